@@ -1,0 +1,8 @@
+namespace Entitlements.Contracts;
+
+/// <summary>Use some of a consumable. <see cref="OperationId"/> makes the call idempotent per player.</summary>
+[GenerateSerializer, Immutable, Alias("Entitlements.ConsumeEntitlement")]
+public sealed record ConsumeEntitlement(
+    [property: Id(0)] string ItemId,
+    [property: Id(1)] long Quantity,
+    [property: Id(2)] string OperationId);

@@ -1,0 +1,17 @@
+namespace Entitlements.Contracts;
+
+[GenerateSerializer, Alias("Entitlements.EntitlementEventOutcome")]
+public enum EntitlementEventOutcome
+{
+    /// <summary>The event was new and is now durable.</summary>
+    Recorded = 0,
+
+    /// <summary>The same event was submitted before; the original is returned unchanged.</summary>
+    Replayed = 1,
+
+    /// <summary>The idempotency key was used before with a different payload.</summary>
+    Conflict = 2,
+
+    /// <summary>An explicit player UUID names no player.</summary>
+    UnknownPlayer = 3,
+}

@@ -1,0 +1,21 @@
+using Entitlements.Contracts;
+
+namespace Entitlements;
+
+/// <summary>A platform user's link to a player, keyed by <see cref="Key(Platform, string)"/>.</summary>
+[Alias("Entitlements.IPlatformUserGrain")]
+public interface IPlatformUserGrain : IGrainWithStringKey
+{
+    [Alias("Get")]
+    Task<PlatformUserLink?> GetAsync();
+
+    /// <summary>
+    /// Link this platform user to <paramref name="playerUuid"/>, or to a new player when it is null.
+    /// The player is created (with the next sequential player id) if it does not exist yet.
+    /// An existing link is kept when <paramref name="playerUuid"/> is null or equal to it.
+    /// </summary>
+    [Alias("Link")]
+    Task<LinkPlatformUserResult> LinkAsync(string? displayName, Guid? playerUuid);
+
+    static string Key(Platform platform, string platformUserId) => $"{platform}/{platformUserId}";
+}

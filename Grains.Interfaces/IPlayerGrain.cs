@@ -1,0 +1,23 @@
+using Entitlements.Contracts;
+
+namespace Entitlements;
+
+/// <summary>
+/// One player's entitlement ledger, keyed by the player UUID. The only writer of that player's
+/// entitlements: Orleans runs one call at a time, so every change to a player is serialized.
+/// </summary>
+[Alias("Entitlements.IPlayerGrain")]
+public interface IPlayerGrain : IGrainWithGuidKey
+{
+    /// <summary>Apply (or replay) an entitlement event that resolved to this player.</summary>
+    [Alias("SubmitEntitlementEvent")]
+    Task<EntitlementEventResult> SubmitEntitlementEventAsync(SubmitEntitlementEvent command);
+
+    /// <summary>The player's current entitlements; null when no such player exists.</summary>
+    [Alias("GetEntitlements")]
+    Task<PlayerEntitlements?> GetEntitlementsAsync();
+
+    /// <summary>Use part of a consumable balance, idempotent per operation id.</summary>
+    [Alias("Consume")]
+    Task<ConsumeResult> ConsumeAsync(ConsumeEntitlement command);
+}

@@ -1,0 +1,47 @@
+using System.Text.Json;
+using Entitlements.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Entitlements.Catalog;
+
+/// <summary>Prepares the store at silo start: schema first, then the catalog seed file.</summary>
+public sealed partial class CatalogSeeder(ILedgerStore store, IOptions<CatalogOptions> options, ILogger<CatalogSeeder> logger)
+{
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await store.InitializeAsync(cancellationToken);
+        if (string.IsNullOrWhiteSpace(options.Value.SeedFile))
+        {
+            return;
+        }
+
+        var path = Path.IsPathRooted(options.Value.SeedFile)
+            ? options.Value.SeedFile
+            : Path.Combine(AppContext.BaseDirectory, options.Value.SeedFile);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Catalog seed file not found: {path}", path);
+        }
+
+        await using var stream = File.OpenRead(path);
+        var documents = await JsonSerializer.DeserializeAsync<List<CatalogSkuDocument>>(stream, cancellationToken: cancellationToken)
+            ?? throw new InvalidDataException($"Catalog seed file {path} is empty.");
+        var entries = documents.Select((document, index) =>
+        {
+            try
+            {
+                return document.ToCatalogSku();
+            }
+            catch (FormatException exception)
+            {
+                throw new InvalidDataException($"Catalog seed file {path}, entry {index}: {exception.Message}", exception);
+            }
+        }).ToList();
+        var inserted = await store.SeedCatalogAsync(entries, cancellationToken);
+        LogSeeded(logger, path, entries.Count, inserted);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Catalog seed file {Path}: {Count} entries, {Inserted} new")]
+    private static partial void LogSeeded(ILogger logger, string path, int count, int inserted);
+}

@@ -1,0 +1,91 @@
+using System.Text.Json.Serialization;
+using Entitlements.Contracts;
+
+namespace Entitlements.Catalog;
+
+/// <summary>
+/// A catalog entry as JSON: RallyHere's <c>PlatformSKU</c> (<c>platform</c>, <c>sku</c>,
+/// <c>custom_data</c>, <c>loot_entitlement</c>) plus the fields this system needs to grant an item.
+/// The seed file holds an array of these; the catalog API reads and writes them.
+/// </summary>
+public sealed record CatalogSkuDocument
+{
+    [JsonPropertyName("platform")] public required string Platform { get; init; }
+    [JsonPropertyName("sku")] public required string Sku { get; init; }
+    [JsonPropertyName("custom_data")] public Dictionary<string, string> CustomData { get; init; } = [];
+    [JsonPropertyName("loot_entitlement")] public required LootEntitlementDocument LootEntitlement { get; init; }
+    [JsonPropertyName("item_id")] public required string ItemId { get; init; }
+    [JsonPropertyName("item_name")] public required string ItemName { get; init; }
+    [JsonPropertyName("item_class")] public string? ItemClass { get; init; }
+    [JsonPropertyName("clazz")] public string Clazz { get; init; } = "ENTITLEMENT";
+    [JsonPropertyName("units_per_quantity")] public long UnitsPerQuantity { get; init; } = 1;
+    [JsonPropertyName("revocation_policy")] public string RevocationPolicy { get; init; } = "revoke_or_report";
+    [JsonPropertyName("platform_product_id")] public string? PlatformProductId { get; init; }
+    [JsonPropertyName("revision")] public long Revision { get; init; }
+
+    public static CatalogSkuDocument From(CatalogSku sku)
+    {
+        ArgumentNullException.ThrowIfNull(sku);
+        return new CatalogSkuDocument
+        {
+            Platform = WireNames<Platform>.Of(sku.Platform),
+            Sku = sku.Sku,
+            CustomData = new Dictionary<string, string>(sku.CustomData),
+            LootEntitlement = new LootEntitlementDocument
+            {
+                Type = WireNames<EntitlementType>.Of(sku.EntitlementType),
+                LootId = sku.LootId ?? 0,
+                RefundLootId = sku.RefundLootId,
+                ChargebackLootId = sku.ChargebackLootId,
+                ChargebackReversalLootId = sku.ChargebackReversalLootId,
+            },
+            ItemId = sku.ItemId,
+            ItemName = sku.ItemName,
+            ItemClass = sku.ItemClass,
+            Clazz = WireNames<EntitlementClazz>.Of(sku.Clazz),
+            UnitsPerQuantity = sku.UnitsPerQuantity,
+            RevocationPolicy = WireNames<RevocationPolicy>.Of(sku.RevocationPolicy),
+            PlatformProductId = sku.PlatformProductId,
+            Revision = sku.Revision,
+        };
+    }
+
+    /// <summary>The entry, or the first problem with it.</summary>
+    public CatalogSku ToCatalogSku()
+    {
+        static T Parse<T>(string text, string field) where T : struct, Enum =>
+            WireNames<T>.TryParse(text, out var value)
+                ? value
+                : throw new FormatException($"{field}: '{text}' is not one of {string.Join(", ", WireNames<T>.All)}.");
+
+        if (string.IsNullOrEmpty(Sku) || string.IsNullOrEmpty(ItemId) || string.IsNullOrEmpty(ItemName))
+        {
+            throw new FormatException("sku, item_id and item_name must not be empty.");
+        }
+
+        if (UnitsPerQuantity <= 0)
+        {
+            throw new FormatException("units_per_quantity must be greater than 0.");
+        }
+
+        return new CatalogSku
+        {
+            Platform = Parse<Platform>(Platform, "platform"),
+            Sku = Sku,
+            EntitlementType = Parse<EntitlementType>(LootEntitlement.Type, "loot_entitlement.type"),
+            ItemId = ItemId,
+            ItemName = ItemName,
+            ItemClass = ItemClass,
+            Clazz = Parse<EntitlementClazz>(Clazz, "clazz"),
+            UnitsPerQuantity = UnitsPerQuantity,
+            RevocationPolicy = Parse<RevocationPolicy>(RevocationPolicy, "revocation_policy"),
+            PlatformProductId = PlatformProductId,
+            CustomData = CustomData,
+            LootId = LootEntitlement.LootId,
+            RefundLootId = LootEntitlement.RefundLootId,
+            ChargebackLootId = LootEntitlement.ChargebackLootId,
+            ChargebackReversalLootId = LootEntitlement.ChargebackReversalLootId,
+            Revision = Revision,
+        };
+    }
+}

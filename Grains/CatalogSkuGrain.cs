@@ -1,0 +1,43 @@
+using Entitlements.Contracts;
+using Entitlements.Storage;
+
+namespace Entitlements;
+
+/// <summary>One catalog entry, cached in memory; the database is its source of truth.</summary>
+public sealed class CatalogSkuGrain(ILedgerStore store) : Grain, ICatalogSkuGrain
+{
+    private CatalogSku? _sku;
+    private bool _loaded;
+
+    public async Task<CatalogSku?> GetAsync()
+    {
+        if (!_loaded)
+        {
+            var (platform, sku) = ParseKey(this.GetPrimaryKeyString());
+            _sku = await store.ReadCatalogSkuAsync(platform, sku);
+            _loaded = true;
+        }
+
+        return _sku;
+    }
+
+    public async Task<CatalogSku> PutAsync(CatalogSku sku)
+    {
+        ArgumentNullException.ThrowIfNull(sku);
+        var (platform, name) = ParseKey(this.GetPrimaryKeyString());
+        if (sku.Platform != platform || sku.Sku != name)
+        {
+            throw new ArgumentException($"Catalog entry {sku.Platform}/{sku.Sku} does not belong to grain {platform}/{name}.", nameof(sku));
+        }
+
+        _sku = await store.WriteCatalogSkuAsync(sku);
+        _loaded = true;
+        return _sku;
+    }
+
+    private static (Platform Platform, string Sku) ParseKey(string key)
+    {
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        return (Enum.Parse<Platform>(key[..slash]), key[(slash + 1)..]);
+    }
+}

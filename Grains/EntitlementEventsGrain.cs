@@ -1,0 +1,93 @@
+using Entitlements.Contracts;
+using Entitlements.Ledger;
+using Entitlements.Paging;
+using Entitlements.Storage;
+using Orleans.Concurrency;
+
+namespace Entitlements;
+
+/// <summary>
+/// Routes an entitlement event to its player's grain (the explicit player UUID, else the active player
+/// of the platform user), records events that belong to no player, and lists events straight from the
+/// ledger table by keyset pagination.
+/// </summary>
+[StatelessWorker]
+public sealed class EntitlementEventsGrain(ILedgerStore store, CursorCodec cursors, TimeProvider time) : Grain, IEntitlementEventsGrain
+{
+    private const int MaxAttempts = 3;
+
+    public async Task<EntitlementEventResult> SubmitAsync(SubmitEntitlementEvent command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var player = command.PlayerUuid
+            ?? (await GrainFactory.GetGrain<IPlatformUserGrain>(IPlatformUserGrain.Key(command.Platform, command.PlatformUserId)).GetAsync())?.PlayerUuid;
+        if (player is { } playerUuid)
+        {
+            return await GrainFactory.GetGrain<IPlayerGrain>(playerUuid).SubmitEntitlementEventAsync(command);
+        }
+
+        // No player: recorded with a null player, nothing changes. The database's unique key on
+        // (platform, platform_transaction_id, action_type) settles concurrent duplicates.
+        var fingerprint = RequestFingerprint.Of(command);
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var transaction = await store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId);
+            if (transaction.FirstOrDefault(e => e.Entitlement!.ActionType == command.ActionType) is { } existing)
+            {
+                return existing.RequestFingerprint == fingerprint
+                    ? new EntitlementEventResult(EntitlementEventOutcome.Replayed, existing.Entitlement)
+                    : new EntitlementEventResult(EntitlementEventOutcome.Conflict, existing.Entitlement);
+            }
+
+            var catalog = await GrainFactory.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(command.Platform, command.Sku)).GetAsync();
+            var decided = EntitlementDecider.DecideUnassigned(command, catalog, Guid.CreateVersion7().ToString("D"), LedgerClock.Now(time));
+            var (outcome, appended) = await store.AppendAsync(decided);
+            if (outcome == AppendOutcome.Appended)
+            {
+                return new EntitlementEventResult(EntitlementEventOutcome.Recorded, appended!.Entitlement);
+            }
+        }
+
+        throw new InvalidOperationException("Could not record an entitlement event with no player.");
+    }
+
+    public async Task<EntitlementEventPage> ListAsync(EntitlementEventQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var limit = Math.Clamp(query.Limit, 1, EntitlementEventQuery.MaxLimit);
+        Guid? player = query.PlayerUuid;
+        if (player is null && query.PlayerId is { } playerId)
+        {
+            player = (await store.ReadPlayerByIdAsync(playerId))?.PlayerUuid;
+            if (player is null)
+            {
+                return new EntitlementEventPage([], null);
+            }
+        }
+
+        var scope = player ?? Guid.Empty;
+        long after = 0;
+        if (query.Cursor is { } cursor)
+        {
+            if (await cursors.DecodeAsync(scope, cursor) is not { } position)
+            {
+                return new EntitlementEventPage([], null, InvalidCursor: true);
+            }
+
+            after = position;
+        }
+
+        var events = player is { } playerUuid
+            ? await store.ReadPlayerEntitlementEventsAsync(playerUuid, after, limit + 1)
+            : await store.ReadAllEntitlementEventsAsync(after, limit + 1);
+        var page = events.Take(limit).ToList();
+        string? next = null;
+        if (events.Count > limit)
+        {
+            var last = page[^1];
+            next = await cursors.EncodeAsync(scope, player is null ? last.Sequence : last.Version!.Value);
+        }
+
+        return new EntitlementEventPage([.. page.Select(e => e.Entitlement!)], next);
+    }
+}

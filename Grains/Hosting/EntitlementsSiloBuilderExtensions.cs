@@ -1,0 +1,39 @@
+using Entitlements.Catalog;
+using Entitlements.Paging;
+using Entitlements.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Entitlements.Hosting;
+
+public static class EntitlementsSiloBuilderExtensions
+{
+    /// <summary>
+    /// Everything a silo needs to host the entitlement grains: the store named by <c>Storage:Provider</c>,
+    /// the ledger and catalog options, and a start-up step that creates the schema and seeds the catalog
+    /// before the silo takes calls.
+    /// </summary>
+    public static ISiloBuilder AddEntitlements(this ISiloBuilder builder, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var services = builder.Services;
+        services.Configure<StorageOptions>(configuration.GetSection(StorageOptions.SectionName));
+        services.Configure<LedgerOptions>(configuration.GetSection(LedgerOptions.SectionName));
+        services.Configure<CatalogOptions>(configuration.GetSection(CatalogOptions.SectionName));
+        services.AddSingleton(TimeProvider.System);
+
+        var provider = configuration[$"{StorageOptions.SectionName}:{nameof(StorageOptions.Provider)}"] ?? "Sqlite";
+        if (!string.Equals(provider, "Sqlite", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"Storage:Provider '{provider}' is not supported; use 'Sqlite'.");
+        }
+
+        services.AddSingleton<SqliteLedgerStore>();
+        services.AddSingleton<ILedgerStore>(sp => sp.GetRequiredService<SqliteLedgerStore>());
+        services.AddSingleton<CursorCodec>();
+        services.AddSingleton<CatalogSeeder>();
+        builder.AddStartupTask((sp, cancellationToken) => sp.GetRequiredService<CatalogSeeder>().RunAsync(cancellationToken));
+        return builder;
+    }
+}

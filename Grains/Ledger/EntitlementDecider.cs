@@ -1,0 +1,245 @@
+using Entitlements.Contracts;
+
+namespace Entitlements.Ledger;
+
+/// <summary>
+/// Decides what a command does to a player's ledger. Pure: given the same state, catalog entry and
+/// related events it always produces the same ledger event.
+/// </summary>
+public static class EntitlementDecider
+{
+    /// <summary>
+    /// Decide an entitlement event for a player.
+    /// </summary>
+    /// <param name="state">The player's folded ledger.</param>
+    /// <param name="player">The player the event resolved to.</param>
+    /// <param name="command">The store's event.</param>
+    /// <param name="catalog">The catalog entry of (platform, sku) now, or null.</param>
+    /// <param name="transaction">Every recorded event with the same (platform, platform_transaction_id), any player.</param>
+    /// <param name="eventId">The id for the new event.</param>
+    /// <param name="now">The time of the event.</param>
+    public static LedgerEvent DecideEntitlementEvent(
+        LedgerState state,
+        PlayerInfo player,
+        SubmitEntitlementEvent command,
+        CatalogSku? catalog,
+        IReadOnlyList<LedgerEvent> transaction,
+        string eventId,
+        DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(player);
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(transaction);
+
+        var (status, effect, orderId) = Decide(state, player.PlayerUuid, command, catalog, transaction, eventId);
+        return new LedgerEvent
+        {
+            EventId = eventId,
+            Kind = LedgerEventKind.EntitlementEvent,
+            PlayerUuid = player.PlayerUuid,
+            Version = state.Version + 1,
+            Created = now,
+            RequestFingerprint = RequestFingerprint.Of(command),
+            Effect = effect,
+            Entitlement = Record(command, eventId, status, catalog, player.PlayerUuid, player.PlayerId, orderId, state.Version + 1, now),
+        };
+    }
+
+    /// <summary>Decide an entitlement event whose platform user belongs to no player: recorded, nothing changes.</summary>
+    public static LedgerEvent DecideUnassigned(SubmitEntitlementEvent command, CatalogSku? catalog, string eventId, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var status = command.Status is { } given && given != EntitlementEventStatus.Success ? given : EntitlementEventStatus.PlayerNotFound;
+        return new LedgerEvent
+        {
+            EventId = eventId,
+            Kind = LedgerEventKind.EntitlementEvent,
+            Created = now,
+            RequestFingerprint = RequestFingerprint.Of(command),
+            Entitlement = Record(command, eventId, status, catalog, null, null, null, null, now),
+        };
+    }
+
+    /// <summary>Decide a consumption; returns the rejection instead of an event when it cannot be done.</summary>
+    public static (LedgerEvent? Event, ConsumeOutcome Outcome) DecideConsume(
+        LedgerState state, Guid playerUuid, ConsumeEntitlement command, string eventId, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(command);
+        if (!state.Items.TryGetValue(command.ItemId, out var holding))
+        {
+            return (null, ConsumeOutcome.NotOwned);
+        }
+
+        if (holding.Type != EntitlementType.Consumable)
+        {
+            return (null, ConsumeOutcome.NotConsumable);
+        }
+
+        if (holding.Balance < command.Quantity)
+        {
+            return (null, ConsumeOutcome.InsufficientBalance);
+        }
+
+        var effect = EffectOn(holding, -command.Quantity, LedgerChange.Consumed);
+        var consumed = new LedgerEvent
+        {
+            EventId = eventId,
+            Kind = LedgerEventKind.EntitlementConsumed,
+            PlayerUuid = playerUuid,
+            Version = state.Version + 1,
+            Created = now,
+            OperationId = command.OperationId,
+            RequestFingerprint = RequestFingerprint.Of(command),
+            Effect = effect,
+        };
+        return (consumed, ConsumeOutcome.Consumed);
+    }
+
+    private static (EntitlementEventStatus Status, LedgerEffect? Effect, string? OrderId) Decide(
+        LedgerState state, Guid playerUuid, SubmitEntitlementEvent command, CatalogSku? catalog, IReadOnlyList<LedgerEvent> transaction, string eventId)
+    {
+        if (command.Status is { } given && given != EntitlementEventStatus.Success)
+        {
+            return (given, null, null);
+        }
+
+        if (catalog is null)
+        {
+            return (EntitlementEventStatus.SkuNotFound, null, null);
+        }
+
+        var mine = transaction.Where(e => e.PlayerUuid == playerUuid && e.Entitlement is not null).ToList();
+        var grant = Find(mine, EntitlementActionType.Grant);
+        var refund = Find(mine, EntitlementActionType.Refund);
+        var chargeback = Find(mine, EntitlementActionType.Chargeback);
+
+        if (command.ActionType != EntitlementActionType.Grant && catalog.RevocationPolicy == RevocationPolicy.NotRevocable)
+        {
+            return (EntitlementEventStatus.NotImplemented, null, grant?.EventId);
+        }
+
+        switch (command.ActionType)
+        {
+            case EntitlementActionType.Grant:
+                if (refund is not null || chargeback is not null)
+                {
+                    // The money for this transaction was already returned: record the grant, give nothing.
+                    return (EntitlementEventStatus.Success, null, eventId);
+                }
+
+                return (EntitlementEventStatus.Success, GrantEffect(state, command, catalog), eventId);
+
+            case EntitlementActionType.Refund:
+            case EntitlementActionType.Chargeback:
+                if (grant is null || refund is not null || chargeback is not null)
+                {
+                    // Nothing to take: no grant yet (a later grant of this transaction will then give nothing),
+                    // or the transaction was already revoked once.
+                    return (EntitlementEventStatus.Success, null, grant?.EventId);
+                }
+
+                return (EntitlementEventStatus.Success, RevokeEffect(state, grant.Effect, catalog.RevocationPolicy), grant.EventId);
+
+            case EntitlementActionType.ChargebackReversal:
+                if (chargeback?.Effect is not { } revoked || revoked.Units >= 0)
+                {
+                    return (EntitlementEventStatus.Success, null, grant?.EventId);
+                }
+
+                var holding = state.Items[revoked.ItemId];
+                return (EntitlementEventStatus.Success, EffectOn(holding, -revoked.Units, LedgerChange.Restored), grant?.EventId);
+
+            default:
+                throw new ArgumentOutOfRangeException(nameof(command), command.ActionType, "Unknown action type.");
+        }
+    }
+
+    private static LedgerEvent? Find(List<LedgerEvent> events, EntitlementActionType action) =>
+        events.FirstOrDefault(e => e.Entitlement!.ActionType == action);
+
+    private static LedgerEffect? GrantEffect(LedgerState state, SubmitEntitlementEvent command, CatalogSku catalog)
+    {
+        var holding = state.Items.GetValueOrDefault(catalog.ItemId);
+        if (catalog.EntitlementType == EntitlementType.DurableSingleUse && holding is { EverGranted: true })
+        {
+            return null;
+        }
+
+        var units = catalog.EntitlementType == EntitlementType.Consumable ? checked(command.Quantity * catalog.UnitsPerQuantity) : 1;
+        return new LedgerEffect
+        {
+            ItemId = catalog.ItemId,
+            ItemName = catalog.ItemName,
+            ItemClass = catalog.ItemClass,
+            Clazz = catalog.Clazz,
+            Type = holding?.Type ?? catalog.EntitlementType,
+            Sku = catalog.Sku,
+            Units = units,
+            Policy = catalog.RevocationPolicy,
+            Change = LedgerChange.Granted,
+        };
+    }
+
+    private static LedgerEffect? RevokeEffect(LedgerState state, LedgerEffect? given, RevocationPolicy policy)
+    {
+        if (given is null || given.Units <= 0)
+        {
+            return null;
+        }
+
+        var holding = state.Items[given.ItemId];
+        var available = Math.Max(0, holding.Balance);
+        var revoked = holding.Type == EntitlementType.Consumable && policy == RevocationPolicy.AllowNegative
+            ? given.Units
+            : Math.Min(given.Units, available);
+        return EffectOn(holding, -revoked, LedgerChange.Revoked) with
+        {
+            Shortfall = given.Units - revoked,
+            Policy = policy,
+        };
+    }
+
+    private static LedgerEffect EffectOn(ItemHolding holding, long units, LedgerChange change) => new()
+    {
+        ItemId = holding.ItemId,
+        ItemName = holding.Name,
+        ItemClass = holding.ItemClass,
+        Clazz = holding.Clazz,
+        Type = holding.Type,
+        Sku = holding.Sku,
+        Units = units,
+        Change = change,
+    };
+
+    private static EntitlementEventRecord Record(
+        SubmitEntitlementEvent command,
+        string eventId,
+        EntitlementEventStatus status,
+        CatalogSku? catalog,
+        Guid? playerUuid,
+        long? playerId,
+        string? orderId,
+        long? version,
+        DateTimeOffset now) => new()
+        {
+            EventId = eventId,
+            ActionType = command.ActionType,
+            EntitlementType = catalog?.EntitlementType,
+            Status = status,
+            PlayerUuid = playerUuid,
+            PlayerId = playerId,
+            Platform = command.Platform,
+            PlatformUserId = command.PlatformUserId,
+            Sku = command.Sku,
+            Quantity = command.Quantity,
+            PlatformTransactionId = command.PlatformTransactionId,
+            PlatformDataJson = command.PlatformDataJson,
+            OrderId = orderId,
+            LootId = catalog?.LootIdFor(command.ActionType),
+            Created = now,
+            LastModified = now,
+            Version = version,
+        };
+}

@@ -1,0 +1,29 @@
+using Entitlements.Contracts;
+
+namespace Entitlements.Ledger;
+
+/// <summary>One immutable row of the ledger.</summary>
+public sealed record LedgerEvent
+{
+    /// <summary>The global sequence, assigned by the store on append (0 before).</summary>
+    public long Sequence { get; init; }
+    public required string EventId { get; init; }
+    public required LedgerEventKind Kind { get; init; }
+    public Guid? PlayerUuid { get; init; }
+
+    /// <summary>The player's ledger version this event creates; null for an event with no player.</summary>
+    public long? Version { get; init; }
+    public required DateTimeOffset Created { get; init; }
+
+    /// <summary>The store event, for <see cref="LedgerEventKind.EntitlementEvent"/>.</summary>
+    public EntitlementEventRecord? Entitlement { get; init; }
+
+    /// <summary>A hash of the request that produced the event, to tell a replay from a conflict.</summary>
+    public string? RequestFingerprint { get; init; }
+
+    /// <summary>The caller's operation id, for <see cref="LedgerEventKind.EntitlementConsumed"/>.</summary>
+    public string? OperationId { get; init; }
+
+    /// <summary>What the event changed; null when it changed nothing.</summary>
+    public LedgerEffect? Effect { get; init; }
+}

@@ -1,0 +1,181 @@
+using Entitlements.Contracts;
+using Entitlements.Ledger;
+using Entitlements.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Entitlements;
+
+/// <summary>
+/// One player's ledger. Holds the folded state in memory; every change is appended to the store
+/// with the next version before the call returns, so a reply means the change is durable.
+/// </summary>
+public sealed partial class PlayerGrain(
+    ILedgerStore store,
+    IOptions<LedgerOptions> options,
+    TimeProvider time,
+    ILogger<PlayerGrain> logger) : Grain, IPlayerGrain
+{
+    private const int MaxAttempts = 3;
+    private const int ReadPage = 1000;
+    private PlayerInfo? _player;
+    private LedgerState _state = LedgerState.Empty;
+    private long _snapshotVersion;
+
+    private Guid PlayerUuid => this.GetPrimaryKey();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken);
+
+    public async Task<EntitlementEventResult> SubmitEntitlementEventAsync(SubmitEntitlementEvent command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (!await EnsurePlayerAsync())
+        {
+            return new EntitlementEventResult(EntitlementEventOutcome.UnknownPlayer, null);
+        }
+
+        var fingerprint = RequestFingerprint.Of(command);
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var transaction = await store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId);
+            if (transaction.FirstOrDefault(e => e.Entitlement!.ActionType == command.ActionType) is { } existing)
+            {
+                return Replay(existing, fingerprint);
+            }
+
+            var catalog = await GrainFactory.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(command.Platform, command.Sku)).GetAsync();
+            var decided = EntitlementDecider.DecideEntitlementEvent(_state, _player!, command, catalog, transaction, NewEventId(), Now());
+            var (outcome, appended) = await store.AppendAsync(decided);
+            switch (outcome)
+            {
+                case AppendOutcome.Appended:
+                    await ApplyAsync(appended!);
+                    return new EntitlementEventResult(EntitlementEventOutcome.Recorded, appended!.Entitlement);
+                case AppendOutcome.VersionConflict:
+                    LogVersionConflict(logger, PlayerUuid, decided.Version ?? 0);
+                    await LoadAsync(CancellationToken.None);
+                    break;
+                case AppendOutcome.DuplicateKey:
+                    // Another writer recorded the same key first: the next round reads it back.
+                    break;
+            }
+        }
+
+        throw new InvalidOperationException($"Player {PlayerUuid}: could not append after {MaxAttempts} attempts.");
+    }
+
+    public async Task<PlayerEntitlements?> GetEntitlementsAsync()
+    {
+        if (!await EnsurePlayerAsync())
+        {
+            return null;
+        }
+
+        return new PlayerEntitlements(
+            PlayerUuid,
+            _state.Version,
+            [.. _state.Items.Values.Select(holding => LedgerFold.ToEntitlement(PlayerUuid, holding))]);
+    }
+
+    public async Task<ConsumeResult> ConsumeAsync(ConsumeEntitlement command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (!await EnsurePlayerAsync())
+        {
+            return new ConsumeResult(ConsumeOutcome.UnknownPlayer, null);
+        }
+
+        var fingerprint = RequestFingerprint.Of(command);
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            if (await store.ReadOperationAsync(PlayerUuid, command.OperationId) is { } existing)
+            {
+                return existing.RequestFingerprint == fingerprint
+                    ? new ConsumeResult(ConsumeOutcome.Replayed, Entitlement(command.ItemId))
+                    : new ConsumeResult(ConsumeOutcome.Conflict, null);
+            }
+
+            var (decided, rejection) = EntitlementDecider.DecideConsume(_state, PlayerUuid, command, NewEventId(), Now());
+            if (decided is null)
+            {
+                return new ConsumeResult(rejection, Entitlement(command.ItemId));
+            }
+
+            var (outcome, appended) = await store.AppendAsync(decided);
+            switch (outcome)
+            {
+                case AppendOutcome.Appended:
+                    await ApplyAsync(appended!);
+                    return new ConsumeResult(ConsumeOutcome.Consumed, Entitlement(command.ItemId));
+                case AppendOutcome.VersionConflict:
+                    LogVersionConflict(logger, PlayerUuid, decided.Version ?? 0);
+                    await LoadAsync(CancellationToken.None);
+                    break;
+                case AppendOutcome.DuplicateKey:
+                    break;
+            }
+        }
+
+        throw new InvalidOperationException($"Player {PlayerUuid}: could not append after {MaxAttempts} attempts.");
+    }
+
+    private PlayerEntitlement? Entitlement(string itemId) =>
+        _state.Items.TryGetValue(itemId, out var holding) ? LedgerFold.ToEntitlement(PlayerUuid, holding) : null;
+
+    private static EntitlementEventResult Replay(LedgerEvent existing, string fingerprint) =>
+        existing.RequestFingerprint == fingerprint
+            ? new EntitlementEventResult(EntitlementEventOutcome.Replayed, existing.Entitlement)
+            : new EntitlementEventResult(EntitlementEventOutcome.Conflict, existing.Entitlement);
+
+    private async Task<bool> EnsurePlayerAsync()
+    {
+        if (_player is null)
+        {
+            await LoadAsync(CancellationToken.None);
+        }
+
+        return _player is not null;
+    }
+
+    /// <summary>State = the latest snapshot + every event after it.</summary>
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        _player = await store.ReadPlayerAsync(PlayerUuid, cancellationToken);
+        if (_player is null)
+        {
+            return;
+        }
+
+        var snapshot = await store.ReadSnapshotAsync(PlayerUuid, cancellationToken);
+        var state = snapshot?.State ?? LedgerState.Empty;
+        _snapshotVersion = state.Version;
+        while (true)
+        {
+            var events = await store.ReadPlayerEventsAsync(PlayerUuid, state.Version, ReadPage, cancellationToken);
+            state = LedgerFold.ApplyAll(state, events);
+            if (events.Count < ReadPage)
+            {
+                break;
+            }
+        }
+
+        _state = state;
+    }
+
+    private async Task ApplyAsync(LedgerEvent appended)
+    {
+        _state = LedgerFold.Apply(_state, appended);
+        if (_state.Version - _snapshotVersion >= Math.Max(1, options.Value.SnapshotEvery))
+        {
+            await store.WriteSnapshotAsync(new LedgerSnapshot(PlayerUuid, _state));
+            _snapshotVersion = _state.Version;
+        }
+    }
+
+    private DateTimeOffset Now() => LedgerClock.Now(time);
+
+    private static string NewEventId() => Guid.CreateVersion7().ToString("D");
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Player {PlayerUuid}: version {Version} was taken by another writer; reloading")]
+    private static partial void LogVersionConflict(ILogger logger, Guid playerUuid, long version);
+}

@@ -1,0 +1,74 @@
+using Entitlements.Contracts;
+using Entitlements.Ledger;
+
+namespace Entitlements.Storage;
+
+/// <summary>
+/// Everything the entitlement cluster keeps on disk: the ledger (append-only events and snapshots),
+/// players and platform-user links, and the catalog. One implementation per database engine.
+/// Every write returns only once it is durable.
+/// </summary>
+public interface ILedgerStore
+{
+    /// <summary>Create or migrate the schema. Idempotent.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken = default);
+
+    // The ledger
+
+    /// <summary>
+    /// Append one event. A player's event must carry the next version of that player's ledger; an
+    /// event with no player has no version. Returns the outcome and, when appended, the event with its
+    /// global sequence.
+    /// </summary>
+    Task<(AppendOutcome Outcome, LedgerEvent? Appended)> AppendAsync(LedgerEvent ledgerEvent, CancellationToken cancellationToken = default);
+
+    /// <summary>A player's events with version greater than <paramref name="afterVersion"/>, oldest first.</summary>
+    Task<IReadOnlyList<LedgerEvent>> ReadPlayerEventsAsync(Guid playerUuid, long afterVersion, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>A player's entitlement events (not consumptions) with version greater than <paramref name="afterVersion"/>, oldest first.</summary>
+    Task<IReadOnlyList<LedgerEvent>> ReadPlayerEntitlementEventsAsync(Guid playerUuid, long afterVersion, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Everybody's entitlement events (with or without a player) after a global sequence, oldest first, all committed.</summary>
+    Task<IReadOnlyList<LedgerEvent>> ReadAllEntitlementEventsAsync(long afterSequence, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Every entitlement event of one store transaction (at most one per action type), any player.</summary>
+    Task<IReadOnlyList<LedgerEvent>> ReadTransactionAsync(Platform platform, string platformTransactionId, CancellationToken cancellationToken = default);
+
+    /// <summary>The consumption a player recorded under an operation id, if any.</summary>
+    Task<LedgerEvent?> ReadOperationAsync(Guid playerUuid, string operationId, CancellationToken cancellationToken = default);
+
+    Task<LedgerSnapshot?> ReadSnapshotAsync(Guid playerUuid, CancellationToken cancellationToken = default);
+
+    /// <summary>Replace the player's snapshot when <paramref name="snapshot"/> is newer than the stored one.</summary>
+    Task WriteSnapshotAsync(LedgerSnapshot snapshot, CancellationToken cancellationToken = default);
+
+    // Players and platform users
+
+    Task<PlayerInfo?> ReadPlayerAsync(Guid playerUuid, CancellationToken cancellationToken = default);
+
+    Task<PlayerInfo?> ReadPlayerByIdAsync(long playerId, CancellationToken cancellationToken = default);
+
+    Task<PlatformUserLink?> ReadPlatformUserAsync(Platform platform, string platformUserId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Link a platform user to a player in one transaction, creating the player when it does not exist.
+    /// With a null <paramref name="playerUuid"/> an existing link is kept, else a new player is made.
+    /// </summary>
+    Task<LinkPlatformUserResult> LinkPlatformUserAsync(
+        Platform platform, string platformUserId, string? displayName, Guid? playerUuid, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    // The catalog
+
+    Task<CatalogSku?> ReadCatalogSkuAsync(Platform platform, string sku, CancellationToken cancellationToken = default);
+
+    /// <summary>Create or replace an entry; the stored revision goes up by one.</summary>
+    Task<CatalogSku> WriteCatalogSkuAsync(CatalogSku sku, CancellationToken cancellationToken = default);
+
+    /// <summary>Insert the entries that the database does not have yet; returns how many were inserted.</summary>
+    Task<int> SeedCatalogAsync(IEnumerable<CatalogSku> skus, CancellationToken cancellationToken = default);
+
+    // Secrets
+
+    /// <summary>The key that signs pagination cursors, created on first use and shared by every node.</summary>
+    Task<byte[]> ReadCursorKeyAsync(CancellationToken cancellationToken = default);
+}

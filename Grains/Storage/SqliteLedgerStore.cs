@@ -1,0 +1,541 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Entitlements.Contracts;
+using Entitlements.Ledger;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace Entitlements.Storage;
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode with full fsync on commit. Writes go through one
+/// connection, one at a time (SQLite has a single writer anyway); reads use pooled connections and
+/// see committed data only. Microsoft.Data.Sqlite runs synchronously, so every call is moved off the
+/// caller's thread (an Orleans scheduler thread must never block on disk).
+/// </summary>
+public sealed class SqliteLedgerStore : ILedgerStore, IDisposable
+{
+    private const int SchemaVersion = 1;
+    private const int SqliteConstraint = 19;
+
+    private static readonly JsonSerializerOptions CatalogJson = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
+
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private SqliteConnection? _writer;
+
+    public SqliteLedgerStore(IOptions<StorageOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var path = options.Value.DatabasePath;
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    public void Dispose()
+    {
+        _writer?.Dispose();
+        _writeLock.Dispose();
+    }
+
+    public Task InitializeAsync(CancellationToken cancellationToken = default) => WriteAsync(connection =>
+    {
+        Execute(connection, "PRAGMA journal_mode = WAL;");
+        using var transaction = connection.BeginTransaction();
+        Execute(connection, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_us INTEGER NOT NULL);", transaction);
+        var current = Convert.ToInt64(Scalar(connection, "SELECT COALESCE(MAX(version), 0) FROM schema_version;", transaction), CultureInfo.InvariantCulture);
+        if (current > SchemaVersion)
+        {
+            throw new InvalidOperationException($"The database schema is version {current}, newer than this build ({SchemaVersion}).");
+        }
+
+        for (var version = current + 1; version <= SchemaVersion; version++)
+        {
+            Execute(connection, SqlScripts.Read($"sqlite-v{version}.sql"), transaction);
+            using var mark = Command(connection, "INSERT INTO schema_version (version, applied_us) VALUES ($v, $at);", transaction);
+            mark.Parameters.AddWithValue("$v", version);
+            mark.Parameters.AddWithValue("$at", Time.ToMicros(DateTimeOffset.UtcNow));
+            mark.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+        return true;
+    }, cancellationToken);
+
+    public Task<(AppendOutcome Outcome, LedgerEvent? Appended)> AppendAsync(LedgerEvent ledgerEvent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ledgerEvent);
+        return WriteAsync(connection =>
+        {
+            using var transaction = connection.BeginTransaction(deferred: false);
+            if (ledgerEvent.PlayerUuid is { } player)
+            {
+                using var head = Command(connection, "SELECT COALESCE(MAX(version), 0) FROM ledger_events WHERE player_uuid = $p;", transaction);
+                head.Parameters.AddWithValue("$p", player.ToString("D"));
+                var latest = Convert.ToInt64(head.ExecuteScalar(), CultureInfo.InvariantCulture);
+                if (ledgerEvent.Version != latest + 1)
+                {
+                    return (AppendOutcome.VersionConflict, (LedgerEvent?)null);
+                }
+            }
+
+            long sequence;
+            try
+            {
+                using var insert = Command(connection, InsertSql, transaction);
+                BindEvent(insert, ledgerEvent);
+                sequence = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
+            }
+            catch (SqliteException exception) when (exception.SqliteErrorCode == SqliteConstraint)
+            {
+                transaction.Rollback();
+                return (exception.Message.Contains(".version", StringComparison.Ordinal) ? AppendOutcome.VersionConflict : AppendOutcome.DuplicateKey, null);
+            }
+
+            transaction.Commit();
+            return (AppendOutcome.Appended, ledgerEvent with { Sequence = sequence });
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<LedgerEvent>> ReadPlayerEventsAsync(Guid playerUuid, long afterVersion, int limit, CancellationToken cancellationToken = default) =>
+        ReadEventsAsync(
+            "WHERE player_uuid = $p AND version > $after ORDER BY version LIMIT $limit",
+            command =>
+            {
+                command.Parameters.AddWithValue("$p", playerUuid.ToString("D"));
+                command.Parameters.AddWithValue("$after", afterVersion);
+                command.Parameters.AddWithValue("$limit", limit);
+            },
+            cancellationToken);
+
+    public Task<IReadOnlyList<LedgerEvent>> ReadPlayerEntitlementEventsAsync(Guid playerUuid, long afterVersion, int limit, CancellationToken cancellationToken = default) =>
+        ReadEventsAsync(
+            "WHERE player_uuid = $p AND kind = 0 AND version > $after ORDER BY version LIMIT $limit",
+            command =>
+            {
+                command.Parameters.AddWithValue("$p", playerUuid.ToString("D"));
+                command.Parameters.AddWithValue("$after", afterVersion);
+                command.Parameters.AddWithValue("$limit", limit);
+            },
+            cancellationToken);
+
+    public Task<IReadOnlyList<LedgerEvent>> ReadAllEntitlementEventsAsync(long afterSequence, int limit, CancellationToken cancellationToken = default) =>
+        // SQLite has one writer and assigns seq inside the writing transaction, so sequences become
+        // visible in order: every committed row below the highest visible seq is visible too.
+        ReadEventsAsync(
+            "WHERE kind = 0 AND seq > $after ORDER BY seq LIMIT $limit",
+            command =>
+            {
+                command.Parameters.AddWithValue("$after", afterSequence);
+                command.Parameters.AddWithValue("$limit", limit);
+            },
+            cancellationToken);
+
+    public Task<IReadOnlyList<LedgerEvent>> ReadTransactionAsync(Platform platform, string platformTransactionId, CancellationToken cancellationToken = default) =>
+        ReadEventsAsync(
+            "WHERE kind = 0 AND platform = $platform AND platform_transaction_id = $tx ORDER BY seq",
+            command =>
+            {
+                command.Parameters.AddWithValue("$platform", platform.ToString());
+                command.Parameters.AddWithValue("$tx", platformTransactionId);
+            },
+            cancellationToken);
+
+    public async Task<LedgerEvent?> ReadOperationAsync(Guid playerUuid, string operationId, CancellationToken cancellationToken = default)
+    {
+        var events = await ReadEventsAsync(
+            "WHERE player_uuid = $p AND operation_id = $op",
+            command =>
+            {
+                command.Parameters.AddWithValue("$p", playerUuid.ToString("D"));
+                command.Parameters.AddWithValue("$op", operationId);
+            },
+            cancellationToken);
+        return events.Count == 0 ? null : events[0];
+    }
+
+    public Task<LedgerSnapshot?> ReadSnapshotAsync(Guid playerUuid, CancellationToken cancellationToken = default) => ReadAsync(connection =>
+    {
+        using var command = Command(connection, "SELECT state FROM ledger_snapshots WHERE player_uuid = $p;");
+        command.Parameters.AddWithValue("$p", playerUuid.ToString("D"));
+        return command.ExecuteScalar() is string json ? new LedgerSnapshot(playerUuid, SnapshotSerializer.Deserialize(json)) : null;
+    }, cancellationToken);
+
+    public Task WriteSnapshotAsync(LedgerSnapshot snapshot, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        return WriteAsync(connection =>
+        {
+            using var command = Command(connection, """
+                INSERT INTO ledger_snapshots (player_uuid, version, state, written_us) VALUES ($p, $v, $state, $at)
+                ON CONFLICT (player_uuid) DO UPDATE SET version = excluded.version, state = excluded.state, written_us = excluded.written_us
+                WHERE excluded.version > ledger_snapshots.version;
+                """);
+            command.Parameters.AddWithValue("$p", snapshot.PlayerUuid.ToString("D"));
+            command.Parameters.AddWithValue("$v", snapshot.State.Version);
+            command.Parameters.AddWithValue("$state", SnapshotSerializer.Serialize(snapshot.State));
+            command.Parameters.AddWithValue("$at", Time.ToMicros(DateTimeOffset.UtcNow));
+            return command.ExecuteNonQuery();
+        }, cancellationToken);
+    }
+
+    public Task<PlayerInfo?> ReadPlayerAsync(Guid playerUuid, CancellationToken cancellationToken = default) => ReadAsync(connection =>
+    {
+        using var command = Command(connection, "SELECT player_uuid, player_id, created_us FROM players WHERE player_uuid = $p;");
+        command.Parameters.AddWithValue("$p", playerUuid.ToString("D"));
+        return ReadPlayer(command);
+    }, cancellationToken);
+
+    public Task<PlayerInfo?> ReadPlayerByIdAsync(long playerId, CancellationToken cancellationToken = default) => ReadAsync(connection =>
+    {
+        using var command = Command(connection, "SELECT player_uuid, player_id, created_us FROM players WHERE player_id = $id;");
+        command.Parameters.AddWithValue("$id", playerId);
+        return ReadPlayer(command);
+    }, cancellationToken);
+
+    public Task<PlatformUserLink?> ReadPlatformUserAsync(Platform platform, string platformUserId, CancellationToken cancellationToken = default) =>
+        ReadAsync(connection => ReadLink(connection, null, platform, platformUserId), cancellationToken);
+
+    public Task<LinkPlatformUserResult> LinkPlatformUserAsync(
+        Platform platform, string platformUserId, string? displayName, Guid? playerUuid, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        WriteAsync(connection =>
+        {
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var existing = ReadLink(connection, transaction, platform, platformUserId);
+            if (existing is not null && (playerUuid is null || playerUuid == existing.PlayerUuid))
+            {
+                if (displayName is null || displayName == existing.DisplayName)
+                {
+                    return new LinkPlatformUserResult(existing, Created: false);
+                }
+
+                using var rename = Command(connection, "UPDATE platform_users SET display_name = $name WHERE platform = $platform AND platform_user_id = $user;", transaction);
+                rename.Parameters.AddWithValue("$name", displayName);
+                rename.Parameters.AddWithValue("$platform", platform.ToString());
+                rename.Parameters.AddWithValue("$user", platformUserId);
+                rename.ExecuteNonQuery();
+                transaction.Commit();
+                return new LinkPlatformUserResult(existing with { DisplayName = displayName }, Created: false);
+            }
+
+            var target = (playerUuid ?? Guid.NewGuid()).ToString("D");
+            using (var player = Command(connection, "INSERT INTO players (player_uuid, created_us) VALUES ($p, $at) ON CONFLICT (player_uuid) DO NOTHING;", transaction))
+            {
+                player.Parameters.AddWithValue("$p", target);
+                player.Parameters.AddWithValue("$at", Time.ToMicros(now));
+                player.ExecuteNonQuery();
+            }
+
+            using (var link = Command(connection, """
+                INSERT INTO platform_users (platform, platform_user_id, player_uuid, display_name, created_us) VALUES ($platform, $user, $p, $name, $at)
+                ON CONFLICT (platform, platform_user_id) DO UPDATE SET player_uuid = excluded.player_uuid, display_name = COALESCE(excluded.display_name, platform_users.display_name);
+                """, transaction))
+            {
+                link.Parameters.AddWithValue("$platform", platform.ToString());
+                link.Parameters.AddWithValue("$user", platformUserId);
+                link.Parameters.AddWithValue("$p", target);
+                link.Parameters.AddWithValue("$name", (object?)displayName ?? DBNull.Value);
+                link.Parameters.AddWithValue("$at", Time.ToMicros(now));
+                link.ExecuteNonQuery();
+            }
+
+            var linked = ReadLink(connection, transaction, platform, platformUserId)!;
+            transaction.Commit();
+            return new LinkPlatformUserResult(linked, Created: existing is null);
+        }, cancellationToken);
+
+    public Task<CatalogSku?> ReadCatalogSkuAsync(Platform platform, string sku, CancellationToken cancellationToken = default) => ReadAsync(connection =>
+    {
+        using var command = Command(connection, "SELECT document, revision FROM catalog_skus WHERE platform = $platform AND sku = $sku;");
+        command.Parameters.AddWithValue("$platform", platform.ToString());
+        command.Parameters.AddWithValue("$sku", sku);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadCatalog(reader.GetString(0), reader.GetInt64(1)) : null;
+    }, cancellationToken);
+
+    public Task<CatalogSku> WriteCatalogSkuAsync(CatalogSku sku, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sku);
+        return WriteAsync(connection =>
+        {
+            using var command = Command(connection, """
+                INSERT INTO catalog_skus (platform, sku, revision, document) VALUES ($platform, $sku, 1, $doc)
+                ON CONFLICT (platform, sku) DO UPDATE SET revision = catalog_skus.revision + 1, document = excluded.document
+                RETURNING revision;
+                """);
+            command.Parameters.AddWithValue("$platform", sku.Platform.ToString());
+            command.Parameters.AddWithValue("$sku", sku.Sku);
+            command.Parameters.AddWithValue("$doc", JsonSerializer.Serialize(sku with { Revision = 0 }, CatalogJson));
+            var revision = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+            return sku with { Revision = revision };
+        }, cancellationToken);
+    }
+
+    public Task<int> SeedCatalogAsync(IEnumerable<CatalogSku> skus, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(skus);
+        var entries = skus.ToList();
+        return WriteAsync(connection =>
+        {
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var inserted = 0;
+            foreach (var sku in entries)
+            {
+                using var command = Command(connection, "INSERT INTO catalog_skus (platform, sku, revision, document) VALUES ($platform, $sku, 1, $doc) ON CONFLICT DO NOTHING;", transaction);
+                command.Parameters.AddWithValue("$platform", sku.Platform.ToString());
+                command.Parameters.AddWithValue("$sku", sku.Sku);
+                command.Parameters.AddWithValue("$doc", JsonSerializer.Serialize(sku with { Revision = 0 }, CatalogJson));
+                inserted += command.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+            return inserted;
+        }, cancellationToken);
+    }
+
+    public Task<byte[]> ReadCursorKeyAsync(CancellationToken cancellationToken = default) => WriteAsync(connection =>
+    {
+        using (var insert = Command(connection, "INSERT INTO settings (key, value) VALUES ('cursor_key', $value) ON CONFLICT DO NOTHING;"))
+        {
+            insert.Parameters.AddWithValue("$value", RandomNumberGenerator.GetBytes(32));
+            insert.ExecuteNonQuery();
+        }
+
+        return (byte[])Scalar(connection, "SELECT value FROM settings WHERE key = 'cursor_key';")!;
+    }, cancellationToken);
+
+    private const string EventColumns = """
+        seq, event_id, kind, player_uuid, version, created_us, last_modified_us, request_fingerprint, operation_id,
+        action_type, status, entitlement_type, player_id, platform, platform_user_id, sku, quantity, platform_transaction_id,
+        platform_data, order_id, loot_id,
+        item_id, item_name, item_class, item_clazz, item_type, item_sku, units, shortfall, revocation_policy, change
+        """;
+
+    private const string InsertSql = """
+        INSERT INTO ledger_events (
+            event_id, kind, player_uuid, version, created_us, last_modified_us, request_fingerprint, operation_id,
+            action_type, status, entitlement_type, player_id, platform, platform_user_id, sku, quantity, platform_transaction_id,
+            platform_data, order_id, loot_id,
+            item_id, item_name, item_class, item_clazz, item_type, item_sku, units, shortfall, revocation_policy, change)
+        VALUES (
+            $event_id, $kind, $player_uuid, $version, $created_us, $last_modified_us, $request_fingerprint, $operation_id,
+            $action_type, $status, $entitlement_type, $player_id, $platform, $platform_user_id, $sku, $quantity, $platform_transaction_id,
+            $platform_data, $order_id, $loot_id,
+            $item_id, $item_name, $item_class, $item_clazz, $item_type, $item_sku, $units, $shortfall, $revocation_policy, $change)
+        RETURNING seq;
+        """;
+
+    private static void BindEvent(SqliteCommand command, LedgerEvent e)
+    {
+        var record = e.Entitlement;
+        var effect = e.Effect;
+        void Bind(string name, object? value) => command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        Bind("$event_id", e.EventId);
+        Bind("$kind", (int)e.Kind);
+        Bind("$player_uuid", e.PlayerUuid?.ToString("D"));
+        Bind("$version", e.Version);
+        Bind("$created_us", Time.ToMicros(e.Created));
+        Bind("$last_modified_us", Time.ToMicros(record?.LastModified ?? e.Created));
+        Bind("$request_fingerprint", e.RequestFingerprint);
+        Bind("$operation_id", e.OperationId);
+        Bind("$action_type", StoredEnum.Name(record?.ActionType));
+        Bind("$status", StoredEnum.Name(record?.Status));
+        Bind("$entitlement_type", StoredEnum.Name(record?.EntitlementType));
+        Bind("$player_id", record?.PlayerId);
+        Bind("$platform", StoredEnum.Name(record?.Platform));
+        Bind("$platform_user_id", record?.PlatformUserId);
+        Bind("$sku", record?.Sku);
+        Bind("$quantity", record?.Quantity);
+        Bind("$platform_transaction_id", record?.PlatformTransactionId);
+        Bind("$platform_data", record?.PlatformDataJson);
+        Bind("$order_id", record?.OrderId);
+        Bind("$loot_id", record?.LootId);
+        Bind("$item_id", effect?.ItemId);
+        Bind("$item_name", effect?.ItemName);
+        Bind("$item_class", effect?.ItemClass);
+        Bind("$item_clazz", StoredEnum.Name(effect?.Clazz));
+        Bind("$item_type", StoredEnum.Name(effect?.Type));
+        Bind("$item_sku", effect?.Sku);
+        Bind("$units", effect?.Units);
+        Bind("$shortfall", effect?.Shortfall);
+        Bind("$revocation_policy", StoredEnum.Name(effect?.Policy));
+        Bind("$change", StoredEnum.Name(effect?.Change));
+    }
+
+    private static LedgerEvent ReadEvent(SqliteDataReader r)
+    {
+        string? Text(int i) => r.IsDBNull(i) ? null : r.GetString(i);
+        long? Long(int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
+        var playerUuid = Text(3) is { } p ? Guid.Parse(p, CultureInfo.InvariantCulture) : (Guid?)null;
+        var created = Time.FromMicros(r.GetInt64(5));
+        var kind = (LedgerEventKind)r.GetInt32(2);
+        EntitlementEventRecord? record = null;
+        if (kind == LedgerEventKind.EntitlementEvent)
+        {
+            record = new EntitlementEventRecord
+            {
+                EventId = r.GetString(1),
+                PlayerUuid = playerUuid,
+                Version = Long(4),
+                Created = created,
+                LastModified = Time.FromMicros(r.GetInt64(6)),
+                ActionType = StoredEnum.Parse<EntitlementActionType>(Text(9))!.Value,
+                Status = StoredEnum.Parse<EntitlementEventStatus>(Text(10))!.Value,
+                EntitlementType = StoredEnum.Parse<EntitlementType>(Text(11)),
+                PlayerId = Long(12),
+                Platform = StoredEnum.Parse<Platform>(Text(13))!.Value,
+                PlatformUserId = Text(14)!,
+                Sku = Text(15)!,
+                Quantity = r.GetInt64(16),
+                PlatformTransactionId = Text(17)!,
+                PlatformDataJson = Text(18),
+                OrderId = Text(19),
+                LootId = Long(20),
+            };
+        }
+
+        LedgerEffect? effect = null;
+        if (Text(21) is { } itemId)
+        {
+            effect = new LedgerEffect
+            {
+                ItemId = itemId,
+                ItemName = Text(22)!,
+                ItemClass = Text(23),
+                Clazz = StoredEnum.Parse<EntitlementClazz>(Text(24))!.Value,
+                Type = StoredEnum.Parse<EntitlementType>(Text(25))!.Value,
+                Sku = Text(26),
+                Units = r.GetInt64(27),
+                Shortfall = Long(28) ?? 0,
+                Policy = StoredEnum.Parse<RevocationPolicy>(Text(29)) ?? RevocationPolicy.RevokeOrReport,
+                Change = StoredEnum.Parse<LedgerChange>(Text(30))!.Value,
+            };
+        }
+
+        return new LedgerEvent
+        {
+            Sequence = r.GetInt64(0),
+            EventId = r.GetString(1),
+            Kind = kind,
+            PlayerUuid = playerUuid,
+            Version = Long(4),
+            Created = created,
+            RequestFingerprint = Text(7),
+            OperationId = Text(8),
+            Entitlement = record,
+            Effect = effect,
+        };
+    }
+
+    private static PlayerInfo? ReadPlayer(SqliteCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        return reader.Read()
+            ? new PlayerInfo(Guid.Parse(reader.GetString(0), CultureInfo.InvariantCulture), reader.GetInt64(1), Time.FromMicros(reader.GetInt64(2)))
+            : null;
+    }
+
+    private static PlatformUserLink? ReadLink(SqliteConnection connection, SqliteTransaction? transaction, Platform platform, string platformUserId)
+    {
+        using var command = Command(connection, """
+            SELECT u.display_name, u.player_uuid, p.player_id, u.created_us
+            FROM platform_users u JOIN players p ON p.player_uuid = u.player_uuid
+            WHERE u.platform = $platform AND u.platform_user_id = $user;
+            """, transaction);
+        command.Parameters.AddWithValue("$platform", platform.ToString());
+        command.Parameters.AddWithValue("$user", platformUserId);
+        using var reader = command.ExecuteReader();
+        if (!reader.Read())
+        {
+            return null;
+        }
+
+        return new PlatformUserLink
+        {
+            Platform = platform,
+            PlatformUserId = platformUserId,
+            DisplayName = reader.IsDBNull(0) ? null : reader.GetString(0),
+            PlayerUuid = Guid.Parse(reader.GetString(1), CultureInfo.InvariantCulture),
+            PlayerId = reader.GetInt64(2),
+            Created = Time.FromMicros(reader.GetInt64(3)),
+        };
+    }
+
+    private static CatalogSku ReadCatalog(string document, long revision) =>
+        (JsonSerializer.Deserialize<CatalogSku>(document, CatalogJson) ?? throw new InvalidDataException("Empty catalog document.")) with { Revision = revision };
+
+    private Task<IReadOnlyList<LedgerEvent>> ReadEventsAsync(string where, Action<SqliteCommand> bind, CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<LedgerEvent>>(connection =>
+        {
+            using var command = Command(connection, $"SELECT {EventColumns} FROM ledger_events {where};");
+            bind(command);
+            using var reader = command.ExecuteReader();
+            var events = new List<LedgerEvent>();
+            while (reader.Read())
+            {
+                events.Add(ReadEvent(reader));
+            }
+
+            return events;
+        }, cancellationToken);
+
+    private Task<T> ReadAsync<T>(Func<SqliteConnection, T> read, CancellationToken cancellationToken) => Task.Run(() =>
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        return read(connection);
+    }, cancellationToken);
+
+    private Task<T> WriteAsync<T>(Func<SqliteConnection, T> write, CancellationToken cancellationToken) => Task.Run(async () =>
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_writer is null)
+            {
+                var writer = new SqliteConnection(_connectionString);
+                writer.Open();
+                // FULL: a commit returns only after the WAL is on disk, so an acknowledged write survives power loss.
+                Execute(writer, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
+                _writer = writer;
+            }
+
+            return write(_writer);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }, cancellationToken);
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        return command;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    {
+        using var command = Command(connection, sql, transaction);
+        command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    {
+        using var command = Command(connection, sql, transaction);
+        return command.ExecuteScalar();
+    }
+}

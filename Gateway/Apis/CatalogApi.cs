@@ -1,0 +1,140 @@
+using Entitlements.Catalog;
+using Entitlements.Contracts;
+using Entitlements.Gateway.Auth;
+using Entitlements.Gateway.RallyHere;
+using Entitlements.Gateway.Validation;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Entitlements.Gateway.Apis;
+
+/// <summary>RallyHere's catalog <c>entitlement-sku</c> (GET), plus our PUT to edit an entry.</summary>
+public static class CatalogApi
+{
+    public static IEndpointRouteBuilder MapCatalogApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/inventory/v1/catalog/entitlement-sku").WithTags("Catalog");
+        group.MapGet("/{platform}/{sku}", GetCatalogEntitlementSku)
+            .WithName("get_catalog_entitlement_sku")
+            .RequirePermission(Permissions.CatalogRead);
+        group.MapPut("/{platform}/{sku}", PutCatalogEntitlementSku)
+            .WithName("put_catalog_entitlement_sku")
+            .RequirePermission(Permissions.CatalogWrite);
+        return app;
+    }
+
+    public static async Task<Results<Ok<CatalogSkuDocument>, StatusCodeHttpResult, JsonHttpResult<HttpValidationError>, JsonHttpResult<HzApiErrorModel>>> GetCatalogEntitlementSku(
+        string platform, string sku, HttpContext context, IGrainFactory grains)
+    {
+        if (!WireNames<Platform>.TryParse(platform, out var parsed))
+        {
+            return RallyHereResults.Invalid("path", "platform", JsonFieldReader.EnumMessage<Platform>(), "enum");
+        }
+
+        var entry = await grains.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(parsed, sku)).GetAsync();
+        if (entry is null)
+        {
+            return RallyHereResults.Error(StatusCodes.Status404NotFound, "sku_not_found", $"No catalog entry for {platform} SKU '{sku}'.");
+        }
+
+        var etag = ETag(entry);
+        context.Response.Headers.ETag = etag;
+        if (context.Request.Headers.IfNoneMatch.Contains(etag))
+        {
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        return TypedResults.Ok(CatalogSkuDocument.From(entry));
+    }
+
+    public static async Task<Results<Ok<CatalogSkuDocument>, JsonHttpResult<HttpValidationError>>> PutCatalogEntitlementSku(
+        string platform, string sku, HttpContext context, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var errors = new List<ValidationErrorDetail>();
+        if (!WireNames<Platform>.TryParse(platform, out var parsedPlatform))
+        {
+            errors.Add(new ValidationErrorDetail(["path", "platform"], JsonFieldReader.EnumMessage<Platform>(), "enum"));
+        }
+
+        if (sku.Length > 2048)
+        {
+            errors.Add(new ValidationErrorDetail(["path", "sku"], "String should have at most 2048 characters", "string_too_long"));
+        }
+
+        var (document, bodyErrors) = await JsonBody.ReadObjectAsync(context.Request, cancellationToken);
+        errors.AddRange(bodyErrors);
+        using (document)
+        {
+            CatalogSku? entry = null;
+            if (document is not null)
+            {
+                entry = Read(document.RootElement, parsedPlatform, sku, errors);
+            }
+
+            if (errors.Count > 0 || entry is null)
+            {
+                return RallyHereResults.Invalid(errors);
+            }
+
+            var saved = await grains.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(parsedPlatform, sku)).PutAsync(entry);
+            context.Response.Headers.ETag = ETag(saved);
+            return TypedResults.Ok(CatalogSkuDocument.From(saved));
+        }
+    }
+
+    /// <summary>The body names the same platform and SKU as the path, or leaves them out.</summary>
+    private static CatalogSku? Read(System.Text.Json.JsonElement body, Platform platform, string sku, List<ValidationErrorDetail> errors)
+    {
+        var fields = new JsonFieldReader(body, ["body"], errors);
+        var bodyPlatform = fields.Enum<Platform>("platform", required: false);
+        var bodySku = fields.Text("sku", required: false, maxLength: 2048);
+        var customData = fields.StringMap("custom_data");
+        var loot = fields.Nested("loot_entitlement", required: true);
+        var type = loot?.Enum<EntitlementType>("type", required: true);
+        var lootId = loot?.WholeNumber("loot_id", required: true, long.MinValue, long.MaxValue);
+        var refundLootId = loot?.WholeNumber("refund_loot_id", required: false, long.MinValue, long.MaxValue);
+        var chargebackLootId = loot?.WholeNumber("chargeback_loot_id", required: false, long.MinValue, long.MaxValue);
+        var reversalLootId = loot?.WholeNumber("chargeback_reversal_loot_id", required: false, long.MinValue, long.MaxValue);
+        var itemId = fields.Text("item_id", required: true, maxLength: 256, minLength: 1);
+        var itemName = fields.Text("item_name", required: true, maxLength: 256, minLength: 1);
+        var itemClass = fields.Text("item_class", required: false, maxLength: 256);
+        var clazz = fields.Enum<EntitlementClazz>("clazz", required: false);
+        var units = fields.WholeNumber("units_per_quantity", required: false, 1, 1_000_000_000);
+        var policy = fields.Enum<RevocationPolicy>("revocation_policy", required: false);
+        var productId = fields.Text("platform_product_id", required: false, maxLength: 256);
+        if (bodyPlatform is { } p && p != platform)
+        {
+            errors.Add(new ValidationErrorDetail(["body", "platform"], "Must match the platform in the path", "value_error"));
+        }
+
+        if (bodySku is not null && bodySku != sku)
+        {
+            errors.Add(new ValidationErrorDetail(["body", "sku"], "Must match the SKU in the path", "value_error"));
+        }
+
+        if (errors.Count > 0)
+        {
+            return null;
+        }
+
+        return new CatalogSku
+        {
+            Platform = platform,
+            Sku = sku,
+            EntitlementType = type!.Value,
+            ItemId = itemId!,
+            ItemName = itemName!,
+            ItemClass = itemClass,
+            Clazz = clazz ?? EntitlementClazz.Entitlement,
+            UnitsPerQuantity = units ?? 1,
+            RevocationPolicy = policy ?? RevocationPolicy.RevokeOrReport,
+            PlatformProductId = productId,
+            CustomData = customData ?? [],
+            LootId = lootId,
+            RefundLootId = refundLootId,
+            ChargebackLootId = chargebackLootId,
+            ChargebackReversalLootId = reversalLootId,
+        };
+    }
+
+    private static string ETag(CatalogSku entry) => $"\"{entry.Revision}\"";
+}

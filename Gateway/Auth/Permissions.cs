@@ -1,0 +1,19 @@
+namespace Entitlements.Gateway.Auth;
+
+/// <summary>
+/// Every permission a route can require, in one place. RallyHere's names where RallyHere has the route;
+/// ours, in the same style, where it does not. A permission ending in <c>*</c> covers its prefix.
+/// </summary>
+public static class Permissions
+{
+    public const string InventoryAll = "inv:*";
+    public const string EntitlementEventWrite = "inv:entitlement_event:write";
+    public const string EntitlementEventRead = "inv:entitlement_event:read";
+    public const string CatalogRead = "inv:catalog:read";
+    public const string CatalogWrite = "inv:catalog:write";
+    public const string EntitlementsRead = "inv:entitlements:read";
+    public const string EntitlementsWrite = "inv:entitlements:write";
+    public const string UserAll = "user:*";
+    public const string PlatformUserRead = "user:platform:read";
+    public const string PlatformUserCreate = "user:platform:create";
+}

@@ -1,0 +1,51 @@
+using Entitlements.Gateway.RallyHere;
+
+namespace Entitlements.Gateway.Hosting;
+
+/// <summary>
+/// The last line: an exception that escapes a handler becomes RallyHere's error body with no internal
+/// detail. The cluster being unreachable or too slow is a 503 with <c>Retry-After</c>; a malformed
+/// HTTP request keeps its 4xx; anything else is logged and answered 500.
+/// </summary>
+public sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (BadHttpRequestException exception) when (!context.Response.HasStarted)
+        {
+            await WriteAsync(context, exception.StatusCode, "bad_request", "The HTTP request could not be read.");
+        }
+        catch (Exception exception) when (!context.Response.HasStarted && IsUnavailable(exception))
+        {
+            LogUnavailable(logger, exception, context.Request.Path);
+            context.Response.Headers.RetryAfter = "1";
+            await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "service_unavailable", "The service is temporarily unavailable; retry later.");
+        }
+        catch (Exception exception) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            LogFailed(logger, exception, context.Request.Path);
+            await WriteAsync(context, StatusCodes.Status500InternalServerError, "internal_error", "An internal error occurred.");
+        }
+    }
+
+    private static bool IsUnavailable(Exception exception) =>
+        exception is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException
+        || exception.GetType().Name is "SqliteException" or "NpgsqlException";
+
+    private static Task WriteAsync(HttpContext context, int status, string code, string description)
+    {
+        context.Response.Clear();
+        context.Response.StatusCode = status;
+        return context.Response.WriteAsJsonAsync(new HzApiErrorModel(AuthSuccess: true, code, description));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {Path} failed: the cluster or its storage is unavailable")]
+    private static partial void LogUnavailable(ILogger logger, Exception exception, PathString path);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Request {Path} failed")]
+    private static partial void LogFailed(ILogger logger, Exception exception, PathString path);
+}

@@ -1,0 +1,31 @@
+using Entitlements.Gateway.AccelByte;
+using Entitlements.Gateway.Apis;
+using Entitlements.Hosting;
+
+namespace Entitlements.Gateway.Hosting;
+
+/// <summary>
+/// Builds the gateway. In the embedded default (the only mode so far) the process also hosts a silo:
+/// localhost clustering, the SQLite store in the data directory, and the entitlement grains.
+/// </summary>
+public static class GatewayApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        builder.UseOrleans(silo => silo
+            .UseEmbeddedCluster(builder.Configuration)
+            .AddEntitlements(builder.Configuration));
+        builder.Services.Configure<AccelByteOptions>(builder.Configuration.GetSection(AccelByteOptions.SectionName));
+        builder.Services.AddProblemDetails();
+
+        var app = builder.Build();
+        app.UseMiddleware<ErrorMiddleware>();
+        app.MapEntitlementEventsApi();
+        app.MapCatalogApi();
+        app.MapPlatformUsersApi();
+        app.MapPlayerEntitlementsApi();
+        return app;
+    }
+}

@@ -1,0 +1,4 @@
+using Entitlements.Gateway.Hosting;
+
+var app = GatewayApp.Build(args);
+await app.RunAsync();

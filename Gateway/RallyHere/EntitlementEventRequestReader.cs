@@ -1,0 +1,43 @@
+using System.Text.Json;
+using Entitlements.Contracts;
+using Entitlements.Gateway.Validation;
+
+namespace Entitlements.Gateway.RallyHere;
+
+/// <summary>Validates RallyHere's <c>EntitlementEventRequest</c> and turns it into a command.</summary>
+public static class EntitlementEventRequestReader
+{
+    /// <summary>The largest quantity accepted on one event (ours; RallyHere states none).</summary>
+    public const long MaxQuantity = 1_000_000;
+
+    public static SubmitEntitlementEvent? Read(JsonElement body, List<ValidationErrorDetail> errors)
+    {
+        var fields = new JsonFieldReader(body, ["body"], errors);
+        var actionType = fields.Enum<EntitlementActionType>("action_type", required: true);
+        var status = fields.Enum<EntitlementEventStatus>("status", required: false);
+        var playerUuid = fields.Uuid("player_uuid", required: false);
+        var platform = fields.Enum<Platform>("platform", required: true);
+        var platformUserId = fields.Text("platform_user_id", required: true, maxLength: 2048, minLength: 1);
+        var sku = fields.Text("sku", required: true, maxLength: 2048, minLength: 1);
+        var quantity = fields.WholeNumber("quantity", required: false, minimum: 1, maximum: MaxQuantity);
+        var transactionId = fields.Text("platform_transaction_id", required: true, maxLength: 4096, minLength: 1);
+        var platformData = fields.ObjectJson("platform_data");
+        if (errors.Count > 0)
+        {
+            return null;
+        }
+
+        return new SubmitEntitlementEvent
+        {
+            ActionType = actionType!.Value,
+            Status = status,
+            PlayerUuid = playerUuid,
+            Platform = platform!.Value,
+            PlatformUserId = platformUserId!,
+            Sku = sku!,
+            Quantity = body.TryGetProperty("quantity", out var q) && q.ValueKind != JsonValueKind.Null ? quantity!.Value : 1,
+            PlatformTransactionId = transactionId!,
+            PlatformDataJson = platformData,
+        };
+    }
+}

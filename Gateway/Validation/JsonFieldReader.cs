@@ -1,0 +1,217 @@
+using System.Globalization;
+using System.Text.Json;
+using Entitlements.Contracts;
+using Entitlements.Gateway.RallyHere;
+
+namespace Entitlements.Gateway.Validation;
+
+/// <summary>
+/// Reads the fields of one JSON object and collects every problem as a FastAPI/pydantic-style
+/// validation error (type names and messages as pydantic spells them), so that a request is either
+/// entirely valid or rejected with the full list.
+/// </summary>
+public sealed class JsonFieldReader(JsonElement obj, IReadOnlyList<object> location, List<ValidationErrorDetail> errors)
+{
+    public List<ValidationErrorDetail> Errors => errors;
+
+    public string? Text(string name, bool required, int maxLength, int minLength = 0)
+    {
+        if (!Present(name, required, out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            return Fail<string>(name, "Input should be a valid string", "string_type");
+        }
+
+        var text = value.GetString()!;
+        if (text.Length > maxLength)
+        {
+            return Fail<string>(name, $"String should have at most {maxLength} character{(maxLength == 1 ? "" : "s")}", "string_too_long");
+        }
+
+        if (text.Length < minLength)
+        {
+            return Fail<string>(name, $"String should have at least {minLength} character{(minLength == 1 ? "" : "s")}", "string_too_short");
+        }
+
+        return text;
+    }
+
+    public T? Enum<T>(string name, bool required) where T : struct, Enum
+    {
+        if (!Present(name, required, out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.String && WireNames<T>.TryParse(value.GetString(), out var parsed))
+        {
+            return parsed;
+        }
+
+        Add(name, EnumMessage<T>(), "enum");
+        return null;
+    }
+
+    public Guid? Uuid(string name, bool required)
+    {
+        if (!Present(name, required, out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            Add(name, "UUID input should be a string, bytes or UUID object", "uuid_type");
+            return null;
+        }
+
+        if (!Guid.TryParse(value.GetString(), CultureInfo.InvariantCulture, out var uuid))
+        {
+            Add(name, "Input should be a valid UUID", "uuid_parsing");
+            return null;
+        }
+
+        return uuid;
+    }
+
+    public long? WholeNumber(string name, bool required, long minimum, long maximum)
+    {
+        if (!Present(name, required, out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Number)
+        {
+            Add(name, "Input should be a valid integer", "int_type");
+            return null;
+        }
+
+        if (!value.TryGetInt64(out var number))
+        {
+            var fractional = value.TryGetDouble(out var real) && Math.Abs(real) < 9.2e18 && real != Math.Floor(real);
+            Add(name, fractional ? "Input should be a valid integer, got a number with a fractional part" : "Input should be a valid integer", fractional ? "int_from_float" : "int_type");
+            return null;
+        }
+
+        return CheckRange(name, number, minimum, maximum);
+    }
+
+    /// <summary>An object (or null), returned as canonical JSON: keys sorted, no insignificant whitespace.</summary>
+    public string? ObjectJson(string name)
+    {
+        if (!Present(name, required: false, out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            Add(name, "Input should be a valid dictionary", "dict_type");
+            return null;
+        }
+
+        return CanonicalJson.Write(value);
+    }
+
+    /// <summary>A nested object, or null when absent; problems inside it are reported under its name.</summary>
+    public JsonFieldReader? Nested(string name, bool required)
+    {
+        if (!Present(name, required, out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            Add(name, "Input should be a valid dictionary or object to extract fields from", "model_attributes_type");
+            return null;
+        }
+
+        return new JsonFieldReader(value, [.. location, name], errors);
+    }
+
+    public Dictionary<string, string>? StringMap(string name)
+    {
+        if (!Present(name, required: false, out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            Add(name, "Input should be a valid dictionary", "dict_type");
+            return null;
+        }
+
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var property in value.EnumerateObject())
+        {
+            if (property.Value.ValueKind != JsonValueKind.String)
+            {
+                errors.Add(new ValidationErrorDetail([.. location, name, property.Name], "Input should be a valid string", "string_type"));
+                continue;
+            }
+
+            map[property.Name] = property.Value.GetString()!;
+        }
+
+        return map;
+    }
+
+    public static string EnumMessage<T>() where T : struct, Enum
+    {
+        var names = WireNames<T>.All.Select(n => $"'{n}'").ToList();
+        return $"Input should be {string.Join(", ", names.Take(names.Count - 1))} or {names[^1]}";
+    }
+
+    public static long? CheckRange(List<ValidationErrorDetail> errors, IReadOnlyList<object> loc, long number, long minimum, long maximum)
+    {
+        if (number < minimum)
+        {
+            errors.Add(minimum == 1
+                ? new ValidationErrorDetail(loc, "Input should be greater than 0", "greater_than")
+                : new ValidationErrorDetail(loc, $"Input should be greater than or equal to {minimum}", "greater_than_equal"));
+            return null;
+        }
+
+        if (number > maximum)
+        {
+            errors.Add(new ValidationErrorDetail(loc, $"Input should be less than or equal to {maximum}", "less_than_equal"));
+            return null;
+        }
+
+        return number;
+    }
+
+    private long? CheckRange(string name, long number, long minimum, long maximum) =>
+        CheckRange(errors, [.. location, name], number, minimum, maximum);
+
+    /// <summary>False when the field is absent or null (a required field then records "missing").</summary>
+    private bool Present(string name, bool required, out JsonElement value)
+    {
+        if (obj.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        if (required)
+        {
+            Add(name, "Field required", "missing");
+        }
+
+        return false;
+    }
+
+    private T? Fail<T>(string name, string message, string type) where T : class
+    {
+        Add(name, message, type);
+        return null;
+    }
+
+    private void Add(string name, string message, string type) => errors.Add(new ValidationErrorDetail([.. location, name], message, type));
+}

@@ -10,10 +10,18 @@ namespace Entitlements.Gateway.Hosting;
 /// </summary>
 public static class GatewayApp
 {
+    public const string DefaultUrl = "http://localhost:5080";
+
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+        {
+            // --urls, ASPNETCORE_URLS and Kestrel endpoints win; this is only the documented default.
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
         builder.UseOrleans(silo => silo
             .UseEmbeddedCluster(builder.Configuration)
             .AddEntitlements(builder.Configuration));

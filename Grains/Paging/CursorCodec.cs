@@ -7,13 +7,14 @@ namespace Entitlements.Paging;
 /// <summary>
 /// Opaque pagination cursors: a position in one listing (a player's, or everybody's), signed with a
 /// key kept in the database, so that a tampered cursor or one from another listing is refused.
-/// 56 characters of base64url.
+/// 55 characters of unpadded base64url.
 /// </summary>
 public sealed class CursorCodec(ILedgerStore store)
 {
     private const byte Format = 1;
     private const int MacLength = 16;
     private const int PayloadLength = 1 + 16 + 8;
+    private const int EncodedLength = (((PayloadLength + MacLength) * 4) + 2) / 3;
     private readonly Lazy<Task<byte[]>> _key = new(() => store.ReadCursorKeyAsync());
 
     /// <summary>Encode a position; <paramref name="scope"/> is the player, or <see cref="Guid.Empty"/> for everybody.</summary>
@@ -35,7 +36,7 @@ public sealed class CursorCodec(ILedgerStore store)
         var buffer = new byte[PayloadLength + MacLength];
         var text = cursor.Replace('-', '+').Replace('_', '/');
         text = text.PadRight(text.Length + ((4 - (text.Length % 4)) % 4), '=');
-        if (cursor.Length != 56 || !Convert.TryFromBase64String(text, buffer, out var written) || written != buffer.Length)
+        if (cursor.Length != EncodedLength || !Convert.TryFromBase64String(text, buffer, out var written) || written != buffer.Length)
         {
             return null;
         }

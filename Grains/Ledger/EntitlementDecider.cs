@@ -31,6 +31,7 @@ public static class EntitlementDecider
         ArgumentNullException.ThrowIfNull(player);
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(command.Quantity);
 
         var (status, effect, orderId) = Decide(state, player.PlayerUuid, command, catalog, transaction, eventId);
         return new LedgerEvent
@@ -50,6 +51,7 @@ public static class EntitlementDecider
     public static LedgerEvent DecideUnassigned(SubmitEntitlementEvent command, CatalogSku? catalog, string eventId, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(command);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(command.Quantity);
         var status = command.Status is { } given && given != EntitlementEventStatus.Success ? given : EntitlementEventStatus.PlayerNotFound;
         return new LedgerEvent
         {
@@ -67,6 +69,7 @@ public static class EntitlementDecider
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(command);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(command.Quantity);
         if (!state.Items.TryGetValue(command.ItemId, out var holding))
         {
             return (null, ConsumeOutcome.NotOwned);
@@ -110,10 +113,17 @@ public static class EntitlementDecider
             return (EntitlementEventStatus.SkuNotFound, null, null);
         }
 
-        var mine = transaction.Where(e => e.PlayerUuid == playerUuid && e.Entitlement is not null).ToList();
+        // Only this player's events that were applied count: a recorded-as-given status changed nothing.
+        var mine = transaction
+            .Where(e => e.PlayerUuid == playerUuid && e.Entitlement is { Status: EntitlementEventStatus.Success })
+            .ToList();
         var grant = Find(mine, EntitlementActionType.Grant);
         var refund = Find(mine, EntitlementActionType.Refund);
         var chargeback = Find(mine, EntitlementActionType.Chargeback);
+        var reversal = Find(mine, EntitlementActionType.ChargebackReversal);
+
+        // The money of the transaction is back with the buyer: refunded, or charged back and not reversed.
+        var revoked = refund is not null || (chargeback is not null && reversal is null);
 
         if (command.ActionType != EntitlementActionType.Grant && catalog.RevocationPolicy == RevocationPolicy.NotRevocable)
         {
@@ -123,7 +133,7 @@ public static class EntitlementDecider
         switch (command.ActionType)
         {
             case EntitlementActionType.Grant:
-                if (refund is not null || chargeback is not null)
+                if (revoked)
                 {
                     // The money for this transaction was already returned: record the grant, give nothing.
                     return (EntitlementEventStatus.Success, null, eventId);
@@ -133,23 +143,23 @@ public static class EntitlementDecider
 
             case EntitlementActionType.Refund:
             case EntitlementActionType.Chargeback:
-                if (grant is null || refund is not null || chargeback is not null)
+                if (grant is null || revoked)
                 {
                     // Nothing to take: no grant yet (a later grant of this transaction will then give nothing),
-                    // or the transaction was already revoked once.
+                    // or the transaction is revoked already. After a reversal it stands again and can be refunded.
                     return (EntitlementEventStatus.Success, null, grant?.EventId);
                 }
 
                 return (EntitlementEventStatus.Success, RevokeEffect(state, grant.Effect, catalog.RevocationPolicy), grant.EventId);
 
             case EntitlementActionType.ChargebackReversal:
-                if (chargeback?.Effect is not { } revoked || revoked.Units >= 0)
+                if (chargeback?.Effect is not { } taken || taken.Units >= 0)
                 {
                     return (EntitlementEventStatus.Success, null, grant?.EventId);
                 }
 
-                var holding = state.Items[revoked.ItemId];
-                return (EntitlementEventStatus.Success, EffectOn(holding, -revoked.Units, LedgerChange.Restored), grant?.EventId);
+                var holding = state.Items[taken.ItemId];
+                return (EntitlementEventStatus.Success, EffectOn(holding, -taken.Units, LedgerChange.Restored), grant?.EventId);
 
             default:
                 throw new ArgumentOutOfRangeException(nameof(command), command.ActionType, "Unknown action type.");

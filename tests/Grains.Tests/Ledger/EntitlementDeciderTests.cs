@@ -433,6 +433,8 @@ public sealed class EntitlementDeciderTests
         Assert.Equal(status, grant.Entitlement!.Status);
         Assert.Null(grant.Effect);
         Assert.Equal(EntitlementType.Consumable, grant.Entitlement.EntitlementType);
+        Assert.Null(grant.Entitlement.OrderId);
+        Assert.Equal(TestCatalog.GrantLootId, grant.Entitlement.LootId);
         Assert.Equal(1, grant.Version);
         Assert.Empty(_ledger.State.Items);
     }
@@ -520,7 +522,7 @@ public sealed class EntitlementDeciderTests
         Assert.Equal("evt-1", chargeback.Entitlement!.OrderId);
         Assert.Equal("evt-1", reversal.Entitlement!.OrderId);
         Assert.Equal("evt-1", refund.Entitlement!.OrderId);
-        Assert.Null(refund.Effect);
+        Assert.Equal(-10, refund.Effect!.Units);
     }
 
     [Fact]
@@ -639,5 +641,67 @@ public sealed class EntitlementDeciderTests
             },
         };
         Assert.Equal(expected, recorded);
+    }
+    [Fact]
+    public void Refund_AfterChargebackReversal_RevokesTheRestoredGrant()
+    {
+        var catalog = TestCatalog.Consumable();
+        _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 10);
+        _ledger.Submit(EntitlementActionType.Chargeback, "tx-1", catalog);
+        _ledger.Submit(EntitlementActionType.ChargebackReversal, "tx-1", catalog);
+
+        var refund = _ledger.Submit(EntitlementActionType.Refund, "tx-1", catalog);
+
+        Assert.Equal(-10, refund.Effect!.Units);
+        Assert.Equal(0, _ledger.Entitlement("gems").UseCount);
+        Assert.Equal(EntitlementStatus.Revoked, _ledger.Entitlement("gems").Status);
+    }
+
+    [Fact]
+    public void Grant_AfterRefundRecordedWithCallerStatus_IsApplied()
+    {
+        var catalog = TestCatalog.Consumable();
+        var refund = _ledger.Submit(EntitlementActionType.Refund, "tx-1", catalog, status: EntitlementEventStatus.NotImplemented);
+
+        var grant = _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 4);
+
+        Assert.Null(refund.Effect);
+        Assert.Equal(4, grant.Effect!.Units);
+        Assert.Equal(4, _ledger.Entitlement("gems").UseCount);
+    }
+
+    [Fact]
+    public void Grant_AfterChargebackAndReversalWithNoGrant_IsApplied()
+    {
+        var catalog = TestCatalog.Consumable();
+        _ledger.Submit(EntitlementActionType.Chargeback, "tx-1", catalog);
+        _ledger.Submit(EntitlementActionType.ChargebackReversal, "tx-1", catalog);
+
+        var grant = _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 2);
+
+        Assert.Equal(2, grant.Effect!.Units);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-3)]
+    public void Submit_QuantityNotPositive_Throws(long quantity)
+    {
+        var catalog = TestCatalog.Consumable();
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity));
+        Assert.Empty(_ledger.Events);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-3)]
+    public void Consume_QuantityNotPositive_Throws(long quantity)
+    {
+        var catalog = TestCatalog.Consumable();
+        _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 5);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => _ledger.Consume("gems", quantity));
+        Assert.Equal(5, _ledger.Entitlement("gems").UseCount);
     }
 }

@@ -1,0 +1,561 @@
+using Entitlements.Contracts;
+using Entitlements.Tests.Cluster;
+
+namespace Entitlements.Tests;
+
+[Collection(ClusterDefinition.Name)]
+public sealed class PlayerGrainTests(ClusterFixture fixture)
+{
+    private const long GrantLootId = 501;
+    private const long RefundLootId = 502;
+
+    private IClusterClient Client => fixture.Client;
+
+    private IEntitlementEventsGrain Events => Client.GetGrain<IEntitlementEventsGrain>(0);
+
+    [Fact]
+    public async Task Submit_GrantForLinkedPlatformUser_RecordsGrantForThatPlayer()
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable, unitsPerQuantity: 10);
+        var command = Command(EntitlementActionType.Grant, user, sku, quantity: 3) with { PlatformDataJson = """{"order":"A1"}""" };
+        var before = DateTimeOffset.UtcNow;
+
+        var result = await Events.SubmitAsync(command);
+
+        Assert.Equal(EntitlementEventOutcome.Recorded, result.Outcome);
+        var recorded = Assert.IsType<EntitlementEventRecord>(result.Event);
+        Assert.InRange(recorded.Created, before.AddTicks(-TimeSpan.TicksPerMicrosecond), DateTimeOffset.UtcNow);
+        var expected = new EntitlementEventRecord
+        {
+            EventId = recorded.EventId,
+            ActionType = EntitlementActionType.Grant,
+            EntitlementType = EntitlementType.Consumable,
+            Status = EntitlementEventStatus.Success,
+            PlayerUuid = user.PlayerUuid,
+            PlayerId = user.PlayerId,
+            Platform = Platform.Steam,
+            PlatformUserId = user.PlatformUserId,
+            Sku = sku.Sku,
+            Quantity = 3,
+            PlatformTransactionId = command.PlatformTransactionId,
+            PlatformDataJson = """{"order":"A1"}""",
+            OrderId = recorded.EventId,
+            LootId = GrantLootId,
+            Created = recorded.Created,
+            LastModified = recorded.Created,
+            Version = 1,
+        };
+        Assert.Equal(expected, recorded);
+
+        var entitlements = await Player(user).GetEntitlementsAsync();
+
+        Assert.NotNull(entitlements);
+        Assert.Equal(user.PlayerUuid, entitlements.PlayerUuid);
+        Assert.Equal(1, entitlements.Version);
+        var entitlement = new PlayerEntitlement
+        {
+            EntitlementId = recorded.EventId,
+            PlayerUuid = user.PlayerUuid,
+            ItemId = sku.ItemId,
+            Name = "Gems",
+            Sku = sku.Sku,
+            Type = EntitlementType.Consumable,
+            Clazz = EntitlementClazz.Entitlement,
+            Status = EntitlementStatus.Active,
+            UseCount = 30,
+            GrantedAt = recorded.Created,
+            CreatedAt = recorded.Created,
+            UpdatedAt = recorded.Created,
+            ItemClass = "currency",
+        };
+        Assert.Equal([entitlement], entitlements.Entitlements);
+    }
+
+    [Fact]
+    public async Task Submit_ExplicitPlayerUuid_RecordsEventForThatPlayerNotTheLinkedOne()
+    {
+        var target = await NewPlayerAsync();
+        var linked = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Durable);
+        var command = Command(EntitlementActionType.Grant, linked, sku) with { PlayerUuid = target.PlayerUuid };
+
+        var result = await Events.SubmitAsync(command);
+
+        Assert.Equal(EntitlementEventOutcome.Recorded, result.Outcome);
+        Assert.Equal(target.PlayerUuid, result.Event!.PlayerUuid);
+        Assert.Equal(target.PlayerId, result.Event.PlayerId);
+        Assert.Equal(linked.PlatformUserId, result.Event.PlatformUserId);
+        Assert.Equal(EntitlementType.Durable, result.Event.EntitlementType);
+        var targetEntitlement = Assert.Single((await Player(target).GetEntitlementsAsync())!.Entitlements);
+        Assert.Equal(sku.ItemId, targetEntitlement.ItemId);
+        Assert.Equal(1, targetEntitlement.UseCount);
+        Assert.Equal(EntitlementStatus.Active, targetEntitlement.Status);
+        Assert.Empty((await Player(linked).GetEntitlementsAsync())!.Entitlements);
+    }
+
+    [Fact]
+    public async Task Submit_ExplicitPlayerUuidOfUnlinkedPlatformUser_RecordsEventForThatPlayer()
+    {
+        var target = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var command = new SubmitEntitlementEvent
+        {
+            ActionType = EntitlementActionType.Grant,
+            PlayerUuid = target.PlayerUuid,
+            Platform = Platform.Steam,
+            PlatformUserId = Unique("unlinked"),
+            Sku = sku.Sku,
+            Quantity = 4,
+            PlatformTransactionId = Unique("tx"),
+        };
+
+        var result = await Events.SubmitAsync(command);
+
+        Assert.Equal(EntitlementEventOutcome.Recorded, result.Outcome);
+        Assert.Equal(EntitlementEventStatus.Success, result.Event!.Status);
+        Assert.Equal(target.PlayerUuid, result.Event.PlayerUuid);
+        Assert.Equal(4, Assert.Single((await Player(target).GetEntitlementsAsync())!.Entitlements).UseCount);
+    }
+
+    [Fact]
+    public async Task Submit_UnknownExplicitPlayerUuid_ReturnsUnknownPlayer()
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var command = Command(EntitlementActionType.Grant, user, sku) with { PlayerUuid = Guid.NewGuid() };
+
+        var result = await Events.SubmitAsync(command);
+
+        Assert.Equal(new EntitlementEventResult(EntitlementEventOutcome.UnknownPlayer, null), result);
+        Assert.Empty(await fixture.Store.ReadTransactionAsync(Platform.Steam, command.PlatformTransactionId));
+        Assert.Null(await Client.GetGrain<IPlayerGrain>(command.PlayerUuid!.Value).GetEntitlementsAsync());
+    }
+
+    [Fact]
+    public async Task Submit_UnlinkedPlatformUser_RecordsPlayerNotFoundWithNoPlayer()
+    {
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var command = new SubmitEntitlementEvent
+        {
+            ActionType = EntitlementActionType.Grant,
+            Platform = Platform.Steam,
+            PlatformUserId = Unique("unlinked"),
+            Sku = sku.Sku,
+            Quantity = 2,
+            PlatformTransactionId = Unique("tx"),
+        };
+
+        var result = await Events.SubmitAsync(command);
+        var replay = await Events.SubmitAsync(command);
+
+        Assert.Equal(EntitlementEventOutcome.Recorded, result.Outcome);
+        var recorded = result.Event!;
+        var expected = new EntitlementEventRecord
+        {
+            EventId = recorded.EventId,
+            ActionType = EntitlementActionType.Grant,
+            EntitlementType = EntitlementType.Consumable,
+            Status = EntitlementEventStatus.PlayerNotFound,
+            Platform = Platform.Steam,
+            PlatformUserId = command.PlatformUserId,
+            Sku = sku.Sku,
+            Quantity = 2,
+            PlatformTransactionId = command.PlatformTransactionId,
+            LootId = GrantLootId,
+            Created = recorded.Created,
+            LastModified = recorded.Created,
+        };
+        Assert.Equal(expected, recorded);
+        Assert.Equal(new EntitlementEventResult(EntitlementEventOutcome.Replayed, recorded), replay);
+        var stored = Assert.Single(await fixture.Store.ReadTransactionAsync(Platform.Steam, command.PlatformTransactionId));
+        Assert.Null(stored.PlayerUuid);
+        Assert.Null(stored.Version);
+        Assert.Null(stored.Effect);
+        Assert.Contains(recorded, await ListAllAsync());
+    }
+
+    [Fact]
+    public async Task Submit_SamePayloadTwice_ReturnsOriginalRecord()
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var command = Command(EntitlementActionType.Grant, user, sku, quantity: 5);
+        var first = await Events.SubmitAsync(command);
+
+        var second = await Events.SubmitAsync(command);
+        var direct = await Player(user).SubmitEntitlementEventAsync(command);
+
+        Assert.Equal(EntitlementEventOutcome.Recorded, first.Outcome);
+        Assert.Equal(new EntitlementEventResult(EntitlementEventOutcome.Replayed, first.Event), second);
+        Assert.Equal(new EntitlementEventResult(EntitlementEventOutcome.Replayed, first.Event), direct);
+        var entitlements = await Player(user).GetEntitlementsAsync();
+        Assert.Equal(1, entitlements!.Version);
+        Assert.Equal(5, Assert.Single(entitlements.Entitlements).UseCount);
+    }
+
+    [Fact]
+    public async Task Submit_SameKeyWithDifferentPayload_ReturnsConflictWithOriginalRecord()
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var command = Command(EntitlementActionType.Grant, user, sku, quantity: 5);
+        var first = await Events.SubmitAsync(command);
+
+        var conflict = await Events.SubmitAsync(command with { Quantity = 6 });
+
+        Assert.Equal(new EntitlementEventResult(EntitlementEventOutcome.Conflict, first.Event), conflict);
+        var entitlements = await Player(user).GetEntitlementsAsync();
+        Assert.Equal(1, entitlements!.Version);
+        Assert.Equal(5, Assert.Single(entitlements.Entitlements).UseCount);
+    }
+
+    [Fact]
+    public async Task Submit_HundredConcurrentIdenticalEvents_RecordsOneEvent()
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var command = Command(EntitlementActionType.Grant, user, sku, quantity: 7);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => Events.SubmitAsync(command)));
+
+        Assert.Equal(1, results.Count(r => r.Outcome == EntitlementEventOutcome.Recorded));
+        Assert.Equal(99, results.Count(r => r.Outcome == EntitlementEventOutcome.Replayed));
+        var recorded = results.Single(r => r.Outcome == EntitlementEventOutcome.Recorded).Event!;
+        Assert.All(results, r => Assert.Equal(recorded, r.Event));
+        var page = await Events.ListAsync(new EntitlementEventQuery { PlayerUuid = user.PlayerUuid });
+        Assert.Equal([recorded], page.Events);
+        Assert.Null(page.Cursor);
+        Assert.Equal(7, Assert.Single((await Player(user).GetEntitlementsAsync())!.Entitlements).UseCount);
+    }
+
+    [Fact]
+    public async Task GetEntitlements_AfterDeactivation_ReturnsSameEntitlements()
+    {
+        var user = await NewPlayerAsync();
+        var consumable = await PutSkuAsync(EntitlementType.Consumable, unitsPerQuantity: 10);
+        var durable = await PutSkuAsync(EntitlementType.Durable);
+        await SubmitAsync(Command(EntitlementActionType.Grant, user, consumable, quantity: 2));
+        await SubmitAsync(Command(EntitlementActionType.Grant, user, durable));
+        Assert.Equal(ConsumeOutcome.Consumed, (await Player(user).ConsumeAsync(new ConsumeEntitlement(consumable.ItemId, 6, Unique("op")))).Outcome);
+        var before = await Player(user).GetEntitlementsAsync();
+
+        await DeactivateAsync(Player(user));
+        var after = await Player(user).GetEntitlementsAsync();
+
+        Assert.Null(await fixture.Store.ReadSnapshotAsync(user.PlayerUuid));
+        Assert.Equal(3, before!.Version);
+        AssertSameEntitlements(before, after);
+        Assert.Equal(14, after!.Entitlements.Single(e => e.ItemId == consumable.ItemId).UseCount);
+    }
+
+    [Fact]
+    public async Task GetEntitlements_AfterDeactivationPastSnapshotInterval_ReturnsSameEntitlements()
+    {
+        var user = await NewPlayerAsync();
+        var consumable = await PutSkuAsync(EntitlementType.Consumable, unitsPerQuantity: 10, policy: RevocationPolicy.AllowNegative);
+        var durable = await PutSkuAsync(EntitlementType.Durable);
+        var singleUse = await PutSkuAsync(EntitlementType.DurableSingleUse);
+        var firstGrant = Command(EntitlementActionType.Grant, user, consumable, quantity: 3);
+        await SubmitAsync(firstGrant);
+        await SubmitAsync(Command(EntitlementActionType.Grant, user, consumable, quantity: 1));
+        await Player(user).ConsumeAsync(new ConsumeEntitlement(consumable.ItemId, 35, Unique("op")));
+        await SubmitAsync(Command(EntitlementActionType.Grant, user, durable));
+        await SubmitAsync(firstGrant with { ActionType = EntitlementActionType.Refund });
+        await SubmitAsync(Command(EntitlementActionType.Grant, user, singleUse));
+        await SubmitAsync(Command(EntitlementActionType.Grant, user, singleUse));
+        var before = await Player(user).GetEntitlementsAsync();
+
+        await DeactivateAsync(Player(user));
+        var after = await Player(user).GetEntitlementsAsync();
+
+        var snapshot = await fixture.Store.ReadSnapshotAsync(user.PlayerUuid);
+        Assert.Equal(ClusterFixture.SnapshotEvery, snapshot!.State.Version);
+        Assert.Equal(7, before!.Version);
+        AssertSameEntitlements(before, after);
+        Assert.Equal(-25, after!.Entitlements.Single(e => e.ItemId == consumable.ItemId).UseCount);
+        Assert.Equal(1, after.Entitlements.Single(e => e.ItemId == singleUse.ItemId).UseCount);
+
+        var next = await SubmitAsync(Command(EntitlementActionType.Grant, user, consumable, quantity: 3));
+
+        Assert.Equal(8, next.Version);
+        Assert.Equal(5, (await Player(user).GetEntitlementsAsync())!.Entitlements.Single(e => e.ItemId == consumable.ItemId).UseCount);
+    }
+
+    [Fact]
+    public async Task List_TwoPerPageOverFiveEvents_ReturnsOldestFirstWithNullCursorOnLastPage()
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var recorded = new List<EntitlementEventRecord>();
+        for (var i = 1; i <= 5; i++)
+        {
+            recorded.Add(await SubmitAsync(Command(EntitlementActionType.Grant, user, sku, quantity: i)));
+        }
+
+        var first = await Events.ListAsync(new EntitlementEventQuery { PlayerUuid = user.PlayerUuid, Limit = 2 });
+        var second = await Events.ListAsync(new EntitlementEventQuery { PlayerUuid = user.PlayerUuid, Limit = 2, Cursor = first.Cursor });
+        var third = await Events.ListAsync(new EntitlementEventQuery { PlayerUuid = user.PlayerUuid, Limit = 2, Cursor = second.Cursor });
+
+        Assert.Equal(recorded[0..2], first.Events);
+        Assert.Equal(recorded[2..4], second.Events);
+        Assert.Equal(recorded[4..5], third.Events);
+        Assert.NotNull(first.Cursor);
+        Assert.NotNull(second.Cursor);
+        Assert.Null(third.Cursor);
+        Assert.False(first.InvalidCursor || second.InvalidCursor || third.InvalidCursor);
+        Assert.Equal([1L, 2L, 3L, 4L, 5L], first.Events.Concat(second.Events).Concat(third.Events).Select(e => e.Version!.Value));
+    }
+
+    [Fact]
+    public async Task List_CursorFromAnotherPlayer_ReturnsInvalidCursor()
+    {
+        var owner = await NewPlayerAsync();
+        var other = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        for (var i = 0; i < 3; i++)
+        {
+            await SubmitAsync(Command(EntitlementActionType.Grant, owner, sku));
+            await SubmitAsync(Command(EntitlementActionType.Grant, other, sku));
+        }
+
+        var ownersPage = await Events.ListAsync(new EntitlementEventQuery { PlayerUuid = owner.PlayerUuid, Limit = 2 });
+        var borrowed = await Events.ListAsync(new EntitlementEventQuery { PlayerUuid = other.PlayerUuid, Limit = 2, Cursor = ownersPage.Cursor });
+        var global = await Events.ListAsync(new EntitlementEventQuery { Limit = 2, Cursor = ownersPage.Cursor });
+
+        Assert.NotNull(ownersPage.Cursor);
+        Assert.True(borrowed.InvalidCursor);
+        Assert.Empty(borrowed.Events);
+        Assert.Null(borrowed.Cursor);
+        Assert.True(global.InvalidCursor);
+        Assert.Empty(global.Events);
+    }
+
+    [Fact]
+    public async Task List_TamperedCursor_ReturnsInvalidCursor()
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        for (var i = 0; i < 3; i++)
+        {
+            await SubmitAsync(Command(EntitlementActionType.Grant, user, sku));
+        }
+
+        var page = await Events.ListAsync(new EntitlementEventQuery { PlayerUuid = user.PlayerUuid, Limit = 1 });
+        var cursor = page.Cursor!;
+        var tampered = string.Concat(cursor[..20], cursor[20] == 'A' ? "B" : "A", cursor[21..]);
+
+        foreach (var bad in new[] { tampered, cursor[..^1], cursor + "A", "not-a-cursor", string.Empty })
+        {
+            var result = await Events.ListAsync(new EntitlementEventQuery { PlayerUuid = user.PlayerUuid, Limit = 1, Cursor = bad });
+
+            Assert.True(result.InvalidCursor, $"cursor '{bad}' was accepted");
+            Assert.Empty(result.Events);
+            Assert.Null(result.Cursor);
+        }
+
+        Assert.False((await Events.ListAsync(new EntitlementEventQuery { PlayerUuid = user.PlayerUuid, Limit = 1, Cursor = cursor })).InvalidCursor);
+    }
+
+    [Fact]
+    public async Task List_ByDeprecatedPlayerId_ReturnsThatPlayersEvents()
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var recorded = new List<EntitlementEventRecord>();
+        for (var i = 0; i < 3; i++)
+        {
+            recorded.Add(await SubmitAsync(Command(EntitlementActionType.Grant, user, sku)));
+        }
+
+        var first = await Events.ListAsync(new EntitlementEventQuery { PlayerId = user.PlayerId, Limit = 2 });
+        var second = await Events.ListAsync(new EntitlementEventQuery { PlayerId = user.PlayerId, Limit = 2, Cursor = first.Cursor });
+        var byUuid = await Events.ListAsync(new EntitlementEventQuery { PlayerUuid = user.PlayerUuid });
+
+        Assert.Equal(recorded[0..2], first.Events);
+        Assert.Equal(recorded[2..3], second.Events);
+        Assert.Null(second.Cursor);
+        Assert.Equal(recorded, byUuid.Events);
+        Assert.All(recorded, e => Assert.Equal(user.PlayerId, e.PlayerId));
+    }
+
+    [Fact]
+    public async Task List_UnknownPlayerId_ReturnsEmptyPage()
+    {
+        var page = await Events.ListAsync(new EntitlementEventQuery { PlayerId = long.MaxValue });
+
+        Assert.Empty(page.Events);
+        Assert.Null(page.Cursor);
+        Assert.False(page.InvalidCursor);
+    }
+
+    [Fact]
+    public async Task List_PlayerWithConsumption_ListsEntitlementEventsOnly()
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var grant = await SubmitAsync(Command(EntitlementActionType.Grant, user, sku, quantity: 5));
+        await Player(user).ConsumeAsync(new ConsumeEntitlement(sku.ItemId, 2, Unique("op")));
+        var refund = await SubmitAsync(Command(EntitlementActionType.Refund, user, sku, quantity: 5) with { PlatformTransactionId = grant.PlatformTransactionId });
+
+        var page = await Events.ListAsync(new EntitlementEventQuery { PlayerUuid = user.PlayerUuid });
+
+        Assert.Equal([grant, refund], page.Events);
+        Assert.Equal(3, refund.Version);
+        Assert.Equal(grant.EventId, refund.OrderId);
+        Assert.Equal(RefundLootId, refund.LootId);
+    }
+
+    [Fact]
+    public async Task Consume_SameOperationIdTwice_ConsumesOnce()
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        await SubmitAsync(Command(EntitlementActionType.Grant, user, sku, quantity: 10));
+        var consume = new ConsumeEntitlement(sku.ItemId, 3, Unique("op"));
+
+        var first = await Player(user).ConsumeAsync(consume);
+        var second = await Player(user).ConsumeAsync(consume);
+        await DeactivateAsync(Player(user));
+        var afterReactivation = await Player(user).ConsumeAsync(consume);
+        var conflict = await Player(user).ConsumeAsync(consume with { Quantity = 4 });
+
+        Assert.Equal(ConsumeOutcome.Consumed, first.Outcome);
+        Assert.Equal(7, first.Entitlement!.UseCount);
+        Assert.Equal(EntitlementStatus.Active, first.Entitlement.Status);
+        Assert.Equal(new ConsumeResult(ConsumeOutcome.Replayed, first.Entitlement), second);
+        Assert.Equal(new ConsumeResult(ConsumeOutcome.Replayed, first.Entitlement), afterReactivation);
+        Assert.Equal(new ConsumeResult(ConsumeOutcome.Conflict, null), conflict);
+        var entitlements = await Player(user).GetEntitlementsAsync();
+        Assert.Equal(2, entitlements!.Version);
+        Assert.Equal(7, Assert.Single(entitlements.Entitlements).UseCount);
+    }
+
+    [Fact]
+    public async Task Consume_Rejected_ReturnsOutcomeAndWritesNothing()
+    {
+        var user = await NewPlayerAsync();
+        var consumable = await PutSkuAsync(EntitlementType.Consumable);
+        var durable = await PutSkuAsync(EntitlementType.Durable);
+        await SubmitAsync(Command(EntitlementActionType.Grant, user, consumable, quantity: 2));
+        await SubmitAsync(Command(EntitlementActionType.Grant, user, durable));
+
+        var tooMuch = await Player(user).ConsumeAsync(new ConsumeEntitlement(consumable.ItemId, 3, Unique("op")));
+        var notConsumable = await Player(user).ConsumeAsync(new ConsumeEntitlement(durable.ItemId, 1, Unique("op")));
+        var notOwned = await Player(user).ConsumeAsync(new ConsumeEntitlement(Unique("item"), 1, Unique("op")));
+        var unknownPlayer = await Client.GetGrain<IPlayerGrain>(Guid.NewGuid()).ConsumeAsync(new ConsumeEntitlement(consumable.ItemId, 1, Unique("op")));
+
+        Assert.Equal(ConsumeOutcome.InsufficientBalance, tooMuch.Outcome);
+        Assert.Equal(2, tooMuch.Entitlement!.UseCount);
+        Assert.Equal(ConsumeOutcome.NotConsumable, notConsumable.Outcome);
+        Assert.Equal(new ConsumeResult(ConsumeOutcome.NotOwned, null), notOwned);
+        Assert.Equal(new ConsumeResult(ConsumeOutcome.UnknownPlayer, null), unknownPlayer);
+        Assert.Equal(2, (await Player(user).GetEntitlementsAsync())!.Version);
+    }
+
+    [Fact]
+    public async Task Submit_SkuNotInCatalog_RecordsSkuNotFoundForPlayer()
+    {
+        var user = await NewPlayerAsync();
+        var command = new SubmitEntitlementEvent
+        {
+            ActionType = EntitlementActionType.Grant,
+            Platform = Platform.Steam,
+            PlatformUserId = user.PlatformUserId,
+            Sku = Unique("missing"),
+            PlatformTransactionId = Unique("tx"),
+        };
+
+        var result = await Events.SubmitAsync(command);
+
+        Assert.Equal(EntitlementEventOutcome.Recorded, result.Outcome);
+        Assert.Equal(EntitlementEventStatus.SkuNotFound, result.Event!.Status);
+        Assert.Equal(user.PlayerUuid, result.Event.PlayerUuid);
+        Assert.Null(result.Event.EntitlementType);
+        Assert.Null(result.Event.LootId);
+        var entitlements = await Player(user).GetEntitlementsAsync();
+        Assert.Equal(1, entitlements!.Version);
+        Assert.Empty(entitlements.Entitlements);
+    }
+
+    private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
+    private static SubmitEntitlementEvent Command(EntitlementActionType action, PlatformUserLink user, CatalogSku sku, long quantity = 1) => new()
+    {
+        ActionType = action,
+        Platform = user.Platform,
+        PlatformUserId = user.PlatformUserId,
+        Sku = sku.Sku,
+        Quantity = quantity,
+        PlatformTransactionId = Unique("tx"),
+    };
+
+    private static void AssertSameEntitlements(PlayerEntitlements? before, PlayerEntitlements? after)
+    {
+        Assert.NotNull(before);
+        Assert.NotNull(after);
+        Assert.Equal(before.PlayerUuid, after.PlayerUuid);
+        Assert.Equal(before.Version, after.Version);
+        Assert.Equal(before.Entitlements, after.Entitlements);
+    }
+
+    private IPlayerGrain Player(PlatformUserLink user) => Client.GetGrain<IPlayerGrain>(user.PlayerUuid);
+
+    private async Task<PlatformUserLink> NewPlayerAsync()
+    {
+        var result = await Client.GetGrain<IPlatformUserGrain>(IPlatformUserGrain.Key(Platform.Steam, Unique("user"))).LinkAsync("Player", null);
+        Assert.True(result.Created);
+        return result.Link;
+    }
+
+    private async Task<CatalogSku> PutSkuAsync(EntitlementType type, long unitsPerQuantity = 1, RevocationPolicy policy = RevocationPolicy.RevokeOrReport)
+    {
+        var sku = new CatalogSku
+        {
+            Platform = Platform.Steam,
+            Sku = Unique("sku"),
+            EntitlementType = type,
+            ItemId = Unique("item"),
+            ItemName = "Gems",
+            ItemClass = "currency",
+            UnitsPerQuantity = unitsPerQuantity,
+            RevocationPolicy = policy,
+            LootId = GrantLootId,
+            RefundLootId = RefundLootId,
+            ChargebackLootId = 503,
+            ChargebackReversalLootId = 504,
+        };
+        var stored = await Client.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(sku.Platform, sku.Sku)).PutAsync(sku);
+        Assert.Equal(1, stored.Revision);
+        return stored;
+    }
+
+    private async Task<EntitlementEventRecord> SubmitAsync(SubmitEntitlementEvent command)
+    {
+        var result = await Events.SubmitAsync(command);
+        Assert.Equal(EntitlementEventOutcome.Recorded, result.Outcome);
+        return result.Event!;
+    }
+
+    private async Task DeactivateAsync(IPlayerGrain grain)
+    {
+        await fixture.Cluster.DeactivateAsync(grain);
+        Assert.False(fixture.Cluster.TryGetGrainContext(grain.GetGrainId(), out _));
+    }
+
+    private async Task<List<EntitlementEventRecord>> ListAllAsync()
+    {
+        var all = new List<EntitlementEventRecord>();
+        string? cursor = null;
+        do
+        {
+            var page = await Events.ListAsync(new EntitlementEventQuery { Limit = EntitlementEventQuery.MaxLimit, Cursor = cursor });
+            Assert.False(page.InvalidCursor);
+            all.AddRange(page.Events);
+            cursor = page.Cursor;
+        }
+        while (cursor is not null);
+
+        return all;
+    }
+}

@@ -13,5 +13,5 @@ public interface ICatalogSkuGrain : IGrainWithStringKey
     [Alias("Put")]
     Task<CatalogSku> PutAsync(CatalogSku sku);
 
-    static string Key(Platform platform, string sku) => $"{platform}/{sku}";
+    static string Key(Platform platform, string sku) => PlatformKey.Format(platform, sku);
 }

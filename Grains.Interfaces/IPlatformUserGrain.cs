@@ -17,5 +17,5 @@ public interface IPlatformUserGrain : IGrainWithStringKey
     [Alias("Link")]
     Task<LinkPlatformUserResult> LinkAsync(string? displayName, Guid? playerUuid);
 
-    static string Key(Platform platform, string platformUserId) => $"{platform}/{platformUserId}";
+    static string Key(Platform platform, string platformUserId) => PlatformKey.Format(platform, platformUserId);
 }

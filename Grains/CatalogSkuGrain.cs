@@ -13,7 +13,7 @@ public sealed class CatalogSkuGrain(ILedgerStore store) : Grain, ICatalogSkuGrai
     {
         if (!_loaded)
         {
-            var (platform, sku) = ParseKey(this.GetPrimaryKeyString());
+            var (platform, sku) = PlatformKey.Parse(this.GetPrimaryKeyString());
             _sku = await store.ReadCatalogSkuAsync(platform, sku);
             _loaded = true;
         }
@@ -24,7 +24,7 @@ public sealed class CatalogSkuGrain(ILedgerStore store) : Grain, ICatalogSkuGrai
     public async Task<CatalogSku> PutAsync(CatalogSku sku)
     {
         ArgumentNullException.ThrowIfNull(sku);
-        var (platform, name) = ParseKey(this.GetPrimaryKeyString());
+        var (platform, name) = PlatformKey.Parse(this.GetPrimaryKeyString());
         if (sku.Platform != platform || sku.Sku != name)
         {
             throw new ArgumentException($"Catalog entry {sku.Platform}/{sku.Sku} does not belong to grain {platform}/{name}.", nameof(sku));
@@ -33,11 +33,5 @@ public sealed class CatalogSkuGrain(ILedgerStore store) : Grain, ICatalogSkuGrai
         _sku = await store.WriteCatalogSkuAsync(sku);
         _loaded = true;
         return _sku;
-    }
-
-    private static (Platform Platform, string Sku) ParseKey(string key)
-    {
-        var slash = key.IndexOf('/', StringComparison.Ordinal);
-        return (Enum.Parse<Platform>(key[..slash]), key[(slash + 1)..]);
     }
 }

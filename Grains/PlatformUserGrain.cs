@@ -12,7 +12,7 @@ public sealed class PlatformUserGrain(ILedgerStore store, TimeProvider time) : G
     {
         if (_link is null)
         {
-            var (platform, user) = ParseKey(this.GetPrimaryKeyString());
+            var (platform, user) = PlatformKey.Parse(this.GetPrimaryKeyString());
             _link = await store.ReadPlatformUserAsync(platform, user);
         }
 
@@ -21,15 +21,9 @@ public sealed class PlatformUserGrain(ILedgerStore store, TimeProvider time) : G
 
     public async Task<LinkPlatformUserResult> LinkAsync(string? displayName, Guid? playerUuid)
     {
-        var (platform, user) = ParseKey(this.GetPrimaryKeyString());
+        var (platform, user) = PlatformKey.Parse(this.GetPrimaryKeyString());
         var result = await store.LinkPlatformUserAsync(platform, user, displayName, playerUuid, LedgerClock.Now(time));
         _link = result.Link;
         return result;
-    }
-
-    private static (Platform Platform, string PlatformUserId) ParseKey(string key)
-    {
-        var slash = key.IndexOf('/', StringComparison.Ordinal);
-        return (Enum.Parse<Platform>(key[..slash]), key[(slash + 1)..]);
     }
 }

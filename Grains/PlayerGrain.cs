@@ -35,33 +35,20 @@ public sealed partial class PlayerGrain(
         }
 
         var fingerprint = RequestFingerprint.Of(command);
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
-        {
-            var transaction = await store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId);
-            if (transaction.FirstOrDefault(e => e.Entitlement!.ActionType == command.ActionType) is { } existing)
+        return await DecideAndAppendAsync(
+            async () =>
             {
-                return Replay(existing, fingerprint);
-            }
+                var transaction = await store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId);
+                if (transaction.FirstOrDefault(e => e.Entitlement!.ActionType == command.ActionType) is { } existing)
+                {
+                    var outcome = existing.RequestFingerprint == fingerprint ? EntitlementEventOutcome.Replayed : EntitlementEventOutcome.Conflict;
+                    return (new EntitlementEventResult(outcome, existing.Entitlement), null);
+                }
 
-            var catalog = await GrainFactory.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(command.Platform, command.Sku)).GetAsync();
-            var decided = EntitlementDecider.DecideEntitlementEvent(_state, _player!, command, catalog, transaction, NewEventId(), Now());
-            var (outcome, appended) = await store.AppendAsync(decided);
-            switch (outcome)
-            {
-                case AppendOutcome.Appended:
-                    await ApplyAsync(appended!);
-                    return new EntitlementEventResult(EntitlementEventOutcome.Recorded, appended!.Entitlement);
-                case AppendOutcome.VersionConflict:
-                    LogVersionConflict(logger, PlayerUuid, decided.Version ?? 0);
-                    await LoadAsync(CancellationToken.None);
-                    break;
-                case AppendOutcome.DuplicateKey:
-                    // Another writer recorded the same key first: the next round reads it back.
-                    break;
-            }
-        }
-
-        throw new InvalidOperationException($"Player {PlayerUuid}: could not append after {MaxAttempts} attempts.");
+                var catalog = await GrainFactory.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(command.Platform, command.Sku)).GetAsync();
+                return (null, EntitlementDecider.DecideEntitlementEvent(_state, _player!, command, catalog, transaction, NewEventId(), Now()));
+            },
+            appended => new EntitlementEventResult(EntitlementEventOutcome.Recorded, appended.Entitlement));
     }
 
     public async Task<PlayerEntitlements?> GetEntitlementsAsync()
@@ -86,19 +73,38 @@ public sealed partial class PlayerGrain(
         }
 
         var fingerprint = RequestFingerprint.Of(command);
+        return await DecideAndAppendAsync(
+            async () =>
+            {
+                if (await store.ReadOperationAsync(PlayerUuid, command.OperationId) is { } existing)
+                {
+                    return existing.RequestFingerprint == fingerprint
+                        ? (new ConsumeResult(ConsumeOutcome.Replayed, Entitlement(command.ItemId)), null)
+                        : (new ConsumeResult(ConsumeOutcome.Conflict, null), null);
+                }
+
+                var (decided, rejection) = EntitlementDecider.DecideConsume(_state, PlayerUuid, command, NewEventId(), Now());
+                return decided is null ? (new ConsumeResult(rejection, Entitlement(command.ItemId)), null) : (null, decided);
+            },
+            _ => new ConsumeResult(ConsumeOutcome.Consumed, Entitlement(command.ItemId)));
+    }
+
+    /// <summary>
+    /// Decide, then append what was decided. <paramref name="decide"/> answers either without writing
+    /// (a replay or a rejection) or with an event. A version conflict (another activation wrote first)
+    /// reloads the state and decides again; a duplicate key (the same request recorded meanwhile)
+    /// decides again, which then finds the recorded event.
+    /// </summary>
+    private async Task<TResult> DecideAndAppendAsync<TResult>(
+        Func<Task<(TResult? Answer, LedgerEvent? Decided)>> decide, Func<LedgerEvent, TResult> onAppended)
+        where TResult : class
+    {
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            if (await store.ReadOperationAsync(PlayerUuid, command.OperationId) is { } existing)
-            {
-                return existing.RequestFingerprint == fingerprint
-                    ? new ConsumeResult(ConsumeOutcome.Replayed, Entitlement(command.ItemId))
-                    : new ConsumeResult(ConsumeOutcome.Conflict, null);
-            }
-
-            var (decided, rejection) = EntitlementDecider.DecideConsume(_state, PlayerUuid, command, NewEventId(), Now());
+            var (answer, decided) = await decide();
             if (decided is null)
             {
-                return new ConsumeResult(rejection, Entitlement(command.ItemId));
+                return answer!;
             }
 
             var (outcome, appended) = await store.AppendAsync(decided);
@@ -106,7 +112,7 @@ public sealed partial class PlayerGrain(
             {
                 case AppendOutcome.Appended:
                     await ApplyAsync(appended!);
-                    return new ConsumeResult(ConsumeOutcome.Consumed, Entitlement(command.ItemId));
+                    return onAppended(appended!);
                 case AppendOutcome.VersionConflict:
                     LogVersionConflict(logger, PlayerUuid, decided.Version ?? 0);
                     await LoadAsync(CancellationToken.None);
@@ -121,11 +127,6 @@ public sealed partial class PlayerGrain(
 
     private PlayerEntitlement? Entitlement(string itemId) =>
         _state.Items.TryGetValue(itemId, out var holding) ? LedgerFold.ToEntitlement(PlayerUuid, holding) : null;
-
-    private static EntitlementEventResult Replay(LedgerEvent existing, string fingerprint) =>
-        existing.RequestFingerprint == fingerprint
-            ? new EntitlementEventResult(EntitlementEventOutcome.Replayed, existing.Entitlement)
-            : new EntitlementEventResult(EntitlementEventOutcome.Conflict, existing.Entitlement);
 
     private async Task<bool> EnsurePlayerAsync()
     {
@@ -175,7 +176,4 @@ public sealed partial class PlayerGrain(
     private DateTimeOffset Now() => LedgerClock.Now(time);
 
     private static string NewEventId() => Guid.CreateVersion7().ToString("D");
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Player {PlayerUuid}: version {Version} was taken by another writer; reloading")]
-    private static partial void LogVersionConflict(ILogger logger, Guid playerUuid, long version);
 }

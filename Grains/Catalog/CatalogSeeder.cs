@@ -41,7 +41,4 @@ public sealed partial class CatalogSeeder(ILedgerStore store, IOptions<CatalogOp
         var inserted = await store.SeedCatalogAsync(entries, cancellationToken);
         LogSeeded(logger, path, entries.Count, inserted);
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Catalog seed file {Path}: {Count} entries, {Inserted} new")]
-    private static partial void LogSeeded(ILogger logger, string path, int count, int inserted);
 }

@@ -4,6 +4,7 @@ using Entitlements.Gateway.Auth;
 using Entitlements.Gateway.RallyHere;
 using Entitlements.Gateway.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
 
 namespace Entitlements.Gateway.Apis;
 
@@ -38,7 +39,9 @@ public static class CatalogApi
 
         var etag = ETag(entry);
         context.Response.Headers.ETag = etag;
-        if (context.Request.Headers.IfNoneMatch.Contains(etag))
+        // RFC 9110: a list of tags or "*", compared weakly.
+        var current = new EntityTagHeaderValue(etag);
+        if (context.Request.GetTypedHeaders().IfNoneMatch.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(current, useStrongComparison: false)))
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }

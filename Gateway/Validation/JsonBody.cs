@@ -27,6 +27,13 @@ public static class JsonBody
             return (null, [new ValidationErrorDetail(["body", position], "JSON decode error", "json_invalid")]);
         }
 
+        if (FindUnreadableString(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) is { } offset)
+        {
+            // Valid JSON syntax, but an escape such as "\ud800" (a lone surrogate) makes a string .NET cannot read.
+            document.Dispose();
+            return (null, [new ValidationErrorDetail(["body", offset], "JSON decode error", "json_invalid")]);
+        }
+
         if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
             document.Dispose();
@@ -34,5 +41,27 @@ public static class JsonBody
         }
 
         return (document, []);
+    }
+
+    /// <summary>The offset of the first string or property name that is not valid UTF-16 once unescaped, or null.</summary>
+    private static long? FindUnreadableString(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
+        while (reader.Read())
+        {
+            if ((reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName) && reader.ValueIsEscaped)
+            {
+                try
+                {
+                    reader.GetString();
+                }
+                catch (InvalidOperationException)
+                {
+                    return reader.TokenStartIndex;
+                }
+            }
+        }
+
+        return null;
     }
 }

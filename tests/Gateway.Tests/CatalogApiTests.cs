@@ -1,0 +1,286 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Entitlements.Tests.Infrastructure;
+
+namespace Entitlements.Tests;
+
+/// <summary>
+/// <c>/inventory/v1/catalog/entitlement-sku/{platform}/{sku}</c>: RallyHere's <c>PlatformSKU</c> shape on GET
+/// (plus our fields), our PUT, and the revision as ETag.
+/// </summary>
+public sealed class CatalogApiTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
+{
+    private const string Path = "/inventory/v1/catalog/entitlement-sku";
+    private const string TypeEnum = "Input should be 'consumable', 'durable' or 'durable_single_use'";
+    private readonly HttpClient _client = fixture.Client;
+
+    [Fact]
+    public async Task Get_SampleSku_ReturnsPlatformSkuShapeWithETag()
+    {
+        var response = await _client.GetApiAsync($"{Path}/Steam/gems_100");
+
+        JsonAssert.Response(HttpStatusCode.OK, JsonNode.Parse("""
+            {
+              "platform": "Steam",
+              "sku": "gems_100",
+              "custom_data": { "store_section": "currency" },
+              "loot_entitlement": { "type": "consumable", "loot_id": 1001, "refund_loot_id": 1002, "chargeback_loot_id": 1003, "chargeback_reversal_loot_id": 1004 },
+              "item_id": "gems",
+              "item_name": "Gems",
+              "item_class": "Currency",
+              "clazz": "ENTITLEMENT",
+              "units_per_quantity": 100,
+              "revocation_policy": "revoke_or_report",
+              "platform_product_id": null,
+              "revision": 1
+            }
+            """)!, response);
+        Assert.Equal("\"1\"", response.Headers.ETag?.ToString());
+    }
+
+    [Fact]
+    public async Task Get_SampleSkuWithDefaults_ReturnsNullLootIdsAndEmptyCustomData()
+    {
+        var response = await _client.GetApiAsync($"{Path}/XboxLive/9NBLGGH4R2R6");
+
+        JsonAssert.Response(HttpStatusCode.OK, JsonNode.Parse("""
+            {
+              "platform": "XboxLive",
+              "sku": "9NBLGGH4R2R6",
+              "custom_data": {},
+              "loot_entitlement": { "type": "consumable", "loot_id": 1101, "refund_loot_id": null, "chargeback_loot_id": null, "chargeback_reversal_loot_id": null },
+              "item_id": "gems",
+              "item_name": "Gems",
+              "item_class": "Currency",
+              "clazz": "ENTITLEMENT",
+              "units_per_quantity": 100,
+              "revocation_policy": "revoke_or_report",
+              "platform_product_id": "9NBLGGH4R2R6",
+              "revision": 1
+            }
+            """)!, response);
+    }
+
+    [Theory]
+    [InlineData("\"1\"")]
+    [InlineData("W/\"1\"")]
+    [InlineData("\"0\", \"1\"")]
+    [InlineData("*")]
+    public async Task Get_WithMatchingIfNoneMatch_Returns304WithoutBody(string ifNoneMatch)
+    {
+        var response = await _client.SendAsync(HttpMethod.Get, $"{Path}/Steam/season_pass", configure: r => r.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch));
+
+        Assert.Equal(HttpStatusCode.NotModified, response.Status);
+        Assert.Equal("", response.Body);
+        Assert.Equal("\"1\"", response.Headers.ETag?.ToString());
+    }
+
+    [Fact]
+    public async Task Get_WithStaleIfNoneMatch_ReturnsTheEntry()
+    {
+        var sku = Unique.Name("sku");
+        await PutOkAsync(sku, Entry("durable"));
+        var updated = await PutOkAsync(sku, Entry("consumable"));
+
+        var response = await _client.SendAsync(HttpMethod.Get, $"{Path}/Steam/{sku}", configure: r => r.Headers.TryAddWithoutValidation("If-None-Match", "\"1\""));
+
+        JsonAssert.Response(HttpStatusCode.OK, updated.Json, response);
+        Assert.Equal("\"2\"", response.Headers.ETag?.ToString());
+    }
+
+    [Fact]
+    public async Task Get_UnknownSku_Returns404SkuNotFound()
+    {
+        var sku = Unique.Name("sku");
+
+        var response = await _client.GetApiAsync($"{Path}/Steam/{sku}");
+
+        JsonAssert.Error(HttpStatusCode.NotFound, "sku_not_found", $"No catalog entry for Steam SKU '{sku}'.", response);
+    }
+
+    [Fact]
+    public async Task Get_KnownSkuOnAnotherPlatform_Returns404()
+    {
+        var response = await _client.GetApiAsync($"{Path}/Epic/gems_100");
+
+        JsonAssert.Error(HttpStatusCode.NotFound, "sku_not_found", "No catalog entry for Epic SKU 'gems_100'.", response);
+    }
+
+    [Theory]
+    [InlineData("steam")]
+    [InlineData("Xbox")]
+    [InlineData("11")]
+    public async Task Get_BadPlatform_Returns422(string platform)
+    {
+        var response = await _client.GetApiAsync($"{Path}/{platform}/gems_100");
+
+        JsonAssert.Invalid(response, ValidationDetail.Path("platform", ValidationDetail.PlatformEnum, "enum"));
+    }
+
+    [Fact]
+    public async Task Put_NewSku_CreatesRevisionOneThatGetReturns()
+    {
+        var sku = Unique.Name("sku");
+        var body = JsonNode.Parse("""
+            {
+              "platform": "Steam",
+              "custom_data": { "color": "red" },
+              "loot_entitlement": { "type": "consumable", "loot_id": 9001, "refund_loot_id": 9002, "chargeback_loot_id": 9003, "chargeback_reversal_loot_id": 9004 },
+              "item_id": "coins",
+              "item_name": "Coins",
+              "item_class": "Currency",
+              "clazz": "LOOTBOX",
+              "units_per_quantity": 25,
+              "revocation_policy": "allow_negative",
+              "platform_product_id": "app-123"
+            }
+            """)!.AsObject();
+        var expected = body.DeepClone().AsObject();
+        expected["sku"] = sku;
+        expected["revision"] = 1;
+
+        var put = await _client.PutCatalogAsync("Steam", sku, body);
+        var get = await _client.GetApiAsync($"{Path}/Steam/{sku}");
+
+        JsonAssert.Response(HttpStatusCode.OK, expected, put);
+        Assert.Equal("\"1\"", put.Headers.ETag?.ToString());
+        JsonAssert.Response(HttpStatusCode.OK, expected, get);
+        Assert.Equal("\"1\"", get.Headers.ETag?.ToString());
+    }
+
+    [Fact]
+    public async Task Put_MinimalBody_FillsDefaults()
+    {
+        var sku = Unique.Name("sku");
+
+        var put = await _client.PutCatalogAsync("PSN", sku, Entry("durable_single_use"));
+
+        JsonAssert.Response(HttpStatusCode.OK, new JsonObject
+        {
+            ["platform"] = "PSN",
+            ["sku"] = sku,
+            ["custom_data"] = new JsonObject(),
+            ["loot_entitlement"] = new JsonObject
+            {
+                ["type"] = "durable_single_use",
+                ["loot_id"] = 5,
+                ["refund_loot_id"] = null,
+                ["chargeback_loot_id"] = null,
+                ["chargeback_reversal_loot_id"] = null,
+            },
+            ["item_id"] = "item",
+            ["item_name"] = "Item",
+            ["item_class"] = null,
+            ["clazz"] = "ENTITLEMENT",
+            ["units_per_quantity"] = 1,
+            ["revocation_policy"] = "revoke_or_report",
+            ["platform_product_id"] = null,
+            ["revision"] = 1,
+        }, put);
+    }
+
+    [Fact]
+    public async Task Put_ExistingSku_IncrementsTheRevisionAndETag()
+    {
+        var sku = Unique.Name("sku");
+        await PutOkAsync(sku, Entry("durable"));
+
+        var second = await PutOkAsync(sku, Entry("consumable"));
+        var third = await PutOkAsync(sku, Entry("consumable"));
+
+        Assert.Equal(2, second.Json["revision"]!.GetValue<long>());
+        Assert.Equal("consumable", second.Json["loot_entitlement"]!["type"]!.GetValue<string>());
+        Assert.Equal(3, third.Json["revision"]!.GetValue<long>());
+        Assert.Equal("\"3\"", third.Headers.ETag?.ToString());
+        JsonAssert.Response(HttpStatusCode.OK, third.Json, await _client.GetApiAsync($"{Path}/Steam/{sku}"));
+    }
+
+    [Theory]
+    [InlineData("""{"loot_entitlement":{"type":"durable"},"item_id":"i","item_name":"n"}""", "loot_entitlement.loot_id", "Field required", "missing")]
+    [InlineData("""{"loot_entitlement":{"loot_id":1},"item_id":"i","item_name":"n"}""", "loot_entitlement.type", "Field required", "missing")]
+    [InlineData("""{"loot_entitlement":{"type":"ticket","loot_id":1},"item_id":"i","item_name":"n"}""", "loot_entitlement.type", TypeEnum, "enum")]
+    [InlineData("""{"loot_entitlement":{"type":"durable","loot_id":1.5},"item_id":"i","item_name":"n"}""", "loot_entitlement.loot_id", "Input should be a valid integer, got a number with a fractional part", "int_from_float")]
+    [InlineData("""{"loot_entitlement":[],"item_id":"i","item_name":"n"}""", "loot_entitlement", "Input should be a valid dictionary or object to extract fields from", "model_attributes_type")]
+    [InlineData("""{"loot_entitlement":{"type":"durable","loot_id":1},"item_name":"n"}""", "item_id", "Field required", "missing")]
+    [InlineData("""{"loot_entitlement":{"type":"durable","loot_id":1},"item_id":"","item_name":"n"}""", "item_id", "String should have at least 1 character", "string_too_short")]
+    [InlineData("""{"loot_entitlement":{"type":"durable","loot_id":1},"item_id":"i"}""", "item_name", "Field required", "missing")]
+    [InlineData("""{"loot_entitlement":{"type":"durable","loot_id":1},"item_id":"i","item_name":"n","units_per_quantity":0}""", "units_per_quantity", "Input should be greater than 0", "greater_than")]
+    [InlineData("""{"loot_entitlement":{"type":"durable","loot_id":1},"item_id":"i","item_name":"n","units_per_quantity":1000000001}""", "units_per_quantity", "Input should be less than or equal to 1000000000", "less_than_equal")]
+    [InlineData("""{"loot_entitlement":{"type":"durable","loot_id":1},"item_id":"i","item_name":"n","revocation_policy":"never"}""", "revocation_policy", "Input should be 'revoke_or_report', 'allow_negative' or 'not_revocable'", "enum")]
+    [InlineData("""{"loot_entitlement":{"type":"durable","loot_id":1},"item_id":"i","item_name":"n","clazz":"entitlement"}""", "clazz", "Input should be 'APP', 'CODE', 'ENTITLEMENT', 'LOOTBOX', 'MEDIA', 'OPTIONBOX' or 'SUBSCRIPTION'", "enum")]
+    [InlineData("""{"loot_entitlement":{"type":"durable","loot_id":1},"item_id":"i","item_name":"n","custom_data":"x"}""", "custom_data", "Input should be a valid dictionary", "dict_type")]
+    [InlineData("""{"loot_entitlement":{"type":"durable","loot_id":1},"item_id":"i","item_name":"n","custom_data":{"size":3}}""", "custom_data.size", "Input should be a valid string", "string_type")]
+    [InlineData("""{"loot_entitlement":{"type":"durable","loot_id":1},"item_id":"i","item_name":"n","platform":"Epic"}""", "platform", "Must match the platform in the path", "value_error")]
+    [InlineData("""{"loot_entitlement":{"type":"durable","loot_id":1},"item_id":"i","item_name":"n","platform":"epic"}""", "platform", ValidationDetail.PlatformEnum, "enum")]
+    [InlineData("""{"loot_entitlement":{"type":"durable","loot_id":1},"item_id":"i","item_name":"n","sku":"other"}""", "sku", "Must match the SKU in the path", "value_error")]
+    public async Task Put_InvalidBody_Returns422AndStoresNothing(string body, string field, string msg, string type)
+    {
+        var sku = Unique.Name("sku");
+
+        var response = await _client.SendAsync(HttpMethod.Put, $"{Path}/Steam/{sku}", body);
+
+        JsonAssert.Invalid(response, new ValidationDetail(["body", .. field.Split('.')], msg, type));
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetApiAsync($"{Path}/Steam/{sku}")).Status);
+    }
+
+    [Fact]
+    public async Task Put_EmptyObject_Returns422ListingEveryMissingField()
+    {
+        var response = await _client.SendAsync(HttpMethod.Put, $"{Path}/Steam/{Unique.Name("sku")}", "{}");
+
+        JsonAssert.Invalid(response, ValidationDetail.Missing("loot_entitlement"), ValidationDetail.Missing("item_id"), ValidationDetail.Missing("item_name"));
+    }
+
+    [Theory]
+    [InlineData("", "Field required", "missing")]
+    [InlineData("[]", "Input should be a valid dictionary or object to extract fields from", "model_attributes_type")]
+    public async Task Put_BodyMissingOrNotAnObject_Returns422(string body, string msg, string type)
+    {
+        var response = await _client.SendAsync(HttpMethod.Put, $"{Path}/Steam/{Unique.Name("sku")}", body);
+
+        JsonAssert.Invalid(response, new ValidationDetail(["body"], msg, type));
+    }
+
+    [Fact]
+    public async Task Put_BadPlatformInPath_Returns422()
+    {
+        var response = await _client.PutCatalogAsync("Stream", Unique.Name("sku"), Entry("durable"));
+
+        JsonAssert.Invalid(response, ValidationDetail.Path("platform", ValidationDetail.PlatformEnum, "enum"));
+    }
+
+    [Fact]
+    public async Task Put_SkuLongerThan2048_Returns422()
+    {
+        var response = await _client.PutCatalogAsync("Steam", new string('s', 2049), Entry("durable"));
+
+        JsonAssert.Invalid(response, ValidationDetail.Path("sku", "String should have at most 2048 characters", "string_too_long"));
+    }
+
+    [Fact]
+    public async Task Put_BodyNamingTheSamePlatformAndSku_IsAccepted()
+    {
+        var sku = Unique.Name("sku");
+        var body = Entry("durable");
+        body["platform"] = "Steam";
+        body["sku"] = sku;
+
+        var response = await PutOkAsync(sku, body);
+
+        Assert.Equal(sku, response.Json["sku"]!.GetValue<string>());
+    }
+
+    private static JsonObject Entry(string type) => new()
+    {
+        ["loot_entitlement"] = new JsonObject { ["type"] = type, ["loot_id"] = 5 },
+        ["item_id"] = "item",
+        ["item_name"] = "Item",
+    };
+
+    private async Task<ApiResponse> PutOkAsync(string sku, JsonObject body)
+    {
+        var response = await _client.PutCatalogAsync("Steam", sku, body);
+        Assert.True(response.Status == HttpStatusCode.OK, $"PUT {sku} answered {response}");
+        return response;
+    }
+}

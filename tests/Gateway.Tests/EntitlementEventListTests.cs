@@ -1,0 +1,322 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json.Nodes;
+using Entitlements.Tests.Infrastructure;
+
+namespace Entitlements.Tests;
+
+/// <summary><c>GET /inventory/v1/entitlement-event</c>: filters, order, paging and cursors.</summary>
+public sealed class EntitlementEventListTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
+{
+    private readonly HttpClient _client = fixture.Client;
+
+    [Fact]
+    public async Task List_ByPlayerUuid_ReturnsOnlyThatPlayersEventsOldestFirst()
+    {
+        var (player, other, mine, theirs) = await TwoPlayersWithEventsAsync();
+
+        var page = await _client.ListEventsOkAsync($"?player_uuid={player.Uuid}");
+        var otherPage = await _client.ListEventsOkAsync($"?player_uuid={other.Uuid}");
+
+        JsonAssert.Equal(new JsonObject { ["events"] = new JsonArray([.. mine]), ["cursor"] = null }, page);
+        JsonAssert.Equal(new JsonObject { ["events"] = new JsonArray([.. theirs]), ["cursor"] = null }, otherPage);
+    }
+
+    [Fact]
+    public async Task List_ByDeprecatedPlayerId_ReturnsThatPlayersEvents()
+    {
+        var (player, _, mine, _) = await TwoPlayersWithEventsAsync();
+
+        var page = await _client.ListEventsOkAsync($"?player_id={player.Id}");
+
+        JsonAssert.Equal(new JsonObject { ["events"] = new JsonArray([.. mine]), ["cursor"] = null }, page);
+    }
+
+    [Fact]
+    public async Task List_PlayerIdWithPlayerUuid_IgnoresPlayerId()
+    {
+        var (player, other, mine, _) = await TwoPlayersWithEventsAsync();
+
+        var page = await _client.ListEventsOkAsync($"?player_id={other.Id}&player_uuid={player.Uuid}");
+
+        JsonAssert.Equal(new JsonObject { ["events"] = new JsonArray([.. mine]), ["cursor"] = null }, page);
+    }
+
+    [Theory]
+    [InlineData("?player_id=987654321")]
+    [InlineData("?player_uuid=6f1a7a46-0d5e-4a53-9a0c-2f5b8d1e7c11")]
+    public async Task List_UnknownPlayer_ReturnsAnEmptyLastPage(string query)
+    {
+        var page = await _client.ListEventsOkAsync(query);
+
+        JsonAssert.Equal(new JsonObject { ["events"] = new JsonArray(), ["cursor"] = null }, page);
+    }
+
+    [Fact]
+    public async Task List_WithoutPlayer_ReturnsEveryonesEventsIncludingPlayerlessOnesOldestFirst()
+    {
+        var first = await _client.CreatePlayerAsync();
+        var second = await _client.CreatePlayerAsync();
+        var posted = new List<JsonObject>
+        {
+            await _client.PostEventOkAsync(EventRequests.Grant(first.PlatformUserId, "gems_100", Unique.Name("tx"))),
+            await _client.PostEventOkAsync(EventRequests.Grant(Unique.Name("unlinked"), "gems_100", Unique.Name("tx"))),
+            await _client.PostEventOkAsync(EventRequests.Grant(second.PlatformUserId, "season_pass", Unique.Name("tx"))),
+            await _client.PostEventOkAsync(EventRequests.Create("refund", first.PlatformUserId, "gems_100", Unique.Name("tx"))),
+        };
+        var ids = posted.Select(ExpectedEvent.Id).ToHashSet();
+
+        var all = await _client.AllEventsAsync();
+
+        Assert.Equal(all.Count, all.Select(ExpectedEvent.Id).Distinct().Count());
+        JsonAssert.Equal(new JsonArray([.. posted]), new JsonArray([.. all.Where(e => ids.Contains(ExpectedEvent.Id(e))).Select(e => e.DeepClone())]));
+        Assert.Null(posted[1]["player_uuid"]);
+    }
+
+    [Fact]
+    public async Task List_WithLimit_PagesWithCursorsAndEndsWithNullCursor()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var posted = await PostGrantsAsync(player, 5);
+        var filter = $"&player_uuid={player.Uuid}";
+
+        var first = await _client.ListEventsOkAsync($"?limit=2{filter}");
+        var cursor1 = CursorOf(first);
+        var second = await _client.ListEventsOkAsync($"?limit=2{filter}&cursor={cursor1}");
+        var cursor2 = CursorOf(second);
+        var last = await _client.ListEventsOkAsync($"?limit=2{filter}&cursor={cursor2}");
+
+        JsonAssert.Equal(new JsonArray(posted[0].DeepClone(), posted[1].DeepClone()), first["events"]);
+        JsonAssert.Equal(new JsonArray(posted[2].DeepClone(), posted[3].DeepClone()), second["events"]);
+        JsonAssert.Equal(new JsonObject { ["events"] = new JsonArray(posted[4].DeepClone()), ["cursor"] = null }, last);
+        Assert.NotEqual(cursor1, cursor2);
+        Assert.All([cursor1, cursor2], c => Assert.InRange(c.Length, 1, 255));
+    }
+
+    [Theory]
+    [InlineData("limit=5")]
+    [InlineData("limit=1000")]
+    [InlineData("")]
+    public async Task List_PageThatHoldsTheRest_HasNullCursor(string limit)
+    {
+        var player = await _client.CreatePlayerAsync();
+        var posted = await PostGrantsAsync(player, 5);
+
+        var page = await _client.ListEventsOkAsync($"?{limit}&player_uuid={player.Uuid}");
+
+        JsonAssert.Equal(new JsonObject { ["events"] = new JsonArray([.. posted]), ["cursor"] = null }, page);
+    }
+
+    [Fact]
+    public async Task List_LimitOne_ReturnsOneEventAndACursor()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var posted = await PostGrantsAsync(player, 2);
+
+        var page = await _client.ListEventsOkAsync($"?limit=1&player_uuid={player.Uuid}");
+
+        JsonAssert.Equal(new JsonArray(posted[0].DeepClone()), page["events"]);
+        CursorOf(page);
+    }
+
+    [Fact]
+    public async Task List_WithoutLimit_ReturnsPagesOfOneHundred()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var responses = await Task.WhenAll(Enumerable.Range(0, 101).Select(_ =>
+            _client.PostEventAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")))));
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.Status));
+
+        var first = await _client.ListEventsOkAsync($"?player_uuid={player.Uuid}");
+        var second = await _client.ListEventsOkAsync($"?player_uuid={player.Uuid}&cursor={CursorOf(first)}");
+
+        Assert.Equal(100, first["events"]!.AsArray().Count);
+        Assert.Single(second["events"]!.AsArray());
+        Assert.Null(second["cursor"]);
+        var listed = first["events"]!.AsArray().Concat(second["events"]!.AsArray()).Select(e => ExpectedEvent.Id(e!)).ToList();
+        Assert.Equal(responses.Select(r => ExpectedEvent.Id(r.Json)).Order(StringComparer.Ordinal), listed.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("0", "Input should be greater than 0", "greater_than")]
+    [InlineData("-1", "Input should be greater than 0", "greater_than")]
+    [InlineData("1001", "Input should be less than or equal to 1000", "less_than_equal")]
+    [InlineData("abc", "Input should be a valid integer, unable to parse string as an integer", "int_parsing")]
+    [InlineData("1.5", "Input should be a valid integer, unable to parse string as an integer", "int_parsing")]
+    [InlineData("", "Input should be a valid integer, unable to parse string as an integer", "int_parsing")]
+    public async Task List_LimitOutOfRange_Returns422(string limit, string msg, string type)
+    {
+        var response = await _client.GetApiAsync($"{GatewayHttp.EventsPath}?limit={limit}");
+
+        JsonAssert.Invalid(response, ValidationDetail.Query("limit", msg, type));
+    }
+
+    [Fact]
+    public async Task List_TamperedCursor_Returns422()
+    {
+        var player = await _client.CreatePlayerAsync();
+        await PostGrantsAsync(player, 2);
+        var cursor = CursorOf(await _client.ListEventsOkAsync($"?limit=1&player_uuid={player.Uuid}"));
+        var tampered = string.Concat(cursor[..20], cursor[20] == 'A' ? "B" : "A", cursor[21..]);
+
+        var responses = new[]
+        {
+            await _client.GetApiAsync($"{GatewayHttp.EventsPath}?limit=1&player_uuid={player.Uuid}&cursor={tampered}"),
+            await _client.GetApiAsync($"{GatewayHttp.EventsPath}?limit=1&player_uuid={player.Uuid}&cursor={cursor[..^1]}"),
+            await _client.GetApiAsync($"{GatewayHttp.EventsPath}?limit=1&player_uuid={player.Uuid}&cursor=not-a-cursor"),
+        };
+
+        Assert.All(responses, r => JsonAssert.Invalid(r, InvalidCursor));
+    }
+
+    [Fact]
+    public async Task List_CursorIssuedForAnotherListing_Returns422()
+    {
+        var (player, other, _, _) = await TwoPlayersWithEventsAsync();
+        var playerCursor = CursorOf(await _client.ListEventsOkAsync($"?limit=1&player_uuid={player.Uuid}"));
+        var globalCursor = CursorOf(await _client.ListEventsOkAsync("?limit=1"));
+
+        var otherPlayer = await _client.GetApiAsync($"{GatewayHttp.EventsPath}?limit=1&player_uuid={other.Uuid}&cursor={playerCursor}");
+        var everybody = await _client.GetApiAsync($"{GatewayHttp.EventsPath}?limit=1&cursor={playerCursor}");
+        var onePlayer = await _client.GetApiAsync($"{GatewayHttp.EventsPath}?limit=1&player_uuid={player.Uuid}&cursor={globalCursor}");
+        var samePlayerById = await _client.ListEventsOkAsync($"?limit=1&player_id={player.Id}&cursor={playerCursor}");
+
+        JsonAssert.Invalid(otherPlayer, InvalidCursor);
+        JsonAssert.Invalid(everybody, InvalidCursor);
+        JsonAssert.Invalid(onePlayer, InvalidCursor);
+        Assert.Single(samePlayerById["events"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task List_CursorLongerThan255Characters_Returns422StringTooLong()
+    {
+        var response = await _client.GetApiAsync($"{GatewayHttp.EventsPath}?cursor={new string('A', 256)}");
+        var longest = await _client.GetApiAsync($"{GatewayHttp.EventsPath}?cursor={new string('A', 255)}");
+
+        JsonAssert.Invalid(response, ValidationDetail.Query("cursor", "String should have at most 255 characters", "string_too_long"));
+        JsonAssert.Invalid(longest, InvalidCursor);
+    }
+
+    [Theory]
+    [InlineData("not-a-uuid")]
+    [InlineData("12345")]
+    [InlineData("6f1a7a46-0d5e-4a53-9a0c-2f5b8d1e7c1")]
+    public async Task List_BadPlayerUuid_Returns422UuidParsing(string playerUuid)
+    {
+        var response = await _client.GetApiAsync($"{GatewayHttp.EventsPath}?player_uuid={playerUuid}");
+
+        JsonAssert.Invalid(response, ValidationDetail.Query("player_uuid", "Input should be a valid UUID", "uuid_parsing"));
+    }
+
+    [Fact]
+    public async Task List_BadPlayerIdAndLimit_Returns422WithEveryProblem()
+    {
+        var response = await _client.GetApiAsync($"{GatewayHttp.EventsPath}?player_id=first&limit=0&player_uuid=x");
+
+        JsonAssert.Invalid(
+            response,
+            ValidationDetail.Query("player_uuid", "Input should be a valid UUID", "uuid_parsing"),
+            ValidationDetail.Query("player_id", "Input should be a valid integer, unable to parse string as an integer", "int_parsing"),
+            ValidationDetail.Query("limit", "Input should be greater than 0", "greater_than"));
+    }
+
+    [Fact]
+    public async Task List_WhileWritersAppend_SeesEveryAcknowledgedEventExactlyOnce()
+    {
+        var players = new List<Player>();
+        for (var i = 0; i < 8; i++)
+        {
+            players.Add(await _client.CreatePlayerAsync());
+        }
+
+        var acknowledged = new ConcurrentBag<string>();
+        var writers = Task.WhenAll(Enumerable.Range(0, 4).Select(writer => Task.Run(async () =>
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                var user = i % 5 == 4 ? Unique.Name("unlinked") : players[(writer + i) % players.Count].PlatformUserId;
+                var response = await _client.PostEventAsync(EventRequests.Grant(user, i % 2 == 0 ? "gems_100" : "season_pass", Unique.Name("tx")));
+                Assert.Equal(HttpStatusCode.OK, response.Status);
+                acknowledged.Add(ExpectedEvent.Id(response.Json));
+            }
+        })));
+
+        var seen = new List<string>();
+        var seenSet = new HashSet<string>(StringComparer.Ordinal);
+        string? heldCursor = null;
+        var tail = new List<string>();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the reader did not reach the end in time");
+            var writersDone = writers.IsCompleted;
+            var page = await _client.ListEventsOkAsync("?limit=7" + (heldCursor is null ? "" : $"&cursor={heldCursor}"));
+            var ids = page["events"]!.AsArray().Select(e => ExpectedEvent.Id(e!)).ToList();
+
+            // A re-read from the held cursor starts with the events already seen after it, in the same order:
+            // nothing can appear before them later.
+            Assert.Equal(tail, ids.Take(tail.Count));
+            foreach (var id in ids.Skip(tail.Count))
+            {
+                Assert.True(seenSet.Add(id), $"event {id} was listed twice");
+                seen.Add(id);
+            }
+
+            if (page["cursor"]?.GetValue<string>() is { } next)
+            {
+                heldCursor = next;
+                tail = [];
+                continue;
+            }
+
+            tail = ids;
+            if (writersDone)
+            {
+                break;
+            }
+
+            await Task.Delay(5);
+        }
+
+        await writers;
+        Assert.Equal(80, acknowledged.Count);
+        Assert.Subset(seenSet, acknowledged.ToHashSet(StringComparer.Ordinal));
+        Assert.Equal(seen, (await _client.AllEventsAsync()).Select(ExpectedEvent.Id));
+    }
+
+    private static ValidationDetail InvalidCursor => ValidationDetail.Query("cursor", "Invalid cursor: it was not issued for this listing", "value_error");
+
+    private static string CursorOf(JsonObject page)
+    {
+        var cursor = page["cursor"]?.GetValue<string>();
+        Assert.False(string.IsNullOrEmpty(cursor), $"expected a cursor in {page.ToJsonString()}");
+        return cursor;
+    }
+
+    private async Task<List<JsonObject>> PostGrantsAsync(Player player, int count)
+    {
+        var posted = new List<JsonObject>();
+        for (var i = 0; i < count; i++)
+        {
+            posted.Add(await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, i % 2 == 0 ? "gems_100" : "credits_500", Unique.Name("tx"))));
+        }
+
+        return posted;
+    }
+
+    /// <summary>Two players; three events of the first interleaved with two of the second.</summary>
+    private async Task<(Player Player, Player Other, List<JsonObject> Mine, List<JsonObject> Theirs)> TwoPlayersWithEventsAsync()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var other = await _client.CreatePlayerAsync();
+        var mine = new List<JsonObject>();
+        var theirs = new List<JsonObject>();
+        var transaction = Unique.Name("tx");
+        mine.Add(await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", transaction)));
+        theirs.Add(await _client.PostEventOkAsync(EventRequests.Grant(other.PlatformUserId, "gems_100", Unique.Name("tx"))));
+        mine.Add(await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "season_pass", Unique.Name("tx"))));
+        theirs.Add(await _client.PostEventOkAsync(EventRequests.Grant(other.PlatformUserId, "season_pass", Unique.Name("tx"))));
+        mine.Add(await _client.PostEventOkAsync(EventRequests.Create("refund", player.PlatformUserId, "gems_100", transaction)));
+        return (player, other, mine, theirs);
+    }
+}

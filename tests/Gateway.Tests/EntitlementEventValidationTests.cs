@@ -1,0 +1,401 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Entitlements.Tests.Infrastructure;
+
+namespace Entitlements.Tests;
+
+/// <summary>
+/// Bad input to <c>POST /inventory/v1/entitlement-event</c>: a 422 in FastAPI's shape listing every
+/// problem, never a 5xx, never a partial write.
+/// </summary>
+public sealed class EntitlementEventValidationTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
+{
+    private const string StringTooLong2048 = "String should have at most 2048 characters";
+    private readonly HttpClient _client = fixture.Client;
+
+    [Theory]
+    [InlineData("""{"action_type": "grant",""", 23)]
+    [InlineData("{bad", 1)]
+    [InlineData("""{"action_type":"grant"}}""", 23)]
+    [InlineData("""{'action_type':'grant'}""", 1)]
+    [InlineData("""{"sku":"gems_100" "platform":"Steam"}""", 18)]
+    [InlineData("""{"quantity":01}""", 13)]
+    [InlineData("""{"sku":"\ud800"}""", 7)]
+    [InlineData("""{"platform_data":{"\udc00":1}}""", 18)]
+    public async Task Post_MalformedJson_Returns422JsonInvalid(string body, int position)
+    {
+        await AssertRejectedAsync(body, new ValidationDetail(["body", position], "JSON decode error", "json_invalid"));
+    }
+
+    [Fact]
+    public async Task Post_JsonNestedTooDeep_Returns422JsonInvalid()
+    {
+        var body = $$"""{"platform_data":{{string.Concat(Enumerable.Repeat("[", 100))}}{{string.Concat(Enumerable.Repeat("]", 100))}}}""";
+
+        var response = await _client.PostEventAsync(body);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.Status);
+        var detail = Assert.Single(response.Json["detail"]!.AsArray());
+        Assert.Equal("json_invalid", detail!["type"]!.GetValue<string>());
+        Assert.Equal("JSON decode error", detail["msg"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Post_EmptyBody_Returns422BodyMissing()
+    {
+        await AssertRejectedAsync("", new ValidationDetail(["body"], "Field required", "missing"));
+    }
+
+    [Theory]
+    [InlineData("[]")]
+    [InlineData("""[{"action_type":"grant"}]""")]
+    [InlineData("null")]
+    [InlineData("42")]
+    [InlineData("\"grant\"")]
+    public async Task Post_BodyNotAnObject_Returns422ModelAttributesType(string body)
+    {
+        await AssertRejectedAsync(body, new ValidationDetail(["body"], "Input should be a valid dictionary or object to extract fields from", "model_attributes_type"));
+    }
+
+    [Theory]
+    [InlineData("action_type")]
+    [InlineData("platform")]
+    [InlineData("platform_user_id")]
+    [InlineData("sku")]
+    [InlineData("platform_transaction_id")]
+    public async Task Post_MissingRequiredField_Returns422Missing(string field)
+    {
+        var body = await ValidBodyAsync();
+        body.Remove(field);
+
+        await AssertRejectedAsync(body, ValidationDetail.Missing(field));
+    }
+
+    [Fact]
+    public async Task Post_EmptyObject_Returns422ListingEveryMissingField()
+    {
+        await AssertRejectedAsync(
+            "{}",
+            ValidationDetail.Missing("action_type"),
+            ValidationDetail.Missing("platform"),
+            ValidationDetail.Missing("platform_user_id"),
+            ValidationDetail.Missing("sku"),
+            ValidationDetail.Missing("platform_transaction_id"));
+    }
+
+    [Theory]
+    [InlineData("action_type", "GRANT", ValidationDetail.ActionTypeEnum)]
+    [InlineData("action_type", "revoke", ValidationDetail.ActionTypeEnum)]
+    [InlineData("platform", "steam", ValidationDetail.PlatformEnum)]
+    [InlineData("platform", "Xbox", ValidationDetail.PlatformEnum)]
+    [InlineData("status", "failed", ValidationDetail.StatusEnum)]
+    [InlineData("status", "SUCCESS", ValidationDetail.StatusEnum)]
+    public async Task Post_UnknownEnumValue_Returns422Enum(string field, string value, string msg)
+    {
+        var body = await ValidBodyAsync();
+        body[field] = value;
+
+        await AssertRejectedAsync(body, ValidationDetail.Body(field, msg, "enum"));
+    }
+
+    [Theory]
+    [InlineData("action_type")]
+    [InlineData("platform")]
+    [InlineData("status")]
+    public async Task Post_EnumFieldNotAString_Returns422Enum(string field)
+    {
+        var body = await ValidBodyAsync();
+        body[field] = 1;
+        var msg = field switch
+        {
+            "action_type" => ValidationDetail.ActionTypeEnum,
+            "platform" => ValidationDetail.PlatformEnum,
+            _ => ValidationDetail.StatusEnum,
+        };
+
+        await AssertRejectedAsync(body, ValidationDetail.Body(field, msg, "enum"));
+    }
+
+    [Theory]
+    [InlineData("platform_user_id", 2049, StringTooLong2048)]
+    [InlineData("sku", 2049, StringTooLong2048)]
+    [InlineData("platform_transaction_id", 4097, "String should have at most 4096 characters")]
+    public async Task Post_StringOverItsLimit_Returns422StringTooLong(string field, int length, string msg)
+    {
+        var body = await ValidBodyAsync();
+        body[field] = new string('x', length);
+
+        await AssertRejectedAsync(body, ValidationDetail.Body(field, msg, "string_too_long"));
+    }
+
+    [Theory]
+    [InlineData("platform_user_id")]
+    [InlineData("sku")]
+    [InlineData("platform_transaction_id")]
+    public async Task Post_EmptyString_Returns422StringTooShort(string field)
+    {
+        var body = await ValidBodyAsync();
+        body[field] = "";
+
+        await AssertRejectedAsync(body, ValidationDetail.Body(field, "String should have at least 1 character", "string_too_short"));
+    }
+
+    [Theory]
+    [InlineData("platform_user_id")]
+    [InlineData("sku")]
+    [InlineData("platform_transaction_id")]
+    public async Task Post_StringFieldNotAString_Returns422StringType(string field)
+    {
+        var body = await ValidBodyAsync();
+        body[field] = new JsonArray("x");
+
+        await AssertRejectedAsync(body, ValidationDetail.Body(field, "Input should be a valid string", "string_type"));
+    }
+
+    [Fact]
+    public async Task Post_StringsAtTheirLimits_AreAccepted()
+    {
+        var request = EventRequests.Grant(new string('u', 2048), new string('s', 2048), Unique.Name("tx").PadRight(4096, 't'));
+
+        var response = await _client.PostEventAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        (ExpectedEvent.For(request, player: null) with { Status = "player_not_found", EntitlementType = null, LootId = null }).AssertMatches(response.Json);
+    }
+
+    [Theory]
+    [InlineData("0", "Input should be greater than 0", "greater_than")]
+    [InlineData("-1", "Input should be greater than 0", "greater_than")]
+    [InlineData("1000001", "Input should be less than or equal to 1000000", "less_than_equal")]
+    [InlineData("1.5", "Input should be a valid integer, got a number with a fractional part", "int_from_float")]
+    [InlineData("\"3\"", "Input should be a valid integer", "int_type")]
+    [InlineData("true", "Input should be a valid integer", "int_type")]
+    [InlineData("[1]", "Input should be a valid integer", "int_type")]
+    [InlineData("1e400", "Input should be a valid integer", "int_type")]
+    public async Task Post_BadQuantity_Returns422(string quantity, string msg, string type)
+    {
+        var body = await ValidBodyAsync();
+        body["quantity"] = JsonNode.Parse(quantity);
+
+        await AssertRejectedAsync(body, ValidationDetail.Body("quantity", msg, type));
+    }
+
+    [Theory]
+    [InlineData("\"not-a-uuid\"", "Input should be a valid UUID", "uuid_parsing")]
+    [InlineData("\"\"", "Input should be a valid UUID", "uuid_parsing")]
+    [InlineData("42", "UUID input should be a string, bytes or UUID object", "uuid_type")]
+    [InlineData("{}", "UUID input should be a string, bytes or UUID object", "uuid_type")]
+    public async Task Post_BadPlayerUuid_Returns422(string playerUuid, string msg, string type)
+    {
+        var body = await ValidBodyAsync();
+        body["player_uuid"] = JsonNode.Parse(playerUuid);
+
+        await AssertRejectedAsync(body, ValidationDetail.Body("player_uuid", msg, type));
+    }
+
+    [Theory]
+    [InlineData("\"text\"")]
+    [InlineData("[1,2]")]
+    [InlineData("5")]
+    [InlineData("false")]
+    public async Task Post_PlatformDataNotAnObject_Returns422DictType(string platformData)
+    {
+        var body = await ValidBodyAsync();
+        body["platform_data"] = JsonNode.Parse(platformData);
+
+        await AssertRejectedAsync(body, ValidationDetail.Body("platform_data", "Input should be a valid dictionary", "dict_type"));
+    }
+
+    [Fact]
+    public async Task Post_ManyProblems_Returns422ListingEachInFieldOrder()
+    {
+        var body = new JsonObject
+        {
+            ["platform_data"] = "x",
+            ["quantity"] = 0,
+            ["sku"] = new string('s', 2049),
+            ["platform"] = "Steam",
+            ["player_uuid"] = "nope",
+            ["status"] = "done",
+            ["action_type"] = "gift",
+        };
+
+        await AssertRejectedAsync(
+            body,
+            ValidationDetail.Body("action_type", ValidationDetail.ActionTypeEnum, "enum"),
+            ValidationDetail.Body("status", ValidationDetail.StatusEnum, "enum"),
+            ValidationDetail.Body("player_uuid", "Input should be a valid UUID", "uuid_parsing"),
+            ValidationDetail.Missing("platform_user_id"),
+            ValidationDetail.Body("sku", StringTooLong2048, "string_too_long"),
+            ValidationDetail.Body("quantity", "Input should be greater than 0", "greater_than"),
+            ValidationDetail.Missing("platform_transaction_id"),
+            ValidationDetail.Body("platform_data", "Input should be a valid dictionary", "dict_type"));
+    }
+
+    [Fact]
+    public async Task Post_NullOptionalFields_AreTreatedAsAbsent()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var request = EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"));
+        var withNulls = request.DeepClone().AsObject();
+        withNulls["status"] = null;
+        withNulls["player_uuid"] = null;
+        withNulls["quantity"] = null;
+        withNulls["platform_data"] = null;
+
+        var response = await _client.PostEventAsync(withNulls);
+        var replay = await _client.PostEventAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        (ExpectedEvent.For(request, player) with { EntitlementType = "consumable", LootId = 1001, OrderIsOwnEvent = true }).AssertMatches(response.Json);
+        Assert.Equal(response.ToString(), replay.ToString());
+    }
+
+    [Fact]
+    public async Task Post_UnknownFields_AreIgnored()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var request = EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"));
+        var withExtra = request.DeepClone().AsObject();
+        withExtra["key_claim_uuid"] = Guid.NewGuid().ToString();
+        withExtra["something_else"] = new JsonArray(1, 2);
+
+        var response = await _client.PostEventAsync(withExtra);
+
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        (ExpectedEvent.For(request, player) with { EntitlementType = "consumable", LootId = 1001, OrderIsOwnEvent = true }).AssertMatches(response.Json);
+    }
+
+    [Fact]
+    public async Task Post_RandomlyMutatedBodies_NeverAnswer5xx()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var random = new Random(20251125);
+        var answered = new Dictionary<HttpStatusCode, int>();
+        for (var i = 0; i < 300; i++)
+        {
+            var body = Mutate(random, player, i);
+
+            var response = await _client.PostEventAsync(body);
+
+            Assert.True((int)response.Status < 500, $"body {body} answered {response}");
+            Assert.Contains(response.Status, new[] { HttpStatusCode.OK, HttpStatusCode.NotFound, HttpStatusCode.Conflict, HttpStatusCode.UnprocessableEntity });
+            var json = response.Json;
+            if (response.Status == HttpStatusCode.UnprocessableEntity)
+            {
+                Assert.All(json["detail"]!.AsArray(), d =>
+                {
+                    Assert.Equal("body", d!["loc"]![0]!.GetValue<string>());
+                    Assert.False(string.IsNullOrEmpty(d["msg"]!.GetValue<string>()));
+                    Assert.False(string.IsNullOrEmpty(d["type"]!.GetValue<string>()));
+                });
+            }
+            else if (response.Status == HttpStatusCode.OK)
+            {
+                Assert.Matches(WireTime.RallyHere(), json["created"]!.GetValue<string>());
+            }
+
+            answered[response.Status] = answered.GetValueOrDefault(response.Status) + 1;
+        }
+
+        Assert.True(answered.GetValueOrDefault(HttpStatusCode.UnprocessableEntity) > 50, "the mutations should mostly be invalid");
+        Assert.True(answered.GetValueOrDefault(HttpStatusCode.OK) > 10, "some mutations should stay valid");
+    }
+
+    private static readonly string[] ActionTypes = ["grant", "refund", "chargeback", "chargeback_reversal"];
+
+    private static readonly string[] Skus = ["gems_100", "credits_500", "season_pass", "founders_pack", "gift_card", "unknown"];
+
+    private static readonly string[] Fields = ["action_type", "platform", "platform_user_id", "sku", "platform_transaction_id", "quantity", "status", "player_uuid", "platform_data"];
+
+    private static readonly string[] Values =
+    [
+        "null", "true", "false", "0", "-1", "1", "2", "1.5", "-0.0", "1e400", "9223372036854775808", "-9223372036854775809", "\"\"", "\"grant\"",
+        "\"refund\"", "\"chargeback_reversal\"", "\"Steam\"", "\"PSN\"", "\"success\"", "\"ban_failed\"", "\"gems_100\"", "\"season_pass\"",
+        "\"\\u0000\"", "\"\\ud800\"", "\"\\udc00x\"", "\"é😀\"", "\"00000000-0000-0000-0000-000000000000\"", "[]", "{}", "[{}]",
+        "{\"a\":{\"b\":[1,2,{\"c\":null}]}}", "\"" + new string('x', 5000) + "\"",
+    ];
+
+    private static string Mutate(Random random, Player player, int index)
+    {
+        var body = EventRequests.Create(
+            ActionTypes[random.Next(ActionTypes.Length)],
+            random.Next(3) == 0 ? Unique.Name("unlinked") : player.PlatformUserId,
+            Skus[random.Next(Skus.Length)],
+            $"fuzz-{index % 40}",
+            quantity: random.Next(1, 4),
+            platformData: new JsonObject { ["i"] = index });
+        // Values are spliced into the text, so that they can be what no JsonNode holds (a lone surrogate escape).
+        var raw = new List<string>();
+        for (var round = random.Next(1, 4); round > 0; round--)
+        {
+            var field = Fields[random.Next(Fields.Length)];
+            switch (random.Next(3))
+            {
+                case 0:
+                    body.Remove(field);
+                    break;
+                case 1:
+                    if (body[field] is { } value)
+                    {
+                        body.Remove(field);
+                        body[field.ToUpperInvariant()] = value;
+                    }
+
+                    break;
+                default:
+                    body[field] = $"@@{raw.Count}@@";
+                    raw.Add(Values[random.Next(Values.Length)]);
+                    break;
+            }
+        }
+
+        var json = body.ToJsonString();
+        for (var i = 0; i < raw.Count; i++)
+        {
+            json = json.Replace($"\"@@{i}@@\"", raw[i], StringComparison.Ordinal);
+        }
+
+        var text = new StringBuilder(json);
+        switch (random.Next(6))
+        {
+            case 0:
+                text.Length = random.Next(text.Length);
+                break;
+            case 1:
+                text.Insert(random.Next(text.Length), "{}[],:\"\\x0 "[random.Next(11)]);
+                break;
+            case 2:
+                text[random.Next(text.Length)] = (char)random.Next(32, 127);
+                break;
+            case 3:
+                text.Insert(0, '[').Append(']');
+                break;
+            default:
+                break;
+        }
+
+        return text.ToString();
+    }
+
+    private async Task<JsonObject> ValidBodyAsync()
+    {
+        var player = await _client.CreatePlayerAsync();
+        return EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"));
+    }
+
+    private Task AssertRejectedAsync(JsonObject body, params ValidationDetail[] details) => AssertRejectedAsync(body.ToJsonString(), details);
+
+    /// <summary>The request is answered 422 with exactly these details, and no event was written.</summary>
+    private async Task AssertRejectedAsync(string body, params ValidationDetail[] details)
+    {
+        var before = await _client.AllEventsAsync();
+
+        var response = await _client.PostEventAsync(body);
+
+        JsonAssert.Invalid(response, details);
+        var after = await _client.AllEventsAsync();
+        Assert.Equal(before.Select(e => e.ToJsonString()), after.Select(e => e.ToJsonString()));
+    }
+}

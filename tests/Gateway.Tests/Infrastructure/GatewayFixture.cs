@@ -1,0 +1,59 @@
+using System.Globalization;
+using Entitlements.Gateway.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Entitlements.Tests.Infrastructure;
+
+/// <summary>
+/// One gateway with its embedded silo, listening on a real loopback port, with a fresh data directory.
+/// Shared by the tests of one class; every test uses its own players, SKUs and transaction ids.
+/// </summary>
+public sealed class GatewayFixture : IAsyncLifetime, IAsyncDisposable
+{
+    private readonly TempDirectory _data = new();
+    private WebApplication? _app;
+    private HttpClient? _client;
+
+    public WebApplication App => _app ?? throw new InvalidOperationException("The gateway has not started.");
+
+    public HttpClient Client => _client ?? throw new InvalidOperationException("The gateway has not started.");
+
+    public async Task InitializeAsync()
+    {
+        _app = GatewayApp.Build(["--urls", "http://127.0.0.1:0"], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Urls"] = "http://127.0.0.1:0",
+            ["Storage:DataDirectory"] = _data.Path,
+            ["Catalog:SeedFile"] = Path.Combine(AppContext.BaseDirectory, "catalog.sample.json"),
+            ["Orleans:ClusterId"] = "gateway-tests-" + Guid.NewGuid().ToString("N"),
+            ["Orleans:SiloPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
+            ["Orleans:GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Orleans"] = "Error",
+            ["Logging:LogLevel:Microsoft"] = "Error",
+        }));
+        await _app.StartAsync();
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        _client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client?.Dispose();
+        _client = null;
+        if (_app is { } app)
+        {
+            _app = null;
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+
+        _data.Dispose();
+    }
+
+    ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
+}

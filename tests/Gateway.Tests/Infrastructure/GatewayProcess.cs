@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Reflection;
+using System.Text;
+
+namespace Entitlements.Tests.Infrastructure;
+
+/// <summary>
+/// The built gateway (<c>Gateway/bin/&lt;Configuration&gt;/net10.0/Gateway.dll</c>) run as a real child
+/// process with <c>dotnet</c>, on free ports and a given data directory.
+/// </summary>
+internal sealed class GatewayProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private GatewayProcess(Process process, Uri baseAddress)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+        Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public Uri BaseAddress { get; }
+
+    public HttpClient Client { get; }
+
+    /// <summary>What the process wrote so far, for failure messages.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static string GatewayDll
+    {
+        get
+        {
+            var configuration = typeof(GatewayProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+            var root = new DirectoryInfo(AppContext.BaseDirectory);
+            while (root is not null && !File.Exists(Path.Combine(root.FullName, "Orleans.sln")))
+            {
+                root = root.Parent;
+            }
+
+            Assert.True(root is not null, $"no Orleans.sln above {AppContext.BaseDirectory}");
+            var dll = Path.Combine(root.FullName, "Gateway", "bin", configuration, "net10.0", "Gateway.dll");
+            Assert.True(File.Exists(dll), $"{dll} does not exist: build the solution first");
+            return dll;
+        }
+    }
+
+    /// <summary>Start the gateway and wait until it answers HTTP, or fail with its output.</summary>
+    public static async Task<GatewayProcess> StartAsync(string dataDirectory)
+    {
+        var dll = GatewayDll;
+        var port = FreePorts.Next();
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add($"http://127.0.0.1:{port}");
+        start.Environment["Storage__DataDirectory"] = dataDirectory;
+        start.Environment["Orleans__SiloPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture);
+        start.Environment["Orleans__GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture);
+        start.Environment["Orleans__ClusterId"] = Unique.Name("restart");
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+
+        var process = new Process { StartInfo = start };
+        var gateway = new GatewayProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        process.OutputDataReceived += (_, e) => gateway.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => gateway.Append(e.Data);
+        Assert.True(process.Start(), "the gateway process did not start");
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await gateway.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            gateway.Dispose();
+            throw;
+        }
+
+        return gateway;
+    }
+
+    /// <summary>Kill the process and everything it started, as a crash would, and wait until it is gone.</summary>
+    public void Kill()
+    {
+        if (!HasExited())
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        _process.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        Client.Dispose();
+        _process.Dispose();
+    }
+
+    private bool HasExited()
+    {
+        try
+        {
+            return _process.HasExited;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private async Task WaitUntilReadyAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        using var probe = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        while (true)
+        {
+            if (HasExited())
+            {
+                Assert.Fail($"the gateway exited with code {_process.ExitCode}:\n{Output}");
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"the gateway did not answer within {timeout}:\n{Output}");
+            try
+            {
+                // A platform user that does not exist: 404 once the silo answers grain calls.
+                using var response = await probe.GetAsync(new Uri("/users/v1/platform-user?platform=Steam&platform_user_id=readiness-probe", UriKind.Relative));
+                if (response.StatusCode == HttpStatusCode.NotFound)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}

@@ -1,0 +1,235 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Entitlements.Tests.Infrastructure;
+
+namespace Entitlements.Tests;
+
+/// <summary>A player's current entitlements (AccelByte's <c>EntitlementInfo</c>) and consumption.</summary>
+public sealed class PlayerEntitlementsApiTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
+{
+    private readonly HttpClient _client = fixture.Client;
+
+    [Fact]
+    public async Task Get_PlayerWithoutEvents_ReturnsAnEmptyPage()
+    {
+        var player = await _client.CreatePlayerAsync();
+
+        var response = await _client.GetEntitlementsAsync(player.Uuid);
+
+        JsonAssert.Response(HttpStatusCode.OK, JsonNode.Parse("""{"data":[],"paging":{"previous":null,"next":null}}""")!, response);
+    }
+
+    [Fact]
+    public async Task Get_UnknownPlayer_Returns404PlayerNotFound()
+    {
+        var unknown = Guid.NewGuid();
+
+        var response = await _client.GetEntitlementsAsync(unknown);
+
+        JsonAssert.Error(HttpStatusCode.NotFound, "player_not_found", $"No player with player_uuid {unknown}.", response);
+    }
+
+    [Fact]
+    public async Task Get_BadPlayerUuid_Returns422()
+    {
+        var response = await _client.GetApiAsync("/inventory/v1/player/player-one/entitlements");
+
+        JsonAssert.Invalid(response, ValidationDetail.Path("player_uuid", "Input should be a valid UUID", "uuid_parsing"));
+    }
+
+    [Fact]
+    public async Task Get_SeveralItems_ListsOneEntitlementPerItem()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var gems = await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")));
+        var pass = await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "season_pass", Unique.Name("tx")));
+        var moreGems = await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"), quantity: 2));
+
+        var data = await _client.EntitlementsOkAsync(player.Uuid);
+
+        JsonAssert.Equal(
+            new JsonArray(
+                new ExpectedEntitlement
+                {
+                    FirstEventId = ExpectedEvent.Id(gems),
+                    Player = player,
+                    ItemId = "gems",
+                    Name = "Gems",
+                    Sku = "gems_100",
+                    Consumable = true,
+                    Status = "ACTIVE",
+                    UseCount = 300,
+                    GrantedAt = WireTime.ToAccelByte(ExpectedEvent.Created(moreGems)),
+                    CreatedAt = WireTime.ToAccelByte(ExpectedEvent.Created(gems)),
+                    UpdatedAt = WireTime.ToAccelByte(ExpectedEvent.Created(moreGems)),
+                }.ToJson(),
+                new ExpectedEntitlement
+                {
+                    FirstEventId = ExpectedEvent.Id(pass),
+                    Player = player,
+                    ItemId = "season_pass_1",
+                    Name = "Season Pass 1",
+                    Sku = "season_pass",
+                    Consumable = false,
+                    Clazz = "SUBSCRIPTION",
+                    Status = "ACTIVE",
+                    UseCount = 1,
+                    GrantedAt = WireTime.ToAccelByte(ExpectedEvent.Created(pass)),
+                    CreatedAt = WireTime.ToAccelByte(ExpectedEvent.Created(pass)),
+                    UpdatedAt = WireTime.ToAccelByte(ExpectedEvent.Created(pass)),
+                }.ToJson()),
+            data);
+    }
+
+    [Fact]
+    public async Task Get_DurableGrantedByTwoTransactions_StaysOneEntitlementUntilBothAreRefunded()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var first = Unique.Name("tx");
+        var second = Unique.Name("tx");
+        await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "season_pass", first));
+        await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "season_pass", second));
+        var twice = Assert.Single(await _client.EntitlementsOkAsync(player.Uuid));
+
+        await _client.PostEventOkAsync(EventRequests.Create("refund", player.PlatformUserId, "season_pass", first));
+        var afterOne = Assert.Single(await _client.EntitlementsOkAsync(player.Uuid));
+        await _client.PostEventOkAsync(EventRequests.Create("refund", player.PlatformUserId, "season_pass", second));
+        var afterBoth = Assert.Single(await _client.EntitlementsOkAsync(player.Uuid));
+
+        Assert.Equal(("ACTIVE", 1L), (twice!["status"]!.GetValue<string>(), twice["useCount"]!.GetValue<long>()));
+        Assert.Equal(("ACTIVE", 1L), (afterOne!["status"]!.GetValue<string>(), afterOne["useCount"]!.GetValue<long>()));
+        Assert.Equal(("REVOKED", 0L), (afterBoth!["status"]!.GetValue<string>(), afterBoth["useCount"]!.GetValue<long>()));
+    }
+
+    [Fact]
+    public async Task Consume_PartOfABalance_ReturnsTheEntitlementWithTheRest()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var grant = await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")));
+
+        var consumed = await Consume(player.Uuid, "gems", 30, Unique.Name("op"));
+
+        Assert.Equal(HttpStatusCode.OK, consumed.Status);
+        var updatedAt = consumed.Json["updatedAt"]!.GetValue<string>();
+        Assert.Matches(WireTime.AccelByte(), updatedAt);
+        var expected = new ExpectedEntitlement
+        {
+            FirstEventId = ExpectedEvent.Id(grant),
+            Player = player,
+            ItemId = "gems",
+            Name = "Gems",
+            Sku = "gems_100",
+            Consumable = true,
+            Status = "ACTIVE",
+            UseCount = 70,
+            GrantedAt = WireTime.ToAccelByte(ExpectedEvent.Created(grant)),
+            CreatedAt = WireTime.ToAccelByte(ExpectedEvent.Created(grant)),
+            UpdatedAt = updatedAt,
+        }.ToJson();
+        JsonAssert.Response(HttpStatusCode.OK, expected, consumed);
+        JsonAssert.Equal(new JsonArray(expected.DeepClone()), await _client.EntitlementsOkAsync(player.Uuid));
+    }
+
+    [Fact]
+    public async Task Consume_WholeBalance_MarksTheEntitlementConsumed()
+    {
+        var player = await _client.CreatePlayerAsync();
+        await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")));
+
+        var consumed = await _client.ConsumeOkAsync(player.Uuid, "gems", 100);
+
+        Assert.Equal(("CONSUMED", 0L), (consumed["status"]!.GetValue<string>(), consumed["useCount"]!.GetValue<long>()));
+    }
+
+    [Fact]
+    public async Task Consume_SameOperationTwice_DeductsOnce()
+    {
+        var player = await _client.CreatePlayerAsync();
+        await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")));
+        var operation = Unique.Name("op");
+
+        var first = await Consume(player.Uuid, "gems", 40, operation);
+        var second = await Consume(player.Uuid, "gems", 40, operation);
+
+        Assert.Equal(HttpStatusCode.OK, first.Status);
+        Assert.Equal(first.ToString(), second.ToString());
+        Assert.Equal(60, Assert.Single(await _client.EntitlementsOkAsync(player.Uuid))!["useCount"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Consume_SameOperationWithAnotherQuantity_Returns409()
+    {
+        var player = await _client.CreatePlayerAsync();
+        await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")));
+        var operation = Unique.Name("op");
+        await Consume(player.Uuid, "gems", 40, operation);
+
+        var response = await Consume(player.Uuid, "gems", 41, operation);
+
+        JsonAssert.Error(HttpStatusCode.Conflict, "operation_conflict", $"Operation '{operation}' was already used with a different request.", response);
+        Assert.Equal(60, Assert.Single(await _client.EntitlementsOkAsync(player.Uuid))!["useCount"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Consume_MoreThanTheBalance_Returns409AndDeductsNothing()
+    {
+        var player = await _client.CreatePlayerAsync();
+        await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")));
+
+        var response = await Consume(player.Uuid, "gems", 101, Unique.Name("op"));
+
+        JsonAssert.Error(HttpStatusCode.Conflict, "insufficient_balance", "The player's balance of item 'gems' is below 101.", response);
+        Assert.Equal(100, Assert.Single(await _client.EntitlementsOkAsync(player.Uuid))!["useCount"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Consume_ItemNotOwned_Returns404()
+    {
+        var player = await _client.CreatePlayerAsync();
+
+        var response = await Consume(player.Uuid, "gems", 1, Unique.Name("op"));
+
+        JsonAssert.Error(HttpStatusCode.NotFound, "entitlement_not_found", "The player has no entitlement for item 'gems'.", response);
+    }
+
+    [Fact]
+    public async Task Consume_Durable_Returns409NotConsumable()
+    {
+        var player = await _client.CreatePlayerAsync();
+        await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "season_pass", Unique.Name("tx")));
+
+        var response = await Consume(player.Uuid, "season_pass_1", 1, Unique.Name("op"));
+
+        JsonAssert.Error(HttpStatusCode.Conflict, "entitlement_not_consumable", "Item 'season_pass_1' is not a consumable.", response);
+    }
+
+    [Fact]
+    public async Task Consume_UnknownPlayer_Returns404()
+    {
+        var unknown = Guid.NewGuid();
+
+        var response = await Consume(unknown, "gems", 1, Unique.Name("op"));
+
+        JsonAssert.Error(HttpStatusCode.NotFound, "player_not_found", $"No player with player_uuid {unknown}.", response);
+    }
+
+    [Fact]
+    public async Task Consume_InvalidBody_Returns422ListingEveryProblem()
+    {
+        var player = await _client.CreatePlayerAsync();
+
+        var response = await _client.SendAsync(HttpMethod.Post, $"/inventory/v1/player/{player.Uuid}/entitlements/consume", """{"item_id":"","quantity":0}""");
+
+        JsonAssert.Invalid(
+            response,
+            ValidationDetail.Body("item_id", "String should have at least 1 character", "string_too_short"),
+            ValidationDetail.Body("quantity", "Input should be greater than 0", "greater_than"),
+            ValidationDetail.Missing("operation_id"));
+    }
+
+    private Task<ApiResponse> Consume(Guid player, string itemId, long quantity, string operation) =>
+        _client.SendAsync(
+            HttpMethod.Post,
+            $"/inventory/v1/player/{player}/entitlements/consume",
+            new JsonObject { ["item_id"] = itemId, ["quantity"] = quantity, ["operation_id"] = operation }.ToJsonString());
+}

@@ -1,0 +1,53 @@
+using System.Reflection;
+using Entitlements.Gateway.Auth;
+using Entitlements.Tests.Infrastructure;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Entitlements.Tests;
+
+/// <summary>Every mapped route declares the permission it needs, so that the auth layer has something to enforce.</summary>
+public sealed class RoutePermissionTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
+{
+    [Fact]
+    public void Routes_EveryRouteEndpoint_DeclaresAKnownPermission()
+    {
+        var known = typeof(Permissions).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.IsLiteral && f.FieldType == typeof(string))
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .ToHashSet(StringComparer.Ordinal);
+
+        var endpoints = RouteEndpoints();
+
+        Assert.True(endpoints.Count >= 8, $"expected the gateway's routes, found {endpoints.Count}");
+        Assert.All(endpoints, endpoint =>
+        {
+            var requirement = endpoint.Metadata.GetMetadata<PermissionRequirement>();
+            Assert.True(requirement is not null, $"{Describe(endpoint)} declares no permission");
+            Assert.Contains(requirement.Permission, known);
+        });
+    }
+
+    [Theory]
+    [InlineData("POST", "/inventory/v1/entitlement-event", Permissions.EntitlementEventWrite)]
+    [InlineData("GET", "/inventory/v1/entitlement-event", Permissions.EntitlementEventRead)]
+    [InlineData("GET", "/inventory/v1/catalog/entitlement-sku/{platform}/{sku}", Permissions.CatalogRead)]
+    [InlineData("PUT", "/inventory/v1/catalog/entitlement-sku/{platform}/{sku}", Permissions.CatalogWrite)]
+    [InlineData("GET", "/users/v1/platform-user", Permissions.PlatformUserRead)]
+    [InlineData("PUT", "/users/v1/platform-user", Permissions.PlatformUserCreate)]
+    [InlineData("GET", "/inventory/v1/player/{player_uuid}/entitlements", Permissions.EntitlementsRead)]
+    [InlineData("POST", "/inventory/v1/player/{player_uuid}/entitlements/consume", Permissions.EntitlementsWrite)]
+    public void Routes_Route_DeclaresItsPermission(string method, string pattern, string permission)
+    {
+        var endpoint = Assert.Single(RouteEndpoints(), e =>
+            e.RoutePattern.RawText?.TrimEnd('/') == pattern && (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains(method) ?? false));
+
+        Assert.Equal(permission, endpoint.Metadata.GetMetadata<PermissionRequirement>()?.Permission);
+    }
+
+    private List<RouteEndpoint> RouteEndpoints() =>
+        [.. fixture.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()];
+
+    private static string Describe(RouteEndpoint endpoint) =>
+        $"{string.Join(",", endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? [])} {endpoint.RoutePattern.RawText}";
+}

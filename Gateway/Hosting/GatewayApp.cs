@@ -1,5 +1,6 @@
 using Entitlements.Gateway.AccelByte;
 using Entitlements.Gateway.Apis;
+using Entitlements.Gateway.Auth;
 using Entitlements.Hosting;
 
 namespace Entitlements.Gateway.Hosting;
@@ -26,10 +27,17 @@ public static class GatewayApp
             .UseEmbeddedCluster(builder.Configuration)
             .AddEntitlements(builder.Configuration));
         builder.Services.Configure<AccelByteOptions>(builder.Configuration.GetSection(AccelByteOptions.SectionName));
-        builder.Services.AddProblemDetails();
+        var auth = builder.AddGatewayAuth();
 
         var app = builder.Build();
         app.UseMiddleware<ErrorMiddleware>();
+        app.UseRouting();
+        app.UseMiddleware<AuthMiddleware>();
+        if (auth.DevelopmentIssuerEnabled)
+        {
+            app.MapDevelopmentIssuer();
+        }
+
         app.MapEntitlementEventsApi();
         app.MapCatalogApi();
         app.MapPlatformUsersApi();

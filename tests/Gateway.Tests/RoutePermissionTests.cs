@@ -17,7 +17,7 @@ public sealed class RoutePermissionTests(GatewayFixture fixture) : IClassFixture
             .Select(f => (string)f.GetRawConstantValue()!)
             .ToHashSet(StringComparer.Ordinal);
 
-        var endpoints = RouteEndpoints();
+        var endpoints = RouteEndpoints().Where(e => e.Metadata.GetMetadata<AnonymousAccess>() is null).ToList();
 
         Assert.True(endpoints.Count >= 8, $"expected the gateway's routes, found {endpoints.Count}");
         Assert.All(endpoints, endpoint =>
@@ -26,6 +26,14 @@ public sealed class RoutePermissionTests(GatewayFixture fixture) : IClassFixture
             Assert.True(requirement is not null, $"{Describe(endpoint)} declares no permission");
             Assert.Contains(requirement.Permission, known);
         });
+    }
+
+    [Fact]
+    public void Routes_OpenToEveryone_AreOnlyThePublicKeys()
+    {
+        var open = RouteEndpoints().Where(e => e.Metadata.GetMetadata<AnonymousAccess>() is not null).Select(Describe);
+
+        Assert.Equal(["GET /.well-known/jwks.json"], open);
     }
 
     [Theory]

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Entitlements.Gateway.Auth;
 using Entitlements.Gateway.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -39,6 +40,7 @@ public sealed class GatewayFixture : IAsyncLifetime, IAsyncDisposable
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         _client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
+        _client.DefaultRequestHeaders.Authorization = new("Bearer", TestTokens.Operator(_app.Services.GetRequiredService<DevelopmentIssuer>()));
     }
 
     public async Task DisposeAsync()

@@ -3,6 +3,9 @@ using System.Globalization;
 using System.Net;
 using System.Reflection;
 using System.Text;
+using Entitlements.Gateway.Auth;
+using Entitlements.Storage;
+using Microsoft.Extensions.Options;
 
 namespace Entitlements.Tests.Infrastructure;
 
@@ -15,11 +18,12 @@ internal sealed class GatewayProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private GatewayProcess(Process process, Uri baseAddress)
+    private GatewayProcess(Process process, Uri baseAddress, string token)
     {
         _process = process;
         BaseAddress = baseAddress;
         Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        Client.DefaultRequestHeaders.Authorization = new("Bearer", token);
     }
 
     public Uri BaseAddress { get; }
@@ -79,7 +83,9 @@ internal sealed class GatewayProcess : IDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
 
         var process = new Process { StartInfo = start };
-        var gateway = new GatewayProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        // The development issuer's key lives in the data directory: the process will sign with the same one.
+        var issuer = new DevelopmentIssuer(Options.Create(new StorageOptions { DataDirectory = dataDirectory }), TimeProvider.System);
+        var gateway = new GatewayProcess(process, new Uri($"http://127.0.0.1:{port}"), TestTokens.Operator(issuer));
         process.OutputDataReceived += (_, e) => gateway.Append(e.Data);
         process.ErrorDataReceived += (_, e) => gateway.Append(e.Data);
         Assert.True(process.Start(), "the gateway process did not start");
@@ -145,6 +151,7 @@ internal sealed class GatewayProcess : IDisposable
     {
         var deadline = DateTime.UtcNow + timeout;
         using var probe = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        probe.DefaultRequestHeaders.Authorization = Client.DefaultRequestHeaders.Authorization;
         while (true)
         {
             if (HasExited())

@@ -1,0 +1,63 @@
+using System.Globalization;
+using Entitlements.Gateway.RallyHere;
+
+namespace Entitlements.Gateway.Auth;
+
+/// <summary>
+/// Enforces the permission every route declares (<see cref="PermissionRequirement"/>). Credentials come
+/// from the <c>Authorization</c> header or, failing that, a cookie of the same name. Every refusal is a
+/// 403 with RallyHere's <c>HzApiErrorModel</c>; a route that declares nothing is refused (fail closed)
+/// unless it is marked <see cref="AnonymousAccess"/>.
+/// </summary>
+public sealed class AuthMiddleware(RequestDelegate next, JwtValidator validator)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var endpoint = context.GetEndpoint();
+        if (endpoint is null || endpoint.Metadata.GetMetadata<AnonymousAccess>() is not null)
+        {
+            await next(context);
+            return;
+        }
+
+        var credential = context.Request.Headers.Authorization.FirstOrDefault();
+        if (string.IsNullOrEmpty(credential) && context.Request.Cookies.TryGetValue("Authorization", out var cookie))
+        {
+            credential = cookie.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? cookie : "Bearer " + cookie;
+        }
+
+        var (token, rejection) = await validator.ValidateAsync(credential, context.RequestAborted);
+        if (rejection is not null)
+        {
+            await RefuseAsync(context, new HzApiErrorModel(AuthSuccess: false, rejection.ErrorCode, rejection.Description));
+            return;
+        }
+
+        var requirement = endpoint.Metadata.GetMetadata<PermissionRequirement>();
+        if (requirement is null || !Allowed(token!, requirement, context))
+        {
+            await RefuseAsync(context, new HzApiErrorModel(AuthSuccess: true, AuthErrorCode.InsufficientPermissions, "Insufficient Permissions"));
+            return;
+        }
+
+        context.Items[typeof(AccessToken)] = token;
+        await next(context);
+    }
+
+    private static bool Allowed(AccessToken token, PermissionRequirement requirement, HttpContext context) =>
+        token.Has(requirement.Permission)
+        || (requirement.SelfAllowed && token.Player is { } self && TargetPlayer(context) == self);
+
+    /// <summary>The player a request is about: the <c>player_uuid</c> route value, else the query parameter.</summary>
+    private static Guid? TargetPlayer(HttpContext context)
+    {
+        var text = context.Request.RouteValues["player_uuid"] as string ?? context.Request.Query["player_uuid"].FirstOrDefault();
+        return Guid.TryParse(text, CultureInfo.InvariantCulture, out var player) ? player : null;
+    }
+
+    private static Task RefuseAsync(HttpContext context, HzApiErrorModel error)
+    {
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        return context.Response.WriteAsJsonAsync(error);
+    }
+}

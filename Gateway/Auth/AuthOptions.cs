@@ -1,0 +1,34 @@
+namespace Entitlements.Gateway.Auth;
+
+/// <summary>Configuration section <c>Auth</c>: where the signing keys come from and what a token must say.</summary>
+public sealed class AuthOptions
+{
+    public const string SectionName = "Auth";
+
+    /// <summary>A JWKS document on disk. Re-read when a token names a key it does not have.</summary>
+    public string? JwksFile { get; set; }
+
+    /// <summary>A JWKS document over HTTP(S). Re-fetched when a token names a key it does not have.</summary>
+    public Uri? JwksUrl { get; set; }
+
+    /// <summary>When set, the token's <c>iss</c> must equal it.</summary>
+    public string? Issuer { get; set; }
+
+    /// <summary>When set, the token's <c>aud</c> (a string or an array) must contain it.</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>Leeway for <c>exp</c> and <c>nbf</c>.</summary>
+    public int ClockSkewSeconds { get; set; } = 30;
+
+    /// <summary>The least time between two refreshes of the key set caused by unknown <c>kid</c>s.</summary>
+    public int KeyRefreshIntervalSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// The built-in development issuer: a signing key in the data directory, its public key at
+    /// <c>/.well-known/jwks.json</c>, and the <c>token</c> command. Null means "on unless a key set is
+    /// configured", which makes it the embedded default only.
+    /// </summary>
+    public bool? DevelopmentIssuer { get; set; }
+
+    public bool DevelopmentIssuerEnabled => DevelopmentIssuer ?? (JwksFile is null && JwksUrl is null);
+}

@@ -1,0 +1,31 @@
+namespace Entitlements.Gateway.Auth;
+
+public static class AuthServiceExtensions
+{
+    /// <summary>Token validation, the key set and, when enabled, the development issuer.</summary>
+    public static AuthOptions AddGatewayAuth(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var section = builder.Configuration.GetSection(AuthOptions.SectionName);
+        var options = section.Get<AuthOptions>() ?? new AuthOptions();
+        builder.Services.Configure<AuthOptions>(section);
+        builder.Services.AddHttpClient();
+        builder.Services.AddSingleton<SigningKeySet>();
+        builder.Services.AddSingleton<JwtValidator>();
+        if (options.DevelopmentIssuerEnabled)
+        {
+            builder.Services.AddSingleton<DevelopmentIssuer>();
+        }
+
+        return options;
+    }
+
+    /// <summary>The development issuer's public keys at <c>/.well-known/jwks.json</c>, open to everyone.</summary>
+    public static IEndpointRouteBuilder MapDevelopmentIssuer(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/.well-known/jwks.json", (DevelopmentIssuer issuer) => TypedResults.Json(issuer.Jwks()))
+            .WithName("development_jwks")
+            .WithMetadata(AnonymousAccess.Instance);
+        return app;
+    }
+}

@@ -1,0 +1,104 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Entitlements.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Entitlements.Gateway.Auth;
+
+/// <summary>
+/// The embedded default's own token issuer: an ES256 signing key created on first start in the data
+/// directory (<c>dev-signing-key.json</c>, readable by the owner only), its public key served at
+/// <c>/.well-known/jwks.json</c>, and tokens minted by the <c>token</c> command. For development and
+/// single-machine use; production points <c>Auth:JwksUrl</c> at the real issuer instead.
+/// </summary>
+public sealed class DevelopmentIssuer
+{
+    public const string IssuerName = "entitlements-dev";
+    public const string KeyFileName = "dev-signing-key.json";
+
+    private readonly ECDsa _key;
+
+    public DevelopmentIssuer(IOptions<StorageOptions> storage, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        Time = time;
+        var path = Path.Combine(Path.GetDirectoryName(storage.Value.DatabasePath)!, KeyFileName);
+        (_key, KeyId) = LoadOrCreate(path);
+    }
+
+    public string KeyId { get; }
+
+    private TimeProvider Time { get; }
+
+    public SigningKey PublicKey => new(KeyId, null, ECDsa.Create(_key.ExportParameters(includePrivateParameters: false)));
+
+    public object Jwks() => new Dictionary<string, object> { ["keys"] = new[] { JsonWebKeys.PublicJwk(_key, KeyId) } };
+
+    /// <summary>A signed access token carrying <paramref name="permissions"/>, for <paramref name="player"/> when given.</summary>
+    public string Mint(IReadOnlyList<string> permissions, Guid? player, TimeSpan lifetime)
+    {
+        var now = Time.GetUtcNow().ToUnixTimeSeconds();
+        var header = new Dictionary<string, object> { ["alg"] = "ES256", ["typ"] = "JWT", ["kid"] = KeyId };
+        var payload = new Dictionary<string, object>
+        {
+            ["iss"] = IssuerName,
+            ["sub"] = player?.ToString("D") ?? "developer",
+            ["permissions"] = permissions,
+            ["token_type"] = "access",
+            ["ver"] = 1,
+            ["iat"] = now,
+            ["nbf"] = now,
+            ["exp"] = now + (long)lifetime.TotalSeconds,
+            ["jti"] = Guid.NewGuid().ToString("N"),
+        };
+        var signingInput = $"{Base64Url.Encode(JsonSerializer.SerializeToUtf8Bytes(header))}.{Base64Url.Encode(JsonSerializer.SerializeToUtf8Bytes(payload))}";
+        var signature = _key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        return $"{signingInput}.{Base64Url.Encode(signature)}";
+    }
+
+    private static (ECDsa Key, string KeyId) LoadOrCreate(string path)
+    {
+        if (File.Exists(path))
+        {
+            var stored = JsonSerializer.Deserialize<StoredKey>(File.ReadAllText(path))
+                ?? throw new InvalidDataException($"Empty development signing key file {path}.");
+            var key = ECDsa.Create();
+            key.ImportPkcs8PrivateKey(Convert.FromBase64String(stored.Pkcs8), out _);
+            return (key, stored.Kid);
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var created = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var kid = $"dev-{DateTimeOffset.UtcNow:yyyyMMdd}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+        var json = JsonSerializer.Serialize(new StoredKey(kid, Convert.ToBase64String(created.ExportPkcs8PrivateKey())));
+        var temporary = path + ".tmp";
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var stream = new FileStream(temporary, options))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(json);
+        }
+
+        try
+        {
+            // Another process may have created it first: theirs wins, so every process signs with one key.
+            File.Move(temporary, path, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            File.Delete(temporary);
+            created.Dispose();
+            return LoadOrCreate(path);
+        }
+
+        return (created, kid);
+    }
+
+    private sealed record StoredKey(string Kid, string Pkcs8);
+}

@@ -1,0 +1,64 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace Entitlements.Gateway.Auth;
+
+/// <summary>Reads the signing keys of a JWKS document (RFC 7517): RSA keys and EC P-256 keys with a <c>kid</c>.</summary>
+public static class JsonWebKeys
+{
+    public static IReadOnlyList<SigningKey> Parse(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        if (!document.RootElement.TryGetProperty("keys", out var keys) || keys.ValueKind != JsonValueKind.Array)
+        {
+            throw new FormatException("A JWKS document needs a \"keys\" array.");
+        }
+
+        var result = new List<SigningKey>();
+        foreach (var key in keys.EnumerateArray())
+        {
+            if (key.ValueKind != JsonValueKind.Object || Text(key, "kid") is not { } kid || Text(key, "use") is not (null or "sig"))
+            {
+                continue;
+            }
+
+            switch (Text(key, "kty"))
+            {
+                case "RSA" when Bytes(key, "n") is { } n && Bytes(key, "e") is { } e:
+                    var rsa = RSA.Create();
+                    rsa.ImportParameters(new RSAParameters { Modulus = n, Exponent = e });
+                    result.Add(new SigningKey(kid, rsa, null));
+                    break;
+                case "EC" when Text(key, "crv") == "P-256" && Bytes(key, "x") is { Length: 32 } x && Bytes(key, "y") is { Length: 32 } y:
+                    var ec = ECDsa.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = new ECPoint { X = x, Y = y } });
+                    result.Add(new SigningKey(kid, null, ec));
+                    break;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The public JWK of a P-256 key.</summary>
+    public static Dictionary<string, string> PublicJwk(ECDsa key, string kid)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var parameters = key.ExportParameters(includePrivateParameters: false);
+        return new Dictionary<string, string>
+        {
+            ["kty"] = "EC",
+            ["crv"] = "P-256",
+            ["use"] = "sig",
+            ["alg"] = "ES256",
+            ["kid"] = kid,
+            ["x"] = Base64Url.Encode(parameters.Q.X),
+            ["y"] = Base64Url.Encode(parameters.Q.Y),
+        };
+    }
+
+    private static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static byte[]? Bytes(JsonElement element, string name) =>
+        Text(element, name) is { } text && Base64Url.TryDecode(text, out var bytes) && bytes.Length > 0 ? bytes : null;
+}

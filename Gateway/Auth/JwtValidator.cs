@@ -1,0 +1,201 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+
+namespace Entitlements.Gateway.Auth;
+
+/// <summary>
+/// Checks a credential and answers with a verified token or RallyHere's precise reason. The checks, in
+/// order (the README lists the claim each one reads):
+/// credential shape → JSON of header and payload → header (<c>alg</c>, <c>kid</c>) → claim types →
+/// key (<c>kid</c>) → signature → <c>ver</c> → <c>token_type</c> → <c>exp</c> → <c>nbf</c>, <c>iss</c>, <c>aud</c>.
+/// </summary>
+public sealed class JwtValidator(SigningKeySet keys, IOptions<AuthOptions> options, TimeProvider time)
+{
+    /// <summary>Tokens longer than this are refused before any parsing.</summary>
+    public const int MaxTokenLength = 16 * 1024;
+
+    public const int SupportedVersion = 1;
+
+    private static readonly string[] Algorithms = ["RS256", "ES256"];
+
+    /// <param name="credential">The <c>Authorization</c> header or cookie value, <c>Bearer &lt;jwt&gt;</c>.</param>
+    public async Task<(AccessToken? Token, TokenRejection? Rejection)> ValidateAsync(string? credential, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(credential))
+        {
+            return Reject(AuthErrorCode.NotJwt, "Invalid Authorization");
+        }
+
+        const string Scheme = "Bearer ";
+        if (!credential.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return Reject(AuthErrorCode.NotJwt, "Invalid Authorization");
+        }
+
+        var jwt = credential[Scheme.Length..].Trim();
+        if (jwt.Length > MaxTokenLength)
+        {
+            return Reject(AuthErrorCode.MalformedAccess, "Invalid Authorization - malformed access token");
+        }
+
+        var parts = jwt.Split('.');
+        if (parts.Length != 3 || parts[0].Length == 0 || parts[1].Length == 0)
+        {
+            return Reject(AuthErrorCode.NotJwt, "Invalid Authorization");
+        }
+
+        if (!TryParseObject(parts[0], out var header) || !TryParseObject(parts[1], out var payload))
+        {
+            return Reject(AuthErrorCode.Unknown, "Failed to parse token");
+        }
+
+        using (header)
+        using (payload)
+        {
+            return await ValidateAsync(parts, header!.RootElement, payload!.RootElement, cancellationToken);
+        }
+    }
+
+    private async Task<(AccessToken?, TokenRejection?)> ValidateAsync(string[] parts, JsonElement header, JsonElement payload, CancellationToken cancellationToken)
+    {
+        if (Text(header, "alg") is not { } algorithm || !Algorithms.Contains(algorithm) || Text(header, "kid") is not { Length: > 0 } keyId)
+        {
+            return Reject(AuthErrorCode.MalformedAccess, "Invalid Authorization - malformed access token");
+        }
+
+        if (FirstMistypedClaim(payload) is { } claim)
+        {
+            return Reject(AuthErrorCode.TokenFormat, $"Invalid Authorization - claim '{claim}' has the wrong type");
+        }
+
+        if (await keys.FindAsync(keyId, cancellationToken) is not { } key)
+        {
+            return Reject(AuthErrorCode.InvalidKeyId, "Invalid Authorization - Invalid Key ID in Access Token");
+        }
+
+        if (!Base64Url.TryDecode(parts[2], out var signature)
+            || !key.Verify(algorithm, Encoding.ASCII.GetBytes($"{parts[0]}.{parts[1]}"), signature))
+        {
+            return Reject(AuthErrorCode.SignatureInvalid, "Token Signature is invalid");
+        }
+
+        if (payload.TryGetProperty("ver", out var version) && !(version.TryGetInt64(out var v) && v == SupportedVersion))
+        {
+            return Reject(AuthErrorCode.InvalidVersion, "Invalid Authorization - version");
+        }
+
+        if (Text(payload, "token_type") is { } type && type != "access")
+        {
+            return Reject(AuthErrorCode.InvalidType, "Invalid Authorization - token is not an access token");
+        }
+
+        var settings = options.Value;
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        var skew = Math.Max(0, settings.ClockSkewSeconds);
+        if (payload.GetProperty("exp").GetDouble() + skew <= now)
+        {
+            return Reject(AuthErrorCode.Expired, "Token is expired");
+        }
+
+        if (payload.TryGetProperty("nbf", out var notBefore) && notBefore.GetDouble() - skew > now)
+        {
+            return Reject(AuthErrorCode.InvalidClaim, "Token contained invalid claim value: nbf");
+        }
+
+        if (settings.Issuer is { } issuer && Text(payload, "iss") != issuer)
+        {
+            return Reject(AuthErrorCode.InvalidClaim, "Token contained invalid claim value: iss");
+        }
+
+        if (settings.Audience is { } audience && !Audiences(payload).Contains(audience))
+        {
+            return Reject(AuthErrorCode.InvalidClaim, "Token contained invalid claim value: aud");
+        }
+
+        var permissions = payload.TryGetProperty("permissions", out var list)
+            ? list.EnumerateArray().Select(p => p.GetString()!).ToList()
+            : [];
+        return (new AccessToken(Text(payload, "sub"), permissions), null);
+    }
+
+    /// <summary>The first registered or permission claim whose JSON type is wrong; <c>exp</c> is required.</summary>
+    private static string? FirstMistypedClaim(JsonElement payload)
+    {
+        if (!payload.TryGetProperty("exp", out var exp) || !IsFiniteNumber(exp))
+        {
+            return "exp";
+        }
+
+        foreach (var name in new[] { "nbf", "iat" })
+        {
+            if (payload.TryGetProperty(name, out var value) && !IsFiniteNumber(value))
+            {
+                return name;
+            }
+        }
+
+        foreach (var name in new[] { "sub", "iss", "token_type" })
+        {
+            if (payload.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.String)
+            {
+                return name;
+            }
+        }
+
+        if (payload.TryGetProperty("aud", out var aud)
+            && aud.ValueKind != JsonValueKind.String
+            && !(aud.ValueKind == JsonValueKind.Array && aud.EnumerateArray().All(a => a.ValueKind == JsonValueKind.String)))
+        {
+            return "aud";
+        }
+
+        if (payload.TryGetProperty("permissions", out var permissions)
+            && !(permissions.ValueKind == JsonValueKind.Array && permissions.EnumerateArray().All(p => p.ValueKind == JsonValueKind.String)))
+        {
+            return "permissions";
+        }
+
+        return null;
+    }
+
+    private static bool IsFiniteNumber(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number) && double.IsFinite(number);
+
+    private static IEnumerable<string> Audiences(JsonElement payload) =>
+        !payload.TryGetProperty("aud", out var aud) ? []
+        : aud.ValueKind == JsonValueKind.String ? [aud.GetString()!]
+        : aud.EnumerateArray().Select(a => a.GetString()!);
+
+    private static bool TryParseObject(string segment, out JsonDocument? document)
+    {
+        document = null;
+        if (!Base64Url.TryDecode(segment, out var bytes))
+        {
+            return false;
+        }
+
+        try
+        {
+            document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            document = null;
+            return false;
+        }
+
+        return true;
+    }
+
+    private static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static (AccessToken?, TokenRejection?) Reject(string code, string description) => (null, new TokenRejection(code, description));
+}

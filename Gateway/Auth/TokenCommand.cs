@@ -1,0 +1,85 @@
+using System.Globalization;
+using Entitlements.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Entitlements.Gateway.Auth;
+
+/// <summary>
+/// <c>Gateway token --permissions "inv:* user:*" [--player &lt;uuid&gt;] [--ttl 1h]</c>: prints an access
+/// token signed by the development issuer of the configured data directory, then exits.
+/// Other arguments are configuration, as for the server (<c>--Storage:DataDirectory=...</c>).
+/// </summary>
+public static class TokenCommand
+{
+    public const string Name = "token";
+
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        var permissions = new List<string>();
+        Guid? player = null;
+        var lifetime = TimeSpan.FromHours(1);
+        var configuration = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : null;
+            switch (args[i])
+            {
+                case "--permissions" when value is not null:
+                    permissions.AddRange(value.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries));
+                    i++;
+                    break;
+                case "--player" when value is not null && Guid.TryParse(value, CultureInfo.InvariantCulture, out var parsed):
+                    player = parsed;
+                    i++;
+                    break;
+                case "--ttl" when value is not null && TryParseDuration(value, out var ttl):
+                    lifetime = ttl;
+                    i++;
+                    break;
+                case "--permissions" or "--player" or "--ttl":
+                    error.WriteLine($"{args[i]}: missing or invalid value. Usage: token --permissions \"inv:* user:*\" [--player <uuid>] [--ttl 1h|30m|3600s|7d]");
+                    return 2;
+                default:
+                    configuration.Add(args[i]);
+                    break;
+            }
+        }
+
+        var builder = WebApplication.CreateBuilder([.. configuration]);
+        var auth = builder.Configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
+        if (!auth.DevelopmentIssuerEnabled)
+        {
+            error.WriteLine("The development issuer is disabled in this configuration (Auth:JwksFile or Auth:JwksUrl is set): get tokens from your issuer.");
+            return 1;
+        }
+
+        var storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
+        var issuer = new DevelopmentIssuer(Options.Create(storage), TimeProvider.System);
+        output.WriteLine(issuer.Mint(permissions, player, lifetime));
+        return 0;
+    }
+
+    /// <summary><c>90s</c>, <c>30m</c>, <c>1h</c>, <c>7d</c>.</summary>
+    public static bool TryParseDuration(string text, out TimeSpan duration)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        duration = default;
+        if (text.Length < 2 || !long.TryParse(text[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var amount) || amount <= 0 || amount > 10_000_000)
+        {
+            return false;
+        }
+
+        duration = text[^1] switch
+        {
+            's' => TimeSpan.FromSeconds(amount),
+            'm' => TimeSpan.FromMinutes(amount),
+            'h' => TimeSpan.FromHours(amount),
+            'd' => TimeSpan.FromDays(amount),
+            _ => TimeSpan.Zero,
+        };
+        return duration > TimeSpan.Zero;
+    }
+}

@@ -1,6 +1,7 @@
 using Entitlements.Hosting;
 
-var builder = Host.CreateApplicationBuilder(args);
+// Configuration files sit beside the binaries, wherever the process is started from.
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.UseOrleans(silo => silo
     .UseEmbeddedCluster(builder.Configuration)
     .AddEntitlements(builder.Configuration));

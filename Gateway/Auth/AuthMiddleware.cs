@@ -21,7 +21,7 @@ public sealed class AuthMiddleware(RequestDelegate next, JwtValidator validator)
         }
 
         var credential = context.Request.Headers.Authorization.FirstOrDefault();
-        if (string.IsNullOrEmpty(credential) && context.Request.Cookies.TryGetValue("Authorization", out var cookie))
+        if (string.IsNullOrEmpty(credential) && AuthorizationCookie(context.Request) is { } cookie)
         {
             credential = cookie.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? cookie : "Bearer " + cookie;
         }
@@ -42,6 +42,35 @@ public sealed class AuthMiddleware(RequestDelegate next, JwtValidator validator)
 
         context.Items[typeof(AccessToken)] = token;
         await next(context);
+    }
+
+    /// <summary>
+    /// The <c>Authorization</c> cookie, read from the raw header: its value, <c>Bearer &lt;jwt&gt;</c>, holds a
+    /// space, which the strict cookie parser drops. Percent-encoded and quoted values are accepted too.
+    /// </summary>
+    private static string? AuthorizationCookie(HttpRequest request)
+    {
+        foreach (var header in request.Headers.Cookie)
+        {
+            foreach (var pair in (header ?? string.Empty).Split(';'))
+            {
+                var separator = pair.IndexOf('=', StringComparison.Ordinal);
+                if (separator > 0 && pair[..separator].Trim() == "Authorization")
+                {
+                    var value = pair[(separator + 1)..].Trim().Trim('"');
+                    try
+                    {
+                        return Uri.UnescapeDataString(value);
+                    }
+                    catch (UriFormatException)
+                    {
+                        return value;
+                    }
+                }
+            }
+        }
+
+        return null;
     }
 
     private static bool Allowed(AccessToken token, PermissionRequirement requirement, HttpContext context) =>

@@ -16,4 +16,8 @@ public static class Permissions
     public const string UserAll = "user:*";
     public const string PlatformUserRead = "user:platform:read";
     public const string PlatformUserCreate = "user:platform:create";
+
+    /// <summary>Operator surfaces. The Orleans dashboard will require <see cref="Dashboard"/>.</summary>
+    public const string OperatorAll = "ops:*";
+    public const string Dashboard = "ops:dashboard";
 }

@@ -48,7 +48,7 @@ public static class TokenCommand
             }
         }
 
-        var builder = WebApplication.CreateBuilder([.. configuration]);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [.. configuration], ContentRootPath = AppContext.BaseDirectory });
         var auth = builder.Configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
         if (!auth.DevelopmentIssuerEnabled)
         {

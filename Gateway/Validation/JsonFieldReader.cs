@@ -12,18 +12,24 @@ namespace Entitlements.Gateway.Validation;
 /// </summary>
 public sealed class JsonFieldReader(JsonElement obj, IReadOnlyList<object> location, List<ValidationErrorDetail> errors)
 {
+    private static readonly (string Message, string Type) StringType = ("Input should be a valid string", "string_type");
+    private static readonly (string Message, string Type) IntType = ("Input should be a valid integer", "int_type");
+    private static readonly (string Message, string Type) UuidType = ("UUID input should be a string, bytes or UUID object", "uuid_type");
+    private static readonly (string Message, string Type) DictType = ("Input should be a valid dictionary", "dict_type");
+    private static readonly (string Message, string Type) ModelType = ("Input should be a valid dictionary or object to extract fields from", "model_attributes_type");
+
     public List<ValidationErrorDetail> Errors => errors;
 
     public string? Text(string name, bool required, int maxLength, int minLength = 0)
     {
-        if (!Present(name, required, out var value))
+        if (!Present(name, required, out var value, StringType))
         {
             return null;
         }
 
         if (value.ValueKind != JsonValueKind.String)
         {
-            return Fail<string>(name, "Input should be a valid string", "string_type");
+            return Fail<string>(name, StringType.Message, StringType.Type);
         }
 
         var text = value.GetString()!;
@@ -42,7 +48,7 @@ public sealed class JsonFieldReader(JsonElement obj, IReadOnlyList<object> locat
 
     public T? Enum<T>(string name, bool required) where T : struct, Enum
     {
-        if (!Present(name, required, out var value))
+        if (!Present(name, required, out var value, (EnumMessage<T>(), "enum")))
         {
             return null;
         }
@@ -58,14 +64,14 @@ public sealed class JsonFieldReader(JsonElement obj, IReadOnlyList<object> locat
 
     public Guid? Uuid(string name, bool required)
     {
-        if (!Present(name, required, out var value))
+        if (!Present(name, required, out var value, UuidType))
         {
             return null;
         }
 
         if (value.ValueKind != JsonValueKind.String)
         {
-            Add(name, "UUID input should be a string, bytes or UUID object", "uuid_type");
+            Add(name, UuidType.Message, UuidType.Type);
             return null;
         }
 
@@ -80,14 +86,14 @@ public sealed class JsonFieldReader(JsonElement obj, IReadOnlyList<object> locat
 
     public long? WholeNumber(string name, bool required, long minimum, long maximum)
     {
-        if (!Present(name, required, out var value))
+        if (!Present(name, required, out var value, IntType))
         {
             return null;
         }
 
         if (value.ValueKind != JsonValueKind.Number)
         {
-            Add(name, "Input should be a valid integer", "int_type");
+            Add(name, IntType.Message, IntType.Type);
             return null;
         }
 
@@ -104,14 +110,14 @@ public sealed class JsonFieldReader(JsonElement obj, IReadOnlyList<object> locat
     /// <summary>An object (or null), returned as canonical JSON: keys sorted, no insignificant whitespace.</summary>
     public string? ObjectJson(string name)
     {
-        if (!Present(name, required: false, out var value))
+        if (!Present(name, required: false, out var value, DictType))
         {
             return null;
         }
 
         if (value.ValueKind != JsonValueKind.Object)
         {
-            Add(name, "Input should be a valid dictionary", "dict_type");
+            Add(name, DictType.Message, DictType.Type);
             return null;
         }
 
@@ -121,14 +127,14 @@ public sealed class JsonFieldReader(JsonElement obj, IReadOnlyList<object> locat
     /// <summary>A nested object, or null when absent; problems inside it are reported under its name.</summary>
     public JsonFieldReader? Nested(string name, bool required)
     {
-        if (!Present(name, required, out var value))
+        if (!Present(name, required, out var value, ModelType))
         {
             return null;
         }
 
         if (value.ValueKind != JsonValueKind.Object)
         {
-            Add(name, "Input should be a valid dictionary or object to extract fields from", "model_attributes_type");
+            Add(name, ModelType.Message, ModelType.Type);
             return null;
         }
 
@@ -137,14 +143,14 @@ public sealed class JsonFieldReader(JsonElement obj, IReadOnlyList<object> locat
 
     public Dictionary<string, string>? StringMap(string name)
     {
-        if (!Present(name, required: false, out var value))
+        if (!Present(name, required: false, out var value, DictType))
         {
             return null;
         }
 
         if (value.ValueKind != JsonValueKind.Object)
         {
-            Add(name, "Input should be a valid dictionary", "dict_type");
+            Add(name, DictType.Message, DictType.Type);
             return null;
         }
 
@@ -191,17 +197,22 @@ public sealed class JsonFieldReader(JsonElement obj, IReadOnlyList<object> locat
     private long? CheckRange(string name, long number, long minimum, long maximum) =>
         CheckRange(errors, [.. location, name], number, minimum, maximum);
 
-    /// <summary>False when the field is absent or null (a required field then records "missing").</summary>
-    private bool Present(string name, bool required, out JsonElement value)
+    /// <summary>
+    /// False when the field is absent or null. A required field then records "missing" when absent,
+    /// or, like pydantic, the type error <paramref name="nullError"/> when it is an explicit null.
+    /// </summary>
+    private bool Present(string name, bool required, out JsonElement value, (string Message, string Type) nullError)
     {
-        if (obj.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null)
+        var exists = obj.TryGetProperty(name, out value);
+        if (exists && value.ValueKind != JsonValueKind.Null)
         {
             return true;
         }
 
         if (required)
         {
-            Add(name, "Field required", "missing");
+            var (message, type) = exists ? nullError : ("Field required", "missing");
+            Add(name, message, type);
         }
 
         return false;

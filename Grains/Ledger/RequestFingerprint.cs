@@ -14,7 +14,8 @@ public static class RequestFingerprint
         return Hash(
             "entitlement-event/1",
             command.ActionType.ToString(),
-            command.Status?.ToString() ?? "-",
+            // An explicit "success" asks for what no status asks for: apply the event.
+            command.Status is null or EntitlementEventStatus.Success ? "-" : command.Status.ToString()!,
             command.PlayerUuid?.ToString("D") ?? "-",
             command.Platform.ToString(),
             command.PlatformUserId,

@@ -48,6 +48,21 @@ public sealed class EntitlementEventIdempotencyTests(GatewayFixture fixture) : I
     }
 
     [Fact]
+    public async Task Post_StatusOmittedOrSuccess_IsTheSamePayload()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var request = EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"));
+        var first = await _client.PostEventAsync(request);
+        request["status"] = "success";
+
+        var second = await _client.PostEventAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, first.Status);
+        Assert.Equal(first.Body, second.Body);
+        Assert.Single((await _client.ListEventsOkAsync($"?player_uuid={player.Uuid}"))["events"]!.AsArray());
+    }
+
+    [Fact]
     public async Task Post_QuantityOmittedOrOne_IsTheSamePayload()
     {
         var player = await _client.CreatePlayerAsync();

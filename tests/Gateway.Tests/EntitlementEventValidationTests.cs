@@ -72,6 +72,19 @@ public sealed class EntitlementEventValidationTests(GatewayFixture fixture) : IC
         await AssertRejectedAsync(body, ValidationDetail.Missing(field));
     }
 
+    [Theory]
+    [InlineData("action_type", "Input should be 'grant', 'refund', 'chargeback' or 'chargeback_reversal'", "enum")]
+    [InlineData("platform_user_id", "Input should be a valid string", "string_type")]
+    [InlineData("sku", "Input should be a valid string", "string_type")]
+    [InlineData("platform_transaction_id", "Input should be a valid string", "string_type")]
+    public async Task Post_RequiredFieldNull_Returns422TypeError(string field, string message, string type)
+    {
+        var body = await ValidBodyAsync();
+        body[field] = null;
+
+        await AssertRejectedAsync(body, new ValidationDetail(["body", field], message, type));
+    }
+
     [Fact]
     public async Task Post_EmptyObject_Returns422ListingEveryMissingField()
     {

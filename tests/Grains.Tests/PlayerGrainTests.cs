@@ -1,4 +1,6 @@
 using Entitlements.Contracts;
+using Entitlements.Ledger;
+using Entitlements.Storage;
 using Entitlements.Tests.Cluster;
 
 namespace Entitlements.Tests;
@@ -479,6 +481,35 @@ public sealed class PlayerGrainTests(ClusterFixture fixture)
     }
 
     private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
+    [Fact]
+    public async Task Submit_AfterAnotherActivationAppended_ReloadsAndDecidesAgain()
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable, unitsPerQuantity: 10);
+        Assert.Equal(EntitlementEventOutcome.Recorded, (await Events.SubmitAsync(Command(EntitlementActionType.Grant, user, sku, quantity: 1))).Outcome);
+
+        // A second activation of the same player (say, on a silo that has not yet seen the first one
+        // die) appends version 2 behind this activation's back.
+        var history = await fixture.Store.ReadPlayerEventsAsync(user.PlayerUuid, 0, 100);
+        var state = LedgerFold.ApplyAll(LedgerState.Empty, history);
+        var player = new PlayerInfo(user.PlayerUuid, user.PlayerId, user.Created);
+        var foreign = Command(EntitlementActionType.Grant, user, sku, quantity: 2);
+        var theirs = EntitlementDecider.DecideEntitlementEvent(state, player, foreign, sku, [], Guid.NewGuid().ToString("D"), DateTimeOffset.UtcNow);
+        Assert.Equal(AppendOutcome.Appended, (await fixture.Store.AppendAsync(theirs)).Outcome);
+
+        // This activation still believes it is at version 1: its append of version 2 loses, it
+        // reloads, decides again on the new state and appends version 3.
+        var ours = await Events.SubmitAsync(Command(EntitlementActionType.Grant, user, sku, quantity: 4));
+
+        Assert.Equal(EntitlementEventOutcome.Recorded, ours.Outcome);
+        Assert.Equal(3, ours.Event!.Version);
+        var entitlements = await Player(user).GetEntitlementsAsync();
+        Assert.Equal(3, entitlements!.Version);
+        Assert.Equal(70, Assert.Single(entitlements.Entitlements).UseCount);
+        var versions = (await fixture.Store.ReadPlayerEventsAsync(user.PlayerUuid, 0, 100)).Select(e => e.Version);
+        Assert.Equal([1L, 2L, 3L], versions);
+    }
 
     private static SubmitEntitlementEvent Command(EntitlementActionType action, PlatformUserLink user, CatalogSku sku, long quantity = 1) => new()
     {

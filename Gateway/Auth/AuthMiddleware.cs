@@ -11,10 +11,16 @@ namespace Entitlements.Gateway.Auth;
 /// </summary>
 public sealed class AuthMiddleware(RequestDelegate next, JwtValidator validator)
 {
+    /// <summary>The display name ASP.NET routing gives the endpoint that answers 405.</summary>
+    private const string MethodNotAllowed = "405 HTTP Method Not Supported";
+
     public async Task InvokeAsync(HttpContext context)
     {
         var endpoint = context.GetEndpoint();
-        if (endpoint is null || endpoint.Metadata.GetMetadata<AnonymousAccess>() is not null)
+        // No endpoint (404), routing's own "method not allowed" endpoint (405), or a public route.
+        if (endpoint is null
+            || endpoint.Metadata.GetMetadata<AnonymousAccess>() is not null
+            || (endpoint.Metadata.GetMetadata<PermissionRequirement>() is null && endpoint.DisplayName == MethodNotAllowed))
         {
             await next(context);
             return;

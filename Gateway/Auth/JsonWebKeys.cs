@@ -17,26 +17,53 @@ public static class JsonWebKeys
         var result = new List<SigningKey>();
         foreach (var key in keys.EnumerateArray())
         {
+            if (Read(key) is { } signingKey)
+            {
+                result.Add(signingKey);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// One key, or null when it is not a signing key we use or its parameters are not a valid key (a
+    /// point off the curve, text that is not UTF-8): one bad entry must not cost the others.
+    /// </summary>
+    private static SigningKey? Read(JsonElement key)
+    {
+        try
+        {
             if (key.ValueKind != JsonValueKind.Object || Text(key, "kid") is not { } kid || Text(key, "use") is not (null or "sig"))
             {
-                continue;
+                return null;
             }
 
             switch (Text(key, "kty"))
             {
                 case "RSA" when Bytes(key, "n") is { } n && Bytes(key, "e") is { } e:
                     var rsa = RSA.Create();
-                    rsa.ImportParameters(new RSAParameters { Modulus = n, Exponent = e });
-                    result.Add(new SigningKey(kid, rsa, null));
-                    break;
+                    try
+                    {
+                        rsa.ImportParameters(new RSAParameters { Modulus = n, Exponent = e });
+                        return new SigningKey(kid, rsa, null);
+                    }
+                    catch (CryptographicException)
+                    {
+                        rsa.Dispose();
+                        return null;
+                    }
+
                 case "EC" when Text(key, "crv") == "P-256" && Bytes(key, "x") is { Length: 32 } x && Bytes(key, "y") is { Length: 32 } y:
-                    var ec = ECDsa.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = new ECPoint { X = x, Y = y } });
-                    result.Add(new SigningKey(kid, null, ec));
-                    break;
+                    return new SigningKey(kid, null, ECDsa.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = new ECPoint { X = x, Y = y } }));
+                default:
+                    return null;
             }
         }
-
-        return result;
+        catch (Exception exception) when (exception is CryptographicException or InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The public JWK of a P-256 key.</summary>

@@ -135,6 +135,11 @@ public sealed class JwtValidator(SigningKeySet keys, IOptions<AuthOptions> optio
             }
         }
 
+        if (payload.TryGetProperty("ver", out var version) && version.ValueKind != JsonValueKind.Number)
+        {
+            return "ver";
+        }
+
         foreach (var name in new[] { "sub", "iss", "token_type" })
         {
             if (payload.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.String)
@@ -184,7 +189,7 @@ public sealed class JwtValidator(SigningKeySet keys, IOptions<AuthOptions> optio
             return false;
         }
 
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        if (document.RootElement.ValueKind != JsonValueKind.Object || !Readable(document.RootElement))
         {
             document.Dispose();
             document = null;
@@ -192,6 +197,50 @@ public sealed class JwtValidator(SigningKeySet keys, IOptions<AuthOptions> optio
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// False when a name or string does not decode to text (bytes that are not UTF-8, an escaped lone
+    /// surrogate): the parser accepts them, but reading them later would throw.
+    /// </summary>
+    private static bool Readable(JsonElement element)
+    {
+        try
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        if (!Readable(property.Value))
+                        {
+                            return false;
+                        }
+                    }
+
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        if (!Readable(item))
+                        {
+                            return false;
+                        }
+                    }
+
+                    break;
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    break;
+            }
+
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static string? Text(JsonElement element, string name) =>

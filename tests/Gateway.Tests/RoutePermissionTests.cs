@@ -37,6 +37,18 @@ public sealed class RoutePermissionTests(GatewayFixture fixture) : IClassFixture
     }
 
     [Theory]
+    [InlineData("DELETE", "/inventory/v1/entitlement-event")]
+    [InlineData("PATCH", "/users/v1/platform-user")]
+    public async Task Routes_WrongMethodOnKnownPath_Returns405(string method, string path)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative));
+
+        using var response = await fixture.Client.SendAsync(request);
+
+        Assert.Equal(System.Net.HttpStatusCode.MethodNotAllowed, response.StatusCode);
+    }
+
+    [Theory]
     [InlineData("POST", "/inventory/v1/entitlement-event", Permissions.EntitlementEventWrite)]
     [InlineData("GET", "/inventory/v1/entitlement-event", Permissions.EntitlementEventRead)]
     [InlineData("GET", "/inventory/v1/catalog/entitlement-sku/{platform}/{sku}", Permissions.CatalogRead)]

@@ -52,6 +52,21 @@ public sealed class TestKeys : IDisposable
         return keyId;
     }
 
+    /// <summary>Add any JWK, valid or not, to the published set.</summary>
+    public void AddJwk(JsonObject jwk)
+    {
+        Extra.Add(jwk);
+        Publish();
+    }
+
+    /// <summary>Replace the key set file with <paramref name="text"/>, e.g. a broken document; <see cref="Publish"/> restores it.</summary>
+    public void PublishText(string text)
+    {
+        var temporary = JwksPath + ".tmp";
+        File.WriteAllText(temporary, text);
+        File.Move(temporary, JwksPath, overwrite: true);
+    }
+
     /// <summary>Claims of a valid access token; tests change what they need.</summary>
     public static JsonObject Claims(IEnumerable<string> permissions, string subject = "service-account") => new()
     {
@@ -73,18 +88,37 @@ public sealed class TestKeys : IDisposable
         return $"{input}.{Base64Url.Encode(signature)}";
     }
 
-    public string Rs256(JsonObject claims, string? keyId = null)
+    /// <summary>An ES256 token over a header and payload given as raw bytes, signed with the published EC key.</summary>
+    public string Es256Raw(byte[] header, byte[] payload)
     {
-        var header = new JsonObject { ["alg"] = "RS256", ["typ"] = "JWT", ["kid"] = keyId ?? RsaKeyId };
+        var input = $"{Base64Url.Encode(header)}.{Base64Url.Encode(payload)}";
+        var signature = Ec.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        return $"{input}.{Base64Url.Encode(signature)}";
+    }
+
+    public string Rs256(JsonObject claims, string? keyId = null, JsonObject? header = null)
+    {
+        header ??= new JsonObject { ["alg"] = "RS256", ["typ"] = "JWT", ["kid"] = keyId ?? RsaKeyId };
         var input = SigningInput(header, claims);
         var signature = Rsa.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         return $"{input}.{Base64Url.Encode(signature)}";
     }
 
+    /// <summary>A token whose signature is an HMAC-SHA256 over the input with <paramref name="secret"/>.</summary>
+    public static string Hs256(JsonObject header, JsonObject claims, byte[] secret)
+    {
+        var input = SigningInput(header, claims);
+        return $"{input}.{Base64Url.Encode(HMACSHA256.HashData(secret, Encoding.ASCII.GetBytes(input)))}";
+    }
+
+    /// <summary>The published RSA public key (DER SubjectPublicKeyInfo): the classic secret of an HS256 key-confusion forgery.</summary>
+    public byte[] RsaPublicKeyBytes() => Rsa.ExportSubjectPublicKeyInfo();
+
     public static string SigningInput(JsonObject header, JsonObject claims) =>
         $"{Base64Url.Encode(Encoding.UTF8.GetBytes(header.ToJsonString()))}.{Base64Url.Encode(Encoding.UTF8.GetBytes(claims.ToJsonString()))}";
 
-    private void Publish()
+    /// <summary>Write the key set file: the RSA and EC keys and every key added since.</summary>
+    public void Publish()
     {
         var rsa = Rsa.ExportParameters(false);
         var keys = new JsonArray
@@ -105,9 +139,7 @@ public sealed class TestKeys : IDisposable
             keys.Add(extra.DeepClone());
         }
 
-        var temporary = JwksPath + ".tmp";
-        File.WriteAllText(temporary, new JsonObject { ["keys"] = keys }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        File.Move(temporary, JwksPath, overwrite: true);
+        PublishText(new JsonObject { ["keys"] = keys }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
     private static JsonObject EcJwk(ECDsa key, string keyId)

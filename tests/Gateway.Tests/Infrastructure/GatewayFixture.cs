@@ -12,8 +12,9 @@ namespace Entitlements.Tests.Infrastructure;
 /// <summary>
 /// One gateway with its embedded silo, listening on a real loopback port, with a fresh data directory.
 /// Shared by the tests of one class; every test uses its own players, SKUs and transaction ids.
+/// A derived fixture may add configuration (<see cref="Configure"/>).
 /// </summary>
-public sealed class GatewayFixture : IAsyncLifetime, IAsyncDisposable
+public class GatewayFixture : IAsyncLifetime, IAsyncDisposable
 {
     private readonly TempDirectory _data = new();
     private WebApplication? _app;
@@ -23,9 +24,11 @@ public sealed class GatewayFixture : IAsyncLifetime, IAsyncDisposable
 
     public HttpClient Client => _client ?? throw new InvalidOperationException("The gateway has not started.");
 
+    public string DataDirectory => _data.Path;
+
     public async Task InitializeAsync()
     {
-        _app = GatewayApp.Build(["--urls", "http://127.0.0.1:0"], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Urls"] = "http://127.0.0.1:0",
             ["Storage:DataDirectory"] = _data.Path,
@@ -36,14 +39,19 @@ public sealed class GatewayFixture : IAsyncLifetime, IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Orleans"] = "Error",
             ["Logging:LogLevel:Microsoft"] = "Error",
-        }));
+        };
+        Configure(settings);
+        _app = GatewayApp.Build(["--urls", "http://127.0.0.1:0"], builder => builder.Configuration.AddInMemoryCollection(settings));
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         _client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
-        _client.DefaultRequestHeaders.Authorization = new("Bearer", TestTokens.Operator(_app.Services.GetRequiredService<DevelopmentIssuer>()));
+        if (_app.Services.GetService<DevelopmentIssuer>() is { } issuer)
+        {
+            _client.DefaultRequestHeaders.Authorization = new("Bearer", TestTokens.Operator(issuer));
+        }
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         _client?.Dispose();
         _client = null;
@@ -57,5 +65,14 @@ public sealed class GatewayFixture : IAsyncLifetime, IAsyncDisposable
         _data.Dispose();
     }
 
-    ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
+    async ValueTask IAsyncDisposable.DisposeAsync()
+    {
+        await DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Add to or override the gateway's configuration before it is built.</summary>
+    protected virtual void Configure(IDictionary<string, string?> settings)
+    {
+    }
 }

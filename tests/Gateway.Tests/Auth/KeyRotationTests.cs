@@ -1,0 +1,77 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Entitlements.Gateway.Auth;
+
+namespace Entitlements.Tests.Auth;
+
+/// <summary>
+/// The key set is re-read when a token names an unknown <c>kid</c> (here with no rate limit,
+/// <c>Auth:KeyRefreshIntervalSeconds</c> = 0): rotated keys are accepted without a restart, and a key set
+/// that is broken, wholly or in one key, never turns a request into a 500.
+/// </summary>
+public sealed class KeyRotationTests(AuthGatewayFixture fixture) : IClassFixture<AuthGatewayFixture>
+{
+    private readonly HttpClient _client = fixture.Client;
+    private readonly TestKeys _keys = fixture.Keys;
+
+    [Fact]
+    public async Task Rotation_KidPublishedAfterAMiss_IsAcceptedWithoutARestart()
+    {
+        using var next = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var kid = "rotated-" + Guid.NewGuid().ToString("N");
+        var token = _keys.Es256(Claims(), keyId: kid, key: next);
+        var before = await _client.ProbeAsync(token);
+
+        _keys.Rotate(next, kid);
+        var after = await _client.ProbeAsync(token);
+
+        AuthHttp.Rejected("auth_invalid_key_id", AuthHttp.InvalidKeyId, before);
+        AuthHttp.ProbeAccepted(after);
+        AuthHttp.ProbeAccepted(await _client.ProbeAsync(_keys.Es256(Claims())));
+        AuthHttp.ProbeAccepted(await _client.ProbeAsync(_keys.Rs256(Claims())));
+    }
+
+    [Fact]
+    public async Task Rotation_KeySetHoldingAKeyNotOnTheCurve_LoadsTheOtherKeys()
+    {
+        var badKid = "off-curve-" + Guid.NewGuid().ToString("N");
+        _keys.AddJwk(new JsonObject
+        {
+            ["kty"] = "EC",
+            ["crv"] = "P-256",
+            ["kid"] = badKid,
+            ["x"] = Base64Url.Encode(new byte[32]),
+            ["y"] = Base64Url.Encode(Enumerable.Repeat((byte)7, 32).ToArray()),
+        });
+        using var next = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var goodKid = _keys.Rotate(next, "after-bad-" + Guid.NewGuid().ToString("N"));
+
+        var bad = await _client.ProbeAsync(_keys.Es256(Claims(), keyId: badKid, key: next));
+        var good = await _client.ProbeAsync(_keys.Es256(Claims(), keyId: goodKid, key: next));
+
+        AuthHttp.Rejected("auth_invalid_key_id", AuthHttp.InvalidKeyId, bad);
+        AuthHttp.ProbeAccepted(good);
+    }
+
+    [Fact]
+    public async Task Rotation_KeySetFileBroken_KeepsTheKeysItHas()
+    {
+        AuthHttp.ProbeAccepted(await _client.ProbeAsync(_keys.Es256(Claims())));
+        try
+        {
+            _keys.PublishText("{\"keys\": [");
+
+            var unknown = await _client.ProbeAsync(_keys.Es256(Claims(), keyId: "while-broken", key: _keys.Stranger));
+            var known = await _client.ProbeAsync(_keys.Rs256(Claims()));
+
+            AuthHttp.Rejected("auth_invalid_key_id", AuthHttp.InvalidKeyId, unknown);
+            AuthHttp.ProbeAccepted(known);
+        }
+        finally
+        {
+            _keys.Publish();
+        }
+    }
+
+    private static JsonObject Claims() => TestKeys.Claims([AuthHttp.ProbePermission]);
+}

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Entitlements.Contracts;
 using Entitlements.Gateway.Auth;
 using Entitlements.Gateway.RallyHere;
@@ -51,52 +50,11 @@ public static class EntitlementEventsApi
         HttpRequest request, IGrainFactory grains)
     {
         var errors = new List<ValidationErrorDetail>();
-        var query = request.Query;
-        Guid? playerUuid = null;
-        if (First(query, "player_uuid") is { } uuidText)
-        {
-            if (Guid.TryParse(uuidText, CultureInfo.InvariantCulture, out var uuid))
-            {
-                playerUuid = uuid;
-            }
-            else
-            {
-                errors.Add(new ValidationErrorDetail(["query", "player_uuid"], "Input should be a valid UUID", "uuid_parsing"));
-            }
-        }
-
-        long? playerId = null;
-        if (First(query, "player_id") is { } idText)
-        {
-            if (long.TryParse(idText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var id))
-            {
-                playerId = id;
-            }
-            else
-            {
-                errors.Add(new ValidationErrorDetail(["query", "player_id"], "Input should be a valid integer, unable to parse string as an integer", "int_parsing"));
-            }
-        }
-
-        var cursor = First(query, "cursor");
-        if (cursor is { Length: > 255 })
-        {
-            errors.Add(new ValidationErrorDetail(["query", "cursor"], "String should have at most 255 characters", "string_too_long"));
-        }
-
-        var limit = EntitlementEventQuery.DefaultLimit;
-        if (First(query, "limit") is { } limitText)
-        {
-            if (!long.TryParse(limitText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var requested))
-            {
-                errors.Add(new ValidationErrorDetail(["query", "limit"], "Input should be a valid integer, unable to parse string as an integer", "int_parsing"));
-            }
-            else if (JsonFieldReader.CheckRange(errors, ["query", "limit"], requested, 1, EntitlementEventQuery.MaxLimit) is { } checkedLimit)
-            {
-                limit = (int)checkedLimit;
-            }
-        }
-
+        var query = new QueryFieldReader(request.Query, errors);
+        var playerUuid = query.Uuid("player_uuid");
+        var playerId = query.WholeNumber("player_id", long.MinValue, long.MaxValue);
+        var cursor = query.Text("cursor", required: false, maxLength: 255);
+        var limit = (int)(query.WholeNumber("limit", 1, EntitlementEventQuery.MaxLimit) ?? EntitlementEventQuery.DefaultLimit);
         if (errors.Count > 0)
         {
             return RallyHereResults.Invalid(errors);
@@ -117,7 +75,4 @@ public static class EntitlementEventsApi
 
         return TypedResults.Ok(new EntitlementEventListDto([.. page.Events.Select(EntitlementEventDto.From)], page.Cursor));
     }
-
-    private static string? First(IQueryCollection query, string name) =>
-        query.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;
 }

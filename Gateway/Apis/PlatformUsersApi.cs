@@ -1,4 +1,3 @@
-using System.Globalization;
 using Entitlements.Contracts;
 using Entitlements.Gateway.Auth;
 using Entitlements.Gateway.RallyHere;
@@ -26,7 +25,7 @@ public static class PlatformUsersApi
         HttpRequest request, IGrainFactory grains)
     {
         var errors = new List<ValidationErrorDetail>();
-        var (platform, platformUserId) = ReadIdentity(request.Query, errors);
+        var (platform, platformUserId) = ReadIdentity(new QueryFieldReader(request.Query, errors));
         if (errors.Count > 0)
         {
             return RallyHereResults.Invalid(errors);
@@ -47,30 +46,10 @@ public static class PlatformUsersApi
         HttpRequest request, IGrainFactory grains)
     {
         var errors = new List<ValidationErrorDetail>();
-        var (platform, platformUserId) = ReadIdentity(request.Query, errors);
-        var displayName = request.Query["display_name"].FirstOrDefault();
-        if (displayName is null)
-        {
-            errors.Add(new ValidationErrorDetail(["query", "display_name"], "Field required", "missing"));
-        }
-        else if (displayName.Length > 256)
-        {
-            errors.Add(new ValidationErrorDetail(["query", "display_name"], "String should have at most 256 characters", "string_too_long"));
-        }
-
-        Guid? playerUuid = null;
-        if (request.Query["player_uuid"].FirstOrDefault() is { } uuidText)
-        {
-            if (Guid.TryParse(uuidText, CultureInfo.InvariantCulture, out var uuid))
-            {
-                playerUuid = uuid;
-            }
-            else
-            {
-                errors.Add(new ValidationErrorDetail(["query", "player_uuid"], "Input should be a valid UUID", "uuid_parsing"));
-            }
-        }
-
+        var query = new QueryFieldReader(request.Query, errors);
+        var (platform, platformUserId) = ReadIdentity(query);
+        var displayName = query.Text("display_name", required: true, maxLength: 256);
+        var playerUuid = query.Uuid("player_uuid");
         if (errors.Count > 0)
         {
             return RallyHereResults.Invalid(errors);
@@ -81,31 +60,6 @@ public static class PlatformUsersApi
         return result.Created ? TypedResults.Created((string?)null, body) : TypedResults.Ok(body);
     }
 
-    private static (Platform Platform, string? PlatformUserId) ReadIdentity(IQueryCollection query, List<ValidationErrorDetail> errors)
-    {
-        var platformText = query["platform"].FirstOrDefault();
-        var platform = Platform.Anon;
-        if (platformText is null)
-        {
-            errors.Add(new ValidationErrorDetail(["query", "platform"], "Field required", "missing"));
-        }
-        else if (!WireNames<Platform>.TryParse(platformText, out platform))
-        {
-            errors.Add(new ValidationErrorDetail(["query", "platform"], JsonFieldReader.EnumMessage<Platform>(), "enum"));
-        }
-
-        var platformUserId = query["platform_user_id"].FirstOrDefault();
-        if (platformUserId is null)
-        {
-            errors.Add(new ValidationErrorDetail(["query", "platform_user_id"], "Field required", "missing"));
-        }
-        else if (platformUserId.Length is 0 or > 2048)
-        {
-            errors.Add(platformUserId.Length == 0
-                ? new ValidationErrorDetail(["query", "platform_user_id"], "String should have at least 1 character", "string_too_short")
-                : new ValidationErrorDetail(["query", "platform_user_id"], "String should have at most 2048 characters", "string_too_long"));
-        }
-
-        return (platform, platformUserId);
-    }
+    private static (Platform Platform, string? PlatformUserId) ReadIdentity(QueryFieldReader query) =>
+        (query.Enum<Platform>("platform", required: true) ?? Platform.Anon, query.Text("platform_user_id", required: true, maxLength: 2048, minLength: 1));
 }

@@ -1,0 +1,98 @@
+using System.Globalization;
+using Entitlements.Contracts;
+using Entitlements.Gateway.RallyHere;
+
+namespace Entitlements.Gateway.Validation;
+
+/// <summary>
+/// Reads query parameters (the first value of each) and collects every problem as a FastAPI-style
+/// validation error under <c>["query", name]</c>.
+/// </summary>
+public sealed class QueryFieldReader(IQueryCollection query, List<ValidationErrorDetail> errors)
+{
+    public string? Text(string name, bool required, int maxLength, int minLength = 0)
+    {
+        var text = First(name);
+        if (text is null)
+        {
+            if (required)
+            {
+                Add(name, "Field required", "missing");
+            }
+
+            return null;
+        }
+
+        if (text.Length > maxLength)
+        {
+            Add(name, $"String should have at most {maxLength} characters", "string_too_long");
+            return null;
+        }
+
+        if (text.Length < minLength)
+        {
+            Add(name, $"String should have at least {minLength} character{(minLength == 1 ? "" : "s")}", "string_too_short");
+            return null;
+        }
+
+        return text;
+    }
+
+    public Guid? Uuid(string name)
+    {
+        if (First(name) is not { } text)
+        {
+            return null;
+        }
+
+        if (Guid.TryParse(text, CultureInfo.InvariantCulture, out var uuid))
+        {
+            return uuid;
+        }
+
+        Add(name, "Input should be a valid UUID", "uuid_parsing");
+        return null;
+    }
+
+    public long? WholeNumber(string name, long minimum, long maximum)
+    {
+        if (First(name) is not { } text)
+        {
+            return null;
+        }
+
+        if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
+        {
+            Add(name, "Input should be a valid integer, unable to parse string as an integer", "int_parsing");
+            return null;
+        }
+
+        return JsonFieldReader.CheckRange(errors, ["query", name], number, minimum, maximum);
+    }
+
+    public T? Enum<T>(string name, bool required) where T : struct, Enum
+    {
+        var text = First(name);
+        if (text is null)
+        {
+            if (required)
+            {
+                Add(name, "Field required", "missing");
+            }
+
+            return null;
+        }
+
+        if (WireNames<T>.TryParse(text, out var value))
+        {
+            return value;
+        }
+
+        Add(name, JsonFieldReader.EnumMessage<T>(), "enum");
+        return null;
+    }
+
+    private string? First(string name) => query.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;
+
+    private void Add(string name, string message, string type) => errors.Add(new ValidationErrorDetail(["query", name], message, type));
+}

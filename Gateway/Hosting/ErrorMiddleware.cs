@@ -33,8 +33,7 @@ public sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<ErrorM
     }
 
     private static bool IsUnavailable(Exception exception) =>
-        exception is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException
-        || exception.GetType().Name is "SqliteException" or "NpgsqlException";
+        exception is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException or System.Data.Common.DbException;
 
     private static Task WriteAsync(HttpContext context, int status, string code, string description)
     {

@@ -15,7 +15,7 @@ public sealed class CursorCodec(ILedgerStore store)
     private const int MacLength = 16;
     private const int PayloadLength = 1 + 16 + 8;
     private const int EncodedLength = (((PayloadLength + MacLength) * 4) + 2) / 3;
-    private readonly Lazy<Task<byte[]>> _key = new(() => store.ReadCursorKeyAsync());
+    private byte[]? _key;
 
     /// <summary>Encode a position; <paramref name="scope"/> is the player, or <see cref="Guid.Empty"/> for everybody.</summary>
     public async Task<string> EncodeAsync(Guid scope, long position)
@@ -24,7 +24,7 @@ public sealed class CursorCodec(ILedgerStore store)
         buffer[0] = Format;
         scope.TryWriteBytes(buffer.AsSpan(1, 16));
         BinaryPrimitives.WriteInt64BigEndian(buffer.AsSpan(17, 8), position);
-        var mac = HMACSHA256.HashData(await _key.Value, buffer.AsSpan(0, PayloadLength));
+        var mac = HMACSHA256.HashData(await KeyAsync(), buffer.AsSpan(0, PayloadLength));
         mac.AsSpan(0, MacLength).CopyTo(buffer.AsSpan(PayloadLength));
         return Convert.ToBase64String(buffer).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
@@ -41,7 +41,7 @@ public sealed class CursorCodec(ILedgerStore store)
             return null;
         }
 
-        var mac = HMACSHA256.HashData(await _key.Value, buffer.AsSpan(0, PayloadLength));
+        var mac = HMACSHA256.HashData(await KeyAsync(), buffer.AsSpan(0, PayloadLength));
         if (!CryptographicOperations.FixedTimeEquals(mac.AsSpan(0, MacLength), buffer.AsSpan(PayloadLength)))
         {
             return null;
@@ -55,4 +55,7 @@ public sealed class CursorCodec(ILedgerStore store)
         var position = BinaryPrimitives.ReadInt64BigEndian(buffer.AsSpan(17, 8));
         return position < 0 ? null : position;
     }
+
+    /// <summary>The signing key, read once; a failed read is tried again on the next call.</summary>
+    private async Task<byte[]> KeyAsync() => _key ??= await store.ReadCursorKeyAsync();
 }

@@ -28,15 +28,12 @@ public sealed class EntitlementEventsGrain(ILedgerStore store, CursorCodec curso
 
         // No player: recorded with a null player, nothing changes. The database's unique key on
         // (platform, platform_transaction_id, action_type) settles concurrent duplicates.
-        var fingerprint = RequestFingerprint.Of(command);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var transaction = await store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId);
-            if (transaction.FirstOrDefault(e => e.Entitlement!.ActionType == command.ActionType) is { } existing)
+            if (EntitlementEventReplay.Find(transaction, command) is { } replay)
             {
-                return existing.RequestFingerprint == fingerprint
-                    ? new EntitlementEventResult(EntitlementEventOutcome.Replayed, existing.Entitlement)
-                    : new EntitlementEventResult(EntitlementEventOutcome.Conflict, existing.Entitlement);
+                return replay;
             }
 
             var catalog = await GrainFactory.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(command.Platform, command.Sku)).GetAsync();

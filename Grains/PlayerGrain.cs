@@ -34,15 +34,13 @@ public sealed partial class PlayerGrain(
             return new EntitlementEventResult(EntitlementEventOutcome.UnknownPlayer, null);
         }
 
-        var fingerprint = RequestFingerprint.Of(command);
         return await DecideAndAppendAsync(
             async () =>
             {
                 var transaction = await store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId);
-                if (transaction.FirstOrDefault(e => e.Entitlement!.ActionType == command.ActionType) is { } existing)
+                if (EntitlementEventReplay.Find(transaction, command) is { } replay)
                 {
-                    var outcome = existing.RequestFingerprint == fingerprint ? EntitlementEventOutcome.Replayed : EntitlementEventOutcome.Conflict;
-                    return (new EntitlementEventResult(outcome, existing.Entitlement), null);
+                    return (replay, null);
                 }
 
                 var catalog = await GrainFactory.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(command.Platform, command.Sku)).GetAsync();

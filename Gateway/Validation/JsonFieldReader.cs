@@ -29,21 +29,11 @@ public sealed class JsonFieldReader(JsonElement obj, IReadOnlyList<object> locat
 
         if (value.ValueKind != JsonValueKind.String)
         {
-            return Fail<string>(name, StringType.Message, StringType.Type);
+            Add(name, StringType.Message, StringType.Type);
+            return null;
         }
 
-        var text = value.GetString()!;
-        if (text.Length > maxLength)
-        {
-            return Fail<string>(name, $"String should have at most {maxLength} character{(maxLength == 1 ? "" : "s")}", "string_too_long");
-        }
-
-        if (text.Length < minLength)
-        {
-            return Fail<string>(name, $"String should have at least {minLength} character{(minLength == 1 ? "" : "s")}", "string_too_short");
-        }
-
-        return text;
+        return CheckLength(errors, [.. location, name], value.GetString()!, minLength, maxLength);
     }
 
     public T? Enum<T>(string name, bool required) where T : struct, Enum
@@ -175,6 +165,26 @@ public sealed class JsonFieldReader(JsonElement obj, IReadOnlyList<object> locat
         return $"Input should be {string.Join(", ", names.Take(names.Count - 1))} or {names[^1]}";
     }
 
+    /// <summary>The text when its length is within bounds, else null with pydantic's error recorded.</summary>
+    public static string? CheckLength(List<ValidationErrorDetail> errors, IReadOnlyList<object> loc, string text, int minimum, int maximum)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Length > maximum)
+        {
+            errors.Add(new ValidationErrorDetail(loc, $"String should have at most {maximum} character{(maximum == 1 ? "" : "s")}", "string_too_long"));
+            return null;
+        }
+
+        if (text.Length < minimum)
+        {
+            errors.Add(new ValidationErrorDetail(loc, $"String should have at least {minimum} character{(minimum == 1 ? "" : "s")}", "string_too_short"));
+            return null;
+        }
+
+        return text;
+    }
+
     public static long? CheckRange(List<ValidationErrorDetail> errors, IReadOnlyList<object> loc, long number, long minimum, long maximum)
     {
         if (number < minimum)
@@ -216,12 +226,6 @@ public sealed class JsonFieldReader(JsonElement obj, IReadOnlyList<object> locat
         }
 
         return false;
-    }
-
-    private T? Fail<T>(string name, string message, string type) where T : class
-    {
-        Add(name, message, type);
-        return null;
     }
 
     private void Add(string name, string message, string type) => errors.Add(new ValidationErrorDetail([.. location, name], message, type));

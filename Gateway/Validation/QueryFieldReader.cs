@@ -23,19 +23,7 @@ public sealed class QueryFieldReader(IQueryCollection query, List<ValidationErro
             return null;
         }
 
-        if (text.Length > maxLength)
-        {
-            Add(name, $"String should have at most {maxLength} characters", "string_too_long");
-            return null;
-        }
-
-        if (text.Length < minLength)
-        {
-            Add(name, $"String should have at least {minLength} character{(minLength == 1 ? "" : "s")}", "string_too_short");
-            return null;
-        }
-
-        return text;
+        return JsonFieldReader.CheckLength(errors, ["query", name], text, minLength, maxLength);
     }
 
     public Guid? Uuid(string name)

@@ -69,9 +69,10 @@ internal sealed class GatewayProcess : IDisposable
 
     /// <summary>
     /// Start the gateway and wait until it answers HTTP, or fail with its output. <paramref name="clusterId"/>
-    /// names the Orleans cluster (a fresh one by default).
+    /// names the Orleans cluster (a fresh one by default); <paramref name="settings"/> are more configuration
+    /// (keys as in appsettings, <c>Section:Key</c>).
     /// </summary>
-    public static async Task<GatewayProcess> StartAsync(string dataDirectory, string? clusterId = null)
+    public static async Task<GatewayProcess> StartAsync(string dataDirectory, string? clusterId = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         var dll = GatewayDll;
         var port = FreePorts.Next();
@@ -93,6 +94,10 @@ internal sealed class GatewayProcess : IDisposable
         start.Environment["Orleans__ClusterId"] = clusterId;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
 
         var process = new Process { StartInfo = start };
         // The development issuer's key lives in the data directory: the process will sign with the same one.

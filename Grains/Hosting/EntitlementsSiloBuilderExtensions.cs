@@ -4,6 +4,7 @@ using Entitlements.Paging;
 using Entitlements.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Entitlements.Hosting;
 
@@ -24,14 +25,7 @@ public static class EntitlementsSiloBuilderExtensions
         services.Configure<CatalogOptions>(configuration.GetSection(CatalogOptions.SectionName));
         services.AddSingleton(TimeProvider.System);
 
-        var provider = configuration[$"{StorageOptions.SectionName}:{nameof(StorageOptions.Provider)}"] ?? "Sqlite";
-        if (!string.Equals(provider, "Sqlite", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new InvalidOperationException($"Storage:Provider '{provider}' is not supported; use 'Sqlite'.");
-        }
-
-        services.AddSingleton<SqliteLedgerStore>();
-        services.AddSingleton<ILedgerStore>(sp => sp.GetRequiredService<SqliteLedgerStore>());
+        AddLedgerStore(services, configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions());
         services.AddSingleton<CursorCodec>();
         services.AddSingleton<CatalogSeeder>();
         builder.AddStartupTask((sp, cancellationToken) => sp.GetRequiredService<CatalogSeeder>().RunAsync(cancellationToken));
@@ -45,5 +39,44 @@ public static class EntitlementsSiloBuilderExtensions
         builder.AddMemoryGrainStorage("PubSubStore");
         builder.AddStartupTask((sp, _) => sp.GetRequiredService<IGrainFactory>().GetGrain<INotificationRelayGrain>(0).WakeAsync());
         return builder;
+    }
+
+    /// <summary>The store named by <c>Storage:Provider</c>; a wrong provider or a missing connection string stops the start.</summary>
+    private static void AddLedgerStore(IServiceCollection services, StorageOptions storage)
+    {
+        if (string.Equals(storage.Provider, StorageOptions.Sqlite, StringComparison.OrdinalIgnoreCase))
+        {
+            services.AddSingleton<SqliteLedgerStore>();
+            services.AddSingleton<ILedgerStore>(sp => sp.GetRequiredService<SqliteLedgerStore>());
+            return;
+        }
+
+        if (!string.Equals(storage.Provider, StorageOptions.PostgreSql, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException(
+                $"Storage:Provider '{storage.Provider}' is not supported; use '{StorageOptions.Sqlite}' or '{StorageOptions.PostgreSql}'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(storage.ConnectionString))
+        {
+            throw new InvalidOperationException(
+                $"Storage:Provider '{StorageOptions.PostgreSql}' needs Storage:ConnectionString (an Npgsql connection string, e.g. 'Host=db;Username=entitlements;Password=...;Database=entitlements').");
+        }
+
+        var connectionString = storage.ConnectionString;
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException exception)
+        {
+            // The message names the offending keyword, never a value (the string may hold a password).
+            throw new InvalidOperationException($"Storage:ConnectionString is not a valid Npgsql connection string: {exception.Message}", exception);
+        }
+
+        // One connection pool per silo, created and disposed by the container.
+        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        services.AddSingleton<PostgresLedgerStore>();
+        services.AddSingleton<ILedgerStore>(sp => sp.GetRequiredService<PostgresLedgerStore>());
     }
 }

@@ -1,5 +1,6 @@
 using Entitlements.Contracts;
 using Entitlements.Ledger;
+using Entitlements.Notifications;
 
 namespace Entitlements.Tests.Storage;
 
@@ -59,6 +60,10 @@ internal static class StoredEvents
             },
         };
     }
+
+    /// <summary>A player's first grant, carrying the notification the player grain attaches to it.</summary>
+    public static LedgerEvent NotifyingGrant(Guid player, string transactionId) =>
+        NotificationFactory.Attach(Entitlement(player, 1, transactionId), LedgerState.Empty, new NotificationOptions());
 
     public static LedgerEvent Consumed(Guid player, long version, string operationId) => new()
     {

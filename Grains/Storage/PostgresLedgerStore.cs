@@ -1,0 +1,614 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Entitlements.Contracts;
+using Entitlements.Ledger;
+using Entitlements.Notifications;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Entitlements.Storage;
+
+/// <summary>
+/// The cluster store: PostgreSQL through a shared <see cref="NpgsqlDataSource"/>, async all the way.
+/// Every silo writes to the same database, so the rules SQLite gets from its single writer are made
+/// explicit here:
+/// <list type="bullet">
+/// <item>Appends take one transaction-level advisory lock (<see cref="LedgerLock"/>) before anything
+/// else and hold it until the commit. Global sequences are therefore assigned in commit order, and a
+/// reader that sees sequence N also sees every committed event below N: the commit high-water mark is
+/// simply the highest visible sequence, and a reader paging by sequence never skips an event.</item>
+/// <item>Under that lock the version and idempotency checks are exact, so a rejected append never
+/// consumes a sequence value.</item>
+/// <item>Linking platform users takes another advisory lock (<see cref="PlayersLock"/>), so that
+/// player ids are handed out densely and a link is decided once.</item>
+/// <item>Migrations run in one transaction under <see cref="MigrationLock"/>: silos starting together
+/// migrate once.</item>
+/// </list>
+/// A write returns after PostgreSQL acknowledged the commit (with the server's default
+/// <c>synchronous_commit = on</c>, after the WAL is flushed).
+/// </summary>
+public sealed partial class PostgresLedgerStore : ILedgerStore
+{
+    /// <summary>Advisory lock key held by every append from before its insert to its commit.</summary>
+    internal const long LedgerLock = 0x456E_7469_746C_0001;
+
+    /// <summary>Advisory lock key held while a platform user is linked (and maybe a player created).</summary>
+    internal const long PlayersLock = 0x456E_7469_746C_0002;
+
+    /// <summary>Advisory lock key held while the schema is created or migrated.</summary>
+    internal const long MigrationLock = 0x456E_7469_746C_0003;
+
+    private const int SchemaVersion = 2;
+
+    private static readonly JsonSerializerOptions CatalogJson = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly ILogger<PostgresLedgerStore> _logger;
+
+    public PostgresLedgerStore(NpgsqlDataSource dataSource, ILogger<PostgresLedgerStore> logger)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentNullException.ThrowIfNull(logger);
+        _dataSource = dataSource;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// Test hook: runs inside an append transaction after the row is inserted (its sequence assigned)
+    /// and before the commit. Lets a test hold a transaction open at exactly that point.
+    /// </summary>
+    internal Func<LedgerEvent, long, CancellationToken, Task>? BeforeAppendCommit { get; set; }
+
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var command = Command(connection, """
+            SELECT pg_advisory_xact_lock(@lock);
+            CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, applied_us bigint NOT NULL);
+            """, transaction))
+        {
+            command.Parameters.Add(Parameter("lock", NpgsqlDbType.Bigint, MigrationLock));
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        long current;
+        await using (var command = Command(connection, "SELECT COALESCE(MAX(version), 0) FROM schema_version;", transaction))
+        {
+            current = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (current > SchemaVersion)
+        {
+            throw new InvalidOperationException($"The database schema is version {current}, newer than this build ({SchemaVersion}).");
+        }
+
+        for (var version = (int)current + 1; version <= SchemaVersion; version++)
+        {
+            await using (var script = Command(connection, SqlScripts.Read($"postgres-v{version}.sql"), transaction))
+            {
+                await script.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await using var mark = Command(connection, "INSERT INTO schema_version (version, applied_us) VALUES (@v, @at);", transaction);
+            mark.Parameters.Add(Parameter("v", NpgsqlDbType.Integer, version));
+            mark.Parameters.Add(Parameter("at", NpgsqlDbType.Bigint, Time.ToMicros(DateTimeOffset.UtcNow)));
+            await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            LogMigrated(_logger, version);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<(AppendOutcome Outcome, LedgerEvent? Appended)> AppendAsync(LedgerEvent ledgerEvent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ledgerEvent);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        // One round trip: the lock, then the insert that happens only when the version is the next one
+        // and no idempotency key is taken (exact, since every appender holds the lock).
+        long? sequence;
+        try
+        {
+            await using var insert = Command(connection, AppendSql, transaction);
+            insert.Parameters.Add(Parameter("lock", NpgsqlDbType.Bigint, LedgerLock));
+            BindEvent(insert, ledgerEvent);
+            await using var reader = await insert.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            sequence = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.GetInt64(0) : null;
+        }
+        catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            // Only reachable if something appends without the lock; map it as SQLite does.
+            await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+            return (exception.ConstraintName == "ux_ledger_events_player_version" ? AppendOutcome.VersionConflict : AppendOutcome.DuplicateKey, null);
+        }
+
+        if (sequence is not { } appended)
+        {
+            var outcome = await ClassifyRejectionAsync(connection, transaction, ledgerEvent, cancellationToken).ConfigureAwait(false);
+            await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+            return (outcome, null);
+        }
+
+        if (BeforeAppendCommit is { } hook)
+        {
+            await hook(ledgerEvent, appended, cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return (AppendOutcome.Appended, ledgerEvent with { Sequence = appended });
+    }
+
+    public Task<IReadOnlyList<LedgerEvent>> ReadPlayerEventsAsync(Guid playerUuid, long afterVersion, int limit, CancellationToken cancellationToken = default) =>
+        ReadEventsAsync(
+            "WHERE player_uuid = @p AND version > @after ORDER BY version LIMIT @limit",
+            command =>
+            {
+                command.Parameters.Add(Parameter("p", NpgsqlDbType.Uuid, playerUuid));
+                command.Parameters.Add(Parameter("after", NpgsqlDbType.Bigint, afterVersion));
+                command.Parameters.Add(Parameter("limit", NpgsqlDbType.Integer, limit));
+            },
+            cancellationToken);
+
+    public Task<IReadOnlyList<LedgerEvent>> ReadPlayerEntitlementEventsAsync(Guid playerUuid, long afterVersion, int limit, CancellationToken cancellationToken = default) =>
+        ReadEventsAsync(
+            "WHERE player_uuid = @p AND kind = 0 AND version > @after ORDER BY version LIMIT @limit",
+            command =>
+            {
+                command.Parameters.Add(Parameter("p", NpgsqlDbType.Uuid, playerUuid));
+                command.Parameters.Add(Parameter("after", NpgsqlDbType.Bigint, afterVersion));
+                command.Parameters.Add(Parameter("limit", NpgsqlDbType.Integer, limit));
+            },
+            cancellationToken);
+
+    public Task<IReadOnlyList<LedgerEvent>> ReadAllEntitlementEventsAsync(long afterSequence, int limit, CancellationToken cancellationToken = default) =>
+        // Sequences become visible in commit order (the ledger lock), so every visible row is below the
+        // commit high-water mark: nothing below the last row of a page can still appear later.
+        ReadEventsAsync(
+            "WHERE kind = 0 AND seq > @after ORDER BY seq LIMIT @limit",
+            command =>
+            {
+                command.Parameters.Add(Parameter("after", NpgsqlDbType.Bigint, afterSequence));
+                command.Parameters.Add(Parameter("limit", NpgsqlDbType.Integer, limit));
+            },
+            cancellationToken);
+
+    public Task<IReadOnlyList<LedgerEvent>> ReadTransactionAsync(Platform platform, string platformTransactionId, CancellationToken cancellationToken = default) =>
+        ReadEventsAsync(
+            "WHERE kind = 0 AND platform = @platform AND platform_transaction_id = @tx ORDER BY seq",
+            command =>
+            {
+                command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, platform.ToString()));
+                command.Parameters.Add(Parameter("tx", NpgsqlDbType.Text, platformTransactionId));
+            },
+            cancellationToken);
+
+    public async Task<LedgerEvent?> ReadOperationAsync(Guid playerUuid, string operationId, CancellationToken cancellationToken = default)
+    {
+        var events = await ReadEventsAsync(
+            "WHERE player_uuid = @p AND operation_id = @op",
+            command =>
+            {
+                command.Parameters.Add(Parameter("p", NpgsqlDbType.Uuid, playerUuid));
+                command.Parameters.Add(Parameter("op", NpgsqlDbType.Text, operationId));
+            },
+            cancellationToken).ConfigureAwait(false);
+        return events.Count == 0 ? null : events[0];
+    }
+
+    public async Task<LedgerSnapshot?> ReadSnapshotAsync(Guid playerUuid, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand("SELECT state FROM ledger_snapshots WHERE player_uuid = @p;");
+        command.Parameters.Add(Parameter("p", NpgsqlDbType.Uuid, playerUuid));
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string json
+            ? new LedgerSnapshot(playerUuid, SnapshotSerializer.Deserialize(json))
+            : null;
+    }
+
+    public async Task WriteSnapshotAsync(LedgerSnapshot snapshot, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        await using var command = _dataSource.CreateCommand("""
+            INSERT INTO ledger_snapshots (player_uuid, version, state, written_us) VALUES (@p, @v, @state, @at)
+            ON CONFLICT (player_uuid) DO UPDATE SET version = excluded.version, state = excluded.state, written_us = excluded.written_us
+            WHERE excluded.version > ledger_snapshots.version;
+            """);
+        command.Parameters.Add(Parameter("p", NpgsqlDbType.Uuid, snapshot.PlayerUuid));
+        command.Parameters.Add(Parameter("v", NpgsqlDbType.Bigint, snapshot.State.Version));
+        command.Parameters.Add(Parameter("state", NpgsqlDbType.Text, SnapshotSerializer.Serialize(snapshot.State)));
+        command.Parameters.Add(Parameter("at", NpgsqlDbType.Bigint, Time.ToMicros(DateTimeOffset.UtcNow)));
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<IReadOnlyList<LedgerEvent>> ReadNotifyingEventsAsync(Guid? playerUuid, long afterSequence, int limit, CancellationToken cancellationToken = default) =>
+        // As for the global listing: sequences become visible in commit order, so nothing is skipped.
+        ReadEventsAsync(
+            playerUuid is null
+                ? "WHERE entitlement_updated IS NOT NULL AND seq > @after ORDER BY seq LIMIT @limit"
+                : "WHERE player_uuid = @p AND entitlement_updated IS NOT NULL AND seq > @after ORDER BY seq LIMIT @limit",
+            command =>
+            {
+                if (playerUuid is { } player)
+                {
+                    command.Parameters.Add(Parameter("p", NpgsqlDbType.Uuid, player));
+                }
+
+                command.Parameters.Add(Parameter("after", NpgsqlDbType.Bigint, afterSequence));
+                command.Parameters.Add(Parameter("limit", NpgsqlDbType.Integer, limit));
+            },
+            cancellationToken);
+
+    public async Task<long> ReadLastNotifyingSequenceAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand("SELECT COALESCE(MAX(seq), 0) FROM ledger_events WHERE entitlement_updated IS NOT NULL;");
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    public async Task<long> ReadConsumerPositionAsync(string consumer, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand("SELECT position FROM notification_positions WHERE consumer = @c;");
+        command.Parameters.Add(Parameter("c", NpgsqlDbType.Text, consumer));
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long position ? position : 0;
+    }
+
+    public async Task WriteConsumerPositionAsync(string consumer, long position, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand("""
+            INSERT INTO notification_positions (consumer, position, updated_us) VALUES (@c, @pos, @at)
+            ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, updated_us = excluded.updated_us
+            WHERE excluded.position > notification_positions.position;
+            """);
+        command.Parameters.Add(Parameter("c", NpgsqlDbType.Text, consumer));
+        command.Parameters.Add(Parameter("pos", NpgsqlDbType.Bigint, position));
+        command.Parameters.Add(Parameter("at", NpgsqlDbType.Bigint, Time.ToMicros(DateTimeOffset.UtcNow)));
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<PlayerInfo?> ReadPlayerAsync(Guid playerUuid, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand("SELECT player_uuid, player_id, created_us FROM players WHERE player_uuid = @p;");
+        command.Parameters.Add(Parameter("p", NpgsqlDbType.Uuid, playerUuid));
+        return await ReadPlayerAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<PlayerInfo?> ReadPlayerByIdAsync(long playerId, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand("SELECT player_uuid, player_id, created_us FROM players WHERE player_id = @id;");
+        command.Parameters.Add(Parameter("id", NpgsqlDbType.Bigint, playerId));
+        return await ReadPlayerAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<PlatformUserLink?> ReadPlatformUserAsync(Platform platform, string platformUserId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadLinkAsync(connection, null, platform, platformUserId, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<LinkPlatformUserResult> LinkPlatformUserAsync(
+        Platform platform, string platformUserId, string? displayName, Guid? playerUuid, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await LockAsync(connection, transaction, PlayersLock, cancellationToken).ConfigureAwait(false);
+        var existing = await ReadLinkAsync(connection, transaction, platform, platformUserId, cancellationToken).ConfigureAwait(false);
+        if (existing is not null && (playerUuid is null || playerUuid == existing.PlayerUuid))
+        {
+            if (displayName is null || displayName == existing.DisplayName)
+            {
+                return new LinkPlatformUserResult(existing, Created: false);
+            }
+
+            await using var rename = Command(connection, "UPDATE platform_users SET display_name = @name WHERE platform = @platform AND platform_user_id = @user;", transaction);
+            rename.Parameters.Add(Parameter("name", NpgsqlDbType.Text, displayName));
+            rename.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, platform.ToString()));
+            rename.Parameters.Add(Parameter("user", NpgsqlDbType.Text, platformUserId));
+            await rename.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return new LinkPlatformUserResult(existing with { DisplayName = displayName }, Created: false);
+        }
+
+        var target = playerUuid ?? Guid.NewGuid();
+        // INSERT ... SELECT ... WHERE NOT EXISTS rather than ON CONFLICT DO NOTHING: a conflicting insert
+        // would still draw a player_id, leaving a hole in the sequential ids.
+        await using (var player = Command(connection, """
+            INSERT INTO players (player_uuid, created_us)
+            SELECT @p, @at WHERE NOT EXISTS (SELECT 1 FROM players WHERE player_uuid = @p);
+            INSERT INTO platform_users (platform, platform_user_id, player_uuid, display_name, created_us) VALUES (@platform, @user, @p, @name, @at)
+            ON CONFLICT (platform, platform_user_id) DO UPDATE SET player_uuid = excluded.player_uuid, display_name = COALESCE(excluded.display_name, platform_users.display_name);
+            """, transaction))
+        {
+            player.Parameters.Add(Parameter("p", NpgsqlDbType.Uuid, target));
+            player.Parameters.Add(Parameter("at", NpgsqlDbType.Bigint, Time.ToMicros(now)));
+            player.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, platform.ToString()));
+            player.Parameters.Add(Parameter("user", NpgsqlDbType.Text, platformUserId));
+            player.Parameters.Add(Parameter("name", NpgsqlDbType.Text, displayName));
+            await player.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var linked = (await ReadLinkAsync(connection, transaction, platform, platformUserId, cancellationToken).ConfigureAwait(false))!;
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new LinkPlatformUserResult(linked, Created: existing is null);
+    }
+
+    public async Task<CatalogSku?> ReadCatalogSkuAsync(Platform platform, string sku, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand("SELECT document, revision FROM catalog_skus WHERE platform = @platform AND sku = @sku;");
+        command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, platform.ToString()));
+        command.Parameters.Add(Parameter("sku", NpgsqlDbType.Text, sku));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadCatalog(reader.GetString(0), reader.GetInt64(1)) : null;
+    }
+
+    public async Task<CatalogSku> WriteCatalogSkuAsync(CatalogSku sku, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sku);
+        await using var command = _dataSource.CreateCommand("""
+            INSERT INTO catalog_skus (platform, sku, revision, document) VALUES (@platform, @sku, 1, @doc)
+            ON CONFLICT (platform, sku) DO UPDATE SET revision = catalog_skus.revision + 1, document = excluded.document
+            RETURNING revision;
+            """);
+        command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, sku.Platform.ToString()));
+        command.Parameters.Add(Parameter("sku", NpgsqlDbType.Text, sku.Sku));
+        command.Parameters.Add(Parameter("doc", NpgsqlDbType.Text, JsonSerializer.Serialize(sku with { Revision = 0 }, CatalogJson)));
+        var revision = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        return sku with { Revision = revision };
+    }
+
+    public async Task<int> SeedCatalogAsync(IEnumerable<CatalogSku> skus, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(skus);
+        var entries = skus.ToList();
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var inserted = 0;
+        foreach (var sku in entries)
+        {
+            await using var command = Command(connection, "INSERT INTO catalog_skus (platform, sku, revision, document) VALUES (@platform, @sku, 1, @doc) ON CONFLICT DO NOTHING;", transaction);
+            command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, sku.Platform.ToString()));
+            command.Parameters.Add(Parameter("sku", NpgsqlDbType.Text, sku.Sku));
+            command.Parameters.Add(Parameter("doc", NpgsqlDbType.Text, JsonSerializer.Serialize(sku with { Revision = 0 }, CatalogJson)));
+            inserted += await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return inserted;
+    }
+
+    public async Task<byte[]> ReadCursorKeyAsync(CancellationToken cancellationToken = default)
+    {
+        // Two statements in one round trip; the second sees the first's insert, or the row another node
+        // committed first (the insert waits for it on the key).
+        await using var command = _dataSource.CreateCommand("""
+            INSERT INTO settings (key, value) VALUES ('cursor_key', @value) ON CONFLICT DO NOTHING;
+            SELECT value FROM settings WHERE key = 'cursor_key';
+            """);
+        command.Parameters.Add(Parameter("value", NpgsqlDbType.Bytea, RandomNumberGenerator.GetBytes(32)));
+        return (byte[])(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private const string EventColumns = """
+        seq, event_id, kind, player_uuid, version, created_us, last_modified_us, request_fingerprint, operation_id,
+        action_type, status, entitlement_type, player_id, platform, platform_user_id, sku, quantity, platform_transaction_id,
+        platform_data, order_id, loot_id,
+        item_id, item_name, item_class, item_clazz, item_type, item_sku, units, shortfall, revocation_policy, change,
+        entitlement_updated, revocation_completed
+        """;
+
+    private const string AppendSql = """
+        SELECT pg_advisory_xact_lock(@lock);
+        INSERT INTO ledger_events (
+            event_id, kind, player_uuid, version, created_us, last_modified_us, request_fingerprint, operation_id,
+            action_type, status, entitlement_type, player_id, platform, platform_user_id, sku, quantity, platform_transaction_id,
+            platform_data, order_id, loot_id,
+            item_id, item_name, item_class, item_clazz, item_type, item_sku, units, shortfall, revocation_policy, change,
+            entitlement_updated, revocation_completed)
+        SELECT
+            @event_id, @kind, @player_uuid, @version, @created_us, @last_modified_us, @request_fingerprint, @operation_id,
+            @action_type, @status, @entitlement_type, @player_id, @platform, @platform_user_id, @sku, @quantity, @platform_transaction_id,
+            @platform_data, @order_id, @loot_id,
+            @item_id, @item_name, @item_class, @item_clazz, @item_type, @item_sku, @units, @shortfall, @revocation_policy, @change,
+            @entitlement_updated, @revocation_completed
+        WHERE (@player_uuid IS NULL
+               OR @version = 1 + COALESCE((SELECT MAX(version) FROM ledger_events WHERE player_uuid = @player_uuid), 0))
+          AND NOT EXISTS (
+              SELECT 1 FROM ledger_events
+              WHERE event_id = @event_id
+                 OR (kind = 0 AND @kind = 0 AND platform = @platform AND platform_transaction_id = @platform_transaction_id AND action_type = @action_type)
+                 OR (player_uuid = @player_uuid AND operation_id = @operation_id))
+        RETURNING seq;
+        """;
+
+    /// <summary>Why the conditional insert inserted nothing; the version check comes first, as in SQLite.</summary>
+    private static async Task<AppendOutcome> ClassifyRejectionAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerEvent ledgerEvent, CancellationToken cancellationToken)
+    {
+        if (ledgerEvent.PlayerUuid is not { } player)
+        {
+            return AppendOutcome.DuplicateKey;
+        }
+
+        await using var head = Command(connection, "SELECT COALESCE(MAX(version), 0) FROM ledger_events WHERE player_uuid = @p;", transaction);
+        head.Parameters.Add(Parameter("p", NpgsqlDbType.Uuid, player));
+        var latest = (long)(await head.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        return ledgerEvent.Version == latest + 1 ? AppendOutcome.DuplicateKey : AppendOutcome.VersionConflict;
+    }
+
+    private static void BindEvent(NpgsqlCommand command, LedgerEvent e)
+    {
+        var record = e.Entitlement;
+        var effect = e.Effect;
+        void Text(string name, string? value) => command.Parameters.Add(Parameter(name, NpgsqlDbType.Text, value));
+        void Long(string name, long? value) => command.Parameters.Add(Parameter(name, NpgsqlDbType.Bigint, value));
+        Text("event_id", e.EventId);
+        command.Parameters.Add(Parameter("kind", NpgsqlDbType.Smallint, (short)e.Kind));
+        command.Parameters.Add(Parameter("player_uuid", NpgsqlDbType.Uuid, e.PlayerUuid));
+        Long("version", e.Version);
+        Long("created_us", Time.ToMicros(e.Created));
+        Long("last_modified_us", Time.ToMicros(record?.LastModified ?? e.Created));
+        Text("request_fingerprint", e.RequestFingerprint);
+        Text("operation_id", e.OperationId);
+        Text("action_type", StoredEnum.Name(record?.ActionType));
+        Text("status", StoredEnum.Name(record?.Status));
+        Text("entitlement_type", StoredEnum.Name(record?.EntitlementType));
+        Long("player_id", record?.PlayerId);
+        Text("platform", StoredEnum.Name(record?.Platform));
+        Text("platform_user_id", record?.PlatformUserId);
+        Text("sku", record?.Sku);
+        Long("quantity", record?.Quantity);
+        Text("platform_transaction_id", record?.PlatformTransactionId);
+        Text("platform_data", record?.PlatformDataJson);
+        Text("order_id", record?.OrderId);
+        Long("loot_id", record?.LootId);
+        Text("item_id", effect?.ItemId);
+        Text("item_name", effect?.ItemName);
+        Text("item_class", effect?.ItemClass);
+        Text("item_clazz", StoredEnum.Name(effect?.Clazz));
+        Text("item_type", StoredEnum.Name(effect?.Type));
+        Text("item_sku", effect?.Sku);
+        Long("units", effect?.Units);
+        Long("shortfall", effect?.Shortfall);
+        Text("revocation_policy", StoredEnum.Name(effect?.Policy));
+        Text("change", StoredEnum.Name(effect?.Change));
+        Text("entitlement_updated", e.EntitlementUpdated is { } updated ? NotificationJson.Serialize(updated) : null);
+        Text("revocation_completed", e.RevocationCompleted is { } revoked ? NotificationJson.Serialize(revoked) : null);
+    }
+
+    private static LedgerEvent ReadEvent(NpgsqlDataReader r)
+    {
+        string? Text(int i) => r.IsDBNull(i) ? null : r.GetString(i);
+        long? Long(int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
+        var playerUuid = r.IsDBNull(3) ? (Guid?)null : r.GetGuid(3);
+        var created = Time.FromMicros(r.GetInt64(5));
+        var kind = (LedgerEventKind)r.GetInt16(2);
+        EntitlementEventRecord? record = null;
+        if (kind == LedgerEventKind.EntitlementEvent)
+        {
+            record = new EntitlementEventRecord
+            {
+                EventId = r.GetString(1),
+                PlayerUuid = playerUuid,
+                Version = Long(4),
+                Created = created,
+                LastModified = Time.FromMicros(r.GetInt64(6)),
+                ActionType = StoredEnum.Parse<EntitlementActionType>(Text(9))!.Value,
+                Status = StoredEnum.Parse<EntitlementEventStatus>(Text(10))!.Value,
+                EntitlementType = StoredEnum.Parse<EntitlementType>(Text(11)),
+                PlayerId = Long(12),
+                Platform = StoredEnum.Parse<Platform>(Text(13))!.Value,
+                PlatformUserId = Text(14)!,
+                Sku = Text(15)!,
+                Quantity = r.GetInt64(16),
+                PlatformTransactionId = Text(17)!,
+                PlatformDataJson = Text(18),
+                OrderId = Text(19),
+                LootId = Long(20),
+            };
+        }
+
+        LedgerEffect? effect = null;
+        if (Text(21) is { } itemId)
+        {
+            effect = new LedgerEffect
+            {
+                ItemId = itemId,
+                ItemName = Text(22)!,
+                ItemClass = Text(23),
+                Clazz = StoredEnum.Parse<EntitlementClazz>(Text(24))!.Value,
+                Type = StoredEnum.Parse<EntitlementType>(Text(25))!.Value,
+                Sku = Text(26),
+                Units = r.GetInt64(27),
+                Shortfall = Long(28) ?? 0,
+                Policy = StoredEnum.Parse<RevocationPolicy>(Text(29)) ?? RevocationPolicy.RevokeOrReport,
+                Change = StoredEnum.Parse<LedgerChange>(Text(30))!.Value,
+            };
+        }
+
+        return new LedgerEvent
+        {
+            Sequence = r.GetInt64(0),
+            EventId = r.GetString(1),
+            Kind = kind,
+            PlayerUuid = playerUuid,
+            Version = Long(4),
+            Created = created,
+            RequestFingerprint = Text(7),
+            OperationId = Text(8),
+            Entitlement = record,
+            Effect = effect,
+            EntitlementUpdated = Text(31) is { } updated ? NotificationJson.DeserializeEntitlementUpdated(updated) : null,
+            RevocationCompleted = Text(32) is { } revoked ? NotificationJson.DeserializeRevocationCompleted(revoked) : null,
+        };
+    }
+
+    private static async Task<PlayerInfo?> ReadPlayerAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new PlayerInfo(reader.GetGuid(0), reader.GetInt64(1), Time.FromMicros(reader.GetInt64(2)))
+            : null;
+    }
+
+    private static async Task<PlatformUserLink?> ReadLinkAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, Platform platform, string platformUserId, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, """
+            SELECT u.display_name, u.player_uuid, p.player_id, u.created_us
+            FROM platform_users u JOIN players p ON p.player_uuid = u.player_uuid
+            WHERE u.platform = @platform AND u.platform_user_id = @user;
+            """, transaction);
+        command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, platform.ToString()));
+        command.Parameters.Add(Parameter("user", NpgsqlDbType.Text, platformUserId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return new PlatformUserLink
+        {
+            Platform = platform,
+            PlatformUserId = platformUserId,
+            DisplayName = reader.IsDBNull(0) ? null : reader.GetString(0),
+            PlayerUuid = reader.GetGuid(1),
+            PlayerId = reader.GetInt64(2),
+            Created = Time.FromMicros(reader.GetInt64(3)),
+        };
+    }
+
+    private static CatalogSku ReadCatalog(string document, long revision) =>
+        (JsonSerializer.Deserialize<CatalogSku>(document, CatalogJson) ?? throw new InvalidDataException("Empty catalog document.")) with { Revision = revision };
+
+    private async Task<IReadOnlyList<LedgerEvent>> ReadEventsAsync(string where, Action<NpgsqlCommand> bind, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand($"SELECT {EventColumns} FROM ledger_events {where};");
+        bind(command);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var events = new List<LedgerEvent>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            events.Add(ReadEvent(reader));
+        }
+
+        return events;
+    }
+
+    private static async Task LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long key, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, "SELECT pg_advisory_xact_lock(@lock);", transaction);
+        command.Parameters.Add(Parameter("lock", NpgsqlDbType.Bigint, key));
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, NpgsqlTransaction? transaction = null) =>
+        new(sql, connection, transaction);
+
+    /// <summary>Every parameter is typed, so that a null needs no inference from its context.</summary>
+    private static NpgsqlParameter Parameter(string name, NpgsqlDbType type, object? value) =>
+        new(name, type) { Value = value ?? DBNull.Value };
+}

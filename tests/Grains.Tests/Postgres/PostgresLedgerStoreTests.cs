@@ -1,0 +1,170 @@
+using Entitlements.Storage;
+using Entitlements.Tests.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace Entitlements.Tests.Postgres;
+
+/// <summary>
+/// The store contract on PostgreSQL, each test on a database of its own (created for it, dropped after),
+/// plus what only a shared database has to prove: the commit high-water mark and concurrent migration.
+/// </summary>
+[Collection(PostgresDefinition.Name)]
+public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStoreContractTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    private readonly List<string> _databases = [];
+    private readonly List<NpgsqlDataSource> _dataSources = [];
+    private string _database = null!;
+
+    public override async Task InitializeAsync()
+    {
+        _database = await CreateDatabaseAsync();
+        await base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        foreach (var dataSource in _dataSources)
+        {
+            await dataSource.DisposeAsync();
+        }
+
+        foreach (var database in _databases)
+        {
+            await server.DropDatabaseAsync(database);
+        }
+    }
+
+    [Fact]
+    public async Task ReadAsync_EarlierAppendNotYetCommitted_HandsOutNothingAfterIt()
+    {
+        var committed = StoredEvents.NotifyingGrant(Guid.NewGuid(), "tx-committed");
+        await Store.AppendAsync(committed);
+        // Another silo's store, stopped inside its append: sequence 2 is assigned, the commit has not happened.
+        var holder = Open(_database);
+        var inserted = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var commit = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        holder.BeforeAppendCommit = async (_, sequence, _) =>
+        {
+            inserted.SetResult(sequence);
+            await commit.Task;
+        };
+        var slow = StoredEvents.NotifyingGrant(Guid.NewGuid(), "tx-slow");
+        var slowAppend = holder.AppendAsync(slow);
+        var slowSequence = await inserted.Task.WaitAsync(Deadline);
+
+        // A later writer must not get (and commit) sequence 3 while 2 is in flight: it waits for the ledger
+        // lock. (Were it to commit instead, the reads below would hand out 3 before 2 and fail.)
+        var fast = StoredEvents.NotifyingGrant(Guid.NewGuid(), "tx-fast");
+        var fastAppend = Store.AppendAsync(fast);
+        await WaitUntilAsync(async () => fastAppend.IsCompleted || await CountLedgerLockWaitersAsync() == 1);
+        var listedWhileOpen = await Store.ReadAllEntitlementEventsAsync(1, 10);
+        var feedWhileOpen = await Store.ReadNotifyingEventsAsync(null, 1, 10);
+        var lastWhileOpen = await Store.ReadLastNotifyingSequenceAsync();
+        var fastDoneWhileOpen = fastAppend.IsCompleted;
+
+        commit.SetResult();
+        var (slowOutcome, slowAppended) = await slowAppend.WaitAsync(Deadline);
+        var (fastOutcome, fastAppended) = await fastAppend.WaitAsync(Deadline);
+        var listed = await Store.ReadAllEntitlementEventsAsync(1, 10);
+        var feed = await Store.ReadNotifyingEventsAsync(null, 1, 10);
+
+        Assert.Equal(2, slowSequence);
+        Assert.Empty(listedWhileOpen);
+        Assert.Empty(feedWhileOpen);
+        Assert.Equal(1, lastWhileOpen);
+        Assert.False(fastDoneWhileOpen);
+        Assert.Equal(AppendOutcome.Appended, slowOutcome);
+        Assert.Equal(AppendOutcome.Appended, fastOutcome);
+        Assert.Equal(2, slowAppended!.Sequence);
+        Assert.Equal(3, fastAppended!.Sequence);
+        Assert.Equal([(2L, slow.EventId), (3L, fast.EventId)], listed.Select(e => (e.Sequence, e.EventId)));
+        Assert.Equal([(2L, slow.EventId), (3L, fast.EventId)], feed.Select(e => (e.Sequence, e.EventId)));
+        Assert.Equal(3, await Store.ReadLastNotifyingSequenceAsync());
+    }
+
+    [Fact]
+    public async Task AppendAsync_RolledBackAppend_LetsTheNextOneCommitWithoutSkippingAnything()
+    {
+        var holder = Open(_database);
+        holder.BeforeAppendCommit = (_, _, _) => throw new TimeoutException("the silo died before the commit");
+        var lost = StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-lost");
+
+        await Assert.ThrowsAsync<TimeoutException>(() => holder.AppendAsync(lost));
+        var (outcome, appended) = await Store.AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-next"));
+        var listed = await Store.ReadAllEntitlementEventsAsync(0, 10);
+
+        Assert.Equal(AppendOutcome.Appended, outcome);
+        Assert.Equal([appended!.EventId], listed.Select(e => e.EventId));
+        Assert.Empty(await Store.ReadTransactionAsync(Contracts.Platform.Steam, "tx-lost"));
+    }
+
+    [Fact]
+    public async Task InitializeAsync_SeveralSilosStartingTogether_MigrateOnce()
+    {
+        var database = await CreateDatabaseAsync();
+        var silos = Enumerable.Range(0, 4).Select(_ => Open(database)).ToList();
+
+        await Task.WhenAll(silos.Select(silo => silo.InitializeAsync()));
+        var (outcome, _) = await silos[3].AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-1"));
+
+        Assert.Equal(AppendOutcome.Appended, outcome);
+        Assert.Equal("2/2", await ReadSchemaVersionsAsync(database));
+    }
+
+    protected override Task<ILedgerStore> OpenAsync() => Task.FromResult<ILedgerStore>(Open(_database));
+
+    protected override async Task<ILedgerStore> OpenOtherDatabaseAsync() => Open(await CreateDatabaseAsync());
+
+    protected override ValueTask CloseAsync(ILedgerStore store) => ValueTask.CompletedTask;
+
+    protected override Task<string> ReadSchemaVersionsAsync() => ReadSchemaVersionsAsync(_database);
+
+    private static async Task<string> ReadSchemaVersionsAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT COUNT(*) || '/' || MAX(version) FROM schema_version;", connection);
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Sessions of this test's database waiting for the ledger's advisory lock.</summary>
+    private async Task<long> CountLedgerLockWaitersAsync()
+    {
+        await using var connection = new NpgsqlConnection(_database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""
+            SELECT COUNT(*) FROM pg_locks
+            WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND ((classid::bigint << 32) | objid::bigint) = @key;
+            """, connection);
+        command.Parameters.AddWithValue("key", PostgresLedgerStore.LedgerLock);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task<string> CreateDatabaseAsync()
+    {
+        var database = await server.CreateDatabaseAsync();
+        _databases.Add(database);
+        return database;
+    }
+
+    private PostgresLedgerStore Open(string database)
+    {
+        var dataSource = NpgsqlDataSource.Create(database);
+        _dataSources.Add(dataSource);
+        return new PostgresLedgerStore(dataSource, NullLogger<PostgresLedgerStore>.Instance);
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + Deadline;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"The condition did not hold within {Deadline}.");
+            await Task.Delay(10);
+        }
+    }
+}

@@ -42,7 +42,7 @@ public static class EntitlementsSiloBuilderExtensions
     }
 
     /// <summary>The store named by <c>Storage:Provider</c>; a wrong provider or a missing connection string stops the start.</summary>
-    private static void AddLedgerStore(IServiceCollection services, StorageOptions storage)
+    internal static void AddLedgerStore(IServiceCollection services, StorageOptions storage)
     {
         if (string.Equals(storage.Provider, StorageOptions.Sqlite, StringComparison.OrdinalIgnoreCase))
         {

@@ -4,7 +4,7 @@ using Entitlements.Tests.Cluster;
 namespace Entitlements.Tests;
 
 [Collection(ClusterDefinition.Name)]
-public sealed class CatalogSkuGrainTests(ClusterFixture fixture)
+public class CatalogSkuGrainTests(ClusterFixture fixture)
 {
     [Fact]
     public async Task Get_SampleSkuWithEmptySeedFile_ReturnsNull()

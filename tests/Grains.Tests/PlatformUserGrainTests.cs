@@ -4,7 +4,7 @@ using Entitlements.Tests.Cluster;
 namespace Entitlements.Tests;
 
 [Collection(ClusterDefinition.Name)]
-public sealed class PlatformUserGrainTests(ClusterFixture fixture)
+public class PlatformUserGrainTests(ClusterFixture fixture)
 {
     [Fact]
     public async Task Link_NewPlatformUser_CreatesPlayerWithNextPlayerId()

@@ -5,8 +5,9 @@ using Entitlements.Tests.Cluster;
 
 namespace Entitlements.Tests;
 
+/// <summary>The player grain on SQLite; <c>PostgresPlayerGrainTests</c> runs the same tests on PostgreSQL.</summary>
 [Collection(ClusterDefinition.Name)]
-public sealed class PlayerGrainTests(ClusterFixture fixture)
+public class PlayerGrainTests(ClusterFixture fixture)
 {
     private const long GrantLootId = 501;
     private const long RefundLootId = 502;

@@ -14,7 +14,7 @@ namespace Entitlements.Tests.Cluster;
 /// database in a fresh temp directory, with no catalog seed and a snapshot every
 /// <see cref="SnapshotEvery"/> events.
 /// </summary>
-public sealed class ClusterFixture : IAsyncLifetime, IDisposable
+public class ClusterFixture : IAsyncLifetime, IDisposable
 {
     public const int SnapshotEvery = 5;
 
@@ -30,12 +30,17 @@ public sealed class ClusterFixture : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        _cluster = Build(_directory.Path, new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Ledger:SnapshotEvery"] = SnapshotEvery.ToString(CultureInfo.InvariantCulture),
-        });
+        };
+        await AddSettingsAsync(settings);
+        _cluster = Build(_directory.Path, settings);
         await _cluster.DeployAsync();
     }
+
+    /// <summary>More configuration for the silo, e.g. another storage engine (see <c>PostgresClusterFixture</c>).</summary>
+    protected virtual Task AddSettingsAsync(IDictionary<string, string?> settings) => Task.CompletedTask;
 
     /// <summary>A one-silo cluster on the SQLite database in <paramref name="dataDirectory"/>, not yet deployed.</summary>
     public static InProcessTestCluster Build(string dataDirectory, IDictionary<string, string?>? settings = null)
@@ -57,7 +62,7 @@ public sealed class ClusterFixture : IAsyncLifetime, IDisposable
         return builder.Build();
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_cluster is not null)
         {
@@ -65,5 +70,9 @@ public sealed class ClusterFixture : IAsyncLifetime, IDisposable
         }
     }
 
-    public void Dispose() => _directory.Dispose();
+    public void Dispose()
+    {
+        _directory.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }

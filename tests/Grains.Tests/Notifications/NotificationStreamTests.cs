@@ -8,7 +8,7 @@ namespace Entitlements.Tests.Notifications;
 
 /// <summary>What the relay publishes to the streams, and what the feed grain reads back from the ledger.</summary>
 [Collection(ClusterDefinition.Name)]
-public sealed class NotificationStreamTests(ClusterFixture fixture)
+public class NotificationStreamTests(ClusterFixture fixture)
 {
     private readonly GrainWorld _world = new(fixture.Client);
 

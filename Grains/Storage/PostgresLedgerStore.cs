@@ -1,3 +1,4 @@
+using System.Data;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Entitlements.Contracts;
@@ -25,6 +26,8 @@ namespace Entitlements.Storage;
 /// <item>Migrations run in one transaction under <see cref="MigrationLock"/>: silos starting together
 /// migrate once.</item>
 /// </list>
+/// Every transaction is READ COMMITTED whatever the database's default, so that each statement after a
+/// lock sees what the previous holder committed.
 /// A write returns after PostgreSQL acknowledged the commit (with the server's default
 /// <c>synchronous_commit = on</c>, after the WAL is flushed).
 /// </summary>
@@ -66,7 +69,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
         await using (var command = Command(connection, """
             SELECT pg_advisory_xact_lock(@lock);
             CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, applied_us bigint NOT NULL);
@@ -108,7 +111,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore
     {
         ArgumentNullException.ThrowIfNull(ledgerEvent);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
 
         // One round trip: the lock, then the insert that happens only when the version is the next one
         // and no idempotency key is taken (exact, since every appender holds the lock).
@@ -294,7 +297,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore
         Platform platform, string platformUserId, string? displayName, Guid? playerUuid, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
         await LockAsync(connection, transaction, PlayersLock, cancellationToken).ConfigureAwait(false);
         var existing = await ReadLinkAsync(connection, transaction, platform, platformUserId, cancellationToken).ConfigureAwait(false);
         if (existing is not null && (playerUuid is null || playerUuid == existing.PlayerUuid))
@@ -365,7 +368,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore
         ArgumentNullException.ThrowIfNull(skus);
         var entries = skus.ToList();
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
         var inserted = 0;
         foreach (var sku in entries)
         {

@@ -383,17 +383,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore
         return inserted;
     }
 
-    public async Task<byte[]> ReadCursorKeyAsync(CancellationToken cancellationToken = default)
-    {
-        // Two statements in one round trip; the second sees the first's insert, or the row another node
-        // committed first (the insert waits for it on the key).
-        await using var command = _dataSource.CreateCommand("""
-            INSERT INTO settings (key, value) VALUES ('cursor_key', @value) ON CONFLICT DO NOTHING;
-            SELECT value FROM settings WHERE key = 'cursor_key';
-            """);
-        command.Parameters.Add(Parameter("value", NpgsqlDbType.Bytea, RandomNumberGenerator.GetBytes(32)));
-        return (byte[])(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-    }
+    public Task<byte[]> ReadCursorKeyAsync(CancellationToken cancellationToken = default) => ReadSettingKeyAsync("cursor_key", cancellationToken);
 
     private const string EventColumns = """
         seq, event_id, kind, player_uuid, version, created_us, last_modified_us, request_fingerprint, operation_id,
@@ -599,6 +589,20 @@ public sealed partial class PostgresLedgerStore : ILedgerStore
         }
 
         return events;
+    }
+
+    /// <summary>A random 32-byte key kept in <c>settings</c>, created by whichever node asks first.</summary>
+    private async Task<byte[]> ReadSettingKeyAsync(string key, CancellationToken cancellationToken)
+    {
+        // Two statements in one round trip; the second sees the first's insert, or the row another node
+        // committed first (the insert waits for it on the key).
+        await using var command = _dataSource.CreateCommand("""
+            INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT DO NOTHING;
+            SELECT value FROM settings WHERE key = @key;
+            """);
+        command.Parameters.Add(Parameter("key", NpgsqlDbType.Text, key));
+        command.Parameters.Add(Parameter("value", NpgsqlDbType.Bytea, RandomNumberGenerator.GetBytes(32)));
+        return (byte[])(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     private static async Task LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long key, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using Entitlements.Notifications;
 using Entitlements.Storage;
 using Entitlements.Webhooks;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -21,11 +22,14 @@ public sealed partial class WebhookGrain(
     IOptions<WebhookOptions> webhooks,
     IOptions<NotificationOptions> notifications,
     TimeProvider time,
+    IHostApplicationLifetime lifetime,
     ILogger<WebhookGrain> logger) : Grain, IWebhookGrain, IDisposable
 {
     public const int MaxDeadLetterPage = 1000;
 
-    private readonly CancellationTokenSource _stopping = new();
+    // Deactivation waits for the running pump, and the silo's shutdown for deactivation: an attempt in
+    // flight or a backoff wait must end as soon as the host stops, not after minutes of retries.
+    private readonly CancellationTokenSource _stopping = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
     private WebhookEndpointOptions? _webhook;
     private long _position;
     private bool _pumping;
@@ -46,7 +50,7 @@ public sealed partial class WebhookGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // A backoff wait or an attempt in flight ends now; the position says where the next activation starts.
+        // Whatever still runs ends now; the stored position says where the next activation starts.
         _stopping.Cancel();
         return Task.CompletedTask;
     }

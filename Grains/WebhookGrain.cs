@@ -25,8 +25,6 @@ public sealed partial class WebhookGrain(
     IHostApplicationLifetime lifetime,
     ILogger<WebhookGrain> logger) : Grain, IWebhookGrain, IDisposable
 {
-    public const int MaxDeadLetterPage = 1000;
-
     // Deactivation waits for the running pump, and the silo's shutdown for deactivation: an attempt in
     // flight or a backoff wait must end as soon as the host stops, not after minutes of retries.
     private readonly CancellationTokenSource _stopping = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
@@ -85,7 +83,7 @@ public sealed partial class WebhookGrain(
             return new WebhookDeadLetterPage([], false);
         }
 
-        var size = Math.Clamp(limit, 1, MaxDeadLetterPage);
+        var size = Math.Clamp(limit, 1, WebhookDeadLetterPage.MaxLimit);
         var letters = await store.ReadDeadLettersAsync(webhook.Name, Math.Max(0, afterId), size + 1);
         return letters.Count > size ? new WebhookDeadLetterPage([.. letters.Take(size)], true) : new WebhookDeadLetterPage(letters, false);
     }

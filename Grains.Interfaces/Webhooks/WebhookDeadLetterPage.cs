@@ -4,4 +4,8 @@ namespace Entitlements.Webhooks;
 [GenerateSerializer, Immutable, Alias("Entitlements.Webhooks.WebhookDeadLetterPage")]
 public sealed record WebhookDeadLetterPage(
     [property: Id(0)] IReadOnlyList<WebhookDeadLetter> DeadLetters,
-    [property: Id(1)] bool More);
+    [property: Id(1)] bool More)
+{
+    /// <summary>The most dead letters one page holds.</summary>
+    public const int MaxLimit = 1000;
+}

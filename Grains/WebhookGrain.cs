@@ -41,7 +41,17 @@ public sealed partial class WebhookGrain(
             return;
         }
 
-        _position = await store.ReadConsumerPositionAsync(_webhook.ConsumerName, cancellationToken);
+        if (await store.FindConsumerPositionAsync(_webhook.ConsumerName, cancellationToken) is { } stored)
+        {
+            _position = stored;
+        }
+        else
+        {
+            // A new webhook: store where it starts, so that a restart never moves the start again.
+            _position = _webhook.StartFrom == WebhookStart.Now ? await feed.HeadAsync(cancellationToken) : 0;
+            await store.WriteConsumerPositionAsync(_webhook.ConsumerName, _position, cancellationToken);
+        }
+
         var poll = notifications.Value.PollInterval > TimeSpan.Zero ? notifications.Value.PollInterval : TimeSpan.FromSeconds(1);
         this.RegisterGrainTimer(_ => PumpAsync(), new GrainTimerCreationOptions(poll, poll) { Interleave = true, KeepAlive = true });
     }

@@ -46,7 +46,12 @@ public static class EntitlementsSiloBuilderExtensions
         services.AddSingleton<NotificationFeed>();
         builder.AddMemoryStreams(NotificationStreams.ProviderName);
         builder.AddMemoryGrainStorage("PubSubStore");
-        builder.AddStartupTask((sp, _) => sp.GetRequiredService<IGrainFactory>().GetGrain<INotificationRelayGrain>(0).WakeAsync());
+        // Start-up tasks run side by side: the schema must exist before the relay reads its position.
+        builder.AddStartupTask(async (sp, cancellationToken) =>
+        {
+            await sp.GetRequiredService<ILedgerStore>().InitializeAsync(cancellationToken);
+            await sp.GetRequiredService<IGrainFactory>().GetGrain<INotificationRelayGrain>(0).WakeAsync();
+        });
 
         // Webhooks: one grain per configured endpoint, each from its own stored position. Activating them
         // at start makes a restarted silo resume delivery by itself.
@@ -55,8 +60,9 @@ public static class EntitlementsSiloBuilderExtensions
         services.AddHttpClient();
         services.AddSingleton<IConfigureOptions<HttpClientFactoryOptions>, WebhookHttpClients>();
         services.AddSingleton<WebhookSender>();
-        builder.AddStartupTask(async (sp, _) =>
+        builder.AddStartupTask(async (sp, cancellationToken) =>
         {
+            await sp.GetRequiredService<ILedgerStore>().InitializeAsync(cancellationToken);
             var grains = sp.GetRequiredService<IGrainFactory>();
             foreach (var webhook in sp.GetRequiredService<IOptions<WebhookOptions>>().Value.Webhooks)
             {

@@ -61,6 +61,9 @@ public interface ILedgerStore
     /// <summary>Move a consumer's position forward (a smaller position than the stored one is ignored).</summary>
     Task WriteConsumerPositionAsync(string consumer, long position, CancellationToken cancellationToken = default);
 
+    /// <summary>A consumer's stored position; null when it never stored one (unlike <see cref="ReadConsumerPositionAsync"/>).</summary>
+    Task<long?> FindConsumerPositionAsync(string consumer, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// Record that a webhook gave up on a notification (the <see cref="WebhookDeadLetter.Id"/> given is
     /// ignored). The same webhook and position again replace the attempts, error and time and clear the

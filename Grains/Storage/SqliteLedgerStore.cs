@@ -348,6 +348,13 @@ public sealed class SqliteLedgerStore : ILedgerStore, IDisposable
         return command.ExecuteNonQuery();
     }, cancellationToken);
 
+    public Task<long?> FindConsumerPositionAsync(string consumer, CancellationToken cancellationToken = default) => ReadAsync(connection =>
+    {
+        using var command = Command(connection, "SELECT position FROM notification_positions WHERE consumer = $c;");
+        command.Parameters.AddWithValue("$c", consumer);
+        return command.ExecuteScalar() is { } position ? Convert.ToInt64(position, CultureInfo.InvariantCulture) : (long?)null;
+    }, cancellationToken);
+
     public Task<WebhookDeadLetter> WriteDeadLetterAsync(WebhookDeadLetter deadLetter, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(deadLetter);

@@ -24,6 +24,13 @@ public sealed class WebhookEndpointOptions
     /// <summary>How long one attempt may take.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Where a webhook that has never delivered anything starts: <see cref="WebhookStart.Beginning"/> (the
+    /// whole ledger's notifications) or <see cref="WebhookStart.Now"/> (what is committed from its first
+    /// start on). Once it has a stored position, it always resumes from there.
+    /// </summary>
+    public WebhookStart StartFrom { get; set; } = WebhookStart.Beginning;
+
     /// <summary>The durable consumer name of this webhook's feed position.</summary>
     public string ConsumerName => ConsumerNameOf(Name);
 

@@ -46,4 +46,37 @@ public sealed class WebhookRestartTests
         Assert.Equal(2, receiver.Delivered(Path, user.PlayerUuid).Count);
         Assert.Equal(3, receiver.Requests(Path, user.PlayerUuid).Count);
     }
+
+    [Fact]
+    public async Task NewWebhook_StartFromNowOrBeginning_SkipsOrDeliversTheHistory()
+    {
+        using var directory = new TempDirectory();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        Contracts.PlatformUserLink user;
+        Contracts.CatalogSku sku;
+        string history;
+        await using (var cluster = await WebhookCluster.StartAsync(directory.Path))
+        {
+            var ledger = new LedgerActions(cluster.Client);
+            user = await ledger.NewPlayerAsync();
+            sku = await ledger.PutSkuAsync();
+            history = (await ledger.GrantAsync(user, sku)).EventId;
+        }
+
+        var fromNow = WebhookCluster.Webhook(0, "from-now", receiver.Url("/hooks/now"));
+        fromNow["Notifications:Webhooks:0:StartFrom"] = "Now";
+        var fromStart = WebhookCluster.Webhook(1, "from-start", receiver.Url("/hooks/start"));
+        await using (var cluster = await WebhookCluster.StartAsync(directory.Path, fromNow, fromStart))
+        {
+            await cluster.Client.GetGrain<IWebhookGrain>("from-now").GetStatusAsync();
+            var next = (await new LedgerActions(cluster.Client).GrantAsync(user, sku)).EventId;
+
+            var now = await receiver.WaitForDeliveredAsync("/hooks/now", user.PlayerUuid, 1);
+            var start = await receiver.WaitForDeliveredAsync("/hooks/start", user.PlayerUuid, 2);
+
+            // In ledger order, the history would have come first.
+            Assert.Equal([next], now.Select(r => r.Header(WebhookHeaders.EventId)));
+            Assert.Equal([history, next], start.Select(r => r.Header(WebhookHeaders.EventId)));
+        }
+    }
 }

@@ -1,7 +1,6 @@
 using Entitlements.Notifications;
 using Entitlements.Storage;
 using Entitlements.Webhooks;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -13,7 +12,9 @@ namespace Entitlements;
 /// with backoff until it is delivered or becomes a dead letter; the position is stored after each one,
 /// so a crash resends at most the notification in flight (at least once). A dead letter is the only
 /// way a later notification of a player can reach the endpoint before an earlier one. Woken by the
-/// stream relay after each batch it publishes; a timer polls too, in case a wake was lost.
+/// stream relay after each batch it publishes; a timer polls too, in case a wake was lost. The pump
+/// runs on the activation but outside any request: retries can take minutes, and neither a wake, nor a
+/// status call, nor deactivation waits for them.
 /// </summary>
 public sealed partial class WebhookGrain(
     NotificationFeed feed,
@@ -22,13 +23,11 @@ public sealed partial class WebhookGrain(
     IOptions<WebhookOptions> webhooks,
     IOptions<NotificationOptions> notifications,
     TimeProvider time,
-    IHostApplicationLifetime lifetime,
     ILogger<WebhookGrain> logger) : Grain, IWebhookGrain, IDisposable
 {
-    // Deactivation waits for the running pump, and the silo's shutdown for deactivation: an attempt in
-    // flight or a backoff wait must end as soon as the host stops, not after minutes of retries.
-    private readonly CancellationTokenSource _stopping = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
+    private readonly CancellationTokenSource _stopping = new();
     private WebhookEndpointOptions? _webhook;
+    private Task _pump = Task.CompletedTask;
     private long _position;
     private bool _pumping;
     private bool _pending;
@@ -53,19 +52,19 @@ public sealed partial class WebhookGrain(
         }
 
         var poll = notifications.Value.PollInterval > TimeSpan.Zero ? notifications.Value.PollInterval : TimeSpan.FromSeconds(1);
-        this.RegisterGrainTimer(_ => PumpAsync(), new GrainTimerCreationOptions(poll, poll) { Interleave = true, KeepAlive = true });
+        this.RegisterGrainTimer(_ => Wake(), new GrainTimerCreationOptions(poll, poll) { Interleave = true, KeepAlive = true });
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // Whatever still runs ends now; the stored position says where the next activation starts.
-        _stopping.Cancel();
-        return Task.CompletedTask;
+        // An attempt in flight or a backoff wait ends now; the stored position says where the next activation starts.
+        await _stopping.CancelAsync();
+        await _pump;
     }
 
     public void Dispose() => _stopping.Dispose();
 
-    public Task WakeAsync() => PumpAsync();
+    public Task WakeAsync() => Wake();
 
     public async Task<WebhookStatus?> GetStatusAsync()
     {
@@ -123,21 +122,28 @@ public sealed partial class WebhookGrain(
         return new WebhookReplayResult { Outcome = WebhookReplayOutcome.Delivered, StatusCode = attempt.StatusCode, DeadLetter = replayed };
     }
 
-    /// <summary>Deliver until caught up. A wake that arrives meanwhile makes the running pump read once more.</summary>
-    private async Task PumpAsync()
+    /// <summary>Start the pump unless it runs; if it does, it reads once more before it stops.</summary>
+    private Task Wake()
     {
-        if (_webhook is not { } webhook)
+        if (_webhook is null || _stopping.IsCancellationRequested)
         {
-            return;
+            return Task.CompletedTask;
         }
 
         if (_pumping)
         {
             _pending = true;
-            return;
+            return Task.CompletedTask;
         }
 
         _pumping = true;
+        _pump = PumpAsync(_webhook);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Deliver until caught up. Never throws: a failure is logged and the next wake or poll tries again.</summary>
+    private async Task PumpAsync(WebhookEndpointOptions webhook)
+    {
         try
         {
             do
@@ -162,7 +168,7 @@ public sealed partial class WebhookGrain(
         {
             // Deactivating: the next activation resumes from the stored position.
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception)
         {
             // Nothing past the stored position is lost: the next wake or poll delivers it again.
             LogPumpFailed(logger, exception, webhook.Name, _position);

@@ -106,6 +106,25 @@ public sealed class WebhookDeliveryTests(WebhookFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task GetStatus_WhileARetryWaits_AnswersWithoutWaitingForIt()
+    {
+        var user = await _ledger.NewPlayerAsync();
+        var sku = await _ledger.PutSkuAsync();
+        Receiver.FailNext(Path, user.PlayerUuid, 1, 429, retryAfter: "3");
+        await _ledger.GrantAsync(user, sku);
+        await Receiver.WaitForArrivalsAsync(Path, user.PlayerUuid, 1);
+
+        var status = await Webhook.GetStatusAsync();
+        var letters = await Webhook.ListDeadLettersAsync(0, 1);
+
+        Assert.Equal(WebhookFixture.Name, status?.Name);
+        Assert.NotNull(letters);
+        // The retry comes three seconds after the 429: the answers above did not wait for it.
+        Assert.Empty(Receiver.Delivered(Path, user.PlayerUuid));
+        await Receiver.WaitForDeliveredAsync(Path, user.PlayerUuid, 1);
+    }
+
+    [Fact]
     public async Task BadRequest_Once_DeadLettersAtOnceAndDeliversTheNext()
     {
         var user = await _ledger.NewPlayerAsync();

@@ -20,4 +20,7 @@ public static class Permissions
     /// <summary>Operator surfaces. The Orleans dashboard will require <see cref="Dashboard"/>.</summary>
     public const string OperatorAll = "ops:*";
     public const string Dashboard = "ops:dashboard";
+
+    /// <summary>List webhooks and their dead letters, and replay them.</summary>
+    public const string WebhooksAdmin = "ops:webhooks";
 }

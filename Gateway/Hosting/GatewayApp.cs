@@ -43,6 +43,7 @@ public static class GatewayApp
         app.MapCatalogApi();
         app.MapPlatformUsersApi();
         app.MapPlayerEntitlementsApi();
+        app.MapWebhooksApi();
         return app;
     }
 }

@@ -62,7 +62,10 @@ public sealed partial class NotificationHub(IOptions<PushOptions> options, PushM
         var all = Volatile.Read(ref _everybody).Concat(Volatile.Read(ref _byPlayer).Values.SelectMany(c => c));
         foreach (var connection in all)
         {
-            connection.Interrupt(PushDisconnectKind.StreamInterrupted);
+            if (connection.Interrupt(PushDisconnectKind.StreamInterrupted))
+            {
+                metrics.Disconnected(PushDisconnectKind.StreamInterrupted);
+            }
         }
     }
 
@@ -108,6 +111,8 @@ public sealed partial class NotificationHub(IOptions<PushOptions> options, PushM
     {
         if (!connection.TryWrite(notification) && connection.Interrupt(PushDisconnectKind.Overflow))
         {
+            // Counted when it happens: the connection's writer may be stuck in a send until the client reads again.
+            metrics.Disconnected(PushDisconnectKind.Overflow);
             LogOverflow(logger, connection.Player, connection.Capacity);
         }
     }

@@ -192,9 +192,14 @@ public sealed partial class PushSession(
     private async Task EndAsync(PushStart start, IPushTransport transport, PushCursor cursor, PushDisconnectKind end, PushOptions settings)
     {
         var reason = Reason(end, start.Connection.Capacity, cursor.Cursor);
+        if (end is PushDisconnectKind.SendTimeout or PushDisconnectKind.Shutdown)
+        {
+            // The hub counted overflows and stream interruptions when they happened.
+            metrics.Disconnected(end);
+        }
+
         if (end != PushDisconnectKind.ClientGone)
         {
-            metrics.Disconnected(end);
             LogDisconnected(logger, start.Connection.Player, end, reason);
         }
 

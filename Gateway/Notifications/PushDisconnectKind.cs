@@ -17,4 +17,7 @@ public enum PushDisconnectKind
 
     /// <summary>The gateway is stopping.</summary>
     Shutdown,
+
+    /// <summary>The notification feed could not be read (the cluster or its database failed).</summary>
+    Unavailable,
 }

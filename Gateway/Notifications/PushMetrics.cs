@@ -35,6 +35,7 @@ public sealed class PushMetrics
         PushDisconnectKind.SendTimeout => "send_timeout",
         PushDisconnectKind.StreamInterrupted => "stream_interrupted",
         PushDisconnectKind.Shutdown => "shutdown",
+        PushDisconnectKind.Unavailable => "unavailable",
         _ => "client_gone",
     };
 }

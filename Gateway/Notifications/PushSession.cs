@@ -70,6 +70,12 @@ public sealed partial class PushSession(
         {
             end = PushDisconnectKind.ClientGone;
         }
+        catch (Exception exception)
+        {
+            // The feed could not be read (the cluster or its database): tell the client to come back later.
+            LogFailed(logger, exception, start.Connection.Player);
+            end = PushDisconnectKind.Unavailable;
+        }
 
         start.Connection.Dispose();
         await EndAsync(start, transport, cursor, end, settings);
@@ -84,6 +90,7 @@ public sealed partial class PushSession(
             PushDisconnectKind.SendTimeout => "slow consumer: a send timed out",
             PushDisconnectKind.StreamInterrupted => "notification stream interrupted",
             PushDisconnectKind.Shutdown => "server shutting down",
+            PushDisconnectKind.Unavailable => "notifications unavailable",
             _ => "closed",
         };
         var resume = cursor is null ? $"{what}; reconnect" : $"{what}; resume with after={cursor}";
@@ -120,6 +127,7 @@ public sealed partial class PushSession(
 
         var live = connection.Live;
         Task<bool>? waiting = null;
+        Task? heartbeat = null;
         var nextHeartbeat = time.GetUtcNow() + settings.Heartbeat;
         while (true)
         {
@@ -157,13 +165,18 @@ public sealed partial class PushSession(
                 continue;
             }
 
+            // Both waits outlive an iteration that the other one ended: no timer or waiter per notification.
             waiting ??= live.WaitToReadAsync(cancellationToken).AsTask();
-            var delay = Task.Delay(untilHeartbeat, time, cancellationToken);
-            if (await Task.WhenAny(waiting, delay) == waiting)
+            heartbeat ??= Task.Delay(untilHeartbeat, time, cancellationToken);
+            if (await Task.WhenAny(waiting, heartbeat) == waiting)
             {
                 // Data, or the channel was completed by an interruption: the top of the loop sees which.
                 await waiting;
                 waiting = null;
+            }
+            else
+            {
+                heartbeat = null;
             }
 
             cancellationToken.ThrowIfCancellationRequested();
@@ -192,7 +205,7 @@ public sealed partial class PushSession(
     private async Task EndAsync(PushStart start, IPushTransport transport, PushCursor cursor, PushDisconnectKind end, PushOptions settings)
     {
         var reason = Reason(end, start.Connection.Capacity, cursor.Cursor);
-        if (end is PushDisconnectKind.SendTimeout or PushDisconnectKind.Shutdown)
+        if (end is PushDisconnectKind.SendTimeout or PushDisconnectKind.Shutdown or PushDisconnectKind.Unavailable)
         {
             // The hub counted overflows and stream interruptions when they happened.
             metrics.Disconnected(end);

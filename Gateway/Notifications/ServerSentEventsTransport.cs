@@ -26,10 +26,10 @@ public sealed class ServerSentEventsTransport(HttpContext context) : IPushTransp
     public Task SendHeartbeatAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
         WriteAsync(PushFrames.ServerSentHeartbeat, cancellationToken);
 
-    /// <summary>A slow consumer or an interrupted stream gets an <c>error</c> event with the reason; then the response ends.</summary>
+    /// <summary>A slow consumer, an interrupted stream or an unavailable feed gets an <c>error</c> event with the reason; then the response ends.</summary>
     public async Task CloseAsync(PushDisconnectKind kind, string reason, CancellationToken cancellationToken)
     {
-        if (kind is PushDisconnectKind.Overflow or PushDisconnectKind.StreamInterrupted && !context.RequestAborted.IsCancellationRequested)
+        if (kind is PushDisconnectKind.Overflow or PushDisconnectKind.StreamInterrupted or PushDisconnectKind.Unavailable && !context.RequestAborted.IsCancellationRequested)
         {
             await WriteAsync(PushFrames.ServerSentError(reason), cancellationToken);
         }

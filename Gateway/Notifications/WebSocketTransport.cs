@@ -38,7 +38,7 @@ public sealed class WebSocketTransport : IPushTransport, IDisposable
         {
             PushDisconnectKind.Overflow or PushDisconnectKind.SendTimeout => (WebSocketCloseStatus.PolicyViolation, reason),
             PushDisconnectKind.Shutdown => (WebSocketCloseStatus.EndpointUnavailable, reason),
-            PushDisconnectKind.StreamInterrupted => (WebSocketCloseStatus.InternalServerError, reason),
+            PushDisconnectKind.StreamInterrupted or PushDisconnectKind.Unavailable => (WebSocketCloseStatus.InternalServerError, reason),
             _ => (WebSocketCloseStatus.NormalClosure, (string?)null),
         };
         await _socket.CloseOutputAsync(status, description, cancellationToken);

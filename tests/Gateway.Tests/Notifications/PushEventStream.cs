@@ -19,15 +19,9 @@ internal sealed class PushEventStream : IAsyncDisposable
 
     public HttpResponseMessage Response => _response;
 
-    public static async Task<PushEventStream> OpenAsync(Uri baseAddress, string path, string token, string? lastEventId = null, int? receiveBufferBytes = null)
+    public static async Task<PushEventStream> OpenAsync(Uri baseAddress, string path, string token, string? lastEventId = null)
     {
-        var handler = new SocketsHttpHandler();
-        if (receiveBufferBytes is { } bytes)
-        {
-            handler.ConnectCallback = (context, cancellationToken) => SmallWindow.ConnectAsync(context.DnsEndPoint, bytes, cancellationToken);
-        }
-
-        var client = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        var client = new HttpClient { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
         request.Headers.Authorization = new("Bearer", token);
         request.Headers.Accept.ParseAdd("text/event-stream");

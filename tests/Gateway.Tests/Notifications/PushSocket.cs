@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -22,14 +21,10 @@ internal sealed class PushSocket : IAsyncDisposable
 
     public WebSocket Socket => _socket;
 
-    /// <summary>
-    /// Connect with <paramref name="token"/> in the <c>Authorization</c> header (or a raw <c>Cookie</c> header).
-    /// <paramref name="receiveBufferBytes"/> makes the client's TCP receive window small, so that a client
-    /// that stops reading pushes back on the server quickly.
-    /// </summary>
-    public static async Task<PushSocket> ConnectAsync(Uri baseAddress, string path, string? token, string? cookie = null, int? receiveBufferBytes = null)
+    /// <summary>Connect with <paramref name="token"/> in the <c>Authorization</c> header (or a raw <c>Cookie</c> header).</summary>
+    public static async Task<PushSocket> ConnectAsync(Uri baseAddress, string path, string? token, string? cookie = null)
     {
-        var (socket, invoker, failure) = await TryConnectAsync(baseAddress, path, token, cookie, receiveBufferBytes);
+        var (socket, invoker, failure) = await TryConnectAsync(baseAddress, path, token, cookie);
         Assert.True(failure is null, $"connecting to {path} failed: {failure}");
         return new PushSocket(socket, invoker);
     }
@@ -37,7 +32,7 @@ internal sealed class PushSocket : IAsyncDisposable
     /// <summary>Connect, expecting the server to refuse the upgrade; returns the HTTP status it answered.</summary>
     public static async Task<HttpStatusCode> RefusedAsync(Uri baseAddress, string path, string? token)
     {
-        var (socket, invoker, failure) = await TryConnectAsync(baseAddress, path, token, cookie: null, receiveBufferBytes: null);
+        var (socket, invoker, failure) = await TryConnectAsync(baseAddress, path, token, cookie: null);
         using (invoker)
         using (socket)
         {
@@ -138,7 +133,7 @@ internal sealed class PushSocket : IAsyncDisposable
     }
 
     private static async Task<(ClientWebSocket Socket, HttpMessageInvoker Invoker, Exception? Failure)> TryConnectAsync(
-        Uri baseAddress, string path, string? token, string? cookie, int? receiveBufferBytes)
+        Uri baseAddress, string path, string? token, string? cookie)
     {
         var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
@@ -152,13 +147,7 @@ internal sealed class PushSocket : IAsyncDisposable
             socket.Options.SetRequestHeader("Cookie", cookie);
         }
 
-        var handler = new SocketsHttpHandler();
-        if (receiveBufferBytes is { } bytes)
-        {
-            handler.ConnectCallback = (context, cancellationToken) => SmallWindow.ConnectAsync(context.DnsEndPoint, bytes, cancellationToken);
-        }
-
-        var invoker = new HttpMessageInvoker(handler);
+        var invoker = new HttpMessageInvoker(new SocketsHttpHandler());
         var uri = new UriBuilder(new Uri(baseAddress, path)) { Scheme = "ws" }.Uri;
         using var timeout = new CancellationTokenSource(Deadline);
         try

@@ -1,5 +1,6 @@
 using Entitlements.Notifications;
 using Entitlements.Storage;
+using Entitlements.Webhooks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
@@ -18,6 +19,7 @@ public sealed partial class NotificationRelayGrain(
     NotificationFeed feed,
     ILedgerStore store,
     IOptions<NotificationOptions> options,
+    IOptions<WebhookOptions> webhooks,
     ILogger<NotificationRelayGrain> logger) : Grain, INotificationRelayGrain
 {
     public const string ConsumerName = "stream-relay";
@@ -71,6 +73,7 @@ public sealed partial class NotificationRelayGrain(
                     await PublishAsync(page.Notifications);
                     _position = page.Position;
                     await store.WriteConsumerPositionAsync(ConsumerName, _position);
+                    WakeWebhooks();
                 }
                 while (page.More);
             }
@@ -84,6 +87,15 @@ public sealed partial class NotificationRelayGrain(
         finally
         {
             _pumping = false;
+        }
+    }
+
+    /// <summary>The webhooks read the same feed from their own positions: tell them it has grown.</summary>
+    private void WakeWebhooks()
+    {
+        foreach (var webhook in webhooks.Value.Webhooks)
+        {
+            GrainFactory.GetGrain<IWebhookGrain>(webhook.Name).WakeAsync().Ignore();
         }
     }
 

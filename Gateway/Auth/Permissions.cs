@@ -13,6 +13,12 @@ public static class Permissions
     public const string CatalogWrite = "inv:catalog:write";
     public const string EntitlementsRead = "inv:entitlements:read";
     public const string EntitlementsWrite = "inv:entitlements:write";
+
+    /// <summary>One player's pushed notifications (a player's own token may read its own).</summary>
+    public const string NotificationsRead = "inv:notifications:read";
+
+    /// <summary>Every player's pushed notifications: for game services, never for players.</summary>
+    public const string NotificationsAll = "inv:notifications:all";
     public const string UserAll = "user:*";
     public const string PlatformUserRead = "user:platform:read";
     public const string PlatformUserCreate = "user:platform:create";
@@ -20,4 +26,7 @@ public static class Permissions
     /// <summary>Operator surfaces. The Orleans dashboard will require <see cref="Dashboard"/>.</summary>
     public const string OperatorAll = "ops:*";
     public const string Dashboard = "ops:dashboard";
+
+    /// <summary>List webhooks and their dead letters, and replay them.</summary>
+    public const string WebhooksAdmin = "ops:webhooks";
 }

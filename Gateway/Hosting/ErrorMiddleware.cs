@@ -9,6 +9,8 @@ namespace Entitlements.Gateway.Hosting;
 /// </summary>
 public sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddleware> logger)
 {
+    private static readonly PathString OperatorPath = new("/ops");
+
     public async Task InvokeAsync(HttpContext context)
     {
         try
@@ -39,6 +41,12 @@ public sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<ErrorM
     {
         context.Response.Clear();
         context.Response.StatusCode = status;
+        // The operator routes are ours, not a peer's: their errors are RFC 9457 problem details.
+        if (context.Request.Path.StartsWithSegments(OperatorPath))
+        {
+            return TypedResults.Problem(title: code, detail: description, statusCode: status).ExecuteAsync(context);
+        }
+
         return context.Response.WriteAsJsonAsync(new HzApiErrorModel(AuthSuccess: true, code, description));
     }
 

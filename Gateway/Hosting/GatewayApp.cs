@@ -1,6 +1,7 @@
 using Entitlements.Gateway.AccelByte;
 using Entitlements.Gateway.Apis;
 using Entitlements.Gateway.Auth;
+using Entitlements.Gateway.Notifications;
 using Entitlements.Hosting;
 
 namespace Entitlements.Gateway.Hosting;
@@ -28,10 +29,12 @@ public static class GatewayApp
             .UseEmbeddedCluster(builder.Configuration)
             .AddEntitlements(builder.Configuration));
         builder.Services.Configure<AccelByteOptions>(builder.Configuration.GetSection(AccelByteOptions.SectionName));
+        builder.Services.AddNotificationPush(builder.Configuration);
         var auth = builder.AddGatewayAuth();
 
         var app = builder.Build();
         app.UseMiddleware<ErrorMiddleware>();
+        app.UseNotificationPush();
         app.UseRouting();
         app.UseMiddleware<AuthMiddleware>();
         if (auth.DevelopmentIssuerEnabled)
@@ -43,6 +46,8 @@ public static class GatewayApp
         app.MapCatalogApi();
         app.MapPlatformUsersApi();
         app.MapPlayerEntitlementsApi();
+        app.MapWebhooksApi();
+        app.MapNotificationsApi();
         return app;
     }
 }

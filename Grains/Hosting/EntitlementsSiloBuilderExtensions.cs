@@ -2,8 +2,11 @@ using Entitlements.Catalog;
 using Entitlements.Notifications;
 using Entitlements.Paging;
 using Entitlements.Storage;
+using Entitlements.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Entitlements.Hosting;
@@ -37,7 +40,29 @@ public static class EntitlementsSiloBuilderExtensions
         services.AddSingleton<NotificationFeed>();
         builder.AddMemoryStreams(NotificationStreams.ProviderName);
         builder.AddMemoryGrainStorage("PubSubStore");
-        builder.AddStartupTask((sp, _) => sp.GetRequiredService<IGrainFactory>().GetGrain<INotificationRelayGrain>(0).WakeAsync());
+        // Start-up tasks run side by side: the schema must exist before the relay reads its position.
+        builder.AddStartupTask(async (sp, cancellationToken) =>
+        {
+            await sp.GetRequiredService<ILedgerStore>().InitializeAsync(cancellationToken);
+            await sp.GetRequiredService<IGrainFactory>().GetGrain<INotificationRelayGrain>(0).WakeAsync();
+        });
+
+        // Webhooks: one grain per configured endpoint, each from its own stored position. Activating them
+        // at start makes a restarted silo resume delivery by itself.
+        services.AddOptions<WebhookOptions>().Bind(configuration.GetSection(WebhookOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>();
+        services.AddHttpClient();
+        services.AddSingleton<IConfigureOptions<HttpClientFactoryOptions>, WebhookHttpClients>();
+        services.AddSingleton<WebhookSender>();
+        builder.AddStartupTask(async (sp, cancellationToken) =>
+        {
+            await sp.GetRequiredService<ILedgerStore>().InitializeAsync(cancellationToken);
+            var grains = sp.GetRequiredService<IGrainFactory>();
+            foreach (var webhook in sp.GetRequiredService<IOptions<WebhookOptions>>().Value.Webhooks)
+            {
+                await grains.GetGrain<IWebhookGrain>(webhook.Name).WakeAsync();
+            }
+        });
         return builder;
     }
 

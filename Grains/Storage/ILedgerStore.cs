@@ -1,5 +1,6 @@
 using Entitlements.Contracts;
 using Entitlements.Ledger;
+using Entitlements.Webhooks;
 
 namespace Entitlements.Storage;
 
@@ -59,6 +60,27 @@ public interface ILedgerStore
 
     /// <summary>Move a consumer's position forward (a smaller position than the stored one is ignored).</summary>
     Task WriteConsumerPositionAsync(string consumer, long position, CancellationToken cancellationToken = default);
+
+    /// <summary>A consumer's stored position; null when it never stored one (unlike <see cref="ReadConsumerPositionAsync"/>).</summary>
+    Task<long?> FindConsumerPositionAsync(string consumer, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Record that a webhook gave up on a notification (the <see cref="WebhookDeadLetter.Id"/> given is
+    /// ignored). The same webhook and position again replace the attempts, error and time and clear the
+    /// replay mark. Returns the row as stored.
+    /// </summary>
+    Task<WebhookDeadLetter> WriteDeadLetterAsync(WebhookDeadLetter deadLetter, CancellationToken cancellationToken = default);
+
+    /// <summary>A webhook's dead letters with an id above <paramref name="afterId"/>, oldest first.</summary>
+    Task<IReadOnlyList<WebhookDeadLetter>> ReadDeadLettersAsync(string webhook, long afterId, int limit, CancellationToken cancellationToken = default);
+
+    Task<WebhookDeadLetter?> ReadDeadLetterAsync(string webhook, long id, CancellationToken cancellationToken = default);
+
+    /// <summary>Mark a dead letter as delivered by a replay; returns the row as stored, null when there is none.</summary>
+    Task<WebhookDeadLetter?> MarkDeadLetterReplayedAsync(string webhook, long id, DateTimeOffset replayed, CancellationToken cancellationToken = default);
+
+    /// <summary>How many dead letters a webhook has, and how many of them no replay has delivered.</summary>
+    Task<(long Total, long Pending)> CountDeadLettersAsync(string webhook, CancellationToken cancellationToken = default);
 
     // Players and platform users
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Entitlements.Contracts;
 using Entitlements.Ledger;
 using Entitlements.Notifications;
+using Entitlements.Webhooks;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
@@ -273,6 +274,69 @@ public sealed partial class PostgresLedgerStore : ILedgerStore
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<long?> FindConsumerPositionAsync(string consumer, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand("SELECT position FROM notification_positions WHERE consumer = @c;");
+        command.Parameters.Add(Parameter("c", NpgsqlDbType.Text, consumer));
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long position ? position : null;
+    }
+
+    public async Task<WebhookDeadLetter> WriteDeadLetterAsync(WebhookDeadLetter deadLetter, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(deadLetter);
+        await using var command = _dataSource.CreateCommand($"""
+            INSERT INTO webhook_dead_letters (webhook, position, event_id, player_uuid, kind, attempts, last_error, failed_us, replayed_us)
+            VALUES (@w, @pos, @event, @p, @kind, @attempts, @error, @failed, NULL)
+            ON CONFLICT (webhook, position) DO UPDATE SET
+                attempts = excluded.attempts, last_error = excluded.last_error, failed_us = excluded.failed_us, replayed_us = NULL
+            RETURNING {DeadLetterColumns};
+            """);
+        command.Parameters.Add(Parameter("w", NpgsqlDbType.Text, deadLetter.Webhook));
+        command.Parameters.Add(Parameter("pos", NpgsqlDbType.Bigint, deadLetter.Position));
+        command.Parameters.Add(Parameter("event", NpgsqlDbType.Text, deadLetter.EventId));
+        command.Parameters.Add(Parameter("p", NpgsqlDbType.Uuid, deadLetter.PlayerUuid));
+        command.Parameters.Add(Parameter("kind", NpgsqlDbType.Smallint, (short)deadLetter.Kind));
+        command.Parameters.Add(Parameter("attempts", NpgsqlDbType.Integer, deadLetter.Attempts));
+        command.Parameters.Add(Parameter("error", NpgsqlDbType.Text, deadLetter.LastError));
+        command.Parameters.Add(Parameter("failed", NpgsqlDbType.Bigint, Time.ToMicros(deadLetter.Failed)));
+        return (await ReadDeadLettersAsync(command, cancellationToken).ConfigureAwait(false))[0];
+    }
+
+    public async Task<IReadOnlyList<WebhookDeadLetter>> ReadDeadLettersAsync(string webhook, long afterId, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand($"SELECT {DeadLetterColumns} FROM webhook_dead_letters WHERE webhook = @w AND id > @after ORDER BY id LIMIT @limit;");
+        command.Parameters.Add(Parameter("w", NpgsqlDbType.Text, webhook));
+        command.Parameters.Add(Parameter("after", NpgsqlDbType.Bigint, afterId));
+        command.Parameters.Add(Parameter("limit", NpgsqlDbType.Integer, limit));
+        return await ReadDeadLettersAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<WebhookDeadLetter?> ReadDeadLetterAsync(string webhook, long id, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand($"SELECT {DeadLetterColumns} FROM webhook_dead_letters WHERE webhook = @w AND id = @id;");
+        command.Parameters.Add(Parameter("w", NpgsqlDbType.Text, webhook));
+        command.Parameters.Add(Parameter("id", NpgsqlDbType.Bigint, id));
+        return (await ReadDeadLettersAsync(command, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+    }
+
+    public async Task<WebhookDeadLetter?> MarkDeadLetterReplayedAsync(string webhook, long id, DateTimeOffset replayed, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand($"UPDATE webhook_dead_letters SET replayed_us = @at WHERE webhook = @w AND id = @id RETURNING {DeadLetterColumns};");
+        command.Parameters.Add(Parameter("w", NpgsqlDbType.Text, webhook));
+        command.Parameters.Add(Parameter("id", NpgsqlDbType.Bigint, id));
+        command.Parameters.Add(Parameter("at", NpgsqlDbType.Bigint, Time.ToMicros(replayed)));
+        return (await ReadDeadLettersAsync(command, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+    }
+
+    public async Task<(long Total, long Pending)> CountDeadLettersAsync(string webhook, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand("SELECT COUNT(*), COUNT(*) - COUNT(replayed_us) FROM webhook_dead_letters WHERE webhook = @w;");
+        command.Parameters.Add(Parameter("w", NpgsqlDbType.Text, webhook));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
     public async Task<PlayerInfo?> ReadPlayerAsync(Guid playerUuid, CancellationToken cancellationToken = default)
     {
         await using var command = _dataSource.CreateCommand("SELECT player_uuid, player_id, created_us FROM players WHERE player_uuid = @p;");
@@ -537,6 +601,32 @@ public sealed partial class PostgresLedgerStore : ILedgerStore
             EntitlementUpdated = Text(31) is { } updated ? NotificationJson.DeserializeEntitlementUpdated(updated) : null,
             RevocationCompleted = Text(32) is { } revoked ? NotificationJson.DeserializeRevocationCompleted(revoked) : null,
         };
+    }
+
+    private const string DeadLetterColumns = "id, webhook, position, event_id, player_uuid, kind, attempts, last_error, failed_us, replayed_us";
+
+    private static async Task<IReadOnlyList<WebhookDeadLetter>> ReadDeadLettersAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var letters = new List<WebhookDeadLetter>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            letters.Add(new WebhookDeadLetter
+            {
+                Id = reader.GetInt64(0),
+                Webhook = reader.GetString(1),
+                Position = reader.GetInt64(2),
+                EventId = reader.GetString(3),
+                PlayerUuid = reader.GetGuid(4),
+                Kind = (NotificationKind)reader.GetInt16(5),
+                Attempts = reader.GetInt32(6),
+                LastError = reader.IsDBNull(7) ? null : reader.GetString(7),
+                Failed = Time.FromMicros(reader.GetInt64(8)),
+                Replayed = reader.IsDBNull(9) ? null : Time.FromMicros(reader.GetInt64(9)),
+            });
+        }
+
+        return letters;
     }
 
     private static async Task<PlayerInfo?> ReadPlayerAsync(NpgsqlCommand command, CancellationToken cancellationToken)

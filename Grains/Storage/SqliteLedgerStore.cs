@@ -4,6 +4,7 @@ using System.Text.Json;
 using Entitlements.Contracts;
 using Entitlements.Ledger;
 using Entitlements.Notifications;
+using Entitlements.Webhooks;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
@@ -347,6 +348,84 @@ public sealed class SqliteLedgerStore : ILedgerStore, IDisposable
         return command.ExecuteNonQuery();
     }, cancellationToken);
 
+    public Task<long?> FindConsumerPositionAsync(string consumer, CancellationToken cancellationToken = default) => ReadAsync(connection =>
+    {
+        using var command = Command(connection, "SELECT position FROM notification_positions WHERE consumer = $c;");
+        command.Parameters.AddWithValue("$c", consumer);
+        return command.ExecuteScalar() is { } position ? Convert.ToInt64(position, CultureInfo.InvariantCulture) : (long?)null;
+    }, cancellationToken);
+
+    public Task<WebhookDeadLetter> WriteDeadLetterAsync(WebhookDeadLetter deadLetter, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(deadLetter);
+        return WriteAsync(connection =>
+        {
+            using var command = Command(connection, $"""
+                INSERT INTO webhook_dead_letters (webhook, position, event_id, player_uuid, kind, attempts, last_error, failed_us, replayed_us)
+                VALUES ($w, $pos, $event, $p, $kind, $attempts, $error, $failed, NULL)
+                ON CONFLICT (webhook, position) DO UPDATE SET
+                    attempts = excluded.attempts, last_error = excluded.last_error, failed_us = excluded.failed_us, replayed_us = NULL
+                RETURNING {DeadLetterColumns};
+                """);
+            command.Parameters.AddWithValue("$w", deadLetter.Webhook);
+            command.Parameters.AddWithValue("$pos", deadLetter.Position);
+            command.Parameters.AddWithValue("$event", deadLetter.EventId);
+            command.Parameters.AddWithValue("$p", deadLetter.PlayerUuid.ToString("D"));
+            command.Parameters.AddWithValue("$kind", (int)deadLetter.Kind);
+            command.Parameters.AddWithValue("$attempts", deadLetter.Attempts);
+            command.Parameters.AddWithValue("$error", (object?)deadLetter.LastError ?? DBNull.Value);
+            command.Parameters.AddWithValue("$failed", Time.ToMicros(deadLetter.Failed));
+            using var reader = command.ExecuteReader();
+            reader.Read();
+            return ReadDeadLetter(reader);
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<WebhookDeadLetter>> ReadDeadLettersAsync(string webhook, long afterId, int limit, CancellationToken cancellationToken = default) =>
+        ReadAsync<IReadOnlyList<WebhookDeadLetter>>(connection =>
+        {
+            using var command = Command(connection, $"SELECT {DeadLetterColumns} FROM webhook_dead_letters WHERE webhook = $w AND id > $after ORDER BY id LIMIT $limit;");
+            command.Parameters.AddWithValue("$w", webhook);
+            command.Parameters.AddWithValue("$after", afterId);
+            command.Parameters.AddWithValue("$limit", limit);
+            using var reader = command.ExecuteReader();
+            var letters = new List<WebhookDeadLetter>();
+            while (reader.Read())
+            {
+                letters.Add(ReadDeadLetter(reader));
+            }
+
+            return letters;
+        }, cancellationToken);
+
+    public Task<WebhookDeadLetter?> ReadDeadLetterAsync(string webhook, long id, CancellationToken cancellationToken = default) => ReadAsync(connection =>
+    {
+        using var command = Command(connection, $"SELECT {DeadLetterColumns} FROM webhook_dead_letters WHERE webhook = $w AND id = $id;");
+        command.Parameters.AddWithValue("$w", webhook);
+        command.Parameters.AddWithValue("$id", id);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadDeadLetter(reader) : null;
+    }, cancellationToken);
+
+    public Task<WebhookDeadLetter?> MarkDeadLetterReplayedAsync(string webhook, long id, DateTimeOffset replayed, CancellationToken cancellationToken = default) => WriteAsync(connection =>
+    {
+        using var command = Command(connection, $"UPDATE webhook_dead_letters SET replayed_us = $at WHERE webhook = $w AND id = $id RETURNING {DeadLetterColumns};");
+        command.Parameters.AddWithValue("$w", webhook);
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$at", Time.ToMicros(replayed));
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadDeadLetter(reader) : null;
+    }, cancellationToken);
+
+    public Task<(long Total, long Pending)> CountDeadLettersAsync(string webhook, CancellationToken cancellationToken = default) => ReadAsync(connection =>
+    {
+        using var command = Command(connection, "SELECT COUNT(*), COUNT(*) - COUNT(replayed_us) FROM webhook_dead_letters WHERE webhook = $w;");
+        command.Parameters.AddWithValue("$w", webhook);
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }, cancellationToken);
+
     public Task<byte[]> ReadCursorKeyAsync(CancellationToken cancellationToken = default) => WriteAsync(connection =>
     {
         using (var insert = Command(connection, "INSERT INTO settings (key, value) VALUES ('cursor_key', $value) ON CONFLICT DO NOTHING;"))
@@ -487,6 +566,22 @@ public sealed class SqliteLedgerStore : ILedgerStore, IDisposable
             RevocationCompleted = Text(32) is { } revoked ? NotificationJson.DeserializeRevocationCompleted(revoked) : null,
         };
     }
+
+    private const string DeadLetterColumns = "id, webhook, position, event_id, player_uuid, kind, attempts, last_error, failed_us, replayed_us";
+
+    private static WebhookDeadLetter ReadDeadLetter(SqliteDataReader reader) => new()
+    {
+        Id = reader.GetInt64(0),
+        Webhook = reader.GetString(1),
+        Position = reader.GetInt64(2),
+        EventId = reader.GetString(3),
+        PlayerUuid = Guid.Parse(reader.GetString(4), CultureInfo.InvariantCulture),
+        Kind = (NotificationKind)reader.GetInt32(5),
+        Attempts = reader.GetInt32(6),
+        LastError = reader.IsDBNull(7) ? null : reader.GetString(7),
+        Failed = Time.FromMicros(reader.GetInt64(8)),
+        Replayed = reader.IsDBNull(9) ? null : Time.FromMicros(reader.GetInt64(9)),
+    };
 
     private static PlayerInfo? ReadPlayer(SqliteCommand command)
     {

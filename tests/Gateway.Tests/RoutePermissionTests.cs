@@ -57,6 +57,13 @@ public sealed class RoutePermissionTests(GatewayFixture fixture) : IClassFixture
     [InlineData("PUT", "/users/v1/platform-user", Permissions.PlatformUserCreate)]
     [InlineData("GET", "/inventory/v1/player/{player_uuid}/entitlements", Permissions.EntitlementsRead)]
     [InlineData("POST", "/inventory/v1/player/{player_uuid}/entitlements/consume", Permissions.EntitlementsWrite)]
+    [InlineData("GET", "/ops/v1/webhooks", Permissions.WebhooksAdmin)]
+    [InlineData("GET", "/ops/v1/webhooks/{name}/dead-letters", Permissions.WebhooksAdmin)]
+    [InlineData("POST", "/ops/v1/webhooks/{name}/dead-letters/{id}/replay", Permissions.WebhooksAdmin)]
+    [InlineData("GET", "/notifications/v1/player/{player_uuid}/ws", Permissions.NotificationsRead)]
+    [InlineData("GET", "/notifications/v1/player/{player_uuid}/sse", Permissions.NotificationsRead)]
+    [InlineData("GET", "/notifications/v1/ws", Permissions.NotificationsAll)]
+    [InlineData("GET", "/notifications/v1/sse", Permissions.NotificationsAll)]
     public void Routes_Route_DeclaresItsPermission(string method, string pattern, string permission)
     {
         var endpoint = Assert.Single(RouteEndpoints(), e =>

@@ -9,7 +9,7 @@ namespace Entitlements.Tests.Storage;
 /// What every <see cref="ILedgerStore"/> must do, run against each engine by a subclass. Every test
 /// starts on a fresh, empty database that <see cref="OpenAsync"/> reaches, initialized twice.
 /// </summary>
-public abstract class LedgerStoreContractTests : IAsyncLifetime
+public abstract partial class LedgerStoreContractTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Now = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
     private ILedgerStore? _store;

@@ -1,0 +1,159 @@
+using System.Globalization;
+using Entitlements.Gateway.Auth;
+using Entitlements.Gateway.Notifications;
+using Entitlements.Gateway.RallyHere;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Entitlements.Gateway.Apis;
+
+/// <summary>
+/// Notifications pushed to clients: AccelByte's <c>entitlementUpdated</c> and <c>revocationCompleted</c>
+/// messages over a WebSocket or as server-sent events, for one player or for every player, resumable
+/// with a cursor (<c>?after=</c>, or SSE's <c>Last-Event-ID</c>).
+/// </summary>
+public static class NotificationsApi
+{
+    public const string AfterParameter = "after";
+    public const string LastEventIdHeader = "Last-Event-ID";
+    private const int MaxCursorLength = 255;
+
+    public static IEndpointRouteBuilder MapNotificationsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/notifications/v1").WithTags("Notifications");
+        group.MapGet("/player/{player_uuid}/ws", PlayerWebSocket)
+            .WithName("player_notifications_websocket")
+            .RequirePermission(Permissions.NotificationsRead, selfAllowed: true);
+        group.MapGet("/player/{player_uuid}/sse", PlayerServerSentEvents)
+            .WithName("player_notifications_sse")
+            .RequirePermission(Permissions.NotificationsRead, selfAllowed: true);
+        group.MapGet("/ws", AllPlayersWebSocket)
+            .WithName("all_notifications_websocket")
+            .RequirePermission(Permissions.NotificationsAll);
+        group.MapGet("/sse", AllPlayersServerSentEvents)
+            .WithName("all_notifications_sse")
+            .RequirePermission(Permissions.NotificationsAll);
+        return app;
+    }
+
+    public static async Task<Results<EmptyHttpResult, JsonHttpResult<HttpValidationError>, JsonHttpResult<HzApiErrorModel>>> PlayerWebSocket(
+        HttpContext context, PushSession push)
+    {
+        if (!TryPlayer(context, out var player, out var invalid))
+        {
+            return invalid;
+        }
+
+        return await WebSocketAsync(context, push, player);
+    }
+
+    public static async Task<Results<EmptyHttpResult, JsonHttpResult<HttpValidationError>>> PlayerServerSentEvents(HttpContext context, PushSession push)
+    {
+        if (!TryPlayer(context, out var player, out var invalid))
+        {
+            return invalid;
+        }
+
+        return await ServerSentEventsAsync(context, push, player);
+    }
+
+    public static Task<Results<EmptyHttpResult, JsonHttpResult<HttpValidationError>, JsonHttpResult<HzApiErrorModel>>> AllPlayersWebSocket(
+        HttpContext context, PushSession push) => WebSocketAsync(context, push, player: null);
+
+    public static Task<Results<EmptyHttpResult, JsonHttpResult<HttpValidationError>>> AllPlayersServerSentEvents(HttpContext context, PushSession push) =>
+        ServerSentEventsAsync(context, push, player: null);
+
+    private static async Task<Results<EmptyHttpResult, JsonHttpResult<HttpValidationError>, JsonHttpResult<HzApiErrorModel>>> WebSocketAsync(
+        HttpContext context, PushSession push, Guid? player)
+    {
+        var resume = await ResumeAsync(context, push, lastEventId: false);
+        if (resume.Invalid is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            return RallyHereResults.Error(
+                StatusCodes.Status400BadRequest,
+                "websocket_upgrade_required",
+                "This route is a WebSocket endpoint: connect with a WebSocket upgrade request, or use the sse route for server-sent events.");
+        }
+
+        // Registered before the upgrade is answered: everything committed after the client connects reaches it.
+        var start = await push.OpenAsync(player, resume.Position, resume.Cursor);
+        try
+        {
+            using var socket = await context.WebSockets.AcceptWebSocketAsync();
+            using var transport = new WebSocketTransport(socket);
+            await push.RunAsync(start, transport, context.RequestAborted);
+        }
+        finally
+        {
+            start.Connection.Dispose();
+        }
+
+        return TypedResults.Empty;
+    }
+
+    private static async Task<Results<EmptyHttpResult, JsonHttpResult<HttpValidationError>>> ServerSentEventsAsync(HttpContext context, PushSession push, Guid? player)
+    {
+        var resume = await ResumeAsync(context, push, lastEventId: true);
+        if (resume.Invalid is { } invalid)
+        {
+            return invalid;
+        }
+
+        var start = await push.OpenAsync(player, resume.Position, resume.Cursor);
+        try
+        {
+            var transport = new ServerSentEventsTransport(context);
+            await transport.StartAsync();
+            await push.RunAsync(start, transport, context.RequestAborted);
+        }
+        finally
+        {
+            start.Connection.Dispose();
+        }
+
+        return TypedResults.Empty;
+    }
+
+    /// <summary>Where a client resumes: <c>?after=</c>, else (SSE) the <c>Last-Event-ID</c> header; nothing when neither is given.</summary>
+    private static async Task<(long? Position, string? Cursor, JsonHttpResult<HttpValidationError>? Invalid)> ResumeAsync(HttpContext context, PushSession push, bool lastEventId)
+    {
+        string location;
+        string name;
+        string? text;
+        if (context.Request.Query.TryGetValue(AfterParameter, out var values))
+        {
+            (location, name, text) = ("query", AfterParameter, values.Count == 1 ? values[0] : null);
+        }
+        else if (lastEventId && context.Request.Headers[LastEventIdHeader].ToString() is { Length: > 0 } header)
+        {
+            (location, name, text) = ("header", LastEventIdHeader.ToLowerInvariant(), header);
+        }
+        else
+        {
+            return (null, null, null);
+        }
+
+        if (string.IsNullOrEmpty(text) || text.Length > MaxCursorLength || await push.DecodeCursorAsync(text) is not { } position)
+        {
+            return (null, null, RallyHereResults.Invalid(location, name, "Invalid cursor: it was not issued for the notification feed", "value_error"));
+        }
+
+        return (position, text, null);
+    }
+
+    private static bool TryPlayer(HttpContext context, out Guid player, out JsonHttpResult<HttpValidationError> invalid)
+    {
+        invalid = null!;
+        if (Guid.TryParse(context.Request.RouteValues["player_uuid"] as string, CultureInfo.InvariantCulture, out player))
+        {
+            return true;
+        }
+
+        invalid = RallyHereResults.Invalid("path", "player_uuid", "Input should be a valid UUID", "uuid_parsing");
+        return false;
+    }
+}

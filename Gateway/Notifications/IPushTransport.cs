@@ -1,0 +1,20 @@
+using Entitlements.Notifications;
+
+namespace Entitlements.Gateway.Notifications;
+
+/// <summary>How one push connection writes to its client: WebSocket frames or server-sent events.</summary>
+public interface IPushTransport
+{
+    /// <summary>Canceled when the client closed the connection or went away.</summary>
+    CancellationToken ClientGone { get; }
+
+    Task SendAsync(EntitlementNotification notification, CancellationToken cancellationToken);
+
+    Task SendHeartbeatAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>End the connection telling the client why (when the transport can), best effort, within the token's time.</summary>
+    Task CloseAsync(PushDisconnectKind kind, string reason, CancellationToken cancellationToken);
+
+    /// <summary>Drop the connection at once: a send is stuck.</summary>
+    void Abort();
+}

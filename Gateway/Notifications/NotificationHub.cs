@@ -1,0 +1,119 @@
+using Entitlements.Notifications;
+using Microsoft.Extensions.Options;
+
+namespace Entitlements.Gateway.Notifications;
+
+/// <summary>
+/// The gateway's one fan-out point. A hosted service (<see cref="NotificationHubSubscription"/>) feeds it
+/// every player's notifications from one stream subscription; each client connection registers a
+/// bounded channel with a filter. <see cref="Publish"/> never waits: it tries to write to each matching
+/// channel, and a full channel ends that connection as a slow consumer, so a slow client can never slow
+/// the stream, the relay or the grains.
+/// </summary>
+public sealed partial class NotificationHub(IOptions<PushOptions> options, PushMetrics metrics, ILogger<NotificationHub> logger)
+{
+    private readonly Lock _lock = new();
+    private PushConnection[] _everybody = [];
+    private Dictionary<Guid, PushConnection[]> _byPlayer = [];
+
+    /// <summary>Register a connection before reading anything for it: from now on it gets every live notification that matches.</summary>
+    public PushConnection Register(Guid? player)
+    {
+        var connection = new PushConnection(this, player, options.Value.Capacity);
+        lock (_lock)
+        {
+            if (player is { } uuid)
+            {
+                var byPlayer = new Dictionary<Guid, PushConnection[]>(_byPlayer);
+                byPlayer[uuid] = byPlayer.TryGetValue(uuid, out var existing) ? [.. existing, connection] : [connection];
+                Volatile.Write(ref _byPlayer, byPlayer);
+            }
+            else
+            {
+                Volatile.Write(ref _everybody, [.. _everybody, connection]);
+            }
+        }
+
+        metrics.Opened();
+        return connection;
+    }
+
+    /// <summary>Hand a notification to every matching connection, without waiting for any of them.</summary>
+    public void Publish(EntitlementNotification notification)
+    {
+        ArgumentNullException.ThrowIfNull(notification);
+        foreach (var connection in Volatile.Read(ref _everybody))
+        {
+            Deliver(connection, notification);
+        }
+
+        if (Volatile.Read(ref _byPlayer).TryGetValue(notification.PlayerUuid, out var connections))
+        {
+            foreach (var connection in connections)
+            {
+                Deliver(connection, notification);
+            }
+        }
+    }
+
+    /// <summary>End every connection's live feed: the stream subscription failed, so what follows could have a gap.</summary>
+    public void InterruptAll()
+    {
+        var all = Volatile.Read(ref _everybody).Concat(Volatile.Read(ref _byPlayer).Values.SelectMany(c => c));
+        foreach (var connection in all)
+        {
+            if (connection.Interrupt(PushDisconnectKind.StreamInterrupted))
+            {
+                metrics.Disconnected(PushDisconnectKind.StreamInterrupted);
+            }
+        }
+    }
+
+    internal void Unregister(PushConnection connection)
+    {
+        lock (_lock)
+        {
+            if (connection.Player is { } uuid)
+            {
+                if (!_byPlayer.TryGetValue(uuid, out var existing) || !existing.Contains(connection))
+                {
+                    return;
+                }
+
+                var byPlayer = new Dictionary<Guid, PushConnection[]>(_byPlayer);
+                var left = existing.Where(c => c != connection).ToArray();
+                if (left.Length == 0)
+                {
+                    byPlayer.Remove(uuid);
+                }
+                else
+                {
+                    byPlayer[uuid] = left;
+                }
+
+                Volatile.Write(ref _byPlayer, byPlayer);
+            }
+            else
+            {
+                if (!_everybody.Contains(connection))
+                {
+                    return;
+                }
+
+                Volatile.Write(ref _everybody, _everybody.Where(c => c != connection).ToArray());
+            }
+        }
+
+        metrics.Closed();
+    }
+
+    private void Deliver(PushConnection connection, EntitlementNotification notification)
+    {
+        if (!connection.TryWrite(notification) && connection.Interrupt(PushDisconnectKind.Overflow))
+        {
+            // Counted when it happens: the connection's writer may be stuck in a send until the client reads again.
+            metrics.Disconnected(PushDisconnectKind.Overflow);
+            LogOverflow(logger, connection.Player, connection.Capacity);
+        }
+    }
+}

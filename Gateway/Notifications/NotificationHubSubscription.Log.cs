@@ -1,0 +1,16 @@
+namespace Entitlements.Gateway.Notifications;
+
+public sealed partial class NotificationHubSubscription
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Subscribed to every player's notifications")]
+    private static partial void LogSubscribed(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not subscribe to the notification stream; trying again")]
+    private static partial void LogSubscribeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The notification stream subscription failed; open push connections are ended and the gateway subscribes again")]
+    private static partial void LogStreamFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not unsubscribe from the notification stream while stopping")]
+    private static partial void LogUnsubscribeFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Entitlements.Gateway.Notifications;
+
+public static class NotificationPushExtensions
+{
+    /// <summary>The hub, its one stream subscription (started after the co-hosted silo), and the push sessions.</summary>
+    public static IServiceCollection AddNotificationPush(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.Configure<PushOptions>(configuration.GetSection(PushOptions.SectionName));
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<PushMetrics>();
+        services.AddSingleton<NotificationHub>();
+        services.AddSingleton<PushSession>();
+        services.AddHostedService<NotificationHubSubscription>();
+        return services;
+    }
+
+    /// <summary>WebSocket upgrades, with the server's keep-alive pings at the heartbeat interval.</summary>
+    public static IApplicationBuilder UseNotificationPush(this IApplicationBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var options = app.ApplicationServices.GetRequiredService<IOptions<PushOptions>>().Value;
+        return app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = options.Heartbeat });
+    }
+}

@@ -1,0 +1,23 @@
+namespace Entitlements.Gateway.Notifications;
+
+/// <summary>Why the server ends a push connection.</summary>
+public enum PushDisconnectKind
+{
+    /// <summary>The client closed the connection or went away.</summary>
+    ClientGone,
+
+    /// <summary>More live notifications were waiting than the buffer holds.</summary>
+    Overflow,
+
+    /// <summary>One send did not complete within the send timeout.</summary>
+    SendTimeout,
+
+    /// <summary>The gateway's stream subscription failed: what follows could have a gap.</summary>
+    StreamInterrupted,
+
+    /// <summary>The gateway is stopping.</summary>
+    Shutdown,
+
+    /// <summary>The notification feed could not be read (the cluster or its database failed).</summary>
+    Unavailable,
+}

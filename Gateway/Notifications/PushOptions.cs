@@ -1,0 +1,22 @@
+namespace Entitlements.Gateway.Notifications;
+
+/// <summary>Configuration section <c>Notifications:Push</c>: the WebSocket and SSE push to clients.</summary>
+public sealed class PushOptions
+{
+    public const string SectionName = "Notifications:Push";
+
+    /// <summary>Live notifications a connection may have waiting; one more disconnects it as a slow consumer.</summary>
+    public int BufferSize { get; set; } = 1000;
+
+    /// <summary>Seconds between heartbeats (an SSE comment, a WebSocket heartbeat frame, and WebSocket pings).</summary>
+    public int HeartbeatSeconds { get; set; } = 15;
+
+    /// <summary>Seconds one send to a client may take before the client is dropped as a slow consumer.</summary>
+    public int SendTimeoutSeconds { get; set; } = 10;
+
+    public TimeSpan Heartbeat => TimeSpan.FromSeconds(Math.Max(1, HeartbeatSeconds));
+
+    public TimeSpan SendTimeout => TimeSpan.FromSeconds(Math.Max(1, SendTimeoutSeconds));
+
+    public int Capacity => Math.Max(1, BufferSize);
+}

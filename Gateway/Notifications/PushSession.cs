@@ -1,0 +1,240 @@
+using Entitlements.Notifications;
+using Microsoft.Extensions.Options;
+
+namespace Entitlements.Gateway.Notifications;
+
+/// <summary>
+/// Runs one push connection: the replay from the ledger when the client resumes, then the live
+/// notifications, with heartbeats, until the client leaves, the connection is interrupted, or the
+/// gateway stops.
+/// <para>
+/// The seam between replay and live has no gap and no duplicate: the connection is registered with the
+/// hub before the ledger is read, so everything published from then on is in its channel; the replay
+/// reads pages until the ledger has no more; then the channel is drained, and every live notification
+/// at or before the last position sent is dropped (it was replayed, or published twice). A connection
+/// that does not resume starts at the ledger's head, read after registering.
+/// </para>
+/// </summary>
+public sealed partial class PushSession(
+    NotificationHub hub,
+    IGrainFactory grains,
+    IOptions<PushOptions> options,
+    PushMetrics metrics,
+    IHostApplicationLifetime lifetime,
+    TimeProvider time,
+    ILogger<PushSession> logger)
+{
+    public const int ReplayPageSize = 500;
+
+    /// <summary>The longest close reason a WebSocket close frame carries (125 bytes less the status code).</summary>
+    public const int MaxReasonBytes = 123;
+
+    /// <summary>The feed position a resume cursor names; null when it is not a notification cursor of this system.</summary>
+    public Task<long?> DecodeCursorAsync(string cursor) => grains.GetGrain<INotificationFeedGrain>(0).DecodeCursorAsync(cursor);
+
+    /// <summary>Register a connection and fix where it starts. Call before the response starts, so that nothing committed after that is missed.</summary>
+    public async Task<PushStart> OpenAsync(Guid? player, long? afterPosition, string? afterCursor)
+    {
+        var connection = hub.Register(player);
+        try
+        {
+            var position = afterPosition ?? await grains.GetGrain<INotificationFeedGrain>(0).HeadAsync();
+            return new PushStart(connection, position, Replay: afterPosition is not null, afterCursor);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Push until the connection ends; then close the transport with the reason.</summary>
+    public async Task RunAsync(PushStart start, IPushTransport transport, CancellationToken requestAborted)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        ArgumentNullException.ThrowIfNull(transport);
+        var settings = options.Value;
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, lifetime.ApplicationStopping, transport.ClientGone);
+        var cancellationToken = ending.Token;
+        var cursor = new PushCursor(start.Position, start.Cursor);
+        PushDisconnectKind end;
+        try
+        {
+            end = await PushAsync(start, transport, cursor, settings, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            end = lifetime.ApplicationStopping.IsCancellationRequested ? PushDisconnectKind.Shutdown : PushDisconnectKind.ClientGone;
+        }
+        catch (Exception exception) when (IsClientFailure(exception))
+        {
+            end = PushDisconnectKind.ClientGone;
+        }
+        catch (Exception exception)
+        {
+            // The feed could not be read (the cluster or its database): tell the client to come back later.
+            LogFailed(logger, exception, start.Connection.Player);
+            end = PushDisconnectKind.Unavailable;
+        }
+
+        start.Connection.Dispose();
+        await EndAsync(start, transport, cursor, end, settings);
+    }
+
+    /// <summary>The reason a client is told, with the cursor to resume from when there is one; at most <see cref="MaxReasonBytes"/> bytes.</summary>
+    public static string Reason(PushDisconnectKind kind, int capacity, string? cursor)
+    {
+        var what = kind switch
+        {
+            PushDisconnectKind.Overflow => $"slow consumer: over {capacity} notifications pending",
+            PushDisconnectKind.SendTimeout => "slow consumer: a send timed out",
+            PushDisconnectKind.StreamInterrupted => "notification stream interrupted",
+            PushDisconnectKind.Shutdown => "server shutting down",
+            PushDisconnectKind.Unavailable => "notifications unavailable",
+            _ => "closed",
+        };
+        var resume = cursor is null ? $"{what}; reconnect" : $"{what}; resume with after={cursor}";
+        return System.Text.Encoding.UTF8.GetByteCount(resume) <= MaxReasonBytes ? resume : $"{what}; reconnect";
+    }
+
+    private async Task<PushDisconnectKind> PushAsync(PushStart start, IPushTransport transport, PushCursor cursor, PushOptions settings, CancellationToken cancellationToken)
+    {
+        var connection = start.Connection;
+        var feed = grains.GetGrain<INotificationFeedGrain>(0);
+        if (start.Replay)
+        {
+            NotificationPage page;
+            do
+            {
+                page = await feed.ReadAsync(new NotificationQuery(connection.Player, cursor.Position, ReplayPageSize));
+                foreach (var notification in page.Notifications)
+                {
+                    if (connection.Interruption is { } interrupted)
+                    {
+                        return interrupted;
+                    }
+
+                    if (!await SendAsync(transport, notification, settings, cancellationToken))
+                    {
+                        return PushDisconnectKind.SendTimeout;
+                    }
+
+                    cursor.Sent(notification);
+                }
+            }
+            while (page.More);
+        }
+
+        var live = connection.Live;
+        Task<bool>? waiting = null;
+        Task? heartbeat = null;
+        var nextHeartbeat = time.GetUtcNow() + settings.Heartbeat;
+        while (true)
+        {
+            // An interruption wins over what is still buffered: a slow client is not fed its backlog first.
+            while (connection.Interruption is null && live.TryRead(out var notification))
+            {
+                if (notification.Position <= cursor.Position)
+                {
+                    continue;
+                }
+
+                if (!await SendAsync(transport, notification, settings, cancellationToken))
+                {
+                    return PushDisconnectKind.SendTimeout;
+                }
+
+                cursor.Sent(notification);
+            }
+
+            if (connection.Interruption is { } interrupted)
+            {
+                return interrupted;
+            }
+
+            var untilHeartbeat = nextHeartbeat - time.GetUtcNow();
+            if (untilHeartbeat <= TimeSpan.Zero)
+            {
+                var now = time.GetUtcNow();
+                if (!await WithinTimeoutAsync(token => transport.SendHeartbeatAsync(now, token), settings, cancellationToken))
+                {
+                    return PushDisconnectKind.SendTimeout;
+                }
+
+                nextHeartbeat = now + settings.Heartbeat;
+                continue;
+            }
+
+            // Both waits outlive an iteration that the other one ended: no timer or waiter per notification.
+            waiting ??= live.WaitToReadAsync(cancellationToken).AsTask();
+            heartbeat ??= Task.Delay(untilHeartbeat, time, cancellationToken);
+            if (await Task.WhenAny(waiting, heartbeat) == waiting)
+            {
+                // Data, or the channel was completed by an interruption: the top of the loop sees which.
+                await waiting;
+                waiting = null;
+            }
+            else
+            {
+                heartbeat = null;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    private static Task<bool> SendAsync(IPushTransport transport, EntitlementNotification notification, PushOptions settings, CancellationToken cancellationToken) =>
+        WithinTimeoutAsync(token => transport.SendAsync(notification, token), settings, cancellationToken);
+
+    /// <summary>One send, bounded by the send timeout: false when the client did not take it in time.</summary>
+    private static async Task<bool> WithinTimeoutAsync(Func<CancellationToken, Task> send, PushOptions settings, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(settings.SendTimeout);
+        try
+        {
+            await send(timeout.Token);
+            return true;
+        }
+        catch (Exception exception) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested && IsCancellationOrClientFailure(exception))
+        {
+            return false;
+        }
+    }
+
+    private async Task EndAsync(PushStart start, IPushTransport transport, PushCursor cursor, PushDisconnectKind end, PushOptions settings)
+    {
+        var reason = Reason(end, start.Connection.Capacity, cursor.Cursor);
+        if (end is PushDisconnectKind.SendTimeout or PushDisconnectKind.Shutdown or PushDisconnectKind.Unavailable)
+        {
+            // The hub counted overflows and stream interruptions when they happened.
+            metrics.Disconnected(end);
+        }
+
+        if (end != PushDisconnectKind.ClientGone)
+        {
+            LogDisconnected(logger, start.Connection.Player, end, reason);
+        }
+
+        if (end == PushDisconnectKind.SendTimeout)
+        {
+            transport.Abort();
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(settings.SendTimeout);
+        try
+        {
+            await transport.CloseAsync(end, reason, timeout.Token);
+        }
+        catch (Exception exception) when (IsCancellationOrClientFailure(exception))
+        {
+            transport.Abort();
+        }
+    }
+
+    private static bool IsClientFailure(Exception exception) =>
+        exception is IOException or System.Net.WebSockets.WebSocketException or ObjectDisposedException;
+
+    private static bool IsCancellationOrClientFailure(Exception exception) => exception is OperationCanceledException || IsClientFailure(exception);
+}

@@ -1,0 +1,7 @@
+namespace Entitlements.Gateway.Notifications;
+
+/// <summary>
+/// A registered connection and where it starts: after <see cref="Position"/>, replaying the ledger from
+/// there when <see cref="Replay"/> (the client resumed with <see cref="Cursor"/>), else live only.
+/// </summary>
+public sealed record PushStart(PushConnection Connection, long Position, bool Replay, string? Cursor);

@@ -1,0 +1,33 @@
+namespace Entitlements.Notifications;
+
+/// <summary>The headers of a webhook request, beside the signed JSON body.</summary>
+public static class WebhookHeaders
+{
+    /// <summary><c>t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256&gt;</c>: see <see cref="WebhookSignature"/>.</summary>
+    public const string Signature = "X-Entitlements-Signature";
+
+    /// <summary>The ledger event that produced the notification.</summary>
+    public const string EventId = "X-Entitlements-Event-Id";
+
+    /// <summary><c>entitlementUpdated</c> or <c>revocationCompleted</c>.</summary>
+    public const string Notification = "X-Entitlements-Notification";
+
+    /// <summary>The player's UUID.</summary>
+    public const string Player = "X-Entitlements-Player";
+
+    /// <summary>The player's ledger version the event was written at.</summary>
+    public const string Version = "X-Entitlements-Version";
+
+    /// <summary>The notification's feed cursor (opaque).</summary>
+    public const string Cursor = "X-Entitlements-Cursor";
+
+    /// <summary>A fresh id for every attempt.</summary>
+    public const string Delivery = "X-Entitlements-Delivery";
+
+    /// <summary>The attempt number, from 1.</summary>
+    public const string Attempt = "X-Entitlements-Attempt";
+
+    /// <summary>The wire name of a notification kind.</summary>
+    public static string NotificationName(NotificationKind kind) =>
+        kind == NotificationKind.RevocationCompleted ? "revocationCompleted" : "entitlementUpdated";
+}

@@ -1,0 +1,216 @@
+using Entitlements.Notifications;
+using Entitlements.Storage;
+using Entitlements.Webhooks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Entitlements;
+
+/// <summary>
+/// Delivers the notification feed to one webhook, one notification at a time, in ledger order, from a
+/// position kept in the database (consumer <c>webhook:&lt;name&gt;</c>). Each notification is retried
+/// with backoff until it is delivered or becomes a dead letter; the position is stored after each one,
+/// so a crash resends at most the notification in flight (at least once). A dead letter is the only
+/// way a later notification of a player can reach the endpoint before an earlier one. Woken by the
+/// stream relay after each batch it publishes; a timer polls too, in case a wake was lost. The pump
+/// runs on the activation but outside any request: retries can take minutes, and neither a wake, nor a
+/// status call, nor deactivation waits for them.
+/// </summary>
+public sealed partial class WebhookGrain(
+    NotificationFeed feed,
+    ILedgerStore store,
+    WebhookSender sender,
+    IOptions<WebhookOptions> webhooks,
+    IOptions<NotificationOptions> notifications,
+    TimeProvider time,
+    ILogger<WebhookGrain> logger) : Grain, IWebhookGrain, IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private WebhookEndpointOptions? _webhook;
+    private Task _pump = Task.CompletedTask;
+    private long _position;
+    private bool _pumping;
+    private bool _pending;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _webhook = webhooks.Value.Find(this.GetPrimaryKeyString());
+        if (_webhook is null)
+        {
+            return;
+        }
+
+        if (await store.FindConsumerPositionAsync(_webhook.ConsumerName, cancellationToken) is { } stored)
+        {
+            _position = stored;
+        }
+        else
+        {
+            // A new webhook: store where it starts, so that a restart never moves the start again.
+            _position = _webhook.StartFrom == WebhookStart.Now ? await feed.HeadAsync(cancellationToken) : 0;
+            await store.WriteConsumerPositionAsync(_webhook.ConsumerName, _position, cancellationToken);
+        }
+
+        var poll = notifications.Value.PollInterval > TimeSpan.Zero ? notifications.Value.PollInterval : TimeSpan.FromSeconds(1);
+        this.RegisterGrainTimer(_ => Wake(), new GrainTimerCreationOptions(poll, poll) { Interleave = true, KeepAlive = true });
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // An attempt in flight or a backoff wait ends now; the stored position says where the next activation starts.
+        await _stopping.CancelAsync();
+        await _pump;
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    public Task WakeAsync() => Wake();
+
+    public async Task<WebhookStatus?> GetStatusAsync()
+    {
+        if (_webhook is not { } webhook)
+        {
+            return null;
+        }
+
+        var (total, pending) = await store.CountDeadLettersAsync(webhook.Name);
+        var url = new Uri(webhook.Url, UriKind.Absolute);
+        return new WebhookStatus
+        {
+            Name = webhook.Name,
+            Endpoint = url.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped),
+            Position = _position,
+            DeadLetters = total,
+            PendingDeadLetters = pending,
+        };
+    }
+
+    public async Task<WebhookDeadLetterPage> ListDeadLettersAsync(long afterId, int limit)
+    {
+        if (_webhook is not { } webhook)
+        {
+            return new WebhookDeadLetterPage([], false);
+        }
+
+        var size = Math.Clamp(limit, 1, WebhookDeadLetterPage.MaxLimit);
+        var letters = await store.ReadDeadLettersAsync(webhook.Name, Math.Max(0, afterId), size + 1);
+        return letters.Count > size ? new WebhookDeadLetterPage([.. letters.Take(size)], true) : new WebhookDeadLetterPage(letters, false);
+    }
+
+    public async Task<WebhookReplayResult> ReplayAsync(long deadLetterId)
+    {
+        if (_webhook is not { } webhook || await store.ReadDeadLetterAsync(webhook.Name, deadLetterId) is not { } letter)
+        {
+            return new WebhookReplayResult { Outcome = WebhookReplayOutcome.NotFound };
+        }
+
+        // The message is the ledger's, at the dead letter's position: the replay re-sends the original.
+        var page = await feed.ReadAsync(null, letter.Position - 1, 1);
+        if (page.Notifications is not [var notification] || notification.Position != letter.Position)
+        {
+            return new WebhookReplayResult { Outcome = WebhookReplayOutcome.NotFound };
+        }
+
+        var attempt = await sender.SendAsync(webhook, notification, letter.Attempts + 1, _stopping.Token);
+        if (!attempt.Delivered)
+        {
+            LogReplayFailed(logger, webhook.Name, letter.Id, attempt.Error);
+            return new WebhookReplayResult { Outcome = WebhookReplayOutcome.Failed, StatusCode = attempt.StatusCode, Error = attempt.Error, DeadLetter = letter };
+        }
+
+        var replayed = await store.MarkDeadLetterReplayedAsync(webhook.Name, letter.Id, time.GetUtcNow()) ?? letter;
+        return new WebhookReplayResult { Outcome = WebhookReplayOutcome.Delivered, StatusCode = attempt.StatusCode, DeadLetter = replayed };
+    }
+
+    /// <summary>Start the pump unless it runs; if it does, it reads once more before it stops.</summary>
+    private Task Wake()
+    {
+        if (_webhook is null || _stopping.IsCancellationRequested)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (_pumping)
+        {
+            _pending = true;
+            return Task.CompletedTask;
+        }
+
+        _pumping = true;
+        _pump = PumpAsync(_webhook);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Deliver until caught up. Never throws: a failure is logged and the next wake or poll tries again.</summary>
+    private async Task PumpAsync(WebhookEndpointOptions webhook)
+    {
+        try
+        {
+            do
+            {
+                _pending = false;
+                NotificationPage page;
+                do
+                {
+                    page = await feed.ReadAsync(null, _position, Math.Max(1, notifications.Value.BatchSize), _stopping.Token);
+                    foreach (var notification in page.Notifications)
+                    {
+                        await DeliverAsync(webhook, notification);
+                        _position = notification.Position;
+                        await store.WriteConsumerPositionAsync(webhook.ConsumerName, _position, _stopping.Token);
+                    }
+                }
+                while (page.More);
+            }
+            while (_pending);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Deactivating: the next activation resumes from the stored position.
+        }
+        catch (Exception exception)
+        {
+            // Nothing past the stored position is lost: the next wake or poll delivers it again.
+            LogPumpFailed(logger, exception, webhook.Name, _position);
+        }
+        finally
+        {
+            _pumping = false;
+        }
+    }
+
+    /// <summary>Send one notification until it is delivered, fails for good, or has used every attempt; then it is a dead letter.</summary>
+    private async Task DeliverAsync(WebhookEndpointOptions webhook, EntitlementNotification notification)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var result = await sender.SendAsync(webhook, notification, attempt, _stopping.Token);
+            if (result.Delivered)
+            {
+                return;
+            }
+
+            if (!result.Retryable || attempt >= webhook.MaxAttempts)
+            {
+                var letter = await store.WriteDeadLetterAsync(new WebhookDeadLetter
+                {
+                    Id = 0,
+                    Webhook = webhook.Name,
+                    Position = notification.Position,
+                    EventId = notification.EventId,
+                    PlayerUuid = notification.PlayerUuid,
+                    Kind = notification.Kind,
+                    Attempts = attempt,
+                    LastError = result.Error,
+                    Failed = time.GetUtcNow(),
+                }, _stopping.Token);
+                LogDeadLettered(logger, webhook.Name, notification.Position, letter.Id, attempt, result.Error);
+                return;
+            }
+
+            var delay = WebhookBackoff.Delay(webhook, attempt, result.RetryAfter, Random.Shared);
+            LogAttemptFailed(logger, webhook.Name, notification.Position, attempt, result.Error, delay);
+            await Task.Delay(delay, time, _stopping.Token);
+        }
+    }
+}

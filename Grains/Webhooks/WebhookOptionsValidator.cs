@@ -1,0 +1,72 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace Entitlements.Webhooks;
+
+/// <summary>
+/// Checks the webhooks at start: unique names of <c>[a-z0-9-]</c>, absolute <c>https://</c> URLs
+/// (<c>http://</c> only for loopback: signed entitlement data never travels in clear text), secrets of at
+/// least 32 characters, sane attempts, backoffs and timeouts.
+/// </summary>
+public sealed class WebhookOptionsValidator : IValidateOptions<WebhookOptions>
+{
+    public const int MinSecretLength = 32;
+
+    public ValidateOptionsResult Validate(string? name, WebhookOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Webhooks.Count; i++)
+        {
+            var webhook = options.Webhooks[i];
+            var key = $"Notifications:Webhooks:{i}";
+            if (string.IsNullOrEmpty(webhook.Name) || !webhook.Name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-'))
+            {
+                failures.Add($"{key}:Name must be made of a-z, 0-9 and '-' (got '{webhook.Name}').");
+            }
+            else if (!names.Add(webhook.Name))
+            {
+                failures.Add($"{key}:Name '{webhook.Name}' is used by another webhook.");
+            }
+
+            if (!Uri.TryCreate(webhook.Url, UriKind.Absolute, out var url))
+            {
+                failures.Add($"{key}:Url must be an absolute URL.");
+            }
+            else if (url.Scheme != Uri.UriSchemeHttps && !(url.Scheme == Uri.UriSchemeHttp && IsLoopback(url)))
+            {
+                failures.Add($"{key}:Url must use https:// (http:// is accepted for loopback hosts only).");
+            }
+            else if (!string.IsNullOrEmpty(url.UserInfo))
+            {
+                failures.Add($"{key}:Url must not carry credentials; the signature authenticates the sender.");
+            }
+
+            if (webhook.Secret.Length < MinSecretLength)
+            {
+                failures.Add($"{key}:Secret is required and must have at least {MinSecretLength} characters.");
+            }
+
+            if (webhook.MaxAttempts < 1)
+            {
+                failures.Add($"{key}:MaxAttempts must be at least 1.");
+            }
+
+            if (webhook.InitialBackoff <= TimeSpan.Zero || webhook.MaxBackoff < webhook.InitialBackoff)
+            {
+                failures.Add($"{key}:InitialBackoff must be positive and MaxBackoff at least InitialBackoff.");
+            }
+
+            if (webhook.Timeout <= TimeSpan.Zero)
+            {
+                failures.Add($"{key}:Timeout must be positive.");
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static bool IsLoopback(Uri url) =>
+        url.IsLoopback || (IPAddress.TryParse(url.DnsSafeHost, out var address) && IPAddress.IsLoopback(address));
+}

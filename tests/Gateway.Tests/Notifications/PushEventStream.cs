@@ -1,0 +1,110 @@
+using System.Net;
+using System.Text;
+
+namespace Entitlements.Tests.Notifications;
+
+/// <summary>A real SSE response read event by event (<c>HttpCompletionOption.ResponseHeadersRead</c>), with a deadline on every read.</summary>
+internal sealed class PushEventStream : IAsyncDisposable
+{
+    private readonly HttpClient _client;
+    private readonly HttpResponseMessage _response;
+    private readonly StreamReader _reader;
+
+    private PushEventStream(HttpClient client, HttpResponseMessage response, StreamReader reader)
+    {
+        _client = client;
+        _response = response;
+        _reader = reader;
+    }
+
+    public HttpResponseMessage Response => _response;
+
+    public static async Task<PushEventStream> OpenAsync(Uri baseAddress, string path, string token, string? lastEventId = null)
+    {
+        var client = new HttpClient { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
+        request.Headers.Authorization = new("Bearer", token);
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        if (lastEventId is not null)
+        {
+            request.Headers.Add("Last-Event-ID", lastEventId);
+        }
+
+        using var timeout = new CancellationTokenSource(PushSocket.Deadline);
+        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            response.Dispose();
+            client.Dispose();
+            Assert.Fail($"GET {path} answered {(int)response.StatusCode} {body}");
+        }
+
+        var reader = new StreamReader(await response.Content.ReadAsStreamAsync(), Encoding.UTF8);
+        return new PushEventStream(client, response, reader);
+    }
+
+    /// <summary>The next event or comment block; null at the end of the response.</summary>
+    public async Task<ServerSentEvent?> NextAsync()
+    {
+        using var timeout = new CancellationTokenSource(PushSocket.Deadline);
+        var lines = new List<string>();
+        while (true)
+        {
+            var line = await _reader.ReadLineAsync(timeout.Token);
+            if (line is null)
+            {
+                Assert.True(lines.Count == 0, $"the stream ended inside an event: {string.Join("|", lines)}");
+                return null;
+            }
+
+            if (line.Length == 0)
+            {
+                if (lines.Count > 0)
+                {
+                    return ServerSentEvent.Parse(lines);
+                }
+
+                continue;
+            }
+
+            lines.Add(line);
+        }
+    }
+
+    /// <summary>The next event that carries data, skipping heartbeat comments.</summary>
+    public async Task<ServerSentEvent> NextEventAsync()
+    {
+        while (true)
+        {
+            var next = await NextAsync();
+            Assert.True(next is not null, "the stream ended");
+            if (next.Data is not null)
+            {
+                return next;
+            }
+        }
+    }
+
+    public async Task<List<ServerSentEvent>> ReadUntilAsync(Func<ServerSentEvent, bool> last)
+    {
+        var events = new List<ServerSentEvent>();
+        while (true)
+        {
+            var next = await NextEventAsync();
+            events.Add(next);
+            if (last(next))
+            {
+                return events;
+            }
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _reader.Dispose();
+        _response.Dispose();
+        _client.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,163 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Entitlements.Tests.Notifications;
+
+/// <summary>A real <see cref="ClientWebSocket"/> on a push route, with reads bounded by a deadline.</summary>
+internal sealed class PushSocket : IAsyncDisposable
+{
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    private readonly ClientWebSocket _socket;
+    private readonly HttpMessageInvoker _invoker;
+
+    private PushSocket(ClientWebSocket socket, HttpMessageInvoker invoker)
+    {
+        _socket = socket;
+        _invoker = invoker;
+    }
+
+    public WebSocket Socket => _socket;
+
+    /// <summary>Connect with <paramref name="token"/> in the <c>Authorization</c> header (or a raw <c>Cookie</c> header).</summary>
+    public static async Task<PushSocket> ConnectAsync(Uri baseAddress, string path, string? token, string? cookie = null)
+    {
+        var (socket, invoker, failure) = await TryConnectAsync(baseAddress, path, token, cookie);
+        Assert.True(failure is null, $"connecting to {path} failed: {failure}");
+        return new PushSocket(socket, invoker);
+    }
+
+    /// <summary>Connect, expecting the server to refuse the upgrade; returns the HTTP status it answered.</summary>
+    public static async Task<HttpStatusCode> RefusedAsync(Uri baseAddress, string path, string? token)
+    {
+        var (socket, invoker, failure) = await TryConnectAsync(baseAddress, path, token, cookie: null);
+        using (invoker)
+        using (socket)
+        {
+            Assert.True(failure is not null, $"connecting to {path} succeeded");
+            return socket.HttpStatusCode;
+        }
+    }
+
+    /// <summary>The next text frame as JSON, heartbeats included.</summary>
+    public async Task<(JsonObject Json, string Text)> NextFrameAsync()
+    {
+        var (type, text) = await ReceiveAsync();
+        Assert.True(type == WebSocketMessageType.Text, $"expected a text frame, got {type} {_socket.CloseStatus} {_socket.CloseStatusDescription}");
+        return (JsonNode.Parse(text)!.AsObject(), text);
+    }
+
+    /// <summary>The next notification frame, skipping heartbeats.</summary>
+    public async Task<(JsonObject Json, string Text)> NextNotificationAsync()
+    {
+        while (true)
+        {
+            var frame = await NextFrameAsync();
+            if (!frame.Json.ContainsKey("heartbeat"))
+            {
+                return frame;
+            }
+        }
+    }
+
+    /// <summary>Notifications until one whose <c>event_id</c> and <c>name</c> match; everything read on the way is returned too.</summary>
+    public async Task<List<JsonObject>> ReadUntilAsync(Func<JsonObject, bool> last)
+    {
+        var frames = new List<JsonObject>();
+        while (true)
+        {
+            var (json, _) = await NextNotificationAsync();
+            frames.Add(json);
+            if (last(json))
+            {
+                return frames;
+            }
+        }
+    }
+
+    /// <summary>Read every frame until the server's close; answer it. Returns the notifications read on the way.</summary>
+    public async Task<List<JsonObject>> ReadUntilCloseAsync()
+    {
+        var frames = new List<JsonObject>();
+        while (true)
+        {
+            var (type, text) = await ReceiveAsync();
+            if (type == WebSocketMessageType.Close)
+            {
+                using var timeout = new CancellationTokenSource(Deadline);
+                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token);
+                return frames;
+            }
+
+            var json = JsonNode.Parse(text)!.AsObject();
+            if (!json.ContainsKey("heartbeat"))
+            {
+                frames.Add(json);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_socket.State == WebSocketState.Open)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token);
+            }
+            catch (Exception exception) when (exception is WebSocketException or OperationCanceledException)
+            {
+            }
+        }
+
+        _socket.Dispose();
+        _invoker.Dispose();
+    }
+
+    private async Task<(WebSocketMessageType Type, string Text)> ReceiveAsync()
+    {
+        using var timeout = new CancellationTokenSource(Deadline);
+        using var message = new MemoryStream();
+        var buffer = new byte[8192];
+        WebSocketReceiveResult result;
+        do
+        {
+            result = await _socket.ReceiveAsync(buffer, timeout.Token);
+            message.Write(buffer, 0, result.Count);
+        }
+        while (!result.EndOfMessage);
+        return (result.MessageType, Encoding.UTF8.GetString(message.ToArray()));
+    }
+
+    private static async Task<(ClientWebSocket Socket, HttpMessageInvoker Invoker, Exception? Failure)> TryConnectAsync(
+        Uri baseAddress, string path, string? token, string? cookie)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.CollectHttpResponseDetails = true;
+        if (token is not null)
+        {
+            socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
+        }
+
+        if (cookie is not null)
+        {
+            socket.Options.SetRequestHeader("Cookie", cookie);
+        }
+
+        var invoker = new HttpMessageInvoker(new SocketsHttpHandler());
+        var uri = new UriBuilder(new Uri(baseAddress, path)) { Scheme = "ws" }.Uri;
+        using var timeout = new CancellationTokenSource(Deadline);
+        try
+        {
+            await socket.ConnectAsync(uri, invoker, timeout.Token);
+            return (socket, invoker, null);
+        }
+        catch (WebSocketException exception)
+        {
+            return (socket, invoker, exception);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using System.Globalization;
+using Entitlements.Gateway.Hosting;
+using Entitlements.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Entitlements.Tests.Webhooks;
+
+/// <summary>A gateway with a webhook it must not use refuses to start, and says which key is wrong.</summary>
+public sealed class WebhookConfigurationTests
+{
+    [Theory]
+    [InlineData("http://hooks.example.com/entitlements", "0123456789abcdef0123456789abcdef", "Notifications:Webhooks:0:Url must use https:// (http:// is accepted for loopback hosts only).")]
+    [InlineData("https://hooks.example.com/entitlements", "too-short", "Notifications:Webhooks:0:Secret is required and must have at least 32 characters.")]
+    public async Task Start_InvalidWebhook_FailsWithTheKeyAndTheRule(string url, string secret, string message)
+    {
+        using var data = new TempDirectory();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Storage:DataDirectory"] = data.Path,
+            ["Catalog:SeedFile"] = string.Empty,
+            ["Orleans:ClusterId"] = Unique.Name("webhook-config"),
+            ["Orleans:SiloPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
+            ["Orleans:GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
+            ["Logging:LogLevel:Default"] = "None",
+            ["Notifications:Webhooks:0:Name"] = "game",
+            ["Notifications:Webhooks:0:Url"] = url,
+            ["Notifications:Webhooks:0:Secret"] = secret,
+        };
+        await using var app = GatewayApp.Build(["--urls", "http://127.0.0.1:0"], builder => builder.Configuration.AddInMemoryCollection(settings));
+
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+
+        Assert.Equal([message], exception.Failures);
+    }
+}

@@ -1,0 +1,293 @@
+using System.Globalization;
+using Entitlements.Notifications;
+using Entitlements.Webhooks;
+
+namespace Entitlements.Tests.Webhooks;
+
+/// <summary>
+/// The webhook grain against a real HTTP receiver on loopback: what it sends, in which order, how it
+/// retries and when it gives up. Each test uses its own players; the receiver's rules are per player.
+/// </summary>
+public sealed class WebhookDeliveryTests(WebhookFixture fixture) : IClassFixture<WebhookFixture>
+{
+    private const string Path = WebhookFixture.Path;
+
+    private readonly LedgerActions _ledger = new(fixture.Client);
+
+    private WebhookReceiver Receiver => fixture.Receiver;
+
+    private IWebhookGrain Webhook => fixture.Client.GetGrain<IWebhookGrain>(WebhookFixture.Name);
+
+    [Fact]
+    public async Task Grant_Committed_PostsSignedEntitlementUpdatedWithExactHeaders()
+    {
+        var user = await _ledger.NewPlayerAsync();
+        var sku = await _ledger.PutSkuAsync();
+
+        var grant = await _ledger.GrantAsync(user, sku, quantity: 2);
+
+        var request = Assert.Single(await Receiver.WaitForDeliveredAsync(Path, user.PlayerUuid, 1));
+        var notification = Assert.Single(await _ledger.NotificationsAsync(user.PlayerUuid));
+        Assert.Equal(NotificationJson.Serialize(notification), request.Body);
+        Assert.Equal(EntitlementUpdateAction.Grant, NotificationJson.DeserializeEntitlementUpdated(request.Body).Payload.Action);
+        Assert.Equal("application/json; charset=utf-8", request.Header("Content-Type"));
+        Assert.Equal(grant.EventId, request.Header(WebhookHeaders.EventId));
+        Assert.Equal("entitlementUpdated", request.Header(WebhookHeaders.Notification));
+        Assert.Equal(user.PlayerUuid.ToString("D"), request.Header(WebhookHeaders.Player));
+        Assert.Equal("1", request.Header(WebhookHeaders.Version));
+        Assert.Equal(notification.Cursor, request.Header(WebhookHeaders.Cursor));
+        Assert.Equal("1", request.Header(WebhookHeaders.Attempt));
+        Assert.Matches("^[0-9a-f]{32}$", request.Header(WebhookHeaders.Delivery));
+        var signature = request.Header(WebhookHeaders.Signature);
+        Assert.Matches("^t=[0-9]+,v1=[0-9a-f]{64}$", signature);
+        var signedAt = DateTimeOffset.FromUnixTimeSeconds(long.Parse(signature[2..signature.IndexOf(',', StringComparison.Ordinal)], CultureInfo.InvariantCulture));
+        Assert.InRange(signedAt, request.ReceivedAt.AddSeconds(-5), request.ReceivedAt.AddSeconds(1));
+        Assert.True(WebhookSignature.Verify(WebhookCluster.Secret, signature, request.Body, request.ReceivedAt));
+        Assert.False(WebhookSignature.Verify(WebhookCluster.Secret + "x", signature, request.Body, request.ReceivedAt));
+        Assert.False(WebhookSignature.Verify(WebhookCluster.Secret, signature, request.Body.Replace("grant", "revoke", StringComparison.Ordinal), request.ReceivedAt));
+        Assert.False(WebhookSignature.Verify(WebhookCluster.Secret, signature, request.Body, request.ReceivedAt.AddMinutes(6)));
+    }
+
+    [Fact]
+    public async Task Refund_Committed_PostsEntitlementUpdatedThenRevocationCompletedInLedgerOrder()
+    {
+        var user = await _ledger.NewPlayerAsync();
+        var sku = await _ledger.PutSkuAsync();
+        var grant = await _ledger.GrantAsync(user, sku, quantity: 3);
+
+        var refund = await _ledger.RefundAsync(user, sku, grant);
+
+        var delivered = await Receiver.WaitForDeliveredAsync(Path, user.PlayerUuid, 3);
+        var feed = await _ledger.NotificationsAsync(user.PlayerUuid);
+        Assert.Equal(3, feed.Count);
+        Assert.Equal(feed.Select(NotificationJson.Serialize), delivered.Select(r => r.Body));
+        Assert.Equal([grant.EventId, refund.EventId, refund.EventId], delivered.Select(r => r.Header(WebhookHeaders.EventId)));
+        Assert.Equal(["entitlementUpdated", "entitlementUpdated", "revocationCompleted"], delivered.Select(r => r.Header(WebhookHeaders.Notification)));
+        Assert.Equal(["1", "2", "2"], delivered.Select(r => r.Header(WebhookHeaders.Version)));
+        Assert.Equal(EntitlementUpdateAction.Revoke, NotificationJson.DeserializeEntitlementUpdated(delivered[1].Body).Payload.Action);
+        Assert.Equal(refund.EventId, NotificationJson.DeserializeRevocationCompleted(delivered[2].Body).Id);
+        Assert.All(delivered, r => Assert.True(WebhookSignature.Verify(WebhookCluster.Secret, r.Header(WebhookHeaders.Signature), r.Body, r.ReceivedAt)));
+        Assert.Equal(3, Receiver.Requests(Path, user.PlayerUuid).Count);
+    }
+
+    [Fact]
+    public async Task ServiceUnavailable_TwiceThenOk_RetriesAndDeliversOnce()
+    {
+        var user = await _ledger.NewPlayerAsync();
+        var sku = await _ledger.PutSkuAsync();
+        Receiver.FailNext(Path, user.PlayerUuid, 2, 503);
+
+        await _ledger.GrantAsync(user, sku);
+
+        await Receiver.WaitForDeliveredAsync(Path, user.PlayerUuid, 1);
+        var requests = Receiver.Requests(Path, user.PlayerUuid);
+        Assert.Equal([503, 503, 200], requests.Select(r => r.Status));
+        Assert.Equal(["1", "2", "3"], requests.Select(r => r.Header(WebhookHeaders.Attempt)));
+        Assert.Single(requests.Select(r => r.Body).Distinct());
+        Assert.Single(requests.Select(r => r.Header(WebhookHeaders.EventId)).Distinct());
+        Assert.Equal(3, requests.Select(r => r.Header(WebhookHeaders.Delivery)).Distinct().Count());
+        Assert.DoesNotContain(await AllDeadLettersAsync(), d => d.PlayerUuid == user.PlayerUuid);
+    }
+
+    [Fact]
+    public async Task TooManyRequests_WithRetryAfter_WaitsThatLongBeforeRetrying()
+    {
+        var user = await _ledger.NewPlayerAsync();
+        var sku = await _ledger.PutSkuAsync();
+        Receiver.FailNext(Path, user.PlayerUuid, 1, 429, retryAfter: "1");
+
+        await _ledger.GrantAsync(user, sku);
+
+        await Receiver.WaitForDeliveredAsync(Path, user.PlayerUuid, 1);
+        var requests = Receiver.Requests(Path, user.PlayerUuid);
+        Assert.Equal([429, 200], requests.Select(r => r.Status));
+        // The backoff alone would be 10-20 ms; Retry-After asked for a second.
+        Assert.True(requests[1].ReceivedAt - requests[0].ReceivedAt >= TimeSpan.FromSeconds(1), $"retried after {requests[1].ReceivedAt - requests[0].ReceivedAt}");
+    }
+
+    [Fact]
+    public async Task GetStatus_WhileARetryWaits_AnswersWithoutWaitingForIt()
+    {
+        var user = await _ledger.NewPlayerAsync();
+        var sku = await _ledger.PutSkuAsync();
+        Receiver.FailNext(Path, user.PlayerUuid, 1, 429, retryAfter: "3");
+        await _ledger.GrantAsync(user, sku);
+        await Receiver.WaitForArrivalsAsync(Path, user.PlayerUuid, 1);
+
+        var status = await Webhook.GetStatusAsync();
+        var letters = await Webhook.ListDeadLettersAsync(0, 1);
+
+        Assert.Equal(WebhookFixture.Name, status?.Name);
+        Assert.NotNull(letters);
+        // The retry comes three seconds after the 429: the answers above did not wait for it.
+        Assert.Empty(Receiver.Delivered(Path, user.PlayerUuid));
+        await Receiver.WaitForDeliveredAsync(Path, user.PlayerUuid, 1);
+    }
+
+    [Fact]
+    public async Task BadRequest_Once_DeadLettersAtOnceAndDeliversTheNext()
+    {
+        var user = await _ledger.NewPlayerAsync();
+        var sku = await _ledger.PutSkuAsync();
+        Receiver.FailNext(Path, user.PlayerUuid, 1, 400);
+
+        var first = await _ledger.GrantAsync(user, sku);
+        var second = await _ledger.GrantAsync(user, sku);
+
+        var delivered = Assert.Single(await Receiver.WaitForDeliveredAsync(Path, user.PlayerUuid, 1));
+        Assert.Equal(second.EventId, delivered.Header(WebhookHeaders.EventId));
+        Assert.Equal([400, 200], Receiver.Requests(Path, user.PlayerUuid).Select(r => r.Status));
+        var feed = await _ledger.NotificationsAsync(user.PlayerUuid);
+        var letter = Assert.Single(await AllDeadLettersAsync(), d => d.PlayerUuid == user.PlayerUuid);
+        var expected = new WebhookDeadLetter
+        {
+            Id = letter.Id,
+            Webhook = WebhookFixture.Name,
+            Position = feed[0].Position,
+            EventId = first.EventId,
+            PlayerUuid = user.PlayerUuid,
+            Kind = NotificationKind.EntitlementUpdated,
+            Attempts = 1,
+            LastError = "HTTP 400",
+            Failed = letter.Failed,
+            Replayed = null,
+        };
+        Assert.Equal(expected, letter);
+    }
+
+    [Fact]
+    public async Task ServerError_EveryAttempt_DeadLettersAfterMaxAttemptsAndDeliversTheNext()
+    {
+        var user = await _ledger.NewPlayerAsync();
+        var sku = await _ledger.PutSkuAsync();
+        Receiver.FailNext(Path, user.PlayerUuid, 3, 500);
+
+        var first = await _ledger.GrantAsync(user, sku);
+        var second = await _ledger.GrantAsync(user, sku);
+
+        var delivered = Assert.Single(await Receiver.WaitForDeliveredAsync(Path, user.PlayerUuid, 1));
+        Assert.Equal(second.EventId, delivered.Header(WebhookHeaders.EventId));
+        var requests = Receiver.Requests(Path, user.PlayerUuid);
+        Assert.Equal([500, 500, 500, 200], requests.Select(r => r.Status));
+        Assert.Equal([first.EventId, first.EventId, first.EventId, second.EventId], requests.Select(r => r.Header(WebhookHeaders.EventId)));
+        var letter = Assert.Single(await AllDeadLettersAsync(), d => d.PlayerUuid == user.PlayerUuid);
+        Assert.Equal((first.EventId, 3, "HTTP 500", (DateTimeOffset?)null), (letter.EventId, letter.Attempts, letter.LastError, letter.Replayed));
+    }
+
+    [Fact]
+    public async Task Replay_DeadLetterOnceEndpointRecovers_ResendsOriginalMessageAndMarksReplayed()
+    {
+        var user = await _ledger.NewPlayerAsync();
+        var sku = await _ledger.PutSkuAsync();
+        Receiver.FailNext(Path, user.PlayerUuid, 1, 410);
+        var grant = await _ledger.GrantAsync(user, sku);
+        var letter = await DeadLetterAfterNextGrantAsync(user, sku);
+        var before = DateTimeOffset.UtcNow;
+
+        var result = await Webhook.ReplayAsync(letter.Id);
+
+        Assert.Equal(WebhookReplayOutcome.Delivered, result.Outcome);
+        Assert.Equal(200, result.StatusCode);
+        Assert.Null(result.Error);
+        Assert.NotNull(result.DeadLetter?.Replayed);
+        Assert.InRange(result.DeadLetter.Replayed.Value, before.AddMilliseconds(-1), DateTimeOffset.UtcNow);
+        Assert.Equal(letter with { Replayed = result.DeadLetter.Replayed }, result.DeadLetter);
+        var requests = Receiver.Requests(Path, user.PlayerUuid);
+        Assert.Equal([410, 200, 200], requests.Select(r => r.Status));
+        var replayed = requests[2];
+        Assert.Equal(requests[0].Body, replayed.Body);
+        Assert.Equal(NotificationJson.Serialize((await _ledger.NotificationsAsync(user.PlayerUuid))[0]), replayed.Body);
+        Assert.Equal((grant.EventId, "2"), (replayed.Header(WebhookHeaders.EventId), replayed.Header(WebhookHeaders.Attempt)));
+        Assert.True(WebhookSignature.Verify(WebhookCluster.Secret, replayed.Header(WebhookHeaders.Signature), replayed.Body, replayed.ReceivedAt));
+    }
+
+    [Fact]
+    public async Task Replay_EndpointStillFailing_ReportsFailureAndLeavesDeadLetter()
+    {
+        var user = await _ledger.NewPlayerAsync();
+        var sku = await _ledger.PutSkuAsync();
+        Receiver.FailNext(Path, user.PlayerUuid, 1, 404);
+        await _ledger.GrantAsync(user, sku);
+        var letter = await DeadLetterAfterNextGrantAsync(user, sku);
+        Receiver.FailNext(Path, user.PlayerUuid, 1, 503);
+
+        var result = await Webhook.ReplayAsync(letter.Id);
+
+        Assert.Equal(new WebhookReplayResult { Outcome = WebhookReplayOutcome.Failed, StatusCode = 503, Error = "HTTP 503", DeadLetter = letter }, result);
+        Assert.Equal(letter, Assert.Single(await AllDeadLettersAsync(), d => d.Id == letter.Id));
+    }
+
+    [Fact]
+    public async Task Replay_UnknownIdOrWebhook_ReturnsNotFound()
+    {
+        var unknownId = await Webhook.ReplayAsync(long.MaxValue);
+        var unknownWebhook = await fixture.Client.GetGrain<IWebhookGrain>("nobody").ReplayAsync(1);
+
+        Assert.Equal(new WebhookReplayResult { Outcome = WebhookReplayOutcome.NotFound }, unknownId);
+        Assert.Equal(new WebhookReplayResult { Outcome = WebhookReplayOutcome.NotFound }, unknownWebhook);
+        Assert.Null(await fixture.Client.GetGrain<IWebhookGrain>("nobody").GetStatusAsync());
+    }
+
+    [Fact]
+    public async Task StalledEndpoint_FirstAttemptTimesOut_RetriesAndDelivers()
+    {
+        var user = await _ledger.NewPlayerAsync();
+        var sku = await _ledger.PutSkuAsync();
+        Receiver.StallNext(Path, user.PlayerUuid, 1);
+
+        var grant = await _ledger.GrantAsync(user, sku);
+
+        var delivered = Assert.Single(await Receiver.WaitForDeliveredAsync(Path, user.PlayerUuid, 1));
+        Assert.Equal((grant.EventId, "2"), (delivered.Header(WebhookHeaders.EventId), delivered.Header(WebhookHeaders.Attempt)));
+        Assert.DoesNotContain(await AllDeadLettersAsync(), d => d.PlayerUuid == user.PlayerUuid);
+    }
+
+    [Fact]
+    public async Task ManyPlayers_ConcurrentChanges_EachPlayersNotificationsArriveInLedgerOrder()
+    {
+        var sku = await _ledger.PutSkuAsync();
+        var users = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => _ledger.NewPlayerAsync()));
+
+        await Task.WhenAll(users.Select(async user =>
+        {
+            var grant = await _ledger.GrantAsync(user, sku, quantity: 2);
+            await _ledger.GrantAsync(user, sku);
+            await _ledger.RefundAsync(user, sku, grant);
+            await _ledger.GrantAsync(user, sku, quantity: 4);
+        }));
+
+        foreach (var user in users)
+        {
+            var delivered = await Receiver.WaitForDeliveredAsync(Path, user.PlayerUuid, 5);
+            var feed = await _ledger.NotificationsAsync(user.PlayerUuid);
+            Assert.Equal(5, feed.Count);
+            Assert.Equal(feed.Select(NotificationJson.Serialize), delivered.Select(r => r.Body));
+            Assert.Equal(["1", "2", "3", "3", "4"], delivered.Select(r => r.Header(WebhookHeaders.Version)));
+        }
+    }
+
+    private async Task<List<WebhookDeadLetter>> AllDeadLettersAsync()
+    {
+        var all = new List<WebhookDeadLetter>();
+        WebhookDeadLetterPage page;
+        do
+        {
+            page = await Webhook.ListDeadLettersAsync(all.Count > 0 ? all[^1].Id : 0, 2);
+            all.AddRange(page.DeadLetters);
+        }
+        while (page.More);
+
+        return all;
+    }
+
+    /// <summary>
+    /// Commit one more grant and wait for its delivery: the webhook goes in order, so by then the
+    /// player's earlier notification has been dead-lettered. Returns that dead letter.
+    /// </summary>
+    private async Task<WebhookDeadLetter> DeadLetterAfterNextGrantAsync(Contracts.PlatformUserLink user, Contracts.CatalogSku sku)
+    {
+        await _ledger.GrantAsync(user, sku);
+        await Receiver.WaitForDeliveredAsync(Path, user.PlayerUuid, 1);
+        return Assert.Single(await AllDeadLettersAsync(), d => d.PlayerUuid == user.PlayerUuid);
+    }
+}

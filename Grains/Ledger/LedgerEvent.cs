@@ -26,4 +26,7 @@ public sealed record LedgerEvent
 
     /// <summary>What the event changed; null when it changed nothing.</summary>
     public LedgerEffect? Effect { get; init; }
+
+    /// <summary>The Xbox consume about to be sent, for <see cref="LedgerEventKind.XboxConsumeStarted"/>.</summary>
+    public XboxConsumeStarted? XboxConsume { get; init; }
 }

@@ -1,6 +1,8 @@
 using Entitlements.Gateway.AccelByte;
 using Entitlements.Gateway.Apis;
 using Entitlements.Gateway.Auth;
+using Entitlements.Gateway.PlayFab;
+using Entitlements.Gateway.Xbox;
 using Entitlements.Hosting;
 
 namespace Entitlements.Gateway.Hosting;
@@ -29,9 +31,13 @@ public static class GatewayApp
             .AddEntitlements(builder.Configuration));
         builder.Services.Configure<AccelByteOptions>(builder.Configuration.GetSection(AccelByteOptions.SectionName));
         var auth = builder.AddGatewayAuth();
+        builder.Services.Configure<PlayFabOptions>(builder.Configuration.GetSection(PlayFabOptions.SectionName));
+        builder.Services.Configure<XboxTokenOptions>(builder.Configuration.GetSection(XboxTokenOptions.SectionName));
+        builder.Services.AddSingleton<XstsTokenValidator>();
 
         var app = builder.Build();
         app.UseMiddleware<ErrorMiddleware>();
+        app.UseMiddleware<PlayFabRequestIdMiddleware>();
         app.UseRouting();
         app.UseMiddleware<AuthMiddleware>();
         if (auth.DevelopmentIssuerEnabled)
@@ -43,6 +49,7 @@ public static class GatewayApp
         app.MapCatalogApi();
         app.MapPlatformUsersApi();
         app.MapPlayerEntitlementsApi();
+        app.MapPlayFabClientApi();
         return app;
     }
 }

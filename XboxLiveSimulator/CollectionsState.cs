@@ -113,7 +113,10 @@ public sealed class CollectionsState
                 return (repeated, null, null);
             }
 
-            var index = user.Items.ToList().FindIndex(i => i.ProductId == productId && i.Status == "Active" && i.ProductKind is "Consumable" or "UnmanagedConsumable");
+            // The first active consumable of the product that still has a balance (else the first at all).
+            var candidates = user.Items.ToList();
+            var index = candidates.FindIndex(i => IsConsumableOf(i, productId) && i.Quantity > 0);
+            index = index >= 0 ? index : candidates.FindIndex(i => IsConsumableOf(i, productId));
             if (index < 0)
             {
                 return (null, "NotFound", $"No consumable product {productId} in the collection.");
@@ -154,6 +157,9 @@ public sealed class CollectionsState
             return (result, null, null);
         }
     }
+
+    private static bool IsConsumableOf(SimulatedItem item, string productId) =>
+        item.ProductId == productId && item.Status == "Active" && item.ProductKind is "Consumable" or "UnmanagedConsumable";
 
     /// <summary>A stable user hash for a XUID, when the seed gives none.</summary>
     public static string UserHashOf(string xuid) =>

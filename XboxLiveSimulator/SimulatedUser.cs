@@ -3,7 +3,7 @@ namespace Entitlements.XboxLiveSimulator;
 /// <summary>A test user: identity, collection, and the consumes done per tracking id.</summary>
 public sealed record SimulatedUser
 {
-    public required string Xuid { get; init; }
+    public string Xuid { get; init; } = string.Empty;
 
     /// <summary>The user hash (<c>uhs</c>), the <c>x=</c> value of the user's credential.</summary>
     public string UserHash { get; init; } = string.Empty;

@@ -61,8 +61,12 @@ internal sealed class GatewayProcess : IDisposable
     }
 
     /// <summary>Start the gateway and wait until it answers HTTP, or fail with its output.</summary>
-    public static async Task<GatewayProcess> StartAsync(string dataDirectory)
+    public static Task<GatewayProcess> StartAsync(string dataDirectory) => StartAsync(dataDirectory, new Dictionary<string, string>());
+
+    /// <summary>Start the gateway with more configuration (environment variables, <c>Section__Key</c>).</summary>
+    public static async Task<GatewayProcess> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string> environment)
     {
+        ArgumentNullException.ThrowIfNull(environment);
         var dll = GatewayDll;
         var port = FreePorts.Next();
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
@@ -81,6 +85,10 @@ internal sealed class GatewayProcess : IDisposable
         start.Environment["Orleans__ClusterId"] = Unique.Name("restart");
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
 
         var process = new Process { StartInfo = start };
         // The development issuer's key lives in the data directory: the process will sign with the same one.
@@ -102,6 +110,13 @@ internal sealed class GatewayProcess : IDisposable
         }
 
         return gateway;
+    }
+
+    /// <summary>Wait until the process ends by itself (a test fault that kills it), or fail after <paramref name="timeout"/>.</summary>
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancellation.Token);
     }
 
     /// <summary>Kill the process and everything it started, as a crash would, and wait until it is gone.</summary>

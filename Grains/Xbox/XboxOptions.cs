@@ -9,7 +9,7 @@ public sealed class XboxOptions
     public Uri? CollectionsUrl { get; set; }
 
     /// <summary>The time one HTTP attempt may take.</summary>
-    public int TimeoutMilliseconds { get; set; } = 10_000;
+    public int TimeoutMilliseconds { get; set; } = 5_000;
 
     /// <summary>Attempts of an idempotent call (a query page, a consume with its tracking id) before giving up.</summary>
     public int MaxAttempts { get; set; } = 3;

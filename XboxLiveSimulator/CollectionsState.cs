@@ -28,6 +28,27 @@ public sealed class CollectionsState
         }
     }
 
+    /// <summary>Whether this request is one of the <see cref="SimulatorFaults.FailNextRequests"/> to fail (counts it down).</summary>
+    public bool TakeFailure()
+    {
+        lock (_lock)
+        {
+            if (_faults.FailNextRequests <= 0)
+            {
+                return false;
+            }
+
+            if (_faults.FailAfterRequests > 0)
+            {
+                _faults = _faults with { FailAfterRequests = _faults.FailAfterRequests - 1 };
+                return false;
+            }
+
+            _faults = _faults with { FailNextRequests = _faults.FailNextRequests - 1 };
+            return true;
+        }
+    }
+
     public void Seed(string path, JsonSerializerOptions json)
     {
         var users = JsonSerializer.Deserialize<List<SimulatedUser>>(File.ReadAllText(path), json) ?? [];

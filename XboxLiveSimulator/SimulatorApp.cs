@@ -125,7 +125,7 @@ public static class SimulatorApp
             await Task.Delay(faults.DelayMilliseconds, context.RequestAborted);
         }
 
-        if (faults.Outage)
+        if (faults.Outage || state.TakeFailure())
         {
             return (null, Error(StatusCodes.Status503ServiceUnavailable, "ServiceUnavailable", "The service is unavailable."));
         }

@@ -12,6 +12,12 @@ public sealed record SimulatorFaults
     /// <summary>Wait this long before answering.</summary>
     public int DelayMilliseconds { get; init; }
 
+    /// <summary>Serve this many collections requests before <see cref="FailNextRequests"/> starts failing.</summary>
+    public int FailAfterRequests { get; init; }
+
+    /// <summary>Answer 503 to this many collections requests, then serve normally again.</summary>
+    public int FailNextRequests { get; init; }
+
     /// <summary>Answer this status (401 or 403) as if the credential were refused.</summary>
     public int? RejectCredentials { get; init; }
 }

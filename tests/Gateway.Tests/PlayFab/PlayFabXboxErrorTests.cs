@@ -182,6 +182,61 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
         Assert.Empty(await _client.ConsumeXboxOkAsync(ticket, token));
     }
 
+    [Fact]
+    public async Task ConsumeXboxEntitlements_CollectionsServiceFailsTwiceThenRecovers_SucceedsWithinTheRetryBudget()
+    {
+        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Retry Gems");
+        var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("c", gems.ProductId, "Consumable", 2));
+        var (ticket, _) = await _client.LoginOkAsync(await _simulator.TokenAsync(xuid));
+        var token = await _simulator.TokenAsync(xuid);
+        await _simulator.SetFaultsAsync(new JsonObject { ["failNextRequests"] = 2 });
+        JsonArray items;
+        try
+        {
+            items = await _client.ConsumeXboxOkAsync(ticket, token);
+        }
+        finally
+        {
+            await _simulator.SetFaultsAsync([]);
+        }
+
+        Assert.Equal(2, Assert.Single(items)!["UsesIncrementedBy"]!.GetValue<long>());
+        Assert.Equal(0, await _simulator.QuantityAsync(xuid, "c"));
+    }
+
+    [Fact]
+    public async Task ConsumeXboxEntitlements_ConsumeFailsAfterTheQuery_NextCallCompletesWithTheSameTrackingId()
+    {
+        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Outage Gems");
+        var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("c", gems.ProductId, "Consumable", 3));
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+        // The query passes; every consume attempt of the first call (3) fails.
+        var first = await ConsumeWithFailuresAfterQueryAsync(ticket, token, failures: 3);
+        var second = await _client.ConsumeXboxOkAsync(ticket, token);
+
+        PlayFabHttp.AssertError(first, HttpStatusCode.BadRequest, "XboxInaccessible", 1339);
+        Assert.Equal(3, Assert.Single(second)!["UsesIncrementedBy"]!.GetValue<long>());
+        var consume = Assert.Single((await _simulator.UserAsync(xuid))["consumes"]!.AsObject());
+        Assert.Equal(1, consume.Value!["requests"]!.GetValue<int>());
+        Assert.Equal(0, await _simulator.QuantityAsync(xuid, "c"));
+    }
+
+    /// <summary>A consume whose query succeeds and whose next <paramref name="failures"/> collections requests fail.</summary>
+    private async Task<ApiResponse> ConsumeWithFailuresAfterQueryAsync(string ticket, string token, int failures)
+    {
+        // A query page costs one request; the consume attempts that follow meet the failures.
+        await _simulator.SetFaultsAsync(new JsonObject { ["failAfterRequests"] = 1, ["failNextRequests"] = failures });
+        try
+        {
+            return await _client.ConsumeXboxAsync(ticket, token);
+        }
+        finally
+        {
+            await _simulator.SetFaultsAsync([]);
+        }
+    }
+
     private async Task<(string Ticket, string Token)> LoggedInUserAsync()
     {
         var xuid = await _simulator.CreateUserAsync();

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Entitlements.Contracts;
 using Entitlements.Ledger;
+using Entitlements.Notifications;
 using Entitlements.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,6 +15,7 @@ namespace Entitlements;
 public sealed partial class PlayerGrain(
     ILedgerStore store,
     IOptions<LedgerOptions> options,
+    IOptions<NotificationOptions> notificationOptions,
     TimeProvider time,
     ILogger<PlayerGrain> logger) : Grain, IPlayerGrain
 {
@@ -105,12 +108,19 @@ public sealed partial class PlayerGrain(
                 return answer!;
             }
 
+            // The notifications are written with the event: the ledger is their outbox.
+            decided = NotificationFactory.Attach(decided, _state, notificationOptions.Value, Activity.Current?.TraceId.ToHexString());
             var (outcome, appended) = await store.AppendAsync(decided);
             switch (outcome)
             {
                 case AppendOutcome.Appended:
                     await ApplyAsync(appended!);
-                    return onAppended(appended!);
+                    if (appended!.EntitlementUpdated is not null)
+                    {
+                        await GrainFactory.GetGrain<INotificationRelayGrain>(0).WakeAsync();
+                    }
+
+                    return onAppended(appended);
                 case AppendOutcome.VersionConflict:
                     LogVersionConflict(logger, PlayerUuid, decided.Version ?? 0);
                     await LoadAsync(CancellationToken.None);

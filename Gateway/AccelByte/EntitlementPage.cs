@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Entitlements.Notifications;
 
 namespace Entitlements.Gateway.AccelByte;
 

@@ -4,6 +4,7 @@ using Entitlements.Gateway.AccelByte;
 using Entitlements.Gateway.Auth;
 using Entitlements.Gateway.RallyHere;
 using Entitlements.Gateway.Validation;
+using Entitlements.Notifications;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,5 @@
 using Entitlements.Catalog;
+using Entitlements.Notifications;
 using Entitlements.Paging;
 using Entitlements.Storage;
 using Entitlements.Xbox;
@@ -35,6 +36,15 @@ public static class EntitlementsSiloBuilderExtensions
         services.AddSingleton<CursorCodec>();
         services.AddSingleton<CatalogSeeder>();
         builder.AddStartupTask((sp, cancellationToken) => sp.GetRequiredService<CatalogSeeder>().RunAsync(cancellationToken));
+
+        // Notifications: written with the ledger, relayed to memory streams. The streams are not durable;
+        // the ledger is, and the relay publishes from its stored position after any restart.
+        services.Configure<NotificationOptions>(configuration.GetSection(NotificationOptions.SectionName));
+        services.PostConfigure<NotificationOptions>(o => o.Namespace = configuration["AccelByte:Namespace"] ?? o.Namespace);
+        services.AddSingleton<NotificationFeed>();
+        builder.AddMemoryStreams(NotificationStreams.ProviderName);
+        builder.AddMemoryGrainStorage("PubSubStore");
+        builder.AddStartupTask((sp, _) => sp.GetRequiredService<IGrainFactory>().GetGrain<INotificationRelayGrain>(0).WakeAsync());
         builder.AddXboxCollections(configuration);
         return builder;
     }

@@ -1,4 +1,5 @@
 using Entitlements.Contracts;
+using Entitlements.Notifications;
 
 namespace Entitlements.Ledger;
 
@@ -26,6 +27,12 @@ public sealed record LedgerEvent
 
     /// <summary>What the event changed; null when it changed nothing.</summary>
     public LedgerEffect? Effect { get; init; }
+
+    /// <summary>The <c>entitlementUpdated</c> notification the event produces; null when it changed nothing.</summary>
+    public EntitlementUpdated? EntitlementUpdated { get; init; }
+
+    /// <summary>The <c>revocationCompleted</c> event of a refund or chargeback that revoked something.</summary>
+    public RevocationCompleted? RevocationCompleted { get; init; }
 
     /// <summary>The Xbox consume about to be sent, for <see cref="LedgerEventKind.XboxConsumeStarted"/>.</summary>
     public XboxConsumeStarted? XboxConsume { get; init; }

@@ -5,23 +5,35 @@ using Entitlements.Storage;
 namespace Entitlements.Paging;
 
 /// <summary>
-/// Opaque pagination cursors: a position in one listing (a player's, or everybody's), signed with a
-/// key kept in the database, so that a tampered cursor or one from another listing is refused.
-/// 55 characters of unpadded base64url.
+/// Opaque cursors: a position in one listing (a player's entitlement events, everybody's, or the
+/// notification feed), signed with a key kept in the database, so that a tampered cursor or one from
+/// another listing is refused. 55 characters of unpadded base64url.
 /// </summary>
 public sealed class CursorCodec(ILedgerStore store)
 {
-    private const byte Format = 1;
+    private const byte ListingFormat = 1;
+    private const byte NotificationFormat = 2;
     private const int MacLength = 16;
     private const int PayloadLength = 1 + 16 + 8;
     private const int EncodedLength = (((PayloadLength + MacLength) * 4) + 2) / 3;
     private byte[]? _key;
 
     /// <summary>Encode a position; <paramref name="scope"/> is the player, or <see cref="Guid.Empty"/> for everybody.</summary>
-    public async Task<string> EncodeAsync(Guid scope, long position)
+    public Task<string> EncodeAsync(Guid scope, long position) => EncodeAsync(ListingFormat, scope, position);
+
+    /// <summary>The position a cursor names, or null when it is not a cursor of this listing.</summary>
+    public Task<long?> DecodeAsync(Guid scope, string cursor) => DecodeAsync(ListingFormat, scope, cursor);
+
+    /// <summary>A position in the notification feed: the same for one player's feed and for everybody's.</summary>
+    public Task<string> EncodeNotificationAsync(long position) => EncodeAsync(NotificationFormat, Guid.Empty, position);
+
+    /// <summary>The feed position a notification cursor names, or null when it is not one.</summary>
+    public Task<long?> DecodeNotificationAsync(string cursor) => DecodeAsync(NotificationFormat, Guid.Empty, cursor);
+
+    private async Task<string> EncodeAsync(byte format, Guid scope, long position)
     {
         var buffer = new byte[PayloadLength + MacLength];
-        buffer[0] = Format;
+        buffer[0] = format;
         scope.TryWriteBytes(buffer.AsSpan(1, 16));
         BinaryPrimitives.WriteInt64BigEndian(buffer.AsSpan(17, 8), position);
         var mac = HMACSHA256.HashData(await KeyAsync(), buffer.AsSpan(0, PayloadLength));
@@ -29,8 +41,7 @@ public sealed class CursorCodec(ILedgerStore store)
         return Convert.ToBase64String(buffer).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 
-    /// <summary>The position a cursor names, or null when it is not a cursor of this listing.</summary>
-    public async Task<long?> DecodeAsync(Guid scope, string cursor)
+    private async Task<long?> DecodeAsync(byte format, Guid scope, string cursor)
     {
         ArgumentNullException.ThrowIfNull(cursor);
         var buffer = new byte[PayloadLength + MacLength];
@@ -47,7 +58,7 @@ public sealed class CursorCodec(ILedgerStore store)
             return null;
         }
 
-        if (buffer[0] != Format || new Guid(buffer.AsSpan(1, 16)) != scope)
+        if (buffer[0] != format || new Guid(buffer.AsSpan(1, 16)) != scope)
         {
             return null;
         }

@@ -42,6 +42,24 @@ public interface ILedgerStore
     /// <summary>Replace the player's snapshot when <paramref name="snapshot"/> is newer than the stored one.</summary>
     Task WriteSnapshotAsync(LedgerSnapshot snapshot, CancellationToken cancellationToken = default);
 
+    // Notifications: the ledger is the outbox
+
+    /// <summary>
+    /// Events that carry notifications (one player's, or everybody's when <paramref name="playerUuid"/> is
+    /// null) after a global sequence, oldest first, all committed: none is ever skipped by a reader that
+    /// moves on from the last one it read.
+    /// </summary>
+    Task<IReadOnlyList<LedgerEvent>> ReadNotifyingEventsAsync(Guid? playerUuid, long afterSequence, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>The global sequence of the newest committed event that carries notifications; 0 when none does.</summary>
+    Task<long> ReadLastNotifyingSequenceAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>How far a durable consumer of the notification feed has got; 0 before it started.</summary>
+    Task<long> ReadConsumerPositionAsync(string consumer, CancellationToken cancellationToken = default);
+
+    /// <summary>Move a consumer's position forward (a smaller position than the stored one is ignored).</summary>
+    Task WriteConsumerPositionAsync(string consumer, long position, CancellationToken cancellationToken = default);
+
     // Players and platform users
 
     Task<PlayerInfo?> ReadPlayerAsync(Guid playerUuid, CancellationToken cancellationToken = default);

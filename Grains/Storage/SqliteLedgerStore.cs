@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Entitlements.Contracts;
 using Entitlements.Ledger;
+using Entitlements.Notifications;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
@@ -16,7 +17,7 @@ namespace Entitlements.Storage;
 /// </summary>
 public sealed class SqliteLedgerStore : ILedgerStore, IDisposable
 {
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
     private const int SqliteConstraint = 19;
 
     private static readonly JsonSerializerOptions CatalogJson = new(JsonSerializerDefaults.Web)
@@ -304,6 +305,48 @@ public sealed class SqliteLedgerStore : ILedgerStore, IDisposable
         }, cancellationToken);
     }
 
+    public Task<IReadOnlyList<LedgerEvent>> ReadNotifyingEventsAsync(Guid? playerUuid, long afterSequence, int limit, CancellationToken cancellationToken = default) =>
+        // As for the global listing: seq becomes visible in commit order, so nothing below it is skipped.
+        ReadEventsAsync(
+            playerUuid is null
+                ? "WHERE entitlement_updated IS NOT NULL AND seq > $after ORDER BY seq LIMIT $limit"
+                : "WHERE player_uuid = $p AND entitlement_updated IS NOT NULL AND seq > $after ORDER BY seq LIMIT $limit",
+            command =>
+            {
+                if (playerUuid is { } player)
+                {
+                    command.Parameters.AddWithValue("$p", player.ToString("D"));
+                }
+
+                command.Parameters.AddWithValue("$after", afterSequence);
+                command.Parameters.AddWithValue("$limit", limit);
+            },
+            cancellationToken);
+
+    public Task<long> ReadLastNotifyingSequenceAsync(CancellationToken cancellationToken = default) => ReadAsync(
+        connection => Convert.ToInt64(Scalar(connection, "SELECT COALESCE(MAX(seq), 0) FROM ledger_events WHERE entitlement_updated IS NOT NULL;"), CultureInfo.InvariantCulture),
+        cancellationToken);
+
+    public Task<long> ReadConsumerPositionAsync(string consumer, CancellationToken cancellationToken = default) => ReadAsync(connection =>
+    {
+        using var command = Command(connection, "SELECT position FROM notification_positions WHERE consumer = $c;");
+        command.Parameters.AddWithValue("$c", consumer);
+        return command.ExecuteScalar() is { } position ? Convert.ToInt64(position, CultureInfo.InvariantCulture) : 0;
+    }, cancellationToken);
+
+    public Task WriteConsumerPositionAsync(string consumer, long position, CancellationToken cancellationToken = default) => WriteAsync(connection =>
+    {
+        using var command = Command(connection, """
+            INSERT INTO notification_positions (consumer, position, updated_us) VALUES ($c, $pos, $at)
+            ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, updated_us = excluded.updated_us
+            WHERE excluded.position > notification_positions.position;
+            """);
+        command.Parameters.AddWithValue("$c", consumer);
+        command.Parameters.AddWithValue("$pos", position);
+        command.Parameters.AddWithValue("$at", Time.ToMicros(DateTimeOffset.UtcNow));
+        return command.ExecuteNonQuery();
+    }, cancellationToken);
+
     public Task<byte[]> ReadCursorKeyAsync(CancellationToken cancellationToken = default) => WriteAsync(connection =>
     {
         using (var insert = Command(connection, "INSERT INTO settings (key, value) VALUES ('cursor_key', $value) ON CONFLICT DO NOTHING;"))
@@ -364,7 +407,8 @@ public sealed class SqliteLedgerStore : ILedgerStore, IDisposable
         seq, event_id, kind, player_uuid, version, created_us, last_modified_us, request_fingerprint, operation_id,
         action_type, status, entitlement_type, player_id, platform, platform_user_id, sku, quantity, platform_transaction_id,
         platform_data, order_id, loot_id,
-        item_id, item_name, item_class, item_clazz, item_type, item_sku, units, shortfall, revocation_policy, change
+        item_id, item_name, item_class, item_clazz, item_type, item_sku, units, shortfall, revocation_policy, change,
+        entitlement_updated, revocation_completed
         """;
 
     private const string InsertSql = """
@@ -372,12 +416,14 @@ public sealed class SqliteLedgerStore : ILedgerStore, IDisposable
             event_id, kind, player_uuid, version, created_us, last_modified_us, request_fingerprint, operation_id,
             action_type, status, entitlement_type, player_id, platform, platform_user_id, sku, quantity, platform_transaction_id,
             platform_data, order_id, loot_id,
-            item_id, item_name, item_class, item_clazz, item_type, item_sku, units, shortfall, revocation_policy, change)
+            item_id, item_name, item_class, item_clazz, item_type, item_sku, units, shortfall, revocation_policy, change,
+            entitlement_updated, revocation_completed)
         VALUES (
             $event_id, $kind, $player_uuid, $version, $created_us, $last_modified_us, $request_fingerprint, $operation_id,
             $action_type, $status, $entitlement_type, $player_id, $platform, $platform_user_id, $sku, $quantity, $platform_transaction_id,
             $platform_data, $order_id, $loot_id,
-            $item_id, $item_name, $item_class, $item_clazz, $item_type, $item_sku, $units, $shortfall, $revocation_policy, $change)
+            $item_id, $item_name, $item_class, $item_clazz, $item_type, $item_sku, $units, $shortfall, $revocation_policy, $change,
+            $entitlement_updated, $revocation_completed)
         RETURNING seq;
         """;
 
@@ -416,6 +462,8 @@ public sealed class SqliteLedgerStore : ILedgerStore, IDisposable
         Bind("$shortfall", effect?.Shortfall);
         Bind("$revocation_policy", StoredEnum.Name(effect?.Policy));
         Bind("$change", StoredEnum.Name(effect?.Change));
+        Bind("$entitlement_updated", e.EntitlementUpdated is { } updated ? NotificationJson.Serialize(updated) : null);
+        Bind("$revocation_completed", e.RevocationCompleted is { } revoked ? NotificationJson.Serialize(revoked) : null);
         if (e.XboxConsume is { } xbox)
         {
             BindXboxConsume(command, xbox);
@@ -512,6 +560,8 @@ public sealed class SqliteLedgerStore : ILedgerStore, IDisposable
             OperationId = Text(8),
             Entitlement = record,
             Effect = effect,
+            EntitlementUpdated = Text(31) is { } updated ? NotificationJson.DeserializeEntitlementUpdated(updated) : null,
+            RevocationCompleted = Text(32) is { } revoked ? NotificationJson.DeserializeRevocationCompleted(revoked) : null,
             XboxConsume = kind == LedgerEventKind.XboxConsumeStarted ? ReadXboxConsume(r) : null,
         };
     }

@@ -18,15 +18,22 @@ internal sealed class GatewayProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private GatewayProcess(Process process, Uri baseAddress, string token)
+    private GatewayProcess(Process process, Uri baseAddress, string token, int orleansGatewayPort, string clusterId)
     {
         _process = process;
         BaseAddress = baseAddress;
+        OrleansGatewayPort = orleansGatewayPort;
+        ClusterId = clusterId;
         Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
         Client.DefaultRequestHeaders.Authorization = new("Bearer", token);
     }
 
     public Uri BaseAddress { get; }
+
+    /// <summary>The co-hosted silo's port for Orleans clients.</summary>
+    public int OrleansGatewayPort { get; }
+
+    public string ClusterId { get; }
 
     public HttpClient Client { get; }
 
@@ -42,31 +49,31 @@ internal sealed class GatewayProcess : IDisposable
         }
     }
 
-    public static string GatewayDll
-    {
-        get
-        {
-            var configuration = typeof(GatewayProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-            var root = new DirectoryInfo(AppContext.BaseDirectory);
-            while (root is not null && !File.Exists(Path.Combine(root.FullName, "Orleans.sln")))
-            {
-                root = root.Parent;
-            }
+    public static string GatewayDll => BuiltDll("Gateway", "Gateway.dll");
 
-            Assert.True(root is not null, $"no Orleans.sln above {AppContext.BaseDirectory}");
-            var dll = Path.Combine(root.FullName, "Gateway", "bin", configuration, "net10.0", "Gateway.dll");
-            Assert.True(File.Exists(dll), $"{dll} does not exist: build the solution first");
-            return dll;
+    /// <summary>A project's built assembly in this test run's configuration, e.g. <c>Gateway/bin/Debug/net10.0/Gateway.dll</c>.</summary>
+    public static string BuiltDll(string projectFolder, string dllName)
+    {
+        var configuration = typeof(GatewayProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Orleans.sln")))
+        {
+            root = root.Parent;
         }
+
+        Assert.True(root is not null, $"no Orleans.sln above {AppContext.BaseDirectory}");
+        var dll = Path.Combine(root.FullName, projectFolder, "bin", configuration, "net10.0", dllName);
+        Assert.True(File.Exists(dll), $"{dll} does not exist: build the solution first");
+        return dll;
     }
 
-    /// <summary>Start the gateway and wait until it answers HTTP, or fail with its output.</summary>
-    public static Task<GatewayProcess> StartAsync(string dataDirectory) => StartAsync(dataDirectory, new Dictionary<string, string>());
-
-    /// <summary>Start the gateway with more configuration (environment variables, <c>Section__Key</c>).</summary>
-    public static async Task<GatewayProcess> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string> environment)
+    /// <summary>
+    /// Start the gateway and wait until it answers HTTP, or fail with its output. <paramref name="clusterId"/>
+    /// names the Orleans cluster (a fresh one by default); <paramref name="settings"/> are more configuration
+    /// (keys as in appsettings, <c>Section:Key</c>).
+    /// </summary>
+    public static async Task<GatewayProcess> StartAsync(string dataDirectory, string? clusterId = null, IReadOnlyDictionary<string, string>? settings = null)
     {
-        ArgumentNullException.ThrowIfNull(environment);
         var dll = GatewayDll;
         var port = FreePorts.Next();
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
@@ -81,19 +88,21 @@ internal sealed class GatewayProcess : IDisposable
         start.ArgumentList.Add($"http://127.0.0.1:{port}");
         start.Environment["Storage__DataDirectory"] = dataDirectory;
         start.Environment["Orleans__SiloPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture);
-        start.Environment["Orleans__GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture);
-        start.Environment["Orleans__ClusterId"] = Unique.Name("restart");
+        var orleansGatewayPort = FreePorts.Next();
+        clusterId ??= Unique.Name("gateway");
+        start.Environment["Orleans__GatewayPort"] = orleansGatewayPort.ToString(CultureInfo.InvariantCulture);
+        start.Environment["Orleans__ClusterId"] = clusterId;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        foreach (var (key, value) in environment)
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
-            start.Environment[key] = value;
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
         var process = new Process { StartInfo = start };
         // The development issuer's key lives in the data directory: the process will sign with the same one.
         var issuer = new DevelopmentIssuer(Options.Create(new StorageOptions { DataDirectory = dataDirectory }), TimeProvider.System);
-        var gateway = new GatewayProcess(process, new Uri($"http://127.0.0.1:{port}"), TestTokens.Operator(issuer));
+        var gateway = new GatewayProcess(process, new Uri($"http://127.0.0.1:{port}"), TestTokens.Operator(issuer), orleansGatewayPort, clusterId);
         process.OutputDataReceived += (_, e) => gateway.Append(e.Data);
         process.ErrorDataReceived += (_, e) => gateway.Append(e.Data);
         Assert.True(process.Start(), "the gateway process did not start");

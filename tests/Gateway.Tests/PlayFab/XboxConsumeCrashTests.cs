@@ -78,14 +78,13 @@ public sealed class XboxConsumeCrashTests : IAsyncLifetime, IDisposable
 
     private async Task<GatewayProcess> StartAsync(bool killAfterConsume)
     {
-        var environment = XboxGatewayFixture.Settings(_simulator)
-            .ToDictionary(setting => setting.Key.Replace(":", "__", StringComparison.Ordinal), setting => setting.Value!);
+        var settings = XboxGatewayFixture.Settings(_simulator).ToDictionary(setting => setting.Key, setting => setting.Value!);
         if (killAfterConsume)
         {
-            environment["Xbox__TestFaultAfterConsume"] = "KillProcess";
+            settings["Xbox:TestFaultAfterConsume"] = "KillProcess";
         }
 
-        var process = await GatewayProcess.StartAsync(_data.Path, environment);
+        var process = await GatewayProcess.StartAsync(_data.Path, settings: settings);
         _processes.Add(process);
         return process;
     }

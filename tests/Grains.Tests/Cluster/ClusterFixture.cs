@@ -1,5 +1,6 @@
 using System.Globalization;
 using Entitlements.Hosting;
+using Entitlements.Notifications;
 using Entitlements.Storage;
 using Entitlements.Tests.Storage;
 using Microsoft.Extensions.Configuration;
@@ -29,18 +30,31 @@ public sealed class ClusterFixture : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Storage:DataDirectory"] = _directory.Path,
-                ["Catalog:SeedFile"] = string.Empty,
-                ["Ledger:SnapshotEvery"] = SnapshotEvery.ToString(CultureInfo.InvariantCulture),
-            })
-            .Build();
+        _cluster = Build(_directory.Path, new Dictionary<string, string?>
+        {
+            ["Ledger:SnapshotEvery"] = SnapshotEvery.ToString(CultureInfo.InvariantCulture),
+        });
+        await _cluster.DeployAsync();
+    }
+
+    /// <summary>A one-silo cluster on the SQLite database in <paramref name="dataDirectory"/>, not yet deployed.</summary>
+    public static InProcessTestCluster Build(string dataDirectory, IDictionary<string, string?>? settings = null)
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["Storage:DataDirectory"] = dataDirectory,
+            ["Catalog:SeedFile"] = string.Empty,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) => silo.AddEntitlements(configuration));
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
+        builder.ConfigureClient(client => client.AddMemoryStreams(NotificationStreams.ProviderName));
+        return builder.Build();
     }
 
     public async Task DisposeAsync()

@@ -48,7 +48,7 @@ public sealed class SqliteLedgerStoreTests : IAsyncLifetime, IDisposable
         var mode = (string?)journal.ExecuteScalar();
 
         Assert.Equal(AppendOutcome.Appended, outcome);
-        Assert.Equal("1/1", applied);
+        Assert.Equal("2/2", applied);
         Assert.Equal("wal", mode);
     }
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Entitlements.Gateway.AccelByte;
+namespace Entitlements.Notifications;
 
 /// <summary>AccelByte's date-times: UTC with a literal Z, milliseconds.</summary>
 public static class AccelByteTime

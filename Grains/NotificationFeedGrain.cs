@@ -1,0 +1,21 @@
+using Entitlements.Notifications;
+using Orleans.Concurrency;
+
+namespace Entitlements;
+
+/// <summary>Reads the notification feed from the ledger for consumers that resume from a cursor.</summary>
+[StatelessWorker]
+public sealed class NotificationFeedGrain(NotificationFeed feed) : Grain, INotificationFeedGrain
+{
+    public const int MaxPage = 1000;
+
+    public Task<NotificationPage> ReadAsync(NotificationQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return feed.ReadAsync(query.PlayerUuid, query.AfterPosition, Math.Clamp(query.Limit, 1, MaxPage));
+    }
+
+    public Task<long?> DecodeCursorAsync(string cursor) => feed.DecodeCursorAsync(cursor);
+
+    public Task<long> HeadAsync() => feed.HeadAsync();
+}

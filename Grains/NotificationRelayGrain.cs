@@ -1,0 +1,114 @@
+using Entitlements.Notifications;
+using Entitlements.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Streams;
+
+namespace Entitlements;
+
+/// <summary>
+/// Publishes the ledger's notifications to the Orleans streams. The ledger is the outbox: the relay
+/// reads what was committed after its position, publishes it (per player in ledger order, and to the
+/// all-players stream in sequence order), then stores the new position. A crash between a publish and
+/// the store of the position publishes again (at least once); a crash between a commit and the publish
+/// loses nothing, because the next activation starts from the stored position. Player grains wake it
+/// after each append; a timer polls too, in case a wake was lost.
+/// </summary>
+public sealed partial class NotificationRelayGrain(
+    NotificationFeed feed,
+    ILedgerStore store,
+    IOptions<NotificationOptions> options,
+    ILogger<NotificationRelayGrain> logger) : Grain, INotificationRelayGrain
+{
+    public const string ConsumerName = "stream-relay";
+
+    private long _position;
+    private bool _pumping;
+    private bool _pending;
+    private IStreamProvider? _streams;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _position = await store.ReadConsumerPositionAsync(ConsumerName, cancellationToken);
+        _streams = this.GetStreamProvider(NotificationStreams.ProviderName);
+        var interval = options.Value.PollInterval > TimeSpan.Zero ? options.Value.PollInterval : TimeSpan.FromSeconds(1);
+        this.RegisterGrainTimer(_ => PumpAsync(), new GrainTimerCreationOptions(interval, interval) { Interleave = true, KeepAlive = true });
+    }
+
+    public Task WakeAsync() => PumpAsync();
+
+    public Task<long> GetPositionAsync() => Task.FromResult(_position);
+
+    /// <summary>Publish until caught up. A wake that arrives meanwhile makes the running pump read once more.</summary>
+    private async Task PumpAsync()
+    {
+        if (!options.Value.RelayEnabled)
+        {
+            return;
+        }
+
+        if (_pumping)
+        {
+            _pending = true;
+            return;
+        }
+
+        _pumping = true;
+        try
+        {
+            do
+            {
+                _pending = false;
+                NotificationPage page;
+                do
+                {
+                    page = await feed.ReadAsync(null, _position, Math.Max(1, options.Value.BatchSize));
+                    if (page.Notifications.Count == 0)
+                    {
+                        break;
+                    }
+
+                    await PublishAsync(page.Notifications);
+                    _position = page.Position;
+                    await store.WriteConsumerPositionAsync(ConsumerName, _position);
+                }
+                while (page.More);
+            }
+            while (_pending);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Nothing past the stored position is lost: the next wake or poll publishes it again.
+            LogPublishFailed(logger, exception, _position);
+        }
+        finally
+        {
+            _pumping = false;
+        }
+    }
+
+    private async Task PublishAsync(IReadOnlyList<EntitlementNotification> notifications)
+    {
+        var streams = _streams!;
+        var all = streams.GetStream<EntitlementNotification>(NotificationStreams.AllPlayers);
+        var everybody = PublishInOrderAsync(all, notifications);
+        var perPlayer = notifications
+            .GroupBy(n => n.PlayerUuid)
+            .Select(async player =>
+            {
+                foreach (var notification in player)
+                {
+                    await streams.GetStream<EntitlementNotification>(NotificationStreams.ForPlayer(notification.Kind, notification.PlayerUuid)).OnNextAsync(notification);
+                }
+            });
+        await Task.WhenAll(perPlayer.Append(everybody));
+    }
+
+    private static async Task PublishInOrderAsync(IAsyncStream<EntitlementNotification> stream, IReadOnlyList<EntitlementNotification> notifications)
+    {
+        foreach (var notification in notifications)
+        {
+            await stream.OnNextAsync(notification);
+        }
+    }
+}

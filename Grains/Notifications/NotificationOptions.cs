@@ -1,0 +1,22 @@
+namespace Entitlements.Notifications;
+
+/// <summary>Configuration section <c>Notifications</c>.</summary>
+public sealed class NotificationOptions
+{
+    public const string SectionName = "Notifications";
+
+    /// <summary>The AccelByte namespace written in every message; taken from <c>AccelByte:Namespace</c>.</summary>
+    public string Namespace { get; set; } = "game";
+
+    /// <summary>The <c>clientId</c> of <c>revocationCompleted</c> events: this service's name towards AccelByte-shaped consumers.</summary>
+    public string ClientId { get; set; } = "entitlements";
+
+    /// <summary>Whether this silo publishes the ledger's notifications to the streams (the relay grain runs where it is activated).</summary>
+    public bool RelayEnabled { get; set; } = true;
+
+    /// <summary>How often the relay looks at the ledger when nothing woke it.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Ledger events read per relay batch.</summary>
+    public int BatchSize { get; set; } = 500;
+}

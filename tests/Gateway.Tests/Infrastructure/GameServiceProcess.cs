@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Entitlements.Tests.Infrastructure;
+
+/// <summary>
+/// The sample game service (<c>Samples/GameService</c>) run as a real child process, an Orleans client
+/// of a <see cref="GatewayProcess"/>'s co-hosted silo. Every JSON line it prints is kept.
+/// </summary>
+internal sealed class GameServiceProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<JsonObject> _lines = new();
+    private readonly ConcurrentQueue<string> _errors = new();
+
+    private GameServiceProcess(Process process) => _process = process;
+
+    /// <summary>Start it against <paramref name="gateway"/> and wait until it has caught up and follows live.</summary>
+    public static async Task<GameServiceProcess> StartAsync(GatewayProcess gateway, string after = "")
+    {
+        var dll = GatewayProcess.BuiltDll(Path.Combine("Samples", "GameService"), "GameService.dll");
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        start.Environment["Orleans__GatewayPort"] = gateway.OrleansGatewayPort.ToString(CultureInfo.InvariantCulture);
+        start.Environment["Orleans__ClusterId"] = gateway.ClusterId;
+        start.Environment["GameService__After"] = after;
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        var service = new GameServiceProcess(new Process { StartInfo = start });
+        service._process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is { Length: > 0 } line)
+            {
+                service._lines.Enqueue(JsonNode.Parse(line)!.AsObject());
+            }
+        };
+        service._process.ErrorDataReceived += (_, e) => service._errors.Enqueue(e.Data ?? string.Empty);
+        Assert.True(service._process.Start(), "the game service did not start");
+        service._process.BeginOutputReadLine();
+        service._process.BeginErrorReadLine();
+        try
+        {
+            await service.WaitForAsync(lines => lines.Any(l => l.ContainsKey("ready")), TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            service.Dispose();
+            throw;
+        }
+
+        return service;
+    }
+
+    /// <summary>The notification lines printed so far for one player, in order.</summary>
+    public IReadOnlyList<JsonObject> NotificationsOf(Guid player) =>
+        [.. _lines.Where(l => (string?)l["player_uuid"] == player.ToString("D"))];
+
+    public Task<IReadOnlyList<JsonObject>> WaitForNotificationsAsync(Guid player, int count) =>
+        WaitForAsync(_ => NotificationsOf(player).Count >= count, TimeSpan.FromSeconds(30)).ContinueWith(_ => NotificationsOf(player), TaskScheduler.Default);
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            _process.WaitForExit();
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        _process.Dispose();
+    }
+
+    private async Task WaitForAsync(Func<IReadOnlyList<JsonObject>, bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition([.. _lines]))
+        {
+            if (_process.HasExited)
+            {
+                Assert.Fail($"the game service exited with code {_process.ExitCode}:\n{string.Join('\n', _errors)}");
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"the game service did not print what was expected within {timeout}:\n{string.Join('\n', _lines.Select(l => l.ToJsonString()))}\n{string.Join('\n', _errors)}");
+            await Task.Delay(20);
+        }
+    }
+}

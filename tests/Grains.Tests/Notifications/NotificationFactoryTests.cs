@@ -1,0 +1,185 @@
+using System.Text.Json.Nodes;
+using Entitlements.Contracts;
+using Entitlements.Ledger;
+using Entitlements.Notifications;
+using Entitlements.Tests.Ledger;
+
+namespace Entitlements.Tests.Notifications;
+
+/// <summary>Which notifications each kind of ledger event produces, compared as whole JSON messages.</summary>
+public sealed class NotificationFactoryTests
+{
+    private const string UserHex = "6f1c2a7e0d4b4c559a432f1b8f3e9d10";
+    private static readonly NotificationOptions Options = new() { Namespace = "mygame", ClientId = "entitlements-test" };
+
+    private readonly LedgerScenario _scenario = new();
+
+    [Fact]
+    public void Attach_ConsumableGrant_ProducesGrantWithTheBalanceAfterIt()
+    {
+        var grant = Decide(EntitlementActionType.Grant, "tx-1", TestCatalog.Consumable(unitsPerQuantity: 100), quantity: 2);
+
+        AssertJson(
+            """
+            {"type": "entitlementUpdated", "payload": {"action": "grant", "data": [{
+              "id": "evt-1", "namespace": "mygame", "clazz": "ENTITLEMENT", "type": "CONSUMABLE", "status": "ACTIVE",
+              "sku": "gems-pack", "userId": "6f1c2a7e0d4b4c559a432f1b8f3e9d10", "itemId": "gems", "itemNamespace": "mygame",
+              "name": "Gems", "useCount": 200, "source": "PURCHASE", "startDate": null, "endDate": null,
+              "grantedAt": "2025-03-01T12:00:01.000Z", "createdAt": "2025-03-01T12:00:01.000Z", "updatedAt": "2025-03-01T12:00:01.000Z",
+              "collectionId": null, "stackable": true, "stackedUseCount": 200}]}}
+            """,
+            NotificationJson.Serialize(grant.EntitlementUpdated!));
+        Assert.Null(grant.RevocationCompleted);
+    }
+
+    [Fact]
+    public void Attach_DurableGrant_ProducesGrantOfANonStackableEntitlement()
+    {
+        var grant = Decide(EntitlementActionType.Grant, "tx-1", TestCatalog.Durable());
+
+        AssertJson(
+            """
+            {"type": "entitlementUpdated", "payload": {"action": "grant", "data": [{
+              "id": "evt-1", "namespace": "mygame", "clazz": "SUBSCRIPTION", "type": "DURABLE", "status": "ACTIVE",
+              "sku": "season-pass", "userId": "6f1c2a7e0d4b4c559a432f1b8f3e9d10", "itemId": "season-pass-1", "itemNamespace": "mygame",
+              "name": "Season Pass 1", "useCount": 1, "source": "PURCHASE", "startDate": null, "endDate": null,
+              "grantedAt": "2025-03-01T12:00:01.000Z", "createdAt": "2025-03-01T12:00:01.000Z", "updatedAt": "2025-03-01T12:00:01.000Z",
+              "collectionId": null, "stackable": false, "stackedUseCount": null}]}}
+            """,
+            NotificationJson.Serialize(grant.EntitlementUpdated!));
+    }
+
+    [Fact]
+    public void Attach_Consumption_ProducesConsume()
+    {
+        Decide(EntitlementActionType.Grant, "tx-1", TestCatalog.Consumable(unitsPerQuantity: 10));
+        var before = _scenario.State;
+        var (consumed, _) = _scenario.Consume("gems", 4);
+
+        var attached = NotificationFactory.Attach(consumed!, before, Options);
+
+        var message = attached.EntitlementUpdated!;
+        Assert.Equal("consume", message.Payload.Action);
+        var entitlement = Assert.Single(message.Payload.Data);
+        Assert.Equal(6, entitlement.UseCount);
+        Assert.Equal("ACTIVE", entitlement.Status);
+        Assert.Equal("2025-03-01T12:00:02.000Z", entitlement.UpdatedAt);
+        Assert.Null(attached.RevocationCompleted);
+    }
+
+    [Fact]
+    public void Attach_RefundAfterPartUsed_RevokesTheRestAndReportsTheShortfallAsSkipped()
+    {
+        Decide(EntitlementActionType.Grant, "tx-1", TestCatalog.Consumable(unitsPerQuantity: 100), quantity: 2);
+        _scenario.Consume("gems", 150);
+
+        var refund = Decide(EntitlementActionType.Refund, "tx-1", TestCatalog.Consumable(unitsPerQuantity: 100), quantity: 2);
+
+        Assert.Equal("revoke", refund.EntitlementUpdated!.Payload.Action);
+        var entitlement = Assert.Single(refund.EntitlementUpdated.Payload.Data);
+        Assert.Equal(0, entitlement.UseCount);
+        Assert.Equal("REVOKED", entitlement.Status);
+        AssertJson(
+            $$$"""
+            {"id": "evt-3", "version": 1, "name": "revocationCompleted", "namespace": "mygame", "timestamp": "2025-03-01T12:00:03.000Z",
+             "clientId": "entitlements-test", "userId": null, "traceId": "trace-1", "sessionId": null,
+             "payload": {
+               "userId": "{{{UserHex}}}", "source": "ORDER",
+               "meta": {"event_id": "evt-3", "action_type": "refund", "platform": "Steam", "platform_transaction_id": "tx-1",
+                        "platform_user_id": "steam-user-1", "sku": "gems-pack", "order_id": "evt-1", "version": 3},
+               "creditRevocations": [],
+               "entitlementRevocations": [
+                 {"entitlementId": "evt-1", "quantity": 50, "itemId": "gems", "itemSku": "gems-pack", "revocationStrategy": "REVOKE_OR_REPORT",
+                  "status": "SUCCESS", "skipped": false, "reason": null},
+                 {"entitlementId": "evt-1", "quantity": 150, "itemId": "gems", "itemSku": "gems-pack", "revocationStrategy": "REVOKE_OR_REPORT",
+                  "status": "SUCCESS", "skipped": true, "reason": "already used: revoked what was left"}],
+               "itemRevocations": [
+                 {"quantity": 50, "itemId": "gems", "itemSku": "gems-pack", "itemType": "CONSUMABLE", "revocationStrategy": "REVOKE_OR_REPORT",
+                  "status": "SUCCESS", "skipped": false, "reason": "already used: revoked what was left",
+                  "itemRevocations": [], "creditRevocations": [], "entitlementRevocations": []}],
+               "revokeEntries": [
+                 {"type": "ENTITLEMENT", "item": {"itemIdentityType": "ITEM_ID", "itemIdentity": "gems"},
+                  "entitlement": {"entitlementId": "evt-1", "type": "CONSUMABLE", "clazz": "ENTITLEMENT"}, "currency": null, "quantity": 200}],
+               "revocationId": "evt-3", "namespace": "mygame", "status": "SUCCESS", "revocationError": [], "requestId": "evt-3"}}
+            """,
+            NotificationJson.Serialize(refund.RevocationCompleted!));
+    }
+
+    [Fact]
+    public void Attach_ChargebackWithAllowNegative_RevokesEverythingWithNothingSkipped()
+    {
+        var catalog = TestCatalog.Consumable(RevocationPolicy.AllowNegative, unitsPerQuantity: 10);
+        Decide(EntitlementActionType.Grant, "tx-1", catalog);
+        _scenario.Consume("gems", 7);
+
+        var chargeback = Decide(EntitlementActionType.Chargeback, "tx-1", catalog);
+
+        Assert.Equal(-7, Assert.Single(chargeback.EntitlementUpdated!.Payload.Data).UseCount);
+        var revocation = Assert.Single(chargeback.RevocationCompleted!.Payload.EntitlementRevocations);
+        Assert.Equal((10, "ALWAYS_REVOKE", false, (string?)null), (revocation.Quantity, revocation.RevocationStrategy, revocation.Skipped, revocation.Reason));
+        Assert.Equal("chargeback", chargeback.RevocationCompleted.Payload.Meta.ActionType);
+    }
+
+    [Fact]
+    public void Attach_RefundOfAFullyUsedGrant_ReportsOnlyTheSkippedPart()
+    {
+        Decide(EntitlementActionType.Grant, "tx-1", TestCatalog.Consumable(unitsPerQuantity: 10));
+        _scenario.Consume("gems", 10);
+
+        var refund = Decide(EntitlementActionType.Refund, "tx-1", TestCatalog.Consumable(unitsPerQuantity: 10));
+
+        var revocation = Assert.Single(refund.RevocationCompleted!.Payload.EntitlementRevocations);
+        Assert.Equal((10, true), (revocation.Quantity, revocation.Skipped));
+        var item = Assert.Single(refund.RevocationCompleted.Payload.ItemRevocations);
+        Assert.Equal((0, true), (item.Quantity, item.Skipped));
+    }
+
+    [Fact]
+    public void Attach_ChargebackReversal_ProducesGrantWithTheRestoredBalance()
+    {
+        var catalog = TestCatalog.Durable();
+        Decide(EntitlementActionType.Grant, "tx-1", catalog);
+        Decide(EntitlementActionType.Chargeback, "tx-1", catalog);
+
+        var reversal = Decide(EntitlementActionType.ChargebackReversal, "tx-1", catalog);
+
+        Assert.Equal("grant", reversal.EntitlementUpdated!.Payload.Action);
+        var entitlement = Assert.Single(reversal.EntitlementUpdated.Payload.Data);
+        Assert.Equal(("ACTIVE", 1L), (entitlement.Status, entitlement.UseCount));
+        Assert.Null(reversal.RevocationCompleted);
+    }
+
+    [Fact]
+    public void Attach_EventsThatChangeNothing_ProduceNoNotification()
+    {
+        var catalog = TestCatalog.Durable();
+        var unknownSku = Decide(EntitlementActionType.Grant, "tx-0", null);
+        var refundWithoutGrant = Decide(EntitlementActionType.Refund, "tx-1", catalog);
+        var suppliedStatus = Decide(EntitlementActionType.Grant, "tx-2", catalog, status: EntitlementEventStatus.BanFailed);
+        Decide(EntitlementActionType.Grant, "tx-3", catalog);
+        Decide(EntitlementActionType.Refund, "tx-3", catalog);
+        var chargebackAfterRefund = Decide(EntitlementActionType.Chargeback, "tx-3", catalog);
+        var notRevocable = TestCatalog.Durable(RevocationPolicy.NotRevocable);
+        Decide(EntitlementActionType.Grant, "tx-4", notRevocable);
+        var refundNotRevocable = Decide(EntitlementActionType.Refund, "tx-4", notRevocable);
+
+        Assert.All(
+            [unknownSku, refundWithoutGrant, suppliedStatus, chargebackAfterRefund, refundNotRevocable],
+            e => Assert.Equal((null, null), (e.EntitlementUpdated, e.RevocationCompleted)));
+    }
+
+    private LedgerEvent Decide(
+        EntitlementActionType action, string transactionId, CatalogSku? catalog, long quantity = 1, EntitlementEventStatus? status = null)
+    {
+        var before = _scenario.State;
+        var decided = _scenario.Submit(action, transactionId, catalog, quantity, status);
+        return NotificationFactory.Attach(decided, before, Options, traceId: "trace-1");
+    }
+
+    private static void AssertJson(string expected, string actual)
+    {
+        var expectedNode = JsonNode.Parse(expected);
+        var actualNode = JsonNode.Parse(actual);
+        Assert.True(JsonNode.DeepEquals(expectedNode, actualNode), $"Expected {expectedNode!.ToJsonString()}\nActual   {actualNode!.ToJsonString()}");
+    }
+}

@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using Entitlements.Contracts;
+using Entitlements.Notifications;
+using Entitlements.Tests.Cluster;
+using Orleans.Streams;
+
+namespace Entitlements.Tests.Notifications;
+
+/// <summary>What the relay publishes to the streams, and what the feed grain reads back from the ledger.</summary>
+[Collection(ClusterDefinition.Name)]
+public sealed class NotificationStreamTests(ClusterFixture fixture)
+{
+    private readonly GrainWorld _world = new(fixture.Client);
+
+    [Fact]
+    public async Task Grant_PublishesEntitlementUpdatedToTheAllPlayersStream()
+    {
+        var user = await _world.NewPlayerAsync();
+        var sku = await _world.PutSkuAsync(EntitlementType.Consumable, unitsPerQuantity: 5);
+
+        var grant = await _world.SubmitAsync(EntitlementActionType.Grant, user, sku, GrainWorld.Unique("tx"), quantity: 2);
+
+        var notification = Assert.Single(await NotificationRecorder.WaitForAsync(user.PlayerUuid, 1));
+        Assert.Equal((grant.EventId, 1L, NotificationKind.EntitlementUpdated), (notification.EventId, notification.Version, notification.Kind));
+        var message = notification.EntitlementUpdated!;
+        Assert.Equal("grant", message.Payload.Action);
+        var entitlement = Assert.Single(message.Payload.Data);
+        Assert.Equal((sku.ItemId, 10L, user.PlayerUuid.ToString("N")), (entitlement.ItemId, entitlement.UseCount, entitlement.UserId));
+        Assert.Null(notification.RevocationCompleted);
+    }
+
+    [Fact]
+    public async Task Refund_PublishesRevokeThenRevocationCompletedToThePlayersStreams()
+    {
+        var user = await _world.NewPlayerAsync();
+        var sku = await _world.PutSkuAsync(EntitlementType.Durable);
+        var provider = fixture.Client.GetStreamProvider(NotificationStreams.ProviderName);
+        var updated = new ConcurrentQueue<EntitlementNotification>();
+        var revoked = new ConcurrentQueue<EntitlementNotification>();
+        var updates = await provider.GetStream<EntitlementNotification>(NotificationStreams.ForPlayer(NotificationKind.EntitlementUpdated, user.PlayerUuid))
+            .SubscribeAsync((n, _) => Enqueue(updated, n));
+        var revocations = await provider.GetStream<EntitlementNotification>(NotificationStreams.ForPlayer(NotificationKind.RevocationCompleted, user.PlayerUuid))
+            .SubscribeAsync((n, _) => Enqueue(revoked, n));
+        var transaction = GrainWorld.Unique("tx");
+
+        var grant = await _world.SubmitAsync(EntitlementActionType.Grant, user, sku, transaction);
+        var refund = await _world.SubmitAsync(EntitlementActionType.Refund, user, sku, transaction);
+
+        var all = await NotificationRecorder.WaitForAsync(user.PlayerUuid, 3);
+        Assert.Equal(
+            [(grant.EventId, NotificationKind.EntitlementUpdated, 1L), (refund.EventId, NotificationKind.EntitlementUpdated, 2L), (refund.EventId, NotificationKind.RevocationCompleted, 2L)],
+            all.Select(n => (n.EventId, n.Kind, n.Version)));
+        Assert.Equal(["grant", "revoke"], all.Take(2).Select(n => n.EntitlementUpdated!.Payload.Action));
+        Assert.True(all[0].Position < all[1].Position && all[1].Position < all[2].Position);
+        Assert.Equal(refund.EventId, all[2].RevocationCompleted!.Id);
+
+        await WaitUntilAsync(() => updated.Count == 2 && revoked.Count == 1);
+        Assert.Equal([grant.EventId, refund.EventId], updated.Select(n => n.EventId));
+        Assert.Equal(refund.EventId, Assert.Single(revoked).EventId);
+        await updates.UnsubscribeAsync();
+        await revocations.UnsubscribeAsync();
+    }
+
+    [Fact]
+    public async Task FeedRead_AfterACursor_ReturnsWhatCameLaterInLedgerOrder()
+    {
+        var user = await _world.NewPlayerAsync();
+        var other = await _world.NewPlayerAsync();
+        var sku = await _world.PutSkuAsync(EntitlementType.Consumable);
+        var transaction = GrainWorld.Unique("tx");
+        var first = await _world.SubmitAsync(EntitlementActionType.Grant, user, sku, transaction);
+        await _world.SubmitAsync(EntitlementActionType.Grant, other, sku, GrainWorld.Unique("tx"));
+        var second = await _world.SubmitAsync(EntitlementActionType.Grant, user, sku, GrainWorld.Unique("tx"));
+        var refund = await _world.SubmitAsync(EntitlementActionType.Chargeback, user, sku, transaction);
+        var feed = fixture.Client.GetGrain<INotificationFeedGrain>(0);
+
+        var everything = await feed.ReadAsync(new NotificationQuery(user.PlayerUuid, 0, 100));
+        var after = await feed.DecodeCursorAsync(everything.Notifications[0].Cursor);
+        var rest = await feed.ReadAsync(new NotificationQuery(user.PlayerUuid, after!.Value, 2));
+        var last = await feed.ReadAsync(new NotificationQuery(user.PlayerUuid, rest.Position, 2));
+
+        Assert.Equal(
+            [(first.EventId, NotificationKind.EntitlementUpdated), (second.EventId, NotificationKind.EntitlementUpdated), (refund.EventId, NotificationKind.EntitlementUpdated), (refund.EventId, NotificationKind.RevocationCompleted)],
+            everything.Notifications.Select(n => (n.EventId, n.Kind)));
+        Assert.False(everything.More);
+        Assert.Equal(everything.Notifications.Skip(1).Take(2).Select(n => n.Position), rest.Notifications.Select(n => n.Position));
+        Assert.True(rest.More);
+        Assert.Equal(everything.Notifications[3].Position, Assert.Single(last.Notifications).Position);
+        Assert.False(last.More);
+        Assert.True(await feed.HeadAsync() >= everything.Notifications[3].Position);
+    }
+
+    [Fact]
+    public async Task FeedDecodeCursor_OfAnotherListingOrAltered_IsRefused()
+    {
+        var user = await _world.NewPlayerAsync();
+        var sku = await _world.PutSkuAsync(EntitlementType.Consumable);
+        await _world.SubmitAsync(EntitlementActionType.Grant, user, sku, GrainWorld.Unique("tx"));
+        var feed = fixture.Client.GetGrain<INotificationFeedGrain>(0);
+        var listing = await _world.Events.ListAsync(new EntitlementEventQuery { PlayerUuid = user.PlayerUuid, Limit = 1 });
+        var cursor = (await feed.ReadAsync(new NotificationQuery(user.PlayerUuid, 0, 1))).Notifications[0].Cursor;
+        var altered = (cursor[0] == 'A' ? 'B' : 'A') + cursor[1..];
+
+        Assert.NotNull(listing.Events);
+        Assert.Null(await feed.DecodeCursorAsync(altered));
+        Assert.Null(await feed.DecodeCursorAsync("not-a-cursor"));
+        if (listing.Cursor is { } listingCursor)
+        {
+            Assert.Null(await feed.DecodeCursorAsync(listingCursor));
+        }
+    }
+
+    [Fact]
+    public async Task Relay_AfterPublishing_StoresItsPosition()
+    {
+        var user = await _world.NewPlayerAsync();
+        var sku = await _world.PutSkuAsync(EntitlementType.Consumable);
+        await _world.SubmitAsync(EntitlementActionType.Grant, user, sku, GrainWorld.Unique("tx"));
+        var notification = Assert.Single(await NotificationRecorder.WaitForAsync(user.PlayerUuid, 1));
+
+        await WaitUntilAsync(async () => await fixture.Store.ReadConsumerPositionAsync(NotificationRelayGrain.ConsumerName) >= notification.Position);
+
+        Assert.True(await fixture.Client.GetGrain<INotificationRelayGrain>(0).GetPositionAsync() >= notification.Position);
+    }
+
+    private static Task Enqueue(ConcurrentQueue<EntitlementNotification> queue, EntitlementNotification notification)
+    {
+        queue.Enqueue(notification);
+        return Task.CompletedTask;
+    }
+
+    private static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The condition did not hold within 10 seconds.");
+            await Task.Delay(10);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using Entitlements.Contracts;
+using Entitlements.Storage;
+using Entitlements.Tests.Cluster;
+using Entitlements.Tests.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Entitlements.Tests.Notifications;
+
+/// <summary>
+/// A change acknowledged just before the silo died is still notified: the notification is in the
+/// ledger, and the relay of the next silo publishes from the position the dead one stored.
+/// </summary>
+public sealed class RelayRecoveryTests : IDisposable
+{
+    private readonly TempDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public async Task SiloKilledBetweenCommitAndPublish_NotificationArrivesAfterRestart()
+    {
+        // The relay is paused on the first silo, so the kill lands after the commit and before any publish.
+        var first = ClusterFixture.Build(_directory.Path, new Dictionary<string, string?> { ["Notifications:RelayEnabled"] = "false" });
+        await first.DeployAsync();
+        var world = new GrainWorld(first.Client);
+        var user = await world.NewPlayerAsync();
+        var sku = await world.PutSkuAsync(EntitlementType.Consumable, unitsPerQuantity: 3);
+        var grant = await world.SubmitAsync(EntitlementActionType.Grant, user, sku, GrainWorld.Unique("tx"));
+        var store = first.Silos[0].ServiceProvider.GetRequiredService<ILedgerStore>();
+        Assert.Equal(0, await store.ReadConsumerPositionAsync(NotificationRelayGrain.ConsumerName));
+        await first.KillSiloAsync(first.Silos[0]);
+        await first.DisposeAsync();
+        Assert.Empty(NotificationRecorder.Of(user.PlayerUuid));
+
+        var second = ClusterFixture.Build(_directory.Path);
+        await second.DeployAsync();
+        try
+        {
+            var notification = Assert.Single(await NotificationRecorder.WaitForAsync(user.PlayerUuid, 1));
+            Assert.Equal((grant.EventId, 1L), (notification.EventId, notification.Version));
+            Assert.Equal(3, Assert.Single(notification.EntitlementUpdated!.Payload.Data).UseCount);
+        }
+        finally
+        {
+            await second.DisposeAsync();
+        }
+    }
+}

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Entitlements.Notifications;
 using Entitlements.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Entitlements.Tests.PlayFab;
 
@@ -63,6 +65,29 @@ public sealed partial class PlayFabXboxConsumeTests(XboxGatewayFixture fixture) 
         JsonAssert.Response(HttpStatusCode.OK, new JsonObject { ["code"] = 200, ["status"] = "OK", ["data"] = new JsonObject { ["Items"] = new JsonArray() } }, again);
         Assert.Equal(3, (await _client.AllEventsAsync($"&player_uuid={player}")).Count);
         Assert.Equal(2, (await _simulator.UserAsync(xuid))["consumeRequests"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task ConsumeXboxEntitlements_Grant_ProducesAnEntitlementUpdatedGrantNotification()
+    {
+        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Notified Gems", unitsPerQuantity: 5);
+        var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("c", gems.ProductId, "Consumable", 2));
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+
+        var item = Assert.Single(await _client.ConsumeXboxOkAsync(ticket, token))!;
+
+        var player = await PlayerOfAsync(xuid);
+        var grains = fixture.Gateway.App.Services.GetRequiredService<IGrainFactory>();
+        var page = await grains.GetGrain<INotificationFeedGrain>(0).ReadAsync(new NotificationQuery(player, 0, 100));
+        var notification = Assert.Single(page.Notifications);
+        Assert.Equal(NotificationKind.EntitlementUpdated, notification.Kind);
+        Assert.Equal(item["ItemInstanceId"]!.GetValue<string>(), notification.EventId);
+        var payload = notification.EntitlementUpdated!.Payload;
+        Assert.Equal("grant", payload.Action);
+        var entitlement = Assert.Single(payload.Data);
+        Assert.Equal(gems.ItemId, entitlement.ItemId);
+        Assert.Equal(10, entitlement.UseCount);
     }
 
     [Fact]

@@ -1,0 +1,136 @@
+using Entitlements.Contracts;
+using Entitlements.Ledger;
+using Entitlements.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Entitlements.Tests.Storage;
+
+/// <summary>What the Xbox consume keeps in the SQLite store: started consumes, product lookups, the ticket key.</summary>
+public sealed class SqliteXboxStoreTests : IAsyncLifetime, IDisposable
+{
+    private readonly TempDirectory _directory = new();
+    private SqliteLedgerStore _store = null!;
+
+    public async Task InitializeAsync()
+    {
+        _store = new SqliteLedgerStore(Options.Create(new StorageOptions { DataDirectory = _directory.Path }));
+        await _store.InitializeAsync();
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    public void Dispose()
+    {
+        _store.Dispose();
+        _directory.Dispose();
+    }
+
+    [Fact]
+    public async Task ReadPendingXboxConsumesAsync_StartedConsumes_ArePendingUntilTheirGrant()
+    {
+        var player = Guid.NewGuid();
+        var first = Started("tracking-1");
+        var second = Started("tracking-2");
+        await AppendOkAsync(StartedEvent(player, 1, first));
+        await AppendOkAsync(StartedEvent(player, 2, second));
+        await AppendOkAsync(StoredEvents.Entitlement(player, 3, "tracking-1", platform: Platform.XboxLive));
+
+        var pending = await _store.ReadPendingXboxConsumesAsync(player);
+
+        Assert.Equal([second], pending);
+        Assert.Empty(await _store.ReadPendingXboxConsumesAsync(Guid.NewGuid()));
+    }
+
+    [Fact]
+    public async Task AppendAsync_XboxConsumeStarted_ReadsBackAndIsNoEntitlementEvent()
+    {
+        var player = Guid.NewGuid();
+        var started = StartedEvent(player, 1, Started("tracking-3"));
+        await AppendOkAsync(started);
+
+        var events = await _store.ReadPlayerEventsAsync(player, 0, 10);
+
+        var read = Assert.Single(events);
+        Assert.Equal(started with { Sequence = read.Sequence }, read);
+        Assert.Empty(await _store.ReadPlayerEntitlementEventsAsync(player, 0, 10));
+        Assert.DoesNotContain(await _store.ReadAllEntitlementEventsAsync(0, 1000), e => e.EventId == started.EventId);
+        Assert.Empty(await _store.ReadTransactionAsync(Platform.XboxLive, "tracking-3"));
+    }
+
+    [Fact]
+    public void Fold_XboxConsumeStarted_ChangesOnlyTheVersion()
+    {
+        var state = LedgerFold.Apply(LedgerState.Empty, StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-1"));
+
+        var after = LedgerFold.Apply(state, StartedEvent(Guid.NewGuid(), 2, Started("tracking-4")));
+
+        Assert.Equal(2, after.Version);
+        Assert.Equal(state.Items, after.Items);
+    }
+
+    [Fact]
+    public async Task ReadCatalogSkuByProductIdAsync_MappedProduct_ReturnsItsEntry()
+    {
+        var entry = new CatalogSku
+        {
+            Platform = Platform.XboxLive,
+            Sku = "gems-xbox",
+            EntitlementType = EntitlementType.Consumable,
+            ItemId = "gems",
+            ItemName = "Gems",
+            PlatformProductId = "9PRODUCT0001",
+        };
+        await _store.WriteCatalogSkuAsync(entry);
+
+        Assert.Equal(entry with { Revision = 1 }, await _store.ReadCatalogSkuByProductIdAsync(Platform.XboxLive, "9PRODUCT0001"), new CatalogComparer());
+        Assert.Null(await _store.ReadCatalogSkuByProductIdAsync(Platform.XboxLive, "9PRODUCT0002"));
+        Assert.Null(await _store.ReadCatalogSkuByProductIdAsync(Platform.Steam, "9PRODUCT0001"));
+    }
+
+    [Fact]
+    public async Task ReadSessionTicketKeyAsync_CalledTwice_ReturnsTheSameKey()
+    {
+        var first = await _store.ReadSessionTicketKeyAsync();
+        var second = await _store.ReadSessionTicketKeyAsync();
+
+        Assert.Equal(32, first.Length);
+        Assert.Equal(first, second);
+        Assert.NotEqual(first, await _store.ReadCursorKeyAsync());
+    }
+
+    private async Task AppendOkAsync(LedgerEvent ledgerEvent)
+    {
+        var (outcome, _) = await _store.AppendAsync(ledgerEvent);
+        Assert.Equal(AppendOutcome.Appended, outcome);
+    }
+
+    private static XboxConsumeStarted Started(string trackingId) => new()
+    {
+        TrackingId = trackingId,
+        Xuid = "2535400000000001",
+        XboxItemId = "item-" + trackingId,
+        ProductId = "9NBLGGH4R2R6",
+        ProductKind = "Consumable",
+        Sku = "9NBLGGH4R2R6",
+        Quantity = 3,
+    };
+
+    private static LedgerEvent StartedEvent(Guid player, long version, XboxConsumeStarted started) => new()
+    {
+        EventId = Guid.NewGuid().ToString("D"),
+        Kind = LedgerEventKind.XboxConsumeStarted,
+        PlayerUuid = player,
+        Version = version,
+        Created = StoredEvents.At,
+        XboxConsume = started,
+    };
+
+    /// <summary>Catalog entries compare by value, their custom data by content.</summary>
+    private sealed class CatalogComparer : IEqualityComparer<CatalogSku?>
+    {
+        public bool Equals(CatalogSku? x, CatalogSku? y) =>
+            x is not null && y is not null && x with { CustomData = y.CustomData } == y && x.CustomData.SequenceEqual(y.CustomData);
+
+        public int GetHashCode(CatalogSku? obj) => obj?.Sku.GetHashCode(StringComparison.Ordinal) ?? 0;
+    }
+}

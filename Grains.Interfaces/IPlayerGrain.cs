@@ -20,4 +20,11 @@ public interface IPlayerGrain : IGrainWithGuidKey
     /// <summary>Use part of a consumable balance, idempotent per operation id.</summary>
     [Alias("Consume")]
     Task<ConsumeResult> ConsumeAsync(ConsumeEntitlement command);
+
+    /// <summary>
+    /// Consume the player's Xbox Live consumable balances and grant what the catalog maps them to,
+    /// exactly once; durables are granted once per Xbox item. Returns only what this call granted.
+    /// </summary>
+    [Alias("ConsumeXboxEntitlements")]
+    Task<XboxConsumeResult> ConsumeXboxEntitlementsAsync(ConsumeXboxEntitlements command);
 }

@@ -2,6 +2,8 @@ using Entitlements.Gateway.AccelByte;
 using Entitlements.Gateway.Apis;
 using Entitlements.Gateway.Auth;
 using Entitlements.Gateway.Notifications;
+using Entitlements.Gateway.PlayFab;
+using Entitlements.Gateway.Xbox;
 using Entitlements.Hosting;
 
 namespace Entitlements.Gateway.Hosting;
@@ -31,10 +33,14 @@ public static class GatewayApp
         builder.Services.Configure<AccelByteOptions>(builder.Configuration.GetSection(AccelByteOptions.SectionName));
         builder.Services.AddNotificationPush(builder.Configuration);
         var auth = builder.AddGatewayAuth();
+        builder.Services.Configure<PlayFabOptions>(builder.Configuration.GetSection(PlayFabOptions.SectionName));
+        builder.Services.Configure<XboxTokenOptions>(builder.Configuration.GetSection(XboxTokenOptions.SectionName));
+        builder.Services.AddSingleton<XstsTokenValidator>();
 
         var app = builder.Build();
         app.UseMiddleware<ErrorMiddleware>();
         app.UseNotificationPush();
+        app.UseMiddleware<PlayFabRequestIdMiddleware>();
         app.UseRouting();
         app.UseMiddleware<AuthMiddleware>();
         if (auth.DevelopmentIssuerEnabled)
@@ -48,6 +54,7 @@ public static class GatewayApp
         app.MapPlayerEntitlementsApi();
         app.MapWebhooksApi();
         app.MapNotificationsApi();
+        app.MapPlayFabClientApi();
         return app;
     }
 }

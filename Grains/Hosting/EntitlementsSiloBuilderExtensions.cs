@@ -3,6 +3,7 @@ using Entitlements.Notifications;
 using Entitlements.Paging;
 using Entitlements.Storage;
 using Entitlements.Webhooks;
+using Entitlements.Xbox;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http;
@@ -63,6 +64,20 @@ public static class EntitlementsSiloBuilderExtensions
                 await grains.GetGrain<IWebhookGrain>(webhook.Name).WakeAsync();
             }
         });
+        builder.AddXboxCollections(configuration);
+        return builder;
+    }
+
+    /// <summary>The Xbox Live collections client (section <c>Xbox</c>); unconfigured, Xbox consume answers "not configured".</summary>
+    public static ISiloBuilder AddXboxCollections(this ISiloBuilder builder, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configuration);
+        builder.Services.Configure<XboxOptions>(configuration.GetSection(XboxOptions.SectionName));
+        builder.Services.AddSingleton(sp => new XboxCollectionsClient(
+            new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan },
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<XboxOptions>>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<XboxCollectionsClient>>()));
         return builder;
     }
 

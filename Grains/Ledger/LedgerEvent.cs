@@ -33,4 +33,7 @@ public sealed record LedgerEvent
 
     /// <summary>The <c>revocationCompleted</c> event of a refund or chargeback that revoked something.</summary>
     public RevocationCompleted? RevocationCompleted { get; init; }
+
+    /// <summary>The Xbox consume about to be sent, for <see cref="LedgerEventKind.XboxConsumeStarted"/>.</summary>
+    public XboxConsumeStarted? XboxConsume { get; init; }
 }

@@ -7,4 +7,10 @@ public enum LedgerEventKind
 
     /// <summary>Part of a consumable used by the game.</summary>
     EntitlementConsumed = 1,
+
+    /// <summary>
+    /// An Xbox consume is about to be sent with a tracking id (<see cref="LedgerEvent.XboxConsume"/>).
+    /// Changes nothing; the grant with the tracking id as its transaction id completes it.
+    /// </summary>
+    XboxConsumeStarted = 2,
 }

@@ -111,4 +111,15 @@ public interface ILedgerStore
 
     /// <summary>The key that signs pagination cursors, created on first use and shared by every node.</summary>
     Task<byte[]> ReadCursorKeyAsync(CancellationToken cancellationToken = default);
+
+    // Xbox
+
+    /// <summary>The player's Xbox consumes that were started and have no grant yet, oldest first.</summary>
+    Task<IReadOnlyList<XboxConsumeStarted>> ReadPendingXboxConsumesAsync(Guid playerUuid, CancellationToken cancellationToken = default);
+
+    /// <summary>The catalog entry of a platform whose store product id is <paramref name="productId"/>, if any.</summary>
+    Task<CatalogSku?> ReadCatalogSkuByProductIdAsync(Platform platform, string productId, CancellationToken cancellationToken = default);
+
+    /// <summary>The key that signs PlayFab session tickets, created on first use and shared by every node.</summary>
+    Task<byte[]> ReadSessionTicketKeyAsync(CancellationToken cancellationToken = default);
 }

@@ -449,6 +449,41 @@ public sealed partial class PostgresLedgerStore : ILedgerStore
 
     public Task<byte[]> ReadCursorKeyAsync(CancellationToken cancellationToken = default) => ReadSettingKeyAsync("cursor_key", cancellationToken);
 
+    public async Task<IReadOnlyList<XboxConsumeStarted>> ReadPendingXboxConsumesAsync(Guid playerUuid, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand($"""
+            SELECT {EventColumns} FROM ledger_events s
+            WHERE s.player_uuid = @p AND s.kind = 2
+              AND NOT EXISTS (SELECT 1 FROM ledger_events g
+                              WHERE g.kind = 0 AND g.platform = 'XboxLive' AND g.platform_transaction_id = s.platform_transaction_id AND g.action_type = 'Grant')
+            ORDER BY s.version;
+            """);
+        command.Parameters.Add(Parameter("p", NpgsqlDbType.Uuid, playerUuid));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var pending = new List<XboxConsumeStarted>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            pending.Add(ReadEvent(reader).XboxConsume!);
+        }
+
+        return pending;
+    }
+
+    public async Task<CatalogSku?> ReadCatalogSkuByProductIdAsync(Platform platform, string productId, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand("""
+            SELECT document, revision FROM catalog_skus
+            WHERE platform = @platform AND document::jsonb ->> 'platformProductId' = @product
+            ORDER BY sku COLLATE "C" LIMIT 1;
+            """);
+        command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, platform.ToString()));
+        command.Parameters.Add(Parameter("product", NpgsqlDbType.Text, productId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadCatalog(reader.GetString(0), reader.GetInt64(1)) : null;
+    }
+
+    public Task<byte[]> ReadSessionTicketKeyAsync(CancellationToken cancellationToken = default) => ReadSettingKeyAsync("session_ticket_key", cancellationToken);
+
     private const string EventColumns = """
         seq, event_id, kind, player_uuid, version, created_us, last_modified_us, request_fingerprint, operation_id,
         action_type, status, entitlement_type, player_id, platform, platform_user_id, sku, quantity, platform_transaction_id,
@@ -534,7 +569,39 @@ public sealed partial class PostgresLedgerStore : ILedgerStore
         Text("change", StoredEnum.Name(effect?.Change));
         Text("entitlement_updated", e.EntitlementUpdated is { } updated ? NotificationJson.Serialize(updated) : null);
         Text("revocation_completed", e.RevocationCompleted is { } revoked ? NotificationJson.Serialize(revoked) : null);
+        if (e.XboxConsume is { } xbox)
+        {
+            BindXboxConsume(command, xbox);
+        }
     }
+
+    /// <summary>An Xbox consume keeps its fields in the entitlement columns (kind 2 is outside the transaction key), as in SQLite.</summary>
+    private static void BindXboxConsume(NpgsqlCommand command, XboxConsumeStarted xbox)
+    {
+        command.Parameters["platform"].Value = nameof(Platform.XboxLive);
+        command.Parameters["platform_user_id"].Value = xbox.Xuid;
+        command.Parameters["sku"].Value = xbox.Sku;
+        command.Parameters["quantity"].Value = xbox.Quantity;
+        command.Parameters["platform_transaction_id"].Value = xbox.TrackingId;
+        command.Parameters["platform_data"].Value = JsonSerializer.Serialize(new XboxConsumeData(xbox.XboxItemId, xbox.ProductId, xbox.ProductKind));
+    }
+
+    private static XboxConsumeStarted ReadXboxConsume(NpgsqlDataReader r)
+    {
+        var data = JsonSerializer.Deserialize<XboxConsumeData>(r.GetString(18)) ?? throw new InvalidDataException("Empty Xbox consume data.");
+        return new XboxConsumeStarted
+        {
+            TrackingId = r.GetString(17),
+            Xuid = r.GetString(14),
+            XboxItemId = data.XboxItemId,
+            ProductId = data.ProductId,
+            ProductKind = data.ProductKind,
+            Sku = r.GetString(15),
+            Quantity = r.GetInt64(16),
+        };
+    }
+
+    private sealed record XboxConsumeData(string XboxItemId, string ProductId, string ProductKind);
 
     private static LedgerEvent ReadEvent(NpgsqlDataReader r)
     {
@@ -600,6 +667,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore
             Effect = effect,
             EntitlementUpdated = Text(31) is { } updated ? NotificationJson.DeserializeEntitlementUpdated(updated) : null,
             RevocationCompleted = Text(32) is { } revoked ? NotificationJson.DeserializeRevocationCompleted(revoked) : null,
+            XboxConsume = kind == LedgerEventKind.XboxConsumeStarted ? ReadXboxConsume(r) : null,
         };
     }
 

@@ -437,6 +437,51 @@ public sealed class SqliteLedgerStore : ILedgerStore, IDisposable
         return (byte[])Scalar(connection, "SELECT value FROM settings WHERE key = 'cursor_key';")!;
     }, cancellationToken);
 
+    public Task<IReadOnlyList<XboxConsumeStarted>> ReadPendingXboxConsumesAsync(Guid playerUuid, CancellationToken cancellationToken = default) =>
+        ReadAsync<IReadOnlyList<XboxConsumeStarted>>(connection =>
+        {
+            using var command = Command(connection, $"""
+                SELECT {EventColumns} FROM ledger_events s
+                WHERE s.player_uuid = $p AND s.kind = 2
+                  AND NOT EXISTS (SELECT 1 FROM ledger_events g
+                                  WHERE g.kind = 0 AND g.platform = 'XboxLive' AND g.platform_transaction_id = s.platform_transaction_id AND g.action_type = 'Grant')
+                ORDER BY s.version;
+                """);
+            command.Parameters.AddWithValue("$p", playerUuid.ToString("D"));
+            using var reader = command.ExecuteReader();
+            var pending = new List<XboxConsumeStarted>();
+            while (reader.Read())
+            {
+                pending.Add(ReadEvent(reader).XboxConsume!);
+            }
+
+            return pending;
+        }, cancellationToken);
+
+    public Task<CatalogSku?> ReadCatalogSkuByProductIdAsync(Platform platform, string productId, CancellationToken cancellationToken = default) => ReadAsync(connection =>
+    {
+        using var command = Command(connection, """
+            SELECT document, revision FROM catalog_skus
+            WHERE platform = $platform AND json_extract(document, '$.platformProductId') = $product
+            ORDER BY sku LIMIT 1;
+            """);
+        command.Parameters.AddWithValue("$platform", platform.ToString());
+        command.Parameters.AddWithValue("$product", productId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadCatalog(reader.GetString(0), reader.GetInt64(1)) : null;
+    }, cancellationToken);
+
+    public Task<byte[]> ReadSessionTicketKeyAsync(CancellationToken cancellationToken = default) => WriteAsync(connection =>
+    {
+        using (var insert = Command(connection, "INSERT INTO settings (key, value) VALUES ('session_ticket_key', $value) ON CONFLICT DO NOTHING;"))
+        {
+            insert.Parameters.AddWithValue("$value", RandomNumberGenerator.GetBytes(32));
+            insert.ExecuteNonQuery();
+        }
+
+        return (byte[])Scalar(connection, "SELECT value FROM settings WHERE key = 'session_ticket_key';")!;
+    }, cancellationToken);
+
     private const string EventColumns = """
         seq, event_id, kind, player_uuid, version, created_us, last_modified_us, request_fingerprint, operation_id,
         action_type, status, entitlement_type, player_id, platform, platform_user_id, sku, quantity, platform_transaction_id,
@@ -498,7 +543,39 @@ public sealed class SqliteLedgerStore : ILedgerStore, IDisposable
         Bind("$change", StoredEnum.Name(effect?.Change));
         Bind("$entitlement_updated", e.EntitlementUpdated is { } updated ? NotificationJson.Serialize(updated) : null);
         Bind("$revocation_completed", e.RevocationCompleted is { } revoked ? NotificationJson.Serialize(revoked) : null);
+        if (e.XboxConsume is { } xbox)
+        {
+            BindXboxConsume(command, xbox);
+        }
     }
+
+    /// <summary>An Xbox consume keeps its fields in the entitlement columns (kind 2 is outside the transaction key).</summary>
+    private static void BindXboxConsume(SqliteCommand command, XboxConsumeStarted xbox)
+    {
+        command.Parameters["$platform"].Value = nameof(Platform.XboxLive);
+        command.Parameters["$platform_user_id"].Value = xbox.Xuid;
+        command.Parameters["$sku"].Value = xbox.Sku;
+        command.Parameters["$quantity"].Value = xbox.Quantity;
+        command.Parameters["$platform_transaction_id"].Value = xbox.TrackingId;
+        command.Parameters["$platform_data"].Value = JsonSerializer.Serialize(new XboxConsumeData(xbox.XboxItemId, xbox.ProductId, xbox.ProductKind));
+    }
+
+    private static XboxConsumeStarted ReadXboxConsume(SqliteDataReader r)
+    {
+        var data = JsonSerializer.Deserialize<XboxConsumeData>(r.GetString(18)) ?? throw new InvalidDataException("Empty Xbox consume data.");
+        return new XboxConsumeStarted
+        {
+            TrackingId = r.GetString(17),
+            Xuid = r.GetString(14),
+            XboxItemId = data.XboxItemId,
+            ProductId = data.ProductId,
+            ProductKind = data.ProductKind,
+            Sku = r.GetString(15),
+            Quantity = r.GetInt64(16),
+        };
+    }
+
+    private sealed record XboxConsumeData(string XboxItemId, string ProductId, string ProductKind);
 
     private static LedgerEvent ReadEvent(SqliteDataReader r)
     {
@@ -564,6 +641,7 @@ public sealed class SqliteLedgerStore : ILedgerStore, IDisposable
             Effect = effect,
             EntitlementUpdated = Text(31) is { } updated ? NotificationJson.DeserializeEntitlementUpdated(updated) : null,
             RevocationCompleted = Text(32) is { } revoked ? NotificationJson.DeserializeRevocationCompleted(revoked) : null,
+            XboxConsume = kind == LedgerEventKind.XboxConsumeStarted ? ReadXboxConsume(r) : null,
         };
     }
 

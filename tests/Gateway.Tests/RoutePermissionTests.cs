@@ -33,7 +33,8 @@ public sealed class RoutePermissionTests(GatewayFixture fixture) : IClassFixture
     {
         var open = RouteEndpoints().Where(e => e.Metadata.GetMetadata<AnonymousAccess>() is not null).Select(Describe);
 
-        Assert.Equal(["GET /.well-known/jwks.json"], open);
+        // The PlayFab routes authenticate PlayFab's way: the XboxToken (login) and the X-Authorization session ticket.
+        Assert.Equal(["GET /.well-known/jwks.json", "POST /Client/LoginWithXbox", "POST /Client/ConsumeXboxEntitlements"], open);
     }
 
     [Theory]

@@ -121,6 +121,13 @@ internal sealed class GatewayProcess : IDisposable
         return gateway;
     }
 
+    /// <summary>Wait until the process ends by itself (a test fault that kills it), or fail after <paramref name="timeout"/>.</summary>
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancellation.Token);
+    }
+
     /// <summary>Kill the process and everything it started, as a crash would, and wait until it is gone.</summary>
     public void Kill()
     {

@@ -1,0 +1,168 @@
+using Entitlements.Contracts;
+using Entitlements.Gateway.Auth;
+using Entitlements.Gateway.PlayFab;
+using Entitlements.Gateway.Xbox;
+using Microsoft.Extensions.Options;
+
+namespace Entitlements.Gateway.Apis;
+
+/// <summary>
+/// PlayFab's Client API, the Xbox part: <c>LoginWithXbox</c> and <c>ConsumeXboxEntitlements</c>. Routes
+/// match in any case and ignore the SDKs' <c>?sdk=</c> query. Authentication is PlayFab's own (the
+/// <c>X-Authorization</c> session ticket), not the bearer token of the other surfaces.
+/// </summary>
+public static partial class PlayFabClientApi
+{
+    public const string SessionTicketHeader = "X-Authorization";
+
+    public static IEndpointRouteBuilder MapPlayFabClientApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/Client").WithTags("PlayFab Client").WithMetadata(AnonymousAccess.Instance).AddEndpointFilter(PlayFabErrorsAsync);
+        group.MapPost("/LoginWithXbox", LoginWithXbox).WithName("playfab_login_with_xbox");
+        group.MapPost("/ConsumeXboxEntitlements", ConsumeXboxEntitlements).WithName("playfab_consume_xbox_entitlements");
+        return app;
+    }
+
+    public static async Task<IResult> LoginWithXbox(
+        HttpContext context, IGrainFactory grains, XstsTokenValidator validator, IOptions<PlayFabOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        using var body = await PlayFabRequestReader.ReadAsync(context.Request, cancellationToken);
+        body.Text("TitleId", required: true);
+        var xboxToken = body.Text("XboxToken", required: true);
+        var createAccount = body.Flag("CreateAccount") ?? false;
+        body.OptionalObject("CustomTags");
+        if (!body.IsValid)
+        {
+            return PlayFabResults.Error(PlayFabError.InvalidParams, "Invalid input parameters", body.Errors);
+        }
+
+        var validation = validator.Validate(xboxToken!);
+        if (validation.User is not { } user)
+        {
+            return PlayFabResults.Error(validation.Error!, validation.Message!);
+        }
+
+        var platformUser = grains.GetGrain<IPlatformUserGrain>(IPlatformUserGrain.Key(Platform.XboxLive, user.Xuid));
+        var link = await platformUser.GetAsync();
+        var created = false;
+        if (link is null)
+        {
+            if (!createAccount)
+            {
+                return PlayFabResults.Error(PlayFabError.AccountNotFound, "User not found");
+            }
+
+            var linked = await platformUser.LinkAsync(user.Gamertag, null);
+            link = linked.Link;
+            created = linked.Created;
+        }
+
+        var playFabId = PlayFabIds.From(link.PlayerUuid);
+        var ticket = await grains.GetGrain<ISessionTicketGrain>(0).IssueAsync(new SessionTicketClaims
+        {
+            PlayerUuid = link.PlayerUuid,
+            PlayFabId = playFabId,
+            Xuid = user.Xuid,
+            Expires = time.GetUtcNow().AddMinutes(Math.Max(1, options.Value.SessionTicketLifetimeMinutes)),
+        });
+        return PlayFabResults.Ok(new LoginResult
+        {
+            SessionTicket = ticket,
+            PlayFabId = playFabId,
+            NewlyCreated = created,
+            SettingsForUser = new UserSettings(NeedsAttribution: false, GatherDeviceInfo: false, GatherFocusInfo: false),
+        });
+    }
+
+    public static async Task<IResult> ConsumeXboxEntitlements(
+        HttpContext context, IGrainFactory grains, XstsTokenValidator validator, IOptions<PlayFabOptions> options, CancellationToken cancellationToken)
+    {
+        var ticket = context.Request.Headers[SessionTicketHeader].FirstOrDefault();
+        if (string.IsNullOrWhiteSpace(ticket))
+        {
+            return PlayFabResults.Error(PlayFabError.NotAuthenticated, "This API method requires a client session ticket (X-Authorization).");
+        }
+
+        if (await grains.GetGrain<ISessionTicketGrain>(0).ReadAsync(ticket.Trim()) is not { } session)
+        {
+            return PlayFabResults.Error(PlayFabError.InvalidSessionTicket, "The session ticket is invalid or has expired.");
+        }
+
+        using var body = await PlayFabRequestReader.ReadAsync(context.Request, cancellationToken);
+        var xboxToken = body.Text("XboxToken", required: true);
+        var catalogVersion = body.Text("CatalogVersion", required: false);
+        body.OptionalObject("CustomTags");
+        if (!body.IsValid)
+        {
+            return PlayFabResults.Error(PlayFabError.InvalidParams, "Invalid input parameters", body.Errors);
+        }
+
+        var validation = validator.Validate(xboxToken!);
+        if (validation.User is not { } user)
+        {
+            return PlayFabResults.Error(validation.Error!, validation.Message!);
+        }
+
+        if (user.Xuid != session.Xuid)
+        {
+            return PlayFabResults.Error(PlayFabError.InvalidXboxLiveToken, "The Xbox Live token belongs to another user than the session.");
+        }
+
+        var result = await grains.GetGrain<IPlayerGrain>(session.PlayerUuid).ConsumeXboxEntitlementsAsync(new ConsumeXboxEntitlements
+        {
+            Xuid = user.Xuid,
+            XboxAuthorization = xboxToken!,
+            CatalogVersion = string.IsNullOrEmpty(catalogVersion) ? options.Value.DefaultCatalogVersion : catalogVersion,
+        });
+        return result.Outcome switch
+        {
+            XboxConsumeOutcome.Completed => PlayFabResults.Ok(new ConsumeXboxEntitlementsResult([.. result.Items.Select(ToItemInstance)])),
+            XboxConsumeOutcome.UnknownPlayer => PlayFabResults.Error(PlayFabError.AccountNotFound, "User not found"),
+            XboxConsumeOutcome.TooManyRequests => PlayFabResults.Error(PlayFabError.XboxServiceTooManyRequests, "Xbox Live is throttling requests; retry later."),
+            XboxConsumeOutcome.TokenRejected => PlayFabResults.Error(PlayFabError.XboxRejectedXstsExchangeRequest, "Xbox Live rejected the XSTS token."),
+            XboxConsumeOutcome.AccessDenied => PlayFabResults.Error(PlayFabError.XboxXassExchangeFailure, "Xbox Live refused this title access to the user's collections."),
+            XboxConsumeOutcome.NotConfigured => PlayFabResults.Error(PlayFabError.ProductDisabledForTitle, "Xbox Live is not enabled for this title."),
+            _ => PlayFabResults.Error(PlayFabError.XboxInaccessible, "Xbox Live could not be reached."),
+        };
+    }
+
+    private static ItemInstance ToItemInstance(XboxGrantedItem item) => new()
+    {
+        ItemId = item.ItemId,
+        ItemInstanceId = item.ItemInstanceId,
+        ItemClass = item.ItemClass,
+        DisplayName = item.DisplayName,
+        CatalogVersion = item.CatalogVersion,
+        PurchaseDate = PlayFabTime.Format(item.PurchaseDate),
+        RemainingUses = item.RemainingUses,
+        UsesIncrementedBy = item.UsesIncrementedBy,
+        UnitPrice = 0,
+    };
+
+    /// <summary>Nothing leaves the PlayFab surface in another shape: failures become <c>ApiErrorWrapper</c>s.</summary>
+    private static async ValueTask<object?> PlayFabErrorsAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var context = invocation.HttpContext;
+        try
+        {
+            return await next(invocation);
+        }
+        catch (BadHttpRequestException)
+        {
+            return PlayFabResults.Error(PlayFabError.InvalidParams, "The HTTP request could not be read.");
+        }
+        catch (Exception exception) when (exception is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException or System.Data.Common.DbException)
+        {
+            LogUnavailable(Logger(context), exception, context.Request.Path);
+            context.Response.Headers.RetryAfter = "1";
+            return PlayFabResults.Error(PlayFabError.ServiceUnavailable, "The service is temporarily unavailable; retry later.");
+        }
+        catch (Exception exception) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            LogFailed(Logger(context), exception, context.Request.Path);
+            return PlayFabResults.Error(PlayFabError.InternalServerError, "An internal error occurred.");
+        }
+    }
+
+    private static ILogger Logger(HttpContext context) => context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PlayFabClientApi));
+}

@@ -1,0 +1,19 @@
+using System.Globalization;
+
+namespace Entitlements.Gateway.PlayFab;
+
+/// <summary>Every answer on the PlayFab surface (<c>/Client/...</c>, any case) carries an <c>X-RequestId</c>.</summary>
+public sealed class PlayFabRequestIdMiddleware(RequestDelegate next)
+{
+    public const string Header = "X-RequestId";
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        if (context.Request.Path.StartsWithSegments("/Client", StringComparison.OrdinalIgnoreCase))
+        {
+            context.Response.Headers[Header] = Guid.NewGuid().ToString("D", CultureInfo.InvariantCulture);
+        }
+
+        return next(context);
+    }
+}

@@ -1,0 +1,211 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Entitlements.Gateway.Auth;
+using Entitlements.Gateway.PlayFab;
+using Microsoft.Extensions.Options;
+
+namespace Entitlements.Gateway.Xbox;
+
+/// <summary>
+/// Checks the XboxToken a title sends: <c>XBL3.0 x=&lt;userhash&gt;;&lt;XSTS token&gt;</c>, the token a compact
+/// JWE (RSA-OAEP or RSA-OAEP-256, A256GCM) that the relying party's key opens, holding a JWS (RS256 or
+/// ES256) signed by a key of the configured set. Then <c>aud</c>, <c>iss</c>, <c>nbf</c>, <c>exp</c>,
+/// the sandbox and the user hash. Keys are read on first use; no token reaches a log.
+/// </summary>
+public sealed partial class XstsTokenValidator(IOptions<XboxTokenOptions> options, TimeProvider time, ILogger<XstsTokenValidator> logger)
+{
+    private const string Prefix = "XBL3.0 x=";
+    private const int MaxLength = 32 * 1024;
+    private readonly Lock _lock = new();
+    private (RSA RelyingParty, IReadOnlyList<SigningKey> Signing)? _keys;
+
+    public bool IsConfigured => options.Value.IsConfigured;
+
+    public XstsValidation Validate(string xboxToken)
+    {
+        ArgumentNullException.ThrowIfNull(xboxToken);
+        var settings = options.Value;
+        if (!settings.IsConfigured || Keys() is not { } keys)
+        {
+            return XstsValidation.Refuse(PlayFabError.ProductDisabledForTitle, "Xbox Live is not enabled for this title.");
+        }
+
+        var invalid = XstsValidation.Refuse(PlayFabError.InvalidXboxLiveToken, "The Xbox Live token is not valid.");
+        if (xboxToken.Length > MaxLength || !xboxToken.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return invalid;
+        }
+
+        var separator = xboxToken.IndexOf(';', StringComparison.Ordinal);
+        if (separator <= Prefix.Length)
+        {
+            return invalid;
+        }
+
+        var userHash = xboxToken[Prefix.Length..separator];
+        if (Open(xboxToken[(separator + 1)..], keys.RelyingParty) is not { } jws || Verify(jws, keys.Signing) is not { } claims)
+        {
+            return invalid;
+        }
+
+        using (claims)
+        {
+            return Check(claims.RootElement, userHash, settings);
+        }
+    }
+
+    private XstsValidation Check(JsonElement claims, string userHash, XboxTokenOptions settings)
+    {
+        var invalid = XstsValidation.Refuse(PlayFabError.InvalidXboxLiveToken, "The Xbox Live token is not valid.");
+        if (claims.ValueKind != JsonValueKind.Object
+            || !Audiences(claims).Contains(settings.Audience, StringComparer.Ordinal)
+            || (settings.Issuer is { Length: > 0 } issuer && Text(claims, "iss") != issuer)
+            || Seconds(claims, "exp") is not { } exp)
+        {
+            return invalid;
+        }
+
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        var skew = Math.Max(0, settings.ClockSkewSeconds);
+        if (Seconds(claims, "nbf") is { } nbf && now + skew < nbf)
+        {
+            return invalid;
+        }
+
+        if (now - skew >= exp)
+        {
+            return XstsValidation.Refuse(PlayFabError.ExpiredXboxLiveToken, "The Xbox Live token has expired.");
+        }
+
+        if (!claims.TryGetProperty("xui", out var users) || users.ValueKind != JsonValueKind.Array || users.GetArrayLength() == 0)
+        {
+            return invalid;
+        }
+
+        var user = users[0];
+        if (user.ValueKind != JsonValueKind.Object || Text(user, "uhs") != userHash || Text(user, "xid") is not { Length: > 0 } xuid)
+        {
+            return invalid;
+        }
+
+        var sandbox = Text(claims, "sbx");
+        if (settings.AllowedSandboxes.Count > 0 && (sandbox is null || !settings.AllowedSandboxes.Contains(sandbox, StringComparer.OrdinalIgnoreCase)))
+        {
+            return XstsValidation.Refuse(PlayFabError.ProductDisabledForTitle, "The Xbox Live sandbox is not enabled for this title.");
+        }
+
+        return new XstsValidation(new XboxUser(xuid, userHash, Text(user, "gtg"), sandbox), null, null);
+    }
+
+    /// <summary>The nested JWS of a compact JWE, or null when it does not open.</summary>
+    private static string? Open(string jwe, RSA relyingParty)
+    {
+        var parts = jwe.Split('.');
+        if (parts.Length != 5 || !Base64Url.TryDecode(parts[0], out var headerBytes))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var header = JsonDocument.Parse(headerBytes);
+            var padding = Text(header.RootElement, "alg") switch
+            {
+                "RSA-OAEP" => RSAEncryptionPadding.OaepSHA1,
+                "RSA-OAEP-256" => RSAEncryptionPadding.OaepSHA256,
+                _ => null,
+            };
+            if (padding is null || Text(header.RootElement, "enc") != "A256GCM"
+                || !Base64Url.TryDecode(parts[1], out var encryptedKey) || !Base64Url.TryDecode(parts[2], out var iv)
+                || !Base64Url.TryDecode(parts[3], out var ciphertext) || !Base64Url.TryDecode(parts[4], out var tag)
+                || iv.Length != 12 || tag.Length != 16)
+            {
+                return null;
+            }
+
+            var key = relyingParty.Decrypt(encryptedKey, padding);
+            if (key.Length != 32)
+            {
+                return null;
+            }
+
+            var plaintext = new byte[ciphertext.Length];
+            using (var aes = new AesGcm(key, 16))
+            {
+                aes.Decrypt(iv, ciphertext, tag, plaintext, Encoding.ASCII.GetBytes(parts[0]));
+            }
+
+            return Encoding.ASCII.GetString(plaintext);
+        }
+        catch (Exception exception) when (exception is CryptographicException or JsonException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The claims of a JWS signed by one of <paramref name="signing"/>, or null.</summary>
+    private static JsonDocument? Verify(string jws, IReadOnlyList<SigningKey> signing)
+    {
+        var parts = jws.Split('.');
+        if (parts.Length != 3 || !Base64Url.TryDecode(parts[0], out var headerBytes) || !Base64Url.TryDecode(parts[1], out var payload)
+            || !Base64Url.TryDecode(parts[2], out var signature))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var header = JsonDocument.Parse(headerBytes);
+            var algorithm = Text(header.RootElement, "alg");
+            var keyId = Text(header.RootElement, "kid");
+            var key = signing.FirstOrDefault(k => k.KeyId == keyId);
+            if (algorithm is not ("RS256" or "ES256") || key is null || !key.Verify(algorithm, Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), signature))
+            {
+                return null;
+            }
+
+            return JsonDocument.Parse(payload);
+        }
+        catch (Exception exception) when (exception is CryptographicException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    private (RSA RelyingParty, IReadOnlyList<SigningKey> Signing)? Keys()
+    {
+        lock (_lock)
+        {
+            if (_keys is null)
+            {
+                var settings = options.Value;
+                try
+                {
+                    var rsa = RSA.Create();
+                    rsa.ImportFromPem(File.ReadAllText(settings.RelyingPartyKeyFile!));
+                    _keys = (rsa, JsonWebKeys.Parse(File.ReadAllText(settings.SigningKeysFile!)));
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException or FormatException or JsonException)
+                {
+                    // Not cached: the next call tries again (the files may appear later).
+                    LogKeysUnreadable(logger, exception);
+                }
+            }
+
+            return _keys;
+        }
+    }
+
+    private static IEnumerable<string> Audiences(JsonElement claims) =>
+        !claims.TryGetProperty("aud", out var aud) ? []
+        : aud.ValueKind == JsonValueKind.String ? [aud.GetString()!]
+        : aud.ValueKind == JsonValueKind.Array ? aud.EnumerateArray().Where(a => a.ValueKind == JsonValueKind.String).Select(a => a.GetString()!)
+        : [];
+
+    private static string? Text(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static long? Seconds(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var seconds) ? seconds : null;
+}

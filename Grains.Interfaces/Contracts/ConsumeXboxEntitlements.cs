@@ -1,0 +1,20 @@
+namespace Entitlements.Contracts;
+
+/// <summary>
+/// Consume the player's Xbox Live store balances and grant what they map to. The XSTS credential is
+/// passed through to the collections service and never stored or logged.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Entitlements.ConsumeXboxEntitlements")]
+public sealed record ConsumeXboxEntitlements
+{
+    /// <summary>The Xbox user id the credential belongs to (validated by the caller).</summary>
+    [Id(0)] public required string Xuid { get; init; }
+
+    /// <summary>The delegated credential, <c>XBL3.0 x=&lt;userhash&gt;;&lt;XSTS token&gt;</c>.</summary>
+    [Id(1)] public required string XboxAuthorization { get; init; }
+
+    /// <summary>The catalog version reported on granted items.</summary>
+    [Id(2)] public string? CatalogVersion { get; init; }
+
+    public override string ToString() => $"ConsumeXboxEntitlements {{ Xuid = {Xuid}, CatalogVersion = {CatalogVersion} }}";
+}

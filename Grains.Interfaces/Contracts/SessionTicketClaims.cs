@@ -1,0 +1,13 @@
+namespace Entitlements.Contracts;
+
+/// <summary>What a PlayFab session ticket vouches for.</summary>
+[GenerateSerializer, Immutable, Alias("Entitlements.SessionTicketClaims")]
+public sealed record SessionTicketClaims
+{
+    [Id(0)] public required Guid PlayerUuid { get; init; }
+
+    /// <summary>The player's PlayFab id: 16 upper-case hex digits derived from the player UUID.</summary>
+    [Id(1)] public required string PlayFabId { get; init; }
+    [Id(2)] public required string Xuid { get; init; }
+    [Id(3)] public required DateTimeOffset Expires { get; init; }
+}

@@ -1,0 +1,24 @@
+namespace Entitlements.Contracts;
+
+[GenerateSerializer, Alias("Entitlements.XboxConsumeOutcome")]
+public enum XboxConsumeOutcome
+{
+    /// <summary>Every balance that could be consumed was consumed and granted.</summary>
+    Completed = 0,
+    UnknownPlayer = 1,
+
+    /// <summary>The collections service throttled us (HTTP 429) beyond the retry budget.</summary>
+    TooManyRequests = 2,
+
+    /// <summary>The collections service failed (5xx), timed out or could not be reached.</summary>
+    Inaccessible = 3,
+
+    /// <summary>The collections service rejected the delegated XSTS token (HTTP 401).</summary>
+    TokenRejected = 4,
+
+    /// <summary>The collections service refused the title access (HTTP 403).</summary>
+    AccessDenied = 5,
+
+    /// <summary>No collections service is configured.</summary>
+    NotConfigured = 6,
+}

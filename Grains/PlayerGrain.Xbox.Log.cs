@@ -1,0 +1,19 @@
+using Entitlements.Contracts;
+using Microsoft.Extensions.Logging;
+
+namespace Entitlements;
+
+public sealed partial class PlayerGrain
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Player {PlayerUuid}: Xbox product {ProductId} has no XboxLive catalog entry; not consumed")]
+    private static partial void LogUnmappedXboxProduct(ILogger logger, Guid playerUuid, string productId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Player {PlayerUuid}: Xbox consume failed: {Outcome} (HTTP {StatusCode})")]
+    private static partial void LogXboxFailed(ILogger logger, Guid playerUuid, XboxConsumeOutcome outcome, int? statusCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Player {PlayerUuid}: the Xbox consume with tracking id {TrackingId} was refused (HTTP {StatusCode}); nothing granted")]
+    private static partial void LogXboxConsumeRefused(ILogger logger, Guid playerUuid, string trackingId, int? statusCode);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Player {PlayerUuid}: test fault after the Xbox consume with tracking id {TrackingId}")]
+    private static partial void LogTestFault(ILogger logger, Guid playerUuid, string trackingId);
+}

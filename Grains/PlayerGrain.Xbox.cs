@@ -1,0 +1,235 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Text.Json;
+using Entitlements.Contracts;
+using Entitlements.Ledger;
+using Entitlements.Xbox;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Entitlements;
+
+/// <summary>
+/// Xbox consume, exactly once. Each consumable balance gets a tracking id that is written to the ledger
+/// (<see cref="LedgerEventKind.XboxConsumeStarted"/>) before the collections consume call; the grant
+/// that follows carries the tracking id as its transaction id, unique in the ledger. A call that dies
+/// in between leaves a started row with no grant: the next call re-sends the consume with the same
+/// tracking id (the service answers the same and deducts nothing more) and then grants.
+/// </summary>
+public sealed partial class PlayerGrain
+{
+    private const string UnmanagedConsumable = "UnmanagedConsumable";
+    private static readonly Meter XboxMeter = new("Entitlements.Xbox");
+    private static readonly Counter<long> UnmappedXboxProducts = XboxMeter.CreateCounter<long>(
+        "entitlements.xbox.unmapped_products", description: "Xbox collection items skipped because no XboxLive catalog entry maps their product id");
+
+    public async Task<XboxConsumeResult> ConsumeXboxEntitlementsAsync(ConsumeXboxEntitlements command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (!await EnsurePlayerAsync())
+        {
+            return new XboxConsumeResult(XboxConsumeOutcome.UnknownPlayer, []);
+        }
+
+        var client = ServiceProvider.GetRequiredService<XboxCollectionsClient>();
+        if (!client.IsConfigured)
+        {
+            return new XboxConsumeResult(XboxConsumeOutcome.NotConfigured, []);
+        }
+
+        var granted = new XboxGrants(command.CatalogVersion);
+        try
+        {
+            // First finish what an earlier call started and did not grant.
+            foreach (var pending in await store.ReadPendingXboxConsumesAsync(PlayerUuid))
+            {
+                if (pending.Xuid == command.Xuid)
+                {
+                    await CompleteXboxConsumeAsync(client, command, pending, granted);
+                }
+            }
+
+            var catalog = new Dictionary<string, CatalogSku?>(StringComparer.Ordinal);
+            string? continuation = null;
+            do
+            {
+                var page = await client.QueryAsync(command.XboxAuthorization, continuation);
+                foreach (var item in page.Items)
+                {
+                    if (!string.Equals(item.Status, "Active", StringComparison.OrdinalIgnoreCase) || (item.IsConsumable && item.Quantity <= 0))
+                    {
+                        continue;
+                    }
+
+                    if (!catalog.TryGetValue(item.ProductId, out var sku))
+                    {
+                        sku = await store.ReadCatalogSkuByProductIdAsync(Platform.XboxLive, item.ProductId);
+                        catalog[item.ProductId] = sku;
+                    }
+
+                    if (sku is null)
+                    {
+                        // Not consumed: the balance stays on Xbox until the catalog maps the product.
+                        LogUnmappedXboxProduct(logger, PlayerUuid, item.ProductId);
+                        UnmappedXboxProducts.Add(1);
+                        continue;
+                    }
+
+                    if (item.IsConsumable)
+                    {
+                        var started = await StartXboxConsumeAsync(command.Xuid, item, sku);
+                        await CompleteXboxConsumeAsync(client, command, started, granted);
+                    }
+                    else
+                    {
+                        await GrantFromXboxAsync(command.Xuid, sku.Sku, item.TransactionId ?? item.Id, 1, XboxPlatformData(item.ProductId, item.Id), granted);
+                    }
+                }
+
+                continuation = page.ContinuationToken;
+            }
+            while (continuation is not null);
+        }
+        catch (XboxServiceException exception)
+        {
+            LogXboxFailed(logger, PlayerUuid, exception.Outcome, exception.StatusCode);
+            return new XboxConsumeResult(exception.Outcome, granted.Items);
+        }
+
+        return new XboxConsumeResult(XboxConsumeOutcome.Completed, granted.Items);
+    }
+
+    /// <summary>Record the consume about to be sent, with a fresh tracking id, before sending it.</summary>
+    private Task<XboxConsumeStarted> StartXboxConsumeAsync(string xuid, XboxCollectionItem item, CatalogSku sku)
+    {
+        var started = new XboxConsumeStarted
+        {
+            TrackingId = Guid.NewGuid().ToString("D"),
+            Xuid = xuid,
+            XboxItemId = item.Id,
+            ProductId = item.ProductId,
+            ProductKind = item.ProductKind,
+            Sku = sku.Sku,
+            Quantity = item.Quantity,
+        };
+        return DecideAndAppendAsync(
+            () => Task.FromResult<(XboxConsumeStarted?, LedgerEvent?)>((null, new LedgerEvent
+            {
+                EventId = NewEventId(),
+                Kind = LedgerEventKind.XboxConsumeStarted,
+                PlayerUuid = PlayerUuid,
+                Version = _state.Version + 1,
+                Created = Now(),
+                XboxConsume = started,
+            })),
+            _ => started);
+    }
+
+    /// <summary>Send (or re-send) a started consume with its tracking id, then grant what it removed.</summary>
+    private async Task CompleteXboxConsumeAsync(XboxCollectionsClient client, ConsumeXboxEntitlements command, XboxConsumeStarted started, XboxGrants granted)
+    {
+        try
+        {
+            var removeQuantity = started.ProductKind == UnmanagedConsumable ? (long?)null : started.Quantity;
+            await client.ConsumeAsync(command.XboxAuthorization, started.ProductId, started.TrackingId, removeQuantity);
+        }
+        catch (XboxServiceException exception) when (exception.IsPermanent)
+        {
+            // The service refused this consume for good (the balance is gone): nothing to grant. The
+            // started row stays; it is tried again next time and never granted without a consume.
+            LogXboxConsumeRefused(logger, PlayerUuid, started.TrackingId, exception.StatusCode);
+            return;
+        }
+
+        switch (ServiceProvider.GetRequiredService<IOptions<XboxOptions>>().Value.TestFaultAfterConsume)
+        {
+            case XboxTestFault.KillProcess:
+                LogTestFault(logger, PlayerUuid, started.TrackingId);
+                using (var self = Process.GetCurrentProcess())
+                {
+                    self.Kill();
+                }
+
+                break;
+            case XboxTestFault.Throw:
+                LogTestFault(logger, PlayerUuid, started.TrackingId);
+                throw new InvalidOperationException("Test fault: failed after the Xbox consume call.");
+        }
+
+        await GrantFromXboxAsync(started.Xuid, started.Sku, started.TrackingId, started.Quantity, XboxPlatformData(started.ProductId, started.XboxItemId), granted);
+    }
+
+    /// <summary>Grant once per transaction id: an existing grant of the transaction means nothing new.</summary>
+    private async Task GrantFromXboxAsync(string xuid, string sku, string transactionId, long quantity, string platformData, XboxGrants granted)
+    {
+        var command = new SubmitEntitlementEvent
+        {
+            ActionType = EntitlementActionType.Grant,
+            Platform = Platform.XboxLive,
+            PlatformUserId = xuid,
+            Sku = sku,
+            Quantity = quantity,
+            PlatformTransactionId = transactionId,
+            PlatformDataJson = platformData,
+        };
+        var outcome = await DecideAndAppendAsync(
+            async () =>
+            {
+                var transaction = await store.ReadTransactionAsync(Platform.XboxLive, transactionId);
+                if (transaction.Any(e => e.Entitlement!.ActionType == EntitlementActionType.Grant))
+                {
+                    return (XboxGrantOutcome.AlreadyGranted, null);
+                }
+
+                var catalog = await GrainFactory.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(Platform.XboxLive, sku)).GetAsync();
+                return (null, EntitlementDecider.DecideEntitlementEvent(_state, _player!, command, catalog, transaction, NewEventId(), Now()));
+            },
+            appended => new XboxGrantOutcome(appended));
+        if (outcome.Appended is { Effect: { Units: > 0 } effect } appended && _state.Items.TryGetValue(effect.ItemId, out var holding))
+        {
+            granted.Add(effect, holding, appended.Created);
+        }
+    }
+
+    private static string XboxPlatformData(string productId, string xboxItemId) =>
+        JsonSerializer.Serialize(new SortedDictionary<string, string>(StringComparer.Ordinal) { ["productId"] = productId, ["xboxItemId"] = xboxItemId });
+
+    private sealed record XboxGrantOutcome(LedgerEvent? Appended)
+    {
+        public static readonly XboxGrantOutcome AlreadyGranted = new((LedgerEvent?)null);
+    }
+
+    /// <summary>The items one call granted, one per item id (a consumable's increments add up).</summary>
+    private sealed class XboxGrants(string? catalogVersion)
+    {
+        private readonly List<XboxGrantedItem> _items = [];
+
+        public IReadOnlyList<XboxGrantedItem> Items => [.. _items];
+
+        public void Add(LedgerEffect effect, ItemHolding holding, DateTimeOffset at)
+        {
+            var consumable = holding.Type == EntitlementType.Consumable;
+            var index = _items.FindIndex(i => i.ItemId == effect.ItemId);
+            var previous = index >= 0 ? _items[index].UsesIncrementedBy ?? 0 : 0;
+            var item = new XboxGrantedItem
+            {
+                ItemId = effect.ItemId,
+                ItemInstanceId = holding.EntitlementId,
+                ItemClass = effect.ItemClass,
+                DisplayName = effect.ItemName,
+                CatalogVersion = catalogVersion,
+                PurchaseDate = at,
+                RemainingUses = consumable ? holding.Balance : null,
+                UsesIncrementedBy = consumable ? previous + effect.Units : null,
+            };
+            if (index >= 0)
+            {
+                _items[index] = item;
+            }
+            else
+            {
+                _items.Add(item);
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Entitlements.Contracts;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Entitlements.Xbox;
+
+/// <summary>
+/// The Xbox Live collections service over HTTP, with the user's delegated XSTS credential. Both calls
+/// are idempotent (a query reads; a consume carries a tracking id), so each attempt that times out, is
+/// throttled (429) or fails on the server (5xx) is retried, a bounded number of times.
+/// </summary>
+public sealed partial class XboxCollectionsClient(HttpClient http, IOptions<XboxOptions> options, ILogger<XboxCollectionsClient> logger)
+{
+    public const string QueryPath = "v8.0/collections/b2bLicensePreview";
+    public const string ConsumePath = "v8.0/collections/consume";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public bool IsConfigured => options.Value.CollectionsUrl is not null;
+
+    /// <summary>One page of the user's collection; <paramref name="continuationToken"/> is null for the first.</summary>
+    public async Task<XboxCollectionsPage> QueryAsync(string authorization, string? continuationToken, CancellationToken cancellationToken = default)
+    {
+        var body = new JsonObject
+        {
+            ["beneficiaries"] = new JsonArray(),
+            ["market"] = "neutral",
+            ["expandSatisfyingItems"] = false,
+            ["excludeDuplicates"] = true,
+            ["maxPageSize"] = Math.Max(1, options.Value.PageSize),
+            ["validityType"] = "Valid",
+        };
+        if (continuationToken is not null)
+        {
+            body["continuationToken"] = continuationToken;
+        }
+
+        using var document = await SendAsync(QueryPath, authorization, body, cancellationToken);
+        var root = document.RootElement;
+        var items = new List<XboxCollectionItem>();
+        if (root.TryGetProperty("items", out var array) && array.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var element in array.EnumerateArray())
+            {
+                if (element.Deserialize<XboxCollectionItem>(Json) is { } item)
+                {
+                    items.Add(item);
+                }
+            }
+        }
+
+        var next = root.TryGetProperty("continuationToken", out var token) && token.ValueKind == JsonValueKind.String && token.GetString() is { Length: > 0 } text ? text : null;
+        return new XboxCollectionsPage(items, next);
+    }
+
+    /// <summary>Consume a balance; <paramref name="removeQuantity"/> is null for an UnmanagedConsumable (all of it).</summary>
+    public async Task<XboxConsumeResponse> ConsumeAsync(
+        string authorization, string productId, string trackingId, long? removeQuantity, CancellationToken cancellationToken = default)
+    {
+        var body = new JsonObject
+        {
+            ["productId"] = productId,
+            ["trackingId"] = trackingId,
+            ["includeOrderIds"] = false,
+        };
+        if (removeQuantity is { } quantity)
+        {
+            body["removeQuantity"] = quantity;
+        }
+
+        using var document = await SendAsync(ConsumePath, authorization, body, cancellationToken);
+        return document.RootElement.Deserialize<XboxConsumeResponse>(Json) ?? new XboxConsumeResponse();
+    }
+
+    private async Task<JsonDocument> SendAsync(string path, string authorization, JsonObject body, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var baseUrl = settings.CollectionsUrl ?? throw new XboxServiceException(XboxConsumeOutcome.NotConfigured, null, "Xbox:CollectionsUrl is not configured.");
+        var uri = new Uri(baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/"), path);
+        var attempts = Math.Max(1, settings.MaxAttempts);
+        for (var attempt = 1; ; attempt++)
+        {
+            TimeSpan? retryAfter = null;
+            XboxServiceException failure;
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                timeout.CancelAfter(Math.Max(1, settings.TimeoutMilliseconds));
+                try
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = JsonContent.Create(body) };
+                    request.Headers.TryAddWithoutValidation("Authorization", authorization);
+                    using var response = await http.SendAsync(request, timeout.Token);
+                    if (response.IsSuccessStatusCode)
+                    {
+                        var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
+                        return await JsonDocument.ParseAsync(stream, default, timeout.Token);
+                    }
+
+                    var status = (int)response.StatusCode;
+                    retryAfter = response.Headers.RetryAfter?.Delta;
+                    failure = status switch
+                    {
+                        (int)HttpStatusCode.TooManyRequests => new XboxServiceException(XboxConsumeOutcome.TooManyRequests, status, "The collections service is throttling."),
+                        (int)HttpStatusCode.Unauthorized => new XboxServiceException(XboxConsumeOutcome.TokenRejected, status, "The collections service rejected the XSTS token."),
+                        (int)HttpStatusCode.Forbidden => new XboxServiceException(XboxConsumeOutcome.AccessDenied, status, "The collections service refused access."),
+                        _ => new XboxServiceException(XboxConsumeOutcome.Inaccessible, status, $"The collections service answered {status}."),
+                    };
+                }
+                catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
+                {
+                    failure = new XboxServiceException(XboxConsumeOutcome.Inaccessible, null, "The collections service did not answer in time.", exception);
+                }
+                catch (HttpRequestException exception)
+                {
+                    failure = new XboxServiceException(XboxConsumeOutcome.Inaccessible, null, "The collections service could not be reached.", exception);
+                }
+                catch (JsonException exception)
+                {
+                    failure = new XboxServiceException(XboxConsumeOutcome.Inaccessible, null, "The collections service answered malformed JSON.", exception);
+                }
+            }
+
+            var retryable = failure.Outcome is XboxConsumeOutcome.TooManyRequests or XboxConsumeOutcome.Inaccessible && !failure.IsPermanent;
+            LogAttemptFailed(logger, path, attempt, failure.StatusCode?.ToString(CultureInfo.InvariantCulture) ?? "none", failure.Message);
+            if (!retryable || attempt >= attempts)
+            {
+                throw failure;
+            }
+
+            var cap = TimeSpan.FromMilliseconds(Math.Max(0, settings.MaxRetryDelayMilliseconds));
+            var backoff = retryAfter ?? TimeSpan.FromMilliseconds(100 * (1 << Math.Min(attempt, 6)));
+            await Task.Delay(backoff < cap ? backoff : cap, cancellationToken);
+        }
+    }
+}

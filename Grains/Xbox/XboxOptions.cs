@@ -1,0 +1,28 @@
+namespace Entitlements.Xbox;
+
+/// <summary>How the silo reaches the Xbox Live collections service (configuration section <c>Xbox</c>).</summary>
+public sealed class XboxOptions
+{
+    public const string SectionName = "Xbox";
+
+    /// <summary>The collections service's base URL; Xbox consume answers "not configured" without it.</summary>
+    public Uri? CollectionsUrl { get; set; }
+
+    /// <summary>The time one HTTP attempt may take.</summary>
+    public int TimeoutMilliseconds { get; set; } = 5_000;
+
+    /// <summary>Attempts of an idempotent call (a query page, a consume with its tracking id) before giving up.</summary>
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>The longest wait between attempts, also the cap on a <c>Retry-After</c>.</summary>
+    public int MaxRetryDelayMilliseconds { get; set; } = 2_000;
+
+    /// <summary>Items per query page (<c>maxPageSize</c>).</summary>
+    public int PageSize { get; set; } = 100;
+
+    /// <summary>
+    /// Test-only fault, off by default: <c>KillProcess</c> kills the hosting process right after a consume
+    /// call succeeded and before its grant is written, as a crash would.
+    /// </summary>
+    public XboxTestFault TestFaultAfterConsume { get; set; } = XboxTestFault.None;
+}

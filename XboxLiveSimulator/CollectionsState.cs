@@ -1,0 +1,188 @@
+using System.Text.Json;
+
+namespace Entitlements.XboxLiveSimulator;
+
+/// <summary>The simulated collections: users by XUID, one lock for all of it.</summary>
+public sealed class CollectionsState
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, SimulatedUser> _users = new(StringComparer.Ordinal);
+    private SimulatorFaults _faults = new();
+
+    public SimulatorFaults Faults
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _faults;
+            }
+        }
+
+        set
+        {
+            lock (_lock)
+            {
+                _faults = value;
+            }
+        }
+    }
+
+    /// <summary>Whether this request is one of the <see cref="SimulatorFaults.FailNextRequests"/> to fail (counts it down).</summary>
+    public bool TakeFailure()
+    {
+        lock (_lock)
+        {
+            if (_faults.FailNextRequests <= 0)
+            {
+                return false;
+            }
+
+            if (_faults.FailAfterRequests > 0)
+            {
+                _faults = _faults with { FailAfterRequests = _faults.FailAfterRequests - 1 };
+                return false;
+            }
+
+            _faults = _faults with { FailNextRequests = _faults.FailNextRequests - 1 };
+            return true;
+        }
+    }
+
+    public void Seed(string path, JsonSerializerOptions json)
+    {
+        var users = JsonSerializer.Deserialize<List<SimulatedUser>>(File.ReadAllText(path), json) ?? [];
+        foreach (var user in users)
+        {
+            Put(user);
+        }
+    }
+
+    /// <summary>Create or replace a user; its consume history starts empty.</summary>
+    public SimulatedUser Put(SimulatedUser user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var stored = user with
+        {
+            UserHash = string.IsNullOrEmpty(user.UserHash) ? UserHashOf(user.Xuid) : user.UserHash,
+            Gamertag = string.IsNullOrEmpty(user.Gamertag) ? "Player" + user.Xuid[^Math.Min(4, user.Xuid.Length)..] : user.Gamertag,
+            Consumes = new Dictionary<string, SimulatedConsume>(StringComparer.Ordinal),
+            ConsumeRequests = 0,
+        };
+        lock (_lock)
+        {
+            _users[user.Xuid] = stored;
+        }
+
+        return stored;
+    }
+
+    public SimulatedUser? Get(string xuid)
+    {
+        lock (_lock)
+        {
+            return _users.TryGetValue(xuid, out var user)
+                ? user with { Consumes = new Dictionary<string, SimulatedConsume>(user.Consumes, StringComparer.Ordinal) }
+                : null;
+        }
+    }
+
+    public SimulatedUser? AddItems(string xuid, IEnumerable<SimulatedItem> items)
+    {
+        lock (_lock)
+        {
+            if (!_users.TryGetValue(xuid, out var user))
+            {
+                return null;
+            }
+
+            _users[xuid] = user with { Items = [.. user.Items, .. items] };
+            return _users[xuid];
+        }
+    }
+
+    /// <summary>A page of the user's collection from position <paramref name="offset"/>; the next offset or null.</summary>
+    public (IReadOnlyList<SimulatedItem> Items, int? Next) Query(string xuid, int offset, int pageSize)
+    {
+        lock (_lock)
+        {
+            var items = _users.TryGetValue(xuid, out var user) ? user.Items : [];
+            var page = items.Skip(offset).Take(pageSize).ToList();
+            return (page, offset + page.Count < items.Count ? offset + page.Count : null);
+        }
+    }
+
+    /// <summary>
+    /// Consume, idempotent per tracking id: a repeated tracking id answers the first result and deducts
+    /// nothing. An UnmanagedConsumable takes no <paramref name="removeQuantity"/> and loses its whole balance.
+    /// </summary>
+    public (SimulatedConsume? Result, string? ErrorCode, string? Message) Consume(string xuid, string productId, string trackingId, long? removeQuantity)
+    {
+        lock (_lock)
+        {
+            if (!_users.TryGetValue(xuid, out var user))
+            {
+                return (null, "NotFound", "No such user.");
+            }
+
+            user = user with { ConsumeRequests = user.ConsumeRequests + 1 };
+            _users[xuid] = user;
+            if (user.Consumes.TryGetValue(trackingId, out var done))
+            {
+                var repeated = done with { Requests = done.Requests + 1 };
+                ((Dictionary<string, SimulatedConsume>)user.Consumes)[trackingId] = repeated;
+                return (repeated, null, null);
+            }
+
+            // The first active consumable of the product that still has a balance (else the first at all).
+            var candidates = user.Items.ToList();
+            var index = candidates.FindIndex(i => IsConsumableOf(i, productId) && i.Quantity > 0);
+            index = index >= 0 ? index : candidates.FindIndex(i => IsConsumableOf(i, productId));
+            if (index < 0)
+            {
+                return (null, "NotFound", $"No consumable product {productId} in the collection.");
+            }
+
+            var item = user.Items[index];
+            long removed;
+            if (item.ProductKind == "UnmanagedConsumable")
+            {
+                if (removeQuantity is not null)
+                {
+                    return (null, "InvalidParameter", "removeQuantity must be omitted for an UnmanagedConsumable.");
+                }
+
+                removed = item.Quantity;
+            }
+            else
+            {
+                if (removeQuantity is not ({ } quantity and > 0))
+                {
+                    return (null, "InvalidParameter", "removeQuantity must be a positive integer for a Consumable.");
+                }
+
+                if (quantity > item.Quantity)
+                {
+                    return (null, "InsufficientQuantity", $"The balance is {item.Quantity}, below {quantity}.");
+                }
+
+                removed = quantity;
+            }
+
+            var items = user.Items.ToList();
+            items[index] = item with { Quantity = item.Quantity - removed, ModifiedDate = DateTimeOffset.UtcNow };
+            var result = new SimulatedConsume(item.Id, productId, trackingId, removed, item.Quantity - removed, 1);
+            var consumes = (Dictionary<string, SimulatedConsume>)user.Consumes;
+            consumes[trackingId] = result;
+            _users[xuid] = user with { Items = items };
+            return (result, null, null);
+        }
+    }
+
+    private static bool IsConsumableOf(SimulatedItem item, string productId) =>
+        item.ProductId == productId && item.Status == "Active" && item.ProductKind is "Consumable" or "UnmanagedConsumable";
+
+    /// <summary>A stable user hash for a XUID, when the seed gives none.</summary>
+    public static string UserHashOf(string xuid) =>
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(xuid)).AsSpan(0, 10)).ToLowerInvariant();
+}

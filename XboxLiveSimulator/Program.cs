@@ -1,0 +1,4 @@
+using Entitlements.XboxLiveSimulator;
+
+var app = SimulatorApp.Build(args);
+await app.RunAsync();

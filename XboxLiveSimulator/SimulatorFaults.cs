@@ -1,0 +1,23 @@
+namespace Entitlements.XboxLiveSimulator;
+
+/// <summary>Switches for the collections endpoints (admin <c>PUT /admin/faults</c>).</summary>
+public sealed record SimulatorFaults
+{
+    /// <summary>Answer 429 with <c>Retry-After: 1</c>.</summary>
+    public bool Throttle { get; init; }
+
+    /// <summary>Answer 503.</summary>
+    public bool Outage { get; init; }
+
+    /// <summary>Wait this long before answering.</summary>
+    public int DelayMilliseconds { get; init; }
+
+    /// <summary>Serve this many collections requests before <see cref="FailNextRequests"/> starts failing.</summary>
+    public int FailAfterRequests { get; init; }
+
+    /// <summary>Answer 503 to this many collections requests, then serve normally again.</summary>
+    public int FailNextRequests { get; init; }
+
+    /// <summary>Answer this status (401 or 403) as if the credential were refused.</summary>
+    public int? RejectCredentials { get; init; }
+}

@@ -1,0 +1,267 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Entitlements.Notifications;
+using Entitlements.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Entitlements.Tests.PlayFab;
+
+/// <summary>ConsumeXboxEntitlements end to end: gateway, player grain and ledger over real HTTP to the simulator.</summary>
+public sealed partial class PlayFabXboxConsumeTests(XboxGatewayFixture fixture) : IClassFixture<XboxGatewayFixture>
+{
+    private readonly HttpClient _client = fixture.Client;
+    private readonly SimulatorHost _simulator = fixture.Simulator;
+
+    [Fact]
+    public async Task ConsumeXboxEntitlements_ConsumablesAndDurables_GrantsEachOnceAndConsumesTheXboxBalances()
+    {
+        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Test Gems", unitsPerQuantity: 10);
+        var coins = await _client.PutXboxCatalogAsync("consumable", Unique.Name("coins"), "Test Coins");
+        var skin = await _client.PutXboxCatalogAsync("durable", Unique.Name("skin"), "Test Skin");
+        var durable = SimulatorHost.Item("d1", skin.ProductId, "Durable");
+        durable["transactionId"] = Unique.Name("xbox-order");
+        var xuid = await _simulator.CreateUserAsync(
+            SimulatorHost.Item("c1", gems.ProductId, "Consumable", 3),
+            SimulatorHost.Item("u1", coins.ProductId, "UnmanagedConsumable", 2),
+            durable);
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+
+        var items = await _client.ConsumeXboxOkAsync(ticket, token);
+
+        var player = await PlayerOfAsync(xuid);
+        var grants = await _client.AllEventsAsync($"&player_uuid={player}");
+        Assert.Equal(3, grants.Count);
+        var consumes = (await _simulator.UserAsync(xuid))["consumes"]!.AsObject();
+        var gemsTracking = consumes.Single(c => c.Value!["itemId"]!.GetValue<string>() == "c1").Key;
+        var coinsTracking = consumes.Single(c => c.Value!["itemId"]!.GetValue<string>() == "u1").Key;
+        var gemsGrant = grants.Single(g => g["sku"]!.GetValue<string>() == gems.ProductId);
+        var coinsGrant = grants.Single(g => g["sku"]!.GetValue<string>() == coins.ProductId);
+        var skinGrant = grants.Single(g => g["sku"]!.GetValue<string>() == skin.ProductId);
+        Assert.Equal(gemsTracking, gemsGrant["platform_transaction_id"]!.GetValue<string>());
+        Assert.Equal(coinsTracking, coinsGrant["platform_transaction_id"]!.GetValue<string>());
+        Assert.Equal(durable["transactionId"]!.GetValue<string>(), skinGrant["platform_transaction_id"]!.GetValue<string>());
+        Assert.All(grants, g =>
+        {
+            Assert.Equal("grant", g["action_type"]!.GetValue<string>());
+            Assert.Equal("XboxLive", g["platform"]!.GetValue<string>());
+            Assert.Equal(xuid, g["platform_user_id"]!.GetValue<string>());
+            Assert.Equal("success", g["status"]!.GetValue<string>());
+        });
+        Assert.Equal(3, gemsGrant["quantity"]!.GetValue<long>());
+        Assert.Equal(2, coinsGrant["quantity"]!.GetValue<long>());
+
+        Assert.Equal(3, items.Count);
+        AssertItem(items, gems.ItemId, "Test Gems", instanceId: gemsGrant["event_id"]!.GetValue<string>(), remaining: 30, incremented: 30);
+        AssertItem(items, coins.ItemId, "Test Coins", instanceId: coinsGrant["event_id"]!.GetValue<string>(), remaining: 2, incremented: 2);
+        AssertItem(items, skin.ItemId, "Test Skin", instanceId: skinGrant["event_id"]!.GetValue<string>(), remaining: null, incremented: null);
+        Assert.Equal(0, await _simulator.QuantityAsync(xuid, "c1"));
+        Assert.Equal(0, await _simulator.QuantityAsync(xuid, "u1"));
+        Assert.Equal(1, await _simulator.QuantityAsync(xuid, "d1"));
+
+        var again = await _client.ConsumeXboxAsync(ticket, token);
+        JsonAssert.Response(HttpStatusCode.OK, new JsonObject { ["code"] = 200, ["status"] = "OK", ["data"] = new JsonObject { ["Items"] = new JsonArray() } }, again);
+        Assert.Equal(3, (await _client.AllEventsAsync($"&player_uuid={player}")).Count);
+        Assert.Equal(2, (await _simulator.UserAsync(xuid))["consumeRequests"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task ConsumeXboxEntitlements_Grant_ProducesAnEntitlementUpdatedGrantNotification()
+    {
+        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Notified Gems", unitsPerQuantity: 5);
+        var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("c", gems.ProductId, "Consumable", 2));
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+
+        var item = Assert.Single(await _client.ConsumeXboxOkAsync(ticket, token))!;
+
+        var player = await PlayerOfAsync(xuid);
+        var grains = fixture.Gateway.App.Services.GetRequiredService<IGrainFactory>();
+        var page = await grains.GetGrain<INotificationFeedGrain>(0).ReadAsync(new NotificationQuery(player, 0, 100));
+        var notification = Assert.Single(page.Notifications);
+        Assert.Equal(NotificationKind.EntitlementUpdated, notification.Kind);
+        Assert.Equal(item["ItemInstanceId"]!.GetValue<string>(), notification.EventId);
+        var payload = notification.EntitlementUpdated!.Payload;
+        Assert.Equal("grant", payload.Action);
+        var entitlement = Assert.Single(payload.Data);
+        Assert.Equal(gems.ItemId, entitlement.ItemId);
+        Assert.Equal(10, entitlement.UseCount);
+    }
+
+    [Fact]
+    public async Task ConsumeXboxEntitlements_NewBalanceAfterAFirstCall_ReturnsOnlyTheNewGrant()
+    {
+        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Test Gems", unitsPerQuantity: 100);
+        var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("first", gems.ProductId, "Consumable", 2));
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+        var first = await _client.ConsumeXboxOkAsync(ticket, token);
+        using (var add = await _simulator.Client.PostAsync(
+            new Uri($"admin/users/{xuid}/items", UriKind.Relative),
+            new StringContent(new JsonArray(SimulatorHost.Item("second", gems.ProductId, "Consumable", 1)).ToJsonString(), System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.OK, add.StatusCode);
+        }
+
+        var second = await _client.ConsumeXboxOkAsync(ticket, token);
+
+        Assert.Equal(200, Assert.Single(first)!["UsesIncrementedBy"]!.GetValue<long>());
+        var item = Assert.Single(second)!;
+        Assert.Equal(100, item["UsesIncrementedBy"]!.GetValue<long>());
+        Assert.Equal(300, item["RemainingUses"]!.GetValue<long>());
+        Assert.Equal(first[0]!["ItemInstanceId"]!.GetValue<string>(), item["ItemInstanceId"]!.GetValue<string>());
+        Assert.Empty(await _client.ConsumeXboxOkAsync(ticket, token));
+    }
+
+    [Fact]
+    public async Task ConsumeXboxEntitlements_ProductWithoutCatalogEntry_IsNotConsumedAndNotGranted()
+    {
+        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Test Gems");
+        var xuid = await _simulator.CreateUserAsync(
+            SimulatorHost.Item("unmapped", "9NOCATALOG" + Random.Shared.Next(1000, 9999).ToString(CultureInfo.InvariantCulture), "Consumable", 4),
+            SimulatorHost.Item("mapped", gems.ProductId, "Consumable", 1));
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+
+        var items = await _client.ConsumeXboxOkAsync(ticket, token);
+
+        Assert.Equal(gems.ItemId, Assert.Single(items)!["ItemId"]!.GetValue<string>());
+        Assert.Equal(4, await _simulator.QuantityAsync(xuid, "unmapped"));
+        Assert.Equal(0, await _simulator.QuantityAsync(xuid, "mapped"));
+        Assert.Single(await _client.AllEventsAsync($"&player_uuid={await PlayerOfAsync(xuid)}"));
+    }
+
+    [Fact]
+    public async Task ConsumeXboxEntitlements_LargeInventoryOverManyPages_GrantsEveryItem()
+    {
+        var badge = await _client.PutXboxCatalogAsync("durable", Unique.Name("badge"), "Test Badge");
+        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Test Gems");
+        // 130 durables and one consumable at the very end: six pages of 25.
+        var inventory = Enumerable.Range(0, 130).Select(i => SimulatorHost.Item($"badge-{i}", badge.ProductId, "Durable")).ToList();
+        inventory.Add(SimulatorHost.Item("last", gems.ProductId, "Consumable", 7));
+        var xuid = await _simulator.CreateUserAsync([.. inventory]);
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+
+        var items = await _client.ConsumeXboxOkAsync(ticket, token);
+
+        Assert.Equal(2, items.Count);
+        Assert.Equal(7, items.Single(i => i!["ItemId"]!.GetValue<string>() == gems.ItemId)!["UsesIncrementedBy"]!.GetValue<long>());
+        var grants = await _client.AllEventsAsync($"&player_uuid={await PlayerOfAsync(xuid)}");
+        Assert.Equal(131, grants.Count);
+        Assert.Equal(131, grants.Select(g => g["platform_transaction_id"]!.GetValue<string>()).Distinct().Count());
+        Assert.Equal(0, await _simulator.QuantityAsync(xuid, "last"));
+        Assert.Empty(await _client.ConsumeXboxOkAsync(ticket, token));
+    }
+
+    [Fact]
+    public async Task ConsumeXboxEntitlements_TwoSimultaneousCalls_GrantOnce()
+    {
+        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Test Gems", unitsPerQuantity: 10);
+        var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("c", gems.ProductId, "Consumable", 5));
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+
+        var calls = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => _client.ConsumeXboxOkAsync(ticket, token)));
+
+        var granted = calls.SelectMany(items => items).ToList();
+        var item = Assert.Single(granted)!;
+        Assert.Equal(50, item["UsesIncrementedBy"]!.GetValue<long>());
+        Assert.Equal(50, item["RemainingUses"]!.GetValue<long>());
+        Assert.Single(await _client.AllEventsAsync($"&player_uuid={await PlayerOfAsync(xuid)}"));
+        var user = await _simulator.UserAsync(xuid);
+        Assert.Equal(0, await _simulator.QuantityAsync(xuid, "c"));
+        Assert.Single(user["consumes"]!.AsObject());
+    }
+
+    [Fact]
+    public async Task ConsumeXboxEntitlements_LowerCaseRoute_AnswersWithRequestId()
+    {
+        var xuid = await _simulator.CreateUserAsync();
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+
+        var response = await _client.ConsumeXboxAsync(ticket, token, "/client/consumexboxentitlements");
+
+        JsonAssert.Response(HttpStatusCode.OK, new JsonObject { ["code"] = 200, ["status"] = "OK", ["data"] = new JsonObject { ["Items"] = new JsonArray() } }, response);
+        Assert.True(Guid.TryParse(response.Headers.GetValues("X-RequestId").Single(), out _));
+    }
+
+    [Fact]
+    public async Task LoginWithXbox_NewXboxUserWithCreateAccount_CreatesAndLinksOnePlayer()
+    {
+        var xuid = await _simulator.CreateUserAsync();
+        var token = await _simulator.TokenAsync(xuid);
+
+        var first = await _client.LoginAsync(token);
+        var second = await _client.LoginAsync(token, createAccount: false);
+
+        Assert.Equal(HttpStatusCode.OK, first.Status);
+        Assert.Equal(HttpStatusCode.OK, second.Status);
+        var player = await PlayerOfAsync(xuid);
+        var playFabId = Entitlements.PlayFabIds.From(player);
+        Assert.Matches(HexId(), playFabId);
+        foreach (var (response, created) in new[] { (first, true), (second, false) })
+        {
+            var data = response.Json["data"]!.AsObject();
+            Assert.Equal(200, response.Json["code"]!.GetValue<int>());
+            Assert.Equal(playFabId, data["PlayFabId"]!.GetValue<string>());
+            Assert.Equal(created, data["NewlyCreated"]!.GetValue<bool>());
+            Assert.False(string.IsNullOrEmpty(data["SessionTicket"]!.GetValue<string>()));
+            JsonAssert.Equal(new JsonObject { ["NeedsAttribution"] = false, ["GatherDeviceInfo"] = false, ["GatherFocusInfo"] = false }, data["SettingsForUser"]);
+            Assert.True(response.Headers.Contains("X-RequestId"));
+        }
+    }
+
+    [Fact]
+    public async Task LoginWithXbox_UnknownXboxUserWithoutCreateAccount_IsAccountNotFound()
+    {
+        var xuid = await _simulator.CreateUserAsync();
+        var token = await _simulator.TokenAsync(xuid);
+
+        var response = await _client.LoginAsync(token, createAccount: false);
+
+        PlayFabHttp.AssertError(response, HttpStatusCode.BadRequest, "AccountNotFound", 1001);
+        var link = await _client.GetApiAsync($"/users/v1/platform-user?platform=XboxLive&platform_user_id={xuid}");
+        Assert.Equal(HttpStatusCode.NotFound, link.Status);
+    }
+
+    private async Task<Guid> PlayerOfAsync(string xuid)
+    {
+        var link = await _client.GetApiAsync($"/users/v1/platform-user?platform=XboxLive&platform_user_id={xuid}");
+        Assert.True(link.Status == HttpStatusCode.OK, $"platform-user answered {link}");
+        return Guid.Parse(link.Json["player_uuid"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+    }
+
+    private static void AssertItem(JsonArray items, string itemId, string displayName, string instanceId, long? remaining, long? incremented)
+    {
+        var item = items.Single(i => i!["ItemId"]!.GetValue<string>() == itemId)!.AsObject();
+        var purchaseDate = item["PurchaseDate"]!.GetValue<string>();
+        Assert.Matches(PlayFabDate(), purchaseDate);
+        var expected = new JsonObject
+        {
+            ["CatalogVersion"] = "main",
+            ["DisplayName"] = displayName,
+            ["ItemClass"] = "XboxTest",
+            ["ItemId"] = itemId,
+            ["ItemInstanceId"] = instanceId,
+            ["PurchaseDate"] = purchaseDate,
+            ["UnitPrice"] = 0,
+        };
+        if (remaining is { } uses)
+        {
+            expected["RemainingUses"] = uses;
+            expected["UsesIncrementedBy"] = incremented;
+        }
+
+        JsonAssert.Equal(expected, item);
+    }
+
+    [GeneratedRegex("^[0-9A-F]{16}$")]
+    private static partial Regex HexId();
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")]
+    private static partial Regex PlayFabDate();
+}

@@ -1,0 +1,254 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Entitlements.Tests.Infrastructure;
+
+namespace Entitlements.Tests.PlayFab;
+
+/// <summary>Every PlayFab error of ConsumeXboxEntitlements and LoginWithXbox, as <c>ApiErrorWrapper</c> with both name and number.</summary>
+public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixture<XboxErrorFixture>
+{
+    private readonly HttpClient _client = fixture.Client;
+    private readonly SimulatorHost _simulator = fixture.Simulator;
+
+    [Fact]
+    public async Task ConsumeXboxEntitlements_WithoutSessionTicket_IsNotAuthenticated()
+    {
+        var (_, token) = await LoggedInUserAsync();
+
+        var response = await _client.ConsumeXboxAsync(null, token);
+
+        PlayFabHttp.AssertError(response, HttpStatusCode.Unauthorized, "NotAuthenticated", 1074);
+    }
+
+    [Theory]
+    [InlineData("not-a-ticket")]
+    [InlineData("AQ7Tpo2XiJ1OjXogS2KNYnwAAAAAawgdwjI1MzU0MDUyOTAwMDAwMDE.hFi-FQrVS8KI_a79R0NjWLdsyP2CCvM-9uzkFEaos8w")]
+    public async Task ConsumeXboxEntitlements_ForgedSessionTicket_IsInvalidSessionTicket(string ticket)
+    {
+        var (_, token) = await LoggedInUserAsync();
+
+        var response = await _client.ConsumeXboxAsync(ticket, token);
+
+        PlayFabHttp.AssertError(response, HttpStatusCode.Unauthorized, "InvalidSessionTicket", 1100);
+    }
+
+    [Fact]
+    public async Task ConsumeXboxEntitlements_TamperedSessionTicket_IsInvalidSessionTicket()
+    {
+        var (ticket, token) = await LoggedInUserAsync();
+        var tampered = (ticket[0] == 'A' ? "B" : "A") + ticket[1..];
+
+        var response = await _client.ConsumeXboxAsync(tampered, token);
+
+        PlayFabHttp.AssertError(response, HttpStatusCode.Unauthorized, "InvalidSessionTicket", 1100);
+    }
+
+    [Fact]
+    public async Task ConsumeXboxEntitlements_WithoutXboxToken_IsInvalidParamsWithDetails()
+    {
+        var (ticket, _) = await LoggedInUserAsync();
+
+        var response = await _client.SendAsync(HttpMethod.Post, "/Client/ConsumeXboxEntitlements" + PlayFabHttp.Sdk, "{\"CatalogVersion\": 5}", r => r.Headers.Add("X-Authorization", ticket));
+
+        PlayFabHttp.AssertError(response, HttpStatusCode.BadRequest, "InvalidParams", 1000);
+        JsonAssert.Equal(
+            new JsonObject { ["XboxToken"] = new JsonArray("The XboxToken field is required."), ["CatalogVersion"] = new JsonArray("The CatalogVersion field must be a string.") },
+            response.Json["errorDetails"]);
+    }
+
+    [Fact]
+    public async Task ConsumeXboxEntitlements_BodyNotJson_IsInvalidParams()
+    {
+        var (ticket, _) = await LoggedInUserAsync();
+
+        var response = await _client.SendAsync(HttpMethod.Post, "/Client/ConsumeXboxEntitlements", "{\"XboxToken\": ", r => r.Headers.Add("X-Authorization", ticket));
+
+        PlayFabHttp.AssertError(response, HttpStatusCode.BadRequest, "InvalidParams", 1000);
+        JsonAssert.Equal(new JsonObject { ["body"] = new JsonArray("The request body is not valid JSON.") }, response.Json["errorDetails"]);
+    }
+
+    public static TheoryData<string> InvalidTokens => new()
+    {
+        """{"headerUserHash": "0000"}""",
+        """{"signWithUnknownKey": true}""",
+        """{"encryptToUnknownKey": true}""",
+        """{"audience": "https://other.example.com/"}""",
+        """{"notBeforeSeconds": 600}""",
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidTokens))]
+    public async Task ConsumeXboxEntitlements_InvalidXboxToken_IsInvalidXboxLiveToken(string tokenRequest)
+    {
+        var (ticket, xuid) = await LoggedInXuidAsync();
+        var token = await _simulator.TokenAsync(xuid, JsonNode.Parse(tokenRequest)!.AsObject());
+
+        var response = await _client.ConsumeXboxAsync(ticket, token);
+
+        PlayFabHttp.AssertError(response, HttpStatusCode.BadRequest, "InvalidXboxLiveToken", 1188);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("XBL3.0 x=abc")]
+    [InlineData("XBL3.0 x=abc;eyJ.eyJ.e.e.e")]
+    [InlineData("Bearer abc")]
+    public async Task ConsumeXboxEntitlements_MalformedXboxToken_IsInvalidXboxLiveToken(string token)
+    {
+        var (ticket, _) = await LoggedInUserAsync();
+
+        var response = await _client.ConsumeXboxAsync(ticket, token);
+
+        PlayFabHttp.AssertError(response, HttpStatusCode.BadRequest, token.Length == 0 ? "InvalidParams" : "InvalidXboxLiveToken", token.Length == 0 ? 1000 : 1188);
+    }
+
+    [Fact]
+    public async Task ConsumeXboxEntitlements_AnotherUsersXboxToken_IsInvalidXboxLiveToken()
+    {
+        var (ticket, _) = await LoggedInUserAsync();
+        var other = await _simulator.TokenAsync(await _simulator.CreateUserAsync());
+
+        var response = await _client.ConsumeXboxAsync(ticket, other);
+
+        PlayFabHttp.AssertError(response, HttpStatusCode.BadRequest, "InvalidXboxLiveToken", 1188);
+    }
+
+    [Fact]
+    public async Task ConsumeXboxEntitlements_ExpiredXboxToken_IsExpiredXboxLiveToken()
+    {
+        var (ticket, xuid) = await LoggedInXuidAsync();
+        var token = await _simulator.TokenAsync(xuid, new JsonObject { ["lifetimeSeconds"] = -120 });
+
+        var response = await _client.ConsumeXboxAsync(ticket, token);
+
+        PlayFabHttp.AssertError(response, HttpStatusCode.BadRequest, "ExpiredXboxLiveToken", 1189);
+    }
+
+    [Fact]
+    public async Task LoginWithXbox_ExpiredXboxToken_IsExpiredXboxLiveToken()
+    {
+        var xuid = await _simulator.CreateUserAsync();
+        var token = await _simulator.TokenAsync(xuid, new JsonObject { ["lifetimeSeconds"] = -120 });
+
+        var response = await _client.LoginAsync(token);
+
+        PlayFabHttp.AssertError(response, HttpStatusCode.BadRequest, "ExpiredXboxLiveToken", 1189);
+    }
+
+    [Fact]
+    public async Task LoginWithXbox_SandboxNotEnabled_IsProductDisabledForTitle()
+    {
+        var xuid = await _simulator.CreateUserAsync();
+        var token = await _simulator.TokenAsync(xuid, new JsonObject { ["sandbox"] = "XDKS.1" });
+
+        var response = await _client.LoginAsync(token);
+
+        PlayFabHttp.AssertError(response, HttpStatusCode.BadRequest, "ProductDisabledForTitle", 1609);
+    }
+
+    [Fact]
+    public async Task LoginWithXbox_WithoutTitleId_IsInvalidParamsWithDetails()
+    {
+        var response = await _client.SendAsync(HttpMethod.Post, "/Client/LoginWithXbox", "{\"XboxToken\": \"XBL3.0 x=1;2\", \"CreateAccount\": \"yes\"}");
+
+        PlayFabHttp.AssertError(response, HttpStatusCode.BadRequest, "InvalidParams", 1000);
+        JsonAssert.Equal(
+            new JsonObject { ["TitleId"] = new JsonArray("The TitleId field is required."), ["CreateAccount"] = new JsonArray("The CreateAccount field must be a boolean.") },
+            response.Json["errorDetails"]);
+    }
+
+    [Theory]
+    [InlineData("""{"throttle": true}""", "XboxServiceTooManyRequests", 1505)]
+    [InlineData("""{"outage": true}""", "XboxInaccessible", 1339)]
+    [InlineData("""{"delayMilliseconds": 1500}""", "XboxInaccessible", 1339)]
+    [InlineData("""{"rejectCredentials": 401}""", "XboxRejectedXSTSExchangeRequest", 1343)]
+    [InlineData("""{"rejectCredentials": 403}""", "XboxXASSExchangeFailure", 1306)]
+    public async Task ConsumeXboxEntitlements_CollectionsServiceFails_MapsToPlayFabError(string faults, string error, int errorCode)
+    {
+        var (ticket, xuid) = await LoggedInXuidAsync();
+        var token = await _simulator.TokenAsync(xuid);
+        await _simulator.SetFaultsAsync(JsonNode.Parse(faults)!.AsObject());
+        ApiResponse response;
+        try
+        {
+            response = await _client.ConsumeXboxAsync(ticket, token);
+        }
+        finally
+        {
+            await _simulator.SetFaultsAsync([]);
+        }
+
+        PlayFabHttp.AssertError(response, HttpStatusCode.BadRequest, error, errorCode);
+        Assert.Empty(await _client.ConsumeXboxOkAsync(ticket, token));
+    }
+
+    [Fact]
+    public async Task ConsumeXboxEntitlements_CollectionsServiceFailsTwiceThenRecovers_SucceedsWithinTheRetryBudget()
+    {
+        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Retry Gems");
+        var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("c", gems.ProductId, "Consumable", 2));
+        var (ticket, _) = await _client.LoginOkAsync(await _simulator.TokenAsync(xuid));
+        var token = await _simulator.TokenAsync(xuid);
+        await _simulator.SetFaultsAsync(new JsonObject { ["failNextRequests"] = 2 });
+        JsonArray items;
+        try
+        {
+            items = await _client.ConsumeXboxOkAsync(ticket, token);
+        }
+        finally
+        {
+            await _simulator.SetFaultsAsync([]);
+        }
+
+        Assert.Equal(2, Assert.Single(items)!["UsesIncrementedBy"]!.GetValue<long>());
+        Assert.Equal(0, await _simulator.QuantityAsync(xuid, "c"));
+    }
+
+    [Fact]
+    public async Task ConsumeXboxEntitlements_ConsumeFailsAfterTheQuery_NextCallCompletesWithTheSameTrackingId()
+    {
+        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Outage Gems");
+        var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("c", gems.ProductId, "Consumable", 3));
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+        // The query passes; every consume attempt of the first call (3) fails.
+        var first = await ConsumeWithFailuresAfterQueryAsync(ticket, token, failures: 3);
+        var second = await _client.ConsumeXboxOkAsync(ticket, token);
+
+        PlayFabHttp.AssertError(first, HttpStatusCode.BadRequest, "XboxInaccessible", 1339);
+        Assert.Equal(3, Assert.Single(second)!["UsesIncrementedBy"]!.GetValue<long>());
+        var consume = Assert.Single((await _simulator.UserAsync(xuid))["consumes"]!.AsObject());
+        Assert.Equal(1, consume.Value!["requests"]!.GetValue<int>());
+        Assert.Equal(0, await _simulator.QuantityAsync(xuid, "c"));
+    }
+
+    /// <summary>A consume whose query succeeds and whose next <paramref name="failures"/> collections requests fail.</summary>
+    private async Task<ApiResponse> ConsumeWithFailuresAfterQueryAsync(string ticket, string token, int failures)
+    {
+        // A query page costs one request; the consume attempts that follow meet the failures.
+        await _simulator.SetFaultsAsync(new JsonObject { ["failAfterRequests"] = 1, ["failNextRequests"] = failures });
+        try
+        {
+            return await _client.ConsumeXboxAsync(ticket, token);
+        }
+        finally
+        {
+            await _simulator.SetFaultsAsync([]);
+        }
+    }
+
+    private async Task<(string Ticket, string Token)> LoggedInUserAsync()
+    {
+        var xuid = await _simulator.CreateUserAsync();
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+        return (ticket, token);
+    }
+
+    private async Task<(string Ticket, string Xuid)> LoggedInXuidAsync()
+    {
+        var xuid = await _simulator.CreateUserAsync();
+        var (ticket, _) = await _client.LoginOkAsync(await _simulator.TokenAsync(xuid));
+        return (ticket, xuid);
+    }
+}

@@ -1,0 +1,118 @@
+using Entitlements.Contracts;
+using Entitlements.Ledger;
+using Entitlements.Storage;
+
+namespace Entitlements.Tests.Storage;
+
+/// <summary>The store contract, continued: what the Xbox consume keeps (started consumes, product lookups, the ticket key).</summary>
+public abstract partial class LedgerStoreContractTests
+{
+    [Fact]
+    public async Task ReadPendingXboxConsumesAsync_StartedConsumes_ArePendingUntilTheirGrant()
+    {
+        var player = Guid.NewGuid();
+        var first = Started("tracking-1");
+        var second = Started("tracking-2");
+        await AppendOkAsync(StartedEvent(player, 1, first));
+        await AppendOkAsync(StartedEvent(player, 2, second));
+        await AppendOkAsync(StoredEvents.Entitlement(player, 3, "tracking-1", platform: Platform.XboxLive));
+
+        var pending = await Store.ReadPendingXboxConsumesAsync(player);
+
+        Assert.Equal([second], pending);
+        Assert.Empty(await Store.ReadPendingXboxConsumesAsync(Guid.NewGuid()));
+    }
+
+    [Fact]
+    public async Task AppendAsync_XboxConsumeStarted_ReadsBackAndIsNoEntitlementEvent()
+    {
+        var player = Guid.NewGuid();
+        var started = StartedEvent(player, 1, Started("tracking-3"));
+        await AppendOkAsync(started);
+
+        var events = await Store.ReadPlayerEventsAsync(player, 0, 10);
+
+        var read = Assert.Single(events);
+        Assert.Equal(started with { Sequence = read.Sequence }, read);
+        Assert.Empty(await Store.ReadPlayerEntitlementEventsAsync(player, 0, 10));
+        Assert.DoesNotContain(await Store.ReadAllEntitlementEventsAsync(0, 1000), e => e.EventId == started.EventId);
+        Assert.Empty(await Store.ReadTransactionAsync(Platform.XboxLive, "tracking-3"));
+    }
+
+    [Fact]
+    public void Fold_XboxConsumeStarted_ChangesOnlyTheVersion()
+    {
+        var state = LedgerFold.Apply(LedgerState.Empty, StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-1"));
+
+        var after = LedgerFold.Apply(state, StartedEvent(Guid.NewGuid(), 2, Started("tracking-4")));
+
+        Assert.Equal(2, after.Version);
+        Assert.Equal(state.Items, after.Items);
+    }
+
+    [Fact]
+    public async Task ReadCatalogSkuByProductIdAsync_MappedProduct_ReturnsItsEntry()
+    {
+        var entry = new CatalogSku
+        {
+            Platform = Platform.XboxLive,
+            Sku = "gems-xbox",
+            EntitlementType = EntitlementType.Consumable,
+            ItemId = "gems",
+            ItemName = "Gems",
+            PlatformProductId = "9PRODUCT0001",
+        };
+        await Store.WriteCatalogSkuAsync(entry);
+
+        Assert.Equal(entry with { Revision = 1 }, await Store.ReadCatalogSkuByProductIdAsync(Platform.XboxLive, "9PRODUCT0001"), new CatalogComparer());
+        Assert.Null(await Store.ReadCatalogSkuByProductIdAsync(Platform.XboxLive, "9PRODUCT0002"));
+        Assert.Null(await Store.ReadCatalogSkuByProductIdAsync(Platform.Steam, "9PRODUCT0001"));
+    }
+
+    [Fact]
+    public async Task ReadSessionTicketKeyAsync_CalledTwice_ReturnsTheSameKey()
+    {
+        var first = await Store.ReadSessionTicketKeyAsync();
+        var second = await Store.ReadSessionTicketKeyAsync();
+
+        Assert.Equal(32, first.Length);
+        Assert.Equal(first, second);
+        Assert.NotEqual(first, await Store.ReadCursorKeyAsync());
+    }
+
+    private async Task AppendOkAsync(LedgerEvent ledgerEvent)
+    {
+        var (outcome, _) = await Store.AppendAsync(ledgerEvent);
+        Assert.Equal(AppendOutcome.Appended, outcome);
+    }
+
+    private static XboxConsumeStarted Started(string trackingId) => new()
+    {
+        TrackingId = trackingId,
+        Xuid = "2535400000000001",
+        XboxItemId = "item-" + trackingId,
+        ProductId = "9NBLGGH4R2R6",
+        ProductKind = "Consumable",
+        Sku = "9NBLGGH4R2R6",
+        Quantity = 3,
+    };
+
+    private static LedgerEvent StartedEvent(Guid player, long version, XboxConsumeStarted started) => new()
+    {
+        EventId = Guid.NewGuid().ToString("D"),
+        Kind = LedgerEventKind.XboxConsumeStarted,
+        PlayerUuid = player,
+        Version = version,
+        Created = StoredEvents.At,
+        XboxConsume = started,
+    };
+
+    /// <summary>Catalog entries compare by value, their custom data by content.</summary>
+    private sealed class CatalogComparer : IEqualityComparer<CatalogSku?>
+    {
+        public bool Equals(CatalogSku? x, CatalogSku? y) =>
+            x is not null && y is not null && x with { CustomData = y.CustomData } == y && x.CustomData.SequenceEqual(y.CustomData);
+
+        public int GetHashCode(CatalogSku? obj) => obj?.Sku.GetHashCode(StringComparison.Ordinal) ?? 0;
+    }
+}

@@ -9,8 +9,8 @@ namespace Entitlements.Tests;
 [Collection(ClusterDefinition.Name)]
 public class PlayerGrainTests(ClusterFixture fixture)
 {
-    private const long GrantLootId = 501;
-    private const long RefundLootId = 502;
+    private const long GrantLootId = GrainWorld.GrantLootId;
+    private const long RefundLootId = GrainWorld.RefundLootId;
 
     private IClusterClient Client => fixture.Client;
 
@@ -533,34 +533,10 @@ public class PlayerGrainTests(ClusterFixture fixture)
 
     private IPlayerGrain Player(PlatformUserLink user) => Client.GetGrain<IPlayerGrain>(user.PlayerUuid);
 
-    private async Task<PlatformUserLink> NewPlayerAsync()
-    {
-        var result = await Client.GetGrain<IPlatformUserGrain>(IPlatformUserGrain.Key(Platform.Steam, Unique("user"))).LinkAsync("Player", null);
-        Assert.True(result.Created);
-        return result.Link;
-    }
+    private Task<PlatformUserLink> NewPlayerAsync() => new GrainWorld(Client).NewPlayerAsync();
 
-    private async Task<CatalogSku> PutSkuAsync(EntitlementType type, long unitsPerQuantity = 1, RevocationPolicy policy = RevocationPolicy.RevokeOrReport)
-    {
-        var sku = new CatalogSku
-        {
-            Platform = Platform.Steam,
-            Sku = Unique("sku"),
-            EntitlementType = type,
-            ItemId = Unique("item"),
-            ItemName = "Gems",
-            ItemClass = "currency",
-            UnitsPerQuantity = unitsPerQuantity,
-            RevocationPolicy = policy,
-            LootId = GrantLootId,
-            RefundLootId = RefundLootId,
-            ChargebackLootId = 503,
-            ChargebackReversalLootId = 504,
-        };
-        var stored = await Client.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(sku.Platform, sku.Sku)).PutAsync(sku);
-        Assert.Equal(1, stored.Revision);
-        return stored;
-    }
+    private Task<CatalogSku> PutSkuAsync(EntitlementType type, long unitsPerQuantity = 1, RevocationPolicy policy = RevocationPolicy.RevokeOrReport) =>
+        new GrainWorld(Client).PutSkuAsync(type, unitsPerQuantity, policy);
 
     private async Task<EntitlementEventRecord> SubmitAsync(SubmitEntitlementEvent command)
     {

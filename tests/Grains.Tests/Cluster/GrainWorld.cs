@@ -5,6 +5,11 @@ namespace Entitlements.Tests.Cluster;
 /// <summary>Players, catalog entries and store events made through the grains, each with fresh keys.</summary>
 internal sealed class GrainWorld(IGrainFactory grains)
 {
+    public const long GrantLootId = 501;
+    public const long RefundLootId = 502;
+    public const long ChargebackLootId = 503;
+    public const long ChargebackReversalLootId = 504;
+
     public IEntitlementEventsGrain Events => grains.GetGrain<IEntitlementEventsGrain>(0);
 
     public static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
@@ -28,8 +33,14 @@ internal sealed class GrainWorld(IGrainFactory grains)
             ItemClass = "currency",
             UnitsPerQuantity = unitsPerQuantity,
             RevocationPolicy = policy,
+            LootId = GrantLootId,
+            RefundLootId = RefundLootId,
+            ChargebackLootId = ChargebackLootId,
+            ChargebackReversalLootId = ChargebackReversalLootId,
         };
-        return await grains.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(sku.Platform, sku.Sku)).PutAsync(sku);
+        var stored = await grains.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(sku.Platform, sku.Sku)).PutAsync(sku);
+        Assert.Equal(1, stored.Revision);
+        return stored;
     }
 
     /// <summary>Submit a store event for the user's platform account; asserts it was recorded.</summary>

@@ -452,7 +452,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore
     public async Task<IReadOnlyList<XboxConsumeStarted>> ReadPendingXboxConsumesAsync(Guid playerUuid, CancellationToken cancellationToken = default)
     {
         await using var command = _dataSource.CreateCommand($"""
-            SELECT {EventColumns} FROM ledger_events s
+            SELECT {LedgerEventRow.SelectColumns} FROM ledger_events s
             WHERE s.player_uuid = @p AND s.kind = 2
               AND NOT EXISTS (SELECT 1 FROM ledger_events g
                               WHERE g.kind = 0 AND g.platform = 'XboxLive' AND g.platform_transaction_id = s.platform_transaction_id AND g.action_type = 'Grant')
@@ -463,7 +463,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore
         var pending = new List<XboxConsumeStarted>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            pending.Add(ReadEvent(reader).XboxConsume!);
+            pending.Add(LedgerEventRow.Read(reader).XboxConsume!);
         }
 
         return pending;
@@ -483,14 +483,6 @@ public sealed partial class PostgresLedgerStore : ILedgerStore
     }
 
     public Task<byte[]> ReadSessionTicketKeyAsync(CancellationToken cancellationToken = default) => ReadSettingKeyAsync("session_ticket_key", cancellationToken);
-
-    private const string EventColumns = """
-        seq, event_id, kind, player_uuid, version, created_us, last_modified_us, request_fingerprint, operation_id,
-        action_type, status, entitlement_type, player_id, platform, platform_user_id, sku, quantity, platform_transaction_id,
-        platform_data, order_id, loot_id,
-        item_id, item_name, item_class, item_clazz, item_type, item_sku, units, shortfall, revocation_policy, change,
-        entitlement_updated, revocation_completed
-        """;
 
     private const string AppendSql = """
         SELECT pg_advisory_xact_lock(@lock);
@@ -533,142 +525,17 @@ public sealed partial class PostgresLedgerStore : ILedgerStore
 
     private static void BindEvent(NpgsqlCommand command, LedgerEvent e)
     {
-        var record = e.Entitlement;
-        var effect = e.Effect;
-        void Text(string name, string? value) => command.Parameters.Add(Parameter(name, NpgsqlDbType.Text, value));
-        void Long(string name, long? value) => command.Parameters.Add(Parameter(name, NpgsqlDbType.Bigint, value));
-        Text("event_id", e.EventId);
-        command.Parameters.Add(Parameter("kind", NpgsqlDbType.Smallint, (short)e.Kind));
-        command.Parameters.Add(Parameter("player_uuid", NpgsqlDbType.Uuid, e.PlayerUuid));
-        Long("version", e.Version);
-        Long("created_us", Time.ToMicros(e.Created));
-        Long("last_modified_us", Time.ToMicros(record?.LastModified ?? e.Created));
-        Text("request_fingerprint", e.RequestFingerprint);
-        Text("operation_id", e.OperationId);
-        Text("action_type", StoredEnum.Name(record?.ActionType));
-        Text("status", StoredEnum.Name(record?.Status));
-        Text("entitlement_type", StoredEnum.Name(record?.EntitlementType));
-        Long("player_id", record?.PlayerId);
-        Text("platform", StoredEnum.Name(record?.Platform));
-        Text("platform_user_id", record?.PlatformUserId);
-        Text("sku", record?.Sku);
-        Long("quantity", record?.Quantity);
-        Text("platform_transaction_id", record?.PlatformTransactionId);
-        Text("platform_data", record?.PlatformDataJson);
-        Text("order_id", record?.OrderId);
-        Long("loot_id", record?.LootId);
-        Text("item_id", effect?.ItemId);
-        Text("item_name", effect?.ItemName);
-        Text("item_class", effect?.ItemClass);
-        Text("item_clazz", StoredEnum.Name(effect?.Clazz));
-        Text("item_type", StoredEnum.Name(effect?.Type));
-        Text("item_sku", effect?.Sku);
-        Long("units", effect?.Units);
-        Long("shortfall", effect?.Shortfall);
-        Text("revocation_policy", StoredEnum.Name(effect?.Policy));
-        Text("change", StoredEnum.Name(effect?.Change));
-        Text("entitlement_updated", e.EntitlementUpdated is { } updated ? NotificationJson.Serialize(updated) : null);
-        Text("revocation_completed", e.RevocationCompleted is { } revoked ? NotificationJson.Serialize(revoked) : null);
-        if (e.XboxConsume is { } xbox)
+        foreach (var column in LedgerEventRow.Values(e))
         {
-            BindXboxConsume(command, xbox);
-        }
-    }
-
-    /// <summary>An Xbox consume keeps its fields in the entitlement columns (kind 2 is outside the transaction key), as in SQLite.</summary>
-    private static void BindXboxConsume(NpgsqlCommand command, XboxConsumeStarted xbox)
-    {
-        command.Parameters["platform"].Value = nameof(Platform.XboxLive);
-        command.Parameters["platform_user_id"].Value = xbox.Xuid;
-        command.Parameters["sku"].Value = xbox.Sku;
-        command.Parameters["quantity"].Value = xbox.Quantity;
-        command.Parameters["platform_transaction_id"].Value = xbox.TrackingId;
-        command.Parameters["platform_data"].Value = JsonSerializer.Serialize(new XboxConsumeData(xbox.XboxItemId, xbox.ProductId, xbox.ProductKind));
-    }
-
-    private static XboxConsumeStarted ReadXboxConsume(NpgsqlDataReader r)
-    {
-        var data = JsonSerializer.Deserialize<XboxConsumeData>(r.GetString(18)) ?? throw new InvalidDataException("Empty Xbox consume data.");
-        return new XboxConsumeStarted
-        {
-            TrackingId = r.GetString(17),
-            Xuid = r.GetString(14),
-            XboxItemId = data.XboxItemId,
-            ProductId = data.ProductId,
-            ProductKind = data.ProductKind,
-            Sku = r.GetString(15),
-            Quantity = r.GetInt64(16),
-        };
-    }
-
-    private sealed record XboxConsumeData(string XboxItemId, string ProductId, string ProductKind);
-
-    private static LedgerEvent ReadEvent(NpgsqlDataReader r)
-    {
-        string? Text(int i) => r.IsDBNull(i) ? null : r.GetString(i);
-        long? Long(int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
-        var playerUuid = r.IsDBNull(3) ? (Guid?)null : r.GetGuid(3);
-        var created = Time.FromMicros(r.GetInt64(5));
-        var kind = (LedgerEventKind)r.GetInt16(2);
-        EntitlementEventRecord? record = null;
-        if (kind == LedgerEventKind.EntitlementEvent)
-        {
-            record = new EntitlementEventRecord
+            var type = column.Type switch
             {
-                EventId = r.GetString(1),
-                PlayerUuid = playerUuid,
-                Version = Long(4),
-                Created = created,
-                LastModified = Time.FromMicros(r.GetInt64(6)),
-                ActionType = StoredEnum.Parse<EntitlementActionType>(Text(9))!.Value,
-                Status = StoredEnum.Parse<EntitlementEventStatus>(Text(10))!.Value,
-                EntitlementType = StoredEnum.Parse<EntitlementType>(Text(11)),
-                PlayerId = Long(12),
-                Platform = StoredEnum.Parse<Platform>(Text(13))!.Value,
-                PlatformUserId = Text(14)!,
-                Sku = Text(15)!,
-                Quantity = r.GetInt64(16),
-                PlatformTransactionId = Text(17)!,
-                PlatformDataJson = Text(18),
-                OrderId = Text(19),
-                LootId = Long(20),
+                LedgerColumnType.BigInt => NpgsqlDbType.Bigint,
+                LedgerColumnType.SmallInt => NpgsqlDbType.Smallint,
+                LedgerColumnType.Uuid => NpgsqlDbType.Uuid,
+                _ => NpgsqlDbType.Text,
             };
+            command.Parameters.Add(Parameter(column.Name, type, column.Value));
         }
-
-        LedgerEffect? effect = null;
-        if (Text(21) is { } itemId)
-        {
-            effect = new LedgerEffect
-            {
-                ItemId = itemId,
-                ItemName = Text(22)!,
-                ItemClass = Text(23),
-                Clazz = StoredEnum.Parse<EntitlementClazz>(Text(24))!.Value,
-                Type = StoredEnum.Parse<EntitlementType>(Text(25))!.Value,
-                Sku = Text(26),
-                Units = r.GetInt64(27),
-                Shortfall = Long(28) ?? 0,
-                Policy = StoredEnum.Parse<RevocationPolicy>(Text(29)) ?? RevocationPolicy.RevokeOrReport,
-                Change = StoredEnum.Parse<LedgerChange>(Text(30))!.Value,
-            };
-        }
-
-        return new LedgerEvent
-        {
-            Sequence = r.GetInt64(0),
-            EventId = r.GetString(1),
-            Kind = kind,
-            PlayerUuid = playerUuid,
-            Version = Long(4),
-            Created = created,
-            RequestFingerprint = Text(7),
-            OperationId = Text(8),
-            Entitlement = record,
-            Effect = effect,
-            EntitlementUpdated = Text(31) is { } updated ? NotificationJson.DeserializeEntitlementUpdated(updated) : null,
-            RevocationCompleted = Text(32) is { } revoked ? NotificationJson.DeserializeRevocationCompleted(revoked) : null,
-            XboxConsume = kind == LedgerEventKind.XboxConsumeStarted ? ReadXboxConsume(r) : null,
-        };
     }
 
     private const string DeadLetterColumns = "id, webhook, position, event_id, player_uuid, kind, attempts, last_error, failed_us, replayed_us";
@@ -737,13 +604,13 @@ public sealed partial class PostgresLedgerStore : ILedgerStore
 
     private async Task<IReadOnlyList<LedgerEvent>> ReadEventsAsync(string where, Action<NpgsqlCommand> bind, CancellationToken cancellationToken)
     {
-        await using var command = _dataSource.CreateCommand($"SELECT {EventColumns} FROM ledger_events {where};");
+        await using var command = _dataSource.CreateCommand($"SELECT {LedgerEventRow.SelectColumns} FROM ledger_events {where};");
         bind(command);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var events = new List<LedgerEvent>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            events.Add(ReadEvent(reader));
+            events.Add(LedgerEventRow.Read(reader));
         }
 
         return events;

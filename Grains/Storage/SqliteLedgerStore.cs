@@ -441,7 +441,7 @@ public sealed class SqliteLedgerStore : ILedgerStore, IDisposable
         ReadAsync<IReadOnlyList<XboxConsumeStarted>>(connection =>
         {
             using var command = Command(connection, $"""
-                SELECT {EventColumns} FROM ledger_events s
+                SELECT {LedgerEventRow.SelectColumns} FROM ledger_events s
                 WHERE s.player_uuid = $p AND s.kind = 2
                   AND NOT EXISTS (SELECT 1 FROM ledger_events g
                                   WHERE g.kind = 0 AND g.platform = 'XboxLive' AND g.platform_transaction_id = s.platform_transaction_id AND g.action_type = 'Grant')
@@ -452,7 +452,7 @@ public sealed class SqliteLedgerStore : ILedgerStore, IDisposable
             var pending = new List<XboxConsumeStarted>();
             while (reader.Read())
             {
-                pending.Add(ReadEvent(reader).XboxConsume!);
+                pending.Add(LedgerEventRow.Read(reader).XboxConsume!);
             }
 
             return pending;
@@ -482,14 +482,6 @@ public sealed class SqliteLedgerStore : ILedgerStore, IDisposable
         return (byte[])Scalar(connection, "SELECT value FROM settings WHERE key = 'session_ticket_key';")!;
     }, cancellationToken);
 
-    private const string EventColumns = """
-        seq, event_id, kind, player_uuid, version, created_us, last_modified_us, request_fingerprint, operation_id,
-        action_type, status, entitlement_type, player_id, platform, platform_user_id, sku, quantity, platform_transaction_id,
-        platform_data, order_id, loot_id,
-        item_id, item_name, item_class, item_clazz, item_type, item_sku, units, shortfall, revocation_policy, change,
-        entitlement_updated, revocation_completed
-        """;
-
     private const string InsertSql = """
         INSERT INTO ledger_events (
             event_id, kind, player_uuid, version, created_us, last_modified_us, request_fingerprint, operation_id,
@@ -508,141 +500,11 @@ public sealed class SqliteLedgerStore : ILedgerStore, IDisposable
 
     private static void BindEvent(SqliteCommand command, LedgerEvent e)
     {
-        var record = e.Entitlement;
-        var effect = e.Effect;
-        void Bind(string name, object? value) => command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        Bind("$event_id", e.EventId);
-        Bind("$kind", (int)e.Kind);
-        Bind("$player_uuid", e.PlayerUuid?.ToString("D"));
-        Bind("$version", e.Version);
-        Bind("$created_us", Time.ToMicros(e.Created));
-        Bind("$last_modified_us", Time.ToMicros(record?.LastModified ?? e.Created));
-        Bind("$request_fingerprint", e.RequestFingerprint);
-        Bind("$operation_id", e.OperationId);
-        Bind("$action_type", StoredEnum.Name(record?.ActionType));
-        Bind("$status", StoredEnum.Name(record?.Status));
-        Bind("$entitlement_type", StoredEnum.Name(record?.EntitlementType));
-        Bind("$player_id", record?.PlayerId);
-        Bind("$platform", StoredEnum.Name(record?.Platform));
-        Bind("$platform_user_id", record?.PlatformUserId);
-        Bind("$sku", record?.Sku);
-        Bind("$quantity", record?.Quantity);
-        Bind("$platform_transaction_id", record?.PlatformTransactionId);
-        Bind("$platform_data", record?.PlatformDataJson);
-        Bind("$order_id", record?.OrderId);
-        Bind("$loot_id", record?.LootId);
-        Bind("$item_id", effect?.ItemId);
-        Bind("$item_name", effect?.ItemName);
-        Bind("$item_class", effect?.ItemClass);
-        Bind("$item_clazz", StoredEnum.Name(effect?.Clazz));
-        Bind("$item_type", StoredEnum.Name(effect?.Type));
-        Bind("$item_sku", effect?.Sku);
-        Bind("$units", effect?.Units);
-        Bind("$shortfall", effect?.Shortfall);
-        Bind("$revocation_policy", StoredEnum.Name(effect?.Policy));
-        Bind("$change", StoredEnum.Name(effect?.Change));
-        Bind("$entitlement_updated", e.EntitlementUpdated is { } updated ? NotificationJson.Serialize(updated) : null);
-        Bind("$revocation_completed", e.RevocationCompleted is { } revoked ? NotificationJson.Serialize(revoked) : null);
-        if (e.XboxConsume is { } xbox)
+        foreach (var column in LedgerEventRow.Values(e))
         {
-            BindXboxConsume(command, xbox);
+            var value = column.Type == LedgerColumnType.Uuid ? ((Guid?)column.Value)?.ToString("D") : column.Value;
+            command.Parameters.AddWithValue("$" + column.Name, value ?? DBNull.Value);
         }
-    }
-
-    /// <summary>An Xbox consume keeps its fields in the entitlement columns (kind 2 is outside the transaction key).</summary>
-    private static void BindXboxConsume(SqliteCommand command, XboxConsumeStarted xbox)
-    {
-        command.Parameters["$platform"].Value = nameof(Platform.XboxLive);
-        command.Parameters["$platform_user_id"].Value = xbox.Xuid;
-        command.Parameters["$sku"].Value = xbox.Sku;
-        command.Parameters["$quantity"].Value = xbox.Quantity;
-        command.Parameters["$platform_transaction_id"].Value = xbox.TrackingId;
-        command.Parameters["$platform_data"].Value = JsonSerializer.Serialize(new XboxConsumeData(xbox.XboxItemId, xbox.ProductId, xbox.ProductKind));
-    }
-
-    private static XboxConsumeStarted ReadXboxConsume(SqliteDataReader r)
-    {
-        var data = JsonSerializer.Deserialize<XboxConsumeData>(r.GetString(18)) ?? throw new InvalidDataException("Empty Xbox consume data.");
-        return new XboxConsumeStarted
-        {
-            TrackingId = r.GetString(17),
-            Xuid = r.GetString(14),
-            XboxItemId = data.XboxItemId,
-            ProductId = data.ProductId,
-            ProductKind = data.ProductKind,
-            Sku = r.GetString(15),
-            Quantity = r.GetInt64(16),
-        };
-    }
-
-    private sealed record XboxConsumeData(string XboxItemId, string ProductId, string ProductKind);
-
-    private static LedgerEvent ReadEvent(SqliteDataReader r)
-    {
-        string? Text(int i) => r.IsDBNull(i) ? null : r.GetString(i);
-        long? Long(int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
-        var playerUuid = Text(3) is { } p ? Guid.Parse(p, CultureInfo.InvariantCulture) : (Guid?)null;
-        var created = Time.FromMicros(r.GetInt64(5));
-        var kind = (LedgerEventKind)r.GetInt32(2);
-        EntitlementEventRecord? record = null;
-        if (kind == LedgerEventKind.EntitlementEvent)
-        {
-            record = new EntitlementEventRecord
-            {
-                EventId = r.GetString(1),
-                PlayerUuid = playerUuid,
-                Version = Long(4),
-                Created = created,
-                LastModified = Time.FromMicros(r.GetInt64(6)),
-                ActionType = StoredEnum.Parse<EntitlementActionType>(Text(9))!.Value,
-                Status = StoredEnum.Parse<EntitlementEventStatus>(Text(10))!.Value,
-                EntitlementType = StoredEnum.Parse<EntitlementType>(Text(11)),
-                PlayerId = Long(12),
-                Platform = StoredEnum.Parse<Platform>(Text(13))!.Value,
-                PlatformUserId = Text(14)!,
-                Sku = Text(15)!,
-                Quantity = r.GetInt64(16),
-                PlatformTransactionId = Text(17)!,
-                PlatformDataJson = Text(18),
-                OrderId = Text(19),
-                LootId = Long(20),
-            };
-        }
-
-        LedgerEffect? effect = null;
-        if (Text(21) is { } itemId)
-        {
-            effect = new LedgerEffect
-            {
-                ItemId = itemId,
-                ItemName = Text(22)!,
-                ItemClass = Text(23),
-                Clazz = StoredEnum.Parse<EntitlementClazz>(Text(24))!.Value,
-                Type = StoredEnum.Parse<EntitlementType>(Text(25))!.Value,
-                Sku = Text(26),
-                Units = r.GetInt64(27),
-                Shortfall = Long(28) ?? 0,
-                Policy = StoredEnum.Parse<RevocationPolicy>(Text(29)) ?? RevocationPolicy.RevokeOrReport,
-                Change = StoredEnum.Parse<LedgerChange>(Text(30))!.Value,
-            };
-        }
-
-        return new LedgerEvent
-        {
-            Sequence = r.GetInt64(0),
-            EventId = r.GetString(1),
-            Kind = kind,
-            PlayerUuid = playerUuid,
-            Version = Long(4),
-            Created = created,
-            RequestFingerprint = Text(7),
-            OperationId = Text(8),
-            Entitlement = record,
-            Effect = effect,
-            EntitlementUpdated = Text(31) is { } updated ? NotificationJson.DeserializeEntitlementUpdated(updated) : null,
-            RevocationCompleted = Text(32) is { } revoked ? NotificationJson.DeserializeRevocationCompleted(revoked) : null,
-            XboxConsume = kind == LedgerEventKind.XboxConsumeStarted ? ReadXboxConsume(r) : null,
-        };
     }
 
     private const string DeadLetterColumns = "id, webhook, position, event_id, player_uuid, kind, attempts, last_error, failed_us, replayed_us";
@@ -701,13 +563,13 @@ public sealed class SqliteLedgerStore : ILedgerStore, IDisposable
     private Task<IReadOnlyList<LedgerEvent>> ReadEventsAsync(string where, Action<SqliteCommand> bind, CancellationToken cancellationToken) =>
         ReadAsync<IReadOnlyList<LedgerEvent>>(connection =>
         {
-            using var command = Command(connection, $"SELECT {EventColumns} FROM ledger_events {where};");
+            using var command = Command(connection, $"SELECT {LedgerEventRow.SelectColumns} FROM ledger_events {where};");
             bind(command);
             using var reader = command.ExecuteReader();
             var events = new List<LedgerEvent>();
             while (reader.Read())
             {
-                events.Add(ReadEvent(reader));
+                events.Add(LedgerEventRow.Read(reader));
             }
 
             return events;

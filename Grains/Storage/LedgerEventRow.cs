@@ -1,0 +1,164 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using Entitlements.Contracts;
+using Entitlements.Ledger;
+using Entitlements.Notifications;
+
+namespace Entitlements.Storage;
+
+/// <summary>
+/// How a ledger event maps onto a row of <c>ledger_events</c>, the same for every engine: the selected
+/// columns, the value of each inserted column, and the event read back from a row. An engine only
+/// turns <see cref="LedgerColumnType"/> into its own parameter types.
+/// </summary>
+internal static class LedgerEventRow
+{
+    /// <summary>The columns <see cref="Read"/> expects, in its order.</summary>
+    public const string SelectColumns = """
+        seq, event_id, kind, player_uuid, version, created_us, last_modified_us, request_fingerprint, operation_id,
+        action_type, status, entitlement_type, player_id, platform, platform_user_id, sku, quantity, platform_transaction_id,
+        platform_data, order_id, loot_id,
+        item_id, item_name, item_class, item_clazz, item_type, item_sku, units, shortfall, revocation_policy, change,
+        entitlement_updated, revocation_completed
+        """;
+
+    /// <summary>Every inserted column (all but <c>seq</c>) with its value, in <see cref="SelectColumns"/> order.</summary>
+    public static IReadOnlyList<LedgerColumnValue> Values(LedgerEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var record = e.Entitlement;
+        var effect = e.Effect;
+        var xbox = e.XboxConsume;
+        static LedgerColumnValue Text(string name, string? value) => new(name, LedgerColumnType.Text, value);
+        static LedgerColumnValue Long(string name, long? value) => new(name, LedgerColumnType.BigInt, value);
+        return
+        [
+            Text("event_id", e.EventId),
+            new("kind", LedgerColumnType.SmallInt, (short)e.Kind),
+            new("player_uuid", LedgerColumnType.Uuid, e.PlayerUuid),
+            Long("version", e.Version),
+            Long("created_us", Time.ToMicros(e.Created)),
+            Long("last_modified_us", Time.ToMicros(record?.LastModified ?? e.Created)),
+            Text("request_fingerprint", e.RequestFingerprint),
+            Text("operation_id", e.OperationId),
+            Text("action_type", StoredEnum.Name(record?.ActionType)),
+            Text("status", StoredEnum.Name(record?.Status)),
+            Text("entitlement_type", StoredEnum.Name(record?.EntitlementType)),
+            Long("player_id", record?.PlayerId),
+
+            // An Xbox consume keeps its fields in the entitlement columns (kind 2 is outside the transaction key).
+            Text("platform", xbox is null ? StoredEnum.Name(record?.Platform) : nameof(Platform.XboxLive)),
+            Text("platform_user_id", xbox?.Xuid ?? record?.PlatformUserId),
+            Text("sku", xbox?.Sku ?? record?.Sku),
+            Long("quantity", xbox?.Quantity ?? record?.Quantity),
+            Text("platform_transaction_id", xbox?.TrackingId ?? record?.PlatformTransactionId),
+            Text("platform_data", xbox is null ? record?.PlatformDataJson : JsonSerializer.Serialize(new XboxConsumeData(xbox.XboxItemId, xbox.ProductId, xbox.ProductKind))),
+            Text("order_id", record?.OrderId),
+            Long("loot_id", record?.LootId),
+            Text("item_id", effect?.ItemId),
+            Text("item_name", effect?.ItemName),
+            Text("item_class", effect?.ItemClass),
+            Text("item_clazz", StoredEnum.Name(effect?.Clazz)),
+            Text("item_type", StoredEnum.Name(effect?.Type)),
+            Text("item_sku", effect?.Sku),
+            Long("units", effect?.Units),
+            Long("shortfall", effect?.Shortfall),
+            Text("revocation_policy", StoredEnum.Name(effect?.Policy)),
+            Text("change", StoredEnum.Name(effect?.Change)),
+            Text("entitlement_updated", e.EntitlementUpdated is { } updated ? NotificationJson.Serialize(updated) : null),
+            Text("revocation_completed", e.RevocationCompleted is { } revoked ? NotificationJson.Serialize(revoked) : null),
+        ];
+    }
+
+    /// <summary>The event in the current row of a reader over <see cref="SelectColumns"/>.</summary>
+    public static LedgerEvent Read(DbDataReader r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        string? Text(int i) => r.IsDBNull(i) ? null : r.GetString(i);
+        long? Long(int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
+        var playerUuid = r.IsDBNull(3) ? (Guid?)null : r.GetValue(3) switch
+        {
+            Guid uuid => uuid,
+            var text => Guid.Parse((string)text, CultureInfo.InvariantCulture),
+        };
+        var created = Time.FromMicros(r.GetInt64(5));
+        var kind = (LedgerEventKind)Convert.ToInt32(r.GetValue(2), CultureInfo.InvariantCulture);
+        EntitlementEventRecord? record = null;
+        if (kind == LedgerEventKind.EntitlementEvent)
+        {
+            record = new EntitlementEventRecord
+            {
+                EventId = r.GetString(1),
+                PlayerUuid = playerUuid,
+                Version = Long(4),
+                Created = created,
+                LastModified = Time.FromMicros(r.GetInt64(6)),
+                ActionType = StoredEnum.Parse<EntitlementActionType>(Text(9))!.Value,
+                Status = StoredEnum.Parse<EntitlementEventStatus>(Text(10))!.Value,
+                EntitlementType = StoredEnum.Parse<EntitlementType>(Text(11)),
+                PlayerId = Long(12),
+                Platform = StoredEnum.Parse<Platform>(Text(13))!.Value,
+                PlatformUserId = Text(14)!,
+                Sku = Text(15)!,
+                Quantity = r.GetInt64(16),
+                PlatformTransactionId = Text(17)!,
+                PlatformDataJson = Text(18),
+                OrderId = Text(19),
+                LootId = Long(20),
+            };
+        }
+
+        LedgerEffect? effect = null;
+        if (Text(21) is { } itemId)
+        {
+            effect = new LedgerEffect
+            {
+                ItemId = itemId,
+                ItemName = Text(22)!,
+                ItemClass = Text(23),
+                Clazz = StoredEnum.Parse<EntitlementClazz>(Text(24))!.Value,
+                Type = StoredEnum.Parse<EntitlementType>(Text(25))!.Value,
+                Sku = Text(26),
+                Units = r.GetInt64(27),
+                Shortfall = Long(28) ?? 0,
+                Policy = StoredEnum.Parse<RevocationPolicy>(Text(29)) ?? RevocationPolicy.RevokeOrReport,
+                Change = StoredEnum.Parse<LedgerChange>(Text(30))!.Value,
+            };
+        }
+
+        return new LedgerEvent
+        {
+            Sequence = r.GetInt64(0),
+            EventId = r.GetString(1),
+            Kind = kind,
+            PlayerUuid = playerUuid,
+            Version = Long(4),
+            Created = created,
+            RequestFingerprint = Text(7),
+            OperationId = Text(8),
+            Entitlement = record,
+            Effect = effect,
+            EntitlementUpdated = Text(31) is { } updated ? NotificationJson.DeserializeEntitlementUpdated(updated) : null,
+            RevocationCompleted = Text(32) is { } revoked ? NotificationJson.DeserializeRevocationCompleted(revoked) : null,
+            XboxConsume = kind == LedgerEventKind.XboxConsumeStarted ? ReadXboxConsume(r) : null,
+        };
+    }
+
+    private static XboxConsumeStarted ReadXboxConsume(DbDataReader r)
+    {
+        var data = JsonSerializer.Deserialize<XboxConsumeData>(r.GetString(18)) ?? throw new InvalidDataException("Empty Xbox consume data.");
+        return new XboxConsumeStarted
+        {
+            TrackingId = r.GetString(17),
+            Xuid = r.GetString(14),
+            XboxItemId = data.XboxItemId,
+            ProductId = data.ProductId,
+            ProductKind = data.ProductKind,
+            Sku = r.GetString(15),
+            Quantity = r.GetInt64(16),
+        };
+    }
+
+    private sealed record XboxConsumeData(string XboxItemId, string ProductId, string ProductKind);
+}

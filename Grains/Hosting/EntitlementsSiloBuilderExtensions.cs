@@ -32,7 +32,6 @@ public static class EntitlementsSiloBuilderExtensions
         AddLedgerStore(services, configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions());
         services.AddSingleton<CursorCodec>();
         services.AddSingleton<CatalogSeeder>();
-        builder.AddStartupTask((sp, cancellationToken) => sp.GetRequiredService<CatalogSeeder>().RunAsync(cancellationToken));
 
         // Notifications: written with the ledger, relayed to memory streams. The streams are not durable;
         // the ledger is, and the relay publishes from its stored position after any restart.
@@ -41,29 +40,28 @@ public static class EntitlementsSiloBuilderExtensions
         services.AddSingleton<NotificationFeed>();
         builder.AddMemoryStreams(NotificationStreams.ProviderName);
         builder.AddMemoryGrainStorage("PubSubStore");
-        // Start-up tasks run side by side: the schema must exist before the relay reads its position.
-        builder.AddStartupTask(async (sp, cancellationToken) =>
-        {
-            await sp.GetRequiredService<ILedgerStore>().InitializeAsync(cancellationToken);
-            await sp.GetRequiredService<IGrainFactory>().GetGrain<INotificationRelayGrain>(0).WakeAsync();
-        });
 
-        // Webhooks: one grain per configured endpoint, each from its own stored position. Activating them
-        // at start makes a restarted silo resume delivery by itself.
+        // Webhooks: one grain per configured endpoint, each from its own stored position.
         services.AddOptions<WebhookOptions>().Bind(configuration.GetSection(WebhookOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>();
         services.AddHttpClient();
         services.AddSingleton<IConfigureOptions<HttpClientFactoryOptions>, WebhookHttpClients>();
         services.AddSingleton<WebhookSender>();
+
+        // One start-up task, in order: Orleans runs start-up tasks side by side, and the relay and the
+        // webhooks read their positions from tables the schema creates. A restarted silo resumes
+        // publishing and delivery by itself.
         builder.AddStartupTask(async (sp, cancellationToken) =>
         {
-            await sp.GetRequiredService<ILedgerStore>().InitializeAsync(cancellationToken);
+            await sp.GetRequiredService<CatalogSeeder>().RunAsync(cancellationToken);
             var grains = sp.GetRequiredService<IGrainFactory>();
+            await grains.GetGrain<INotificationRelayGrain>(0).WakeAsync();
             foreach (var webhook in sp.GetRequiredService<IOptions<WebhookOptions>>().Value.Webhooks)
             {
                 await grains.GetGrain<IWebhookGrain>(webhook.Name).WakeAsync();
             }
         });
+
         builder.AddXboxCollections(configuration);
         return builder;
     }

@@ -1,4 +1,5 @@
 using Entitlements.Catalog;
+using Entitlements.Diagnostics;
 using Entitlements.Notifications;
 using Entitlements.Paging;
 using Entitlements.Storage;
@@ -6,6 +7,7 @@ using Entitlements.Webhooks;
 using Entitlements.Xbox;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -82,6 +84,9 @@ public static class EntitlementsSiloBuilderExtensions
     /// <summary>The store named by <c>Storage:Provider</c>; a wrong provider or a missing connection string stops the start.</summary>
     internal static void AddLedgerStore(IServiceCollection services, StorageOptions storage)
     {
+        // The meter Entitlements.Ledger (group-commit batch sizes and durations), one per silo.
+        services.AddMetrics();
+        services.TryAddSingleton<LedgerMetrics>();
         if (string.Equals(storage.Provider, StorageOptions.Sqlite, StringComparison.OrdinalIgnoreCase))
         {
             services.AddSingleton<SqliteLedgerStore>();

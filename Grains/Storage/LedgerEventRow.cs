@@ -23,6 +23,19 @@ internal static class LedgerEventRow
         entitlement_updated, revocation_completed
         """;
 
+    /// <summary>Every inserted column (all but <c>seq</c>), in <see cref="SelectColumns"/> order and the order of <see cref="Values"/>.</summary>
+    public const string InsertColumns = """
+        event_id, kind, player_uuid, version, created_us, last_modified_us, request_fingerprint, operation_id,
+        action_type, status, entitlement_type, player_id, platform, platform_user_id, sku, quantity, platform_transaction_id,
+        platform_data, order_id, loot_id,
+        item_id, item_name, item_class, item_clazz, item_type, item_sku, units, shortfall, revocation_policy, change,
+        entitlement_updated, revocation_completed
+        """;
+
+    /// <summary>One parameter per column of <see cref="InsertColumns"/>, named after it with the engine's <paramref name="prefix"/>.</summary>
+    public static string InsertParameters(char prefix) =>
+        string.Join(", ", InsertColumns.Split(',', StringSplitOptions.TrimEntries).Select(column => prefix + column));
+
     /// <summary>Every inserted column (all but <c>seq</c>) with its value, in <see cref="SelectColumns"/> order.</summary>
     public static IReadOnlyList<LedgerColumnValue> Values(LedgerEvent e)
     {

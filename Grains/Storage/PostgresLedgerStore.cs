@@ -2,6 +2,7 @@ using System.Data;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Entitlements.Contracts;
+using Entitlements.Diagnostics;
 using Entitlements.Ledger;
 using Entitlements.Notifications;
 using Entitlements.Webhooks;
@@ -16,8 +17,10 @@ namespace Entitlements.Storage;
 /// Every silo writes to the same database, so the rules SQLite gets from its single writer are made
 /// explicit here:
 /// <list type="bullet">
-/// <item>Appends take one transaction-level advisory lock (<see cref="LedgerLock"/>) before anything
-/// else and hold it until the commit. Global sequences are therefore assigned in commit order, and a
+/// <item>Appends are group-committed (<see cref="LedgerGroupCommit"/>): the appends that queue up
+/// while one transaction commits share the next one. Each such transaction takes one
+/// transaction-level advisory lock (<see cref="LedgerLock"/>) before anything else and holds it until
+/// the commit. Global sequences are therefore assigned in commit order, and a
 /// reader that sees sequence N also sees every committed event below N: the commit high-water mark is
 /// simply the highest visible sequence, and a reader paging by sequence never skips an event.</item>
 /// <item>Under that lock the version and idempotency checks are exact, so a rejected append never
@@ -32,7 +35,7 @@ namespace Entitlements.Storage;
 /// A write returns after PostgreSQL acknowledged the commit (with the server's default
 /// <c>synchronous_commit = on</c>, after the WAL is flushed).
 /// </summary>
-public sealed partial class PostgresLedgerStore : ILedgerStore
+public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommittingStore, IAsyncDisposable, IDisposable
 {
     /// <summary>Advisory lock key held by every append from before its insert to its commit.</summary>
     internal const long LedgerLock = 0x456E_7469_746C_0001;
@@ -52,18 +55,29 @@ public sealed partial class PostgresLedgerStore : ILedgerStore
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly ILogger<PostgresLedgerStore> _logger;
+    private readonly LedgerMetrics? _ownMetrics;
+    private readonly LedgerGroupCommit _appends;
 
-    public PostgresLedgerStore(NpgsqlDataSource dataSource, ILogger<PostgresLedgerStore> logger)
+    /// <param name="dataSource">The silo's connection pool.</param>
+    /// <param name="logger">Where migrations and isolated batches are logged.</param>
+    /// <param name="metrics">The silo's ledger metrics; a store made without them records on a meter of its own.</param>
+    public PostgresLedgerStore(NpgsqlDataSource dataSource, ILogger<PostgresLedgerStore> logger, LedgerMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(logger);
         _dataSource = dataSource;
         _logger = logger;
+        _ownMetrics = metrics is null ? new LedgerMetrics() : null;
+        _appends = new LedgerGroupCommit("postgresql", metrics ?? _ownMetrics!, AppendBatchAsync);
     }
+
+    /// <inheritdoc/>
+    LedgerGroupCommit IGroupCommittingStore.Appends => _appends;
 
     /// <summary>
     /// Test hook: runs inside an append transaction after the row is inserted (its sequence assigned)
-    /// and before the commit. Lets a test hold a transaction open at exactly that point.
+    /// and before the commit, once per appended event of the batch. Lets a test hold a transaction open
+    /// at exactly that point.
     /// </summary>
     internal Func<LedgerEvent, long, CancellationToken, Task>? BeforeAppendCommit { get; set; }
 
@@ -108,45 +122,20 @@ public sealed partial class PostgresLedgerStore : ILedgerStore
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<(AppendOutcome Outcome, LedgerEvent? Appended)> AppendAsync(LedgerEvent ledgerEvent, CancellationToken cancellationToken = default)
+    /// <summary>Commits what is still queued; the data source belongs to the container.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _appends.DisposeAsync().ConfigureAwait(false);
+        _ownMetrics?.Dispose();
+    }
+
+    /// <summary>As <see cref="DisposeAsync"/>; the committer never runs on the caller's thread, so waiting cannot deadlock.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    public Task<(AppendOutcome Outcome, LedgerEvent? Appended)> AppendAsync(LedgerEvent ledgerEvent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ledgerEvent);
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
-
-        // One round trip: the lock, then the insert that happens only when the version is the next one
-        // and no idempotency key is taken (exact, since every appender holds the lock).
-        long? sequence;
-        try
-        {
-            await using var insert = Command(connection, AppendSql, transaction);
-            insert.Parameters.Add(Parameter("lock", NpgsqlDbType.Bigint, LedgerLock));
-            BindEvent(insert, ledgerEvent);
-            await using var reader = await insert.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            sequence = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.GetInt64(0) : null;
-        }
-        catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation)
-        {
-            // Only reachable if something appends without the lock; map it as SQLite does.
-            await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
-            return (exception.ConstraintName == "ux_ledger_events_player_version" ? AppendOutcome.VersionConflict : AppendOutcome.DuplicateKey, null);
-        }
-
-        if (sequence is not { } appended)
-        {
-            var outcome = await ClassifyRejectionAsync(connection, transaction, ledgerEvent, cancellationToken).ConfigureAwait(false);
-            await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
-            return (outcome, null);
-        }
-
-        if (BeforeAppendCommit is { } hook)
-        {
-            await hook(ledgerEvent, appended, cancellationToken).ConfigureAwait(false);
-        }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return (AppendOutcome.Appended, ledgerEvent with { Sequence = appended });
+        return _appends.AppendAsync(ledgerEvent, cancellationToken);
     }
 
     public Task<IReadOnlyList<LedgerEvent>> ReadPlayerEventsAsync(Guid playerUuid, long afterVersion, int limit, CancellationToken cancellationToken = default) =>
@@ -484,46 +473,123 @@ public sealed partial class PostgresLedgerStore : ILedgerStore
 
     public Task<byte[]> ReadSessionTicketKeyAsync(CancellationToken cancellationToken = default) => ReadSettingKeyAsync("session_ticket_key", cancellationToken);
 
-    private const string AppendSql = """
-        SELECT pg_advisory_xact_lock(@lock);
-        INSERT INTO ledger_events (
-            event_id, kind, player_uuid, version, created_us, last_modified_us, request_fingerprint, operation_id,
-            action_type, status, entitlement_type, player_id, platform, platform_user_id, sku, quantity, platform_transaction_id,
-            platform_data, order_id, loot_id,
-            item_id, item_name, item_class, item_clazz, item_type, item_sku, units, shortfall, revocation_policy, change,
-            entitlement_updated, revocation_completed)
-        SELECT
-            @event_id, @kind, @player_uuid, @version, @created_us, @last_modified_us, @request_fingerprint, @operation_id,
-            @action_type, @status, @entitlement_type, @player_id, @platform, @platform_user_id, @sku, @quantity, @platform_transaction_id,
-            @platform_data, @order_id, @loot_id,
-            @item_id, @item_name, @item_class, @item_clazz, @item_type, @item_sku, @units, @shortfall, @revocation_policy, @change,
-            @entitlement_updated, @revocation_completed
-        WHERE (@player_uuid IS NULL
-               OR @version = 1 + COALESCE((SELECT MAX(version) FROM ledger_events WHERE player_uuid = @player_uuid), 0))
-          AND NOT EXISTS (
-              SELECT 1 FROM ledger_events
-              WHERE event_id = @event_id
-                 OR (kind = 0 AND @kind = 0 AND platform = @platform AND platform_transaction_id = @platform_transaction_id AND action_type = @action_type)
-                 OR (player_uuid = @player_uuid AND operation_id = @operation_id))
-        RETURNING seq;
+    /// <summary>
+    /// One append of a batch, one statement: the insert happens only when the version is the next one
+    /// and no idempotency key is taken (exact, since every appender holds the ledger lock, and each
+    /// statement sees what the earlier ones of its batch inserted). Returns the new sequence (null when
+    /// rejected) and the player's latest version as the insert saw it, which tells why.
+    /// </summary>
+    private static readonly string AppendSql = $"""
+        WITH head AS (
+            SELECT COALESCE(MAX(version), 0) AS version FROM ledger_events WHERE player_uuid = @player_uuid),
+        inserted AS (
+            INSERT INTO ledger_events ({LedgerEventRow.InsertColumns})
+            SELECT {LedgerEventRow.InsertParameters('@')}
+            WHERE (@player_uuid IS NULL OR @version = 1 + (SELECT version FROM head))
+              AND NOT EXISTS (
+                  SELECT 1 FROM ledger_events
+                  WHERE event_id = @event_id
+                     OR (kind = 0 AND @kind = 0 AND platform = @platform AND platform_transaction_id = @platform_transaction_id AND action_type = @action_type)
+                     OR (player_uuid = @player_uuid AND operation_id = @operation_id))
+            RETURNING seq)
+        SELECT (SELECT seq FROM inserted), (SELECT version FROM head)
         """;
 
-    /// <summary>Why the conditional insert inserted nothing; the version check comes first, as in SQLite.</summary>
-    private static async Task<AppendOutcome> ClassifyRejectionAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerEvent ledgerEvent, CancellationToken cancellationToken)
+    /// <summary>
+    /// A group-commit batch: one transaction that takes the ledger lock once, then every append in one
+    /// round trip, then one commit (one WAL flush). When the server refuses a statement, the whole
+    /// transaction is rolled back and nothing was written; the appends are then committed one by one, so
+    /// that only the one at fault fails.
+    /// </summary>
+    private async Task<GroupAppendResult[]> AppendBatchAsync(IReadOnlyList<LedgerEvent> events)
     {
-        if (ledgerEvent.PlayerUuid is not { } player)
+        try
         {
-            return AppendOutcome.DuplicateKey;
+            return await CommitTogetherAsync(events).ConfigureAwait(false);
         }
+        catch (PostgresException exception) when (!exception.IsTransient)
+        {
+            if (events.Count == 1)
+            {
+                return [Refused(exception)];
+            }
 
-        await using var head = Command(connection, "SELECT COALESCE(MAX(version), 0) FROM ledger_events WHERE player_uuid = @p;", transaction);
-        head.Parameters.Add(Parameter("p", NpgsqlDbType.Uuid, player));
-        var latest = (long)(await head.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        return ledgerEvent.Version == latest + 1 ? AppendOutcome.DuplicateKey : AppendOutcome.VersionConflict;
+            LogBatchIsolated(_logger, events.Count, exception.SqlState);
+            var results = new GroupAppendResult[events.Count];
+            for (var i = 0; i < events.Count; i++)
+            {
+                try
+                {
+                    results[i] = (await CommitTogetherAsync([events[i]]).ConfigureAwait(false))[0];
+                }
+                catch (Exception alone)
+                {
+                    // One append's failure is its own answer here.
+                    results[i] = Refused(alone);
+                }
+            }
+
+            return results;
+        }
     }
 
-    private static void BindEvent(NpgsqlCommand command, LedgerEvent e)
+    private async Task<GroupAppendResult[]> CommitTogetherAsync(IReadOnlyList<LedgerEvent> events)
+    {
+        // Once taken into a batch an append runs to the end: no caller's token reaches the database.
+        var cancellationToken = CancellationToken.None;
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
+        var results = new GroupAppendResult[events.Count];
+        await using (var batch = new NpgsqlBatch(connection, transaction))
+        {
+            var ledgerLock = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(@lock)");
+            ledgerLock.Parameters.Add(Parameter("lock", NpgsqlDbType.Bigint, LedgerLock));
+            batch.BatchCommands.Add(ledgerLock);
+            foreach (var ledgerEvent in events)
+            {
+                var append = new NpgsqlBatchCommand(AppendSql);
+                BindEvent(append.Parameters, ledgerEvent);
+                batch.BatchCommands.Add(append);
+            }
+
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < events.Count; i++)
+            {
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                var ledgerEvent = events[i];
+                results[i] = reader.IsDBNull(0)
+                    ? GroupAppendResult.Rejected(ledgerEvent.PlayerUuid is not null && ledgerEvent.Version != reader.GetInt64(1) + 1
+                        ? AppendOutcome.VersionConflict
+                        : AppendOutcome.DuplicateKey)
+                    : GroupAppendResult.Committed(ledgerEvent with { Sequence = reader.GetInt64(0) });
+            }
+        }
+
+        if (BeforeAppendCommit is { } hook)
+        {
+            foreach (var result in results)
+            {
+                if (result.Appended is { } appended)
+                {
+                    await hook(appended, appended.Sequence, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return results;
+    }
+
+    /// <summary>
+    /// Why a lone append failed: a unique violation maps as in SQLite (only reachable if something
+    /// appends without the ledger lock); anything else fails that append.
+    /// </summary>
+    private static GroupAppendResult Refused(Exception exception) => exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique
+        ? GroupAppendResult.Rejected(unique.ConstraintName == "ux_ledger_events_player_version" ? AppendOutcome.VersionConflict : AppendOutcome.DuplicateKey)
+        : GroupAppendResult.Failed(exception);
+
+    private static void BindEvent(NpgsqlParameterCollection parameters, LedgerEvent e)
     {
         foreach (var column in LedgerEventRow.Values(e))
         {
@@ -534,7 +600,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore
                 LedgerColumnType.Uuid => NpgsqlDbType.Uuid,
                 _ => NpgsqlDbType.Text,
             };
-            command.Parameters.Add(Parameter(column.Name, type, column.Value));
+            parameters.Add(Parameter(column.Name, type, column.Value));
         }
     }
 

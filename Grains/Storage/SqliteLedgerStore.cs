@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Entitlements.Contracts;
+using Entitlements.Diagnostics;
 using Entitlements.Ledger;
 using Entitlements.Notifications;
 using Entitlements.Webhooks;
@@ -14,9 +15,11 @@ namespace Entitlements.Storage;
 /// The embedded store: one SQLite file in WAL mode with full fsync on commit. Writes go through one
 /// connection, one at a time (SQLite has a single writer anyway); reads use pooled connections and
 /// see committed data only. Microsoft.Data.Sqlite runs synchronously, so every call is moved off the
-/// caller's thread (an Orleans scheduler thread must never block on disk).
+/// caller's thread (an Orleans scheduler thread must never block on disk). Appends are group-committed
+/// (<see cref="LedgerGroupCommit"/>): the appends that queue up while one transaction commits share
+/// the next transaction and its one fsync.
 /// </summary>
-public sealed class SqliteLedgerStore : ILedgerStore, IDisposable
+public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDisposable
 {
     private const int SchemaVersion = 2;
     private const int SqliteConstraint = 19;
@@ -28,11 +31,17 @@ public sealed class SqliteLedgerStore : ILedgerStore, IDisposable
 
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly LedgerMetrics? _ownMetrics;
+    private readonly LedgerGroupCommit _appends;
     private SqliteConnection? _writer;
 
-    public SqliteLedgerStore(IOptions<StorageOptions> options)
+    /// <param name="options">Where the database file is.</param>
+    /// <param name="metrics">The silo's ledger metrics; a store made without them records on a meter of its own.</param>
+    public SqliteLedgerStore(IOptions<StorageOptions> options, LedgerMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _ownMetrics = metrics is null ? new LedgerMetrics() : null;
+        _appends = new LedgerGroupCommit("sqlite", metrics ?? _ownMetrics!, events => WriteAsync(connection => AppendBatch(connection, events), CancellationToken.None));
         var path = options.Value.DatabasePath;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         _connectionString = new SqliteConnectionStringBuilder
@@ -45,10 +54,17 @@ public sealed class SqliteLedgerStore : ILedgerStore, IDisposable
         }.ToString();
     }
 
+    /// <inheritdoc/>
+    LedgerGroupCommit IGroupCommittingStore.Appends => _appends;
+
+    /// <summary>Commits what is still queued, then closes the writer.</summary>
     public void Dispose()
     {
+        // The committer runs on the thread pool, never on this thread: waiting for it cannot deadlock.
+        _appends.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _writer?.Dispose();
         _writeLock.Dispose();
+        _ownMetrics?.Dispose();
     }
 
     public Task InitializeAsync(CancellationToken cancellationToken = default) => WriteAsync(connection =>
@@ -78,36 +94,7 @@ public sealed class SqliteLedgerStore : ILedgerStore, IDisposable
     public Task<(AppendOutcome Outcome, LedgerEvent? Appended)> AppendAsync(LedgerEvent ledgerEvent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ledgerEvent);
-        return WriteAsync(connection =>
-        {
-            using var transaction = connection.BeginTransaction(deferred: false);
-            if (ledgerEvent.PlayerUuid is { } player)
-            {
-                using var head = Command(connection, "SELECT COALESCE(MAX(version), 0) FROM ledger_events WHERE player_uuid = $p;", transaction);
-                head.Parameters.AddWithValue("$p", player.ToString("D"));
-                var latest = Convert.ToInt64(head.ExecuteScalar(), CultureInfo.InvariantCulture);
-                if (ledgerEvent.Version != latest + 1)
-                {
-                    return (AppendOutcome.VersionConflict, (LedgerEvent?)null);
-                }
-            }
-
-            long sequence;
-            try
-            {
-                using var insert = Command(connection, InsertSql, transaction);
-                BindEvent(insert, ledgerEvent);
-                sequence = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
-            }
-            catch (SqliteException exception) when (exception.SqliteErrorCode == SqliteConstraint)
-            {
-                transaction.Rollback();
-                return (exception.Message.Contains(".version", StringComparison.Ordinal) ? AppendOutcome.VersionConflict : AppendOutcome.DuplicateKey, null);
-            }
-
-            transaction.Commit();
-            return (AppendOutcome.Appended, ledgerEvent with { Sequence = sequence });
-        }, cancellationToken);
+        return _appends.AppendAsync(ledgerEvent, cancellationToken);
     }
 
     public Task<IReadOnlyList<LedgerEvent>> ReadPlayerEventsAsync(Guid playerUuid, long afterVersion, int limit, CancellationToken cancellationToken = default) =>
@@ -482,21 +469,94 @@ public sealed class SqliteLedgerStore : ILedgerStore, IDisposable
         return (byte[])Scalar(connection, "SELECT value FROM settings WHERE key = 'session_ticket_key';")!;
     }, cancellationToken);
 
-    private const string InsertSql = """
-        INSERT INTO ledger_events (
-            event_id, kind, player_uuid, version, created_us, last_modified_us, request_fingerprint, operation_id,
-            action_type, status, entitlement_type, player_id, platform, platform_user_id, sku, quantity, platform_transaction_id,
-            platform_data, order_id, loot_id,
-            item_id, item_name, item_class, item_clazz, item_type, item_sku, units, shortfall, revocation_policy, change,
-            entitlement_updated, revocation_completed)
-        VALUES (
-            $event_id, $kind, $player_uuid, $version, $created_us, $last_modified_us, $request_fingerprint, $operation_id,
-            $action_type, $status, $entitlement_type, $player_id, $platform, $platform_user_id, $sku, $quantity, $platform_transaction_id,
-            $platform_data, $order_id, $loot_id,
-            $item_id, $item_name, $item_class, $item_clazz, $item_type, $item_sku, $units, $shortfall, $revocation_policy, $change,
-            $entitlement_updated, $revocation_completed)
-        RETURNING seq;
-        """;
+    /// <summary>
+    /// One group-commit batch in one write transaction, one fsync at its commit. Each append runs inside
+    /// a savepoint, so one that fails (a conflict, a taken key, or anything else) is undone alone and the
+    /// others still commit. The checks are those of a lone append: nothing else writes meanwhile.
+    /// </summary>
+    private static GroupAppendResult[] AppendBatch(SqliteConnection connection, IReadOnlyList<LedgerEvent> events)
+    {
+        const string Savepoint = "append";
+        var results = new GroupAppendResult[events.Count];
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using var head = Command(connection, "SELECT COALESCE(MAX(version), 0) FROM ledger_events WHERE player_uuid = $p;", transaction);
+        using var insert = Command(connection, InsertSql, transaction);
+        for (var i = 0; i < events.Count; i++)
+        {
+            transaction.Save(Savepoint);
+            try
+            {
+                results[i] = AppendOne(head, insert, events[i]);
+                if (results[i].Outcome != AppendOutcome.Appended)
+                {
+                    transaction.Rollback(Savepoint);
+                }
+
+                transaction.Release(Savepoint);
+            }
+            catch (Exception exception)
+            {
+                // One append's failure is its own answer, as long as the transaction survives it.
+                if (!TryUndo(transaction, Savepoint))
+                {
+                    throw;
+                }
+
+                results[i] = GroupAppendResult.Failed(exception);
+            }
+        }
+
+        transaction.Commit();
+        return results;
+    }
+
+    private static GroupAppendResult AppendOne(SqliteCommand head, SqliteCommand insert, LedgerEvent ledgerEvent)
+    {
+        if (ledgerEvent.PlayerUuid is { } player)
+        {
+            head.Parameters.Clear();
+            head.Parameters.AddWithValue("$p", player.ToString("D"));
+            var latest = Convert.ToInt64(head.ExecuteScalar(), CultureInfo.InvariantCulture);
+            if (ledgerEvent.Version != latest + 1)
+            {
+                return GroupAppendResult.Rejected(AppendOutcome.VersionConflict);
+            }
+        }
+
+        try
+        {
+            insert.Parameters.Clear();
+            BindEvent(insert, ledgerEvent);
+            var sequence = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
+            return GroupAppendResult.Committed(ledgerEvent with { Sequence = sequence });
+        }
+        catch (SqliteException exception) when (exception.SqliteErrorCode == SqliteConstraint)
+        {
+            return GroupAppendResult.Rejected(exception.Message.Contains(".version", StringComparison.Ordinal) ? AppendOutcome.VersionConflict : AppendOutcome.DuplicateKey);
+        }
+    }
+
+    /// <summary>Undo one append's savepoint; false when the transaction itself is gone (then the batch fails).</summary>
+    private static bool TryUndo(SqliteTransaction transaction, string savepoint)
+    {
+        try
+        {
+            transaction.Rollback(savepoint);
+            transaction.Release(savepoint);
+            return true;
+        }
+        catch (SqliteException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static readonly string InsertSql =
+        $"INSERT INTO ledger_events ({LedgerEventRow.InsertColumns}) VALUES ({LedgerEventRow.InsertParameters('$')}) RETURNING seq;";
 
     private static void BindEvent(SqliteCommand command, LedgerEvent e)
     {

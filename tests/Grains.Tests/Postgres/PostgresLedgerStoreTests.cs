@@ -102,6 +102,59 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
     }
 
     [Fact]
+    public async Task AppendAsync_BatchTransactionFails_FailsEveryAppendOfItAndWritesNothing()
+    {
+        var store = Open(_database);
+        var release = HoldFirstBatch(store, out var held);
+        var doomed = StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-doomed");
+        store.BeforeAppendCommit = (e, _, _) => e.EventId == doomed.EventId ? throw new TimeoutException("the silo died before the commit") : Task.CompletedTask;
+        var first = store.AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-first"));
+        await held.WaitAsync(Deadline);
+
+        var batch = new[] { StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-a"), doomed, StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-b") }
+            .Select(e => store.AppendAsync(e))
+            .ToList();
+        release.SetResult();
+        var (firstOutcome, _) = await first.WaitAsync(Deadline);
+        var failures = new List<Exception>();
+        foreach (var append in batch)
+        {
+            failures.Add(await Assert.ThrowsAsync<TimeoutException>(() => append.WaitAsync(Deadline)));
+        }
+
+        Assert.Equal(AppendOutcome.Appended, firstOutcome);
+        Assert.All(failures, failure => Assert.Equal("the silo died before the commit", failure.Message));
+        Assert.Equal(["tx-first"], (await Store.ReadAllEntitlementEventsAsync(0, 10)).Select(e => e.Entitlement!.PlatformTransactionId));
+    }
+
+    [Fact]
+    public async Task AppendAsync_ServerRefusesOneAppendOfABatch_FailsOnlyThatOne()
+    {
+        var store = Open(_database);
+        var release = HoldFirstBatch(store, out var held);
+        var first = store.AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-first"));
+        await held.WaitAsync(Deadline);
+
+        // PostgreSQL text cannot hold a NUL character: the server refuses this row (SQLite would take it).
+        var refused = StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-refused\0");
+        var before = store.AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-before"));
+        var refusedAppend = store.AppendAsync(refused);
+        var after = store.AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-after"));
+        release.SetResult();
+        await first.WaitAsync(Deadline);
+        var (beforeOutcome, _) = await before.WaitAsync(Deadline);
+        var failure = await Assert.ThrowsAsync<PostgresException>(() => refusedAppend.WaitAsync(Deadline));
+        var (afterOutcome, _) = await after.WaitAsync(Deadline);
+
+        Assert.Equal(AppendOutcome.Appended, beforeOutcome);
+        Assert.Equal(PostgresErrorCodes.CharacterNotInRepertoire, failure.SqlState);
+        Assert.Equal(AppendOutcome.Appended, afterOutcome);
+        Assert.Equal(
+            ["tx-first", "tx-before", "tx-after"],
+            (await Store.ReadAllEntitlementEventsAsync(0, 10)).Select(e => e.Entitlement!.PlatformTransactionId));
+    }
+
+    [Fact]
     public async Task InitializeAsync_SeveralSilosStartingTogether_MigrateOnce()
     {
         var database = await CreateDatabaseAsync();
@@ -113,6 +166,8 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
         Assert.Equal(AppendOutcome.Appended, outcome);
         Assert.Equal("2/2", await ReadSchemaVersionsAsync(database));
     }
+
+    protected override string EngineName => "postgresql";
 
     protected override Task<ILedgerStore> OpenAsync() => Task.FromResult<ILedgerStore>(Open(_database));
 

@@ -38,6 +38,8 @@ public sealed class SqliteLedgerStoreTests : LedgerStoreContractTests, IDisposab
         Assert.Equal("wal", (string?)journal.ExecuteScalar());
     }
 
+    protected override string EngineName => "sqlite";
+
     protected override Task<ILedgerStore> OpenAsync() => Task.FromResult<ILedgerStore>(Open(_directory));
 
     protected override Task<ILedgerStore> OpenOtherDatabaseAsync()

@@ -137,7 +137,7 @@ public sealed partial class PlayerGrain(
                 // id or operation id finds the event if it was committed).
                 LogAppendFailed(logger, exception, PlayerUuid, decided.Version ?? 0);
                 Forget();
-                if (retried || attempt == MaxAttempts - 1 || !IsTransient(exception))
+                if (retried || attempt == MaxAttempts - 1 || !IsDroppedConnection(exception))
                 {
                     throw;
                 }
@@ -183,7 +183,7 @@ public sealed partial class PlayerGrain(
             {
                 await LoadAsync(CancellationToken.None);
             }
-            catch (Exception exception) when (IsTransient(exception))
+            catch (Exception exception) when (IsDroppedConnection(exception))
             {
                 // Once more on a fresh connection: after a database restart the pool hands out dropped ones.
                 LogLoadFailed(logger, exception, PlayerUuid);
@@ -225,6 +225,12 @@ public sealed partial class PlayerGrain(
 
     /// <summary>A failure of the connection to the store (refused, dropped, timed out, the server restarting), not of the request.</summary>
     private static bool IsTransient(Exception exception) => exception is DbException { IsTransient: true };
+
+    /// <summary>
+    /// A transient failure worth one immediate retry: not a timeout, which a retry would only repeat, and
+    /// which would double the time the caller waits for its 503.
+    /// </summary>
+    private static bool IsDroppedConnection(Exception exception) => IsTransient(exception) && exception.InnerException is not TimeoutException;
 
     /// <summary>Drop the state in memory; the next call loads it from the ledger.</summary>
     private void Forget() => (_player, _state, _snapshotVersion) = (null, LedgerState.Empty, 0);

@@ -59,6 +59,11 @@ public sealed class PostgresOutageTests(PostgresOutageFixture fixture, ITestOutp
             $"after it was ready: first 200 at +{firstOk - ready:g}, last non-200 answer at +{recovery:g}; " +
             $"503s: {grants.Count(g => g.Status == HttpStatusCode.ServiceUnavailable)}; slowest answer {grants.Max(g => g.End - g.Start):g}"));
 
+        foreach (var slow in grants.OrderByDescending(g => g.End - g.Start).Take(3))
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"slow: sent at {slow.Start - down:g} from the crash, took {slow.End - slow.Start:g}, answered {(int)slow.Status}"));
+        }
+
         // While down: 503 in RallyHere's shape with Retry-After, fast, never 500, never hanging.
         Assert.All(grants, g => Assert.True(
             g.Status is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable,

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using Entitlements.Contracts;
 using Entitlements.Ledger;
@@ -27,7 +28,18 @@ public sealed partial class PlayerGrain(
 
     private Guid PlayerUuid => this.GetPrimaryKey();
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken);
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await LoadAsync(cancellationToken);
+        }
+        catch (Exception exception) when (IsTransient(exception))
+        {
+            // The store is unreachable: activate unloaded; the call loads again and fails or succeeds on its own.
+            LogLoadFailed(logger, exception, PlayerUuid);
+        }
+    }
 
     public async Task<EntitlementEventResult> SubmitEntitlementEventAsync(SubmitEntitlementEvent command)
     {
@@ -100,6 +112,7 @@ public sealed partial class PlayerGrain(
         Func<Task<(TResult? Answer, LedgerEvent? Decided)>> decide, Func<LedgerEvent, TResult> onAppended)
         where TResult : class
     {
+        var retried = false;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var (answer, decided) = await decide();
@@ -110,7 +123,33 @@ public sealed partial class PlayerGrain(
 
             // The notifications are written with the event: the ledger is their outbox.
             decided = NotificationFactory.Attach(decided, _state, notificationOptions.Value, Activity.Current?.TraceId.ToHexString());
-            var (outcome, appended) = await store.AppendAsync(decided);
+            LedgerEvent? appended;
+            AppendOutcome outcome;
+            try
+            {
+                (outcome, appended) = await store.AppendAsync(decided);
+            }
+            catch (Exception exception)
+            {
+                // The outcome is unknown: the commit may have happened with its acknowledgement lost. The
+                // state in memory may therefore lack an event that is in the ledger: forget it, so that the
+                // next call reads the ledger again. A retry of the same request is safe (its transaction
+                // id or operation id finds the event if it was committed).
+                LogAppendFailed(logger, exception, PlayerUuid, decided.Version ?? 0);
+                Forget();
+                if (retried || attempt == MaxAttempts - 1 || !IsDroppedConnection(exception))
+                {
+                    throw;
+                }
+
+                // Once, on a connection failure (a pooled connection the server dropped): read the ledger
+                // again and decide again. If the first append was committed after all, the new decision
+                // finds it (same transaction id or operation id) instead of appending it twice.
+                retried = true;
+                await LoadAsync(CancellationToken.None);
+                continue;
+            }
+
             switch (outcome)
             {
                 case AppendOutcome.Appended:
@@ -140,24 +179,37 @@ public sealed partial class PlayerGrain(
     {
         if (_player is null)
         {
-            await LoadAsync(CancellationToken.None);
+            try
+            {
+                await LoadAsync(CancellationToken.None);
+            }
+            catch (Exception exception) when (IsDroppedConnection(exception))
+            {
+                // Once more on a fresh connection: after a database restart the pool hands out dropped ones.
+                LogLoadFailed(logger, exception, PlayerUuid);
+                await LoadAsync(CancellationToken.None);
+            }
         }
 
         return _player is not null;
     }
 
-    /// <summary>State = the latest snapshot + every event after it.</summary>
+    /// <summary>
+    /// State = the latest snapshot + every event after it. Nothing is kept unless every read succeeded:
+    /// a load that fails half way (the store went away) leaves the grain unloaded, to load again next call.
+    /// </summary>
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
-        _player = await store.ReadPlayerAsync(PlayerUuid, cancellationToken);
-        if (_player is null)
+        Forget();
+        var player = await store.ReadPlayerAsync(PlayerUuid, cancellationToken);
+        if (player is null)
         {
             return;
         }
 
         var snapshot = await store.ReadSnapshotAsync(PlayerUuid, cancellationToken);
         var state = snapshot?.State ?? LedgerState.Empty;
-        _snapshotVersion = state.Version;
+        var snapshotVersion = state.Version;
         while (true)
         {
             var events = await store.ReadPlayerEventsAsync(PlayerUuid, state.Version, ReadPage, cancellationToken);
@@ -168,16 +220,37 @@ public sealed partial class PlayerGrain(
             }
         }
 
-        _state = state;
+        (_player, _state, _snapshotVersion) = (player, state, snapshotVersion);
     }
+
+    /// <summary>A failure of the connection to the store (refused, dropped, timed out, the server restarting), not of the request.</summary>
+    private static bool IsTransient(Exception exception) => exception is DbException { IsTransient: true };
+
+    /// <summary>
+    /// A transient failure worth one immediate retry: not a timeout, which a retry would only repeat, and
+    /// which would double the time the caller waits for its 503.
+    /// </summary>
+    private static bool IsDroppedConnection(Exception exception) => IsTransient(exception) && exception.InnerException is not TimeoutException;
+
+    /// <summary>Drop the state in memory; the next call loads it from the ledger.</summary>
+    private void Forget() => (_player, _state, _snapshotVersion) = (null, LedgerState.Empty, 0);
 
     private async Task ApplyAsync(LedgerEvent appended)
     {
         _state = LedgerFold.Apply(_state, appended);
         if (_state.Version - _snapshotVersion >= Math.Max(1, options.Value.SnapshotEvery))
         {
-            await store.WriteSnapshotAsync(new LedgerSnapshot(PlayerUuid, _state));
-            _snapshotVersion = _state.Version;
+            try
+            {
+                await store.WriteSnapshotAsync(new LedgerSnapshot(PlayerUuid, _state));
+                _snapshotVersion = _state.Version;
+            }
+            catch (Exception exception)
+            {
+                // The event is committed: the caller gets its answer. A snapshot is only a shortcut for
+                // activation; the next append tries again.
+                LogSnapshotFailed(logger, exception, PlayerUuid, _state.Version);
+            }
         }
     }
 

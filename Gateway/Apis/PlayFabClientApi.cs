@@ -1,5 +1,6 @@
 using Entitlements.Contracts;
 using Entitlements.Gateway.Auth;
+using Entitlements.Gateway.Hosting;
 using Entitlements.Gateway.PlayFab;
 using Entitlements.Gateway.Xbox;
 using Microsoft.Extensions.Options;
@@ -151,10 +152,10 @@ public static partial class PlayFabClientApi
         {
             return PlayFabResults.Error(PlayFabError.InvalidParams, "The HTTP request could not be read.");
         }
-        catch (Exception exception) when (exception is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException or System.Data.Common.DbException)
+        catch (Exception exception) when (Unavailability.IsUnavailable(exception))
         {
             LogUnavailable(Logger(context), exception, context.Request.Path);
-            context.Response.Headers.RetryAfter = "1";
+            context.Response.Headers.RetryAfter = Unavailability.RetryAfterSeconds;
             return PlayFabResults.Error(PlayFabError.ServiceUnavailable, "The service is temporarily unavailable; retry later.");
         }
         catch (Exception exception) when (!context.RequestAborted.IsCancellationRequested)

@@ -21,10 +21,9 @@ public sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<ErrorM
         {
             await WriteAsync(context, exception.StatusCode, "bad_request", "The HTTP request could not be read.");
         }
-        catch (Exception exception) when (!context.Response.HasStarted && IsUnavailable(exception))
+        catch (Exception exception) when (!context.Response.HasStarted && Unavailability.IsUnavailable(exception))
         {
             LogUnavailable(logger, exception, context.Request.Path);
-            context.Response.Headers.RetryAfter = "1";
             await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "service_unavailable", "The service is temporarily unavailable; retry later.");
         }
         catch (Exception exception) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
@@ -34,13 +33,16 @@ public sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<ErrorM
         }
     }
 
-    private static bool IsUnavailable(Exception exception) =>
-        exception is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException or System.Data.Common.DbException;
-
     private static Task WriteAsync(HttpContext context, int status, string code, string description)
     {
         context.Response.Clear();
         context.Response.StatusCode = status;
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            // After the Clear, which drops the headers too.
+            context.Response.Headers.RetryAfter = Unavailability.RetryAfterSeconds;
+        }
+
         // The operator routes are ours, not a peer's: their errors are RFC 9457 problem details.
         if (context.Request.Path.StartsWithSegments(OperatorPath))
         {

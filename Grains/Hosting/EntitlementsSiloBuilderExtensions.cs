@@ -55,7 +55,7 @@ public static class EntitlementsSiloBuilderExtensions
         // publishing and delivery by itself.
         builder.AddStartupTask(async (sp, cancellationToken) =>
         {
-            await sp.GetRequiredService<CatalogSeeder>().RunAsync(cancellationToken);
+            await sp.GetRequiredService<CatalogSeeder>().RunWhenReachableAsync(cancellationToken);
             var grains = sp.GetRequiredService<IGrainFactory>();
             await grains.GetGrain<INotificationRelayGrain>(0).WakeAsync();
             foreach (var webhook in sp.GetRequiredService<IOptions<WebhookOptions>>().Value.Webhooks)
@@ -118,7 +118,7 @@ public static class EntitlementsSiloBuilderExtensions
         }
 
         // One connection pool per silo, created and disposed by the container.
-        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        services.AddSingleton(_ => NpgsqlDataSource.Create(PostgresConnectionDefaults.Apply(connectionString)));
         services.AddSingleton<PostgresLedgerStore>();
         services.AddSingleton<ILedgerStore>(sp => sp.GetRequiredService<PostgresLedgerStore>());
     }

@@ -17,6 +17,16 @@ public sealed class StorageOptions
     /// <summary>The Npgsql connection string, required with <see cref="PostgreSql"/>.</summary>
     public string? ConnectionString { get; set; }
 
+    /// <summary>
+    /// How long a starting silo waits for an unreachable store (a database that is not up yet, e.g. started
+    /// beside it by docker compose), retrying every <see cref="StartupRetrySeconds"/>, before it gives up
+    /// and stops with the last error. 0 gives up at the first failure.
+    /// </summary>
+    public int StartupWaitSeconds { get; set; } = 60;
+
+    /// <summary>The pause between two start-up attempts while the store is unreachable.</summary>
+    public int StartupRetrySeconds { get; set; } = 2;
+
     /// <summary>Where the SQLite database file lives. Relative paths are taken from the working directory.</summary>
     public string DataDirectory { get; set; } = "data";
 

@@ -17,6 +17,7 @@ internal sealed class GatewayProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private int _disposed;
 
     private GatewayProcess(Process process, Uri baseAddress, string token, int orleansGatewayPort, string clusterId)
     {
@@ -70,9 +71,11 @@ internal sealed class GatewayProcess : IDisposable
     /// <summary>
     /// Start the gateway and wait until it answers HTTP, or fail with its output. <paramref name="clusterId"/>
     /// names the Orleans cluster (a fresh one by default); <paramref name="settings"/> are more configuration
-    /// (keys as in appsettings, <c>Section:Key</c>).
+    /// (keys as in appsettings, <c>Section:Key</c>); <paramref name="started"/> gets the process as soon as it
+    /// runs, before it answers (to watch its output meanwhile).
     /// </summary>
-    public static async Task<GatewayProcess> StartAsync(string dataDirectory, string? clusterId = null, IReadOnlyDictionary<string, string>? settings = null)
+    public static async Task<GatewayProcess> StartAsync(
+        string dataDirectory, string? clusterId = null, IReadOnlyDictionary<string, string>? settings = null, Action<GatewayProcess>? started = null)
     {
         var dll = GatewayDll;
         var port = FreePorts.Next();
@@ -108,6 +111,7 @@ internal sealed class GatewayProcess : IDisposable
         Assert.True(process.Start(), "the gateway process did not start");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        started?.Invoke(gateway);
         try
         {
             await gateway.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
@@ -141,6 +145,11 @@ internal sealed class GatewayProcess : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         Kill();
         Client.Dispose();
         _process.Dispose();

@@ -24,6 +24,27 @@ public sealed class PostgresServer : IAsyncLifetime
     /// <summary>A connection string to the server's maintenance database.</summary>
     public string ConnectionString => _connectionString ?? throw new InvalidOperationException("The PostgreSQL server is not started.");
 
+    /// <summary>
+    /// A throwaway server of its own (never the one of <c>ENTITLEMENTS_TEST_POSTGRES</c>), for a test that
+    /// stops and starts it (<see cref="CrashAsync"/>, <see cref="StartAgainAsync"/>); dispose it when done.
+    /// </summary>
+    public static async Task<PostgresServer> StartThrowawayAsync()
+    {
+        var server = new PostgresServer();
+        server._throwaway = await ThrowawayPostgres.StartAsync(Environment.GetEnvironmentVariable(BinariesVariable));
+        server._connectionString = server._throwaway.ConnectionString;
+        return server;
+    }
+
+    /// <summary>Stop the server as a crash would (<c>pg_ctl stop -m immediate</c>): connections drop, nothing is flushed first.</summary>
+    public Task CrashAsync() => Throwaway.CrashAsync();
+
+    /// <summary>Start the server again on the same data directory and port, after <see cref="CrashAsync"/>.</summary>
+    public Task StartAgainAsync() => Throwaway.StartAgainAsync();
+
+    private ThrowawayPostgres Throwaway => _throwaway ?? throw new InvalidOperationException(
+        $"Only a throwaway server started by the tests can be stopped and started ({nameof(StartThrowawayAsync)}).");
+
     public async Task InitializeAsync()
     {
         var configured = Environment.GetEnvironmentVariable(ConnectionStringVariable);
@@ -153,6 +174,10 @@ public sealed class PostgresServer : IAsyncLifetime
                 "-c fsync=off -c full_page_writes=off -c max_connections=200";
             await RunPostgresToolAsync("pg_ctl", ["-D", DataDirectory, "-l", Path.Combine(_directory, "server.log"), "-w", "-t", "60", "-o", options, "start"]);
         }
+
+        public Task CrashAsync() => RunPostgresToolAsync("pg_ctl", ["-D", DataDirectory, "-m", "immediate", "-w", "stop"]);
+
+        public Task StartAgainAsync() => InitAndStartAsync();
 
         private async Task StopAsync()
         {

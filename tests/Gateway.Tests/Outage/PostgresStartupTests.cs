@@ -1,0 +1,86 @@
+using Entitlements.Tests.Infrastructure;
+using Entitlements.Tests.Postgres;
+using Xunit.Sdk;
+
+namespace Entitlements.Tests.Outage;
+
+/// <summary>
+/// A gateway process started while its PostgreSQL is not up (docker compose starting both at once):
+/// it waits, retrying, and serves once the database is there; or, past <c>Storage:StartupWaitSeconds</c>,
+/// stops with a message that says so.
+/// </summary>
+public sealed class PostgresStartupTests : IAsyncLifetime, IAsyncDisposable
+{
+    private const string UnreachableWarning = "The store is unreachable at start";
+    private readonly TempDirectory _data = new();
+    private readonly List<GatewayProcess> _processes = [];
+    private PostgresServer _postgres = null!;
+    private string _database = null!;
+
+    public async Task InitializeAsync()
+    {
+        _postgres = await PostgresServer.StartThrowawayAsync();
+        _database = await _postgres.CreateDatabaseAsync();
+        await _postgres.CrashAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var process in _processes)
+        {
+            process.Dispose();
+        }
+
+        await _postgres.DisposeAsync();
+        _data.Dispose();
+    }
+
+    async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
+
+    [Fact]
+    public async Task Gateway_StartedBeforePostgres_WaitsAndServesOnceItIsUp()
+    {
+        GatewayProcess? process = null;
+        var starting = StartAsync(waitSeconds: 120, started: p => process = p);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (process?.Output.Contains(UnreachableWarning, StringComparison.Ordinal) != true)
+        {
+            Assert.False(starting.IsCompleted, $"the gateway answered, or stopped, before its database was up:\n{process?.Output}");
+            Assert.True(DateTime.UtcNow < deadline, $"the gateway did not report the unreachable database:\n{process?.Output}");
+            await Task.Delay(100);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.False(starting.IsCompleted, "the gateway answered before its database was up");
+        await _postgres.StartAgainAsync();
+
+        var gateway = await starting;
+        var player = await gateway.Client.CreatePlayerAsync();
+        await gateway.Client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"), quantity: 2));
+        Assert.Equal(200, Assert.Single(await gateway.Client.EntitlementsOkAsync(player.Uuid))!["useCount"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Gateway_PostgresNeverComes_StopsAfterTheWaitWithAClearMessage()
+    {
+        var failure = await Assert.ThrowsAsync<FailException>(() => StartAsync(waitSeconds: 3));
+
+        Assert.Contains("the gateway exited", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("PostgreSql store was still unreachable after", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("Storage:StartupWaitSeconds = 3", failure.Message, StringComparison.Ordinal);
+    }
+
+    private Task<GatewayProcess> StartAsync(int waitSeconds, Action<GatewayProcess>? started = null) =>
+        GatewayProcess.StartAsync(_data.Path, settings: new Dictionary<string, string>
+        {
+            ["Storage:Provider"] = "PostgreSql",
+            ["Storage:ConnectionString"] = _database,
+            ["Storage:StartupWaitSeconds"] = waitSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Storage:StartupRetrySeconds"] = "1",
+        }, started: p =>
+        {
+            // Disposed at the end even when the test fails while it is still starting.
+            _processes.Add(p);
+            started?.Invoke(p);
+        });
+}

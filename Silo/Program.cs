@@ -3,6 +3,6 @@ using Entitlements.Hosting;
 // Configuration files sit beside the binaries, wherever the process is started from.
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.UseOrleans(silo => silo
-    .UseEmbeddedCluster(builder.Configuration)
+    .UseConfiguredCluster(builder.Configuration)
     .AddEntitlements(builder.Configuration));
 await builder.Build().RunAsync();

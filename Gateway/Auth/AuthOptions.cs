@@ -30,5 +30,11 @@ public sealed class AuthOptions
     /// </summary>
     public bool? DevelopmentIssuer { get; set; }
 
+    /// <summary>
+    /// The development issuer's signing key file; default <c>dev-signing-key.json</c> in the data directory.
+    /// Gateways of one cluster share one file (created by whichever starts first) to accept each other's tokens.
+    /// </summary>
+    public string? DevelopmentKeyFile { get; set; }
+
     public bool DevelopmentIssuerEnabled => DevelopmentIssuer ?? (JwksFile is null && JwksUrl is null);
 }

@@ -9,7 +9,8 @@ namespace Entitlements.Gateway.Auth;
 /// <summary>
 /// The embedded default's own token issuer: an ES256 signing key created on first start in the data
 /// directory (<c>dev-signing-key.json</c>, readable by the owner only), its public key served at
-/// <c>/.well-known/jwks.json</c>, and tokens minted by the <c>token</c> command. For development and
+/// <c>/.well-known/jwks.json</c>, and tokens minted by the <c>token</c> command. The first process to
+/// create the file wins; every other process reads it. For development and
 /// single-machine use; production points <c>Auth:JwksUrl</c> at the real issuer instead.
 /// </summary>
 public sealed class DevelopmentIssuer
@@ -20,11 +21,29 @@ public sealed class DevelopmentIssuer
     private readonly ECDsa _key;
 
     public DevelopmentIssuer(IOptions<StorageOptions> storage, TimeProvider time)
+        : this(storage, Options.Create(new AuthOptions()), time)
+    {
+    }
+
+    public DevelopmentIssuer(IOptions<StorageOptions> storage, IOptions<AuthOptions> auth, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(auth);
         Time = time;
-        var path = Path.Combine(Path.GetDirectoryName(storage.Value.DatabasePath)!, KeyFileName);
-        (_key, KeyId) = LoadOrCreate(path);
+        (_key, KeyId) = LoadOrCreate(KeyPath(storage.Value, auth.Value));
+    }
+
+    /// <summary>
+    /// <c>Auth:DevelopmentKeyFile</c> when set (several gateways of one cluster point it at one file so
+    /// that each accepts the others' tokens), else <see cref="KeyFileName"/> in the data directory.
+    /// </summary>
+    public static string KeyPath(StorageOptions storage, AuthOptions auth)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(auth);
+        return string.IsNullOrWhiteSpace(auth.DevelopmentKeyFile)
+            ? Path.Combine(Path.GetDirectoryName(storage.DatabasePath)!, KeyFileName)
+            : Path.GetFullPath(auth.DevelopmentKeyFile);
     }
 
     public string KeyId { get; }

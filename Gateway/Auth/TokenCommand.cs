@@ -57,7 +57,7 @@ public static class TokenCommand
         }
 
         var storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
-        var issuer = new DevelopmentIssuer(Options.Create(storage), TimeProvider.System);
+        var issuer = new DevelopmentIssuer(Options.Create(storage), Options.Create(auth), TimeProvider.System);
         output.WriteLine(issuer.Mint(permissions, player, lifetime));
         return 0;
     }

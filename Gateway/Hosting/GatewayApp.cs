@@ -4,13 +4,13 @@ using Entitlements.Gateway.Auth;
 using Entitlements.Gateway.Notifications;
 using Entitlements.Gateway.PlayFab;
 using Entitlements.Gateway.Xbox;
-using Entitlements.Hosting;
 
 namespace Entitlements.Gateway.Hosting;
 
 /// <summary>
-/// Builds the gateway. In the embedded default (the only mode so far) the process also hosts a silo:
-/// localhost clustering, the SQLite store in the data directory, and the entitlement grains.
+/// Builds the gateway. In the embedded default the process also hosts a silo: localhost clustering, the
+/// SQLite store in the data directory, and the entitlement grains. In cluster mode it is an Orleans
+/// client of separate silos (<see cref="ClusterModeHosting"/>).
 /// </summary>
 public static class GatewayApp
 {
@@ -27,9 +27,7 @@ public static class GatewayApp
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        builder.UseOrleans(silo => silo
-            .UseEmbeddedCluster(builder.Configuration)
-            .AddEntitlements(builder.Configuration));
+        builder.AddOrleans();
         builder.Services.Configure<AccelByteOptions>(builder.Configuration.GetSection(AccelByteOptions.SectionName));
         builder.Services.AddNotificationPush(builder.Configuration);
         var auth = builder.AddGatewayAuth();

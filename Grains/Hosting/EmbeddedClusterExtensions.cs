@@ -4,12 +4,28 @@ namespace Entitlements.Hosting;
 
 public static class EmbeddedClusterExtensions
 {
+    /// <summary>The <c>Orleans</c> configuration section (defaults where absent).</summary>
+    public static OrleansClusterOptions GetOrleansClusterOptions(this IConfiguration configuration) =>
+        configuration.GetSection(OrleansClusterOptions.SectionName).Get<OrleansClusterOptions>() ?? new OrleansClusterOptions();
+
+    /// <summary>
+    /// The clustering <c>Orleans:Mode</c> selects: localhost clustering (<see cref="UseEmbeddedCluster"/>) or
+    /// PostgreSQL membership, grain state and reminders (<see cref="PostgresClusterExtensions.UsePostgresCluster(ISiloBuilder, IConfiguration)"/>).
+    /// </summary>
+    public static ISiloBuilder UseConfiguredCluster(this ISiloBuilder builder, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return configuration.GetOrleansClusterOptions().Mode == OrleansMode.Cluster
+            ? builder.UsePostgresCluster(configuration)
+            : builder.UseEmbeddedCluster(configuration);
+    }
+
     /// <summary>Localhost clustering with the ports and ids of the <c>Orleans</c> configuration section.</summary>
     public static ISiloBuilder UseEmbeddedCluster(this ISiloBuilder builder, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configuration);
-        var options = configuration.GetSection(EmbeddedClusterOptions.SectionName).Get<EmbeddedClusterOptions>() ?? new EmbeddedClusterOptions();
+        var options = configuration.GetOrleansClusterOptions();
         return builder.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
     }
 }

@@ -41,7 +41,11 @@ public static class EntitlementsSiloBuilderExtensions
         services.PostConfigure<NotificationOptions>(o => o.Namespace = configuration["AccelByte:Namespace"] ?? o.Namespace);
         services.AddSingleton<NotificationFeed>();
         builder.AddMemoryStreams(NotificationStreams.ProviderName);
-        builder.AddMemoryGrainStorage("PubSubStore");
+        if (configuration.GetOrleansClusterOptions().Mode != OrleansMode.Cluster)
+        {
+            // Cluster mode keeps stream subscriptions in PostgreSQL instead (UsePostgresCluster).
+            builder.AddMemoryGrainStorage(PostgresClusterExtensions.PubSubStore);
+        }
 
         // Webhooks: one grain per configured endpoint, each from its own stored position.
         services.AddOptions<WebhookOptions>().Bind(configuration.GetSection(WebhookOptions.SectionName)).ValidateOnStart();
@@ -81,6 +85,28 @@ public static class EntitlementsSiloBuilderExtensions
         return builder;
     }
 
+    /// <summary>The validated <c>Storage:ConnectionString</c> for PostgreSQL; a missing or malformed one stops the start.</summary>
+    internal static string PostgresConnectionString(StorageOptions storage)
+    {
+        if (string.IsNullOrWhiteSpace(storage.ConnectionString))
+        {
+            throw new InvalidOperationException(
+                $"Storage:Provider '{StorageOptions.PostgreSql}' needs Storage:ConnectionString (an Npgsql connection string, e.g. 'Host=db;Username=entitlements;Password=...;Database=entitlements').");
+        }
+
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(storage.ConnectionString);
+        }
+        catch (ArgumentException exception)
+        {
+            // The message names the offending keyword, never a value (the string may hold a password).
+            throw new InvalidOperationException($"Storage:ConnectionString is not a valid Npgsql connection string: {exception.Message}", exception);
+        }
+
+        return storage.ConnectionString;
+    }
+
     /// <summary>The store named by <c>Storage:Provider</c>; a wrong provider or a missing connection string stops the start.</summary>
     internal static void AddLedgerStore(IServiceCollection services, StorageOptions storage)
     {
@@ -100,22 +126,7 @@ public static class EntitlementsSiloBuilderExtensions
                 $"Storage:Provider '{storage.Provider}' is not supported; use '{StorageOptions.Sqlite}' or '{StorageOptions.PostgreSql}'.");
         }
 
-        if (string.IsNullOrWhiteSpace(storage.ConnectionString))
-        {
-            throw new InvalidOperationException(
-                $"Storage:Provider '{StorageOptions.PostgreSql}' needs Storage:ConnectionString (an Npgsql connection string, e.g. 'Host=db;Username=entitlements;Password=...;Database=entitlements').");
-        }
-
-        var connectionString = storage.ConnectionString;
-        try
-        {
-            _ = new NpgsqlConnectionStringBuilder(connectionString);
-        }
-        catch (ArgumentException exception)
-        {
-            // The message names the offending keyword, never a value (the string may hold a password).
-            throw new InvalidOperationException($"Storage:ConnectionString is not a valid Npgsql connection string: {exception.Message}", exception);
-        }
+        var connectionString = PostgresConnectionString(storage);
 
         // One connection pool per silo, created and disposed by the container.
         services.AddSingleton(_ => NpgsqlDataSource.Create(PostgresConnectionDefaults.Apply(connectionString)));

@@ -44,7 +44,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
     internal const long PlayersLock = 0x456E_7469_746C_0002;
 
     /// <summary>Advisory lock key held while the schema is created or migrated.</summary>
-    internal const long MigrationLock = 0x456E_7469_746C_0003;
+    internal const long MigrationLock = PostgresMigrations.MigrationLock;
 
     private const int SchemaVersion = 2;
 
@@ -81,46 +81,8 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
     /// </summary>
     internal Func<LedgerEvent, long, CancellationToken, Task>? BeforeAppendCommit { get; set; }
 
-    public async Task InitializeAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
-        await using (var command = Command(connection, """
-            SELECT pg_advisory_xact_lock(@lock);
-            CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, applied_us bigint NOT NULL);
-            """, transaction))
-        {
-            command.Parameters.Add(Parameter("lock", NpgsqlDbType.Bigint, MigrationLock));
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        long current;
-        await using (var command = Command(connection, "SELECT COALESCE(MAX(version), 0) FROM schema_version;", transaction))
-        {
-            current = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        if (current > SchemaVersion)
-        {
-            throw new InvalidOperationException($"The database schema is version {current}, newer than this build ({SchemaVersion}).");
-        }
-
-        for (var version = (int)current + 1; version <= SchemaVersion; version++)
-        {
-            await using (var script = Command(connection, SqlScripts.Read($"postgres-v{version}.sql"), transaction))
-            {
-                await script.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            await using var mark = Command(connection, "INSERT INTO schema_version (version, applied_us) VALUES (@v, @at);", transaction);
-            mark.Parameters.Add(Parameter("v", NpgsqlDbType.Integer, version));
-            mark.Parameters.Add(Parameter("at", NpgsqlDbType.Bigint, Time.ToMicros(DateTimeOffset.UtcNow)));
-            await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            LogMigrated(_logger, version);
-        }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public Task InitializeAsync(CancellationToken cancellationToken = default) =>
+        PostgresMigrations.RunAsync(_dataSource, "schema_version", "postgres", SchemaVersion, version => LogMigrated(_logger, version), cancellationToken);
 
     /// <summary>Commits what is still queued; the data source belongs to the container.</summary>
     public async ValueTask DisposeAsync()

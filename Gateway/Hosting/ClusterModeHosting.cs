@@ -1,0 +1,38 @@
+using Entitlements.Hosting;
+using Entitlements.Notifications;
+using Entitlements.Storage;
+
+namespace Entitlements.Gateway.Hosting;
+
+/// <summary>
+/// The gateway's Orleans side, chosen by <c>Orleans:Mode</c>: <see cref="OrleansMode.Embedded"/> co-hosts a
+/// silo with the entitlement grains (the default); <see cref="OrleansMode.Cluster"/> makes the gateway a
+/// pure Orleans client of silos found in the PostgreSQL membership table. Either way the rest of the
+/// gateway sees one <see cref="IClusterClient"/> and the <c>Notifications</c> stream provider.
+/// </summary>
+public static class ClusterModeHosting
+{
+    public static OrleansMode AddOrleans(this WebApplicationBuilder builder, Action<ISiloBuilder>? configureSilo = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var configuration = builder.Configuration;
+        var mode = configuration.GetOrleansClusterOptions().Mode;
+        if (mode == OrleansMode.Cluster)
+        {
+            // The gateway may start before any silo: it creates the tables it reads, ahead of the client.
+            builder.Services.Configure<StorageOptions>(configuration.GetSection(StorageOptions.SectionName));
+            builder.Services.AddOrleansSchemaMigration(configuration);
+            builder.UseOrleansClient(client => client
+                .UsePostgresCluster(configuration)
+                .AddMemoryStreams(NotificationStreams.ProviderName));
+            return mode;
+        }
+
+        builder.UseOrleans(silo =>
+        {
+            silo.UseEmbeddedCluster(configuration).AddEntitlements(configuration);
+            configureSilo?.Invoke(silo);
+        });
+        return mode;
+    }
+}

@@ -1,0 +1,155 @@
+using System.Net;
+using Entitlements.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+
+namespace Entitlements.Hosting;
+
+/// <summary>
+/// Cluster mode (<c>Orleans:Mode=Cluster</c>): Orleans membership, grain state (the default storage and
+/// <see cref="PubSubStore"/>, so explicit stream subscriptions outlive a silo) and reminders in the
+/// PostgreSQL database of <c>Storage:ConnectionString</c>, through the ADO.NET providers and the
+/// project's own schema (<see cref="OrleansSchema"/>).
+/// </summary>
+public static class PostgresClusterExtensions
+{
+    /// <summary>The grain storage Orleans keeps stream subscriptions in.</summary>
+    public const string PubSubStore = "PubSubStore";
+
+    /// <summary>Configuration section with <see cref="ClusterMembershipOptions"/> overrides (e.g. <c>Orleans:Membership:ProbeTimeout=00:00:02</c>).</summary>
+    public const string MembershipSection = "Orleans:Membership";
+
+    /// <summary>How long a starting process waits for PostgreSQL to accept connections.</summary>
+    private static readonly TimeSpan DatabasePatience = TimeSpan.FromSeconds(60);
+
+    /// <summary>A silo of the PostgreSQL cluster, listening on <c>Orleans:AdvertisedIPAddress</c>, <c>SiloPort</c> and <c>GatewayPort</c>.</summary>
+    public static ISiloBuilder UsePostgresCluster(this ISiloBuilder builder, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var orleans = configuration.GetOrleansClusterOptions();
+        var connectionString = ClusterConnectionString(configuration);
+        if (!IPAddress.TryParse(orleans.AdvertisedIPAddress, out var advertised))
+        {
+            throw new InvalidOperationException($"Orleans:AdvertisedIPAddress '{orleans.AdvertisedIPAddress}' is not an IP address.");
+        }
+
+        builder.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = orleans.ClusterId;
+            o.ServiceId = orleans.ServiceId;
+        });
+        builder.ConfigureEndpoints(advertised, orleans.SiloPort, orleans.GatewayPort, orleans.ListenOnAnyHostAddress);
+        builder.UseAdoNetClustering(o =>
+        {
+            o.Invariant = OrleansSchema.Invariant;
+            o.ConnectionString = connectionString;
+        });
+        builder.UseSystemTextJsonGrainStorageSerializer();
+        builder.AddAdoNetGrainStorageAsDefault(o =>
+        {
+            o.Invariant = OrleansSchema.Invariant;
+            o.ConnectionString = connectionString;
+        });
+        builder.AddAdoNetGrainStorage(PubSubStore, o =>
+        {
+            o.Invariant = OrleansSchema.Invariant;
+            o.ConnectionString = connectionString;
+        });
+        builder.UseAdoNetReminderService(o =>
+        {
+            o.Invariant = OrleansSchema.Invariant;
+            o.ConnectionString = connectionString;
+        });
+        ConfigureFailureDetection(builder.Services, configuration);
+
+        // Before anything of Orleans reads its statements: the first stage of the silo's lifecycle.
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new SchemaParticipant(
+            connectionString, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OrleansSchema))));
+        return builder;
+    }
+
+    /// <summary>
+    /// An external client of the PostgreSQL cluster: it finds the silos' gateway ports in the membership
+    /// table. Call <see cref="AddOrleansSchemaMigration"/> on the host first, so that a client starting
+    /// before any silo finds the tables.
+    /// </summary>
+    public static IClientBuilder UsePostgresCluster(this IClientBuilder builder, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var orleans = configuration.GetOrleansClusterOptions();
+        var connectionString = ClusterConnectionString(configuration);
+        builder.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = orleans.ClusterId;
+            o.ServiceId = orleans.ServiceId;
+        });
+        builder.UseAdoNetClustering(o =>
+        {
+            o.Invariant = OrleansSchema.Invariant;
+            o.ConnectionString = connectionString;
+        });
+
+        // A silo that died is dropped from the list when its connection fails; this is how soon a silo
+        // that joined (or came back) is used.
+        builder.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+        return builder;
+    }
+
+    /// <summary>A hosted service that migrates the Orleans schema; register it before the Orleans client.</summary>
+    public static IServiceCollection AddOrleansSchemaMigration(this IServiceCollection services, IConfiguration configuration)
+    {
+        var connectionString = ClusterConnectionString(configuration);
+        return services.AddHostedService(sp => new SchemaHostedService(
+            connectionString, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OrleansSchema))));
+    }
+
+    /// <summary>
+    /// Failure detection tuned for fail-over in seconds rather than a minute: a silo is probed every
+    /// <c>ProbeTimeout</c> (2 s) and declared dead after 3 missed probes (about 6 s); votes stay valid for
+    /// 30 s. Every value can be overridden in <see cref="MembershipSection"/>.
+    /// </summary>
+    private static void ConfigureFailureDetection(IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<ClusterMembershipOptions>(o =>
+        {
+            o.ProbeTimeout = TimeSpan.FromSeconds(2);
+            o.NumMissedProbesLimit = 3;
+            o.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(30);
+            o.TableRefreshTimeout = TimeSpan.FromSeconds(10);
+            o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(30);
+        });
+        services.Configure<ClusterMembershipOptions>(configuration.GetSection(MembershipSection));
+    }
+
+    private static string ClusterConnectionString(IConfiguration configuration)
+    {
+        var storage = configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
+        if (!string.Equals(storage.Provider, StorageOptions.PostgreSql, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException(
+                $"Orleans:Mode '{OrleansMode.Cluster}' needs Storage:Provider '{StorageOptions.PostgreSql}' (membership, grain state and the ledger live in one PostgreSQL database); it is '{storage.Provider}'.");
+        }
+
+        return EntitlementsSiloBuilderExtensions.PostgresConnectionString(storage);
+    }
+
+    private sealed class SchemaParticipant(string connectionString, ILogger logger) : ILifecycleParticipant<ISiloLifecycle>
+    {
+        public void Participate(ISiloLifecycle lifecycle) => lifecycle.Subscribe(
+            nameof(OrleansSchema),
+            ServiceLifecycleStage.First,
+            cancellationToken => OrleansSchema.MigrateAsync(connectionString, logger, DatabasePatience, cancellationToken));
+    }
+
+    private sealed class SchemaHostedService(string connectionString, ILogger logger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => OrleansSchema.MigrateAsync(connectionString, logger, DatabasePatience, cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

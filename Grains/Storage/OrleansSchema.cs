@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Entitlements.Storage;
+
+/// <summary>
+/// The schema of Orleans' ADO.NET providers on PostgreSQL (<c>Storage/Sql/orleans-postgres-v*.sql</c>:
+/// membership, grain state, reminders and the <c>OrleansQuery</c> statements), versioned apart from the
+/// ledger's schema in <c>orleans_schema_version</c>. Silos and gateways in cluster mode all run it at
+/// start, before Orleans reads its statements; the migration lock makes that safe when they start
+/// together, and a database that is not up yet is waited for.
+/// </summary>
+public static partial class OrleansSchema
+{
+    /// <summary>The ADO.NET invariant of the PostgreSQL driver.</summary>
+    public const string Invariant = "Npgsql";
+
+    private const int SchemaVersion = 1;
+
+    /// <summary>Migrate, retrying while the server cannot be reached, until <paramref name="patience"/> has passed.</summary>
+    public static async Task MigrateAsync(string connectionString, ILogger logger, TimeSpan patience, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        var deadline = DateTimeOffset.UtcNow + patience;
+        while (true)
+        {
+            try
+            {
+                await PostgresMigrations.RunAsync(dataSource, "orleans_schema_version", "orleans-postgres", SchemaVersion, version => LogMigrated(logger, version), cancellationToken)
+                    .ConfigureAwait(false);
+                return;
+            }
+            catch (NpgsqlException exception) when (exception.IsTransient && DateTimeOffset.UtcNow < deadline)
+            {
+                LogWaiting(logger, exception.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "PostgreSQL Orleans schema migrated to version {Version}")]
+    private static partial void LogMigrated(ILogger logger, int version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL is not reachable yet ({Reason}); retrying the Orleans schema migration")]
+    private static partial void LogWaiting(ILogger logger, string reason);
+}

@@ -1,4 +1,5 @@
 using Entitlements.Catalog;
+using Entitlements.Diagnostics;
 using Entitlements.Notifications;
 using Entitlements.Paging;
 using Entitlements.Storage;
@@ -28,6 +29,8 @@ public static class EntitlementsSiloBuilderExtensions
         services.Configure<LedgerOptions>(configuration.GetSection(LedgerOptions.SectionName));
         services.Configure<CatalogOptions>(configuration.GetSection(CatalogOptions.SectionName));
         services.AddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<GrainMetrics>();
 
         AddLedgerStore(services, configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions());
         services.AddSingleton<CursorCodec>();

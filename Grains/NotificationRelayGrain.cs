@@ -1,3 +1,4 @@
+using Entitlements.Diagnostics;
 using Entitlements.Notifications;
 using Entitlements.Storage;
 using Entitlements.Webhooks;
@@ -20,6 +21,7 @@ public sealed partial class NotificationRelayGrain(
     ILedgerStore store,
     IOptions<NotificationOptions> options,
     IOptions<WebhookOptions> webhooks,
+    GrainMetrics metrics,
     ILogger<NotificationRelayGrain> logger) : Grain, INotificationRelayGrain
 {
     public const string ConsumerName = "stream-relay";
@@ -114,6 +116,13 @@ public sealed partial class NotificationRelayGrain(
                 }
             });
         await Task.WhenAll(perPlayer.Append(everybody));
+        foreach (var notification in notifications)
+        {
+            if (notification.RecordedAt is { } recordedAt)
+            {
+                metrics.NotificationPublished(recordedAt);
+            }
+        }
     }
 
     private static async Task PublishInOrderAsync(IAsyncStream<EntitlementNotification> stream, IReadOnlyList<EntitlementNotification> notifications)

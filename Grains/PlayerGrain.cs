@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Diagnostics;
 using Entitlements.Contracts;
+using Entitlements.Diagnostics;
 using Entitlements.Ledger;
 using Entitlements.Notifications;
 using Entitlements.Storage;
@@ -18,6 +19,7 @@ public sealed partial class PlayerGrain(
     IOptions<LedgerOptions> options,
     IOptions<NotificationOptions> notificationOptions,
     TimeProvider time,
+    GrainMetrics metrics,
     ILogger<PlayerGrain> logger) : Grain, IPlayerGrain
 {
     private const int MaxAttempts = 3;
@@ -44,6 +46,18 @@ public sealed partial class PlayerGrain(
     public async Task<EntitlementEventResult> SubmitEntitlementEventAsync(SubmitEntitlementEvent command)
     {
         ArgumentNullException.ThrowIfNull(command);
+        var started = metrics.Time.GetTimestamp();
+        var result = await DecideEntitlementEventAsync(command);
+        if (command.ActionType == EntitlementActionType.Grant)
+        {
+            metrics.GrantCompleted(started, GrainMetrics.OutcomeTag(result.Outcome));
+        }
+
+        return result;
+    }
+
+    private async Task<EntitlementEventResult> DecideEntitlementEventAsync(SubmitEntitlementEvent command)
+    {
         if (!await EnsurePlayerAsync())
         {
             return new EntitlementEventResult(EntitlementEventOutcome.UnknownPlayer, null);

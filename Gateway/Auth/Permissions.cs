@@ -23,9 +23,12 @@ public static class Permissions
     public const string PlatformUserRead = "user:platform:read";
     public const string PlatformUserCreate = "user:platform:create";
 
-    /// <summary>Operator surfaces. The Orleans dashboard will require <see cref="Dashboard"/>.</summary>
+    /// <summary>Operator surfaces. The Orleans dashboard (<c>/dashboard</c>) requires <see cref="Dashboard"/>.</summary>
     public const string OperatorAll = "ops:*";
     public const string Dashboard = "ops:dashboard";
+
+    /// <summary>The Prometheus scraping endpoint (<c>/metrics</c>), unless it is configured open.</summary>
+    public const string Metrics = "ops:metrics";
 
     /// <summary>List webhooks and their dead letters, and replay them.</summary>
     public const string WebhooksAdmin = "ops:webhooks";

@@ -1,6 +1,7 @@
 using Entitlements.Gateway.AccelByte;
 using Entitlements.Gateway.Apis;
 using Entitlements.Gateway.Auth;
+using Entitlements.Gateway.Diagnostics;
 using Entitlements.Gateway.Notifications;
 using Entitlements.Gateway.PlayFab;
 using Entitlements.Gateway.Xbox;
@@ -27,13 +28,17 @@ public static class GatewayApp
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        builder.AddOrleans();
+        builder.AddOrleans(
+            silo => silo.AddEntitlementsDashboard(builder.Configuration),
+            client => client.AddEntitlementsDashboard(builder.Configuration));
         builder.Services.Configure<AccelByteOptions>(builder.Configuration.GetSection(AccelByteOptions.SectionName));
         builder.Services.AddNotificationPush(builder.Configuration);
         var auth = builder.AddGatewayAuth();
         builder.Services.Configure<PlayFabOptions>(builder.Configuration.GetSection(PlayFabOptions.SectionName));
         builder.Services.Configure<XboxTokenOptions>(builder.Configuration.GetSection(XboxTokenOptions.SectionName));
         builder.Services.AddSingleton<XstsTokenValidator>();
+        var telemetry = builder.AddGatewayTelemetry();
+        builder.Services.AddGatewayHealth();
 
         var app = builder.Build();
         app.UseMiddleware<ErrorMiddleware>();
@@ -53,6 +58,9 @@ public static class GatewayApp
         app.MapWebhooksApi();
         app.MapNotificationsApi();
         app.MapPlayFabClientApi();
+        app.MapGatewayHealth();
+        app.MapMetrics(telemetry);
+        app.MapOperatorDashboard(builder.Configuration);
         return app;
     }
 }

@@ -26,6 +26,9 @@ public sealed record EntitlementNotification
     [Id(6)] public EntitlementUpdated? EntitlementUpdated { get; init; }
     [Id(7)] public RevocationCompleted? RevocationCompleted { get; init; }
 
+    /// <summary>When the ledger event was recorded (for the notification lag metric; not part of the message).</summary>
+    [Id(8)] public DateTimeOffset? RecordedAt { get; init; }
+
     /// <summary>The position of a ledger event's notification of a kind.</summary>
     public static long PositionOf(long sequence, NotificationKind kind) => (sequence * 2) + (kind == NotificationKind.RevocationCompleted ? 1 : 0);
 

@@ -30,6 +30,8 @@ public static class EntitlementsSiloBuilderExtensions
         services.Configure<LedgerOptions>(configuration.GetSection(LedgerOptions.SectionName));
         services.Configure<CatalogOptions>(configuration.GetSection(CatalogOptions.SectionName));
         services.AddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<GrainMetrics>();
 
         AddLedgerStore(services, configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions());
         services.AddSingleton<CursorCodec>();

@@ -87,6 +87,7 @@ public sealed class NotificationFeed(ILedgerStore store, CursorCodec cursors)
             PlayerUuid = player,
             Version = ledgerEvent.Version ?? 0,
             Kind = kind,
+            RecordedAt = ledgerEvent.Created,
         };
     }
 }

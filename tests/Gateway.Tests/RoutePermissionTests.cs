@@ -29,12 +29,18 @@ public sealed class RoutePermissionTests(GatewayFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public void Routes_OpenToEveryone_AreOnlyThePublicKeys()
+    public void Routes_OpenToEveryone_AreOnlyThePublicKeysHealthAndDashboardLogin()
     {
         var open = RouteEndpoints().Where(e => e.Metadata.GetMetadata<AnonymousAccess>() is not null).Select(Describe);
 
         // The PlayFab routes authenticate PlayFab's way: the XboxToken (login) and the X-Authorization session ticket.
-        Assert.Equal(["GET /.well-known/jwks.json", "POST /Client/LoginWithXbox", "POST /Client/ConsumeXboxEntitlements"], open);
+        // The health probes are for orchestrators; the dashboard login checks the token it is given.
+        string[] expected =
+        [
+            "GET /.well-known/jwks.json", "POST /Client/LoginWithXbox", "POST /Client/ConsumeXboxEntitlements",
+            "GET,HEAD /health/live", "GET,HEAD /health/ready", "GET /dashboard/login", "POST /dashboard/login", "POST /dashboard/logout",
+        ];
+        Assert.Equal(expected.Order(StringComparer.Ordinal), open.Order(StringComparer.Ordinal));
     }
 
     [Theory]
@@ -65,6 +71,9 @@ public sealed class RoutePermissionTests(GatewayFixture fixture) : IClassFixture
     [InlineData("GET", "/notifications/v1/player/{player_uuid}/sse", Permissions.NotificationsRead)]
     [InlineData("GET", "/notifications/v1/ws", Permissions.NotificationsAll)]
     [InlineData("GET", "/notifications/v1/sse", Permissions.NotificationsAll)]
+    [InlineData("GET", "/metrics", Permissions.Metrics)]
+    [InlineData("GET", "/dashboard/DashboardCounters", Permissions.Dashboard)]
+    [InlineData("GET", "/dashboard/index.html", Permissions.Dashboard)]
     public void Routes_Route_DeclaresItsPermission(string method, string pattern, string permission)
     {
         var endpoint = Assert.Single(RouteEndpoints(), e =>

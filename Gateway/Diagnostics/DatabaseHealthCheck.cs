@@ -1,0 +1,93 @@
+using System.Data.Common;
+using Entitlements.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+
+namespace Entitlements.Gateway.Diagnostics;
+
+/// <summary>
+/// Ready when the configured database answers a read of the schema version within a few seconds: the
+/// SQLite file (opened read-write, never created) or the PostgreSQL server. Read from the <c>Storage</c>
+/// section itself, so it works whether or not this process hosts the store (a cluster-mode gateway does not).
+/// </summary>
+public sealed class DatabaseHealthCheck : IHealthCheck, IAsyncDisposable
+{
+    private const int TimeoutSeconds = 3;
+    private const string VersionQuery = "SELECT COALESCE(MAX(version), 0) FROM schema_version;";
+
+    private readonly StorageOptions _storage;
+    private readonly Lazy<NpgsqlDataSource> _postgres;
+
+    public DatabaseHealthCheck(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        _storage = configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
+        _postgres = new Lazy<NpgsqlDataSource>(() => NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(_storage.ConnectionString)
+        {
+            Timeout = TimeoutSeconds,
+            CommandTimeout = TimeoutSeconds,
+            ApplicationName = "entitlements-health",
+        }.ConnectionString));
+    }
+
+    private bool IsPostgres => string.Equals(_storage.Provider, StorageOptions.PostgreSql, StringComparison.OrdinalIgnoreCase);
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var engine = IsPostgres ? StorageOptions.PostgreSql : StorageOptions.Sqlite;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(TimeoutSeconds * 2));
+            var version = await SchemaVersionAsync(timeout.Token);
+            return HealthCheckResult.Healthy(
+                $"{engine} answers (schema version {version}).",
+                new Dictionary<string, object> { ["engine"] = engine, ["schemaVersion"] = version });
+        }
+        catch (Exception exception) when (exception is DbException or InvalidOperationException or OperationCanceledException or TimeoutException or ArgumentException)
+        {
+            // The exception goes to the health log; the public body names only what failed.
+            return HealthCheckResult.Unhealthy($"{engine} does not answer.", exception, new Dictionary<string, object> { ["engine"] = engine });
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_postgres.IsValueCreated)
+        {
+            await _postgres.Value.DisposeAsync();
+        }
+    }
+
+    private async Task<long> SchemaVersionAsync(CancellationToken cancellationToken)
+    {
+        if (IsPostgres)
+        {
+            await using var connection = await _postgres.Value.OpenConnectionAsync(cancellationToken);
+            return await ScalarAsync(connection, cancellationToken);
+        }
+
+        var path = _storage.DatabasePath;
+        if (!File.Exists(path))
+        {
+            throw new InvalidOperationException($"No database file at {path}.");
+        }
+
+        await using var sqlite = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWrite,
+            DefaultTimeout = TimeoutSeconds,
+        }.ConnectionString);
+        await sqlite.OpenAsync(cancellationToken);
+        return await ScalarAsync(sqlite, cancellationToken);
+    }
+
+    private static async Task<long> ScalarAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = VersionQuery;
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,49 @@
+using System.Diagnostics.Metrics;
+using Entitlements.Contracts;
+
+namespace Entitlements.Diagnostics;
+
+/// <summary>
+/// The grains' instruments, on the meter <see cref="MeterName"/>: how long a grant takes in the player
+/// grain (decide, append, apply) and how long a notification waits between its ledger event being
+/// recorded and the relay publishing it to the streams.
+/// </summary>
+public sealed class GrainMetrics
+{
+    public const string MeterName = "Entitlements.Grains";
+    public const string GrantDurationName = "entitlements.grant.duration";
+    public const string NotificationLagName = "entitlements.notification.lag";
+
+    private readonly Histogram<double> _grantDuration;
+    private readonly Histogram<double> _notificationLag;
+
+    public GrainMetrics(IMeterFactory meters, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(meters);
+        Time = time;
+        var meter = meters.Create(MeterName);
+        _grantDuration = meter.CreateHistogram<double>(
+            GrantDurationName, "s", "Time the player grain takes for one grant entitlement event, from the call to the answer.");
+        _notificationLag = meter.CreateHistogram<double>(
+            NotificationLagName, "s", "Time from a ledger event being recorded to the relay publishing its notification.");
+    }
+
+    public TimeProvider Time { get; }
+
+    /// <summary>The <c>outcome</c> tag of a grant: <c>recorded</c>, <c>replayed</c>, <c>conflict</c> or <c>unknown_player</c>.</summary>
+    public static string OutcomeTag(EntitlementEventOutcome outcome) => outcome switch
+    {
+        EntitlementEventOutcome.Recorded => "recorded",
+        EntitlementEventOutcome.Replayed => "replayed",
+        EntitlementEventOutcome.Conflict => "conflict",
+        _ => "unknown_player",
+    };
+
+    /// <summary>One grant answered, with its <see cref="OutcomeTag"/>.</summary>
+    public void GrantCompleted(long startedTimestamp, string outcome) =>
+        _grantDuration.Record(Time.GetElapsedTime(startedTimestamp).TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>A notification published now whose ledger event was recorded at <paramref name="recordedAt"/>.</summary>
+    public void NotificationPublished(DateTimeOffset recordedAt) =>
+        _notificationLag.Record(Math.Max(0, (Time.GetUtcNow() - recordedAt).TotalSeconds));
+}

@@ -1,0 +1,148 @@
+using System.Net;
+using Entitlements.Tests.Auth;
+using Entitlements.Tests.Infrastructure;
+
+namespace Entitlements.Tests.Operations;
+
+/// <summary>The Orleans dashboard at <c>/dashboard</c>: only for <c>ops:dashboard</c>, by header or by the login cookie.</summary>
+[Collection(OperationsGatewayGroup.Name)]
+public sealed class DashboardAccessTests(OperationsGateway gateway)
+{
+    [Theory]
+    [InlineData("/dashboard/")]
+    [InlineData("/dashboard/index.min.js")]
+    [InlineData("/dashboard/DashboardCounters")]
+    [InlineData("/dashboard/GrainState")]
+    public async Task Dashboard_NoToken_Returns403NotJwt(string path)
+    {
+        using var client = gateway.Client();
+
+        var response = await client.SendAsync(HttpMethod.Get, path);
+
+        AuthHttp.Rejected("auth_not_jwt", AuthHttp.NotJwt, response);
+    }
+
+    [Theory]
+    [InlineData("/dashboard/")]
+    [InlineData("/dashboard/DashboardCounters")]
+    public async Task Dashboard_TokenWithoutOpsDashboard_Returns403InsufficientPermissions(string path)
+    {
+        using var client = gateway.Client(gateway.Token("inv:*", "user:*", "ops:webhooks", "ops:metrics"));
+
+        var response = await client.SendAsync(HttpMethod.Get, path);
+
+        AuthHttp.Forbidden(response);
+    }
+
+    [Theory]
+    [InlineData("ops:dashboard")]
+    [InlineData("ops:*")]
+    public async Task Dashboard_TokenWithOpsDashboard_ServesThePageAndTheClusterCounters(string permission)
+    {
+        using var client = gateway.Client(gateway.Token(permission));
+
+        var page = await client.SendAsync(HttpMethod.Get, "/dashboard/");
+        var counters = await client.SendAsync(HttpMethod.Get, "/dashboard/DashboardCounters");
+
+        Assert.True(page.Status == HttpStatusCode.OK, $"expected 200, got {page}");
+        Assert.Equal("text/html", page.ContentHeaders.ContentType?.MediaType);
+        Assert.Contains("<title>Orleans Dashboard</title>", page.Body, StringComparison.Ordinal);
+        Assert.True(counters.Status == HttpStatusCode.OK, $"expected 200, got {counters}");
+        var host = Assert.Single(counters.BodyObject["hosts"]!.AsArray());
+        Assert.Equal("Active", host!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Dashboard_LiveTrace_IsOffByDefault()
+    {
+        using var client = gateway.Client(gateway.Token("ops:dashboard"));
+
+        var trace = await client.SendAsync(HttpMethod.Get, "/dashboard/Trace");
+
+        Assert.True(trace.Status == HttpStatusCode.Forbidden, $"expected 403, got {trace}");
+        Assert.Contains("Trace Endpoint Disabled", trace.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Login_TokenWithOpsDashboard_SetsAScopedHttpOnlyCookieThatOpensTheDashboard()
+    {
+        using var client = gateway.Client();
+
+        var login = await PostLoginAsync(client, gateway.Token("ops:dashboard"));
+
+        Assert.True(login.StatusCode == HttpStatusCode.SeeOther, $"expected 303, got {(int)login.StatusCode}");
+        Assert.Equal("/dashboard/", login.Headers.Location?.OriginalString);
+        var setCookie = Assert.Single(login.Headers.GetValues("Set-Cookie"));
+        var attributes = setCookie.Split(';', StringSplitOptions.TrimEntries);
+        Assert.StartsWith("Authorization=Bearer%20", attributes[0], StringComparison.Ordinal);
+        Assert.Equal(["httponly", "path=/dashboard", "samesite=strict"], attributes[1..].Order(StringComparer.Ordinal));
+
+        var page = await client.SendAsync(HttpMethod.Get, "/dashboard/", configure: r => r.Headers.Add("Cookie", attributes[0]));
+        Assert.True(page.Status == HttpStatusCode.OK, $"expected 200 with the cookie, got {page}");
+        Assert.Contains("<title>Orleans Dashboard</title>", page.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Login_TokenWithoutOpsDashboard_Returns403AndSetsNoCookie()
+    {
+        using var client = gateway.Client();
+
+        using var login = await PostLoginAsync(client, gateway.Token("inv:*", "user:*"));
+
+        Assert.False(login.Headers.Contains("Set-Cookie"));
+        AuthHttp.Forbidden(await ReadAsync(login));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("not-a-token")]
+    public async Task Login_NoOrBrokenToken_Returns403NotJwtAndSetsNoCookie(string token)
+    {
+        using var client = gateway.Client();
+
+        using var login = await PostLoginAsync(client, token);
+
+        Assert.False(login.Headers.Contains("Set-Cookie"));
+        AuthHttp.Rejected("auth_not_jwt", AuthHttp.NotJwt, await ReadAsync(login));
+    }
+
+    [Fact]
+    public async Task Login_NotAForm_Returns403NotJwt()
+    {
+        using var client = gateway.Client();
+
+        var login = await client.SendAsync(HttpMethod.Post, "/dashboard/login", $"{{\"token\": \"{gateway.Token("ops:dashboard")}\"}}");
+
+        AuthHttp.Rejected("auth_not_jwt", AuthHttp.NotJwt, login);
+    }
+
+    [Fact]
+    public async Task LoginPage_IsAFormPostingTheToken()
+    {
+        using var client = gateway.Client();
+
+        var page = await client.SendAsync(HttpMethod.Get, "/dashboard/login");
+
+        Assert.True(page.Status == HttpStatusCode.OK, $"expected 200, got {page}");
+        Assert.Contains("<form method=\"post\" action=\"login\">", page.Body, StringComparison.Ordinal);
+        Assert.Contains("<input type=\"password\" name=\"token\"", page.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Logout_ExpiresTheCookie()
+    {
+        using var client = gateway.Client();
+
+        using var logout = await client.PostAsync(new Uri("/dashboard/logout", UriKind.Relative), content: null);
+
+        Assert.Equal(HttpStatusCode.Redirect, logout.StatusCode);
+        var setCookie = Assert.Single(logout.Headers.GetValues("Set-Cookie"));
+        Assert.StartsWith("Authorization=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/dashboard", setCookie, StringComparison.Ordinal);
+    }
+
+    private static Task<HttpResponseMessage> PostLoginAsync(HttpClient client, string token) =>
+        client.PostAsync(new Uri("/dashboard/login", UriKind.Relative), new FormUrlEncodedContent([new("token", token)]));
+
+    private static async Task<ApiResponse> ReadAsync(HttpResponseMessage response) =>
+        new(response.StatusCode, await response.Content.ReadAsStringAsync(), response.Headers, response.Content.Headers);
+}

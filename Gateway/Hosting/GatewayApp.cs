@@ -2,6 +2,7 @@ using Entitlements.Gateway.AccelByte;
 using Entitlements.Gateway.Apis;
 using Entitlements.Gateway.Auth;
 using Entitlements.Gateway.Notifications;
+using Entitlements.Gateway.OpenApi;
 using Entitlements.Gateway.PlayFab;
 using Entitlements.Gateway.Xbox;
 using Entitlements.Hosting;
@@ -36,6 +37,7 @@ public static class GatewayApp
         builder.Services.Configure<PlayFabOptions>(builder.Configuration.GetSection(PlayFabOptions.SectionName));
         builder.Services.Configure<XboxTokenOptions>(builder.Configuration.GetSection(XboxTokenOptions.SectionName));
         builder.Services.AddSingleton<XstsTokenValidator>();
+        builder.AddApiDocs();
 
         var app = builder.Build();
         app.UseMiddleware<ErrorMiddleware>();
@@ -55,6 +57,7 @@ public static class GatewayApp
         app.MapWebhooksApi();
         app.MapNotificationsApi();
         app.MapPlayFabClientApi();
+        app.MapApiDocs();
         return app;
     }
 }

@@ -1,8 +1,11 @@
+using System.Globalization;
 using Entitlements.Contracts;
 using Entitlements.Gateway.Auth;
 using Entitlements.Gateway.RallyHere;
 using Entitlements.Gateway.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 
 namespace Entitlements.Gateway.Apis;
 
@@ -14,9 +17,19 @@ public static class EntitlementEventsApi
         var group = app.MapGroup("/inventory/v1/entitlement-event").WithTags("Entitlement events");
         group.MapPost("", GenerateEntitlementEvent)
             .WithName("generate_entitlement_event")
+            .WithSummary("Generate Entitlement Event")
+            .WithDescription("Record a grant, refund, chargeback or chargeback reversal in the player's ledger.")
+            .Accepts<EntitlementEventRequestDto>("application/json")
+            .Produces<HzApiErrorModel>(StatusCodes.Status404NotFound)
+            .Produces<HzApiErrorModel>(StatusCodes.Status409Conflict)
+            .Produces<HttpValidationError>(StatusCodes.Status422UnprocessableEntity)
             .RequirePermission(Permissions.EntitlementEventWrite);
         group.MapGet("", GetEntitlementEvents)
             .WithName("get_entitlement_events")
+            .WithSummary("Get Entitlement Events")
+            .WithDescription("The entitlement events of a player, or of every player, oldest first, one page at a time.")
+            .Produces<HttpValidationError>(StatusCodes.Status422UnprocessableEntity)
+            .AddOpenApiOperationTransformer(DescribeListQuery)
             .RequirePermission(Permissions.EntitlementEventRead, selfAllowed: true);
         return app;
     }
@@ -75,4 +88,32 @@ public static class EntitlementEventsApi
 
         return TypedResults.Ok(new EntitlementEventListDto([.. page.Events.Select(EntitlementEventDto.From)], page.Cursor));
     }
+
+    /// <summary>The listing reads its query itself (to answer RallyHere's 422); this tells the document what it reads.</summary>
+    private static Task DescribeListQuery(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        operation.Parameters =
+        [
+            Query("player_uuid", "Player to get entitlement events for", new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null, Format = "uuid" }),
+            Query(
+                "player_id",
+                "Player to get entitlement events for. Will be ignored if player_uuid is provided",
+                new OpenApiSchema { Type = JsonSchemaType.Integer | JsonSchemaType.Null },
+                deprecated: true),
+            Query("cursor", "Cursor for pagination", new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null, MaxLength = 255 }),
+            Query(
+                "limit",
+                $"Events per page (ours; RallyHere has no such parameter), default {EntitlementEventQuery.DefaultLimit}",
+                new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Integer,
+                    Minimum = "1",
+                    Maximum = EntitlementEventQuery.MaxLimit.ToString(CultureInfo.InvariantCulture),
+                }),
+        ];
+        return Task.CompletedTask;
+    }
+
+    private static OpenApiParameter Query(string name, string description, OpenApiSchema schema, bool deprecated = false) =>
+        new() { Name = name, In = ParameterLocation.Query, Required = false, Description = description, Schema = schema, Deprecated = deprecated };
 }

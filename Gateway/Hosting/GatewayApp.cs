@@ -3,6 +3,7 @@ using Entitlements.Gateway.Apis;
 using Entitlements.Gateway.Auth;
 using Entitlements.Gateway.Diagnostics;
 using Entitlements.Gateway.Notifications;
+using Entitlements.Gateway.OpenApi;
 using Entitlements.Gateway.PlayFab;
 using Entitlements.Gateway.Xbox;
 
@@ -39,6 +40,7 @@ public static class GatewayApp
         builder.Services.AddSingleton<XstsTokenValidator>();
         var telemetry = builder.AddGatewayTelemetry();
         builder.Services.AddGatewayHealth();
+        builder.AddApiDocs();
 
         var app = builder.Build();
         app.UseMiddleware<ErrorMiddleware>();
@@ -61,6 +63,7 @@ public static class GatewayApp
         app.MapGatewayHealth();
         app.MapMetrics(telemetry);
         app.MapOperatorDashboard(builder.Configuration);
+        app.MapApiDocs();
         return app;
     }
 }

@@ -1,29 +1,32 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Entitlements.Contracts;
+using Entitlements.Gateway.OpenApi;
 
 namespace Entitlements.Gateway.RallyHere;
 
 /// <summary>RallyHere's <c>EntitlementEvent</c>. Every field is written, null or not.</summary>
+[SchemaName("EntitlementEvent")]
 public sealed record EntitlementEventDto
 {
     [JsonPropertyName("event_id")] public required string EventId { get; init; }
-    [JsonPropertyName("action_type")] public required string ActionType { get; init; }
-    [JsonPropertyName("entitlement_type")] public string? EntitlementType { get; init; }
-    [JsonPropertyName("status")] public required string Status { get; init; }
-    [JsonPropertyName("player_uuid")] public Guid? PlayerUuid { get; init; }
+    [JsonPropertyName("action_type"), WireEnum<EntitlementActionType>] public required string ActionType { get; init; }
+    [JsonPropertyName("entitlement_type"), WireEnum<EntitlementType>] public string? EntitlementType { get; init; }
+    [JsonPropertyName("status"), WireEnum<EntitlementEventStatus>] public required string Status { get; init; }
+    [JsonPropertyName("player_uuid")] public required Guid? PlayerUuid { get; init; }
     [JsonPropertyName("player_id")] public long? PlayerId { get; init; }
-    [JsonPropertyName("platform")] public required string Platform { get; init; }
-    [JsonPropertyName("platform_user_id")] public required string PlatformUserId { get; init; }
-    [JsonPropertyName("sku")] public required string Sku { get; init; }
+    [JsonPropertyName("platform"), WireEnum<Platform>] public required string Platform { get; init; }
+    [JsonPropertyName("platform_user_id"), MaxLength(2048)] public required string PlatformUserId { get; init; }
+    [JsonPropertyName("sku"), MaxLength(2048)] public required string Sku { get; init; }
     [JsonPropertyName("quantity")] public required long Quantity { get; init; }
-    [JsonPropertyName("platform_transaction_id")] public string? PlatformTransactionId { get; init; }
-    [JsonPropertyName("platform_data")] public JsonElement? PlatformData { get; init; }
+    [JsonPropertyName("platform_transaction_id"), MaxLength(4096)] public string? PlatformTransactionId { get; init; }
+    [JsonPropertyName("platform_data"), WireObject] public JsonElement? PlatformData { get; init; }
     [JsonPropertyName("order_id")] public string? OrderId { get; init; }
     [JsonPropertyName("loot_id")] public long? LootId { get; init; }
     [JsonPropertyName("key_claim_uuid")] public Guid? KeyClaimUuid { get; init; }
-    [JsonPropertyName("created")] public required string Created { get; init; }
-    [JsonPropertyName("last_modified")] public required string LastModified { get; init; }
+    [JsonPropertyName("created"), WireFormat("date-time")] public required string Created { get; init; }
+    [JsonPropertyName("last_modified"), WireFormat("date-time")] public required string LastModified { get; init; }
 
     public static EntitlementEventDto From(EntitlementEventRecord record)
     {

@@ -35,10 +35,12 @@ public sealed class RoutePermissionTests(GatewayFixture fixture) : IClassFixture
 
         // The PlayFab routes authenticate PlayFab's way: the XboxToken (login) and the X-Authorization session ticket.
         // The health probes are for orchestrators; the dashboard login checks the token it is given.
+        // The OpenAPI document and its reference page describe the contract, not anyone's data.
         string[] expected =
         [
             "GET /.well-known/jwks.json", "POST /Client/LoginWithXbox", "POST /Client/ConsumeXboxEntitlements",
             "GET,HEAD /health/live", "GET,HEAD /health/ready", "GET /dashboard/login", "POST /dashboard/login", "POST /dashboard/logout",
+            "GET /openapi/{documentName}.json", "GET /scalar/scalar.js", "GET /scalar/scalar.aspnetcore.js", "GET /scalar/favicon.svg", "GET /scalar/{documentName?}",
         ];
         Assert.Equal(expected.Order(StringComparer.Ordinal), open.Order(StringComparer.Ordinal));
     }

@@ -56,14 +56,7 @@ internal sealed class GatewayProcess : IDisposable
     public static string BuiltDll(string projectFolder, string dllName)
     {
         var configuration = typeof(GatewayProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Orleans.sln")))
-        {
-            root = root.Parent;
-        }
-
-        Assert.True(root is not null, $"no Orleans.sln above {AppContext.BaseDirectory}");
-        var dll = Path.Combine(root.FullName, projectFolder, "bin", configuration, "net10.0", dllName);
+        var dll = Path.Combine(RepositoryFolders.Root, projectFolder, "bin", configuration, "net10.0", dllName);
         Assert.True(File.Exists(dll), $"{dll} does not exist: build the solution first");
         return dll;
     }

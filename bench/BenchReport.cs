@@ -18,6 +18,10 @@ internal sealed class BenchReport(Profile profile, MachineInfo machine, DateTime
 
     public DateTimeOffset Finished { get; set; }
 
+    public int Players => profile.Players;
+
+    public MachineInfo Machine => machine;
+
     public IReadOnlyList<Figure> Figures()
     {
         var figures = new List<Figure>();

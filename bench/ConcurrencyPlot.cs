@@ -35,8 +35,12 @@ internal static class ConcurrencyPlot
         plot.Axes.Bottom.Label.Text = "connections (closed loop)";
         plot.Axes.Left.Label.Text = "grants per second (solid)";
         plot.Axes.Right.Label.Text = "p99 latency, ms (dashed)";
-        plot.Title($"POST entitlement-event grants, {report.Engines.FirstOrDefault()?.Grants.Connections} players' worth of distinct players, 2 cores");
+        plot.Title(string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $"POST entitlement-event grants to {report.Players} distinct players; {Environment.ProcessorCount} cores, load average {report.Machine.LoadAverage:F0}"));
+        plot.Axes.AutoScale();
         plot.Axes.Left.Min = 0;
+        plot.Axes.Right.Min = 0;
         plot.ShowLegend(Alignment.UpperLeft);
         plot.SavePng(path, 1000, 560);
     }

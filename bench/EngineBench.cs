@@ -48,6 +48,9 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
             Log("gateway started; linking players");
             var players = await LinkPlayersAsync(gateway, profile.Players, "p");
             var bodyBytes = await GrantBodyBytesAsync(gateway, players[0]);
+            Log($"warming up for {profile.SystemWarmup.TotalSeconds:F0} s");
+            await GrantLoadAsync(gateway, players, 16, profile.SystemWarmup, "warm");
+            await PageLoadAsync(gateway, players[0], profile.SystemWarmup / 3);
 
             Log($"(c) grants, {profile.Connections} connections");
             var sampler = CpuSampler.Start(gateway.ProcessId);
@@ -141,8 +144,15 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
             }
         }
 
+        return await PageLoadAsync(gateway, platformUser, profile.Measure, player);
+    }
+
+    private async Task<LoadResult> PageLoadAsync(GatewayHost gateway, string platformUser, TimeSpan measure, Guid? player = null)
+    {
+        player ??= await gateway.LinkPlayerAsync(platformUser);
+        var path = $"/inventory/v1/entitlement-event?player_uuid={player}&limit=100";
         using var client = LoadGenerator.CreateClient(gateway.BaseAddress, profile.Connections, gateway.Token);
-        return await LoadGenerator.ClosedLoopAsync("event pages", profile.Connections, profile.Warmup, profile.Measure, (_, _) => GatewayHost.GetOkAsync(client, path));
+        return await LoadGenerator.ClosedLoopAsync("event pages", profile.Connections, profile.Warmup, measure, (_, _) => GatewayHost.GetOkAsync(client, path));
     }
 
     private async Task<LoadResult> XboxAsync(GatewayHost gateway)
@@ -295,6 +305,8 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
             {
                 await HistorySeed.CopyFirstEventAsync(connection, player, profile.ActivationHistory);
             }
+
+            await HistorySeed.SettleAsync(connection);
         }
 
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

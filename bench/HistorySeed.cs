@@ -64,6 +64,20 @@ internal static class HistorySeed
         }
     }
 
+    /// <summary>
+    /// Leave the database as a long-running system would have it: the bulk insert checkpointed out of
+    /// SQLite's WAL (else the gateway's first commits copy it back page by page), and PostgreSQL's
+    /// statistics and a checkpoint done.
+    /// </summary>
+    public static async Task SettleAsync(DbConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        await using var command = connection.CreateCommand();
+        command.CommandTimeout = 600;
+        command.CommandText = connection is NpgsqlConnection ? "ANALYZE ledger_events; CHECKPOINT;" : "PRAGMA wal_checkpoint(TRUNCATE);";
+        await command.ExecuteNonQueryAsync();
+    }
+
     public static async Task<DbConnection> OpenSqliteAsync(string databasePath)
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = false, DefaultTimeout = 60 }.ToString());

@@ -21,6 +21,12 @@ public sealed class PostgresServer : IAsyncLifetime
     private ThrowawayPostgres? _throwaway;
     private string? _connectionString;
 
+    /// <summary>
+    /// Flush to disk as a production server does (<c>fsync</c> on). Off by default: the tests need no
+    /// durability and run faster without; the benchmark harness turns it on.
+    /// </summary>
+    public bool Durable { get; init; }
+
     /// <summary>A connection string to the server's maintenance database.</summary>
     public string ConnectionString => _connectionString ?? throw new InvalidOperationException("The PostgreSQL server is not started.");
 
@@ -54,7 +60,7 @@ public sealed class PostgresServer : IAsyncLifetime
             return;
         }
 
-        _throwaway = await ThrowawayPostgres.StartAsync(Environment.GetEnvironmentVariable(BinariesVariable));
+        _throwaway = await ThrowawayPostgres.StartAsync(Environment.GetEnvironmentVariable(BinariesVariable), Durable);
         _connectionString = _throwaway.ConnectionString;
     }
 
@@ -101,10 +107,12 @@ public sealed class PostgresServer : IAsyncLifetime
         private readonly string _binaries;
         private readonly string _directory;
         private readonly bool _asPostgresUser;
+        private readonly bool _durable;
         private int _stopped;
 
-        private ThrowawayPostgres(string binaries, string directory, bool asPostgresUser, int port)
+        private ThrowawayPostgres(string binaries, string directory, bool asPostgresUser, bool durable, int port)
         {
+            _durable = durable;
             _binaries = binaries;
             _directory = directory;
             _asPostgresUser = asPostgresUser;
@@ -121,7 +129,7 @@ public sealed class PostgresServer : IAsyncLifetime
 
         private string DataDirectory => Path.Combine(_directory, "data");
 
-        public static async Task<ThrowawayPostgres> StartAsync(string? binaries)
+        public static async Task<ThrowawayPostgres> StartAsync(string? binaries, bool durable)
         {
             binaries ??= FindBinaries() ?? throw new InvalidOperationException(
                 $"The PostgreSQL tests need a server and none is configured ({ConnectionStringVariable} is not set), and no PostgreSQL binaries were found to start one. {HowToProvideOne}");
@@ -135,7 +143,7 @@ public sealed class PostgresServer : IAsyncLifetime
 
             for (var attempt = 1; ; attempt++)
             {
-                var server = new ThrowawayPostgres(binaries, directory, asPostgresUser, FreePort());
+                var server = new ThrowawayPostgres(binaries, directory, asPostgresUser, durable, FreePort());
                 try
                 {
                     await server.InitAndStartAsync();
@@ -169,9 +177,9 @@ public sealed class PostgresServer : IAsyncLifetime
                 await RunPostgresToolAsync("initdb", ["-D", DataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
             }
 
-            // A test server: durability is the real server's business, so skip the disk flushes.
+            // A test server: durability is the real server's business, so skip the disk flushes (unless asked).
             var options = $"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={_directory} " +
-                "-c fsync=off -c full_page_writes=off -c max_connections=200";
+                (_durable ? "" : "-c fsync=off -c full_page_writes=off ") + "-c max_connections=200";
             await RunPostgresToolAsync("pg_ctl", ["-D", DataDirectory, "-l", Path.Combine(_directory, "server.log"), "-w", "-t", "60", "-o", options, "start"]);
         }
 

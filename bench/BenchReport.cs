@@ -1,0 +1,226 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Entitlements.Bench;
+
+/// <summary>One line of the final table.</summary>
+internal sealed record Figure(string Id, string Engine, string What, string Value, string Target, bool? Pass, string? Limit);
+
+/// <summary>Every figure of a run, the targets of issue 7, the table and the JSON.</summary>
+internal sealed class BenchReport(Profile profile, MachineInfo machine, DateTimeOffset started)
+{
+    public List<InsertCeiling> Inserts { get; } = [];
+
+    public List<EngineFigures> Engines { get; } = [];
+
+    public LoadResult? HttpCeiling { get; set; }
+
+    public DateTimeOffset Finished { get; set; }
+
+    public int Players => profile.Players;
+
+    public MachineInfo Machine => machine;
+
+    public IReadOnlyList<Figure> Figures()
+    {
+        var figures = new List<Figure>();
+        var ceiling = HttpCeiling?.RequestsPerSecond ?? double.NaN;
+        if (HttpCeiling is { } a)
+        {
+            figures.Add(new("a", "-", $"HTTP ceiling, minimal Kestrel endpoint, {a.Connections} connections", F($"{a.RequestsPerSecond:F0} req/s, p99 {a.P99:F1} ms"), "reference", null, null));
+        }
+
+        foreach (var i in Inserts)
+        {
+            figures.Add(new("b", i.Engine, $"durable inserts: {i.Mode}, {i.Writers} writer(s)", F($"{i.RowsPerSecond:F0} rows/s"), "reference", null, null));
+        }
+
+        foreach (var e in Engines)
+        {
+            var singleRow = Inserts.FirstOrDefault(i => i.Engine == e.Engine && i.RowsPerTransaction == 1 && i.Mode == "single-row transactions" && i.Writers > 1)
+                ?? Inserts.FirstOrDefault(i => i.Engine == e.Engine && i.RowsPerTransaction == 1);
+            var c = e.Grants;
+            var cRatio = c.RequestsPerSecond / ceiling;
+            figures.Add(new(
+                "c", e.Engine, $"POST entitlement-event grants, distinct players, {c.Connections} connections",
+                F($"{c.RequestsPerSecond:F0} req/s, p50 {c.P50:F1} ms, p99 {c.P99:F1} ms, {cRatio:P0} of (a)"),
+                ">= 40% of (a)", cRatio >= 0.4,
+                F($"each grant is one durable commit; the database's single-row ceiling (b) is {singleRow?.RowsPerSecond ?? double.NaN:F0} rows/s; during (c): {e.GrantsCpu}")));
+            var d = e.Pages;
+            var dRatio = d.RequestsPerSecond / ceiling;
+            figures.Add(new(
+                "d", e.Engine, $"GET entitlement-event, pages of 100 of one player, {d.Connections} connections",
+                F($"{d.RequestsPerSecond:F0} req/s, p99 {d.P99:F1} ms, {dRatio:P0} of (a)"), ">= 60% of (a)", dRatio >= 0.6,
+                F($"each page reads 100 rows and writes a {e.GrantBodyBytes * 100 / 1024} KiB body, (a) writes {e.GrantBodyBytes} bytes; during (d): {e.PagesCpu}")));
+            var x = e.Xbox;
+            figures.Add(new(
+                "e", e.Engine, $"ConsumeXboxEntitlements against the simulator, 1 item per call, {x.Connections} connections",
+                F($"{x.RequestsPerSecond:F0} calls/s, p50 {x.P50:F1} ms, p99 {x.P99:F1} ms"), "reference", null, null));
+            var h = e.History;
+            figures.Add(new(
+                "f", e.Engine, $"grant p50 with {h.LargeHistory:N0} events of history / with {h.SmallHistory}",
+                F($"{h.Ratio:F2} ({h.LargeP50:F2} ms / {h.SmallP50:F2} ms)"), "<= 1.2", h.Ratio <= 1.2,
+                "the grant path reads the player's head version and the transaction's events by index; what grows with history is the index depth"));
+            figures.Add(new(
+                "g", e.Engine, $"cold activation, {h.ActivationHistory:N0} events, with the snapshot the system writes",
+                F($"{h.ActivationMs:F1} ms (first request {h.ColdMs:F1} ms - warm {h.WarmMs:F1} ms); {h.ColdWithoutSnapshotMs:F0} ms with no snapshot"),
+                "<= 50 ms", h.ActivationMs <= 50,
+                "activation reads the snapshot and the events after it (Ledger:SnapshotEvery)"));
+            var p = e.Push;
+            figures.Add(new(
+                "h", e.Engine, F($"grant to WebSocket notification at {p.Rate:F0} grants/s{(p.TargetRate ? "" : " (the most it sustains: 80% of (c))")}"),
+                F($"p50 {p.P50:F1} ms, p99 {p.P99:F1} ms, {p.Received}/{p.Sent} received"),
+                "p99 <= 50 ms at 5,000/s", p.TargetRate && p.P99 <= 50,
+                p.TargetRate
+                    ? F($"during (h): {e.PushCpu}")
+                    : F($"grants are limited to {c.RequestsPerSecond:F0}/s by (c), so 5,000/s cannot be offered; during (h): {e.PushCpu}")));
+        }
+
+        return figures;
+    }
+
+    public void WriteTable(TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var figures = Figures();
+        output.WriteLine(F($"Results ({(profile.Smoke ? "smoke run: sizes and durations are tiny, the figures mean nothing" : "full run")}); load average {CpuSampler.LoadAverage():F2} at the end"));
+        output.WriteLine($"{"",-3} {"engine",-10} {"result",-6} {"figure",-80} value (target)");
+        foreach (var f in figures)
+        {
+            var result = f.Pass switch { true => "PASS", false => "MISS", null => "" };
+            output.WriteLine($"({f.Id}) {f.Engine,-10} {result,-6} {f.What,-80} {f.Value} ({f.Target})");
+            if (f.Pass == false && f.Limit is not null)
+            {
+                output.WriteLine($"{"",22}limited by: {f.Limit}");
+            }
+        }
+    }
+
+    public string ToJson()
+    {
+        static JsonObject Load(LoadResult r) => new()
+        {
+            ["connections"] = r.Connections,
+            ["requests"] = r.Requests,
+            ["failures"] = r.Failures,
+            ["seconds"] = r.Seconds,
+            ["requests_per_second"] = Round(r.RequestsPerSecond),
+            ["p50_ms"] = Round(r.P50),
+            ["p99_ms"] = Round(r.P99),
+        };
+        static JsonObject Cpu(CpuUse c) => new()
+        {
+            ["machine_busy_percent"] = Round(c.MachineBusyPercent),
+            ["io_wait_percent"] = Round(c.IoWaitPercent),
+            ["gateway_cores"] = Round(c.ProcessCores),
+            ["load_average"] = Round(c.LoadAverage),
+        };
+        var document = new JsonObject
+        {
+            ["started"] = started.ToString("O", CultureInfo.InvariantCulture),
+            ["finished"] = Finished.ToString("O", CultureInfo.InvariantCulture),
+            ["smoke"] = profile.Smoke,
+            ["machine"] = JsonSerializer.SerializeToNode(machine),
+            ["load_average_end"] = Round(CpuSampler.LoadAverage()),
+            ["a_http_ceiling"] = HttpCeiling is null ? null : Load(HttpCeiling),
+            ["b_inserts"] = new JsonArray([.. Inserts.Select(i => (JsonNode)new JsonObject
+            {
+                ["engine"] = i.Engine,
+                ["mode"] = i.Mode,
+                ["writers"] = i.Writers,
+                ["rows_per_transaction"] = i.RowsPerTransaction,
+                ["rows_per_second"] = Round(i.RowsPerSecond),
+            })]),
+            ["engines"] = new JsonArray([.. Engines.Select(e => (JsonNode)new JsonObject
+            {
+                ["engine"] = e.Engine,
+                ["grant_body_bytes"] = e.GrantBodyBytes,
+                ["c_grants"] = Load(e.Grants),
+                ["c_cpu"] = Cpu(e.GrantsCpu),
+                ["sweep"] = new JsonArray([.. e.Sweep.Select(s => (JsonNode)Load(s))]),
+                ["d_pages"] = Load(e.Pages),
+                ["d_cpu"] = Cpu(e.PagesCpu),
+                ["e_xbox"] = Load(e.Xbox),
+                ["e_cpu"] = Cpu(e.XboxCpu),
+                ["f_history"] = new JsonObject
+                {
+                    ["small_history"] = e.History.SmallHistory,
+                    ["large_history"] = e.History.LargeHistory,
+                    ["small_p50_ms"] = Round(e.History.SmallP50),
+                    ["large_p50_ms"] = Round(e.History.LargeP50),
+                    ["ratio"] = Round(e.History.Ratio),
+                },
+                ["g_activation"] = new JsonObject
+                {
+                    ["events"] = e.History.ActivationHistory,
+                    ["cold_ms"] = Round(e.History.ActivationMs),
+                    ["first_request_ms"] = Round(e.History.ColdMs),
+                    ["warm_request_ms"] = Round(e.History.WarmMs),
+                    ["samples_ms"] = new JsonArray([.. e.History.ColdSamplesMs.Select(s => (JsonNode)Round(s))]),
+                    ["cold_without_snapshot_ms"] = Round(e.History.ColdWithoutSnapshotMs),
+                },
+                ["h_push"] = new JsonObject
+                {
+                    ["offered_rate"] = e.Push.Rate,
+                    ["target_rate"] = e.Push.TargetRate,
+                    ["answered_rate"] = Round(e.Push.AchievedRate),
+                    ["sent"] = e.Push.Sent,
+                    ["received"] = e.Push.Received,
+                    ["p50_ms"] = Round(e.Push.P50),
+                    ["p99_ms"] = Round(e.Push.P99),
+                    ["failures"] = e.Push.Failures,
+                },
+                ["h_cpu"] = Cpu(e.PushCpu),
+            })]),
+            ["figures"] = JsonSerializer.SerializeToNode(Figures()),
+        };
+        return document.ToJsonString(new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
+    }
+
+    /// <summary>What makes a run fail: a scenario with no figures, or any request that failed.</summary>
+    public List<string> SmokeProblems()
+    {
+        var problems = new List<string>();
+        void Check(string name, LoadResult? r)
+        {
+            if (r is null || r.Requests == 0)
+            {
+                problems.Add($"{name}: no request completed in the measured period");
+            }
+            else if (r.Failures > 0)
+            {
+                problems.Add($"{name}: {r.Failures} requests failed, first: {r.FirstError}");
+            }
+        }
+
+        Check("(a)", HttpCeiling);
+        problems.AddRange(Inserts.Where(i => i.Rows == 0).Select(i => $"(b) {i.Engine} {i.Mode}: no row inserted"));
+        foreach (var e in Engines)
+        {
+            Check($"(c) {e.Engine}", e.Grants);
+            foreach (var s in e.Sweep)
+            {
+                Check($"sweep {e.Engine} {s.Connections}", s);
+            }
+
+            Check($"(d) {e.Engine}", e.Pages);
+            Check($"(e) {e.Engine}", e.Xbox);
+            if (e.Push.Received == 0 || e.Push.Failures > 0)
+            {
+                problems.Add($"(h) {e.Engine}: {e.Push.Received}/{e.Push.Sent} notifications received, {e.Push.Failures} failures, first: {e.Push.FirstError}");
+            }
+
+            if (!double.IsFinite(e.History.Ratio) || !double.IsFinite(e.History.ActivationMs) || !double.IsFinite(e.History.ColdWithoutSnapshotMs))
+            {
+                problems.Add($"(f)/(g) {e.Engine}: no figure");
+            }
+        }
+
+        return problems;
+    }
+
+    private static double Round(double value) => double.IsFinite(value) ? Math.Round(value, 2) : double.NaN;
+
+    private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

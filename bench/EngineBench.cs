@@ -1,0 +1,405 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Entitlements.Bench;
+
+/// <summary>One database engine the gateway runs on: its settings and how the harness reaches its database directly.</summary>
+internal sealed record Engine(string Name, IReadOnlyDictionary<string, string> Settings, Func<Task<DbConnection>> OpenDatabase);
+
+/// <summary>Figures (f) and (g).</summary>
+internal sealed record HistoryFigures(int SmallHistory, int LargeHistory, double SmallP50, double LargeP50, int ActivationHistory,
+    double ColdWithoutSnapshotMs, double ColdMs, double WarmMs, IReadOnlyList<double> ColdSamplesMs)
+{
+    public double Ratio => LargeP50 / SmallP50;
+
+    /// <summary>Cold activation: the first request for the player minus a warm request for it.</summary>
+    public double ActivationMs => ColdMs - WarmMs;
+}
+
+/// <summary>Figure (h).</summary>
+internal sealed record PushFigures(double Rate, bool TargetRate, long Sent, long Received, double AchievedRate, double P50, double P99, long Failures, string? FirstError);
+
+/// <summary>Everything measured on one engine.</summary>
+internal sealed record EngineFigures(
+    string Engine, int GrantBodyBytes, LoadResult Grants, CpuUse GrantsCpu, IReadOnlyList<LoadResult> Sweep, LoadResult Pages, CpuUse PagesCpu,
+    LoadResult Xbox, CpuUse XboxCpu, PushFigures Push, CpuUse PushCpu, HistoryFigures History);
+
+/// <summary>Figures (c) to (h) on one engine, against the gateway process and the simulator process.</summary>
+internal sealed class EngineBench(BuildOutput build, Profile profile, Engine engine, SimulatorProcess simulator, string dataDirectory, TextWriter log)
+{
+    private readonly string _run = Guid.NewGuid().ToString("N")[..8];
+
+    private IReadOnlyDictionary<string, string> Settings =>
+        engine.Settings.Concat(simulator.GatewaySettings).ToDictionary(p => p.Key, p => p.Value);
+
+    public async Task<EngineFigures> RunAsync()
+    {
+        Directory.CreateDirectory(dataDirectory);
+        var gateway = await GatewayHost.StartAsync(build, dataDirectory, Settings);
+        try
+        {
+            Log("gateway started; linking players");
+            var players = await LinkPlayersAsync(gateway, profile.Players, "p");
+            var bodyBytes = await GrantBodyBytesAsync(gateway, players[0]);
+            Log($"warming up for {profile.SystemWarmup.TotalSeconds:F0} s");
+            await GrantLoadAsync(gateway, players, 16, profile.SystemWarmup, "warm");
+            await PageLoadAsync(gateway, players[0], profile.SystemWarmup / 3);
+
+            Log($"(c) grants, {profile.Connections} connections");
+            var sampler = CpuSampler.Start(gateway.ProcessId);
+            var grants = await GrantLoadAsync(gateway, players, profile.Connections, profile.Measure, "c");
+            var grantsCpu = sampler.Stop();
+            Log($"    {Describe(grants)}; {grantsCpu}");
+
+            var sweep = new List<LoadResult>();
+            foreach (var connections in profile.Concurrency)
+            {
+                var point = await GrantLoadAsync(gateway, players, connections, profile.SweepMeasure, $"sweep{connections}");
+                Log($"    sweep {connections,3} connections: {Describe(point)}");
+                sweep.Add(point);
+            }
+
+            Log("(d) event pages of 100");
+            sampler = CpuSampler.Start(gateway.ProcessId);
+            var pages = await PagesAsync(gateway);
+            var pagesCpu = sampler.Stop();
+            Log($"    {Describe(pages)}; {pagesCpu}");
+
+            Log("(e) ConsumeXboxEntitlements");
+            sampler = CpuSampler.Start(gateway.ProcessId);
+            var xbox = await XboxAsync(gateway);
+            var xboxCpu = sampler.Stop();
+            Log($"    {Describe(xbox)}; {xboxCpu}");
+
+            Log("(h) grant to WebSocket notification");
+            sampler = CpuSampler.Start(gateway.ProcessId);
+            var push = await PushAsync(gateway, players, grants.RequestsPerSecond);
+            var pushCpu = sampler.Stop();
+            Log(string.Create(CultureInfo.InvariantCulture, $"    {push.Rate:F0}/s offered ({push.AchievedRate:F0}/s answered), {push.Received}/{push.Sent} received, p50 {push.P50:F1} ms, p99 {push.P99:F1} ms; {pushCpu}"));
+
+            var history = await HistoryAsync(gateway);
+            gateway = null;
+            return new EngineFigures(engine.Name, bodyBytes, grants, grantsCpu, sweep, pages, pagesCpu, xbox, xboxCpu, push, pushCpu, history);
+        }
+        finally
+        {
+            gateway?.Dispose();
+        }
+    }
+
+    private void Log(string line) => log.WriteLine($"[{engine.Name}] {line}");
+
+    private static string Describe(LoadResult r) => string.Create(
+        CultureInfo.InvariantCulture, $"{r.RequestsPerSecond:F0} req/s, p50 {r.P50:F1} ms, p99 {r.P99:F1} ms, {r.Failures} failed{(r.FirstError is null ? "" : " (" + r.FirstError + ")")}");
+
+    private async Task<List<string>> LinkPlayersAsync(GatewayHost gateway, int count, string prefix)
+    {
+        var ids = Enumerable.Range(0, count).Select(i => $"bench-{_run}-{prefix}{i}").ToList();
+        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (id, _) => await gateway.LinkPlayerAsync(id));
+        return ids;
+    }
+
+    /// <summary>The size of the gateway's answer to a grant: the body (a) answers with.</summary>
+    private async Task<int> GrantBodyBytesAsync(GatewayHost gateway, string player)
+    {
+        using var content = new StringContent(GatewayHost.GrantBody(player, $"bench-{_run}-size"), Encoding.UTF8, "application/json");
+        using var response = await gateway.Client.PostAsync(new Uri("/inventory/v1/entitlement-event", UriKind.Relative), content);
+        var body = await GatewayHost.Expect(response, HttpStatusCode.OK);
+        return Encoding.UTF8.GetByteCount(body.ToJsonString());
+    }
+
+    private async Task<LoadResult> GrantLoadAsync(GatewayHost gateway, List<string> players, int connections, TimeSpan measure, string scenario)
+    {
+        using var client = LoadGenerator.CreateClient(gateway.BaseAddress, connections, gateway.Token);
+        return await LoadGenerator.ClosedLoopAsync(
+            $"grants {connections}", connections, profile.Warmup, measure,
+            (worker, iteration) => GatewayHost.GrantAsync(
+                client, players[(int)((worker + (iteration * connections)) % players.Count)], $"bench-{_run}-{scenario}-{worker}-{iteration}"));
+    }
+
+    private async Task<LoadResult> PagesAsync(GatewayHost gateway)
+    {
+        var platformUser = $"bench-{_run}-pages";
+        var player = await gateway.LinkPlayerAsync(platformUser);
+        for (var i = 0; i < profile.PageEvents; i++)
+        {
+            await Check(GatewayHost.GrantAsync(gateway.Client, platformUser, $"bench-{_run}-page-{i}"));
+        }
+
+        var path = $"/inventory/v1/entitlement-event?player_uuid={player}&limit=100";
+        using (var first = await gateway.Client.GetAsync(new Uri(path, UriKind.Relative)))
+        {
+            var page = await GatewayHost.Expect(first, HttpStatusCode.OK);
+            var count = page["events"]?.AsArray().Count;
+            if (count != 100)
+            {
+                throw new InvalidOperationException($"a page of the player's events holds {count} events, not 100");
+            }
+        }
+
+        return await PageLoadAsync(gateway, platformUser, profile.Measure, player);
+    }
+
+    private async Task<LoadResult> PageLoadAsync(GatewayHost gateway, string platformUser, TimeSpan measure, Guid? player = null)
+    {
+        player ??= await gateway.LinkPlayerAsync(platformUser);
+        var path = $"/inventory/v1/entitlement-event?player_uuid={player}&limit=100";
+        using var client = LoadGenerator.CreateClient(gateway.BaseAddress, profile.Connections, gateway.Token);
+        return await LoadGenerator.ClosedLoopAsync("event pages", profile.Connections, profile.Warmup, measure, (_, _) => GatewayHost.GetOkAsync(client, path));
+    }
+
+    private async Task<LoadResult> XboxAsync(GatewayHost gateway)
+    {
+        using var client = LoadGenerator.CreateClient(gateway.BaseAddress, profile.Connections);
+        var users = new (string Xuid, string Token, string Ticket)[profile.Connections];
+        await Parallel.ForEachAsync(Enumerable.Range(0, users.Length), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, cancellation) =>
+        {
+            var xuid = "2535" + (100_000_000_000L + (Random.Shared.NextInt64(0, 800_000_000_000L) / users.Length * users.Length) + i).ToString(CultureInfo.InvariantCulture);
+            var token = await simulator.CreateUserAsync(xuid);
+            var login = new JsonObject { ["TitleId"] = "E2E1", ["XboxToken"] = token, ["CreateAccount"] = true };
+            using var content = new StringContent(login.ToJsonString(), Encoding.UTF8, "application/json");
+            using var response = await client.PostAsync(new Uri("/Client/LoginWithXbox", UriKind.Relative), content, cancellation);
+            var body = await GatewayHost.Expect(response, HttpStatusCode.OK);
+            users[i] = (xuid, token, body["data"]!["SessionTicket"]!.GetValue<string>());
+        });
+
+        return await LoadGenerator.ClosedLoopAsync(
+            "xbox consume", profile.Connections, profile.Warmup, profile.Measure,
+            prepare: (worker, iteration) => simulator.AddGemsAsync(users[worker].Xuid, $"gems-{worker}-{iteration}"),
+            request: async (worker, _) =>
+            {
+                var (_, token, ticket) = users[worker];
+                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/Client/ConsumeXboxEntitlements", UriKind.Relative))
+                {
+                    Content = new StringContent(new JsonObject { ["XboxToken"] = token }.ToJsonString(), Encoding.UTF8, "application/json"),
+                };
+                request.Headers.Add("X-Authorization", ticket);
+                using var response = await client.SendAsync(request);
+                var text = await response.Content.ReadAsStringAsync();
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    return $"consume: HTTP {(int)response.StatusCode} {GatewayHost.Shorten(text)}";
+                }
+
+                var items = JsonNode.Parse(text)!["data"]!["Items"]!.AsArray().Count;
+                return items == 1 ? null : $"consume: {items} items granted, 1 expected";
+            });
+    }
+
+    /// <summary>
+    /// (h): a WebSocket client on the all-players route while grants are sent open loop at 5,000/s, or at
+    /// 80% of the closed-loop grant rate when the system cannot take 5,000/s. Latency is the time the
+    /// notification arrived minus the time its grant was sent, matched by event id.
+    /// </summary>
+    private async Task<PushFigures> PushAsync(GatewayHost gateway, List<string> players, double grantRate)
+    {
+        var targetRate = grantRate >= profile.PushTargetRate / 0.8;
+        var rate = targetRate ? profile.PushTargetRate : Math.Max(10, Math.Floor(grantRate * 0.8));
+        var received = new ConcurrentDictionary<string, long>();
+        using var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", "Bearer " + gateway.Token);
+        var wsUri = new UriBuilder(gateway.BaseAddress) { Scheme = "ws", Path = "/notifications/v1/ws" }.Uri;
+        await socket.ConnectAsync(wsUri, CancellationToken.None);
+        var lastMessage = Stopwatch.GetTimestamp();
+        using var stop = new CancellationTokenSource();
+        var receiving = Task.Run(async () =>
+        {
+            var buffer = new byte[64 * 1024];
+            var message = new MemoryStream();
+            try
+            {
+                while (socket.State == WebSocketState.Open)
+                {
+                    var result = await socket.ReceiveAsync(buffer, stop.Token);
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        return "the gateway closed the WebSocket: " + result.CloseStatusDescription;
+                    }
+
+                    message.Write(buffer, 0, result.Count);
+                    if (!result.EndOfMessage)
+                    {
+                        continue;
+                    }
+
+                    var at = Stopwatch.GetTimestamp();
+                    lastMessage = at;
+                    using (var document = JsonDocument.Parse(message.ToArray()))
+                    {
+                        if (document.RootElement.TryGetProperty("event_id", out var eventId))
+                        {
+                            received.TryAdd(eventId.GetString()!, at);
+                        }
+                    }
+
+                    message.SetLength(0);
+                }
+
+                return "the WebSocket ended: " + socket.State;
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+        });
+
+        // Let the relay catch up with the load before: only live notifications of this scenario count.
+        var drainDeadline = DateTime.UtcNow.AddSeconds(90);
+        while (LoadGenerator.TicksToMs(Stopwatch.GetTimestamp() - lastMessage) < 1500 && DateTime.UtcNow < drainDeadline)
+        {
+            await Task.Delay(200);
+        }
+
+        received.Clear();
+        var sent = new ConcurrentDictionary<string, long>();
+        using var client = LoadGenerator.CreateClient(gateway.BaseAddress, profile.Connections, gateway.Token);
+        var load = await LoadGenerator.OpenLoopAsync("push grants", rate, profile.PushDuration, maxInFlight: 4096, async (_, iteration) =>
+        {
+            var t0 = Stopwatch.GetTimestamp();
+            return await GatewayHost.GrantAsync(
+                client, players[(int)(iteration % players.Count)], $"bench-{_run}-push-{iteration}", eventId => sent[eventId] = t0);
+        });
+
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (sent.Keys.Any(id => !received.ContainsKey(id)) && DateTime.UtcNow < deadline && !receiving.IsCompleted)
+        {
+            await Task.Delay(100);
+        }
+
+        await stop.CancelAsync();
+        var socketError = await receiving;
+        var latencies = sent.Where(s => received.ContainsKey(s.Key)).Select(s => LoadGenerator.TicksToMs(received[s.Key] - s.Value)).ToArray();
+        Array.Sort(latencies);
+        var missing = sent.Count - latencies.Length;
+        var error = load.FirstError ?? socketError ?? (missing > 0 ? $"{missing} notifications did not arrive within 15 s" : null);
+        return new PushFigures(
+            rate, targetRate, sent.Count, latencies.Length, load.RequestsPerSecond, LoadResult.Percentile(latencies, 50), LoadResult.Percentile(latencies, 99),
+            load.Failures + missing, error);
+    }
+
+    /// <summary>(f) and (g). Stops <paramref name="gateway"/>, seeds long histories, and starts the gateway twice more.</summary>
+    private async Task<HistoryFigures> HistoryAsync(GatewayHost gateway)
+    {
+        Log($"(f)/(g) players with {profile.SmallHistory}, {profile.LargeHistory} and {profile.ActivationHistory} events");
+        var small = await SeedPlayerAsync(gateway, "h-small");
+        var large = await SeedPlayerAsync(gateway, "h-large");
+        var cold = new List<(string User, Guid Player)>();
+        for (var i = 0; i < profile.ActivationPlayers; i++)
+        {
+            cold.Add(await SeedPlayerAsync(gateway, $"h-cold{i}"));
+        }
+
+        gateway.Dispose();
+        await using (var connection = await engine.OpenDatabase())
+        {
+            await HistorySeed.CopyFirstEventAsync(connection, small.Player, profile.SmallHistory);
+            await HistorySeed.CopyFirstEventAsync(connection, large.Player, profile.LargeHistory);
+            foreach (var (_, player) in cold)
+            {
+                await HistorySeed.CopyFirstEventAsync(connection, player, profile.ActivationHistory);
+            }
+
+            await HistorySeed.SettleAsync(connection);
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        double coldWithoutSnapshot;
+        double smallP50;
+        double largeP50;
+        using (var second = await GatewayHost.StartAsync(build, dataDirectory, Settings))
+        {
+            await WarmUpAsync(second, small.Player);
+            var (first, _) = await TimeGetAsync(second, cold[0].Player);
+            var (warm, _) = await TimeGetAsync(second, cold[0].Player);
+            coldWithoutSnapshot = first - warm;
+            Log(string.Create(CultureInfo.InvariantCulture, $"    (g) without a snapshot: first request {first:F1} ms, warm {warm:F1} ms"));
+
+            // (f): both players active; alternate their grants so that both see the same conditions.
+            await TimeGetAsync(second, large.Player);
+            var smallTimes = new List<double>();
+            var largeTimes = new List<double>();
+            for (var i = 0; i < profile.HistoryGrants; i++)
+            {
+                smallTimes.Add(await TimeGrantAsync(second, small.User, $"bench-{_run}-fs-{i}"));
+                largeTimes.Add(await TimeGrantAsync(second, large.User, $"bench-{_run}-fl-{i}"));
+            }
+
+            smallP50 = Median(smallTimes);
+            largeP50 = Median(largeTimes);
+            Log(string.Create(CultureInfo.InvariantCulture, $"    (f) grant p50: {smallP50:F2} ms with {profile.SmallHistory} events, {largeP50:F2} ms with {profile.LargeHistory}"));
+
+            // One grant each makes the grains write their snapshot (every Ledger:SnapshotEvery events), as the system does.
+            foreach (var (user, _) in cold)
+            {
+                await TimeGrantAsync(second, user, $"bench-{_run}-snap-{user}");
+            }
+        }
+
+        using var third = await GatewayHost.StartAsync(build, dataDirectory, Settings);
+        // The large player has a snapshot now: warming up on it runs (and compiles) the snapshot path once.
+        await WarmUpAsync(third, large.Player);
+        var samples = new List<(double Cold, double Warm)>();
+        foreach (var (_, player) in cold)
+        {
+            var (first, _) = await TimeGetAsync(third, player);
+            var (warm, _) = await TimeGetAsync(third, player);
+            samples.Add((first, warm));
+        }
+
+        var median = samples.OrderBy(s => s.Cold - s.Warm).ElementAt(samples.Count / 2);
+        Log(string.Create(CultureInfo.InvariantCulture, $"    (g) with the snapshot: first request {median.Cold:F1} ms, warm {median.Warm:F1} ms"));
+        return new HistoryFigures(
+            profile.SmallHistory, profile.LargeHistory, smallP50, largeP50, profile.ActivationHistory,
+            coldWithoutSnapshot, median.Cold, median.Warm, [.. samples.Select(s => s.Cold - s.Warm)]);
+    }
+
+    private async Task<(string User, Guid Player)> SeedPlayerAsync(GatewayHost gateway, string name)
+    {
+        var user = $"bench-{_run}-{name}";
+        var player = await gateway.LinkPlayerAsync(user);
+        await Check(GatewayHost.GrantAsync(gateway.Client, user, $"bench-{_run}-{name}"));
+        return (user, player);
+    }
+
+    /// <summary>Activate what every request needs (the gateway's first requests, the catalog), on another player.</summary>
+    private static async Task WarmUpAsync(GatewayHost gateway, Guid otherPlayer)
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            await TimeGetAsync(gateway, otherPlayer);
+        }
+    }
+
+    private static async Task<(double Ms, string Body)> TimeGetAsync(GatewayHost gateway, Guid player)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var response = await gateway.Client.GetAsync(new Uri($"/inventory/v1/player/{player}/entitlements", UriKind.Relative));
+        var body = await response.Content.ReadAsStringAsync();
+        var ms = LoadGenerator.TicksToMs(Stopwatch.GetTimestamp() - started);
+        return response.StatusCode == HttpStatusCode.OK ? (ms, body) : throw new InvalidOperationException($"entitlements of {player}: HTTP {(int)response.StatusCode} {body}");
+    }
+
+    private static async Task<double> TimeGrantAsync(GatewayHost gateway, string user, string transaction)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await Check(GatewayHost.GrantAsync(gateway.Client, user, transaction));
+        return LoadGenerator.TicksToMs(Stopwatch.GetTimestamp() - started);
+    }
+
+    private static async Task Check(Task<string?> request)
+    {
+        if (await request is { } error)
+        {
+            throw new InvalidOperationException(error);
+        }
+    }
+
+    private static double Median(List<double> values) => LoadResult.Percentile([.. values.Order()], 50);
+}

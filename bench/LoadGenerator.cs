@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+
+namespace Entitlements.Bench;
+
+/// <summary>
+/// One request of a load run: returns null when it succeeded, else what went wrong. The worker index
+/// and the worker's iteration number let a request pick its own player, transaction id, and so on.
+/// </summary>
+internal delegate Task<string?> BenchRequest(int worker, long iteration);
+
+/// <summary>
+/// The load generator used for every HTTP figure: a fixed number of connections, one closed-loop worker
+/// per connection, a warm-up period whose requests are not counted, then a measured period: every
+/// request that completes in it counts, and its latency is kept (sorted at the end, so percentiles are
+/// exact).
+/// </summary>
+internal static class LoadGenerator
+{
+    /// <summary>An HTTP client that opens at most <paramref name="connections"/> connections to the server.</summary>
+    public static HttpClient CreateClient(Uri baseAddress, int connections, string? bearer = null)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = connections,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+        };
+        var client = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        if (bearer is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new("Bearer", bearer);
+        }
+
+        return client;
+    }
+
+    /// <summary>
+    /// Run <paramref name="request"/> from <paramref name="connections"/> workers, each sending its next
+    /// request when the previous one answered. <paramref name="prepare"/>, when given, runs before each
+    /// request and is not timed (it is still inside the measured wall time).
+    /// </summary>
+    public static async Task<LoadResult> ClosedLoopAsync(
+        string name, int connections, TimeSpan warmup, TimeSpan measure, BenchRequest request, BenchRequest? prepare = null)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var measureFrom = start + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
+        var measureTo = measureFrom + (long)(measure.TotalSeconds * Stopwatch.Frequency);
+        var workers = Enumerable.Range(0, connections).Select(worker => Task.Run(async () =>
+        {
+            var latencies = new List<long>(1024);
+            var failures = 0L;
+            string? firstError = null;
+            for (var iteration = 0L; Stopwatch.GetTimestamp() < measureTo; iteration++)
+            {
+                var error = prepare is null ? null : await Attempt(prepare, worker, iteration);
+                var t0 = Stopwatch.GetTimestamp();
+                error ??= await Attempt(request, worker, iteration);
+                var t1 = Stopwatch.GetTimestamp();
+                if (error is not null)
+                {
+                    failures++;
+                    firstError ??= error;
+                }
+                else if (t1 >= measureFrom && t1 <= measureTo)
+                {
+                    latencies.Add(t1 - t0);
+                }
+            }
+
+            return (latencies, failures, firstError);
+        })).ToList();
+        var results = await Task.WhenAll(workers);
+        var all = results.SelectMany(r => r.latencies).Select(TicksToMs).ToArray();
+        Array.Sort(all);
+        return new LoadResult(
+            name, connections, all.Length, results.Sum(r => r.failures), measure.TotalSeconds, all,
+            results.Select(r => r.firstError).FirstOrDefault(e => e is not null));
+    }
+
+    /// <summary>
+    /// Open loop: start requests at <paramref name="rate"/> per second for <paramref name="duration"/>,
+    /// whether or not earlier ones have answered (at most <paramref name="maxInFlight"/> at once; a start
+    /// that finds the limit reached is counted as skipped). Latency is from the scheduled start.
+    /// </summary>
+    public static async Task<LoadResult> OpenLoopAsync(string name, double rate, TimeSpan duration, int maxInFlight, BenchRequest request)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var total = (long)(rate * duration.TotalSeconds);
+        var latencies = new ConcurrentBag<long>();
+        var failures = 0L;
+        var skipped = 0L;
+        string? firstError = null;
+        using var inFlight = new SemaphoreSlim(maxInFlight, maxInFlight);
+        var pending = new List<Task>((int)Math.Min(total, 1_000_000));
+        for (var i = 0L; i < total; i++)
+        {
+            var due = start + (long)(i / rate * Stopwatch.Frequency);
+            var wait = due - Stopwatch.GetTimestamp();
+            if (wait > Stopwatch.Frequency / 1000)
+            {
+                await Task.Delay(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency));
+            }
+
+            if (!inFlight.Wait(0))
+            {
+                skipped++;
+                continue;
+            }
+
+            var iteration = i;
+            pending.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    var error = await Attempt(request, 0, iteration);
+                    if (error is null)
+                    {
+                        latencies.Add(Stopwatch.GetTimestamp() - due);
+                    }
+                    else
+                    {
+                        Interlocked.Increment(ref failures);
+                        Interlocked.CompareExchange(ref firstError, error, null);
+                    }
+                }
+                finally
+                {
+                    inFlight.Release();
+                }
+            }));
+        }
+
+        await Task.WhenAll(pending);
+        var all = latencies.Select(TicksToMs).ToArray();
+        Array.Sort(all);
+        if (skipped > 0)
+        {
+            failures += skipped;
+            firstError ??= $"{skipped} requests not sent: {maxInFlight} were already waiting for an answer";
+        }
+
+        return new LoadResult(name, maxInFlight, all.Length, failures, duration.TotalSeconds, all, firstError);
+    }
+
+    public static double TicksToMs(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+
+    private static async Task<string?> Attempt(BenchRequest request, int worker, long iteration)
+    {
+        try
+        {
+            return await request(worker, iteration);
+        }
+        catch (HttpRequestException e)
+        {
+            return $"{e.GetType().Name}: {e.Message}";
+        }
+        catch (TaskCanceledException e)
+        {
+            return $"timeout: {e.Message}";
+        }
+        catch (IOException e)
+        {
+            return $"{e.GetType().Name}: {e.Message}";
+        }
+    }
+}
+
+/// <summary>The outcome of a load run: successful requests in the measured period and their latencies (ms, sorted).</summary>
+internal sealed record LoadResult(
+    string Name, int Connections, long Requests, long Failures, double Seconds, double[] SortedLatenciesMs, string? FirstError)
+{
+    public double RequestsPerSecond => Seconds > 0 ? Requests / Seconds : 0;
+
+    public double P50 => Percentile(SortedLatenciesMs, 50);
+
+    public double P99 => Percentile(SortedLatenciesMs, 99);
+
+    /// <summary>The nearest-rank percentile of sorted values; NaN when there are none.</summary>
+    public static double Percentile(double[] sorted, double percent)
+    {
+        ArgumentNullException.ThrowIfNull(sorted);
+        if (sorted.Length == 0)
+        {
+            return double.NaN;
+        }
+
+        var rank = (int)Math.Ceiling(percent / 100.0 * sorted.Length);
+        return sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)];
+    }
+}

@@ -12,7 +12,8 @@ namespace Entitlements.Gateway.Hosting;
 /// </summary>
 public static class ClusterModeHosting
 {
-    public static OrleansMode AddOrleans(this WebApplicationBuilder builder, Action<ISiloBuilder>? configureSilo = null)
+    public static OrleansMode AddOrleans(
+        this WebApplicationBuilder builder, Action<ISiloBuilder>? configureSilo = null, Action<IClientBuilder>? configureClient = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var configuration = builder.Configuration;
@@ -22,9 +23,11 @@ public static class ClusterModeHosting
             // The gateway may start before any silo: it creates the tables it reads, ahead of the client.
             builder.Services.Configure<StorageOptions>(configuration.GetSection(StorageOptions.SectionName));
             builder.Services.AddOrleansSchemaMigration(configuration);
-            builder.UseOrleansClient(client => client
-                .UsePostgresCluster(configuration)
-                .AddMemoryStreams(NotificationStreams.ProviderName));
+            builder.UseOrleansClient(client =>
+            {
+                client.UsePostgresCluster(configuration).AddMemoryStreams(NotificationStreams.ProviderName);
+                configureClient?.Invoke(client);
+            });
             return mode;
         }
 

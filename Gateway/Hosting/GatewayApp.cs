@@ -6,6 +6,7 @@ using Entitlements.Gateway.Notifications;
 using Entitlements.Gateway.OpenApi;
 using Entitlements.Gateway.PlayFab;
 using Entitlements.Gateway.Xbox;
+using Entitlements.Hosting;
 
 namespace Entitlements.Gateway.Hosting;
 

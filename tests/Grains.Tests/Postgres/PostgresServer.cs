@@ -37,7 +37,7 @@ public sealed class PostgresServer : IAsyncLifetime
     public static async Task<PostgresServer> StartThrowawayAsync()
     {
         var server = new PostgresServer();
-        server._throwaway = await ThrowawayPostgres.StartAsync(Environment.GetEnvironmentVariable(BinariesVariable));
+        server._throwaway = await ThrowawayPostgres.StartAsync(Environment.GetEnvironmentVariable(BinariesVariable), durable: false);
         server._connectionString = server._throwaway.ConnectionString;
         return server;
     }

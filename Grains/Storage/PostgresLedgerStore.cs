@@ -514,6 +514,9 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
                 batch.BatchCommands.Add(append);
             }
 
+            // Prepared: each pooled connection parses and plans the statements once, later batches only bind
+            // (a statement already prepared on the connection costs no round trip).
+            await batch.PrepareAsync(cancellationToken).ConfigureAwait(false);
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < events.Count; i++)
             {

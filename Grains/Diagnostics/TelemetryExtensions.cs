@@ -49,7 +49,7 @@ public static class TelemetryExtensions
             metrics?.Invoke(builder);
             if (otlp)
             {
-                builder.AddOtlpExporter(o => Endpoint(o, options));
+                builder.AddOtlpExporter(o => Endpoint(o, options, "v1/metrics"));
             }
         });
         if (otlp)
@@ -58,19 +58,24 @@ public static class TelemetryExtensions
             {
                 builder.AddSource(OrleansActivitySources);
                 tracing?.Invoke(builder);
-                builder.AddOtlpExporter(o => Endpoint(o, options));
+                builder.AddOtlpExporter(o => Endpoint(o, options, "v1/traces"));
             });
         }
 
         return options;
     }
 
-    /// <summary>The configured endpoint wins; else the exporter reads <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> itself.</summary>
-    private static void Endpoint(OtlpExporterOptions exporter, TelemetryOptions options)
+    /// <summary>
+    /// The configured endpoint wins; else the exporter reads <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> itself. Like the
+    /// variable, the key names the collector's base address: over <c>http/protobuf</c> the signal's path is added.
+    /// </summary>
+    private static void Endpoint(OtlpExporterOptions exporter, TelemetryOptions options, string signalPath)
     {
         if (options.OtlpEndpoint is { } endpoint)
         {
-            exporter.Endpoint = endpoint;
+            exporter.Endpoint = exporter.Protocol == OtlpExportProtocol.HttpProtobuf
+                ? new Uri(endpoint.AbsoluteUri.TrimEnd('/') + "/" + signalPath)
+                : endpoint;
         }
     }
 }

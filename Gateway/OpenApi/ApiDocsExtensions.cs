@@ -48,11 +48,14 @@ public static class ApiDocsExtensions
 
         // /openapi/{documentName}.json, and the reference page reading the same address.
         app.MapOpenApi().WithMetadata(AnonymousAccess.Instance);
-        // Offline: the script is the package's own, and neither web fonts nor telemetry are fetched from elsewhere.
+        // Offline: the script is the package's own; no web fonts, telemetry or hosted AI features are fetched from elsewhere.
         app.MapScalarApiReference(ReferencePath, options => options
                 .WithTitle("Entitlement cluster API")
                 .DisableDefaultFonts()
-                .DisableTelemetry())
+                .DisableTelemetry()
+                .DisableAgent()
+                .DisableMcp()
+                .HideDeveloperTools())
             .WithMetadata(AnonymousAccess.Instance);
         return app;
     }

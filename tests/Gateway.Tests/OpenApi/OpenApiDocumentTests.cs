@@ -64,10 +64,11 @@ public sealed partial class OpenApiDocumentTests(GatewayProcessFixture fixture) 
 
         Assert.Contains("openapi/v1.json", html, StringComparison.Ordinal);
         // Nothing from elsewhere, so that the page works on a cluster with no internet: no absolute
-        // address in the page, no web fonts, no telemetry, and every script served by the gateway.
+        // address in the page, no web fonts, no telemetry, no hosted AI agent, and every script served by the gateway.
         Assert.DoesNotContain("://", html, StringComparison.Ordinal);
         Assert.Contains("\"withDefaultFonts\":false", html, StringComparison.Ordinal);
         Assert.Contains("\"telemetry\":false", html, StringComparison.Ordinal);
+        Assert.Contains("\"agent\":{\"disabled\":true}", html, StringComparison.Ordinal);
         var scripts = ScriptSource().Matches(html).Select(m => m.Groups["src"].Value).ToList();
         Assert.NotEmpty(scripts);
         foreach (var source in scripts)

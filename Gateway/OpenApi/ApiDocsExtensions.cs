@@ -7,7 +7,7 @@ namespace Entitlements.Gateway.OpenApi;
 
 /// <summary>
 /// The gateway's OpenAPI document (<c>/openapi/v1.json</c>) and its interactive reference page
-/// (<c>/scalar/</c>, whose script is served from the package: no CDN). Both are public, like the key
+/// (<c>/scalar/</c>, whose script is served from the package: nothing from a CDN). Both are public, like the key
 /// set: they describe the contract, not anyone's data. <c>OpenApi:Enabled=false</c> maps neither.
 /// </summary>
 public static class ApiDocsExtensions
@@ -48,7 +48,15 @@ public static class ApiDocsExtensions
 
         // /openapi/{documentName}.json, and the reference page reading the same address.
         app.MapOpenApi().WithMetadata(AnonymousAccess.Instance);
-        app.MapScalarApiReference(ReferencePath, options => options.WithTitle("Entitlement cluster API")).WithMetadata(AnonymousAccess.Instance);
+        // Offline: the script is the package's own; no web fonts, telemetry or hosted AI features are fetched from elsewhere.
+        app.MapScalarApiReference(ReferencePath, options => options
+                .WithTitle("Entitlement cluster API")
+                .DisableDefaultFonts()
+                .DisableTelemetry()
+                .DisableAgent()
+                .DisableMcp()
+                .HideDeveloperTools())
+            .WithMetadata(AnonymousAccess.Instance);
         return app;
     }
 }

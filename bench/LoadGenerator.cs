@@ -49,12 +49,17 @@ internal static class LoadGenerator
         var start = Stopwatch.GetTimestamp();
         var measureFrom = start + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
         var measureTo = measureFrom + (long)(measure.TotalSeconds * Stopwatch.Frequency);
+        // On a slow or busy machine no request may complete in a short window: then the window stays
+        // open until one does (at most a minute more), so that every run has a figure.
+        var hardEnd = measureTo + (60 * Stopwatch.Frequency);
+        var completedInWindow = 0L;
         var workers = Enumerable.Range(0, connections).Select(worker => Task.Run(async () =>
         {
             var latencies = new List<long>(1024);
+            var lastCompletion = 0L;
             var failures = 0L;
             string? firstError = null;
-            for (var iteration = 0L; Stopwatch.GetTimestamp() < measureTo; iteration++)
+            for (var iteration = 0L; Continue(); iteration++)
             {
                 var error = prepare is null ? null : await Attempt(prepare, worker, iteration);
                 var t0 = Stopwatch.GetTimestamp();
@@ -65,20 +70,29 @@ internal static class LoadGenerator
                     failures++;
                     firstError ??= error;
                 }
-                else if (t1 >= measureFrom && t1 <= measureTo)
+                else if (t1 >= measureFrom && (t1 <= measureTo || Interlocked.Read(ref completedInWindow) == 0))
                 {
                     latencies.Add(t1 - t0);
+                    lastCompletion = t1;
+                    Interlocked.Increment(ref completedInWindow);
                 }
             }
 
-            return (latencies, failures, firstError);
+            return (latencies, failures, firstError, lastCompletion);
         })).ToList();
         var results = await Task.WhenAll(workers);
         var all = results.SelectMany(r => r.latencies).Select(TicksToMs).ToArray();
         Array.Sort(all);
+        var windowEnd = Math.Max(measureTo, results.Max(r => r.lastCompletion));
         return new LoadResult(
-            name, connections, all.Length, results.Sum(r => r.failures), measure.TotalSeconds, all,
+            name, connections, all.Length, results.Sum(r => r.failures), (windowEnd - measureFrom) / (double)Stopwatch.Frequency, all,
             results.Select(r => r.firstError).FirstOrDefault(e => e is not null));
+
+        bool Continue()
+        {
+            var now = Stopwatch.GetTimestamp();
+            return now < measureTo || (Interlocked.Read(ref completedInWindow) == 0 && now < hardEnd);
+        }
     }
 
     /// <summary>

@@ -131,9 +131,12 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
             },
             cancellationToken);
 
+    // Without statistics SQLite prefers ix_ledger_events_kind_seq here (it saves the sort) and scans every
+    // entitlement event of the ledger: a grant's cost then grows with the whole ledger. The transaction
+    // index finds the one or two rows directly.
     public Task<IReadOnlyList<LedgerEvent>> ReadTransactionAsync(Platform platform, string platformTransactionId, CancellationToken cancellationToken = default) =>
         ReadEventsAsync(
-            "WHERE kind = 0 AND platform = $platform AND platform_transaction_id = $tx ORDER BY seq",
+            "INDEXED BY ux_ledger_events_transaction WHERE kind = 0 AND platform = $platform AND platform_transaction_id = $tx ORDER BY seq",
             command =>
             {
                 command.Parameters.AddWithValue("$platform", platform.ToString());

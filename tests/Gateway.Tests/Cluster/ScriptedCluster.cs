@@ -21,8 +21,14 @@ public sealed class ScriptedCluster : IAsyncLifetime
     public const int Silos = 2;
     public const int Gateways = 2;
 
-    /// <summary>What a gateway request may take at most: Orleans' 30 s response timeout, then the gateway answers 503.</summary>
-    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(40);
+    /// <summary>
+    /// The grain-call timeout of every silo and gateway of the test cluster (<c>Orleans:Messaging:ResponseTimeout</c>,
+    /// 30 s by default): a call sent to a silo just before it died fails after this long, and is then retried.
+    /// </summary>
+    public static readonly TimeSpan ResponseTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>What a gateway request may take at most: the response timeout, then the gateway answers 503; plus slack for a loaded machine.</summary>
+    public static readonly TimeSpan RequestTimeout = ResponseTimeout + TimeSpan.FromSeconds(15);
 
     private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), "entitlements-cluster-" + Guid.NewGuid().ToString("N"));
     private readonly List<HttpClient> _clients = [];
@@ -131,6 +137,7 @@ public sealed class ScriptedCluster : IAsyncLifetime
         start.Environment["CLUSTER_NO_BUILD"] = "1";
         start.Environment["CLUSTER_CONFIGURATION"] = typeof(ScriptedCluster).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
         start.Environment["CLUSTER_ID"] = "test-" + Guid.NewGuid().ToString("N")[..8];
+        start.Environment["Orleans__Messaging__ResponseTimeout"] = ResponseTimeout.ToString("c", CultureInfo.InvariantCulture); // inherited by every process
         if (arguments[0] == "start")
         {
             start.Environment["CLUSTER_BASE_PORT"] = FreeBasePort().ToString(CultureInfo.InvariantCulture);

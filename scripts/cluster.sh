@@ -87,7 +87,7 @@ as_postgres() {
     if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-alive() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+alive() { [[ -f $1 ]] && kill -0 "$(cat "$1" 2>/dev/null)" 2>/dev/null; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -129,35 +129,37 @@ cluster_env() {
     shared_env=(Orleans__Mode=Cluster "Orleans__ClusterId=$cluster_id" Storage__Provider=PostgreSql "Storage__ConnectionString=$connection_string")
 }
 
-start_silo() {
-    local i=$1 name=silo-$1
-    alive "$pids/$name.pid" && { echo "$name runs already (pid $(cat "$pids/$name.pid"))"; return; }
+# launch NAME PORT COMMAND...: run COMMAND (env assignments, then dotnet, the dll and its arguments)
+# with the shared configuration, from the dll's folder, logging to logs/NAME.log, until PORT takes connections.
+launch() {
+    local name=$1 port=$2 argument folder=
+    shift 2
+    alive "$pids/$name.pid" && { echo "$name runs already (pid $(cat "$pids/$name.pid"))"; return 1; }
+    for argument in "$@"; do [[ $argument == *.dll ]] && folder=$(dirname "$argument"); done
+    cluster_env
     (
-        cd "$(dirname "$(dll Silo)")"
-        cluster_env
-        exec env "${shared_env[@]}" \
-            Orleans__SiloPort="$(silo_port "$i")" Orleans__GatewayPort="$(silo_gateway_port "$i")" \
-            Orleans__AdvertisedIPAddress=127.0.0.1 Storage__DataDirectory="$state_dir/$name" \
-            dotnet "$(dll Silo)" >>"$logs/$name.log" 2>&1
+        cd "$folder"
+        exec env "${shared_env[@]}" "$@" >>"$logs/$name.log" 2>&1
     ) &
     echo $! >"$pids/$name.pid"
-    wait_for_port "$(silo_gateway_port "$i")" "$pids/$name.pid" "$name"
-    echo "$name: pid $(cat "$pids/$name.pid"), silo port $(silo_port "$i"), client port $(silo_gateway_port "$i")"
+    wait_for_port "$port" "$pids/$name.pid" "$name"
+}
+
+start_silo() {
+    local i=$1
+    launch "silo-$i" "$(silo_gateway_port "$i")" \
+        Orleans__SiloPort="$(silo_port "$i")" Orleans__GatewayPort="$(silo_gateway_port "$i")" \
+        Orleans__AdvertisedIPAddress=127.0.0.1 Storage__DataDirectory="$state_dir/silo-$i" \
+        dotnet "$(dll Silo)" || return 0
+    echo "silo-$i: pid $(cat "$pids/silo-$i.pid"), silo port $(silo_port "$i"), client port $(silo_gateway_port "$i")"
 }
 
 start_gateway() {
-    local j=$1 name=gateway-$1
-    alive "$pids/$name.pid" && { echo "$name runs already (pid $(cat "$pids/$name.pid"))"; return; }
-    (
-        cd "$(dirname "$(dll Gateway)")"
-        cluster_env
-        exec env "${shared_env[@]}" \
-            Auth__DevelopmentKeyFile="$state_dir/dev-signing-key.json" Storage__DataDirectory="$state_dir/$name" \
-            dotnet "$(dll Gateway)" --urls "http://127.0.0.1:$(http_port "$j")" >>"$logs/$name.log" 2>&1
-    ) &
-    echo $! >"$pids/$name.pid"
-    wait_for_port "$(http_port "$j")" "$pids/$name.pid" "$name"
-    echo "$name: pid $(cat "$pids/$name.pid"), http://127.0.0.1:$(http_port "$j")"
+    local j=$1
+    launch "gateway-$j" "$(http_port "$j")" \
+        Auth__DevelopmentKeyFile="$state_dir/dev-signing-key.json" Storage__DataDirectory="$state_dir/gateway-$j" \
+        dotnet "$(dll Gateway)" --urls "http://127.0.0.1:$(http_port "$j")" || return 0
+    echo "gateway-$j: pid $(cat "$pids/gateway-$j.pid"), http://127.0.0.1:$(http_port "$j")"
 }
 
 stop_all() {

@@ -5,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
 
 namespace Entitlements.Hosting;
 
@@ -12,7 +14,8 @@ namespace Entitlements.Hosting;
 /// Cluster mode (<c>Orleans:Mode=Cluster</c>): Orleans membership, grain state (the default storage and
 /// <see cref="PubSubStore"/>, so explicit stream subscriptions outlive a silo) and reminders in the
 /// PostgreSQL database of <c>Storage:ConnectionString</c>, through the ADO.NET providers and the
-/// project's own schema (<see cref="OrleansSchema"/>).
+/// project's own schema (<see cref="OrleansSchema"/>). Grain state is plain JSON
+/// (<c>UseSystemTextJsonGrainStorageSerializer</c>) except the stream subscriptions (see below).
 /// </summary>
 public static class PostgresClusterExtensions
 {
@@ -21,6 +24,9 @@ public static class PostgresClusterExtensions
 
     /// <summary>Configuration section with <see cref="ClusterMembershipOptions"/> overrides (e.g. <c>Orleans:Membership:ProbeTimeout=00:00:02</c>).</summary>
     public const string MembershipSection = "Orleans:Membership";
+
+    /// <summary>Configuration section with messaging overrides (<c>Orleans:Messaging:ResponseTimeout</c>, default 30 s), for silos and gateways.</summary>
+    public const string MessagingSection = "Orleans:Messaging";
 
     /// <summary>How long a starting process waits for PostgreSQL to accept connections.</summary>
     private static readonly TimeSpan DatabasePatience = TimeSpan.FromSeconds(60);
@@ -59,12 +65,18 @@ public static class PostgresClusterExtensions
             o.Invariant = OrleansSchema.Invariant;
             o.ConnectionString = connectionString;
         });
+
+        // The subscriptions are Orleans' own types, which System.Text.Json cannot read back (they have
+        // constructors it cannot bind): they are stored with Orleans' version-tolerant binary serializer.
+        builder.Services.AddOptions<AdoNetGrainStorageOptions>(PubSubStore)
+            .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
         builder.UseAdoNetReminderService(o =>
         {
             o.Invariant = OrleansSchema.Invariant;
             o.ConnectionString = connectionString;
         });
         ConfigureFailureDetection(builder.Services, configuration);
+        builder.Services.Configure<SiloMessagingOptions>(configuration.GetSection(MessagingSection));
 
         // Before anything of Orleans reads its statements: the first stage of the silo's lifecycle.
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new SchemaParticipant(
@@ -97,6 +109,7 @@ public static class PostgresClusterExtensions
         // A silo that died is dropped from the list when its connection fails; this is how soon a silo
         // that joined (or came back) is used.
         builder.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+        builder.Services.Configure<ClientMessagingOptions>(configuration.GetSection(MessagingSection));
         return builder;
     }
 

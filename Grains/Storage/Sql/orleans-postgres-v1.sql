@@ -61,17 +61,34 @@ CREATE TABLE IF NOT EXISTS orleans_membership (
     PRIMARY KEY (deployment_id, address, port, generation)
 );
 
--- Insert a silo's row and bump the table version, both or neither. The version row is locked first,
--- so concurrent membership writes of one deployment take turns and each sees the previous one.
+-- Membership writes that change the table take the version row's lock first, and only when it still
+-- has the version the caller read: concurrent writers of one deployment take turns, and each sees the
+-- previous one's change. True when locked.
+CREATE OR REPLACE FUNCTION orleans_membership_lock(p_deployment_id varchar, p_version integer) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM 1 FROM orleans_membership_version
+     WHERE deployment_id = p_deployment_id AND version = p_version FOR UPDATE;
+    RETURN FOUND;
+END;
+$$;
+
+-- The new table version, after a change made under orleans_membership_lock. Returns 1 (success).
+CREATE OR REPLACE FUNCTION orleans_membership_bump(p_deployment_id varchar) RETURNS integer
+LANGUAGE sql AS $$
+    UPDATE orleans_membership_version SET version = version + 1, changed_at = now()
+     WHERE deployment_id = p_deployment_id
+    RETURNING 1;
+$$;
+
+-- Insert a silo's row and bump the table version, both or neither (0: nothing changed).
 CREATE OR REPLACE FUNCTION orleans_membership_insert(
     p_deployment_id varchar, p_address varchar, p_port integer, p_generation integer, p_silo_name varchar,
     p_host_name varchar, p_status integer, p_proxy_port integer, p_start_time timestamptz,
     p_i_am_alive_time timestamptz, p_version integer) RETURNS integer
 LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM 1 FROM orleans_membership_version
-     WHERE deployment_id = p_deployment_id AND version = p_version FOR UPDATE;
-    IF NOT FOUND THEN
+    IF NOT orleans_membership_lock(p_deployment_id, p_version) THEN
         RETURN 0; -- someone changed the table since the caller read it
     END IF;
     INSERT INTO orleans_membership (deployment_id, address, port, generation, silo_name, host_name, status,
@@ -82,9 +99,7 @@ BEGIN
     IF NOT FOUND THEN
         RETURN 0; -- the silo is already there
     END IF;
-    UPDATE orleans_membership_version SET version = version + 1, changed_at = now()
-     WHERE deployment_id = p_deployment_id;
-    RETURN 1;
+    RETURN orleans_membership_bump(p_deployment_id);
 END;
 $$;
 
@@ -94,9 +109,7 @@ CREATE OR REPLACE FUNCTION orleans_membership_update(
     p_suspect_times varchar, p_i_am_alive_time timestamptz, p_version integer) RETURNS integer
 LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM 1 FROM orleans_membership_version
-     WHERE deployment_id = p_deployment_id AND version = p_version FOR UPDATE;
-    IF NOT FOUND THEN
+    IF NOT orleans_membership_lock(p_deployment_id, p_version) THEN
         RETURN 0;
     END IF;
     UPDATE orleans_membership
@@ -105,10 +118,25 @@ BEGIN
     IF NOT FOUND THEN
         RETURN 0;
     END IF;
-    UPDATE orleans_membership_version SET version = version + 1, changed_at = now()
-     WHERE deployment_id = p_deployment_id;
-    RETURN 1;
+    RETURN orleans_membership_bump(p_deployment_id);
 END;
+$$;
+
+-- The membership table as the provider reads it: the version row, joined with one silo's row (or with
+-- every silo's when p_address is NULL). The version row comes back even when no silo matches.
+CREATE OR REPLACE FUNCTION orleans_membership_read(
+    p_deployment_id varchar, p_address varchar, p_port integer, p_generation integer)
+RETURNS TABLE ("DeploymentId" varchar, "Address" varchar, "Port" integer, "Generation" integer, "SiloName" varchar,
+               "HostName" varchar, "Status" integer, "ProxyPort" integer, "SuspectTimes" varchar,
+               "StartTime" timestamptz, "IAmAliveTime" timestamptz, "Version" integer)
+LANGUAGE sql STABLE AS $$
+    SELECT v.deployment_id, m.address, m.port, m.generation, m.silo_name, m.host_name, m.status, m.proxy_port,
+           m.suspect_times, m.start_time, m.i_am_alive_time, v.version
+      FROM orleans_membership_version v
+      LEFT JOIN orleans_membership m
+        ON m.deployment_id = v.deployment_id
+       AND (p_address IS NULL OR (m.address = p_address AND m.port = p_port AND m.generation = p_generation))
+     WHERE v.deployment_id = p_deployment_id;
 $$;
 
 -- Reminders --------------------------------------------------------------------------------------
@@ -125,6 +153,12 @@ CREATE TABLE IF NOT EXISTS orleans_reminders (
 );
 
 CREATE INDEX IF NOT EXISTS ix_orleans_reminders_hash ON orleans_reminders (service_id, grain_hash);
+
+-- A reminder row as the provider reads it.
+CREATE OR REPLACE VIEW orleans_reminder_rows AS
+SELECT service_id, grain_hash, reminder_name,
+       grain_id AS "GrainId", reminder_name AS "ReminderName", start_time AS "StartTime", period AS "Period", version AS "Version"
+  FROM orleans_reminders;
 
 -- The statements ---------------------------------------------------------------------------------
 -- Every parameter is cast to its column's type, so that a NULL needs no inference.
@@ -210,24 +244,10 @@ UPDATE orleans_membership SET i_am_alive_time = @IAmAliveTime::timestamptz
 
 -- Both reads return the version row even when no silo matches: the provider takes the version from it.
 ('MembershipReadRowKey', '
-SELECT v.deployment_id AS "DeploymentId", m.address AS "Address", m.port AS "Port", m.generation AS "Generation",
-       m.silo_name AS "SiloName", m.host_name AS "HostName", m.status AS "Status", m.proxy_port AS "ProxyPort",
-       m.suspect_times AS "SuspectTimes", m.start_time AS "StartTime", m.i_am_alive_time AS "IAmAliveTime",
-       v.version AS "Version"
-  FROM orleans_membership_version v
-  LEFT JOIN orleans_membership m
-    ON m.deployment_id = v.deployment_id AND m.address = @Address::varchar
-   AND m.port = @Port::integer AND m.generation = @Generation::integer
- WHERE v.deployment_id = @DeploymentId::varchar;'),
+SELECT * FROM orleans_membership_read(@DeploymentId::varchar, @Address::varchar, @Port::integer, @Generation::integer);'),
 
 ('MembershipReadAllKey', '
-SELECT v.deployment_id AS "DeploymentId", m.address AS "Address", m.port AS "Port", m.generation AS "Generation",
-       m.silo_name AS "SiloName", m.host_name AS "HostName", m.status AS "Status", m.proxy_port AS "ProxyPort",
-       m.suspect_times AS "SuspectTimes", m.start_time AS "StartTime", m.i_am_alive_time AS "IAmAliveTime",
-       v.version AS "Version"
-  FROM orleans_membership_version v
-  LEFT JOIN orleans_membership m ON m.deployment_id = v.deployment_id
- WHERE v.deployment_id = @DeploymentId::varchar;'),
+SELECT * FROM orleans_membership_read(@DeploymentId::varchar, NULL, NULL, NULL);'),
 
 ('DeleteMembershipTableEntriesKey', '
 DELETE FROM orleans_membership WHERE deployment_id = @DeploymentId::varchar;
@@ -253,23 +273,19 @@ ON CONFLICT (service_id, grain_id, reminder_name) DO UPDATE
 RETURNING version AS "Version";'),
 
 ('ReadReminderRowsKey', '
-SELECT grain_id AS "GrainId", reminder_name AS "ReminderName", start_time AS "StartTime", period AS "Period", version AS "Version"
-  FROM orleans_reminders
- WHERE service_id = @ServiceId::varchar AND grain_id = @GrainId::varchar;'),
+SELECT "GrainId", "ReminderName", "StartTime", "Period", "Version" FROM orleans_reminder_rows
+ WHERE service_id = @ServiceId::varchar AND "GrainId" = @GrainId::varchar;'),
 
 ('ReadReminderRowKey', '
-SELECT grain_id AS "GrainId", reminder_name AS "ReminderName", start_time AS "StartTime", period AS "Period", version AS "Version"
-  FROM orleans_reminders
- WHERE service_id = @ServiceId::varchar AND grain_id = @GrainId::varchar AND reminder_name = @ReminderName::varchar;'),
+SELECT "GrainId", "ReminderName", "StartTime", "Period", "Version" FROM orleans_reminder_rows
+ WHERE service_id = @ServiceId::varchar AND "GrainId" = @GrainId::varchar AND reminder_name = @ReminderName::varchar;'),
 
 ('ReadRangeRows1Key', '
-SELECT grain_id AS "GrainId", reminder_name AS "ReminderName", start_time AS "StartTime", period AS "Period", version AS "Version"
-  FROM orleans_reminders
+SELECT "GrainId", "ReminderName", "StartTime", "Period", "Version" FROM orleans_reminder_rows
  WHERE service_id = @ServiceId::varchar AND grain_hash > @BeginHash::integer AND grain_hash <= @EndHash::integer;'),
 
 ('ReadRangeRows2Key', '
-SELECT grain_id AS "GrainId", reminder_name AS "ReminderName", start_time AS "StartTime", period AS "Period", version AS "Version"
-  FROM orleans_reminders
+SELECT "GrainId", "ReminderName", "StartTime", "Period", "Version" FROM orleans_reminder_rows
  WHERE service_id = @ServiceId::varchar AND (grain_hash > @BeginHash::integer OR grain_hash <= @EndHash::integer);'),
 
 ('DeleteReminderRowKey', '

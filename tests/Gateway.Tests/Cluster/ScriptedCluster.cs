@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using Entitlements.Gateway.Auth;
+using Entitlements.Storage;
+using Entitlements.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Entitlements.Tests.Cluster;
+
+/// <summary>
+/// A real cluster started by <c>scripts/cluster.sh</c> (the documented command) from the builds of this
+/// test run: PostgreSQL, two silos and two gateways as separate processes on free loopback ports, in a
+/// temp state directory. Stopped and deleted when the collection is done.
+/// </summary>
+public sealed class ScriptedCluster : IAsyncLifetime
+{
+    public const int Silos = 2;
+    public const int Gateways = 2;
+
+    /// <summary>
+    /// The grain-call timeout of every silo and gateway of the test cluster (<c>Orleans:Messaging:ResponseTimeout</c>,
+    /// 30 s by default): a call sent to a silo just before it died fails after this long, and is then retried.
+    /// </summary>
+    public static readonly TimeSpan ResponseTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>What a gateway request may take at most: the response timeout, then the gateway answers 503; plus slack for a loaded machine.</summary>
+    public static readonly TimeSpan RequestTimeout = ResponseTimeout + TimeSpan.FromSeconds(15);
+
+    private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), "entitlements-cluster-" + Guid.NewGuid().ToString("N"));
+    private readonly List<HttpClient> _clients = [];
+    private DevelopmentIssuer? _issuer;
+
+    public string ConnectionString { get; private set; } = "";
+
+    /// <summary>Gateway <paramref name="index"/> (1-based), with an operator token.</summary>
+    public HttpClient Gateway(int index) => _clients[index - 1];
+
+    public Uri GatewayAddress(int index) => Gateway(index).BaseAddress!;
+
+    public DevelopmentIssuer Issuer => _issuer ?? throw new InvalidOperationException("The cluster is not started.");
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_stateDirectory);
+        var output = await ScriptAsync("start", "--silos", Silos.ToString(CultureInfo.InvariantCulture), "--gateways", Gateways.ToString(CultureInfo.InvariantCulture));
+        ConnectionString = ReadSetting("connection_string");
+        var basePort = int.Parse(ReadSetting("base_port"), CultureInfo.InvariantCulture);
+        var keyFile = Path.Combine(_stateDirectory, "dev-signing-key.json");
+        Assert.True(File.Exists(keyFile), $"no shared token key after start: {output}");
+        _issuer = new DevelopmentIssuer(
+            Options.Create(new StorageOptions()), Options.Create(new AuthOptions { DevelopmentKeyFile = keyFile }), TimeProvider.System);
+        for (var gateway = 1; gateway <= Gateways; gateway++)
+        {
+            var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{basePort + 30 + gateway}"), Timeout = RequestTimeout };
+            client.DefaultRequestHeaders.Authorization = new("Bearer", TestTokens.Operator(_issuer));
+            _clients.Add(client);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var client in _clients)
+        {
+            client.Dispose();
+        }
+
+        try
+        {
+            await ScriptAsync("stop");
+        }
+        finally
+        {
+            Directory.Delete(_stateDirectory, recursive: true);
+        }
+    }
+
+    /// <summary><c>kill -9</c> silo <paramref name="index"/>; returns when the process is gone.</summary>
+    public void KillSilo(int index)
+    {
+        var pid = int.Parse(File.ReadAllText(Path.Combine(_stateDirectory, "pids", $"silo-{index}.pid")).Trim(), CultureInfo.InvariantCulture);
+        using var process = Process.GetProcessById(pid);
+        process.Kill(); // SIGKILL on Unix
+        process.WaitForExit();
+    }
+
+    /// <summary>Start silo <paramref name="index"/> again (same ports), through the script; returns when it takes clients.</summary>
+    public Task StartSiloAsync(int index) => ScriptAsync("start-silo", index.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>What process <paramref name="name"/> (<c>silo-1</c>, <c>gateway-2</c>, ...) has logged so far.</summary>
+    public string Log(string name)
+    {
+        using var stream = new FileStream(Path.Combine(_stateDirectory, "logs", name + ".log"), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>A scalar straight from the cluster's database.</summary>
+    public async Task<T> QueryAsync<T>(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    private string ReadSetting(string name)
+    {
+        var line = File.ReadAllLines(Path.Combine(_stateDirectory, "cluster.env")).Single(l => l.StartsWith(name + "=", StringComparison.Ordinal));
+        return line[(name.Length + 1)..].Trim('\'');
+    }
+
+    private async Task<string> ScriptAsync(params string[] arguments)
+    {
+        var script = Path.Combine(RepositoryRoot(), "scripts", "cluster.sh");
+        var start = new ProcessStartInfo("bash")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(script);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["CLUSTER_STATE_DIR"] = _stateDirectory;
+        start.Environment["CLUSTER_NO_BUILD"] = "1";
+        start.Environment["CLUSTER_CONFIGURATION"] = typeof(ScriptedCluster).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        start.Environment["CLUSTER_ID"] = "test-" + Guid.NewGuid().ToString("N")[..8];
+        start.Environment["Orleans__Messaging__ResponseTimeout"] = ResponseTimeout.ToString("c", CultureInfo.InvariantCulture); // inherited by every process
+        if (arguments[0] == "start")
+        {
+            start.Environment["CLUSTER_BASE_PORT"] = FreeBasePort().ToString(CultureInfo.InvariantCulture);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("bash did not start");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        await process.WaitForExitAsync(timeout.Token);
+        var text = await output + await error;
+        Assert.True(process.ExitCode == 0, $"cluster.sh {string.Join(' ', arguments)} exited with {process.ExitCode}: {text}");
+        return text;
+    }
+
+    private static string RepositoryRoot()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Orleans.sln")))
+        {
+            root = root.Parent;
+        }
+
+        return root?.FullName ?? throw new InvalidOperationException($"no Orleans.sln above {AppContext.BaseDirectory}");
+    }
+
+    /// <summary>A base port whose 40 ports (the script's layout) are all free, below the ephemeral range.</summary>
+    private static int FreeBasePort()
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var candidate = Random.Shared.Next(200, 320) * 100;
+            if (Enumerable.Range(candidate, 40).All(IsFree))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException("no 40 free consecutive ports found");
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ScriptedClusterGroup : ICollectionFixture<ScriptedCluster>
+{
+    public const string Name = "Scripted cluster";
+}

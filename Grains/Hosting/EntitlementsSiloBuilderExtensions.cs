@@ -30,6 +30,7 @@ public static class EntitlementsSiloBuilderExtensions
         services.AddSingleton(TimeProvider.System);
 
         AddLedgerStore(services, configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions());
+        builder.AddIncomingGrainCallFilter<StoreFailureCallFilter>();
         services.AddSingleton<CursorCodec>();
         services.AddSingleton<CatalogSeeder>();
 

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Entitlements.Contracts;
 
 namespace Entitlements.Gateway.Hosting;
 
@@ -16,7 +17,7 @@ public static class Unavailability
     {
         for (var current = exception; current is not null; current = current.InnerException)
         {
-            if (current is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException or DbException)
+            if (current is StoreUnavailableException or TimeoutException or SiloUnavailableException or OrleansMessageRejectionException or DbException)
             {
                 return true;
             }

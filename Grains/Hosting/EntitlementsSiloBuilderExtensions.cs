@@ -34,6 +34,7 @@ public static class EntitlementsSiloBuilderExtensions
         services.AddSingleton<GrainMetrics>();
 
         AddLedgerStore(services, configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions());
+        builder.AddIncomingGrainCallFilter<StoreFailureCallFilter>();
         services.AddSingleton<CursorCodec>();
         services.AddSingleton<CatalogSeeder>();
 

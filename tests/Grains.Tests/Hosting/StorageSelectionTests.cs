@@ -28,7 +28,8 @@ public sealed class StorageSelectionTests
         Assert.IsType<PostgresLedgerStore>(services.GetRequiredService<ILedgerStore>());
         var dataSource = services.GetRequiredService<NpgsqlDataSource>();
         Assert.Same(dataSource, services.GetRequiredService<NpgsqlDataSource>());
-        Assert.Equal("Host=db.example;Username=entitlements;Database=entitlements", dataSource.ConnectionString);
+        // With the fail-fast timeouts the connection string left out (PostgresConnectionDefaults).
+        Assert.Equal("Host=db.example;Username=entitlements;Database=entitlements;Timeout=3;Command Timeout=10", dataSource.ConnectionString);
     }
 
     [Fact]

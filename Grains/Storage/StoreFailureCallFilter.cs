@@ -1,0 +1,30 @@
+using System.Data.Common;
+using Entitlements.Contracts;
+using Microsoft.Extensions.Logging;
+
+namespace Entitlements.Storage;
+
+/// <summary>
+/// Turns a database exception that escapes a grain call into a <see cref="StoreUnavailableException"/>:
+/// the driver's exception types cannot be serialized by Orleans, so a caller in another process (the
+/// gateway in cluster mode, an Orleans client, a grain on another silo) would get a codec error
+/// instead of a failure it can answer 503. Only the message travels; the original is logged here.
+/// </summary>
+internal sealed partial class StoreFailureCallFilter(ILogger<StoreFailureCallFilter> logger) : IIncomingGrainCallFilter
+{
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        try
+        {
+            await context.Invoke();
+        }
+        catch (DbException exception)
+        {
+            LogStoreFailed(logger, exception, context.InterfaceName, context.MethodName);
+            throw new StoreUnavailableException($"The ledger store failed: {exception.Message}") { IsTransient = exception.IsTransient };
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Interface}.{Method} failed in the ledger store")]
+    private static partial void LogStoreFailed(ILogger logger, Exception exception, string @interface, string method);
+}

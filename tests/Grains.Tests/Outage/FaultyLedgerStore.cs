@@ -1,0 +1,68 @@
+using System.Reflection;
+using System.Runtime.ExceptionServices;
+using Entitlements.Ledger;
+using Entitlements.Storage;
+using Npgsql;
+
+namespace Entitlements.Tests.Outage;
+
+/// <summary>
+/// The silo's real store, with the next append failing on demand: before its commit (nothing written),
+/// or after it (written, but the acknowledgement lost, as when the connection drops during the commit).
+/// Every other call goes straight to the real store.
+/// </summary>
+public class FaultyLedgerStore : DispatchProxy
+{
+    public const string Message = "injected store failure";
+
+    private AppendFault? _nextAppend;
+
+    public ILedgerStore Inner { get; private set; } = null!;
+
+    public static (ILedgerStore Store, FaultyLedgerStore Faults) Wrap(ILedgerStore inner)
+    {
+        var store = Create<ILedgerStore, FaultyLedgerStore>();
+        var faults = (FaultyLedgerStore)(object)store;
+        faults.Inner = inner;
+        return (store, faults);
+    }
+
+    /// <summary>Make the next append fail.</summary>
+    public void FailNextAppend(AppendFault fault) => Volatile.Write(ref _nextAppend, fault);
+
+    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+    {
+        ArgumentNullException.ThrowIfNull(targetMethod);
+        if (targetMethod.Name == nameof(ILedgerStore.AppendAsync) && Interlocked.Exchange(ref _nextAppend, null) is { } fault)
+        {
+            return AppendAsync(fault, (LedgerEvent)args![0]!, (CancellationToken)args[1]!);
+        }
+
+        try
+        {
+            return targetMethod.Invoke(Inner, args);
+        }
+        catch (TargetInvocationException exception) when (exception.InnerException is not null)
+        {
+            ExceptionDispatchInfo.Throw(exception.InnerException);
+            throw;
+        }
+    }
+
+    private async Task<(AppendOutcome Outcome, LedgerEvent? Appended)> AppendAsync(AppendFault fault, LedgerEvent ledgerEvent, CancellationToken cancellationToken)
+    {
+        if (fault.AfterCommit)
+        {
+            var (outcome, _) = await Inner.AppendAsync(ledgerEvent, cancellationToken);
+            Assert.Equal(AppendOutcome.Appended, outcome);
+        }
+
+        // Npgsql's own exception, as the real store throws it: a dropped connection is an I/O failure inside.
+        throw fault.Transient
+            ? new NpgsqlException(Message, new IOException("connection reset"))
+            : new NpgsqlException(Message);
+    }
+}
+
+/// <summary>How the next append fails: <paramref name="AfterCommit"/> (its acknowledgement lost) or before it; as a connection failure (<paramref name="Transient"/>) or not.</summary>
+public sealed record AppendFault(bool AfterCommit, bool Transient);

@@ -1,0 +1,159 @@
+using Entitlements.Contracts;
+using Entitlements.Hosting;
+using Entitlements.Storage;
+using Entitlements.Tests.Cluster;
+using Entitlements.Tests.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+
+namespace Entitlements.Tests.Outage;
+
+/// <summary>
+/// A player grain whose append fails: it never keeps in memory an event that was not committed, nor
+/// misses one whose acknowledgement was lost; the same request sent again is recorded exactly once.
+/// </summary>
+public sealed class PlayerGrainStoreFailureTests(PlayerGrainStoreFailureTests.FaultyCluster fixture) : IClassFixture<PlayerGrainStoreFailureTests.FaultyCluster>
+{
+    private const long Units = 10;
+    private readonly GrainWorld _world = new(fixture.Client);
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Append_FailsBeforeCommit_StateHasNothingAndTheRetryRecordsItOnce(bool transient)
+    {
+        var (user, sku, command) = await GrantAsync();
+        fixture.Faults.FailNextAppend(new AppendFault(AfterCommit: false, transient));
+
+        var first = await SubmitOrFailAsync(command);
+
+        if (transient)
+        {
+            // A dropped connection: retried at once on a fresh one, and recorded.
+            Assert.Equal(EntitlementEventOutcome.Recorded, first!.Outcome);
+        }
+        else
+        {
+            Assert.Null(first);
+            Assert.Empty(await fixture.Store.ReadTransactionAsync(Platform.Steam, command.PlatformTransactionId));
+            Assert.Empty((await EntitlementsAsync(user)).Entitlements);
+        }
+
+        // Sent again: recorded now, or (after the transparent retry) the replay of what was recorded.
+        var again = await _world.Events.SubmitAsync(command);
+        Assert.Equal(transient ? EntitlementEventOutcome.Replayed : EntitlementEventOutcome.Recorded, again.Outcome);
+        var recorded = Assert.Single(await fixture.Store.ReadTransactionAsync(Platform.Steam, command.PlatformTransactionId));
+        Assert.Equal(recorded.EventId, again.Event!.EventId);
+        Assert.Equal(Units, Assert.Single((await EntitlementsAsync(user)).Entitlements).UseCount);
+        Assert.Equal(sku.ItemId, Assert.Single((await EntitlementsAsync(user)).Entitlements).ItemId);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Append_CommitsButTheAcknowledgementIsLost_StateHasTheEventAndTheRetryFindsIt(bool transient)
+    {
+        var (user, _, command) = await GrantAsync();
+        fixture.Faults.FailNextAppend(new AppendFault(AfterCommit: true, transient));
+
+        var first = await SubmitOrFailAsync(command);
+
+        var recorded = Assert.Single(await fixture.Store.ReadTransactionAsync(Platform.Steam, command.PlatformTransactionId));
+        if (transient)
+        {
+            // Retried at once: the new decision finds the committed event instead of appending it again.
+            Assert.Equal(recorded.EventId, first!.Event!.EventId);
+        }
+        else
+        {
+            Assert.Null(first);
+        }
+
+        var state = await EntitlementsAsync(user);
+        Assert.Equal(Units, Assert.Single(state.Entitlements).UseCount);
+        Assert.Equal(1, state.Version);
+        var again = await _world.Events.SubmitAsync(command);
+        Assert.Equal(EntitlementEventOutcome.Replayed, again.Outcome);
+        Assert.Equal(recorded.EventId, again.Event!.EventId);
+        Assert.Single(await fixture.Store.ReadTransactionAsync(Platform.Steam, command.PlatformTransactionId));
+        Assert.Equal(Units, Assert.Single((await EntitlementsAsync(user)).Entitlements).UseCount);
+    }
+
+    private async Task<(PlatformUserLink User, CatalogSku Sku, SubmitEntitlementEvent Command)> GrantAsync()
+    {
+        var user = await _world.NewPlayerAsync();
+        var sku = await _world.PutSkuAsync(EntitlementType.Consumable, unitsPerQuantity: Units);
+        var command = new SubmitEntitlementEvent
+        {
+            ActionType = EntitlementActionType.Grant,
+            Platform = user.Platform,
+            PlatformUserId = user.PlatformUserId,
+            Sku = sku.Sku,
+            Quantity = 1,
+            PlatformTransactionId = GrainWorld.Unique("tx"),
+        };
+
+        // Activate the player first, so that its state is in memory when the append fails.
+        Assert.Empty((await EntitlementsAsync(user)).Entitlements);
+        return (user, sku, command);
+    }
+
+    /// <summary>The result, or null when the call failed (the failure reaches the caller, whatever type it arrives as).</summary>
+    private async Task<EntitlementEventResult?> SubmitOrFailAsync(SubmitEntitlementEvent command)
+    {
+        try
+        {
+            return await _world.Events.SubmitAsync(command);
+        }
+        catch (StoreUnavailableException exception)
+        {
+            // The driver's exception, carried across Orleans as a serializable one.
+            Assert.Contains(FaultyLedgerStore.Message, exception.Message, StringComparison.Ordinal);
+            return null;
+        }
+    }
+
+    private async Task<PlayerEntitlements> EntitlementsAsync(PlatformUserLink user) =>
+        (await fixture.Client.GetGrain<IPlayerGrain>(user.PlayerUuid).GetEntitlementsAsync())!;
+
+    /// <summary>A one-silo cluster on SQLite whose store fails appends on demand.</summary>
+    public sealed class FaultyCluster : IAsyncLifetime, IDisposable
+    {
+        private readonly TempDirectory _directory = new();
+        private InProcessTestCluster? _cluster;
+
+        public IClusterClient Client => _cluster!.Client;
+
+        public ILedgerStore Store => _cluster!.Silos[0].ServiceProvider.GetRequiredService<SqliteLedgerStore>();
+
+        public FaultyLedgerStore Faults => (FaultyLedgerStore)(object)_cluster!.Silos[0].ServiceProvider.GetRequiredService<ILedgerStore>();
+
+        public async Task InitializeAsync()
+        {
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Storage:DataDirectory"] = _directory.Path,
+                ["Catalog:SeedFile"] = string.Empty,
+            }).Build();
+            var builder = new InProcessTestClusterBuilder(1);
+            builder.ConfigureSilo((_, silo) =>
+            {
+                silo.AddEntitlements(configuration);
+                silo.Services.AddSingleton(sp => FaultyLedgerStore.Wrap(sp.GetRequiredService<SqliteLedgerStore>()).Store);
+            });
+            _cluster = builder.Build();
+            await _cluster.DeployAsync();
+        }
+
+        public async Task DisposeAsync()
+        {
+            if (_cluster is not null)
+            {
+                await _cluster.DisposeAsync();
+            }
+        }
+
+        public void Dispose() => _directory.Dispose();
+    }
+}

@@ -15,6 +15,7 @@ namespace Entitlements.Tests.Outage;
 /// request meanwhile is answered 503 with <c>Retry-After</c>, fast, in its surface's own format; nothing
 /// acknowledged is lost, nothing is half-written, and the gateway resumes by itself.
 /// </summary>
+[Collection(OutageDefinition.Name)]
 public sealed class PostgresOutageTests(PostgresOutageFixture fixture, ITestOutputHelper output) : IClassFixture<PostgresOutageFixture>
 {
     private const int Players = 4;

@@ -9,6 +9,7 @@ namespace Entitlements.Tests.Outage;
 /// it waits, retrying, and serves once the database is there; or, past <c>Storage:StartupWaitSeconds</c>,
 /// stops with a message that says so.
 /// </summary>
+[Collection(OutageDefinition.Name)]
 public sealed class PostgresStartupTests : IAsyncLifetime, IAsyncDisposable
 {
     private const string UnreachableWarning = "The store is unreachable at start";

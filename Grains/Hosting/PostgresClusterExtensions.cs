@@ -148,7 +148,8 @@ public static class PostgresClusterExtensions
                 $"Orleans:Mode '{OrleansMode.Cluster}' needs Storage:Provider '{StorageOptions.PostgreSql}' (membership, grain state and the ledger live in one PostgreSQL database); it is '{storage.Provider}'.");
         }
 
-        return EntitlementsSiloBuilderExtensions.PostgresConnectionString(storage);
+        // The same fail-fast timeouts as the ledger's connections, unless the connection string sets its own.
+        return PostgresConnectionDefaults.Apply(EntitlementsSiloBuilderExtensions.PostgresConnectionString(storage));
     }
 
     private sealed class SchemaParticipant(string connectionString, ILogger logger) : ILifecycleParticipant<ISiloLifecycle>

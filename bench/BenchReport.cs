@@ -38,16 +38,15 @@ internal sealed class BenchReport(Profile profile, MachineInfo machine, DateTime
 
         foreach (var e in Engines)
         {
-            // The ceiling that applies to appends today: one writer at a time (SQLite's one writer, PostgreSQL's ledger lock).
-            var singleRow = Inserts.FirstOrDefault(i => i.Engine == e.Engine && i.Mode.Contains("advisory lock", StringComparison.Ordinal))
-                ?? Inserts.FirstOrDefault(i => i.Engine == e.Engine && i.RowsPerTransaction == 1);
+            // Appends are group-committed: the database's ceiling for them is its batched insert rate.
+            var batched = Inserts.FirstOrDefault(i => i.Engine == e.Engine && i.RowsPerTransaction > 1);
             var c = e.Grants;
             var cRatio = c.RequestsPerSecond / ceiling;
             figures.Add(new(
                 "c", e.Engine, $"POST entitlement-event grants, distinct players, {c.Connections} connections",
                 F($"{c.RequestsPerSecond:F0} req/s, p50 {c.P50:F1} ms, p99 {c.P99:F1} ms, {cRatio:P0} of (a)"),
                 ">= 40% of (a)", cRatio >= 0.4,
-                F($"each grant is one durable commit, one at a time: (b) {singleRow?.Mode}, {singleRow?.Writers} writer(s): {singleRow?.RowsPerSecond ?? double.NaN:F0} rows/s; during (c): {e.GrantsCpu}")));
+                F($"the gateway's CPU per grant (token check, JSON, grain call, fold, notification, batch commit), not the database: (b) {batched?.Mode}: {batched?.RowsPerSecond ?? double.NaN:F0} rows/s; during (c): {e.GrantsCpu}")));
             var d = e.Pages;
             var dRatio = d.RequestsPerSecond / ceiling;
             figures.Add(new(

@@ -1,4 +1,5 @@
 using Entitlements.Contracts;
+using Orleans.Concurrency;
 
 namespace Entitlements;
 
@@ -6,7 +7,8 @@ namespace Entitlements;
 [Alias("Entitlements.ICatalogSkuGrain")]
 public interface ICatalogSkuGrain : IGrainWithStringKey
 {
-    [Alias("Get")]
+    /// <remarks>Read-only: gets interleave with each other (every grant of a SKU reads its entry), never with a write.</remarks>
+    [Alias("Get"), ReadOnly]
     Task<CatalogSku?> GetAsync();
 
     /// <summary>Create or replace the entry; returns it with its new revision.</summary>

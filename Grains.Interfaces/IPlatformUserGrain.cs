@@ -1,4 +1,5 @@
 using Entitlements.Contracts;
+using Orleans.Concurrency;
 
 namespace Entitlements;
 
@@ -6,7 +7,8 @@ namespace Entitlements;
 [Alias("Entitlements.IPlatformUserGrain")]
 public interface IPlatformUserGrain : IGrainWithStringKey
 {
-    [Alias("Get")]
+    /// <remarks>Read-only: gets interleave with each other (every grant of a SKU reads its entry), never with a write.</remarks>
+    [Alias("Get"), ReadOnly]
     Task<PlatformUserLink?> GetAsync();
 
     /// <summary>

@@ -12,6 +12,7 @@ namespace Entitlements;
 /// ledger table by keyset pagination.
 /// </summary>
 [StatelessWorker]
+[Reentrant] // no state of its own: every call runs at once, not one at a time per activation
 public sealed class EntitlementEventsGrain(ILedgerStore store, CursorCodec cursors, TimeProvider time) : Grain, IEntitlementEventsGrain
 {
     private const int MaxAttempts = 3;

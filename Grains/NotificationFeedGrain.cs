@@ -5,6 +5,7 @@ namespace Entitlements;
 
 /// <summary>Reads the notification feed from the ledger for consumers that resume from a cursor.</summary>
 [StatelessWorker]
+[Reentrant] // no state of its own: reads run side by side
 public sealed class NotificationFeedGrain(NotificationFeed feed) : Grain, INotificationFeedGrain
 {
     public const int MaxPage = 1000;

@@ -12,6 +12,7 @@ namespace Entitlements;
 /// the player UUID, the expiry (unix seconds) and the XUID. Opaque to clients.
 /// </summary>
 [StatelessWorker]
+[Reentrant] // its only state is the key, read once (two concurrent first reads read the same key)
 public sealed class SessionTicketGrain(ILedgerStore store, TimeProvider time) : Grain, ISessionTicketGrain
 {
     private const byte Format = 1;

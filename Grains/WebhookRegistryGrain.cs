@@ -6,6 +6,7 @@ namespace Entitlements;
 
 /// <summary>Lists the configured webhooks by asking each webhook grain for its status.</summary>
 [StatelessWorker]
+[Reentrant] // no state of its own
 public sealed class WebhookRegistryGrain(IOptions<WebhookOptions> webhooks) : Grain, IWebhookRegistryGrain
 {
     public async Task<IReadOnlyList<WebhookStatus>> ListAsync()

@@ -68,7 +68,7 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
 
             Log("(d) event pages of 100");
             sampler = CpuSampler.Start(gateway.ProcessId);
-            var pages = await PagesAsync(gateway);
+            var pages = await PagesAsync(gateway, profile.Measure);
             var pagesCpu = sampler.Stop();
             Log($"    {Describe(pages)}; {pagesCpu}");
 
@@ -93,6 +93,61 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
             gateway?.Dispose();
         }
     }
+
+    /// <summary>
+    /// One load for <paramref name="measure"/> after the usual warm-up (see <see cref="Probe"/>);
+    /// <paramref name="during"/> runs beside the measured period with the gateway's process id.
+    /// </summary>
+    public async Task<LoadResult> ProbeAsync(string scenario, TimeSpan measure, Func<int, TimeSpan, Task>? during)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        using var gateway = await GatewayHost.StartAsync(build, dataDirectory, Settings);
+        var players = await LinkPlayersAsync(gateway, profile.Players, "p");
+        Log($"warming up for {profile.SystemWarmup.TotalSeconds:F0} s");
+        await GrantLoadAsync(gateway, players, 16, profile.SystemWarmup, "warm");
+        await PageLoadAsync(gateway, players[0], profile.SystemWarmup / 3);
+        Log($"{scenario}, {profile.Connections} connections, {measure.TotalSeconds:F0} s");
+        var sampler = CpuSampler.Start(gateway.ProcessId);
+        var beside = during is null ? Task.CompletedTask : Task.Run(async () =>
+        {
+            await Task.Delay(profile.Warmup);
+            await during(gateway.ProcessId, measure);
+        });
+        LoadResult result;
+        switch (scenario)
+        {
+            case "grants":
+                result = await GrantLoadAsync(gateway, players, profile.Connections, measure, "c");
+                break;
+            case "pages":
+                result = await PagesAsync(gateway, measure);
+                break;
+            case "push":
+                var push = await PushAsync(gateway, players, await ClosedLoopRateAsync(gateway, players));
+                Log(string.Create(CultureInfo.InvariantCulture, $"    {push.Rate:F0}/s offered ({push.AchievedRate:F0}/s answered), {push.Received}/{push.Sent} received, p50 {push.P50:F1} ms, p99 {push.P99:F1} ms"));
+                result = new LoadResult("push", profile.Connections, push.Received, push.Failures, profile.PushDuration.TotalSeconds, [], push.FirstError);
+                break;
+            default:
+                throw new ArgumentException($"unknown probe {scenario}: {string.Join(", ", Probe.Scenarios)}");
+        }
+
+        var cpu = sampler.Stop();
+        Log($"    {Describe(result)}; {cpu}");
+        await beside;
+        if (await GatewayHost.GetTextAsync(gateway.Client, "/metrics") is { } metrics)
+        {
+            // The system's own meters (ledger batches, grain timings), when the probe runs with Telemetry__PrometheusAnonymous=true.
+            foreach (var line in metrics.Split('\n').Where(l => l.StartsWith("entitlements_", StringComparison.Ordinal) && (l.Contains("_sum", StringComparison.Ordinal) || l.Contains("_count", StringComparison.Ordinal))))
+            {
+                Log("    " + line);
+            }
+        }
+
+        return result;
+    }
+
+    private async Task<double> ClosedLoopRateAsync(GatewayHost gateway, List<string> players) =>
+        (await GrantLoadAsync(gateway, players, profile.Connections, profile.SweepMeasure, "rate")).RequestsPerSecond;
 
     private void Log(string line) => log.WriteLine($"[{engine.Name}] {line}");
 
@@ -124,7 +179,7 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
                 client, players[(int)((worker + (iteration * connections)) % players.Count)], $"bench-{_run}-{scenario}-{worker}-{iteration}"));
     }
 
-    private async Task<LoadResult> PagesAsync(GatewayHost gateway)
+    private async Task<LoadResult> PagesAsync(GatewayHost gateway, TimeSpan measure)
     {
         var platformUser = $"bench-{_run}-pages";
         var player = await gateway.LinkPlayerAsync(platformUser);
@@ -144,7 +199,7 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
             }
         }
 
-        return await PageLoadAsync(gateway, platformUser, profile.Measure, player);
+        return await PageLoadAsync(gateway, platformUser, measure, player);
     }
 
     private async Task<LoadResult> PageLoadAsync(GatewayHost gateway, string platformUser, TimeSpan measure, Guid? player = null)

@@ -32,14 +32,28 @@ internal static class Harness
         SimulatorProcess? simulator = null;
         try
         {
+            if (Value(args, "--probe") is { } probe)
+            {
+                var seconds = double.Parse(Value(args, "--seconds") ?? "20", CultureInfo.InvariantCulture);
+                Engine probed = engines[0].ToLowerInvariant() switch
+                {
+                    "sqlite" => SqliteEngine(work),
+                    "postgresql" => await PostgresEngineAsync(postgres = await StartPostgresAsync()),
+                    _ => throw new ArgumentException($"unknown engine {engines[0]}: sqlite or postgresql"),
+                };
+                simulator = await SimulatorProcess.StartAsync(build, Path.Combine(work, "xbox-keys"));
+                var bench = new EngineBench(build, profile, probed, simulator, Path.Combine(work, probed.Name.ToLowerInvariant()), output);
+                var result = await bench.ProbeAsync(probe, TimeSpan.FromSeconds(seconds), Probe.Tracer(Value(args, "--trace"), output));
+                return result.Requests > 0 && result.Failures == 0 ? 0 : 1;
+            }
+
             var report = new BenchReport(profile, machine, started);
 
             output.WriteLine("(b) durable insert ceilings");
             report.Inserts.AddRange(await InsertCeilings.SqliteAsync(work, profile.InsertDuration, profile.InsertBatch));
             if (engines.Contains("postgresql", StringComparer.OrdinalIgnoreCase))
             {
-                postgres = new PostgresServer { Durable = true };
-                await postgres.InitializeAsync();
+                postgres = await StartPostgresAsync();
                 report.Inserts.AddRange(await InsertCeilings.PostgresAsync(await postgres.CreateDatabaseAsync(), profile.InsertDuration, profile.InsertBatch, profile.InsertWriters));
             }
 
@@ -104,6 +118,14 @@ internal static class Harness
             {
             }
         }
+    }
+
+    /// <summary>A throwaway PostgreSQL with fsync and synchronous commit on.</summary>
+    private static async Task<PostgresServer> StartPostgresAsync()
+    {
+        var server = new PostgresServer { Durable = true };
+        await server.InitializeAsync();
+        return server;
     }
 
     private static Engine SqliteEngine(string work)

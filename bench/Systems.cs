@@ -121,6 +121,13 @@ internal sealed class GatewayHost : IDisposable
         return response.StatusCode == HttpStatusCode.OK ? null : $"GET {path}: HTTP {(int)response.StatusCode} {Shorten(text)}";
     }
 
+    /// <summary>GET a text body; null unless it answered 200.</summary>
+    public static async Task<string?> GetTextAsync(HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+        return response.StatusCode == HttpStatusCode.OK ? await response.Content.ReadAsStringAsync() : null;
+    }
+
     public static async Task<JsonNode> Expect(HttpResponseMessage response, params HttpStatusCode[] statuses)
     {
         ArgumentNullException.ThrowIfNull(response);

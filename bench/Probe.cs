@@ -1,0 +1,38 @@
+using System.Globalization;
+
+namespace Entitlements.Bench;
+
+/// <summary>
+/// <c>bench/run.sh --probe grants|pages|push [--engines sqlite] [--seconds 20] [--trace FILE]</c>: one
+/// load on one engine for a while, to look at one figure closely. Prints the figure and where the CPU
+/// went. With <c>--trace</c>, Linux <c>perf</c> samples the gateway's CPU during the measured period
+/// into FILE (run the harness with <c>DOTNET_PerfMapEnabled=1</c> so that perf can name JIT-compiled
+/// methods) and the methods with the most samples are printed, by their own samples and with callees.
+/// </summary>
+internal static class Probe
+{
+    public static readonly string[] Scenarios = ["grants", "pages", "push"];
+
+    /// <summary>What runs beside the measured period: nothing, or a CPU profile of the gateway process.</summary>
+    public static Func<int, TimeSpan, Task>? Tracer(string? tracePath, TextWriter output)
+    {
+        if (tracePath is null)
+        {
+            return null;
+        }
+
+        return async (processId, duration) =>
+        {
+            var seconds = Math.Max(1, (int)duration.TotalSeconds - 1).ToString(CultureInfo.InvariantCulture);
+            await ChildProcess.RunToEndAsync(
+                "perf", ["record", "-F", "999", "-g", "-p", processId.ToString(CultureInfo.InvariantCulture), "-o", tracePath, "--", "sleep", seconds]);
+            foreach (var children in new[] { false, true })
+            {
+                var report = await ChildProcess.RunToEndAsync(
+                    "perf", ["report", "-i", tracePath, "--stdio", "-g", "none", "--percent-limit", "0.4", "--sort", "symbol", children ? "--children" : "--no-children"]);
+                output.WriteLine(children ? "== CPU samples with callees" : "== CPU samples, own");
+                output.WriteLine(string.Join('\n', report.Split('\n').Where(l => l.Length > 0 && l[0] != '#').Take(70)));
+            }
+        };
+    }
+}

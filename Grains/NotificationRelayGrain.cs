@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Entitlements.Diagnostics;
 using Entitlements.Notifications;
 using Entitlements.Storage;
@@ -14,7 +15,9 @@ namespace Entitlements;
 /// all-players stream in sequence order), then stores the new position. A crash between a publish and
 /// the store of the position publishes again (at least once); a crash between a commit and the publish
 /// loses nothing, because the next activation starts from the stored position. Player grains wake it
-/// after each append; a timer polls too, in case a wake was lost.
+/// after each append; a timer polls too, in case a wake was lost. The position is stored at most once
+/// per <see cref="NotificationOptions.PositionWriteInterval"/> (and when the grain deactivates): a
+/// crash republishes at most that much.
 /// </summary>
 public sealed partial class NotificationRelayGrain(
     NotificationFeed feed,
@@ -27,6 +30,8 @@ public sealed partial class NotificationRelayGrain(
     public const string ConsumerName = "stream-relay";
 
     private long _position;
+    private long _storedPosition;
+    private long _storedAt;
     private bool _pumping;
     private bool _pending;
     private IStreamProvider? _streams;
@@ -34,9 +39,27 @@ public sealed partial class NotificationRelayGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _position = await store.ReadConsumerPositionAsync(ConsumerName, cancellationToken);
+        _storedPosition = _position;
+        _storedAt = Stopwatch.GetTimestamp();
         _streams = this.GetStreamProvider(NotificationStreams.ProviderName);
         var interval = options.Value.PollInterval > TimeSpan.Zero ? options.Value.PollInterval : TimeSpan.FromSeconds(1);
         this.RegisterGrainTimer(_ => PumpAsync(), new GrainTimerCreationOptions(interval, interval) { Interleave = true, KeepAlive = true });
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_position > _storedPosition)
+        {
+            try
+            {
+                await StorePositionAsync();
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // The next activation republishes from the older stored position: at least once still holds.
+                LogPublishFailed(logger, exception, _position);
+            }
+        }
     }
 
     public Task WakeAsync() => PumpAsync();
@@ -74,12 +97,22 @@ public sealed partial class NotificationRelayGrain(
 
                     await PublishAsync(page.Notifications);
                     _position = page.Position;
-                    await store.WriteConsumerPositionAsync(ConsumerName, _position);
+                    if (Stopwatch.GetElapsedTime(_storedAt) >= options.Value.PositionWriteInterval)
+                    {
+                        await StorePositionAsync();
+                    }
+
                     WakeWebhooks();
                 }
                 while (page.More);
             }
             while (_pending);
+
+            // Caught up: a position held back by the interval is stored by a later pump (the poll timer's at the latest).
+            if (_position > _storedPosition && Stopwatch.GetElapsedTime(_storedAt) >= options.Value.PositionWriteInterval)
+            {
+                await StorePositionAsync();
+            }
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -90,6 +123,13 @@ public sealed partial class NotificationRelayGrain(
         {
             _pumping = false;
         }
+    }
+
+    private async Task StorePositionAsync()
+    {
+        var position = _position;
+        await store.WriteConsumerPositionAsync(ConsumerName, position);
+        (_storedPosition, _storedAt) = (position, Stopwatch.GetTimestamp());
     }
 
     /// <summary>The webhooks read the same feed from their own positions: tell them it has grown.</summary>

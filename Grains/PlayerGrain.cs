@@ -22,7 +22,9 @@ public sealed partial class PlayerGrain(
     GrainMetrics metrics,
     ILogger<PlayerGrain> logger) : Grain, IPlayerGrain
 {
-    private const int MaxAttempts = 3;
+    // One more than the conflicts a decision may meet (a version conflict, a duplicate key): a grant
+    // decided without its transaction may need one attempt more.
+    private const int MaxAttempts = 4;
     private const int ReadPage = 1000;
     private PlayerInfo? _player;
     private LedgerState _state = LedgerState.Empty;
@@ -63,17 +65,30 @@ public sealed partial class PlayerGrain(
             return new EntitlementEventResult(EntitlementEventOutcome.UnknownPlayer, null);
         }
 
+        // A grant is nearly always the first event of its transaction: decide it so without reading the
+        // transaction, on the condition that the store finds none of it (else the store refuses it as a
+        // duplicate and the next attempt reads the transaction: a replay, or a grant after its refund).
+        var optimistic = command.ActionType == EntitlementActionType.Grant;
         return await DecideAndAppendAsync(
             async () =>
             {
-                var transaction = await store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId);
-                if (EntitlementEventReplay.Find(transaction, command) is { } replay)
+                IReadOnlyList<LedgerEvent> transaction = [];
+                if (!optimistic)
                 {
-                    return (replay, null);
+                    transaction = await store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId);
+                    if (EntitlementEventReplay.Find(transaction, command) is { } replay)
+                    {
+                        return (replay, null);
+                    }
                 }
 
                 var catalog = await GrainFactory.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(command.Platform, command.Sku)).GetAsync();
-                return (null, EntitlementDecider.DecideEntitlementEvent(_state, _player!, command, catalog, transaction, NewEventId(), Now()));
+                var decided = EntitlementDecider.DecideEntitlementEvent(_state, _player!, command, catalog, transaction, NewEventId(), Now()) with
+                {
+                    FirstOfTransaction = optimistic,
+                };
+                optimistic = false;
+                return (null, decided);
             },
             appended => new EntitlementEventResult(EntitlementEventOutcome.Recorded, appended.Entitlement));
     }

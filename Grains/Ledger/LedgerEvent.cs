@@ -36,4 +36,13 @@ public sealed record LedgerEvent
 
     /// <summary>The Xbox consume about to be sent, for <see cref="LedgerEventKind.XboxConsumeStarted"/>.</summary>
     public XboxConsumeStarted? XboxConsume { get; init; }
+
+    /// <summary>
+    /// A condition of the append, not stored: the event was decided without reading its transaction,
+    /// as the first of its (platform, platform_transaction_id). The store then refuses it as
+    /// <see cref="Storage.AppendOutcome.DuplicateKey"/> when the ledger holds any entitlement event of
+    /// that transaction (whatever its action type), and the appender decides again with the transaction
+    /// read. Events read from the store, and the appended event returned, have it false.
+    /// </summary>
+    public bool FirstOfTransaction { get; init; }
 }

@@ -19,4 +19,12 @@ public sealed class NotificationOptions
 
     /// <summary>Ledger events read per relay batch.</summary>
     public int BatchSize { get; set; } = 500;
+
+    /// <summary>
+    /// The least time between two writes of the relay's position: under load the relay publishes many
+    /// small batches, and a durable write after each one would take the ledger's single writer from the
+    /// appends. A crash republishes at most this much (delivery is at least once either way); zero
+    /// writes after every batch.
+    /// </summary>
+    public TimeSpan PositionWriteInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

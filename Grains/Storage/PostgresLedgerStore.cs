@@ -439,7 +439,9 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
     /// One append of a batch, one statement: the insert happens only when the version is the next one
     /// and no idempotency key is taken (exact, since every appender holds the ledger lock, and each
     /// statement sees what the earlier ones of its batch inserted). Returns the new sequence (null when
-    /// rejected) and the player's latest version as the insert saw it, which tells why.
+    /// rejected) and the player's latest version as the insert saw it, which tells why. With
+    /// <c>@first_of_transaction</c> (<see cref="LedgerEvent.FirstOfTransaction"/>) any entitlement event of
+    /// the transaction refuses the insert, whatever its action type.
     /// </summary>
     private static readonly string AppendSql = $"""
         WITH head AS (
@@ -451,7 +453,8 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
               AND NOT EXISTS (
                   SELECT 1 FROM ledger_events
                   WHERE event_id = @event_id
-                     OR (kind = 0 AND @kind = 0 AND platform = @platform AND platform_transaction_id = @platform_transaction_id AND action_type = @action_type)
+                     OR (kind = 0 AND @kind = 0 AND platform = @platform AND platform_transaction_id = @platform_transaction_id
+                         AND (@first_of_transaction OR action_type = @action_type))
                      OR (player_uuid = @player_uuid AND operation_id = @operation_id))
             RETURNING seq)
         SELECT (SELECT seq FROM inserted), (SELECT version FROM head)
@@ -511,6 +514,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
             {
                 var append = new NpgsqlBatchCommand(AppendSql);
                 BindEvent(append.Parameters, ledgerEvent);
+                append.Parameters.Add(Parameter("first_of_transaction", NpgsqlDbType.Boolean, ledgerEvent.FirstOfTransaction));
                 batch.BatchCommands.Add(append);
             }
 
@@ -527,7 +531,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
                     ? GroupAppendResult.Rejected(ledgerEvent.PlayerUuid is not null && ledgerEvent.Version != reader.GetInt64(1) + 1
                         ? AppendOutcome.VersionConflict
                         : AppendOutcome.DuplicateKey)
-                    : GroupAppendResult.Committed(ledgerEvent with { Sequence = reader.GetInt64(0) });
+                    : GroupAppendResult.Committed(ledgerEvent with { Sequence = reader.GetInt64(0), FirstOfTransaction = false });
             }
         }
 

@@ -35,6 +35,12 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
     private readonly LedgerGroupCommit _appends;
     private SqliteConnection? _writer;
 
+    // The append statements, prepared once on the writer connection and kept: SQLite parses and plans a
+    // 34-column insert each time a new command runs it. Used by one batch at a time (the write lock).
+    private SqliteCommand? _headCommand;
+    private SqliteCommand? _transactionCommand;
+    private SqliteCommand? _insertCommand;
+
     /// <param name="options">Where the database file is.</param>
     /// <param name="metrics">The silo's ledger metrics; a store made without them records on a meter of its own.</param>
     public SqliteLedgerStore(IOptions<StorageOptions> options, LedgerMetrics? metrics = null)
@@ -62,6 +68,9 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
     {
         // The committer runs on the thread pool, never on this thread: waiting for it cannot deadlock.
         _appends.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _headCommand?.Dispose();
+        _transactionCommand?.Dispose();
+        _insertCommand?.Dispose();
         _writer?.Dispose();
         _writeLock.Dispose();
         _ownMetrics?.Dispose();
@@ -477,34 +486,33 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
     /// a savepoint, so one that fails (a conflict, a taken key, or anything else) is undone alone and the
     /// others still commit. The checks are those of a lone append: nothing else writes meanwhile.
     /// </summary>
-    private static GroupAppendResult[] AppendBatch(SqliteConnection connection, IReadOnlyList<LedgerEvent> events)
+    /// <summary>
+    /// One transaction for the batch, one commit (one fsync). No savepoint per append: SQLite undoes a
+    /// failed statement by itself and keeps the transaction (a constraint violation aborts the insert
+    /// alone), so an append that fails is its own answer while the transaction is still open; only an
+    /// error that ended the transaction (SQLite rolls back on some I/O and memory errors) fails the batch.
+    /// </summary>
+    private GroupAppendResult[] AppendBatch(SqliteConnection connection, IReadOnlyList<LedgerEvent> events)
     {
-        const string Savepoint = "append";
         var results = new GroupAppendResult[events.Count];
         using var transaction = connection.BeginTransaction(deferred: false);
-        using var head = Command(connection, "SELECT COALESCE(MAX(version), 0) FROM ledger_events WHERE player_uuid = $p;", transaction);
-        using var insert = Command(connection, InsertSql, transaction);
+        var head = _headCommand ??= Command(connection, "SELECT COALESCE(MAX(version), 0) FROM ledger_events WHERE player_uuid = $p;");
+        var transactionTaken = _transactionCommand ??= Command(connection, """
+            SELECT EXISTS (SELECT 1 FROM ledger_events INDEXED BY ux_ledger_events_transaction
+                           WHERE kind = 0 AND platform = $platform AND platform_transaction_id = $transaction);
+            """);
+        var insert = _insertCommand ??= Command(connection, InsertSql);
+        head.Transaction = transaction;
+        transactionTaken.Transaction = transaction;
+        insert.Transaction = transaction;
         for (var i = 0; i < events.Count; i++)
         {
-            transaction.Save(Savepoint);
             try
             {
-                results[i] = AppendOne(head, insert, events[i]);
-                if (results[i].Outcome != AppendOutcome.Appended)
-                {
-                    transaction.Rollback(Savepoint);
-                }
-
-                transaction.Release(Savepoint);
+                results[i] = AppendOne(head, transactionTaken, insert, events[i]);
             }
-            catch (Exception exception)
+            catch (Exception exception) when (InTransaction(connection))
             {
-                // One append's failure is its own answer, as long as the transaction survives it.
-                if (!TryUndo(transaction, Savepoint))
-                {
-                    throw;
-                }
-
                 results[i] = GroupAppendResult.Failed(exception);
             }
         }
@@ -513,8 +521,22 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
         return results;
     }
 
-    private static GroupAppendResult AppendOne(SqliteCommand head, SqliteCommand insert, LedgerEvent ledgerEvent)
+    /// <summary>Whether the connection's transaction is still open (SQLite has not rolled it back).</summary>
+    private static bool InTransaction(SqliteConnection connection) => SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0;
+
+    private static GroupAppendResult AppendOne(SqliteCommand head, SqliteCommand transactionTaken, SqliteCommand insert, LedgerEvent ledgerEvent)
     {
+        if (ledgerEvent.FirstOfTransaction && ledgerEvent.Entitlement is { } record)
+        {
+            transactionTaken.Parameters.Clear();
+            transactionTaken.Parameters.AddWithValue("$platform", StoredEnum.Name<Platform>(record.Platform));
+            transactionTaken.Parameters.AddWithValue("$transaction", record.PlatformTransactionId);
+            if (Convert.ToInt64(transactionTaken.ExecuteScalar(), CultureInfo.InvariantCulture) != 0)
+            {
+                return GroupAppendResult.Rejected(AppendOutcome.DuplicateKey);
+            }
+        }
+
         if (ledgerEvent.PlayerUuid is { } player)
         {
             head.Parameters.Clear();
@@ -531,30 +553,11 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
             insert.Parameters.Clear();
             BindEvent(insert, ledgerEvent);
             var sequence = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
-            return GroupAppendResult.Committed(ledgerEvent with { Sequence = sequence });
+            return GroupAppendResult.Committed(ledgerEvent with { Sequence = sequence, FirstOfTransaction = false });
         }
         catch (SqliteException exception) when (exception.SqliteErrorCode == SqliteConstraint)
         {
             return GroupAppendResult.Rejected(exception.Message.Contains(".version", StringComparison.Ordinal) ? AppendOutcome.VersionConflict : AppendOutcome.DuplicateKey);
-        }
-    }
-
-    /// <summary>Undo one append's savepoint; false when the transaction itself is gone (then the batch fails).</summary>
-    private static bool TryUndo(SqliteTransaction transaction, string savepoint)
-    {
-        try
-        {
-            transaction.Rollback(savepoint);
-            transaction.Release(savepoint);
-            return true;
-        }
-        catch (SqliteException)
-        {
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
         }
     }
 

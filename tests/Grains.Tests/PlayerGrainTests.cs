@@ -214,6 +214,28 @@ public class PlayerGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Submit_GrantAfterItsRefund_RecordsGrantThatGivesNothing()
+    {
+        // A grant is first decided without reading its transaction; the store refuses that decision here
+        // (the refund is there), and the grain decides again with the refund in view.
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var grant = Command(EntitlementActionType.Grant, user, sku, quantity: 5);
+        var refund = await Events.SubmitAsync(grant with { ActionType = EntitlementActionType.Refund });
+
+        var granted = await Events.SubmitAsync(grant);
+        var replayed = await Events.SubmitAsync(grant);
+
+        Assert.Equal(EntitlementEventOutcome.Recorded, refund.Outcome);
+        Assert.Equal(EntitlementEventOutcome.Recorded, granted.Outcome);
+        Assert.Equal((EntitlementEventStatus.Success, 2L, EntitlementActionType.Grant), (granted.Event!.Status, granted.Event.Version!.Value, granted.Event.ActionType));
+        Assert.Equal(new EntitlementEventResult(EntitlementEventOutcome.Replayed, granted.Event), replayed);
+        var entitlements = await Player(user).GetEntitlementsAsync();
+        Assert.Equal(2, entitlements!.Version);
+        Assert.Empty(entitlements.Entitlements);
+    }
+
+    [Fact]
     public async Task Submit_HundredConcurrentIdenticalEvents_RecordsOneEvent()
     {
         var user = await NewPlayerAsync();

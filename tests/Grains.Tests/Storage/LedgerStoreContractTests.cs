@@ -167,6 +167,45 @@ public abstract partial class LedgerStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AppendAsync_FirstOfTransactionWhenTheTransactionHasAnyEvent_ReturnsDuplicateKey()
+    {
+        var player = Guid.NewGuid();
+        await Store.AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-refunded", EntitlementActionType.Refund));
+        await Store.AppendAsync(StoredEvents.Entitlement(player, 1, "tx-granted", EntitlementActionType.Grant));
+
+        // A grant decided as the first of its transaction, after that transaction's refund (another player's).
+        var afterRefund = await Store.AppendAsync(StoredEvents.Entitlement(player, 2, "tx-refunded") with { FirstOfTransaction = true });
+        var again = await Store.AppendAsync(StoredEvents.Entitlement(player, 2, "tx-granted") with { FirstOfTransaction = true });
+        var otherPlatform = await Store.AppendAsync(StoredEvents.Entitlement(player, 2, "tx-refunded", platform: Platform.XboxLive) with { FirstOfTransaction = true });
+        var unconditioned = await Store.AppendAsync(StoredEvents.Entitlement(player, 3, "tx-refunded"));
+
+        Assert.Equal((AppendOutcome.DuplicateKey, (LedgerEvent?)null), afterRefund);
+        Assert.Equal((AppendOutcome.DuplicateKey, (LedgerEvent?)null), again);
+        Assert.Equal(AppendOutcome.Appended, otherPlatform.Outcome);
+        Assert.False(otherPlatform.Appended!.FirstOfTransaction);
+        Assert.Equal(AppendOutcome.Appended, unconditioned.Outcome);
+        Assert.Equal(
+            [EntitlementActionType.Refund, EntitlementActionType.Grant],
+            (await Store.ReadTransactionAsync(Platform.Steam, "tx-refunded")).Select(e => e.Entitlement!.ActionType));
+        Assert.Equal([1L, 2L, 3L], (await Store.ReadPlayerEventsAsync(player, 0, 10)).Select(e => e.Version!.Value));
+    }
+
+    [Fact]
+    public async Task AppendAsync_FirstOfTransactionQueuedBehindItsRefundInOneBatch_ReturnsDuplicateKey()
+    {
+        var release = HoldFirstBatch(Store, out var held);
+        var first = Store.AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-first"));
+        await held.WaitAsync(BatchDeadline);
+        var refund = Store.AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-1", EntitlementActionType.Refund));
+        var grant = Store.AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-1") with { FirstOfTransaction = true });
+        release.SetResult();
+
+        Assert.Equal(AppendOutcome.Appended, (await first.WaitAsync(BatchDeadline)).Outcome);
+        Assert.Equal(AppendOutcome.Appended, (await refund.WaitAsync(BatchDeadline)).Outcome);
+        Assert.Equal(AppendOutcome.DuplicateKey, (await grant.WaitAsync(BatchDeadline)).Outcome);
+    }
+
+    [Fact]
     public async Task AppendAsync_SameOperationIdForSamePlayer_ReturnsDuplicateKey()
     {
         var player = Guid.NewGuid();

@@ -43,7 +43,13 @@ public static class EntitlementsSiloBuilderExtensions
         services.Configure<NotificationOptions>(configuration.GetSection(NotificationOptions.SectionName));
         services.PostConfigure<NotificationOptions>(o => o.Namespace = configuration["AccelByte:Namespace"] ?? o.Namespace);
         services.AddSingleton<NotificationFeed>();
-        builder.AddMemoryStreams(NotificationStreams.ProviderName);
+        var streamPoll = configuration.GetSection(NotificationOptions.SectionName).Get<NotificationOptions>()?.StreamPollInterval ?? NotificationOptions.DefaultStreamPollInterval;
+        builder.AddMemoryStreams(NotificationStreams.ProviderName, streams => streams.ConfigurePullingAgent(agent => agent.Configure(o =>
+        {
+            // How long a stream's pulling agent waits before it looks at an empty queue again: what an
+            // idle stream adds to a notification's latency (Orleans' default is 100 ms).
+            o.GetQueueMsgsTimerPeriod = streamPoll > TimeSpan.Zero ? streamPoll : NotificationOptions.DefaultStreamPollInterval;
+        })));
         if (configuration.GetOrleansClusterOptions().Mode != OrleansMode.Cluster)
         {
             // Cluster mode keeps stream subscriptions in PostgreSQL instead (UsePostgresCluster).

@@ -27,4 +27,13 @@ public sealed class NotificationOptions
     /// writes after every batch.
     /// </summary>
     public TimeSpan PositionWriteInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The default of <see cref="StreamPollInterval"/>.</summary>
+    public static readonly TimeSpan DefaultStreamPollInterval = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
+    /// How often the streams' pulling agents look at an empty queue: the most that waiting for the next
+    /// look adds to a published notification's latency, for a few grain calls per queue per interval.
+    /// </summary>
+    public TimeSpan StreamPollInterval { get; set; } = DefaultStreamPollInterval;
 }

@@ -24,6 +24,12 @@ public sealed class AuthOptions
     public int KeyRefreshIntervalSeconds { get; set; } = 30;
 
     /// <summary>
+    /// How many validated tokens <see cref="ValidatedTokenCache"/> remembers, so that a token sent again
+    /// skips the signature check; 0 turns the cache off.
+    /// </summary>
+    public int ValidatedTokenCacheSize { get; set; } = 4096;
+
+    /// <summary>
     /// The built-in development issuer: a signing key in the data directory, its public key at
     /// <c>/.well-known/jwks.json</c>, and the <c>token</c> command. Null means "on unless a key set is
     /// configured", which makes it the embedded default only.

@@ -2,7 +2,7 @@ namespace Entitlements.Gateway.Auth;
 
 public static class AuthServiceExtensions
 {
-    /// <summary>Token validation, the key set and, when enabled, the development issuer.</summary>
+    /// <summary>Token validation and its cache, the key set and, when enabled, the development issuer.</summary>
     public static AuthOptions AddGatewayAuth(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -11,6 +11,8 @@ public static class AuthServiceExtensions
         builder.Services.Configure<AuthOptions>(section);
         builder.Services.AddHttpClient();
         builder.Services.AddSingleton<SigningKeySet>();
+        builder.Services.AddSingleton<ValidatedTokenCache>();
+        builder.Services.AddSingleton<AuthMetrics>();
         builder.Services.AddSingleton<JwtValidator>();
         if (options.DevelopmentIssuerEnabled)
         {

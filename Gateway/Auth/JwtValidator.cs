@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
@@ -9,8 +10,16 @@ namespace Entitlements.Gateway.Auth;
 /// order (the README lists the claim each one reads):
 /// credential shape → JSON of header and payload → header (<c>alg</c>, <c>kid</c>) → claim types →
 /// key (<c>kid</c>) → signature → <c>ver</c> → <c>token_type</c> → <c>exp</c> → <c>nbf</c>, <c>iss</c>, <c>aud</c>.
+/// A token that passed them all is remembered (<see cref="ValidatedTokenCache"/>): sent again while the key
+/// set is unchanged, it is answered from there after the only checks whose outcome can change,
+/// <c>exp</c> and <c>nbf</c> against the current time, with the same answers as a full validation.
 /// </summary>
-public sealed class JwtValidator(SigningKeySet keys, IOptions<AuthOptions> options, TimeProvider time)
+public sealed class JwtValidator(
+    SigningKeySet keys,
+    ValidatedTokenCache cache,
+    AuthMetrics metrics,
+    IOptions<AuthOptions> options,
+    TimeProvider time)
 {
     /// <summary>Tokens longer than this are refused before any parsing.</summary>
     public const int MaxTokenLength = 16 * 1024;
@@ -39,6 +48,12 @@ public sealed class JwtValidator(SigningKeySet keys, IOptions<AuthOptions> optio
             return Reject(AuthErrorCode.MalformedAccess, "Invalid Authorization - malformed access token");
         }
 
+        if (cache.Find(jwt, keys.Generation) is { } cached)
+        {
+            metrics.CacheHit();
+            return TimeRejection(cached.Expires, cached.NotBefore) is { } late ? (null, late) : (cached.Token, null);
+        }
+
         var parts = jwt.Split('.');
         if (parts.Length != 3 || parts[0].Length == 0 || parts[1].Length == 0)
         {
@@ -53,70 +68,97 @@ public sealed class JwtValidator(SigningKeySet keys, IOptions<AuthOptions> optio
         using (header)
         using (payload)
         {
-            return await ValidateAsync(parts, header!.RootElement, payload!.RootElement, cancellationToken);
+            var (validated, rejection) = await ValidateAsync(parts, header!.RootElement, payload!.RootElement, cancellationToken);
+            if (validated is null)
+            {
+                return (null, rejection);
+            }
+
+            cache.Add(jwt, validated);
+            return (validated.Token, null);
         }
     }
 
-    private async Task<(AccessToken?, TokenRejection?)> ValidateAsync(string[] parts, JsonElement header, JsonElement payload, CancellationToken cancellationToken)
+    private async Task<(ValidatedToken?, TokenRejection?)> ValidateAsync(string[] parts, JsonElement header, JsonElement payload, CancellationToken cancellationToken)
     {
         if (Text(header, "alg") is not { } algorithm || !Algorithms.Contains(algorithm) || Text(header, "kid") is not { Length: > 0 } keyId)
         {
-            return Reject(AuthErrorCode.MalformedAccess, "Invalid Authorization - malformed access token");
+            return Refuse(AuthErrorCode.MalformedAccess, "Invalid Authorization - malformed access token");
         }
 
         if (FirstMistypedClaim(payload) is { } claim)
         {
-            return Reject(AuthErrorCode.TokenFormat, $"Invalid Authorization - claim '{claim}' has the wrong type");
+            return Refuse(AuthErrorCode.TokenFormat, $"Invalid Authorization - claim '{claim}' has the wrong type");
         }
 
-        if (await keys.FindAsync(keyId, cancellationToken) is not { } key)
+        // The generation of the set that holds the key: the cache entry counts for as long as that set is in use.
+        var (key, keyGeneration) = await keys.FindAsync(keyId, cancellationToken);
+        if (key is null)
         {
-            return Reject(AuthErrorCode.InvalidKeyId, "Invalid Authorization - Invalid Key ID in Access Token");
+            return Refuse(AuthErrorCode.InvalidKeyId, "Invalid Authorization - Invalid Key ID in Access Token");
         }
 
+        metrics.SignatureChecked();
         if (!Base64Url.TryDecode(parts[2], out var signature)
             || !key.Verify(algorithm, Encoding.ASCII.GetBytes($"{parts[0]}.{parts[1]}"), signature))
         {
-            return Reject(AuthErrorCode.SignatureInvalid, "Token Signature is invalid");
+            return Refuse(AuthErrorCode.SignatureInvalid, "Token Signature is invalid");
         }
 
         if (payload.TryGetProperty("ver", out var version) && !(version.TryGetInt64(out var v) && v == SupportedVersion))
         {
-            return Reject(AuthErrorCode.InvalidVersion, "Invalid Authorization - version");
+            return Refuse(AuthErrorCode.InvalidVersion, "Invalid Authorization - version");
         }
 
         if (Text(payload, "token_type") is { } type && type != "access")
         {
-            return Reject(AuthErrorCode.InvalidType, "Invalid Authorization - token is not an access token");
+            return Refuse(AuthErrorCode.InvalidType, "Invalid Authorization - token is not an access token");
+        }
+
+        var expires = payload.GetProperty("exp").GetDouble();
+        double? notBefore = payload.TryGetProperty("nbf", out var nbf) ? nbf.GetDouble() : null;
+        if (TimeRejection(expires, notBefore) is { } late)
+        {
+            return (null, late);
         }
 
         var settings = options.Value;
-        var now = time.GetUtcNow().ToUnixTimeSeconds();
-        var skew = Math.Max(0, settings.ClockSkewSeconds);
-        if (payload.GetProperty("exp").GetDouble() + skew <= now)
-        {
-            return Reject(AuthErrorCode.Expired, "Token is expired");
-        }
-
-        if (payload.TryGetProperty("nbf", out var notBefore) && notBefore.GetDouble() - skew > now)
-        {
-            return Reject(AuthErrorCode.InvalidClaim, "Token contained invalid claim value: nbf");
-        }
-
         if (settings.Issuer is { } issuer && Text(payload, "iss") != issuer)
         {
-            return Reject(AuthErrorCode.InvalidClaim, "Token contained invalid claim value: iss");
+            return Refuse(AuthErrorCode.InvalidClaim, "Token contained invalid claim value: iss");
         }
 
         if (settings.Audience is { } audience && !Audiences(payload).Contains(audience))
         {
-            return Reject(AuthErrorCode.InvalidClaim, "Token contained invalid claim value: aud");
+            return Refuse(AuthErrorCode.InvalidClaim, "Token contained invalid claim value: aud");
         }
 
+        // Read-only: a cached token is shared by every request that sends it.
         var permissions = payload.TryGetProperty("permissions", out var list)
-            ? list.EnumerateArray().Select(p => p.GetString()!).ToList()
-            : [];
-        return (new AccessToken(Text(payload, "sub"), permissions), null);
+            ? Array.AsReadOnly(list.EnumerateArray().Select(p => p.GetString()!).ToArray())
+            : ReadOnlyCollection<string>.Empty;
+        return (new ValidatedToken(new AccessToken(Text(payload, "sub"), permissions), expires, notBefore, keyGeneration), null);
+    }
+
+    /// <summary>
+    /// The checks that depend on the time, for a fresh token and a cached one alike: <c>exp</c> not past and
+    /// <c>nbf</c> not in the future, each with <see cref="AuthOptions.ClockSkewSeconds"/>.
+    /// </summary>
+    private TokenRejection? TimeRejection(double expires, double? notBefore)
+    {
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        var skew = Math.Max(0, options.Value.ClockSkewSeconds);
+        if (expires + skew <= now)
+        {
+            return new TokenRejection(AuthErrorCode.Expired, "Token is expired");
+        }
+
+        if (notBefore is { } start && start - skew > now)
+        {
+            return new TokenRejection(AuthErrorCode.InvalidClaim, "Token contained invalid claim value: nbf");
+        }
+
+        return null;
     }
 
     /// <summary>The first registered or permission claim whose JSON type is wrong; <c>exp</c> is required.</summary>
@@ -247,4 +289,6 @@ public sealed class JwtValidator(SigningKeySet keys, IOptions<AuthOptions> optio
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static (AccessToken?, TokenRejection?) Reject(string code, string description) => (null, new TokenRejection(code, description));
+
+    private static (ValidatedToken?, TokenRejection?) Refuse(string code, string description) => (null, new TokenRejection(code, description));
 }

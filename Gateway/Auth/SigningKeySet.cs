@@ -7,7 +7,8 @@ namespace Entitlements.Gateway.Auth;
 /// The keys tokens may be signed with, by <c>kid</c>: the development issuer's and those of the
 /// configured JWKS file or URL. A token naming an unknown <c>kid</c> makes the set re-read its
 /// sources, at most once per <see cref="AuthOptions.KeyRefreshIntervalSeconds"/>, so a rotated key
-/// is picked up without a restart.
+/// is picked up without a restart. Every re-read that succeeds starts a new <see cref="Generation"/>,
+/// which is how <see cref="ValidatedTokenCache"/> knows that its entries were verified by an older set.
 /// </summary>
 public sealed partial class SigningKeySet(
     IOptions<AuthOptions> options,
@@ -16,24 +17,32 @@ public sealed partial class SigningKeySet(
     ILogger<SigningKeySet> logger,
     DevelopmentIssuer? developmentIssuer = null) : IDisposable
 {
-    private volatile FrozenDictionary<string, SigningKey> _keys = FrozenDictionary<string, SigningKey>.Empty;
+    private volatile Snapshot _current = new(FrozenDictionary<string, SigningKey>.Empty, 0);
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private DateTimeOffset _lastRefresh = DateTimeOffset.MinValue;
 
+    /// <summary>
+    /// Which set is in use: 0 before the first read, then one more after every re-read that replaced the
+    /// set (whatever it holds, the same keys included).
+    /// </summary>
+    public long Generation => _current.Generation;
+
     public void Dispose() => _refresh.Dispose();
 
-    public async ValueTask<SigningKey?> FindAsync(string keyId, CancellationToken cancellationToken)
+    /// <summary>The key named <paramref name="keyId"/>, if any, and the <see cref="Generation"/> of the set it was looked up in.</summary>
+    public async ValueTask<(SigningKey? Key, long Generation)> FindAsync(string keyId, CancellationToken cancellationToken)
     {
-        if (_keys.TryGetValue(keyId, out var key))
+        var current = _current;
+        if (current.Keys.TryGetValue(keyId, out var key))
         {
-            return key;
+            return (key, current.Generation);
         }
 
         await _refresh.WaitAsync(cancellationToken);
         try
         {
             var interval = TimeSpan.FromSeconds(Math.Max(0, options.Value.KeyRefreshIntervalSeconds));
-            if (!_keys.ContainsKey(keyId) && time.GetUtcNow() - _lastRefresh >= interval)
+            if (!_current.Keys.ContainsKey(keyId) && time.GetUtcNow() - _lastRefresh >= interval)
             {
                 _lastRefresh = time.GetUtcNow();
                 await ReloadAsync(cancellationToken);
@@ -44,7 +53,8 @@ public sealed partial class SigningKeySet(
             _refresh.Release();
         }
 
-        return _keys.GetValueOrDefault(keyId);
+        current = _current;
+        return (current.Keys.GetValueOrDefault(keyId), current.Generation);
     }
 
     /// <summary>Replace the whole set, so that a key removed from the sources stops being accepted.</summary>
@@ -84,6 +94,10 @@ public sealed partial class SigningKeySet(
             byId[key.KeyId] = key;
         }
 
-        _keys = byId.ToFrozenDictionary(StringComparer.Ordinal);
+        // Only ever replaced here, under the refresh lock: the generation cannot be counted twice.
+        _current = new Snapshot(byId.ToFrozenDictionary(StringComparer.Ordinal), _current.Generation + 1);
     }
+
+    /// <summary>The keys and their generation, swapped as one so that no reader sees one without the other.</summary>
+    private sealed record Snapshot(FrozenDictionary<string, SigningKey> Keys, long Generation);
 }

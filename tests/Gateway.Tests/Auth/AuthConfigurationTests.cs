@@ -1,11 +1,14 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using Entitlements.Gateway.Auth;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Entitlements.Tests.Auth;
 
 /// <summary>
 /// <c>Auth:KeyRefreshIntervalSeconds</c> (an hour here) limits how often an unknown <c>kid</c> re-reads the
-/// key set, and <c>Auth:ClockSkewSeconds</c> (five minutes here) widens the leeway for <c>exp</c> and <c>nbf</c>.
+/// key set, <c>Auth:ClockSkewSeconds</c> (five minutes here) widens the leeway for <c>exp</c> and <c>nbf</c>,
+/// and <c>Auth:ValidatedTokenCacheSize</c> = 0 turns the validated-token cache off.
 /// </summary>
 public sealed class AuthConfigurationTests(TolerantAuthGatewayFixture fixture) : IClassFixture<TolerantAuthGatewayFixture>
 {
@@ -67,6 +70,22 @@ public sealed class AuthConfigurationTests(TolerantAuthGatewayFixture fixture) :
         var response = await _client.ProbeAsync(_keys.Es256(claims));
 
         AuthHttp.Rejected("auth_token_invalid_claim", AuthHttp.InvalidClaim("nbf"), response);
+    }
+
+    [Fact]
+    public async Task TokenCache_SizeZero_ChecksTheSignatureOnEveryRequest()
+    {
+        var token = _keys.Es256(Claims());
+        using var counters = new AuthCounters(fixture);
+
+        var responses = new[] { await _client.ProbeAsync(token), await _client.ProbeAsync(token), await _client.ProbeAsync(token) };
+
+        Assert.All(responses, AuthHttp.ProbeAccepted);
+        Assert.Equal(3, counters.SignatureChecks);
+        Assert.Equal(0, counters.CacheHits);
+        var cache = fixture.App.Services.GetRequiredService<ValidatedTokenCache>();
+        Assert.Equal(0, cache.Capacity);
+        Assert.Equal(0, cache.Count);
     }
 
     private static JsonObject Claims() => TestKeys.Claims([AuthHttp.ProbePermission]);

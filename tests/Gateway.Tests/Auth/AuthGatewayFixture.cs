@@ -24,6 +24,9 @@ public class AuthGatewayFixture : GatewayFixture
     /// <summary><c>Auth:ClockSkewSeconds</c> of this gateway; null keeps the default.</summary>
     protected virtual int? ClockSkewSeconds => null;
 
+    /// <summary><c>Auth:ValidatedTokenCacheSize</c> of this gateway; null keeps the default.</summary>
+    protected virtual int? ValidatedTokenCacheSize => null;
+
     /// <summary>A new client of this gateway that sends <c>Authorization: Bearer <paramref name="token"/></c>.</summary>
     public HttpClient ClientWith(string token)
     {
@@ -50,6 +53,11 @@ public class AuthGatewayFixture : GatewayFixture
         if (ClockSkewSeconds is { } skew)
         {
             settings["Auth:ClockSkewSeconds"] = skew.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (ValidatedTokenCacheSize is { } size)
+        {
+            settings["Auth:ValidatedTokenCacheSize"] = size.ToString(CultureInfo.InvariantCulture);
         }
     }
 }

@@ -118,10 +118,15 @@ public sealed class TestKeys : IDisposable
         $"{Base64Url.Encode(Encoding.UTF8.GetBytes(header.ToJsonString()))}.{Base64Url.Encode(Encoding.UTF8.GetBytes(claims.ToJsonString()))}";
 
     /// <summary>Write the key set file: the RSA and EC keys and every key added since.</summary>
-    public void Publish()
+    public void Publish() => Publish(except: null);
+
+    /// <summary>Write the key set file without the key <paramref name="keyId"/> (a revoked key); <see cref="Publish"/> restores it.</summary>
+    public void PublishWithout(string keyId) => Publish(except: keyId);
+
+    private void Publish(string? except)
     {
         var rsa = Rsa.ExportParameters(false);
-        var keys = new JsonArray
+        var keys = new List<JsonObject>
         {
             new JsonObject
             {
@@ -136,10 +141,11 @@ public sealed class TestKeys : IDisposable
         };
         foreach (var extra in Extra)
         {
-            keys.Add(extra.DeepClone());
+            keys.Add(extra.DeepClone().AsObject());
         }
 
-        PublishText(new JsonObject { ["keys"] = keys }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        var published = new JsonArray([.. keys.Where(k => k["kid"]?.GetValueKind() != JsonValueKind.String || k["kid"]!.GetValue<string>() != except)]);
+        PublishText(new JsonObject { ["keys"] = published }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
     private static JsonObject EcJwk(ECDsa key, string keyId)

@@ -1,8 +1,9 @@
 namespace Entitlements.Tests.Auth;
 
 /// <summary>
-/// A JWKS-file gateway that re-reads its key set at most once an hour and allows five minutes of clock
-/// skew: a key published after the first miss stays unknown for the whole test run.
+/// A JWKS-file gateway that re-reads its key set at most once an hour, allows five minutes of clock
+/// skew and has no validated-token cache: a key published after the first miss stays unknown for the
+/// whole test run, and every token is checked in full.
 /// </summary>
 public sealed class TolerantAuthGatewayFixture : AuthGatewayFixture
 {
@@ -12,4 +13,6 @@ public sealed class TolerantAuthGatewayFixture : AuthGatewayFixture
     protected override int KeyRefreshIntervalSeconds => RefreshIntervalSeconds;
 
     protected override int? ClockSkewSeconds => SkewSeconds;
+
+    protected override int? ValidatedTokenCacheSize => 0;
 }

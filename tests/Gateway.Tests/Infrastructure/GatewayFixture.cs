@@ -6,13 +6,14 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Entitlements.Tests.Infrastructure;
 
 /// <summary>
 /// One gateway with its embedded silo, listening on a real loopback port, with a fresh data directory.
 /// Shared by the tests of one class; every test uses its own players, SKUs and transaction ids.
-/// A derived fixture may add configuration (<see cref="Configure"/>).
+/// A derived fixture may add configuration (<see cref="Configure"/>) and replace services (<see cref="ConfigureServices"/>).
 /// </summary>
 public class GatewayFixture : IAsyncLifetime, IAsyncDisposable
 {
@@ -41,7 +42,11 @@ public class GatewayFixture : IAsyncLifetime, IAsyncDisposable
             ["Logging:LogLevel:Microsoft"] = "Error",
         };
         Configure(settings);
-        _app = GatewayApp.Build(["--urls", "http://127.0.0.1:0"], builder => builder.Configuration.AddInMemoryCollection(settings));
+        _app = GatewayApp.Build(["--urls", "http://127.0.0.1:0"], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+            builder.Host.UseServiceProviderFactory(new LastWordServiceProviderFactory(builder.Environment.IsDevelopment(), ConfigureServices));
+        });
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         _client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
@@ -74,5 +79,23 @@ public class GatewayFixture : IAsyncLifetime, IAsyncDisposable
     /// <summary>Add to or override the gateway's configuration before it is built.</summary>
     protected virtual void Configure(IDictionary<string, string?> settings)
     {
+    }
+
+    /// <summary>Replace services once the gateway has registered its own: the last registration of a service wins.</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
+    /// <summary>The host's own provider (validated in Development only, as by default), built after <paramref name="configure"/> has had its say.</summary>
+    private sealed class LastWordServiceProviderFactory(bool development, Action<IServiceCollection> configure) : IServiceProviderFactory<IServiceCollection>
+    {
+        public IServiceCollection CreateBuilder(IServiceCollection services)
+        {
+            configure(services);
+            return services;
+        }
+
+        public IServiceProvider CreateServiceProvider(IServiceCollection containerBuilder) =>
+            containerBuilder.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = development, ValidateOnBuild = development });
     }
 }

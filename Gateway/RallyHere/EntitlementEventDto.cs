@@ -44,7 +44,7 @@ public sealed record EntitlementEventDto
             Sku = record.Sku,
             Quantity = record.Quantity,
             PlatformTransactionId = record.PlatformTransactionId,
-            PlatformData = record.PlatformDataJson is { } json ? JsonDocument.Parse(json).RootElement.Clone() : null,
+            PlatformData = record.PlatformDataJson is { } json ? JsonElement.Parse(json) : null,
             OrderId = record.OrderId,
             LootId = record.LootId,
             Created = RallyHereTime.Format(record.Created),

@@ -14,12 +14,20 @@ namespace Entitlements.Storage;
 /// </summary>
 internal static class LedgerEventRow
 {
-    /// <summary>The columns <see cref="Read"/> expects, in its order.</summary>
-    public const string SelectColumns = """
+    /// <summary>
+    /// The columns <see cref="ReadListed"/> expects, in its order: all but the notification messages, which a
+    /// listing of events never returns (decoding their JSON was most of the cost of reading a row).
+    /// </summary>
+    public const string ListedColumns = """
         seq, event_id, kind, player_uuid, version, created_us, last_modified_us, request_fingerprint, operation_id,
         action_type, status, entitlement_type, player_id, platform, platform_user_id, sku, quantity, platform_transaction_id,
         platform_data, order_id, loot_id,
-        item_id, item_name, item_class, item_clazz, item_type, item_sku, units, shortfall, revocation_policy, change,
+        item_id, item_name, item_class, item_clazz, item_type, item_sku, units, shortfall, revocation_policy, change
+        """;
+
+    /// <summary>The columns <see cref="Read"/> expects, in its order: <see cref="ListedColumns"/>, then the notification messages.</summary>
+    public const string SelectColumns = ListedColumns + """
+        ,
         entitlement_updated, revocation_completed
         """;
 
@@ -84,79 +92,99 @@ internal static class LedgerEventRow
         ];
     }
 
-    /// <summary>The event in the current row of a reader over <see cref="SelectColumns"/>.</summary>
-    public static LedgerEvent Read(DbDataReader r)
+    /// <summary>The event in the current row of a reader over <see cref="SelectColumns"/>, with its notification messages.</summary>
+    public static LedgerEvent Read(DbDataReader r) => Read(r, withNotifications: true);
+
+    /// <summary>
+    /// The event in the current row of a reader over <see cref="ListedColumns"/>, as appended but for its
+    /// notification messages, which stay null.
+    /// </summary>
+    public static LedgerEvent ReadListed(DbDataReader r) => Read(r, withNotifications: false);
+
+    // Each column is read once, and a column that is never null without asking first: on SQLite every
+    // question about a column is a native call.
+    private static LedgerEvent Read(DbDataReader r, bool withNotifications)
     {
         ArgumentNullException.ThrowIfNull(r);
-        string? Text(int i) => r.IsDBNull(i) ? null : r.GetString(i);
-        long? Long(int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
-        var playerUuid = r.IsDBNull(3) ? (Guid?)null : r.GetValue(3) switch
+        var playerUuid = r.GetValue(3) switch
         {
+            DBNull => (Guid?)null,
             Guid uuid => uuid,
             var text => Guid.Parse((string)text, CultureInfo.InvariantCulture),
         };
+        var eventId = r.GetString(1);
+        var version = NullableLong(r, 4);
         var created = Time.FromMicros(r.GetInt64(5));
-        var kind = (LedgerEventKind)Convert.ToInt32(r.GetValue(2), CultureInfo.InvariantCulture);
+        var kind = (LedgerEventKind)r.GetInt16(2);
         EntitlementEventRecord? record = null;
+        XboxConsumeStarted? xbox = null;
         if (kind == LedgerEventKind.EntitlementEvent)
         {
             record = new EntitlementEventRecord
             {
-                EventId = r.GetString(1),
+                EventId = eventId,
                 PlayerUuid = playerUuid,
-                Version = Long(4),
+                Version = version,
                 Created = created,
                 LastModified = Time.FromMicros(r.GetInt64(6)),
-                ActionType = StoredEnum.Parse<EntitlementActionType>(Text(9))!.Value,
-                Status = StoredEnum.Parse<EntitlementEventStatus>(Text(10))!.Value,
-                EntitlementType = StoredEnum.Parse<EntitlementType>(Text(11)),
-                PlayerId = Long(12),
-                Platform = StoredEnum.Parse<Platform>(Text(13))!.Value,
-                PlatformUserId = Text(14)!,
-                Sku = Text(15)!,
+                ActionType = StoredEnum.Parse<EntitlementActionType>(r.GetString(9)),
+                Status = StoredEnum.Parse<EntitlementEventStatus>(r.GetString(10)),
+                EntitlementType = StoredEnum.ParseNullable<EntitlementType>(NullableText(r, 11)),
+                PlayerId = NullableLong(r, 12),
+                Platform = StoredEnum.Parse<Platform>(r.GetString(13)),
+                PlatformUserId = r.GetString(14),
+                Sku = r.GetString(15),
                 Quantity = r.GetInt64(16),
-                PlatformTransactionId = Text(17)!,
-                PlatformDataJson = Text(18),
-                OrderId = Text(19),
-                LootId = Long(20),
+                PlatformTransactionId = r.GetString(17),
+                PlatformDataJson = NullableText(r, 18),
+                OrderId = NullableText(r, 19),
+                LootId = NullableLong(r, 20),
             };
+        }
+        else if (kind == LedgerEventKind.XboxConsumeStarted)
+        {
+            xbox = ReadXboxConsume(r);
         }
 
         LedgerEffect? effect = null;
-        if (Text(21) is { } itemId)
+        if (NullableText(r, 21) is { } itemId)
         {
             effect = new LedgerEffect
             {
                 ItemId = itemId,
-                ItemName = Text(22)!,
-                ItemClass = Text(23),
-                Clazz = StoredEnum.Parse<EntitlementClazz>(Text(24))!.Value,
-                Type = StoredEnum.Parse<EntitlementType>(Text(25))!.Value,
-                Sku = Text(26),
+                ItemName = r.GetString(22),
+                ItemClass = NullableText(r, 23),
+                Clazz = StoredEnum.Parse<EntitlementClazz>(r.GetString(24)),
+                Type = StoredEnum.Parse<EntitlementType>(r.GetString(25)),
+                Sku = NullableText(r, 26),
                 Units = r.GetInt64(27),
-                Shortfall = Long(28) ?? 0,
-                Policy = StoredEnum.Parse<RevocationPolicy>(Text(29)) ?? RevocationPolicy.RevokeOrReport,
-                Change = StoredEnum.Parse<LedgerChange>(Text(30))!.Value,
+                Shortfall = NullableLong(r, 28) ?? 0,
+                Policy = StoredEnum.ParseNullable<RevocationPolicy>(NullableText(r, 29)) ?? RevocationPolicy.RevokeOrReport,
+                Change = StoredEnum.Parse<LedgerChange>(r.GetString(30)),
             };
         }
 
         return new LedgerEvent
         {
             Sequence = r.GetInt64(0),
-            EventId = r.GetString(1),
+            EventId = eventId,
             Kind = kind,
             PlayerUuid = playerUuid,
-            Version = Long(4),
+            Version = version,
             Created = created,
-            RequestFingerprint = Text(7),
-            OperationId = Text(8),
+            RequestFingerprint = NullableText(r, 7),
+            OperationId = NullableText(r, 8),
             Entitlement = record,
             Effect = effect,
-            EntitlementUpdated = Text(31) is { } updated ? NotificationJson.DeserializeEntitlementUpdated(updated) : null,
-            RevocationCompleted = Text(32) is { } revoked ? NotificationJson.DeserializeRevocationCompleted(revoked) : null,
-            XboxConsume = kind == LedgerEventKind.XboxConsumeStarted ? ReadXboxConsume(r) : null,
+            EntitlementUpdated = withNotifications && NullableText(r, 31) is { } updated ? NotificationJson.DeserializeEntitlementUpdated(updated) : null,
+            RevocationCompleted = withNotifications && NullableText(r, 32) is { } revoked ? NotificationJson.DeserializeRevocationCompleted(revoked) : null,
+            XboxConsume = xbox,
         };
     }
+
+    private static string? NullableText(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
+
+    private static long? NullableLong(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetInt64(ordinal);
 
     private static XboxConsumeStarted ReadXboxConsume(DbDataReader r)
     {

@@ -1,4 +1,5 @@
 using System.Data;
+using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Entitlements.Contracts;
@@ -112,7 +113,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
             cancellationToken);
 
     public Task<IReadOnlyList<LedgerEvent>> ReadPlayerEntitlementEventsAsync(Guid playerUuid, long afterVersion, int limit, CancellationToken cancellationToken = default) =>
-        ReadEventsAsync(
+        ReadListedEventsAsync(
             "WHERE player_uuid = @p AND kind = 0 AND version > @after ORDER BY version LIMIT @limit",
             command =>
             {
@@ -125,7 +126,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
     public Task<IReadOnlyList<LedgerEvent>> ReadAllEntitlementEventsAsync(long afterSequence, int limit, CancellationToken cancellationToken = default) =>
         // Sequences become visible in commit order (the ledger lock), so every visible row is below the
         // commit high-water mark: nothing below the last row of a page can still appear later.
-        ReadEventsAsync(
+        ReadListedEventsAsync(
             "WHERE kind = 0 AND seq > @after ORDER BY seq LIMIT @limit",
             command =>
             {
@@ -637,15 +638,23 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
     private static CatalogSku ReadCatalog(string document, long revision) =>
         (JsonSerializer.Deserialize<CatalogSku>(document, CatalogJson) ?? throw new InvalidDataException("Empty catalog document.")) with { Revision = revision };
 
-    private async Task<IReadOnlyList<LedgerEvent>> ReadEventsAsync(string where, Action<NpgsqlCommand> bind, CancellationToken cancellationToken)
+    private Task<IReadOnlyList<LedgerEvent>> ReadEventsAsync(string where, Action<NpgsqlCommand> bind, CancellationToken cancellationToken) =>
+        ReadEventsAsync(LedgerEventRow.SelectColumns, LedgerEventRow.Read, where, bind, cancellationToken);
+
+    /// <summary>As <see cref="ReadEventsAsync(string, Action{NpgsqlCommand}, CancellationToken)"/> for a listing: without the notification messages.</summary>
+    private Task<IReadOnlyList<LedgerEvent>> ReadListedEventsAsync(string where, Action<NpgsqlCommand> bind, CancellationToken cancellationToken) =>
+        ReadEventsAsync(LedgerEventRow.ListedColumns, LedgerEventRow.ReadListed, where, bind, cancellationToken);
+
+    private async Task<IReadOnlyList<LedgerEvent>> ReadEventsAsync(
+        string columns, Func<DbDataReader, LedgerEvent> read, string where, Action<NpgsqlCommand> bind, CancellationToken cancellationToken)
     {
-        await using var command = _dataSource.CreateCommand($"SELECT {LedgerEventRow.SelectColumns} FROM ledger_events {where};");
+        await using var command = _dataSource.CreateCommand($"SELECT {columns} FROM ledger_events {where};");
         bind(command);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var events = new List<LedgerEvent>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            events.Add(LedgerEventRow.Read(reader));
+            events.Add(read(reader));
         }
 
         return events;

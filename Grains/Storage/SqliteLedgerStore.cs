@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -118,7 +119,7 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
             cancellationToken);
 
     public Task<IReadOnlyList<LedgerEvent>> ReadPlayerEntitlementEventsAsync(Guid playerUuid, long afterVersion, int limit, CancellationToken cancellationToken = default) =>
-        ReadEventsAsync(
+        ReadListedEventsAsync(
             "WHERE player_uuid = $p AND kind = 0 AND version > $after ORDER BY version LIMIT $limit",
             command =>
             {
@@ -131,7 +132,7 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
     public Task<IReadOnlyList<LedgerEvent>> ReadAllEntitlementEventsAsync(long afterSequence, int limit, CancellationToken cancellationToken = default) =>
         // SQLite has one writer and assigns seq inside the writing transaction, so sequences become
         // visible in order: every committed row below the highest visible seq is visible too.
-        ReadEventsAsync(
+        ReadListedEventsAsync(
             "WHERE kind = 0 AND seq > $after ORDER BY seq LIMIT $limit",
             command =>
             {
@@ -627,15 +628,23 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
         (JsonSerializer.Deserialize<CatalogSku>(document, CatalogJson) ?? throw new InvalidDataException("Empty catalog document.")) with { Revision = revision };
 
     private Task<IReadOnlyList<LedgerEvent>> ReadEventsAsync(string where, Action<SqliteCommand> bind, CancellationToken cancellationToken) =>
+        ReadEventsAsync(LedgerEventRow.SelectColumns, LedgerEventRow.Read, where, bind, cancellationToken);
+
+    /// <summary>As <see cref="ReadEventsAsync(string, Action{SqliteCommand}, CancellationToken)"/> for a listing: without the notification messages.</summary>
+    private Task<IReadOnlyList<LedgerEvent>> ReadListedEventsAsync(string where, Action<SqliteCommand> bind, CancellationToken cancellationToken) =>
+        ReadEventsAsync(LedgerEventRow.ListedColumns, LedgerEventRow.ReadListed, where, bind, cancellationToken);
+
+    private Task<IReadOnlyList<LedgerEvent>> ReadEventsAsync(
+        string columns, Func<DbDataReader, LedgerEvent> read, string where, Action<SqliteCommand> bind, CancellationToken cancellationToken) =>
         ReadAsync<IReadOnlyList<LedgerEvent>>(connection =>
         {
-            using var command = Command(connection, $"SELECT {LedgerEventRow.SelectColumns} FROM ledger_events {where};");
+            using var command = Command(connection, $"SELECT {columns} FROM ledger_events {where};");
             bind(command);
             using var reader = command.ExecuteReader();
             var events = new List<LedgerEvent>();
             while (reader.Read())
             {
-                events.Add(LedgerEventRow.Read(reader));
+                events.Add(read(reader));
             }
 
             return events;

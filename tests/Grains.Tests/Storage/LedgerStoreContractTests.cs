@@ -428,6 +428,53 @@ public abstract partial class LedgerStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReadEntitlementEvents_NotifyingEvents_ReturnThemAsAppendedButForTheirNotifications()
+    {
+        var player = Guid.NewGuid();
+        var grant = StoredEvents.NotifyingGrant(player, "tx-1");
+        var refund = StoredEvents.NotifyingRefund(grant);
+        var unassigned = StoredEvents.Entitlement(null, null, "tx-none");
+        await Store.AppendAsync(grant);
+        await Store.AppendAsync(refund);
+        await Store.AppendAsync(unassigned);
+
+        var players = await Store.ReadPlayerEntitlementEventsAsync(player, 0, 10);
+        var all = await Store.ReadAllEntitlementEventsAsync(0, 10);
+
+        Assert.NotNull(grant.EntitlementUpdated);
+        Assert.NotNull(refund.EntitlementUpdated);
+        Assert.NotNull(refund.RevocationCompleted);
+        LedgerEvent[] listed = [WithoutNotifications(grant) with { Sequence = 1 }, WithoutNotifications(refund) with { Sequence = 2 }];
+        Assert.Equal(listed, players);
+        Assert.Equal([.. listed, unassigned with { Sequence = 3 }], all);
+    }
+
+    [Fact]
+    public async Task ReadEvents_NotifyingEvents_ReturnThemWithTheirNotifications()
+    {
+        var player = Guid.NewGuid();
+        var grant = StoredEvents.NotifyingGrant(player, "tx-1");
+        var refund = StoredEvents.NotifyingRefund(grant);
+        await Store.AppendAsync(grant);
+        await Store.AppendAsync(refund);
+        LedgerEvent[] appended = [grant with { Sequence = 1 }, refund with { Sequence = 2 }];
+
+        var playerEvents = await Store.ReadPlayerEventsAsync(player, 0, 10);
+        var transaction = await Store.ReadTransactionAsync(Platform.Steam, "tx-1");
+        var feed = await Store.ReadNotifyingEventsAsync(null, 0, 10);
+        var playersFeed = await Store.ReadNotifyingEventsAsync(player, 0, 10);
+
+        Assert.All([playerEvents, transaction, feed, playersFeed], read =>
+        {
+            Assert.Equal(appended.Select(WithoutNotifications), read.Select(WithoutNotifications));
+            Assert.Equal(appended.Select(NotificationsOf), read.Select(NotificationsOf));
+        });
+        Assert.NotNull(grant.EntitlementUpdated);
+        Assert.NotNull(refund.EntitlementUpdated);
+        Assert.NotNull(refund.RevocationCompleted);
+    }
+
+    [Fact]
     public async Task ReadLastNotifyingSequenceAsync_LaterEventsWithoutNotifications_ReturnsLastNotifying()
     {
         var none = await Store.ReadLastNotifyingSequenceAsync();
@@ -611,4 +658,11 @@ public abstract partial class LedgerStoreContractTests : IAsyncLifetime
         ChargebackReversalLootId = 14,
         Revision = 0,
     };
+
+    private static LedgerEvent WithoutNotifications(LedgerEvent e) => e with { EntitlementUpdated = null, RevocationCompleted = null };
+
+    /// <summary>An event's notification messages as JSON, to compare them (they have no value equality).</summary>
+    private static (string? Updated, string? Revoked) NotificationsOf(LedgerEvent e) =>
+        (e.EntitlementUpdated is { } updated ? NotificationJson.Serialize(updated) : null,
+         e.RevocationCompleted is { } revoked ? NotificationJson.Serialize(revoked) : null);
 }

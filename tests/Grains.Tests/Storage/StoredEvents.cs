@@ -65,6 +65,19 @@ internal static class StoredEvents
     public static LedgerEvent NotifyingGrant(Guid player, string transactionId) =>
         NotificationFactory.Attach(Entitlement(player, 1, transactionId), LedgerState.Empty, new NotificationOptions());
 
+    /// <summary>The refund of a player's grant, the player's next event, carrying both notifications the player grain attaches to it.</summary>
+    public static LedgerEvent NotifyingRefund(LedgerEvent grant)
+    {
+        var record = grant.Entitlement!;
+        var refund = Entitlement(grant.PlayerUuid, grant.Version + 1, record.PlatformTransactionId, EntitlementActionType.Refund);
+        refund = refund with
+        {
+            Entitlement = refund.Entitlement! with { OrderId = grant.EventId },
+            Effect = refund.Effect! with { Units = -grant.Effect!.Units, Change = LedgerChange.Revoked },
+        };
+        return NotificationFactory.Attach(refund, LedgerFold.Apply(LedgerState.Empty, grant), new NotificationOptions());
+    }
+
     public static LedgerEvent Consumed(Guid player, long version, string operationId) => new()
     {
         EventId = Guid.NewGuid().ToString("D"),

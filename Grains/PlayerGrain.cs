@@ -29,6 +29,7 @@ public sealed partial class PlayerGrain(
     private PlayerInfo? _player;
     private LedgerState _state = LedgerState.Empty;
     private long _snapshotVersion;
+    private INotificationRelayGrain? _relay;
 
     private Guid PlayerUuid => this.GetPrimaryKey();
 
@@ -185,7 +186,9 @@ public sealed partial class PlayerGrain(
                     await ApplyAsync(appended!);
                     if (appended!.EntitlementUpdated is not null)
                     {
-                        await GrainFactory.GetGrain<INotificationRelayGrain>(0).WakeAsync();
+                        // Referenced once per activation: GetGrain reads the interface's attributes each time.
+                        _relay ??= GrainFactory.GetGrain<INotificationRelayGrain>(0);
+                        await _relay.WakeAsync();
                     }
 
                     return onAppended(appended);

@@ -35,7 +35,7 @@ public static class EntitlementEventsApi
     }
 
     public static async Task<Results<Ok<EntitlementEventDto>, JsonHttpResult<HttpValidationError>, JsonHttpResult<HzApiErrorModel>>> GenerateEntitlementEvent(
-        HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+        HttpRequest request, IEntitlementEventsGrain events, CancellationToken cancellationToken)
     {
         var (document, errors) = await JsonBody.ReadObjectAsync(request, cancellationToken);
         using (document)
@@ -46,7 +46,7 @@ public static class EntitlementEventsApi
                 return RallyHereResults.Invalid(errors);
             }
 
-            var result = await grains.GetGrain<IEntitlementEventsGrain>(0).SubmitAsync(command);
+            var result = await events.SubmitAsync(command);
             return result.Outcome switch
             {
                 EntitlementEventOutcome.Recorded or EntitlementEventOutcome.Replayed => TypedResults.Ok(EntitlementEventDto.From(result.Event!)),
@@ -60,7 +60,7 @@ public static class EntitlementEventsApi
     }
 
     public static async Task<Results<Ok<EntitlementEventListDto>, JsonHttpResult<HttpValidationError>>> GetEntitlementEvents(
-        HttpRequest request, IGrainFactory grains)
+        HttpRequest request, IEntitlementEventsGrain events)
     {
         var errors = new List<ValidationErrorDetail>();
         var query = new QueryFieldReader(request.Query, errors);
@@ -73,7 +73,7 @@ public static class EntitlementEventsApi
             return RallyHereResults.Invalid(errors);
         }
 
-        var page = await grains.GetGrain<IEntitlementEventsGrain>(0).ListAsync(new EntitlementEventQuery
+        var page = await events.ListAsync(new EntitlementEventQuery
         {
             // RallyHere: player_id is ignored when player_uuid is given.
             PlayerUuid = playerUuid,

@@ -24,8 +24,16 @@ internal static class Probe
         return async (processId, duration) =>
         {
             var seconds = Math.Max(1, (int)duration.TotalSeconds - 1).ToString(CultureInfo.InvariantCulture);
-            await ChildProcess.RunToEndAsync(
-                "perf", ["record", "-F", "999", "-g", "-p", processId.ToString(CultureInfo.InvariantCulture), "-o", tracePath, "--", "sleep", seconds]);
+            try
+            {
+                await ChildProcess.RunToEndAsync(
+                    "perf", ["record", "-F", "999", "-g", "-p", processId.ToString(CultureInfo.InvariantCulture), "-o", tracePath, "--", "sleep", seconds]);
+            }
+            catch (System.ComponentModel.Win32Exception exception)
+            {
+                throw new InvalidOperationException("--trace needs Linux perf on the PATH (Debian: apt-get install linux-perf)", exception);
+            }
+
             foreach (var children in new[] { false, true })
             {
                 var report = await ChildProcess.RunToEndAsync(

@@ -97,11 +97,7 @@ public sealed partial class NotificationRelayGrain(
 
                     await PublishAsync(page.Notifications);
                     _position = page.Position;
-                    if (Stopwatch.GetElapsedTime(_storedAt) >= options.Value.PositionWriteInterval)
-                    {
-                        await StorePositionAsync();
-                    }
-
+                    await StorePositionIfDueAsync();
                     WakeWebhooks();
                 }
                 while (page.More);
@@ -109,10 +105,7 @@ public sealed partial class NotificationRelayGrain(
             while (_pending);
 
             // Caught up: a position held back by the interval is stored by a later pump (the poll timer's at the latest).
-            if (_position > _storedPosition && Stopwatch.GetElapsedTime(_storedAt) >= options.Value.PositionWriteInterval)
-            {
-                await StorePositionAsync();
-            }
+            await StorePositionIfDueAsync();
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -122,6 +115,14 @@ public sealed partial class NotificationRelayGrain(
         finally
         {
             _pumping = false;
+        }
+    }
+
+    private async Task StorePositionIfDueAsync()
+    {
+        if (_position > _storedPosition && Stopwatch.GetElapsedTime(_storedAt) >= options.Value.PositionWriteInterval)
+        {
+            await StorePositionAsync();
         }
     }
 

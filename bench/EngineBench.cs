@@ -41,16 +41,10 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
 
     public async Task<EngineFigures> RunAsync()
     {
-        Directory.CreateDirectory(dataDirectory);
-        var gateway = await GatewayHost.StartAsync(build, dataDirectory, Settings);
+        var (gateway, players) = await StartWarmAsync();
         try
         {
-            Log("gateway started; linking players");
-            var players = await LinkPlayersAsync(gateway, profile.Players, "p");
             var bodyBytes = await GrantBodyBytesAsync(gateway, players[0]);
-            Log($"warming up for {profile.SystemWarmup.TotalSeconds:F0} s");
-            await GrantLoadAsync(gateway, players, 16, profile.SystemWarmup, "warm");
-            await PageLoadAsync(gateway, players[0], profile.SystemWarmup / 3);
 
             Log($"(c) grants, {profile.Connections} connections");
             var sampler = CpuSampler.Start(gateway.ProcessId);
@@ -103,12 +97,8 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
     /// </summary>
     public async Task<LoadResult> ProbeAsync(string scenario, TimeSpan measure, Func<int, TimeSpan, Task>? during)
     {
-        Directory.CreateDirectory(dataDirectory);
-        using var gateway = await GatewayHost.StartAsync(build, dataDirectory, Settings);
-        var players = await LinkPlayersAsync(gateway, profile.Players, "p");
-        Log($"warming up for {profile.SystemWarmup.TotalSeconds:F0} s");
-        await GrantLoadAsync(gateway, players, 16, profile.SystemWarmup, "warm");
-        await PageLoadAsync(gateway, players[0], profile.SystemWarmup / 3);
+        var (started, players) = await StartWarmAsync();
+        using var gateway = started;
         Log($"{scenario}, {profile.Connections} connections, {measure.TotalSeconds:F0} s");
         var sampler = CpuSampler.Start(gateway.ProcessId);
         var beside = during is null ? Task.CompletedTask : Task.Run(async () =>
@@ -147,6 +137,27 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
         }
 
         return result;
+    }
+
+    /// <summary>The gateway started, the players linked, and the JIT warmed on grants and pages, unmeasured.</summary>
+    private async Task<(GatewayHost Gateway, List<string> Players)> StartWarmAsync()
+    {
+        Directory.CreateDirectory(dataDirectory);
+        var gateway = await GatewayHost.StartAsync(build, dataDirectory, Settings);
+        try
+        {
+            Log("gateway started; linking players");
+            var players = await LinkPlayersAsync(gateway, profile.Players, "p");
+            Log($"warming up for {profile.SystemWarmup.TotalSeconds:F0} s");
+            await GrantLoadAsync(gateway, players, 16, profile.SystemWarmup, "warm");
+            await PageLoadAsync(gateway, players[0], profile.SystemWarmup / 3);
+            return (gateway, players);
+        }
+        catch
+        {
+            gateway.Dispose();
+            throw;
+        }
     }
 
     private async Task<double> ClosedLoopRateAsync(GatewayHost gateway, List<string> players) =>

@@ -30,17 +30,21 @@ internal static class Harness
 
         PostgresServer? postgres = null;
         SimulatorProcess? simulator = null;
+
+        // An engine the gateway runs on; PostgreSQL's throwaway server is started the first time one is needed.
+        async Task<Engine> EngineAsync(string name) => name.ToLowerInvariant() switch
+        {
+            "sqlite" => SqliteEngine(work),
+            "postgresql" => await PostgresEngineAsync(postgres ??= await StartPostgresAsync()),
+            _ => throw new ArgumentException($"unknown engine {name}: sqlite or postgresql"),
+        };
+
         try
         {
             if (Value(args, "--probe") is { } probe)
             {
                 var seconds = double.Parse(Value(args, "--seconds") ?? "20", CultureInfo.InvariantCulture);
-                Engine probed = engines[0].ToLowerInvariant() switch
-                {
-                    "sqlite" => SqliteEngine(work),
-                    "postgresql" => await PostgresEngineAsync(postgres = await StartPostgresAsync()),
-                    _ => throw new ArgumentException($"unknown engine {engines[0]}: sqlite or postgresql"),
-                };
+                var probed = await EngineAsync(engines[0]);
                 simulator = await SimulatorProcess.StartAsync(build, Path.Combine(work, "xbox-keys"));
                 var bench = new EngineBench(build, profile, probed, simulator, Path.Combine(work, probed.Name.ToLowerInvariant()), output);
                 var result = await bench.ProbeAsync(probe, TimeSpan.FromSeconds(seconds), Probe.Tracer(Value(args, "--trace"), output));
@@ -65,12 +69,7 @@ internal static class Harness
             simulator = await SimulatorProcess.StartAsync(build, Path.Combine(work, "xbox-keys"));
             foreach (var name in engines)
             {
-                var engine = name.ToLowerInvariant() switch
-                {
-                    "sqlite" => SqliteEngine(work),
-                    "postgresql" => await PostgresEngineAsync(postgres!),
-                    _ => throw new ArgumentException($"unknown engine {name}: sqlite or postgresql"),
-                };
+                var engine = await EngineAsync(name);
                 var bench = new EngineBench(build, profile, engine, simulator, Path.Combine(work, engine.Name.ToLowerInvariant()), output);
                 report.Engines.Add(await bench.RunAsync());
             }

@@ -47,7 +47,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
     /// <summary>Advisory lock key held while the schema is created or migrated.</summary>
     internal const long MigrationLock = PostgresMigrations.MigrationLock;
 
-    private const int SchemaVersion = 2;
+    private const int SchemaVersion = 3;
 
     private static readonly JsonSerializerOptions CatalogJson = new(JsonSerializerDefaults.Web)
     {
@@ -202,7 +202,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
 
     public async Task<long> ReadLastNotifyingSequenceAsync(CancellationToken cancellationToken = default)
     {
-        await using var command = _dataSource.CreateCommand("SELECT COALESCE(MAX(seq), 0) FROM ledger_events WHERE entitlement_updated IS NOT NULL;");
+        await using var command = _dataSource.CreateCommand("SELECT COALESCE((SELECT seq FROM ledger_events WHERE entitlement_updated IS NOT NULL ORDER BY seq DESC LIMIT 1), 0);");
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 

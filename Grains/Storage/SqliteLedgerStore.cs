@@ -22,7 +22,7 @@ namespace Entitlements.Storage;
 /// </summary>
 public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDisposable
 {
-    private const int SchemaVersion = 2;
+    private const int SchemaVersion = 3;
     private const int SqliteConstraint = 19;
 
     private static readonly JsonSerializerOptions CatalogJson = new(JsonSerializerDefaults.Web)
@@ -119,8 +119,9 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
             cancellationToken);
 
     public Task<IReadOnlyList<LedgerEvent>> ReadPlayerEntitlementEventsAsync(Guid playerUuid, long afterVersion, int limit, CancellationToken cancellationToken = default) =>
+        // The player's version index (schema v3 has no index by kind); the rare other kinds are skipped per row.
         ReadListedEventsAsync(
-            "WHERE player_uuid = $p AND kind = 0 AND version > $after ORDER BY version LIMIT $limit",
+            "INDEXED BY ux_ledger_events_player_version WHERE player_uuid = $p AND kind = 0 AND version > $after ORDER BY version LIMIT $limit",
             command =>
             {
                 command.Parameters.AddWithValue("$p", playerUuid.ToString("D"));
@@ -141,7 +142,7 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
             },
             cancellationToken);
 
-    // Without statistics SQLite prefers ix_ledger_events_kind_seq here (it saves the sort) and scans every
+    // Without statistics SQLite may walk the primary key here (it saves the sort) and scan every
     // entitlement event of the ledger: a grant's cost then grows with the whole ledger. The transaction
     // index finds the one or two rows directly.
     public Task<IReadOnlyList<LedgerEvent>> ReadTransactionAsync(Platform platform, string platformTransactionId, CancellationToken cancellationToken = default) =>
@@ -325,7 +326,7 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
             cancellationToken);
 
     public Task<long> ReadLastNotifyingSequenceAsync(CancellationToken cancellationToken = default) => ReadAsync(
-        connection => Convert.ToInt64(Scalar(connection, "SELECT COALESCE(MAX(seq), 0) FROM ledger_events WHERE entitlement_updated IS NOT NULL;"), CultureInfo.InvariantCulture),
+        connection => Convert.ToInt64(Scalar(connection, "SELECT COALESCE((SELECT seq FROM ledger_events WHERE entitlement_updated IS NOT NULL ORDER BY seq DESC LIMIT 1), 0);"), CultureInfo.InvariantCulture),
         cancellationToken);
 
     public Task<long> ReadConsumerPositionAsync(string consumer, CancellationToken cancellationToken = default) => ReadAsync(connection =>

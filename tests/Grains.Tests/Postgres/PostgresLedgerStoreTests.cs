@@ -164,7 +164,7 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
         var (outcome, _) = await silos[3].AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-1"));
 
         Assert.Equal(AppendOutcome.Appended, outcome);
-        Assert.Equal("2/2", await ReadSchemaVersionsAsync(database));
+        Assert.Equal("3/3", await ReadSchemaVersionsAsync(database));
     }
 
     protected override string EngineName => "postgresql";
@@ -183,6 +183,31 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT COUNT(*) || '/' || MAX(version) FROM schema_version;", connection);
         return (string)(await command.ExecuteScalarAsync())!;
+    }
+
+    protected override IReadOnlyList<string> KeyIndexes => ["ledger_events_event_id_key", "ledger_events_pkey"];
+
+    protected override async Task<IReadOnlyList<string>> ReadLedgerIndexesAsync()
+    {
+        await using var connection = new NpgsqlConnection(_database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'ledger_events';", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var names = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return [.. names.Order(StringComparer.Ordinal)];
+    }
+
+    protected override async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 
     /// <summary>Sessions of this test's database waiting for the ledger's advisory lock.</summary>

@@ -66,6 +66,34 @@ public sealed class SqliteLedgerStoreTests : LedgerStoreContractTests, IDisposab
         return Task.FromResult((string)command.ExecuteScalar()!);
     }
 
+    protected override IReadOnlyList<string> KeyIndexes => ["sqlite_autoindex_ledger_events_1"];
+
+    protected override Task<IReadOnlyList<string>> ReadLedgerIndexesAsync()
+    {
+        using var connection = new SqliteConnection($"Data Source={DatabaseFile(_directory)}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ledger_events';";
+        using var reader = command.ExecuteReader();
+        var names = new List<string>();
+        while (reader.Read())
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return Task.FromResult<IReadOnlyList<string>>([.. names.Order(StringComparer.Ordinal)]);
+    }
+
+    protected override Task ExecuteAsync(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={DatabaseFile(_directory)}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+        return Task.CompletedTask;
+    }
+
     private static string DatabaseFile(TempDirectory directory) => Path.Combine(directory.Path, "entitlements.db");
 
     private SqliteLedgerStore Open(TempDirectory directory)

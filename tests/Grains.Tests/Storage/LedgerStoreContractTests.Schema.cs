@@ -1,0 +1,76 @@
+using Entitlements.Storage;
+
+namespace Entitlements.Tests.Storage;
+
+/// <summary>The ledger's schema: which indexes an append has to write, and the upgrade that removed three.</summary>
+public abstract partial class LedgerStoreContractTests
+{
+    /// <summary>
+    /// Schema version 2's indexes that version 3 dropped, and the one it added: run on a version 3
+    /// database, this puts it back in version 2's shape (the same SQL on both engines).
+    /// </summary>
+    private const string BackToVersionTwo = """
+        CREATE INDEX ix_ledger_events_player_kind ON ledger_events (player_uuid, kind, version);
+        CREATE INDEX ix_ledger_events_kind_seq ON ledger_events (kind, seq);
+        CREATE INDEX ix_ledger_events_notifying ON ledger_events (seq) WHERE entitlement_updated IS NOT NULL;
+        DROP INDEX ix_ledger_events_player_xbox_consumes;
+        DELETE FROM schema_version WHERE version = 3;
+        """;
+
+    /// <summary>The names of the indexes on <c>ledger_events</c>, sorted ordinally, the engine's own key indexes included.</summary>
+    protected abstract Task<IReadOnlyList<string>> ReadLedgerIndexesAsync();
+
+    /// <summary>Run SQL on this test's database, outside any store.</summary>
+    protected abstract Task ExecuteAsync(string sql);
+
+    /// <summary>The engine's names for the primary key and the <c>event_id</c> unique key.</summary>
+    protected abstract IReadOnlyList<string> KeyIndexes { get; }
+
+    private IReadOnlyList<string> ExpectedLedgerIndexes =>
+    [
+        .. KeyIndexes,
+        "ix_ledger_events_player_notifying",
+        "ix_ledger_events_player_xbox_consumes",
+        "ux_ledger_events_operation",
+        "ux_ledger_events_player_version",
+        "ux_ledger_events_transaction",
+    ];
+
+    [Fact]
+    public async Task InitializeAsync_NewDatabase_IndexesLedgerEventsOnlyByKeysAndFeeds()
+    {
+        var indexes = await ReadLedgerIndexesAsync();
+
+        Assert.Equal(ExpectedLedgerIndexes.Order(StringComparer.Ordinal), indexes);
+    }
+
+    [Fact]
+    public async Task InitializeAsync_VersionTwoDatabase_DropsTheSortingIndexesAndEveryReaderStillFindsEverything()
+    {
+        var player = Guid.NewGuid();
+        var grant = StoredEvents.NotifyingGrant(player, "tx-1");
+        var consumed = StoredEvents.Consumed(player, 2, "op-1");
+        var second = StoredEvents.Entitlement(player, 3, "tx-2");
+        foreach (var ledgerEvent in new[] { grant, consumed, second })
+        {
+            Assert.Equal(AppendOutcome.Appended, (await Store.AppendAsync(ledgerEvent)).Outcome);
+        }
+
+        await CloseAsync(Store);
+        await ExecuteAsync(BackToVersionTwo);
+        Assert.Equal("2/2", await ReadSchemaVersionsAsync());
+        var upgraded = await OpenAsync();
+        await upgraded.InitializeAsync();
+
+        Assert.Equal("3/3", await ReadSchemaVersionsAsync());
+        Assert.Equal(ExpectedLedgerIndexes.Order(StringComparer.Ordinal), await ReadLedgerIndexesAsync());
+        Assert.Equal([grant.EventId, consumed.EventId, second.EventId], (await upgraded.ReadPlayerEventsAsync(player, 0, 10)).Select(e => e.EventId));
+        Assert.Equal([grant.EventId, second.EventId], (await upgraded.ReadPlayerEntitlementEventsAsync(player, 0, 10)).Select(e => e.EventId));
+        Assert.Equal([second.EventId], (await upgraded.ReadPlayerEntitlementEventsAsync(player, 1, 10)).Select(e => e.EventId));
+        Assert.Equal([grant.EventId, second.EventId], (await upgraded.ReadAllEntitlementEventsAsync(0, 10)).Select(e => e.EventId));
+        Assert.Equal([grant.EventId], (await upgraded.ReadNotifyingEventsAsync(null, 0, 10)).Select(e => e.EventId));
+        Assert.Equal([grant.EventId], (await upgraded.ReadNotifyingEventsAsync(player, 0, 10)).Select(e => e.EventId));
+        Assert.Equal(1, await upgraded.ReadLastNotifyingSequenceAsync());
+        Assert.Equal(consumed.EventId, (await upgraded.ReadOperationAsync(player, "op-1"))?.EventId);
+    }
+}

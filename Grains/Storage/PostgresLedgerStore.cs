@@ -187,7 +187,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
         ReadEventsAsync(
             playerUuid is null
                 ? "WHERE entitlement_updated IS NOT NULL AND seq > @after ORDER BY seq LIMIT @limit"
-                : "WHERE player_uuid = @p AND entitlement_updated IS NOT NULL AND seq > @after ORDER BY seq LIMIT @limit",
+                : PlayerFeedWhere,
             command =>
             {
                 if (playerUuid is { } player)
@@ -199,6 +199,9 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
                 command.Parameters.Add(Parameter("limit", NpgsqlDbType.Integer, limit));
             },
             cancellationToken);
+
+    /// <summary>One player's feed on the player's version index: the SQLite store's query (see there), with this engine's parameters.</summary>
+    private static readonly string PlayerFeedWhere = SqliteLedgerStore.PlayerFeedWhere.Replace("$", "@", StringComparison.Ordinal);
 
     public async Task<long> ReadLastNotifyingSequenceAsync(CancellationToken cancellationToken = default)
     {

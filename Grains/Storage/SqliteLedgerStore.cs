@@ -47,6 +47,7 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
     public SqliteLedgerStore(IOptions<StorageOptions> options, LedgerMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _ = SqliteEngine.MultiThreaded;
         _ownMetrics = metrics is null ? new LedgerMetrics() : null;
         _appends = new LedgerGroupCommit("sqlite", metrics ?? _ownMetrics!, events => WriteAsync(connection => AppendBatch(connection, events), CancellationToken.None));
         var path = options.Value.DatabasePath;
@@ -312,7 +313,7 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
         ReadEventsAsync(
             playerUuid is null
                 ? "WHERE entitlement_updated IS NOT NULL AND seq > $after ORDER BY seq LIMIT $limit"
-                : "WHERE player_uuid = $p AND entitlement_updated IS NOT NULL AND seq > $after ORDER BY seq LIMIT $limit",
+                : PlayerFeedWhere,
             command =>
             {
                 if (playerUuid is { } player)
@@ -324,6 +325,22 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
                 command.Parameters.AddWithValue("$limit", limit);
             },
             cancellationToken);
+
+    /// <summary>
+    /// One player's notifying events after a sequence, on the player's version index (there is no index by
+    /// player and sequence). A player's versions and sequences grow together, so version order is sequence
+    /// order, and when the event at <c>$after</c> or at <c>$after + 1</c> is the player's own (a position
+    /// from this player's feed, or the one just before it) its version bounds where the index walk starts;
+    /// otherwise the walk starts at the player's first event. <c>seq &gt; $after</c> decides either way.
+    /// </summary>
+    internal const string PlayerFeedWhere = """
+        WHERE player_uuid = $p AND entitlement_updated IS NOT NULL AND seq > $after
+          AND version >= COALESCE(
+              (SELECT version + 1 FROM ledger_events WHERE seq = $after AND player_uuid = $p),
+              (SELECT version FROM ledger_events WHERE seq = $after + 1 AND player_uuid = $p),
+              0)
+        ORDER BY version LIMIT $limit
+        """;
 
     public Task<long> ReadLastNotifyingSequenceAsync(CancellationToken cancellationToken = default) => ReadAsync(
         connection => Convert.ToInt64(Scalar(connection, "SELECT COALESCE((SELECT seq FROM ledger_events WHERE entitlement_updated IS NOT NULL ORDER BY seq DESC LIMIT 1), 0);"), CultureInfo.InvariantCulture),

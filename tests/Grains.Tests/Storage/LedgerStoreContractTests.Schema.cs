@@ -1,3 +1,4 @@
+using Entitlements.Ledger;
 using Entitlements.Storage;
 
 namespace Entitlements.Tests.Storage;
@@ -13,6 +14,7 @@ public abstract partial class LedgerStoreContractTests
         CREATE INDEX ix_ledger_events_player_kind ON ledger_events (player_uuid, kind, version);
         CREATE INDEX ix_ledger_events_kind_seq ON ledger_events (kind, seq);
         CREATE INDEX ix_ledger_events_notifying ON ledger_events (seq) WHERE entitlement_updated IS NOT NULL;
+        CREATE INDEX ix_ledger_events_player_notifying ON ledger_events (player_uuid, seq) WHERE entitlement_updated IS NOT NULL;
         DROP INDEX ix_ledger_events_player_xbox_consumes;
         DELETE FROM schema_version WHERE version = 3;
         """;
@@ -29,7 +31,6 @@ public abstract partial class LedgerStoreContractTests
     private IReadOnlyList<string> ExpectedLedgerIndexes =>
     [
         .. KeyIndexes,
-        "ix_ledger_events_player_notifying",
         "ix_ledger_events_player_xbox_consumes",
         "ux_ledger_events_operation",
         "ux_ledger_events_player_version",
@@ -45,7 +46,7 @@ public abstract partial class LedgerStoreContractTests
     }
 
     [Fact]
-    public async Task InitializeAsync_VersionTwoDatabase_DropsTheSortingIndexesAndEveryReaderStillFindsEverything()
+    public async Task InitializeAsync_VersionTwoDatabase_DropsTheFourSortingIndexesAndEveryReaderStillFindsEverything()
     {
         var player = Guid.NewGuid();
         var grant = StoredEvents.NotifyingGrant(player, "tx-1");
@@ -72,5 +73,40 @@ public abstract partial class LedgerStoreContractTests
         Assert.Equal([grant.EventId], (await upgraded.ReadNotifyingEventsAsync(player, 0, 10)).Select(e => e.EventId));
         Assert.Equal(1, await upgraded.ReadLastNotifyingSequenceAsync());
         Assert.Equal(consumed.EventId, (await upgraded.ReadOperationAsync(player, "op-1"))?.EventId);
+    }
+
+    [Fact]
+    public async Task ReadNotifyingEventsAsync_OnePlayerAfterEachSequence_ReturnsTheirNotifyingEventsAfterIt()
+    {
+        var alice = Guid.NewGuid();
+        var bob = Guid.NewGuid();
+        var appended = new List<LedgerEvent>();
+        for (var round = 0; round < 3; round++)
+        {
+            // Alice: a notifying event each round; Bob: a notifying one, then one that notifies nobody.
+            var aliceGrant = StoredEvents.NotifyingGrant(alice, $"tx-a{round}") with { Version = round + 1 };
+            var bobGrant = StoredEvents.NotifyingGrant(bob, $"tx-b{round}") with { Version = (2 * round) + 1 };
+            var bobSilent = StoredEvents.Entitlement(bob, (2 * round) + 2, $"tx-s{round}");
+            foreach (var ledgerEvent in new[] { aliceGrant, bobGrant, bobSilent })
+            {
+                var (outcome, stored) = await Store.AppendAsync(ledgerEvent);
+                Assert.Equal(AppendOutcome.Appended, outcome);
+                appended.Add(stored!);
+            }
+        }
+
+        for (var after = 0L; after <= appended.Count; after++)
+        {
+            foreach (var player in new[] { alice, bob })
+            {
+                var expected = appended.Where(e => e.PlayerUuid == player && e.EntitlementUpdated is not null && e.Sequence > after).Select(e => e.Sequence);
+
+                var read = await Store.ReadNotifyingEventsAsync(player, after, 10);
+
+                Assert.Equal(expected, read.Select(e => e.Sequence));
+            }
+        }
+
+        Assert.Equal([appended[1].Sequence, appended[4].Sequence], (await Store.ReadNotifyingEventsAsync(bob, 0, 2)).Select(e => e.Sequence));
     }
 }

@@ -501,11 +501,6 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
     }, cancellationToken);
 
     /// <summary>
-    /// One group-commit batch in one write transaction, one fsync at its commit. Each append runs inside
-    /// a savepoint, so one that fails (a conflict, a taken key, or anything else) is undone alone and the
-    /// others still commit. The checks are those of a lone append: nothing else writes meanwhile.
-    /// </summary>
-    /// <summary>
     /// One transaction for the batch, one commit (one fsync). No savepoint per append: SQLite undoes a
     /// failed statement by itself and keeps the transaction (a constraint violation aborts the insert
     /// alone), so an append that fails is its own answer while the transaction is still open; only an

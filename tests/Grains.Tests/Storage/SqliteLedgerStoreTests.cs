@@ -38,6 +38,14 @@ public sealed class SqliteLedgerStoreTests : LedgerStoreContractTests, IDisposab
         Assert.Equal("wal", (string?)journal.ExecuteScalar());
     }
 
+    [Fact]
+    public void Constructor_FirstSqliteUseOfTheProcess_LeavesSqliteInMultiThreadMode()
+    {
+        // This test's store was made before any connection of this process opened (nothing in these
+        // tests opens SQLite before a store), so SQLite took the settings.
+        Assert.True(SqliteEngine.MultiThreaded);
+    }
+
     protected override string EngineName => "sqlite";
 
     protected override Task<ILedgerStore> OpenAsync() => Task.FromResult<ILedgerStore>(Open(_directory));

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Entitlements.Contracts;
 using Entitlements.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Entitlements.Tests.PlayFab;
 
@@ -41,6 +43,24 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
         var response = await _client.ConsumeXboxAsync(tampered, token);
 
         PlayFabHttp.AssertError(response, HttpStatusCode.Unauthorized, "InvalidSessionTicket", 1100);
+    }
+
+    [Fact]
+    public async Task ConsumeXboxEntitlements_ExpiredSessionTicket_IsInvalidSessionTicket()
+    {
+        var (ticket, token) = await LoggedInUserAsync();
+        // Tickets signed with the gateway's own key for the same session, one already past its expiry:
+        // only the expiry tells them apart.
+        var tickets = fixture.Gateway.App.Services.GetRequiredService<IGrainFactory>().GetGrain<ISessionTicketGrain>(0);
+        var claims = await tickets.ReadAsync(ticket) ?? throw new InvalidOperationException("The login's own ticket did not read back.");
+        var expired = await tickets.IssueAsync(claims with { Expires = DateTimeOffset.UtcNow.AddSeconds(-1) });
+        var current = await tickets.IssueAsync(claims with { Expires = DateTimeOffset.UtcNow.AddMinutes(5) });
+
+        var refused = await _client.ConsumeXboxAsync(expired, token);
+        var accepted = await _client.ConsumeXboxAsync(current, token);
+
+        PlayFabHttp.AssertError(refused, HttpStatusCode.Unauthorized, "InvalidSessionTicket", 1100);
+        Assert.Equal(HttpStatusCode.OK, accepted.Status);
     }
 
     [Fact]

@@ -3,7 +3,7 @@ using Entitlements.Storage;
 
 namespace Entitlements.Tests.Storage;
 
-/// <summary>The ledger's schema: which indexes an append has to write, and the upgrade that removed three.</summary>
+/// <summary>The ledger's schema: which indexes an append has to write, and the upgrade that removed four.</summary>
 public abstract partial class LedgerStoreContractTests
 {
     /// <summary>
@@ -38,7 +38,7 @@ public abstract partial class LedgerStoreContractTests
     ];
 
     [Fact]
-    public async Task InitializeAsync_NewDatabase_IndexesLedgerEventsOnlyByKeysAndFeeds()
+    public async Task InitializeAsync_NewDatabase_IndexesLedgerEventsByItsKeysAndStartedXboxConsumesOnly()
     {
         var indexes = await ReadLedgerIndexesAsync();
 

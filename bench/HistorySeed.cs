@@ -80,6 +80,7 @@ internal static class HistorySeed
 
     public static async Task<DbConnection> OpenSqliteAsync(string databasePath)
     {
+        _ = Entitlements.Storage.SqliteEngine.MultiThreaded;
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = false, DefaultTimeout = 60 }.ToString());
         await connection.OpenAsync();
         return connection;

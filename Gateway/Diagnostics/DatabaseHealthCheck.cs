@@ -10,6 +10,8 @@ namespace Entitlements.Gateway.Diagnostics;
 /// Ready when the configured database answers a read of the schema version within a few seconds: the
 /// SQLite file (opened read-write, never created) or the PostgreSQL server. Read from the <c>Storage</c>
 /// section itself, so it works whether or not this process hosts the store (a cluster-mode gateway does not).
+/// For SQLite it also reports the library's threading mode (<see cref="SqliteEngine"/>): <c>serialized</c>
+/// means something opened a connection before the settings went in.
 /// </summary>
 public sealed class DatabaseHealthCheck : IHealthCheck, IAsyncDisposable
 {
@@ -41,9 +43,13 @@ public sealed class DatabaseHealthCheck : IHealthCheck, IAsyncDisposable
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(TimeoutSeconds * 2));
             var version = await SchemaVersionAsync(timeout.Token);
-            return HealthCheckResult.Healthy(
-                $"{engine} answers (schema version {version}).",
-                new Dictionary<string, object> { ["engine"] = engine, ["schemaVersion"] = version });
+            var data = new Dictionary<string, object> { ["engine"] = engine, ["schemaVersion"] = version };
+            if (!IsPostgres)
+            {
+                data["threading"] = SqliteEngine.MultiThreaded ? "multi-thread" : "serialized";
+            }
+
+            return HealthCheckResult.Healthy($"{engine} answers (schema version {version}).", data);
         }
         catch (Exception exception) when (exception is DbException or InvalidOperationException or OperationCanceledException or TimeoutException or ArgumentException)
         {
@@ -74,6 +80,8 @@ public sealed class DatabaseHealthCheck : IHealthCheck, IAsyncDisposable
             throw new InvalidOperationException($"No database file at {path}.");
         }
 
+        // The process-wide settings go in before this connection, should it be the process's first.
+        _ = SqliteEngine.MultiThreaded;
         await using var sqlite = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = path,

@@ -17,9 +17,10 @@ namespace Entitlements.Storage;
 /// </list>
 /// SQLite accepts these only before it initializes; when something opened a connection first, the call
 /// is refused and SQLite stays serialized, which is slower but just as correct
-/// (<see cref="MultiThreaded"/> tells which).
+/// (<see cref="MultiThreaded"/> tells which). Everything in this solution that opens an SQLite connection
+/// reads <see cref="MultiThreaded"/> first.
 /// </summary>
-internal static class SqliteEngine
+public static class SqliteEngine
 {
     private const int ConfigMultiThread = 2;
     private const int ConfigMemStatus = 9;

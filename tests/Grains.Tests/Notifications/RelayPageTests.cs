@@ -1,0 +1,90 @@
+using Entitlements.Contracts;
+using Entitlements.Notifications;
+using Entitlements.Tests.Cluster;
+using Entitlements.Tests.Storage;
+
+namespace Entitlements.Tests.Notifications;
+
+/// <summary>
+/// The relay publishes what it read as one stream message per stream: many notifications of several
+/// players, read in one page, still reach every subscriber once each and in ledger order.
+/// </summary>
+public sealed class RelayPageTests : IDisposable
+{
+    private readonly TempDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public async Task OnePageOfSeveralPlayers_EachStreamDeliversItsNotificationsOnceInLedgerOrder()
+    {
+        // Recorded with the relay paused, so that the next silo's relay reads all of it in its first page.
+        var paused = ClusterFixture.Build(_directory.Path, new Dictionary<string, string?> { ["Notifications:RelayEnabled"] = "false" });
+        await paused.DeployAsync();
+        var world = new GrainWorld(paused.Client);
+        var (ann, bob) = (await world.NewPlayerAsync(), await world.NewPlayerAsync());
+        var sku = await world.PutSkuAsync(EntitlementType.Durable);
+        var (first, second, third) = (GrainWorld.Unique("tx"), GrainWorld.Unique("tx"), GrainWorld.Unique("tx"));
+        var recorded = new List<(Guid Player, string EventId)>();
+        foreach (var (user, action, transaction) in new[]
+        {
+            (ann, EntitlementActionType.Grant, first), (bob, EntitlementActionType.Grant, second), (ann, EntitlementActionType.Refund, first),
+            (ann, EntitlementActionType.Grant, third), (bob, EntitlementActionType.Refund, second),
+        })
+        {
+            recorded.Add((user.PlayerUuid, (await world.SubmitAsync(action, user, sku, transaction)).EventId));
+        }
+
+        await paused.DisposeAsync();
+        Assert.Empty(NotificationRecorder.Of(ann.PlayerUuid));
+
+        var relaying = ClusterFixture.Build(_directory.Path);
+        await relaying.DeployAsync();
+        try
+        {
+            var annAll = await NotificationRecorder.WaitForAsync(ann.PlayerUuid, 4);
+            var bobAll = await NotificationRecorder.WaitForAsync(bob.PlayerUuid, 3);
+            // Ann: grant (v1), refund (v2: revoke and revocationCompleted), grant (v3); Bob: grant (v1), refund (v2).
+            Assert.Equal(
+                [(1L, NotificationKind.EntitlementUpdated), (2L, NotificationKind.EntitlementUpdated), (2L, NotificationKind.RevocationCompleted), (3L, NotificationKind.EntitlementUpdated)],
+                annAll.Select(n => (n.Version, n.Kind)));
+            Assert.Equal(
+                [(1L, NotificationKind.EntitlementUpdated), (2L, NotificationKind.EntitlementUpdated), (2L, NotificationKind.RevocationCompleted)],
+                bobAll.Select(n => (n.Version, n.Kind)));
+            Assert.All(new[] { annAll, bobAll }, all => Assert.True(all.Zip(all.Skip(1)).All(p => p.First.Position < p.Second.Position)));
+            Assert.Equal(
+                recorded.Where(r => r.Player == ann.PlayerUuid).Select(r => r.EventId),
+                annAll.Where(n => n.Kind == NotificationKind.EntitlementUpdated).Select(n => n.EventId));
+
+            var streams = new[]
+            {
+                (annAll, NotificationStreams.EntitlementUpdatedNamespace, NotificationKind.EntitlementUpdated),
+                (annAll, NotificationStreams.RevocationCompletedNamespace, NotificationKind.RevocationCompleted),
+                (bobAll, NotificationStreams.EntitlementUpdatedNamespace, NotificationKind.EntitlementUpdated),
+                (bobAll, NotificationStreams.RevocationCompletedNamespace, NotificationKind.RevocationCompleted),
+            };
+            foreach (var (all, streamNamespace, kind) in streams)
+            {
+                // The player's own stream of that kind: exactly the all-players stream's notifications of that kind.
+                var expected = all.Where(n => n.Kind == kind).Select(n => (n.EventId, n.Version)).ToList();
+                var player = all[0].PlayerUuid;
+                await WaitUntilAsync(() => PlayerStreamRecorder.Of(streamNamespace, player).Count >= expected.Count);
+                Assert.Equal(expected, PlayerStreamRecorder.Of(streamNamespace, player).Select(n => (n.EventId, n.Version)));
+            }
+        }
+        finally
+        {
+            await relaying.DisposeAsync();
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The players' streams did not deliver everything within 10 s.");
+            await Task.Delay(10);
+        }
+    }
+}

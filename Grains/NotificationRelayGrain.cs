@@ -142,26 +142,35 @@ public sealed partial class NotificationRelayGrain(
         }
     }
 
-    /// <summary>
-    /// One stream message per stream for the whole page: the all-players stream gets the page in
-    /// sequence order, each player's stream that player's part of it in ledger order. A subscriber still
-    /// sees one <c>OnNextAsync</c> per notification, in that order; the stream carries, queues and
-    /// delivers one message where it would carry one per notification.
-    /// </summary>
     private async Task PublishAsync(IReadOnlyList<EntitlementNotification> notifications)
     {
         var streams = _streams!;
-        var publishes = notifications
-            .GroupBy(n => NotificationStreams.ForPlayer(n.Kind, n.PlayerUuid))
-            .Select(player => streams.GetStream<EntitlementNotification>(player.Key).OnNextBatchAsync(player.ToList()))
-            .Append(streams.GetStream<EntitlementNotification>(NotificationStreams.AllPlayers).OnNextBatchAsync(notifications));
-        await Task.WhenAll(publishes);
+        var all = streams.GetStream<EntitlementNotification>(NotificationStreams.AllPlayers);
+        var everybody = PublishInOrderAsync(all, notifications);
+        var perPlayer = notifications
+            .GroupBy(n => n.PlayerUuid)
+            .Select(async player =>
+            {
+                foreach (var notification in player)
+                {
+                    await streams.GetStream<EntitlementNotification>(NotificationStreams.ForPlayer(notification.Kind, notification.PlayerUuid)).OnNextAsync(notification);
+                }
+            });
+        await Task.WhenAll(perPlayer.Append(everybody));
         foreach (var notification in notifications)
         {
             if (notification.RecordedAt is { } recordedAt)
             {
                 metrics.NotificationPublished(recordedAt);
             }
+        }
+    }
+
+    private static async Task PublishInOrderAsync(IAsyncStream<EntitlementNotification> stream, IReadOnlyList<EntitlementNotification> notifications)
+    {
+        foreach (var notification in notifications)
+        {
+            await stream.OnNextAsync(notification);
         }
     }
 }

@@ -36,16 +36,4 @@ public sealed class NotificationOptions
     /// look adds to a published notification's latency, for a few grain calls per queue per interval.
     /// </summary>
     public TimeSpan StreamPollInterval { get; set; } = DefaultStreamPollInterval;
-
-    /// <summary>The default of <see cref="StreamCacheWindow"/>.</summary>
-    public static readonly TimeSpan DefaultStreamCacheWindow = TimeSpan.FromMinutes(1);
-
-    /// <summary>
-    /// How long the streams keep a published notification in the silo's memory for subscribers that are
-    /// behind: at least this long, and no longer once newer ones are this much younger. Orleans' default
-    /// keeps 30 minutes, which under sustained load is 30 minutes of notifications in memory. A subscriber
-    /// further behind than this gets an error from the stream (the gateway's pushes then reconnect and
-    /// resume from their cursors in the ledger).
-    /// </summary>
-    public TimeSpan StreamCacheWindow { get; set; } = DefaultStreamCacheWindow;
 }

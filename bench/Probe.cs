@@ -39,7 +39,7 @@ internal static class Probe
                 catch (InvalidOperationException exception) when (attempt < 3)
                 {
                     // Under load perf record has at times exited at once with 255 and printed nothing
-                    // (never under strace); a second start has recorded.
+                    // (never under strace, cause unknown); it is started again, at most three times in all.
                     output.WriteLine($"perf record failed ({exception.Message.Trim()}); again");
                 }
             }

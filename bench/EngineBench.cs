@@ -29,7 +29,7 @@ internal sealed record PushFigures(double Rate, bool TargetRate, double Sustaine
 /// <summary>Everything measured on one engine.</summary>
 internal sealed record EngineFigures(
     string Engine, int GrantBodyBytes, LoadResult Grants, CpuUse GrantsCpu, IReadOnlyList<LoadResult> Sweep, LoadResult Pages, CpuUse PagesCpu,
-    LoadResult Xbox, CpuUse XboxCpu, PushFigures Push, CpuUse PushCpu, HistoryFigures History);
+    LoadResult NewestPages, CpuUse NewestPagesCpu, LoadResult Xbox, CpuUse XboxCpu, PushFigures Push, CpuUse PushCpu, HistoryFigures History);
 
 /// <summary>Figures (c) to (h) on one engine, against the gateway process and the simulator process.</summary>
 internal sealed class EngineBench(BuildOutput build, Profile profile, Engine engine, SimulatorProcess simulator, string dataDirectory, TextWriter log)
@@ -60,11 +60,17 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
                 sweep.Add(point);
             }
 
-            Log("(d) event pages of 100");
+            Log("(d) event pages of 100: a full page (it cannot change, so the gateway keeps its bytes)");
             sampler = CpuSampler.Start(gateway.ProcessId);
-            var pages = await PagesAsync(gateway, profile.Measure);
+            var pages = await PagesAsync(gateway, profile.Measure, newest: false);
             var pagesCpu = sampler.Stop();
             Log($"    {Describe(pages)}; {pagesCpu}");
+
+            Log("(d) event pages of 100: the newest page (read from the database every time)");
+            sampler = CpuSampler.Start(gateway.ProcessId);
+            var newestPages = await PagesAsync(gateway, profile.Measure, newest: true);
+            var newestPagesCpu = sampler.Stop();
+            Log($"    {Describe(newestPages)}; {newestPagesCpu}");
 
             Log("(e) ConsumeXboxEntitlements");
             sampler = CpuSampler.Start(gateway.ProcessId);
@@ -83,7 +89,7 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
 
             var history = await HistoryAsync(gateway);
             gateway = null;
-            return new EngineFigures(engine.Name, bodyBytes, grants, grantsCpu, sweep, pages, pagesCpu, xbox, xboxCpu, push, pushCpu, history);
+            return new EngineFigures(engine.Name, bodyBytes, grants, grantsCpu, sweep, pages, pagesCpu, newestPages, newestPagesCpu, xbox, xboxCpu, push, pushCpu, history);
         }
         finally
         {
@@ -113,7 +119,10 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
                 result = await GrantLoadAsync(gateway, players, profile.Connections, measure, "c");
                 break;
             case "pages":
-                result = await PagesAsync(gateway, measure);
+                result = await PagesAsync(gateway, measure, newest: false);
+                break;
+            case "newest-pages":
+                result = await PagesAsync(gateway, measure, newest: true);
                 break;
             case "push":
                 var push = await PushAsync(gateway, players, await ClosedLoopRateAsync(gateway, players));
@@ -150,7 +159,7 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
             var players = await LinkPlayersAsync(gateway, profile.Players, "p");
             Log($"warming up for {profile.SystemWarmup.TotalSeconds:F0} s");
             await GrantLoadAsync(gateway, players, 16, profile.SystemWarmup, "warm");
-            await PageLoadAsync(gateway, players[0], profile.SystemWarmup / 3);
+            await PageLoadAsync(gateway, profile.SystemWarmup / 3, PagePath(await gateway.LinkPlayerAsync(players[0]), 100));
             return (gateway, players);
         }
         catch
@@ -193,33 +202,45 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
                 client, players[(int)((worker + (iteration * connections)) % players.Count)], $"bench-{_run}-{scenario}-{worker}-{iteration}"));
     }
 
-    private async Task<LoadResult> PagesAsync(GatewayHost gateway, TimeSpan measure)
+    /// <summary>
+    /// Pages of 100 events of one player with <see cref="Profile.PageEvents"/> events: the first page (full
+    /// and followed by newer events, so the gateway keeps its bytes), or, with <paramref name="newest"/>, the
+    /// last 100 events, a page that newer events would join and that is read from the database every time.
+    /// </summary>
+    private async Task<LoadResult> PagesAsync(GatewayHost gateway, TimeSpan measure, bool newest)
     {
-        var platformUser = $"bench-{_run}-pages";
+        var platformUser = $"bench-{_run}-pages-{(newest ? "newest" : "full")}";
         var player = await gateway.LinkPlayerAsync(platformUser);
         for (var i = 0; i < profile.PageEvents; i++)
         {
-            await Check(GatewayHost.GrantAsync(gateway.Client, platformUser, $"bench-{_run}-page-{i}"));
+            await Check(GatewayHost.GrantAsync(gateway.Client, platformUser, $"{platformUser}-{i}"));
         }
 
-        var path = $"/inventory/v1/entitlement-event?player_uuid={player}&limit=100";
+        var path = PagePath(player, 100);
+        if (newest)
+        {
+            using var skip = await gateway.Client.GetAsync(new Uri(PagePath(player, profile.PageEvents - 100), UriKind.Relative));
+            var cursor = (await GatewayHost.Expect(skip, HttpStatusCode.OK))["cursor"]!.GetValue<string>();
+            path += $"&cursor={cursor}";
+        }
+
         using (var first = await gateway.Client.GetAsync(new Uri(path, UriKind.Relative)))
         {
             var page = await GatewayHost.Expect(first, HttpStatusCode.OK);
             var count = page["events"]?.AsArray().Count;
-            if (count != 100)
+            if (count != 100 || (page["cursor"] is null) != newest)
             {
-                throw new InvalidOperationException($"a page of the player's events holds {count} events, not 100");
+                throw new InvalidOperationException($"a page of the player's events holds {count} events and {(page["cursor"] is null ? "no" : "a")} cursor");
             }
         }
 
-        return await PageLoadAsync(gateway, platformUser, measure, player);
+        return await PageLoadAsync(gateway, measure, path);
     }
 
-    private async Task<LoadResult> PageLoadAsync(GatewayHost gateway, string platformUser, TimeSpan measure, Guid? player = null)
+    private static string PagePath(Guid player, int limit) => $"/inventory/v1/entitlement-event?player_uuid={player}&limit={limit}";
+
+    private async Task<LoadResult> PageLoadAsync(GatewayHost gateway, TimeSpan measure, string path)
     {
-        player ??= await gateway.LinkPlayerAsync(platformUser);
-        var path = $"/inventory/v1/entitlement-event?player_uuid={player}&limit=100";
         using var client = LoadGenerator.CreateClient(gateway.BaseAddress, profile.Connections, gateway.Token);
         return await LoadGenerator.ClosedLoopAsync("event pages", profile.Connections, profile.Warmup, measure, (_, _) => GatewayHost.GetOkAsync(client, path));
     }

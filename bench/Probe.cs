@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Entitlements.Bench;
 
 /// <summary>
-/// <c>bench/run.sh --probe grants|pages|push [--engines sqlite] [--seconds 20] [--trace FILE]</c>: one
+/// <c>bench/run.sh --probe grants|pages|newest-pages|push [--engines sqlite] [--seconds 20] [--trace FILE]</c>: one
 /// load on one engine for a while, to look at one figure closely. Prints the figure and where the CPU
 /// went. With <c>--trace</c>, Linux <c>perf</c> samples the gateway's CPU during the measured period
 /// into FILE (run the harness with <c>DOTNET_PerfMapEnabled=1</c> so that perf can name JIT-compiled
@@ -11,7 +11,7 @@ namespace Entitlements.Bench;
 /// </summary>
 internal static class Probe
 {
-    public static readonly string[] Scenarios = ["grants", "pages", "push"];
+    public static readonly string[] Scenarios = ["grants", "pages", "newest-pages", "push"];
 
     /// <summary>What runs beside the measured period: nothing, or a CPU profile of the gateway process.</summary>
     public static Func<int, TimeSpan, Task>? Tracer(string? tracePath, TextWriter output)

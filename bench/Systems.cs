@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
@@ -116,9 +117,28 @@ internal sealed class GatewayHost : IDisposable
     /// <summary>GET with the set-up client; null when it answered 200, else the error.</summary>
     public static async Task<string?> GetOkAsync(HttpClient client, string path)
     {
-        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
-        var text = await response.Content.ReadAsStringAsync();
-        return response.StatusCode == HttpStatusCode.OK ? null : $"GET {path}: HTTP {(int)response.StatusCode} {Shorten(text)}";
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            return $"GET {path}: HTTP {(int)response.StatusCode} {Shorten(await response.Content.ReadAsStringAsync())}";
+        }
+
+        // Read to the end (the handler checks it against Content-Length) without copying or decoding it:
+        // the generator shares the cores with the server, so it does no more than a client must.
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            while (await body.ReadAsync(buffer) > 0)
+            {
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return null;
     }
 
     /// <summary>GET a text body; null unless it answered 200.</summary>

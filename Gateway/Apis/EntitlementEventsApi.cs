@@ -1,10 +1,13 @@
 using System.Globalization;
+using System.Text.Json;
 using Entitlements.Contracts;
 using Entitlements.Gateway.Auth;
 using Entitlements.Gateway.RallyHere;
 using Entitlements.Gateway.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 
 namespace Entitlements.Gateway.Apis;
@@ -59,8 +62,8 @@ public static class EntitlementEventsApi
         }
     }
 
-    public static async Task<Results<Ok<EntitlementEventListDto>, JsonHttpResult<HttpValidationError>>> GetEntitlementEvents(
-        HttpRequest request, IEntitlementEventsGrain events)
+    public static async Task<Results<EntitlementEventListResult, JsonHttpResult<HttpValidationError>>> GetEntitlementEvents(
+        HttpRequest request, IEntitlementEventsGrain events, EntitlementEventPageCache pages, IOptions<JsonOptions> json)
     {
         var errors = new List<ValidationErrorDetail>();
         var query = new QueryFieldReader(request.Query, errors);
@@ -73,20 +76,28 @@ public static class EntitlementEventsApi
             return RallyHereResults.Invalid(errors);
         }
 
-        var page = await events.ListAsync(new EntitlementEventQuery
+        // RallyHere: player_id is ignored when player_uuid is given.
+        var key = new EntitlementEventPageKey(playerUuid, playerUuid is null ? playerId : null, string.IsNullOrEmpty(cursor) ? null : cursor, limit);
+        if (pages.Find(key) is { } kept)
         {
-            // RallyHere: player_id is ignored when player_uuid is given.
-            PlayerUuid = playerUuid,
-            PlayerId = playerUuid is null ? playerId : null,
-            Cursor = string.IsNullOrEmpty(cursor) ? null : cursor,
-            Limit = limit,
-        });
+            return new EntitlementEventListResult(kept);
+        }
+
+        var page = await events.ListAsync(new EntitlementEventQuery { PlayerUuid = key.PlayerUuid, PlayerId = key.PlayerId, Cursor = key.Cursor, Limit = limit });
         if (page.InvalidCursor)
         {
             return RallyHereResults.Invalid("query", "cursor", "Invalid cursor: it was not issued for this listing", "value_error");
         }
 
-        return TypedResults.Ok(new EntitlementEventListDto([.. page.Events.Select(EntitlementEventDto.From)], page.Cursor));
+        var body = JsonSerializer.SerializeToUtf8Bytes(
+            new EntitlementEventListDto([.. page.Events.Select(EntitlementEventDto.From)], page.Cursor), json.Value.SerializerOptions);
+        if (page.Cursor is not null)
+        {
+            // Full, and followed by newer events: these bytes can no longer change.
+            pages.Add(key, body);
+        }
+
+        return new EntitlementEventListResult(body);
     }
 
     /// <summary>The listing reads its query itself (to answer RallyHere's 422); this tells the document what it reads.</summary>

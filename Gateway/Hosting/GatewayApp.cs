@@ -5,6 +5,7 @@ using Entitlements.Gateway.Diagnostics;
 using Entitlements.Gateway.Notifications;
 using Entitlements.Gateway.OpenApi;
 using Entitlements.Gateway.PlayFab;
+using Entitlements.Gateway.RallyHere;
 using Entitlements.Gateway.Xbox;
 using Entitlements.Hosting;
 
@@ -43,6 +44,8 @@ public static class GatewayApp
         // The entitlement-event routes' one grain, referenced once: every GetGrain<T> call makes Orleans
         // read the interface's attributes again, a measurable share of a grant's CPU.
         builder.Services.AddSingleton(services => services.GetRequiredService<IGrainFactory>().GetGrain<IEntitlementEventsGrain>(0));
+        builder.Services.Configure<EntitlementEventPageCacheOptions>(builder.Configuration.GetSection(EntitlementEventPageCacheOptions.SectionName));
+        builder.Services.AddSingleton<EntitlementEventPageCache>();
         var telemetry = builder.AddGatewayTelemetry();
         builder.Services.AddGatewayHealth();
         builder.AddApiDocs();

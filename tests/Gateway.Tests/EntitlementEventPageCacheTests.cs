@@ -1,0 +1,175 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Entitlements.Gateway.Auth;
+using Entitlements.Gateway.RallyHere;
+using Entitlements.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Entitlements.Tests;
+
+/// <summary>
+/// <c>GET /inventory/v1/entitlement-event</c> pages that can no longer change are answered from
+/// <see cref="EntitlementEventPageCache"/>; the last page of a listing never is.
+/// </summary>
+public sealed class EntitlementEventPageCacheTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
+{
+    private readonly HttpClient _client = fixture.Client;
+
+    private EntitlementEventPageCache Cache => fixture.App.Services.GetRequiredService<EntitlementEventPageCache>();
+
+    [Fact]
+    public async Task List_FullPageOfAPlayer_IsKeptAndAnsweredWithTheSameBytesAfterNewerEvents()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var posted = await PostGrantsAsync(player, 3);
+
+        var first = await GetBytesAsync($"?player_uuid={player.Uuid}&limit=2");
+        await PostGrantsAsync(player, 2);
+        var again = await GetBytesAsync($"?player_uuid={player.Uuid}&limit=2");
+
+        Assert.Equal(first, Cache.Find(new EntitlementEventPageKey(player.Uuid, null, null, 2)));
+        Assert.Equal(first, again);
+        var page = JsonNode.Parse(again)!.AsObject();
+        JsonAssert.Equal(new JsonArray(posted[0].DeepClone(), posted[1].DeepClone()), page["events"]);
+        Assert.False(string.IsNullOrEmpty(page["cursor"]?.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task List_LastPage_IsNotKeptAndShowsEventsAddedLater()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var posted = await PostGrantsAsync(player, 2);
+
+        var before = await _client.ListEventsOkAsync($"?player_uuid={player.Uuid}&limit=3");
+        posted.AddRange(await PostGrantsAsync(player, 1));
+        var after = await _client.ListEventsOkAsync($"?player_uuid={player.Uuid}&limit=3");
+
+        Assert.Null(Cache.Find(new EntitlementEventPageKey(player.Uuid, null, null, 3)));
+        JsonAssert.Equal(new JsonObject { ["events"] = new JsonArray(posted[0].DeepClone(), posted[1].DeepClone()), ["cursor"] = null }, before);
+        JsonAssert.Equal(new JsonObject { ["events"] = new JsonArray([.. posted.Select(p => p.DeepClone())]), ["cursor"] = null }, after);
+    }
+
+    [Fact]
+    public async Task List_FullPagesAfterACursorAndByPlayerId_AreKeptUnderTheirOwnKeys()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var posted = await PostGrantsAsync(player, 5);
+        var cursor = (await _client.ListEventsOkAsync($"?player_uuid={player.Uuid}&limit=2"))["cursor"]!.GetValue<string>();
+
+        var second = await GetBytesAsync($"?player_uuid={player.Uuid}&limit=2&cursor={cursor}");
+        var byId = await GetBytesAsync($"?player_id={player.Id}&limit=2&cursor={cursor}");
+
+        Assert.Equal(second, Cache.Find(new EntitlementEventPageKey(player.Uuid, null, cursor, 2)));
+        Assert.Equal(byId, Cache.Find(new EntitlementEventPageKey(null, player.Id, cursor, 2)));
+        JsonAssert.Equal(new JsonArray(posted[2].DeepClone(), posted[3].DeepClone()), JsonNode.Parse(second)!["events"]);
+        Assert.Equal(second, byId);
+    }
+
+    [Fact]
+    public async Task List_KeptPageOfAnotherPlayer_IsStillRefusedToAPlayerToken()
+    {
+        var owner = await _client.CreatePlayerAsync();
+        var stranger = await _client.CreatePlayerAsync();
+        await PostGrantsAsync(owner, 2);
+        var query = $"?player_uuid={owner.Uuid}&limit=1";
+        var kept = await GetBytesAsync(query);
+        Assert.Equal(kept, Cache.Find(new EntitlementEventPageKey(owner.Uuid, null, null, 1)));
+
+        var issuer = fixture.App.Services.GetRequiredService<DevelopmentIssuer>();
+        var asOwner = await GetAsAsync(issuer.Mint([], owner.Uuid, TimeSpan.FromMinutes(5)), query);
+        var asStranger = await GetAsAsync(issuer.Mint([], stranger.Uuid, TimeSpan.FromMinutes(5)), query);
+
+        Assert.Equal(HttpStatusCode.OK, asOwner.Status);
+        Assert.Equal(kept, Encoding.UTF8.GetBytes(asOwner.Body));
+        Assert.Equal(HttpStatusCode.Forbidden, asStranger.Status);
+        Assert.Equal("insufficient_permissions", asStranger.BodyObject["error_code"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task List_InvalidCursor_IsRefusedAndNothingIsKept()
+    {
+        var player = await _client.CreatePlayerAsync();
+        await PostGrantsAsync(player, 3);
+
+        var response = await _client.GetApiAsync($"{GatewayHttp.EventsPath}?player_uuid={player.Uuid}&limit=1&cursor=not-a-cursor");
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.Status);
+        Assert.Null(Cache.Find(new EntitlementEventPageKey(player.Uuid, null, "not-a-cursor", 1)));
+    }
+
+    [Fact]
+    public async Task List_Answer_IsJsonWithItsLength()
+    {
+        var player = await _client.CreatePlayerAsync();
+        await PostGrantsAsync(player, 2);
+
+        using var first = await _client.GetAsync(new Uri($"{GatewayHttp.EventsPath}?player_uuid={player.Uuid}&limit=1", UriKind.Relative));
+        using var kept = await _client.GetAsync(new Uri($"{GatewayHttp.EventsPath}?player_uuid={player.Uuid}&limit=1", UriKind.Relative));
+
+        foreach (var response in new[] { first, kept })
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+            Assert.Equal((await response.Content.ReadAsByteArrayAsync()).Length, response.Content.Headers.ContentLength);
+        }
+    }
+
+    [Fact]
+    public void Cache_Budget_BoundsWhatItKeeps()
+    {
+        using var cache = new EntitlementEventPageCache(Options.Create(new EntitlementEventPageCacheOptions { PageCacheMegabytes = 1 }));
+        var keys = Enumerable.Range(0, 6).Select(i => new EntitlementEventPageKey(Guid.NewGuid(), null, null, 100)).ToList();
+        var tooLarge = new EntitlementEventPageKey(Guid.NewGuid(), null, null, 100);
+
+        cache.Add(keys[0], new byte[400 * 1024]);
+        var keptFirst = cache.Find(keys[0]);
+        foreach (var key in keys.Skip(1))
+        {
+            cache.Add(key, new byte[400 * 1024]);
+        }
+
+        cache.Add(tooLarge, new byte[(1024 * 1024) + 1]);
+
+        Assert.True(cache.Enabled);
+        Assert.Equal(400 * 1024, keptFirst?.Length);
+        Assert.InRange(keys.Sum(k => cache.Find(k)?.Length ?? 0), 0, 1024 * 1024);
+        Assert.Null(cache.Find(tooLarge));
+    }
+
+    [Fact]
+    public void Cache_ZeroMegabytes_KeepsNothing()
+    {
+        using var cache = new EntitlementEventPageCache(Options.Create(new EntitlementEventPageCacheOptions { PageCacheMegabytes = 0 }));
+        var key = new EntitlementEventPageKey(Guid.NewGuid(), null, "c", 100);
+
+        cache.Add(key, [1, 2, 3]);
+
+        Assert.False(cache.Enabled);
+        Assert.Null(cache.Find(key));
+    }
+
+    private async Task<byte[]> GetBytesAsync(string query)
+    {
+        using var response = await _client.GetAsync(new Uri(GatewayHttp.EventsPath + query, UriKind.Relative));
+        var body = await response.Content.ReadAsByteArrayAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {query} answered {(int)response.StatusCode} {Encoding.UTF8.GetString(body)}");
+        return body;
+    }
+
+    private async Task<ApiResponse> GetAsAsync(string token, string query) =>
+        await _client.SendAsync(HttpMethod.Get, GatewayHttp.EventsPath + query, configure: request => request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token));
+
+    private async Task<List<JsonObject>> PostGrantsAsync(Player player, int count)
+    {
+        var posted = new List<JsonObject>();
+        for (var i = 0; i < count; i++)
+        {
+            posted.Add(await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"))));
+        }
+
+        return posted;
+    }
+}

@@ -20,9 +20,7 @@ public sealed class EntitlementEventsGrain(ILedgerStore store, CursorCodec curso
     public async Task<EntitlementEventResult> SubmitAsync(SubmitEntitlementEvent command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        var player = command.PlayerUuid
-            ?? (await GrainFactory.GetGrain<IPlatformUserGrain>(IPlatformUserGrain.Key(command.Platform, command.PlatformUserId)).GetAsync())?.PlayerUuid;
-        if (player is { } playerUuid)
+        if (await GrainFactory.ResolvePlayerAsync(command) is { } playerUuid)
         {
             return await GrainFactory.GetGrain<IPlayerGrain>(playerUuid).SubmitEntitlementEventAsync(command);
         }

@@ -38,7 +38,7 @@ public static class EntitlementEventsApi
     }
 
     public static async Task<Results<Ok<EntitlementEventDto>, JsonHttpResult<HttpValidationError>, JsonHttpResult<HzApiErrorModel>>> GenerateEntitlementEvent(
-        HttpRequest request, IEntitlementEventsGrain events, CancellationToken cancellationToken)
+        HttpRequest request, IGrainFactory grains, IEntitlementEventsGrain events, CancellationToken cancellationToken)
     {
         var (document, errors) = await JsonBody.ReadObjectAsync(request, cancellationToken);
         using (document)
@@ -49,7 +49,7 @@ public static class EntitlementEventsApi
                 return RallyHereResults.Invalid(errors);
             }
 
-            var result = await events.SubmitAsync(command);
+            var result = await grains.SubmitEntitlementEventAsync(events, command);
             return result.Outcome switch
             {
                 EntitlementEventOutcome.Recorded or EntitlementEventOutcome.Replayed => TypedResults.Ok(EntitlementEventDto.From(result.Event!)),

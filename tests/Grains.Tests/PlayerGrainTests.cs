@@ -179,6 +179,31 @@ public class PlayerGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Routing_LinkedUnlinkedAndExplicitPlayers_ReachTheGrainsTheWorkerWould()
+    {
+        var linked = await NewPlayerAsync();
+        var explicitPlayer = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var toLinked = Command(EntitlementActionType.Grant, linked, sku, quantity: 2);
+        var toExplicit = Command(EntitlementActionType.Grant, linked, sku) with { PlayerUuid = explicitPlayer.PlayerUuid };
+        var toNobody = Command(EntitlementActionType.Grant, linked, sku) with { PlatformUserId = Unique("unlinked") };
+
+        var linkedResult = await Client.SubmitEntitlementEventAsync(Events, toLinked);
+        var explicitResult = await Client.SubmitEntitlementEventAsync(Events, toExplicit);
+        var nobodyResult = await Client.SubmitEntitlementEventAsync(Events, toNobody);
+        var unknown = await Client.SubmitEntitlementEventAsync(Events, toLinked with { PlayerUuid = Guid.NewGuid(), PlatformTransactionId = Unique("tx") });
+
+        Assert.Equal((EntitlementEventOutcome.Recorded, linked.PlayerUuid), (linkedResult.Outcome, linkedResult.Event!.PlayerUuid));
+        Assert.Equal((EntitlementEventOutcome.Recorded, explicitPlayer.PlayerUuid), (explicitResult.Outcome, explicitResult.Event!.PlayerUuid));
+        Assert.Equal((EntitlementEventOutcome.Recorded, EntitlementEventStatus.PlayerNotFound, (Guid?)null), (nobodyResult.Outcome, nobodyResult.Event!.Status, nobodyResult.Event.PlayerUuid));
+        Assert.Equal(new EntitlementEventResult(EntitlementEventOutcome.UnknownPlayer, null), unknown);
+        Assert.Equal(new EntitlementEventResult(EntitlementEventOutcome.Replayed, linkedResult.Event), await Events.SubmitAsync(toLinked));
+        Assert.Equal(new EntitlementEventResult(EntitlementEventOutcome.Replayed, nobodyResult.Event), await Events.SubmitAsync(toNobody));
+        Assert.Equal(2, Assert.Single((await Player(linked).GetEntitlementsAsync())!.Entitlements).UseCount);
+        Assert.Equal(1, Assert.Single((await Player(explicitPlayer).GetEntitlementsAsync())!.Entitlements).UseCount);
+    }
+
+    [Fact]
     public async Task Submit_SamePayloadTwice_ReturnsOriginalRecord()
     {
         var user = await NewPlayerAsync();

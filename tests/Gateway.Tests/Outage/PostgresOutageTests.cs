@@ -124,6 +124,10 @@ public sealed class PostgresOutageTests(PostgresOutageFixture fixture, ITestOutp
     {
         var player = await _client.CreatePlayerAsync();
         await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"), quantity: 1));
+        await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"), quantity: 1));
+        var keptPageQuery = $"{GatewayHttp.EventsPath}?player_uuid={player.Uuid}&limit=1";
+        var keptPage = await _client.GetApiAsync(keptPageQuery);
+        Assert.Equal(HttpStatusCode.OK, keptPage.Status);
         var (_, product) = await _client.PutXboxCatalogAsync("consumable", Unique.Name("outage-gems"), "Outage Gems");
         var xuid = await fixture.Simulator.CreateUserAsync(SimulatorHost.Item("c1", product, "Consumable", 2));
         var xboxToken = await fixture.Simulator.TokenAsync(xuid);
@@ -140,6 +144,10 @@ public sealed class PostgresOutageTests(PostgresOutageFixture fixture, ITestOutp
             AssertRallyHere503(await TimedAsync(c => c.PostEventAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"), quantity: 1))));
             AssertRallyHere503(await TimedAsync(c => c.GetEntitlementsAsync(Guid.NewGuid())));
             AssertRallyHere503(await TimedAsync(c => c.GetApiAsync(GatewayHttp.EventsPath + "?limit=10")));
+
+            // A page the gateway keeps (full, followed by a newer event) was read from committed events: still served.
+            var kept = await TimedAsync(c => c.GetApiAsync(keptPageQuery));
+            Assert.Equal((HttpStatusCode.OK, keptPage.Body), (kept.Status, kept.Body));
             AssertRallyHere503(await TimedAsync(c => c.SendAsync(HttpMethod.Put, $"/users/v1/platform-user?platform=Steam&platform_user_id={Unique.Name("steam")}&display_name=Tester")));
             AssertRallyHere503(await TimedAsync(c => c.GetApiAsync($"/inventory/v1/catalog/entitlement-sku/Steam/{Unique.Name("sku")}")));
 

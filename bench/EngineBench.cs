@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
+using System.IO.Compression;
 using System.Net;
 using System.Net.WebSockets;
 using System.Text;
@@ -29,12 +30,13 @@ internal sealed record PushFigures(double Rate, bool TargetRate, double Sustaine
 /// <summary>Everything measured on one engine.</summary>
 internal sealed record EngineFigures(
     string Engine, int GrantBodyBytes, LoadResult Grants, CpuUse GrantsCpu, IReadOnlyList<LoadResult> Sweep, LoadResult Pages, CpuUse PagesCpu,
-    LoadResult NewestPages, CpuUse NewestPagesCpu, LoadResult Xbox, CpuUse XboxCpu, PushFigures Push, CpuUse PushCpu, HistoryFigures History);
+    int PageGzipBytes, LoadResult PagesJson, CpuUse PagesJsonCpu, LoadResult NewestPages, CpuUse NewestPagesCpu, LoadResult Xbox, CpuUse XboxCpu, PushFigures Push, CpuUse PushCpu, HistoryFigures History);
 
 /// <summary>Figures (c) to (h) on one engine, against the gateway process and the simulator process.</summary>
 internal sealed class EngineBench(BuildOutput build, Profile profile, Engine engine, SimulatorProcess simulator, string dataDirectory, TextWriter log)
 {
     private readonly string _run = Guid.NewGuid().ToString("N")[..8];
+    private int _pageGzipBytes;
 
     private IReadOnlyDictionary<string, string> Settings =>
         engine.Settings.Concat(simulator.GatewaySettings).ToDictionary(p => p.Key, p => p.Value);
@@ -60,15 +62,21 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
                 sweep.Add(point);
             }
 
-            Log("(d) event pages of 100: a full page (it cannot change, so the gateway keeps its bytes)");
+            Log("(d) event pages of 100: a full page (it cannot change, so the gateway keeps its bytes), gzip");
             sampler = CpuSampler.Start(gateway.ProcessId);
-            var pages = await PagesAsync(gateway, profile.Measure, newest: false);
+            var pages = await PagesAsync(gateway, profile.Measure, newest: false, gzip: true);
             var pagesCpu = sampler.Stop();
             Log($"    {Describe(pages)}; {pagesCpu}");
 
-            Log("(d) event pages of 100: the newest page (read from the database every time)");
+            Log("(d) event pages of 100: the same full page as JSON (no Accept-Encoding)");
             sampler = CpuSampler.Start(gateway.ProcessId);
-            var newestPages = await PagesAsync(gateway, profile.Measure, newest: true);
+            var pagesJson = await PagesAsync(gateway, profile.Measure, newest: false, gzip: false);
+            var pagesJsonCpu = sampler.Stop();
+            Log($"    {Describe(pagesJson)}; {pagesJsonCpu}");
+
+            Log("(d) event pages of 100: the newest page (read from the database every time), as JSON");
+            sampler = CpuSampler.Start(gateway.ProcessId);
+            var newestPages = await PagesAsync(gateway, profile.Measure, newest: true, gzip: false);
             var newestPagesCpu = sampler.Stop();
             Log($"    {Describe(newestPages)}; {newestPagesCpu}");
 
@@ -89,7 +97,7 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
 
             var history = await HistoryAsync(gateway);
             gateway = null;
-            return new EngineFigures(engine.Name, bodyBytes, grants, grantsCpu, sweep, pages, pagesCpu, newestPages, newestPagesCpu, xbox, xboxCpu, push, pushCpu, history);
+            return new EngineFigures(engine.Name, bodyBytes, grants, grantsCpu, sweep, pages, pagesCpu, _pageGzipBytes, pagesJson, pagesJsonCpu, newestPages, newestPagesCpu, xbox, xboxCpu, push, pushCpu, history);
         }
         finally
         {
@@ -119,10 +127,16 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
                 result = await GrantLoadAsync(gateway, players, profile.Connections, measure, "c");
                 break;
             case "pages":
-                result = await PagesAsync(gateway, measure, newest: false);
+                result = await PagesAsync(gateway, measure, newest: false, gzip: true);
+                break;
+            case "pages-json":
+                result = await PagesAsync(gateway, measure, newest: false, gzip: false);
                 break;
             case "newest-pages":
-                result = await PagesAsync(gateway, measure, newest: true);
+                result = await PagesAsync(gateway, measure, newest: true, gzip: true);
+                break;
+            case "newest-pages-json":
+                result = await PagesAsync(gateway, measure, newest: true, gzip: false);
                 break;
             case "push":
                 var push = await PushAsync(gateway, players, await ClosedLoopRateAsync(gateway, players));
@@ -159,7 +173,7 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
             var players = await LinkPlayersAsync(gateway, profile.Players, "p");
             Log($"warming up for {profile.SystemWarmup.TotalSeconds:F0} s");
             await GrantLoadAsync(gateway, players, 16, profile.SystemWarmup, "warm");
-            await PageLoadAsync(gateway, profile.SystemWarmup / 3, PagePath(await gateway.LinkPlayerAsync(players[0]), 100));
+            await PageLoadAsync(gateway, profile.SystemWarmup / 3, PagePath(await gateway.LinkPlayerAsync(players[0]), 100), gzip: true);
             return (gateway, players);
         }
         catch
@@ -207,9 +221,9 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
     /// and followed by newer events, so the gateway keeps its bytes), or, with <paramref name="newest"/>, the
     /// last 100 events, a page that newer events would join and that is read from the database every time.
     /// </summary>
-    private async Task<LoadResult> PagesAsync(GatewayHost gateway, TimeSpan measure, bool newest)
+    private async Task<LoadResult> PagesAsync(GatewayHost gateway, TimeSpan measure, bool newest, bool gzip)
     {
-        var platformUser = $"bench-{_run}-pages-{(newest ? "newest" : "full")}";
+        var platformUser = $"bench-{_run}-pages-{(newest ? "newest" : "full")}-{(gzip ? "gzip" : "json")}";
         var player = await gateway.LinkPlayerAsync(platformUser);
         for (var i = 0; i < profile.PageEvents; i++)
         {
@@ -234,14 +248,49 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
             }
         }
 
-        return await PageLoadAsync(gateway, measure, path);
+        if (gzip)
+        {
+            await CheckGzipPageAsync(gateway, path);
+        }
+
+        return await PageLoadAsync(gateway, measure, path, gzip);
+    }
+
+    /// <summary>The compressed answer is gzip and holds the same page of 100 events; keeps its size.</summary>
+    private async Task CheckGzipPageAsync(GatewayHost gateway, string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
+        request.Headers.AcceptEncoding.Add(new("gzip"));
+        using var response = await gateway.Client.SendAsync(request);
+        if (response.StatusCode != HttpStatusCode.OK || !response.Content.Headers.ContentEncoding.Contains("gzip"))
+        {
+            throw new InvalidOperationException($"GET {path} with Accept-Encoding: gzip answered {(int)response.StatusCode}, Content-Encoding '{string.Join(",", response.Content.Headers.ContentEncoding)}'");
+        }
+
+        var compressed = await response.Content.ReadAsByteArrayAsync();
+        _pageGzipBytes = compressed.Length;
+        await using var json = new GZipStream(new MemoryStream(compressed), CompressionMode.Decompress);
+        var count = (await JsonNode.ParseAsync(json))?["events"]?.AsArray().Count;
+        if (count != 100)
+        {
+            throw new InvalidOperationException($"the gzip page holds {count} events");
+        }
     }
 
     private static string PagePath(Guid player, int limit) => $"/inventory/v1/entitlement-event?player_uuid={player}&limit={limit}";
 
-    private async Task<LoadResult> PageLoadAsync(GatewayHost gateway, TimeSpan measure, string path)
+    /// <summary>
+    /// With <paramref name="gzip"/> the generator sends <c>Accept-Encoding: gzip</c>, as a client with automatic
+    /// decompression does, and (as for JSON) reads the body to its end without decoding it.
+    /// </summary>
+    private async Task<LoadResult> PageLoadAsync(GatewayHost gateway, TimeSpan measure, string path, bool gzip)
     {
         using var client = LoadGenerator.CreateClient(gateway.BaseAddress, profile.Connections, gateway.Token);
+        if (gzip)
+        {
+            client.DefaultRequestHeaders.AcceptEncoding.Add(new("gzip"));
+        }
+
         return await LoadGenerator.ClosedLoopAsync("event pages", profile.Connections, profile.Warmup, measure, (_, _) => GatewayHost.GetOkAsync(client, path));
     }
 

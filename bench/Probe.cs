@@ -11,7 +11,7 @@ namespace Entitlements.Bench;
 /// </summary>
 internal static class Probe
 {
-    public static readonly string[] Scenarios = ["grants", "pages", "newest-pages", "push"];
+    public static readonly string[] Scenarios = ["grants", "pages", "pages-json", "newest-pages", "newest-pages-json", "push"];
 
     /// <summary>What runs beside the measured period: nothing, or a CPU profile of the gateway process.</summary>
     public static Func<int, TimeSpan, Task>? Tracer(string? tracePath, TextWriter output)

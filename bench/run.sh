@@ -2,7 +2,7 @@
 # The benchmark harness (see BENCHMARKS.md): builds the gateway, the Xbox Live simulator and the
 # harness in Release, then runs it. Full run: bench/run.sh (about 6-10 minutes). CI: bench/run.sh --smoke
 # (seconds per scenario; fails when a scenario produced no figures or a request failed).
-# Options: --engines sqlite,postgresql (default both); --probe grants|pages|newest-pages|push [--seconds S] [--trace FILE]
+# Options: --engines sqlite,postgresql (default both); --probe grants|pages|pages-json|newest-pages|newest-pages-json|push [--seconds S] [--trace FILE]
 # runs one load on the first engine only (see bench/Probe.cs).
 set -euo pipefail
 cd "$(dirname "$0")/.."

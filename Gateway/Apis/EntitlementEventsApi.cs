@@ -63,7 +63,7 @@ public static class EntitlementEventsApi
     }
 
     public static async Task<Results<EntitlementEventListResult, JsonHttpResult<HttpValidationError>>> GetEntitlementEvents(
-        HttpRequest request, IEntitlementEventsGrain events, EntitlementEventPageCache pages, IOptions<JsonOptions> json)
+        HttpRequest request, IEntitlementEventsGrain events, EntitlementEventPageCache pages, IOptions<JsonOptions> jsonOptions)
     {
         var errors = new List<ValidationErrorDetail>();
         var query = new QueryFieldReader(request.Query, errors);
@@ -89,15 +89,17 @@ public static class EntitlementEventsApi
             return RallyHereResults.Invalid("query", "cursor", "Invalid cursor: it was not issued for this listing", "value_error");
         }
 
-        var body = JsonSerializer.SerializeToUtf8Bytes(
-            new EntitlementEventListDto([.. page.Events.Select(EntitlementEventDto.From)], page.Cursor), json.Value.SerializerOptions);
-        if (page.Cursor is not null)
+        var json = JsonSerializer.SerializeToUtf8Bytes(
+            new EntitlementEventListDto([.. page.Events.Select(EntitlementEventDto.From)], page.Cursor), jsonOptions.Value.SerializerOptions);
+        if (page.Cursor is not null && pages.Enabled)
         {
             // Full, and followed by newer events: these bytes can no longer change.
+            var body = EntitlementEventPageBody.ToKeep(json);
             pages.Add(key, body);
+            return new EntitlementEventListResult(body);
         }
 
-        return new EntitlementEventListResult(body);
+        return new EntitlementEventListResult(EntitlementEventPageBody.ForAnswer(json, EntitlementEventPageBody.AcceptsGzip(request)));
     }
 
     /// <summary>The listing reads its query itself (to answer RallyHere's 422); this tells the document what it reads.</summary>

@@ -5,12 +5,13 @@ namespace Entitlements.Gateway.RallyHere;
 
 /// <summary>
 /// A 200 with a page of the entitlement-event listing whose JSON was written once (and may be kept by
-/// <see cref="EntitlementEventPageCache"/>): the bytes go out as they are. The API document describes it as
-/// <c>Ok&lt;EntitlementEventListDto&gt;</c> would.
+/// <see cref="EntitlementEventPageCache"/>): the bytes go out as they are, gzip-compressed when the client
+/// accepts it and the body has that form (<see cref="EntitlementEventPageBody"/>). The API document
+/// describes it as <c>Ok&lt;EntitlementEventListDto&gt;</c> would.
 /// </summary>
-public sealed class EntitlementEventListResult(byte[] body) : IResult, IStatusCodeHttpResult, IContentTypeHttpResult, IEndpointMetadataProvider
+public sealed class EntitlementEventListResult(EntitlementEventPageBody body) : IResult, IStatusCodeHttpResult, IContentTypeHttpResult, IEndpointMetadataProvider
 {
-    public byte[] Body { get; } = body ?? throw new ArgumentNullException(nameof(body));
+    public EntitlementEventPageBody Body { get; } = body ?? throw new ArgumentNullException(nameof(body));
 
     public int? StatusCode => StatusCodes.Status200OK;
 
@@ -19,10 +20,19 @@ public sealed class EntitlementEventListResult(byte[] body) : IResult, IStatusCo
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
-        httpContext.Response.StatusCode = StatusCodes.Status200OK;
-        httpContext.Response.ContentType = ContentType;
-        httpContext.Response.ContentLength = Body.Length;
-        await httpContext.Response.BodyWriter.WriteAsync(Body, httpContext.RequestAborted);
+        var response = httpContext.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = ContentType;
+        response.Headers.Vary = "Accept-Encoding";
+        var bytes = Body.Json;
+        if (Body.Gzip is { } gzip && EntitlementEventPageBody.AcceptsGzip(httpContext.Request))
+        {
+            response.Headers.ContentEncoding = "gzip";
+            bytes = gzip;
+        }
+
+        response.ContentLength = bytes.Length;
+        await response.BodyWriter.WriteAsync(bytes, httpContext.RequestAborted);
     }
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)

@@ -15,6 +15,8 @@ namespace Entitlements.Gateway.RallyHere;
 /// <item>Keyed by what selects the page (the player UUID, else the deprecated player id, else everybody; the
 /// cursor text; the limit), never by the caller: the route's permission is checked before the cache is
 /// asked, and the answer does not depend on who asks.</item>
+/// <item>Both forms of the body are kept (<see cref="EntitlementEventPageBody"/>: the JSON, and gzip for the
+/// clients that accept it), compressed once when the page is kept.</item>
 /// <item>At most <see cref="EntitlementEventPageCacheOptions.PageCacheMegabytes"/> of bodies, the least
 /// recently used dropped first; 0 turns the cache off.</item>
 /// </list>
@@ -37,14 +39,14 @@ public sealed class EntitlementEventPageCache : IDisposable
     public bool Enabled => _pages is not null;
 
     /// <summary>The body of a page answered before, when it is kept.</summary>
-    public byte[]? Find(in EntitlementEventPageKey key) =>
-        _pages is not null && _pages.TryGetValue(key, out var body) ? (byte[]?)body : null;
+    public EntitlementEventPageBody? Find(in EntitlementEventPageKey key) =>
+        _pages is not null && _pages.TryGetValue(key, out var body) ? (EntitlementEventPageBody?)body : null;
 
     /// <summary>Keep the body of a page that can no longer change (one with a next cursor).</summary>
-    public void Add(in EntitlementEventPageKey key, byte[] body)
+    public void Add(in EntitlementEventPageKey key, EntitlementEventPageBody body)
     {
         ArgumentNullException.ThrowIfNull(body);
-        _pages?.Set(key, body, new MemoryCacheEntryOptions { Size = body.Length });
+        _pages?.Set(key, body, new MemoryCacheEntryOptions { Size = body.Size });
     }
 
     public void Dispose() => _pages?.Dispose();

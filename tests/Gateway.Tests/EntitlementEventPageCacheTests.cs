@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -30,7 +31,7 @@ public sealed class EntitlementEventPageCacheTests(GatewayFixture fixture) : ICl
         await PostGrantsAsync(player, 2);
         var again = await GetBytesAsync($"?player_uuid={player.Uuid}&limit=2");
 
-        Assert.Equal(first, Cache.Find(new EntitlementEventPageKey(player.Uuid, null, null, 2)));
+        Assert.Equal(first, Cache.Find(new EntitlementEventPageKey(player.Uuid, null, null, 2))?.Json);
         Assert.Equal(first, again);
         var page = JsonNode.Parse(again)!.AsObject();
         JsonAssert.Equal(new JsonArray(posted[0].DeepClone(), posted[1].DeepClone()), page["events"]);
@@ -62,8 +63,8 @@ public sealed class EntitlementEventPageCacheTests(GatewayFixture fixture) : ICl
         var second = await GetBytesAsync($"?player_uuid={player.Uuid}&limit=2&cursor={cursor}");
         var byId = await GetBytesAsync($"?player_id={player.Id}&limit=2&cursor={cursor}");
 
-        Assert.Equal(second, Cache.Find(new EntitlementEventPageKey(player.Uuid, null, cursor, 2)));
-        Assert.Equal(byId, Cache.Find(new EntitlementEventPageKey(null, player.Id, cursor, 2)));
+        Assert.Equal(second, Cache.Find(new EntitlementEventPageKey(player.Uuid, null, cursor, 2))?.Json);
+        Assert.Equal(byId, Cache.Find(new EntitlementEventPageKey(null, player.Id, cursor, 2))?.Json);
         JsonAssert.Equal(new JsonArray(posted[2].DeepClone(), posted[3].DeepClone()), JsonNode.Parse(second)!["events"]);
         Assert.Equal(second, byId);
     }
@@ -76,7 +77,7 @@ public sealed class EntitlementEventPageCacheTests(GatewayFixture fixture) : ICl
         await PostGrantsAsync(owner, 2);
         var query = $"?player_uuid={owner.Uuid}&limit=1";
         var kept = await GetBytesAsync(query);
-        Assert.Equal(kept, Cache.Find(new EntitlementEventPageKey(owner.Uuid, null, null, 1)));
+        Assert.Equal(kept, Cache.Find(new EntitlementEventPageKey(owner.Uuid, null, null, 1))?.Json);
 
         var issuer = fixture.App.Services.GetRequiredService<DevelopmentIssuer>();
         var asOwner = await GetAsAsync(issuer.Mint([], owner.Uuid, TimeSpan.FromMinutes(5)), query);
@@ -124,18 +125,18 @@ public sealed class EntitlementEventPageCacheTests(GatewayFixture fixture) : ICl
         var keys = Enumerable.Range(0, 6).Select(i => new EntitlementEventPageKey(Guid.NewGuid(), null, null, 100)).ToList();
         var tooLarge = new EntitlementEventPageKey(Guid.NewGuid(), null, null, 100);
 
-        cache.Add(keys[0], new byte[400 * 1024]);
+        cache.Add(keys[0], Uncompressed(400 * 1024));
         var keptFirst = cache.Find(keys[0]);
         foreach (var key in keys.Skip(1))
         {
-            cache.Add(key, new byte[400 * 1024]);
+            cache.Add(key, Uncompressed(400 * 1024));
         }
 
-        cache.Add(tooLarge, new byte[(1024 * 1024) + 1]);
+        cache.Add(tooLarge, Uncompressed((1024 * 1024) + 1));
 
         Assert.True(cache.Enabled);
-        Assert.Equal(400 * 1024, keptFirst?.Length);
-        Assert.InRange(keys.Sum(k => cache.Find(k)?.Length ?? 0), 0, 1024 * 1024);
+        Assert.Equal(400 * 1024, keptFirst?.Size);
+        Assert.InRange(keys.Sum(k => cache.Find(k)?.Size ?? 0), 0, 1024 * 1024);
         Assert.Null(cache.Find(tooLarge));
     }
 
@@ -145,10 +146,123 @@ public sealed class EntitlementEventPageCacheTests(GatewayFixture fixture) : ICl
         using var cache = new EntitlementEventPageCache(Options.Create(new EntitlementEventPageCacheOptions { PageCacheMegabytes = 0 }));
         var key = new EntitlementEventPageKey(Guid.NewGuid(), null, "c", 100);
 
-        cache.Add(key, [1, 2, 3]);
+        cache.Add(key, Uncompressed(3));
 
         Assert.False(cache.Enabled);
         Assert.Null(cache.Find(key));
+    }
+
+    [Fact]
+    public void Cache_KeepsBothForms_AndCountsBothAgainstItsBudget()
+    {
+        using var cache = new EntitlementEventPageCache(Options.Create(new EntitlementEventPageCacheOptions { PageCacheMegabytes = 1 }));
+        var key = new EntitlementEventPageKey(Guid.NewGuid(), null, null, 100);
+        var json = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("{\"event_id\":\"e\",\"sku\":\"gems_100\"},", 100)));
+
+        var body = EntitlementEventPageBody.ToKeep(json);
+        cache.Add(key, body);
+
+        Assert.Same(body, cache.Find(key));
+        Assert.Equal(json, body.Json);
+        Assert.Equal(json, Gunzip(body.Gzip!));
+        Assert.Equal(json.Length + body.Gzip!.Length, body.Size);
+    }
+
+    [Fact]
+    public async Task List_ClientThatAcceptsGzip_GetsKeptAndLastPagesCompressed()
+    {
+        var player = await _client.CreatePlayerAsync();
+        await PostGrantsAsync(player, 8);
+        var keptQuery = $"?player_uuid={player.Uuid}&limit=5";
+        var lastQuery = $"?player_uuid={player.Uuid}&limit=10";
+        var keptJson = await GetBytesAsync(keptQuery);
+        var lastJson = await GetBytesAsync(lastQuery);
+        Assert.NotNull(Cache.Find(new EntitlementEventPageKey(player.Uuid, null, null, 5)));
+        Assert.Null(Cache.Find(new EntitlementEventPageKey(player.Uuid, null, null, 10)));
+
+        foreach (var (query, json) in new[] { (keptQuery, keptJson), (lastQuery, lastJson) })
+        {
+            var (response, bytes) = await GetEncodedAsync(query, "gzip, deflate, br");
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(["gzip"], response.Content.Headers.ContentEncoding);
+            Assert.Equal(["Accept-Encoding"], response.Headers.Vary);
+            Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+            Assert.Equal(bytes.Length, response.Content.Headers.ContentLength);
+            Assert.True(bytes.Length < json.Length / 3, $"{bytes.Length} compressed bytes for {json.Length} of JSON");
+            Assert.Equal(json, Gunzip(bytes));
+            response.Dispose();
+        }
+    }
+
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("gzip", true)]
+    [InlineData("GZIP;q=0.5", true)]
+    [InlineData("x-gzip", true)]
+    [InlineData("br, deflate", false)]
+    [InlineData("identity", false)]
+    [InlineData("gzip;q=0", false)]
+    [InlineData("*", true)]
+    [InlineData("*;q=0", false)]
+    [InlineData("*, gzip;q=0", false)]
+    [InlineData("gzip;q=0, *", false)]
+    public async Task List_AcceptEncoding_ChoosesGzipByItsWeights(string? acceptEncoding, bool gzip)
+    {
+        var player = await _client.CreatePlayerAsync();
+        await PostGrantsAsync(player, 6);
+        var query = $"?player_uuid={player.Uuid}&limit=5";
+        var json = await GetBytesAsync(query);
+
+        var (response, bytes) = await GetEncodedAsync(query, acceptEncoding);
+
+        using (response)
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(gzip ? ["gzip"] : Array.Empty<string>(), response.Content.Headers.ContentEncoding);
+            Assert.Equal(["Accept-Encoding"], response.Headers.Vary);
+            Assert.Equal(json, gzip ? Gunzip(bytes) : bytes);
+        }
+    }
+
+    [Fact]
+    public async Task List_SmallPage_GoesOutUncompressedEvenWhenGzipIsAccepted()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var query = $"?player_uuid={player.Uuid}";
+        var json = await GetBytesAsync(query);
+
+        var (response, bytes) = await GetEncodedAsync(query, "gzip");
+
+        using (response)
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Empty(response.Content.Headers.ContentEncoding);
+            Assert.Equal("{\"events\":[],\"cursor\":null}", Encoding.UTF8.GetString(bytes));
+            Assert.Equal(json, bytes);
+        }
+    }
+
+    private static EntitlementEventPageBody Uncompressed(int length) => EntitlementEventPageBody.ForAnswer(new byte[length], acceptsGzip: false);
+
+    private static byte[] Gunzip(byte[] compressed)
+    {
+        using var input = new GZipStream(new MemoryStream(compressed), CompressionMode.Decompress);
+        using var output = new MemoryStream();
+        input.CopyTo(output);
+        return output.ToArray();
+    }
+
+    private async Task<(HttpResponseMessage Response, byte[] Body)> GetEncodedAsync(string query, string? acceptEncoding)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(GatewayHttp.EventsPath + query, UriKind.Relative));
+        if (acceptEncoding is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Accept-Encoding", acceptEncoding);
+        }
+
+        var response = await _client.SendAsync(request);
+        return (response, await response.Content.ReadAsByteArrayAsync());
     }
 
     private async Task<byte[]> GetBytesAsync(string query)

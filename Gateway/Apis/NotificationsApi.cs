@@ -84,7 +84,7 @@ public static class NotificationsApi
         try
         {
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
-            using var transport = new WebSocketTransport(socket);
+            using var transport = new WebSocketTransport(socket, context.Abort);
             await push.RunAsync(start, transport, context.RequestAborted);
         }
         finally

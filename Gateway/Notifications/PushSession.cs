@@ -186,21 +186,41 @@ public sealed partial class PushSession(
     private static Task<bool> SendAsync(IPushTransport transport, EntitlementNotification notification, PushOptions settings, CancellationToken cancellationToken) =>
         WithinTimeoutAsync(token => transport.SendAsync(notification, token), settings, cancellationToken);
 
-    /// <summary>One send, bounded by the send timeout: false when the client did not take it in time.</summary>
+    /// <summary>
+    /// One send, bounded by the send timeout: false when the client did not take it in time. The send is asked
+    /// to stop, and the wait for it ends at the timeout whether or not it does: a write waiting on the
+    /// server's output buffer does not always notice the request, and the caller then aborts the connection,
+    /// which ends that write.
+    /// </summary>
     private static async Task<bool> WithinTimeoutAsync(Func<CancellationToken, Task> send, PushOptions settings, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(settings.SendTimeout);
+        var sending = send(timeout.Token);
         try
         {
-            await send(timeout.Token);
+            await sending.WaitAsync(settings.SendTimeout, cancellationToken);
             return true;
+        }
+        catch (TimeoutException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Abandon(sending);
+            return false;
         }
         catch (Exception exception) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested && IsCancellationOrClientFailure(exception))
         {
             return false;
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Abandon(sending);
+            throw;
+        }
     }
+
+    /// <summary>A send no longer waited for fails when its connection is aborted: observe that failure.</summary>
+    private static void Abandon(Task sending) =>
+        _ = sending.ContinueWith(static task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     private async Task EndAsync(PushStart start, IPushTransport transport, PushCursor cursor, PushDisconnectKind end, PushOptions settings)
     {

@@ -6,16 +6,21 @@ namespace Entitlements.Gateway.Notifications;
 /// <summary>
 /// Push over an accepted WebSocket. A receive loop runs beside the sends: it answers the client's close
 /// and notices a client that went away; anything the client sends is ignored.
+/// <see cref="Abort"/> drops the connection under the WebSocket too (the HTTP connection's abort):
+/// aborting only the WebSocket leaves a send to a client that stopped reading waiting on the server's
+/// output buffer for as long as the client holds the connection open.
 /// </summary>
 public sealed class WebSocketTransport : IPushTransport, IDisposable
 {
     private readonly WebSocket _socket;
+    private readonly Action _abortConnection;
     private readonly CancellationTokenSource _clientGone = new();
     private readonly Task _receiving;
 
-    public WebSocketTransport(WebSocket socket)
+    public WebSocketTransport(WebSocket socket, Action abortConnection)
     {
         _socket = socket ?? throw new ArgumentNullException(nameof(socket));
+        _abortConnection = abortConnection ?? throw new ArgumentNullException(nameof(abortConnection));
         _receiving = Task.Run(ReceiveAsync);
     }
 
@@ -47,7 +52,11 @@ public sealed class WebSocketTransport : IPushTransport, IDisposable
         await _receiving.WaitAsync(cancellationToken);
     }
 
-    public void Abort() => _socket.Abort();
+    public void Abort()
+    {
+        _socket.Abort();
+        _abortConnection();
+    }
 
     public void Dispose() => _clientGone.Dispose();
 

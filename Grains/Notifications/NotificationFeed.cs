@@ -17,8 +17,9 @@ public sealed class NotificationFeed(ILedgerStore store, CursorCodec cursors)
         ArgumentOutOfRangeException.ThrowIfNegative(afterPosition);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
 
-        // The event at the position's sequence may still have its second notification to give.
-        var events = await store.ReadNotifyingEventsAsync(playerUuid, EntitlementNotification.SequenceOf(afterPosition) - 1, limit + 1, cancellationToken);
+        // The event at the position's sequence is read again: it may still have its second notification to
+        // give, or nothing. Every later event gives at least one, so limit + 1 of them tell whether more follows.
+        var events = await store.ReadNotifyingEventsAsync(playerUuid, EntitlementNotification.SequenceOf(afterPosition) - 1, limit + 2, cancellationToken);
         var notifications = new List<EntitlementNotification>(Math.Min(limit, events.Count * 2));
         var more = false;
         foreach (var ledgerEvent in events)

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -21,10 +22,14 @@ internal sealed class PushSocket : IAsyncDisposable
 
     public WebSocket Socket => _socket;
 
-    /// <summary>Connect with <paramref name="token"/> in the <c>Authorization</c> header (or a raw <c>Cookie</c> header).</summary>
-    public static async Task<PushSocket> ConnectAsync(Uri baseAddress, string path, string? token, string? cookie = null)
+    /// <summary>
+    /// Connect with <paramref name="token"/> in the <c>Authorization</c> header (or a raw <c>Cookie</c> header).
+    /// <paramref name="receiveBufferBytes"/>, when given, sizes the client's TCP receive buffer before it
+    /// connects: a client that does not read then stops the server's sends after that much.
+    /// </summary>
+    public static async Task<PushSocket> ConnectAsync(Uri baseAddress, string path, string? token, string? cookie = null, int? receiveBufferBytes = null)
     {
-        var (socket, invoker, failure) = await TryConnectAsync(baseAddress, path, token, cookie);
+        var (socket, invoker, failure) = await TryConnectAsync(baseAddress, path, token, cookie, receiveBufferBytes);
         Assert.True(failure is null, $"connecting to {path} failed: {failure}");
         return new PushSocket(socket, invoker);
     }
@@ -32,7 +37,7 @@ internal sealed class PushSocket : IAsyncDisposable
     /// <summary>Connect, expecting the server to refuse the upgrade; returns the HTTP status it answered.</summary>
     public static async Task<HttpStatusCode> RefusedAsync(Uri baseAddress, string path, string? token)
     {
-        var (socket, invoker, failure) = await TryConnectAsync(baseAddress, path, token, cookie: null);
+        var (socket, invoker, failure) = await TryConnectAsync(baseAddress, path, token, cookie: null, receiveBufferBytes: null);
         using (invoker)
         using (socket)
         {
@@ -99,6 +104,35 @@ internal sealed class PushSocket : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Read every notification until the connection ends without a close frame (the server aborted it);
+    /// fails if a close frame comes instead.
+    /// </summary>
+    public async Task<List<JsonObject>> ReadUntilAbortedAsync()
+    {
+        var frames = new List<JsonObject>();
+        while (true)
+        {
+            WebSocketMessageType type;
+            string text;
+            try
+            {
+                (type, text) = await ReceiveAsync();
+            }
+            catch (WebSocketException exception) when (exception.WebSocketErrorCode == WebSocketError.ConnectionClosedPrematurely || exception.InnerException is IOException)
+            {
+                return frames;
+            }
+
+            Assert.True(type == WebSocketMessageType.Text, $"expected the connection to be aborted, got a {type} frame: {_socket.CloseStatus} {_socket.CloseStatusDescription}");
+            var json = JsonNode.Parse(text)!.AsObject();
+            if (!json.ContainsKey("heartbeat"))
+            {
+                frames.Add(json);
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_socket.State == WebSocketState.Open)
@@ -133,7 +167,7 @@ internal sealed class PushSocket : IAsyncDisposable
     }
 
     private static async Task<(ClientWebSocket Socket, HttpMessageInvoker Invoker, Exception? Failure)> TryConnectAsync(
-        Uri baseAddress, string path, string? token, string? cookie)
+        Uri baseAddress, string path, string? token, string? cookie, int? receiveBufferBytes)
     {
         var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
@@ -147,7 +181,26 @@ internal sealed class PushSocket : IAsyncDisposable
             socket.Options.SetRequestHeader("Cookie", cookie);
         }
 
-        var invoker = new HttpMessageInvoker(new SocketsHttpHandler());
+        var handler = new SocketsHttpHandler();
+        if (receiveBufferBytes is { } bytes)
+        {
+            handler.ConnectCallback = async (context, cancellationToken) =>
+            {
+                var tcp = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveBufferSize = bytes };
+                try
+                {
+                    await tcp.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new NetworkStream(tcp, ownsSocket: true);
+                }
+                catch
+                {
+                    tcp.Dispose();
+                    throw;
+                }
+            };
+        }
+
+        var invoker = new HttpMessageInvoker(handler);
         var uri = new UriBuilder(new Uri(baseAddress, path)) { Scheme = "ws" }.Uri;
         using var timeout = new CancellationTokenSource(Deadline);
         try

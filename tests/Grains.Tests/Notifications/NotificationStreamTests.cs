@@ -90,6 +90,38 @@ public class NotificationStreamTests(ClusterFixture fixture)
         Assert.True(await feed.HeadAsync() >= everything.Notifications[3].Position);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task FeedRead_AFullPageAfterACursor_SaysThereIsMore(bool onePlayer)
+    {
+        // The event at the cursor is read again (its second notification may be next) and gives nothing new:
+        // a page that is then full still has to say that more follows.
+        var user = await _world.NewPlayerAsync();
+        var sku = await _world.PutSkuAsync(EntitlementType.Consumable);
+        var grants = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            grants.Add((await _world.SubmitAsync(EntitlementActionType.Grant, user, sku, GrainWorld.Unique("tx"))).EventId);
+        }
+
+        var feed = fixture.Client.GetGrain<INotificationFeedGrain>(0);
+        var player = onePlayer ? user.PlayerUuid : (Guid?)null;
+        var mine = (await feed.ReadAsync(new NotificationQuery(user.PlayerUuid, 0, 100))).Notifications;
+        var page = await feed.ReadAsync(new NotificationQuery(player, mine[0].Position, 2));
+        var next = await feed.ReadAsync(new NotificationQuery(player, page.Position, 100));
+
+        Assert.Equal(grants, mine.Select(n => n.EventId));
+        Assert.Equal(grants[1..3], page.Notifications.Select(n => n.EventId));
+        Assert.True(page.More);
+        Assert.Equal(grants[3], next.Notifications[0].EventId);
+        if (onePlayer)
+        {
+            Assert.Single(next.Notifications);
+            Assert.False(next.More);
+        }
+    }
+
     [Fact]
     public async Task FeedDecodeCursor_OfAnotherListingOrAltered_IsRefused()
     {

@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using Entitlements.Tests.Infrastructure;
+
+namespace Entitlements.Tests.Notifications;
+
+/// <summary>
+/// The other half of the slow-consumer policy: a client that stops reading while the gateway still has
+/// room to buffer for it is dropped when one send cannot complete within <c>SendTimeoutSeconds</c> (one
+/// second here). Its TCP receive buffer is kept small, so its unread notifications fill the connection
+/// after a few hundred.
+/// </summary>
+public sealed class NotificationPushSendTimeoutTests(PushSendTimeoutFixture fixture) : IClassFixture<PushSendTimeoutFixture>
+{
+    private readonly HttpClient _client = fixture.Client;
+
+    [Fact]
+    public async Task PlayerWebSocket_ClientStopsReading_IsAbortedWhenASendTimesOutAndResumesFromWhatItRead()
+    {
+        var player = await _client.CreatePlayerAsync();
+        using var timeouts = new DisconnectCounter(fixture, "send_timeout");
+        using var overflows = new DisconnectCounter(fixture, "overflow");
+        await using var socket = await PushSocket.ConnectAsync(
+            fixture.BaseAddress(), PushRoutes.PlayerWebSocket(player.Uuid), fixture.PlayerToken(player.Uuid), receiveBufferBytes: 4096);
+
+        var grants = await GrantUntilAsync(player, () => timeouts.Count > 0);
+        var frames = await socket.ReadUntilAbortedAsync();
+
+        Assert.Equal(1, timeouts.Count);
+        Assert.Equal(0, overflows.Count);
+        Assert.Null(socket.Socket.CloseStatus);
+        Assert.InRange(frames.Count, 1, grants.Count - 1);
+        Assert.Equal(grants.Take(frames.Count), frames.Select(f => f["event_id"]!.GetValue<string>()));
+
+        // Aborted connections carry no reason: the client resumes from the last notification it read.
+        var last = frames[^1]["cursor"]!.GetValue<string>();
+        await using var resumed = await PushSocket.ConnectAsync(fixture.BaseAddress(), $"{PushRoutes.PlayerWebSocket(player.Uuid)}?after={last}", fixture.PlayerToken(player.Uuid));
+        var rest = await resumed.ReadUntilAsync(f => f["event_id"]!.GetValue<string>() == grants[^1]);
+        Assert.Equal(grants.Skip(frames.Count), rest.Select(f => f["event_id"]!.GetValue<string>()));
+    }
+
+    /// <summary>Grant gems to the player, ten at a time, until <paramref name="done"/>; the event ids in ledger order.</summary>
+    private async Task<List<string>> GrantUntilAsync(Player player, Func<bool> done)
+    {
+        var grants = new List<string>();
+        var clock = Stopwatch.StartNew();
+        while (!done())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(120), $"no send timed out after {grants.Count} grants");
+            for (var i = 0; i < 10; i++)
+            {
+                grants.Add(ExpectedEvent.Id(await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")))));
+            }
+        }
+
+        return grants;
+    }
+}

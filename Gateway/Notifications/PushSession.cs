@@ -187,31 +187,25 @@ public sealed partial class PushSession(
         WithinTimeoutAsync(token => transport.SendAsync(notification, token), settings, cancellationToken);
 
     /// <summary>
-    /// One send, bounded by the send timeout: false when the client did not take it in time. The send is asked
-    /// to stop, and the wait for it ends at the timeout whether or not it does: a write waiting on the
-    /// server's output buffer does not always notice the request, and the caller then aborts the connection,
-    /// which ends that write.
+    /// One send, bounded by the send timeout: false when the client did not take it in time. The wait ends at
+    /// the timeout; the send itself is not cancelled by it (a WebSocket cancels a send by aborting itself,
+    /// which would look like the client leaving, and a write waiting on the server's output buffer does not
+    /// always notice). The caller then aborts the connection, which ends the send.
     /// </summary>
     private static async Task<bool> WithinTimeoutAsync(Func<CancellationToken, Task> send, PushOptions settings, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(settings.SendTimeout);
-        var sending = send(timeout.Token);
+        var sending = send(cancellationToken);
         try
         {
             await sending.WaitAsync(settings.SendTimeout, cancellationToken);
             return true;
         }
-        catch (TimeoutException) when (!cancellationToken.IsCancellationRequested)
+        catch (TimeoutException) when (!sending.IsCompleted)
         {
             Abandon(sending);
             return false;
         }
-        catch (Exception exception) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested && IsCancellationOrClientFailure(exception))
-        {
-            return false;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !sending.IsCompleted)
         {
             Abandon(sending);
             throw;

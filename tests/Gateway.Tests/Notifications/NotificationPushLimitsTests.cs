@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
 using Entitlements.Tests.Infrastructure;
@@ -54,7 +53,7 @@ public sealed class NotificationPushLimitsTests(PushLimitsFixture fixture) : ICl
 
         // The client reads nothing while grants are written, until the gateway has given up on it: the relay
         // hands the gateway notifications in batches, faster than one connection's sends, so five pending is soon passed.
-        var grants = await GrantUntilAsync(player, () => overflows.Count > 0);
+        var grants = await GemGrants.UntilAsync(_client, player, () => overflows.Count > 0, "the gateway did not drop the client");
         var frames = await socket.ReadUntilCloseAsync();
 
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, socket.Socket.CloseStatus);
@@ -76,7 +75,7 @@ public sealed class NotificationPushLimitsTests(PushLimitsFixture fixture) : ICl
         await using var events = await PushEventStream.OpenAsync(
             fixture.BaseAddress(), PushRoutes.PlayerSse(player.Uuid), fixture.PlayerToken(player.Uuid));
 
-        var grants = await GrantUntilAsync(player, () => overflows.Count > 0);
+        var grants = await GemGrants.UntilAsync(_client, player, () => overflows.Count > 0, "the gateway did not drop the client");
         var received = new List<ServerSentEvent>();
         ServerSentEvent next;
         while ((next = await events.NextEventAsync()).Event != "error")
@@ -97,22 +96,5 @@ public sealed class NotificationPushLimitsTests(PushLimitsFixture fixture) : ICl
             fixture.BaseAddress(), $"{PushRoutes.PlayerSse(player.Uuid)}?after={received[^1].Id}", fixture.PlayerToken(player.Uuid));
         Assert.Equal(100L * (received.Count + 1), (await resumed.NextEventAsync()).Json["payload"]!["data"]![0]!["useCount"]!.GetValue<long>());
         Assert.True(grants.Count > received.Count, $"{grants.Count} grants, {received.Count} received");
-    }
-
-    /// <summary>Grant gems to the player, ten at a time, until <paramref name="done"/>; the event ids in ledger order.</summary>
-    private async Task<List<string>> GrantUntilAsync(Player player, Func<bool> done)
-    {
-        var grants = new List<string>();
-        var clock = Stopwatch.StartNew();
-        while (!done())
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(120), $"the gateway did not drop the client after {grants.Count} grants");
-            for (var i = 0; i < 10; i++)
-            {
-                grants.Add(ExpectedEvent.Id(await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")))));
-            }
-        }
-
-        return grants;
     }
 }

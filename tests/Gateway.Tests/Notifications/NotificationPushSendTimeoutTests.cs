@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Entitlements.Tests.Infrastructure;
 
 namespace Entitlements.Tests.Notifications;
@@ -22,7 +21,7 @@ public sealed class NotificationPushSendTimeoutTests(PushSendTimeoutFixture fixt
         await using var socket = await PushSocket.ConnectAsync(
             fixture.BaseAddress(), PushRoutes.PlayerWebSocket(player.Uuid), fixture.PlayerToken(player.Uuid), receiveBufferBytes: 4096);
 
-        var grants = await GrantUntilAsync(player, () => timeouts.Count > 0);
+        var grants = await GemGrants.UntilAsync(_client, player, () => timeouts.Count > 0, "no send timed out");
         var frames = await socket.ReadUntilAbortedAsync();
 
         Assert.Equal(1, timeouts.Count);
@@ -36,22 +35,5 @@ public sealed class NotificationPushSendTimeoutTests(PushSendTimeoutFixture fixt
         await using var resumed = await PushSocket.ConnectAsync(fixture.BaseAddress(), $"{PushRoutes.PlayerWebSocket(player.Uuid)}?after={last}", fixture.PlayerToken(player.Uuid));
         var rest = await resumed.ReadUntilAsync(f => f["event_id"]!.GetValue<string>() == grants[^1]);
         Assert.Equal(grants.Skip(frames.Count), rest.Select(f => f["event_id"]!.GetValue<string>()));
-    }
-
-    /// <summary>Grant gems to the player, ten at a time, until <paramref name="done"/>; the event ids in ledger order.</summary>
-    private async Task<List<string>> GrantUntilAsync(Player player, Func<bool> done)
-    {
-        var grants = new List<string>();
-        var clock = Stopwatch.StartNew();
-        while (!done())
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(120), $"no send timed out after {grants.Count} grants");
-            for (var i = 0; i < 10; i++)
-            {
-                grants.Add(ExpectedEvent.Id(await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")))));
-            }
-        }
-
-        return grants;
     }
 }

@@ -1,0 +1,28 @@
+using System.Diagnostics;
+using Entitlements.Tests.Infrastructure;
+
+namespace Entitlements.Tests.Notifications;
+
+/// <summary>Grants written to make a push connection fall behind.</summary>
+internal static class GemGrants
+{
+    /// <summary>
+    /// Grant gems to the player, ten at a time, until <paramref name="done"/> (at most two minutes); the
+    /// event ids in ledger order.
+    /// </summary>
+    public static async Task<List<string>> UntilAsync(HttpClient client, Player player, Func<bool> done, string waitingFor)
+    {
+        var grants = new List<string>();
+        var clock = Stopwatch.StartNew();
+        while (!done())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(120), $"{waitingFor} after {grants.Count} grants");
+            for (var i = 0; i < 10; i++)
+            {
+                grants.Add(ExpectedEvent.Id(await client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")))));
+            }
+        }
+
+        return grants;
+    }
+}

@@ -13,4 +13,10 @@ public sealed partial class NotificationHubSubscription
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Could not unsubscribe from the notification stream while stopping")]
     private static partial void LogUnsubscribeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The notification stream dropped this gateway's subscription; open push connections are ended and the gateway subscribes again")]
+    private static partial void LogSubscriptionDropped(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not check the notification stream subscription")]
+    private static partial void LogCheckFailed(ILogger logger, Exception exception);
 }

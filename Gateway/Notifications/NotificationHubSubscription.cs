@@ -9,15 +9,25 @@ namespace Entitlements.Gateway.Notifications;
 /// a co-hosted silo and with a remote cluster. If the subscription fails, the connections open at that
 /// moment are ended (they could miss something; they resume with their cursor) and the hub subscribes
 /// again until it succeeds.
+/// <para>
+/// The stream can also drop the subscription without telling it: a pulling agent that cannot reach this
+/// gateway (every silo restarted, and this client has not reconnected yet) removes the consumer for
+/// good. So every <see cref="CheckInterval"/> the hub asks the stream whether its subscription is still
+/// there; when it is gone, the connections are ended as for a failure and the hub subscribes again.
+/// </para>
 /// </summary>
 public sealed partial class NotificationHubSubscription(IClusterClient client, NotificationHub hub, ILogger<NotificationHubSubscription> logger) : IHostedService, IDisposable
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often the hub checks that the stream still holds its subscription.</summary>
+    public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(5);
+
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _lock = new();
     private StreamSubscriptionHandle<EntitlementNotification>? _handle;
     private Task? _retry;
+    private Task? _checking;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -30,14 +40,19 @@ public sealed partial class NotificationHubSubscription(IClusterClient client, N
             LogSubscribeFailed(logger, exception);
             ScheduleResubscribe();
         }
+
+        _checking = Task.Run(CheckAsync, CancellationToken.None);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync();
-        if (_retry is { } retry)
+        foreach (var task in new[] { _retry, _checking })
         {
-            await retry.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (task is not null)
+            {
+                await task.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
 
         if (_handle is { } handle)
@@ -56,11 +71,47 @@ public sealed partial class NotificationHubSubscription(IClusterClient client, N
 
     public void Dispose() => _stopping.Dispose();
 
+    private IAsyncStream<EntitlementNotification> Stream =>
+        client.GetStreamProvider(NotificationStreams.ProviderName).GetStream<EntitlementNotification>(NotificationStreams.AllPlayers);
+
     private async Task SubscribeAsync()
     {
-        var stream = client.GetStreamProvider(NotificationStreams.ProviderName).GetStream<EntitlementNotification>(NotificationStreams.AllPlayers);
-        _handle = await stream.SubscribeAsync(OnNextAsync, OnErrorAsync, OnCompletedAsync);
+        _handle = await Stream.SubscribeAsync(OnNextAsync, OnErrorAsync, OnCompletedAsync);
         LogSubscribed(logger);
+    }
+
+    /// <summary>Until the gateway stops: is the subscription still there? If not, end the connections and subscribe again.</summary>
+    private async Task CheckAsync()
+    {
+        var stopping = _stopping.Token;
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(CheckInterval, stopping);
+                if (_handle is not { } handle || _retry is { IsCompleted: false })
+                {
+                    continue;
+                }
+
+                var handles = await Stream.GetAllSubscriptionHandles();
+                if (!handles.Any(h => h.HandleId == handle.HandleId) && ReferenceEquals(handle, _handle))
+                {
+                    LogSubscriptionDropped(logger);
+                    hub.InterruptAll();
+                    ScheduleResubscribe();
+                }
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                // The cluster cannot be asked right now: ask again at the next check.
+                LogCheckFailed(logger, exception);
+            }
+        }
     }
 
     /// <summary>The stream's callback: hand over and return; the hub never waits for a client.</summary>

@@ -1,0 +1,62 @@
+using System.Net.WebSockets;
+using Entitlements.Gateway.Notifications;
+using Entitlements.Notifications;
+using Entitlements.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Entitlements.Tests.Notifications;
+
+/// <summary>
+/// The stream can drop the gateway's subscription without telling it (a pulling agent that could not
+/// reach the gateway removes the consumer). Here the subscription is removed behind the hub's back, by the
+/// gateway's own cluster client: the hub notices at its next check, ends the open connections with a
+/// resume cursor, and subscribes again.
+/// </summary>
+public sealed class NotificationSubscriptionCheckTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
+{
+    private readonly HttpClient _client = fixture.Client;
+
+    [Fact]
+    public async Task DroppedSubscription_IsNoticedAndRestored_AndOpenConnectionsAreToldToResume()
+    {
+        var player = await _client.CreatePlayerAsync();
+        await using var before = await PushSocket.ConnectAsync(fixture.BaseAddress(), PushRoutes.PlayerWebSocket(player.Uuid), fixture.PlayerToken(player.Uuid));
+        var first = ExpectedEvent.Id(await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"))));
+        var (seen, _) = await before.NextNotificationAsync();
+        Assert.Equal(first, seen["event_id"]!.GetValue<string>());
+
+        var stream = fixture.App.Services.GetRequiredService<IClusterClient>()
+            .GetStreamProvider(NotificationStreams.ProviderName).GetStream<EntitlementNotification>(NotificationStreams.AllPlayers);
+        var dropped = Assert.Single(await stream.GetAllSubscriptionHandles());
+        await dropped.UnsubscribeAsync();
+
+        // Within a check interval (and a retry delay), the open connection is ended with the cursor to resume from.
+        var rest = await before.ReadUntilCloseAsync().WaitAsync(NotificationHubSubscription.CheckInterval + TimeSpan.FromSeconds(20));
+        Assert.Empty(rest);
+        Assert.Equal(WebSocketCloseStatus.InternalServerError, before.Socket.CloseStatus);
+        Assert.Equal($"notification stream interrupted; resume with after={seen["cursor"]!.GetValue<string>()}", before.Socket.CloseStatusDescription);
+
+        // The hub holds a new subscription, and a new connection gets the next grant.
+        var restored = await WaitForAsync(async () => (await stream.GetAllSubscriptionHandles()) is [var handle] && handle.HandleId != dropped.HandleId);
+        Assert.True(restored, "the hub did not subscribe again");
+        await using var after = await PushSocket.ConnectAsync(fixture.BaseAddress(), PushRoutes.PlayerWebSocket(player.Uuid), fixture.PlayerToken(player.Uuid));
+        var second = ExpectedEvent.Id(await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"))));
+        Assert.Equal(second, (await after.NextNotificationAsync()).Json["event_id"]!.GetValue<string>());
+    }
+
+    private static async Task<bool> WaitForAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTimeOffset.UtcNow + NotificationHubSubscription.CheckInterval + TimeSpan.FromSeconds(20);
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            if (await condition())
+            {
+                return true;
+            }
+
+            await Task.Delay(200);
+        }
+
+        return false;
+    }
+}

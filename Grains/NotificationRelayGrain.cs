@@ -142,21 +142,21 @@ public sealed partial class NotificationRelayGrain(
         }
     }
 
+    /// <summary>
+    /// Publishes a page as few stream messages as it can: the all-players stream gets the page in sequence
+    /// order, each player's stream of a kind its part of the page in ledger order, each in chunks of at most
+    /// <see cref="StreamChunk"/> notifications sent one after another. A subscriber still sees one
+    /// <c>OnNextAsync</c> per notification, in that order; the stream queues, caches and delivers one
+    /// message per chunk instead of one per notification.
+    /// </summary>
     private async Task PublishAsync(IReadOnlyList<EntitlementNotification> notifications)
     {
         var streams = _streams!;
-        var all = streams.GetStream<EntitlementNotification>(NotificationStreams.AllPlayers);
-        var everybody = PublishInOrderAsync(all, notifications);
-        var perPlayer = notifications
-            .GroupBy(n => n.PlayerUuid)
-            .Select(async player =>
-            {
-                foreach (var notification in player)
-                {
-                    await streams.GetStream<EntitlementNotification>(NotificationStreams.ForPlayer(notification.Kind, notification.PlayerUuid)).OnNextAsync(notification);
-                }
-            });
-        await Task.WhenAll(perPlayer.Append(everybody));
+        var publishes = notifications
+            .GroupBy(n => NotificationStreams.ForPlayer(n.Kind, n.PlayerUuid))
+            .Select(player => PublishInChunksAsync(streams.GetStream<EntitlementNotification>(player.Key), player.ToList()))
+            .Append(PublishInChunksAsync(streams.GetStream<EntitlementNotification>(NotificationStreams.AllPlayers), notifications));
+        await Task.WhenAll(publishes);
         foreach (var notification in notifications)
         {
             if (notification.RecordedAt is { } recordedAt)
@@ -166,11 +166,23 @@ public sealed partial class NotificationRelayGrain(
         }
     }
 
-    private static async Task PublishInOrderAsync(IAsyncStream<EntitlementNotification> stream, IReadOnlyList<EntitlementNotification> notifications)
+    /// <summary>
+    /// The most notifications one stream message carries. The memory streams keep each message in one
+    /// block of their 1 MiB buffer pool and refuse a larger one; 64 notifications stay far below that.
+    /// </summary>
+    internal const int StreamChunk = 64;
+
+    private static async Task PublishInChunksAsync(IAsyncStream<EntitlementNotification> stream, IReadOnlyList<EntitlementNotification> notifications)
     {
-        foreach (var notification in notifications)
+        if (notifications.Count == 1)
         {
-            await stream.OnNextAsync(notification);
+            await stream.OnNextAsync(notifications[0]);
+            return;
+        }
+
+        foreach (var chunk in notifications.Chunk(StreamChunk))
+        {
+            await stream.OnNextBatchAsync(chunk);
         }
     }
 }

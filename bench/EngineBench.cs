@@ -25,7 +25,15 @@ internal sealed record HistoryFigures(int SmallHistory, int LargeHistory, double
 }
 
 /// <summary>Figure (h).</summary>
-internal sealed record PushFigures(double Rate, bool TargetRate, double SustainedRate, long Sent, long Received, double AchievedRate, double P50, double P99, long Failures, string? FirstError);
+/// <summary>(h). P50/P99: grant sent to notification received. Answer: grant sent to its HTTP answer. Delivery: the HTTP answer to the notification (negative when the notification came first).</summary>
+internal sealed record PushFigures(
+    double Rate, bool TargetRate, double SustainedRate, long Sent, long Received, double AchievedRate, double P50, double P99,
+    double AnswerP50, double AnswerP99, double DeliveryP50, double DeliveryP99, long Failures, string? FirstError)
+{
+    public string Describe() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{Rate:F0}/s offered ({AchievedRate:F0}/s answered), {Received}/{Sent} received, p50 {P50:F1} ms, p99 {P99:F1} ms (grant answered: p50 {AnswerP50:F1}, p99 {AnswerP99:F1}; answer to notification: p50 {DeliveryP50:F1}, p99 {DeliveryP99:F1})");
+}
 
 /// <summary>Everything measured on one engine.</summary>
 internal sealed record EngineFigures(
@@ -93,7 +101,7 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
             var sustained = sweep.Where(s => s.Connections == profile.Connections).Select(s => s.RequestsPerSecond).Append(grants.RequestsPerSecond).Min();
             var push = await PushAsync(gateway, players, sustained);
             var pushCpu = sampler.Stop();
-            Log(string.Create(CultureInfo.InvariantCulture, $"    {push.Rate:F0}/s offered ({push.AchievedRate:F0}/s answered), {push.Received}/{push.Sent} received, p50 {push.P50:F1} ms, p99 {push.P99:F1} ms; {pushCpu}"));
+            Log($"    {push.Describe()}; {pushCpu}");
 
             var history = await HistoryAsync(gateway);
             gateway = null;
@@ -140,7 +148,7 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
                 break;
             case "push":
                 var push = await PushAsync(gateway, players, await ClosedLoopRateAsync(gateway, players));
-                Log(string.Create(CultureInfo.InvariantCulture, $"    {push.Rate:F0}/s offered ({push.AchievedRate:F0}/s answered), {push.Received}/{push.Sent} received, p50 {push.P50:F1} ms, p99 {push.P99:F1} ms"));
+                Log("    " + push.Describe());
                 result = new LoadResult("push", profile.Connections, push.Received, push.Failures, profile.PushDuration.TotalSeconds, [], push.FirstError);
                 break;
             default:
@@ -398,12 +406,17 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
 
         received.Clear();
         var sent = new ConcurrentDictionary<string, long>();
+        var answered = new ConcurrentDictionary<string, long>();
         using var client = LoadGenerator.CreateClient(gateway.BaseAddress, profile.Connections, gateway.Token);
         var load = await LoadGenerator.OpenLoopAsync("push grants", rate, profile.PushDuration, maxInFlight: 4096, async (_, iteration) =>
         {
             var t0 = Stopwatch.GetTimestamp();
             return await GatewayHost.GrantAsync(
-                client, players[(int)(iteration % players.Count)], $"bench-{_run}-push-{iteration}", eventId => sent[eventId] = t0);
+                client, players[(int)(iteration % players.Count)], $"bench-{_run}-push-{iteration}", eventId =>
+                {
+                    sent[eventId] = t0;
+                    answered[eventId] = Stopwatch.GetTimestamp();
+                });
         });
 
         var deadline = DateTime.UtcNow.AddSeconds(15);
@@ -414,13 +427,23 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
 
         await stop.CancelAsync();
         var socketError = await receiving;
-        var latencies = sent.Where(s => received.ContainsKey(s.Key)).Select(s => LoadGenerator.TicksToMs(received[s.Key] - s.Value)).ToArray();
-        Array.Sort(latencies);
+        var arrived = sent.Where(s => received.ContainsKey(s.Key)).ToList();
+        var latencies = Sorted(arrived.Select(s => LoadGenerator.TicksToMs(received[s.Key] - s.Value)));
+        var answers = Sorted(sent.Select(s => LoadGenerator.TicksToMs(answered[s.Key] - s.Value)));
+        var deliveries = Sorted(arrived.Select(s => LoadGenerator.TicksToMs(received[s.Key] - answered[s.Key])));
         var missing = sent.Count - latencies.Length;
         var error = load.FirstError ?? socketError ?? (missing > 0 ? $"{missing} notifications did not arrive within 15 s" : null);
         return new PushFigures(
             rate, targetRate, grantRate, sent.Count, latencies.Length, load.RequestsPerSecond, LoadResult.Percentile(latencies, 50), LoadResult.Percentile(latencies, 99),
+            LoadResult.Percentile(answers, 50), LoadResult.Percentile(answers, 99), LoadResult.Percentile(deliveries, 50), LoadResult.Percentile(deliveries, 99),
             load.Failures + missing, error);
+
+        static double[] Sorted(IEnumerable<double> values)
+        {
+            var sorted = values.ToArray();
+            Array.Sort(sorted);
+            return sorted;
+        }
     }
 
     /// <summary>(f) and (g). Stops <paramref name="gateway"/>, seeds long histories, and starts the gateway twice more.</summary>

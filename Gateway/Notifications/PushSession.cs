@@ -200,7 +200,13 @@ public sealed partial class PushSession(
             await sending.WaitAsync(settings.SendTimeout, cancellationToken);
             return true;
         }
-        catch (TimeoutException) when (!sending.IsCompleted)
+        catch (TimeoutException) when (sending.IsCompleted)
+        {
+            // The send finished just as the timeout fired: its own outcome counts, not the timeout.
+            await sending;
+            return true;
+        }
+        catch (TimeoutException)
         {
             Abandon(sending);
             return false;

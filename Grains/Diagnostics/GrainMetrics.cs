@@ -14,6 +14,9 @@ public sealed class GrainMetrics
     public const string GrantDurationName = "entitlements.grant.duration";
     public const string NotificationLagName = "entitlements.notification.lag";
 
+    /// <summary>The bucket boundaries of both histograms: from half a millisecond to ten seconds.</summary>
+    public static readonly IReadOnlyList<double> SecondsBuckets = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
     private readonly Histogram<double> _grantDuration;
     private readonly Histogram<double> _notificationLag;
 
@@ -22,10 +25,13 @@ public sealed class GrainMetrics
         ArgumentNullException.ThrowIfNull(meters);
         Time = time;
         var meter = meters.Create(MeterName);
-        _grantDuration = meter.CreateHistogram<double>(
-            GrantDurationName, "s", "Time the player grain takes for one grant entitlement event, from the call to the answer.");
-        _notificationLag = meter.CreateHistogram<double>(
-            NotificationLagName, "s", "Time from a ledger event being recorded to the relay publishing its notification.");
+        // In seconds, so the default boundaries (meant for milliseconds: 0, 5, 10, ... 10,000) would put every value in one bucket.
+        _grantDuration = meter.CreateHistogram(
+            GrantDurationName, "s", "Time the player grain takes for one grant entitlement event, from the call to the answer.", tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
+        _notificationLag = meter.CreateHistogram(
+            NotificationLagName, "s", "Time from a ledger event being recorded to the relay publishing its notification.", tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
     }
 
     public TimeProvider Time { get; }

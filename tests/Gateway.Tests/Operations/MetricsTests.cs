@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
+using Entitlements.Diagnostics;
 using Entitlements.Tests.Auth;
 using Entitlements.Tests.Infrastructure;
 
@@ -43,6 +44,11 @@ public sealed partial class MetricsTests(OperationsGateway gateway)
         Assert.True(Value(text, "entitlements_grant_duration_seconds_sum", "outcome=\"recorded\"") > 0);
         Assert.Equal(Grants, Value(text, "entitlements_notification_lag_seconds_count"));
         Assert.Contains("# TYPE entitlements_grant_duration_seconds histogram", text, StringComparison.Ordinal);
+        // Both histograms are in seconds, with buckets from half a millisecond up (not the default ones, made for milliseconds).
+        double[] buckets = [.. GrainMetrics.SecondsBuckets, double.PositiveInfinity];
+        Assert.Equal(buckets, Buckets(text, "entitlements_grant_duration_seconds_bucket", "outcome=\"recorded\""));
+        Assert.Equal(buckets, Buckets(text, "entitlements_notification_lag_seconds_bucket"));
+        Assert.Equal(Grants, Value(text, "entitlements_grant_duration_seconds_bucket", "outcome=\"recorded\"", "le=\"10\""));
         Assert.Contains("# TYPE http_server_request_duration_seconds histogram", text, StringComparison.Ordinal);
         Assert.Equal(Grants, Value(text, "http_server_request_duration_seconds_count", "http_request_method=\"POST\"", "http_route=\"/inventory/v1/entitlement-event/\""));
         Assert.True(Value(text, "orleans_catalog_activations") >= 1, "orleans_catalog_activations counts the player's grain");
@@ -70,6 +76,16 @@ public sealed partial class MetricsTests(OperationsGateway gateway)
         Sample().Matches(text)
             .Where(m => m.Groups["name"].Value == name && labels.All(l => m.Groups["labels"].Value.Contains(l, StringComparison.Ordinal)))
             .Sum(m => double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture));
+
+    /// <summary>The <c>le</c> bounds of the histogram buckets <paramref name="name"/> whose labels contain all of <paramref name="labels"/>, in the order given.</summary>
+    private static double[] Buckets(string text, string name, params string[] labels) =>
+        [.. Sample().Matches(text)
+            .Where(m => m.Groups["name"].Value == name && labels.All(l => m.Groups["labels"].Value.Contains(l, StringComparison.Ordinal)))
+            .Select(m => Bound().Match(m.Groups["labels"].Value).Groups["le"].Value)
+            .Select(le => le == "+Inf" ? double.PositiveInfinity : double.Parse(le, CultureInfo.InvariantCulture))];
+
+    [GeneratedRegex(@"le=""(?<le>[^""]*)""")]
+    private static partial Regex Bound();
 
     [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>[^}]*)\})? (?<value>[-+0-9.eE]+|NaN)", RegexOptions.Multiline)]
     private static partial Regex Sample();

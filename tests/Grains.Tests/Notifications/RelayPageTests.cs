@@ -6,8 +6,9 @@ using Entitlements.Tests.Storage;
 namespace Entitlements.Tests.Notifications;
 
 /// <summary>
-/// The relay publishes what it read as one stream message per stream: many notifications of several
-/// players, read in one page, still reach every subscriber once each and in ledger order.
+/// The relay publishes what it read as few stream messages per stream: many notifications of several
+/// players, read in one page, still reach every subscriber once each and in ledger order, also when a
+/// stream's part of the page takes several messages.
 /// </summary>
 public sealed class RelayPageTests : IDisposable
 {
@@ -71,6 +72,43 @@ public sealed class RelayPageTests : IDisposable
                 await WaitUntilAsync(() => PlayerStreamRecorder.Of(streamNamespace, player).Count >= expected.Count);
                 Assert.Equal(expected, PlayerStreamRecorder.Of(streamNamespace, player).Select(n => (n.EventId, n.Version)));
             }
+        }
+        finally
+        {
+            await relaying.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task APageLargerThanOneStreamMessage_ArrivesOnceAndInOrder()
+    {
+        // Grants of one player, recorded with the relay paused: the next relay reads them in one page and
+        // publishes each stream in three messages (two full chunks and 22 notifications).
+        const int Grants = (2 * NotificationRelayGrain.StreamChunk) + 22;
+        var paused = ClusterFixture.Build(_directory.Path, new Dictionary<string, string?> { ["Notifications:RelayEnabled"] = "false" });
+        await paused.DeployAsync();
+        var world = new GrainWorld(paused.Client);
+        var player = await world.NewPlayerAsync();
+        var sku = await world.PutSkuAsync(EntitlementType.Consumable);
+        var eventIds = new List<string>();
+        for (var i = 0; i < Grants; i++)
+        {
+            eventIds.Add((await world.SubmitAsync(EntitlementActionType.Grant, player, sku, GrainWorld.Unique("tx"))).EventId);
+        }
+
+        await paused.DisposeAsync();
+
+        var relaying = ClusterFixture.Build(_directory.Path);
+        await relaying.DeployAsync();
+        try
+        {
+            await NotificationRecorder.WaitForAsync(player.PlayerUuid, Grants);
+            await WaitUntilAsync(() => PlayerStreamRecorder.Of(NotificationStreams.EntitlementUpdatedNamespace, player.PlayerUuid).Count >= Grants);
+            // Give a duplicate the time to show up before counting.
+            await Task.Delay(500);
+            var expected = eventIds.Select((id, i) => (id, (long)i + 1)).ToList();
+            Assert.Equal(expected, NotificationRecorder.Of(player.PlayerUuid).Select(n => (n.EventId, n.Version)));
+            Assert.Equal(expected, PlayerStreamRecorder.Of(NotificationStreams.EntitlementUpdatedNamespace, player.PlayerUuid).Select(n => (n.EventId, n.Version)));
         }
         finally
         {

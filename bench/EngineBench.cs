@@ -26,13 +26,14 @@ internal sealed record HistoryFigures(int SmallHistory, int LargeHistory, double
 
 /// <summary>Figure (h).</summary>
 /// <summary>(h). P50/P99: grant sent to notification received. Answer: grant sent to its HTTP answer. Delivery: the HTTP answer to the notification (negative when the notification came first).</summary>
+/// ServerAnswerP99: the upper bound of the gateway's own histogram bucket that holds the p99 of the same grants.
 internal sealed record PushFigures(
     double Rate, bool TargetRate, double SustainedRate, long Sent, long Received, double AchievedRate, double P50, double P99,
-    double AnswerP50, double AnswerP99, double DeliveryP50, double DeliveryP99, long Failures, string? FirstError)
+    double AnswerP50, double AnswerP99, double ServerAnswerP99, double DeliveryP50, double DeliveryP99, long Failures, string? FirstError)
 {
     public string Describe() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{Rate:F0}/s offered ({AchievedRate:F0}/s answered), {Received}/{Sent} received, p50 {P50:F1} ms, p99 {P99:F1} ms (grant answered: p50 {AnswerP50:F1}, p99 {AnswerP99:F1}; answer to notification: p50 {DeliveryP50:F1}, p99 {DeliveryP99:F1})");
+        $"{Rate:F0}/s offered ({AchievedRate:F0}/s answered), {Received}/{Sent} received, p50 {P50:F1} ms, p99 {P99:F1} ms (grant answered: p50 {AnswerP50:F1}, p99 {AnswerP99:F1}, the gateway's own p99 <= {ServerAnswerP99:F0}; answer to notification: p50 {DeliveryP50:F1}, p99 {DeliveryP99:F1})");
 }
 
 /// <summary>Everything measured on one engine.</summary>
@@ -161,7 +162,10 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
         if (await GatewayHost.GetTextAsync(gateway.Client, "/metrics") is { } metrics)
         {
             // The system's own meters (ledger batches, grain timings), when the probe runs with Telemetry__PrometheusAnonymous=true.
-            foreach (var line in metrics.Split('\n').Where(l => l.StartsWith("entitlements_", StringComparison.Ordinal) && (l.Contains("_sum", StringComparison.Ordinal) || l.Contains("_count", StringComparison.Ordinal))))
+            // The .NET runtime's GC meters too: how often the gateway collected, and how long it was paused.
+            foreach (var line in metrics.Split('\n').Where(l =>
+                (l.StartsWith("entitlements_", StringComparison.Ordinal) && (l.Contains("_sum", StringComparison.Ordinal) || l.Contains("_count", StringComparison.Ordinal)))
+                || l.StartsWith("dotnet_gc_collections", StringComparison.Ordinal) || l.StartsWith("dotnet_gc_pause_time", StringComparison.Ordinal)))
             {
                 Log("    " + line);
             }
@@ -408,6 +412,7 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
         var sent = new ConcurrentDictionary<string, long>();
         var answered = new ConcurrentDictionary<string, long>();
         using var client = LoadGenerator.CreateClient(gateway.BaseAddress, profile.Connections, gateway.Token);
+        var serverBefore = await ServerHistogram.ReadGrantsAsync(gateway.Client);
         var load = await LoadGenerator.OpenLoopAsync("push grants", rate, profile.PushDuration, maxInFlight: 4096, async (_, iteration) =>
         {
             var t0 = Stopwatch.GetTimestamp();
@@ -419,6 +424,8 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
                 });
         });
 
+        var serverAfter = await ServerHistogram.ReadGrantsAsync(gateway.Client);
+        var serverP99 = serverBefore is not null && serverAfter is not null ? serverAfter.PercentileBoundMs(serverBefore, 99) : double.NaN;
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (sent.Keys.Any(id => !received.ContainsKey(id)) && DateTime.UtcNow < deadline && !receiving.IsCompleted)
         {
@@ -435,7 +442,7 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
         var error = load.FirstError ?? socketError ?? (missing > 0 ? $"{missing} notifications did not arrive within 15 s" : null);
         return new PushFigures(
             rate, targetRate, grantRate, sent.Count, latencies.Length, load.RequestsPerSecond, LoadResult.Percentile(latencies, 50), LoadResult.Percentile(latencies, 99),
-            LoadResult.Percentile(answers, 50), LoadResult.Percentile(answers, 99), LoadResult.Percentile(deliveries, 50), LoadResult.Percentile(deliveries, 99),
+            LoadResult.Percentile(answers, 50), LoadResult.Percentile(answers, 99), serverP99, LoadResult.Percentile(deliveries, 50), LoadResult.Percentile(deliveries, 99),
             load.Failures + missing, error);
 
         static double[] Sorted(IEnumerable<double> values)

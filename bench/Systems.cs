@@ -38,7 +38,7 @@ internal sealed class GatewayHost : IDisposable
 
     public Uri BaseAddress { get; }
 
-    /// <summary>A development-issuer token with <c>inv:* user:*</c>.</summary>
+    /// <summary>A development-issuer token with <c>inv:* user:* ops:metrics</c> (the harness reads the gateway's own histograms).</summary>
     public string Token { get; }
 
     /// <summary>A client for set-up requests (not the measured ones).</summary>
@@ -51,7 +51,7 @@ internal sealed class GatewayHost : IDisposable
         // The development issuer's key lives in the data directory: the token command makes it first.
         var token = (await ChildProcess.RunToEndAsync(
             ChildProcess.DotnetHost,
-            [build.GatewayDll, "token", "--permissions", "inv:* user:*", "--ttl", "3h", $"--Storage:DataDirectory={dataDirectory}"],
+            [build.GatewayDll, "token", "--permissions", "inv:* user:* ops:metrics", "--ttl", "3h", $"--Storage:DataDirectory={dataDirectory}"],
             Path.GetDirectoryName(build.GatewayDll))).Trim();
         var port = FreePorts.Next();
         var environment = new Dictionary<string, string>

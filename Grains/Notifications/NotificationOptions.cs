@@ -29,11 +29,13 @@ public sealed class NotificationOptions
     public TimeSpan PositionWriteInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The default of <see cref="StreamPollInterval"/>.</summary>
-    public static readonly TimeSpan DefaultStreamPollInterval = TimeSpan.FromMilliseconds(20);
+    public static readonly TimeSpan DefaultStreamPollInterval = TimeSpan.FromMilliseconds(5);
 
     /// <summary>
     /// How often the streams' pulling agents look at an empty queue: the most that waiting for the next
     /// look adds to a published notification's latency, for a few grain calls per queue per interval.
+    /// 5 ms against 20 ms: a notification's delivery after its grant's answer p50 4 ms instead of 11
+    /// (BENCHMARKS.md), for 1-2% of one core more when the cluster is idle.
     /// </summary>
     public TimeSpan StreamPollInterval { get; set; } = DefaultStreamPollInterval;
 }

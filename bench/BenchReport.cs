@@ -126,6 +126,7 @@ internal sealed class BenchReport(Profile profile, MachineInfo machine, DateTime
             ["io_wait_percent"] = Round(c.IoWaitPercent),
             ["gateway_cores"] = Round(c.ProcessCores),
             ["load_average"] = Round(c.LoadAverage),
+            ["gateway_resident_mb"] = Round(c.ResidentMegabytes),
         };
         var document = new JsonObject
         {

@@ -33,7 +33,26 @@ internal sealed class CpuSampler
         var iowait = delta.Length > 4 ? delta[4] : 0;
         var seconds = Math.Max(0.001, (DateTime.UtcNow - _started).TotalSeconds);
         var processCores = (ProcessTicks(_processId) - _processStart) / 100.0 / seconds;
-        return new CpuUse(100.0 * (total - idle - iowait) / total, 100.0 * iowait / total, processCores, LoadAverage());
+        return new CpuUse(100.0 * (total - idle - iowait) / total, 100.0 * iowait / total, processCores, LoadAverage(), ResidentMegabytes(_processId));
+    }
+
+    /// <summary>The process's resident memory now (VmRSS), in MB; NaN when there is no process to read.</summary>
+    private static double ResidentMegabytes(int? processId)
+    {
+        if (processId is null)
+        {
+            return double.NaN;
+        }
+
+        try
+        {
+            var line = File.ReadLines($"/proc/{processId}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            return line is null ? double.NaN : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+        }
+        catch (IOException)
+        {
+            return double.NaN;
+        }
     }
 
     /// <summary>The 1-minute load average.</summary>
@@ -83,9 +102,9 @@ internal sealed class CpuSampler
     }
 }
 
-/// <summary>Machine CPU busy and I/O wait (percent of all cores), cores the sampled process used, and the load average at the end.</summary>
-internal sealed record CpuUse(double MachineBusyPercent, double IoWaitPercent, double ProcessCores, double LoadAverage)
+/// <summary>Machine CPU busy and I/O wait (percent of all cores), cores the sampled process used, the load average and the process's resident memory at the end.</summary>
+internal sealed record CpuUse(double MachineBusyPercent, double IoWaitPercent, double ProcessCores, double LoadAverage, double ResidentMegabytes)
 {
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"machine CPU {MachineBusyPercent:F0}% busy, {IoWaitPercent:F0}% I/O wait; gateway {ProcessCores:F2} cores; load {LoadAverage:F1}");
+        string.Create(CultureInfo.InvariantCulture, $"machine CPU {MachineBusyPercent:F0}% busy, {IoWaitPercent:F0}% I/O wait; gateway {ProcessCores:F2} cores, {ResidentMegabytes:F0} MB resident; load {LoadAverage:F1}");
 }

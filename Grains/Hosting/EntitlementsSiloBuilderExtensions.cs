@@ -43,13 +43,18 @@ public static class EntitlementsSiloBuilderExtensions
         services.Configure<NotificationOptions>(configuration.GetSection(NotificationOptions.SectionName));
         services.PostConfigure<NotificationOptions>(o => o.Namespace = configuration["AccelByte:Namespace"] ?? o.Namespace);
         services.AddSingleton<NotificationFeed>();
-        var streamPoll = configuration.GetSection(NotificationOptions.SectionName).Get<NotificationOptions>()?.StreamPollInterval ?? NotificationOptions.DefaultStreamPollInterval;
-        builder.AddMemoryStreams(NotificationStreams.ProviderName, streams => streams.ConfigurePullingAgent(agent => agent.Configure(o =>
+        var notifications = configuration.GetSection(NotificationOptions.SectionName).Get<NotificationOptions>() ?? new NotificationOptions();
+        builder.AddMemoryStreams(NotificationStreams.ProviderName, streams =>
         {
             // How long a stream's pulling agent waits before it looks at an empty queue again: what an
             // idle stream adds to a notification's latency (Orleans' default is 100 ms).
-            o.GetQueueMsgsTimerPeriod = streamPoll > TimeSpan.Zero ? streamPoll : NotificationOptions.DefaultStreamPollInterval;
-        })));
+            streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod =
+                notifications.StreamPollInterval > TimeSpan.Zero ? notifications.StreamPollInterval : NotificationOptions.DefaultStreamPollInterval));
+            // How long published notifications stay in memory for subscribers that are behind (Orleans'
+            // default holds 30 minutes of them under load); the ledger, not the stream, is the history.
+            var window = notifications.StreamCacheWindow > TimeSpan.Zero ? notifications.StreamCacheWindow : NotificationOptions.DefaultStreamCacheWindow;
+            streams.ConfigureCacheEviction(eviction => eviction.Configure(o => (o.DataMinTimeInCache, o.DataMaxAgeInCache) = (window, window)));
+        });
         if (configuration.GetOrleansClusterOptions().Mode != OrleansMode.Cluster)
         {
             // Cluster mode keeps stream subscriptions in PostgreSQL instead (UsePostgresCluster).

@@ -38,4 +38,16 @@ public sealed class NotificationOptions
     /// (BENCHMARKS.md), for 1-2% of one core more when the cluster is idle.
     /// </summary>
     public TimeSpan StreamPollInterval { get; set; } = DefaultStreamPollInterval;
+
+    /// <summary>The default of <see cref="StreamCacheWindow"/>.</summary>
+    public static readonly TimeSpan DefaultStreamCacheWindow = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long the streams keep a published notification in the silo's memory for a subscriber that
+    /// is behind. Orleans' default keeps messages until they are 30 minutes older than the newest: under
+    /// sustained load that is 30 minutes of notifications in memory (about 1 KB each, so gigabytes at a
+    /// few thousand grants per second). A subscriber further behind than the window gets a stream error;
+    /// the gateway then ends its push connections with their resume cursors and subscribes again.
+    /// </summary>
+    public TimeSpan StreamCacheWindow { get; set; } = DefaultStreamCacheWindow;
 }

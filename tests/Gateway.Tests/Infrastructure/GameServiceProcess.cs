@@ -90,6 +90,8 @@ internal sealed class GameServiceProcess : IDisposable
         {
             if (_process.HasExited)
             {
+                // Let the error reader have the last lines before they are reported.
+                _process.WaitForExit();
                 Assert.Fail($"the game service exited with code {_process.ExitCode}:\n{string.Join('\n', _errors)}");
             }
 

@@ -182,6 +182,9 @@ internal sealed class GatewayProcess : IDisposable
         {
             if (HasExited())
             {
+                // Without a timeout, WaitForExit also waits until the output readers have had the last
+                // lines (the unhandled exception's text comes last): without it they could be missing.
+                _process.WaitForExit();
                 Assert.Fail($"the gateway exited with code {_process.ExitCode}:\n{Output}");
             }
 

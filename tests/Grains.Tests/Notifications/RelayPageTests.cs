@@ -102,10 +102,13 @@ public sealed class RelayPageTests : IDisposable
         await relaying.DeployAsync();
         try
         {
-            await NotificationRecorder.WaitForAsync(player.PlayerUuid, Grants);
-            await WaitUntilAsync(() => PlayerStreamRecorder.Of(NotificationStreams.EntitlementUpdatedNamespace, player.PlayerUuid).Count >= Grants);
-            // Give a duplicate the time to show up before counting.
-            await Task.Delay(500);
+            // One more grant, published after the page: both streams are ordered, so once it has arrived
+            // everything the page's publish delivered (a duplicate included) has arrived before it.
+            var marker = await new GrainWorld(relaying.Client).SubmitAsync(EntitlementActionType.Grant, player, sku, GrainWorld.Unique("tx"));
+            eventIds.Add(marker.EventId);
+            await NotificationRecorder.WaitForAsync(player.PlayerUuid, Grants + 1);
+            await WaitUntilAsync(() => PlayerStreamRecorder.Of(NotificationStreams.EntitlementUpdatedNamespace, player.PlayerUuid).Any(n => n.EventId == marker.EventId));
+            await WaitUntilAsync(() => NotificationRecorder.Of(player.PlayerUuid).Any(n => n.EventId == marker.EventId));
             var expected = eventIds.Select((id, i) => (id, (long)i + 1)).ToList();
             Assert.Equal(expected, NotificationRecorder.Of(player.PlayerUuid).Select(n => (n.EventId, n.Version)));
             Assert.Equal(expected, PlayerStreamRecorder.Of(NotificationStreams.EntitlementUpdatedNamespace, player.PlayerUuid).Select(n => (n.EventId, n.Version)));

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Entitlements.Notifications;
 using Microsoft.Extensions.Options;
 
@@ -9,12 +10,19 @@ namespace Entitlements.Gateway.Notifications;
 /// bounded channel with a filter. <see cref="Publish"/> never waits: it tries to write to each matching
 /// channel, and a full channel ends that connection as a slow consumer, so a slow client can never slow
 /// the stream, the relay or the grains.
+/// <para>
+/// Registering and unregistering take a lock and copy only what they change: the small array of one
+/// player's connections, or the array of connections that watch everybody (operators' and services'
+/// feeds, few). <see cref="Publish"/> reads both without a lock. Copying the whole per-player map on
+/// every change, as this class once did, made a gateway's connections cost quadratic time to open:
+/// 21 s and 63 GB of garbage for 40,000 players.
+/// </para>
 /// </summary>
 public sealed partial class NotificationHub(IOptions<PushOptions> options, PushMetrics metrics, ILogger<NotificationHub> logger)
 {
     private readonly Lock _lock = new();
     private PushConnection[] _everybody = [];
-    private Dictionary<Guid, PushConnection[]> _byPlayer = [];
+    private readonly ConcurrentDictionary<Guid, PushConnection[]> _byPlayer = new();
 
     /// <summary>Register a connection before reading anything for it: from now on it gets every live notification that matches.</summary>
     public PushConnection Register(Guid? player)
@@ -24,9 +32,7 @@ public sealed partial class NotificationHub(IOptions<PushOptions> options, PushM
         {
             if (player is { } uuid)
             {
-                var byPlayer = new Dictionary<Guid, PushConnection[]>(_byPlayer);
-                byPlayer[uuid] = byPlayer.TryGetValue(uuid, out var existing) ? [.. existing, connection] : [connection];
-                Volatile.Write(ref _byPlayer, byPlayer);
+                _byPlayer[uuid] = _byPlayer.TryGetValue(uuid, out var existing) ? [.. existing, connection] : [connection];
             }
             else
             {
@@ -47,7 +53,7 @@ public sealed partial class NotificationHub(IOptions<PushOptions> options, PushM
             Deliver(connection, notification);
         }
 
-        if (Volatile.Read(ref _byPlayer).TryGetValue(notification.PlayerUuid, out var connections))
+        if (_byPlayer.TryGetValue(notification.PlayerUuid, out var connections))
         {
             foreach (var connection in connections)
             {
@@ -59,7 +65,7 @@ public sealed partial class NotificationHub(IOptions<PushOptions> options, PushM
     /// <summary>End every connection's live feed: the stream subscription failed, so what follows could have a gap.</summary>
     public void InterruptAll()
     {
-        var all = Volatile.Read(ref _everybody).Concat(Volatile.Read(ref _byPlayer).Values.SelectMany(c => c));
+        var all = Volatile.Read(ref _everybody).Concat(_byPlayer.Values.SelectMany(c => c));
         foreach (var connection in all)
         {
             if (connection.Interrupt(PushDisconnectKind.StreamInterrupted))
@@ -80,18 +86,15 @@ public sealed partial class NotificationHub(IOptions<PushOptions> options, PushM
                     return;
                 }
 
-                var byPlayer = new Dictionary<Guid, PushConnection[]>(_byPlayer);
                 var left = existing.Where(c => c != connection).ToArray();
                 if (left.Length == 0)
                 {
-                    byPlayer.Remove(uuid);
+                    _byPlayer.TryRemove(uuid, out _);
                 }
                 else
                 {
-                    byPlayer[uuid] = left;
+                    _byPlayer[uuid] = left;
                 }
-
-                Volatile.Write(ref _byPlayer, byPlayer);
             }
             else
             {

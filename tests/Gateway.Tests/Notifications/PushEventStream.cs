@@ -19,9 +19,13 @@ internal sealed class PushEventStream : IAsyncDisposable
 
     public HttpResponseMessage Response => _response;
 
-    public static async Task<PushEventStream> OpenAsync(Uri baseAddress, string path, string token, string? lastEventId = null)
+    /// <summary>
+    /// Open the stream. <paramref name="receiveBufferBytes"/>, when given, sizes the client's TCP receive
+    /// buffer before it connects: a client that does not read then stops the server's sends after that much.
+    /// </summary>
+    public static async Task<PushEventStream> OpenAsync(Uri baseAddress, string path, string token, string? lastEventId = null, int? receiveBufferBytes = null)
     {
-        var client = new HttpClient { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        var client = new HttpClient(PushClientHandler.Create(receiveBufferBytes)) { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
         request.Headers.Authorization = new("Bearer", token);
         request.Headers.Accept.ParseAdd("text/event-stream");
@@ -96,6 +100,34 @@ internal sealed class PushEventStream : IAsyncDisposable
             if (last(next))
             {
                 return events;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every event that carries data until the server aborts the connection: the response must break
+    /// off (no <c>error</c> event, no clean end).
+    /// </summary>
+    public async Task<List<ServerSentEvent>> ReadUntilAbortedAsync()
+    {
+        var events = new List<ServerSentEvent>();
+        while (true)
+        {
+            ServerSentEvent? next;
+            try
+            {
+                next = await NextAsync();
+            }
+            catch (Exception exception) when (exception is HttpIOException or IOException)
+            {
+                return events;
+            }
+
+            Assert.True(next is not null, "the response ended cleanly instead of being aborted");
+            Assert.True(next.Event != "error", $"expected the connection to be aborted, got an error event: {next.Data}");
+            if (next.Data is not null)
+            {
+                events.Add(next);
             }
         }
     }

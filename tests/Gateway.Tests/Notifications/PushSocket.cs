@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -181,26 +180,7 @@ internal sealed class PushSocket : IAsyncDisposable
             socket.Options.SetRequestHeader("Cookie", cookie);
         }
 
-        var handler = new SocketsHttpHandler();
-        if (receiveBufferBytes is { } bytes)
-        {
-            handler.ConnectCallback = async (context, cancellationToken) =>
-            {
-                var tcp = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveBufferSize = bytes };
-                try
-                {
-                    await tcp.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                    return new NetworkStream(tcp, ownsSocket: true);
-                }
-                catch
-                {
-                    tcp.Dispose();
-                    throw;
-                }
-            };
-        }
-
-        var invoker = new HttpMessageInvoker(handler);
+        var invoker = new HttpMessageInvoker(PushClientHandler.Create(receiveBufferBytes));
         var uri = new UriBuilder(new Uri(baseAddress, path)) { Scheme = "ws" }.Uri;
         using var timeout = new CancellationTokenSource(Deadline);
         try

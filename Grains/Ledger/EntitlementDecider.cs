@@ -206,6 +206,9 @@ public static class EntitlementDecider
             : Math.Min(given.Units, available);
         return EffectOn(holding, -revoked, LedgerChange.Revoked) with
         {
+            // The SKU of the grant taken back, which for an item sold under several SKUs need not be the
+            // one that first gave the player the item.
+            Sku = given.Sku ?? holding.Sku,
             Shortfall = given.Units - revoked,
             Policy = policy,
         };

@@ -48,6 +48,7 @@ public static class NotificationFactory
         var revoked = -effect.Units;
         var strategy = effect.Policy == RevocationPolicy.AllowNegative ? RevocationStrategy.AlwaysRevoke : RevocationStrategy.RevokeOrReport;
         var type = effect.Type == EntitlementType.Consumable ? "CONSUMABLE" : "DURABLE";
+        var itemType = ItemType(effect.Clazz);
         var entitlements = new List<EntitlementRevocation>();
         if (revoked > 0)
         {
@@ -109,7 +110,7 @@ public static class NotificationFactory
                         Quantity = revoked,
                         ItemId = effect.ItemId,
                         ItemSku = effect.Sku,
-                        ItemType = type,
+                        ItemType = itemType,
                         RevocationStrategy = strategy,
                         Status = RevocationStatus.Success,
                         Skipped = revoked == 0,
@@ -133,4 +134,13 @@ public static class NotificationFactory
             },
         };
     }
+
+    /// <summary>
+    /// AccelByte's item type (<c>ItemRevocation.itemType</c>: APP, BUNDLE, CODE, COINS, EXTENSION,
+    /// INGAMEITEM, LOOTBOX, MEDIA, OPTIONBOX, SEASON, SUBSCRIPTION) of an item of an entitlement class: the
+    /// classes other than ENTITLEMENT have an item type of the same name; a plain entitlement is an in-game item.
+    /// </summary>
+    internal static string ItemType(EntitlementClazz clazz) => clazz == EntitlementClazz.Entitlement
+        ? "INGAMEITEM"
+        : WireNames<EntitlementClazz>.Of(clazz);
 }

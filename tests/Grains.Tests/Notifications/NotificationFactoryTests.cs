@@ -94,7 +94,7 @@ public sealed class NotificationFactoryTests
                  {"entitlementId": "evt-1", "quantity": 150, "itemId": "gems", "itemSku": "gems-pack", "revocationStrategy": "REVOKE_OR_REPORT",
                   "status": "SUCCESS", "skipped": true, "reason": "already used: revoked what was left"}],
                "itemRevocations": [
-                 {"quantity": 50, "itemId": "gems", "itemSku": "gems-pack", "itemType": "CONSUMABLE", "revocationStrategy": "REVOKE_OR_REPORT",
+                 {"quantity": 50, "itemId": "gems", "itemSku": "gems-pack", "itemType": "INGAMEITEM", "revocationStrategy": "REVOKE_OR_REPORT",
                   "status": "SUCCESS", "skipped": false, "reason": "already used: revoked what was left",
                   "itemRevocations": [], "creditRevocations": [], "entitlementRevocations": []}],
                "revokeEntries": [
@@ -132,6 +132,40 @@ public sealed class NotificationFactoryTests
         Assert.Equal((10, true), (revocation.Quantity, revocation.Skipped));
         var item = Assert.Single(refund.RevocationCompleted.Payload.ItemRevocations);
         Assert.Equal((0, true), (item.Quantity, item.Skipped));
+    }
+
+    [Fact]
+    public void Attach_RefundOfAnItemSoldUnderTwoSkus_NamesTheSkuOfTheRefundedGrant()
+    {
+        var first = TestCatalog.Consumable(unitsPerQuantity: 10);
+        var bigger = first with { Sku = "gems-pack-large", UnitsPerQuantity = 50 };
+        Decide(EntitlementActionType.Grant, "tx-1", first);
+        Decide(EntitlementActionType.Grant, "tx-2", bigger);
+
+        var refund = Decide(EntitlementActionType.Refund, "tx-2", bigger).RevocationCompleted!.Payload;
+
+        Assert.Equal("gems-pack-large", refund.Meta.Sku);
+        Assert.Equal(("gems-pack-large", 50L), (Assert.Single(refund.EntitlementRevocations).ItemSku, refund.EntitlementRevocations[0].Quantity));
+        Assert.Equal("gems-pack-large", Assert.Single(refund.ItemRevocations).ItemSku);
+    }
+
+    [Theory]
+    [InlineData(EntitlementClazz.Entitlement, "INGAMEITEM")]
+    [InlineData(EntitlementClazz.App, "APP")]
+    [InlineData(EntitlementClazz.Code, "CODE")]
+    [InlineData(EntitlementClazz.Lootbox, "LOOTBOX")]
+    [InlineData(EntitlementClazz.Media, "MEDIA")]
+    [InlineData(EntitlementClazz.Optionbox, "OPTIONBOX")]
+    [InlineData(EntitlementClazz.Subscription, "SUBSCRIPTION")]
+    public void Attach_Refund_ItemTypeIsAccelBytesItemTypeOfTheClass(EntitlementClazz clazz, string itemType)
+    {
+        var catalog = TestCatalog.Durable() with { Clazz = clazz };
+        Decide(EntitlementActionType.Grant, "tx-1", catalog);
+
+        var refund = Decide(EntitlementActionType.Refund, "tx-1", catalog).RevocationCompleted!.Payload;
+
+        Assert.Equal(itemType, Assert.Single(refund.ItemRevocations).ItemType);
+        Assert.Equal(("DURABLE", WireNames<EntitlementClazz>.Of(clazz)), (refund.RevokeEntries[0].Entitlement!.Type, refund.RevokeEntries[0].Entitlement!.Clazz));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Entitlements.Contracts;
 using System.Text.Json.Nodes;
 using Entitlements.Notifications;
 
@@ -94,6 +95,15 @@ public sealed class SeedShapeTests
     }
 
     /// <summary>Same keys in every object; arrays compared by their first element; <c>{}</c> and <c>meta</c> in the seed are free-form.</summary>
+    [Fact]
+    public void ItemRevocationItemType_OfEveryClass_IsInAccelBytesItemTypeEnum()
+    {
+        var spec = JsonNode.Parse(File.ReadAllText(Path.Combine(SharedFolder(), "specs", "accelbyte-platform.swagger.json")))!;
+        var allowed = spec["definitions"]!["ItemRevocation"]!["properties"]!["itemType"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()).ToHashSet();
+
+        Assert.All(Enum.GetValues<EntitlementClazz>(), clazz => Assert.Contains(NotificationFactory.ItemType(clazz), allowed));
+    }
+
     private static void AssertSameFields(JsonNode seed, JsonNode ours, string path)
     {
         switch (seed)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Entitlements.Gateway.Validation;
 
 namespace Entitlements.Gateway.PlayFab;
 
@@ -24,7 +25,7 @@ public sealed class PlayFabRequestReader : IDisposable
 
         try
         {
-            var document = JsonDocument.Parse(buffer.Length == 0 ? "{}"u8.ToArray() : buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
+            var document = JsonDocument.Parse(buffer.Length == 0 ? "{}"u8.ToArray() : buffer.ToArray(), new JsonDocumentOptions { MaxDepth = JsonBody.MaxDepth });
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 document.Dispose();

@@ -6,6 +6,9 @@ namespace Entitlements.Gateway.Validation;
 /// <summary>Reads a request body as one JSON object, reporting problems the way FastAPI does.</summary>
 public static class JsonBody
 {
+    /// <summary>The deepest nesting a request body may have.</summary>
+    public const int MaxDepth = 64;
+
     public static async Task<(JsonDocument? Document, List<ValidationErrorDetail> Errors)> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -19,7 +22,7 @@ public static class JsonBody
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
+            document = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = MaxDepth });
         }
         catch (JsonException exception)
         {
@@ -46,7 +49,7 @@ public static class JsonBody
     /// <summary>The offset of the first string or property name that is not valid UTF-16 once unescaped, or null.</summary>
     private static long? FindUnreadableString(ReadOnlySpan<byte> json)
     {
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });
         while (reader.Read())
         {
             if ((reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName) && reader.ValueIsEscaped)

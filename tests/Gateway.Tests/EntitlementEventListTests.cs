@@ -74,6 +74,45 @@ public sealed class EntitlementEventListTests(GatewayFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task List_EventWithTheDeepestPlatformDataABodyMayCarry_ListsItOnKeptAndLastPages()
+    {
+        // A body may nest 64 levels: the body, then platform_data and 62 objects inside it. A listing
+        // carries the event two levels deeper (the page, its events array).
+        var player = await _client.CreatePlayerAsync();
+        var deepest = Nested(63);
+        var grant = EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"));
+        grant["platform_data"] = deepest.DeepClone();
+        var tooDeep = EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"));
+        tooDeep["platform_data"] = Nested(64);
+
+        var posted = await _client.PostEventOkAsync(grant);
+        var rejected = await _client.SendAsync(HttpMethod.Post, GatewayHttp.EventsPath, tooDeep.ToJsonString(new() { MaxDepth = 128 }));
+        await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")));
+        var kept = await _client.ListEventsOkAsync($"?player_uuid={player.Uuid}&limit=1");
+        var last = await _client.ListEventsOkAsync($"?player_uuid={player.Uuid}");
+
+        Assert.True(JsonNode.DeepEquals(deepest, posted["platform_data"]), "the answer's platform_data differs");
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, "json_invalid"), (rejected.Status, rejected.Json["detail"]![0]!["type"]!.GetValue<string>()));
+        Assert.NotNull(kept["cursor"]);
+        Assert.Null(last["cursor"]);
+        foreach (var page in new[] { kept, last })
+        {
+            Assert.True(JsonNode.DeepEquals(posted, page["events"]![0]), $"listed {page["events"]![0]!["event_id"]}, posted {posted["event_id"]}");
+        }
+
+        static JsonObject Nested(int objects)
+        {
+            var node = new JsonObject { ["leaf"] = true };
+            for (var i = 1; i < objects; i++)
+            {
+                node = new JsonObject { ["n"] = node };
+            }
+
+            return node;
+        }
+    }
+
+    [Fact]
     public async Task List_WithLimit_PagesWithCursorsAndEndsWithNullCursor()
     {
         var player = await _client.CreatePlayerAsync();

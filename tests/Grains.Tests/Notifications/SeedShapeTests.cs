@@ -1,5 +1,5 @@
-using Entitlements.Contracts;
 using System.Text.Json.Nodes;
+using Entitlements.Contracts;
 using Entitlements.Notifications;
 
 namespace Entitlements.Tests.Notifications;

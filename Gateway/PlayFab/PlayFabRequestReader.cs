@@ -25,7 +25,15 @@ public sealed class PlayFabRequestReader : IDisposable
 
         try
         {
-            var document = JsonDocument.Parse(buffer.Length == 0 ? "{}"u8.ToArray() : buffer.ToArray(), new JsonDocumentOptions { MaxDepth = JsonBody.MaxDepth });
+            var bytes = buffer.Length == 0 ? "{}"u8.ToArray() : buffer.ToArray();
+            var document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = JsonBody.MaxDepth });
+            if (JsonBody.FindUnreadableString(bytes) is not null)
+            {
+                // Bytes that are not UTF-8, or an escaped lone surrogate: the parser takes them, reading them would throw.
+                document.Dispose();
+                return Fail("body", "The request body is not valid JSON.");
+            }
+
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 document.Dispose();

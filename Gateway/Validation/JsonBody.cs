@@ -1,4 +1,7 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using Entitlements.Gateway.RallyHere;
 
 namespace Entitlements.Gateway.Validation;
@@ -32,7 +35,8 @@ public static class JsonBody
 
         if (FindUnreadableString(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) is { } offset)
         {
-            // Valid JSON syntax, but an escape such as "\ud800" (a lone surrogate) makes a string .NET cannot read.
+            // Valid JSON syntax, but bytes that are not UTF-8, or an escape such as "\ud800" (a lone
+            // surrogate), make a string .NET cannot read.
             document.Dispose();
             return (null, [new ValidationErrorDetail(["body", offset], "JSON decode error", "json_invalid")]);
         }
@@ -46,9 +50,24 @@ public static class JsonBody
         return (document, []);
     }
 
-    /// <summary>The offset of the first string or property name that is not valid UTF-16 once unescaped, or null.</summary>
-    private static long? FindUnreadableString(ReadOnlySpan<byte> json)
+    /// <summary>
+    /// The offset of the first byte that is not UTF-8, else of the first string or property name that is
+    /// not valid UTF-16 once unescaped (a lone surrogate such as <c>"\ud800"</c>), or null when every string
+    /// can be read. The parser accepts both; reading such a string later throws.
+    /// </summary>
+    public static long? FindUnreadableString(ReadOnlySpan<byte> json)
     {
+        if (!Utf8.IsValid(json))
+        {
+            var offset = 0;
+            while (Rune.DecodeFromUtf8(json[offset..], out _, out var consumed) == OperationStatus.Done)
+            {
+                offset += consumed;
+            }
+
+            return offset;
+        }
+
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });
         while (reader.Read())
         {

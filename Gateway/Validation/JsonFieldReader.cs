@@ -87,14 +87,24 @@ public sealed class JsonFieldReader(JsonElement obj, IReadOnlyList<object> locat
             return null;
         }
 
-        if (!value.TryGetInt64(out var number))
+        if (value.TryGetInt64(out var number))
         {
-            var fractional = value.TryGetDouble(out var real) && Math.Abs(real) < 9.2e18 && real != Math.Floor(real);
-            Add(name, fractional ? "Input should be a valid integer, got a number with a fractional part" : "Input should be a valid integer", fractional ? "int_from_float" : "int_type");
-            return null;
+            return CheckRange(name, number, minimum, maximum);
         }
 
-        return CheckRange(name, number, minimum, maximum);
+        // Like pydantic: a number written with a fraction or an exponent is an integer when its value is
+        // whole (2.0, 1e2); decimal keeps every digit, so 2.0000000000000001 is not.
+        var isDecimal = value.TryGetDecimal(out var exact);
+        if (isDecimal && exact == decimal.Truncate(exact) && exact is >= long.MinValue and <= long.MaxValue)
+        {
+            return CheckRange(name, (long)exact, minimum, maximum);
+        }
+
+        var fractional = isDecimal
+            ? exact != decimal.Truncate(exact)
+            : value.TryGetDouble(out var real) && Math.Abs(real) < 9.2e18 && real != Math.Floor(real);
+        Add(name, fractional ? "Input should be a valid integer, got a number with a fractional part" : "Input should be a valid integer", fractional ? "int_from_float" : "int_type");
+        return null;
     }
 
     /// <summary>An object (or null), returned as canonical JSON: keys sorted, no insignificant whitespace.</summary>
@@ -165,24 +175,57 @@ public sealed class JsonFieldReader(JsonElement obj, IReadOnlyList<object> locat
         return $"Input should be {string.Join(", ", names.Take(names.Count - 1))} or {names[^1]}";
     }
 
-    /// <summary>The text when its length is within bounds, else null with pydantic's error recorded.</summary>
+    /// <summary>
+    /// The text when its length in characters (code points, as pydantic and JSON Schema count them) is
+    /// within bounds and it holds no NUL, else null with pydantic's error recorded. NUL is refused for every
+    /// engine alike: PostgreSQL cannot store it in text, and a request that can never be stored must be a
+    /// 422, not a 503 that its sender retries for ever.
+    /// </summary>
     public static string? CheckLength(List<ValidationErrorDetail> errors, IReadOnlyList<object> loc, string text, int minimum, int maximum)
     {
         ArgumentNullException.ThrowIfNull(errors);
         ArgumentNullException.ThrowIfNull(text);
-        if (text.Length > maximum)
+        var length = CodePoints(text);
+        if (length > maximum)
         {
             errors.Add(new ValidationErrorDetail(loc, $"String should have at most {maximum} character{(maximum == 1 ? "" : "s")}", "string_too_long"));
             return null;
         }
 
-        if (text.Length < minimum)
+        if (length < minimum)
         {
             errors.Add(new ValidationErrorDetail(loc, $"String should have at least {minimum} character{(minimum == 1 ? "" : "s")}", "string_too_short"));
             return null;
         }
 
+        if (text.Contains('\0', StringComparison.Ordinal))
+        {
+            errors.Add(new ValidationErrorDetail(loc, $"String should match pattern '{NoNulPattern}'", "string_pattern_mismatch"));
+            return null;
+        }
+
         return text;
+    }
+
+    /// <summary>The pattern a text field must match: anything but NUL.</summary>
+    public const string NoNulPattern = "^[^\\x00]*$";
+
+    /// <summary>Characters as Unicode counts them: a surrogate pair (an emoji, say) is one.</summary>
+    private static int CodePoints(string text)
+    {
+        var span = text.AsSpan();
+        if (span.IndexOfAnyInRange('\uD800', '\uDFFF') < 0)
+        {
+            return span.Length;
+        }
+
+        var count = 0;
+        foreach (var _ in span.EnumerateRunes())
+        {
+            count++;
+        }
+
+        return count;
     }
 
     public static long? CheckRange(List<ValidationErrorDetail> errors, IReadOnlyList<object> loc, long number, long minimum, long maximum)

@@ -138,7 +138,7 @@ public sealed partial class XstsTokenValidator(IOptions<XboxTokenOptions> option
 
             return Encoding.ASCII.GetString(plaintext);
         }
-        catch (Exception exception) when (exception is CryptographicException or JsonException or ArgumentException)
+        catch (Exception exception) when (exception is CryptographicException or JsonException or ArgumentException or InvalidOperationException)
         {
             return null;
         }
@@ -167,8 +167,9 @@ public sealed partial class XstsTokenValidator(IOptions<XboxTokenOptions> option
 
             return JsonDocument.Parse(payload);
         }
-        catch (Exception exception) when (exception is CryptographicException or JsonException)
+        catch (Exception exception) when (exception is CryptographicException or JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a header string that is not UTF-8 (the parser accepts it, reading it throws).
             return null;
         }
     }

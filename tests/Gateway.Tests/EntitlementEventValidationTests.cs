@@ -29,6 +29,19 @@ public sealed class EntitlementEventValidationTests(GatewayFixture fixture) : IC
     }
 
     [Fact]
+    public async Task Post_BytesThatAreNotUtf8_Returns422JsonInvalidAtTheFirstOne()
+    {
+        byte[] body = [.. "{\"action_type\":\"grant\",\"sku\":\"gems"u8, 0xC3, 0x28, .. "\"}"u8];
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/json");
+
+        using var answer = await _client.PostAsync(new Uri(GatewayHttp.EventsPath, UriKind.Relative), content);
+        var response = new ApiResponse(answer.StatusCode, await answer.Content.ReadAsStringAsync(), answer.Headers, answer.Content.Headers);
+
+        JsonAssert.Invalid(response, new ValidationDetail(["body", 34], "JSON decode error", "json_invalid"));
+    }
+
+    [Fact]
     public async Task Post_JsonNestedTooDeep_Returns422JsonInvalid()
     {
         var body = $$"""{"platform_data":{{string.Concat(Enumerable.Repeat("[", 100))}}{{string.Concat(Enumerable.Repeat("]", 100))}}}""";
@@ -178,7 +191,53 @@ public sealed class EntitlementEventValidationTests(GatewayFixture fixture) : IC
     }
 
     [Theory]
+    [InlineData("platform_user_id")]
+    [InlineData("sku")]
+    [InlineData("platform_transaction_id")]
+    public async Task Post_StringWithNul_Returns422PatternMismatch(string field)
+    {
+        var body = await ValidBodyAsync();
+        body[field] = "a\u0000b";
+
+        await AssertRejectedAsync(body, ValidationDetail.Body(field, "String should match pattern '^[^\\x00]*$'", "string_pattern_mismatch"));
+    }
+
+    [Fact]
+    public async Task Post_StringsCountCharactersNotUtf16Units_AtTheLimitAcceptedOneOverRejected()
+    {
+        // An emoji is one character and two UTF-16 units.
+        var emoji = "\U0001F600";
+        var atLimit = EventRequests.Grant(Unique.Name("user"), string.Concat(Enumerable.Repeat(emoji, 2048)), Unique.Name("tx"));
+        var overLimit = EventRequests.Grant(Unique.Name("user"), string.Concat(Enumerable.Repeat(emoji, 2049)), Unique.Name("tx"));
+
+        var accepted = await _client.PostEventAsync(atLimit);
+
+        Assert.Equal(HttpStatusCode.OK, accepted.Status);
+        Assert.Equal(atLimit["sku"]!.GetValue<string>(), accepted.Json["sku"]!.GetValue<string>());
+        await AssertRejectedAsync(overLimit, ValidationDetail.Body("sku", StringTooLong2048, "string_too_long"));
+    }
+
+    [Theory]
+    [InlineData("2.0", 2)]
+    [InlineData("1e2", 100)]
+    [InlineData("3.000", 3)]
+    [InlineData("1E+1", 10)]
+    public async Task Post_QuantityWholeButWrittenAsAFloat_IsThatInteger(string quantity, long expected)
+    {
+        var player = await _client.CreatePlayerAsync();
+        var body = EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"));
+        body["quantity"] = JsonNode.Parse(quantity);
+
+        var answer = await _client.PostEventOkAsync(body);
+
+        Assert.Equal(expected, answer["quantity"]!.GetValue<long>());
+    }
+
+    [Theory]
     [InlineData("0", "Input should be greater than 0", "greater_than")]
+    [InlineData("2.0000000000000001", "Input should be a valid integer, got a number with a fractional part", "int_from_float")]
+    [InlineData("1e7", "Input should be less than or equal to 1000000", "less_than_equal")]
+    [InlineData("0.0", "Input should be greater than 0", "greater_than")]
     [InlineData("-1", "Input should be greater than 0", "greater_than")]
     [InlineData("1000001", "Input should be less than or equal to 1000000", "less_than_equal")]
     [InlineData("1.5", "Input should be a valid integer, got a number with a fractional part", "int_from_float")]

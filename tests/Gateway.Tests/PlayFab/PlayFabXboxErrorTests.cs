@@ -87,6 +87,20 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
         JsonAssert.Equal(new JsonObject { ["body"] = new JsonArray("The request body is not valid JSON.") }, response.Json["errorDetails"]);
     }
 
+    [Fact]
+    public async Task LoginWithXbox_BodyNotUtf8_IsInvalidParams()
+    {
+        byte[] body = [.. "{\"TitleId\":\""u8, 0xFF, .. "\",\"XboxToken\":\"x\"}"u8];
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/json");
+
+        using var answer = await _client.PostAsync(new Uri("/Client/LoginWithXbox", UriKind.Relative), content);
+        var response = new ApiResponse(answer.StatusCode, await answer.Content.ReadAsStringAsync(), answer.Headers, answer.Content.Headers);
+
+        PlayFabHttp.AssertError(response, HttpStatusCode.BadRequest, "InvalidParams", 1000);
+        JsonAssert.Equal(new JsonObject { ["body"] = new JsonArray("The request body is not valid JSON.") }, response.Json["errorDetails"]);
+    }
+
     public static TheoryData<string> InvalidTokens => new()
     {
         """{"headerUserHash": "0000"}""",
@@ -112,6 +126,7 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
     [InlineData("")]
     [InlineData("XBL3.0 x=abc")]
     [InlineData("XBL3.0 x=abc;eyJ.eyJ.e.e.e")]
+    [InlineData("XBL3.0 x=abc;eyJhbGciOiL_In0.a.b.c.d")] // a JWE header whose alg is the byte 0xFF, not UTF-8
     [InlineData("Bearer abc")]
     public async Task ConsumeXboxEntitlements_MalformedXboxToken_IsInvalidXboxLiveToken(string token)
     {

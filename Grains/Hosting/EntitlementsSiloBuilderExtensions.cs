@@ -143,7 +143,7 @@ public static class EntitlementsSiloBuilderExtensions
         var connectionString = PostgresConnectionString(storage);
 
         // One connection pool per silo, created and disposed by the container.
-        services.AddSingleton(_ => NpgsqlDataSource.Create(PostgresConnectionDefaults.Apply(connectionString)));
+        services.AddSingleton(_ => PostgresConnectionDefaults.CreateDataSource(connectionString));
         services.AddSingleton<PostgresLedgerStore>();
         services.AddSingleton<ILedgerStore>(sp => sp.GetRequiredService<PostgresLedgerStore>());
     }

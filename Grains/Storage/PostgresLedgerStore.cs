@@ -33,8 +33,8 @@ namespace Entitlements.Storage;
 /// </list>
 /// Every transaction is READ COMMITTED whatever the database's default, so that each statement after a
 /// lock sees what the previous holder committed.
-/// A write returns after PostgreSQL acknowledged the commit (with the server's default
-/// <c>synchronous_commit = on</c>, after the WAL is flushed).
+/// A write returns after PostgreSQL acknowledged the commit, which is after the WAL is flushed: the
+/// silo's connections set <c>synchronous_commit = on</c> (<see cref="PostgresConnectionDefaults"/>).
 /// </summary>
 public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommittingStore, IAsyncDisposable, IDisposable
 {

@@ -28,8 +28,9 @@ public sealed class StorageSelectionTests
         Assert.IsType<PostgresLedgerStore>(services.GetRequiredService<ILedgerStore>());
         var dataSource = services.GetRequiredService<NpgsqlDataSource>();
         Assert.Same(dataSource, services.GetRequiredService<NpgsqlDataSource>());
-        // With the fail-fast timeouts the connection string left out (PostgresConnectionDefaults).
-        Assert.Equal("Host=db.example;Username=entitlements;Database=entitlements;Timeout=3;Command Timeout=10", dataSource.ConnectionString);
+        // With the fail-fast timeouts the connection string left out, and no reset of the session's durable
+        // commit setting between uses (PostgresConnectionDefaults).
+        Assert.Equal("Host=db.example;Username=entitlements;Database=entitlements;Timeout=3;Command Timeout=10;No Reset On Close=True", dataSource.ConnectionString);
     }
 
     [Fact]

@@ -113,6 +113,11 @@ public static class SimulatorApp
             return Error(code == "NotFound" ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest, code!, message!);
         }
 
+        if (state.Faults.ConsumeAnswerBody is { } answer)
+        {
+            return Results.Content(answer, "application/json");
+        }
+
         return Results.Json(new { itemId = result.ItemId, productId = result.ProductId, trackingId = result.TrackingId, newQuantity = result.NewQuantity }, Json);
     }
 

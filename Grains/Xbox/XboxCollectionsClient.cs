@@ -40,7 +40,7 @@ public sealed partial class XboxCollectionsClient(HttpClient http, IOptions<Xbox
             body["continuationToken"] = continuationToken;
         }
 
-        using var document = await SendAsync(QueryPath, authorization, body, cancellationToken);
+        using var document = (await SendAsync(QueryPath, authorization, body, readAnswer: true, cancellationToken))!;
         var root = document.RootElement;
         var items = new List<XboxCollectionItem>();
         if (root.TryGetProperty("items", out var array) && array.ValueKind == JsonValueKind.Array)
@@ -58,8 +58,13 @@ public sealed partial class XboxCollectionsClient(HttpClient http, IOptions<Xbox
         return new XboxCollectionsPage(items, next);
     }
 
-    /// <summary>Consume a balance; <paramref name="removeQuantity"/> is null for an UnmanagedConsumable (all of it).</summary>
-    public async Task<XboxConsumeResponse> ConsumeAsync(
+    /// <summary>
+    /// Consume a balance; <paramref name="removeQuantity"/> is null for an UnmanagedConsumable (all of it).
+    /// A success status is the whole answer: the balance is gone. The body is not read, so that an answer
+    /// this client does not expect (a null, a new shape) cannot fail a consume that happened, which would
+    /// otherwise be sent again on every call and never granted.
+    /// </summary>
+    public async Task ConsumeAsync(
         string authorization, string productId, string trackingId, long? removeQuantity, CancellationToken cancellationToken = default)
     {
         var body = new JsonObject
@@ -73,11 +78,11 @@ public sealed partial class XboxCollectionsClient(HttpClient http, IOptions<Xbox
             body["removeQuantity"] = quantity;
         }
 
-        using var document = await SendAsync(ConsumePath, authorization, body, cancellationToken);
-        return document.RootElement.Deserialize<XboxConsumeResponse>(Json) ?? new XboxConsumeResponse();
+        await SendAsync(ConsumePath, authorization, body, readAnswer: false, cancellationToken);
     }
 
-    private async Task<JsonDocument> SendAsync(string path, string authorization, JsonObject body, CancellationToken cancellationToken)
+    /// <summary>POST <paramref name="body"/>; on success the answer's JSON when <paramref name="readAnswer"/>, else null.</summary>
+    private async Task<JsonDocument?> SendAsync(string path, string authorization, JsonObject body, bool readAnswer, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var baseUrl = settings.CollectionsUrl ?? throw new XboxServiceException(XboxConsumeOutcome.NotConfigured, null, "Xbox:CollectionsUrl is not configured.");
@@ -97,6 +102,11 @@ public sealed partial class XboxCollectionsClient(HttpClient http, IOptions<Xbox
                     using var response = await http.SendAsync(request, timeout.Token);
                     if (response.IsSuccessStatusCode)
                     {
+                        if (!readAnswer)
+                        {
+                            return null;
+                        }
+
                         var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
                         return await JsonDocument.ParseAsync(stream, default, timeout.Token);
                     }

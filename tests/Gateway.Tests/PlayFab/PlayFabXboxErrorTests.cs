@@ -239,6 +239,33 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
         Assert.Equal(0, await _simulator.QuantityAsync(xuid, "c"));
     }
 
+    [Theory]
+    [InlineData("""{"newQuantity": null}""")]
+    [InlineData("""[]""")]
+    [InlineData("""not json""")]
+    public async Task ConsumeXboxEntitlements_ConsumeSucceedsWithAnUnexpectedAnswer_GrantsWhatItConsumed(string answer)
+    {
+        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Odd Answer Gems", unitsPerQuantity: 10);
+        var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("c", gems.ProductId, "Consumable", 3));
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+        await _simulator.SetFaultsAsync(new JsonObject { ["consumeAnswerBody"] = answer });
+        JsonArray items;
+        try
+        {
+            items = await _client.ConsumeXboxOkAsync(ticket, token);
+        }
+        finally
+        {
+            await _simulator.SetFaultsAsync([]);
+        }
+
+        var item = Assert.Single(items)!;
+        Assert.Equal((gems.ItemId, 30L), (item["ItemId"]!.GetValue<string>(), item["UsesIncrementedBy"]!.GetValue<long>()));
+        Assert.Equal(0, await _simulator.QuantityAsync(xuid, "c"));
+        Assert.Empty(await _client.ConsumeXboxOkAsync(ticket, token));
+    }
+
     [Fact]
     public async Task ConsumeXboxEntitlements_ConsumeFailsAfterTheQuery_NextCallCompletesWithTheSameTrackingId()
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Entitlements.Contracts;
 using Entitlements.Gateway.Auth;
@@ -90,7 +91,7 @@ public static class EntitlementEventsApi
         }
 
         var json = JsonSerializer.SerializeToUtf8Bytes(
-            new EntitlementEventListDto([.. page.Events.Select(EntitlementEventDto.From)], page.Cursor), jsonOptions.Value.SerializerOptions);
+            new EntitlementEventListDto([.. page.Events.Select(EntitlementEventDto.From)], page.Cursor), ListingJson(jsonOptions.Value.SerializerOptions));
         if (page.Cursor is not null && pages.Enabled)
         {
             // Full, and followed by newer events: these bytes can no longer change.
@@ -101,6 +102,17 @@ public static class EntitlementEventsApi
 
         return new EntitlementEventListResult(EntitlementEventPageBody.ForAnswer(json, EntitlementEventPageBody.AcceptsGzip(request)));
     }
+
+    /// <summary>
+    /// The app's JSON options with room for a listing's depth: a body may nest 64 levels
+    /// (<see cref="JsonBody.MaxDepth"/>), and a listing carries an event's <c>platform_data</c> two levels
+    /// deeper (the page, its events array) than the request did. With the default limit of 64 such a page
+    /// failed to write, for good.
+    /// </summary>
+    private static JsonSerializerOptions ListingJson(JsonSerializerOptions app) =>
+        ListingOptions.GetValue(app, options => new JsonSerializerOptions(options) { MaxDepth = JsonBody.MaxDepth * 2 });
+
+    private static readonly ConditionalWeakTable<JsonSerializerOptions, JsonSerializerOptions> ListingOptions = [];
 
     /// <summary>The listing reads its query itself (to answer RallyHere's 422); this tells the document what it reads.</summary>
     private static Task DescribeListQuery(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)

@@ -6,7 +6,6 @@ using Entitlements.Gateway.Notifications;
 using Entitlements.Gateway.OpenApi;
 using Entitlements.Gateway.PlayFab;
 using Entitlements.Gateway.RallyHere;
-using Entitlements.Gateway.Validation;
 using Entitlements.Gateway.Xbox;
 using Entitlements.Hosting;
 
@@ -35,10 +34,6 @@ public static class GatewayApp
         builder.AddOrleans(
             silo => silo.AddEntitlementsDashboard(builder.Configuration),
             client => client.AddEntitlementsDashboard(builder.Configuration));
-        // Request bodies may nest 64 levels (JsonBody, PlayFabRequestReader), and an answer can carry a
-        // stored object a few levels deeper than it came in (a listing's page and events array around an
-        // event's platform_data): writing must allow more than reading, or such a page fails for good.
-        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.MaxDepth = JsonBody.MaxDepth * 2);
         builder.Services.Configure<AccelByteOptions>(builder.Configuration.GetSection(AccelByteOptions.SectionName));
         builder.Services.AddNotificationPush(builder.Configuration);
         var auth = builder.AddGatewayAuth();

@@ -184,7 +184,7 @@ public sealed partial class PlayerGrain(
             {
                 case AppendOutcome.Appended:
                     await ApplyAsync(appended!);
-                    if (appended!.EntitlementUpdated is not null)
+                    if (appended!.EntitlementUpdated is not null || appended.RevocationCompleted is not null)
                     {
                         // Referenced once per activation: GetGrain reads the interface's attributes each time.
                         _relay ??= GrainFactory.GetGrain<INotificationRelayGrain>(0);

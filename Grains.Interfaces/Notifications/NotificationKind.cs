@@ -7,6 +7,6 @@ public enum NotificationKind
     /// <summary>AccelByte's <c>entitlementUpdated</c>: a player's entitlements changed.</summary>
     EntitlementUpdated = 0,
 
-    /// <summary>AccelByte's <c>revocationCompleted</c>: a refund or chargeback took something back.</summary>
+    /// <summary>AccelByte's <c>revocationCompleted</c>: a player's refund or chargeback, whether it took something back or not.</summary>
     RevocationCompleted = 1,
 }

@@ -9,6 +9,6 @@ public static class RevocationStrategy
     /// <summary>Revoke everything, the balance may go negative (our <c>allow_negative</c>).</summary>
     public const string AlwaysRevoke = "ALWAYS_REVOKE";
 
-    /// <summary>Anything else (our <c>not_revocable</c> never revokes, so it never appears).</summary>
+    /// <summary>Anything else: our <c>not_revocable</c>, whose refunds and chargebacks fail (<c>not_implemented</c>).</summary>
     public const string Custom = "CUSTOM";
 }

@@ -33,7 +33,7 @@ public static class EntitlementDecider
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(command.Quantity);
 
-        var (status, effect, orderId) = Decide(state, player.PlayerUuid, command, catalog, transaction, eventId);
+        var (status, effect, orderId, reason) = Decide(state, player.PlayerUuid, command, catalog, transaction, eventId);
         return new LedgerEvent
         {
             EventId = eventId,
@@ -44,6 +44,7 @@ public static class EntitlementDecider
             RequestFingerprint = RequestFingerprint.Of(command),
             Effect = effect,
             Entitlement = Record(command, eventId, status, catalog, player.PlayerUuid, player.PlayerId, orderId, state.Version + 1, now),
+            NoEffect = effect is null ? new NoEffect { Reason = reason, Catalog = catalog } : null,
         };
     }
 
@@ -52,7 +53,8 @@ public static class EntitlementDecider
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(command.Quantity);
-        var status = command.Status is { } given && given != EntitlementEventStatus.Success ? given : EntitlementEventStatus.PlayerNotFound;
+        var given = command.Status is { } supplied && supplied != EntitlementEventStatus.Success;
+        var status = given ? command.Status!.Value : EntitlementEventStatus.PlayerNotFound;
         return new LedgerEvent
         {
             EventId = eventId,
@@ -60,6 +62,7 @@ public static class EntitlementDecider
             Created = now,
             RequestFingerprint = RequestFingerprint.Of(command),
             Entitlement = Record(command, eventId, status, catalog, null, null, null, null, now),
+            NoEffect = new NoEffect { Reason = given ? NoEffectReason.StatusGiven : NoEffectReason.PlayerNotFound, Catalog = catalog },
         };
     }
 
@@ -100,17 +103,18 @@ public static class EntitlementDecider
         return (consumed, ConsumeOutcome.Consumed);
     }
 
-    private static (EntitlementEventStatus Status, LedgerEffect? Effect, string? OrderId) Decide(
+    /// <summary>The event's status, effect and order id; when it has no effect, <c>Reason</c> says why.</summary>
+    private static (EntitlementEventStatus Status, LedgerEffect? Effect, string? OrderId, NoEffectReason Reason) Decide(
         LedgerState state, Guid playerUuid, SubmitEntitlementEvent command, CatalogSku? catalog, IReadOnlyList<LedgerEvent> transaction, string eventId)
     {
         if (command.Status is { } given && given != EntitlementEventStatus.Success)
         {
-            return (given, null, null);
+            return (given, null, null, NoEffectReason.StatusGiven);
         }
 
         if (catalog is null)
         {
-            return (EntitlementEventStatus.SkuNotFound, null, null);
+            return (EntitlementEventStatus.SkuNotFound, null, null, NoEffectReason.SkuNotFound);
         }
 
         // Only this player's events that were applied count: a recorded-as-given status changed nothing.
@@ -127,7 +131,7 @@ public static class EntitlementDecider
 
         if (command.ActionType != EntitlementActionType.Grant && catalog.RevocationPolicy == RevocationPolicy.NotRevocable)
         {
-            return (EntitlementEventStatus.NotImplemented, null, grant?.EventId);
+            return (EntitlementEventStatus.NotImplemented, null, grant?.EventId, NoEffectReason.NotRevocable);
         }
 
         switch (command.ActionType)
@@ -136,10 +140,11 @@ public static class EntitlementDecider
                 if (revoked)
                 {
                     // The money for this transaction was already returned: record the grant, give nothing.
-                    return (EntitlementEventStatus.Success, null, eventId);
+                    return (EntitlementEventStatus.Success, null, eventId, NoEffectReason.AlreadyRevoked);
                 }
 
-                return (EntitlementEventStatus.Success, GrantEffect(state, command, catalog), eventId);
+                // Only a durable_single_use item granted before gives nothing.
+                return (EntitlementEventStatus.Success, GrantEffect(state, command, catalog), eventId, NoEffectReason.AlreadyGranted);
 
             case EntitlementActionType.Refund:
             case EntitlementActionType.Chargeback:
@@ -147,19 +152,20 @@ public static class EntitlementDecider
                 {
                     // Nothing to take: no grant yet (a later grant of this transaction will then give nothing),
                     // or the transaction is revoked already. After a reversal it stands again and can be refunded.
-                    return (EntitlementEventStatus.Success, null, grant?.EventId);
+                    return (EntitlementEventStatus.Success, null, grant?.EventId, grant is null ? NoEffectReason.NoGrant : NoEffectReason.AlreadyRevoked);
                 }
 
-                return (EntitlementEventStatus.Success, RevokeEffect(state, grant.Effect, catalog.RevocationPolicy), grant.EventId);
+                // Only a grant that gave nothing leaves nothing to take.
+                return (EntitlementEventStatus.Success, RevokeEffect(state, grant.Effect, catalog.RevocationPolicy), grant.EventId, NoEffectReason.GrantGaveNothing);
 
             case EntitlementActionType.ChargebackReversal:
                 if (chargeback?.Effect is not { } taken || taken.Units >= 0)
                 {
-                    return (EntitlementEventStatus.Success, null, grant?.EventId);
+                    return (EntitlementEventStatus.Success, null, grant?.EventId, NoEffectReason.NothingToRestore);
                 }
 
                 var holding = state.Items[taken.ItemId];
-                return (EntitlementEventStatus.Success, EffectOn(holding, -taken.Units, LedgerChange.Restored), grant?.EventId);
+                return (EntitlementEventStatus.Success, EffectOn(holding, -taken.Units, LedgerChange.Restored), grant?.EventId, NoEffectReason.NothingToRestore);
 
             default:
                 throw new ArgumentOutOfRangeException(nameof(command), command.ActionType, "Unknown action type.");

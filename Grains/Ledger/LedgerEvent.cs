@@ -31,7 +31,7 @@ public sealed record LedgerEvent
     /// <summary>The <c>entitlementUpdated</c> notification the event produces; null when it changed nothing.</summary>
     public EntitlementUpdated? EntitlementUpdated { get; init; }
 
-    /// <summary>The <c>revocationCompleted</c> event of a refund or chargeback that revoked something.</summary>
+    /// <summary>The <c>revocationCompleted</c> event of a player's refund or chargeback, whether it took something or not.</summary>
     public RevocationCompleted? RevocationCompleted { get; init; }
 
     /// <summary>The Xbox consume about to be sent, for <see cref="LedgerEventKind.XboxConsumeStarted"/>.</summary>
@@ -45,4 +45,11 @@ public sealed record LedgerEvent
     /// read. Events read from the store, and the appended event returned, have it false.
     /// </summary>
     public bool FirstOfTransaction { get; init; }
+
+    /// <summary>
+    /// Not stored: why an entitlement event decided with no <see cref="Effect"/> changed nothing, for the
+    /// notifications attached before the append. Events read from the store, and the appended event
+    /// returned, have it null.
+    /// </summary>
+    public NoEffect? NoEffect { get; init; }
 }

@@ -7,24 +7,41 @@ namespace Entitlements.Notifications;
 /// Decides the notifications a ledger event produces, before it is appended, so that they are written
 /// with it. Pure: the player's state before the event and the event itself are all it reads.
 /// <list type="bullet">
-/// <item>An event that changed nothing (no effect) produces none.</item>
 /// <item>A grant, and the grant of a chargeback reversal, produce <c>entitlementUpdated</c> with action <c>grant</c>.</item>
 /// <item>A consumption produces <c>entitlementUpdated</c> with action <c>consume</c>.</item>
-/// <item>A refund or chargeback produces <c>entitlementUpdated</c> with action <c>revoke</c> and one <c>revocationCompleted</c>.</item>
+/// <item>A refund or chargeback that took something produces <c>entitlementUpdated</c> with action <c>revoke</c> and one <c>revocationCompleted</c>.</item>
+/// <item>A player's refund or chargeback that took nothing produces only <c>revocationCompleted</c>: status
+/// <c>SUCCESS</c> with the item skipped when it was applied (no grant yet, the transaction already revoked, a
+/// grant that gave nothing), status <c>FAIL</c> with one <c>revocationError</c> when it was recorded and not
+/// applied (<c>sku_not_found</c>, <c>not_implemented</c>, a caller-supplied status).</item>
+/// <item>Any other event that changed nothing produces none, and so does an event with no player: the
+/// notifications are delivered per player.</item>
 /// </list>
 /// </summary>
 public static class NotificationFactory
 {
     private const string ShortfallReason = "already used: revoked what was left";
 
+    /// <summary>
+    /// The event with its notifications. <see cref="LedgerEvent.NoEffect"/> is read here and cleared: the
+    /// event returned, which is the one appended, has it null.
+    /// </summary>
     public static LedgerEvent Attach(LedgerEvent decided, LedgerState before, NotificationOptions options, string? traceId = null)
     {
         ArgumentNullException.ThrowIfNull(decided);
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(options);
-        if (decided.Effect is not { } effect || decided.PlayerUuid is not { } player)
+        if (decided.PlayerUuid is not { } player)
         {
-            return decided;
+            return decided with { NoEffect = null };
+        }
+
+        if (decided.Effect is not { } effect)
+        {
+            var nothingTaken = decided.Entitlement is { ActionType: EntitlementActionType.Refund or EntitlementActionType.Chargeback } asked
+                ? NothingTaken(decided, asked, player, decided.NoEffect, options, traceId)
+                : null;
+            return decided with { RevocationCompleted = nothingTaken, NoEffect = null };
         }
 
         var after = LedgerFold.Apply(before, decided);
@@ -39,14 +56,14 @@ public static class NotificationFactory
         var revocation = effect.Change == LedgerChange.Revoked && decided.Entitlement is { } record
             ? Revocation(decided, record, effect, entitlement, options, traceId)
             : null;
-        return decided with { EntitlementUpdated = updated, RevocationCompleted = revocation };
+        return decided with { EntitlementUpdated = updated, RevocationCompleted = revocation, NoEffect = null };
     }
 
     private static RevocationCompleted Revocation(
         LedgerEvent decided, EntitlementEventRecord record, LedgerEffect effect, EntitlementInfo entitlement, NotificationOptions options, string? traceId)
     {
         var revoked = -effect.Units;
-        var strategy = effect.Policy == RevocationPolicy.AllowNegative ? RevocationStrategy.AlwaysRevoke : RevocationStrategy.RevokeOrReport;
+        var strategy = Strategy(effect.Policy);
         var type = effect.Type == EntitlementType.Consumable ? "CONSUMABLE" : "DURABLE";
         var itemType = ItemType(effect.Clazz);
         var entitlements = new List<EntitlementRevocation>();
@@ -79,6 +96,123 @@ public static class NotificationFactory
             });
         }
 
+        return Completed(decided, record, entitlement.UserId, options, traceId, new Outcome(
+            RevocationStatus.Success,
+            entitlements,
+            [
+                new ItemRevocation
+                {
+                    Quantity = revoked,
+                    ItemId = effect.ItemId,
+                    ItemSku = effect.Sku,
+                    ItemType = itemType,
+                    RevocationStrategy = strategy,
+                    Status = RevocationStatus.Success,
+                    Skipped = revoked == 0,
+                    Reason = effect.Shortfall > 0 ? ShortfallReason : null,
+                },
+            ],
+            [
+                new RevokeEntry
+                {
+                    Type = "ENTITLEMENT",
+                    Item = new RevokeEntryItem { ItemIdentityType = "ITEM_ID", ItemIdentity = effect.ItemId },
+                    Entitlement = new RevokeEntryEntitlement { EntitlementId = entitlement.Id, Type = type, Clazz = entitlement.Clazz },
+                    Quantity = revoked + effect.Shortfall,
+                },
+            ],
+            []));
+    }
+
+    /// <summary>
+    /// The <c>revocationCompleted</c> of a refund or chargeback that took nothing. Applied (status
+    /// <c>success</c>): <c>SUCCESS</c>, the SKU's item skipped with the reason. Recorded and not applied:
+    /// <c>FAIL</c> with one error, and the item failed. The item is named when the catalog knows the SKU,
+    /// as an <c>ITEM</c> revoke entry of quantity 0: no entitlement was touched.
+    /// </summary>
+    private static RevocationCompleted NothingTaken(
+        LedgerEvent decided, EntitlementEventRecord record, Guid player, NoEffect? why, NotificationOptions options, string? traceId)
+    {
+        var reason = why?.Reason ?? NoEffectReason.StatusGiven;
+        var error = record.Status == EntitlementEventStatus.Success ? null : Error(record.Status, reason);
+        var status = error is null ? RevocationStatus.Success : RevocationStatus.Fail;
+        var items = new List<ItemRevocation>();
+        var entries = new List<RevokeEntry>();
+        if (why?.Catalog is { } catalog)
+        {
+            items.Add(new ItemRevocation
+            {
+                Quantity = 0,
+                ItemId = catalog.ItemId,
+                ItemSku = catalog.Sku,
+                ItemType = ItemType(catalog.Clazz),
+                RevocationStrategy = Strategy(catalog.RevocationPolicy),
+                Status = status,
+                Skipped = error is null,
+                Reason = error?.Message ?? SkipReason(reason),
+            });
+            entries.Add(new RevokeEntry
+            {
+                Type = "ITEM",
+                Item = new RevokeEntryItem { ItemIdentityType = "ITEM_ID", ItemIdentity = catalog.ItemId },
+                Quantity = 0,
+            });
+        }
+
+        return Completed(decided, record, player.ToString("N"), options, traceId, new Outcome(status, [], items, entries, error is null ? [] : [error]));
+    }
+
+    /// <summary>Why an applied refund or chargeback took nothing, in AccelByte's <c>reason</c>.</summary>
+    private static string SkipReason(NoEffectReason reason) => reason switch
+    {
+        NoEffectReason.NoGrant => "no grant of this transaction yet: nothing to revoke",
+        NoEffectReason.AlreadyRevoked => "transaction already revoked: nothing left to revoke",
+        _ => "the grant gave nothing: nothing to revoke",
+    };
+
+    /// <summary>
+    /// The error of a refund or chargeback recorded with a status other than <c>success</c>. AccelByte
+    /// publishes no numeric error code for these, so <c>code</c> repeats the HTTP status: 404 for an
+    /// unknown SKU or player, 422 for a SKU whose policy forbids revocation (the request is understood and
+    /// will never be applied), 500 for a ban that failed.
+    /// </summary>
+    private static RevocationError Error(EntitlementEventStatus status, NoEffectReason reason)
+    {
+        var httpStatus = status switch
+        {
+            EntitlementEventStatus.SkuNotFound or EntitlementEventStatus.PlayerNotFound => 404,
+            EntitlementEventStatus.NotImplemented => 422,
+            _ => 500,
+        };
+        var name = WireNames<EntitlementEventStatus>.Of(status);
+        var message = reason switch
+        {
+            NoEffectReason.SkuNotFound => $"{name}: the SKU is not in the catalog; nothing was revoked",
+            NoEffectReason.NotRevocable => $"{name}: the SKU is not revocable; nothing was revoked",
+            _ => $"{name}: recorded with the status the caller gave; nothing was revoked",
+        };
+        return new RevocationError { HttpStatus = httpStatus, Code = httpStatus, Message = message };
+    }
+
+    private static string Strategy(RevocationPolicy policy) => policy switch
+    {
+        RevocationPolicy.AllowNegative => RevocationStrategy.AlwaysRevoke,
+        RevocationPolicy.NotRevocable => RevocationStrategy.Custom,
+        _ => RevocationStrategy.RevokeOrReport,
+    };
+
+    /// <summary>What a revocation did: the payload's status and lists.</summary>
+    private sealed record Outcome(
+        string Status,
+        IReadOnlyList<EntitlementRevocation> Entitlements,
+        IReadOnlyList<ItemRevocation> Items,
+        IReadOnlyList<RevokeEntry> Entries,
+        IReadOnlyList<RevocationError> Errors);
+
+    /// <summary>The <c>revocationCompleted</c> envelope and payload around what the revocation did.</summary>
+    private static RevocationCompleted Completed(
+        LedgerEvent decided, EntitlementEventRecord record, string userId, NotificationOptions options, string? traceId, Outcome outcome)
+    {
         var hexId = EntitlementInfo.HexId(decided.EventId);
         return new RevocationCompleted
         {
@@ -89,7 +223,7 @@ public static class NotificationFactory
             TraceId = traceId ?? hexId,
             Payload = new RevocationCompletedPayload
             {
-                UserId = entitlement.UserId,
+                UserId = userId,
                 Source = "ORDER",
                 Meta = new RevocationMeta
                 {
@@ -102,34 +236,13 @@ public static class NotificationFactory
                     OrderId = record.OrderId,
                     Version = decided.Version ?? 0,
                 },
-                EntitlementRevocations = entitlements,
-                ItemRevocations =
-                [
-                    new ItemRevocation
-                    {
-                        Quantity = revoked,
-                        ItemId = effect.ItemId,
-                        ItemSku = effect.Sku,
-                        ItemType = itemType,
-                        RevocationStrategy = strategy,
-                        Status = RevocationStatus.Success,
-                        Skipped = revoked == 0,
-                        Reason = effect.Shortfall > 0 ? ShortfallReason : null,
-                    },
-                ],
-                RevokeEntries =
-                [
-                    new RevokeEntry
-                    {
-                        Type = "ENTITLEMENT",
-                        Item = new RevokeEntryItem { ItemIdentityType = "ITEM_ID", ItemIdentity = effect.ItemId },
-                        Entitlement = new RevokeEntryEntitlement { EntitlementId = entitlement.Id, Type = type, Clazz = entitlement.Clazz },
-                        Quantity = revoked + effect.Shortfall,
-                    },
-                ],
+                EntitlementRevocations = outcome.Entitlements,
+                ItemRevocations = outcome.Items,
+                RevokeEntries = outcome.Entries,
                 RevocationId = hexId,
                 Namespace = options.Namespace,
-                Status = RevocationStatus.Success,
+                Status = outcome.Status,
+                RevocationError = outcome.Errors,
                 RequestId = hexId,
             },
         };

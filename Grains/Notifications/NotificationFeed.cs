@@ -56,19 +56,22 @@ public sealed class NotificationFeed(ILedgerStore store, CursorCodec cursors)
 
     public Task<long?> DecodeCursorAsync(string cursor) => cursors.DecodeNotificationAsync(cursor);
 
-    /// <summary>The notifications one ledger event carries: <c>entitlementUpdated</c> first, then <c>revocationCompleted</c>.</summary>
+    /// <summary>The notifications one ledger event carries: <c>entitlementUpdated</c> first, then <c>revocationCompleted</c>; either may be absent.</summary>
     public async Task<IReadOnlyList<EntitlementNotification>> ToNotificationsAsync(LedgerEvent ledgerEvent)
     {
         ArgumentNullException.ThrowIfNull(ledgerEvent);
-        if (ledgerEvent.EntitlementUpdated is not { } updated || ledgerEvent.PlayerUuid is not { } player)
+        if (ledgerEvent.PlayerUuid is not { } player)
         {
             return [];
         }
 
-        var list = new List<EntitlementNotification>(2)
+        // A refund or chargeback that took nothing carries only its revocationCompleted.
+        var list = new List<EntitlementNotification>(2);
+        if (ledgerEvent.EntitlementUpdated is { } updated)
         {
-            await NotificationAsync(ledgerEvent, player, NotificationKind.EntitlementUpdated) with { EntitlementUpdated = updated },
-        };
+            list.Add(await NotificationAsync(ledgerEvent, player, NotificationKind.EntitlementUpdated) with { EntitlementUpdated = updated });
+        }
+
         if (ledgerEvent.RevocationCompleted is { } revoked)
         {
             list.Add(await NotificationAsync(ledgerEvent, player, NotificationKind.RevocationCompleted) with { RevocationCompleted = revoked });

@@ -186,7 +186,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
         // As for the global listing: sequences become visible in commit order, so nothing is skipped.
         ReadEventsAsync(
             playerUuid is null
-                ? "WHERE entitlement_updated IS NOT NULL AND seq > @after ORDER BY seq LIMIT @limit"
+                ? $"WHERE {SqliteLedgerStore.NotifyingWhere} AND seq > @after ORDER BY seq LIMIT @limit"
                 : PlayerFeedWhere,
             command =>
             {
@@ -205,7 +205,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
 
     public async Task<long> ReadLastNotifyingSequenceAsync(CancellationToken cancellationToken = default)
     {
-        await using var command = _dataSource.CreateCommand("SELECT COALESCE((SELECT seq FROM ledger_events WHERE entitlement_updated IS NOT NULL ORDER BY seq DESC LIMIT 1), 0);");
+        await using var command = _dataSource.CreateCommand($"SELECT COALESCE((SELECT seq FROM ledger_events WHERE {SqliteLedgerStore.NotifyingWhere} ORDER BY seq DESC LIMIT 1), 0);");
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
@@ -541,7 +541,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
                     ? GroupAppendResult.Rejected(ledgerEvent.PlayerUuid is not null && ledgerEvent.Version != reader.GetInt64(1) + 1
                         ? AppendOutcome.VersionConflict
                         : AppendOutcome.DuplicateKey)
-                    : GroupAppendResult.Committed(ledgerEvent with { Sequence = reader.GetInt64(0), FirstOfTransaction = false });
+                    : GroupAppendResult.Committed(ledgerEvent with { Sequence = reader.GetInt64(0), FirstOfTransaction = false, NoEffect = null });
             }
         }
 

@@ -308,11 +308,17 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// An event that carries a notification: most carry <c>entitlementUpdated</c> (and a revocation also
+    /// <c>revocationCompleted</c>); a refund or chargeback that took nothing carries only <c>revocationCompleted</c>.
+    /// </summary>
+    internal const string NotifyingWhere = "(entitlement_updated IS NOT NULL OR revocation_completed IS NOT NULL)";
+
     public Task<IReadOnlyList<LedgerEvent>> ReadNotifyingEventsAsync(Guid? playerUuid, long afterSequence, int limit, CancellationToken cancellationToken = default) =>
         // As for the global listing: seq becomes visible in commit order, so nothing below it is skipped.
         ReadEventsAsync(
             playerUuid is null
-                ? "WHERE entitlement_updated IS NOT NULL AND seq > $after ORDER BY seq LIMIT $limit"
+                ? $"WHERE {NotifyingWhere} AND seq > $after ORDER BY seq LIMIT $limit"
                 : PlayerFeedWhere,
             command =>
             {
@@ -333,8 +339,8 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
     /// from this player's feed, or the one just before it) its version bounds where the index walk starts;
     /// otherwise the walk starts at the player's first event. <c>seq &gt; $after</c> decides either way.
     /// </summary>
-    internal const string PlayerFeedWhere = """
-        WHERE player_uuid = $p AND entitlement_updated IS NOT NULL AND seq > $after
+    internal const string PlayerFeedWhere = $"""
+        WHERE player_uuid = $p AND {NotifyingWhere} AND seq > $after
           AND version >= COALESCE(
               (SELECT version + 1 FROM ledger_events WHERE seq = $after AND player_uuid = $p),
               (SELECT version FROM ledger_events WHERE seq = $after + 1 AND player_uuid = $p),
@@ -343,7 +349,7 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
         """;
 
     public Task<long> ReadLastNotifyingSequenceAsync(CancellationToken cancellationToken = default) => ReadAsync(
-        connection => Convert.ToInt64(Scalar(connection, "SELECT COALESCE((SELECT seq FROM ledger_events WHERE entitlement_updated IS NOT NULL ORDER BY seq DESC LIMIT 1), 0);"), CultureInfo.InvariantCulture),
+        connection => Convert.ToInt64(Scalar(connection, $"SELECT COALESCE((SELECT seq FROM ledger_events WHERE {NotifyingWhere} ORDER BY seq DESC LIMIT 1), 0);"), CultureInfo.InvariantCulture),
         cancellationToken);
 
     public Task<long> ReadConsumerPositionAsync(string consumer, CancellationToken cancellationToken = default) => ReadAsync(connection =>
@@ -567,7 +573,7 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
             insert.Parameters.Clear();
             BindEvent(insert, ledgerEvent);
             var sequence = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
-            return GroupAppendResult.Committed(ledgerEvent with { Sequence = sequence, FirstOfTransaction = false });
+            return GroupAppendResult.Committed(ledgerEvent with { Sequence = sequence, FirstOfTransaction = false, NoEffect = null });
         }
         catch (SqliteException exception) when (exception.SqliteErrorCode == SqliteConstraint)
         {

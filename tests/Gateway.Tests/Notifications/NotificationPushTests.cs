@@ -91,6 +91,49 @@ public sealed class NotificationPushTests(GatewayFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task RefundWithNoGrant_OnPlayerWebSocket_GivesOnlyRevocationCompletedWithTheItemSkipped()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var transaction = Unique.Name("tx");
+        await using var socket = await PushSocket.ConnectAsync(fixture.BaseAddress(), PushRoutes.PlayerWebSocket(player.Uuid), fixture.PlayerToken(player.Uuid));
+
+        var refund = await _client.PostEventOkAsync(EventRequests.Create("refund", player.PlatformUserId, "gems_100", transaction));
+        // A later grant's notification comes after everything the refund produced: read up to it.
+        var marker = await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "season_pass", Unique.Name("tx")));
+
+        var frames = await socket.ReadUntilAsync(f => f["event_id"]!.GetValue<string>() == ExpectedEvent.Id(marker));
+        Assert.Equal(
+            [("revocationCompleted", ExpectedEvent.Id(refund)), ("entitlementUpdated", ExpectedEvent.Id(marker))],
+            frames.Select(f => (f["name"]!.GetValue<string>(), f["event_id"]!.GetValue<string>())));
+        var revocation = frames[0];
+        var version = revocation["version"]!.GetValue<long>();
+        Assert.Equal(version + 1, frames[1]["version"]!.GetValue<long>());
+        var message = revocation["message"]!.AsObject();
+        var hexId = Guid.Parse(ExpectedEvent.Id(refund)).ToString("N");
+        Assert.Equal(
+            ("revocationCompleted", ExpectedEvent.Id(refund), 1, WireTime.ToAccelByte(ExpectedEvent.Created(refund))),
+            (message["name"]!.GetValue<string>(), message["id"]!.GetValue<string>(), message["version"]!.GetValue<int>(), message["timestamp"]!.GetValue<string>()));
+        JsonAssert.Equal(
+            JsonNode.Parse(
+                $$"""
+                {"userId": "{{player.Uuid:N}}", "source": "ORDER",
+                 "meta": {"event_id": "{{ExpectedEvent.Id(refund)}}", "action_type": "refund", "platform": "Steam",
+                          "platform_transaction_id": "{{transaction}}", "platform_user_id": "{{player.PlatformUserId}}", "sku": "gems_100",
+                          "order_id": null, "version": {{version}}},
+                 "creditRevocations": [],
+                 "entitlementRevocations": [],
+                 "itemRevocations": [
+                   {"quantity": 0, "itemId": "gems", "itemSku": "gems_100", "itemType": "INGAMEITEM", "revocationStrategy": "REVOKE_OR_REPORT",
+                    "status": "SUCCESS", "skipped": true, "reason": "no grant of this transaction yet: nothing to revoke",
+                    "itemRevocations": [], "creditRevocations": [], "entitlementRevocations": []}],
+                 "revokeEntries": [
+                   {"type": "ITEM", "item": {"itemIdentityType": "ITEM_ID", "itemIdentity": "gems"}, "entitlement": null, "currency": null, "quantity": 0}],
+                 "revocationId": "{{hexId}}", "namespace": "game", "status": "SUCCESS", "revocationError": [], "requestId": "{{hexId}}"}
+                """),
+            message["payload"]);
+    }
+
+    [Fact]
     public async Task PlayerRoutes_AnotherPlayersGrant_NeverArrives()
     {
         var me = await _client.CreatePlayerAsync();

@@ -639,8 +639,39 @@ public sealed class EntitlementDeciderTests
                 Created = at,
                 LastModified = at,
             },
+            NoEffect = new NoEffect { Reason = NoEffectReason.PlayerNotFound, Catalog = catalog },
         };
         Assert.Equal(expected, recorded);
+    }
+
+    [Fact]
+    public void Decide_EventsWithNoEffect_SayWhyWithTheCatalogEntry()
+    {
+        var catalog = TestCatalog.Durable();
+        var singleUse = TestCatalog.DurableSingleUse();
+        var notRevocable = TestCatalog.Durable(RevocationPolicy.NotRevocable) with { Sku = "season-pass-final" };
+        var given = _ledger.Submit(EntitlementActionType.Refund, "tx-0", catalog, status: EntitlementEventStatus.BanFailed);
+        var unknownSku = _ledger.Submit(EntitlementActionType.Refund, "tx-9", null);
+        var refundWithNoGrant = _ledger.Submit(EntitlementActionType.Refund, "tx-1", catalog);
+        var grantAfterRefund = _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog);
+        var chargebackAfterRefund = _ledger.Submit(EntitlementActionType.Chargeback, "tx-1", catalog);
+        _ledger.Submit(EntitlementActionType.Grant, "tx-2", singleUse);
+        var singleUseAgain = _ledger.Submit(EntitlementActionType.Grant, "tx-3", singleUse);
+        var refundOfNothing = _ledger.Submit(EntitlementActionType.Refund, "tx-3", singleUse);
+        var reversalWithNoChargeback = _ledger.Submit(EntitlementActionType.ChargebackReversal, "tx-2", singleUse);
+        var notImplemented = _ledger.Submit(EntitlementActionType.Chargeback, "tx-4", notRevocable);
+        var granted = _ledger.Submit(EntitlementActionType.Grant, "tx-5", catalog);
+
+        Assert.Equal(
+            [
+                (NoEffectReason.StatusGiven, catalog), (NoEffectReason.SkuNotFound, null), (NoEffectReason.NoGrant, catalog),
+                (NoEffectReason.AlreadyRevoked, catalog), (NoEffectReason.AlreadyRevoked, catalog), (NoEffectReason.AlreadyGranted, singleUse),
+                (NoEffectReason.GrantGaveNothing, singleUse), (NoEffectReason.NothingToRestore, singleUse), (NoEffectReason.NotRevocable, notRevocable),
+            ],
+            new[] { given, unknownSku, refundWithNoGrant, grantAfterRefund, chargebackAfterRefund, singleUseAgain, refundOfNothing, reversalWithNoChargeback, notImplemented }
+                .Select(e => (e.NoEffect!.Reason, e.NoEffect.Catalog)));
+        Assert.All([given, unknownSku, refundWithNoGrant, notImplemented], e => Assert.Null(e.Effect));
+        Assert.Null(granted.NoEffect);
     }
     [Fact]
     public void Refund_AfterChargebackReversal_RevokesTheRestoredGrant()

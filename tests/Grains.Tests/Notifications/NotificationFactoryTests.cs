@@ -188,18 +188,148 @@ public sealed class NotificationFactoryTests
     {
         var catalog = TestCatalog.Durable();
         var unknownSku = Decide(EntitlementActionType.Grant, "tx-0", null);
-        var refundWithoutGrant = Decide(EntitlementActionType.Refund, "tx-1", catalog);
         var suppliedStatus = Decide(EntitlementActionType.Grant, "tx-2", catalog, status: EntitlementEventStatus.BanFailed);
-        Decide(EntitlementActionType.Grant, "tx-3", catalog);
         Decide(EntitlementActionType.Refund, "tx-3", catalog);
-        var chargebackAfterRefund = Decide(EntitlementActionType.Chargeback, "tx-3", catalog);
+        var grantAfterRefund = Decide(EntitlementActionType.Grant, "tx-3", catalog);
+        var singleUse = TestCatalog.DurableSingleUse();
+        Decide(EntitlementActionType.Grant, "tx-4", singleUse);
+        var singleUseAgain = Decide(EntitlementActionType.Grant, "tx-5", singleUse);
+        var reversalWithoutChargeback = Decide(EntitlementActionType.ChargebackReversal, "tx-6", catalog);
         var notRevocable = TestCatalog.Durable(RevocationPolicy.NotRevocable);
-        Decide(EntitlementActionType.Grant, "tx-4", notRevocable);
-        var refundNotRevocable = Decide(EntitlementActionType.Refund, "tx-4", notRevocable);
+        var reversalNotRevocable = Decide(EntitlementActionType.ChargebackReversal, "tx-7", notRevocable);
+        var unassignedRefund = NotificationFactory.Attach(
+            EntitlementDecider.DecideUnassigned(LedgerScenario.Command(EntitlementActionType.Refund, "tx-8", catalog.Sku), catalog, "evt-x", LedgerScenario.Start),
+            LedgerState.Empty,
+            Options);
 
         Assert.All(
-            [unknownSku, refundWithoutGrant, suppliedStatus, chargebackAfterRefund, refundNotRevocable],
-            e => Assert.Equal((null, null), (e.EntitlementUpdated, e.RevocationCompleted)));
+            [unknownSku, suppliedStatus, grantAfterRefund, singleUseAgain, reversalWithoutChargeback, reversalNotRevocable, unassignedRefund],
+            e => Assert.Equal((null, null, null), (e.EntitlementUpdated, e.RevocationCompleted, e.NoEffect)));
+    }
+
+    [Fact]
+    public void Attach_RefundWithNoGrant_ProducesOnlyASuccessfulRevocationWithTheItemSkipped()
+    {
+        var refund = Decide(EntitlementActionType.Refund, "tx-1", TestCatalog.Consumable(unitsPerQuantity: 100), quantity: 2);
+
+        Assert.Null(refund.EntitlementUpdated);
+        Assert.Null(refund.NoEffect);
+        AssertJson(
+            $$$"""
+            {"id": "evt-1", "version": 1, "name": "revocationCompleted", "namespace": "mygame", "timestamp": "2025-03-01T12:00:01.000Z",
+             "clientId": "entitlements-test", "userId": null, "traceId": "trace-1", "sessionId": null,
+             "payload": {
+               "userId": "{{{UserHex}}}", "source": "ORDER",
+               "meta": {"event_id": "evt-1", "action_type": "refund", "platform": "Steam", "platform_transaction_id": "tx-1",
+                        "platform_user_id": "steam-user-1", "sku": "gems-pack", "order_id": null, "version": 1},
+               "creditRevocations": [],
+               "entitlementRevocations": [],
+               "itemRevocations": [
+                 {"quantity": 0, "itemId": "gems", "itemSku": "gems-pack", "itemType": "INGAMEITEM", "revocationStrategy": "REVOKE_OR_REPORT",
+                  "status": "SUCCESS", "skipped": true, "reason": "no grant of this transaction yet: nothing to revoke",
+                  "itemRevocations": [], "creditRevocations": [], "entitlementRevocations": []}],
+               "revokeEntries": [
+                 {"type": "ITEM", "item": {"itemIdentityType": "ITEM_ID", "itemIdentity": "gems"}, "entitlement": null, "currency": null, "quantity": 0}],
+               "revocationId": "evt-1", "namespace": "mygame", "status": "SUCCESS", "revocationError": [], "requestId": "evt-1"}}
+            """,
+            NotificationJson.Serialize(refund.RevocationCompleted!));
+    }
+
+    [Fact]
+    public void Attach_RefundOfANotRevocableSku_ProducesOnlyAFailedRevocationWithOneError()
+    {
+        var catalog = TestCatalog.Durable(RevocationPolicy.NotRevocable);
+        Decide(EntitlementActionType.Grant, "tx-1", catalog);
+
+        var refund = Decide(EntitlementActionType.Refund, "tx-1", catalog);
+
+        Assert.Null(refund.EntitlementUpdated);
+        AssertJson(
+            $$$"""
+            {"id": "evt-2", "version": 1, "name": "revocationCompleted", "namespace": "mygame", "timestamp": "2025-03-01T12:00:02.000Z",
+             "clientId": "entitlements-test", "userId": null, "traceId": "trace-1", "sessionId": null,
+             "payload": {
+               "userId": "{{{UserHex}}}", "source": "ORDER",
+               "meta": {"event_id": "evt-2", "action_type": "refund", "platform": "Steam", "platform_transaction_id": "tx-1",
+                        "platform_user_id": "steam-user-1", "sku": "season-pass", "order_id": "evt-1", "version": 2},
+               "creditRevocations": [],
+               "entitlementRevocations": [],
+               "itemRevocations": [
+                 {"quantity": 0, "itemId": "season-pass-1", "itemSku": "season-pass", "itemType": "SUBSCRIPTION", "revocationStrategy": "CUSTOM",
+                  "status": "FAIL", "skipped": false, "reason": "not_implemented: the SKU is not revocable; nothing was revoked",
+                  "itemRevocations": [], "creditRevocations": [], "entitlementRevocations": []}],
+               "revokeEntries": [
+                 {"type": "ITEM", "item": {"itemIdentityType": "ITEM_ID", "itemIdentity": "season-pass-1"}, "entitlement": null, "currency": null, "quantity": 0}],
+               "revocationId": "evt-2", "namespace": "mygame", "status": "FAIL",
+               "revocationError": [{"httpStatus": 422, "code": 422, "message": "not_implemented: the SKU is not revocable; nothing was revoked"}],
+               "requestId": "evt-2"}}
+            """,
+            NotificationJson.Serialize(refund.RevocationCompleted!));
+    }
+
+    [Fact]
+    public void Attach_ChargebackOfAnUnknownSku_FailsWithNotFoundAndNamesNoItem()
+    {
+        var chargeback = Decide(EntitlementActionType.Chargeback, "tx-1", null);
+
+        var payload = chargeback.RevocationCompleted!.Payload;
+        Assert.Null(chargeback.EntitlementUpdated);
+        Assert.Equal(("FAIL", "chargeback", "unknown-sku"), (payload.Status, payload.Meta.ActionType, payload.Meta.Sku));
+        Assert.Equal(
+            new RevocationError { HttpStatus = 404, Code = 404, Message = "sku_not_found: the SKU is not in the catalog; nothing was revoked" },
+            Assert.Single(payload.RevocationError));
+        Assert.Equal((0, 0, 0), (payload.EntitlementRevocations.Count, payload.ItemRevocations.Count, payload.RevokeEntries.Count));
+    }
+
+    [Theory]
+    [InlineData(EntitlementEventStatus.BanFailed, 500, "ban_failed")]
+    [InlineData(EntitlementEventStatus.SkuNotFound, 404, "sku_not_found")]
+    [InlineData(EntitlementEventStatus.NotImplemented, 422, "not_implemented")]
+    [InlineData(EntitlementEventStatus.PlayerNotFound, 404, "player_not_found")]
+    public void Attach_ChargebackWithACallerSuppliedStatus_FailsWithThatStatusAndTheItemFailed(EntitlementEventStatus status, int httpStatus, string name)
+    {
+        var catalog = TestCatalog.Durable();
+        Decide(EntitlementActionType.Grant, "tx-1", catalog);
+
+        var chargeback = Decide(EntitlementActionType.Chargeback, "tx-1", catalog, status: status);
+
+        var payload = chargeback.RevocationCompleted!.Payload;
+        var message = $"{name}: recorded with the status the caller gave; nothing was revoked";
+        Assert.Null(chargeback.EntitlementUpdated);
+        Assert.Equal("FAIL", payload.Status);
+        Assert.Equal(new RevocationError { HttpStatus = httpStatus, Code = httpStatus, Message = message }, Assert.Single(payload.RevocationError));
+        var item = Assert.Single(payload.ItemRevocations);
+        Assert.Equal(("season-pass-1", 0L, "FAIL", false, message), (item.ItemId, item.Quantity, item.Status, item.Skipped, item.Reason));
+        Assert.Empty(payload.EntitlementRevocations);
+    }
+
+    [Fact]
+    public void Attach_RevocationsThatTakeNothing_SucceedWithTheItemSkippedForTheirReason()
+    {
+        var catalog = TestCatalog.Durable();
+        Decide(EntitlementActionType.Grant, "tx-1", catalog);
+        Decide(EntitlementActionType.Refund, "tx-1", catalog);
+        var chargebackAfterRefund = Decide(EntitlementActionType.Chargeback, "tx-1", catalog);
+        var singleUse = TestCatalog.DurableSingleUse();
+        Decide(EntitlementActionType.Grant, "tx-2", singleUse);
+        Decide(EntitlementActionType.Grant, "tx-3", singleUse);
+        var refundOfAGrantOfNothing = Decide(EntitlementActionType.Refund, "tx-3", singleUse);
+
+        Assert.All([chargebackAfterRefund, refundOfAGrantOfNothing], e => Assert.Null(e.EntitlementUpdated));
+        Assert.Equal(
+            [
+                ("SUCCESS", "season-pass-1", true, "transaction already revoked: nothing left to revoke", (string?)"evt-1"),
+                ("SUCCESS", "starter-kit", true, "the grant gave nothing: nothing to revoke", "evt-5"),
+            ],
+            new[] { chargebackAfterRefund, refundOfAGrantOfNothing }.Select(e =>
+            {
+                var payload = e.RevocationCompleted!.Payload;
+                var item = Assert.Single(payload.ItemRevocations);
+                Assert.Empty(payload.EntitlementRevocations);
+                Assert.Empty(payload.RevocationError);
+                Assert.Equal(("ITEM", 0L), (Assert.Single(payload.RevokeEntries).Type, payload.RevokeEntries[0].Quantity));
+                return (payload.Status, item.ItemId, item.Skipped, item.Reason, payload.Meta.OrderId);
+            }));
     }
 
     private LedgerEvent Decide(

@@ -62,6 +62,35 @@ public class NotificationStreamTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task RefundWithNoGrant_PublishesOnlyRevocationCompletedToThePlayersStreams()
+    {
+        var user = await _world.NewPlayerAsync();
+        var sku = await _world.PutSkuAsync(EntitlementType.Durable);
+        var provider = fixture.Client.GetStreamProvider(NotificationStreams.ProviderName);
+        var revoked = new ConcurrentQueue<EntitlementNotification>();
+        var revocations = await provider.GetStream<EntitlementNotification>(NotificationStreams.ForPlayer(NotificationKind.RevocationCompleted, user.PlayerUuid))
+            .SubscribeAsync((n, _) => Enqueue(revoked, n));
+
+        var refund = await _world.SubmitAsync(EntitlementActionType.Refund, user, sku, GrainWorld.Unique("tx"));
+        var grant = await _world.SubmitAsync(EntitlementActionType.Grant, user, sku, GrainWorld.Unique("tx"));
+
+        var all = await NotificationRecorder.WaitForAsync(user.PlayerUuid, 2);
+        Assert.Equal(
+            [(refund.EventId, NotificationKind.RevocationCompleted, 1L), (grant.EventId, NotificationKind.EntitlementUpdated, 2L)],
+            all.Select(n => (n.EventId, n.Kind, n.Version)));
+        var payload = all[0].RevocationCompleted!.Payload;
+        Assert.Null(all[0].EntitlementUpdated);
+        Assert.Equal(("SUCCESS", true, 0L), (payload.Status, Assert.Single(payload.ItemRevocations).Skipped, payload.ItemRevocations[0].Quantity));
+        var feed = fixture.Client.GetGrain<INotificationFeedGrain>(0);
+        var read = await feed.ReadAsync(new NotificationQuery(user.PlayerUuid, 0, 100));
+        Assert.Equal(all.Select(n => (n.Position, n.EventId, n.Kind)), read.Notifications.Select(n => (n.Position, n.EventId, n.Kind)));
+
+        await WaitUntilAsync(() => revoked.Count == 1);
+        Assert.Equal(refund.EventId, Assert.Single(revoked).EventId);
+        await revocations.UnsubscribeAsync();
+    }
+
+    [Fact]
     public async Task FeedRead_AfterACursor_ReturnsWhatCameLaterInLedgerOrder()
     {
         var user = await _world.NewPlayerAsync();

@@ -475,6 +475,32 @@ public abstract partial class LedgerStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReadNotifyingEvents_RevocationThatTookNothing_IsNotifyingWithOnlyItsRevocation()
+    {
+        var player = Guid.NewGuid();
+        var grant = StoredEvents.NotifyingGrant(Guid.NewGuid(), "tx-a");
+        var refund = StoredEvents.NotifyingRefundWithNoGrant(player, "tx-b");
+        await Store.AppendAsync(grant);
+        await Store.AppendAsync(refund);
+        await Store.AppendAsync(StoredEvents.Entitlement(null, null, "tx-none"));
+
+        var feed = await Store.ReadNotifyingEventsAsync(null, 0, 10);
+        var afterGrant = await Store.ReadNotifyingEventsAsync(null, 1, 10);
+        var playersFeed = await Store.ReadNotifyingEventsAsync(player, 0, 10);
+        var last = await Store.ReadLastNotifyingSequenceAsync();
+
+        Assert.Null(refund.EntitlementUpdated);
+        Assert.Equal([1L, 2L], feed.Select(e => e.Sequence));
+        Assert.All([afterGrant, playersFeed], read =>
+        {
+            var only = Assert.Single(read);
+            Assert.Equal((2L, refund.EventId, null), (only.Sequence, only.EventId, only.EntitlementUpdated));
+            Assert.Equal(NotificationJson.Serialize(refund.RevocationCompleted!), NotificationJson.Serialize(only.RevocationCompleted!));
+        });
+        Assert.Equal(2, last);
+    }
+
+    [Fact]
     public async Task ReadLastNotifyingSequenceAsync_LaterEventsWithoutNotifications_ReturnsLastNotifying()
     {
         var none = await Store.ReadLastNotifyingSequenceAsync();

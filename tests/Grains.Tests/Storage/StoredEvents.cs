@@ -78,6 +78,14 @@ internal static class StoredEvents
         return NotificationFactory.Attach(refund, LedgerFold.Apply(LedgerState.Empty, grant), new NotificationOptions());
     }
 
+    /// <summary>A player's first event: a refund with no grant, carrying only the <c>revocationCompleted</c> the player grain attaches to it.</summary>
+    public static LedgerEvent NotifyingRefundWithNoGrant(Guid player, string transactionId)
+    {
+        var refund = Entitlement(player, 1, transactionId, EntitlementActionType.Refund);
+        refund = refund with { Entitlement = refund.Entitlement! with { OrderId = null }, Effect = null };
+        return NotificationFactory.Attach(refund, LedgerState.Empty, new NotificationOptions());
+    }
+
     public static LedgerEvent Consumed(Guid player, long version, string operationId) => new()
     {
         EventId = Guid.NewGuid().ToString("D"),

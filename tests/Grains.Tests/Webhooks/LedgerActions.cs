@@ -36,6 +36,10 @@ public sealed class LedgerActions(IClusterClient client)
     public Task<EntitlementEventRecord> RefundAsync(PlatformUserLink user, CatalogSku sku, EntitlementEventRecord grant) =>
         SubmitAsync(EntitlementActionType.Refund, user, sku, grant.Quantity, grant.PlatformTransactionId);
 
+    /// <summary>A refund of a transaction that has no grant: it takes nothing.</summary>
+    public Task<EntitlementEventRecord> RefundWithNoGrantAsync(PlatformUserLink user, CatalogSku sku) =>
+        SubmitAsync(EntitlementActionType.Refund, user, sku, 1, Unique("tx"));
+
     /// <summary>The player's notifications as the feed holds them, oldest first.</summary>
     public async Task<IReadOnlyList<EntitlementNotification>> NotificationsAsync(Guid playerUuid)
     {

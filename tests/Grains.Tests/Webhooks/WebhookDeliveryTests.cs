@@ -71,6 +71,27 @@ public sealed class WebhookDeliveryTests(WebhookFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task RefundWithNoGrant_Committed_PostsOnlyRevocationCompleted()
+    {
+        var user = await _ledger.NewPlayerAsync();
+        var sku = await _ledger.PutSkuAsync();
+
+        var refund = await _ledger.RefundWithNoGrantAsync(user, sku);
+        var grant = await _ledger.GrantAsync(user, sku);
+
+        var delivered = await Receiver.WaitForDeliveredAsync(Path, user.PlayerUuid, 2);
+        var feed = await _ledger.NotificationsAsync(user.PlayerUuid);
+        Assert.Equal(feed.Select(NotificationJson.Serialize), delivered.Select(r => r.Body));
+        Assert.Equal(
+            [(refund.EventId, "revocationCompleted", "1"), (grant.EventId, "entitlementUpdated", "2")],
+            delivered.Select(r => (r.Header(WebhookHeaders.EventId), r.Header(WebhookHeaders.Notification), r.Header(WebhookHeaders.Version))));
+        var revocation = NotificationJson.DeserializeRevocationCompleted(delivered[0].Body);
+        Assert.Equal((refund.EventId, "SUCCESS"), (revocation.Id, revocation.Payload.Status));
+        Assert.All(delivered, r => Assert.True(WebhookSignature.Verify(WebhookCluster.Secret, r.Header(WebhookHeaders.Signature), r.Body, r.ReceivedAt)));
+        Assert.Equal(2, Receiver.Requests(Path, user.PlayerUuid).Count);
+    }
+
+    [Fact]
     public async Task ServiceUnavailable_TwiceThenOk_RetriesAndDeliversOnce()
     {
         var user = await _ledger.NewPlayerAsync();

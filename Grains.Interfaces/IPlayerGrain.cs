@@ -22,9 +22,18 @@ public interface IPlayerGrain : IGrainWithGuidKey
     Task<ConsumeResult> ConsumeAsync(ConsumeEntitlement command);
 
     /// <summary>
+    /// The response timeout of <see cref="ConsumeXboxEntitlementsAsync"/>, its own rather than the
+    /// cluster's (<c>Orleans:Messaging:ResponseTimeout</c>, tuned for fail-over): the call makes many HTTP
+    /// calls to Xbox within its budget (<c>Xbox:ConsumeBudgetMilliseconds</c>, checked against this at
+    /// start), and a timeout would answer 503 while the grain goes on granting.
+    /// </summary>
+    public const string XboxConsumeResponseTimeout = "00:01:00";
+
+    /// <summary>
     /// Consume the player's Xbox Live consumable balances and grant what the catalog maps them to,
     /// exactly once; durables are granted once per Xbox item. Returns only what this call granted.
     /// </summary>
     [Alias("ConsumeXboxEntitlements")]
+    [ResponseTimeout(XboxConsumeResponseTimeout)]
     Task<XboxConsumeResult> ConsumeXboxEntitlementsAsync(ConsumeXboxEntitlements command);
 }

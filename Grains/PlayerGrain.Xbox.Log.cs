@@ -11,6 +11,9 @@ public sealed partial class PlayerGrain
     [LoggerMessage(Level = LogLevel.Warning, Message = "Player {PlayerUuid}: Xbox consume failed: {Outcome} (HTTP {StatusCode})")]
     private static partial void LogXboxFailed(ILogger logger, Guid playerUuid, XboxConsumeOutcome outcome, int? statusCode);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Player {PlayerUuid}: Xbox consume stopped after its budget of {BudgetMilliseconds} ms with {Granted} items granted; the next call consumes the rest")]
+    private static partial void LogXboxDeadlineReached(ILogger logger, Guid playerUuid, double budgetMilliseconds, int granted);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Player {PlayerUuid}: the Xbox consume with tracking id {TrackingId} was refused (HTTP {StatusCode}); nothing granted")]
     private static partial void LogXboxConsumeRefused(ILogger logger, Guid playerUuid, string trackingId, int? statusCode);
 

@@ -15,6 +15,13 @@ namespace Entitlements;
 /// that follows carries the tracking id as its transaction id, unique in the ledger. A call that dies
 /// in between leaves a started row with no grant: the next call re-sends the consume with the same
 /// tracking id (the service answers the same and deducts nothing more) and then grants.
+/// <para>
+/// A call has a time budget (<see cref="XboxOptions.ConsumeBudgetMilliseconds"/>): once it is spent, no
+/// further Xbox call starts and the call answers what it granted so far
+/// (<see cref="XboxConsumeOutcome.DeadlineReached"/>). The check comes before a consume's started row is
+/// written, never between its consume and its grant: a consume that was sent is granted in the same call
+/// when Xbox answers it, else its started row finishes it on a later call.
+/// </para>
 /// </summary>
 public sealed partial class PlayerGrain
 {
@@ -38,22 +45,37 @@ public sealed partial class PlayerGrain
         }
 
         var granted = new XboxGrants(command.CatalogVersion);
+        var budget = TimeSpan.FromMilliseconds(Math.Max(1, ServiceProvider.GetRequiredService<IOptions<XboxOptions>>().Value.ConsumeBudgetMilliseconds));
+        using var spent = new CancellationTokenSource(budget, time);
+        var deadline = spent.Token;
         try
         {
             // First finish what an earlier call started and did not grant.
             foreach (var pending in await store.ReadPendingXboxConsumesAsync(PlayerUuid))
             {
-                if (pending.Xuid == command.Xuid)
+                if (pending.Xuid != command.Xuid)
                 {
-                    await CompleteXboxConsumeAsync(client, command, pending, granted);
+                    continue;
                 }
+
+                if (deadline.IsCancellationRequested)
+                {
+                    return XboxDeadlineReached(budget, granted);
+                }
+
+                await CompleteXboxConsumeAsync(client, command, pending, granted, deadline);
             }
 
             var catalog = new Dictionary<string, CatalogSku?>(StringComparer.Ordinal);
             string? continuation = null;
             do
             {
-                var page = await client.QueryAsync(command.XboxAuthorization, continuation);
+                if (deadline.IsCancellationRequested)
+                {
+                    return XboxDeadlineReached(budget, granted);
+                }
+
+                var page = await client.QueryAsync(command.XboxAuthorization, continuation, deadline);
                 foreach (var item in page.Items)
                 {
                     if (!string.Equals(item.Status, "Active", StringComparison.OrdinalIgnoreCase) || (item.IsConsumable && item.Quantity <= 0))
@@ -77,11 +99,18 @@ public sealed partial class PlayerGrain
 
                     if (item.IsConsumable)
                     {
+                        if (deadline.IsCancellationRequested)
+                        {
+                            // Before the started row: the balance stays on Xbox, untouched, for the next call.
+                            return XboxDeadlineReached(budget, granted);
+                        }
+
                         var started = await StartXboxConsumeAsync(command.Xuid, item, sku);
-                        await CompleteXboxConsumeAsync(client, command, started, granted);
+                        await CompleteXboxConsumeAsync(client, command, started, granted, deadline);
                     }
                     else
                     {
+                        // A ledger write only, no Xbox call: the page in hand is granted even past the deadline.
                         await GrantFromXboxAsync(command.Xuid, sku.Sku, item.TransactionId ?? item.Id, 1, XboxPlatformData(item.ProductId, item.Id), granted);
                     }
                 }
@@ -97,6 +126,12 @@ public sealed partial class PlayerGrain
         }
 
         return new XboxConsumeResult(XboxConsumeOutcome.Completed, granted.Items);
+    }
+
+    private XboxConsumeResult XboxDeadlineReached(TimeSpan budget, XboxGrants granted)
+    {
+        LogXboxDeadlineReached(logger, PlayerUuid, budget.TotalMilliseconds, granted.Items.Count);
+        return new XboxConsumeResult(XboxConsumeOutcome.DeadlineReached, granted.Items);
     }
 
     /// <summary>Record the consume about to be sent, with a fresh tracking id, before sending it.</summary>
@@ -125,13 +160,18 @@ public sealed partial class PlayerGrain
             _ => started);
     }
 
-    /// <summary>Send (or re-send) a started consume with its tracking id, then grant what it removed.</summary>
-    private async Task CompleteXboxConsumeAsync(XboxCollectionsClient client, ConsumeXboxEntitlements command, XboxConsumeStarted started, XboxGrants granted)
+    /// <summary>
+    /// Send (or re-send) a started consume with its tracking id, then grant what it removed. The
+    /// <paramref name="deadline"/> only stops retries of the consume: once Xbox answered it, the grant
+    /// follows whatever the time.
+    /// </summary>
+    private async Task CompleteXboxConsumeAsync(
+        XboxCollectionsClient client, ConsumeXboxEntitlements command, XboxConsumeStarted started, XboxGrants granted, CancellationToken deadline)
     {
         try
         {
             var removeQuantity = started.ProductKind == UnmanagedConsumable ? (long?)null : started.Quantity;
-            await client.ConsumeAsync(command.XboxAuthorization, started.ProductId, started.TrackingId, removeQuantity);
+            await client.ConsumeAsync(command.XboxAuthorization, started.ProductId, started.TrackingId, removeQuantity, deadline);
         }
         catch (XboxServiceException exception) when (exception.IsPermanent)
         {

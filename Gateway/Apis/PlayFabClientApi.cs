@@ -115,9 +115,13 @@ public static partial class PlayFabClientApi
             XboxAuthorization = xboxToken!,
             CatalogVersion = string.IsNullOrEmpty(catalogVersion) ? options.Value.DefaultCatalogVersion : catalogVersion,
         });
+        // Items granted before Xbox failed mid-way are answered as a success: they are granted for good, a
+        // repeated call answers only what it grants then, and an ApiErrorWrapper has no place for them, so an
+        // error would hide them from the client forever. The balances left are consumed by the next call.
         return result.Outcome switch
         {
-            XboxConsumeOutcome.Completed => PlayFabResults.Ok(new ConsumeXboxEntitlementsResult([.. result.Items.Select(ToItemInstance)])),
+            XboxConsumeOutcome.Completed or XboxConsumeOutcome.DeadlineReached => PlayFabResults.Ok(new ConsumeXboxEntitlementsResult([.. result.Items.Select(ToItemInstance)])),
+            _ when result.Items.Count > 0 => PlayFabResults.Ok(new ConsumeXboxEntitlementsResult([.. result.Items.Select(ToItemInstance)])),
             XboxConsumeOutcome.UnknownPlayer => PlayFabResults.Error(PlayFabError.AccountNotFound, "User not found"),
             XboxConsumeOutcome.TooManyRequests => PlayFabResults.Error(PlayFabError.XboxServiceTooManyRequests, "Xbox Live is throttling requests; retry later."),
             XboxConsumeOutcome.TokenRejected => PlayFabResults.Error(PlayFabError.XboxRejectedXstsExchangeRequest, "Xbox Live rejected the XSTS token."),

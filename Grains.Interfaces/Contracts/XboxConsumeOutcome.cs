@@ -21,4 +21,10 @@ public enum XboxConsumeOutcome
 
     /// <summary>No collections service is configured.</summary>
     NotConfigured = 6,
+
+    /// <summary>
+    /// The call's time budget (<c>Xbox:ConsumeBudgetMilliseconds</c>) ran out: what was granted so far is
+    /// the answer, a success; the balances left are consumed by the next call.
+    /// </summary>
+    DeadlineReached = 7,
 }

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
 
 namespace Entitlements.Hosting;
 
@@ -20,12 +22,17 @@ public static class EmbeddedClusterExtensions
             : builder.UseEmbeddedCluster(configuration);
     }
 
-    /// <summary>Localhost clustering with the ports and ids of the <c>Orleans</c> configuration section.</summary>
+    /// <summary>
+    /// Localhost clustering with the ports and ids of the <c>Orleans</c> configuration section, and the
+    /// messaging overrides of <see cref="PostgresClusterExtensions.MessagingSection"/> as in cluster mode (the
+    /// co-hosted gateway's grain calls use the silo's <c>ResponseTimeout</c>).
+    /// </summary>
     public static ISiloBuilder UseEmbeddedCluster(this ISiloBuilder builder, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configuration);
         var options = configuration.GetOrleansClusterOptions();
+        builder.Services.Configure<SiloMessagingOptions>(configuration.GetSection(PostgresClusterExtensions.MessagingSection));
         return builder.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
     }
 }

@@ -86,12 +86,16 @@ public static class EntitlementsSiloBuilderExtensions
         return builder;
     }
 
-    /// <summary>The Xbox Live collections client (section <c>Xbox</c>); unconfigured, Xbox consume answers "not configured".</summary>
+    /// <summary>
+    /// The Xbox Live collections client (section <c>Xbox</c>, checked at start by <see cref="XboxOptionsValidator"/>);
+    /// unconfigured, Xbox consume answers "not configured".
+    /// </summary>
     public static ISiloBuilder AddXboxCollections(this ISiloBuilder builder, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configuration);
-        builder.Services.Configure<XboxOptions>(configuration.GetSection(XboxOptions.SectionName));
+        builder.Services.AddOptions<XboxOptions>().Bind(configuration.GetSection(XboxOptions.SectionName)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<XboxOptions>, XboxOptionsValidator>();
         builder.Services.AddSingleton(sp => new XboxCollectionsClient(
             new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan },
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<XboxOptions>>(),

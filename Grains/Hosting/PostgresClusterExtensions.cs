@@ -25,7 +25,11 @@ public static class PostgresClusterExtensions
     /// <summary>Configuration section with <see cref="ClusterMembershipOptions"/> overrides (e.g. <c>Orleans:Membership:ProbeTimeout=00:00:02</c>).</summary>
     public const string MembershipSection = "Orleans:Membership";
 
-    /// <summary>Configuration section with messaging overrides (<c>Orleans:Messaging:ResponseTimeout</c>, default 30 s), for silos and gateways.</summary>
+    /// <summary>
+    /// Configuration section with messaging overrides (<c>Orleans:Messaging:ResponseTimeout</c>, default 30 s), for
+    /// silos and gateways of both modes. The Xbox consume call has its own, longer response timeout
+    /// (<see cref="IPlayerGrain.XboxConsumeResponseTimeout"/>), so that a timeout tuned for fail-over cannot cut it.
+    /// </summary>
     public const string MessagingSection = "Orleans:Messaging";
 
     /// <summary>How long a starting process waits for PostgreSQL to accept connections.</summary>

@@ -12,7 +12,10 @@ namespace Entitlements.Xbox;
 /// <summary>
 /// The Xbox Live collections service over HTTP, with the user's delegated XSTS credential. Both calls
 /// are idempotent (a query reads; a consume carries a tracking id), so each attempt that times out, is
-/// throttled (429) or fails on the server (5xx) is retried, a bounded number of times.
+/// throttled (429) or fails on the server (5xx) is retried, a bounded number of times and never past
+/// the caller's deadline: once the deadline has fired, no further attempt starts and no wait before one
+/// goes on (the last failure is thrown), but an attempt already sent runs to its own timeout
+/// (<c>Xbox:TimeoutMilliseconds</c>), so that a consume the service is answering is not abandoned.
 /// </summary>
 public sealed partial class XboxCollectionsClient(HttpClient http, IOptions<XboxOptions> options, ILogger<XboxCollectionsClient> logger)
 {
@@ -24,7 +27,7 @@ public sealed partial class XboxCollectionsClient(HttpClient http, IOptions<Xbox
     public bool IsConfigured => options.Value.CollectionsUrl is not null;
 
     /// <summary>One page of the user's collection; <paramref name="continuationToken"/> is null for the first.</summary>
-    public async Task<XboxCollectionsPage> QueryAsync(string authorization, string? continuationToken, CancellationToken cancellationToken = default)
+    public async Task<XboxCollectionsPage> QueryAsync(string authorization, string? continuationToken, CancellationToken deadline = default)
     {
         var body = new JsonObject
         {
@@ -40,7 +43,7 @@ public sealed partial class XboxCollectionsClient(HttpClient http, IOptions<Xbox
             body["continuationToken"] = continuationToken;
         }
 
-        using var document = (await SendAsync(QueryPath, authorization, body, readAnswer: true, cancellationToken))!;
+        using var document = (await SendAsync(QueryPath, authorization, body, readAnswer: true, deadline))!;
         var root = document.RootElement;
         var items = new List<XboxCollectionItem>();
         if (root.TryGetProperty("items", out var array) && array.ValueKind == JsonValueKind.Array)
@@ -65,7 +68,7 @@ public sealed partial class XboxCollectionsClient(HttpClient http, IOptions<Xbox
     /// otherwise be sent again on every call and never granted.
     /// </summary>
     public async Task ConsumeAsync(
-        string authorization, string productId, string trackingId, long? removeQuantity, CancellationToken cancellationToken = default)
+        string authorization, string productId, string trackingId, long? removeQuantity, CancellationToken deadline = default)
     {
         var body = new JsonObject
         {
@@ -78,11 +81,14 @@ public sealed partial class XboxCollectionsClient(HttpClient http, IOptions<Xbox
             body["removeQuantity"] = quantity;
         }
 
-        await SendAsync(ConsumePath, authorization, body, readAnswer: false, cancellationToken);
+        await SendAsync(ConsumePath, authorization, body, readAnswer: false, deadline);
     }
 
-    /// <summary>POST <paramref name="body"/>; on success the answer's JSON when <paramref name="readAnswer"/>, else null.</summary>
-    private async Task<JsonDocument?> SendAsync(string path, string authorization, JsonObject body, bool readAnswer, CancellationToken cancellationToken)
+    /// <summary>
+    /// POST <paramref name="body"/>; on success the answer's JSON when <paramref name="readAnswer"/>, else null.
+    /// The first attempt is always sent; <paramref name="deadline"/> only stops retrying.
+    /// </summary>
+    private async Task<JsonDocument?> SendAsync(string path, string authorization, JsonObject body, bool readAnswer, CancellationToken deadline)
     {
         var settings = options.Value;
         var baseUrl = settings.CollectionsUrl ?? throw new XboxServiceException(XboxConsumeOutcome.NotConfigured, null, "Xbox:CollectionsUrl is not configured.");
@@ -92,9 +98,8 @@ public sealed partial class XboxCollectionsClient(HttpClient http, IOptions<Xbox
         {
             TimeSpan? retryAfter = null;
             XboxServiceException failure;
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            using (var timeout = new CancellationTokenSource(Math.Max(1, settings.TimeoutMilliseconds)))
             {
-                timeout.CancelAfter(Math.Max(1, settings.TimeoutMilliseconds));
                 try
                 {
                     using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = JsonContent.Create(body) };
@@ -121,7 +126,7 @@ public sealed partial class XboxCollectionsClient(HttpClient http, IOptions<Xbox
                         _ => new XboxServiceException(XboxConsumeOutcome.Inaccessible, status, $"The collections service answered {status}."),
                     };
                 }
-                catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
+                catch (OperationCanceledException exception)
                 {
                     failure = new XboxServiceException(XboxConsumeOutcome.Inaccessible, null, "The collections service did not answer in time.", exception);
                 }
@@ -137,14 +142,22 @@ public sealed partial class XboxCollectionsClient(HttpClient http, IOptions<Xbox
 
             var retryable = failure.Outcome is XboxConsumeOutcome.TooManyRequests or XboxConsumeOutcome.Inaccessible && !failure.IsPermanent;
             LogAttemptFailed(logger, path, attempt, failure.StatusCode?.ToString(CultureInfo.InvariantCulture) ?? "none", failure.Message);
-            if (!retryable || attempt >= attempts)
+            if (!retryable || attempt >= attempts || deadline.IsCancellationRequested)
             {
                 throw failure;
             }
 
             var cap = TimeSpan.FromMilliseconds(Math.Max(0, settings.MaxRetryDelayMilliseconds));
             var backoff = retryAfter ?? TimeSpan.FromMilliseconds(100 * (1 << Math.Min(attempt, 6)));
-            await Task.Delay(backoff < cap ? backoff : cap, cancellationToken);
+            try
+            {
+                await Task.Delay(backoff < cap ? backoff : cap, deadline);
+            }
+            catch (OperationCanceledException)
+            {
+                // The deadline fired while waiting: no further attempt, the last failure is the answer.
+                throw failure;
+            }
         }
     }
 }

@@ -17,6 +17,14 @@ public sealed class XboxOptions
     /// <summary>The longest wait between attempts, also the cap on a <c>Retry-After</c>.</summary>
     public int MaxRetryDelayMilliseconds { get; set; } = 2_000;
 
+    /// <summary>
+    /// The time one <c>ConsumeXboxEntitlements</c> call may spend on Xbox: once it is spent, the call starts
+    /// no further collections call (nor another attempt of one) and answers what it granted so far; the
+    /// next call consumes the rest. An attempt already sent still runs to <see cref="TimeoutMilliseconds"/>,
+    /// so a call ends at most one attempt's time after its budget (see <see cref="XboxOptionsValidator"/>).
+    /// </summary>
+    public int ConsumeBudgetMilliseconds { get; set; } = 10_000;
+
     /// <summary>Items per query page (<c>maxPageSize</c>).</summary>
     public int PageSize { get; set; } = 100;
 

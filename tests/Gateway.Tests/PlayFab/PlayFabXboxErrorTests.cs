@@ -284,6 +284,44 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
         Assert.Equal(0, await _simulator.QuantityAsync(xuid, "c"));
     }
 
+    [Fact]
+    public async Task ConsumeXboxEntitlements_XboxFailsAfterAGrant_AnswersTheGrantAndTheNextCallGrantsTheRest()
+    {
+        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Midway Gems", unitsPerQuantity: 10);
+        var coins = await _client.PutXboxCatalogAsync("consumable", Unique.Name("coins"), "Midway Coins");
+        var xuid = await _simulator.CreateUserAsync(
+            SimulatorHost.Item("c1", gems.ProductId, "Consumable", 3),
+            SimulatorHost.Item("c2", coins.ProductId, "Consumable", 2));
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+        // The query and the first consume pass; every attempt of the second consume (3) fails.
+        await _simulator.SetFaultsAsync(new JsonObject { ["failAfterRequests"] = 2, ["failNextRequests"] = 3 });
+        JsonArray first;
+        try
+        {
+            first = await _client.ConsumeXboxOkAsync(ticket, token);
+        }
+        finally
+        {
+            await _simulator.SetFaultsAsync([]);
+        }
+
+        var firstItem = Assert.Single(first)!;
+        Assert.Equal((gems.ItemId, 30L), (firstItem["ItemId"]!.GetValue<string>(), firstItem["UsesIncrementedBy"]!.GetValue<long>()));
+        Assert.Equal((0L, 2L), (await _simulator.QuantityAsync(xuid, "c1"), await _simulator.QuantityAsync(xuid, "c2")));
+
+        var second = await _client.ConsumeXboxOkAsync(ticket, token);
+
+        var secondItem = Assert.Single(second)!;
+        Assert.Equal((coins.ItemId, 2L), (secondItem["ItemId"]!.GetValue<string>(), secondItem["UsesIncrementedBy"]!.GetValue<long>()));
+        Assert.Equal((0L, 0L), (await _simulator.QuantityAsync(xuid, "c1"), await _simulator.QuantityAsync(xuid, "c2")));
+        // The second consume finished with the tracking id of its started row, sent once more.
+        var consumes = (await _simulator.UserAsync(xuid))["consumes"]!.AsObject();
+        Assert.Equal(2, consumes.Count);
+        Assert.All(consumes, c => Assert.Equal(1, c.Value!["requests"]!.GetValue<int>()));
+        Assert.Empty(await _client.ConsumeXboxOkAsync(ticket, token));
+    }
+
     /// <summary>A consume whose query succeeds and whose next <paramref name="failures"/> collections requests fail.</summary>
     private async Task<ApiResponse> ConsumeWithFailuresAfterQueryAsync(string ticket, string token, int failures)
     {

@@ -1,0 +1,34 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+
+namespace Entitlements.Xbox;
+
+/// <summary>
+/// Checks the Xbox settings at start: a positive consume budget, and a budget plus one attempt's
+/// timeout (the longest a consume call can take) of at most half the grain call's own response timeout
+/// (<see cref="IPlayerGrain.XboxConsumeResponseTimeout"/>), so that a client's retry queued behind a
+/// running call on the same player is still answered, not timed out into a 503.
+/// </summary>
+public sealed class XboxOptionsValidator : IValidateOptions<XboxOptions>
+{
+    /// <summary>The grain call's response timeout, from the attribute on <see cref="IPlayerGrain.ConsumeXboxEntitlementsAsync"/>.</summary>
+    public static readonly TimeSpan ResponseTimeout = TimeSpan.Parse(IPlayerGrain.XboxConsumeResponseTimeout, CultureInfo.InvariantCulture);
+
+    public ValidateOptionsResult Validate(string? name, XboxOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (options.ConsumeBudgetMilliseconds < 1)
+        {
+            failures.Add($"{XboxOptions.SectionName}:ConsumeBudgetMilliseconds must be at least 1.");
+        }
+        else if (TimeSpan.FromMilliseconds((long)options.ConsumeBudgetMilliseconds + Math.Max(1, options.TimeoutMilliseconds)) > ResponseTimeout / 2)
+        {
+            failures.Add(
+                $"{XboxOptions.SectionName}:ConsumeBudgetMilliseconds plus {XboxOptions.SectionName}:TimeoutMilliseconds must be at most " +
+                $"{(ResponseTimeout / 2).TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} (half the consume call's response timeout of {IPlayerGrain.XboxConsumeResponseTimeout}).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,35 @@
+using Entitlements.Xbox;
+
+namespace Entitlements.Tests.Xbox;
+
+public sealed class XboxOptionsValidatorTests
+{
+    [Fact]
+    public void Validate_Defaults_Succeed()
+    {
+        var result = new XboxOptionsValidator().Validate(null, new XboxOptions());
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Fact]
+    public void Validate_BudgetPlusOneAttemptAtHalfTheResponseTimeout_Succeeds()
+    {
+        var result = new XboxOptionsValidator().Validate(null, new XboxOptions { ConsumeBudgetMilliseconds = 25_000, TimeoutMilliseconds = 5_000 });
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Theory]
+    [InlineData(0, 5_000, "Xbox:ConsumeBudgetMilliseconds must be at least 1.")]
+    [InlineData(-1, 5_000, "Xbox:ConsumeBudgetMilliseconds must be at least 1.")]
+    [InlineData(25_001, 5_000, "Xbox:ConsumeBudgetMilliseconds plus Xbox:TimeoutMilliseconds must be at most 30000 (half the consume call's response timeout of 00:01:00).")]
+    [InlineData(10_000, 25_000, "Xbox:ConsumeBudgetMilliseconds plus Xbox:TimeoutMilliseconds must be at most 30000 (half the consume call's response timeout of 00:01:00).")]
+    [InlineData(int.MaxValue, 5_000, "Xbox:ConsumeBudgetMilliseconds plus Xbox:TimeoutMilliseconds must be at most 30000 (half the consume call's response timeout of 00:01:00).")]
+    public void Validate_BudgetOutOfRange_FailsWithTheSetting(int budget, int timeout, string failure)
+    {
+        var result = new XboxOptionsValidator().Validate(null, new XboxOptions { ConsumeBudgetMilliseconds = budget, TimeoutMilliseconds = timeout });
+
+        Assert.Equal([failure], result.Failures);
+    }
+}

@@ -98,6 +98,11 @@ public static class SimulatorApp
             return refusal;
         }
 
+        if (state.Faults.ConsumeDelayMilliseconds > 0)
+        {
+            await Task.Delay(state.Faults.ConsumeDelayMilliseconds, context.RequestAborted);
+        }
+
         var body = await ReadAsync(context);
         var productId = body?["productId"]?.GetValue<string>();
         var trackingId = body?["trackingId"]?.GetValue<string>();

@@ -21,6 +21,9 @@ public sealed record SimulatorFaults
     /// <summary>Answer this status (401 or 403) as if the credential were refused.</summary>
     public int? RejectCredentials { get; init; }
 
+    /// <summary>Wait this long before answering a consume (queries answer at once).</summary>
+    public int ConsumeDelayMilliseconds { get; init; }
+
     /// <summary>Consume as asked, but answer the success with this body instead of the consume's JSON.</summary>
     public string? ConsumeAnswerBody { get; init; }
 }

@@ -30,10 +30,10 @@ public sealed class PlayFabXboxDeadlineTests(XboxDeadlineFixture fixture) : ICla
         var quantities = new Dictionary<string, long> { ["c1"] = 3, ["c2"] = 2, ["c3"] = 4 };
         var units = new Dictionary<string, long> { ["c1"] = 30, ["c2"] = 2, ["c3"] = 4 };
 
-        // The query answers after 2 s, the first consume starts within the 3 s budget and answers after
-        // 4 s; by then the budget is spent, so no other consume starts. The call takes longer than the
+        // The query answers at once and the first consume starts within the 2 s budget; it answers after
+        // 5 s, when the budget is spent, so no other consume starts. The call takes longer than the
         // cluster's 3 s response timeout.
-        await _simulator.SetFaultsAsync(new JsonObject { ["delayMilliseconds"] = XboxDeadlineFixture.DelayMilliseconds });
+        await _simulator.SetFaultsAsync(new JsonObject { ["consumeDelayMilliseconds"] = XboxDeadlineFixture.ConsumeDelayMilliseconds });
         ApiResponse first;
         try
         {

@@ -47,7 +47,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
     /// <summary>Advisory lock key held while the schema is created or migrated.</summary>
     internal const long MigrationLock = PostgresMigrations.MigrationLock;
 
-    private const int SchemaVersion = 3;
+    private const int SchemaVersion = 4;
 
     private static readonly JsonSerializerOptions CatalogJson = new(JsonSerializerDefaults.Web)
     {
@@ -137,7 +137,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
 
     public Task<IReadOnlyList<LedgerEvent>> ReadTransactionAsync(Platform platform, string platformTransactionId, CancellationToken cancellationToken = default) =>
         ReadEventsAsync(
-            "WHERE kind = 0 AND platform = @platform AND platform_transaction_id = @tx ORDER BY seq",
+            "WHERE kind = 0 AND platform = @platform AND md5(platform_transaction_id) = md5(@tx) AND platform_transaction_id = @tx ORDER BY seq",
             command =>
             {
                 command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, platform.ToString()));
@@ -410,7 +410,8 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
             SELECT {LedgerEventRow.SelectColumns} FROM ledger_events s
             WHERE s.player_uuid = @p AND s.kind = 2
               AND NOT EXISTS (SELECT 1 FROM ledger_events g
-                              WHERE g.kind = 0 AND g.platform = 'XboxLive' AND g.platform_transaction_id = s.platform_transaction_id AND g.action_type = 'Grant')
+                              WHERE g.kind = 0 AND g.platform = 'XboxLive' AND md5(g.platform_transaction_id) = md5(s.platform_transaction_id)
+                                AND g.platform_transaction_id = s.platform_transaction_id AND g.action_type = 'Grant')
             ORDER BY s.version;
             """);
         command.Parameters.Add(Parameter("p", NpgsqlDbType.Uuid, playerUuid));
@@ -457,7 +458,8 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
               AND NOT EXISTS (
                   SELECT 1 FROM ledger_events
                   WHERE event_id = @event_id
-                     OR (kind = 0 AND @kind = 0 AND platform = @platform AND platform_transaction_id = @platform_transaction_id
+                     OR (kind = 0 AND @kind = 0 AND platform = @platform
+                         AND md5(platform_transaction_id) = md5(@platform_transaction_id) AND platform_transaction_id = @platform_transaction_id
                          AND (@first_of_transaction OR action_type = @action_type))
                      OR (player_uuid = @player_uuid AND operation_id = @operation_id))
             RETURNING seq)

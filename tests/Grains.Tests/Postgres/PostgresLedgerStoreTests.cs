@@ -1,3 +1,4 @@
+using Entitlements.Contracts;
 using Entitlements.Storage;
 using Entitlements.Tests.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -155,6 +156,30 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
     }
 
     [Fact]
+    public async Task InitializeAsync_VersionThreeDatabase_KeysTransactionsByTheirMd5AndStillFindsTheirEvents()
+    {
+        var grant = StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-before-v4");
+        Assert.Equal(AppendOutcome.Appended, (await Store.AppendAsync(grant)).Outcome);
+        await ExecuteAsync("""
+            DROP INDEX ux_ledger_events_transaction;
+            CREATE UNIQUE INDEX ux_ledger_events_transaction ON ledger_events (platform, platform_transaction_id, action_type) WHERE kind = 0;
+            DELETE FROM schema_version WHERE version = 4;
+            """);
+        Assert.Equal("3/3", await ReadSchemaVersionsAsync());
+        var upgraded = Open(_database);
+
+        await upgraded.InitializeAsync();
+
+        Assert.Equal("4/4", await ReadSchemaVersionsAsync());
+        Assert.Equal(
+            ["CREATE UNIQUE INDEX ux_ledger_events_transaction ON public.ledger_events USING btree (platform, md5(platform_transaction_id), action_type) WHERE (kind = 0)"],
+            await ReadIndexDefinitionsAsync("%_transaction%"));
+        Assert.Equal([grant.EventId], (await upgraded.ReadTransactionAsync(Platform.Steam, "tx-before-v4")).Select(e => e.EventId));
+        var (duplicate, _) = await upgraded.AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-before-v4"));
+        Assert.Equal(AppendOutcome.DuplicateKey, duplicate);
+    }
+
+    [Fact]
     public async Task InitializeAsync_SeveralSilosStartingTogether_MigrateOnce()
     {
         var database = await CreateDatabaseAsync();
@@ -164,7 +189,7 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
         var (outcome, _) = await silos[3].AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-1"));
 
         Assert.Equal(AppendOutcome.Appended, outcome);
-        Assert.Equal("3/3", await ReadSchemaVersionsAsync(database));
+        Assert.Equal("4/4", await ReadSchemaVersionsAsync(database));
     }
 
     protected override string EngineName => "postgresql";
@@ -200,6 +225,24 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
         }
 
         return [.. names.Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>The definitions of this test database's ledger indexes whose names are like <paramref name="pattern"/>, sorted.</summary>
+    private async Task<IReadOnlyList<string>> ReadIndexDefinitionsAsync(string pattern)
+    {
+        await using var connection = new NpgsqlConnection(_database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'ledger_events' AND indexname LIKE @pattern ORDER BY indexname;", connection);
+        command.Parameters.AddWithValue("pattern", pattern);
+        await using var reader = await command.ExecuteReaderAsync();
+        var definitions = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            definitions.Add(reader.GetString(0));
+        }
+
+        return definitions;
     }
 
     protected override async Task ExecuteAsync(string sql)

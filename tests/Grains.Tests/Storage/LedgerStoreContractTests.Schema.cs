@@ -16,7 +16,7 @@ public abstract partial class LedgerStoreContractTests
         CREATE INDEX ix_ledger_events_notifying ON ledger_events (seq) WHERE entitlement_updated IS NOT NULL;
         CREATE INDEX ix_ledger_events_player_notifying ON ledger_events (player_uuid, seq) WHERE entitlement_updated IS NOT NULL;
         DROP INDEX ix_ledger_events_player_xbox_consumes;
-        DELETE FROM schema_version WHERE version = 3;
+        DELETE FROM schema_version WHERE version >= 3;
         """;
 
     /// <summary>The names of the indexes on <c>ledger_events</c>, sorted ordinally, the engine's own key indexes included.</summary>
@@ -63,7 +63,7 @@ public abstract partial class LedgerStoreContractTests
         var upgraded = await OpenAsync();
         await upgraded.InitializeAsync();
 
-        Assert.Equal("3/3", await ReadSchemaVersionsAsync());
+        Assert.Equal("4/4", await ReadSchemaVersionsAsync());
         Assert.Equal(ExpectedLedgerIndexes.Order(StringComparer.Ordinal), await ReadLedgerIndexesAsync());
         Assert.Equal([grant.EventId, consumed.EventId, second.EventId], (await upgraded.ReadPlayerEventsAsync(player, 0, 10)).Select(e => e.EventId));
         Assert.Equal([grant.EventId, second.EventId], (await upgraded.ReadPlayerEntitlementEventsAsync(player, 0, 10)).Select(e => e.EventId));

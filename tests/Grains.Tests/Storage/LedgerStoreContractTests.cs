@@ -45,7 +45,27 @@ public abstract partial class LedgerStoreContractTests : IAsyncLifetime
         var (outcome, _) = await Store.AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-1"));
 
         Assert.Equal(AppendOutcome.Appended, outcome);
-        Assert.Equal("3/3", await ReadSchemaVersionsAsync());
+        Assert.Equal("4/4", await ReadSchemaVersionsAsync());
+    }
+
+    [Fact]
+    public async Task AppendAsync_TransactionIdOfRallyHeresMaximumLength_IsStoredFoundAndKeptUnique()
+    {
+        // 4,096 characters that do not compress: more than one PostgreSQL B-tree entry may hold.
+        var random = new Random(4096);
+        var id = new string([.. Enumerable.Range(0, 4096).Select(_ => (char)random.Next(0x21, 0x7F))]);
+        var player = Guid.NewGuid();
+        var grant = StoredEvents.Entitlement(player, 1, id);
+        var sameAgain = StoredEvents.Entitlement(player, 2, id);
+        var refund = StoredEvents.Entitlement(player, 2, id, EntitlementActionType.Refund);
+
+        var (granted, _) = await Store.AppendAsync(grant);
+        var (duplicate, _) = await Store.AppendAsync(sameAgain);
+        var (refunded, _) = await Store.AppendAsync(refund);
+
+        Assert.Equal((AppendOutcome.Appended, AppendOutcome.DuplicateKey, AppendOutcome.Appended), (granted, duplicate, refunded));
+        Assert.Equal([grant.EventId, refund.EventId], (await Store.ReadTransactionAsync(Platform.Steam, id)).Select(e => e.EventId));
+        Assert.Empty(await Store.ReadTransactionAsync(Platform.Steam, id[..^1]));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using Entitlements.Tests.Infrastructure;
@@ -8,6 +9,14 @@ namespace Entitlements.Tests.PlayFab;
 internal static class PlayFabHttp
 {
     public const string Sdk = "?sdk=CSharpSDK-1.0";
+
+    /// <summary>The player an Xbox user (by XUID) is linked to, from the users API.</summary>
+    public static async Task<Guid> XboxPlayerAsync(this HttpClient client, string xuid)
+    {
+        var link = await client.GetApiAsync($"/users/v1/platform-user?platform=XboxLive&platform_user_id={xuid}");
+        Assert.True(link.Status == HttpStatusCode.OK, $"platform-user answered {link}");
+        return Guid.Parse(link.Json["player_uuid"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+    }
 
     public static Task<ApiResponse> LoginAsync(this HttpClient client, string xboxToken, bool createAccount = true) =>
         client.SendAsync(

@@ -31,7 +31,7 @@ public sealed partial class PlayFabXboxConsumeTests(XboxGatewayFixture fixture) 
 
         var items = await _client.ConsumeXboxOkAsync(ticket, token);
 
-        var player = await PlayerOfAsync(xuid);
+        var player = await _client.XboxPlayerAsync(xuid);
         var grants = await _client.AllEventsAsync($"&player_uuid={player}");
         Assert.Equal(3, grants.Count);
         var consumes = (await _simulator.UserAsync(xuid))["consumes"]!.AsObject();
@@ -77,7 +77,7 @@ public sealed partial class PlayFabXboxConsumeTests(XboxGatewayFixture fixture) 
 
         var item = Assert.Single(await _client.ConsumeXboxOkAsync(ticket, token))!;
 
-        var player = await PlayerOfAsync(xuid);
+        var player = await _client.XboxPlayerAsync(xuid);
         var grains = fixture.Gateway.App.Services.GetRequiredService<IGrainFactory>();
         var page = await grains.GetGrain<INotificationFeedGrain>(0).ReadAsync(new NotificationQuery(player, 0, 100));
         var notification = Assert.Single(page.Notifications);
@@ -130,7 +130,7 @@ public sealed partial class PlayFabXboxConsumeTests(XboxGatewayFixture fixture) 
         Assert.Equal(gems.ItemId, Assert.Single(items)!["ItemId"]!.GetValue<string>());
         Assert.Equal(4, await _simulator.QuantityAsync(xuid, "unmapped"));
         Assert.Equal(0, await _simulator.QuantityAsync(xuid, "mapped"));
-        Assert.Single(await _client.AllEventsAsync($"&player_uuid={await PlayerOfAsync(xuid)}"));
+        Assert.Single(await _client.AllEventsAsync($"&player_uuid={await _client.XboxPlayerAsync(xuid)}"));
     }
 
     [Fact]
@@ -149,7 +149,7 @@ public sealed partial class PlayFabXboxConsumeTests(XboxGatewayFixture fixture) 
 
         Assert.Equal(2, items.Count);
         Assert.Equal(7, items.Single(i => i!["ItemId"]!.GetValue<string>() == gems.ItemId)!["UsesIncrementedBy"]!.GetValue<long>());
-        var grants = await _client.AllEventsAsync($"&player_uuid={await PlayerOfAsync(xuid)}");
+        var grants = await _client.AllEventsAsync($"&player_uuid={await _client.XboxPlayerAsync(xuid)}");
         Assert.Equal(131, grants.Count);
         Assert.Equal(131, grants.Select(g => g["platform_transaction_id"]!.GetValue<string>()).Distinct().Count());
         Assert.Equal(0, await _simulator.QuantityAsync(xuid, "last"));
@@ -170,7 +170,7 @@ public sealed partial class PlayFabXboxConsumeTests(XboxGatewayFixture fixture) 
         var item = Assert.Single(granted)!;
         Assert.Equal(50, item["UsesIncrementedBy"]!.GetValue<long>());
         Assert.Equal(50, item["RemainingUses"]!.GetValue<long>());
-        Assert.Single(await _client.AllEventsAsync($"&player_uuid={await PlayerOfAsync(xuid)}"));
+        Assert.Single(await _client.AllEventsAsync($"&player_uuid={await _client.XboxPlayerAsync(xuid)}"));
         var user = await _simulator.UserAsync(xuid);
         Assert.Equal(0, await _simulator.QuantityAsync(xuid, "c"));
         Assert.Single(user["consumes"]!.AsObject());
@@ -200,7 +200,7 @@ public sealed partial class PlayFabXboxConsumeTests(XboxGatewayFixture fixture) 
 
         Assert.Equal(HttpStatusCode.OK, first.Status);
         Assert.Equal(HttpStatusCode.OK, second.Status);
-        var player = await PlayerOfAsync(xuid);
+        var player = await _client.XboxPlayerAsync(xuid);
         var playFabId = Entitlements.PlayFabIds.From(player);
         Assert.Matches(HexId(), playFabId);
         foreach (var (response, created) in new[] { (first, true), (second, false) })
@@ -226,13 +226,6 @@ public sealed partial class PlayFabXboxConsumeTests(XboxGatewayFixture fixture) 
         PlayFabHttp.AssertError(response, HttpStatusCode.BadRequest, "AccountNotFound", 1001);
         var link = await _client.GetApiAsync($"/users/v1/platform-user?platform=XboxLive&platform_user_id={xuid}");
         Assert.Equal(HttpStatusCode.NotFound, link.Status);
-    }
-
-    private async Task<Guid> PlayerOfAsync(string xuid)
-    {
-        var link = await _client.GetApiAsync($"/users/v1/platform-user?platform=XboxLive&platform_user_id={xuid}");
-        Assert.True(link.Status == HttpStatusCode.OK, $"platform-user answered {link}");
-        return Guid.Parse(link.Json["player_uuid"]!.GetValue<string>(), CultureInfo.InvariantCulture);
     }
 
     private static void AssertItem(JsonArray items, string itemId, string displayName, string instanceId, long? remaining, long? incremented)

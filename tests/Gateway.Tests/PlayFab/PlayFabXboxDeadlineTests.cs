@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using Entitlements.Tests.Infrastructure;
@@ -68,17 +67,10 @@ public sealed class PlayFabXboxDeadlineTests(XboxDeadlineFixture fixture) : ICla
         var user = await _simulator.UserAsync(xuid);
         Assert.Equal((3, 3), (user["consumes"]!.AsObject().Count, user["consumeRequests"]!.GetValue<int>()));
         Assert.All(user["consumes"]!.AsObject(), c => Assert.Equal(1, c.Value!["requests"]!.GetValue<int>()));
-        var grants = await _client.AllEventsAsync($"&player_uuid={await PlayerOfAsync(xuid)}");
+        var grants = await _client.AllEventsAsync($"&player_uuid={await _client.XboxPlayerAsync(xuid)}");
         Assert.Equal(
             user["consumes"]!.AsObject().Select(c => c.Key).Order(StringComparer.Ordinal),
             grants.Select(g => g["platform_transaction_id"]!.GetValue<string>()).Order(StringComparer.Ordinal));
         Assert.Empty(await _client.ConsumeXboxOkAsync(ticket, token));
-    }
-
-    private async Task<Guid> PlayerOfAsync(string xuid)
-    {
-        var link = await _client.GetApiAsync($"/users/v1/platform-user?platform=XboxLive&platform_user_id={xuid}");
-        Assert.True(link.Status == HttpStatusCode.OK, $"platform-user answered {link}");
-        return Guid.Parse(link.Json["player_uuid"]!.GetValue<string>(), CultureInfo.InvariantCulture);
     }
 }

@@ -15,6 +15,13 @@ namespace Entitlements.Storage;
 internal static class LedgerEventRow
 {
     /// <summary>
+    /// Both engines' condition for an event that carries a notification: most carry <c>entitlementUpdated</c>
+    /// (and a revocation also <c>revocationCompleted</c>); a refund or chargeback that took nothing carries
+    /// only <c>revocationCompleted</c>.
+    /// </summary>
+    public const string NotifyingWhere = "(entitlement_updated IS NOT NULL OR revocation_completed IS NOT NULL)";
+
+    /// <summary>
     /// The columns <see cref="ReadListed"/> expects, in its order: all but the notification messages, which a
     /// listing of events never returns (decoding their JSON was most of the cost of reading a row).
     /// </summary>

@@ -186,7 +186,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
         // As for the global listing: sequences become visible in commit order, so nothing is skipped.
         ReadEventsAsync(
             playerUuid is null
-                ? $"WHERE {SqliteLedgerStore.NotifyingWhere} AND seq > @after ORDER BY seq LIMIT @limit"
+                ? $"WHERE {LedgerEventRow.NotifyingWhere} AND seq > @after ORDER BY seq LIMIT @limit"
                 : PlayerFeedWhere,
             command =>
             {
@@ -205,7 +205,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
 
     public async Task<long> ReadLastNotifyingSequenceAsync(CancellationToken cancellationToken = default)
     {
-        await using var command = _dataSource.CreateCommand($"SELECT COALESCE((SELECT seq FROM ledger_events WHERE {SqliteLedgerStore.NotifyingWhere} ORDER BY seq DESC LIMIT 1), 0);");
+        await using var command = _dataSource.CreateCommand($"SELECT COALESCE((SELECT seq FROM ledger_events WHERE {LedgerEventRow.NotifyingWhere} ORDER BY seq DESC LIMIT 1), 0);");
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 

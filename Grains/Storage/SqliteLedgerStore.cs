@@ -308,17 +308,11 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
         }, cancellationToken);
     }
 
-    /// <summary>
-    /// An event that carries a notification: most carry <c>entitlementUpdated</c> (and a revocation also
-    /// <c>revocationCompleted</c>); a refund or chargeback that took nothing carries only <c>revocationCompleted</c>.
-    /// </summary>
-    internal const string NotifyingWhere = "(entitlement_updated IS NOT NULL OR revocation_completed IS NOT NULL)";
-
     public Task<IReadOnlyList<LedgerEvent>> ReadNotifyingEventsAsync(Guid? playerUuid, long afterSequence, int limit, CancellationToken cancellationToken = default) =>
         // As for the global listing: seq becomes visible in commit order, so nothing below it is skipped.
         ReadEventsAsync(
             playerUuid is null
-                ? $"WHERE {NotifyingWhere} AND seq > $after ORDER BY seq LIMIT $limit"
+                ? $"WHERE {LedgerEventRow.NotifyingWhere} AND seq > $after ORDER BY seq LIMIT $limit"
                 : PlayerFeedWhere,
             command =>
             {
@@ -340,7 +334,7 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
     /// otherwise the walk starts at the player's first event. <c>seq &gt; $after</c> decides either way.
     /// </summary>
     internal const string PlayerFeedWhere = $"""
-        WHERE player_uuid = $p AND {NotifyingWhere} AND seq > $after
+        WHERE player_uuid = $p AND {LedgerEventRow.NotifyingWhere} AND seq > $after
           AND version >= COALESCE(
               (SELECT version + 1 FROM ledger_events WHERE seq = $after AND player_uuid = $p),
               (SELECT version FROM ledger_events WHERE seq = $after + 1 AND player_uuid = $p),
@@ -349,7 +343,7 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
         """;
 
     public Task<long> ReadLastNotifyingSequenceAsync(CancellationToken cancellationToken = default) => ReadAsync(
-        connection => Convert.ToInt64(Scalar(connection, $"SELECT COALESCE((SELECT seq FROM ledger_events WHERE {NotifyingWhere} ORDER BY seq DESC LIMIT 1), 0);"), CultureInfo.InvariantCulture),
+        connection => Convert.ToInt64(Scalar(connection, $"SELECT COALESCE((SELECT seq FROM ledger_events WHERE {LedgerEventRow.NotifyingWhere} ORDER BY seq DESC LIMIT 1), 0);"), CultureInfo.InvariantCulture),
         cancellationToken);
 
     public Task<long> ReadConsumerPositionAsync(string consumer, CancellationToken cancellationToken = default) => ReadAsync(connection =>

@@ -17,7 +17,7 @@ public static class Unavailability
     {
         for (var current = exception; current is not null; current = current.InnerException)
         {
-            if (current is StoreUnavailableException or TimeoutException or SiloUnavailableException or OrleansMessageRejectionException or DbException)
+            if (current is StoreUnavailableException or TimeoutException or DbException || IsClusterInFlux(current))
             {
                 return true;
             }
@@ -25,4 +25,17 @@ public static class Unavailability
 
         return false;
     }
+
+    /// <summary>
+    /// The Orleans runtime's own failures: a silo that died or is leaving, a connection refused, a
+    /// gateway too busy, a grain directory that is not stable while membership changes (a plain
+    /// <see cref="OrleansException"/> that a silo sends back as the rejection of a call it could not
+    /// address). All of them pass once the cluster has settled. The exceptions kept out are mistakes in
+    /// the program, which a retry does not cure.
+    /// </summary>
+    private static bool IsClusterInFlux(Exception exception) =>
+        exception is OrleansException
+        and not GrainExtensionNotInstalledException
+        and not GrainReferenceNotBoundException
+        and not Orleans.Storage.BadProviderConfigException;
 }

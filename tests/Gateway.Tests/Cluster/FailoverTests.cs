@@ -113,7 +113,7 @@ public sealed class FailoverTests(ScriptedCluster cluster, ITestOutputHelper out
             var maxLatency = latencies.Max();
             output.WriteLine($"fail-over: {acknowledged.Count} grants acknowledged; every player served again {recovery.TotalSeconds:F1} s after the kill; " +
                 $"slowest request {maxLatency.TotalSeconds:F1} s; {latencies.Count - acknowledged.Count} requests answered 503 and retried");
-            Assert.True(failures.IsEmpty, string.Join(Environment.NewLine, failures));
+            Assert.True(failures.IsEmpty, string.Join(Environment.NewLine, failures) + Environment.NewLine + FailedRequests(cluster.Log("gateway-1")));
             Assert.True(maxLatency < ScriptedCluster.RequestTimeout, $"a request took {maxLatency}");
 
             // Each acknowledged grant is in the ledger exactly once, and no grant is there that was not acknowledged.
@@ -135,5 +135,21 @@ public sealed class FailoverTests(ScriptedCluster cluster, ITestOutputHelper out
         {
             await cluster.StartSiloAsync(2);
         }
+    }
+
+    /// <summary>The first errors the gateway's own code logged (a request answered 500 logs its exception there): what a failure needs to be diagnosed from CI's output alone.</summary>
+    private static string FailedRequests(string log)
+    {
+        var lines = log.Split('\n');
+        var excerpts = new List<string>();
+        for (var i = 0; i < lines.Length && excerpts.Count < 3; i++)
+        {
+            if (lines[i].StartsWith("fail: Entitlements.", StringComparison.Ordinal))
+            {
+                excerpts.Add(string.Join('\n', lines.Skip(i).Take(30)));
+            }
+        }
+
+        return excerpts.Count == 0 ? "(the gateway's code logged no error)" : "the gateway logged:\n" + string.Join("\n...\n", excerpts);
     }
 }

@@ -47,7 +47,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
     /// <summary>Advisory lock key held while the schema is created or migrated.</summary>
     internal const long MigrationLock = PostgresMigrations.MigrationLock;
 
-    private const int SchemaVersion = 4;
+    private const int SchemaVersion = 5;
 
     private static readonly JsonSerializerOptions CatalogJson = new(JsonSerializerDefaults.Web)
     {
@@ -326,7 +326,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
                 return new LinkPlatformUserResult(existing, Created: false);
             }
 
-            await using var rename = Command(connection, "UPDATE platform_users SET display_name = @name WHERE platform = @platform AND platform_user_id = @user;", transaction);
+            await using var rename = Command(connection, "UPDATE platform_users SET display_name = @name WHERE platform = @platform AND md5(platform_user_id) = md5(@user) AND platform_user_id = @user;", transaction);
             rename.Parameters.Add(Parameter("name", NpgsqlDbType.Text, displayName));
             rename.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, platform.ToString()));
             rename.Parameters.Add(Parameter("user", NpgsqlDbType.Text, platformUserId));
@@ -342,7 +342,8 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
             INSERT INTO players (player_uuid, created_us)
             SELECT @p, @at WHERE NOT EXISTS (SELECT 1 FROM players WHERE player_uuid = @p);
             INSERT INTO platform_users (platform, platform_user_id, player_uuid, display_name, created_us) VALUES (@platform, @user, @p, @name, @at)
-            ON CONFLICT (platform, platform_user_id) DO UPDATE SET player_uuid = excluded.player_uuid, display_name = COALESCE(excluded.display_name, platform_users.display_name);
+            ON CONFLICT (platform, md5(platform_user_id)) DO UPDATE SET player_uuid = excluded.player_uuid, display_name = COALESCE(excluded.display_name, platform_users.display_name)
+            WHERE platform_users.platform_user_id = excluded.platform_user_id;
             """, transaction))
         {
             player.Parameters.Add(Parameter("p", NpgsqlDbType.Uuid, target));
@@ -353,14 +354,16 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
             await player.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var linked = (await ReadLinkAsync(connection, transaction, platform, platformUserId, cancellationToken).ConfigureAwait(false))!;
+        // Nothing was written only when another id of the platform has the same MD5 (the unique key).
+        var linked = await ReadLinkAsync(connection, transaction, platform, platformUserId, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"The {platform} user id has the same MD5 as another user id of the platform; it cannot be linked.");
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new LinkPlatformUserResult(linked, Created: existing is null);
     }
 
     public async Task<CatalogSku?> ReadCatalogSkuAsync(Platform platform, string sku, CancellationToken cancellationToken = default)
     {
-        await using var command = _dataSource.CreateCommand("SELECT document, revision FROM catalog_skus WHERE platform = @platform AND sku = @sku;");
+        await using var command = _dataSource.CreateCommand("SELECT document, revision FROM catalog_skus WHERE platform = @platform AND md5(sku) = md5(@sku) AND sku = @sku;");
         command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, platform.ToString()));
         command.Parameters.Add(Parameter("sku", NpgsqlDbType.Text, sku));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -372,14 +375,17 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
         ArgumentNullException.ThrowIfNull(sku);
         await using var command = _dataSource.CreateCommand("""
             INSERT INTO catalog_skus (platform, sku, revision, document) VALUES (@platform, @sku, 1, @doc)
-            ON CONFLICT (platform, sku) DO UPDATE SET revision = catalog_skus.revision + 1, document = excluded.document
+            ON CONFLICT (platform, md5(sku)) DO UPDATE SET revision = catalog_skus.revision + 1, document = excluded.document
+            WHERE catalog_skus.sku = excluded.sku
             RETURNING revision;
             """);
         command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, sku.Platform.ToString()));
         command.Parameters.Add(Parameter("sku", NpgsqlDbType.Text, sku.Sku));
         command.Parameters.Add(Parameter("doc", NpgsqlDbType.Text, JsonSerializer.Serialize(sku with { Revision = 0 }, CatalogJson)));
-        var revision = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        return sku with { Revision = revision };
+        // No row back only when another SKU of the platform has the same MD5 (the unique key).
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long revision
+            ? sku with { Revision = revision }
+            : throw new InvalidOperationException($"The {sku.Platform} SKU has the same MD5 as another SKU of the platform; it cannot be written.");
     }
 
     public async Task<int> SeedCatalogAsync(IEnumerable<CatalogSku> skus, CancellationToken cancellationToken = default)
@@ -625,7 +631,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
         await using var command = Command(connection, """
             SELECT u.display_name, u.player_uuid, p.player_id, u.created_us
             FROM platform_users u JOIN players p ON p.player_uuid = u.player_uuid
-            WHERE u.platform = @platform AND u.platform_user_id = @user;
+            WHERE u.platform = @platform AND md5(u.platform_user_id) = md5(@user) AND u.platform_user_id = @user;
             """, transaction);
         command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, platform.ToString()));
         command.Parameters.Add(Parameter("user", NpgsqlDbType.Text, platformUserId));

@@ -163,20 +163,46 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
         await ExecuteAsync("""
             DROP INDEX ux_ledger_events_transaction;
             CREATE UNIQUE INDEX ux_ledger_events_transaction ON ledger_events (platform, platform_transaction_id, action_type) WHERE kind = 0;
-            DELETE FROM schema_version WHERE version = 4;
-            """);
+            DELETE FROM schema_version WHERE version >= 4;
+            """ + BackToVersionFour);
         Assert.Equal("3/3", await ReadSchemaVersionsAsync());
         var upgraded = Open(_database);
 
         await upgraded.InitializeAsync();
 
-        Assert.Equal("4/4", await ReadSchemaVersionsAsync());
+        Assert.Equal("5/5", await ReadSchemaVersionsAsync());
         Assert.Equal(
             ["CREATE UNIQUE INDEX ux_ledger_events_transaction ON public.ledger_events USING btree (platform, md5(platform_transaction_id), action_type) WHERE (kind = 0)"],
             await ReadIndexDefinitionsAsync("%_transaction%"));
         Assert.Equal([grant.EventId], (await upgraded.ReadTransactionAsync(Platform.Steam, "tx-before-v4")).Select(e => e.EventId));
         var (duplicate, _) = await upgraded.AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-before-v4"));
         Assert.Equal(AppendOutcome.DuplicateKey, duplicate);
+    }
+
+    [Fact]
+    public async Task InitializeAsync_VersionFourDatabase_KeysPlatformUsersAndSkusByTheirMd5AndStillFindsThem()
+    {
+        var link = await Store.LinkPlatformUserAsync(Platform.Steam, "steam-before-v5", "Before", null, DateTimeOffset.UnixEpoch);
+        var sku = await Store.WriteCatalogSkuAsync(new CatalogSku { Platform = Platform.Steam, Sku = "sku-before-v5", EntitlementType = EntitlementType.Durable, ItemId = "item", ItemName = "Item" });
+        await ExecuteAsync(BackToVersionFour + "DELETE FROM schema_version WHERE version = 5;");
+        Assert.Equal("4/4", await ReadSchemaVersionsAsync());
+        var upgraded = Open(_database);
+
+        await upgraded.InitializeAsync();
+
+        Assert.Equal("5/5", await ReadSchemaVersionsAsync());
+        Assert.Equal(
+            [
+                "catalog_skus: CREATE UNIQUE INDEX ux_catalog_skus_sku ON public.catalog_skus USING btree (platform, md5(sku))",
+                "platform_users: CREATE UNIQUE INDEX ux_platform_users_id ON public.platform_users USING btree (platform, md5(platform_user_id))",
+            ],
+            await ReadTableIndexDefinitionsAsync("catalog_skus", "platform_users"));
+        Assert.Equal(link.Link, await upgraded.ReadPlatformUserAsync(Platform.Steam, "steam-before-v5"));
+        var relinked = await upgraded.LinkPlatformUserAsync(Platform.Steam, "steam-before-v5", "After", null, DateTimeOffset.UnixEpoch);
+        Assert.Equal((false, link.Link with { DisplayName = "After" }), (relinked.Created, relinked.Link));
+        Assert.Equal(2, (await upgraded.WriteCatalogSkuAsync(sku with { ItemName = "Revised" })).Revision);
+        Assert.Equal("Revised", (await upgraded.ReadCatalogSkuAsync(Platform.Steam, "sku-before-v5"))!.ItemName);
+        Assert.Equal(0, await upgraded.SeedCatalogAsync([sku]));
     }
 
     [Fact]
@@ -189,7 +215,7 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
         var (outcome, _) = await silos[3].AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-1"));
 
         Assert.Equal(AppendOutcome.Appended, outcome);
-        Assert.Equal("4/4", await ReadSchemaVersionsAsync(database));
+        Assert.Equal("5/5", await ReadSchemaVersionsAsync(database));
     }
 
     protected override string EngineName => "postgresql";
@@ -227,22 +253,37 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
         return [.. names.Order(StringComparer.Ordinal)];
     }
 
+    /// <summary>Version 4's keys of <c>platform_users</c> and <c>catalog_skus</c>: the text itself.</summary>
+    private const string BackToVersionFour = """
+        DROP INDEX ux_platform_users_id;
+        ALTER TABLE platform_users ADD PRIMARY KEY (platform, platform_user_id);
+        DROP INDEX ux_catalog_skus_sku;
+        ALTER TABLE catalog_skus ADD PRIMARY KEY (platform, sku);
+        """;
+
+    /// <summary>"table: definition" of every index of <paramref name="tables"/>, sorted.</summary>
+    private Task<IReadOnlyList<string>> ReadTableIndexDefinitionsAsync(params string[] tables) => ReadTextsAsync(
+        "SELECT tablename || ': ' || indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ANY(@value) ORDER BY tablename, indexname;", tables);
+
     /// <summary>The definitions of this test database's ledger indexes whose names are like <paramref name="pattern"/>, sorted.</summary>
-    private async Task<IReadOnlyList<string>> ReadIndexDefinitionsAsync(string pattern)
+    private Task<IReadOnlyList<string>> ReadIndexDefinitionsAsync(string pattern) => ReadTextsAsync(
+        "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'ledger_events' AND indexname LIKE @value ORDER BY indexname;", pattern);
+
+    /// <summary>The one text column of <paramref name="sql"/>'s rows, which takes one parameter, <c>@value</c>.</summary>
+    private async Task<IReadOnlyList<string>> ReadTextsAsync(string sql, object value)
     {
         await using var connection = new NpgsqlConnection(_database);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'ledger_events' AND indexname LIKE @pattern ORDER BY indexname;", connection);
-        command.Parameters.AddWithValue("pattern", pattern);
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("value", value);
         await using var reader = await command.ExecuteReaderAsync();
-        var definitions = new List<string>();
+        var texts = new List<string>();
         while (await reader.ReadAsync())
         {
-            definitions.Add(reader.GetString(0));
+            texts.Add(reader.GetString(0));
         }
 
-        return definitions;
+        return texts;
     }
 
     protected override async Task ExecuteAsync(string sql)

@@ -63,7 +63,7 @@ public abstract partial class LedgerStoreContractTests
         var upgraded = await OpenAsync();
         await upgraded.InitializeAsync();
 
-        Assert.Equal("4/4", await ReadSchemaVersionsAsync());
+        Assert.Equal("5/5", await ReadSchemaVersionsAsync());
         Assert.Equal(ExpectedLedgerIndexes.Order(StringComparer.Ordinal), await ReadLedgerIndexesAsync());
         Assert.Equal([grant.EventId, consumed.EventId, second.EventId], (await upgraded.ReadPlayerEventsAsync(player, 0, 10)).Select(e => e.EventId));
         Assert.Equal([grant.EventId, second.EventId], (await upgraded.ReadPlayerEntitlementEventsAsync(player, 0, 10)).Select(e => e.EventId));

@@ -45,7 +45,7 @@ public abstract partial class LedgerStoreContractTests : IAsyncLifetime
         var (outcome, _) = await Store.AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-1"));
 
         Assert.Equal(AppendOutcome.Appended, outcome);
-        Assert.Equal("4/4", await ReadSchemaVersionsAsync());
+        Assert.Equal("5/5", await ReadSchemaVersionsAsync());
     }
 
     [Fact]
@@ -628,6 +628,44 @@ public abstract partial class LedgerStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LinkPlatformUserAsync_UserIdOfRallyHeresMaximumLengthInThreeByteCharacters_IsLinkedFoundAndRelinked()
+    {
+        // 2,048 characters of 3 bytes each that do not compress: more than one PostgreSQL B-tree entry may hold.
+        var id = LongMultiByteText(seed: 2048);
+        var other = await Store.LinkPlatformUserAsync(Platform.Steam, "steam-other", null, null, Now);
+
+        var linked = await Store.LinkPlatformUserAsync(Platform.Steam, id, "Long", null, Now);
+        var again = await Store.LinkPlatformUserAsync(Platform.Steam, id, null, null, Now.AddHours(1));
+        var renamed = await Store.LinkPlatformUserAsync(Platform.Steam, id, "Longer", null, Now.AddHours(1));
+        var moved = await Store.LinkPlatformUserAsync(Platform.Steam, id, null, other.Link.PlayerUuid, Now.AddHours(1));
+
+        Assert.True(linked.Created);
+        Assert.Equal((id, "Long", 2L), (linked.Link.PlatformUserId, linked.Link.DisplayName, linked.Link.PlayerId));
+        Assert.Equal((false, linked.Link), (again.Created, again.Link));
+        Assert.Equal(linked.Link with { DisplayName = "Longer" }, renamed.Link);
+        Assert.Equal((other.Link.PlayerUuid, "Longer"), (moved.Link.PlayerUuid, moved.Link.DisplayName));
+        Assert.Equal(moved.Link, await Store.ReadPlatformUserAsync(Platform.Steam, id));
+        Assert.Null(await Store.ReadPlatformUserAsync(Platform.Steam, id[..^1]));
+        Assert.Null(await Store.ReadPlatformUserAsync(Platform.XboxLive, id));
+    }
+
+    [Fact]
+    public async Task WriteCatalogSkuAsync_SkuOfRallyHeresMaximumLengthInThreeByteCharacters_IsWrittenReadAndRevised()
+    {
+        var sku = LongMultiByteText(seed: 2049);
+
+        var first = await Store.WriteCatalogSkuAsync(CatalogEntry(sku, "Long"));
+        var second = await Store.WriteCatalogSkuAsync(CatalogEntry(sku, "Longer"));
+        var seeded = await Store.SeedCatalogAsync([CatalogEntry(sku, "Seeded")]);
+
+        Assert.Equal((1L, 2L, 0), (first.Revision, second.Revision, seeded));
+        var read = await Store.ReadCatalogSkuAsync(Platform.Steam, sku);
+        Assert.Equal((sku, "Longer", 2L), (read!.Sku, read.ItemName, read.Revision));
+        Assert.Null(await Store.ReadCatalogSkuAsync(Platform.Steam, sku[..^1]));
+        Assert.Null(await Store.ReadCatalogSkuAsync(Platform.XboxLive, sku));
+    }
+
+    [Fact]
     public async Task SeedCatalogAsync_SomeEntriesPresent_InsertsOnlyMissingEntries()
     {
         await Store.WriteCatalogSkuAsync(CatalogEntry("gems-pack", "Gems"));
@@ -683,6 +721,13 @@ public abstract partial class LedgerStoreContractTests : IAsyncLifetime
         Assert.Equal(10, read!.State.Version);
         Assert.Empty(read.State.Items);
         Assert.Null(await Store.ReadSnapshotAsync(Guid.NewGuid()));
+    }
+
+    /// <summary>2,048 CJK characters (3 bytes each in UTF-8), at random: RallyHere's longest platform user id or SKU, as incompressible as text gets.</summary>
+    private static string LongMultiByteText(int seed)
+    {
+        var random = new Random(seed);
+        return new string([.. Enumerable.Range(0, 2048).Select(_ => (char)random.Next(0x4E00, 0x9FA6))]);
     }
 
     private static CatalogSku CatalogEntry(string sku, string name) => new()

@@ -23,6 +23,8 @@ public static class EntitlementEventRouting
     public static async Task<EntitlementEventResult> SubmitEntitlementEventAsync(this IGrainFactory grains, IEntitlementEventsGrain events, SubmitEntitlementEvent command)
     {
         ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(command);
+        command.ThrowIfNotStorable();
         return await grains.ResolvePlayerAsync(command) is { } player
             ? await grains.GetGrain<IPlayerGrain>(player).SubmitEntitlementEventAsync(command)
             : await events.SubmitAsync(command);

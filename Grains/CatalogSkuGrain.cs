@@ -13,7 +13,7 @@ public sealed class CatalogSkuGrain(ILedgerStore store) : Grain, ICatalogSkuGrai
     {
         if (!_loaded)
         {
-            var (platform, sku) = PlatformKey.Parse(this.GetPrimaryKeyString());
+            var (platform, sku) = Key();
             _sku = await store.ReadCatalogSkuAsync(platform, sku);
             _loaded = true;
         }
@@ -24,7 +24,7 @@ public sealed class CatalogSkuGrain(ILedgerStore store) : Grain, ICatalogSkuGrai
     public async Task<CatalogSku> PutAsync(CatalogSku sku)
     {
         ArgumentNullException.ThrowIfNull(sku);
-        var (platform, name) = PlatformKey.Parse(this.GetPrimaryKeyString());
+        var (platform, name) = Key();
         if (sku.Platform != platform || sku.Sku != name)
         {
             throw new ArgumentException($"Catalog entry {sku.Platform}/{sku.Sku} does not belong to grain {platform}/{name}.", nameof(sku));
@@ -33,5 +33,12 @@ public sealed class CatalogSkuGrain(ILedgerStore store) : Grain, ICatalogSkuGrai
         _sku = await store.WriteCatalogSkuAsync(sku);
         _loaded = true;
         return _sku;
+    }
+
+    private (Platform Platform, string Sku) Key()
+    {
+        var (platform, sku) = PlatformKey.Parse(this.GetPrimaryKeyString());
+        StoredText.ThrowIfNul(sku, "The SKU");
+        return (platform, sku);
     }
 }

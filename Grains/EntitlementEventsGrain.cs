@@ -20,6 +20,7 @@ public sealed class EntitlementEventsGrain(ILedgerStore store, CursorCodec curso
     public async Task<EntitlementEventResult> SubmitAsync(SubmitEntitlementEvent command)
     {
         ArgumentNullException.ThrowIfNull(command);
+        command.ThrowIfNotStorable();
         if (await GrainFactory.ResolvePlayerAsync(command) is { } playerUuid)
         {
             return await GrainFactory.GetGrain<IPlayerGrain>(playerUuid).SubmitEntitlementEventAsync(command);

@@ -12,7 +12,7 @@ public sealed class PlatformUserGrain(ILedgerStore store, TimeProvider time) : G
     {
         if (_link is null)
         {
-            var (platform, user) = PlatformKey.Parse(this.GetPrimaryKeyString());
+            var (platform, user) = Key();
             _link = await store.ReadPlatformUserAsync(platform, user);
         }
 
@@ -21,9 +21,17 @@ public sealed class PlatformUserGrain(ILedgerStore store, TimeProvider time) : G
 
     public async Task<LinkPlatformUserResult> LinkAsync(string? displayName, Guid? playerUuid)
     {
-        var (platform, user) = PlatformKey.Parse(this.GetPrimaryKeyString());
+        var (platform, user) = Key();
+        StoredText.ThrowIfNul(displayName, "The display name");
         var result = await store.LinkPlatformUserAsync(platform, user, displayName, playerUuid, LedgerClock.Now(time));
         _link = result.Link;
         return result;
+    }
+
+    private (Platform Platform, string User) Key()
+    {
+        var (platform, user) = PlatformKey.Parse(this.GetPrimaryKeyString());
+        StoredText.ThrowIfNul(user, "The platform user id");
+        return (platform, user);
     }
 }

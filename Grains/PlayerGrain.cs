@@ -49,6 +49,7 @@ public sealed partial class PlayerGrain(
     public async Task<EntitlementEventResult> SubmitEntitlementEventAsync(SubmitEntitlementEvent command)
     {
         ArgumentNullException.ThrowIfNull(command);
+        command.ThrowIfNotStorable();
         var started = metrics.Time.GetTimestamp();
         var result = await DecideEntitlementEventAsync(command);
         if (command.ActionType == EntitlementActionType.Grant)
@@ -110,6 +111,7 @@ public sealed partial class PlayerGrain(
     public async Task<ConsumeResult> ConsumeAsync(ConsumeEntitlement command)
     {
         ArgumentNullException.ThrowIfNull(command);
+        command.ThrowIfNotStorable();
         if (!await EnsurePlayerAsync())
         {
             return new ConsumeResult(ConsumeOutcome.UnknownPlayer, null);

@@ -22,4 +22,7 @@ public sealed record TokenRequest
 
     /// <summary>Encrypt to a throwaway key instead of the relying party's.</summary>
     public bool EncryptToUnknownKey { get; init; }
+
+    /// <summary>The <c>gtg</c> claim, when it should differ from the user's gamertag.</summary>
+    public string? Gamertag { get; init; }
 }

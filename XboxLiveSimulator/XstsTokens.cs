@@ -27,7 +27,7 @@ public sealed class XstsTokens(SimulatorKeys keys, IOptions<SimulatorOptions> op
             ["nbf"] = now + (request.NotBeforeSeconds ?? 0),
             ["exp"] = now + (request.LifetimeSeconds ?? settings.TokenLifetimeSeconds),
             ["sbx"] = request.Sandbox ?? settings.Sandbox,
-            ["xui"] = new JsonArray(new JsonObject { ["xid"] = user.Xuid, ["uhs"] = user.UserHash, ["gtg"] = user.Gamertag, ["agg"] = "Adult" }),
+            ["xui"] = new JsonArray(new JsonObject { ["xid"] = user.Xuid, ["uhs"] = user.UserHash, ["gtg"] = request.Gamertag ?? user.Gamertag, ["agg"] = "Adult" }),
         };
 
         string jws;

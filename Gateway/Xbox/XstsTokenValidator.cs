@@ -83,8 +83,10 @@ public sealed partial class XstsTokenValidator(IOptions<XboxTokenOptions> option
             return invalid;
         }
 
+        // An XUID or gamertag with a NUL is no Xbox user's, and the ledger could not store it.
         var user = users[0];
-        if (user.ValueKind != JsonValueKind.Object || Text(user, "uhs") != userHash || Text(user, "xid") is not { Length: > 0 } xuid)
+        if (user.ValueKind != JsonValueKind.Object || Text(user, "uhs") != userHash || Text(user, "xid") is not { Length: > 0 } xuid
+            || xuid.Contains('\0', StringComparison.Ordinal) || Text(user, "gtg") is { } gamertag && gamertag.Contains('\0', StringComparison.Ordinal))
         {
             return invalid;
         }

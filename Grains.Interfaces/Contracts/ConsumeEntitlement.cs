@@ -5,4 +5,12 @@ namespace Entitlements.Contracts;
 public sealed record ConsumeEntitlement(
     [property: Id(0)] string ItemId,
     [property: Id(1)] long Quantity,
-    [property: Id(2)] string OperationId);
+    [property: Id(2)] string OperationId)
+{
+    /// <summary>Refuse text the ledger cannot store (see <see cref="StoredText"/>).</summary>
+    public void ThrowIfNotStorable()
+    {
+        StoredText.ThrowIfNul(ItemId);
+        StoredText.ThrowIfNul(OperationId);
+    }
+}

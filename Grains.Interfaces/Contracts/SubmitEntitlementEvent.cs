@@ -19,4 +19,13 @@ public sealed record SubmitEntitlementEvent
 
     /// <summary>The platform data as canonical JSON (object keys sorted), or null.</summary>
     [Id(8)] public string? PlatformDataJson { get; init; }
+
+    /// <summary>Refuse text the ledger cannot store (see <see cref="StoredText"/>).</summary>
+    public void ThrowIfNotStorable()
+    {
+        StoredText.ThrowIfNul(PlatformUserId);
+        StoredText.ThrowIfNul(Sku);
+        StoredText.ThrowIfNul(PlatformTransactionId);
+        StoredText.ThrowIfNul(PlatformDataJson);
+    }
 }

@@ -559,6 +559,76 @@ public class PlayerGrainTests(ClusterFixture fixture)
         Assert.Equal([1L, 2L, 3L], versions);
     }
 
+    public static TheoryData<string> TextFields() => [nameof(SubmitEntitlementEvent.PlatformUserId), nameof(SubmitEntitlementEvent.Sku), nameof(SubmitEntitlementEvent.PlatformTransactionId), nameof(SubmitEntitlementEvent.PlatformDataJson)];
+
+    /// <summary>
+    /// An Orleans client is refused a NUL (U+0000) as the gateway's callers are (422), on either engine:
+    /// with an <see cref="ArgumentException"/> naming the field, before anything is read or written. On
+    /// PostgreSQL it used to reach the database, whose text cannot hold it, and came back as a
+    /// <see cref="StoreUnavailableException"/>, which tells the caller to retry.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TextFields))]
+    public async Task Submit_NulInATextField_IsRefusedAsABadArgumentByEveryRoute_AndRecordsNothing(string field)
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var command = Command(EntitlementActionType.Grant, user, sku);
+        command = field switch
+        {
+            nameof(SubmitEntitlementEvent.PlatformUserId) => command with { PlatformUserId = command.PlatformUserId + "\0" },
+            nameof(SubmitEntitlementEvent.Sku) => command with { Sku = "\0" + command.Sku },
+            nameof(SubmitEntitlementEvent.PlatformTransactionId) => command with { PlatformTransactionId = command.PlatformTransactionId + "\0x" },
+            _ => command with { PlatformDataJson = "{\"a\":\"\0\"}" },
+        };
+
+        var refusals = new[]
+        {
+            await Assert.ThrowsAsync<ArgumentException>(() => Events.SubmitAsync(command)),
+            await Assert.ThrowsAsync<ArgumentException>(() => Player(user).SubmitEntitlementEventAsync(command)),
+            await Assert.ThrowsAsync<ArgumentException>(() => Client.SubmitEntitlementEventAsync(Events, command)),
+        };
+
+        Assert.All(refusals, refusal => Assert.Contains($"{field} holds a NUL character (U+0000), which the ledger does not store.", refusal.Message, StringComparison.Ordinal));
+        Assert.Empty((await Events.ListAsync(new EntitlementEventQuery { PlayerUuid = user.PlayerUuid })).Events);
+        Assert.Equal(0, (await Player(user).GetEntitlementsAsync())!.Version);
+    }
+
+    [Fact]
+    public async Task Consume_NulInTheItemIdOrOperationId_IsRefusedAsABadArgument_AndConsumesNothing()
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable, unitsPerQuantity: 10);
+        await Events.SubmitAsync(Command(EntitlementActionType.Grant, user, sku));
+
+        var badItem = await Assert.ThrowsAsync<ArgumentException>(() => Player(user).ConsumeAsync(new ConsumeEntitlement(sku.ItemId + "\0", 1, Unique("op"))));
+        var badOperation = await Assert.ThrowsAsync<ArgumentException>(() => Player(user).ConsumeAsync(new ConsumeEntitlement(sku.ItemId, 1, Unique("op") + "\0")));
+
+        Assert.Contains("ItemId holds a NUL character (U+0000)", badItem.Message, StringComparison.Ordinal);
+        Assert.Contains("OperationId holds a NUL character (U+0000)", badOperation.Message, StringComparison.Ordinal);
+        var entitlements = (await Player(user).GetEntitlementsAsync())!;
+        Assert.Equal((1L, 10L), (entitlements.Version, Assert.Single(entitlements.Entitlements).UseCount));
+    }
+
+    [Fact]
+    public async Task PlatformUserAndCatalog_NulInTheKeyOrDisplayName_IsRefusedAsABadArgument_AndLinksNothing()
+    {
+        var id = Unique("user") + "\0";
+        var grain = Client.GetGrain<IPlatformUserGrain>(IPlatformUserGrain.Key(Platform.Steam, id));
+
+        var read = await Assert.ThrowsAsync<ArgumentException>(() => grain.GetAsync());
+        var link = await Assert.ThrowsAsync<ArgumentException>(() => grain.LinkAsync("Player", null));
+
+        var clean = Client.GetGrain<IPlatformUserGrain>(IPlatformUserGrain.Key(Platform.Steam, id[..^1]));
+        var name = await Assert.ThrowsAsync<ArgumentException>(() => clean.LinkAsync("Play\0er", null));
+        var sku = await Assert.ThrowsAsync<ArgumentException>(() => Client.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(Platform.Steam, "sku\0")).GetAsync());
+
+        Assert.All(new[] { read, link }, refusal => Assert.Contains("The platform user id holds a NUL character (U+0000)", refusal.Message, StringComparison.Ordinal));
+        Assert.Contains("The display name holds a NUL character (U+0000)", name.Message, StringComparison.Ordinal);
+        Assert.Contains("The SKU holds a NUL character (U+0000)", sku.Message, StringComparison.Ordinal);
+        Assert.Null(await clean.GetAsync());
+    }
+
     private static SubmitEntitlementEvent Command(EntitlementActionType action, PlatformUserLink user, CatalogSku sku, long quantity = 1) => new()
     {
         ActionType = action,

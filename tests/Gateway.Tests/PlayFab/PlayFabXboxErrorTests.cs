@@ -108,6 +108,7 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
         """{"encryptToUnknownKey": true}""",
         """{"audience": "https://other.example.com/"}""",
         """{"notBeforeSeconds": 600}""",
+        """{"gamertag": "Play\u0000er"}""",
     };
 
     [Theory]
@@ -168,6 +169,18 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
         var response = await _client.LoginAsync(token);
 
         PlayFabHttp.AssertError(response, HttpStatusCode.BadRequest, "ExpiredXboxLiveToken", 1189);
+    }
+
+    [Fact]
+    public async Task LoginWithXbox_GamertagWithNul_IsInvalidXboxLiveToken_AndLinksNobody()
+    {
+        var xuid = await _simulator.CreateUserAsync();
+        var token = await _simulator.TokenAsync(xuid, new JsonObject { ["gamertag"] = "Play\0er" });
+
+        var response = await _client.LoginAsync(token);
+
+        PlayFabHttp.AssertError(response, HttpStatusCode.BadRequest, "InvalidXboxLiveToken", 1188);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetApiAsync($"/users/v1/platform-user?platform=XboxLive&platform_user_id={xuid}")).Status);
     }
 
     [Fact]

@@ -29,7 +29,8 @@ public static class JsonBody
         }
         catch (JsonException exception)
         {
-            var position = (object)(exception.BytePositionInLine ?? 0);
+            var json = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+            var position = CharacterIndex(json, LineStart(json, exception.LineNumber ?? 0) + (exception.BytePositionInLine ?? 0));
             return (null, [new ValidationErrorDetail(["body", position], "JSON decode error", "json_invalid")]);
         }
 
@@ -38,7 +39,7 @@ public static class JsonBody
             // Valid JSON syntax, but bytes that are not UTF-8, or an escape such as "\ud800" (a lone
             // surrogate), make a string .NET cannot read.
             document.Dispose();
-            return (null, [new ValidationErrorDetail(["body", offset], "JSON decode error", "json_invalid")]);
+            return (null, [new ValidationErrorDetail(["body", CharacterIndex(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), offset)], "JSON decode error", "json_invalid")]);
         }
 
         if (document.RootElement.ValueKind != JsonValueKind.Object)
@@ -48,6 +49,43 @@ public static class JsonBody
         }
 
         return (document, []);
+    }
+
+    /// <summary>The byte offset at which line <paramref name="line"/> (0-based, lines end with LF) starts.</summary>
+    private static long LineStart(ReadOnlySpan<byte> json, long line)
+    {
+        var start = 0;
+        for (var n = 0L; n < line; n++)
+        {
+            var end = json[start..].IndexOf((byte)'\n');
+            if (end < 0)
+            {
+                break;
+            }
+
+            start += end + 1;
+        }
+
+        return start;
+    }
+
+    /// <summary>
+    /// The position FastAPI reports for a byte offset: Python's index into the decoded text, in
+    /// characters (code points), from the start of the body, whatever line it is on.
+    /// </summary>
+    private static long CharacterIndex(ReadOnlySpan<byte> json, long byteOffset)
+    {
+        var characters = 0L;
+        foreach (var b in json[..(int)Math.Min(byteOffset, json.Length)])
+        {
+            // Every byte but a UTF-8 continuation byte (10xxxxxx) starts a character.
+            if ((b & 0xC0) != 0x80)
+            {
+                characters++;
+            }
+        }
+
+        return characters;
     }
 
     /// <summary>

@@ -23,6 +23,9 @@ public sealed class EntitlementEventValidationTests(GatewayFixture fixture) : IC
     [InlineData("""{"quantity":01}""", 13)]
     [InlineData("""{"sku":"\ud800"}""", 7)]
     [InlineData("""{"platform_data":{"\udc00":1}}""", 18)]
+    [InlineData("{\n  \"sku\": \"gems_100\",\n  \"platform\": }", 37)] // on the third line: Python's index counts from the body's start
+    [InlineData("{\"sku\":\"\u00e9\u4e2d\U0001F600\" x}", 13)] // 2-, 3- and 4-byte characters before it count as one each
+    [InlineData("{\"sku\":\"\u00e9\",\"platform_data\":{\"\\udc00\":1}}", 28)]
     public async Task Post_MalformedJson_Returns422JsonInvalid(string body, int position)
     {
         await AssertRejectedAsync(body, new ValidationDetail(["body", position], "JSON decode error", "json_invalid"));

@@ -24,6 +24,7 @@ public sealed class CatalogSkuGrain(ILedgerStore store) : Grain, ICatalogSkuGrai
     public async Task<CatalogSku> PutAsync(CatalogSku sku)
     {
         ArgumentNullException.ThrowIfNull(sku);
+        sku.ThrowIfNotStorable();
         var (platform, name) = Key();
         if (sku.Platform != platform || sku.Sku != name)
         {

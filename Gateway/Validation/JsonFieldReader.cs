@@ -163,7 +163,12 @@ public sealed class JsonFieldReader(JsonElement obj, IReadOnlyList<object> locat
                 continue;
             }
 
-            map[property.Name] = property.Value.GetString()!;
+            // NUL is refused in keys and values alike (pydantic's locations: a key's error ends in "[key]").
+            if (CheckLength(errors, [.. location, name, property.Name, "[key]"], property.Name, 0, int.MaxValue) is not null
+                && CheckLength(errors, [.. location, name, property.Name], property.Value.GetString()!, 0, int.MaxValue) is { } text)
+            {
+                map[property.Name] = text;
+            }
         }
 
         return map;

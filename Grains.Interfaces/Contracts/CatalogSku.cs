@@ -42,4 +42,19 @@ public sealed record CatalogSku
         EntitlementActionType.ChargebackReversal => ChargebackReversalLootId,
         _ => null,
     };
+
+    /// <summary>Refuse text the ledger cannot store (see <see cref="StoredText"/>), the custom data's keys and values included.</summary>
+    public void ThrowIfNotStorable()
+    {
+        StoredText.ThrowIfNul(Sku);
+        StoredText.ThrowIfNul(ItemId);
+        StoredText.ThrowIfNul(ItemName);
+        StoredText.ThrowIfNul(ItemClass);
+        StoredText.ThrowIfNul(PlatformProductId);
+        foreach (var (key, value) in CustomData)
+        {
+            StoredText.ThrowIfNul(key, "A CustomData key");
+            StoredText.ThrowIfNul(value, $"CustomData[{key}]");
+        }
+    }
 }

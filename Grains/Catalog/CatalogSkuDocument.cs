@@ -68,7 +68,7 @@ public sealed record CatalogSkuDocument
             throw new FormatException("units_per_quantity must be greater than 0.");
         }
 
-        return new CatalogSku
+        var sku = new CatalogSku
         {
             Platform = Parse<Platform>(Platform, "platform"),
             Sku = Sku,
@@ -87,5 +87,15 @@ public sealed record CatalogSkuDocument
             ChargebackReversalLootId = LootEntitlement.ChargebackReversalLootId,
             Revision = Revision,
         };
+        try
+        {
+            sku.ThrowIfNotStorable();
+        }
+        catch (ArgumentException exception)
+        {
+            throw new FormatException(exception.Message, exception);
+        }
+
+        return sku;
     }
 }

@@ -435,7 +435,10 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
     {
         await using var command = _dataSource.CreateCommand("""
             SELECT document, revision FROM catalog_skus
-            WHERE platform = @platform AND document::jsonb ->> 'platformProductId' = @product
+            WHERE platform = @platform
+              -- A document holding a NUL escape (stored before NUL was refused) cannot be read as jsonb; without
+              -- this guard, which CASE evaluates first, that one row would fail every product lookup of the platform.
+              AND CASE WHEN strpos(document, '\u0000') = 0 THEN document::jsonb ->> 'platformProductId' END = @product
             ORDER BY sku COLLATE "C" LIMIT 1;
             """);
         command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, platform.ToString()));

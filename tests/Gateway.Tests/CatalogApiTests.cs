@@ -210,6 +210,8 @@ public sealed class CatalogApiTests(GatewayFixture fixture) : IClassFixture<Gate
     [InlineData("""{"loot_entitlement":{"type":"durable","loot_id":1},"item_id":"i","item_name":"n","clazz":"entitlement"}""", "clazz", "Input should be 'APP', 'CODE', 'ENTITLEMENT', 'LOOTBOX', 'MEDIA', 'OPTIONBOX' or 'SUBSCRIPTION'", "enum")]
     [InlineData("""{"loot_entitlement":{"type":"durable","loot_id":1},"item_id":"i","item_name":"n","custom_data":"x"}""", "custom_data", "Input should be a valid dictionary", "dict_type")]
     [InlineData("""{"loot_entitlement":{"type":"durable","loot_id":1},"item_id":"i","item_name":"n","custom_data":{"size":3}}""", "custom_data.size", "Input should be a valid string", "string_type")]
+    [InlineData("""{"loot_entitlement":{"type":"durable","loot_id":1},"item_id":"i","item_name":"n","custom_data":{"size":"a\u0000b"}}""", "custom_data.size", "String should match pattern '^[^\\x00]*$'", "string_pattern_mismatch")]
+    [InlineData("""{"loot_entitlement":{"type":"durable","loot_id":1},"item_id":"i","item_name":"n","custom_data":{"si\u0000ze":"a"}}""", "custom_data.si\0ze.[key]", "String should match pattern '^[^\\x00]*$'", "string_pattern_mismatch")]
     [InlineData("""{"loot_entitlement":{"type":"durable","loot_id":1},"item_id":"i","item_name":"n","platform":"Epic"}""", "platform", "Must match the platform in the path", "value_error")]
     [InlineData("""{"loot_entitlement":{"type":"durable","loot_id":1},"item_id":"i","item_name":"n","platform":"epic"}""", "platform", ValidationDetail.PlatformEnum, "enum")]
     [InlineData("""{"loot_entitlement":{"type":"durable","loot_id":1},"item_id":"i","item_name":"n","sku":"other"}""", "sku", "Must match the SKU in the path", "value_error")]

@@ -622,11 +622,15 @@ public class PlayerGrainTests(ClusterFixture fixture)
         var clean = Client.GetGrain<IPlatformUserGrain>(IPlatformUserGrain.Key(Platform.Steam, id[..^1]));
         var name = await Assert.ThrowsAsync<ArgumentException>(() => clean.LinkAsync("Play\0er", null));
         var sku = await Assert.ThrowsAsync<ArgumentException>(() => Client.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(Platform.Steam, "sku\0")).GetAsync());
+        var entry = new CatalogSku { Platform = Platform.Steam, Sku = Unique("sku"), EntitlementType = EntitlementType.Durable, ItemId = "item", ItemName = "Item", CustomData = new Dictionary<string, string> { ["note"] = "a\0b" } };
+        var data = await Assert.ThrowsAsync<ArgumentException>(() => Client.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(Platform.Steam, entry.Sku)).PutAsync(entry));
 
         Assert.All(new[] { read, link }, refusal => Assert.Contains("The platform user id holds a NUL character (U+0000)", refusal.Message, StringComparison.Ordinal));
         Assert.Contains("The display name holds a NUL character (U+0000)", name.Message, StringComparison.Ordinal);
         Assert.Contains("The SKU holds a NUL character (U+0000)", sku.Message, StringComparison.Ordinal);
+        Assert.Contains("CustomData[note] holds a NUL character (U+0000)", data.Message, StringComparison.Ordinal);
         Assert.Null(await clean.GetAsync());
+        Assert.Null(await Client.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(Platform.Steam, entry.Sku)).GetAsync());
     }
 
     private static SubmitEntitlementEvent Command(EntitlementActionType action, PlatformUserLink user, CatalogSku sku, long quantity = 1) => new()

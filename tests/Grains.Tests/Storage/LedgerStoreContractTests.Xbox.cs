@@ -50,6 +50,32 @@ public abstract partial class LedgerStoreContractTests
         Assert.Equal(state.Items, after.Items);
     }
 
+    /// <summary>
+    /// A stored entry whose custom data holds a NUL (written before NUL was refused, or by a caller that
+    /// skips the checks) is read back as written and does not stop the other products from being found.
+    /// PostgreSQL's jsonb cannot hold the NUL escape, so casting that one row failed every lookup.
+    /// </summary>
+    [Fact]
+    public async Task ReadCatalogSkuByProductIdAsync_AnotherEntryHoldsNul_StillFindsTheProduct()
+    {
+        var withNul = new CatalogSku
+        {
+            Platform = Platform.XboxLive,
+            Sku = "gems-nul",
+            EntitlementType = EntitlementType.Consumable,
+            ItemId = "gems",
+            ItemName = "Gems",
+            PlatformProductId = "9PRODUCTNUL",
+            CustomData = new Dictionary<string, string> { ["note"] = "a\0b" },
+        };
+        var clean = withNul with { Sku = "gems-clean", PlatformProductId = "9PRODUCTOK", CustomData = new Dictionary<string, string>() };
+        await Store.WriteCatalogSkuAsync(withNul);
+        await Store.WriteCatalogSkuAsync(clean);
+
+        Assert.Equal(clean with { Revision = 1 }, await Store.ReadCatalogSkuByProductIdAsync(Platform.XboxLive, "9PRODUCTOK"), new CatalogComparer());
+        Assert.Equal("a\0b", (await Store.ReadCatalogSkuAsync(Platform.XboxLive, "gems-nul"))!.CustomData["note"]);
+    }
+
     [Fact]
     public async Task ReadCatalogSkuByProductIdAsync_MappedProduct_ReturnsItsEntry()
     {

@@ -58,17 +58,8 @@ public abstract partial class LedgerStoreContractTests
     [Fact]
     public async Task ReadCatalogSkuByProductIdAsync_AnotherEntryHoldsNul_StillFindsTheProduct()
     {
-        var withNul = new CatalogSku
-        {
-            Platform = Platform.XboxLive,
-            Sku = "gems-nul",
-            EntitlementType = EntitlementType.Consumable,
-            ItemId = "gems",
-            ItemName = "Gems",
-            PlatformProductId = "9PRODUCTNUL",
-            CustomData = new Dictionary<string, string> { ["note"] = "a\0b" },
-        };
-        var clean = withNul with { Sku = "gems-clean", PlatformProductId = "9PRODUCTOK", CustomData = new Dictionary<string, string>() };
+        var withNul = XboxGems("gems-nul", "9PRODUCTNUL") with { CustomData = new Dictionary<string, string> { ["note"] = "a\0b" } };
+        var clean = XboxGems("gems-clean", "9PRODUCTOK");
         await Store.WriteCatalogSkuAsync(withNul);
         await Store.WriteCatalogSkuAsync(clean);
 
@@ -79,15 +70,7 @@ public abstract partial class LedgerStoreContractTests
     [Fact]
     public async Task ReadCatalogSkuByProductIdAsync_MappedProduct_ReturnsItsEntry()
     {
-        var entry = new CatalogSku
-        {
-            Platform = Platform.XboxLive,
-            Sku = "gems-xbox",
-            EntitlementType = EntitlementType.Consumable,
-            ItemId = "gems",
-            ItemName = "Gems",
-            PlatformProductId = "9PRODUCT0001",
-        };
+        var entry = XboxGems("gems-xbox", "9PRODUCT0001");
         await Store.WriteCatalogSkuAsync(entry);
 
         Assert.Equal(entry with { Revision = 1 }, await Store.ReadCatalogSkuByProductIdAsync(Platform.XboxLive, "9PRODUCT0001"), new CatalogComparer());
@@ -141,4 +124,14 @@ public abstract partial class LedgerStoreContractTests
 
         public int GetHashCode(CatalogSku? obj) => obj?.Sku.GetHashCode(StringComparison.Ordinal) ?? 0;
     }
+
+    private static CatalogSku XboxGems(string sku, string productId) => new()
+    {
+        Platform = Platform.XboxLive,
+        Sku = sku,
+        EntitlementType = EntitlementType.Consumable,
+        ItemId = "gems",
+        ItemName = "Gems",
+        PlatformProductId = productId,
+    };
 }

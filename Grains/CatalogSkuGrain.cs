@@ -7,15 +7,18 @@ namespace Entitlements;
 public sealed class CatalogSkuGrain(ILedgerStore store) : Grain, ICatalogSkuGrain
 {
     private CatalogSku? _sku;
-    private bool _loaded;
 
+    /// <summary>
+    /// The entry, kept once found. A miss is read again each time: the store can gain the entry without
+    /// this grain (a silo's seeder inserts into it directly), and a remembered miss would make every grant
+    /// of the SKU <c>sku_not_found</c> while the Xbox consume, which maps products in the store, finds it.
+    /// </summary>
     public async Task<CatalogSku?> GetAsync()
     {
-        if (!_loaded)
+        if (_sku is null)
         {
             var (platform, sku) = Key();
             _sku = await store.ReadCatalogSkuAsync(platform, sku);
-            _loaded = true;
         }
 
         return _sku;
@@ -31,8 +34,9 @@ public sealed class CatalogSkuGrain(ILedgerStore store) : Grain, ICatalogSkuGrai
             throw new ArgumentException($"Catalog entry {sku.Platform}/{sku.Sku} does not belong to grain {platform}/{name}.", nameof(sku));
         }
 
+        // Forgotten first: if the write fails with its outcome unknown, the next read asks the store.
+        _sku = null;
         _sku = await store.WriteCatalogSkuAsync(sku);
-        _loaded = true;
         return _sku;
     }
 

@@ -34,6 +34,26 @@ public class CatalogSkuGrainTests(ClusterFixture fixture)
         Assert.Equal(sku with { ItemName = "Renamed", Revision = 2, CustomData = read.CustomData }, read);
     }
 
+    /// <summary>
+    /// An entry the store gained around the grain (the seeder of a silo that started later, or a write
+    /// whose acknowledgement was lost) is found by the next read: a miss is not remembered. Before, the
+    /// grain kept the miss for its lifetime, and an Xbox consume that mapped the product from the store
+    /// then recorded its grant as sku_not_found, for good.
+    /// </summary>
+    [Fact]
+    public async Task Get_AfterAMiss_FindsAnEntryTheStoreGainedSince()
+    {
+        var sku = Entry($"sku-{Guid.NewGuid():N}");
+        var grain = fixture.Client.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(sku.Platform, sku.Sku));
+        Assert.Null(await grain.GetAsync());
+
+        Assert.Equal(1, await fixture.Store.SeedCatalogAsync([sku]));
+        var read = await grain.GetAsync();
+
+        Assert.Equal(sku with { Revision = 1, CustomData = read!.CustomData }, read);
+        Assert.Equal(sku.CustomData, read.CustomData);
+    }
+
     [Fact]
     public async Task Put_EntryOfAnotherKey_ThrowsArgumentException()
     {

@@ -19,4 +19,8 @@ public interface INotificationFeedGrain : IGrainWithIntegerKey
     /// <summary>The position of the newest committed notification (0 when there is none).</summary>
     [Alias("Head")]
     Task<long> HeadAsync();
+
+    /// <summary><see cref="HeadAsync"/> with the cursor that resumes there.</summary>
+    [Alias("HeadWithCursor")]
+    Task<NotificationHead> HeadWithCursorAsync();
 }

@@ -19,4 +19,10 @@ public sealed class NotificationFeedGrain(NotificationFeed feed) : Grain, INotif
     public Task<long?> DecodeCursorAsync(string cursor) => feed.DecodeCursorAsync(cursor);
 
     public Task<long> HeadAsync() => feed.HeadAsync();
+
+    public async Task<NotificationHead> HeadWithCursorAsync()
+    {
+        var position = await feed.HeadAsync();
+        return new NotificationHead(position, await feed.EncodeCursorAsync(position));
+    }
 }

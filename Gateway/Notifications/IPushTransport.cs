@@ -12,8 +12,12 @@ public interface IPushTransport
 
     Task SendHeartbeatAsync(DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>End the connection telling the client why (when the transport can), best effort, within the token's time.</summary>
-    Task CloseAsync(PushDisconnectKind kind, string reason, CancellationToken cancellationToken);
+    /// <summary>
+    /// End the connection telling the client why (when the transport can), best effort, within the token's
+    /// time. <paramref name="resumeCursor"/>, when there is one, is where the client resumes from (the
+    /// reason carries it too; SSE also sets it as the event id, which a client sends back as <c>Last-Event-ID</c>).
+    /// </summary>
+    Task CloseAsync(PushDisconnectKind kind, string reason, string? resumeCursor, CancellationToken cancellationToken);
 
     /// <summary>Drop the connection at once: a send is stuck.</summary>
     void Abort();

@@ -8,7 +8,8 @@ namespace Entitlements.Gateway.Notifications;
 /// (<see cref="NotificationStreams.AllPlayers"/>) through the cluster client, which works the same with
 /// a co-hosted silo and with a remote cluster. If the subscription fails, the connections open at that
 /// moment are ended (they could miss something; they resume with their cursor) and the hub subscribes
-/// again until it succeeds.
+/// again until it succeeds; then the connections opened in between are ended the same way, since
+/// nothing fed them live notifications meanwhile.
 /// <para>
 /// The stream can also drop the subscription without telling it: a pulling agent that cannot reach this
 /// gateway (every silo restarted, and this client has not reconnected yet) removes the consumer for
@@ -164,6 +165,11 @@ public sealed partial class NotificationHubSubscription(IClusterClient client, N
                 }
 
                 await SubscribeAsync();
+
+                // Connections opened while there was no subscription replayed the ledger and then waited
+                // for live notifications that nothing handed them: end them too, with their resume cursor,
+                // so that they read what they missed from the ledger. Those opened from now on miss nothing.
+                hub.InterruptAll();
                 return;
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)

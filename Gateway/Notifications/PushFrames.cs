@@ -54,6 +54,9 @@ public static class PushFrames
 
     public static byte[] ServerSentHeartbeat { get; } = Encoding.UTF8.GetBytes(": heartbeat\n\n");
 
+    /// <summary>An event with only an id: it sets the client's last event id and dispatches nothing.</summary>
+    public static byte[] ServerSentId(string cursor) => Encoding.UTF8.GetBytes($"id: {cursor}\n\n");
+
     public static byte[] ServerSentError(string reason)
     {
         var data = JsonSerializer.Serialize(new Dictionary<string, string> { ["reason"] = reason }, NotificationJson.Options);

@@ -38,8 +38,15 @@ public sealed partial class PushSession(
         var connection = hub.Register(player);
         try
         {
-            var position = afterPosition ?? await grains.GetGrain<INotificationFeedGrain>(0).HeadAsync();
-            return new PushStart(connection, position, Replay: afterPosition is not null, afterCursor);
+            if (afterPosition is { } position && afterCursor is { } cursor)
+            {
+                return new PushStart(connection, position, Replay: true, cursor);
+            }
+
+            // With the head's cursor, a connection ended before it was sent anything still resumes where it
+            // started, and misses nothing committed since.
+            var head = await grains.GetGrain<INotificationFeedGrain>(0).HeadWithCursorAsync();
+            return new PushStart(connection, head.Position, Replay: false, head.Cursor);
         }
         catch
         {
@@ -245,7 +252,7 @@ public sealed partial class PushSession(
         using var timeout = new CancellationTokenSource(settings.SendTimeout);
         try
         {
-            await transport.CloseAsync(end, reason, timeout.Token);
+            await transport.CloseAsync(end, reason, cursor.Cursor, timeout.Token);
         }
         catch (Exception exception) when (IsCancellationOrClientFailure(exception))
         {

@@ -26,12 +26,25 @@ public sealed class ServerSentEventsTransport(HttpContext context) : IPushTransp
     public Task SendHeartbeatAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
         WriteAsync(PushFrames.ServerSentHeartbeat, cancellationToken);
 
-    /// <summary>A slow consumer, an interrupted stream or an unavailable feed gets an <c>error</c> event with the reason; then the response ends.</summary>
-    public async Task CloseAsync(PushDisconnectKind kind, string reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// The resume cursor as the event id (an event with no data sets a client's last event id and
+    /// dispatches nothing), so that even a client that was sent nothing resumes where it started. A slow
+    /// consumer, an interrupted stream or an unavailable feed also gets an <c>error</c> event with the
+    /// reason. Then the response ends.
+    /// </summary>
+    public async Task CloseAsync(PushDisconnectKind kind, string reason, string? resumeCursor, CancellationToken cancellationToken)
     {
-        if (kind is PushDisconnectKind.Overflow or PushDisconnectKind.StreamInterrupted or PushDisconnectKind.Unavailable && !context.RequestAborted.IsCancellationRequested)
+        if (!context.RequestAborted.IsCancellationRequested)
         {
-            await WriteAsync(PushFrames.ServerSentError(reason), cancellationToken);
+            if (resumeCursor is not null)
+            {
+                await WriteAsync(PushFrames.ServerSentId(resumeCursor), cancellationToken);
+            }
+
+            if (kind is PushDisconnectKind.Overflow or PushDisconnectKind.StreamInterrupted or PushDisconnectKind.Unavailable)
+            {
+                await WriteAsync(PushFrames.ServerSentError(reason), cancellationToken);
+            }
         }
 
         await context.Response.CompleteAsync();

@@ -32,7 +32,7 @@ public sealed class WebSocketTransport : IPushTransport, IDisposable
     public Task SendHeartbeatAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
         _socket.SendAsync(PushFrames.WebSocketHeartbeat(now), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
 
-    public async Task CloseAsync(PushDisconnectKind kind, string reason, CancellationToken cancellationToken)
+    public async Task CloseAsync(PushDisconnectKind kind, string reason, string? resumeCursor, CancellationToken cancellationToken)
     {
         if (_socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
         {

@@ -56,6 +56,8 @@ public sealed class NotificationFeed(ILedgerStore store, CursorCodec cursors)
 
     public Task<long?> DecodeCursorAsync(string cursor) => cursors.DecodeNotificationAsync(cursor);
 
+    public Task<string> EncodeCursorAsync(long position) => cursors.EncodeNotificationAsync(position);
+
     /// <summary>The notifications one ledger event carries: <c>entitlementUpdated</c> first, then <c>revocationCompleted</c>; either may be absent.</summary>
     public async Task<IReadOnlyList<EntitlementNotification>> ToNotificationsAsync(LedgerEvent ledgerEvent)
     {

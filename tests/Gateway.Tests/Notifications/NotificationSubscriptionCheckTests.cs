@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using System.Text.Json.Nodes;
 using Entitlements.Gateway.Notifications;
 using Entitlements.Notifications;
 using Entitlements.Tests.Infrastructure;
@@ -42,6 +43,60 @@ public sealed class NotificationSubscriptionCheckTests(GatewayFixture fixture) :
         await using var after = await PushSocket.ConnectAsync(fixture.BaseAddress(), PushRoutes.PlayerWebSocket(player.Uuid), fixture.PlayerToken(player.Uuid));
         var second = ExpectedEvent.Id(await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"))));
         Assert.Equal(second, (await after.NextNotificationAsync()).Json["event_id"]!.GetValue<string>());
+    }
+
+    /// <summary>
+    /// Connections opened while the hub has no subscription get nothing live. One opened before the hub
+    /// noticed is ended when it does, with the cursor of the position it started at (it was sent nothing);
+    /// one opened after that, before the hub subscribed again, is ended once it has. Each resumes from
+    /// the ledger and gets the grant made in the gap.
+    /// </summary>
+    [Fact]
+    public async Task DroppedSubscription_ConnectionsOpenedInTheGap_ResumeAndGetWhatTheStreamMissed()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var stream = fixture.App.Services.GetRequiredService<IClusterClient>()
+            .GetStreamProvider(NotificationStreams.ProviderName).GetStream<EntitlementNotification>(NotificationStreams.AllPlayers);
+        var dropped = Assert.Single(await stream.GetAllSubscriptionHandles());
+        await dropped.UnsubscribeAsync();
+
+        // Opened and granted before the hub notices (it checks every few seconds): the grant reaches no one live.
+        await using var unnoticed = await PushSocket.ConnectAsync(fixture.BaseAddress(), PushRoutes.PlayerWebSocket(player.Uuid), fixture.PlayerToken(player.Uuid));
+        var first = ExpectedEvent.Id(await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"))));
+        Assert.Empty(await unnoticed.ReadUntilCloseAsync().WaitAsync(NotificationHubSubscription.CheckInterval + TimeSpan.FromSeconds(20)));
+        Assert.Equal(WebSocketCloseStatus.InternalServerError, unnoticed.Socket.CloseStatus);
+        var resumeUnnoticed = ResumeCursor(unnoticed.Socket.CloseStatusDescription);
+
+        // The hub noticed and subscribes again after a short delay: a connection opened now, and a grant
+        // made now, may fall in that gap too.
+        await using var late = await PushSocket.ConnectAsync(fixture.BaseAddress(), PushRoutes.PlayerWebSocket(player.Uuid), fixture.PlayerToken(player.Uuid));
+        var second = ExpectedEvent.Id(await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"))));
+
+        await using (var resumed = await PushSocket.ConnectAsync(fixture.BaseAddress(), $"{PushRoutes.PlayerWebSocket(player.Uuid)}?after={resumeUnnoticed}", fixture.PlayerToken(player.Uuid)))
+        {
+            var replayed = await resumed.ReadUntilAsync(n => n["event_id"]!.GetValue<string>() == second);
+            Assert.Equal([first, second], replayed.Select(n => n["event_id"]!.GetValue<string>()));
+        }
+
+        // The late connection gets the second grant live (it opened after the new subscription), or is
+        // ended once the hub has subscribed again, and resumes to get it from the ledger.
+        var (type, text) = await late.NextNotificationOrCloseAsync();
+        if (type == WebSocketMessageType.Close)
+        {
+            Assert.Equal(WebSocketCloseStatus.InternalServerError, late.Socket.CloseStatus);
+            await using var resumedLate = await PushSocket.ConnectAsync(
+                fixture.BaseAddress(), $"{PushRoutes.PlayerWebSocket(player.Uuid)}?after={ResumeCursor(late.Socket.CloseStatusDescription)}", fixture.PlayerToken(player.Uuid));
+            text = (await resumedLate.NextNotificationAsync()).Text;
+        }
+
+        Assert.Equal(second, ExpectedEvent.Id(JsonNode.Parse(text)!));
+    }
+
+    private static string ResumeCursor(string? reason)
+    {
+        const string Prefix = "notification stream interrupted; resume with after=";
+        Assert.True(reason?.StartsWith(Prefix, StringComparison.Ordinal) == true, $"no resume cursor in '{reason}'");
+        return reason[Prefix.Length..];
     }
 
     private static async Task<bool> WaitForAsync(Func<Task<bool>> condition)

@@ -66,6 +66,21 @@ internal sealed class PushSocket : IAsyncDisposable
         }
     }
 
+    /// <summary>The next notification frame (heartbeats skipped), or the server's close frame (left unanswered), within <see cref="Deadline"/>.</summary>
+    public async Task<(WebSocketMessageType Type, string Text)> NextNotificationOrCloseAsync()
+    {
+        var deadline = DateTimeOffset.UtcNow + Deadline;
+        while (true)
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"no notification and no close within {Deadline}");
+            var (type, text) = await ReceiveAsync();
+            if (type == WebSocketMessageType.Close || !JsonNode.Parse(text)!.AsObject().ContainsKey("heartbeat"))
+            {
+                return (type, text);
+            }
+        }
+    }
+
     /// <summary>Notifications until one whose <c>event_id</c> and <c>name</c> match; everything read on the way is returned too.</summary>
     public async Task<List<JsonObject>> ReadUntilAsync(Func<JsonObject, bool> last)
     {

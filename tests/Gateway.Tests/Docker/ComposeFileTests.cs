@@ -48,6 +48,10 @@ public sealed partial class ComposeFileTests
         Assert.False(silo.ContainsKey("container_name"), "a fixed container name would allow one replica only");
         AssertInClusterMode("silo");
         Assert.Equal("service_healthy", (string)Map(Map(silo["depends_on"])["postgres"])["condition"]);
+
+        // The Xbox consume runs in the player grain: the silos are the ones that call the collections service.
+        Assert.Equal("http://xbox-simulator:5090/", Environment("silo")["Xbox__CollectionsUrl"]);
+        Assert.Equal("service_started", (string)Map(Map(silo["depends_on"])["xbox-simulator"])["condition"]);
     }
 
     [Fact]
@@ -58,7 +62,7 @@ public sealed partial class ComposeFileTests
 
         Assert.Equal(["5080:5080"], List(gateway["ports"]));
         AssertInClusterMode("gateway");
-        Assert.Equal("http://xbox-simulator:5090/", environment["Xbox__CollectionsUrl"]);
+        Assert.False(environment.ContainsKey("Xbox__CollectionsUrl"), "a gateway in cluster mode is an Orleans client: it runs no Xbox consume");
         // The simulator's key volume, read-only, holds the files the gateway is told to read.
         Assert.Contains("xbox-keys:/xbox-keys:ro", List(gateway["volumes"]));
         Assert.Contains("xbox-keys:/data/keys", List(Service("xbox-simulator")["volumes"]));

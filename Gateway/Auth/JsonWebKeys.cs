@@ -9,9 +9,10 @@ public static class JsonWebKeys
     public static IReadOnlyList<SigningKey> Parse(string json)
     {
         using var document = JsonDocument.Parse(json);
-        if (!document.RootElement.TryGetProperty("keys", out var keys) || keys.ValueKind != JsonValueKind.Array)
+        if (document.RootElement.ValueKind != JsonValueKind.Object
+            || !document.RootElement.TryGetProperty("keys", out var keys) || keys.ValueKind != JsonValueKind.Array)
         {
-            throw new FormatException("A JWKS document needs a \"keys\" array.");
+            throw new FormatException("A JWKS document is an object with a \"keys\" array.");
         }
 
         var result = new List<SigningKey>();

@@ -1,5 +1,3 @@
-using System.Data.Common;
-using System.Globalization;
 using System.Text.Json;
 using Entitlements.Storage;
 using Microsoft.Extensions.Logging;
@@ -15,35 +13,12 @@ public sealed partial class CatalogSeeder(ILedgerStore store, IOptions<CatalogOp
     /// a bad schema or seed file), for at most <see cref="StorageOptions.StartupWaitSeconds"/>; then the
     /// last failure stops the start, with a message that says what was waited for.
     /// </summary>
-    public async Task RunWhenReachableAsync(CancellationToken cancellationToken)
-    {
-        var wait = TimeSpan.FromSeconds(Math.Max(0, storage.Value.StartupWaitSeconds));
-        var pause = TimeSpan.FromSeconds(Math.Max(1, storage.Value.StartupRetrySeconds));
-        var started = DateTime.UtcNow;
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await RunAsync(cancellationToken);
-                return;
-            }
-            catch (DbException exception) when (exception.IsTransient)
-            {
-                var waited = DateTime.UtcNow - started;
-                if (waited + pause > wait)
-                {
-                    throw new InvalidOperationException(
-                        string.Create(
-                            CultureInfo.InvariantCulture,
-                            $"The {storage.Value.Provider} store was still unreachable after {attempt} attempts in {waited.TotalSeconds:0} s (Storage:StartupWaitSeconds = {storage.Value.StartupWaitSeconds}): {exception.Message}"),
-                        exception);
-                }
-
-                LogStoreUnreachable(logger, exception, attempt, pause.TotalSeconds);
-                await Task.Delay(pause, cancellationToken);
-            }
-        }
-    }
+    public Task RunWhenReachableAsync(CancellationToken cancellationToken) => StartupPatience.RunAsync(
+        storage.Value,
+        $"The {storage.Value.Provider} store",
+        RunAsync,
+        (exception, attempt, pause) => LogStoreUnreachable(logger, exception, attempt, pause.TotalSeconds),
+        cancellationToken);
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {

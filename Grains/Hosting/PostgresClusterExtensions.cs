@@ -32,9 +32,6 @@ public static class PostgresClusterExtensions
     /// </summary>
     public const string MessagingSection = "Orleans:Messaging";
 
-    /// <summary>How long a starting process waits for PostgreSQL to accept connections.</summary>
-    private static readonly TimeSpan DatabasePatience = TimeSpan.FromSeconds(60);
-
     /// <summary>A silo of the PostgreSQL cluster, listening on <c>Orleans:AdvertisedIPAddress</c>, <c>SiloPort</c> and <c>GatewayPort</c>.</summary>
     public static ISiloBuilder UsePostgresCluster(this ISiloBuilder builder, IConfiguration configuration)
     {
@@ -84,7 +81,7 @@ public static class PostgresClusterExtensions
 
         // Before anything of Orleans reads its statements: the first stage of the silo's lifecycle.
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new SchemaParticipant(
-            connectionString, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OrleansSchema))));
+            connectionString, Storage(configuration), sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OrleansSchema))));
         return builder;
     }
 
@@ -122,7 +119,7 @@ public static class PostgresClusterExtensions
     {
         var connectionString = ClusterConnectionString(configuration);
         return services.AddHostedService(sp => new SchemaHostedService(
-            connectionString, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OrleansSchema))));
+            connectionString, Storage(configuration), sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OrleansSchema))));
     }
 
     /// <summary>
@@ -145,7 +142,7 @@ public static class PostgresClusterExtensions
 
     private static string ClusterConnectionString(IConfiguration configuration)
     {
-        var storage = configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
+        var storage = Storage(configuration);
         if (!string.Equals(storage.Provider, StorageOptions.PostgreSql, StringComparison.OrdinalIgnoreCase))
         {
             throw new InvalidOperationException(
@@ -156,17 +153,21 @@ public static class PostgresClusterExtensions
         return PostgresConnectionDefaults.Apply(EntitlementsSiloBuilderExtensions.PostgresConnectionString(storage));
     }
 
-    private sealed class SchemaParticipant(string connectionString, ILogger logger) : ILifecycleParticipant<ISiloLifecycle>
+    /// <summary>The storage settings: the database, and how long a starting process waits for it.</summary>
+    private static StorageOptions Storage(IConfiguration configuration) =>
+        configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
+
+    private sealed class SchemaParticipant(string connectionString, StorageOptions storage, ILogger logger) : ILifecycleParticipant<ISiloLifecycle>
     {
         public void Participate(ISiloLifecycle lifecycle) => lifecycle.Subscribe(
             nameof(OrleansSchema),
             ServiceLifecycleStage.First,
-            cancellationToken => OrleansSchema.MigrateAsync(connectionString, logger, DatabasePatience, cancellationToken));
+            cancellationToken => OrleansSchema.MigrateAsync(connectionString, logger, storage, cancellationToken));
     }
 
-    private sealed class SchemaHostedService(string connectionString, ILogger logger) : IHostedService
+    private sealed class SchemaHostedService(string connectionString, StorageOptions storage, ILogger logger) : IHostedService
     {
-        public Task StartAsync(CancellationToken cancellationToken) => OrleansSchema.MigrateAsync(connectionString, logger, DatabasePatience, cancellationToken);
+        public Task StartAsync(CancellationToken cancellationToken) => OrleansSchema.MigrateAsync(connectionString, logger, storage, cancellationToken);
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

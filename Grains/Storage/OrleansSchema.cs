@@ -17,26 +17,17 @@ public static partial class OrleansSchema
 
     private const int SchemaVersion = 1;
 
-    /// <summary>Migrate, retrying while the server cannot be reached, until <paramref name="patience"/> has passed.</summary>
-    public static async Task MigrateAsync(string connectionString, ILogger logger, TimeSpan patience, CancellationToken cancellationToken)
+    /// <summary>Bring the Orleans schema up to date, waiting for the database as the ledger's store does at start (<see cref="StartupPatience"/>).</summary>
+    public static async Task MigrateAsync(string connectionString, ILogger logger, StorageOptions storage, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(logger);
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        var deadline = DateTimeOffset.UtcNow + patience;
-        while (true)
-        {
-            try
-            {
-                await PostgresMigrations.RunAsync(dataSource, "orleans_schema_version", "orleans-postgres", SchemaVersion, version => LogMigrated(logger, version), cancellationToken)
-                    .ConfigureAwait(false);
-                return;
-            }
-            catch (NpgsqlException exception) when (exception.IsTransient && DateTimeOffset.UtcNow < deadline)
-            {
-                LogWaiting(logger, exception.Message);
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
-            }
-        }
+        await StartupPatience.RunAsync(
+            storage,
+            "PostgreSQL (the Orleans schema)",
+            token => PostgresMigrations.RunAsync(dataSource, "orleans_schema_version", "orleans-postgres", SchemaVersion, version => LogMigrated(logger, version), token),
+            (exception, _, _) => LogWaiting(logger, exception.Message),
+            cancellationToken).ConfigureAwait(false);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "PostgreSQL Orleans schema migrated to version {Version}")]

@@ -71,17 +71,39 @@ public sealed class PostgresStartupTests : IAsyncLifetime, IAsyncDisposable
         Assert.Contains("Storage:StartupWaitSeconds = 3", failure.Message, StringComparison.Ordinal);
     }
 
-    private Task<GatewayProcess> StartAsync(int waitSeconds, Action<GatewayProcess>? started = null) =>
-        GatewayProcess.StartAsync(_data.Path, settings: new Dictionary<string, string>
+    /// <summary>
+    /// In cluster mode the gateway (an Orleans client) first migrates the Orleans schema, before the
+    /// ledger is touched: it waits for the database just as long, and says so as clearly.
+    /// </summary>
+    [Fact]
+    public async Task ClusterGateway_PostgresNeverComes_StopsAfterTheWaitWithAClearMessage()
+    {
+        var failure = await Assert.ThrowsAsync<FailException>(() => StartAsync(waitSeconds: 3, cluster: true));
+
+        Assert.Contains("the gateway exited", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("PostgreSQL (the Orleans schema) was still unreachable after", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("Storage:StartupWaitSeconds = 3", failure.Message, StringComparison.Ordinal);
+    }
+
+    private Task<GatewayProcess> StartAsync(int waitSeconds, Action<GatewayProcess>? started = null, bool cluster = false)
+    {
+        var settings = new Dictionary<string, string>
         {
             ["Storage:Provider"] = "PostgreSql",
             ["Storage:ConnectionString"] = _database,
             ["Storage:StartupWaitSeconds"] = waitSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Storage:StartupRetrySeconds"] = "1",
-        }, started: p =>
+        };
+        if (cluster)
+        {
+            settings["Orleans:Mode"] = "Cluster";
+        }
+
+        return GatewayProcess.StartAsync(_data.Path, settings: settings, started: p =>
         {
             // Disposed at the end even when the test fails while it is still starting.
             _processes.Add(p);
             started?.Invoke(p);
         });
+    }
 }

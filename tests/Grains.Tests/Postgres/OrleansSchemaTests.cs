@@ -14,7 +14,7 @@ public sealed class OrleansSchemaTests(PostgresServer server) : IAsyncLifetime
     {
         _database = await server.CreateDatabaseAsync();
         // Four processes starting together: one migrates, the others find it done.
-        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => OrleansSchema.MigrateAsync(_database, NullLogger.Instance, TimeSpan.FromSeconds(10), CancellationToken.None)));
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => OrleansSchema.MigrateAsync(_database, NullLogger.Instance, new StorageOptions { StartupWaitSeconds = 10 }, CancellationToken.None)));
     }
 
     public Task DisposeAsync() => server.DropDatabaseAsync(_database);

@@ -78,45 +78,75 @@ public sealed class DevelopmentIssuer
 
     private static (ECDsa Key, string KeyId) LoadOrCreate(string path)
     {
-        if (File.Exists(path))
+        for (var attempt = 1; ; attempt++)
         {
-            var stored = JsonSerializer.Deserialize<StoredKey>(File.ReadAllText(path))
-                ?? throw new InvalidDataException($"Empty development signing key file {path}.");
-            var key = ECDsa.Create();
-            key.ImportPkcs8PrivateKey(Convert.FromBase64String(stored.Pkcs8), out _);
-            return (key, stored.Kid);
-        }
+            if (File.Exists(path))
+            {
+                if (TryLoad(path) is { } loaded)
+                {
+                    return loaded;
+                }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var created = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var kid = $"dev-{DateTimeOffset.UtcNow:yyyyMMdd}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
-        var json = JsonSerializer.Serialize(new StoredKey(kid, Convert.ToBase64String(created.ExportPkcs8PrivateKey())));
-        var temporary = path + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
+                // Another process created it a moment ago and is writing it (one small write): read again.
+                if (attempt >= 100)
+                {
+                    throw new InvalidDataException($"The development signing key file {path} does not hold a key.");
+                }
 
-        using (var stream = new FileStream(temporary, options))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(json);
-        }
+                Thread.Sleep(20);
+                continue;
+            }
 
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var created = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var kid = $"dev-{DateTimeOffset.UtcNow:yyyyMMdd}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+            var json = JsonSerializer.SerializeToUtf8Bytes(new StoredKey(kid, Convert.ToBase64String(created.ExportPkcs8PrivateKey())));
+
+            // Created exclusively (O_EXCL): of processes starting together exactly one creates the file, and
+            // every other one reads that key, so that all of them sign with it. (A move into place is not
+            // exclusive everywhere: a later one could replace the file while the first kept its own key.)
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            try
+            {
+                using var stream = new FileStream(path, options);
+                stream.Write(json);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                created.Dispose();
+                continue;
+            }
+
+            return (created, kid);
+        }
+    }
+
+    /// <summary>The key in the file, or null while it is empty or incomplete (its creator is still writing it).</summary>
+    private static (ECDsa Key, string KeyId)? TryLoad(string path)
+    {
+        StoredKey? stored;
         try
         {
-            // Another process may have created it first: theirs wins, so every process signs with one key.
-            File.Move(temporary, path, overwrite: false);
+            stored = JsonSerializer.Deserialize<StoredKey>(File.ReadAllBytes(path));
         }
-        catch (IOException) when (File.Exists(path))
+        catch (JsonException)
         {
-            File.Delete(temporary);
-            created.Dispose();
-            return LoadOrCreate(path);
+            return null;
         }
 
-        return (created, kid);
+        if (stored is null)
+        {
+            return null;
+        }
+
+        var key = ECDsa.Create();
+        key.ImportPkcs8PrivateKey(Convert.FromBase64String(stored.Pkcs8), out _);
+        return (key, stored.Kid);
     }
 
     private sealed record StoredKey(string Kid, string Pkcs8);

@@ -41,6 +41,33 @@ public sealed class DevelopmentIssuerTests(GatewayFixture fixture) : IClassFixtu
         }, response);
     }
 
+    /// <summary>
+    /// Gateways starting at the same moment on one data directory end up with one key: the first file in
+    /// place wins and the others read it. They once shared one temporary file, so one could keep a key
+    /// of its own while the file held another's.
+    /// </summary>
+    [Fact]
+    public async Task SigningKey_CreatedByManyAtOnce_IsOneKeyForAll()
+    {
+        using var directory = new TempDirectory();
+        var storage = Options.Create(new StorageOptions { DataDirectory = directory.Path });
+        using var start = new Barrier(16);
+
+        var issuers = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Factory.StartNew(
+            () =>
+            {
+                start.SignalAndWait();
+                return new DevelopmentIssuer(storage, TimeProvider.System);
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default)));
+
+        Assert.Single(issuers.Select(i => i.KeyId).Distinct());
+        Assert.Equal(issuers[0].KeyId, new DevelopmentIssuer(storage, TimeProvider.System).KeyId);
+        Assert.Equal([DevelopmentIssuer.KeyFileName], Directory.GetFiles(directory.Path).Select(Path.GetFileName));
+    }
+
     [Fact]
     public void SigningKey_CreatedOnFirstStart_IsReadableByItsOwnerOnly()
     {

@@ -18,4 +18,15 @@ public static class PlatformKey
 
         return (platform, key[(slash + 1)..]);
     }
+
+    /// <summary>
+    /// <see cref="Parse"/> for a grain whose id the ledger stores: an id holding NUL is refused (see
+    /// <see cref="StoredText"/>), <paramref name="idName"/> saying which id it is.
+    /// </summary>
+    public static (Platform Platform, string Id) ParseStored(string key, string idName)
+    {
+        var (platform, id) = Parse(key);
+        StoredText.ThrowIfNul(id, idName);
+        return (platform, id);
+    }
 }

@@ -40,10 +40,5 @@ public sealed class CatalogSkuGrain(ILedgerStore store) : Grain, ICatalogSkuGrai
         return _sku;
     }
 
-    private (Platform Platform, string Sku) Key()
-    {
-        var (platform, sku) = PlatformKey.Parse(this.GetPrimaryKeyString());
-        StoredText.ThrowIfNul(sku, "The SKU");
-        return (platform, sku);
-    }
+    private (Platform Platform, string Sku) Key() => PlatformKey.ParseStored(this.GetPrimaryKeyString(), "The SKU");
 }

@@ -28,10 +28,5 @@ public sealed class PlatformUserGrain(ILedgerStore store, TimeProvider time) : G
         return result;
     }
 
-    private (Platform Platform, string User) Key()
-    {
-        var (platform, user) = PlatformKey.Parse(this.GetPrimaryKeyString());
-        StoredText.ThrowIfNul(user, "The platform user id");
-        return (platform, user);
-    }
+    private (Platform Platform, string User) Key() => PlatformKey.ParseStored(this.GetPrimaryKeyString(), "The platform user id");
 }

@@ -43,6 +43,11 @@ public sealed class JwtValidator(
         }
 
         var jwt = credential[Scheme.Length..].Trim();
+        if (!HasJwtShape(jwt))
+        {
+            return Reject(AuthErrorCode.NotJwt, "Invalid Authorization");
+        }
+
         if (jwt.Length > MaxTokenLength)
         {
             return Reject(AuthErrorCode.MalformedAccess, "Invalid Authorization - malformed access token");
@@ -55,10 +60,6 @@ public sealed class JwtValidator(
         }
 
         var parts = jwt.Split('.');
-        if (parts.Length != 3 || parts[0].Length == 0 || parts[1].Length == 0)
-        {
-            return Reject(AuthErrorCode.NotJwt, "Invalid Authorization");
-        }
 
         if (!TryParseObject(parts[0], out var header) || !TryParseObject(parts[1], out var payload))
         {
@@ -213,6 +214,20 @@ public sealed class JwtValidator(
         !payload.TryGetProperty("aud", out var aud) ? []
         : aud.ValueKind == JsonValueKind.String ? [aud.GetString()!]
         : aud.EnumerateArray().Select(a => a.GetString()!);
+
+    /// <summary>Three dot-separated parts, the first two not empty (the signature may be, and fails later).</summary>
+    private static bool HasJwtShape(ReadOnlySpan<char> jwt)
+    {
+        var first = jwt.IndexOf('.');
+        if (first <= 0)
+        {
+            return false;
+        }
+
+        var rest = jwt[(first + 1)..];
+        var second = rest.IndexOf('.');
+        return second > 0 && !rest[(second + 1)..].Contains('.');
+    }
 
     private static bool TryParseObject(string segment, out JsonDocument? document)
     {

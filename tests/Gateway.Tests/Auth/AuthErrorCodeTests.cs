@@ -156,6 +156,20 @@ public sealed class AuthErrorCodeTests(AuthGatewayFixture fixture) : IClassFixtu
     }
 
     [Theory]
+    [InlineData("")]
+    [InlineData(".")]
+    [InlineData("...")]
+    public async Task Token_Over16KiBWithoutThreeParts_Returns403NotJwt(string dots)
+    {
+        // The README's order: the shape (three dot-separated parts) is checked before the length.
+        var credential = new string('A', (16 * 1024) + 1) + dots;
+
+        var response = await _client.SendAuthAsync(HttpMethod.Get, AuthHttp.ProbePath, "Bearer " + credential);
+
+        AuthHttp.Rejected("auth_not_jwt", AuthHttp.NotJwt, response);
+    }
+
+    [Theory]
     [InlineData("exp", "\"tomorrow\"")]
     [InlineData("exp", "null")]
     [InlineData("exp", "[1]")]

@@ -231,6 +231,15 @@ public sealed partial class PushSession(
 
     private async Task EndAsync(PushStart start, IPushTransport transport, PushCursor cursor, PushDisconnectKind end, PushOptions settings)
     {
+        // A send that cannot complete leaves no way to send a close frame: the connection is aborted.
+        var stuck = end == PushDisconnectKind.SendTimeout;
+        if (stuck && start.Connection.Interruption == PushDisconnectKind.Overflow)
+        {
+            // The buffer overflowed while the send was stuck: one slow consumer, dropped for the overflow
+            // the hub has already counted, not counted a second time as a send timeout.
+            end = PushDisconnectKind.Overflow;
+        }
+
         var reason = Reason(end, start.Connection.Capacity, cursor.Cursor);
         if (end is PushDisconnectKind.SendTimeout or PushDisconnectKind.Shutdown or PushDisconnectKind.Unavailable)
         {
@@ -243,7 +252,7 @@ public sealed partial class PushSession(
             LogDisconnected(logger, start.Connection.Player, end, reason);
         }
 
-        if (end == PushDisconnectKind.SendTimeout)
+        if (stuck)
         {
             transport.Abort();
             return;

@@ -13,6 +13,11 @@ namespace Entitlements.Storage;
 /// the role says: an acknowledged append must be on disk, and with <c>off</c> (a common speed setting)
 /// PostgreSQL acknowledges a commit before its WAL is flushed, so a server crash could lose a grant the
 /// caller was told succeeded.</item>
+/// <item>A transaction left idle for <see cref="IdleInTransactionTimeout"/> is ended by the server. Every
+/// transaction here is a short run of statements; one left idle belongs to a process that stopped or
+/// lost its network half way (a host that died without closing its sockets), and the server would
+/// otherwise keep it, and the ledger lock it may hold, until TCP gives up on the peer: minutes to hours
+/// in which no silo could append.</item>
 /// </list>
 /// </summary>
 public static class PostgresConnectionDefaults
@@ -40,8 +45,11 @@ public static class PostgresConnectionDefaults
         return builder.Build();
     }
 
+    /// <summary>How long the server lets a transaction of the ledger's sit idle before it ends the session.</summary>
+    public const string IdleInTransactionTimeout = "5s";
+
     /// <summary>Run on every new connection: a session setting outranks the server's, the database's and the role's.</summary>
-    private const string DurableCommitSql = "SET synchronous_commit = on";
+    private const string DurableCommitSql = $"SET synchronous_commit = on; SET idle_in_transaction_session_timeout = '{IdleInTransactionTimeout}'";
 
     /// <summary>Seconds to open a connection (Npgsql <c>Timeout</c>; also the wait for a free pooled connection).</summary>
     public const int ConnectTimeoutSeconds = 3;

@@ -10,6 +10,11 @@ namespace Entitlements.Storage;
 /// <c>Storage/Sql</c>, each applied once and recorded in a version table. Everything runs in one
 /// transaction that first takes the migration advisory lock, so processes starting together migrate
 /// one after the other and the later ones find nothing left to do.
+/// <para>
+/// Its commands have no time limit (the ledger's 10 s command timeout is for requests): a script that
+/// rebuilds an index of a large ledger, and a process waiting for another's migration, take as long as
+/// they take. Were they cut off, the migration would be rolled back and started again for ever.
+/// </para>
 /// </summary>
 internal static class PostgresMigrations
 {
@@ -27,6 +32,7 @@ internal static class PostgresMigrations
             CREATE TABLE IF NOT EXISTS {versionTable} (version integer PRIMARY KEY, applied_us bigint NOT NULL);
             """, connection, transaction))
         {
+            command.CommandTimeout = 0;
             command.Parameters.Add(new NpgsqlParameter("lock", NpgsqlDbType.Bigint) { Value = MigrationLock });
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -46,6 +52,7 @@ internal static class PostgresMigrations
         {
             await using (var script = new NpgsqlCommand(SqlScripts.Read($"{scriptPrefix}-v{version}.sql"), connection, transaction))
             {
+                script.CommandTimeout = 0;
                 await script.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 

@@ -82,6 +82,17 @@ public sealed partial class PlayerGrain(
                     {
                         return (replay, null);
                     }
+
+                    if (transaction.Any(e => e.PlayerUuid == PlayerUuid && e.Version > _state.Version))
+                    {
+                        // Another activation of this player appended after this one loaded (possible briefly
+                        // when a silo fails): decide on the ledger as it is, not on a state that lacks the grant.
+                        await LoadAsync(CancellationToken.None);
+                        if (_player is null)
+                        {
+                            return (new EntitlementEventResult(EntitlementEventOutcome.UnknownPlayer, null), null);
+                        }
+                    }
                 }
 
                 var catalog = await GrainFactory.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(command.Platform, command.Sku)).GetAsync();

@@ -126,7 +126,10 @@ public static class EntitlementDecider
         var chargeback = Find(mine, EntitlementActionType.Chargeback);
         var reversal = Find(mine, EntitlementActionType.ChargebackReversal);
 
-        // The money of the transaction is back with the buyer: refunded, or charged back and not reversed.
+        // Store notifications arrive in any order, so whether the transaction stands is a matter of which of
+        // its events exist, not of their order: its money is back with the buyer when it was refunded, or
+        // charged back and that chargeback not reversed (a reversal that came first settles the chargeback).
+        // Each event then does what moves the player from the old answer to the new one, and nothing else.
         var revoked = refund is not null || (chargeback is not null && reversal is null);
 
         if (command.ActionType != EntitlementActionType.Grant && catalog.RevocationPolicy == RevocationPolicy.NotRevocable)
@@ -148,6 +151,12 @@ public static class EntitlementDecider
 
             case EntitlementActionType.Refund:
             case EntitlementActionType.Chargeback:
+                if (command.ActionType == EntitlementActionType.Chargeback && reversal is not null && refund is null)
+                {
+                    // Its reversal came first: the dispute is settled, and the transaction stands.
+                    return (EntitlementEventStatus.Success, null, grant?.EventId, NoEffectReason.AlreadyReversed);
+                }
+
                 if (grant is null || revoked)
                 {
                     // Nothing to take: no grant yet (a later grant of this transaction will then give nothing),
@@ -155,21 +164,47 @@ public static class EntitlementDecider
                     return (EntitlementEventStatus.Success, null, grant?.EventId, grant is null ? NoEffectReason.NoGrant : NoEffectReason.AlreadyRevoked);
                 }
 
-                // Only a grant that gave nothing leaves nothing to take.
-                return (EntitlementEventStatus.Success, RevokeEffect(state, grant.Effect, catalog.RevocationPolicy), grant.EventId, NoEffectReason.GrantGaveNothing);
+                // What the transaction gave: its grant's effect, or the reversal's when the grant was blocked by
+                // the chargeback and given by the reversal. Only a grant that gave nothing leaves nothing to take.
+                var gave = grant.Effect ?? (reversal?.Effect is { Change: LedgerChange.Granted } late ? late : null);
+                return (EntitlementEventStatus.Success, RevokeEffect(state, gave, catalog.RevocationPolicy), grant.EventId, NoEffectReason.GrantGaveNothing);
 
             case EntitlementActionType.ChargebackReversal:
-                if (chargeback?.Effect is not { } taken || taken.Units >= 0)
-                {
-                    return (EntitlementEventStatus.Success, null, grant?.EventId, NoEffectReason.NothingToRestore);
-                }
-
-                var holding = state.Items[taken.ItemId];
-                return (EntitlementEventStatus.Success, EffectOn(holding, -taken.Units, LedgerChange.Restored), grant?.EventId, NoEffectReason.NothingToRestore);
+                return (EntitlementEventStatus.Success, ReversalEffect(state, command, catalog, grant, refund, chargeback), grant?.EventId, NoEffectReason.NothingToRestore);
 
             default:
                 throw new ArgumentOutOfRangeException(nameof(command), command.ActionType, "Unknown action type.");
         }
+    }
+
+    /// <summary>
+    /// What a chargeback reversal gives back: exactly what its chargeback took; or, when the chargeback came
+    /// before the grant and so the grant gave nothing, what the grant gives now that the transaction stands.
+    /// Nothing while the transaction is refunded (that money is back with the buyer either way), and
+    /// nothing without a chargeback (the reversal then settles a chargeback that comes later).
+    /// </summary>
+    private static LedgerEffect? ReversalEffect(
+        LedgerState state, SubmitEntitlementEvent command, CatalogSku catalog, LedgerEvent? grant, LedgerEvent? refund, LedgerEvent? chargeback)
+    {
+        if (refund is not null || chargeback is null)
+        {
+            return null;
+        }
+
+        if (chargeback.Effect is { Units: < 0 } taken)
+        {
+            return EffectOn(state.Items[taken.ItemId], -taken.Units, LedgerChange.Restored);
+        }
+
+        if (grant is { Effect: null } blocked && chargeback.Version < blocked.Version)
+        {
+            // The grant came after the chargeback, which blocked it.
+            // The grant's own quantity, with the catalog entry of now.
+            var granted = command with { Quantity = blocked.Entitlement!.Quantity };
+            return GrantEffect(state, granted, catalog);
+        }
+
+        return null;
     }
 
     private static LedgerEvent? Find(List<LedgerEvent> events, EntitlementActionType action) =>

@@ -29,4 +29,7 @@ public enum NoEffectReason
 
     /// <summary>A chargeback reversal with no chargeback that took something.</summary>
     NothingToRestore = 8,
+
+    /// <summary>A chargeback whose transaction's chargeback reversal was recorded first: the dispute is settled.</summary>
+    AlreadyReversed = 9,
 }

@@ -167,6 +167,7 @@ public static class NotificationFactory
     {
         NoEffectReason.NoGrant => "no grant of this transaction yet: nothing to revoke",
         NoEffectReason.AlreadyRevoked => "transaction already revoked: nothing left to revoke",
+        NoEffectReason.AlreadyReversed => "chargeback already reversed: nothing to revoke",
         _ => "the grant gave nothing: nothing to revoke",
     };
 

@@ -559,6 +559,33 @@ public class PlayerGrainTests(ClusterFixture fixture)
         Assert.Equal([1L, 2L, 3L], versions);
     }
 
+    [Fact]
+    public async Task Refund_OfAGrantAnotherActivationAppended_ReloadsAndRevokesIt()
+    {
+        var user = await NewPlayerAsync();
+        var gems = await PutSkuAsync(EntitlementType.Consumable);
+        var pass = await PutSkuAsync(EntitlementType.Durable);
+        Assert.Equal(EntitlementEventOutcome.Recorded, (await Events.SubmitAsync(Command(EntitlementActionType.Grant, user, gems))).Outcome);
+
+        // A second activation of the same player grants an item this activation has never seen.
+        var history = await fixture.Store.ReadPlayerEventsAsync(user.PlayerUuid, 0, 100);
+        var state = LedgerFold.ApplyAll(LedgerState.Empty, history);
+        var player = new PlayerInfo(user.PlayerUuid, user.PlayerId, user.Created);
+        var grant = Command(EntitlementActionType.Grant, user, pass);
+        var theirs = EntitlementDecider.DecideEntitlementEvent(state, player, grant, pass, [], Guid.NewGuid().ToString("D"), DateTimeOffset.UtcNow);
+        Assert.Equal(AppendOutcome.Appended, (await fixture.Store.AppendAsync(theirs)).Outcome);
+
+        // The refund reaches this activation, still at version 1: it reads the transaction, finds the grant
+        // of version 2, and catches up before deciding (it used to look the item up in its stale state).
+        var refund = await Events.SubmitAsync(grant with { ActionType = EntitlementActionType.Refund });
+
+        Assert.Equal(EntitlementEventOutcome.Recorded, refund.Outcome);
+        Assert.Equal((3L, theirs.EventId), (refund.Event!.Version, refund.Event.OrderId));
+        var entitlements = await Player(user).GetEntitlementsAsync();
+        Assert.Equal(3, entitlements!.Version);
+        Assert.Equal(EntitlementStatus.Revoked, Assert.Single(entitlements.Entitlements, e => e.ItemId == pass.ItemId).Status);
+    }
+
     public static TheoryData<string> TextFields() => [nameof(SubmitEntitlementEvent.PlatformUserId), nameof(SubmitEntitlementEvent.Sku), nameof(SubmitEntitlementEvent.PlatformTransactionId), nameof(SubmitEntitlementEvent.PlatformDataJson)];
 
     /// <summary>

@@ -713,6 +713,120 @@ public sealed class EntitlementDeciderTests
         Assert.Equal(2, grant.Effect!.Units);
     }
 
+    [Fact]
+    public void Chargeback_AfterItsReversal_TakesNothingAndALaterRefundTakesTheGrantOnce()
+    {
+        var catalog = TestCatalog.Consumable();
+        _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 100);
+        _ledger.Submit(EntitlementActionType.Grant, "tx-2", catalog, quantity: 100);
+        var reversal = _ledger.Submit(EntitlementActionType.ChargebackReversal, "tx-1", catalog);
+
+        var chargeback = _ledger.Submit(EntitlementActionType.Chargeback, "tx-1", catalog);
+        var refund = _ledger.Submit(EntitlementActionType.Refund, "tx-1", catalog);
+
+        Assert.Null(reversal.Effect);
+        Assert.Null(chargeback.Effect);
+        Assert.Equal(NoEffectReason.AlreadyReversed, chargeback.NoEffect!.Reason);
+        Assert.Equal(-100, refund.Effect!.Units);
+        Assert.Equal(100, _ledger.Entitlement("gems").UseCount);
+    }
+
+    [Fact]
+    public void Reversal_OfAChargebackThatBlockedTheGrant_AppliesTheGrant()
+    {
+        var catalog = TestCatalog.Consumable(unitsPerQuantity: 10);
+        _ledger.Submit(EntitlementActionType.Chargeback, "tx-1", catalog);
+        var blocked = _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 3);
+
+        var reversal = _ledger.Submit(EntitlementActionType.ChargebackReversal, "tx-1", catalog, quantity: 1);
+
+        Assert.Null(blocked.Effect);
+        Assert.Equal((30L, LedgerChange.Granted), (reversal.Effect!.Units, reversal.Effect.Change));
+        Assert.Equal(blocked.EventId, reversal.Entitlement!.OrderId);
+        Assert.Equal(30, _ledger.Entitlement("gems").UseCount);
+    }
+
+    [Fact]
+    public void Reversal_AfterTheRefundOfAChargedBackGrant_RestoresNothing()
+    {
+        var catalog = TestCatalog.Durable();
+        _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog);
+        _ledger.Submit(EntitlementActionType.Chargeback, "tx-1", catalog);
+        _ledger.Submit(EntitlementActionType.Refund, "tx-1", catalog);
+
+        var reversal = _ledger.Submit(EntitlementActionType.ChargebackReversal, "tx-1", catalog);
+
+        Assert.Null(reversal.Effect);
+        Assert.Equal(EntitlementStatus.Revoked, _ledger.Entitlement("season-pass-1").Status);
+    }
+
+    /// <summary>Every order of every set of a transaction's grant, refund, chargeback and reversal.</summary>
+    public static TheoryData<string> TransactionOrders()
+    {
+        string[] actions = ["G", "R", "C", "V"];
+        var orders = new TheoryData<string>();
+        foreach (var order in Orders(actions))
+        {
+            orders.Add(string.Concat(order));
+        }
+
+        return orders;
+    }
+
+    [Theory]
+    [MemberData(nameof(TransactionOrders))]
+    public void TransactionEvents_InAnyOrder_LeaveWhatTheirSetSays(string order)
+    {
+        // Another purchase keeps a balance beside this transaction's, so that a revocation taken twice shows.
+        var catalog = TestCatalog.Consumable();
+        _ledger.Submit(EntitlementActionType.Grant, "tx-other", catalog, quantity: 100);
+        foreach (var action in order)
+        {
+            var type = action switch
+            {
+                'G' => EntitlementActionType.Grant,
+                'R' => EntitlementActionType.Refund,
+                'C' => EntitlementActionType.Chargeback,
+                _ => EntitlementActionType.ChargebackReversal,
+            };
+            _ledger.Submit(type, "tx-1", catalog, quantity: type == EntitlementActionType.Grant ? 10 : 1);
+        }
+
+        // The transaction stands when granted, not refunded, and not charged back unless reversed.
+        var stands = order.Contains('G', StringComparison.Ordinal) && !order.Contains('R', StringComparison.Ordinal)
+            && !(order.Contains('C', StringComparison.Ordinal) && !order.Contains('V', StringComparison.Ordinal));
+        Assert.Equal(stands ? 110 : 100, _ledger.Entitlement("gems").UseCount);
+    }
+
+    private static IEnumerable<List<string>> Orders(string[] actions)
+    {
+        for (var mask = 1; mask < 1 << actions.Length; mask++)
+        {
+            var chosen = actions.Where((_, i) => (mask & (1 << i)) != 0).ToList();
+            foreach (var permutation in Permutations(chosen))
+            {
+                yield return permutation;
+            }
+        }
+    }
+
+    private static IEnumerable<List<string>> Permutations(List<string> items)
+    {
+        if (items.Count <= 1)
+        {
+            yield return [.. items];
+            yield break;
+        }
+
+        foreach (var first in items)
+        {
+            foreach (var rest in Permutations(items.Where(i => i != first).ToList()))
+            {
+                yield return [first, .. rest];
+            }
+        }
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-3)]

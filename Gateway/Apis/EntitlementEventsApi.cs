@@ -34,7 +34,9 @@ public static class EntitlementEventsApi
             .WithDescription("The entitlement events of a player, or of every player, oldest first, one page at a time.")
             .Produces<HttpValidationError>(StatusCodes.Status422UnprocessableEntity)
             .AddOpenApiOperationTransformer(DescribeListQuery)
-            .RequirePermission(Permissions.EntitlementEventRead, selfAllowed: true);
+            // RallyHere asks this permission of everybody, "for any player (including themselves)": the events
+            // carry the stores' receipts (platform_data), which a player's own token does not read.
+            .RequirePermission(Permissions.EntitlementEventRead);
         return app;
     }
 

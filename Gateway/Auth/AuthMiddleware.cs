@@ -83,10 +83,10 @@ public sealed class AuthMiddleware(RequestDelegate next, JwtValidator validator)
         token.Has(requirement.Permission)
         || (requirement.SelfAllowed && token.Player is { } self && TargetPlayer(context) == self);
 
-    /// <summary>The player a request is about: the <c>player_uuid</c> route value, else the query parameter.</summary>
+    /// <summary>The player a request is about: the <c>player_uuid</c> route value.</summary>
     private static Guid? TargetPlayer(HttpContext context)
     {
-        var text = context.Request.RouteValues["player_uuid"] as string ?? context.Request.Query["player_uuid"].FirstOrDefault();
+        var text = context.Request.RouteValues["player_uuid"] as string;
         return Guid.TryParse(text, CultureInfo.InvariantCulture, out var player) ? player : null;
     }
 

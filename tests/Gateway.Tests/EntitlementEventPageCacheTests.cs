@@ -70,7 +70,7 @@ public sealed class EntitlementEventPageCacheTests(GatewayFixture fixture) : ICl
     }
 
     [Fact]
-    public async Task List_KeptPageOfAnotherPlayer_IsStillRefusedToAPlayerToken()
+    public async Task List_KeptPage_IsStillRefusedToPlayerTokens()
     {
         var owner = await _client.CreatePlayerAsync();
         var stranger = await _client.CreatePlayerAsync();
@@ -83,8 +83,8 @@ public sealed class EntitlementEventPageCacheTests(GatewayFixture fixture) : ICl
         var asOwner = await GetAsAsync(issuer.Mint([], owner.Uuid, TimeSpan.FromMinutes(5)), query);
         var asStranger = await GetAsAsync(issuer.Mint([], stranger.Uuid, TimeSpan.FromMinutes(5)), query);
 
-        Assert.Equal(HttpStatusCode.OK, asOwner.Status);
-        Assert.Equal(kept, Encoding.UTF8.GetBytes(asOwner.Body));
+        Assert.Equal(HttpStatusCode.Forbidden, asOwner.Status);
+        Assert.Equal("insufficient_permissions", asOwner.BodyObject["error_code"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.Forbidden, asStranger.Status);
         Assert.Equal("insufficient_permissions", asStranger.BodyObject["error_code"]!.GetValue<string>());
     }

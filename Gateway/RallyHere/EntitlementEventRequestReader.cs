@@ -21,7 +21,7 @@ public static class EntitlementEventRequestReader
         var sku = fields.Text("sku", required: true, maxLength: 2048, minLength: 1);
         var quantity = fields.WholeNumber("quantity", required: false, minimum: 1, maximum: MaxQuantity);
         var transactionId = fields.Text("platform_transaction_id", required: true, maxLength: 4096, minLength: 1);
-        var platformData = fields.ObjectJson("platform_data");
+        var platformData = fields.ObjectJson("platform_data", SubmitEntitlementEvent.MaxPlatformDataBytes);
         if (errors.Count > 0)
         {
             return null;

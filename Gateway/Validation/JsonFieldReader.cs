@@ -107,8 +107,11 @@ public sealed class JsonFieldReader(JsonElement obj, IReadOnlyList<object> locat
         return null;
     }
 
-    /// <summary>An object (or null), returned as canonical JSON: keys sorted, no insignificant whitespace.</summary>
-    public string? ObjectJson(string name)
+    /// <summary>
+    /// An object (or null), returned as canonical JSON: keys sorted, no insignificant whitespace; refused
+    /// (pydantic's <c>value_error</c>, as a validator of ours) when that JSON is over <paramref name="maxBytes"/> UTF-8 bytes.
+    /// </summary>
+    public string? ObjectJson(string name, int maxBytes)
     {
         if (!Present(name, required: false, out var value, DictType))
         {
@@ -121,7 +124,14 @@ public sealed class JsonFieldReader(JsonElement obj, IReadOnlyList<object> locat
             return null;
         }
 
-        return CanonicalJson.Write(value);
+        var json = CanonicalJson.Write(value);
+        if (System.Text.Encoding.UTF8.GetByteCount(json) > maxBytes)
+        {
+            Add(name, $"Value error, {name} may hold at most {maxBytes} bytes of JSON", "value_error");
+            return null;
+        }
+
+        return json;
     }
 
     /// <summary>A nested object, or null when absent; problems inside it are reported under its name.</summary>

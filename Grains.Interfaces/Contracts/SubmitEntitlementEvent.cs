@@ -20,12 +20,23 @@ public sealed record SubmitEntitlementEvent
     /// <summary>The platform data as canonical JSON (object keys sorted), or null.</summary>
     [Id(8)] public string? PlatformDataJson { get; init; }
 
-    /// <summary>Refuse text the ledger cannot store (see <see cref="StoredText"/>).</summary>
+    /// <summary>
+    /// The most UTF-8 bytes <see cref="PlatformDataJson"/> may have. Events are listed up to 1,000 a page,
+    /// which must fit one Orleans message (100 MB by default) and one JSON answer: without a bound, a few
+    /// large events made every read of their page fail, for good.
+    /// </summary>
+    public const int MaxPlatformDataBytes = 64 * 1024;
+
+    /// <summary>Refuse text the ledger cannot store (see <see cref="StoredText"/>) and platform data over <see cref="MaxPlatformDataBytes"/>.</summary>
     public void ThrowIfNotStorable()
     {
         StoredText.ThrowIfNul(PlatformUserId);
         StoredText.ThrowIfNul(Sku);
         StoredText.ThrowIfNul(PlatformTransactionId);
         StoredText.ThrowIfNul(PlatformDataJson);
+        if (PlatformDataJson is not null && System.Text.Encoding.UTF8.GetByteCount(PlatformDataJson) > MaxPlatformDataBytes)
+        {
+            throw new ArgumentException($"The platform data is over {MaxPlatformDataBytes} bytes of JSON.", nameof(PlatformDataJson));
+        }
     }
 }

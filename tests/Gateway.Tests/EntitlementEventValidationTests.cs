@@ -283,6 +283,22 @@ public sealed class EntitlementEventValidationTests(GatewayFixture fixture) : IC
     }
 
     [Fact]
+    public async Task Post_PlatformDataOf64KiBOfJson_IsRecordedAndOneByteMore_Returns422()
+    {
+        // {"r":"..."} is 8 bytes around the text: these are exactly 65,536 bytes of canonical JSON.
+        var largest = await ValidBodyAsync();
+        largest["platform_data"] = new JsonObject { ["r"] = new string('x', (64 * 1024) - 8) };
+        var over = await ValidBodyAsync();
+        over["platform_data"] = new JsonObject { ["r"] = new string('x', (64 * 1024) - 7) };
+
+        var recorded = await _client.PostEventAsync(largest);
+
+        Assert.Equal(HttpStatusCode.OK, recorded.Status);
+        JsonAssert.Equal(largest["platform_data"], recorded.Json["platform_data"]);
+        await AssertRejectedAsync(over, ValidationDetail.Body("platform_data", "Value error, platform_data may hold at most 65536 bytes of JSON", "value_error"));
+    }
+
+    [Fact]
     public async Task Post_ManyProblems_Returns422ListingEachInFieldOrder()
     {
         var body = new JsonObject

@@ -622,6 +622,25 @@ public class PlayerGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Submit_PlatformDataOver64KiB_IsRefusedAsABadArgumentByEveryRoute_AndRecordsNothing()
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var command = Command(EntitlementActionType.Grant, user, sku) with { PlatformDataJson = $"{{\"r\":\"{new string('x', (64 * 1024) - 7)}\"}}" };
+
+        var refusals = new[]
+        {
+            await Assert.ThrowsAsync<ArgumentException>(() => Events.SubmitAsync(command)),
+            await Assert.ThrowsAsync<ArgumentException>(() => Player(user).SubmitEntitlementEventAsync(command)),
+            await Assert.ThrowsAsync<ArgumentException>(() => Client.SubmitEntitlementEventAsync(Events, command)),
+        };
+
+        Assert.All(refusals, refusal => Assert.StartsWith("The platform data is over 65536 bytes of JSON.", refusal.Message, StringComparison.Ordinal));
+        Assert.Empty((await Events.ListAsync(new EntitlementEventQuery { PlayerUuid = user.PlayerUuid })).Events);
+        Assert.Equal(0, (await Player(user).GetEntitlementsAsync())!.Version);
+    }
+
+    [Fact]
     public async Task Consume_NulInTheItemIdOrOperationId_IsRefusedAsABadArgument_AndConsumesNothing()
     {
         var user = await NewPlayerAsync();

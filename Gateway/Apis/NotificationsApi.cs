@@ -118,32 +118,46 @@ public static class NotificationsApi
         return TypedResults.Empty;
     }
 
-    /// <summary>Where a client resumes: <c>?after=</c>, else (SSE) the <c>Last-Event-ID</c> header; nothing when neither is given.</summary>
+    /// <summary>
+    /// Where a client resumes: <c>?after=</c> and (SSE) the <c>Last-Event-ID</c> header, the later of the two when both are
+    /// given (an <c>EventSource</c> reconnects to the same URL, its <c>?after=</c> included, with the id of the last event it
+    /// got); nothing when neither is given. A cursor that is given and invalid is refused, the query's first.
+    /// </summary>
     private static async Task<(long? Position, string? Cursor, JsonHttpResult<HttpValidationError>? Invalid)> ResumeAsync(HttpContext context, PushSession push, bool lastEventId)
     {
-        string location;
-        string name;
-        string? text;
+        (long Position, string Cursor)? resume = null;
         if (context.Request.Query.TryGetValue(AfterParameter, out var values))
         {
-            (location, name, text) = ("query", AfterParameter, values.Count == 1 ? values[0] : null);
-        }
-        else if (lastEventId && context.Request.Headers[LastEventIdHeader].ToString() is { Length: > 0 } header)
-        {
-            (location, name, text) = ("header", LastEventIdHeader.ToLowerInvariant(), header);
-        }
-        else
-        {
-            return (null, null, null);
+            var text = values.Count == 1 ? values[0] : null;
+            if (await DecodeAsync(push, text) is not { } position)
+            {
+                return (null, null, InvalidCursor("query", AfterParameter));
+            }
+
+            resume = (position, text!);
         }
 
-        if (string.IsNullOrEmpty(text) || text.Length > MaxCursorLength || await push.DecodeCursorAsync(text) is not { } position)
+        if (lastEventId && context.Request.Headers[LastEventIdHeader].ToString() is { Length: > 0 } header)
         {
-            return (null, null, RallyHereResults.Invalid(location, name, "Invalid cursor: it was not issued for the notification feed", "value_error"));
+            if (await DecodeAsync(push, header) is not { } position)
+            {
+                return (null, null, InvalidCursor("header", LastEventIdHeader.ToLowerInvariant()));
+            }
+
+            if (resume is not { } query || position > query.Position)
+            {
+                resume = (position, header);
+            }
         }
 
-        return (position, text, null);
+        return resume is { } start ? (start.Position, start.Cursor, null) : (null, null, null);
     }
+
+    private static async Task<long?> DecodeAsync(PushSession push, string? text) =>
+        string.IsNullOrEmpty(text) || text.Length > MaxCursorLength ? null : await push.DecodeCursorAsync(text);
+
+    private static JsonHttpResult<HttpValidationError> InvalidCursor(string location, string name) =>
+        RallyHereResults.Invalid(location, name, "Invalid cursor: it was not issued for the notification feed", "value_error");
 
     private static bool TryPlayer(HttpContext context, out Guid player, out JsonHttpResult<HttpValidationError> invalid)
     {

@@ -255,13 +255,52 @@ public sealed class NotificationPushTests(GatewayFixture fixture) : IClassFixtur
 
         await using var events = await PushEventStream.OpenAsync(fixture.BaseAddress(), PushRoutes.PlayerSse(player.Uuid), token, lastEventId: cursors[0]);
         var sse = await events.ReadUntilAsync(e => e.Id == cursors[^1]);
-        await using var queryWins = await PushEventStream.OpenAsync(fixture.BaseAddress(), $"{PushRoutes.PlayerSse(player.Uuid)}?after={cursors[1]}", token, lastEventId: cursors[0]);
-        var afterQuery = await queryWins.NextEventAsync();
+        await using var laterQuery = await PushEventStream.OpenAsync(fixture.BaseAddress(), $"{PushRoutes.PlayerSse(player.Uuid)}?after={cursors[1]}", token, lastEventId: cursors[0]);
+        var afterQuery = await laterQuery.NextEventAsync();
 
         Assert.Equal(grants, ws.Select(f => f["event_id"]!.GetValue<string>()));
         Assert.Equal(cursors[1..], sse.Select(e => e.Id));
         Assert.Equal(ws.Skip(1).Select(f => f["message"]!.ToJsonString(PushRoutes.Relaxed)), sse.Select(e => e.Data));
         Assert.Equal(cursors[2], afterQuery.Id);
+    }
+
+    [Fact]
+    public async Task ServerSentEvents_LastEventIdLaterThanQuery_ResumesAfterTheLastEventId()
+    {
+        // An EventSource opened on ".../sse?after=X" reconnects to that same URL with Last-Event-ID: the last id it got.
+        var player = await _client.CreatePlayerAsync();
+        var token = fixture.PlayerToken(player.Uuid);
+        var grants = new List<string>();
+        List<JsonObject> ws;
+        await using (var live = await PushSocket.ConnectAsync(fixture.BaseAddress(), PushRoutes.PlayerWebSocket(player.Uuid), token))
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                grants.Add(ExpectedEvent.Id(await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")))));
+            }
+
+            ws = await live.ReadUntilAsync(f => f["event_id"]!.GetValue<string>() == grants[^1]);
+        }
+
+        var cursors = ws.Select(f => f["cursor"]!.GetValue<string>()).ToList();
+
+        await using var reconnected = await PushEventStream.OpenAsync(fixture.BaseAddress(), $"{PushRoutes.PlayerSse(player.Uuid)}?after={cursors[0]}", token, lastEventId: cursors[2]);
+        var sse = await reconnected.ReadUntilAsync(e => e.Id == cursors[^1]);
+
+        Assert.Equal(grants, ws.Select(f => f["event_id"]!.GetValue<string>()));
+        Assert.Equal([cursors[3]], sse.Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task ServerSentEvents_ValidQueryAndBadLastEventId_Returns422ForTheHeader()
+    {
+        var player = await _client.CreatePlayerAsync();
+        await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")));
+        var head = await fixture.HeadCursorAsync();
+
+        var response = await _client.SendAsync(HttpMethod.Get, $"{PushRoutes.AllSse}?after={head}", configure: r => r.Headers.Add("Last-Event-ID", "not-a-cursor"));
+
+        JsonAssert.Invalid(response, new ValidationDetail(["header", "last-event-id"], "Invalid cursor: it was not issued for the notification feed", "value_error"));
     }
 
     [Theory]

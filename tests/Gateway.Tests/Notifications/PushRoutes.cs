@@ -41,6 +41,10 @@ internal static class PushRoutes
         return position.Value;
     }
 
+    /// <summary>The cursor of the feed's head, read from the gateway's cluster.</summary>
+    public static async Task<string> HeadCursorAsync(this GatewayFixture fixture) =>
+        (await fixture.App.Services.GetRequiredService<IGrainFactory>().GetGrain<INotificationFeedGrain>(0).HeadWithCursorAsync()).Cursor;
+
     /// <summary>The player's ledger version, from the <c>ETag</c> of the entitlements listing.</summary>
     public static async Task<long> VersionAsync(this HttpClient client, Guid player)
     {

@@ -29,6 +29,7 @@ public sealed partial class WebhookGrain(
     private WebhookEndpointOptions? _webhook;
     private Task _pump = Task.CompletedTask;
     private long _position;
+    private InFlight? _inFlight;
     private bool _pumping;
     private bool _pending;
 
@@ -179,38 +180,57 @@ public sealed partial class WebhookGrain(
         }
     }
 
-    /// <summary>Send one notification until it is delivered, fails for good, or has used every attempt; then it is a dead letter.</summary>
+    /// <summary>
+    /// Send one notification until it is delivered, fails for good, or has used every attempt; then it is a dead letter.
+    /// The attempts made so far are kept for the notification in flight: when the pump ends early (the dead letter could
+    /// not be written, say), the next one carries on the count, and once the notification is a dead letter it only
+    /// writes it again, sending nothing more.
+    /// </summary>
     private async Task DeliverAsync(WebhookEndpointOptions webhook, EntitlementNotification notification)
     {
-        for (var attempt = 1; ; attempt++)
+        var inFlight = _inFlight is { } kept && kept.Position == notification.Position ? kept : new InFlight(notification.Position, 0, null);
+        while (inFlight.DeadLetter is null)
         {
+            var attempt = inFlight.Attempts + 1;
             var result = await sender.SendAsync(webhook, notification, attempt, _stopping.Token);
             if (result.Delivered)
             {
+                _inFlight = null;
                 return;
             }
 
             if (!result.Retryable || attempt >= webhook.MaxAttempts)
             {
-                var letter = await store.WriteDeadLetterAsync(new WebhookDeadLetter
+                inFlight = _inFlight = inFlight with
                 {
-                    Id = 0,
-                    Webhook = webhook.Name,
-                    Position = notification.Position,
-                    EventId = notification.EventId,
-                    PlayerUuid = notification.PlayerUuid,
-                    Kind = notification.Kind,
                     Attempts = attempt,
-                    LastError = result.Error,
-                    Failed = time.GetUtcNow(),
-                }, _stopping.Token);
-                LogDeadLettered(logger, webhook.Name, notification.Position, letter.Id, attempt, result.Error);
-                return;
+                    DeadLetter = new WebhookDeadLetter
+                    {
+                        Id = 0,
+                        Webhook = webhook.Name,
+                        Position = notification.Position,
+                        EventId = notification.EventId,
+                        PlayerUuid = notification.PlayerUuid,
+                        Kind = notification.Kind,
+                        Attempts = attempt,
+                        LastError = result.Error,
+                        Failed = time.GetUtcNow(),
+                    },
+                };
+                break;
             }
 
+            inFlight = _inFlight = inFlight with { Attempts = attempt };
             var delay = WebhookBackoff.Delay(webhook, attempt, result.RetryAfter, Random.Shared);
             LogAttemptFailed(logger, webhook.Name, notification.Position, attempt, result.Error, delay);
             await Task.Delay(delay, time, _stopping.Token);
         }
+
+        var letter = await store.WriteDeadLetterAsync(inFlight.DeadLetter, _stopping.Token);
+        _inFlight = null;
+        LogDeadLettered(logger, webhook.Name, notification.Position, letter.Id, inFlight.Attempts, letter.LastError);
     }
+
+    /// <summary>The notification being delivered: the attempts it has had, and its dead letter once it is one and is not yet stored.</summary>
+    private sealed record InFlight(long Position, int Attempts, WebhookDeadLetter? DeadLetter);
 }

@@ -2,20 +2,23 @@ using System.Reflection;
 using System.Runtime.ExceptionServices;
 using Entitlements.Ledger;
 using Entitlements.Storage;
+using Entitlements.Webhooks;
 using Npgsql;
 
 namespace Entitlements.Tests.Outage;
 
 /// <summary>
 /// The silo's real store, with the next append failing on demand: before its commit (nothing written),
-/// or after it (written, but the acknowledgement lost, as when the connection drops during the commit).
-/// Every other call goes straight to the real store.
+/// or after it (written, but the acknowledgement lost, as when the connection drops during the commit);
+/// and with webhook dead-letter writes failing on demand (nothing written). Every other call goes
+/// straight to the real store.
 /// </summary>
 public class FaultyLedgerStore : DispatchProxy
 {
     public const string Message = "injected store failure";
 
     private AppendFault? _nextAppend;
+    private int _deadLetterFailures;
 
     public ILedgerStore Inner { get; private set; } = null!;
 
@@ -30,9 +33,20 @@ public class FaultyLedgerStore : DispatchProxy
     /// <summary>Make the next append fail.</summary>
     public void FailNextAppend(AppendFault fault) => Volatile.Write(ref _nextAppend, fault);
 
+    /// <summary>Make the next <paramref name="count"/> dead-letter writes fail before they write anything.</summary>
+    public void FailDeadLetterWrites(int count) => Volatile.Write(ref _deadLetterFailures, count);
+
+    /// <summary>How many of the dead-letter write failures asked for are still to come.</summary>
+    public int DeadLetterFailuresLeft => Math.Max(0, Volatile.Read(ref _deadLetterFailures));
+
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
     {
         ArgumentNullException.ThrowIfNull(targetMethod);
+        if (targetMethod.Name == nameof(ILedgerStore.WriteDeadLetterAsync) && Interlocked.Decrement(ref _deadLetterFailures) >= 0)
+        {
+            return Task.FromException<WebhookDeadLetter>(new NpgsqlException(Message));
+        }
+
         if (targetMethod.Name == nameof(ILedgerStore.AppendAsync) && Interlocked.Exchange(ref _nextAppend, null) is { } fault)
         {
             return AppendAsync(fault, (LedgerEvent)args![0]!, (CancellationToken)args[1]!);

@@ -26,7 +26,11 @@ public static class WebhookCluster
         };
     }
 
-    public static async Task<InProcessTestCluster> StartAsync(string dataDirectory, params IEnumerable<KeyValuePair<string, string?>>[] settings)
+    public static Task<InProcessTestCluster> StartAsync(string dataDirectory, params IEnumerable<KeyValuePair<string, string?>>[] settings) =>
+        StartAsync(dataDirectory, configure: null, settings);
+
+    /// <summary>The same, with <paramref name="configure"/> applied to the silo after the entitlements (to replace a service).</summary>
+    public static async Task<InProcessTestCluster> StartAsync(string dataDirectory, Action<ISiloBuilder>? configure, params IEnumerable<KeyValuePair<string, string?>>[] settings)
     {
         var values = new Dictionary<string, string?>
         {
@@ -41,7 +45,11 @@ public static class WebhookCluster
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) => silo.AddEntitlements(configuration));
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddEntitlements(configuration);
+            configure?.Invoke(silo);
+        });
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return cluster;

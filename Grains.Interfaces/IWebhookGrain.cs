@@ -11,6 +11,13 @@ namespace Entitlements;
 [Alias("Entitlements.IWebhookGrain")]
 public interface IWebhookGrain : IGrainWithStringKey
 {
+    /// <summary>
+    /// The response timeout of <see cref="ReplayAsync"/>, which waits for the endpoint's answer: its own, not
+    /// <c>Orleans:Messaging:ResponseTimeout</c>, so that a webhook's <c>Timeout</c> (checked against it at start) never
+    /// turns a replay into a 503 while the send goes on.
+    /// </summary>
+    public const string ReplayResponseTimeout = "00:01:00";
+
     /// <summary>New notifications were committed: deliver them now rather than at the next poll.</summary>
     [Alias("Wake"), OneWay, AlwaysInterleave]
     Task WakeAsync();
@@ -25,5 +32,6 @@ public interface IWebhookGrain : IGrainWithStringKey
 
     /// <summary>Send a dead letter's notification once more, now, and mark it replayed when delivered.</summary>
     [Alias("Replay"), AlwaysInterleave]
+    [ResponseTimeout(ReplayResponseTimeout)]
     Task<WebhookReplayResult> ReplayAsync(long deadLetterId);
 }

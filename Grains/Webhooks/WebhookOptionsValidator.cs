@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Options;
 
@@ -6,11 +7,20 @@ namespace Entitlements.Webhooks;
 /// <summary>
 /// Checks the webhooks at start: unique names of <c>[a-z0-9-]</c>, absolute <c>https://</c> URLs
 /// (<c>http://</c> only for loopback: signed entitlement data never travels in clear text), secrets of at
-/// least 32 characters, sane attempts, backoffs and timeouts.
+/// least 32 characters, sane attempts, backoffs and timeouts. A backoff of at most <see cref="MaxBackoffLimit"/>
+/// (a wait longer than about 49.7 days cannot even be started); a timeout of at most <see cref="MaxTimeout"/>, half
+/// the replay call's response timeout (<see cref="IWebhookGrain.ReplayResponseTimeout"/>), so that a replay,
+/// which waits for the endpoint, is answered rather than timed out into a 503 while the send goes on.
 /// </summary>
 public sealed class WebhookOptionsValidator : IValidateOptions<WebhookOptions>
 {
     public const int MinSecretLength = 32;
+
+    /// <summary>The longest <see cref="WebhookEndpointOptions.MaxBackoff"/>: one day.</summary>
+    public static readonly TimeSpan MaxBackoffLimit = TimeSpan.FromDays(1);
+
+    /// <summary>The longest <see cref="WebhookEndpointOptions.Timeout"/>: half the replay call's response timeout.</summary>
+    public static readonly TimeSpan MaxTimeout = TimeSpan.Parse(IWebhookGrain.ReplayResponseTimeout, CultureInfo.InvariantCulture) / 2;
 
     public ValidateOptionsResult Validate(string? name, WebhookOptions options)
     {
@@ -57,10 +67,20 @@ public sealed class WebhookOptionsValidator : IValidateOptions<WebhookOptions>
             {
                 failures.Add($"{key}:InitialBackoff must be positive and MaxBackoff at least InitialBackoff.");
             }
+            else if (webhook.MaxBackoff > MaxBackoffLimit)
+            {
+                failures.Add($"{key}:MaxBackoff must be at most {MaxBackoffLimit.ToString("c", CultureInfo.InvariantCulture)} (got {webhook.MaxBackoff.ToString("c", CultureInfo.InvariantCulture)}).");
+            }
 
             if (webhook.Timeout <= TimeSpan.Zero)
             {
                 failures.Add($"{key}:Timeout must be positive.");
+            }
+            else if (webhook.Timeout > MaxTimeout)
+            {
+                failures.Add(
+                    $"{key}:Timeout must be at most {MaxTimeout.ToString("c", CultureInfo.InvariantCulture)} (half the replay call's response timeout of " +
+                    $"{IWebhookGrain.ReplayResponseTimeout}; got {webhook.Timeout.ToString("c", CultureInfo.InvariantCulture)}).");
             }
         }
 

@@ -12,7 +12,8 @@ public sealed class WebhookConfigurationTests
     [Theory]
     [InlineData("http://hooks.example.com/entitlements", "0123456789abcdef0123456789abcdef", "Notifications:Webhooks:0:Url must use https:// (http:// is accepted for loopback hosts only).")]
     [InlineData("https://hooks.example.com/entitlements", "too-short", "Notifications:Webhooks:0:Secret is required and must have at least 32 characters.")]
-    public async Task Start_InvalidWebhook_FailsWithTheKeyAndTheRule(string url, string secret, string message)
+    [InlineData("https://hooks.example.com/entitlements", "0123456789abcdef0123456789abcdef", "Notifications:Webhooks:0:Timeout must be at most 00:00:30 (half the replay call's response timeout of 00:01:00; got 30.00:00:00).", "30.00:00:00")]
+    public async Task Start_InvalidWebhook_FailsWithTheKeyAndTheRule(string url, string secret, string message, string timeout = "00:00:10")
     {
         using var data = new TempDirectory();
         var settings = new Dictionary<string, string?>
@@ -26,6 +27,7 @@ public sealed class WebhookConfigurationTests
             ["Notifications:Webhooks:0:Name"] = "game",
             ["Notifications:Webhooks:0:Url"] = url,
             ["Notifications:Webhooks:0:Secret"] = secret,
+            ["Notifications:Webhooks:0:Timeout"] = timeout,
         };
         await using var app = GatewayApp.Build(["--urls", "http://127.0.0.1:0"], builder => builder.Configuration.AddInMemoryCollection(settings));
 

@@ -52,6 +52,42 @@ public sealed class WebhookOptionsValidatorTests
             result.Failures);
     }
 
+    [Fact]
+    public void Validate_BackoffAndTimeoutAtTheirLimits_Succeeds()
+    {
+        var result = Validate(new WebhookEndpointOptions
+        {
+            Name = "game",
+            Url = "https://a.example/",
+            Secret = Secret,
+            MaxBackoff = TimeSpan.FromDays(1),
+            Timeout = TimeSpan.FromSeconds(30),
+        });
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Fact]
+    public void Validate_BackoffOrTimeoutTooLong_FailsWithTheLimit()
+    {
+        // Past 49.7 days a wait cannot be started, past 24.8 days an HttpClient cannot take the timeout, and past
+        // 30 s a replay, which waits for the endpoint, would outlast its own grain call.
+        var result = Validate(
+            new WebhookEndpointOptions { Name = "a", Url = "https://a.example/", Secret = Secret, MaxBackoff = TimeSpan.FromDays(50) },
+            new WebhookEndpointOptions { Name = "b", Url = "https://a.example/", Secret = Secret, MaxBackoff = TimeSpan.FromDays(1).Add(TimeSpan.FromTicks(1)) },
+            new WebhookEndpointOptions { Name = "c", Url = "https://a.example/", Secret = Secret, Timeout = TimeSpan.FromDays(25) },
+            new WebhookEndpointOptions { Name = "d", Url = "https://a.example/", Secret = Secret, Timeout = TimeSpan.FromSeconds(31) });
+
+        Assert.Equal(
+            [
+                "Notifications:Webhooks:0:MaxBackoff must be at most 1.00:00:00 (got 50.00:00:00).",
+                "Notifications:Webhooks:1:MaxBackoff must be at most 1.00:00:00 (got 1.00:00:00.0000001).",
+                "Notifications:Webhooks:2:Timeout must be at most 00:00:30 (half the replay call's response timeout of 00:01:00; got 25.00:00:00).",
+                "Notifications:Webhooks:3:Timeout must be at most 00:00:30 (half the replay call's response timeout of 00:01:00; got 00:00:31).",
+            ],
+            result.Failures);
+    }
+
     private static Microsoft.Extensions.Options.ValidateOptionsResult Validate(params WebhookEndpointOptions[] webhooks)
     {
         var options = new WebhookOptions();

@@ -11,7 +11,10 @@ namespace Entitlements.Gateway.Xbox;
 /// Checks the XboxToken a title sends: <c>XBL3.0 x=&lt;userhash&gt;;&lt;XSTS token&gt;</c>, the token a compact
 /// JWE (RSA-OAEP or RSA-OAEP-256, A256GCM) that the relying party's key opens, holding a JWS (RS256 or
 /// ES256) signed by a key of the configured set. Then <c>aud</c>, <c>iss</c>, <c>nbf</c>, <c>exp</c>,
-/// the sandbox and the user hash. Keys are read on first use; no token reaches a log.
+/// the sandbox and the user hash. Keys are read on first use, and read again when either key file has
+/// changed (looked at no more than every <see cref="KeyCheckInterval"/>): Microsoft rotates its XSTS signing
+/// keys, and a title may rotate its relying-party key, without a restart of every gateway. A file that cannot
+/// be read then leaves the keys in hand. No token reaches a log.
 /// </summary>
 public sealed partial class XstsTokenValidator(IOptions<XboxTokenOptions> options, TimeProvider time, ILogger<XstsTokenValidator> logger)
 {
@@ -19,6 +22,11 @@ public sealed partial class XstsTokenValidator(IOptions<XboxTokenOptions> option
     private const int MaxLength = 32 * 1024;
     private readonly Lock _lock = new();
     private (RSA RelyingParty, IReadOnlyList<SigningKey> Signing)? _keys;
+    private (DateTime RelyingParty, DateTime Signing) _keysWritten;
+    private DateTimeOffset _keysChecked;
+
+    /// <summary>How often, at most, the key files are looked at for a change.</summary>
+    public static TimeSpan KeyCheckInterval { get; } = TimeSpan.FromSeconds(10);
 
     public bool IsConfigured => options.Value.IsConfigured;
 
@@ -180,20 +188,37 @@ public sealed partial class XstsTokenValidator(IOptions<XboxTokenOptions> option
     {
         lock (_lock)
         {
-            if (_keys is null)
+            var now = time.GetUtcNow();
+            if (_keys is not null && now - _keysChecked < KeyCheckInterval)
             {
-                var settings = options.Value;
-                try
+                return _keys;
+            }
+
+            _keysChecked = now;
+            var settings = options.Value;
+            try
+            {
+                var written = (File.GetLastWriteTimeUtc(settings.RelyingPartyKeyFile!), File.GetLastWriteTimeUtc(settings.SigningKeysFile!));
+                if (_keys is not null && written == _keysWritten)
                 {
-                    var rsa = RSA.Create();
-                    rsa.ImportFromPem(File.ReadAllText(settings.RelyingPartyKeyFile!));
-                    _keys = (rsa, JsonWebKeys.Parse(File.ReadAllText(settings.SigningKeysFile!)));
+                    return _keys;
                 }
-                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException or FormatException or JsonException)
+
+                var rsa = RSA.Create();
+                rsa.ImportFromPem(File.ReadAllText(settings.RelyingPartyKeyFile!));
+                var signing = JsonWebKeys.Parse(File.ReadAllText(settings.SigningKeysFile!));
+                if (_keys is not null)
                 {
-                    // Not cached: the next call tries again (the files may appear later).
-                    LogKeysUnreadable(logger, exception);
+                    LogKeysReloaded(logger, signing.Count);
                 }
+
+                // The keys replaced are not disposed: a validation on another thread may still hold them.
+                (_keys, _keysWritten) = ((rsa, signing), written);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException or FormatException or JsonException)
+            {
+                // Not kept: the next look tries again (the files may appear, or be halfway through a rewrite).
+                LogKeysUnreadable(logger, exception, _keys is not null);
             }
 
             return _keys;

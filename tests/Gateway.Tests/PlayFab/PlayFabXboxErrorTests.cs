@@ -64,6 +64,30 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task ConsumeXboxEntitlements_TicketOfAPlayerTheXuidWasMovedAwayFrom_IsInvalidSessionTicketAndConsumesNothing()
+    {
+        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Moved Gems");
+        var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("c", gems.ProductId, "Consumable", 3));
+        var token = await _simulator.TokenAsync(xuid);
+        var (oldTicket, _) = await _client.LoginOkAsync(token);
+        var oldPlayer = await _client.XboxPlayerAsync(xuid);
+        var newPlayer = Guid.NewGuid();
+        var move = await _client.SendAsync(HttpMethod.Put, $"/users/v1/platform-user?platform=XboxLive&platform_user_id={xuid}&display_name=Tester&player_uuid={newPlayer}");
+        Assert.True(move.Status is HttpStatusCode.OK or HttpStatusCode.Created, $"moving the link answered {move}");
+
+        var refused = await _client.ConsumeXboxAsync(oldTicket, token);
+
+        PlayFabHttp.AssertError(refused, HttpStatusCode.Unauthorized, "InvalidSessionTicket", 1100);
+        Assert.Equal(3, await _simulator.QuantityAsync(xuid, "c"));
+        Assert.Empty(await _client.AllEventsAsync($"&player_uuid={oldPlayer}"));
+        var (newTicket, _) = await _client.LoginOkAsync(token);
+        Assert.Equal(3, Assert.Single(await _client.ConsumeXboxOkAsync(newTicket, token))!["UsesIncrementedBy"]!.GetValue<long>());
+        Assert.Equal(0, await _simulator.QuantityAsync(xuid, "c"));
+        Assert.Equal(newPlayer, await _client.XboxPlayerAsync(xuid));
+        Assert.Single(await _client.AllEventsAsync($"&player_uuid={newPlayer}"));
+    }
+
+    [Fact]
     public async Task ConsumeXboxEntitlements_WithoutXboxToken_IsInvalidParamsWithDetails()
     {
         var (ticket, _) = await LoggedInUserAsync();

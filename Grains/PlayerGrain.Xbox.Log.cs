@@ -11,6 +11,9 @@ public sealed partial class PlayerGrain
     [LoggerMessage(Level = LogLevel.Warning, Message = "Player {PlayerUuid}: Xbox consume failed: {Outcome} (HTTP {StatusCode})")]
     private static partial void LogXboxFailed(ILogger logger, Guid playerUuid, XboxConsumeOutcome outcome, int? statusCode);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Player {PlayerUuid}: Xbox consume failed after {Granted} items were granted; they are the answer, the next call consumes the rest")]
+    private static partial void LogXboxInterrupted(ILogger logger, Exception exception, Guid playerUuid, int granted);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Player {PlayerUuid}: Xbox consume stopped after its budget of {BudgetMilliseconds} ms with {Granted} items granted; the next call consumes the rest")]
     private static partial void LogXboxDeadlineReached(ILogger logger, Guid playerUuid, double budgetMilliseconds, int granted);
 

@@ -124,6 +124,13 @@ public sealed partial class PlayerGrain
             LogXboxFailed(logger, PlayerUuid, exception.Outcome, exception.StatusCode);
             return new XboxConsumeResult(exception.Outcome, granted.Items);
         }
+        catch (Exception exception) when (granted.Items.Count > 0)
+        {
+            // What was granted stays granted, and a repeated call answers only what it grants then: an
+            // error now would hide these items from the client for ever, as with Xbox failures above.
+            LogXboxInterrupted(logger, exception, PlayerUuid, granted.Items.Count);
+            return new XboxConsumeResult(XboxConsumeOutcome.Interrupted, granted.Items);
+        }
 
         return new XboxConsumeResult(XboxConsumeOutcome.Completed, granted.Items);
     }

@@ -120,9 +120,10 @@ public static partial class PlayFabClientApi
             XboxAuthorization = xboxToken!,
             CatalogVersion = string.IsNullOrEmpty(catalogVersion) ? options.Value.DefaultCatalogVersion : catalogVersion,
         });
-        // Items granted before Xbox failed mid-way are answered as a success: they are granted for good, a
-        // repeated call answers only what it grants then, and an ApiErrorWrapper has no place for them, so an
-        // error would hide them from the client forever. The balances left are consumed by the next call.
+        // Items granted before Xbox, or anything else (Interrupted), failed mid-way are answered as a success:
+        // they are granted for good, a repeated call answers only what it grants then, and an ApiErrorWrapper
+        // has no place for them, so an error would hide them from the client forever. The balances left are
+        // consumed by the next call.
         return result.Outcome switch
         {
             XboxConsumeOutcome.Completed or XboxConsumeOutcome.DeadlineReached => PlayFabResults.Ok(new ConsumeXboxEntitlementsResult([.. result.Items.Select(ToItemInstance)])),

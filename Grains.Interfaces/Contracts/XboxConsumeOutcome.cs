@@ -27,4 +27,11 @@ public enum XboxConsumeOutcome
     /// the answer, a success; the balances left are consumed by the next call.
     /// </summary>
     DeadlineReached = 7,
+
+    /// <summary>
+    /// A failure that is not Xbox's (the database, a bug) stopped the call after it granted something:
+    /// what was granted is the answer (an error would hide it for ever); the failure is logged, and the
+    /// balances left are consumed by the next call. A call that granted nothing throws instead.
+    /// </summary>
+    Interrupted = 8,
 }

@@ -75,6 +75,11 @@ public static class SimulatorApp
             return refusal;
         }
 
+        if (state.Faults.QueryAnswerBody is { } answer)
+        {
+            return Results.Content(answer, "application/json");
+        }
+
         var body = await ReadAsync(context);
         var pageSize = body?["maxPageSize"]?.GetValue<int>() is { } size and > 0 ? Math.Min(size, 1000) : 100;
         var offset = 0;

@@ -26,4 +26,7 @@ public sealed record SimulatorFaults
 
     /// <summary>Consume as asked, but answer the success with this body instead of the consume's JSON.</summary>
     public string? ConsumeAnswerBody { get; init; }
+
+    /// <summary>Answer every query's success with this body instead of the page (to send items or shapes the state cannot hold).</summary>
+    public string? QueryAnswerBody { get; init; }
 }

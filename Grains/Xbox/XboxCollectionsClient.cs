@@ -22,8 +22,6 @@ public sealed partial class XboxCollectionsClient(HttpClient http, IOptions<Xbox
     public const string QueryPath = "v8.0/collections/b2bLicensePreview";
     public const string ConsumePath = "v8.0/collections/consume";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public bool IsConfigured => options.Value.CollectionsUrl is not null;
 
     /// <summary>One page of the user's collection; <paramref name="continuationToken"/> is null for the first.</summary>
@@ -45,20 +43,105 @@ public sealed partial class XboxCollectionsClient(HttpClient http, IOptions<Xbox
 
         using var document = (await SendAsync(QueryPath, authorization, body, readAnswer: true, deadline))!;
         var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            // Not a page at all: as a malformed answer, the service is taken as failing.
+            throw new XboxServiceException(XboxConsumeOutcome.Inaccessible, null, $"The collections service answered a JSON {root.ValueKind}, not an object.");
+        }
+
         var items = new List<XboxCollectionItem>();
         if (root.TryGetProperty("items", out var array) && array.ValueKind == JsonValueKind.Array)
         {
+            var index = 0;
             foreach (var element in array.EnumerateArray())
             {
-                if (element.Deserialize<XboxCollectionItem>(Json) is { } item)
+                if (ReadItem(element, out var problem) is { } item)
                 {
                     items.Add(item);
                 }
+                else
+                {
+                    // One odd item must not block the rest of the collection: it is left on Xbox, untouched.
+                    LogMalformedItem(logger, index, problem!);
+                }
+
+                index++;
             }
         }
 
         var next = root.TryGetProperty("continuationToken", out var token) && token.ValueKind == JsonValueKind.String && token.GetString() is { Length: > 0 } text ? text : null;
         return new XboxCollectionsPage(items, next);
+    }
+
+    /// <summary>
+    /// One item of a query's answer, read field by field; null (with the <paramref name="problem"/>) when it
+    /// lacks what a consume or a grant needs: a string <c>id</c>, <c>productId</c> and <c>productKind</c>,
+    /// and for a consumable an integer <c>quantity</c>. <c>status</c>, when present, must be a string.
+    /// </summary>
+    private static XboxCollectionItem? ReadItem(JsonElement element, out string? problem)
+    {
+        problem = null;
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            problem = $"a JSON {element.ValueKind}, not an object";
+            return null;
+        }
+
+        var id = Text(element, "id");
+        var productId = Text(element, "productId");
+        var productKind = Text(element, "productKind");
+        if (id is null || productId is null || productKind is null)
+        {
+            problem = "no id, productId or productKind string";
+            return null;
+        }
+
+        var status = "Active";
+        if (element.TryGetProperty("status", out var statusValue))
+        {
+            if (statusValue.ValueKind != JsonValueKind.String)
+            {
+                problem = $"item {id}: status is not a string";
+                return null;
+            }
+
+            status = statusValue.GetString()!;
+        }
+
+        long quantity = 0;
+        if (element.TryGetProperty("quantity", out var quantityValue) && Integer(quantityValue) is { } number)
+        {
+            quantity = number;
+        }
+        else if (productKind is "Consumable" or "UnmanagedConsumable")
+        {
+            problem = $"item {id}: a consumable without an integer quantity";
+            return null;
+        }
+
+        return new XboxCollectionItem
+        {
+            Id = id,
+            ProductId = productId,
+            ProductKind = productKind,
+            SkuId = OptionalText(element, "skuId"),
+            Quantity = quantity,
+            Status = status,
+            TransactionId = OptionalText(element, "transactionId"),
+        };
+
+        // A number, or a string holding one (as the web serializer defaults read them).
+        static long? Integer(JsonElement value) => value.ValueKind switch
+        {
+            JsonValueKind.Number when value.TryGetInt64(out var number) => number,
+            JsonValueKind.String when long.TryParse(value.GetString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) => number,
+            _ => null,
+        };
+
+        static string? Text(JsonElement element, string name) => OptionalText(element, name) is { Length: > 0 } text ? text : null;
+
+        static string? OptionalText(JsonElement element, string name) =>
+            element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
     }
 
     /// <summary>

@@ -304,6 +304,73 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task ConsumeXboxEntitlements_MalformedItemsInTheQueryAnswer_AreSkippedAndTheRestIsConsumed()
+    {
+        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Odd Page Gems", unitsPerQuantity: 10);
+        var skin = await _client.PutXboxCatalogAsync("durable", Unique.Name("skin"), "Odd Page Skin");
+        var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("c", gems.ProductId, "Consumable", 3));
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+        // Every malformed item names a mapped product, and comes before the well-formed one.
+        var good = (await _simulator.UserAsync(xuid))["items"]![0]!.DeepClone();
+        var page = new JsonObject
+        {
+            ["items"] = new JsonArray(
+                new JsonObject { ["id"] = "null-quantity", ["productId"] = gems.ProductId, ["productKind"] = "Consumable", ["quantity"] = null },
+                new JsonObject { ["id"] = "no-kind", ["productId"] = skin.ProductId, ["quantity"] = 1 },
+                new JsonObject { ["id"] = "null-product", ["productId"] = null, ["productKind"] = "Durable", ["quantity"] = 1 },
+                new JsonObject { ["productId"] = skin.ProductId, ["productKind"] = "Durable", ["quantity"] = 1 },
+                new JsonObject { ["id"] = "number-status", ["productId"] = skin.ProductId, ["productKind"] = "Durable", ["status"] = 1 },
+                42,
+                null,
+                good),
+        };
+        await _simulator.SetFaultsAsync(new JsonObject { ["queryAnswerBody"] = page.ToJsonString() });
+        JsonArray items;
+        try
+        {
+            items = await _client.ConsumeXboxOkAsync(ticket, token);
+        }
+        finally
+        {
+            await _simulator.SetFaultsAsync([]);
+        }
+
+        var item = Assert.Single(items)!;
+        Assert.Equal((gems.ItemId, 30L), (item["ItemId"]!.GetValue<string>(), item["UsesIncrementedBy"]!.GetValue<long>()));
+        Assert.Equal(0, await _simulator.QuantityAsync(xuid, "c"));
+        var grant = Assert.Single(await _client.AllEventsAsync($"&player_uuid={await _client.XboxPlayerAsync(xuid)}"));
+        Assert.Equal((gems.ProductId, 3L), (grant["sku"]!.GetValue<string>(), grant["quantity"]!.GetValue<long>()));
+    }
+
+    [Theory]
+    [InlineData("[]")]
+    [InlineData("null")]
+    [InlineData("42")]
+    [InlineData("not json")]
+    public async Task ConsumeXboxEntitlements_QueryAnswerNotAnObject_IsXboxInaccessibleAndTheNextCallConsumes(string answer)
+    {
+        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Odd Root Gems");
+        var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("c", gems.ProductId, "Consumable", 2));
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+        await _simulator.SetFaultsAsync(new JsonObject { ["queryAnswerBody"] = answer });
+        ApiResponse response;
+        try
+        {
+            response = await _client.ConsumeXboxAsync(ticket, token);
+        }
+        finally
+        {
+            await _simulator.SetFaultsAsync([]);
+        }
+
+        PlayFabHttp.AssertError(response, HttpStatusCode.BadRequest, "XboxInaccessible", 1339);
+        Assert.Equal(2, await _simulator.QuantityAsync(xuid, "c"));
+        Assert.Equal(2, Assert.Single(await _client.ConsumeXboxOkAsync(ticket, token))!["UsesIncrementedBy"]!.GetValue<long>());
+    }
+
+    [Fact]
     public async Task ConsumeXboxEntitlements_ConsumeFailsAfterTheQuery_NextCallCompletesWithTheSameTrackingId()
     {
         var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Outage Gems");

@@ -7,6 +7,7 @@ namespace Entitlements.Gateway.PlayFab;
 public sealed class PlayFabRequestReader : IDisposable
 {
     private const int MaxBodyBytes = 256 * 1024;
+    private const string TooLarge = "The request body is too large.";
     private readonly JsonDocument? _document;
 
     private PlayFabRequestReader(JsonDocument? document) => _document = document;
@@ -16,11 +17,24 @@ public sealed class PlayFabRequestReader : IDisposable
     public static async Task<PlayFabRequestReader> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, cancellationToken);
-        if (buffer.Length > MaxBodyBytes)
+        // These routes take anonymous callers (LoginWithXbox): no more than the limit is ever held, and a
+        // body that says or turns out to be larger is refused without reading the rest.
+        if (request.ContentLength > MaxBodyBytes)
         {
-            return Fail("body", "The request body is too large.");
+            return Fail("body", TooLarge);
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                return Fail("body", TooLarge);
+            }
+
+            buffer.Write(chunk, 0, read);
         }
 
         try

@@ -145,10 +145,13 @@ public static partial class PlayFabClientApi
         DisplayName = item.DisplayName,
         CatalogVersion = item.CatalogVersion,
         PurchaseDate = PlayFabTime.Format(item.PurchaseDate),
-        RemainingUses = item.RemainingUses,
-        UsesIncrementedBy = item.UsesIncrementedBy,
+        RemainingUses = Int32(item.RemainingUses),
+        UsesIncrementedBy = Int32(item.UsesIncrementedBy),
         UnitPrice = 0,
     };
+
+    /// <summary>PlayFab's SDKs read these counts as int32: a ledger balance beyond that range is sent at its bound.</summary>
+    private static int? Int32(long? value) => value is { } number ? (int)Math.Clamp(number, int.MinValue, int.MaxValue) : null;
 
     /// <summary>Nothing leaves the PlayFab surface in another shape: failures become <c>ApiErrorWrapper</c>s.</summary>
     private static async ValueTask<object?> PlayFabErrorsAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)

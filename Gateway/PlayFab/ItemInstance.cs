@@ -16,10 +16,12 @@ public sealed record ItemInstance
     public required string ItemId { get; init; }
     public required string ItemInstanceId { get; init; }
     public string? PurchaseDate { get; init; }
-    public long? RemainingUses { get; init; }
+    /// <summary>An int32 in PlayFab's schema: a larger balance is sent as <see cref="int.MaxValue"/>.</summary>
+    public int? RemainingUses { get; init; }
     public string? UnitCurrency { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public long UnitPrice { get; init; }
-    public long? UsesIncrementedBy { get; init; }
+    /// <summary>An int32 in PlayFab's schema: a larger increment is sent as <see cref="int.MaxValue"/>.</summary>
+    public int? UsesIncrementedBy { get; init; }
 }

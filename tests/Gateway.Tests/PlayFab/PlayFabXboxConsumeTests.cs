@@ -116,6 +116,21 @@ public sealed partial class PlayFabXboxConsumeTests(XboxGatewayFixture fixture) 
     }
 
     [Fact]
+    public async Task ConsumeXboxEntitlements_CountsBeyondInt32_AreSentAsInt32MaxValueAndTheLedgerKeepsThem()
+    {
+        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Huge Gems", unitsPerQuantity: 1_000_000_000);
+        var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("c", gems.ProductId, "Consumable", 3));
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+
+        var item = Assert.Single(await _client.ConsumeXboxOkAsync(ticket, token))!;
+
+        Assert.Equal((int.MaxValue, int.MaxValue), (item["RemainingUses"]!.GetValue<int>(), item["UsesIncrementedBy"]!.GetValue<int>()));
+        var entitlement = Assert.Single(await _client.EntitlementsOkAsync(await _client.XboxPlayerAsync(xuid)))!;
+        Assert.Equal(3_000_000_000L, entitlement["useCount"]!.GetValue<long>());
+    }
+
+    [Fact]
     public async Task ConsumeXboxEntitlements_ProductWithoutCatalogEntry_IsNotConsumedAndNotGranted()
     {
         var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Test Gems");

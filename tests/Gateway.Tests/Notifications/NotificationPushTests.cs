@@ -239,17 +239,7 @@ public sealed class NotificationPushTests(GatewayFixture fixture) : IClassFixtur
     {
         var player = await _client.CreatePlayerAsync();
         var token = fixture.PlayerToken(player.Uuid);
-        var grants = new List<string>();
-        List<JsonObject> ws;
-        await using (var live = await PushSocket.ConnectAsync(fixture.BaseAddress(), PushRoutes.PlayerWebSocket(player.Uuid), token))
-        {
-            for (var i = 0; i < 4; i++)
-            {
-                grants.Add(ExpectedEvent.Id(await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")))));
-            }
-
-            ws = await live.ReadUntilAsync(f => f["event_id"]!.GetValue<string>() == grants[^1]);
-        }
+        var (grants, ws) = await GrantFourLiveAsync(player, token);
 
         var cursors = ws.Select(f => f["cursor"]!.GetValue<string>()).ToList();
 
@@ -270,17 +260,7 @@ public sealed class NotificationPushTests(GatewayFixture fixture) : IClassFixtur
         // An EventSource opened on ".../sse?after=X" reconnects to that same URL with Last-Event-ID: the last id it got.
         var player = await _client.CreatePlayerAsync();
         var token = fixture.PlayerToken(player.Uuid);
-        var grants = new List<string>();
-        List<JsonObject> ws;
-        await using (var live = await PushSocket.ConnectAsync(fixture.BaseAddress(), PushRoutes.PlayerWebSocket(player.Uuid), token))
-        {
-            for (var i = 0; i < 4; i++)
-            {
-                grants.Add(ExpectedEvent.Id(await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")))));
-            }
-
-            ws = await live.ReadUntilAsync(f => f["event_id"]!.GetValue<string>() == grants[^1]);
-        }
+        var (grants, ws) = await GrantFourLiveAsync(player, token);
 
         var cursors = ws.Select(f => f["cursor"]!.GetValue<string>()).ToList();
 
@@ -414,5 +394,18 @@ public sealed class NotificationPushTests(GatewayFixture fixture) : IClassFixtur
             "websocket_upgrade_required",
             "This route is a WebSocket endpoint: connect with a WebSocket upgrade request, or use the sse route for server-sent events.",
             response);
+    }
+
+    /// <summary>Four grants of the player, and the WebSocket frames that carried them live (their cursors are the resume points).</summary>
+    private async Task<(List<string> Grants, List<JsonObject> Frames)> GrantFourLiveAsync(Player player, string token)
+    {
+        var grants = new List<string>();
+        await using var live = await PushSocket.ConnectAsync(fixture.BaseAddress(), PushRoutes.PlayerWebSocket(player.Uuid), token);
+        for (var i = 0; i < 4; i++)
+        {
+            grants.Add(ExpectedEvent.Id(await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")))));
+        }
+
+        return (grants, await live.ReadUntilAsync(f => f["event_id"]!.GetValue<string>() == grants[^1]));
     }
 }

@@ -239,16 +239,7 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
     {
         var (ticket, xuid) = await LoggedInXuidAsync();
         var token = await _simulator.TokenAsync(xuid);
-        await _simulator.SetFaultsAsync(JsonNode.Parse(faults)!.AsObject());
-        ApiResponse response;
-        try
-        {
-            response = await _client.ConsumeXboxAsync(ticket, token);
-        }
-        finally
-        {
-            await _simulator.SetFaultsAsync([]);
-        }
+        var response = await UnderFaultsAsync(JsonNode.Parse(faults)!.AsObject(), () => _client.ConsumeXboxAsync(ticket, token));
 
         PlayFabHttp.AssertError(response, HttpStatusCode.BadRequest, error, errorCode);
         Assert.Empty(await _client.ConsumeXboxOkAsync(ticket, token));
@@ -261,16 +252,7 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
         var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("c", gems.ProductId, "Consumable", 2));
         var (ticket, _) = await _client.LoginOkAsync(await _simulator.TokenAsync(xuid));
         var token = await _simulator.TokenAsync(xuid);
-        await _simulator.SetFaultsAsync(new JsonObject { ["failNextRequests"] = 2 });
-        JsonArray items;
-        try
-        {
-            items = await _client.ConsumeXboxOkAsync(ticket, token);
-        }
-        finally
-        {
-            await _simulator.SetFaultsAsync([]);
-        }
+        var items = await UnderFaultsAsync(new JsonObject { ["failNextRequests"] = 2 }, () => _client.ConsumeXboxOkAsync(ticket, token));
 
         Assert.Equal(2, Assert.Single(items)!["UsesIncrementedBy"]!.GetValue<long>());
         Assert.Equal(0, await _simulator.QuantityAsync(xuid, "c"));
@@ -286,16 +268,7 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
         var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("c", gems.ProductId, "Consumable", 3));
         var token = await _simulator.TokenAsync(xuid);
         var (ticket, _) = await _client.LoginOkAsync(token);
-        await _simulator.SetFaultsAsync(new JsonObject { ["consumeAnswerBody"] = answer });
-        JsonArray items;
-        try
-        {
-            items = await _client.ConsumeXboxOkAsync(ticket, token);
-        }
-        finally
-        {
-            await _simulator.SetFaultsAsync([]);
-        }
+        var items = await UnderFaultsAsync(new JsonObject { ["consumeAnswerBody"] = answer }, () => _client.ConsumeXboxOkAsync(ticket, token));
 
         var item = Assert.Single(items)!;
         Assert.Equal((gems.ItemId, 30L), (item["ItemId"]!.GetValue<string>(), item["UsesIncrementedBy"]!.GetValue<long>()));
@@ -325,16 +298,7 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
                 null,
                 good),
         };
-        await _simulator.SetFaultsAsync(new JsonObject { ["queryAnswerBody"] = page.ToJsonString() });
-        JsonArray items;
-        try
-        {
-            items = await _client.ConsumeXboxOkAsync(ticket, token);
-        }
-        finally
-        {
-            await _simulator.SetFaultsAsync([]);
-        }
+        var items = await UnderFaultsAsync(new JsonObject { ["queryAnswerBody"] = page.ToJsonString() }, () => _client.ConsumeXboxOkAsync(ticket, token));
 
         var item = Assert.Single(items)!;
         Assert.Equal((gems.ItemId, 30L), (item["ItemId"]!.GetValue<string>(), item["UsesIncrementedBy"]!.GetValue<long>()));
@@ -354,16 +318,7 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
         var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("c", gems.ProductId, "Consumable", 2));
         var token = await _simulator.TokenAsync(xuid);
         var (ticket, _) = await _client.LoginOkAsync(token);
-        await _simulator.SetFaultsAsync(new JsonObject { ["queryAnswerBody"] = answer });
-        ApiResponse response;
-        try
-        {
-            response = await _client.ConsumeXboxAsync(ticket, token);
-        }
-        finally
-        {
-            await _simulator.SetFaultsAsync([]);
-        }
+        var response = await UnderFaultsAsync(new JsonObject { ["queryAnswerBody"] = answer }, () => _client.ConsumeXboxAsync(ticket, token));
 
         PlayFabHttp.AssertError(response, HttpStatusCode.BadRequest, "XboxInaccessible", 1339);
         Assert.Equal(2, await _simulator.QuantityAsync(xuid, "c"));
@@ -399,16 +354,7 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
         var token = await _simulator.TokenAsync(xuid);
         var (ticket, _) = await _client.LoginOkAsync(token);
         // The query and the first consume pass; every attempt of the second consume (3) fails.
-        await _simulator.SetFaultsAsync(new JsonObject { ["failAfterRequests"] = 2, ["failNextRequests"] = 3 });
-        JsonArray first;
-        try
-        {
-            first = await _client.ConsumeXboxOkAsync(ticket, token);
-        }
-        finally
-        {
-            await _simulator.SetFaultsAsync([]);
-        }
+        var first = await UnderFaultsAsync(new JsonObject { ["failAfterRequests"] = 2, ["failNextRequests"] = 3 }, () => _client.ConsumeXboxOkAsync(ticket, token));
 
         var firstItem = Assert.Single(first)!;
         Assert.Equal((gems.ItemId, 30L), (firstItem["ItemId"]!.GetValue<string>(), firstItem["UsesIncrementedBy"]!.GetValue<long>()));
@@ -430,10 +376,16 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
     private async Task<ApiResponse> ConsumeWithFailuresAfterQueryAsync(string ticket, string token, int failures)
     {
         // A query page costs one request; the consume attempts that follow meet the failures.
-        await _simulator.SetFaultsAsync(new JsonObject { ["failAfterRequests"] = 1, ["failNextRequests"] = failures });
+        return await UnderFaultsAsync(new JsonObject { ["failAfterRequests"] = 1, ["failNextRequests"] = failures }, () => _client.ConsumeXboxAsync(ticket, token));
+    }
+
+    /// <summary>Run <paramref name="call"/> while the simulator injects <paramref name="faults"/>; the faults are cleared after it, whatever it did.</summary>
+    private async Task<T> UnderFaultsAsync<T>(JsonObject faults, Func<Task<T>> call)
+    {
+        await _simulator.SetFaultsAsync(faults);
         try
         {
-            return await _client.ConsumeXboxAsync(ticket, token);
+            return await call();
         }
         finally
         {

@@ -63,9 +63,11 @@ public sealed class WebhookRestartTests
             history = (await ledger.GrantAsync(user, sku)).EventId;
         }
 
-        var fromNow = WebhookCluster.Webhook(0, "from-now", receiver.Url("/hooks/now"));
+        // A generous send timeout: under load a delivery answered after the default second would be sent
+        // again (at least once), and the counts below would then see a repeat instead of the next event.
+        var fromNow = WebhookCluster.Webhook(0, "from-now", receiver.Url("/hooks/now"), timeout: "00:00:30");
         fromNow["Notifications:Webhooks:0:StartFrom"] = "Now";
-        var fromStart = WebhookCluster.Webhook(1, "from-start", receiver.Url("/hooks/start"));
+        var fromStart = WebhookCluster.Webhook(1, "from-start", receiver.Url("/hooks/start"), timeout: "00:00:30");
         await using (var cluster = await WebhookCluster.StartAsync(directory.Path, fromNow, fromStart))
         {
             await cluster.Client.GetGrain<IWebhookGrain>("from-now").GetStatusAsync();

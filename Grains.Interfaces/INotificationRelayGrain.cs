@@ -13,7 +13,7 @@ public interface INotificationRelayGrain : IGrainWithIntegerKey
     [Alias("Wake"), OneWay, AlwaysInterleave]
     Task WakeAsync();
 
-    /// <summary>The feed position published so far.</summary>
-    [Alias("GetPosition")]
+    /// <summary>The feed position published so far. Answered at once, also while the relay is publishing.</summary>
+    [Alias("GetPosition"), AlwaysInterleave]
     Task<long> GetPositionAsync();
 }

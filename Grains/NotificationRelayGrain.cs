@@ -147,15 +147,25 @@ public sealed partial class NotificationRelayGrain(
     /// order, each player's stream of a kind its part of the page in ledger order, each in chunks of at most
     /// <see cref="StreamChunk"/> notifications sent one after another. A subscriber still sees one
     /// <c>OnNextAsync</c> per notification, in that order; the stream queues, caches and delivers one
-    /// message per chunk instead of one per notification.
+    /// message per chunk instead of one per notification. On the all-players stream each notification
+    /// carries the position published before it (<see cref="EntitlementNotification.PublishedAfter"/>):
+    /// the relay's position for the page's first, the previous one's for the others.
     /// </summary>
     private async Task PublishAsync(IReadOnlyList<EntitlementNotification> notifications)
     {
         var streams = _streams!;
+        var chained = new EntitlementNotification[notifications.Count];
+        var previous = _position;
+        for (var i = 0; i < notifications.Count; i++)
+        {
+            chained[i] = notifications[i] with { PublishedAfter = previous };
+            previous = notifications[i].Position;
+        }
+
         var publishes = notifications
             .GroupBy(n => NotificationStreams.ForPlayer(n.Kind, n.PlayerUuid))
             .Select(player => PublishInChunksAsync(streams.GetStream<EntitlementNotification>(player.Key), player.ToList()))
-            .Append(PublishInChunksAsync(streams.GetStream<EntitlementNotification>(NotificationStreams.AllPlayers), notifications));
+            .Append(PublishInChunksAsync(streams.GetStream<EntitlementNotification>(NotificationStreams.AllPlayers), chained));
         await Task.WhenAll(publishes);
         foreach (var notification in notifications)
         {

@@ -19,4 +19,10 @@ public sealed partial class NotificationHubSubscription
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Could not check the notification stream subscription")]
     private static partial void LogCheckFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The notification stream lost notifications: this gateway had them through position {HandledThrough}, and the next one follows position {PublishedAfter}. Open push connections are ended; they resume from the ledger")]
+    private static partial void LogStreamGap(ILogger logger, long handledThrough, long? publishedAfter);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not ask the relay for its position; the first notification sets where the gateway starts")]
+    private static partial void LogRelayPositionFailed(ILogger logger, Exception exception);
 }

@@ -16,6 +16,13 @@ namespace Entitlements.Gateway.Notifications;
 /// good. So every <see cref="CheckInterval"/> the hub asks the stream whether its subscription is still
 /// there; when it is gone, the connections are ended as for a failure and the hub subscribes again.
 /// </para>
+/// <para>
+/// And the stream can lose notifications while the subscription stays: the memory streams keep what is
+/// queued on one silo, and a silo that dies takes it along. Each notification says which position the
+/// relay published before it (<see cref="EntitlementNotification.PublishedAfter"/>); when that is past
+/// what the hub has had, the connections are ended the same way, and resume from the ledger. The hub
+/// starts from the relay's position, asked right after subscribing.
+/// </para>
 /// </summary>
 public sealed partial class NotificationHubSubscription(IClusterClient client, NotificationHub hub, ILogger<NotificationHubSubscription> logger) : IHostedService, IDisposable
 {
@@ -26,7 +33,12 @@ public sealed partial class NotificationHubSubscription(IClusterClient client, N
 
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _lock = new();
+    private const long Unknown = -1;
+
     private StreamSubscriptionHandle<EntitlementNotification>? _handle;
+
+    /// <summary>The highest position the stream has handed the hub (or the relay had published when the hub subscribed).</summary>
+    private long _handledThrough = Unknown;
     private Task? _retry;
     private Task? _checking;
 
@@ -77,8 +89,19 @@ public sealed partial class NotificationHubSubscription(IClusterClient client, N
 
     private async Task SubscribeAsync()
     {
+        Volatile.Write(ref _handledThrough, Unknown);
         _handle = await Stream.SubscribeAsync(OnNextAsync, OnErrorAsync, OnCompletedAsync);
         LogSubscribed(logger);
+        try
+        {
+            // What the relay publishes from now on reaches this subscription: anything it publishes past
+            // this position that the stream loses shows as a gap.
+            RaiseHandledThrough(await client.GetGrain<INotificationRelayGrain>(0).GetPositionAsync());
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogRelayPositionFailed(logger, exception);
+        }
     }
 
     /// <summary>Until the gateway stops: is the subscription still there? If not, end the connections and subscribe again.</summary>
@@ -118,8 +141,32 @@ public sealed partial class NotificationHubSubscription(IClusterClient client, N
     /// <summary>The stream's callback: hand over and return; the hub never waits for a client.</summary>
     private Task OnNextAsync(EntitlementNotification notification, StreamSequenceToken? token)
     {
+        var handledThrough = Volatile.Read(ref _handledThrough);
+        if (handledThrough != Unknown && notification.FollowsAGap(handledThrough))
+        {
+            // Ended before this notification reaches them: each resumes from the last one it was sent.
+            LogStreamGap(logger, handledThrough, notification.PublishedAfter);
+            hub.InterruptAll();
+        }
+
+        RaiseHandledThrough(notification.Position);
         hub.Publish(notification);
         return Task.CompletedTask;
+    }
+
+    private void RaiseHandledThrough(long position)
+    {
+        var current = Volatile.Read(ref _handledThrough);
+        while (position > current)
+        {
+            var seen = Interlocked.CompareExchange(ref _handledThrough, position, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
     }
 
     private Task OnErrorAsync(Exception exception)

@@ -5,7 +5,9 @@ namespace Entitlements.Notifications;
 /// <see cref="EntitlementUpdated"/> and <see cref="RevocationCompleted"/>) and where it comes from in
 /// the ledger. Delivery is at least once: a consumer drops a notification whose
 /// (<see cref="EventId"/>, <see cref="Kind"/>) it has seen, or whose <see cref="Position"/> is not
-/// above the last one it handled. A player's notifications come in ledger order.
+/// above the last one it handled. A player's notifications come in ledger order. On the all-players
+/// stream each notification also says what the relay published before it
+/// (<see cref="PublishedAfter"/>), so that a consumer can tell when the stream lost something.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Entitlements.Notifications.EntitlementNotification")]
 public sealed record EntitlementNotification
@@ -28,6 +30,22 @@ public sealed record EntitlementNotification
 
     /// <summary>When the ledger event was recorded (for the notification lag metric; not part of the message).</summary>
     [Id(8)] public DateTimeOffset? RecordedAt { get; init; }
+
+    /// <summary>
+    /// On the all-players stream: the feed position the relay had published through when it published this
+    /// notification. Every notification at or below it was published before this one, and none lies between
+    /// it and <see cref="Position"/>. A consumer whose last handled position is below it has missed
+    /// notifications the stream lost (a silo that held them died) and should read them from the ledger
+    /// (<see cref="INotificationFeedGrain"/>) after its last position. Null on the per-player streams and in
+    /// what is read from the ledger.
+    /// </summary>
+    [Id(9)] public long? PublishedAfter { get; init; }
+
+    /// <summary>
+    /// Whether a consumer that has handled everything up to <paramref name="handledThrough"/> on the
+    /// all-players stream may have missed something before this notification.
+    /// </summary>
+    public bool FollowsAGap(long handledThrough) => PublishedAfter > handledThrough;
 
     /// <summary>The position of a ledger event's notification of a kind.</summary>
     public static long PositionOf(long sequence, NotificationKind kind) => (sequence * 2) + (kind == NotificationKind.RevocationCompleted ? 1 : 0);

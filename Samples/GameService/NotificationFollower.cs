@@ -11,7 +11,9 @@ namespace Entitlements.Samples.GameService;
 /// Follows the all-players notification stream. With a starting point it first subscribes, then
 /// catches up from the ledger through <see cref="INotificationFeedGrain"/>, then goes on with what the
 /// stream delivered meanwhile, dropping every notification at or below the last position handled: no
-/// gap and no duplicate at the seam, and none either when the stream delivers one twice.
+/// gap and no duplicate at the seam, and none either when the stream delivers one twice. A notification
+/// that follows a position past the last one handled means the stream lost some: those are read from the
+/// ledger before it.
 /// </summary>
 public sealed partial class NotificationFollower(
     IClusterClient client,
@@ -38,6 +40,13 @@ public sealed partial class NotificationFollower(
             LogFollowing(logger, _position);
             await foreach (var notification in _live.Reader.ReadAllAsync(stoppingToken))
             {
+                if (notification.FollowsAGap(_position))
+                {
+                    // The stream lost what came between (a silo holding it died): the ledger still has it.
+                    LogGap(logger, _position, notification.PublishedAfter);
+                    await CatchUpAsync(feed, stoppingToken);
+                }
+
                 await HandleAsync(notification);
             }
         }

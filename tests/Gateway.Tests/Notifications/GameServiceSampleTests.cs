@@ -1,5 +1,8 @@
 using System.Text.Json.Nodes;
+using Entitlements.Notifications;
 using Entitlements.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Entitlements.Tests.Notifications;
 
@@ -55,6 +58,50 @@ public sealed class GameServiceSampleTests : IDisposable
             [((string?)grant["event_id"], 1L), ((string?)later["event_id"], 2L)],
             lines.Select(l => ((string?)l["event_id"], (long)l["version"]!)));
         Assert.Equal("season_pass", (string?)lines[0]["message"]!["payload"]!["data"]![0]!["sku"]);
+    }
+
+    /// <summary>
+    /// The stream can lose notifications (a silo that held them in its queue died). Here the relay is off,
+    /// so the stream carries only what the test puts there: three grants reach the ledger, and the test
+    /// publishes the second and then the third, each saying what the relay had published before it. The
+    /// second follows the first, which the service never got: it reads the first from the ledger, and
+    /// prints each grant once, in order.
+    /// </summary>
+    [Fact]
+    public async Task GameService_NotificationAfterAGap_ReadsWhatTheStreamLostFromTheLedger()
+    {
+        var gateway = Track(await GatewayProcess.StartAsync(_data.Path, settings: new Dictionary<string, string> { ["Notifications:RelayEnabled"] = "false" }));
+        var service = Track(await GameServiceProcess.StartAsync(gateway));
+        var player = await gateway.Client.CreatePlayerAsync();
+        var grants = new List<string?>();
+        for (var i = 0; i < 3; i++)
+        {
+            grants.Add((string?)(await gateway.Client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"))))["event_id"]);
+        }
+
+        using var host = await OrleansClientAsync(gateway);
+        var cluster = host.Services.GetRequiredService<IClusterClient>();
+        var ledger = (await cluster.GetGrain<INotificationFeedGrain>(0).ReadAsync(new NotificationQuery(player.Uuid, 0, 10))).Notifications;
+        Assert.Equal(grants, ledger.Select(n => (string?)n.EventId));
+        var stream = cluster.GetStreamProvider(NotificationStreams.ProviderName).GetStream<EntitlementNotification>(NotificationStreams.AllPlayers);
+        await stream.OnNextAsync(ledger[1] with { PublishedAfter = ledger[0].Position });
+        await stream.OnNextAsync(ledger[2] with { PublishedAfter = ledger[1].Position });
+
+        var lines = await service.WaitForNotificationsAsync(player.Uuid, 3);
+        Assert.Equal(grants, lines.Select(l => (string?)l["event_id"]));
+        Assert.Equal([1L, 2L, 3L], lines.Select(l => (long)l["version"]!));
+    }
+
+    /// <summary>An Orleans client of the gateway's co-hosted silo, as an in-cluster service connects.</summary>
+    private static async Task<IHost> OrleansClientAsync(GatewayProcess gateway)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.UseOrleansClient(client => client
+            .UseLocalhostClustering(gateway.OrleansGatewayPort, serviceId: "entitlements", clusterId: gateway.ClusterId)
+            .AddMemoryStreams(NotificationStreams.ProviderName));
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
     }
 
     public void Dispose()

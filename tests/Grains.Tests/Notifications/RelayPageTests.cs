@@ -53,6 +53,12 @@ public sealed class RelayPageTests : IDisposable
                 [(1L, NotificationKind.EntitlementUpdated), (2L, NotificationKind.EntitlementUpdated), (2L, NotificationKind.RevocationCompleted)],
                 bobAll.Select(n => (n.Version, n.Kind)));
             Assert.All(new[] { annAll, bobAll }, all => Assert.True(all.Zip(all.Skip(1)).All(p => p.First.Position < p.Second.Position)));
+
+            // On the all-players stream each follows the one published before it, the first the relay's start.
+            var everyone = annAll.Concat(bobAll).OrderBy(n => n.Position).ToList();
+            Assert.Equal(
+                everyone.Select(n => n.Position).Prepend(0L).SkipLast(1).Select(p => (long?)p),
+                everyone.Select(n => n.PublishedAfter));
             Assert.Equal(
                 recorded.Where(r => r.Player == ann.PlayerUuid).Select(r => r.EventId),
                 annAll.Where(n => n.Kind == NotificationKind.EntitlementUpdated).Select(n => n.EventId));
@@ -71,6 +77,7 @@ public sealed class RelayPageTests : IDisposable
                 var player = all[0].PlayerUuid;
                 await WaitUntilAsync(() => PlayerStreamRecorder.Of(streamNamespace, player).Count >= expected.Count);
                 Assert.Equal(expected, PlayerStreamRecorder.Of(streamNamespace, player).Select(n => (n.EventId, n.Version)));
+                Assert.All(PlayerStreamRecorder.Of(streamNamespace, player), n => Assert.Null(n.PublishedAfter));
             }
         }
         finally
@@ -112,6 +119,10 @@ public sealed class RelayPageTests : IDisposable
             var expected = eventIds.Select((id, i) => (id, (long)i + 1)).ToList();
             Assert.Equal(expected, NotificationRecorder.Of(player.PlayerUuid).Select(n => (n.EventId, n.Version)));
             Assert.Equal(expected, PlayerStreamRecorder.Of(NotificationStreams.EntitlementUpdatedNamespace, player.PlayerUuid).Select(n => (n.EventId, n.Version)));
+
+            // The chain of published positions runs on across the chunks and into the next page.
+            var all = NotificationRecorder.Of(player.PlayerUuid);
+            Assert.Equal(all.Select(n => n.Position).Prepend(0L).SkipLast(1).Select(p => (long?)p), all.Select(n => n.PublishedAfter));
         }
         finally
         {

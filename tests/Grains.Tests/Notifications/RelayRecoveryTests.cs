@@ -8,7 +8,8 @@ namespace Entitlements.Tests.Notifications;
 
 /// <summary>
 /// A change acknowledged just before the silo died is still notified: the notification is in the
-/// ledger, and the relay of the next silo publishes from the position the dead one stored.
+/// ledger, and the relay of the next silo publishes from the position the dead one stored. What the
+/// next relay publishes on the all-players stream says it follows that position.
 /// </summary>
 public sealed class RelayRecoveryTests : IDisposable
 {
@@ -39,6 +40,36 @@ public sealed class RelayRecoveryTests : IDisposable
             var notification = Assert.Single(await NotificationRecorder.WaitForAsync(user.PlayerUuid, 1));
             Assert.Equal((grant.EventId, 1L), (notification.EventId, notification.Version));
             Assert.Equal(3, Assert.Single(notification.EntitlementUpdated!.Payload.Data).UseCount);
+        }
+        finally
+        {
+            await second.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task RelayOfTheNextSilo_PublishesAfterThePositionTheLastOneStored()
+    {
+        var first = ClusterFixture.Build(_directory.Path);
+        await first.DeployAsync();
+        var world = new GrainWorld(first.Client);
+        var user = await world.NewPlayerAsync();
+        var sku = await world.PutSkuAsync(EntitlementType.Consumable);
+        await world.SubmitAsync(EntitlementActionType.Grant, user, sku, GrainWorld.Unique("tx"));
+        var published = Assert.Single(await NotificationRecorder.WaitForAsync(user.PlayerUuid, 1));
+        Assert.Equal(0L, published.PublishedAfter);
+        await first.DisposeAsync();
+
+        var second = ClusterFixture.Build(_directory.Path);
+        await second.DeployAsync();
+        try
+        {
+            // Stopped in an orderly way, the first relay stored how far it had published.
+            var store = second.Silos[0].ServiceProvider.GetRequiredService<ILedgerStore>();
+            Assert.Equal(published.Position, await store.ReadConsumerPositionAsync(NotificationRelayGrain.ConsumerName));
+            await new GrainWorld(second.Client).SubmitAsync(EntitlementActionType.Grant, user, sku, GrainWorld.Unique("tx"));
+            var next = (await NotificationRecorder.WaitForAsync(user.PlayerUuid, 2))[1];
+            Assert.Equal((2L, published.Position), (next.Version, next.PublishedAfter));
         }
         finally
         {

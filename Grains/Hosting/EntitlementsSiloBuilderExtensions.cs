@@ -82,6 +82,8 @@ public static class EntitlementsSiloBuilderExtensions
             }
         });
 
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ConsumerKeepAlive>();
+
         builder.AddXboxCollections(configuration);
         return builder;
     }

@@ -17,6 +17,12 @@ public sealed class NotificationOptions
     /// <summary>How often the relay looks at the ledger when nothing woke it.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How often each silo wakes the relay and every webhook, so that they run again soon after a silo
+    /// that hosted them died, even when nothing is appended; zero turns it off.
+    /// </summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Ledger events read per relay batch.</summary>
     public int BatchSize { get; set; } = 500;
 

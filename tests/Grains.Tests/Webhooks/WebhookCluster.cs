@@ -10,8 +10,13 @@ public static class WebhookCluster
 {
     public const string Secret = "test-webhook-secret-0123456789abcdef";
 
-    /// <summary>The settings of webhook <paramref name="index"/>: small backoffs so that retries take milliseconds.</summary>
-    public static Dictionary<string, string?> Webhook(int index, string name, Uri url, int maxAttempts = 3, string maxBackoff = "00:00:05", string timeout = "00:00:01")
+    /// <summary>
+    /// The settings of webhook <paramref name="index"/>: small backoffs so that retries take milliseconds. The
+    /// send timeout is 5 s: a stalled endpoint's attempt ends soon enough for a test to wait, and a loopback
+    /// answer on a loaded machine is not taken for a failure (which would send the notification again and
+    /// spoil the tests' exact counts; with 1 s it once did).
+    /// </summary>
+    public static Dictionary<string, string?> Webhook(int index, string name, Uri url, int maxAttempts = 3, string maxBackoff = "00:00:05", string timeout = "00:00:05")
     {
         var key = $"Notifications:Webhooks:{index.ToString(CultureInfo.InvariantCulture)}";
         return new Dictionary<string, string?>

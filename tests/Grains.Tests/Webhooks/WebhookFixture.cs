@@ -5,7 +5,7 @@ namespace Entitlements.Tests.Webhooks;
 
 /// <summary>
 /// A loopback receiver and a cluster with one webhook, <see cref="Name"/>, posting to it: three
-/// attempts, 20 ms first backoff, five seconds at most, one-second timeout.
+/// attempts, 20 ms first backoff, five seconds at most, five-second timeout.
 /// </summary>
 public sealed class WebhookFixture : IAsyncLifetime, IDisposable
 {

@@ -30,7 +30,8 @@ public sealed class XboxOptions
 
     /// <summary>
     /// Test-only fault, off by default: <c>KillProcess</c> kills the hosting process right after a consume
-    /// call succeeded and before its grant is written, as a crash would.
+    /// call succeeded and before its grant is written, as a crash would. Refused at start unless the
+    /// host's environment is <see cref="XboxOptionsValidator.TestingEnvironment"/>.
     /// </summary>
     public XboxTestFault TestFaultAfterConsume { get; set; } = XboxTestFault.None;
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Entitlements.Xbox;
@@ -7,10 +8,16 @@ namespace Entitlements.Xbox;
 /// Checks the Xbox settings at start: a positive consume budget, and a budget plus one attempt's
 /// timeout (the longest a consume call can take) of at most half the grain call's own response timeout
 /// (<see cref="IPlayerGrain.XboxConsumeResponseTimeout"/>), so that a client's retry queued behind a
-/// running call on the same player is still answered, not timed out into a 503.
+/// running call on the same player is still answered, not timed out into a 503. A test fault
+/// (<see cref="XboxOptions.TestFaultAfterConsume"/>) is refused unless the host runs in the
+/// <see cref="TestingEnvironment"/> environment: set by mistake anywhere else, it would kill the silo, or
+/// fail the call, after every Xbox consume.
 /// </summary>
-public sealed class XboxOptionsValidator : IValidateOptions<XboxOptions>
+public sealed class XboxOptionsValidator(IHostEnvironment? environment = null) : IValidateOptions<XboxOptions>
 {
+    /// <summary>The only host environment in which a test fault may be switched on.</summary>
+    public const string TestingEnvironment = "Testing";
+
     /// <summary>The grain call's response timeout, from the attribute on <see cref="IPlayerGrain.ConsumeXboxEntitlementsAsync"/>.</summary>
     public static readonly TimeSpan ResponseTimeout = TimeSpan.Parse(IPlayerGrain.XboxConsumeResponseTimeout, CultureInfo.InvariantCulture);
 
@@ -27,6 +34,13 @@ public sealed class XboxOptionsValidator : IValidateOptions<XboxOptions>
             failures.Add(
                 $"{XboxOptions.SectionName}:ConsumeBudgetMilliseconds plus {XboxOptions.SectionName}:TimeoutMilliseconds must be at most " +
                 $"{(ResponseTimeout / 2).TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} (half the consume call's response timeout of {IPlayerGrain.XboxConsumeResponseTimeout}).");
+        }
+
+        if (options.TestFaultAfterConsume != XboxTestFault.None && environment?.EnvironmentName != TestingEnvironment)
+        {
+            failures.Add(
+                $"{XboxOptions.SectionName}:TestFaultAfterConsume is for tests only: it may be set only when the environment is " +
+                $"'{TestingEnvironment}' (it is '{environment?.EnvironmentName}').");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -42,7 +42,8 @@ public class GatewayFixture : IAsyncLifetime, IAsyncDisposable
             ["Logging:LogLevel:Microsoft"] = "Error",
         };
         Configure(settings);
-        _app = GatewayApp.Build(["--urls", "http://127.0.0.1:0"], builder =>
+        string[] args = EnvironmentName is { } environment ? ["--urls", "http://127.0.0.1:0", "--environment", environment] : ["--urls", "http://127.0.0.1:0"];
+        _app = GatewayApp.Build(args, builder =>
         {
             builder.Configuration.AddInMemoryCollection(settings);
             builder.Host.UseServiceProviderFactory(new LastWordServiceProviderFactory(builder.Environment.IsDevelopment(), ConfigureServices));
@@ -77,6 +78,9 @@ public class GatewayFixture : IAsyncLifetime, IAsyncDisposable
     }
 
     /// <summary>Add to or override the gateway's configuration before it is built.</summary>
+    /// <summary>The host environment to run in; null for the default (Production).</summary>
+    protected virtual string? EnvironmentName => null;
+
     protected virtual void Configure(IDictionary<string, string?> settings)
     {
     }

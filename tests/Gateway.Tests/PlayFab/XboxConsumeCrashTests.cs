@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Entitlements.Tests.Infrastructure;
+using Entitlements.Xbox;
 
 namespace Entitlements.Tests.PlayFab;
 
@@ -82,6 +83,7 @@ public sealed class XboxConsumeCrashTests : IAsyncLifetime, IDisposable
         if (killAfterConsume)
         {
             settings["Xbox:TestFaultAfterConsume"] = "KillProcess";
+            settings["ASPNETCORE_ENVIRONMENT"] = XboxOptionsValidator.TestingEnvironment;
         }
 
         var process = await GatewayProcess.StartAsync(_data.Path, settings: settings);

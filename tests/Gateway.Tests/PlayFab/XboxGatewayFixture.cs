@@ -21,7 +21,7 @@ public class XboxGatewayFixture : IAsyncLifetime, IAsyncDisposable
         Simulator = await SimulatorHost.StartAsync();
         var settings = Settings(Simulator);
         ConfigureXbox(settings);
-        _gateway = new XboxGateway(settings);
+        _gateway = new XboxGateway(settings, EnvironmentName);
         await _gateway.InitializeAsync();
     }
 
@@ -55,12 +55,17 @@ public class XboxGatewayFixture : IAsyncLifetime, IAsyncDisposable
         ["PlayFab:DefaultCatalogVersion"] = "main",
     };
 
+    /// <summary>The gateway's host environment; null for the default (Production).</summary>
+    protected virtual string? EnvironmentName => null;
+
     protected virtual void ConfigureXbox(IDictionary<string, string?> settings)
     {
     }
 
-    private sealed class XboxGateway(IReadOnlyDictionary<string, string?> extra) : GatewayFixture
+    private sealed class XboxGateway(IReadOnlyDictionary<string, string?> extra, string? environmentName) : GatewayFixture
     {
+        protected override string? EnvironmentName => environmentName;
+
         protected override void Configure(IDictionary<string, string?> settings)
         {
             foreach (var (key, value) in extra)

@@ -1,3 +1,5 @@
+using Entitlements.Xbox;
+
 namespace Entitlements.Tests.PlayFab;
 
 /// <summary>
@@ -6,5 +8,7 @@ namespace Entitlements.Tests.PlayFab;
 /// </summary>
 public sealed class XboxThrowAfterConsumeFixture : XboxGatewayFixture
 {
+    protected override string? EnvironmentName => XboxOptionsValidator.TestingEnvironment;
+
     protected override void ConfigureXbox(IDictionary<string, string?> settings) => settings["Xbox:TestFaultAfterConsume"] = "Throw";
 }

@@ -1,4 +1,5 @@
 using Entitlements.Xbox;
+using Microsoft.Extensions.Hosting.Internal;
 
 namespace Entitlements.Tests.Xbox;
 
@@ -31,5 +32,27 @@ public sealed class XboxOptionsValidatorTests
         var result = new XboxOptionsValidator().Validate(null, new XboxOptions { ConsumeBudgetMilliseconds = budget, TimeoutMilliseconds = timeout });
 
         Assert.Equal([failure], result.Failures);
+    }
+
+    [Theory]
+    [InlineData(XboxTestFault.KillProcess, "Production")]
+    [InlineData(XboxTestFault.Throw, "Development")]
+    [InlineData(XboxTestFault.Throw, null)]
+    public void Validate_TestFaultOutsideTheTestingEnvironment_IsRefused(XboxTestFault fault, string? environment)
+    {
+        var host = environment is null ? null : new HostingEnvironment { EnvironmentName = environment };
+
+        var result = new XboxOptionsValidator(host).Validate(null, new XboxOptions { TestFaultAfterConsume = fault });
+
+        Assert.Equal([$"Xbox:TestFaultAfterConsume is for tests only: it may be set only when the environment is 'Testing' (it is '{environment}')."], result.Failures);
+    }
+
+    [Fact]
+    public void Validate_TestFaultInTheTestingEnvironment_Succeeds()
+    {
+        var result = new XboxOptionsValidator(new HostingEnvironment { EnvironmentName = "Testing" })
+            .Validate(null, new XboxOptions { TestFaultAfterConsume = XboxTestFault.KillProcess });
+
+        Assert.True(result.Succeeded, result.FailureMessage);
     }
 }

@@ -58,10 +58,8 @@ public static class CatalogApi
             errors.Add(new ValidationErrorDetail(["path", "platform"], JsonFieldReader.EnumMessage<Platform>(), "enum"));
         }
 
-        if (sku.Length > 2048)
-        {
-            errors.Add(new ValidationErrorDetail(["path", "sku"], "String should have at most 2048 characters", "string_too_long"));
-        }
+        // Counted as the body's sku is (an emoji is one character), so that a sku an event may name can be put here.
+        JsonFieldReader.CheckLength(errors, ["path", "sku"], sku, 0, 2048);
 
         var (document, bodyErrors) = await JsonBody.ReadObjectAsync(context.Request, cancellationToken);
         errors.AddRange(bodyErrors);

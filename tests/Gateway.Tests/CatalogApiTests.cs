@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Entitlements.Gateway.Validation;
 using Entitlements.Tests.Infrastructure;
 
 namespace Entitlements.Tests;
@@ -257,6 +258,19 @@ public sealed class CatalogApiTests(GatewayFixture fixture) : IClassFixture<Gate
         var response = await _client.PutCatalogAsync("Steam", new string('s', 2049), Entry("durable"));
 
         JsonAssert.Invalid(response, ValidationDetail.Path("sku", "String should have at most 2048 characters", "string_too_long"));
+    }
+
+    [Fact]
+    public async Task Put_SkuOf2048CharactersWithEmojiInThePath_IsAcceptedAsAnEventsSkuIs()
+    {
+        // 2,048 characters, 2,296 UTF-16 units (248 emoji): the body's sku, and an event's, count characters.
+        // (Few enough emoji for the escaped path to stay within Kestrel's request line.)
+        var prefix = Unique.Name("s");
+        var sku = prefix + new string('a', 2048 - 248 - prefix.Length) + string.Concat(Enumerable.Repeat("\U0001F48E", 248));
+
+        var response = await PutOkAsync(sku, Entry("durable"));
+
+        Assert.Equal(sku, response.Json["sku"]!.GetValue<string>());
     }
 
     [Fact]

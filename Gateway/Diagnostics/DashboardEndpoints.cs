@@ -1,6 +1,7 @@
 using Entitlements.Gateway.Auth;
 using Entitlements.Gateway.RallyHere;
 using Entitlements.Hosting;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans.Dashboard;
 
@@ -50,8 +51,27 @@ public static class DashboardEndpoints
         string? token = null;
         if (context.Request.HasFormContentType)
         {
-            var form = await context.Request.ReadFormAsync(context.RequestAborted);
-            token = form["token"].FirstOrDefault()?.Trim();
+            // Anyone may post here: read no more than a form holding the longest token the validator takes.
+            // A larger form could only carry a token it refuses as malformed, so it gets that same answer.
+            if (context.Request.ContentLength > MaxLoginFormBytes)
+            {
+                return OversizedLogin();
+            }
+
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = MaxLoginFormBytes;
+            }
+
+            try
+            {
+                var form = await context.Request.ReadFormAsync(LoginFormLimits, context.RequestAborted);
+                token = form["token"].FirstOrDefault()?.Trim();
+            }
+            catch (Exception exception) when (exception is BadHttpRequestException or InvalidDataException)
+            {
+                return OversizedLogin();
+            }
         }
 
         var credential = string.IsNullOrEmpty(token) ? null
@@ -72,6 +92,23 @@ public static class DashboardEndpoints
         context.Response.Headers.Location = (context.Request.PathBase + Path + "/").ToString();
         return TypedResults.StatusCode(StatusCodes.Status303SeeOther);
     }
+
+    /// <summary>The most a login form may hold: twice the longest token, for the field name, a "Bearer " and escaping.</summary>
+    internal const int MaxLoginFormBytes = 2 * JwtValidator.MaxTokenLength;
+
+    private static readonly FormOptions LoginFormLimits = new()
+    {
+        BufferBody = false,
+        ValueCountLimit = 16,
+        KeyLengthLimit = 64,
+        ValueLengthLimit = MaxLoginFormBytes,
+        MultipartBodyLengthLimit = MaxLoginFormBytes,
+        MultipartHeadersLengthLimit = 4096,
+    };
+
+    private static JsonHttpResult<HzApiErrorModel> OversizedLogin() => TypedResults.Json(
+        new HzApiErrorModel(AuthSuccess: false, AuthErrorCode.MalformedAccess, "Invalid Authorization - malformed access token"),
+        statusCode: StatusCodes.Status403Forbidden);
 
     private static RedirectHttpResult Logout(HttpContext context)
     {

@@ -116,6 +116,28 @@ public sealed class DashboardAccessTests(OperationsGateway gateway)
         AuthHttp.Rejected("auth_not_jwt", AuthHttp.NotJwt, login);
     }
 
+    /// <summary>
+    /// Anyone may post a login form, so the gateway reads no more of it than a form with the longest token it
+    /// takes: a larger one, announced or streamed without a length, gets the answer such a token gets.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Login_FormLargerThanAnyTokenItTakes_Returns403MalformedUnread(bool withLength)
+    {
+        using var client = gateway.Client();
+        var form = "token=" + new string('a', 1024 * 1024);
+        using var content = withLength
+            ? new StringContent(form)
+            : (HttpContent)new StreamContent(new NoLengthStream(System.Text.Encoding.ASCII.GetBytes(form)));
+        content.Headers.ContentType = new("application/x-www-form-urlencoded");
+
+        using var login = await client.PostAsync(new Uri("/dashboard/login", UriKind.Relative), content);
+
+        Assert.False(login.Headers.Contains("Set-Cookie"));
+        AuthHttp.Rejected("auth_malformed_access", AuthHttp.Malformed, await ReadAsync(login));
+    }
+
     [Fact]
     public async Task LoginPage_IsAFormPostingTheToken()
     {
@@ -138,6 +160,12 @@ public sealed class DashboardAccessTests(OperationsGateway gateway)
         Assert.Equal(HttpStatusCode.Redirect, logout.StatusCode);
         var setCookie = Assert.Single(logout.Headers.GetValues("Set-Cookie"));
         Assert.StartsWith("Authorization=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/dashboard", setCookie, StringComparison.Ordinal);
+    }
+
+    /// <summary>A body whose length is not known up front, so that the client sends it chunked.</summary>
+    private sealed class NoLengthStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
     }
 
     private static Task<HttpResponseMessage> PostLoginAsync(HttpClient client, string token) =>

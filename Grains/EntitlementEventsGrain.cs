@@ -62,11 +62,10 @@ public sealed class EntitlementEventsGrain(ILedgerStore store, CursorCodec curso
             }
         }
 
-        var scope = player ?? Guid.Empty;
         long after = 0;
         if (query.Cursor is { } cursor)
         {
-            if (await cursors.DecodeAsync(scope, cursor) is not { } position)
+            if (await cursors.DecodeAsync(player, cursor) is not { } position)
             {
                 return new EntitlementEventPage([], null, InvalidCursor: true);
             }
@@ -82,7 +81,7 @@ public sealed class EntitlementEventsGrain(ILedgerStore store, CursorCodec curso
         if (events.Count > limit)
         {
             var last = page[^1];
-            next = await cursors.EncodeAsync(scope, player is null ? last.Sequence : last.Version!.Value);
+            next = await cursors.EncodeAsync(player, player is null ? last.Sequence : last.Version!.Value);
         }
 
         return new EntitlementEventPage([.. page.Select(e => e.Entitlement!)], next);

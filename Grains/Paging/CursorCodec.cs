@@ -11,18 +11,25 @@ namespace Entitlements.Paging;
 /// </summary>
 public sealed class CursorCodec(ILedgerStore store)
 {
-    private const byte ListingFormat = 1;
+    private const byte PlayerListingFormat = 1;
     private const byte NotificationFormat = 2;
+    private const byte EverybodyListingFormat = 3;
     private const int MacLength = 16;
     private const int PayloadLength = 1 + 16 + 8;
     private const int EncodedLength = (((PayloadLength + MacLength) * 4) + 2) / 3;
     private byte[]? _key;
 
-    /// <summary>Encode a position; <paramref name="scope"/> is the player, or <see cref="Guid.Empty"/> for everybody.</summary>
-    public Task<string> EncodeAsync(Guid scope, long position) => EncodeAsync(ListingFormat, scope, position);
+    /// <summary>
+    /// Encode a position in <paramref name="player"/>'s listing (a version), or in everybody's when null (a
+    /// sequence). Everybody's listing has its own format, not the nil UUID's scope: a player may have the nil
+    /// UUID, and a cursor of one listing must never be taken by the other.
+    /// </summary>
+    public Task<string> EncodeAsync(Guid? player, long position) =>
+        player is { } uuid ? EncodeAsync(PlayerListingFormat, uuid, position) : EncodeAsync(EverybodyListingFormat, Guid.Empty, position);
 
     /// <summary>The position a cursor names, or null when it is not a cursor of this listing.</summary>
-    public Task<long?> DecodeAsync(Guid scope, string cursor) => DecodeAsync(ListingFormat, scope, cursor);
+    public Task<long?> DecodeAsync(Guid? player, string cursor) =>
+        player is { } uuid ? DecodeAsync(PlayerListingFormat, uuid, cursor) : DecodeAsync(EverybodyListingFormat, Guid.Empty, cursor);
 
     /// <summary>A position in the notification feed: the same for one player's feed and for everybody's.</summary>
     public Task<string> EncodeNotificationAsync(long position) => EncodeAsync(NotificationFormat, Guid.Empty, position);

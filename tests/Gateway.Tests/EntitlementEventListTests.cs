@@ -226,6 +226,31 @@ public sealed class EntitlementEventListTests(GatewayFixture fixture) : IClassFi
         Assert.Single(samePlayerById["events"]!.AsArray());
     }
 
+    /// <summary>A player may have the nil UUID; everybody's listing is still another listing than its own.</summary>
+    [Fact]
+    public async Task List_CursorsOfTheNilUuidPlayerAndOfEverybody_AreNotTakenForEachOther()
+    {
+        var nil = await _client.CreatePlayerAsync(playerUuid: Guid.Empty);
+        var grants = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            grants.Add(ExpectedEvent.Id(await _client.PostEventOkAsync(EventRequests.Grant(nil.PlatformUserId, "gems_100", Unique.Name("tx")))));
+        }
+
+        var first = await _client.ListEventsOkAsync($"?limit=1&player_uuid={Guid.Empty}");
+        var nilCursor = CursorOf(first);
+        var globalCursor = CursorOf(await _client.ListEventsOkAsync("?limit=1"));
+
+        JsonAssert.Invalid(await _client.GetApiAsync($"{GatewayHttp.EventsPath}?limit=1&cursor={nilCursor}"), InvalidCursor);
+        JsonAssert.Invalid(await _client.GetApiAsync($"{GatewayHttp.EventsPath}?limit=1&player_uuid={Guid.Empty}&cursor={globalCursor}"), InvalidCursor);
+
+        // In its own listing the cursor goes on to the player's other event.
+        var second = await _client.ListEventsOkAsync($"?limit=1&player_uuid={Guid.Empty}&cursor={nilCursor}");
+        Assert.Equal(
+            grants.Order(StringComparer.Ordinal),
+            new[] { first, second }.Select(page => ExpectedEvent.Id(Assert.Single(page["events"]!.AsArray())!)).Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public async Task List_CursorLongerThan255Characters_Returns422StringTooLong()
     {

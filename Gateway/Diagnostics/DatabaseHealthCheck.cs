@@ -7,16 +7,21 @@ using Npgsql;
 namespace Entitlements.Gateway.Diagnostics;
 
 /// <summary>
-/// Ready when the configured database answers a read of the schema version within a few seconds: the
-/// SQLite file (opened read-write, never created) or the PostgreSQL server. Read from the <c>Storage</c>
-/// section itself, so it works whether or not this process hosts the store (a cluster-mode gateway does not).
-/// For SQLite it also reports the library's threading mode (<see cref="SqliteEngine"/>): <c>serialized</c>
-/// means something opened a connection before the settings went in.
+/// Ready when the configured database answers a read of the schema version within a few seconds and
+/// would take writes: the SQLite file (opened read-write, never created; a file SQLite could only open
+/// read-only is not ready) or the PostgreSQL server (a server in recovery, such as a standby left after a
+/// fail-over, or one whose sessions start read-only, is not ready). Otherwise every grant would answer 503
+/// while the probe said ready. Read from the <c>Storage</c> section itself, so it works whether or not this
+/// process hosts the store (a cluster-mode gateway does not). For SQLite it also reports the library's
+/// threading mode (<see cref="SqliteEngine"/>): <c>serialized</c> means something opened a connection before
+/// the settings went in.
 /// </summary>
 public sealed class DatabaseHealthCheck : IHealthCheck, IAsyncDisposable
 {
     private const int TimeoutSeconds = 3;
     private const string VersionQuery = "SELECT COALESCE(MAX(version), 0) FROM schema_version;";
+    private const string PostgresQuery =
+        "SELECT COALESCE(MAX(version), 0), pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on' FROM schema_version;";
 
     private readonly StorageOptions _storage;
     private readonly Lazy<NpgsqlDataSource> _postgres;
@@ -41,8 +46,13 @@ public sealed class DatabaseHealthCheck : IHealthCheck, IAsyncDisposable
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(TimeoutSeconds * 2));
-            var version = await SchemaVersionAsync(timeout.Token);
+            timeout.CancelAfter(TimeSpan.FromSeconds(TimeoutSeconds));
+            var (version, readOnly) = await SchemaVersionAsync(timeout.Token);
+            if (readOnly)
+            {
+                return HealthCheckResult.Unhealthy($"{engine} is read-only.", data: new Dictionary<string, object> { ["engine"] = engine, ["schemaVersion"] = version });
+            }
+
             var data = new Dictionary<string, object> { ["engine"] = engine, ["schemaVersion"] = version };
             if (!IsPostgres)
             {
@@ -66,12 +76,17 @@ public sealed class DatabaseHealthCheck : IHealthCheck, IAsyncDisposable
         }
     }
 
-    private async Task<long> SchemaVersionAsync(CancellationToken cancellationToken)
+    /// <summary>The schema version, and whether the database would refuse writes.</summary>
+    private async Task<(long Version, bool ReadOnly)> SchemaVersionAsync(CancellationToken cancellationToken)
     {
         if (IsPostgres)
         {
             await using var connection = await _postgres.Value.OpenConnectionAsync(cancellationToken);
-            return await ScalarAsync(connection, cancellationToken);
+            await using var query = connection.CreateCommand();
+            query.CommandText = PostgresQuery;
+            await using var reader = await query.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            return (reader.GetInt64(0), reader.GetBoolean(1));
         }
 
         var path = _storage.DatabasePath;
@@ -89,13 +104,11 @@ public sealed class DatabaseHealthCheck : IHealthCheck, IAsyncDisposable
             DefaultTimeout = TimeoutSeconds,
         }.ConnectionString);
         await sqlite.OpenAsync(cancellationToken);
-        return await ScalarAsync(sqlite, cancellationToken);
-    }
-
-    private static async Task<long> ScalarAsync(DbConnection connection, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
+        await using var command = sqlite.CreateCommand();
         command.CommandText = VersionQuery;
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        var version = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+
+        // SQLite opens a file it may not write read-only, without a word.
+        return (version, SQLitePCL.raw.sqlite3_db_readonly(sqlite.Handle, "main") == 1);
     }
 }

@@ -87,6 +87,17 @@ public sealed class PostgresServer : IAsyncLifetime
         await ExecuteAsync($"DROP DATABASE IF EXISTS {name} WITH (FORCE);");
     }
 
+    /// <summary>
+    /// Make the sessions of a database made by <see cref="CreateDatabaseAsync"/> start read-only, or not, as after a
+    /// fail-over to a standby: the setting applies to new sessions, so the open ones are ended.
+    /// </summary>
+    public async Task SetReadOnlyAsync(string connectionString, bool readOnly)
+    {
+        var name = new NpgsqlConnectionStringBuilder(connectionString).Database;
+        await ExecuteAsync($"ALTER DATABASE {name} SET default_transaction_read_only = {(readOnly ? "on" : "off")};");
+        await ExecuteAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid();");
+    }
+
     private async Task ExecuteAsync(string sql)
     {
         // No pooling: the maintenance connection must not keep a session open in between.

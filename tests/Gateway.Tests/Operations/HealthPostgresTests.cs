@@ -15,11 +15,7 @@ public sealed class HealthPostgresTests(PostgresServer postgres) : IClassFixture
     {
         var connectionString = await postgres.CreateDatabaseAsync();
         using var data = new TempDirectory();
-        using var gateway = await GatewayProcess.StartAsync(data.Path, settings: new Dictionary<string, string>
-        {
-            ["Storage:Provider"] = "PostgreSql",
-            ["Storage:ConnectionString"] = connectionString,
-        });
+        using var gateway = await StartGatewayAsync(data, connectionString);
         using var client = new HttpClient { BaseAddress = gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
         var before = await client.SendAsync(HttpMethod.Get, "/health/ready");
@@ -47,11 +43,7 @@ public sealed class HealthPostgresTests(PostgresServer postgres) : IClassFixture
     {
         var connectionString = await postgres.CreateDatabaseAsync();
         using var data = new TempDirectory();
-        using var gateway = await GatewayProcess.StartAsync(data.Path, settings: new Dictionary<string, string>
-        {
-            ["Storage:Provider"] = "PostgreSql",
-            ["Storage:ConnectionString"] = connectionString,
-        });
+        using var gateway = await StartGatewayAsync(data, connectionString);
         using var client = new HttpClient { BaseAddress = gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         var before = await client.SendAsync(HttpMethod.Get, "/health/ready");
         Assert.True(before.Status == HttpStatusCode.OK, $"expected 200 before, got {before}");
@@ -73,6 +65,13 @@ public sealed class HealthPostgresTests(PostgresServer postgres) : IClassFixture
         var after = await ReadyUntilAsync(client, r => r.Status == HttpStatusCode.OK);
         Assert.Equal("Healthy", after.BodyObject["checks"]!["database"]!["status"]!.GetValue<string>());
     }
+
+    private static Task<GatewayProcess> StartGatewayAsync(TempDirectory data, string connectionString) =>
+        GatewayProcess.StartAsync(data.Path, settings: new Dictionary<string, string>
+        {
+            ["Storage:Provider"] = "PostgreSql",
+            ["Storage:ConnectionString"] = connectionString,
+        });
 
     /// <summary>Ask <c>/health/ready</c> until <paramref name="done"/> holds, for at most 20 s; the last answer.</summary>
     private static async Task<ApiResponse> ReadyUntilAsync(HttpClient client, Func<ApiResponse, bool> done)

@@ -32,7 +32,8 @@ public sealed class AuthOptions
     /// <summary>
     /// The built-in development issuer: a signing key in the data directory, its public key at
     /// <c>/.well-known/jwks.json</c>, and the <c>token</c> command. Null means "on unless a key set is
-    /// configured", which makes it the embedded default only.
+    /// configured", in cluster mode too (the docker-compose cluster relies on it); a production deployment
+    /// configures <c>Auth:JwksUrl</c> or <c>Auth:JwksFile</c>, which turns it off.
     /// </summary>
     public bool? DevelopmentIssuer { get; set; }
 

@@ -28,13 +28,14 @@ public sealed partial class NotificationHubSubscription(IClusterClient client, N
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
+    /// <summary>No position yet: the first notification after subscribing sets it.</summary>
+    private const long Unknown = -1;
+
     /// <summary>How often the hub checks that the stream still holds its subscription.</summary>
     public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(5);
 
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _lock = new();
-    private const long Unknown = -1;
-
     private StreamSubscriptionHandle<EntitlementNotification>? _handle;
 
     /// <summary>The highest position the stream has handed the hub (or the relay had published when the hub subscribed).</summary>

@@ -5,10 +5,10 @@ public sealed class AuthOptions
 {
     public const string SectionName = "Auth";
 
-    /// <summary>A JWKS document on disk. Re-read when a token names a key it does not have.</summary>
+    /// <summary>A JWKS document on disk, which must exist at start. Re-read when a token names a key it does not have.</summary>
     public string? JwksFile { get; set; }
 
-    /// <summary>A JWKS document over HTTP(S). Re-fetched when a token names a key it does not have.</summary>
+    /// <summary>A JWKS document at an absolute http(s) URL (checked at start). Re-fetched when a token names a key it does not have.</summary>
     public Uri? JwksUrl { get; set; }
 
     /// <summary>When set, the token's <c>iss</c> must equal it.</summary>

@@ -1,14 +1,20 @@
+using Microsoft.Extensions.Options;
+
 namespace Entitlements.Gateway.Auth;
 
 public static class AuthServiceExtensions
 {
-    /// <summary>Token validation and its cache, the key set and, when enabled, the development issuer.</summary>
+    /// <summary>
+    /// Token validation and its cache, the key set and, when enabled, the development issuer. The key sources
+    /// are checked at start (<see cref="AuthOptionsValidator"/>).
+    /// </summary>
     public static AuthOptions AddGatewayAuth(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var section = builder.Configuration.GetSection(AuthOptions.SectionName);
         var options = section.Get<AuthOptions>() ?? new AuthOptions();
-        builder.Services.Configure<AuthOptions>(section);
+        builder.Services.AddOptions<AuthOptions>().Bind(section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         builder.Services.AddHttpClient();
         builder.Services.AddSingleton<SigningKeySet>();
         builder.Services.AddSingleton<ValidatedTokenCache>();

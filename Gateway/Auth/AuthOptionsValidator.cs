@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Options;
+
+namespace Entitlements.Gateway.Auth;
+
+/// <summary>
+/// Checks the key sources at start. The key set is read only when the first token arrives, so a source
+/// that can never be read would otherwise let the gateway start and then refuse every token: a
+/// <c>JwksUrl</c> that is relative or not http(s) (the HTTP client cannot fetch it at all), or a
+/// <c>JwksFile</c> that does not exist. A file that exists but is broken, or a URL that does not answer,
+/// is a run-time matter: the keys in hand stay and the next token tries again.
+/// </summary>
+public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AuthOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (options.JwksUrl is { } url && !(url.IsAbsoluteUri && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp)))
+        {
+            failures.Add($"{AuthOptions.SectionName}:JwksUrl must be an absolute http:// or https:// URL (got '{url.OriginalString}').");
+        }
+
+        if (options.JwksFile is { } file && !File.Exists(file))
+        {
+            // Relative paths are read from the working directory, as at run time: say which file that is.
+            var where = string.IsNullOrWhiteSpace(file) ? file : Path.GetFullPath(file);
+            failures.Add($"{AuthOptions.SectionName}:JwksFile must name an existing file (got '{file}', which is '{where}').");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

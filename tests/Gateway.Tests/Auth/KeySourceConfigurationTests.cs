@@ -1,0 +1,68 @@
+using System.Globalization;
+using Entitlements.Gateway.Hosting;
+using Entitlements.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Entitlements.Tests.Auth;
+
+/// <summary>
+/// A gateway whose key source can never be read refuses to start and says which key is wrong. It used
+/// to start: a relative or non-http(s) <c>Auth:JwksUrl</c> then answered every token 500, a missing
+/// <c>Auth:JwksFile</c> answered every token 403.
+/// </summary>
+public sealed class KeySourceConfigurationTests
+{
+    [Theory]
+    [InlineData("jwks.json")]
+    [InlineData("/.well-known/jwks.json")]
+    [InlineData("file:///etc/issuer/jwks.json")]
+    [InlineData("ftp://issuer.example.com/jwks.json")]
+    public async Task Start_JwksUrlNotAbsoluteHttp_FailsWithTheKeyAndTheRule(string url)
+    {
+        using var data = new TempDirectory();
+
+        var exception = await StartAsync(data, "Auth:JwksUrl", url);
+
+        Assert.Equal([$"Auth:JwksUrl must be an absolute http:// or https:// URL (got '{url}')."], exception.Failures);
+    }
+
+    [Fact]
+    public async Task Start_JwksFileMissing_FailsWithTheKeyAndTheFullPath()
+    {
+        using var data = new TempDirectory();
+        var file = Path.Combine(data.Path, "issuer", "jwks.json");
+
+        var exception = await StartAsync(data, "Auth:JwksFile", file);
+
+        Assert.Equal([$"Auth:JwksFile must name an existing file (got '{file}', which is '{file}')."], exception.Failures);
+    }
+
+    [Fact]
+    public async Task Start_JwksFileMissingByARelativePath_NamesTheFileItLookedFor()
+    {
+        using var data = new TempDirectory();
+        var file = Path.Combine("no-such-folder-" + Guid.NewGuid().ToString("N"), "jwks.json");
+
+        var exception = await StartAsync(data, "Auth:JwksFile", file);
+
+        Assert.Equal([$"Auth:JwksFile must name an existing file (got '{file}', which is '{Path.Combine(Environment.CurrentDirectory, file)}')."], exception.Failures);
+    }
+
+    private static async Task<OptionsValidationException> StartAsync(TempDirectory data, string key, string value)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Storage:DataDirectory"] = data.Path,
+            ["Catalog:SeedFile"] = string.Empty,
+            ["Orleans:ClusterId"] = Unique.Name("auth-config"),
+            ["Orleans:SiloPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
+            ["Orleans:GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
+            ["Logging:LogLevel:Default"] = "None",
+            [key] = value,
+        };
+        await using var app = GatewayApp.Build(["--urls", "http://127.0.0.1:0"], builder => builder.Configuration.AddInMemoryCollection(settings));
+
+        return await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+    }
+}

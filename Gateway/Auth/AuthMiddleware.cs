@@ -7,7 +7,8 @@ namespace Entitlements.Gateway.Auth;
 /// Enforces the permission every route declares (<see cref="PermissionRequirement"/>). Credentials come
 /// from the <c>Authorization</c> header or, failing that, a cookie of the same name. Every refusal is a
 /// 403 with RallyHere's <c>HzApiErrorModel</c>; a route that declares nothing is refused (fail closed)
-/// unless it is marked <see cref="AnonymousAccess"/>.
+/// unless it is marked <see cref="AnonymousAccess"/>. Signing keys that have never loaded are not a
+/// refusal: <see cref="SigningKeysUnavailableException"/> reaches <see cref="Hosting.ErrorMiddleware"/>, which answers 503.
 /// </summary>
 public sealed class AuthMiddleware(RequestDelegate next, JwtValidator validator)
 {

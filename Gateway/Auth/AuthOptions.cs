@@ -20,7 +20,10 @@ public sealed class AuthOptions
     /// <summary>Leeway for <c>exp</c> and <c>nbf</c>.</summary>
     public int ClockSkewSeconds { get; set; } = 30;
 
-    /// <summary>The least time between two refreshes of the key set caused by unknown <c>kid</c>s.</summary>
+    /// <summary>
+    /// The least time from the last load of the key set that succeeded to a reload caused by an unknown
+    /// <c>kid</c>. After a load that failed, the next may start after <see cref="SigningKeySet.FailedLoadBackoff"/>.
+    /// </summary>
     public int KeyRefreshIntervalSeconds { get; set; } = 30;
 
     /// <summary>

@@ -29,6 +29,7 @@ public sealed class JwtValidator(
     private static readonly string[] Algorithms = ["RS256", "ES256"];
 
     /// <param name="credential">The <c>Authorization</c> header or cookie value, <c>Bearer &lt;jwt&gt;</c>.</param>
+    /// <exception cref="SigningKeysUnavailableException">The token needs the key set, which has never loaded.</exception>
     public async Task<(AccessToken? Token, TokenRejection? Rejection)> ValidateAsync(string? credential, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(credential))

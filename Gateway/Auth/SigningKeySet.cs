@@ -5,31 +5,49 @@ namespace Entitlements.Gateway.Auth;
 
 /// <summary>
 /// The keys tokens may be signed with, by <c>kid</c>: the development issuer's and those of the
-/// configured JWKS file or URL. A token naming an unknown <c>kid</c> makes the set re-read its
-/// sources, at most once per <see cref="AuthOptions.KeyRefreshIntervalSeconds"/>, so a rotated key
-/// is picked up without a restart. Every re-read that succeeds starts a new <see cref="Generation"/>,
-/// which is how <see cref="ValidatedTokenCache"/> knows that its entries were verified by an older set.
+/// configured JWKS file or URL. The set is loaded when the first token arrives, and a token naming an
+/// unknown <c>kid</c> makes it load its sources again, at most once per
+/// <see cref="AuthOptions.KeyRefreshIntervalSeconds"/> after the last load that succeeded, so a rotated key is
+/// picked up without a restart. A load that failed may be tried again after <see cref="FailedLoadBackoff"/>:
+/// an issuer unreachable for a moment must not cost its tokens the whole interval. Every load that
+/// succeeds starts a new <see cref="Generation"/>, which is how <see cref="ValidatedTokenCache"/> knows
+/// that its entries were verified by an older set.
 /// </summary>
 public sealed partial class SigningKeySet(
     IOptions<AuthOptions> options,
     IHttpClientFactory httpClients,
     TimeProvider time,
     ILogger<SigningKeySet> logger,
-    DevelopmentIssuer? developmentIssuer = null) : IDisposable
+    DevelopmentIssuer? developmentIssuer = null)
 {
+    /// <summary>The least time between a failed load and the next attempt (shorter when the interval is).</summary>
+    public static readonly TimeSpan FailedLoadBackoff = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest a load may take, file and URL together.</summary>
+    public static readonly TimeSpan LoadTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly Lock _gate = new();
     private volatile Snapshot _current = new(FrozenDictionary<string, SigningKey>.Empty, 0);
-    private readonly SemaphoreSlim _refresh = new(1, 1);
-    private DateTimeOffset _lastRefresh = DateTimeOffset.MinValue;
+    private Task? _loading;
+    private DateTimeOffset _lastSuccess = DateTimeOffset.MinValue;
+    private DateTimeOffset _lastFailure = DateTimeOffset.MinValue;
+    private volatile Exception? _lastError;
 
     /// <summary>
-    /// Which set is in use: 0 before the first read, then one more after every re-read that replaced the
-    /// set (whatever it holds, the same keys included).
+    /// Which set is in use: 0 before the first load that succeeded, then one more after every load that
+    /// replaced the set (whatever it holds, the same keys included).
     /// </summary>
     public long Generation => _current.Generation;
 
-    public void Dispose() => _refresh.Dispose();
-
     /// <summary>The key named <paramref name="keyId"/>, if any, and the <see cref="Generation"/> of the set it was looked up in.</summary>
+    /// <param name="cancellationToken">
+    /// Ends this caller's wait for a load, not the load: it is shared by every token that needs it, and one
+    /// client that hangs up must not cost the others the keys it was fetching.
+    /// </param>
+    /// <exception cref="SigningKeysUnavailableException">
+    /// No load has ever succeeded: whether the token is good cannot be known, and it must not be refused
+    /// as if it were not.
+    /// </exception>
     public async ValueTask<(SigningKey? Key, long Generation)> FindAsync(string keyId, CancellationToken cancellationToken)
     {
         var current = _current;
@@ -38,53 +56,68 @@ public sealed partial class SigningKeySet(
             return (key, current.Generation);
         }
 
-        await _refresh.WaitAsync(cancellationToken);
-        try
+        if (LoadFor(keyId) is { } loading)
         {
-            var interval = TimeSpan.FromSeconds(Math.Max(0, options.Value.KeyRefreshIntervalSeconds));
-            if (!_current.Keys.ContainsKey(keyId) && time.GetUtcNow() - _lastRefresh >= interval)
-            {
-                _lastRefresh = time.GetUtcNow();
-                await ReloadAsync(cancellationToken);
-            }
-        }
-        finally
-        {
-            _refresh.Release();
+            await loading.WaitAsync(cancellationToken);
         }
 
         current = _current;
+        if (current.Generation == 0)
+        {
+            throw new SigningKeysUnavailableException("No signing key set has been loaded yet: its last load failed.", _lastError);
+        }
+
         return (current.Keys.GetValueOrDefault(keyId), current.Generation);
     }
 
-    /// <summary>Replace the whole set, so that a key removed from the sources stops being accepted.</summary>
-    private async Task ReloadAsync(CancellationToken cancellationToken)
+    /// <summary>The load to wait for: the one running, or a new one when the set lacks the key and may be loaded now; null when it may not.</summary>
+    private Task? LoadFor(string keyId)
     {
-        var keys = new List<SigningKey>();
-        if (developmentIssuer is not null)
+        lock (_gate)
         {
-            keys.Add(developmentIssuer.PublicKey);
-        }
+            if (_loading is { IsCompleted: false } running)
+            {
+                return running;
+            }
 
-        var settings = options.Value;
+            if (_current.Keys.ContainsKey(keyId))
+            {
+                return null;
+            }
+
+            var interval = TimeSpan.FromSeconds(Math.Max(0, options.Value.KeyRefreshIntervalSeconds));
+            var backoff = interval < FailedLoadBackoff ? interval : FailedLoadBackoff;
+            var now = time.GetUtcNow();
+            if (now - _lastSuccess < interval || now - _lastFailure < backoff)
+            {
+                return null;
+            }
+
+            // Started off the caller's context and token: it runs to its end whoever stops waiting.
+            return _loading = Task.Run(LoadAsync, CancellationToken.None);
+        }
+    }
+
+    /// <summary>Replace the whole set, so that a key removed from the sources stops being accepted. Never throws.</summary>
+    private async Task LoadAsync()
+    {
+        using var timeout = new CancellationTokenSource(LoadTimeout);
+        IReadOnlyList<SigningKey> keys;
         try
         {
-            if (settings.JwksFile is { } file)
+            keys = await ReadAsync(timeout.Token);
+        }
+        catch (Exception exception)
+        {
+            // Whatever went wrong (an unreachable or slow source, a broken document), nobody but the waiting
+            // requests would see it: keep the keys we have and let the next attempt wait for the back-off.
+            LogRefreshFailed(logger, exception);
+            lock (_gate)
             {
-                keys.AddRange(JsonWebKeys.Parse(await File.ReadAllTextAsync(file, cancellationToken)));
+                _lastFailure = time.GetUtcNow();
+                _lastError = exception;
             }
 
-            if (settings.JwksUrl is { } url)
-            {
-                using var client = httpClients.CreateClient(nameof(SigningKeySet));
-                client.Timeout = TimeSpan.FromSeconds(5);
-                keys.AddRange(JsonWebKeys.Parse(await client.GetStringAsync(url, cancellationToken)));
-            }
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or HttpRequestException or FormatException or System.Text.Json.JsonException or TaskCanceledException)
-        {
-            // Keep the keys we have; the next unknown kid after the interval tries again.
-            LogRefreshFailed(logger, exception);
             return;
         }
 
@@ -94,8 +127,37 @@ public sealed partial class SigningKeySet(
             byId[key.KeyId] = key;
         }
 
-        // Only ever replaced here, under the refresh lock: the generation cannot be counted twice.
-        _current = new Snapshot(byId.ToFrozenDictionary(StringComparer.Ordinal), _current.Generation + 1);
+        lock (_gate)
+        {
+            // Only ever replaced here, by the one load running: the generation cannot be counted twice.
+            _current = new Snapshot(byId.ToFrozenDictionary(StringComparer.Ordinal), _current.Generation + 1);
+            _lastSuccess = time.GetUtcNow();
+            _lastError = null;
+        }
+    }
+
+    private async Task<IReadOnlyList<SigningKey>> ReadAsync(CancellationToken cancellationToken)
+    {
+        var keys = new List<SigningKey>();
+        if (developmentIssuer is not null)
+        {
+            keys.Add(developmentIssuer.PublicKey);
+        }
+
+        var settings = options.Value;
+        if (settings.JwksFile is { } file)
+        {
+            keys.AddRange(JsonWebKeys.Parse(await File.ReadAllTextAsync(file, cancellationToken)));
+        }
+
+        if (settings.JwksUrl is { } url)
+        {
+            using var client = httpClients.CreateClient(nameof(SigningKeySet));
+            client.Timeout = LoadTimeout;
+            keys.AddRange(JsonWebKeys.Parse(await client.GetStringAsync(url, cancellationToken)));
+        }
+
+        return keys;
     }
 
     /// <summary>The keys and their generation, swapped as one so that no reader sees one without the other.</summary>

@@ -4,8 +4,8 @@ namespace Entitlements.Gateway.Hosting;
 
 /// <summary>
 /// The last line: an exception that escapes a handler becomes RallyHere's error body with no internal
-/// detail. The cluster being unreachable or too slow is a 503 with <c>Retry-After</c>; a malformed
-/// HTTP request keeps its 4xx; anything else is logged and answered 500.
+/// detail. The cluster being unreachable or too slow, or the signing keys not loaded yet, is a 503 with
+/// <c>Retry-After</c>; a malformed HTTP request keeps its 4xx; anything else is logged and answered 500.
 /// </summary>
 public sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddleware> logger)
 {
@@ -52,7 +52,7 @@ public sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<ErrorM
         return context.Response.WriteAsJsonAsync(new HzApiErrorModel(AuthSuccess: true, code, description));
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {Path} failed: the cluster or its storage is unavailable")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {Path} failed: the cluster, its storage or the signing keys are unavailable")]
     private static partial void LogUnavailable(ILogger logger, Exception exception, PathString path);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Request {Path} failed")]

@@ -1,10 +1,12 @@
 using System.Data.Common;
 using Entitlements.Contracts;
+using Entitlements.Gateway.Auth;
 
 namespace Entitlements.Gateway.Hosting;
 
 /// <summary>
 /// Whether a request failed because the cluster or its database is unreachable, too slow, or restarting,
+/// or because the token issuer's keys have never been loaded (<see cref="SigningKeysUnavailableException"/>),
 /// rather than because of the request: such a failure is answered 503 with <c>Retry-After</c> in the
 /// surface's own error shape, and the client sends the same request again.
 /// </summary>
@@ -17,7 +19,7 @@ public static class Unavailability
     {
         for (var current = exception; current is not null; current = current.InnerException)
         {
-            if (current is StoreUnavailableException or TimeoutException or DbException || IsClusterInFlux(current))
+            if (current is StoreUnavailableException or SigningKeysUnavailableException or TimeoutException or DbException || IsClusterInFlux(current))
             {
                 return true;
             }

@@ -53,6 +53,13 @@ internal sealed class LedgerGroupCommit : IAsyncDisposable
     /// </summary>
     internal Func<IReadOnlyList<LedgerEvent>, Task>? TestHookBeforeBatch { get; set; }
 
+    /// <summary>
+    /// Test seam: called by <see cref="AppendAsync"/> once the append is queued, before it starts the
+    /// committer. A test closes the store here, where a store closed by another thread could find the
+    /// append queued and no committer yet.
+    /// </summary>
+    internal Action? TestHookQueued { get; set; }
+
     /// <summary>Appends waiting for a batch.</summary>
     internal int QueuedCount => _queue.Reader.Count;
 
@@ -70,18 +77,22 @@ internal sealed class LedgerGroupCommit : IAsyncDisposable
             return Task.FromException<(AppendOutcome, LedgerEvent?)>(new ObjectDisposedException(nameof(LedgerGroupCommit), "The ledger store is closed."));
         }
 
+        TestHookQueued?.Invoke();
         _ = _committer.Value;
         return pending.Task;
     }
 
-    /// <summary>Take no more appends, and return once every queued one is committed.</summary>
+    /// <summary>
+    /// Take no more appends, and return once every queued one is committed. The committer is started
+    /// here if no append has started it yet: an append queues first and starts the committer after, so
+    /// one closed in between would otherwise be left in the queue, to be taken by a committer started
+    /// on a closed store (the store then failed it with an <see cref="ObjectDisposedException"/>, which
+    /// its caller answered 500). Started on a completed, empty queue the committer ends at once.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        if (_committer.IsValueCreated)
-        {
-            await _committer.Value.ConfigureAwait(false);
-        }
+        await _committer.Value.ConfigureAwait(false);
     }
 
     private async Task RunAsync()

@@ -122,6 +122,29 @@ public abstract partial class LedgerStoreContractTests
     }
 
     [Fact]
+    public async Task AppendAsync_StoreClosedAfterTheAppendQueuedAndBeforeTheCommitterStarted_IsCommittedBeforeTheCloseReturns()
+    {
+        var closing = await OpenAsync();
+        await closing.InitializeAsync();
+        var queued = StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-queued");
+        int? committedWhenClosed = null;
+        // Closed in the one place where another thread's close could find the append queued and no
+        // committer started: the close must commit it, not leave it to a committer on a closed store.
+        ((IGroupCommittingStore)closing).Appends.TestHookQueued = () =>
+        {
+            CloseAsync(closing).AsTask().GetAwaiter().GetResult();
+            committedWhenClosed = Store.ReadTransactionAsync(Contracts.Platform.Steam, "tx-queued").GetAwaiter().GetResult().Count;
+        };
+
+        var (outcome, appended) = await closing.AppendAsync(queued).WaitAsync(BatchDeadline);
+
+        Assert.Equal(1, committedWhenClosed);
+        Assert.Equal(AppendOutcome.Appended, outcome);
+        Assert.Equal(queued with { Sequence = 1 }, appended);
+        Assert.Equal([queued with { Sequence = 1 }], await Store.ReadTransactionAsync(Contracts.Platform.Steam, "tx-queued"));
+    }
+
+    [Fact]
     public async Task AppendAsync_ManyConcurrentWriters_CommitEveryEventGapFreeInBatches()
     {
         const int Writers = 64;

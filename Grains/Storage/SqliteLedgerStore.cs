@@ -35,6 +35,7 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
     private readonly LedgerMetrics? _ownMetrics;
     private readonly LedgerGroupCommit _appends;
     private SqliteConnection? _writer;
+    private volatile bool _closed;
 
     // The append statements, prepared once on the writer connection and kept: SQLite parses and plans a
     // 34-column insert each time a new command runs it. Used by one batch at a time (the write lock).
@@ -65,17 +66,52 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
     /// <inheritdoc/>
     LedgerGroupCommit IGroupCommittingStore.Appends => _appends;
 
-    /// <summary>Commits what is still queued, then closes the writer.</summary>
+    /// <summary>
+    /// How long <see cref="Dispose"/> waits for a write in progress before it leaves the writer to that
+    /// write to close. Settable for tests.
+    /// </summary>
+    internal TimeSpan CloseWait { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Test seam: called inside every write, under the write lock, just before it runs on the writer.</summary>
+    internal Action? TestHookWriting { get; set; }
+
+    /// <summary>
+    /// Commits what is still queued, then closes the writer. Writes other than appends (a snapshot, a
+    /// consumer's position, a dead letter) may still be running on it: SQLite in multi-thread mode
+    /// must never see a connection closed under a running statement, so the writer is closed under
+    /// the write lock. A write that outlasts <see cref="CloseWait"/> closes it itself when it ends
+    /// (the close must not hang a stopping silo); every write after the close fails.
+    /// </summary>
     public void Dispose()
     {
         // The committer runs on the thread pool, never on this thread: waiting for it cannot deadlock.
         _appends.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _closed = true;
+        if (_writeLock.Wait(CloseWait))
+        {
+            try
+            {
+                CloseWriter();
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+        }
+
+        // The write lock itself is not disposed: a write still waiting for it must get it, find the
+        // store closed and fail, not wait for ever.
+        _ownMetrics?.Dispose();
+    }
+
+    /// <summary>Close the writer and its prepared statements; only under the write lock.</summary>
+    private void CloseWriter()
+    {
         _headCommand?.Dispose();
         _transactionCommand?.Dispose();
         _insertCommand?.Dispose();
         _writer?.Dispose();
-        _writeLock.Dispose();
-        _ownMetrics?.Dispose();
+        (_headCommand, _transactionCommand, _insertCommand, _writer) = (null, null, null, null);
     }
 
     public Task InitializeAsync(CancellationToken cancellationToken = default) => WriteAsync(connection =>
@@ -675,6 +711,7 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            ObjectDisposedException.ThrowIf(_closed, this);
             if (_writer is null)
             {
                 var writer = new SqliteConnection(_connectionString);
@@ -684,10 +721,17 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
                 _writer = writer;
             }
 
+            TestHookWriting?.Invoke();
             return write(_writer);
         }
         finally
         {
+            if (_closed)
+            {
+                // The close stopped waiting for this write (or came after it): the writer is closed here, still under the lock.
+                CloseWriter();
+            }
+
             _writeLock.Release();
         }
     }, cancellationToken);

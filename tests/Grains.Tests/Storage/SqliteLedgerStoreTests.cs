@@ -1,3 +1,4 @@
+using Entitlements.Ledger;
 using Entitlements.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -44,6 +45,30 @@ public sealed class SqliteLedgerStoreTests : LedgerStoreContractTests, IDisposab
         // This test's store was made before any connection of this process opened (nothing in these
         // tests opens SQLite before a store), so SQLite took the settings.
         Assert.True(SqliteEngine.MultiThreaded);
+    }
+
+    [Fact]
+    public async Task Dispose_WhileASnapshotWriteRunsLongerThanItWaits_LeavesTheWriterToThatWriteAndRefusesLaterWrites()
+    {
+        var store = (SqliteLedgerStore)Store;
+        var player = Guid.NewGuid();
+        var closedDuringWrite = false;
+        // Closed from inside the write, which holds the write lock: the close cannot get it, whatever the timing.
+        store.CloseWait = TimeSpan.FromMilliseconds(100);
+        store.TestHookWriting = () =>
+        {
+            store.TestHookWriting = null;
+            store.Dispose();
+            closedDuringWrite = true;
+        };
+
+        await store.WriteSnapshotAsync(new LedgerSnapshot(player, new LedgerState { Version = 4 }));
+        var afterClose = await Assert.ThrowsAsync<ObjectDisposedException>(() => store.WriteSnapshotAsync(new LedgerSnapshot(player, new LedgerState { Version = 5 })));
+        var reopened = Open(_directory);
+
+        Assert.True(closedDuringWrite);
+        Assert.Equal(typeof(SqliteLedgerStore).FullName, afterClose.ObjectName);
+        Assert.Equal(4, (await reopened.ReadSnapshotAsync(player))!.State.Version);
     }
 
     protected override string EngineName => "sqlite";

@@ -23,7 +23,8 @@ namespace Entitlements.Storage;
 public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDisposable
 {
     private const int SchemaVersion = 5;
-    private const int SqliteConstraint = 19;
+    // SQLITE_CONSTRAINT_UNIQUE: a row would repeat a unique index's key (not a NOT NULL, CHECK, trigger or foreign key refusal).
+    private const int SqliteConstraintUnique = 2067;
 
     private static readonly JsonSerializerOptions CatalogJson = new(JsonSerializerDefaults.Web)
     {
@@ -605,11 +606,24 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
             var sequence = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
             return GroupAppendResult.Committed(ledgerEvent with { Sequence = sequence, FirstOfTransaction = false, NoEffect = null });
         }
-        catch (SqliteException exception) when (exception.SqliteErrorCode == SqliteConstraint)
+        catch (SqliteException exception) when (exception.SqliteExtendedErrorCode == SqliteConstraintUnique && KeyTaken(exception.Message) is { } outcome)
         {
-            return GroupAppendResult.Rejected(exception.Message.Contains(".version", StringComparison.Ordinal) ? AppendOutcome.VersionConflict : AppendOutcome.DuplicateKey);
+            return GroupAppendResult.Rejected(outcome);
         }
     }
+
+    /// <summary>
+    /// What a unique violation of the ledger means, by the key it names (SQLite names the columns, not
+    /// the index): the player's version is a version conflict; the event id, the transaction's key and
+    /// the player's operation id are duplicates. Null for any other key: the append then fails as any
+    /// other refusal does, rather than answering a conflict the caller would only decide again.
+    /// </summary>
+    private static AppendOutcome? KeyTaken(string message) =>
+        message.Contains("failed: ledger_events.player_uuid, ledger_events.version'", StringComparison.Ordinal) ? AppendOutcome.VersionConflict
+        : message.Contains("failed: ledger_events.event_id'", StringComparison.Ordinal)
+            || message.Contains("failed: ledger_events.platform, ledger_events.platform_transaction_id, ledger_events.action_type'", StringComparison.Ordinal)
+            || message.Contains("failed: ledger_events.player_uuid, ledger_events.operation_id'", StringComparison.Ordinal) ? AppendOutcome.DuplicateKey
+        : null;
 
     private static readonly string InsertSql =
         $"INSERT INTO ledger_events ({LedgerEventRow.InsertColumns}) VALUES ({LedgerEventRow.InsertParameters('$')}) RETURNING seq;";

@@ -8,6 +8,9 @@ namespace Entitlements.Tests.Storage;
 /// <summary>The store contract on SQLite, each test on a database file in a fresh temp directory.</summary>
 public sealed class SqliteLedgerStoreTests : LedgerStoreContractTests, IDisposable
 {
+    private const int SqliteConstraintNotNull = 1299;
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
     private readonly TempDirectory _directory = new();
     private readonly List<TempDirectory> _otherDirectories = [];
     private readonly List<SqliteLedgerStore> _stores = [];
@@ -45,6 +48,33 @@ public sealed class SqliteLedgerStoreTests : LedgerStoreContractTests, IDisposab
         // This test's store was made before any connection of this process opened (nothing in these
         // tests opens SQLite before a store), so SQLite took the settings.
         Assert.True(SqliteEngine.MultiThreaded);
+    }
+
+    [Fact]
+    public async Task AppendAsync_SqliteRefusesOneAppendOfABatchForAnotherReasonThanAKey_FailsOnlyThatOne()
+    {
+        var release = HoldFirstBatch(Store, out var held);
+        var first = Store.AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-first"));
+        await held.WaitAsync(Deadline);
+
+        // A row without an event id breaks a NOT NULL constraint: a constraint failure, but no key taken
+        // (it used to be answered as a duplicate, which the player grain decided again and again).
+        var refused = StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-refused") with { EventId = null! };
+        var before = Store.AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-before"));
+        var refusedAppend = Store.AppendAsync(refused);
+        var after = Store.AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-after"));
+        release.SetResult();
+        await first.WaitAsync(Deadline);
+        var (beforeOutcome, _) = await before.WaitAsync(Deadline);
+        var failure = await Assert.ThrowsAsync<SqliteException>(() => refusedAppend.WaitAsync(Deadline));
+        var (afterOutcome, _) = await after.WaitAsync(Deadline);
+
+        Assert.Equal(AppendOutcome.Appended, beforeOutcome);
+        Assert.Equal(SqliteConstraintNotNull, failure.SqliteExtendedErrorCode);
+        Assert.Equal(AppendOutcome.Appended, afterOutcome);
+        Assert.Equal(
+            ["tx-first", "tx-before", "tx-after"],
+            (await Store.ReadAllEntitlementEventsAsync(0, 10)).Select(e => e.Entitlement!.PlatformTransactionId));
     }
 
     [Fact]

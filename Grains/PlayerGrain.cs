@@ -134,9 +134,23 @@ public sealed partial class PlayerGrain(
             {
                 if (await store.ReadOperationAsync(PlayerUuid, command.OperationId) is { } existing)
                 {
-                    return existing.RequestFingerprint == fingerprint
-                        ? (new ConsumeResult(ConsumeOutcome.Replayed, Entitlement(command.ItemId)), null)
-                        : (new ConsumeResult(ConsumeOutcome.Conflict, null), null);
+                    if (existing.RequestFingerprint != fingerprint)
+                    {
+                        return (new ConsumeResult(ConsumeOutcome.Conflict, null), null);
+                    }
+
+                    if (existing.Version > _state.Version)
+                    {
+                        // Another activation of this player recorded the consume after this one loaded (possible
+                        // briefly when a silo fails): the replay answers with the ledger as it is, consume included.
+                        await LoadAsync(CancellationToken.None);
+                        if (_player is null)
+                        {
+                            return (new ConsumeResult(ConsumeOutcome.UnknownPlayer, null), null);
+                        }
+                    }
+
+                    return (new ConsumeResult(ConsumeOutcome.Replayed, Entitlement(command.ItemId)), null);
                 }
 
                 var (decided, rejection) = EntitlementDecider.DecideConsume(_state, PlayerUuid, command, NewEventId(), Now());

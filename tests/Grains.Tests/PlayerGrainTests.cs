@@ -586,6 +586,35 @@ public class PlayerGrainTests(ClusterFixture fixture)
         Assert.Equal(EntitlementStatus.Revoked, Assert.Single(entitlements.Entitlements, e => e.ItemId == pass.ItemId).Status);
     }
 
+    [Fact]
+    public async Task Consume_ReplayOfAConsumeAnotherActivationAppended_ReloadsAndAnswersWithTheConsumeApplied()
+    {
+        var user = await NewPlayerAsync();
+        var gems = await PutSkuAsync(EntitlementType.Consumable);
+        await SubmitAsync(Command(EntitlementActionType.Grant, user, gems, quantity: 10));
+        Assert.Equal(1, (await Player(user).GetEntitlementsAsync())!.Version);
+
+        // A second activation of the same player records a consume this activation has never seen.
+        var history = await fixture.Store.ReadPlayerEventsAsync(user.PlayerUuid, 0, 100);
+        var state = LedgerFold.ApplyAll(LedgerState.Empty, history);
+        var consume = new ConsumeEntitlement(gems.ItemId, 3, Unique("op"));
+        var (theirs, _) = EntitlementDecider.DecideConsume(state, user.PlayerUuid, consume, Guid.NewGuid().ToString("D"), DateTimeOffset.UtcNow);
+        Assert.Equal(AppendOutcome.Appended, (await fixture.Store.AppendAsync(theirs!)).Outcome);
+
+        // The caller retries the consume; it reaches this activation, still at version 1, which finds the
+        // operation recorded at version 2 and catches up before answering (it used to answer with the use
+        // count from before the consume).
+        var replayed = await Player(user).ConsumeAsync(consume);
+
+        Assert.Equal(ConsumeOutcome.Replayed, replayed.Outcome);
+        Assert.Equal(7, replayed.Entitlement!.UseCount);
+        var entitlements = await Player(user).GetEntitlementsAsync();
+        Assert.Equal(2, entitlements!.Version);
+        var gemsNow = Assert.Single(entitlements.Entitlements);
+        Assert.Equal(7, gemsNow.UseCount);
+        Assert.Equal(new ConsumeResult(ConsumeOutcome.Replayed, gemsNow), replayed);
+    }
+
     public static TheoryData<string> TextFields() => [nameof(SubmitEntitlementEvent.PlatformUserId), nameof(SubmitEntitlementEvent.Sku), nameof(SubmitEntitlementEvent.PlatformTransactionId), nameof(SubmitEntitlementEvent.PlatformDataJson)];
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using Entitlements.Contracts;
 using Entitlements.Diagnostics;
 using Entitlements.Ledger;
 
@@ -74,7 +75,8 @@ internal sealed class LedgerGroupCommit : IAsyncDisposable
         var pending = new PendingAppend(ledgerEvent, cancellationToken);
         if (!_queue.Writer.TryWrite(pending))
         {
-            return Task.FromException<(AppendOutcome, LedgerEvent?)>(new ObjectDisposedException(nameof(LedgerGroupCommit), "The ledger store is closed."));
+            // Nothing was written: the caller may retry elsewhere (a 503), which it could not do with a bare ObjectDisposedException (a 500).
+            return Task.FromException<(AppendOutcome, LedgerEvent?)>(StoreClosed());
         }
 
         TestHookQueued?.Invoke();
@@ -86,14 +88,17 @@ internal sealed class LedgerGroupCommit : IAsyncDisposable
     /// Take no more appends, and return once every queued one is committed. The committer is started
     /// here if no append has started it yet: an append queues first and starts the committer after, so
     /// one closed in between would otherwise be left in the queue, to be taken by a committer started
-    /// on a closed store (the store then failed it with an <see cref="ObjectDisposedException"/>, which
-    /// its caller answered 500). Started on a completed, empty queue the committer ends at once.
+    /// on a closed store (the store then failed it, and its caller answered 500). Started on a completed, empty queue the committer ends at once.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
         await _committer.Value.ConfigureAwait(false);
     }
+
+    /// <summary>What a write on a closed store fails with: the silo is stopping and nothing was written.</summary>
+    internal static StoreUnavailableException StoreClosed() =>
+        new("The ledger store is closed: this silo is shutting down.") { IsTransient = true };
 
     private async Task RunAsync()
     {

@@ -725,7 +725,11 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            ObjectDisposedException.ThrowIf(_closed, this);
+            if (_closed)
+            {
+                throw LedgerGroupCommit.StoreClosed();
+            }
+
             if (_writer is null)
             {
                 var writer = new SqliteConnection(_connectionString);

@@ -1,3 +1,4 @@
+using Entitlements.Contracts;
 using Entitlements.Ledger;
 using Entitlements.Storage;
 
@@ -142,6 +143,19 @@ public abstract partial class LedgerStoreContractTests
         Assert.Equal(AppendOutcome.Appended, outcome);
         Assert.Equal(queued with { Sequence = 1 }, appended);
         Assert.Equal([queued with { Sequence = 1 }], await Store.ReadTransactionAsync(Contracts.Platform.Steam, "tx-queued"));
+    }
+
+    [Fact]
+    public async Task AppendAsync_AfterTheStoreClosed_FailsAsTransientlyUnavailableAndWritesNothing()
+    {
+        var closed = await OpenAsync();
+        await closed.InitializeAsync();
+        await CloseAsync(closed);
+
+        var refused = await Assert.ThrowsAsync<StoreUnavailableException>(() => closed.AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-after-close")));
+
+        Assert.True(refused.IsTransient);
+        Assert.Empty(await Store.ReadTransactionAsync(Contracts.Platform.Steam, "tx-after-close"));
     }
 
     [Fact]

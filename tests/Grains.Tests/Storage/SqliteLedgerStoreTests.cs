@@ -1,3 +1,4 @@
+using Entitlements.Contracts;
 using Entitlements.Ledger;
 using Entitlements.Storage;
 using Microsoft.Data.Sqlite;
@@ -93,11 +94,11 @@ public sealed class SqliteLedgerStoreTests : LedgerStoreContractTests, IDisposab
         };
 
         await store.WriteSnapshotAsync(new LedgerSnapshot(player, new LedgerState { Version = 4 }));
-        var afterClose = await Assert.ThrowsAsync<ObjectDisposedException>(() => store.WriteSnapshotAsync(new LedgerSnapshot(player, new LedgerState { Version = 5 })));
+        var afterClose = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.WriteSnapshotAsync(new LedgerSnapshot(player, new LedgerState { Version = 5 })));
         var reopened = Open(_directory);
 
         Assert.True(closedDuringWrite);
-        Assert.Equal(typeof(SqliteLedgerStore).FullName, afterClose.ObjectName);
+        Assert.True(afterClose.IsTransient);
         Assert.Equal(4, (await reopened.ReadSnapshotAsync(player))!.State.Version);
     }
 

@@ -5,8 +5,11 @@ namespace Entitlements;
 /// <summary>
 /// Which grain decides an entitlement event: the player's grain when the event names a player or its
 /// platform user is linked to one, else <see cref="IEntitlementEventsGrain"/>, which records it with no
-/// player. <see cref="IEntitlementEventsGrain.SubmitAsync"/> routes the same way; a caller that makes
-/// many calls (the gateway) routes here and saves the worker's hop.
+/// player. A refund, chargeback or reversal that names no player always goes to
+/// <see cref="IEntitlementEventsGrain"/>: it belongs to the player who holds its transaction's grant,
+/// which only the ledger knows (the platform user may have been linked elsewhere since, or never).
+/// <see cref="IEntitlementEventsGrain.SubmitAsync"/> routes the same way; a caller that makes
+/// many calls (the gateway) routes here and saves the worker's hop on grants.
 /// </summary>
 public static class EntitlementEventRouting
 {
@@ -19,12 +22,27 @@ public static class EntitlementEventRouting
             ?? (await grains.GetGrain<IPlatformUserGrain>(IPlatformUserGrain.Key(command.Platform, command.PlatformUserId)).GetAsync())?.PlayerUuid;
     }
 
+    /// <summary>
+    /// Whether the event's player follows its transaction's grant: a refund, chargeback or reversal with no
+    /// explicit player UUID. Such an event is rare traffic, and worth the read of its transaction.
+    /// </summary>
+    public static bool FollowsGrant(this SubmitEntitlementEvent command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return command.PlayerUuid is null && command.ActionType != EntitlementActionType.Grant;
+    }
+
     /// <summary>Hand the event to the grain that decides it; <paramref name="events"/> takes the ones with no player.</summary>
     public static async Task<EntitlementEventResult> SubmitEntitlementEventAsync(this IGrainFactory grains, IEntitlementEventsGrain events, SubmitEntitlementEvent command)
     {
         ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(command);
         command.ThrowIfNotStorable();
+        if (command.FollowsGrant())
+        {
+            return await events.SubmitAsync(command);
+        }
+
         return await grains.ResolvePlayerAsync(command) is { } player
             ? await grains.GetGrain<IPlayerGrain>(player).SubmitEntitlementEventAsync(command)
             : await events.SubmitAsync(command);

@@ -7,9 +7,10 @@ using Orleans.Concurrency;
 namespace Entitlements;
 
 /// <summary>
-/// Routes an entitlement event to its player's grain (the explicit player UUID, else the active player
-/// of the platform user), records events that belong to no player, and lists events straight from the
-/// ledger table by keyset pagination.
+/// Routes an entitlement event to its player's grain (the explicit player UUID; for a refund, chargeback
+/// or reversal, else the player who holds its transaction's grant; else the active player of the
+/// platform user), records events that belong to no player, and lists events straight from the ledger
+/// table by keyset pagination.
 /// </summary>
 [StatelessWorker]
 [Reentrant] // no state of its own: every call runs at once, not one at a time per activation
@@ -21,6 +22,17 @@ public sealed class EntitlementEventsGrain(ILedgerStore store, CursorCodec curso
     {
         ArgumentNullException.ThrowIfNull(command);
         command.ThrowIfNotStorable();
+        IReadOnlyList<LedgerEvent>? read = null;
+        if (command.FollowsGrant())
+        {
+            // A refund belongs to the player who got the grant, whatever the platform user is linked to now.
+            read = await store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId);
+            if (GrantHolder(read) is { } holder)
+            {
+                return await GrainFactory.GetGrain<IPlayerGrain>(holder).SubmitEntitlementEventAsync(command);
+            }
+        }
+
         if (await GrainFactory.ResolvePlayerAsync(command) is { } playerUuid)
         {
             return await GrainFactory.GetGrain<IPlayerGrain>(playerUuid).SubmitEntitlementEventAsync(command);
@@ -30,7 +42,8 @@ public sealed class EntitlementEventsGrain(ILedgerStore store, CursorCodec curso
         // (platform, platform_transaction_id, action_type) settles concurrent duplicates.
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var transaction = await store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId);
+            var transaction = read ?? await store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId);
+            read = null;
             if (EntitlementEventReplay.Find(transaction, command) is { } replay)
             {
                 return replay;
@@ -47,6 +60,10 @@ public sealed class EntitlementEventsGrain(ILedgerStore store, CursorCodec curso
 
         throw new InvalidOperationException("Could not record an entitlement event with no player.");
     }
+
+    /// <summary>The player the transaction's grant was recorded for, or null (no grant, or one with no player).</summary>
+    private static Guid? GrantHolder(IReadOnlyList<LedgerEvent> transaction) =>
+        transaction.FirstOrDefault(e => e.Entitlement!.ActionType == EntitlementActionType.Grant)?.PlayerUuid;
 
     public async Task<EntitlementEventPage> ListAsync(EntitlementEventQuery query)
     {

@@ -158,6 +158,52 @@ public sealed class EntitlementRevocationTests(GatewayFixture fixture) : IClassF
             await _client.EntitlementsOkAsync(player.Uuid));
     }
 
+    [Fact]
+    public async Task Refund_AfterThePlatformUserIsRelinked_RevokesFromThePlayerWhoGotTheGrant()
+    {
+        var granted = await _client.CreatePlayerAsync();
+        var transaction = Unique.Name("tx");
+        var grant = await _client.PostEventOkAsync(EventRequests.Grant(granted.PlatformUserId, "gems_100", transaction));
+        var now = Guid.NewGuid();
+        var relink = await _client.SendAsync(
+            HttpMethod.Put, $"/users/v1/platform-user?platform=Steam&platform_user_id={granted.PlatformUserId}&display_name=Tester&player_uuid={now}");
+        Assert.Equal(now.ToString(), relink.Json["player_uuid"]!.GetValue<string>());
+
+        var refund = await _client.PostEventOkAsync(EventRequests.Create("refund", granted.PlatformUserId, "gems_100", transaction));
+        var chargeback = await _client.PostEventOkAsync(EventRequests.Create("chargeback", granted.PlatformUserId, "gems_100", transaction));
+        var reversal = await _client.PostEventOkAsync(EventRequests.Create("chargeback_reversal", granted.PlatformUserId, "gems_100", transaction));
+
+        foreach (var revocation in new[] { refund, chargeback, reversal })
+        {
+            Assert.Equal(granted.Uuid.ToString(), revocation["player_uuid"]!.GetValue<string>());
+            Assert.Equal("success", revocation["status"]!.GetValue<string>());
+            Assert.Equal(ExpectedEvent.Id(grant), revocation["order_id"]!.GetValue<string>());
+        }
+
+        JsonAssert.Equal(
+            new JsonArray((Gems(granted, grant, lastGrant: grant, updated: refund) with { Status = "REVOKED", UseCount = 0 }).ToJson()),
+            await _client.EntitlementsOkAsync(granted.Uuid));
+        Assert.Empty(await _client.EntitlementsOkAsync(now));
+    }
+
+    [Fact]
+    public async Task Refund_WithoutPlayerUuidOfAGrantSentToAnExplicitPlayer_RevokesFromThatPlayer()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var unlinked = Unique.Name("steam");
+        var transaction = Unique.Name("tx");
+        var grant = await _client.PostEventOkAsync(EventRequests.Create("grant", unlinked, "gems_100", transaction, playerUuid: player.Uuid));
+
+        var refund = await _client.PostEventOkAsync(EventRequests.Create("refund", unlinked, "gems_100", transaction));
+
+        Assert.Equal(player.Uuid.ToString(), refund["player_uuid"]!.GetValue<string>());
+        Assert.Equal("success", refund["status"]!.GetValue<string>());
+        Assert.Equal(ExpectedEvent.Id(grant), refund["order_id"]!.GetValue<string>());
+        JsonAssert.Equal(
+            new JsonArray((Gems(player, grant, lastGrant: grant, updated: refund) with { Status = "REVOKED", UseCount = 0 }).ToJson()),
+            await _client.EntitlementsOkAsync(player.Uuid));
+    }
+
     private static ExpectedEntitlement Gems(Player player, JsonObject firstGrant, JsonObject lastGrant, JsonObject updated) =>
         Consumable(player, firstGrant, lastGrant, updated, "gems", "Gems", "gems_100");
 

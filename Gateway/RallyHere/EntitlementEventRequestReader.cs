@@ -7,7 +7,7 @@ namespace Entitlements.Gateway.RallyHere;
 /// <summary>Validates RallyHere's <c>EntitlementEventRequest</c> and turns it into a command.</summary>
 public static class EntitlementEventRequestReader
 {
-    /// <summary>The largest quantity accepted on one event (ours; RallyHere states none).</summary>
+    /// <summary>The largest quantity accepted on one grant or consume (ours; RallyHere states none).</summary>
     public const long MaxQuantity = 1_000_000;
 
     public static SubmitEntitlementEvent? Read(JsonElement body, List<ValidationErrorDetail> errors)
@@ -19,7 +19,10 @@ public static class EntitlementEventRequestReader
         var platform = fields.Enum<Platform>("platform", required: true);
         var platformUserId = fields.Text("platform_user_id", required: true, maxLength: 2048, minLength: 1);
         var sku = fields.Text("sku", required: true, maxLength: 2048, minLength: 1);
-        var quantity = fields.WholeNumber("quantity", required: false, minimum: 1, maximum: MaxQuantity);
+        // A grant's quantity multiplies what it gives: 1..MaxQuantity. A refund's, chargeback's or reversal's
+        // is recorded and not used, so any integer the ledger holds is taken: refusing it would lose the refund.
+        var (minimum, maximum) = actionType is null or EntitlementActionType.Grant ? (1L, MaxQuantity) : (long.MinValue, long.MaxValue);
+        var quantity = fields.WholeNumber("quantity", required: false, minimum, maximum, nullable: false);
         var transactionId = fields.Text("platform_transaction_id", required: true, maxLength: 4096, minLength: 1);
         var platformData = fields.ObjectJson("platform_data", SubmitEntitlementEvent.MaxPlatformDataBytes);
         if (errors.Count > 0)
@@ -35,7 +38,7 @@ public static class EntitlementEventRequestReader
             Platform = platform!.Value,
             PlatformUserId = platformUserId!,
             Sku = sku!,
-            Quantity = body.TryGetProperty("quantity", out var q) && q.ValueKind != JsonValueKind.Null ? quantity!.Value : 1,
+            Quantity = quantity ?? 1,
             PlatformTransactionId = transactionId!,
             PlatformDataJson = platformData,
         };

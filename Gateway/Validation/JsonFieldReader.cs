@@ -74,9 +74,13 @@ public sealed class JsonFieldReader(JsonElement obj, IReadOnlyList<object> locat
         return uuid;
     }
 
-    public long? WholeNumber(string name, bool required, long minimum, long maximum)
+    /// <summary>
+    /// A whole number within bounds, or null. An explicit JSON null is absent unless <paramref name="nullable"/>
+    /// is false: then it is pydantic's <c>int_type</c>, as for a field typed plain <c>int</c>.
+    /// </summary>
+    public long? WholeNumber(string name, bool required, long minimum, long maximum, bool nullable = true)
     {
-        if (!Present(name, required, out var value, IntType))
+        if (!Present(name, required, out var value, IntType, nullable))
         {
             return null;
         }
@@ -269,7 +273,7 @@ public sealed class JsonFieldReader(JsonElement obj, IReadOnlyList<object> locat
     /// False when the field is absent or null. A required field then records "missing" when absent,
     /// or, like pydantic, the type error <paramref name="nullError"/> when it is an explicit null.
     /// </summary>
-    private bool Present(string name, bool required, out JsonElement value, (string Message, string Type) nullError)
+    private bool Present(string name, bool required, out JsonElement value, (string Message, string Type) nullError, bool nullable = true)
     {
         var exists = obj.TryGetProperty(name, out value);
         if (exists && value.ValueKind != JsonValueKind.Null)
@@ -277,7 +281,11 @@ public sealed class JsonFieldReader(JsonElement obj, IReadOnlyList<object> locat
             return true;
         }
 
-        if (required)
+        if (exists && !nullable)
+        {
+            Add(name, nullError.Message, nullError.Type);
+        }
+        else if (required)
         {
             var (message, type) = exists ? nullError : ("Field required", "missing");
             Add(name, message, type);

@@ -31,7 +31,7 @@ public static class EntitlementDecider
         ArgumentNullException.ThrowIfNull(player);
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(transaction);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(command.Quantity);
+        ThrowIfGrantQuantityNotPositive(command);
 
         var (status, effect, orderId, reason) = Decide(state, player.PlayerUuid, command, catalog, transaction, eventId);
         return new LedgerEvent
@@ -52,7 +52,7 @@ public static class EntitlementDecider
     public static LedgerEvent DecideUnassigned(SubmitEntitlementEvent command, CatalogSku? catalog, string eventId, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(command);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(command.Quantity);
+        ThrowIfGrantQuantityNotPositive(command);
         var given = command.Status is { } supplied && supplied != EntitlementEventStatus.Success;
         var status = given ? command.Status!.Value : EntitlementEventStatus.PlayerNotFound;
         return new LedgerEvent
@@ -64,6 +64,15 @@ public static class EntitlementDecider
             Entitlement = Record(command, eventId, status, catalog, null, null, null, null, now),
             NoEffect = new NoEffect { Reason = given ? NoEffectReason.StatusGiven : NoEffectReason.PlayerNotFound, Catalog = catalog },
         };
+    }
+
+    /// <summary>A grant gives its quantity and needs one above zero; any other event's quantity is recorded, not used.</summary>
+    private static void ThrowIfGrantQuantityNotPositive(SubmitEntitlementEvent command)
+    {
+        if (command.ActionType == EntitlementActionType.Grant)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(command.Quantity);
+        }
     }
 
     /// <summary>Decide a consumption; returns the rejection instead of an event when it cannot be done.</summary>

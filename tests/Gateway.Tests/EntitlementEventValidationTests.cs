@@ -332,7 +332,6 @@ public sealed class EntitlementEventValidationTests(GatewayFixture fixture) : IC
         var withNulls = request.DeepClone().AsObject();
         withNulls["status"] = null;
         withNulls["player_uuid"] = null;
-        withNulls["quantity"] = null;
         withNulls["platform_data"] = null;
 
         var response = await _client.PostEventAsync(withNulls);
@@ -341,6 +340,41 @@ public sealed class EntitlementEventValidationTests(GatewayFixture fixture) : IC
         Assert.Equal(HttpStatusCode.OK, response.Status);
         (ExpectedEvent.For(request, player) with { EntitlementType = "consumable", LootId = 1001, OrderIsOwnEvent = true }).AssertMatches(response.Json);
         Assert.Equal(response.ToString(), replay.ToString());
+    }
+
+    [Fact]
+    public async Task Post_NullQuantity_Returns422IntType()
+    {
+        // quantity is a plain integer with a default in RallyHere's schema, not nullable: FastAPI refuses null.
+        var body = await ValidBodyAsync();
+        body["quantity"] = null;
+
+        await AssertRejectedAsync(body, ValidationDetail.Body("quantity", "Input should be a valid integer", "int_type"));
+    }
+
+    [Theory]
+    [InlineData("refund", 0L)]
+    [InlineData("chargeback", -1L)]
+    [InlineData("refund", 2_000_000L)]
+    [InlineData("chargeback_reversal", long.MaxValue)]
+    [InlineData("chargeback", long.MinValue)]
+    public async Task Post_RevocationWithAQuantityAGrantCannotHave_IsRecordedAndApplied(string actionType, long quantity)
+    {
+        var player = await _client.CreatePlayerAsync();
+        var transaction = Unique.Name("tx");
+        var grant = await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", transaction));
+        if (actionType == "chargeback_reversal")
+        {
+            await _client.PostEventOkAsync(EventRequests.Create("chargeback", player.PlatformUserId, "gems_100", transaction));
+        }
+
+        var answer = await _client.PostEventOkAsync(EventRequests.Create(actionType, player.PlatformUserId, "gems_100", transaction, quantity));
+
+        Assert.Equal(quantity, answer["quantity"]!.GetValue<long>());
+        Assert.Equal("success", answer["status"]!.GetValue<string>());
+        Assert.Equal(ExpectedEvent.Id(grant), answer["order_id"]!.GetValue<string>());
+        var gems = Assert.Single(await _client.EntitlementsOkAsync(player.Uuid))!;
+        Assert.Equal(actionType == "chargeback_reversal" ? "ACTIVE" : "REVOKED", gems["status"]!.GetValue<string>());
     }
 
     [Fact]

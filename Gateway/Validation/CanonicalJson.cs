@@ -1,48 +1,108 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
 namespace Entitlements.Gateway.Validation;
 
-/// <summary>JSON with object keys in ordinal order and no whitespace, so that equal documents compare equal as text.</summary>
+/// <summary>
+/// JSON with object keys in ordinal order and no whitespace, so that equal documents compare equal as text.
+/// Strings keep the caller's characters: only what JSON requires is escaped (a quote, a backslash, a control
+/// character), so the size measured and stored is that of the caller's text, not of <c>\uXXXX</c> escapes of
+/// every non-ASCII or HTML-sensitive character (<see cref="Utf8JsonWriter"/>'s default encoder writes those).
+/// </summary>
 public static class CanonicalJson
 {
     public static string Write(JsonElement element)
     {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
-        {
-            Write(writer, element);
-        }
-
-        return Encoding.UTF8.GetString(stream.ToArray());
+        var builder = new StringBuilder();
+        Write(builder, element);
+        return builder.ToString();
     }
 
-    private static void Write(Utf8JsonWriter writer, JsonElement element)
+    private static void Write(StringBuilder builder, JsonElement element)
     {
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
-                writer.WriteStartObject();
+                builder.Append('{');
+                var first = true;
                 foreach (var property in element.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
                 {
-                    writer.WritePropertyName(property.Name);
-                    Write(writer, property.Value);
+                    if (!first)
+                    {
+                        builder.Append(',');
+                    }
+
+                    first = false;
+                    WriteString(builder, property.Name);
+                    builder.Append(':');
+                    Write(builder, property.Value);
                 }
 
-                writer.WriteEndObject();
+                builder.Append('}');
                 break;
             case JsonValueKind.Array:
-                writer.WriteStartArray();
+                builder.Append('[');
+                var index = 0;
                 foreach (var item in element.EnumerateArray())
                 {
-                    Write(writer, item);
+                    if (index++ > 0)
+                    {
+                        builder.Append(',');
+                    }
+
+                    Write(builder, item);
                 }
 
-                writer.WriteEndArray();
+                builder.Append(']');
+                break;
+            case JsonValueKind.String:
+                WriteString(builder, element.GetString()!);
                 break;
             default:
-                element.WriteTo(writer);
+                // A number as the caller wrote it; true, false, null.
+                builder.Append(element.GetRawText());
                 break;
         }
+    }
+
+    private static void WriteString(StringBuilder builder, string text)
+    {
+        builder.Append('"');
+        foreach (var c in text)
+        {
+            switch (c)
+            {
+                case '"':
+                    builder.Append("\\\"");
+                    break;
+                case '\\':
+                    builder.Append("\\\\");
+                    break;
+                case '\n':
+                    builder.Append("\\n");
+                    break;
+                case '\r':
+                    builder.Append("\\r");
+                    break;
+                case '\t':
+                    builder.Append("\\t");
+                    break;
+                case '\b':
+                    builder.Append("\\b");
+                    break;
+                case '\f':
+                    builder.Append("\\f");
+                    break;
+                case < ' ':
+                    builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    break;
+                default:
+                    builder.Append(c);
+                    break;
+            }
+        }
+
+        builder.Append('"');
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Entitlements.Contracts;
 
 namespace Entitlements.Ledger;
@@ -19,7 +20,46 @@ public static class EntitlementEventReplay
             return null;
         }
 
-        var outcome = existing.RequestFingerprint == RequestFingerprint.Of(command) ? EntitlementEventOutcome.Replayed : EntitlementEventOutcome.Conflict;
+        var outcome = IsSameRequest(existing.RequestFingerprint, command) ? EntitlementEventOutcome.Replayed : EntitlementEventOutcome.Conflict;
         return new EntitlementEventResult(outcome, existing.Entitlement);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="recorded"/> is the fingerprint of the command. The gateway used to store
+    /// <c>platform_data</c> with every non-ASCII and HTML-sensitive character escaped (<c>\u00E9</c>,
+    /// <c>\u002B</c>); it now keeps the caller's characters. An event recorded before then has the
+    /// fingerprint of the escaped text, so the same request is also checked in that form: its replay is
+    /// still a replay, not a conflict.
+    /// </summary>
+    private static bool IsSameRequest(string? recorded, SubmitEntitlementEvent command) =>
+        recorded == RequestFingerprint.Of(command)
+        || (EscapedPlatformData(command.PlatformDataJson) is { } escaped
+            && escaped != command.PlatformDataJson
+            && recorded == RequestFingerprint.Of(command with { PlatformDataJson = escaped }));
+
+    /// <summary>The platform data as the gateway once wrote it (keys already in order), or null when there is none to compare.</summary>
+    private static string? EscapedPlatformData(string? json)
+    {
+        if (json is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 1000 });
+            using var stream = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(stream))
+            {
+                document.RootElement.WriteTo(writer);
+            }
+
+            return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        }
+        catch (JsonException)
+        {
+            // Not JSON (an in-cluster caller's text): it was never rewritten, so there is no other form.
+            return null;
+        }
     }
 }

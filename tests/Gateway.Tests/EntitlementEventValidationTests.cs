@@ -299,6 +299,26 @@ public sealed class EntitlementEventValidationTests(GatewayFixture fixture) : IC
     }
 
     [Fact]
+    public async Task Post_PlatformDataOfNonAsciiAndPlus_IsMeasuredInTheCallersCharacters()
+    {
+        // {"r":"..."} is 8 bytes around the text; '+' is one byte of UTF-8 and a CJK character three. Escaped
+        // as \u002B and \uXXXX they were six each, and this payload was refused at a third of the limit.
+        var text = string.Concat(Enumerable.Repeat("+\u4e2d", 16_382)); // 16,382 × 4 = 65,528 bytes
+        var largest = await ValidBodyAsync();
+        largest["platform_data"] = new JsonObject { ["r"] = text };
+        var over = await ValidBodyAsync();
+        over["platform_data"] = new JsonObject { ["r"] = text + "+" };
+
+        var recorded = await _client.PostEventAsync(largest);
+        var replay = await _client.PostEventAsync(largest);
+
+        Assert.Equal(HttpStatusCode.OK, recorded.Status);
+        JsonAssert.Equal(largest["platform_data"], recorded.Json["platform_data"]);
+        Assert.Equal(recorded.ToString(), replay.ToString());
+        await AssertRejectedAsync(over, ValidationDetail.Body("platform_data", "Value error, platform_data may hold at most 65536 bytes of JSON", "value_error"));
+    }
+
+    [Fact]
     public async Task Post_ManyProblems_Returns422ListingEachInFieldOrder()
     {
         var body = new JsonObject

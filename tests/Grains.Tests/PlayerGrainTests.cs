@@ -239,6 +239,28 @@ public class PlayerGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Submit_EventRecordedWithEscapedPlatformData_IsReplayedByTheSameRequestUnescaped()
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        // The gateway once stored platform_data with every non-ASCII and HTML-sensitive character escaped; it
+        // now keeps the caller's characters, so a retry of an event recorded then arrives unescaped.
+        var escaped = Command(EntitlementActionType.Grant, user, sku) with { PlatformDataJson = """{"n":1,"note":"caf\u00E9 \u002B \u4E2D \u003C"}""" };
+        var first = await Events.SubmitAsync(escaped);
+        var refund = await Events.SubmitAsync(escaped with { ActionType = EntitlementActionType.Refund });
+
+        var replay = await Events.SubmitAsync(escaped with { PlatformDataJson = """{"n":1,"note":"café + 中 <"}""" });
+        var refundReplay = await Events.SubmitAsync(escaped with { ActionType = EntitlementActionType.Refund, PlatformDataJson = """{"n":1,"note":"café + 中 <"}""" });
+        var changed = await Events.SubmitAsync(escaped with { PlatformDataJson = """{"n":1,"note":"cafe + 中 <"}""" });
+
+        Assert.Equal(EntitlementEventOutcome.Recorded, first.Outcome);
+        Assert.Equal(EntitlementEventOutcome.Recorded, refund.Outcome);
+        Assert.Equal(new EntitlementEventResult(EntitlementEventOutcome.Replayed, first.Event), replay);
+        Assert.Equal(new EntitlementEventResult(EntitlementEventOutcome.Replayed, refund.Event), refundReplay);
+        Assert.Equal(new EntitlementEventResult(EntitlementEventOutcome.Conflict, first.Event), changed);
+    }
+
+    [Fact]
     public async Task Submit_GrantAfterItsRefund_RecordsGrantThatGivesNothing()
     {
         // A grant is first decided without reading its transaction; the store refuses that decision here

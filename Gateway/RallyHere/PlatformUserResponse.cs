@@ -11,7 +11,8 @@ public sealed record PlatformUserResponse
 {
     [JsonPropertyName("platform")] public required string Platform { get; init; }
     [JsonPropertyName("platform_user_id")] public required string PlatformUserId { get; init; }
-    [JsonPropertyName("display_name")] public string? DisplayName { get; init; }
+    /// <summary>Left out when the link has none (an Xbox login without a gamertag): RallyHere's schema has a string or nothing, never null.</summary>
+    [JsonPropertyName("display_name"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? DisplayName { get; init; }
     [JsonPropertyName("player_id")] public required long PlayerId { get; init; }
     [JsonPropertyName("player_uuid")] public required Guid PlayerUuid { get; init; }
     [JsonPropertyName("person_id")] public required Guid PersonId { get; init; }

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Entitlements.Contracts;
 using Entitlements.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Entitlements.Tests;
 
@@ -86,6 +88,22 @@ public sealed class PlatformUsersApiTests(GatewayFixture fixture) : IClassFixtur
         var response = await _client.GetApiAsync($"{Path}?platform=Steam&platform_user_id={player.PlatformUserId}");
 
         JsonAssert.Response(HttpStatusCode.OK, Link("Steam", player.PlatformUserId, "Tester", player.Uuid.ToString(), player.Id), response);
+    }
+
+    [Fact]
+    public async Task Get_LinkWithoutDisplayName_LeavesTheFieldOut()
+    {
+        // An Xbox login whose token has no gamertag links the XUID with no display name.
+        var xuid = Unique.Name("xuid");
+        var grains = fixture.App.Services.GetRequiredService<IGrainFactory>();
+        var link = (await grains.GetGrain<IPlatformUserGrain>(IPlatformUserGrain.Key(Platform.XboxLive, xuid)).LinkAsync(null, null)).Link;
+
+        var response = await _client.GetApiAsync($"{Path}?platform=XboxLive&platform_user_id={xuid}");
+
+        var expected = Link("XboxLive", xuid, "-", link.PlayerUuid.ToString(), link.PlayerId);
+        expected.Remove("display_name");
+        JsonAssert.Response(HttpStatusCode.OK, expected, response);
+        Assert.DoesNotContain("display_name", response.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -22,24 +22,32 @@ public static class JsonBody
             return (null, [new ValidationErrorDetail(["body"], "Field required", "missing")]);
         }
 
+        // A leading UTF-8 byte order mark is no part of the JSON: Python's json.loads(bytes), which FastAPI
+        // uses, drops it (and counts positions after it); parsing from memory does not skip it.
+        var body = new ReadOnlyMemory<byte>(buffer.ToArray());
+        if (body.Span.StartsWith(Utf8Bom))
+        {
+            body = body[Utf8Bom.Length..];
+        }
+
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = MaxDepth });
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = MaxDepth });
         }
         catch (JsonException exception)
         {
-            var json = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+            var json = body.Span;
             var position = CharacterIndex(json, LineStart(json, exception.LineNumber ?? 0) + (exception.BytePositionInLine ?? 0));
             return (null, [new ValidationErrorDetail(["body", position], "JSON decode error", "json_invalid")]);
         }
 
-        if (FindUnreadableString(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) is { } offset)
+        if (FindUnreadableString(body.Span) is { } offset)
         {
             // Valid JSON syntax, but bytes that are not UTF-8, or an escape such as "\ud800" (a lone
             // surrogate), make a string .NET cannot read.
             document.Dispose();
-            return (null, [new ValidationErrorDetail(["body", CharacterIndex(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), offset)], "JSON decode error", "json_invalid")]);
+            return (null, [new ValidationErrorDetail(["body", CharacterIndex(body.Span, offset)], "JSON decode error", "json_invalid")]);
         }
 
         if (document.RootElement.ValueKind != JsonValueKind.Object)
@@ -50,6 +58,8 @@ public static class JsonBody
 
         return (document, []);
     }
+
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
     /// <summary>The byte offset at which line <paramref name="line"/> (0-based, lines end with LF) starts.</summary>
     private static long LineStart(ReadOnlySpan<byte> json, long line)

@@ -319,6 +319,35 @@ public sealed class EntitlementEventValidationTests(GatewayFixture fixture) : IC
     }
 
     [Fact]
+    public async Task Post_BodyWithAUtf8ByteOrderMark_IsRead()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var request = EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"));
+        byte[] body = [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(request.ToJsonString())];
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/json");
+
+        using var answer = await _client.PostAsync(new Uri(GatewayHttp.EventsPath, UriKind.Relative), content);
+        var response = new ApiResponse(answer.StatusCode, await answer.Content.ReadAsStringAsync(), answer.Headers, answer.Content.Headers);
+
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        (ExpectedEvent.For(request, player) with { EntitlementType = "consumable", LootId = 1001, OrderIsOwnEvent = true }).AssertMatches(response.Json);
+    }
+
+    [Fact]
+    public async Task Post_MalformedBodyAfterAUtf8ByteOrderMark_CountsPositionsAfterIt()
+    {
+        byte[] body = [0xEF, 0xBB, 0xBF, .. "{bad"u8];
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/json");
+
+        using var answer = await _client.PostAsync(new Uri(GatewayHttp.EventsPath, UriKind.Relative), content);
+        var response = new ApiResponse(answer.StatusCode, await answer.Content.ReadAsStringAsync(), answer.Headers, answer.Content.Headers);
+
+        JsonAssert.Invalid(response, new ValidationDetail(["body", 1], "JSON decode error", "json_invalid"));
+    }
+
+    [Fact]
     public async Task Post_ManyProblems_Returns422ListingEachInFieldOrder()
     {
         var body = new JsonObject

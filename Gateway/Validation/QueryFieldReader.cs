@@ -12,7 +12,7 @@ public sealed class QueryFieldReader(IQueryCollection query, List<ValidationErro
 {
     public string? Text(string name, bool required, int maxLength, int minLength = 0)
     {
-        var text = First(name);
+        var text = Last(name);
         if (text is null)
         {
             if (required)
@@ -28,7 +28,7 @@ public sealed class QueryFieldReader(IQueryCollection query, List<ValidationErro
 
     public Guid? Uuid(string name)
     {
-        if (First(name) is not { } text)
+        if (Last(name) is not { } text)
         {
             return null;
         }
@@ -44,7 +44,7 @@ public sealed class QueryFieldReader(IQueryCollection query, List<ValidationErro
 
     public long? WholeNumber(string name, long minimum, long maximum)
     {
-        if (First(name) is not { } text)
+        if (Last(name) is not { } text)
         {
             return null;
         }
@@ -60,7 +60,7 @@ public sealed class QueryFieldReader(IQueryCollection query, List<ValidationErro
 
     public T? Enum<T>(string name, bool required) where T : struct, Enum
     {
-        var text = First(name);
+        var text = Last(name);
         if (text is null)
         {
             if (required)
@@ -80,7 +80,8 @@ public sealed class QueryFieldReader(IQueryCollection query, List<ValidationErro
         return null;
     }
 
-    private string? First(string name) => query.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;
+    /// <summary>A parameter's value; given more than once, the last, as Starlette's query mapping (and so FastAPI) reads a scalar.</summary>
+    private string? Last(string name) => query.TryGetValue(name, out var values) && values.Count > 0 ? values[^1] : null;
 
     private void Add(string name, string message, string type) => errors.Add(new ValidationErrorDetail(["query", name], message, type));
 }

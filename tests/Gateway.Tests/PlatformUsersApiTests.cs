@@ -107,6 +107,16 @@ public sealed class PlatformUsersApiTests(GatewayFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Get_ParameterGivenTwice_UsesTheLastValue()
+    {
+        var player = await _client.CreatePlayerAsync();
+
+        var response = await _client.GetApiAsync($"{Path}?platform=Epic&platform_user_id={Unique.Name("other")}&platform=Steam&platform_user_id={player.PlatformUserId}");
+
+        JsonAssert.Response(HttpStatusCode.OK, Link("Steam", player.PlatformUserId, "Tester", player.Uuid.ToString(), player.Id), response);
+    }
+
+    [Fact]
     public async Task Get_UnknownPlatformUser_Returns404UserNotFound()
     {
         var response = await _client.GetApiAsync($"{Path}?platform=Steam&platform_user_id={Unique.Name("nobody")}");

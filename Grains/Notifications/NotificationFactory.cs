@@ -9,7 +9,8 @@ namespace Entitlements.Notifications;
 /// <list type="bullet">
 /// <item>A grant, and the grant of a chargeback reversal, produce <c>entitlementUpdated</c> with action <c>grant</c>.</item>
 /// <item>A consumption produces <c>entitlementUpdated</c> with action <c>consume</c>.</item>
-/// <item>A refund or chargeback that took something produces <c>entitlementUpdated</c> with action <c>revoke</c> and one <c>revocationCompleted</c>.</item>
+/// <item>A refund or chargeback that revoked its grant produces <c>entitlementUpdated</c> with action <c>revoke</c> and one <c>revocationCompleted</c>;
+/// so does one whose grant was used up: it takes no units, but the entitlement becomes <c>REVOKED</c>.</item>
 /// <item>A player's refund or chargeback that took nothing produces only <c>revocationCompleted</c>: status
 /// <c>SUCCESS</c> with the item skipped when it was applied (no grant yet, the transaction already revoked, a
 /// grant that gave nothing), status <c>FAIL</c> with one <c>revocationError</c> when it was recorded and not

@@ -120,18 +120,53 @@ public sealed class NotificationFactoryTests
         Assert.Equal("chargeback", chargeback.RevocationCompleted.Payload.Meta.ActionType);
     }
 
+    /// <summary>
+    /// A refund of a grant that was used up takes no units, but it still revokes the entitlement: the listing
+    /// goes from CONSUMED to REVOKED, so the player gets <c>entitlementUpdated</c> <c>revoke</c>, and the
+    /// <c>revocationCompleted</c> reports the whole grant as skipped.
+    /// </summary>
     [Fact]
-    public void Attach_RefundOfAFullyUsedGrant_ReportsOnlyTheSkippedPart()
+    public void Attach_RefundOfAFullyUsedGrant_RevokesTheEntitlementAndReportsOnlyTheSkippedPart()
     {
         Decide(EntitlementActionType.Grant, "tx-1", TestCatalog.Consumable(unitsPerQuantity: 10));
         _scenario.Consume("gems", 10);
+        Assert.Equal((EntitlementStatus.Consumed, 0L), (_scenario.Entitlement("gems").Status, _scenario.Entitlement("gems").UseCount));
 
         var refund = Decide(EntitlementActionType.Refund, "tx-1", TestCatalog.Consumable(unitsPerQuantity: 10));
 
-        var revocation = Assert.Single(refund.RevocationCompleted!.Payload.EntitlementRevocations);
-        Assert.Equal((10, true), (revocation.Quantity, revocation.Skipped));
-        var item = Assert.Single(refund.RevocationCompleted.Payload.ItemRevocations);
-        Assert.Equal((0, true), (item.Quantity, item.Skipped));
+        Assert.Equal((EntitlementStatus.Revoked, 0L), (_scenario.Entitlement("gems").Status, _scenario.Entitlement("gems").UseCount));
+        AssertJson(
+            """
+            {"type": "entitlementUpdated", "payload": {"action": "revoke", "data": [{
+              "id": "evt-1", "namespace": "mygame", "clazz": "ENTITLEMENT", "type": "CONSUMABLE", "status": "REVOKED",
+              "sku": "gems-pack", "userId": "6f1c2a7e0d4b4c559a432f1b8f3e9d10", "itemId": "gems", "itemNamespace": "mygame",
+              "name": "Gems", "useCount": 0, "source": "PURCHASE", "startDate": null, "endDate": null,
+              "grantedAt": "2025-03-01T12:00:01.000Z", "createdAt": "2025-03-01T12:00:01.000Z", "updatedAt": "2025-03-01T12:00:03.000Z",
+              "collectionId": null, "stackable": true, "stackedUseCount": 0}]}}
+            """,
+            NotificationJson.Serialize(refund.EntitlementUpdated!));
+        AssertJson(
+            $$$"""
+            {"id": "evt-3", "version": 1, "name": "revocationCompleted", "namespace": "mygame", "timestamp": "2025-03-01T12:00:03.000Z",
+             "clientId": "entitlements-test", "userId": null, "traceId": "trace-1", "sessionId": null,
+             "payload": {
+               "userId": "{{{UserHex}}}", "source": "ORDER",
+               "meta": {"event_id": "evt-3", "action_type": "refund", "platform": "Steam", "platform_transaction_id": "tx-1",
+                        "platform_user_id": "steam-user-1", "sku": "gems-pack", "order_id": "evt-1", "version": 3},
+               "creditRevocations": [],
+               "entitlementRevocations": [
+                 {"entitlementId": "evt-1", "quantity": 10, "itemId": "gems", "itemSku": "gems-pack", "revocationStrategy": "REVOKE_OR_REPORT",
+                  "status": "SUCCESS", "skipped": true, "reason": "already used: revoked what was left"}],
+               "itemRevocations": [
+                 {"quantity": 0, "itemId": "gems", "itemSku": "gems-pack", "itemType": "INGAMEITEM", "revocationStrategy": "REVOKE_OR_REPORT",
+                  "status": "SUCCESS", "skipped": true, "reason": "already used: revoked what was left",
+                  "itemRevocations": [], "creditRevocations": [], "entitlementRevocations": []}],
+               "revokeEntries": [
+                 {"type": "ENTITLEMENT", "item": {"itemIdentityType": "ITEM_ID", "itemIdentity": "gems"},
+                  "entitlement": {"entitlementId": "evt-1", "type": "CONSUMABLE", "clazz": "ENTITLEMENT"}, "currency": null, "quantity": 10}],
+               "revocationId": "evt-3", "namespace": "mygame", "status": "SUCCESS", "revocationError": [], "requestId": "evt-3"}}
+            """,
+            NotificationJson.Serialize(refund.RevocationCompleted!));
     }
 
     [Fact]

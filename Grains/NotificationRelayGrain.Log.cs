@@ -1,3 +1,4 @@
+using Entitlements.Notifications;
 using Microsoft.Extensions.Logging;
 
 namespace Entitlements;
@@ -6,4 +7,9 @@ public sealed partial class NotificationRelayGrain
 {
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing notifications after position {Position} failed; will try again")]
     private static partial void LogPublishFailed(ILogger logger, Exception exception, long position);
+
+    [LoggerMessage(
+        Level = LogLevel.Error,
+        Message = "The {Kind} notification of event {EventId} takes {Size} bytes, more than one stream message holds; the streams drop it, and only the ledger (the feed, the all-players stream's gap) has it")]
+    private static partial void LogNotificationTooLarge(ILogger logger, string eventId, NotificationKind kind, int size);
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using Entitlements.Diagnostics;
 using Entitlements.Notifications;
@@ -5,6 +6,7 @@ using Entitlements.Storage;
 using Entitlements.Webhooks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Serialization;
 using Orleans.Streams;
 
 namespace Entitlements;
@@ -25,6 +27,7 @@ public sealed partial class NotificationRelayGrain(
     IOptions<NotificationOptions> options,
     IOptions<WebhookOptions> webhooks,
     GrainMetrics metrics,
+    Serializer<EntitlementNotification> serializer,
     ILogger<NotificationRelayGrain> logger) : Grain, INotificationRelayGrain
 {
     public const string ConsumerName = "stream-relay";
@@ -35,6 +38,7 @@ public sealed partial class NotificationRelayGrain(
     private bool _pumping;
     private bool _pending;
     private IStreamProvider? _streams;
+    private readonly ArrayBufferWriter<byte> _sizing = new();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -145,7 +149,8 @@ public sealed partial class NotificationRelayGrain(
     /// <summary>
     /// Publishes a page as few stream messages as it can: the all-players stream gets the page in sequence
     /// order, each player's stream of a kind its part of the page in ledger order, each in chunks of at most
-    /// <see cref="StreamChunk"/> notifications sent one after another. A subscriber still sees one
+    /// <see cref="StreamChunk"/> notifications and <see cref="StreamChunkBytes"/> serialized, sent one after
+    /// another. A subscriber still sees one
     /// <c>OnNextAsync</c> per notification, in that order; the stream queues, caches and delivers one
     /// message per chunk instead of one per notification. On the all-players stream each notification
     /// carries the position published before it (<see cref="EntitlementNotification.PublishedAfter"/>):
@@ -155,17 +160,22 @@ public sealed partial class NotificationRelayGrain(
     {
         var streams = _streams!;
         var chained = new EntitlementNotification[notifications.Count];
+        var sizes = new int[notifications.Count];
         var previous = _position;
         for (var i = 0; i < notifications.Count; i++)
         {
             chained[i] = notifications[i] with { PublishedAfter = previous };
             previous = notifications[i].Position;
+
+            // The chained copy's size bounds the player's copy too: it differs only by PublishedAfter, set.
+            sizes[i] = SizeOf(chained[i]);
         }
 
-        var publishes = notifications
-            .GroupBy(n => NotificationStreams.ForPlayer(n.Kind, n.PlayerUuid))
-            .Select(player => PublishInChunksAsync(streams.GetStream<EntitlementNotification>(player.Key), player.ToList()))
-            .Append(PublishInChunksAsync(streams.GetStream<EntitlementNotification>(NotificationStreams.AllPlayers), chained));
+        var publishes = Enumerable.Range(0, notifications.Count)
+            .GroupBy(i => NotificationStreams.ForPlayer(notifications[i].Kind, notifications[i].PlayerUuid))
+            .Select(player => PublishInChunksAsync(
+                streams.GetStream<EntitlementNotification>(player.Key), [.. player.Select(i => notifications[i])], [.. player.Select(i => sizes[i])]))
+            .Append(PublishInChunksAsync(streams.GetStream<EntitlementNotification>(NotificationStreams.AllPlayers), chained, sizes));
         await Task.WhenAll(publishes);
         foreach (var notification in notifications)
         {
@@ -176,23 +186,77 @@ public sealed partial class NotificationRelayGrain(
         }
     }
 
-    /// <summary>
-    /// The most notifications one stream message carries. The memory streams keep each message in one
-    /// block of their 1 MiB buffer pool and refuse a larger one; 64 notifications stay far below that.
-    /// </summary>
+    /// <summary>The most notifications one stream message carries.</summary>
     internal const int StreamChunk = 64;
 
-    private static async Task PublishInChunksAsync(IAsyncStream<EntitlementNotification> stream, IReadOnlyList<EntitlementNotification> notifications)
+    /// <summary>
+    /// The most bytes, serialized, of the notifications one stream message carries. The memory streams keep
+    /// each message in one block of their buffer pool, 1 MiB and fixed in Orleans (MemoryAdapterFactory);
+    /// a message that does not fit is dropped in the silo's pulling agent after it has left the queue, with
+    /// no error for the publisher, so a chunk is cut well below that: the rest is left for the message's
+    /// container (each event's type, the request context). The gateway's limits keep a single notification
+    /// far below this (under 100 KB: a 4,096-character transaction id, a 2,048-character platform user
+    /// and SKU, the SKU three times more in a revocation, all in 4-byte characters).
+    /// </summary>
+    internal const int StreamChunkBytes = 256 * 1024;
+
+    /// <summary>What a chunk's notifications are counted as beyond their own size: each one's type header in the message.</summary>
+    internal const int StreamEventOverhead = 256;
+
+    /// <summary>
+    /// The most bytes of one notification that a stream message is sure to hold: the memory streams' 1 MiB
+    /// block less room for the message's container. Larger is not possible within the gateway's limits.
+    /// </summary>
+    internal const int StreamMessageBytes = (1 << 20) - (64 * 1024);
+
+    private int SizeOf(EntitlementNotification notification)
     {
-        if (notifications.Count == 1)
+        _sizing.ResetWrittenCount();
+        serializer.Serialize(notification, _sizing);
+        return _sizing.WrittenCount + StreamEventOverhead;
+    }
+
+    private async Task PublishInChunksAsync(
+        IAsyncStream<EntitlementNotification> stream, EntitlementNotification[] notifications, int[] sizes)
+    {
+        for (var i = 0; i < notifications.Length; i++)
+        {
+            if (sizes[i] > StreamMessageBytes)
+            {
+                // Not reachable within the gateway's limits. The stream will drop it: say so. All-players
+                // subscribers see the gap (PublishedAfter) and read it from the ledger.
+                LogNotificationTooLarge(logger, notifications[i].EventId, notifications[i].Kind, sizes[i]);
+            }
+        }
+
+        if (notifications.Length == 1)
         {
             await stream.OnNextAsync(notifications[0]);
             return;
         }
 
-        foreach (var chunk in notifications.Chunk(StreamChunk))
+        var start = 0;
+        while (start < notifications.Length)
         {
-            await stream.OnNextBatchAsync(chunk);
+            // At least one notification, then as many more as fit in the chunk's count and bytes.
+            var end = start + 1;
+            var bytes = sizes[start];
+            while (end < notifications.Length && end - start < StreamChunk && bytes + sizes[end] <= StreamChunkBytes)
+            {
+                bytes += sizes[end];
+                end++;
+            }
+
+            if (end - start == 1)
+            {
+                await stream.OnNextAsync(notifications[start]);
+            }
+            else
+            {
+                await stream.OnNextBatchAsync(notifications[start..end]);
+            }
+
+            start = end;
         }
     }
 }

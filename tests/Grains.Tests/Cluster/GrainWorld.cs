@@ -21,12 +21,14 @@ internal sealed class GrainWorld(IGrainFactory grains)
         return result.Link;
     }
 
-    public async Task<CatalogSku> PutSkuAsync(EntitlementType type, long unitsPerQuantity = 1, RevocationPolicy policy = RevocationPolicy.RevokeOrReport)
+    public async Task<CatalogSku> PutSkuAsync(
+        EntitlementType type, long unitsPerQuantity = 1, RevocationPolicy policy = RevocationPolicy.RevokeOrReport, string? sku = null)
     {
-        var sku = new CatalogSku
+        var name = sku ?? Unique("sku");
+        var entry = new CatalogSku
         {
             Platform = Platform.Steam,
-            Sku = Unique("sku"),
+            Sku = name,
             EntitlementType = type,
             ItemId = Unique("item"),
             ItemName = "Gems",
@@ -38,7 +40,7 @@ internal sealed class GrainWorld(IGrainFactory grains)
             ChargebackLootId = ChargebackLootId,
             ChargebackReversalLootId = ChargebackReversalLootId,
         };
-        var stored = await grains.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(sku.Platform, sku.Sku)).PutAsync(sku);
+        var stored = await grains.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(entry.Platform, entry.Sku)).PutAsync(entry);
         Assert.Equal(1, stored.Revision);
         return stored;
     }

@@ -2,6 +2,8 @@ using Entitlements.Contracts;
 using Entitlements.Notifications;
 using Entitlements.Tests.Cluster;
 using Entitlements.Tests.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
 
 namespace Entitlements.Tests.Notifications;
 
@@ -128,6 +130,69 @@ public sealed class RelayPageTests : IDisposable
         {
             await relaying.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task APageOfLargeNotifications_ArrivesCompleteAndInOrder()
+    {
+        // Refunds as long as the gateway lets them be: a 2,048-character platform user and SKU, 4,096-character
+        // transaction ids, every character one that takes 4 bytes in UTF-8. Each revocationCompleted is about
+        // 48 KB, so 64 of them would not fit in one block of the memory streams' 1 MiB pool.
+        const int Refunds = 40;
+        var paused = ClusterFixture.Build(_directory.Path, new Dictionary<string, string?> { ["Notifications:RelayEnabled"] = "false" });
+        await paused.DeployAsync();
+        var world = new GrainWorld(paused.Client);
+        var linked = await paused.Client.GetGrain<IPlatformUserGrain>(IPlatformUserGrain.Key(Platform.Steam, Long("user", 2048))).LinkAsync("Player", null);
+        var player = linked.Link;
+        var sku = await world.PutSkuAsync(EntitlementType.Consumable, sku: Long("sku", 2048));
+        var expected = new List<(string EventId, long Version, NotificationKind Kind)>();
+        for (var i = 0; i < Refunds; i++)
+        {
+            var transaction = Long("tx", 4096);
+            var grant = await world.SubmitAsync(EntitlementActionType.Grant, player, sku, transaction);
+            var refund = await world.SubmitAsync(EntitlementActionType.Refund, player, sku, transaction);
+            expected.Add((grant.EventId, grant.Version!.Value, NotificationKind.EntitlementUpdated));
+            expected.Add((refund.EventId, refund.Version!.Value, NotificationKind.EntitlementUpdated));
+            expected.Add((refund.EventId, refund.Version!.Value, NotificationKind.RevocationCompleted));
+        }
+
+        await paused.DisposeAsync();
+
+        var relaying = ClusterFixture.Build(_directory.Path);
+        await relaying.DeployAsync();
+        try
+        {
+            var all = await NotificationRecorder.WaitForAsync(player.PlayerUuid, expected.Count);
+            Assert.Equal(expected, all.Select(n => (n.EventId, n.Version, n.Kind)));
+            Assert.Equal(all.Select(n => n.Position).Prepend(0L).SkipLast(1).Select(p => (long?)p), all.Select(n => n.PublishedAfter));
+            Assert.Equal((sku.Sku, player.PlatformUserId), (all[^1].RevocationCompleted!.Payload.Meta.Sku, all[^1].RevocationCompleted!.Payload.Meta.PlatformUserId));
+
+            // 64 of the largest would not fit in one 1 MiB block; one alone takes far less than a chunk.
+            var serializer = relaying.Client.ServiceProvider.GetRequiredService<Serializer<EntitlementNotification>>();
+            var largest = all.Max(n => serializer.SerializeToArray(n).Length);
+            Assert.InRange(largest, (1 << 20) / NotificationRelayGrain.StreamChunk, NotificationRelayGrain.StreamChunkBytes / 4);
+            foreach (var (streamNamespace, kind) in new[]
+            {
+                (NotificationStreams.EntitlementUpdatedNamespace, NotificationKind.EntitlementUpdated),
+                (NotificationStreams.RevocationCompletedNamespace, NotificationKind.RevocationCompleted),
+            })
+            {
+                var ofKind = expected.Where(e => e.Kind == kind).ToList();
+                await WaitUntilAsync(() => PlayerStreamRecorder.Of(streamNamespace, player.PlayerUuid).Count >= ofKind.Count);
+                Assert.Equal(ofKind, PlayerStreamRecorder.Of(streamNamespace, player.PlayerUuid).Select(n => (n.EventId, n.Version, n.Kind)));
+            }
+        }
+        finally
+        {
+            await relaying.DisposeAsync();
+        }
+    }
+
+    /// <summary>A unique text of <paramref name="codePoints"/> characters, all but its prefix ones of 4 bytes in UTF-8.</summary>
+    private static string Long(string prefix, int codePoints)
+    {
+        var unique = GrainWorld.Unique(prefix);
+        return unique + string.Concat(Enumerable.Repeat("\U0001F600", codePoints - unique.Length));
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

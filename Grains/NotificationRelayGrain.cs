@@ -169,6 +169,12 @@ public sealed partial class NotificationRelayGrain(
 
             // The chained copy's size bounds the player's copy too: it differs only by PublishedAfter, set.
             sizes[i] = SizeOf(chained[i]);
+            if (sizes[i] > StreamMessageBytes)
+            {
+                // Not reachable within the gateway's limits. The streams will drop it: say so. All-players
+                // subscribers see the gap (PublishedAfter) and read it from the ledger.
+                LogNotificationTooLarge(logger, notifications[i].EventId, notifications[i].Kind, sizes[i]);
+            }
         }
 
         var publishes = Enumerable.Range(0, notifications.Count)
@@ -216,19 +222,9 @@ public sealed partial class NotificationRelayGrain(
         return _sizing.WrittenCount + StreamEventOverhead;
     }
 
-    private async Task PublishInChunksAsync(
+    private static async Task PublishInChunksAsync(
         IAsyncStream<EntitlementNotification> stream, EntitlementNotification[] notifications, int[] sizes)
     {
-        for (var i = 0; i < notifications.Length; i++)
-        {
-            if (sizes[i] > StreamMessageBytes)
-            {
-                // Not reachable within the gateway's limits. The stream will drop it: say so. All-players
-                // subscribers see the gap (PublishedAfter) and read it from the ledger.
-                LogNotificationTooLarge(logger, notifications[i].EventId, notifications[i].Kind, sizes[i]);
-            }
-        }
-
         if (notifications.Length == 1)
         {
             await stream.OnNextAsync(notifications[0]);

@@ -92,6 +92,16 @@ public sealed partial class PlayerGrain(
                         {
                             return (new EntitlementEventResult(EntitlementEventOutcome.UnknownPlayer, null), null);
                         }
+
+                        // And on the transaction as it is now: the other activation may have appended more of it
+                        // between the read and the load, and a state that holds a chargeback decided with a
+                        // transaction that lacks it would revoke the grant a second time. Read after the load, any
+                        // newer event of it is above the state's version, and the append then meets a version conflict.
+                        transaction = await store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId);
+                        if (EntitlementEventReplay.Find(transaction, command) is { } again)
+                        {
+                            return (again, null);
+                        }
                     }
                 }
 

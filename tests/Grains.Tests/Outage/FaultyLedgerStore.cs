@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.ExceptionServices;
+using Entitlements.Contracts;
 using Entitlements.Ledger;
 using Entitlements.Storage;
 using Entitlements.Webhooks;
@@ -10,7 +11,8 @@ namespace Entitlements.Tests.Outage;
 /// <summary>
 /// The silo's real store, with the next append failing on demand: before its commit (nothing written),
 /// or after it (written, but the acknowledgement lost, as when the connection drops during the commit);
-/// and with webhook dead-letter writes failing on demand (nothing written). Every other call goes
+/// with webhook dead-letter writes failing on demand (nothing written); and with another writer's work
+/// slipped in after a transaction read, on demand. Every other call goes
 /// straight to the real store.
 /// </summary>
 public class FaultyLedgerStore : DispatchProxy
@@ -18,6 +20,7 @@ public class FaultyLedgerStore : DispatchProxy
     public const string Message = "injected store failure";
 
     private AppendFault? _nextAppend;
+    private Func<Task>? _afterTransactionRead;
     private int _deadLetterFailures;
 
     public ILedgerStore Inner { get; private set; } = null!;
@@ -32,6 +35,12 @@ public class FaultyLedgerStore : DispatchProxy
 
     /// <summary>Make the next append fail.</summary>
     public void FailNextAppend(AppendFault fault) => Volatile.Write(ref _nextAppend, fault);
+
+    /// <summary>
+    /// Run <paramref name="action"/> once the next transaction read has its answer and before the caller gets
+    /// it, e.g. another activation's append landing between a grain's read of a transaction and its decision.
+    /// </summary>
+    public void AfterNextTransactionRead(Func<Task> action) => Volatile.Write(ref _afterTransactionRead, action);
 
     /// <summary>Make the next <paramref name="count"/> dead-letter writes fail before they write anything.</summary>
     public void FailDeadLetterWrites(int count) => Volatile.Write(ref _deadLetterFailures, count);
@@ -52,6 +61,11 @@ public class FaultyLedgerStore : DispatchProxy
             return AppendAsync(fault, (LedgerEvent)args![0]!, (CancellationToken)args[1]!);
         }
 
+        if (targetMethod.Name == nameof(ILedgerStore.ReadTransactionAsync) && Interlocked.Exchange(ref _afterTransactionRead, null) is { } action)
+        {
+            return ReadTransactionThenAsync(action, (Platform)args![0]!, (string)args[1]!, (CancellationToken)args[2]!);
+        }
+
         try
         {
             return targetMethod.Invoke(Inner, args);
@@ -61,6 +75,13 @@ public class FaultyLedgerStore : DispatchProxy
             ExceptionDispatchInfo.Throw(exception.InnerException);
             throw;
         }
+    }
+
+    private async Task<IReadOnlyList<LedgerEvent>> ReadTransactionThenAsync(Func<Task> action, Platform platform, string transactionId, CancellationToken cancellationToken)
+    {
+        var transaction = await Inner.ReadTransactionAsync(platform, transactionId, cancellationToken);
+        await action();
+        return transaction;
     }
 
     private async Task<(AppendOutcome Outcome, LedgerEvent? Appended)> AppendAsync(AppendFault fault, LedgerEvent ledgerEvent, CancellationToken cancellationToken)

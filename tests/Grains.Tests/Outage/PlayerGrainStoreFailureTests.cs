@@ -1,5 +1,6 @@
 using Entitlements.Contracts;
 using Entitlements.Hosting;
+using Entitlements.Ledger;
 using Entitlements.Storage;
 using Entitlements.Tests.Cluster;
 using Entitlements.Tests.Storage;
@@ -11,7 +12,8 @@ namespace Entitlements.Tests.Outage;
 
 /// <summary>
 /// A player grain whose append fails: it never keeps in memory an event that was not committed, nor
-/// misses one whose acknowledgement was lost; the same request sent again is recorded exactly once.
+/// misses one whose acknowledgement was lost; the same request sent again is recorded exactly once. And
+/// one whose ledger another activation writes to in the middle of a decision.
 /// </summary>
 public sealed class PlayerGrainStoreFailureTests(PlayerGrainStoreFailureTests.FaultyCluster fixture) : IClassFixture<PlayerGrainStoreFailureTests.FaultyCluster>
 {
@@ -80,6 +82,37 @@ public sealed class PlayerGrainStoreFailureTests(PlayerGrainStoreFailureTests.Fa
         Assert.Equal(Units, Assert.Single((await EntitlementsAsync(user)).Entitlements).UseCount);
     }
 
+    [Fact]
+    public async Task Refund_AnotherActivationChargesBackBetweenTheTransactionReadAndTheReload_TakesNothingMore()
+    {
+        var user = await _world.NewPlayerAsync();
+        var sku = await _world.PutSkuAsync(EntitlementType.Consumable);
+
+        // This activation holds another purchase, so that the transaction revoked twice shows in the balance.
+        await _world.SubmitAsync(EntitlementActionType.Grant, user, sku, GrainWorld.Unique("tx-other"), quantity: 100);
+        var transactionId = GrainWorld.Unique("tx");
+
+        // A second activation of the player (possible briefly when a silo fails) grants the transaction, then
+        // charges it back just after this activation has read the transaction for a refund.
+        await AppendAsAnotherActivationAsync(user, sku, EntitlementActionType.Grant, transactionId, quantity: 10);
+        fixture.Faults.AfterNextTransactionRead(() => AppendAsAnotherActivationAsync(user, sku, EntitlementActionType.Chargeback, transactionId, quantity: 1));
+
+        var refund = await _world.Events.SubmitAsync(Command(EntitlementActionType.Refund, user, sku, transactionId));
+
+        // The refund catches up with the chargeback as well as the grant: the money is back once, and the
+        // refund takes nothing (it used to decide with the chargeback in its state but not in its
+        // transaction, and revoke the grant a second time).
+        Assert.Equal(EntitlementEventOutcome.Recorded, refund.Outcome);
+        Assert.Equal(4, refund.Event!.Version);
+        var recorded = await fixture.Store.ReadTransactionAsync(Platform.Steam, transactionId);
+        Assert.Equal(
+            [(EntitlementActionType.Grant, 10L), (EntitlementActionType.Chargeback, -10L), (EntitlementActionType.Refund, 0L)],
+            recorded.Select(e => (e.Entitlement!.ActionType, e.Effect?.Units ?? 0)));
+        var state = await EntitlementsAsync(user);
+        Assert.Equal(4, state.Version);
+        Assert.Equal(100, Assert.Single(state.Entitlements).UseCount);
+    }
+
     private async Task<(PlatformUserLink User, CatalogSku Sku, SubmitEntitlementEvent Command)> GrantAsync()
     {
         var user = await _world.NewPlayerAsync();
@@ -97,6 +130,27 @@ public sealed class PlayerGrainStoreFailureTests(PlayerGrainStoreFailureTests.Fa
         // Activate the player first, so that its state is in memory when the append fails.
         Assert.Empty((await EntitlementsAsync(user)).Entitlements);
         return (user, sku, command);
+    }
+
+    private static SubmitEntitlementEvent Command(EntitlementActionType action, PlatformUserLink user, CatalogSku sku, string transactionId, long quantity = 1) => new()
+    {
+        ActionType = action,
+        Platform = user.Platform,
+        PlatformUserId = user.PlatformUserId,
+        Sku = sku.Sku,
+        Quantity = quantity,
+        PlatformTransactionId = transactionId,
+    };
+
+    /// <summary>Decide and append an event as another activation of the player would: on the ledger as stored, past this activation's state.</summary>
+    private async Task AppendAsAnotherActivationAsync(PlatformUserLink user, CatalogSku sku, EntitlementActionType action, string transactionId, long quantity)
+    {
+        var state = LedgerFold.ApplyAll(LedgerState.Empty, await fixture.Store.ReadPlayerEventsAsync(user.PlayerUuid, 0, 100));
+        var player = await fixture.Store.ReadPlayerAsync(user.PlayerUuid);
+        var transaction = await fixture.Store.ReadTransactionAsync(Platform.Steam, transactionId);
+        var decided = EntitlementDecider.DecideEntitlementEvent(
+            state, player!, Command(action, user, sku, transactionId, quantity), sku, transaction, Guid.NewGuid().ToString("D"), DateTimeOffset.UtcNow);
+        Assert.Equal(AppendOutcome.Appended, (await fixture.Store.AppendAsync(decided)).Outcome);
     }
 
     /// <summary>The result, or null when the call failed (the failure reaches the caller, whatever type it arrives as).</summary>

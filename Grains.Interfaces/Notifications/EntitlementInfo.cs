@@ -32,6 +32,13 @@ public sealed record EntitlementInfo
     [Id(18), JsonPropertyName("stackable")] public required bool Stackable { get; init; }
     [Id(19), JsonPropertyName("stackedUseCount")] public long? StackedUseCount { get; init; }
 
+    /// <summary>
+    /// A count as AccelByte's schemas type it, int32 (<c>useCount</c>, <c>stackedUseCount</c>, the quantities
+    /// of <c>revocationCompleted</c>): a balance beyond that range is sent at its bound, which the clients
+    /// generated from those schemas can read. The ledger keeps the whole number.
+    /// </summary>
+    public static long ClampCount(long value) => Math.Clamp(value, int.MinValue, int.MaxValue);
+
     /// <summary>AccelByte's 32-hex-digit spelling of one of our ids (a UUID); other ids are kept as they are.</summary>
     public static string HexId(string id) => Guid.TryParse(id, out var uuid) ? uuid.ToString("N") : id;
 
@@ -51,13 +58,13 @@ public sealed record EntitlementInfo
             ItemId = entitlement.ItemId,
             ItemNamespace = ns,
             Name = entitlement.Name,
-            UseCount = entitlement.UseCount,
+            UseCount = ClampCount(entitlement.UseCount),
             Source = "PURCHASE",
             GrantedAt = AccelByteTime.Format(entitlement.GrantedAt),
             CreatedAt = AccelByteTime.Format(entitlement.CreatedAt),
             UpdatedAt = AccelByteTime.Format(entitlement.UpdatedAt),
             Stackable = consumable,
-            StackedUseCount = consumable ? entitlement.UseCount : null,
+            StackedUseCount = consumable ? ClampCount(entitlement.UseCount) : null,
         };
     }
 }

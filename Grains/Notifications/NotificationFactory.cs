@@ -73,7 +73,7 @@ public static class NotificationFactory
             entitlements.Add(new EntitlementRevocation
             {
                 EntitlementId = entitlement.Id,
-                Quantity = revoked,
+                Quantity = EntitlementInfo.ClampCount(revoked),
                 ItemId = effect.ItemId,
                 ItemSku = effect.Sku,
                 RevocationStrategy = strategy,
@@ -87,7 +87,7 @@ public static class NotificationFactory
             entitlements.Add(new EntitlementRevocation
             {
                 EntitlementId = entitlement.Id,
-                Quantity = effect.Shortfall,
+                Quantity = EntitlementInfo.ClampCount(effect.Shortfall),
                 ItemId = effect.ItemId,
                 ItemSku = effect.Sku,
                 RevocationStrategy = strategy,
@@ -103,7 +103,7 @@ public static class NotificationFactory
             [
                 new ItemRevocation
                 {
-                    Quantity = revoked,
+                    Quantity = EntitlementInfo.ClampCount(revoked),
                     ItemId = effect.ItemId,
                     ItemSku = effect.Sku,
                     ItemType = itemType,
@@ -119,7 +119,7 @@ public static class NotificationFactory
                     Type = "ENTITLEMENT",
                     Item = new RevokeEntryItem { ItemIdentityType = "ITEM_ID", ItemIdentity = effect.ItemId },
                     Entitlement = new RevokeEntryEntitlement { EntitlementId = entitlement.Id, Type = type, Clazz = entitlement.Clazz },
-                    Quantity = revoked + effect.Shortfall,
+                    Quantity = EntitlementInfo.ClampCount(revoked + effect.Shortfall),
                 },
             ],
             []));

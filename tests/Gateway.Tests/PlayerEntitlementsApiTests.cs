@@ -82,6 +82,29 @@ public sealed class PlayerEntitlementsApiTests(GatewayFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task Get_BalanceBeyondInt32_ListsTheInt32BoundAsAccelBytesSchemaTypesIt()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var sku = Unique.Name("sku");
+        var entry = new JsonObject
+        {
+            ["loot_entitlement"] = new JsonObject { ["type"] = "consumable", ["loot_id"] = 5 },
+            ["item_id"] = Unique.Name("item"),
+            ["item_name"] = "Gems",
+            ["units_per_quantity"] = 1_000_000_000,
+        };
+        Assert.Equal(HttpStatusCode.OK, (await _client.PutCatalogAsync("Steam", sku, entry)).Status);
+
+        // 3 × 1,000,000,000: a balance of 3e9, within the gateway's bounds, beyond AccelByte's int32 useCount.
+        await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, sku, Unique.Name("tx"), quantity: 3));
+        var listed = Assert.Single(await _client.EntitlementsOkAsync(player.Uuid))!;
+        var consumed = await _client.ConsumeOkAsync(player.Uuid, entry["item_id"]!.GetValue<string>(), 1);
+
+        Assert.Equal((int.MaxValue, int.MaxValue), (listed["useCount"]!.GetValue<long>(), listed["stackedUseCount"]!.GetValue<long>()));
+        Assert.Equal((int.MaxValue, int.MaxValue), (consumed["useCount"]!.GetValue<long>(), consumed["stackedUseCount"]!.GetValue<long>()));
+    }
+
+    [Fact]
     public async Task Get_DurableGrantedByTwoTransactions_StaysOneEntitlementUntilBothAreRefunded()
     {
         var player = await _client.CreatePlayerAsync();

@@ -106,6 +106,28 @@ public sealed class NotificationFactoryTests
     }
 
     [Fact]
+    public void Attach_CountsBeyondInt32_AreSentAtTheBoundAccelBytesSchemasHave()
+    {
+        // 3 × 1,000,000,000 units, 3e9: within the gateway's limits, beyond AccelByte's int32 counts.
+        var catalog = TestCatalog.Consumable(unitsPerQuantity: 1_000_000_000);
+        var grant = Decide(EntitlementActionType.Grant, "tx-1", catalog, quantity: 3);
+        _scenario.Consume("gems", 2);
+
+        var refund = Decide(EntitlementActionType.Refund, "tx-1", catalog, quantity: 3);
+
+        var granted = Assert.Single(grant.EntitlementUpdated!.Payload.Data);
+        Assert.Equal((int.MaxValue, (long?)int.MaxValue), (granted.UseCount, granted.StackedUseCount));
+        Assert.Equal(3_000_000_000, _scenario.Events[0].Effect!.Units);
+        var payload = refund.RevocationCompleted!.Payload;
+        Assert.Equal(
+            [(int.MaxValue, false), (2L, true)],
+            payload.EntitlementRevocations.Select(r => (r.Quantity, r.Skipped)));
+        Assert.Equal(int.MaxValue, Assert.Single(payload.ItemRevocations).Quantity);
+        Assert.Equal(int.MaxValue, Assert.Single(payload.RevokeEntries).Quantity);
+        Assert.Equal(0, Assert.Single(refund.EntitlementUpdated!.Payload.Data).UseCount);
+    }
+
+    [Fact]
     public void Attach_ChargebackWithAllowNegative_RevokesEverythingWithNothingSkipped()
     {
         var catalog = TestCatalog.Consumable(RevocationPolicy.AllowNegative, unitsPerQuantity: 10);

@@ -16,6 +16,8 @@ namespace Entitlements.Gateway.Apis;
 /// <summary>RallyHere's <c>/inventory/v1/entitlement-event</c>.</summary>
 public static class EntitlementEventsApi
 {
+    private const string BalanceLimit = "Value error, the item's balance would exceed 9223372036854775807 units; nothing was recorded";
+
     public static IEndpointRouteBuilder MapEntitlementEventsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/inventory/v1/entitlement-event").WithTags("Entitlement events");
@@ -52,7 +54,18 @@ public static class EntitlementEventsApi
                 return RallyHereResults.Invalid(errors);
             }
 
-            var result = await grains.SubmitEntitlementEventAsync(events, command);
+            EntitlementEventResult result;
+            try
+            {
+                result = await grains.SubmitEntitlementEventAsync(events, command);
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                // The ledger refused the event before appending it: what it gives would take the item's
+                // balance past what 64 bits hold (the quantity is within bounds, the balance is not).
+                return RallyHereResults.Invalid("body", "quantity", BalanceLimit, "value_error");
+            }
+
             return result.Outcome switch
             {
                 EntitlementEventOutcome.Recorded or EntitlementEventOutcome.Replayed => TypedResults.Ok(EntitlementEventDto.From(result.Event!)),

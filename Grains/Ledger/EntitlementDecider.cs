@@ -8,6 +8,9 @@ namespace Entitlements.Ledger;
 /// </summary>
 public static class EntitlementDecider
 {
+    private const string BalanceLimitMessage =
+        "The event would take the item's balance past what 64 bits hold (9223372036854775807 units); nothing was recorded.";
+
     /// <summary>
     /// Decide an entitlement event for a player.
     /// </summary>
@@ -227,7 +230,8 @@ public static class EntitlementDecider
             return null;
         }
 
-        var units = catalog.EntitlementType == EntitlementType.Consumable ? checked(command.Quantity * catalog.UnitsPerQuantity) : 1;
+        var units = catalog.EntitlementType == EntitlementType.Consumable ? UnitsOf(command.Quantity, catalog.UnitsPerQuantity) : 1;
+        ThrowIfBalanceOverflows(holding?.Balance ?? 0, units);
         return new LedgerEffect
         {
             ItemId = catalog.ItemId,
@@ -264,17 +268,40 @@ public static class EntitlementDecider
         };
     }
 
-    private static LedgerEffect EffectOn(ItemHolding holding, long units, LedgerChange change) => new()
+    private static LedgerEffect EffectOn(ItemHolding holding, long units, LedgerChange change)
     {
-        ItemId = holding.ItemId,
-        ItemName = holding.Name,
-        ItemClass = holding.ItemClass,
-        Clazz = holding.Clazz,
-        Type = holding.Type,
-        Sku = holding.Sku,
-        Units = units,
-        Change = change,
-    };
+        ThrowIfBalanceOverflows(holding.Balance, units);
+        return new()
+        {
+            ItemId = holding.ItemId,
+            ItemName = holding.Name,
+            ItemClass = holding.ItemClass,
+            Clazz = holding.Clazz,
+            Type = holding.Type,
+            Sku = holding.Sku,
+            Units = units,
+            Change = change,
+        };
+    }
+
+    /// <summary>The units a consumable grant of <paramref name="quantity"/> gives; refused when they exceed 64 bits.</summary>
+    private static long UnitsOf(long quantity, long unitsPerQuantity) =>
+        quantity <= long.MaxValue / Math.Max(1, unitsPerQuantity)
+            ? quantity * unitsPerQuantity
+            : throw new ArgumentOutOfRangeException(nameof(quantity), quantity, BalanceLimitMessage);
+
+    /// <summary>
+    /// Refuse an effect that would take an item's balance past what 64 bits hold. The fold adds without a
+    /// check, so such an event would wrap the balance round (a huge grant leaving a negative balance) in the
+    /// ledger for good: it is refused before it is appended, as a bad quantity is.
+    /// </summary>
+    private static void ThrowIfBalanceOverflows(long balance, long units)
+    {
+        if (units > 0 ? balance > long.MaxValue - units : balance < long.MinValue - units)
+        {
+            throw new ArgumentOutOfRangeException(nameof(units), units, BalanceLimitMessage);
+        }
+    }
 
     private static EntitlementEventRecord Record(
         SubmitEntitlementEvent command,

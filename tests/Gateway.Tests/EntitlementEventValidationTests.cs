@@ -1,7 +1,9 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Entitlements.Contracts;
 using Entitlements.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Entitlements.Tests;
 
@@ -557,6 +559,44 @@ public sealed class EntitlementEventValidationTests(GatewayFixture fixture) : IC
     {
         var player = await _client.CreatePlayerAsync();
         return EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"));
+    }
+
+    [Fact]
+    public async Task Post_GrantPastTheLargestBalance_Returns422AndRecordsNothing()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var sku = Unique.Name("sku");
+        var entry = new JsonObject
+        {
+            ["loot_entitlement"] = new JsonObject { ["type"] = "consumable", ["loot_id"] = 5 },
+            ["item_id"] = Unique.Name("item"),
+            ["item_name"] = "Gems",
+            ["units_per_quantity"] = 1_000_000_000,
+        };
+        Assert.Equal(HttpStatusCode.OK, (await _client.PutCatalogAsync("Steam", sku, entry)).Status);
+
+        // A service inside the cluster grants nearly all a balance holds (its quantity has no gateway bound)...
+        var events = fixture.App.Services.GetRequiredService<IGrainFactory>().GetGrain<IEntitlementEventsGrain>(0);
+        SubmitEntitlementEvent Grant(long quantity) => new()
+        {
+            ActionType = EntitlementActionType.Grant,
+            Platform = Platform.Steam,
+            PlatformUserId = player.PlatformUserId,
+            Sku = sku,
+            Quantity = quantity,
+            PlatformTransactionId = Unique.Name("tx"),
+        };
+        Assert.Equal(EntitlementEventOutcome.Recorded, (await events.SubmitAsync(Grant(9_223_000_000))).Outcome);
+
+        // ...so that one more grant would wrap it round: refused, to the cluster's caller and over HTTP alike.
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => events.SubmitAsync(Grant(1_000_000_000)));
+        await AssertRejectedAsync(
+            EventRequests.Grant(player.PlatformUserId, sku, Unique.Name("tx"), quantity: 1_000_000),
+            ValidationDetail.Body("quantity", "Value error, the item's balance would exceed 9223372036854775807 units; nothing was recorded", "value_error"));
+
+        var gems = Assert.Single(await _client.EntitlementsOkAsync(player.Uuid))!;
+        Assert.Equal(("ACTIVE", (long)int.MaxValue), (gems["status"]!.GetValue<string>(), gems["useCount"]!.GetValue<long>()));
+        Assert.Single(await _client.AllEventsAsync($"&player_uuid={player.Uuid}"));
     }
 
     private Task AssertRejectedAsync(JsonObject body, params ValidationDetail[] details) => AssertRejectedAsync(body.ToJsonString(), details);

@@ -760,6 +760,43 @@ public sealed class EntitlementDeciderTests
         Assert.Equal(EntitlementStatus.Revoked, _ledger.Entitlement("season-pass-1").Status);
     }
 
+    [Fact]
+    public void Grant_PastTheLargestBalance_IsRefusedAndTheBalanceStays()
+    {
+        var catalog = TestCatalog.Consumable();
+        _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 5_000_000_000_000_000_000);
+
+        // Two such grants used to wrap the balance round to a negative one, in the ledger for good.
+        Assert.Throws<ArgumentOutOfRangeException>(() => _ledger.Submit(EntitlementActionType.Grant, "tx-2", catalog, quantity: 5_000_000_000_000_000_000));
+
+        Assert.Single(_ledger.Events);
+        Assert.Equal(5_000_000_000_000_000_000, _ledger.Entitlement("gems").UseCount);
+    }
+
+    [Fact]
+    public void Grant_QuantityTimesUnitsPastSixtyFourBits_IsRefused()
+    {
+        var catalog = TestCatalog.Consumable(unitsPerQuantity: 1_000_000_000);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 10_000_000_000));
+
+        Assert.Empty(_ledger.Events);
+    }
+
+    [Fact]
+    public void Reversal_RestoringPastTheLargestBalance_IsRefused()
+    {
+        var catalog = TestCatalog.Consumable();
+        _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 5_000_000_000_000_000_000);
+        _ledger.Submit(EntitlementActionType.Chargeback, "tx-1", catalog);
+        _ledger.Submit(EntitlementActionType.Grant, "tx-2", catalog, quantity: 5_000_000_000_000_000_000);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => _ledger.Submit(EntitlementActionType.ChargebackReversal, "tx-1", catalog));
+
+        Assert.Equal(3, _ledger.Events.Count);
+        Assert.Equal(5_000_000_000_000_000_000, _ledger.Entitlement("gems").UseCount);
+    }
+
     /// <summary>Every order of every set of a transaction's grant, refund, chargeback and reversal.</summary>
     public static TheoryData<string> TransactionOrders()
     {

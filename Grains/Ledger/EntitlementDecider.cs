@@ -144,7 +144,11 @@ public static class EntitlementDecider
         // Each event then does what moves the player from the old answer to the new one, and nothing else.
         var revoked = refund is not null || (chargeback is not null && reversal is null);
 
-        if (command.ActionType != EntitlementActionType.Grant && catalog.RevocationPolicy == RevocationPolicy.NotRevocable)
+        // A reversal of a chargeback that was applied (under a policy that let it take the grant, or block it)
+        // settles that chargeback whatever the policy is now: the player who won the dispute gets back what
+        // was taken. Made not_revocable since, the SKU only stops new revocations.
+        var settlesAppliedChargeback = command.ActionType == EntitlementActionType.ChargebackReversal && chargeback is not null;
+        if (command.ActionType != EntitlementActionType.Grant && catalog.RevocationPolicy == RevocationPolicy.NotRevocable && !settlesAppliedChargeback)
         {
             return (EntitlementEventStatus.NotImplemented, null, grant?.EventId, NoEffectReason.NotRevocable);
         }

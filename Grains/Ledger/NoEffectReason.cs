@@ -12,7 +12,10 @@ public enum NoEffectReason
     /// <summary>The platform user belongs to no player (<c>player_not_found</c>).</summary>
     PlayerNotFound = 2,
 
-    /// <summary>A refund, chargeback or reversal of a SKU whose policy is <c>not_revocable</c> (<c>not_implemented</c>).</summary>
+    /// <summary>
+    /// A refund, chargeback or reversal of a SKU whose policy is <c>not_revocable</c> (<c>not_implemented</c>);
+    /// not a reversal of a chargeback that was applied, which settles it whatever the policy is now.
+    /// </summary>
     NotRevocable = 3,
 
     /// <summary>A refund or chargeback before any grant of its transaction.</summary>

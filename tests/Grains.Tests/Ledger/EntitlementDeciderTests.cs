@@ -797,6 +797,40 @@ public sealed class EntitlementDeciderTests
         Assert.Equal(5_000_000_000_000_000_000, _ledger.Entitlement("gems").UseCount);
     }
 
+    [Fact]
+    public void Reversal_AfterTheSkuWasMadeNotRevocable_RestoresWhatItsChargebackTook()
+    {
+        var catalog = TestCatalog.Durable();
+        var grant = _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog);
+        _ledger.Submit(EntitlementActionType.Chargeback, "tx-1", catalog);
+        var now = TestCatalog.Durable(RevocationPolicy.NotRevocable) with { Revision = 2 };
+
+        var reversal = _ledger.Submit(EntitlementActionType.ChargebackReversal, "tx-1", now);
+
+        // The dispute was won: what the chargeback took comes back; the policy of now only stops new revocations.
+        Assert.Equal(EntitlementEventStatus.Success, reversal.Entitlement!.Status);
+        Assert.Equal(grant.EventId, reversal.Entitlement.OrderId);
+        Assert.Equal((1L, LedgerChange.Restored), (reversal.Effect!.Units, reversal.Effect.Change));
+        Assert.Equal(EntitlementStatus.Active, _ledger.Entitlement("season-pass-1").Status);
+        Assert.Equal(EntitlementEventStatus.NotImplemented, _ledger.Submit(EntitlementActionType.Refund, "tx-1", now).Entitlement!.Status);
+        Assert.Equal(EntitlementStatus.Active, _ledger.Entitlement("season-pass-1").Status);
+    }
+
+    [Fact]
+    public void Reversal_OfAChargebackThatBlockedTheGrant_AfterTheSkuWasMadeNotRevocable_AppliesTheGrant()
+    {
+        var catalog = TestCatalog.Consumable(unitsPerQuantity: 10);
+        _ledger.Submit(EntitlementActionType.Chargeback, "tx-1", catalog);
+        _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 3);
+        var now = TestCatalog.Consumable(RevocationPolicy.NotRevocable, unitsPerQuantity: 10) with { Revision = 2 };
+
+        var reversal = _ledger.Submit(EntitlementActionType.ChargebackReversal, "tx-1", now);
+
+        Assert.Equal(EntitlementEventStatus.Success, reversal.Entitlement!.Status);
+        Assert.Equal((30L, LedgerChange.Granted), (reversal.Effect!.Units, reversal.Effect.Change));
+        Assert.Equal(30, _ledger.Entitlement("gems").UseCount);
+    }
+
     /// <summary>Every order of every set of a transaction's grant, refund, chargeback and reversal.</summary>
     public static TheoryData<string> TransactionOrders()
     {

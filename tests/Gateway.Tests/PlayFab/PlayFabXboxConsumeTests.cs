@@ -126,8 +126,12 @@ public sealed partial class PlayFabXboxConsumeTests(XboxGatewayFixture fixture) 
         var item = Assert.Single(await _client.ConsumeXboxOkAsync(ticket, token))!;
 
         Assert.Equal((int.MaxValue, int.MaxValue), (item["RemainingUses"]!.GetValue<int>(), item["UsesIncrementedBy"]!.GetValue<int>()));
-        var entitlement = Assert.Single(await _client.EntitlementsOkAsync(await _client.XboxPlayerAsync(xuid)))!;
-        Assert.Equal(3_000_000_000L, entitlement["useCount"]!.GetValue<long>());
+        // AccelByte's listing types useCount as int32 too; the ledger keeps the whole number.
+        var player = await _client.XboxPlayerAsync(xuid);
+        var entitlement = Assert.Single(await _client.EntitlementsOkAsync(player))!;
+        Assert.Equal(int.MaxValue, entitlement["useCount"]!.GetValue<long>());
+        var held = await fixture.Gateway.App.Services.GetRequiredService<IGrainFactory>().GetGrain<IPlayerGrain>(player).GetEntitlementsAsync();
+        Assert.Equal(3_000_000_000L, Assert.Single(held!.Entitlements).UseCount);
     }
 
     [Fact]

@@ -1,9 +1,13 @@
+using System.IO.Compression;
 using System.Text.Json;
 using Entitlements.Gateway.Validation;
 
 namespace Entitlements.Gateway.PlayFab;
 
-/// <summary>Reads a PlayFab request body: one JSON object; field problems are collected as PlayFab's <c>errorDetails</c>.</summary>
+/// <summary>
+/// Reads a PlayFab request body: one JSON object, as it is or gzip-compressed (the Unity SDK compresses
+/// by default and says <c>Content-Encoding: GZIP</c>); field problems are collected as PlayFab's <c>errorDetails</c>.
+/// </summary>
 public sealed class PlayFabRequestReader : IDisposable
 {
     private const int MaxBodyBytes = 256 * 1024;
@@ -24,17 +28,36 @@ public sealed class PlayFabRequestReader : IDisposable
             return Fail("body", TooLarge);
         }
 
+        var encoding = request.Headers.ContentEncoding.ToString().Trim();
+        var gzip = IsGzip(encoding);
+        if (!gzip && encoding.Length > 0 && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
+        {
+            return Fail("body", "The request body's Content-Encoding is not supported: send it as it is or gzip-compressed.");
+        }
+
+        // A gzip body is held to the limit twice: on the wire (it may hold nothing but empty blocks) and
+        // once decompressed, so a small body cannot expand into a large one.
+        await using var wire = gzip ? new WireLimit(request.Body) : null;
+        await using var decompressed = wire is null ? null : new GZipStream(wire, CompressionMode.Decompress);
+        var body = decompressed ?? request.Body;
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        try
         {
-            if (buffer.Length + read > MaxBodyBytes)
+            int read;
+            while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
             {
-                return Fail("body", TooLarge);
-            }
+                if (buffer.Length + read > MaxBodyBytes)
+                {
+                    return Fail("body", TooLarge);
+                }
 
-            buffer.Write(chunk, 0, read);
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (InvalidDataException) when (gzip)
+        {
+            return Fail("body", wire!.Exceeded ? TooLarge : "The request body is not valid gzip.");
         }
 
         try
@@ -125,10 +148,63 @@ public sealed class PlayFabRequestReader : IDisposable
 
     public void Dispose() => _document?.Dispose();
 
+    /// <summary><c>gzip</c> in any case (the Unity SDK sends <c>GZIP</c>), or its old name <c>x-gzip</c>.</summary>
+    private static bool IsGzip(string encoding) =>
+        encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase) || encoding.Equals("x-gzip", StringComparison.OrdinalIgnoreCase);
+
     private static PlayFabRequestReader Fail(string field, string message)
     {
         var reader = new PlayFabRequestReader(null);
         reader.Errors[field] = [message];
         return reader;
+    }
+
+    /// <summary>The request body, read no further than the limit: past it, reading fails.</summary>
+    private sealed class WireLimit(Stream inner) : Stream
+    {
+        private long _read;
+
+        public bool Exceeded { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Count(await inner.ReadAsync(buffer, cancellationToken));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        private int Count(int read)
+        {
+            _read += read;
+            if (_read > MaxBodyBytes)
+            {
+                // GZipStream passes this on as it is; the reader answers it as a body too large.
+                Exceeded = true;
+                throw new InvalidDataException(TooLarge);
+            }
+
+            return read;
+        }
     }
 }

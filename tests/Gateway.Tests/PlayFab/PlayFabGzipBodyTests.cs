@@ -1,0 +1,127 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Entitlements.Tests.Infrastructure;
+
+namespace Entitlements.Tests.PlayFab;
+
+/// <summary>
+/// Request bodies as the Unity SDK sends them by default (<c>CompressApiData</c>): gzip-compressed with
+/// <c>Content-Encoding: GZIP</c>. The 256 KiB limit holds for the decompressed JSON.
+/// </summary>
+public sealed class PlayFabGzipBodyTests(XboxGatewayFixture fixture) : IClassFixture<XboxGatewayFixture>
+{
+    private const int Limit = 256 * 1024;
+    private readonly HttpClient _client = fixture.Client;
+    private readonly SimulatorHost _simulator = fixture.Simulator;
+
+    [Fact]
+    public async Task LoginAndConsume_GzipBodiesInUpperCase_AreReadAndGrant()
+    {
+        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Gzip Gems", unitsPerQuantity: 10);
+        var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("c1", gems.ProductId, "Consumable", 3));
+        var token = await _simulator.TokenAsync(xuid);
+
+        var login = await PostAsync("/Client/LoginWithXbox", Gzip(new JsonObject { ["TitleId"] = "E2E1", ["XboxToken"] = token, ["CreateAccount"] = true }.ToJsonString()), "GZIP");
+        Assert.True(login.Status == HttpStatusCode.OK, $"login answered {login}");
+        var ticket = login.Json["data"]!["SessionTicket"]!.GetValue<string>();
+        var consume = await PostAsync("/Client/ConsumeXboxEntitlements", Gzip(new JsonObject { ["XboxToken"] = token }.ToJsonString()), "GZIP", ticket);
+
+        Assert.True(consume.Status == HttpStatusCode.OK, $"consume answered {consume}");
+        var item = Assert.Single(consume.Json["data"]!["Items"]!.AsArray())!;
+        Assert.Equal(gems.ItemId, item["ItemId"]!.GetValue<string>());
+        Assert.Equal(30, item["UsesIncrementedBy"]!.GetValue<int>());
+        Assert.Equal(0, await _simulator.QuantityAsync(xuid, "c1"));
+    }
+
+    [Fact]
+    public async Task LoginWithXbox_GzipOfExactlyTheLimit_IsRead()
+    {
+        var compressed = Gzip(PaddedLogin(Limit));
+
+        var response = await PostAsync("/Client/LoginWithXbox", compressed, "gzip");
+
+        // Read to the end: the padded login's token is not a real one.
+        PlayFabHttp.AssertError(response, HttpStatusCode.BadRequest, "InvalidXboxLiveToken", 1188);
+    }
+
+    [Fact]
+    public async Task LoginWithXbox_SmallGzipThatExpandsPastTheLimit_IsInvalidParams()
+    {
+        var compressed = Gzip(PaddedLogin(Limit + 1));
+        Assert.True(compressed.Length < 4096, "the padding compresses to a few KiB");
+
+        var response = await PostAsync("/Client/LoginWithXbox", compressed, "gzip");
+
+        JsonAssert.Response(HttpStatusCode.BadRequest, Invalid("The request body is too large."), response);
+    }
+
+    [Fact]
+    public async Task ConsumeXboxEntitlements_CorruptGzip_IsInvalidParams()
+    {
+        var xuid = await _simulator.CreateUserAsync();
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+        var corrupt = Gzip(new JsonObject { ["XboxToken"] = token }.ToJsonString());
+        corrupt.AsSpan(10, 16).Fill(0xFF);
+
+        var response = await PostAsync("/Client/ConsumeXboxEntitlements", corrupt, "gzip", ticket);
+
+        JsonAssert.Response(HttpStatusCode.BadRequest, Invalid("The request body is not valid gzip."), response);
+        Assert.True(response.Headers.Contains("X-RequestId"));
+    }
+
+    [Fact]
+    public async Task LoginWithXbox_UnsupportedContentEncoding_IsInvalidParams()
+    {
+        var response = await PostAsync("/Client/LoginWithXbox", Encoding.UTF8.GetBytes(PaddedLogin(100)), "br");
+
+        JsonAssert.Response(
+            HttpStatusCode.BadRequest,
+            Invalid("The request body's Content-Encoding is not supported: send it as it is or gzip-compressed."),
+            response);
+    }
+
+    private static JsonObject Invalid(string message) => new()
+    {
+        ["code"] = 400,
+        ["status"] = "BadRequest",
+        ["error"] = "InvalidParams",
+        ["errorCode"] = 1000,
+        ["errorMessage"] = "Invalid input parameters",
+        ["errorDetails"] = new JsonObject { ["body"] = new JsonArray(message) },
+    };
+
+    private Task<ApiResponse> PostAsync(string path, byte[] body, string encoding, string? ticket = null) =>
+        _client.SendAsync(HttpMethod.Post, path + PlayFabHttp.Sdk, configure: request =>
+        {
+            request.Content = new ByteArrayContent(body);
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            request.Content.Headers.ContentEncoding.Add(encoding);
+            if (ticket is not null)
+            {
+                request.Headers.Add("X-Authorization", ticket);
+            }
+        });
+
+    private static byte[] Gzip(string json)
+    {
+        using var output = new MemoryStream();
+        using (var gzip = new GZipStream(output, CompressionLevel.Optimal))
+        {
+            gzip.Write(Encoding.UTF8.GetBytes(json));
+        }
+
+        return output.ToArray();
+    }
+
+    /// <summary>A LoginWithXbox body of exactly <paramref name="bytes"/> bytes, padded by an extra field.</summary>
+    private static string PaddedLogin(int bytes)
+    {
+        var start = "{\"TitleId\":\"E2E1\",\"XboxToken\":\"XBL3.0 x=1;a.b.c.d.e\",\"Padding\":\"";
+        var end = "\"}";
+        return start + new string('x', bytes - start.Length - end.Length) + end;
+    }
+}

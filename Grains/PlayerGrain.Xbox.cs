@@ -206,7 +206,10 @@ public sealed partial class PlayerGrain
         await GrantFromXboxAsync(started.Xuid, started.Sku, started.TrackingId, started.Quantity, XboxPlatformData(started.ProductId, started.XboxItemId), granted);
     }
 
-    /// <summary>Grant once per transaction id: an existing grant of the transaction means nothing new.</summary>
+    /// <summary>
+    /// Grant once per transaction id: an existing grant of the transaction means nothing new, unless this
+    /// call appended it (its acknowledgement lost, the grant decided again after a dropped connection).
+    /// </summary>
     private async Task GrantFromXboxAsync(string xuid, string sku, string transactionId, long quantity, string platformData, XboxGrants granted)
     {
         var command = new SubmitEntitlementEvent
@@ -219,17 +222,21 @@ public sealed partial class PlayerGrain
             PlatformTransactionId = transactionId,
             PlatformDataJson = platformData,
         };
+        var decided = new HashSet<string>(StringComparer.Ordinal);
         var outcome = await DecideAndAppendAsync(
             async () =>
             {
                 var transaction = await store.ReadTransactionAsync(Platform.XboxLive, transactionId);
-                if (transaction.Any(e => e.Entitlement!.ActionType == EntitlementActionType.Grant))
+                if (transaction.FirstOrDefault(e => e.Entitlement!.ActionType == EntitlementActionType.Grant) is { } grant)
                 {
-                    return (XboxGrantOutcome.AlreadyGranted, null);
+                    // Granted by this call all the same when it is the event an earlier attempt of this call appended.
+                    return (decided.Contains(grant.EventId) ? new XboxGrantOutcome(grant) : XboxGrantOutcome.AlreadyGranted, null);
                 }
 
                 var catalog = await GrainFactory.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(Platform.XboxLive, sku)).GetAsync();
-                return (null, EntitlementDecider.DecideEntitlementEvent(_state, _player!, command, catalog, transaction, NewEventId(), Now()));
+                var decision = EntitlementDecider.DecideEntitlementEvent(_state, _player!, command, catalog, transaction, NewEventId(), Now());
+                decided.Add(decision.EventId);
+                return (null, decision);
             },
             appended => new XboxGrantOutcome(appended));
         if (outcome.Appended is { Effect: { Units: > 0 } effect } appended && _state.Items.TryGetValue(effect.ItemId, out var holding))

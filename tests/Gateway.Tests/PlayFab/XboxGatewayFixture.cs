@@ -1,10 +1,11 @@
 using Entitlements.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Entitlements.Tests.PlayFab;
 
 /// <summary>
 /// The simulator and a gateway configured for it (its keys, its URL, short timeouts and retry delays).
-/// A derived fixture may add settings (<see cref="ConfigureXbox"/>).
+/// A derived fixture may add settings (<see cref="ConfigureXbox"/>) and replace services (<see cref="ConfigureServices"/>).
 /// </summary>
 public class XboxGatewayFixture : IAsyncLifetime, IAsyncDisposable
 {
@@ -21,7 +22,7 @@ public class XboxGatewayFixture : IAsyncLifetime, IAsyncDisposable
         Simulator = await SimulatorHost.StartAsync();
         var settings = Settings(Simulator);
         ConfigureXbox(settings);
-        _gateway = new XboxGateway(settings, EnvironmentName);
+        _gateway = new XboxGateway(settings, EnvironmentName, ConfigureServices);
         await _gateway.InitializeAsync();
     }
 
@@ -62,9 +63,16 @@ public class XboxGatewayFixture : IAsyncLifetime, IAsyncDisposable
     {
     }
 
-    private sealed class XboxGateway(IReadOnlyDictionary<string, string?> extra, string? environmentName) : GatewayFixture
+    /// <summary>Replace the gateway's services (see <see cref="GatewayFixture"/>).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
+    private sealed class XboxGateway(IReadOnlyDictionary<string, string?> extra, string? environmentName, Action<IServiceCollection> configureServices) : GatewayFixture
     {
         protected override string? EnvironmentName => environmentName;
+
+        protected override void ConfigureServices(IServiceCollection services) => configureServices(services);
 
         protected override void Configure(IDictionary<string, string?> settings)
         {

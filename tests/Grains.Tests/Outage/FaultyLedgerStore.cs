@@ -42,6 +42,9 @@ public class FaultyLedgerStore : DispatchProxy
     /// </summary>
     public void AfterNextTransactionRead(Func<Task> action) => Volatile.Write(ref _afterTransactionRead, action);
 
+    /// <summary>Whether the append failure asked for is still to come.</summary>
+    public bool AppendFaultPending => Volatile.Read(ref _nextAppend) is not null;
+
     /// <summary>Make the next <paramref name="count"/> dead-letter writes fail before they write anything.</summary>
     public void FailDeadLetterWrites(int count) => Volatile.Write(ref _deadLetterFailures, count);
 
@@ -56,7 +59,10 @@ public class FaultyLedgerStore : DispatchProxy
             return Task.FromException<WebhookDeadLetter>(new NpgsqlException(Message));
         }
 
-        if (targetMethod.Name == nameof(ILedgerStore.AppendAsync) && Interlocked.Exchange(ref _nextAppend, null) is { } fault)
+        if (targetMethod.Name == nameof(ILedgerStore.AppendAsync)
+            && Volatile.Read(ref _nextAppend) is { } fault
+            && (fault.When is null || fault.When((LedgerEvent)args![0]!))
+            && Interlocked.CompareExchange(ref _nextAppend, null, fault) == fault)
         {
             return AppendAsync(fault, (LedgerEvent)args![0]!, (CancellationToken)args[1]!);
         }
@@ -99,5 +105,8 @@ public class FaultyLedgerStore : DispatchProxy
     }
 }
 
-/// <summary>How the next append fails: <paramref name="AfterCommit"/> (its acknowledgement lost) or before it; as a connection failure (<paramref name="Transient"/>) or not.</summary>
-public sealed record AppendFault(bool AfterCommit, bool Transient);
+/// <summary>
+/// How the next append fails: <paramref name="AfterCommit"/> (its acknowledgement lost) or before it; as a
+/// connection failure (<paramref name="Transient"/>) or not; only the next one that <paramref name="When"/> picks, when given.
+/// </summary>
+public sealed record AppendFault(bool AfterCommit, bool Transient, Func<LedgerEvent, bool>? When = null);

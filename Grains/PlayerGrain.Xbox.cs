@@ -50,14 +50,10 @@ public sealed partial class PlayerGrain
         var deadline = spent.Token;
         try
         {
-            // First finish what an earlier call started and did not grant.
-            foreach (var pending in await store.ReadPendingXboxConsumesAsync(PlayerUuid))
+            // First finish what an earlier call started for this XUID and did not grant, also when the XUID
+            // was linked to another player then: the consume is granted to the player it is linked to now.
+            foreach (var pending in await store.ReadPendingXboxConsumesAsync(command.Xuid))
             {
-                if (pending.Xuid != command.Xuid)
-                {
-                    continue;
-                }
-
                 if (deadline.IsCancellationRequested)
                 {
                     return XboxDeadlineReached(budget, granted);

@@ -114,8 +114,11 @@ public interface ILedgerStore
 
     // Xbox
 
-    /// <summary>The player's Xbox consumes that were started and have no grant yet, oldest first.</summary>
-    Task<IReadOnlyList<XboxConsumeStarted>> ReadPendingXboxConsumesAsync(Guid playerUuid, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// The Xbox user's consumes that were started and have no grant yet, oldest first, in whichever
+    /// player's ledger they were started (the XUID may have been linked to another player then).
+    /// </summary>
+    Task<IReadOnlyList<XboxConsumeStarted>> ReadPendingXboxConsumesAsync(string xuid, CancellationToken cancellationToken = default);
 
     /// <summary>The catalog entry of a platform whose store product id is <paramref name="productId"/>, if any.</summary>
     Task<CatalogSku?> ReadCatalogSkuByProductIdAsync(Platform platform, string productId, CancellationToken cancellationToken = default);

@@ -47,7 +47,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
     /// <summary>Advisory lock key held while the schema is created or migrated.</summary>
     internal const long MigrationLock = PostgresMigrations.MigrationLock;
 
-    private const int SchemaVersion = 5;
+    private const int SchemaVersion = 6;
 
     private static readonly JsonSerializerOptions CatalogJson = new(JsonSerializerDefaults.Web)
     {
@@ -410,17 +410,17 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
 
     public Task<byte[]> ReadCursorKeyAsync(CancellationToken cancellationToken = default) => ReadSettingKeyAsync("cursor_key", cancellationToken);
 
-    public async Task<IReadOnlyList<XboxConsumeStarted>> ReadPendingXboxConsumesAsync(Guid playerUuid, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<XboxConsumeStarted>> ReadPendingXboxConsumesAsync(string xuid, CancellationToken cancellationToken = default)
     {
         await using var command = _dataSource.CreateCommand($"""
             SELECT {LedgerEventRow.SelectColumns} FROM ledger_events s
-            WHERE s.player_uuid = @p AND s.kind = 2
+            WHERE md5(s.platform_user_id) = md5(@x) AND s.platform_user_id = @x AND s.kind = 2
               AND NOT EXISTS (SELECT 1 FROM ledger_events g
                               WHERE g.kind = 0 AND g.platform = 'XboxLive' AND md5(g.platform_transaction_id) = md5(s.platform_transaction_id)
                                 AND g.platform_transaction_id = s.platform_transaction_id AND g.action_type = 'Grant')
-            ORDER BY s.version;
+            ORDER BY s.seq;
             """);
-        command.Parameters.Add(Parameter("p", NpgsqlDbType.Uuid, playerUuid));
+        command.Parameters.Add(Parameter("x", NpgsqlDbType.Text, xuid));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var pending = new List<XboxConsumeStarted>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

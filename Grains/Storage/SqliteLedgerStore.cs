@@ -22,7 +22,7 @@ namespace Entitlements.Storage;
 /// </summary>
 public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDisposable
 {
-    private const int SchemaVersion = 5;
+    private const int SchemaVersion = 6;
     // SQLITE_CONSTRAINT_UNIQUE: a row would repeat a unique index's key (not a NOT NULL, CHECK, trigger or foreign key refusal).
     private const int SqliteConstraintUnique = 2067;
 
@@ -492,17 +492,17 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
         return (byte[])Scalar(connection, "SELECT value FROM settings WHERE key = 'cursor_key';")!;
     }, cancellationToken);
 
-    public Task<IReadOnlyList<XboxConsumeStarted>> ReadPendingXboxConsumesAsync(Guid playerUuid, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyList<XboxConsumeStarted>> ReadPendingXboxConsumesAsync(string xuid, CancellationToken cancellationToken = default) =>
         ReadAsync<IReadOnlyList<XboxConsumeStarted>>(connection =>
         {
             using var command = Command(connection, $"""
                 SELECT {LedgerEventRow.SelectColumns} FROM ledger_events s
-                WHERE s.player_uuid = $p AND s.kind = 2
+                WHERE s.platform_user_id = $x AND s.kind = 2
                   AND NOT EXISTS (SELECT 1 FROM ledger_events g
                                   WHERE g.kind = 0 AND g.platform = 'XboxLive' AND g.platform_transaction_id = s.platform_transaction_id AND g.action_type = 'Grant')
-                ORDER BY s.version;
+                ORDER BY s.seq;
                 """);
-            command.Parameters.AddWithValue("$p", playerUuid.ToString("D"));
+            command.Parameters.AddWithValue("$x", xuid);
             using var reader = command.ExecuteReader();
             var pending = new List<XboxConsumeStarted>();
             while (reader.Read())

@@ -34,6 +34,41 @@ public sealed class PlayFabXboxStoreFailureTests(XboxFaultyStoreFixture fixture)
         Assert.Empty(await _client.ConsumeXboxOkAsync(ticket, token));
     }
 
+    [Fact]
+    public async Task ConsumeXboxEntitlements_ConsumeNeverGrantedThenXuidMovedToAnotherPlayer_GrantsItToThatPlayerOnce()
+    {
+        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Moved Pending Gems", unitsPerQuantity: 10);
+        var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("c1", gems.ProductId, "Consumable", 2));
+        var token = await _simulator.TokenAsync(xuid);
+        var (oldTicket, _) = await _client.LoginOkAsync(token);
+        var oldPlayer = await _client.XboxPlayerAsync(xuid);
+        fixture.Faults.FailNextAppend(new AppendFault(AfterCommit: false, Transient: false, When: e => IsGrantOf(e, gems.ProductId)));
+
+        // Xbox carries the consume out; its grant fails: the started row is left in the old player's ledger.
+        var failed = await _client.ConsumeXboxAsync(oldTicket, token);
+        Assert.NotEqual(HttpStatusCode.OK, failed.Status);
+        Assert.False(fixture.Faults.AppendFaultPending);
+        Assert.Equal(0, await _simulator.QuantityAsync(xuid, "c1"));
+        Assert.Empty(await _client.AllEventsAsync($"&player_uuid={oldPlayer}"));
+        var newPlayer = Guid.NewGuid();
+        var move = await _client.SendAsync(HttpMethod.Put, $"/users/v1/platform-user?platform=XboxLive&platform_user_id={xuid}&display_name=Tester&player_uuid={newPlayer}");
+        Assert.True(move.Status is HttpStatusCode.OK or HttpStatusCode.Created, $"moving the link answered {move}");
+        var (newTicket, _) = await _client.LoginOkAsync(token);
+
+        var items = await _client.ConsumeXboxOkAsync(newTicket, token);
+
+        var item = Assert.Single(items)!;
+        Assert.Equal(gems.ItemId, item["ItemId"]!.GetValue<string>());
+        Assert.Equal(20, item["UsesIncrementedBy"]!.GetValue<int>());
+        var trackingId = Assert.Single((await _simulator.UserAsync(xuid))["consumes"]!.AsObject()).Key;
+        var grant = Assert.Single(await _client.AllEventsAsync($"&player_uuid={newPlayer}"));
+        Assert.Equal(trackingId, grant["platform_transaction_id"]!.GetValue<string>());
+        Assert.Equal(2, grant["quantity"]!.GetValue<long>());
+        Assert.Empty(await _client.AllEventsAsync($"&player_uuid={oldPlayer}"));
+        Assert.Empty(await _client.ConsumeXboxOkAsync(newTicket, token));
+        Assert.Single(await _client.AllEventsAsync($"&player_uuid={newPlayer}"));
+    }
+
     private static bool IsGrantOf(LedgerEvent ledgerEvent, string sku) =>
         ledgerEvent.Kind == LedgerEventKind.EntitlementEvent && ledgerEvent.Entitlement?.Sku == sku;
 }

@@ -170,7 +170,7 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
 
         await upgraded.InitializeAsync();
 
-        Assert.Equal("5/5", await ReadSchemaVersionsAsync());
+        Assert.Equal("6/6", await ReadSchemaVersionsAsync());
         Assert.Equal(
             ["CREATE UNIQUE INDEX ux_ledger_events_transaction ON public.ledger_events USING btree (platform, md5(platform_transaction_id), action_type) WHERE (kind = 0)"],
             await ReadIndexDefinitionsAsync("%_transaction%"));
@@ -184,13 +184,13 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
     {
         var link = await Store.LinkPlatformUserAsync(Platform.Steam, "steam-before-v5", "Before", null, DateTimeOffset.UnixEpoch);
         var sku = await Store.WriteCatalogSkuAsync(new CatalogSku { Platform = Platform.Steam, Sku = "sku-before-v5", EntitlementType = EntitlementType.Durable, ItemId = "item", ItemName = "Item" });
-        await ExecuteAsync(BackToVersionFour + "DELETE FROM schema_version WHERE version = 5;");
+        await ExecuteAsync(BackToVersionFour + "DELETE FROM schema_version WHERE version >= 5;");
         Assert.Equal("4/4", await ReadSchemaVersionsAsync());
         var upgraded = Open(_database);
 
         await upgraded.InitializeAsync();
 
-        Assert.Equal("5/5", await ReadSchemaVersionsAsync());
+        Assert.Equal("6/6", await ReadSchemaVersionsAsync());
         Assert.Equal(
             [
                 "catalog_skus: CREATE UNIQUE INDEX ux_catalog_skus_sku ON public.catalog_skus USING btree (platform, md5(sku))",
@@ -215,7 +215,7 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
         var (outcome, _) = await silos[3].AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-1"));
 
         Assert.Equal(AppendOutcome.Appended, outcome);
-        Assert.Equal("5/5", await ReadSchemaVersionsAsync(database));
+        Assert.Equal("6/6", await ReadSchemaVersionsAsync(database));
     }
 
     protected override string EngineName => "postgresql";
@@ -254,8 +254,10 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
         return [.. names.Order(StringComparer.Ordinal)];
     }
 
-    /// <summary>Version 4's keys of <c>platform_users</c> and <c>catalog_skus</c>: the text itself.</summary>
+    /// <summary>Version 4's keys of <c>platform_users</c> and <c>catalog_skus</c> (the text itself), and its index of started Xbox consumes (by player).</summary>
     private const string BackToVersionFour = """
+        DROP INDEX ix_ledger_events_xuid_xbox_consumes;
+        CREATE INDEX ix_ledger_events_player_xbox_consumes ON ledger_events (player_uuid, version) WHERE kind = 2;
         DROP INDEX ux_platform_users_id;
         ALTER TABLE platform_users ADD PRIMARY KEY (platform, platform_user_id);
         DROP INDEX ux_catalog_skus_sku;

@@ -7,15 +7,16 @@ namespace Entitlements.Tests.Storage;
 public abstract partial class LedgerStoreContractTests
 {
     /// <summary>
-    /// Schema version 2's indexes that version 3 dropped, and the one it added: run on a version 3
-    /// database, this puts it back in version 2's shape (the same SQL on both engines).
+    /// Schema version 2's indexes that version 3 dropped, and the one on started Xbox consumes (version
+    /// 3's, keyed by XUID since version 6): run on a version 6 database, this puts it back in version 2's
+    /// shape (the same SQL on both engines).
     /// </summary>
     private const string BackToVersionTwo = """
         CREATE INDEX ix_ledger_events_player_kind ON ledger_events (player_uuid, kind, version);
         CREATE INDEX ix_ledger_events_kind_seq ON ledger_events (kind, seq);
         CREATE INDEX ix_ledger_events_notifying ON ledger_events (seq) WHERE entitlement_updated IS NOT NULL;
         CREATE INDEX ix_ledger_events_player_notifying ON ledger_events (player_uuid, seq) WHERE entitlement_updated IS NOT NULL;
-        DROP INDEX ix_ledger_events_player_xbox_consumes;
+        DROP INDEX ix_ledger_events_xuid_xbox_consumes;
         DELETE FROM schema_version WHERE version >= 3;
         """;
 
@@ -31,7 +32,7 @@ public abstract partial class LedgerStoreContractTests
     private IReadOnlyList<string> ExpectedLedgerIndexes =>
     [
         .. KeyIndexes,
-        "ix_ledger_events_player_xbox_consumes",
+        "ix_ledger_events_xuid_xbox_consumes",
         "ux_ledger_events_operation",
         "ux_ledger_events_player_version",
         "ux_ledger_events_transaction",
@@ -63,7 +64,7 @@ public abstract partial class LedgerStoreContractTests
         var upgraded = await OpenAsync();
         await upgraded.InitializeAsync();
 
-        Assert.Equal("5/5", await ReadSchemaVersionsAsync());
+        Assert.Equal("6/6", await ReadSchemaVersionsAsync());
         Assert.Equal(ExpectedLedgerIndexes.Order(StringComparer.Ordinal), await ReadLedgerIndexesAsync());
         Assert.Equal([grant.EventId, consumed.EventId, second.EventId], (await upgraded.ReadPlayerEventsAsync(player, 0, 10)).Select(e => e.EventId));
         Assert.Equal([grant.EventId, second.EventId], (await upgraded.ReadPlayerEntitlementEventsAsync(player, 0, 10)).Select(e => e.EventId));

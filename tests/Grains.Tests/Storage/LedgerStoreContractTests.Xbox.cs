@@ -17,10 +17,29 @@ public abstract partial class LedgerStoreContractTests
         await AppendOkAsync(StartedEvent(player, 2, second));
         await AppendOkAsync(StoredEvents.Entitlement(player, 3, "tracking-1", platform: Platform.XboxLive));
 
-        var pending = await Store.ReadPendingXboxConsumesAsync(player);
+        var pending = await Store.ReadPendingXboxConsumesAsync(first.Xuid);
 
         Assert.Equal([second], pending);
-        Assert.Empty(await Store.ReadPendingXboxConsumesAsync(Guid.NewGuid()));
+        Assert.Empty(await Store.ReadPendingXboxConsumesAsync("2535400000000002"));
+    }
+
+    [Fact]
+    public async Task ReadPendingXboxConsumesAsync_XuidStartedConsumesInTwoPlayersLedgers_FindsBothOldestFirst()
+    {
+        // The XUID was linked to one player, then moved to another: its consumes are the XUID's.
+        var (before, after) = (Guid.NewGuid(), Guid.NewGuid());
+        var first = Started("tracking-5", "2535400000000005");
+        var second = Started("tracking-6", "2535400000000005");
+        var otherXuid = Started("tracking-7", "2535400000000006");
+        await AppendOkAsync(StartedEvent(before, 1, first));
+        await AppendOkAsync(StartedEvent(after, 1, otherXuid));
+        await AppendOkAsync(StartedEvent(after, 2, second));
+
+        var pending = await Store.ReadPendingXboxConsumesAsync("2535400000000005");
+
+        Assert.Equal([first, second], pending);
+        await AppendOkAsync(StoredEvents.Entitlement(after, 3, "tracking-5", platform: Platform.XboxLive));
+        Assert.Equal([second], await Store.ReadPendingXboxConsumesAsync("2535400000000005"));
     }
 
     [Fact]
@@ -95,10 +114,10 @@ public abstract partial class LedgerStoreContractTests
         Assert.Equal(AppendOutcome.Appended, outcome);
     }
 
-    private static XboxConsumeStarted Started(string trackingId) => new()
+    private static XboxConsumeStarted Started(string trackingId, string xuid = "2535400000000001") => new()
     {
         TrackingId = trackingId,
-        Xuid = "2535400000000001",
+        Xuid = xuid,
         XboxItemId = "item-" + trackingId,
         ProductId = "9NBLGGH4R2R6",
         ProductKind = "Consumable",

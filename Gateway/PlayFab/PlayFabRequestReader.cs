@@ -63,6 +63,12 @@ public sealed class PlayFabRequestReader : IDisposable
         try
         {
             var bytes = buffer.Length == 0 ? "{}"u8.ToArray() : buffer.ToArray();
+            if (bytes.AsSpan().StartsWith(JsonBody.Utf8Bom))
+            {
+                // Written by a StreamWriter with Encoding.UTF8 or by PowerShell 5: not part of the JSON.
+                bytes = bytes[JsonBody.Utf8Bom.Length..];
+            }
+
             var document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = JsonBody.MaxDepth });
             if (JsonBody.FindUnreadableString(bytes) is not null)
             {

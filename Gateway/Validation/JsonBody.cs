@@ -59,7 +59,8 @@ public static class JsonBody
         return (document, []);
     }
 
-    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+    /// <summary>The UTF-8 byte order mark, which a body may start with and which is no part of its JSON.</summary>
+    internal static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
     /// <summary>The byte offset at which line <paramref name="line"/> (0-based, lines end with LF) starts.</summary>
     private static long LineStart(ReadOnlySpan<byte> json, long line)

@@ -84,6 +84,22 @@ public sealed class PlayFabGzipBodyTests(XboxGatewayFixture fixture) : IClassFix
             response);
     }
 
+    [Theory]
+    [InlineData("identity")]
+    [InlineData("gzip")]
+    public async Task LoginWithXbox_BodyStartingWithAUtf8ByteOrderMark_IsRead(string encoding)
+    {
+        var xuid = await _simulator.CreateUserAsync();
+        var token = await _simulator.TokenAsync(xuid);
+        var json = new JsonObject { ["TitleId"] = "E2E1", ["XboxToken"] = token, ["CreateAccount"] = true }.ToJsonString();
+        byte[] body = [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(json)];
+
+        var login = await PostAsync("/Client/LoginWithXbox", encoding == "gzip" ? Gzip(body) : body, encoding);
+
+        Assert.True(login.Status == HttpStatusCode.OK, $"login answered {login}");
+        Assert.False(string.IsNullOrEmpty(login.Json["data"]!["SessionTicket"]!.GetValue<string>()));
+    }
+
     private static JsonObject Invalid(string message) => new()
     {
         ["code"] = 400,
@@ -106,12 +122,14 @@ public sealed class PlayFabGzipBodyTests(XboxGatewayFixture fixture) : IClassFix
             }
         });
 
-    private static byte[] Gzip(string json)
+    private static byte[] Gzip(string json) => Gzip(Encoding.UTF8.GetBytes(json));
+
+    private static byte[] Gzip(byte[] body)
     {
         using var output = new MemoryStream();
         using (var gzip = new GZipStream(output, CompressionLevel.Optimal))
         {
-            gzip.Write(Encoding.UTF8.GetBytes(json));
+            gzip.Write(body);
         }
 
         return output.ToArray();

@@ -106,10 +106,28 @@ public sealed partial class PlayerGrain(
                 }
 
                 var catalog = await GrainFactory.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(command.Platform, command.Sku)).GetAsync();
-                var decided = EntitlementDecider.DecideEntitlementEvent(_state, _player!, command, catalog, transaction, NewEventId(), Now()) with
+                LedgerEvent decided;
+                try
                 {
-                    FirstOfTransaction = optimistic,
-                };
+                    decided = EntitlementDecider.DecideEntitlementEvent(_state, _player!, command, catalog, transaction, NewEventId(), Now()) with
+                    {
+                        FirstOfTransaction = optimistic,
+                    };
+                }
+                catch (ArgumentOutOfRangeException) when (optimistic)
+                {
+                    // Refused (a balance past 64 bits) before the transaction was read: a retry of a grant already
+                    // recorded is its replay, and a grant after its refund gives nothing; only the transaction says.
+                    optimistic = false;
+                    transaction = await store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId);
+                    if (EntitlementEventReplay.Find(transaction, command) is { } replay)
+                    {
+                        return (replay, null);
+                    }
+
+                    decided = EntitlementDecider.DecideEntitlementEvent(_state, _player!, command, catalog, transaction, NewEventId(), Now());
+                }
+
                 optimistic = false;
                 return (null, decided);
             },

@@ -97,7 +97,9 @@ public sealed class PlayerGrainStoreFailureTests(PlayerGrainStoreFailureTests.Fa
         await AppendAsAnotherActivationAsync(user, sku, EntitlementActionType.Grant, transactionId, quantity: 10);
         fixture.Faults.AfterNextTransactionRead(() => AppendAsAnotherActivationAsync(user, sku, EntitlementActionType.Chargeback, transactionId, quantity: 1));
 
-        var refund = await _world.Events.SubmitAsync(Command(EntitlementActionType.Refund, user, sku, transactionId));
+        // Sent to the player's grain: a refund without a player UUID is routed by a read of its transaction,
+        // which would take the hook's turn before the grain's own read.
+        var refund = await _world.Events.SubmitAsync(Command(EntitlementActionType.Refund, user, sku, transactionId) with { PlayerUuid = user.PlayerUuid });
 
         // The refund catches up with the chargeback as well as the grant: the money is back once, and the
         // refund takes nothing (it used to decide with the chargeback in its state but not in its

@@ -21,7 +21,7 @@ public sealed record EntitlementEventDto
     [JsonPropertyName("sku"), MaxLength(2048)] public required string Sku { get; init; }
     [JsonPropertyName("quantity")] public required long Quantity { get; init; }
     [JsonPropertyName("platform_transaction_id"), MaxLength(4096)] public string? PlatformTransactionId { get; init; }
-    [JsonPropertyName("platform_data"), WireObject] public JsonElement? PlatformData { get; init; }
+    [JsonPropertyName("platform_data"), WireObject, JsonConverter(typeof(RawJsonConverter))] public JsonElement? PlatformData { get; init; }
     [JsonPropertyName("order_id")] public string? OrderId { get; init; }
     [JsonPropertyName("loot_id")] public long? LootId { get; init; }
     [JsonPropertyName("key_claim_uuid")] public Guid? KeyClaimUuid { get; init; }

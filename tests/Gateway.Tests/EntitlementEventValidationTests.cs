@@ -303,9 +303,9 @@ public sealed class EntitlementEventValidationTests(GatewayFixture fixture) : IC
     [Fact]
     public async Task Post_PlatformDataOfNonAsciiAndPlus_IsMeasuredInTheCallersCharacters()
     {
-        // {"r":"..."} is 8 bytes around the text; '+' is one byte of UTF-8 and a CJK character three. Escaped
-        // as \u002B and \uXXXX they were six each, and this payload was refused at a third of the limit.
-        var text = string.Concat(Enumerable.Repeat("+\u4e2d", 16_382)); // 16,382 × 4 = 65,528 bytes
+        // {"r":"..."} is 8 bytes around the text; '+' is one byte of UTF-8, a CJK character three and an emoji
+        // four. Escaped as \u002B, \uXXXX and two \uXXXX they were 6, 6 and 12, and this payload was refused.
+        var text = string.Concat(Enumerable.Repeat("+\u4e2d\U0001F600", 8_191)); // 8,191 × 8 = 65,528 bytes
         var largest = await ValidBodyAsync();
         largest["platform_data"] = new JsonObject { ["r"] = text };
         var over = await ValidBodyAsync();
@@ -317,6 +317,10 @@ public sealed class EntitlementEventValidationTests(GatewayFixture fixture) : IC
         Assert.Equal(HttpStatusCode.OK, recorded.Status);
         JsonAssert.Equal(largest["platform_data"], recorded.Json["platform_data"]);
         Assert.Equal(recorded.ToString(), replay.ToString());
+        // Answered in the caller's characters too, not as \uXXXX escapes six bytes each.
+        Assert.Contains($"\"platform_data\":{{\"r\":\"{text}\"}}", recorded.Body, StringComparison.Ordinal);
+        var listed = await _client.SendAsync(HttpMethod.Get, $"{GatewayHttp.EventsPath}?player_uuid={recorded.Json["player_uuid"]}");
+        Assert.Contains($"\"platform_data\":{{\"r\":\"{text}\"}}", listed.Body, StringComparison.Ordinal);
         await AssertRejectedAsync(over, ValidationDetail.Body("platform_data", "Value error, platform_data may hold at most 65536 bytes of JSON", "value_error"));
     }
 

@@ -23,6 +23,10 @@ public sealed class PlatformUserGrain(ILedgerStore store, TimeProvider time) : G
     {
         var (platform, user) = Key();
         StoredText.ThrowIfNul(displayName, "The display name");
+
+        // A write whose outcome is unknown (its acknowledgement lost) may have moved the link: forget the cached
+        // one first, so that the next read asks the database instead of answering the player it had before.
+        _link = null;
         var result = await store.LinkPlatformUserAsync(platform, user, displayName, playerUuid, LedgerClock.Now(time));
         _link = result.Link;
         return result;

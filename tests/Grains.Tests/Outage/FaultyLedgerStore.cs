@@ -11,7 +11,7 @@ namespace Entitlements.Tests.Outage;
 /// <summary>
 /// The silo's real store, with the next append failing on demand: before its commit (nothing written),
 /// or after it (written, but the acknowledgement lost, as when the connection drops during the commit);
-/// with webhook dead-letter writes failing on demand (nothing written); and with another writer's work
+/// with a platform-user link whose acknowledgement is lost, on demand; with webhook dead-letter writes failing on demand (nothing written); and with another writer's work
 /// slipped in after a transaction read, on demand. Every other call goes
 /// straight to the real store.
 /// </summary>
@@ -22,6 +22,7 @@ public class FaultyLedgerStore : DispatchProxy
     private AppendFault? _nextAppend;
     private Func<Task>? _afterTransactionRead;
     private int _deadLetterFailures;
+    private int _linkAcknowledgementsLost;
 
     public ILedgerStore Inner { get; private set; } = null!;
 
@@ -48,6 +49,9 @@ public class FaultyLedgerStore : DispatchProxy
     /// <summary>Make the next <paramref name="count"/> dead-letter writes fail before they write anything.</summary>
     public void FailDeadLetterWrites(int count) => Volatile.Write(ref _deadLetterFailures, count);
 
+    /// <summary>Make the next platform-user link commit and then fail, as when its acknowledgement is lost.</summary>
+    public void LoseNextLinkAcknowledgement() => Volatile.Write(ref _linkAcknowledgementsLost, 1);
+
     /// <summary>How many of the dead-letter write failures asked for are still to come.</summary>
     public int DeadLetterFailuresLeft => Math.Max(0, Volatile.Read(ref _deadLetterFailures));
 
@@ -57,6 +61,11 @@ public class FaultyLedgerStore : DispatchProxy
         if (targetMethod.Name == nameof(ILedgerStore.WriteDeadLetterAsync) && Interlocked.Decrement(ref _deadLetterFailures) >= 0)
         {
             return Task.FromException<WebhookDeadLetter>(new NpgsqlException(Message));
+        }
+
+        if (targetMethod.Name == nameof(ILedgerStore.LinkPlatformUserAsync) && Interlocked.Exchange(ref _linkAcknowledgementsLost, 0) == 1)
+        {
+            return LinkThenFailAsync(targetMethod, args);
         }
 
         if (targetMethod.Name == nameof(ILedgerStore.AppendAsync)
@@ -88,6 +97,12 @@ public class FaultyLedgerStore : DispatchProxy
         var transaction = await Inner.ReadTransactionAsync(platform, transactionId, cancellationToken);
         await action();
         return transaction;
+    }
+
+    private async Task<LinkPlatformUserResult> LinkThenFailAsync(MethodInfo link, object?[]? args)
+    {
+        await (Task<LinkPlatformUserResult>)link.Invoke(Inner, args)!;
+        throw new NpgsqlException(Message, new IOException("connection reset"));
     }
 
     private async Task<(AppendOutcome Outcome, LedgerEvent? Appended)> AppendAsync(AppendFault fault, LedgerEvent ledgerEvent, CancellationToken cancellationToken)

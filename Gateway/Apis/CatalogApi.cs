@@ -3,6 +3,7 @@ using Entitlements.Contracts;
 using Entitlements.Gateway.Auth;
 using Entitlements.Gateway.RallyHere;
 using Entitlements.Gateway.Validation;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
@@ -26,6 +27,7 @@ public static class CatalogApi
     public static async Task<Results<Ok<CatalogSkuDocument>, StatusCodeHttpResult, JsonHttpResult<HttpValidationError>, JsonHttpResult<HzApiErrorModel>>> GetCatalogEntitlementSku(
         string platform, string sku, HttpContext context, IGrainFactory grains)
     {
+        sku = PathSku(context, sku);
         if (!WireNames<Platform>.TryParse(platform, out var parsed))
         {
             return RallyHereResults.Invalid("path", "platform", JsonFieldReader.EnumMessage<Platform>(), "enum");
@@ -52,6 +54,7 @@ public static class CatalogApi
     public static async Task<Results<Ok<CatalogSkuDocument>, JsonHttpResult<HttpValidationError>>> PutCatalogEntitlementSku(
         string platform, string sku, HttpContext context, IGrainFactory grains, CancellationToken cancellationToken)
     {
+        sku = PathSku(context, sku);
         var errors = new List<ValidationErrorDetail>();
         if (!WireNames<Platform>.TryParse(platform, out var parsedPlatform))
         {
@@ -135,6 +138,25 @@ public static class CatalogApi
             ChargebackLootId = chargebackLootId,
             ChargebackReversalLootId = reversalLootId,
         };
+    }
+
+    /// <summary>
+    /// The path's SKU as the client encoded it. ASP.NET Core decodes a route value except for <c>%2F</c>, which
+    /// it leaves as the three characters, while <c>%25</c> does become <c>%</c>: <c>a%2Fb</c> and <c>a%252Fb</c>
+    /// would both arrive as "a%2Fb", and a SKU with a slash would be stored under another name. So the last
+    /// segment of the request target, as sent, is decoded here instead, once and completely.
+    /// </summary>
+    private static string PathSku(HttpContext context, string routeValue)
+    {
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(target) || target[0] != '/')
+        {
+            return routeValue;
+        }
+
+        var end = target.IndexOfAny(['?', '#']);
+        var path = (end < 0 ? target : target[..end]).TrimEnd('/');
+        return Uri.UnescapeDataString(path[(path.LastIndexOf('/') + 1)..]);
     }
 
     private static string ETag(CatalogSku entry) => $"\"{entry.Revision}\"";

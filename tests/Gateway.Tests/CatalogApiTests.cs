@@ -286,6 +286,25 @@ public sealed class CatalogApiTests(GatewayFixture fixture) : IClassFixture<Gate
         Assert.Equal(sku, response.Json["sku"]!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData("bundle/starter")]
+    [InlineData("50%2Foff")]
+    [InlineData("a%20b/c")]
+    public async Task Put_SkuWithASlashOrAPercentSign_IsStoredAndReadUnderThatSku(string name)
+    {
+        // ASP.NET Core leaves "%2F" encoded in route values and decodes "%25": both SKUs used to arrive as "...%2F...".
+        var sku = Unique.Name("s") + name;
+        var body = Entry("durable");
+        body["sku"] = sku;
+
+        var put = await PutOkAsync(sku, body);
+        var get = await _client.GetApiAsync($"{Path}/Steam/{Uri.EscapeDataString(sku)}");
+
+        Assert.Equal(sku, put.Json["sku"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, get.Status);
+        Assert.Equal(sku, get.Json["sku"]!.GetValue<string>());
+    }
+
     private static JsonObject Entry(string type) => new()
     {
         ["loot_entitlement"] = new JsonObject { ["type"] = type, ["loot_id"] = 5 },

@@ -40,7 +40,9 @@ public sealed partial class PushSession(
         {
             if (afterPosition is { } position && afterCursor is { } cursor)
             {
-                return new PushStart(connection, position, Replay: true, cursor);
+                // Read now, not after the upgrade: a ledger that is down is a 503 before the response starts.
+                var first = await grains.GetGrain<INotificationFeedGrain>(0).ReadAsync(new NotificationQuery(player, position, ReplayPageSize));
+                return new PushStart(connection, position, Replay: true, cursor, first);
             }
 
             // With the head's cursor, a connection ended before it was sent anything still resumes where it
@@ -110,10 +112,9 @@ public sealed partial class PushSession(
         var feed = grains.GetGrain<INotificationFeedGrain>(0);
         if (start.Replay)
         {
-            NotificationPage page;
-            do
+            var page = start.FirstPage ?? await feed.ReadAsync(new NotificationQuery(connection.Player, cursor.Position, ReplayPageSize));
+            while (true)
             {
-                page = await feed.ReadAsync(new NotificationQuery(connection.Player, cursor.Position, ReplayPageSize));
                 foreach (var notification in page.Notifications)
                 {
                     if (connection.Interruption is { } interrupted)
@@ -128,8 +129,14 @@ public sealed partial class PushSession(
 
                     cursor.Sent(notification);
                 }
+
+                if (!page.More)
+                {
+                    break;
+                }
+
+                page = await feed.ReadAsync(new NotificationQuery(connection.Player, cursor.Position, ReplayPageSize));
             }
-            while (page.More);
         }
 
         var live = connection.Live;

@@ -136,6 +136,10 @@ public sealed class PostgresOutageTests(PostgresOutageFixture fixture, ITestOutp
         var unknownXboxToken = await fixture.Simulator.TokenAsync(unknownXuid);
         var operatorToken = _client.DefaultRequestHeaders.Authorization!.Parameter!;
         await using var connected = await PushEventStream.OpenAsync(fixture.Gateway.BaseAddress, PushRoutes.AllSse, operatorToken);
+        await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"), quantity: 1));
+        var userId = player.Uuid.ToString("N");
+        var resumeAfter = Uri.EscapeDataString((await connected.ReadUntilAsync(e => e.Event == "entitlementUpdated"
+            && e.Json["payload"]!["data"]![0]!["userId"]!.GetValue<string>() == userId))[^1].Id!);
 
         await fixture.Postgres.CrashAsync();
         try
@@ -153,6 +157,11 @@ public sealed class PostgresOutageTests(PostgresOutageFixture fixture, ITestOutp
 
             // Push: a new connection is refused before the upgrade, in the same shape.
             AssertRallyHere503(await TimedAsync(c => c.GetApiAsync(PushRoutes.AllSse)));
+
+            // And a resuming one: its replay is read before the response starts, not after (it used to be
+            // accepted, then closed as unavailable with no back-off).
+            AssertRallyHere503(await TimedAsync(c => c.GetApiAsync($"{PushRoutes.AllSse}?after={resumeAfter}")));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, await PushSocket.RefusedAsync(fixture.Gateway.BaseAddress, $"{PushRoutes.AllWebSocket}?after={resumeAfter}", operatorToken));
 
             // PlayFab: ApiErrorWrapper, ServiceUnavailable 1123.
             var consume = await TimedAsync(c => c.ConsumeXboxAsync(ticket, xboxToken));
@@ -182,7 +191,6 @@ public sealed class PostgresOutageTests(PostgresOutageFixture fixture, ITestOutp
         var items = await _client.ConsumeXboxOkAsync(ticket, xboxToken);
         Assert.Equal(2, Assert.Single(items)!["UsesIncrementedBy"]!.GetValue<long>());
         // The grants after the restart (the probes) reach the stream that was connected all along.
-        var userId = player.Uuid.ToString("N");
         var resumed = await connected.ReadUntilAsync(e => e.Event == "entitlementUpdated" && e.Json["payload"]!["data"]![0]!["userId"]!.GetValue<string>() == userId);
         Assert.Equal("grant", resumed[^1].Json["payload"]!["action"]!.GetValue<string>());
     }

@@ -8,7 +8,7 @@ namespace Entitlements.Gateway.Auth;
 /// <summary>
 /// Checks a credential and answers with a verified token or RallyHere's precise reason. The checks, in
 /// order (the README lists the claim each one reads):
-/// credential shape → JSON of header and payload → header (<c>alg</c>, <c>kid</c>) → claim types →
+/// credential shape → JSON of header and payload → header (<c>alg</c>, <c>kid</c>) → readable text → claim types →
 /// key (<c>kid</c>) → signature → <c>ver</c> → <c>token_type</c> → <c>exp</c> → <c>nbf</c>, <c>iss</c>, <c>aud</c>.
 /// A token that passed them all is remembered (<see cref="ValidatedTokenCache"/>): sent again while the key
 /// set is unchanged, it is answered from there after the only checks whose outcome can change,
@@ -83,10 +83,19 @@ public sealed class JwtValidator(
 
     private async Task<(ValidatedToken?, TokenRejection?)> ValidateAsync(string[] parts, JsonElement header, JsonElement payload, CancellationToken cancellationToken)
     {
-        if (Text(header, "alg") is not { } algorithm || !Algorithms.Contains(algorithm) || Text(header, "kid") is not { Length: > 0 } keyId)
+        // The README's order: alg and kid are judged before the text is read, so an alg that is not RS256 or
+        // ES256 is malformed access however unreadable the rest of the token (or the alg itself) is.
+        if (Algorithm(header) is not { } algorithm || !Algorithms.Contains(algorithm) || !NamesKey(header))
         {
             return Refuse(AuthErrorCode.MalformedAccess, "Invalid Authorization - malformed access token");
         }
+
+        if (!Readable(header) || !Readable(payload))
+        {
+            return Refuse(AuthErrorCode.Unknown, "Failed to parse token");
+        }
+
+        var keyId = Text(header, "kid")!;
 
         if (FirstMistypedClaim(payload) is { } claim)
         {
@@ -247,7 +256,7 @@ public sealed class JwtValidator(
             return false;
         }
 
-        if (document.RootElement.ValueKind != JsonValueKind.Object || !Readable(document.RootElement))
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
             document.Dispose();
             document = null;
@@ -299,6 +308,68 @@ public sealed class JwtValidator(
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// The header's <c>alg</c> when it is a string that can be read, else null. Text that cannot be read (a
+    /// name or value with a lone surrogate) is passed over here, never thrown on: it is refused after this check.
+    /// </summary>
+    private static string? Algorithm(JsonElement header)
+    {
+        if (Named(header, "alg") is not { ValueKind: JsonValueKind.String } alg)
+        {
+            return null;
+        }
+
+        try
+        {
+            return alg.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The header names a key: <c>kid</c> is a string that is not empty (whether it can be read is checked next).</summary>
+    private static bool NamesKey(JsonElement header)
+    {
+        if (Named(header, "kid") is not { ValueKind: JsonValueKind.String } kid)
+        {
+            return false;
+        }
+
+        try
+        {
+            return !kid.ValueEquals(""u8);
+        }
+        catch (InvalidOperationException)
+        {
+            // An escape that does not unescape (a lone surrogate): some text, which cannot be read.
+            return true;
+        }
+    }
+
+    /// <summary>The value of property <paramref name="name"/> (the last one, as a lookup finds); names that cannot be read are not it.</summary>
+    private static JsonElement? Named(JsonElement element, string name)
+    {
+        JsonElement? found = null;
+        foreach (var property in element.EnumerateObject())
+        {
+            try
+            {
+                if (property.NameEquals(name))
+                {
+                    found = property.Value;
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // An escaped lone surrogate in the name: not the property asked for.
+            }
+        }
+
+        return found;
     }
 
     private static string? Text(JsonElement element, string name) =>

@@ -319,7 +319,8 @@ public sealed class AuthErrorCodeTests(AuthGatewayFixture fixture) : IClassFixtu
     [InlineData("payload-nested-too-deep")]
     [InlineData("payload-truncated-json")]
     [InlineData("header-kid-not-utf8")]
-    [InlineData("header-alg-escaped-lone-surrogate")]
+    [InlineData("header-kid-escaped-lone-surrogate")]
+    [InlineData("header-name-escaped-lone-surrogate")]
     [InlineData("signed-payload-sub-escaped-lone-surrogate")]
     [InlineData("signed-payload-permission-not-utf8")]
     public async Task Token_HeaderOrPayloadNotABase64UrlJsonObject_Returns403Unknown(string how)
@@ -336,7 +337,8 @@ public sealed class AuthErrorCodeTests(AuthGatewayFixture fixture) : IClassFixtu
             "payload-nested-too-deep" => $"{parts[0]}.{Encode(string.Concat(Enumerable.Repeat("{\"a\":", 20)) + "1" + new string('}', 20))}.{parts[2]}",
             "payload-truncated-json" => $"{parts[0]}.{Encode("""{"exp": 1""")}.{parts[2]}",
             "header-kid-not-utf8" => $"{Base64Url.Encode([.. "{\"alg\":\"ES256\",\"kid\":\""u8, 0xC3, 0x28, .. "\"}"u8])}.{parts[1]}.{parts[2]}",
-            "header-alg-escaped-lone-surrogate" => $"{Encode("""{"alg":"ES256\ud800","kid":"ec-1"}""")}.{parts[1]}.{parts[2]}",
+            "header-kid-escaped-lone-surrogate" => $"{Encode("""{"alg":"ES256","kid":"ec-1\ud800"}""")}.{parts[1]}.{parts[2]}",
+            "header-name-escaped-lone-surrogate" => $"{Encode("""{"alg":"ES256","kid":"ec-1","\ud800":1}""")}.{parts[1]}.{parts[2]}",
             "signed-payload-sub-escaped-lone-surrogate" => _keys.Es256Raw(Header, Encoding.UTF8.GetBytes(Claims().ToJsonString().Replace("\"sub\":\"service-account\"", "\"sub\":\"\\udc00\"", StringComparison.Ordinal))),
             _ => _keys.Es256Raw(Header, PayloadWithPermissionBytes([0xFF, 0xFE])),
         };
@@ -344,6 +346,29 @@ public sealed class AuthErrorCodeTests(AuthGatewayFixture fixture) : IClassFixtu
         var response = await _client.ProbeAsync(token);
 
         AuthHttp.Rejected("auth_token_unknown", AuthHttp.Unparseable, response);
+    }
+
+    [Theory]
+    [InlineData("header-alg-escaped-lone-surrogate")]
+    [InlineData("header-name-escaped-lone-surrogate-alg-none")]
+    [InlineData("payload-sub-escaped-lone-surrogate-alg-hs256")]
+    [InlineData("payload-not-utf8-without-kid")]
+    public async Task Token_UnreadableTextWithABadAlgOrKid_Returns403MalformedAccess(string how)
+    {
+        // The README's order: the header's alg and kid are checked before the text is read.
+        var parts = _keys.Es256(Claims()).Split('.');
+        var loneSurrogateSub = Claims().ToJsonString().Replace("\"sub\":\"service-account\"", "\"sub\":\"\\udc00\"", StringComparison.Ordinal);
+        var token = how switch
+        {
+            "header-alg-escaped-lone-surrogate" => $"{Encode("""{"alg":"ES256\ud800","kid":"ec-1"}""")}.{parts[1]}.{parts[2]}",
+            "header-name-escaped-lone-surrogate-alg-none" => $"{Encode("""{"alg":"none","kid":"ec-1","\ud800":1}""")}.{parts[1]}.{parts[2]}",
+            "payload-sub-escaped-lone-surrogate-alg-hs256" => $"{Encode("""{"alg":"HS256","kid":"ec-1"}""")}.{Encode(loneSurrogateSub)}.{parts[2]}",
+            _ => $"{Encode("""{"alg":"ES256"}""")}.{NotUtf8}.{parts[2]}",
+        };
+
+        var response = await _client.ProbeAsync(token);
+
+        AuthHttp.Rejected("auth_malformed_access", AuthHttp.Malformed, response);
     }
 
     [Fact]

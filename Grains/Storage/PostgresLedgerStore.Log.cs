@@ -7,6 +7,6 @@ public sealed partial class PostgresLedgerStore
     [LoggerMessage(Level = LogLevel.Information, Message = "PostgreSQL ledger schema migrated to version {Version}")]
     private static partial void LogMigrated(ILogger logger, int version);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL refused a batch of {Count} ledger appends ({SqlState}); committing them one by one")]
-    private static partial void LogBatchIsolated(ILogger logger, int count, string sqlState);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} ledger appends failed uncommitted ({Reason}); committing them one by one")]
+    private static partial void LogBatchIsolated(ILogger logger, int count, string reason);
 }

@@ -477,30 +477,33 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
 
     /// <summary>
     /// A group-commit batch: one transaction that takes the ledger lock once, then every append in one
-    /// round trip, then one commit (one WAL flush). When the server refuses a statement, the whole
+    /// round trip, then one commit (one WAL flush). When one append can make the batch fail, the whole
     /// transaction is rolled back and nothing was written; the appends are then committed one by one, so
-    /// that only the one at fault fails.
+    /// that only the one at fault fails. Such a failure is the server refusing a statement, or Npgsql
+    /// refusing a parameter before the batch is sent (text with no UTF-8 form, a value of the wrong type).
+    /// A failure that may have committed (the connection lost once COMMIT was sent) is never retried.
     /// </summary>
     private async Task<GroupAppendResult[]> AppendBatchAsync(IReadOnlyList<LedgerEvent> events)
     {
+        var progress = new BatchProgress();
         try
         {
-            return await CommitTogetherAsync(events).ConfigureAwait(false);
+            return await CommitTogetherAsync(events, progress).ConfigureAwait(false);
         }
-        catch (PostgresException exception) when (!exception.IsTransient)
+        catch (Exception exception) when (MayBeOneAppendsFault(exception, progress.CommitSent))
         {
             if (events.Count == 1)
             {
                 return [Refused(exception)];
             }
 
-            LogBatchIsolated(_logger, events.Count, exception.SqlState);
+            LogBatchIsolated(_logger, events.Count, exception is PostgresException refusal ? refusal.SqlState : exception.GetType().Name);
             var results = new GroupAppendResult[events.Count];
             for (var i = 0; i < events.Count; i++)
             {
                 try
                 {
-                    results[i] = (await CommitTogetherAsync([events[i]]).ConfigureAwait(false))[0];
+                    results[i] = (await CommitTogetherAsync([events[i]], new BatchProgress()).ConfigureAwait(false))[0];
                 }
                 catch (Exception alone)
                 {
@@ -513,7 +516,27 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
         }
     }
 
-    private async Task<GroupAppendResult[]> CommitTogetherAsync(IReadOnlyList<LedgerEvent> events)
+    /// <summary>
+    /// Whether a batch's failure may belong to one of its appends, and the batch certainly did not commit:
+    /// the server's refusal (an error answer to COMMIT included: it rolled back), or, before COMMIT was sent,
+    /// a parameter Npgsql could not write. Anything else (a lost connection, a timeout) is no one append's
+    /// fault and fails the batch as it is.
+    /// </summary>
+    private static bool MayBeOneAppendsFault(Exception exception, bool commitSent) => exception switch
+    {
+        PostgresException refusal => !refusal.IsTransient,
+        NpgsqlException failure => !commitSent && !failure.IsTransient,
+        ArgumentException or InvalidCastException => !commitSent,
+        _ => false,
+    };
+
+    /// <summary>How far a batch got: once COMMIT is sent, a failure may have committed it.</summary>
+    private sealed class BatchProgress
+    {
+        public bool CommitSent { get; set; }
+    }
+
+    private async Task<GroupAppendResult[]> CommitTogetherAsync(IReadOnlyList<LedgerEvent> events, BatchProgress progress)
     {
         // Once taken into a batch an append runs to the end: no caller's token reaches the database.
         var cancellationToken = CancellationToken.None;
@@ -567,6 +590,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
             }
         }
 
+        progress.CommitSent = true;
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return results;
     }

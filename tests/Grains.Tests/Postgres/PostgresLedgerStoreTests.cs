@@ -156,6 +156,34 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
     }
 
     [Fact]
+    public async Task AppendAsync_OneAppendOfABatchFailsBeforeTheServerSeesIt_FailsOnlyThatOne()
+    {
+        var store = Open(_database);
+        var release = HoldFirstBatch(store, out var held);
+        var first = store.AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-first"));
+        await held.WaitAsync(Deadline);
+
+        // A lone surrogate has no UTF-8 form: Npgsql fails to encode this parameter before sending the batch.
+        var unencodable = StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-unencodable\ud800");
+        var before = store.AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-before"));
+        var unencodableAppend = store.AppendAsync(unencodable);
+        var after = store.AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-after"));
+        release.SetResult();
+        await first.WaitAsync(Deadline);
+        var (beforeOutcome, beforeAppended) = await before.WaitAsync(Deadline);
+        var failure = await Record.ExceptionAsync(() => unencodableAppend.WaitAsync(Deadline));
+        var (afterOutcome, afterAppended) = await after.WaitAsync(Deadline);
+
+        Assert.Equal(AppendOutcome.Appended, beforeOutcome);
+        Assert.IsType<System.Text.EncoderFallbackException>(failure, exactMatch: false);
+        Assert.Equal(AppendOutcome.Appended, afterOutcome);
+        Assert.Equal((2L, 3L), (beforeAppended!.Sequence, afterAppended!.Sequence));
+        Assert.Equal(
+            ["tx-first", "tx-before", "tx-after"],
+            (await Store.ReadAllEntitlementEventsAsync(0, 10)).Select(e => e.Entitlement!.PlatformTransactionId));
+    }
+
+    [Fact]
     public async Task InitializeAsync_VersionThreeDatabase_KeysTransactionsByTheirMd5AndStillFindsTheirEvents()
     {
         var grant = StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-before-v4");

@@ -8,6 +8,12 @@ namespace Entitlements.Gateway.AccelByte;
 /// <summary>The body of our consume route: <c>{"item_id", "quantity", "operation_id"}</c>.</summary>
 public static class ConsumeEntitlementRequestReader
 {
+    /// <summary>
+    /// The largest body taken (10,240 bytes): <c>item_id</c> and <c>operation_id</c> at twelve bytes a character
+    /// (an emoji written as two <c>\uXXXX</c> escapes), and 4 KiB for the quantity, the names and whitespace.
+    /// </summary>
+    public const int MaxBodyBytes = (12 * (256 + 256)) + 4096;
+
     public static ConsumeEntitlement? Read(JsonElement body, List<ValidationErrorDetail> errors)
     {
         var fields = new JsonFieldReader(body, ["body"], errors);

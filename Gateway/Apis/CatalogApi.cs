@@ -12,6 +12,13 @@ namespace Entitlements.Gateway.Apis;
 /// <summary>RallyHere's catalog <c>entitlement-sku</c> (GET), plus our PUT to edit an entry.</summary>
 public static class CatalogApi
 {
+    /// <summary>
+    /// The largest body a PUT takes: an event's (<see cref="EntitlementEventRequestReader.MaxBodyBytes"/>).
+    /// <c>custom_data</c> has no limit of its own (nor in RallyHere's schema) and gets the room an event's
+    /// <c>platform_data</c> has; the other fields need less than a tenth of it.
+    /// </summary>
+    public const int MaxBodyBytes = EntitlementEventRequestReader.MaxBodyBytes;
+
     public static IEndpointRouteBuilder MapCatalogApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/inventory/v1/catalog/entitlement-sku").WithTags("Catalog");
@@ -20,6 +27,7 @@ public static class CatalogApi
             .RequirePermission(Permissions.CatalogRead);
         group.MapPut("/{platform}/{sku}", PutCatalogEntitlementSku)
             .WithName("put_catalog_entitlement_sku")
+            .Produces<HzApiErrorModel>(StatusCodes.Status413PayloadTooLarge)
             .RequirePermission(Permissions.CatalogWrite);
         return app;
     }
@@ -51,7 +59,7 @@ public static class CatalogApi
         return TypedResults.Ok(CatalogSkuDocument.From(entry));
     }
 
-    public static async Task<Results<Ok<CatalogSkuDocument>, JsonHttpResult<HttpValidationError>>> PutCatalogEntitlementSku(
+    public static async Task<Results<Ok<CatalogSkuDocument>, JsonHttpResult<HttpValidationError>, JsonHttpResult<HzApiErrorModel>>> PutCatalogEntitlementSku(
         string platform, string sku, HttpContext context, IGrainFactory grains, CancellationToken cancellationToken)
     {
         sku = PathSku(context, sku);
@@ -64,7 +72,12 @@ public static class CatalogApi
         // Counted as the body's sku is (an emoji is one character), so that a sku an event may name can be put here.
         JsonFieldReader.CheckLength(errors, ["path", "sku"], sku, 0, 2048);
 
-        var (document, bodyErrors) = await JsonBody.ReadObjectAsync(context.Request, cancellationToken);
+        var (document, bodyErrors, tooLarge) = await JsonBody.ReadObjectAsync(context.Request, MaxBodyBytes, cancellationToken);
+        if (tooLarge)
+        {
+            return RallyHereResults.TooLarge(MaxBodyBytes);
+        }
+
         errors.AddRange(bodyErrors);
         using (document)
         {

@@ -28,6 +28,7 @@ public static class EntitlementEventsApi
             .Accepts<EntitlementEventRequestDto>("application/json")
             .Produces<HzApiErrorModel>(StatusCodes.Status404NotFound)
             .Produces<HzApiErrorModel>(StatusCodes.Status409Conflict)
+            .Produces<HzApiErrorModel>(StatusCodes.Status413PayloadTooLarge)
             .Produces<HttpValidationError>(StatusCodes.Status422UnprocessableEntity)
             .RequirePermission(Permissions.EntitlementEventWrite);
         group.MapGet("", GetEntitlementEvents)
@@ -45,7 +46,12 @@ public static class EntitlementEventsApi
     public static async Task<Results<Ok<EntitlementEventDto>, JsonHttpResult<HttpValidationError>, JsonHttpResult<HzApiErrorModel>>> GenerateEntitlementEvent(
         HttpRequest request, IGrainFactory grains, IEntitlementEventsGrain events, CancellationToken cancellationToken)
     {
-        var (document, errors) = await JsonBody.ReadObjectAsync(request, cancellationToken);
+        var (document, errors, tooLarge) = await JsonBody.ReadObjectAsync(request, EntitlementEventRequestReader.MaxBodyBytes, cancellationToken);
+        if (tooLarge)
+        {
+            return RallyHereResults.TooLarge(EntitlementEventRequestReader.MaxBodyBytes);
+        }
+
         using (document)
         {
             var command = document is null ? null : EntitlementEventRequestReader.Read(document.RootElement, errors);

@@ -21,6 +21,7 @@ public static class PlayerEntitlementsApi
             .RequirePermission(Permissions.EntitlementsRead, selfAllowed: true);
         group.MapPost("/consume", ConsumePlayerEntitlement)
             .WithName("consume_player_entitlement")
+            .Produces<HzApiErrorModel>(StatusCodes.Status413PayloadTooLarge)
             .RequirePermission(Permissions.EntitlementsWrite, selfAllowed: true);
         return app;
     }
@@ -52,7 +53,12 @@ public static class PlayerEntitlementsApi
             return invalid;
         }
 
-        var (document, errors) = await JsonBody.ReadObjectAsync(context.Request, cancellationToken);
+        var (document, errors, tooLarge) = await JsonBody.ReadObjectAsync(context.Request, ConsumeEntitlementRequestReader.MaxBodyBytes, cancellationToken);
+        if (tooLarge)
+        {
+            return RallyHereResults.TooLarge(ConsumeEntitlementRequestReader.MaxBodyBytes);
+        }
+
         using (document)
         {
             var command = document is null ? null : ConsumeEntitlementRequestReader.Read(document.RootElement, errors);

@@ -10,6 +10,15 @@ public static class EntitlementEventRequestReader
     /// <summary>The largest quantity accepted on one grant or consume (ours; RallyHere states none).</summary>
     public const long MaxQuantity = 1_000_000;
 
+    /// <summary>
+    /// The largest body taken (ours; 299,008 bytes): the largest valid request as Python's <c>json.dumps</c>
+    /// writes it by default, every non-ASCII character escaped and a space after each <c>:</c> and <c>,</c>.
+    /// <c>platform_data</c> takes at most three times its 64 KiB that way (an emoji's four bytes become two
+    /// <c>\uXXXX</c> escapes, twelve), each character of <c>platform_user_id</c>, <c>sku</c> and
+    /// <c>platform_transaction_id</c> at most twelve bytes, and 4 KiB is room for the other fields and the names.
+    /// </summary>
+    public const int MaxBodyBytes = (3 * SubmitEntitlementEvent.MaxPlatformDataBytes) + (12 * (2048 + 2048 + 4096)) + 4096;
+
     public static SubmitEntitlementEvent? Read(JsonElement body, List<ValidationErrorDetail> errors)
     {
         var fields = new JsonFieldReader(body, ["body"], errors);

@@ -11,6 +11,10 @@ public static class RallyHereResults
     public static JsonHttpResult<HttpValidationError> Invalid(string location, string field, string message, string type) =>
         Invalid([new ValidationErrorDetail([location, field], message, type)]);
 
+    /// <summary>413 for a request body over the route's limit (RallyHere documents none; ours).</summary>
+    public static JsonHttpResult<HzApiErrorModel> TooLarge(int maxBytes) =>
+        Error(StatusCodes.Status413PayloadTooLarge, "request_body_too_large", $"The request body is larger than this route takes ({maxBytes} bytes).");
+
     public static JsonHttpResult<HzApiErrorModel> Error(int statusCode, string errorCode, string description) =>
         TypedResults.Json(new HzApiErrorModel(AuthSuccess: true, errorCode, description), statusCode: statusCode);
 }

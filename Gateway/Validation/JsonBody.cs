@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using Entitlements.Gateway.RallyHere;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Entitlements.Gateway.Validation;
 
@@ -12,14 +13,50 @@ public static class JsonBody
     /// <summary>The deepest nesting a request body may have.</summary>
     public const int MaxDepth = 64;
 
-    public static async Task<(JsonDocument? Document, List<ValidationErrorDetail> Errors)> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the body, no more than <paramref name="maxBytes"/> of it, chunked or not: a body whose
+    /// Content-Length says more, or that turns out to hold more, is <c>TooLarge</c> as soon as that is
+    /// known, without waiting for the rest, of which nothing is held.
+    /// </summary>
+    public static async Task<(JsonDocument? Document, List<ValidationErrorDetail> Errors, bool TooLarge)> ReadObjectAsync(
+        HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, cancellationToken);
+        if (request.ContentLength > maxBytes)
+        {
+            if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                // Kestrel drains an unread body after the answer, up to its own limit (30 MB by default): held to
+                // ours, it closes the connection instead. (Only here: it counts a chunked body's framing too.)
+                limit.MaxRequestBodySize = maxBytes;
+            }
+
+            return (null, [], true);
+        }
+
+        using var buffer = new MemoryStream((int)Math.Min(request.ContentLength ?? 0, maxBytes));
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                if (buffer.Length + read > maxBytes)
+                {
+                    return (null, [], true);
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+
         if (buffer.Length == 0)
         {
-            return (null, [new ValidationErrorDetail(["body"], "Field required", "missing")]);
+            return (null, [new ValidationErrorDetail(["body"], "Field required", "missing")], false);
         }
 
         // A leading UTF-8 byte order mark is no part of the JSON: Python's json.loads(bytes), which FastAPI
@@ -39,7 +76,7 @@ public static class JsonBody
         {
             var json = body.Span;
             var position = CharacterIndex(json, LineStart(json, exception.LineNumber ?? 0) + (exception.BytePositionInLine ?? 0));
-            return (null, [new ValidationErrorDetail(["body", position], "JSON decode error", "json_invalid")]);
+            return (null, [new ValidationErrorDetail(["body", position], "JSON decode error", "json_invalid")], false);
         }
 
         if (FindUnreadableString(body.Span) is { } offset)
@@ -47,16 +84,16 @@ public static class JsonBody
             // Valid JSON syntax, but bytes that are not UTF-8, or an escape such as "\ud800" (a lone
             // surrogate), make a string .NET cannot read.
             document.Dispose();
-            return (null, [new ValidationErrorDetail(["body", CharacterIndex(body.Span, offset)], "JSON decode error", "json_invalid")]);
+            return (null, [new ValidationErrorDetail(["body", CharacterIndex(body.Span, offset)], "JSON decode error", "json_invalid")], false);
         }
 
         if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
             document.Dispose();
-            return (null, [new ValidationErrorDetail(["body"], "Input should be a valid dictionary or object to extract fields from", "model_attributes_type")]);
+            return (null, [new ValidationErrorDetail(["body"], "Input should be a valid dictionary or object to extract fields from", "model_attributes_type")], false);
         }
 
-        return (document, []);
+        return (document, [], false);
     }
 
     /// <summary>The UTF-8 byte order mark, which a body may start with and which is no part of its JSON.</summary>

@@ -20,6 +20,9 @@ public sealed partial class PlayerGrain
     [LoggerMessage(Level = LogLevel.Warning, Message = "Player {PlayerUuid}: the Xbox consume with tracking id {TrackingId} was refused (HTTP {StatusCode}); nothing granted")]
     private static partial void LogXboxConsumeRefused(ILogger logger, Guid playerUuid, string trackingId, int? statusCode);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Player {PlayerUuid}: the Xbox grant {TransactionId} of {Quantity} of {Sku} would take the balance past 64 bits; recorded as not_implemented, nothing granted")]
+    private static partial void LogXboxGrantRefused(ILogger logger, Guid playerUuid, string transactionId, string sku, long quantity);
+
     [LoggerMessage(Level = LogLevel.Critical, Message = "Player {PlayerUuid}: test fault after the Xbox consume with tracking id {TrackingId}")]
     private static partial void LogTestFault(ILogger logger, Guid playerUuid, string trackingId);
 }

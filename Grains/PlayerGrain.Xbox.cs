@@ -128,13 +128,13 @@ public sealed partial class PlayerGrain
             return new XboxConsumeResult(XboxConsumeOutcome.Interrupted, granted.Items);
         }
 
-        return new XboxConsumeResult(XboxConsumeOutcome.Completed, granted.Items);
+        return new XboxConsumeResult(granted.Outcome(XboxConsumeOutcome.Completed), granted.Items);
     }
 
     private XboxConsumeResult XboxDeadlineReached(TimeSpan budget, XboxGrants granted)
     {
         LogXboxDeadlineReached(logger, PlayerUuid, budget.TotalMilliseconds, granted.Items.Count);
-        return new XboxConsumeResult(XboxConsumeOutcome.DeadlineReached, granted.Items);
+        return new XboxConsumeResult(granted.Outcome(XboxConsumeOutcome.DeadlineReached), granted.Items);
     }
 
     /// <summary>Record the consume about to be sent, with a fresh tracking id, before sending it.</summary>
@@ -230,7 +230,20 @@ public sealed partial class PlayerGrain
                 }
 
                 var catalog = await GrainFactory.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(Platform.XboxLive, sku)).GetAsync();
-                var decision = EntitlementDecider.DecideEntitlementEvent(_state, _player!, command, catalog, transaction, NewEventId(), Now());
+                LedgerEvent decision;
+                try
+                {
+                    decision = EntitlementDecider.DecideEntitlementEvent(_state, _player!, command, catalog, transaction, NewEventId(), Now());
+                }
+                catch (ArgumentOutOfRangeException)
+                {
+                    // Refused: it would take the balance past 64 bits. Xbox has consumed the units already, so
+                    // leaving the grant out would leave its started row pending, re-sent and refused on every later
+                    // call: it is recorded as not applied (not_implemented), which finishes the row for good.
+                    decision = EntitlementDecider.DecideEntitlementEvent(
+                        _state, _player!, command with { Status = EntitlementEventStatus.NotImplemented }, catalog, transaction, NewEventId(), Now());
+                }
+
                 decided.Add(decision.EventId);
                 return (null, decision);
             },
@@ -238,6 +251,11 @@ public sealed partial class PlayerGrain
         if (outcome.Appended is { Effect: { Units: > 0 } effect } appended && _state.Items.TryGetValue(effect.ItemId, out var holding))
         {
             granted.Add(effect, holding, appended.Created);
+        }
+        else if (outcome.Appended is { Effect: null, Entitlement.Status: EntitlementEventStatus.NotImplemented })
+        {
+            LogXboxGrantRefused(logger, PlayerUuid, transactionId, sku, quantity);
+            granted.Refuse();
         }
     }
 
@@ -255,6 +273,18 @@ public sealed partial class PlayerGrain
         private readonly List<XboxGrantedItem> _items = [];
 
         public IReadOnlyList<XboxGrantedItem> Items => [.. _items];
+
+        /// <summary>The grants this call recorded as not applied: they would have taken a balance past 64 bits.</summary>
+        public int Refused { get; private set; }
+
+        /// <summary>
+        /// How a call that ran to its end (or to its budget) answers: a call that granted nothing and refused a
+        /// grant says so, as an error; one that granted something answers its items, as every other call does.
+        /// </summary>
+        public XboxConsumeOutcome Outcome(XboxConsumeOutcome ended) =>
+            _items.Count == 0 && Refused > 0 ? XboxConsumeOutcome.BalanceLimitReached : ended;
+
+        public void Refuse() => Refused++;
 
         public void Add(LedgerEffect effect, ItemHolding holding, DateTimeOffset at)
         {

@@ -133,6 +133,9 @@ public static partial class PlayFabClientApi
             XboxConsumeOutcome.TokenRejected => PlayFabResults.Error(PlayFabError.XboxRejectedXstsExchangeRequest, "Xbox Live rejected the XSTS token."),
             XboxConsumeOutcome.AccessDenied => PlayFabResults.Error(PlayFabError.XboxXassExchangeFailure, "Xbox Live refused this title access to the user's collections."),
             XboxConsumeOutcome.NotConfigured => PlayFabResults.Error(PlayFabError.ProductDisabledForTitle, "Xbox Live is not enabled for this title."),
+            XboxConsumeOutcome.BalanceLimitReached => PlayFabResults.Error(
+                PlayFabError.InvalidItemProperties,
+                "Xbox Live consumed a balance whose grant would take an item past 9223372036854775807 uses; it was recorded as not applied, nothing was granted."),
             _ => PlayFabResults.Error(PlayFabError.XboxInaccessible, "Xbox Live could not be reached."),
         };
     }

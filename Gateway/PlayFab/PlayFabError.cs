@@ -8,6 +8,7 @@ public sealed record PlayFabError(string Name, int Number, int HttpStatus = Stat
     public static readonly PlayFabError NotAuthenticated = new("NotAuthenticated", 1074, StatusCodes.Status401Unauthorized);
     public static readonly PlayFabError InvalidSessionTicket = new("InvalidSessionTicket", 1100, StatusCodes.Status401Unauthorized);
     public static readonly PlayFabError InternalServerError = new("InternalServerError", 1110);
+    public static readonly PlayFabError InvalidItemProperties = new("InvalidItemProperties", 1091);
     public static readonly PlayFabError ServiceUnavailable = new("ServiceUnavailable", 1123, StatusCodes.Status503ServiceUnavailable);
     public static readonly PlayFabError InvalidXboxLiveToken = new("InvalidXboxLiveToken", 1188);
     public static readonly PlayFabError ExpiredXboxLiveToken = new("ExpiredXboxLiveToken", 1189);

@@ -34,4 +34,10 @@ public enum XboxConsumeOutcome
     /// balances left are consumed by the next call. A call that granted nothing throws instead.
     /// </summary>
     Interrupted = 8,
+
+    /// <summary>
+    /// The call granted nothing, and a grant of what Xbox consumed would have taken a balance past 64 bits:
+    /// it was recorded as not applied (<c>not_implemented</c>), so no later call sends that consume again.
+    /// </summary>
+    BalanceLimitReached = 9,
 }

@@ -94,7 +94,7 @@ public sealed partial class PlayFabXboxConsumeTests(XboxGatewayFixture fixture) 
     public async Task ConsumeXboxEntitlements_NewBalanceAfterAFirstCall_ReturnsOnlyTheNewGrant()
     {
         var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Test Gems", unitsPerQuantity: 100);
-        var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("first", gems.ProductId, "Consumable", 2));
+        var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("first", gems.ProductId, "Consumable", 9_000_000_000));
         var token = await _simulator.TokenAsync(xuid);
         var (ticket, _) = await _client.LoginOkAsync(token);
         var first = await _client.ConsumeXboxOkAsync(ticket, token);
@@ -132,6 +132,44 @@ public sealed partial class PlayFabXboxConsumeTests(XboxGatewayFixture fixture) 
         Assert.Equal(int.MaxValue, entitlement["useCount"]!.GetValue<long>());
         var held = await fixture.Gateway.App.Services.GetRequiredService<IGrainFactory>().GetGrain<IPlayerGrain>(player).GetEntitlementsAsync();
         Assert.Equal(3_000_000_000L, Assert.Single(held!.Entitlements).UseCount);
+    }
+
+    [Fact]
+    public async Task ConsumeXboxEntitlements_GrantPast64Bits_IsRecordedAsNotImplementedAnsweredAsAnErrorAndNotSentAgain()
+    {
+        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Vast Gems", unitsPerQuantity: 1_000_000_000);
+        var coins = await _client.PutXboxCatalogAsync("consumable", Unique.Name("coins"), "Plain Coins");
+        var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("first", gems.ProductId, "Consumable", 9_000_000_000));
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+        Assert.Single(await _client.ConsumeXboxOkAsync(ticket, token));
+        await AddSimulatorItemAsync(xuid, SimulatorHost.Item("second", gems.ProductId, "Consumable", 1_000_000_000));
+
+        // 9e18 units held, and Xbox consumes 1e18 more: their grant would pass 64 bits.
+        var refused = await _client.ConsumeXboxAsync(ticket, token);
+
+        PlayFabHttp.AssertError(refused, HttpStatusCode.BadRequest, "InvalidItemProperties", 1091);
+        Assert.Equal(
+            "Xbox Live consumed a balance whose grant would take an item past 9223372036854775807 uses; it was recorded as not applied, nothing was granted.",
+            refused.BodyObject["errorMessage"]!.GetValue<string>());
+        Assert.Equal(0, await _simulator.QuantityAsync(xuid, "second"));
+        var tracking = (await _simulator.UserAsync(xuid))["consumes"]!.AsObject().Single(c => c.Value!["itemId"]!.GetValue<string>() == "second").Key;
+        var player = await _client.XboxPlayerAsync(xuid);
+        var recorded = (await _client.AllEventsAsync($"&player_uuid={player}")).Single(g => g["platform_transaction_id"]!.GetValue<string>() == tracking);
+        Assert.Equal(
+            ("grant", "not_implemented", 1_000_000_000L, gems.ProductId),
+            (recorded["action_type"]!.GetValue<string>(), recorded["status"]!.GetValue<string>(), recorded["quantity"]!.GetValue<long>(), recorded["sku"]!.GetValue<string>()));
+
+        // The refused grant finished its started row: the next call consumes the new balance and does not send that consume again.
+        await AddSimulatorItemAsync(xuid, SimulatorHost.Item("third", coins.ProductId, "Consumable", 5));
+        var later = Assert.Single(await _client.ConsumeXboxOkAsync(ticket, token))!;
+
+        Assert.Equal((coins.ItemId, 5L), (later["ItemId"]!.GetValue<string>(), later["UsesIncrementedBy"]!.GetValue<long>()));
+        var user = await _simulator.UserAsync(xuid);
+        Assert.Equal((3, 3), (user["consumes"]!.AsObject().Count, user["consumeRequests"]!.GetValue<int>()));
+        var held = await fixture.Gateway.App.Services.GetRequiredService<IGrainFactory>().GetGrain<IPlayerGrain>(player).GetEntitlementsAsync();
+        Assert.Equal(9_000_000_000_000_000_000L, held!.Entitlements.Single(e => e.ItemId == gems.ItemId).UseCount);
+        Assert.Empty(await _client.ConsumeXboxOkAsync(ticket, token));
     }
 
     [Fact]
@@ -245,6 +283,14 @@ public sealed partial class PlayFabXboxConsumeTests(XboxGatewayFixture fixture) 
         PlayFabHttp.AssertError(response, HttpStatusCode.BadRequest, "AccountNotFound", 1001);
         var link = await _client.GetApiAsync($"/users/v1/platform-user?platform=XboxLive&platform_user_id={xuid}");
         Assert.Equal(HttpStatusCode.NotFound, link.Status);
+    }
+
+    private async Task AddSimulatorItemAsync(string xuid, JsonObject item)
+    {
+        using var add = await _simulator.Client.PostAsync(
+            new Uri($"admin/users/{xuid}/items", UriKind.Relative),
+            new StringContent(new JsonArray(item).ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, add.StatusCode);
     }
 
     private static void AssertItem(JsonArray items, string itemId, string displayName, string instanceId, long? remaining, long? incremented)

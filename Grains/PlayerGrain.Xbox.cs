@@ -107,7 +107,7 @@ public sealed partial class PlayerGrain
                     else
                     {
                         // A ledger write only, no Xbox call: the page in hand is granted even past the deadline.
-                        await GrantFromXboxAsync(command.Xuid, sku.Sku, item.TransactionId ?? item.Id, 1, XboxPlatformData(item.ProductId, item.Id), granted);
+                        await GrantFromXboxAsync(command.Xuid, sku.Sku, await DurableTransactionIdAsync(item, sku.Sku), 1, XboxPlatformData(item.ProductId, item.Id), granted);
                     }
                 }
 
@@ -256,6 +256,52 @@ public sealed partial class PlayerGrain
         {
             LogXboxGrantRefused(logger, PlayerUuid, transactionId, sku, quantity);
             granted.Refuse();
+        }
+    }
+
+    /// <summary>
+    /// The transaction id a durable's grant is keyed by: its Xbox transaction (the order), so that a store's
+    /// refund of the order finds the grant, else its item id. One order can hold several items and the key is
+    /// unique in the ledger, so an item whose order was granted for another item is keyed by order and item id.
+    /// </summary>
+    private async Task<string> DurableTransactionIdAsync(XboxCollectionItem item, string sku)
+    {
+        if (item.TransactionId is not { } order)
+        {
+            return item.Id;
+        }
+
+        var transaction = await store.ReadTransactionAsync(Platform.XboxLive, order);
+        return transaction.FirstOrDefault(e => e.Entitlement!.ActionType == EntitlementActionType.Grant) is { Entitlement: { } grant } && !IsGrantOf(grant, item, sku)
+            ? $"{order}:{item.Id}"
+            : order;
+    }
+
+    /// <summary>
+    /// Whether the order's grant is this item's: it names the Xbox item in its platform data, or, granted by
+    /// another way than a consume (no Xbox item named), it is of the item's SKU.
+    /// </summary>
+    private static bool IsGrantOf(EntitlementEventRecord grant, XboxCollectionItem item, string sku) =>
+        XboxItemIdOf(grant.PlatformDataJson) is { } xboxItemId ? xboxItemId == item.Id : grant.Sku == sku;
+
+    private static string? XboxItemIdOf(string? platformData)
+    {
+        if (platformData is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(platformData);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("xboxItemId", out var id) && id.ValueKind == JsonValueKind.String
+                ? id.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

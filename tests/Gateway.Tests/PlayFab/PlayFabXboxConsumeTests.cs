@@ -173,6 +173,34 @@ public sealed partial class PlayFabXboxConsumeTests(XboxGatewayFixture fixture) 
     }
 
     [Fact]
+    public async Task ConsumeXboxEntitlements_TwoDurablesOfOneOrder_GrantsEachOnce()
+    {
+        var skin = await _client.PutXboxCatalogAsync("durable", Unique.Name("skin"), "Order Skin");
+        var hat = await _client.PutXboxCatalogAsync("durable", Unique.Name("hat"), "Order Hat");
+        var order = Unique.Name("xbox-order");
+        var first = SimulatorHost.Item("d1", skin.ProductId, "Durable");
+        var second = SimulatorHost.Item("d2", hat.ProductId, "Durable");
+        first["transactionId"] = order;
+        second["transactionId"] = order;
+        var xuid = await _simulator.CreateUserAsync(first, second);
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+
+        var items = await _client.ConsumeXboxOkAsync(ticket, token);
+
+        Assert.Equal([hat.ItemId, skin.ItemId], items.Select(i => i!["ItemId"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        var player = await _client.XboxPlayerAsync(xuid);
+        var grants = await _client.AllEventsAsync($"&player_uuid={player}");
+        // The order's first item keeps the order as its transaction id (a refund of the order finds it); the other is keyed by order and item.
+        Assert.Equal(
+            [(skin.ProductId, order), (hat.ProductId, $"{order}:d2")],
+            grants.Select(g => (g["sku"]!.GetValue<string>(), g["platform_transaction_id"]!.GetValue<string>())));
+        Assert.All(grants, g => Assert.Equal("success", g["status"]!.GetValue<string>()));
+        Assert.Empty(await _client.ConsumeXboxOkAsync(ticket, token));
+        Assert.Equal(2, (await _client.AllEventsAsync($"&player_uuid={player}")).Count);
+    }
+
+    [Fact]
     public async Task ConsumeXboxEntitlements_ProductWithoutCatalogEntry_IsNotConsumedAndNotGranted()
     {
         var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Test Gems");

@@ -8,6 +8,17 @@ public sealed class CollectionsState
     private readonly Lock _lock = new();
     private readonly Dictionary<string, SimulatedUser> _users = new(StringComparer.Ordinal);
     private SimulatorFaults _faults = new();
+    private int _consumesHeld;
+
+    /// <summary>Consumes received and being held by <see cref="SimulatorFaults.ConsumeDelayMilliseconds"/> now, not yet answered.</summary>
+    public int ConsumesHeld => Volatile.Read(ref _consumesHeld);
+
+    /// <summary>Count a consume as held until the returned scope is disposed.</summary>
+    public IDisposable HoldConsume()
+    {
+        Interlocked.Increment(ref _consumesHeld);
+        return new Held(this);
+    }
 
     public SimulatorFaults Faults
     {
@@ -185,4 +196,17 @@ public sealed class CollectionsState
     /// <summary>A stable user hash for a XUID, when the seed gives none.</summary>
     public static string UserHashOf(string xuid) =>
         Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(xuid)).AsSpan(0, 10)).ToLowerInvariant();
+
+    private sealed class Held(CollectionsState state) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                Interlocked.Decrement(ref state._consumesHeld);
+            }
+        }
+    }
 }

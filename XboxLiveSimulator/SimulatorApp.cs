@@ -54,6 +54,7 @@ public static class SimulatorApp
         app.MapPost("/admin/users/{xuid}/token", (string xuid, TokenRequest? request, CollectionsState s, XstsTokens tokens) =>
             s.Get(xuid) is { } user ? Results.Ok(new { XboxToken = tokens.Issue(user, request ?? new TokenRequest()) }) : Results.NotFound());
         app.MapGet("/admin/faults", (CollectionsState s) => TypedResults.Ok(s.Faults));
+        app.MapGet("/admin/consumes/held", (CollectionsState s) => TypedResults.Ok(new { Held = s.ConsumesHeld }));
         app.MapPut("/admin/faults", (SimulatorFaults faults, CollectionsState s) =>
         {
             s.Faults = faults;
@@ -105,7 +106,10 @@ public static class SimulatorApp
 
         if (state.Faults.ConsumeDelayMilliseconds > 0)
         {
-            await Task.Delay(state.Faults.ConsumeDelayMilliseconds, context.RequestAborted);
+            using (state.HoldConsume())
+            {
+                await Task.Delay(state.Faults.ConsumeDelayMilliseconds, context.RequestAborted);
+            }
         }
 
         var body = await ReadAsync(context);

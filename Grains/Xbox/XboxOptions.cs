@@ -21,7 +21,9 @@ public sealed class XboxOptions
     /// The time one <c>ConsumeXboxEntitlements</c> call may spend on Xbox: once it is spent, the call starts
     /// no further collections call (nor another attempt of one) and answers what it granted so far; the
     /// next call consumes the rest. An attempt already sent still runs to <see cref="TimeoutMilliseconds"/>,
-    /// so a call ends at most one attempt's time after its budget (see <see cref="XboxOptionsValidator"/>).
+    /// so a call ends at most one attempt's time after its budget; that sum is held to half the call's own
+    /// response timeout and to half the cluster's, which the player's other calls queued behind it have
+    /// (see <see cref="XboxOptionsValidator"/>).
     /// </summary>
     public int ConsumeBudgetMilliseconds { get; set; } = 10_000;
 

@@ -30,8 +30,7 @@ public sealed class PlayFabXboxDeadlineTests(XboxDeadlineFixture fixture) : ICla
         var units = new Dictionary<string, long> { ["c1"] = 30, ["c2"] = 2, ["c3"] = 4 };
 
         // The query answers at once and the first consume starts within the 2 s budget; it answers after
-        // 5 s, when the budget is spent, so no other consume starts. The call takes longer than the
-        // cluster's 3 s response timeout.
+        // 5 s, when the budget is spent, so no other consume starts.
         await _simulator.SetFaultsAsync(new JsonObject { ["consumeDelayMilliseconds"] = XboxDeadlineFixture.ConsumeDelayMilliseconds });
         ApiResponse first;
         try
@@ -72,5 +71,44 @@ public sealed class PlayFabXboxDeadlineTests(XboxDeadlineFixture fixture) : ICla
             user["consumes"]!.AsObject().Select(c => c.Key).Order(StringComparer.Ordinal),
             grants.Select(g => g["platform_transaction_id"]!.GetValue<string>()).Order(StringComparer.Ordinal));
         Assert.Empty(await _client.ConsumeXboxOkAsync(ticket, token));
+    }
+
+    [Fact]
+    public async Task ConsumeXboxEntitlements_SlowXbox_TheOtherCallsForThePlayerWaitAndAreAnswered()
+    {
+        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Queued Gems", unitsPerQuantity: 10);
+        var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("c1", gems.ProductId, "Consumable", 3));
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+        var player = await _client.XboxPlayerAsync(xuid);
+
+        await _simulator.SetFaultsAsync(new JsonObject { ["consumeDelayMilliseconds"] = XboxDeadlineFixture.ConsumeDelayMilliseconds });
+        JsonArray read;
+        Task<ApiResponse> consuming;
+        try
+        {
+            consuming = _client.ConsumeXboxAsync(ticket, token);
+            using (var waiting = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+            {
+                // The consume is sent, and held by the simulator: the player grain is busy with it.
+                while (await _simulator.ConsumesHeldAsync() == 0)
+                {
+                    await Task.Delay(50, waiting.Token);
+                }
+            }
+
+            read = await _client.EntitlementsOkAsync(player);
+        }
+        finally
+        {
+            await _simulator.SetFaultsAsync([]);
+        }
+
+        // Queued behind the consume, the read waited for it (it sees the grant) and was answered, not timed out.
+        var held = Assert.Single(read)!;
+        Assert.Equal((gems.ItemId, 30L), (held["itemId"]!.GetValue<string>(), held["useCount"]!.GetValue<long>()));
+        var consumed = await consuming;
+        Assert.True(consumed.Status == HttpStatusCode.OK, $"the consume answered {consumed}");
+        Assert.Equal(30, Assert.Single(consumed.Json["data"]!["Items"]!.AsArray())!["UsesIncrementedBy"]!.GetValue<long>());
     }
 }

@@ -82,6 +82,14 @@ public sealed class SimulatorHost : IAsyncDisposable
         return user["items"]!.AsArray().Single(i => i!["id"]!.GetValue<string>() == itemId)!["quantity"]!.GetValue<long>();
     }
 
+    /// <summary>How many consumes the simulator is holding now (<c>consumeDelayMilliseconds</c>), received and not yet answered.</summary>
+    public async Task<int> ConsumesHeldAsync()
+    {
+        using var response = await Client.GetAsync(new Uri("admin/consumes/held", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["held"]!.GetValue<int>();
+    }
+
     public async Task SetFaultsAsync(JsonObject faults)
     {
         using var response = await Client.PutAsync(new Uri("admin/faults", UriKind.Relative), JsonContent.Create(faults));

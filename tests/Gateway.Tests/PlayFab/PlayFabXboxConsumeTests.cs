@@ -94,7 +94,7 @@ public sealed partial class PlayFabXboxConsumeTests(XboxGatewayFixture fixture) 
     public async Task ConsumeXboxEntitlements_NewBalanceAfterAFirstCall_ReturnsOnlyTheNewGrant()
     {
         var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Test Gems", unitsPerQuantity: 100);
-        var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("first", gems.ProductId, "Consumable", 9_000_000_000));
+        var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("first", gems.ProductId, "Consumable", 2));
         var token = await _simulator.TokenAsync(xuid);
         var (ticket, _) = await _client.LoginOkAsync(token);
         var first = await _client.ConsumeXboxOkAsync(ticket, token);

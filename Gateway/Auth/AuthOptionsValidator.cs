@@ -7,7 +7,8 @@ namespace Entitlements.Gateway.Auth;
 /// that can never be read would otherwise let the gateway start and then refuse every token: a
 /// <c>JwksUrl</c> that is relative or not http(s) (the HTTP client cannot fetch it at all), or a
 /// <c>JwksFile</c> that does not exist. A file that exists but is broken, or a URL that does not answer,
-/// is a run-time matter: the keys in hand stay and the next token tries again.
+/// is a run-time matter: the keys in hand stay and the next token tries again. The numbers must not be
+/// negative.
 /// </summary>
 public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
 {
@@ -25,6 +26,21 @@ public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
             // Relative paths are read from the working directory, as at run time: say which file that is.
             var where = string.IsNullOrWhiteSpace(file) ? file : Path.GetFullPath(file);
             failures.Add($"{AuthOptions.SectionName}:JwksFile must name an existing file (got '{file}', which is '{where}').");
+        }
+
+        if (options.ClockSkewSeconds < 0)
+        {
+            failures.Add($"{AuthOptions.SectionName}:ClockSkewSeconds must not be negative.");
+        }
+
+        if (options.KeyRefreshIntervalSeconds < 0)
+        {
+            failures.Add($"{AuthOptions.SectionName}:KeyRefreshIntervalSeconds must not be negative.");
+        }
+
+        if (options.ValidatedTokenCacheSize < 0)
+        {
+            failures.Add($"{AuthOptions.SectionName}:ValidatedTokenCacheSize must not be negative (0 turns the cache off).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -21,7 +21,7 @@ public static class ClusterModeHosting
         if (mode == OrleansMode.Cluster)
         {
             // The gateway may start before any silo: it creates the tables it reads, ahead of the client.
-            builder.Services.Configure<StorageOptions>(configuration.GetSection(StorageOptions.SectionName));
+            builder.Services.AddStorageOptions(configuration);
             builder.Services.AddOrleansSchemaMigration(configuration);
             builder.UseOrleansClient(client =>
             {

@@ -34,17 +34,25 @@ public static class GatewayApp
         builder.AddOrleans(
             silo => silo.AddEntitlementsDashboard(builder.Configuration),
             client => client.AddEntitlementsDashboard(builder.Configuration));
-        builder.Services.Configure<AccelByteOptions>(builder.Configuration.GetSection(AccelByteOptions.SectionName));
+        // Every section is bound and checked when the host starts: a value that does not parse or is out of
+        // range stops the start with its key, rather than answering 500 to every call that reads it.
+        builder.Services.AddOptions<AccelByteOptions>().Bind(builder.Configuration.GetSection(AccelByteOptions.SectionName)).ValidateOnStart();
         builder.Services.AddNotificationPush(builder.Configuration);
         var auth = builder.AddGatewayAuth();
-        builder.Services.Configure<PlayFabOptions>(builder.Configuration.GetSection(PlayFabOptions.SectionName));
-        builder.Services.Configure<XboxTokenOptions>(builder.Configuration.GetSection(XboxTokenOptions.SectionName));
+        builder.Services.AddOptions<PlayFabOptions>().Bind(builder.Configuration.GetSection(PlayFabOptions.SectionName))
+            .Validate(o => o.SessionTicketLifetimeMinutes >= 1, "PlayFab:SessionTicketLifetimeMinutes must be at least 1.")
+            .ValidateOnStart();
+        builder.Services.AddOptions<XboxTokenOptions>().Bind(builder.Configuration.GetSection(XboxTokenOptions.SectionName))
+            .Validate(o => o.ClockSkewSeconds >= 0, "Xbox:ClockSkewSeconds must not be negative.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<XstsTokenValidator>();
 
         // The entitlement-event routes' one grain, referenced once: every GetGrain<T> call makes Orleans
         // read the interface's attributes again, a measurable share of a grant's CPU.
         builder.Services.AddSingleton(services => services.GetRequiredService<IGrainFactory>().GetGrain<IEntitlementEventsGrain>(0));
-        builder.Services.Configure<EntitlementEventPageCacheOptions>(builder.Configuration.GetSection(EntitlementEventPageCacheOptions.SectionName));
+        builder.Services.AddOptions<EntitlementEventPageCacheOptions>().Bind(builder.Configuration.GetSection(EntitlementEventPageCacheOptions.SectionName))
+            .Validate(o => o.PageCacheMegabytes >= 0, "EntitlementEvents:PageCacheMegabytes must not be negative (0 turns the cache off).")
+            .ValidateOnStart();
         builder.Services.AddSingleton<EntitlementEventPageCache>();
         var telemetry = builder.AddGatewayTelemetry();
         builder.Services.AddGatewayHealth();

@@ -9,7 +9,11 @@ public static class NotificationPushExtensions
     public static IServiceCollection AddNotificationPush(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.Configure<PushOptions>(configuration.GetSection(PushOptions.SectionName));
+        services.AddOptions<PushOptions>().Bind(configuration.GetSection(PushOptions.SectionName))
+            .Validate(o => o.BufferSize >= 1, "Notifications:Push:BufferSize must be at least 1.")
+            .Validate(o => o.HeartbeatSeconds >= 1, "Notifications:Push:HeartbeatSeconds must be at least 1.")
+            .Validate(o => o.SendTimeoutSeconds >= 1, "Notifications:Push:SendTimeoutSeconds must be at least 1.")
+            .ValidateOnStart();
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<PushMetrics>();

@@ -26,9 +26,13 @@ public static class EntitlementsSiloBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configuration);
         var services = builder.Services;
-        services.Configure<StorageOptions>(configuration.GetSection(StorageOptions.SectionName));
-        services.Configure<LedgerOptions>(configuration.GetSection(LedgerOptions.SectionName));
-        services.Configure<CatalogOptions>(configuration.GetSection(CatalogOptions.SectionName));
+        // Every section is bound and checked when the host starts, so that a value that does not parse or
+        // is out of range stops the start with its key instead of failing the first call that reads it.
+        services.AddStorageOptions(configuration);
+        services.AddOptions<LedgerOptions>().Bind(configuration.GetSection(LedgerOptions.SectionName))
+            .Validate(o => o.SnapshotEvery >= 1, "Ledger:SnapshotEvery must be at least 1.")
+            .ValidateOnStart();
+        services.AddOptions<CatalogOptions>().Bind(configuration.GetSection(CatalogOptions.SectionName)).ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.AddSingleton<GrainMetrics>();
@@ -40,8 +44,15 @@ public static class EntitlementsSiloBuilderExtensions
 
         // Notifications: written with the ledger, relayed to memory streams. The streams are not durable;
         // the ledger is, and the relay publishes from its stored position after any restart.
-        services.Configure<NotificationOptions>(configuration.GetSection(NotificationOptions.SectionName));
-        services.PostConfigure<NotificationOptions>(o => o.Namespace = configuration["AccelByte:Namespace"] ?? o.Namespace);
+        services.AddOptions<NotificationOptions>().Bind(configuration.GetSection(NotificationOptions.SectionName))
+            .PostConfigure(o => o.Namespace = configuration["AccelByte:Namespace"] ?? o.Namespace)
+            .Validate(o => o.BatchSize >= 1, "Notifications:BatchSize must be at least 1.")
+            .Validate(o => o.PollInterval > TimeSpan.Zero, "Notifications:PollInterval must be positive.")
+            .Validate(o => o.KeepAliveInterval >= TimeSpan.Zero, "Notifications:KeepAliveInterval must not be negative (00:00:00 turns it off).")
+            .Validate(o => o.PositionWriteInterval >= TimeSpan.Zero, "Notifications:PositionWriteInterval must not be negative.")
+            .Validate(o => o.StreamPollInterval > TimeSpan.Zero, "Notifications:StreamPollInterval must be positive.")
+            .Validate(o => o.StreamCacheWindow > TimeSpan.Zero, "Notifications:StreamCacheWindow must be positive.")
+            .ValidateOnStart();
         services.AddSingleton<NotificationFeed>();
         var notifications = configuration.GetSection(NotificationOptions.SectionName).Get<NotificationOptions>() ?? new NotificationOptions();
         builder.AddMemoryStreams(NotificationStreams.ProviderName, streams =>
@@ -103,6 +114,20 @@ public static class EntitlementsSiloBuilderExtensions
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<XboxOptions>>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<XboxCollectionsClient>>()));
         return builder;
+    }
+
+    /// <summary>
+    /// The <c>Storage</c> section, bound and range-checked when the host starts (the provider and the
+    /// connection string are checked earlier, where the store is chosen).
+    /// </summary>
+    public static IServiceCollection AddStorageOptions(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName))
+            .Validate(o => o.StartupWaitSeconds >= 0, "Storage:StartupWaitSeconds must not be negative (0 stops at the first failure).")
+            .Validate(o => o.StartupRetrySeconds >= 1, "Storage:StartupRetrySeconds must be at least 1.")
+            .ValidateOnStart();
+        return services;
     }
 
     /// <summary>The validated <c>Storage:ConnectionString</c> for PostgreSQL; a missing or malformed one stops the start.</summary>

@@ -77,7 +77,7 @@ public static class PostgresClusterExtensions
             o.ConnectionString = connectionString;
         });
         ConfigureFailureDetection(builder.Services, configuration);
-        builder.Services.Configure<SiloMessagingOptions>(configuration.GetSection(MessagingSection));
+        builder.Services.AddOptions<SiloMessagingOptions>().Bind(configuration.GetSection(MessagingSection)).ValidateOnStart();
 
         // Before anything of Orleans reads its statements: the first stage of the silo's lifecycle.
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new SchemaParticipant(
@@ -110,7 +110,7 @@ public static class PostgresClusterExtensions
         // A silo that died is dropped from the list when its connection fails; this is how soon a silo
         // that joined (or came back) is used.
         builder.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
-        builder.Services.Configure<ClientMessagingOptions>(configuration.GetSection(MessagingSection));
+        builder.Services.AddOptions<ClientMessagingOptions>().Bind(configuration.GetSection(MessagingSection)).ValidateOnStart();
         return builder;
     }
 
@@ -137,7 +137,7 @@ public static class PostgresClusterExtensions
             o.TableRefreshTimeout = TimeSpan.FromSeconds(10);
             o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(30);
         });
-        services.Configure<ClusterMembershipOptions>(configuration.GetSection(MembershipSection));
+        services.AddOptions<ClusterMembershipOptions>().Bind(configuration.GetSection(MembershipSection)).ValidateOnStart();
     }
 
     private static string ClusterConnectionString(IConfiguration configuration)

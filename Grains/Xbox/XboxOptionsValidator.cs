@@ -6,7 +6,8 @@ using Orleans.Configuration;
 namespace Entitlements.Xbox;
 
 /// <summary>
-/// Checks the Xbox settings at start: a positive consume budget, and a budget plus one attempt's
+/// Checks the Xbox settings at start: a positive attempt timeout, attempt count and page size, a retry
+/// delay that is not negative, a positive consume budget, and a budget plus one attempt's
 /// timeout (the longest a consume call can take) of at most half the grain call's own response timeout
 /// (<see cref="IPlayerGrain.XboxConsumeResponseTimeout"/>), so that a client's retry queued behind a
 /// running call on the same player is still answered, not timed out into a 503. With Xbox configured, also
@@ -29,6 +30,26 @@ public sealed class XboxOptionsValidator(IHostEnvironment? environment = null, I
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
+        if (options.TimeoutMilliseconds < 1)
+        {
+            failures.Add($"{XboxOptions.SectionName}:TimeoutMilliseconds must be at least 1.");
+        }
+
+        if (options.MaxAttempts < 1)
+        {
+            failures.Add($"{XboxOptions.SectionName}:MaxAttempts must be at least 1.");
+        }
+
+        if (options.MaxRetryDelayMilliseconds < 0)
+        {
+            failures.Add($"{XboxOptions.SectionName}:MaxRetryDelayMilliseconds must not be negative.");
+        }
+
+        if (options.PageSize < 1)
+        {
+            failures.Add($"{XboxOptions.SectionName}:PageSize must be at least 1.");
+        }
+
         var longest = TimeSpan.FromMilliseconds((long)options.ConsumeBudgetMilliseconds + Math.Max(1, options.TimeoutMilliseconds));
         if (options.ConsumeBudgetMilliseconds < 1)
         {

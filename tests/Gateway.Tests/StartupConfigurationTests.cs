@@ -1,0 +1,77 @@
+using System.Globalization;
+using Entitlements.Gateway.Hosting;
+using Entitlements.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Entitlements.Tests;
+
+/// <summary>
+/// A value that does not parse, or is out of range, stops the start and names its key. These sections
+/// used to be bound only when first read: the gateway started, and then the first grant (after its event
+/// was committed), login or event listing that read the value answered 500.
+/// </summary>
+public sealed class StartupConfigurationTests
+{
+    [Theory]
+    [InlineData("Ledger:SnapshotEvery", "abc", "System.Int32")]
+    [InlineData("Ledger:SnapshotEvery", "1e3", "System.Int32")]
+    [InlineData("Ledger:SnapshotEvery", "100.5", "System.Int32")]
+    [InlineData("PlayFab:SessionTicketLifetimeMinutes", "abc", "System.Int32")]
+    [InlineData("EntitlementEvents:PageCacheMegabytes", "abc", "System.Int32")]
+    [InlineData("Xbox:ClockSkewSeconds", "abc", "System.Int32")]
+    public async Task Start_ValueThatDoesNotParse_FailsWithTheKey(string key, string value, string type)
+    {
+        using var data = new TempDirectory();
+
+        var exception = await StartAsync(data, key, value);
+
+        Assert.IsType<InvalidOperationException>(exception);
+        Assert.Equal($"Failed to convert configuration value '{value}' at '{key}' to type '{type}'.", exception.Message);
+    }
+
+    [Theory]
+    [InlineData("Ledger:SnapshotEvery", "0", "Ledger:SnapshotEvery must be at least 1.")]
+    [InlineData("PlayFab:SessionTicketLifetimeMinutes", "0", "PlayFab:SessionTicketLifetimeMinutes must be at least 1.")]
+    [InlineData("EntitlementEvents:PageCacheMegabytes", "-1", "EntitlementEvents:PageCacheMegabytes must not be negative (0 turns the cache off).")]
+    [InlineData("Xbox:ClockSkewSeconds", "-1", "Xbox:ClockSkewSeconds must not be negative.")]
+    [InlineData("Xbox:MaxAttempts", "0", "Xbox:MaxAttempts must be at least 1.")]
+    [InlineData("Xbox:PageSize", "0", "Xbox:PageSize must be at least 1.")]
+    [InlineData("Auth:ClockSkewSeconds", "-5", "Auth:ClockSkewSeconds must not be negative.")]
+    [InlineData("Auth:ValidatedTokenCacheSize", "-1", "Auth:ValidatedTokenCacheSize must not be negative (0 turns the cache off).")]
+    [InlineData("Notifications:Push:BufferSize", "0", "Notifications:Push:BufferSize must be at least 1.")]
+    [InlineData("Notifications:Push:HeartbeatSeconds", "0", "Notifications:Push:HeartbeatSeconds must be at least 1.")]
+    [InlineData("Notifications:BatchSize", "0", "Notifications:BatchSize must be at least 1.")]
+    [InlineData("Notifications:PollInterval", "00:00:00", "Notifications:PollInterval must be positive.")]
+    [InlineData("Notifications:KeepAliveInterval", "-00:00:01", "Notifications:KeepAliveInterval must not be negative (00:00:00 turns it off).")]
+    [InlineData("Storage:StartupRetrySeconds", "0", "Storage:StartupRetrySeconds must be at least 1.")]
+    [InlineData("Storage:StartupWaitSeconds", "-1", "Storage:StartupWaitSeconds must not be negative (0 stops at the first failure).")]
+    public async Task Start_ValueOutOfRange_FailsWithTheKeyAndTheRule(string key, string value, string message)
+    {
+        using var data = new TempDirectory();
+
+        var exception = await StartAsync(data, key, value);
+
+        Assert.Equal([message], Assert.IsType<OptionsValidationException>(exception).Failures);
+    }
+
+    /// <summary>What stopped the gateway, whether building it or starting it.</summary>
+    private static async Task<Exception> StartAsync(TempDirectory data, string key, string value)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Storage:DataDirectory"] = data.Path,
+            ["Catalog:SeedFile"] = string.Empty,
+            ["Orleans:ClusterId"] = Unique.Name("startup-config"),
+            ["Orleans:SiloPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
+            ["Orleans:GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
+            ["Logging:LogLevel:Default"] = "None",
+            [key] = value,
+        };
+        return await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var app = GatewayApp.Build(["--urls", "http://127.0.0.1:0"], builder => builder.Configuration.AddInMemoryCollection(settings));
+            await app.StartAsync();
+        });
+    }
+}

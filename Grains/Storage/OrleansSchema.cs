@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace Entitlements.Storage;
 
@@ -21,7 +20,9 @@ public static partial class OrleansSchema
     public static async Task MigrateAsync(string connectionString, ILogger logger, StorageOptions storage, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(logger);
-        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        // The ledger's connection settings: the migration holds the migration lock in its transaction, and a
+        // process that died half way must not keep it, and every start waiting for it, until TCP gives up.
+        await using var dataSource = PostgresConnectionDefaults.CreateDataSource(connectionString);
         await StartupPatience.RunAsync(
             storage,
             "PostgreSQL (the Orleans schema)",

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Entitlements.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -7,7 +8,8 @@ namespace Entitlements.Tests.Postgres;
 
 /// <summary>
 /// The ledger's limits on PostgreSQL sessions: a transaction its client left idle does not hold the ledger
-/// lock for ever, and a schema migration is never cut off by the request command timeout.
+/// lock for ever, a schema migration (the Orleans schema's too) runs under the same limit, and a schema
+/// migration is never cut off by the request command timeout.
 /// </summary>
 [Collection(PostgresDefinition.Name)]
 public sealed class PostgresSessionLimitsTests(PostgresServer server)
@@ -38,6 +40,40 @@ public sealed class PostgresSessionLimitsTests(PostgresServer server)
             // 25P03: idle_in_transaction_session_timeout.
             var ended = await Assert.ThrowsAnyAsync<NpgsqlException>(() => LockAsync(stopped, transaction, PostgresLedgerStore.LedgerLock));
             Assert.Equal("25P03", (ended as PostgresException ?? ended.InnerException as PostgresException)?.SqlState);
+        }
+        finally
+        {
+            await server.DropDatabaseAsync(connectionString);
+        }
+    }
+
+    [Fact]
+    public async Task OrleansSchemaMigration_RunsWithTheIdleInTransactionTimeout()
+    {
+        var connectionString = await server.CreateDatabaseAsync();
+        try
+        {
+            // The migration holds the migration lock in its transaction: a process that died half way must
+            // not keep it (and every start waiting for it) until TCP gives up. An event trigger records the
+            // setting of the session that runs the migration's CREATE statements.
+            await using (var plain = NpgsqlDataSource.Create(connectionString))
+            await using (var setup = plain.CreateCommand("""
+                CREATE TABLE migration_session (setting text NOT NULL);
+                CREATE FUNCTION record_migration_session() RETURNS event_trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    INSERT INTO migration_session VALUES (current_setting('idle_in_transaction_session_timeout'));
+                END $$;
+                CREATE EVENT TRIGGER record_migration_session ON ddl_command_start EXECUTE FUNCTION record_migration_session();
+                """))
+            {
+                await setup.ExecuteNonQueryAsync();
+            }
+
+            await OrleansSchema.MigrateAsync(connectionString, NullLogger.Instance, new StorageOptions(), CancellationToken.None);
+
+            await using var check = NpgsqlDataSource.Create(connectionString);
+            await using var settings = check.CreateCommand("SELECT string_agg(DISTINCT setting, ',') FROM migration_session");
+            Assert.Equal(PostgresConnectionDefaults.IdleInTransactionTimeout, await settings.ExecuteScalarAsync());
         }
         finally
         {

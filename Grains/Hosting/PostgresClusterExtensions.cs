@@ -56,15 +56,21 @@ public static class PostgresClusterExtensions
             o.ConnectionString = connectionString;
         });
         builder.UseSystemTextJsonGrainStorageSerializer();
+
+        // A cleared state deletes its row (the schema's DeleteStorageKey) rather than keep it with no
+        // payload: the stream rendezvous grains clear theirs when a stream has no producer and no consumer
+        // left, about two per player ever notified, and those rows would otherwise stay for good.
         builder.AddAdoNetGrainStorageAsDefault(o =>
         {
             o.Invariant = OrleansSchema.Invariant;
             o.ConnectionString = connectionString;
+            o.DeleteStateOnClear = true;
         });
         builder.AddAdoNetGrainStorage(PubSubStore, o =>
         {
             o.Invariant = OrleansSchema.Invariant;
             o.ConnectionString = connectionString;
+            o.DeleteStateOnClear = true;
         });
 
         // The subscriptions are Orleans' own types, which System.Text.Json cannot read back (they have

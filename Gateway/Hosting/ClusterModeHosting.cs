@@ -12,6 +12,9 @@ namespace Entitlements.Gateway.Hosting;
 /// </summary>
 public static class ClusterModeHosting
 {
+    /// <summary>The webhook list (<c>WebhookOptions</c>), read by the silos only.</summary>
+    public const string WebhooksKey = "Notifications:Webhooks";
+
     public static OrleansMode AddOrleans(
         this WebApplicationBuilder builder, Action<ISiloBuilder>? configureSilo = null, Action<IClientBuilder>? configureClient = null)
     {
@@ -20,6 +23,15 @@ public static class ClusterModeHosting
         var mode = configuration.GetOrleansClusterOptions().Mode;
         if (mode == OrleansMode.Cluster)
         {
+            // The webhook grains run on the silos and read the silos' configuration: a list given to a
+            // cluster-mode gateway would be ignored, with no deliveries and no error.
+            if (configuration.GetSection(WebhooksKey).GetChildren().Any())
+            {
+                throw new InvalidOperationException(
+                    $"{WebhooksKey} is set on a gateway in cluster mode ({OrleansClusterOptions.SectionName}:Mode '{OrleansMode.Cluster}'), where it would be ignored: " +
+                    "webhooks are delivered by the silos, so configure them on every silo (the same list on each) and not on the gateway.");
+            }
+
             // The gateway may start before any silo: it creates the tables it reads, ahead of the client.
             builder.Services.AddStorageOptions(configuration);
             builder.Services.AddOrleansSchemaMigration(configuration);

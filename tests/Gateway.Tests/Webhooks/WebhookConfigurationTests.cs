@@ -6,7 +6,10 @@ using Microsoft.Extensions.Options;
 
 namespace Entitlements.Tests.Webhooks;
 
-/// <summary>A gateway with a webhook it must not use refuses to start, and says which key is wrong.</summary>
+/// <summary>
+/// A gateway with a webhook it must not use refuses to start, and says which key is wrong; so does a
+/// cluster-mode gateway given webhooks at all, which only the silos deliver.
+/// </summary>
 public sealed class WebhookConfigurationTests
 {
     [Theory]
@@ -34,5 +37,28 @@ public sealed class WebhookConfigurationTests
         var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
 
         Assert.Equal([message], exception.Failures);
+    }
+
+    [Fact]
+    public void Build_ClusterModeGatewayWithWebhooks_FailsSayingTheSilosDeliverThem()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Orleans:Mode"] = "Cluster",
+            ["Storage:Provider"] = "PostgreSql",
+            ["Storage:ConnectionString"] = "Host=127.0.0.1;Port=1;Username=entitlements;Password=unused;Database=entitlements",
+            ["Logging:LogLevel:Default"] = "None",
+            ["Notifications:Webhooks:0:Name"] = "game",
+            ["Notifications:Webhooks:0:Url"] = "https://hooks.example.com/entitlements",
+            ["Notifications:Webhooks:0:Secret"] = "0123456789abcdef0123456789abcdef",
+        };
+
+        var exception = Assert.Throws<InvalidOperationException>(
+            () => GatewayApp.Build(["--urls", "http://127.0.0.1:0"], builder => builder.Configuration.AddInMemoryCollection(settings)));
+
+        Assert.Equal(
+            "Notifications:Webhooks is set on a gateway in cluster mode (Orleans:Mode 'Cluster'), where it would be ignored: webhooks are delivered by the silos, " +
+            "so configure them on every silo (the same list on each) and not on the gateway.",
+            exception.Message);
     }
 }

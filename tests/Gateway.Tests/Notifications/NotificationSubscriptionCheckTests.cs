@@ -32,7 +32,7 @@ public sealed class NotificationSubscriptionCheckTests(GatewayFixture fixture) :
         await dropped.UnsubscribeAsync();
 
         // Within a check interval (and a retry delay), the open connection is ended with the cursor to resume from.
-        var rest = await before.ReadUntilCloseAsync().WaitAsync(NotificationHubSubscription.CheckInterval + TimeSpan.FromSeconds(20));
+        var rest = await before.ReadUntilCloseAsync(NotificationHubSubscription.CheckInterval + TimeSpan.FromSeconds(20));
         Assert.Empty(rest);
         Assert.Equal(WebSocketCloseStatus.InternalServerError, before.Socket.CloseStatus);
         Assert.Equal($"notification stream interrupted; resume with after={seen["cursor"]!.GetValue<string>()}", before.Socket.CloseStatusDescription);
@@ -63,7 +63,7 @@ public sealed class NotificationSubscriptionCheckTests(GatewayFixture fixture) :
         // Opened and granted before the hub notices (it checks every few seconds): the grant reaches no one live.
         await using var unnoticed = await PushSocket.ConnectAsync(fixture.BaseAddress(), PushRoutes.PlayerWebSocket(player.Uuid), fixture.PlayerToken(player.Uuid));
         var first = ExpectedEvent.Id(await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"))));
-        Assert.Empty(await unnoticed.ReadUntilCloseAsync().WaitAsync(NotificationHubSubscription.CheckInterval + TimeSpan.FromSeconds(20)));
+        Assert.Empty(await unnoticed.ReadUntilCloseAsync(NotificationHubSubscription.CheckInterval + TimeSpan.FromSeconds(20)));
         Assert.Equal(WebSocketCloseStatus.InternalServerError, unnoticed.Socket.CloseStatus);
         var resumeUnnoticed = ResumeCursor(unnoticed.Socket.CloseStatusDescription);
 

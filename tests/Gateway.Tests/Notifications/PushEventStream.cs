@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Entitlements.Tests.Notifications;
 
-/// <summary>A real SSE response read event by event (<c>HttpCompletionOption.ResponseHeadersRead</c>), with a deadline on every read.</summary>
+/// <summary>A real SSE response read event by event (<c>HttpCompletionOption.ResponseHeadersRead</c>), with a deadline on every read loop.</summary>
 internal sealed class PushEventStream : IAsyncDisposable
 {
     private readonly HttpClient _client;
@@ -48,14 +48,98 @@ internal sealed class PushEventStream : IAsyncDisposable
         return new PushEventStream(client, response, reader);
     }
 
-    /// <summary>The next event or comment block; null at the end of the response.</summary>
+    /// <summary>The next event or comment block, within <see cref="PushSocket.Deadline"/>; null at the end of the response.</summary>
     public async Task<ServerSentEvent?> NextAsync()
     {
-        using var timeout = new CancellationTokenSource(PushSocket.Deadline);
+        using var deadline = new ReadDeadline("an event or a comment", PushSocket.Deadline);
+        return await deadline.ReadAsync(ReadBlockAsync);
+    }
+
+    /// <summary>The next event that carries data, skipping heartbeat comments, within <see cref="PushSocket.Deadline"/>.</summary>
+    public async Task<ServerSentEvent> NextEventAsync()
+    {
+        using var deadline = new ReadDeadline("an event", PushSocket.Deadline);
+        return await NextEventAsync(deadline);
+    }
+
+    /// <summary>
+    /// Events that carry data until one that <paramref name="last"/> accepts, all within
+    /// <see cref="PushSocket.Deadline"/>; everything read on the way is returned too.
+    /// </summary>
+    public async Task<List<ServerSentEvent>> ReadUntilAsync(Func<ServerSentEvent, bool> last)
+    {
+        using var deadline = new ReadDeadline("the last event wanted", PushSocket.Deadline);
+        var events = new List<ServerSentEvent>();
+        while (true)
+        {
+            var next = await NextEventAsync(deadline);
+            events.Add(next);
+            if (last(next))
+            {
+                return events;
+            }
+
+            deadline.Arrived(Describe(next));
+        }
+    }
+
+    /// <summary>
+    /// Every event that carries data until the server aborts the connection, within
+    /// <see cref="PushSocket.Deadline"/>: the response must break off (no <c>error</c> event, no clean end).
+    /// </summary>
+    public async Task<List<ServerSentEvent>> ReadUntilAbortedAsync()
+    {
+        using var deadline = new ReadDeadline("the response to be aborted", PushSocket.Deadline);
+        var events = new List<ServerSentEvent>();
+        while (true)
+        {
+            ServerSentEvent? next;
+            try
+            {
+                next = await deadline.ReadAsync(ReadBlockAsync);
+            }
+            catch (Exception exception) when (exception is HttpIOException or IOException)
+            {
+                return events;
+            }
+
+            Assert.True(next is not null, "the response ended cleanly instead of being aborted");
+            Assert.True(next.Event != "error", $"expected the connection to be aborted, got an error event: {next.Data}");
+            if (next.Data is null)
+            {
+                deadline.Heartbeat();
+            }
+            else
+            {
+                events.Add(next);
+                deadline.Arrived(Describe(next));
+            }
+        }
+    }
+
+    private static string Describe(ServerSentEvent next) => $"{next.Event} {next.Id} {next.Data}";
+
+    private async Task<ServerSentEvent> NextEventAsync(ReadDeadline deadline)
+    {
+        while (true)
+        {
+            var next = await deadline.ReadAsync(ReadBlockAsync);
+            Assert.True(next is not null, "the stream ended");
+            if (next.Data is not null)
+            {
+                return next;
+            }
+
+            deadline.Heartbeat();
+        }
+    }
+
+    private async Task<ServerSentEvent?> ReadBlockAsync(CancellationToken cancellationToken)
+    {
         var lines = new List<string>();
         while (true)
         {
-            var line = await _reader.ReadLineAsync(timeout.Token);
+            var line = await _reader.ReadLineAsync(cancellationToken);
             if (line is null)
             {
                 Assert.True(lines.Count == 0, $"the stream ended inside an event: {string.Join("|", lines)}");
@@ -73,62 +157,6 @@ internal sealed class PushEventStream : IAsyncDisposable
             }
 
             lines.Add(line);
-        }
-    }
-
-    /// <summary>The next event that carries data, skipping heartbeat comments.</summary>
-    public async Task<ServerSentEvent> NextEventAsync()
-    {
-        while (true)
-        {
-            var next = await NextAsync();
-            Assert.True(next is not null, "the stream ended");
-            if (next.Data is not null)
-            {
-                return next;
-            }
-        }
-    }
-
-    public async Task<List<ServerSentEvent>> ReadUntilAsync(Func<ServerSentEvent, bool> last)
-    {
-        var events = new List<ServerSentEvent>();
-        while (true)
-        {
-            var next = await NextEventAsync();
-            events.Add(next);
-            if (last(next))
-            {
-                return events;
-            }
-        }
-    }
-
-    /// <summary>
-    /// Every event that carries data until the server aborts the connection: the response must break
-    /// off (no <c>error</c> event, no clean end).
-    /// </summary>
-    public async Task<List<ServerSentEvent>> ReadUntilAbortedAsync()
-    {
-        var events = new List<ServerSentEvent>();
-        while (true)
-        {
-            ServerSentEvent? next;
-            try
-            {
-                next = await NextAsync();
-            }
-            catch (Exception exception) when (exception is HttpIOException or IOException)
-            {
-                return events;
-            }
-
-            Assert.True(next is not null, "the response ended cleanly instead of being aborted");
-            Assert.True(next.Event != "error", $"expected the connection to be aborted, got an error event: {next.Data}");
-            if (next.Data is not null)
-            {
-                events.Add(next);
-            }
         }
     }
 

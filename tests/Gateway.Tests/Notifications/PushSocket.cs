@@ -48,61 +48,86 @@ internal sealed class PushSocket : IAsyncDisposable
     /// <summary>The next text frame as JSON, heartbeats included.</summary>
     public async Task<(JsonObject Json, string Text)> NextFrameAsync()
     {
-        var (type, text) = await ReceiveAsync();
+        using var deadline = new ReadDeadline("a text frame", Deadline);
+        var (type, text) = await deadline.ReadAsync(ReceiveAsync);
         Assert.True(type == WebSocketMessageType.Text, $"expected a text frame, got {type} {_socket.CloseStatus} {_socket.CloseStatusDescription}");
         return (JsonNode.Parse(text)!.AsObject(), text);
     }
 
-    /// <summary>The next notification frame, skipping heartbeats.</summary>
+    /// <summary>The next notification frame, skipping heartbeats, within <see cref="Deadline"/>.</summary>
     public async Task<(JsonObject Json, string Text)> NextNotificationAsync()
     {
+        using var deadline = new ReadDeadline("a notification", Deadline);
         while (true)
         {
-            var frame = await NextFrameAsync();
-            if (!frame.Json.ContainsKey("heartbeat"))
+            var (type, text) = await deadline.ReadAsync(ReceiveAsync);
+            Assert.True(type == WebSocketMessageType.Text, $"expected a notification, got {type} {_socket.CloseStatus} {_socket.CloseStatusDescription}");
+            var json = JsonNode.Parse(text)!.AsObject();
+            if (!json.ContainsKey("heartbeat"))
             {
-                return frame;
+                return (json, text);
             }
+
+            deadline.Heartbeat();
         }
     }
 
     /// <summary>The next notification frame (heartbeats skipped), or the server's close frame (left unanswered), within <see cref="Deadline"/>.</summary>
     public async Task<(WebSocketMessageType Type, string Text)> NextNotificationOrCloseAsync()
     {
-        var deadline = DateTimeOffset.UtcNow + Deadline;
+        using var deadline = new ReadDeadline("a notification or a close", Deadline);
         while (true)
         {
-            Assert.True(DateTimeOffset.UtcNow < deadline, $"no notification and no close within {Deadline}");
-            var (type, text) = await ReceiveAsync();
+            var (type, text) = await deadline.ReadAsync(ReceiveAsync);
             if (type == WebSocketMessageType.Close || !JsonNode.Parse(text)!.AsObject().ContainsKey("heartbeat"))
             {
                 return (type, text);
             }
+
+            deadline.Heartbeat();
         }
     }
 
-    /// <summary>Notifications until one whose <c>event_id</c> and <c>name</c> match; everything read on the way is returned too.</summary>
+    /// <summary>
+    /// Notifications until one that <paramref name="last"/> accepts, all within <see cref="Deadline"/>;
+    /// everything read on the way is returned too.
+    /// </summary>
     public async Task<List<JsonObject>> ReadUntilAsync(Func<JsonObject, bool> last)
     {
+        using var deadline = new ReadDeadline("the last notification wanted", Deadline);
         var frames = new List<JsonObject>();
         while (true)
         {
-            var (json, _) = await NextNotificationAsync();
+            var (type, text) = await deadline.ReadAsync(ReceiveAsync);
+            Assert.True(type == WebSocketMessageType.Text, $"expected a notification, got {type} {_socket.CloseStatus} {_socket.CloseStatusDescription}");
+            var json = JsonNode.Parse(text)!.AsObject();
+            if (json.ContainsKey("heartbeat"))
+            {
+                deadline.Heartbeat();
+                continue;
+            }
+
             frames.Add(json);
             if (last(json))
             {
                 return frames;
             }
+
+            deadline.Arrived(text);
         }
     }
 
-    /// <summary>Read every frame until the server's close; answer it. Returns the notifications read on the way.</summary>
-    public async Task<List<JsonObject>> ReadUntilCloseAsync()
+    /// <summary>
+    /// Read every frame until the server's close, within <paramref name="within"/> (<see cref="Deadline"/>
+    /// when not given); answer it. Returns the notifications read on the way.
+    /// </summary>
+    public async Task<List<JsonObject>> ReadUntilCloseAsync(TimeSpan? within = null)
     {
+        using var deadline = new ReadDeadline("the server's close", within ?? Deadline);
         var frames = new List<JsonObject>();
         while (true)
         {
-            var (type, text) = await ReceiveAsync();
+            var (type, text) = await deadline.ReadAsync(ReceiveAsync);
             if (type == WebSocketMessageType.Close)
             {
                 using var timeout = new CancellationTokenSource(Deadline);
@@ -111,9 +136,14 @@ internal sealed class PushSocket : IAsyncDisposable
             }
 
             var json = JsonNode.Parse(text)!.AsObject();
-            if (!json.ContainsKey("heartbeat"))
+            if (json.ContainsKey("heartbeat"))
+            {
+                deadline.Heartbeat();
+            }
+            else
             {
                 frames.Add(json);
+                deadline.Arrived(text);
             }
         }
     }
@@ -124,6 +154,7 @@ internal sealed class PushSocket : IAsyncDisposable
     /// </summary>
     public async Task<List<JsonObject>> ReadUntilAbortedAsync()
     {
+        using var deadline = new ReadDeadline("the connection to be aborted", Deadline);
         var frames = new List<JsonObject>();
         while (true)
         {
@@ -131,7 +162,7 @@ internal sealed class PushSocket : IAsyncDisposable
             string text;
             try
             {
-                (type, text) = await ReceiveAsync();
+                (type, text) = await deadline.ReadAsync(ReceiveAsync);
             }
             catch (WebSocketException exception) when (exception.WebSocketErrorCode == WebSocketError.ConnectionClosedPrematurely || exception.InnerException is IOException)
             {
@@ -140,9 +171,14 @@ internal sealed class PushSocket : IAsyncDisposable
 
             Assert.True(type == WebSocketMessageType.Text, $"expected the connection to be aborted, got a {type} frame: {_socket.CloseStatus} {_socket.CloseStatusDescription}");
             var json = JsonNode.Parse(text)!.AsObject();
-            if (!json.ContainsKey("heartbeat"))
+            if (json.ContainsKey("heartbeat"))
+            {
+                deadline.Heartbeat();
+            }
+            else
             {
                 frames.Add(json);
+                deadline.Arrived(text);
             }
         }
     }
@@ -165,15 +201,14 @@ internal sealed class PushSocket : IAsyncDisposable
         _invoker.Dispose();
     }
 
-    private async Task<(WebSocketMessageType Type, string Text)> ReceiveAsync()
+    private async Task<(WebSocketMessageType Type, string Text)> ReceiveAsync(CancellationToken cancellationToken)
     {
-        using var timeout = new CancellationTokenSource(Deadline);
         using var message = new MemoryStream();
         var buffer = new byte[8192];
         WebSocketReceiveResult result;
         do
         {
-            result = await _socket.ReceiveAsync(buffer, timeout.Token);
+            result = await _socket.ReceiveAsync(buffer, cancellationToken);
             message.Write(buffer, 0, result.Count);
         }
         while (!result.EndOfMessage);

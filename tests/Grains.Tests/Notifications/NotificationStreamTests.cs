@@ -157,18 +157,25 @@ public class NotificationStreamTests(ClusterFixture fixture)
         var user = await _world.NewPlayerAsync();
         var sku = await _world.PutSkuAsync(EntitlementType.Consumable);
         await _world.SubmitAsync(EntitlementActionType.Grant, user, sku, GrainWorld.Unique("tx"));
+        await _world.SubmitAsync(EntitlementActionType.Grant, user, sku, GrainWorld.Unique("tx"));
         var feed = fixture.Client.GetGrain<INotificationFeedGrain>(0);
-        var listing = await _world.Events.ListAsync(new EntitlementEventQuery { PlayerUuid = user.PlayerUuid, Limit = 1 });
-        var cursor = (await feed.ReadAsync(new NotificationQuery(user.PlayerUuid, 0, 1))).Notifications[0].Cursor;
+        var first = (await feed.ReadAsync(new NotificationQuery(user.PlayerUuid, 0, 1))).Notifications[0];
+        var cursor = first.Cursor;
         var altered = (cursor[0] == 'A' ? 'B' : 'A') + cursor[1..];
 
-        Assert.NotNull(listing.Events);
+        // Two events and a limit of one: both event listings, the player's and everybody's, issue a cursor.
+        var playerListing = await _world.Events.ListAsync(new EntitlementEventQuery { PlayerUuid = user.PlayerUuid, Limit = 1 });
+        var everybodyListing = await _world.Events.ListAsync(new EntitlementEventQuery { Limit = 1 });
+        Assert.Single(playerListing.Events);
+        Assert.Single(everybodyListing.Events);
+        Assert.NotNull(playerListing.Cursor);
+        Assert.NotNull(everybodyListing.Cursor);
+
+        Assert.Equal(first.Position, await feed.DecodeCursorAsync(cursor));
         Assert.Null(await feed.DecodeCursorAsync(altered));
         Assert.Null(await feed.DecodeCursorAsync("not-a-cursor"));
-        if (listing.Cursor is { } listingCursor)
-        {
-            Assert.Null(await feed.DecodeCursorAsync(listingCursor));
-        }
+        Assert.Null(await feed.DecodeCursorAsync(playerListing.Cursor));
+        Assert.Null(await feed.DecodeCursorAsync(everybodyListing.Cursor));
     }
 
     [Fact]

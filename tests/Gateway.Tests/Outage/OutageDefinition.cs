@@ -1,11 +1,12 @@
 namespace Entitlements.Tests.Outage;
 
 /// <summary>
-/// The outage tests one after the other, never beside each other: each stops a PostgreSQL server and
-/// times the answers meanwhile, which two gateway processes and two servers side by side on a small
-/// machine would only blur.
+/// The outage tests one after the other and beside no other test: each stops a PostgreSQL server and
+/// times every answer against <see cref="PostgresOutageFixture.AnswerBound"/>, which other gateways,
+/// clusters and servers running on the same small machine would only blur. In xunit 2 a collection that
+/// disables parallelization runs on its own, after all the parallel collections have finished.
 /// </summary>
-[CollectionDefinition(Name)]
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class OutageDefinition
 {
     public const string Name = "PostgreSQL outage";

@@ -62,8 +62,15 @@ internal sealed class GameServiceProcess : IDisposable
     public IReadOnlyList<JsonObject> NotificationsOf(Guid player) =>
         [.. _lines.Where(l => (string?)l["player_uuid"] == player.ToString("D"))];
 
-    public Task<IReadOnlyList<JsonObject>> WaitForNotificationsAsync(Guid player, int count) =>
-        WaitForAsync(_ => NotificationsOf(player).Count >= count, TimeSpan.FromSeconds(30)).ContinueWith(_ => NotificationsOf(player), TaskScheduler.Default);
+    /// <summary>
+    /// Wait until at least <paramref name="count"/> notification lines of <paramref name="player"/> have been
+    /// printed and return them; fails if they do not come within 30 seconds or the service exits first.
+    /// </summary>
+    public async Task<IReadOnlyList<JsonObject>> WaitForNotificationsAsync(Guid player, int count)
+    {
+        await WaitForAsync(_ => NotificationsOf(player).Count >= count, TimeSpan.FromSeconds(30));
+        return NotificationsOf(player);
+    }
 
     public void Dispose()
     {

@@ -147,7 +147,18 @@ public sealed class ScriptedCluster : IAsyncLifetime
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // The script and everything it has started so far (builds, silos, gateways, a database server)
+            // would otherwise run on after the test has failed.
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"cluster.sh {string.Join(' ', arguments)} did not finish within 4 minutes; its process tree was killed");
+        }
+
         var text = await output + await error;
         Assert.True(process.ExitCode == 0, $"cluster.sh {string.Join(' ', arguments)} exited with {process.ExitCode}: {text}");
         return text;

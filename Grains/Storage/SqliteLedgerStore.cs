@@ -73,8 +73,8 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
     /// </summary>
     internal TimeSpan CloseWait { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Test seam: called inside every write, under the write lock, just before it runs on the writer.</summary>
-    internal Action? TestHookWriting { get; set; }
+    /// <summary>Test seam: called with the writer inside every write, under the write lock, just before the write runs on it.</summary>
+    internal Action<SqliteConnection>? TestHookWriting { get; set; }
 
     /// <summary>
     /// Commits what is still queued, then closes the writer. Writes other than appends (a snapshot, a
@@ -739,7 +739,7 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
                 _writer = writer;
             }
 
-            TestHookWriting?.Invoke();
+            TestHookWriting?.Invoke(_writer);
             return write(_writer);
         }
         finally

@@ -44,6 +44,24 @@ public sealed class SqliteLedgerStoreTests : LedgerStoreContractTests, IDisposab
     }
 
     [Fact]
+    public async Task Writer_FirstWrite_SynchronizesFully()
+    {
+        var store = (SqliteLedgerStore)Store;
+        long? synchronous = null;
+        // The setting is the connection's own: asked on the store's writer, not on a connection of the test.
+        store.TestHookWriting = writer =>
+        {
+            using var pragma = writer.CreateCommand();
+            pragma.CommandText = "PRAGMA synchronous;";
+            synchronous = (long?)pragma.ExecuteScalar();
+        };
+
+        await store.InitializeAsync();
+
+        Assert.Equal(2L, synchronous); // FULL
+    }
+
+    [Fact]
     public void Constructor_FirstSqliteUseOfTheProcess_LeavesSqliteInMultiThreadMode()
     {
         // This test's store was made before any connection of this process opened (nothing in these
@@ -86,7 +104,7 @@ public sealed class SqliteLedgerStoreTests : LedgerStoreContractTests, IDisposab
         var closedDuringWrite = false;
         // Closed from inside the write, which holds the write lock: the close cannot get it, whatever the timing.
         store.CloseWait = TimeSpan.FromMilliseconds(100);
-        store.TestHookWriting = () =>
+        store.TestHookWriting = _ =>
         {
             store.TestHookWriting = null;
             store.Dispose();

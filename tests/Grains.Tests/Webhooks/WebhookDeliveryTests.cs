@@ -264,6 +264,82 @@ public sealed class WebhookDeliveryTests(WebhookFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task ConnectionDropped_FirstAttempt_RetriesAndDelivers()
+    {
+        var user = await _ledger.NewPlayerAsync();
+        var sku = await _ledger.PutSkuAsync();
+        Receiver.AbortNext(Path, user.PlayerUuid);
+
+        var grant = await _ledger.GrantAsync(user, sku);
+
+        var delivered = Assert.Single(await Receiver.WaitForDeliveredAsync(Path, user.PlayerUuid, 1));
+        var requests = Receiver.Requests(Path, user.PlayerUuid);
+        Assert.Equal([0, 200], requests.Select(r => r.Status));
+        Assert.Equal(["1", "2"], requests.Select(r => r.Header(WebhookHeaders.Attempt)));
+        Assert.Equal(grant.EventId, delivered.Header(WebhookHeaders.EventId));
+        Assert.DoesNotContain(await AllDeadLettersAsync(), d => d.PlayerUuid == user.PlayerUuid);
+    }
+
+    [Fact]
+    public async Task RequestTimeout408_Once_RetriesAndDelivers()
+    {
+        var user = await _ledger.NewPlayerAsync();
+        var sku = await _ledger.PutSkuAsync();
+        Receiver.FailNext(Path, user.PlayerUuid, 1, 408);
+
+        var grant = await _ledger.GrantAsync(user, sku);
+
+        var delivered = Assert.Single(await Receiver.WaitForDeliveredAsync(Path, user.PlayerUuid, 1));
+        var requests = Receiver.Requests(Path, user.PlayerUuid);
+        Assert.Equal([408, 200], requests.Select(r => r.Status));
+        Assert.Equal((grant.EventId, "2"), (delivered.Header(WebhookHeaders.EventId), delivered.Header(WebhookHeaders.Attempt)));
+        Assert.DoesNotContain(await AllDeadLettersAsync(), d => d.PlayerUuid == user.PlayerUuid);
+    }
+
+    /// <summary>
+    /// A redirect is a permanent failure, not followed: 307 and 308 would repeat the POST at the new
+    /// location, which the receiver would accept.
+    /// </summary>
+    [Theory]
+    [InlineData(307)]
+    [InlineData(308)]
+    public async Task Redirect_Once_DeadLettersAtOnceWithoutFollowingIt(int status)
+    {
+        const string Moved = "/hooks/moved";
+        var user = await _ledger.NewPlayerAsync();
+        var sku = await _ledger.PutSkuAsync();
+        Receiver.RedirectNext(Path, user.PlayerUuid, status, Receiver.Url(Moved));
+
+        var first = await _ledger.GrantAsync(user, sku);
+        var second = await _ledger.GrantAsync(user, sku);
+
+        var delivered = Assert.Single(await Receiver.WaitForDeliveredAsync(Path, user.PlayerUuid, 1));
+        Assert.Equal(second.EventId, delivered.Header(WebhookHeaders.EventId));
+        Assert.Equal([status, 200], Receiver.Requests(Path, user.PlayerUuid).Select(r => r.Status));
+        Assert.Empty(Receiver.Requests(Moved, user.PlayerUuid));
+        var letter = Assert.Single(await AllDeadLettersAsync(), d => d.PlayerUuid == user.PlayerUuid);
+        Assert.Equal((first.EventId, 1, $"HTTP {status}", (DateTimeOffset?)null), (letter.EventId, letter.Attempts, letter.LastError, letter.Replayed));
+    }
+
+    [Fact]
+    public async Task ServiceUnavailable_WithRetryAfterDate_WaitsUntilThatDateBeforeRetrying()
+    {
+        var user = await _ledger.NewPlayerAsync();
+        var sku = await _ledger.PutSkuAsync();
+        var retryAt = DateTimeOffset.UtcNow.AddSeconds(4);
+        Receiver.FailNext(Path, user.PlayerUuid, 1, 503, retryAfter: retryAt.ToString("r", CultureInfo.InvariantCulture));
+
+        await _ledger.GrantAsync(user, sku);
+
+        await Receiver.WaitForDeliveredAsync(Path, user.PlayerUuid, 1);
+        var requests = Receiver.Requests(Path, user.PlayerUuid);
+        Assert.Equal([503, 200], requests.Select(r => r.Status));
+        // The date is sent in whole seconds; the backoff alone would be 10-20 ms.
+        var sent = new DateTimeOffset(retryAt.Ticks - (retryAt.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        Assert.True(requests[1].ReceivedAt >= sent.AddMilliseconds(-50), $"retried at {requests[1].ReceivedAt:O}, Retry-After was {sent:O}");
+    }
+
+    [Fact]
     public async Task ManyPlayers_ConcurrentChanges_EachPlayersNotificationsArriveInLedgerOrder()
     {
         var sku = await _ledger.PutSkuAsync();

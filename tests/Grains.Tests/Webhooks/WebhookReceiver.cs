@@ -60,6 +60,25 @@ public sealed class WebhookReceiver : IAsyncDisposable
         }
     }
 
+    /// <summary>Answer the next request to <paramref name="path"/> for <paramref name="player"/> with the redirect <paramref name="status"/> to <paramref name="location"/>.</summary>
+    public void RedirectNext(string path, Guid player, int status, Uri location) =>
+        Add(path, player, context =>
+        {
+            context.Response.Headers.Location = location.ToString();
+            return Task.FromResult(status);
+        });
+
+    /// <summary>
+    /// Drop the connection of the next request to <paramref name="path"/> for <paramref name="player"/> once
+    /// its body has been read, answering nothing; it is recorded with status 0.
+    /// </summary>
+    public void AbortNext(string path, Guid player) =>
+        Add(path, player, context =>
+        {
+            context.Abort();
+            return Task.FromResult(0);
+        });
+
     /// <summary>Hold the next <paramref name="count"/> requests to <paramref name="path"/> for <paramref name="player"/> open until the sender aborts them.</summary>
     public void StallNext(string path, Guid player, int count)
     {

@@ -71,6 +71,7 @@ public sealed class WebhooksApiTests(WebhookGatewayFixture fixture) : IClassFixt
         var (player, letters) = await DeadLettersAsync(WebhookGatewayFixture.Orders, 1);
         var id = letters[0]["id"]!.GetValue<long>();
         var path = WebhookGatewayFixture.PathOf(WebhookGatewayFixture.Orders);
+        var position = await OrdersPositionPastAsync(letters[0]["position"]!.GetValue<long>());
 
         var response = await fixture.Ops.SendAsync(HttpMethod.Post, $"/ops/v1/webhooks/orders/dead-letters/{id}/replay");
 
@@ -90,6 +91,14 @@ public sealed class WebhooksApiTests(WebhookGatewayFixture fixture) : IClassFixt
         Assert.True(WebhookSignature.Verify(WebhookGatewayFixture.Secret, requests[2].Header(WebhookHeaders.Signature), requests[2].Body, requests[2].ReceivedAt));
         var listed = await fixture.Ops.GetApiAsync($"/ops/v1/webhooks/orders/dead-letters?limit=1&after_id={id - 1}");
         JsonAssert.Equal(replayed, listed.BodyObject["dead_letters"]![0]!);
+        // The replay re-sent an older notification; the webhook's own position did not move back to it: it
+        // is where it was, and the next grant is the next request the endpoint gets, nothing sent again before it.
+        Assert.Equal(position, await OrdersPositionAsync());
+        var next = ExpectedEvent.Id(await fixture.Client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, Sku, Unique.Name("tx"))));
+        await Receiver.WaitForDeliveredAsync(path, player.Uuid, 3);
+        var after = Receiver.Requests(path, player.Uuid);
+        Assert.Equal([400, 200, 200, 200], after.Select(r => r.Status));
+        Assert.Equal(next, after[3].Header(WebhookHeaders.EventId));
     }
 
     [Fact]
@@ -180,6 +189,30 @@ public sealed class WebhooksApiTests(WebhookGatewayFixture fixture) : IClassFixt
     /// answered 400, then that many grants and one more: once the last is delivered, the others are dead
     /// letters (one attempt each). Returns them as the API lists them, oldest first.
     /// </summary>
+    private async Task<long> OrdersPositionAsync()
+    {
+        var response = await fixture.Ops.GetApiAsync("/ops/v1/webhooks");
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        return response.BodyObject["webhooks"]!.AsArray().Single(w => w!["name"]!.GetValue<string>() == WebhookGatewayFixture.Orders)!["position"]!.GetValue<long>();
+    }
+
+    /// <summary>The orders webhook's position once it has moved past <paramref name="position"/> (it is stored after the delivery is answered).</summary>
+    private async Task<long> OrdersPositionPastAsync(long position)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var current = await OrdersPositionAsync();
+            if (current > position)
+            {
+                return current;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"the orders webhook stayed at position {current}, not past {position}");
+            await Task.Delay(50);
+        }
+    }
+
     private async Task<(Player Player, List<JsonObject> Letters)> DeadLettersAsync(string webhook, int count)
     {
         var player = await fixture.Client.CreatePlayerAsync();

@@ -1,3 +1,4 @@
+using Entitlements.Diagnostics;
 using Entitlements.Hosting;
 using Entitlements.Notifications;
 using Entitlements.Storage;
@@ -37,7 +38,7 @@ public static class ClusterModeHosting
             builder.Services.AddOrleansSchemaMigration(configuration);
             builder.UseOrleansClient(client =>
             {
-                client.UsePostgresCluster(configuration).AddMemoryStreams(NotificationStreams.ProviderName);
+                client.UsePostgresCluster(configuration).AddMemoryStreams(NotificationStreams.ProviderName).AddTracePropagation();
                 configureClient?.Invoke(client);
             });
             return mode;

@@ -39,6 +39,9 @@ public static class EntitlementsSiloBuilderExtensions
 
         AddLedgerStore(services, configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions());
         builder.AddIncomingGrainCallFilter<StoreFailureCallFilter>();
+
+        // The caller's trace follows every grain call, so a grain's log lines and notifications name the request.
+        builder.AddTracePropagation();
         services.AddSingleton<CursorCodec>();
         services.AddSingleton<CatalogSeeder>();
 

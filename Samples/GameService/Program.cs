@@ -11,7 +11,8 @@ builder.UseOrleansClient(client => client
         gatewayPort: orleans.GetValue("GatewayPort", 30000),
         serviceId: orleans["ServiceId"] ?? "entitlements",
         clusterId: orleans["ClusterId"] ?? "entitlements")
-    .AddMemoryStreams(NotificationStreams.ProviderName));
+    .AddMemoryStreams(NotificationStreams.ProviderName)
+    .AddActivityPropagation());
 builder.Services.Configure<FollowerOptions>(builder.Configuration.GetSection(FollowerOptions.SectionName));
 builder.Services.AddSingleton(Console.Out);
 builder.Services.AddHostedService<NotificationFollower>();

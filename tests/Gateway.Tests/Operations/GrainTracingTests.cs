@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography;
+using Entitlements.Tests.Infrastructure;
+using Entitlements.Tests.Notifications;
+
+namespace Entitlements.Tests.Operations;
+
+/// <summary>
+/// A request's trace reaches the grains: Orleans' grain-call spans continue the caller's <c>traceparent</c>, and
+/// what a grain writes during the request (here the <c>traceId</c> of a <c>revocationCompleted</c>) names it, with
+/// or without anything listening to Orleans' activity sources.
+/// </summary>
+public sealed class GrainTracingTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
+{
+    private readonly HttpClient _client = fixture.Client;
+
+    [Fact]
+    public async Task Grant_WithTraceparent_GrainCallSpansCarryTheRequestTraceId()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var (traceId, traceparent) = NewTraceparent();
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Microsoft.Orleans.Application",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.TraceId.ToHexString() == traceId)
+                {
+                    spans.Enqueue(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        var grant = await PostEventAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")), traceparent);
+
+        Assert.Equal(HttpStatusCode.OK, grant.Status);
+        // The gateway asks the platform user grain, then the player grain, which reads the SKU: each call a client
+        // span where it is made and a server span around the grain's turn, all in the caller's trace.
+        var userCall = await SpanPairAsync(spans, "IPlatformUserGrain/GetAsync");
+        var playerCall = await SpanPairAsync(spans, "IPlayerGrain/SubmitEntitlementEventAsync");
+        var skuCall = await SpanPairAsync(spans, "ICatalogSkuGrain/GetAsync");
+        Assert.Equal(userCall.Client.ParentSpanId, playerCall.Client.ParentSpanId);
+        Assert.Equal(playerCall.Server.SpanId, skuCall.Client.ParentSpanId);
+        Assert.Equal(
+            ("Entitlements.IPlayerGrain/SubmitEntitlementEventAsync", $"player/{player.Uuid:N}"),
+            (playerCall.Server.GetTagItem("rpc.method"), playerCall.Server.GetTagItem("orleans.rpc.target_id")));
+    }
+
+    [Fact]
+    public async Task Refund_WithTraceparentAndNoTraceListener_RevocationCompletedCarriesTheRequestTraceId()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var transaction = Unique.Name("tx");
+        await using var socket = await PushSocket.ConnectAsync(fixture.BaseAddress(), PushRoutes.PlayerWebSocket(player.Uuid), fixture.PlayerToken(player.Uuid));
+        var (traceId, traceparent) = NewTraceparent();
+
+        var refund = await PostEventAsync(EventRequests.Create("refund", player.PlatformUserId, "gems_100", transaction), traceparent);
+
+        Assert.Equal(HttpStatusCode.OK, refund.Status);
+        var (revocation, _) = await socket.NextNotificationAsync();
+        Assert.Equal(
+            ("revocationCompleted", ExpectedEvent.Id(refund.BodyObject), traceId),
+            (revocation["name"]!.GetValue<string>(), revocation["event_id"]!.GetValue<string>(), revocation["message"]!["traceId"]!.GetValue<string>()));
+    }
+
+    /// <summary>The client and server spans of the one call to <paramref name="name"/>, the server's parent the client, once both have ended.</summary>
+    private static async Task<(Activity Client, Activity Server)> SpanPairAsync(ConcurrentQueue<Activity> spans, string name)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var calls = spans.Where(s => s.OperationName == name).ToList();
+            if (calls.Count >= 2 || DateTime.UtcNow > deadline)
+            {
+                var client = Assert.Single(calls, s => s.Kind == ActivityKind.Client);
+                var server = Assert.Single(calls, s => s.Kind == ActivityKind.Server);
+                Assert.Equal(client.SpanId, server.ParentSpanId);
+                return (client, server);
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    private static (string TraceId, string Traceparent) NewTraceparent()
+    {
+        var traceId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        return (traceId, $"00-{traceId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}-01");
+    }
+
+    private Task<ApiResponse> PostEventAsync(System.Text.Json.Nodes.JsonNode body, string traceparent) =>
+        _client.SendAsync(HttpMethod.Post, GatewayHttp.EventsPath, body.ToJsonString(), r => r.Headers.Add("traceparent", traceparent));
+}

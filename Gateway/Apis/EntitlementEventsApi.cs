@@ -25,7 +25,11 @@ public static class EntitlementEventsApi
             .WithName("generate_entitlement_event")
             .WithSummary("Generate Entitlement Event")
             .WithDescription("Record a grant, refund, chargeback or chargeback reversal in the player's ledger.")
-            .Accepts<EntitlementEventRequestDto>("application/json")
+            // Any Content-Type reaches the handler, which answers FastAPI's 422 for one that is not JSON; routing
+            // would otherwise pick its 415 endpoint, which declares no permission and is refused 403. The
+            // document lists application/json only, as RallyHere's does.
+            .Accepts<EntitlementEventRequestDto>("application/json", AnyContentType)
+            .AddOpenApiOperationTransformer(DocumentJsonBodyOnly)
             .Produces<HzApiErrorModel>(StatusCodes.Status404NotFound)
             .Produces<HzApiErrorModel>(StatusCodes.Status409Conflict)
             .Produces<HzApiErrorModel>(StatusCodes.Status413PayloadTooLarge)
@@ -136,6 +140,14 @@ public static class EntitlementEventsApi
     private static readonly ConditionalWeakTable<JsonSerializerOptions, JsonSerializerOptions> ListingOptions = [];
 
     /// <summary>The listing reads its query itself (to answer RallyHere's 422); this tells the document what it reads.</summary>
+    private const string AnyContentType = "*/*";
+
+    private static Task DocumentJsonBodyOnly(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        operation.RequestBody?.Content?.Remove(AnyContentType);
+        return Task.CompletedTask;
+    }
+
     private static Task DescribeListQuery(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         operation.Parameters =

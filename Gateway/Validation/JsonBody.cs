@@ -59,6 +59,14 @@ public static class JsonBody
             return (null, [new ValidationErrorDetail(["body"], "Field required", "missing")], false);
         }
 
+        if (!IsJsonContentType(request.Headers.ContentType))
+        {
+            // FastAPI (since 0.65.2, the fix of CVE-2021-32677) hands any other body to validation as bytes,
+            // which are not an object. A page on another site can send text/plain or a form without a CORS
+            // preflight, with the Authorization cookie: such a body must never be read as a request.
+            return (null, [NotAnObject], false);
+        }
+
         // A leading UTF-8 byte order mark is no part of the JSON: Python's json.loads(bytes), which FastAPI
         // uses, drops it (and counts positions after it); parsing from memory does not skip it.
         var body = new ReadOnlyMemory<byte>(buffer.ToArray());
@@ -90,11 +98,33 @@ public static class JsonBody
         if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
             document.Dispose();
-            return (null, [new ValidationErrorDetail(["body"], "Input should be a valid dictionary or object to extract fields from", "model_attributes_type")], false);
+            return (null, [NotAnObject], false);
         }
 
         return (document, [], false);
     }
+
+    /// <summary>
+    /// Whether FastAPI reads a body with this <c>Content-Type</c> as JSON: when there is none (or it is empty),
+    /// or its media type is <c>application/json</c> or <c>application/&lt;anything&gt;+json</c>, in any case and
+    /// with any parameters. Like Python's <c>email.message</c>, which FastAPI asks, only the first header counts,
+    /// and a media type that is not one <c>type/subtype</c> pair is <c>text/plain</c>.
+    /// </summary>
+    public static bool IsJsonContentType(Microsoft.Extensions.Primitives.StringValues contentType)
+    {
+        var value = contentType.Count > 0 ? contentType[0] : null;
+        if (string.IsNullOrEmpty(value))
+        {
+            return true;
+        }
+
+        var mediaType = value.Split(';', 2)[0].Trim().ToLowerInvariant();
+        var parts = mediaType.Split('/');
+        return parts.Length == 2 && parts[0] == "application" && (parts[1] == "json" || parts[1].EndsWith("+json", StringComparison.Ordinal));
+    }
+
+    private static ValidationErrorDetail NotAnObject =>
+        new(["body"], "Input should be a valid dictionary or object to extract fields from", "model_attributes_type");
 
     /// <summary>The UTF-8 byte order mark, which a body may start with and which is no part of its JSON.</summary>
     internal static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];

@@ -245,6 +245,18 @@ public sealed class CatalogApiTests(GatewayFixture fixture) : IClassFixture<Gate
     }
 
     [Fact]
+    public async Task Put_ValidBodySentAsTextPlain_Returns422AndStoresNothing()
+    {
+        var sku = Unique.Name("sku");
+
+        var response = await _client.SendAsync(HttpMethod.Put, $"{Path}/Steam/{sku}", Entry("durable").ToJsonString(), request =>
+            request.Content!.Headers.ContentType = new("text/plain") { CharSet = "utf-8" });
+
+        JsonAssert.Invalid(response, new ValidationDetail(["body"], "Input should be a valid dictionary or object to extract fields from", "model_attributes_type"));
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetApiAsync($"{Path}/Steam/{sku}")).Status);
+    }
+
+    [Fact]
     public async Task Put_BadPlatformInPath_Returns422()
     {
         var response = await _client.PutCatalogAsync("Stream", Unique.Name("sku"), Entry("durable"));

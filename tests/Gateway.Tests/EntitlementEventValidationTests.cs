@@ -76,6 +76,57 @@ public sealed class EntitlementEventValidationTests(GatewayFixture fixture) : IC
         await AssertRejectedAsync(body, new ValidationDetail(["body"], "Input should be a valid dictionary or object to extract fields from", "model_attributes_type"));
     }
 
+    /// <summary>
+    /// FastAPI reads a body as JSON only without a <c>Content-Type</c> or with a JSON one (CVE-2021-32677):
+    /// a page on another site can send these without a CORS preflight, with the browser's cookie.
+    /// </summary>
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("text/plain; charset=utf-8")]
+    [InlineData("application/x-www-form-urlencoded")]
+    [InlineData("multipart/form-data; boundary=x")]
+    [InlineData("text/json")]
+    [InlineData("application/jsonp")]
+    [InlineData("application/json-patch")]
+    [InlineData("json")]
+    public async Task Post_ValidBodyWithAContentTypeThatIsNotJson_Returns422ModelAttributesTypeAndRecordsNothing(string contentType)
+    {
+        var player = await _client.CreatePlayerAsync();
+        var body = EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"));
+
+        var response = await PostWithContentTypeAsync(body, contentType);
+
+        JsonAssert.Invalid(response, new ValidationDetail(["body"], "Input should be a valid dictionary or object to extract fields from", "model_attributes_type"));
+        Assert.Empty(await _client.AllEventsAsync($"&player_uuid={player.Uuid}"));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("application/json")]
+    [InlineData("application/json; charset=utf-8")]
+    [InlineData("APPLICATION/JSON")]
+    [InlineData(" application/json ; charset=utf-8")]
+    [InlineData("application/vnd.api+json")]
+    [InlineData("application/merge-patch+json")]
+    public async Task Post_ValidBodyWithoutAContentTypeOrAJsonOne_IsRecorded(string? contentType)
+    {
+        var body = await ValidBodyAsync();
+
+        var response = await PostWithContentTypeAsync(body, contentType);
+
+        Assert.True(response.Status == HttpStatusCode.OK, $"Content-Type {contentType}: {response}");
+        Assert.Equal(body["platform_transaction_id"]!.GetValue<string>(), response.Json["platform_transaction_id"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Post_EmptyBodyWithTextPlain_Returns422BodyMissing()
+    {
+        var response = await PostWithContentTypeAsync(null, "text/plain");
+
+        JsonAssert.Invalid(response, new ValidationDetail(["body"], "Field required", "missing"));
+    }
+
     [Theory]
     [InlineData("action_type")]
     [InlineData("platform")]
@@ -605,6 +656,19 @@ public sealed class EntitlementEventValidationTests(GatewayFixture fixture) : IC
         var gems = Assert.Single(await _client.EntitlementsOkAsync(player.Uuid))!;
         Assert.Equal(("ACTIVE", (long)int.MaxValue), (gems["status"]!.GetValue<string>(), gems["useCount"]!.GetValue<long>()));
         Assert.Single(await _client.AllEventsAsync($"&player_uuid={player.Uuid}"));
+    }
+
+    /// <summary>POST the body with exactly this <c>Content-Type</c> header, or none when null.</summary>
+    private async Task<ApiResponse> PostWithContentTypeAsync(JsonObject? body, string? contentType)
+    {
+        using var content = new ByteArrayContent(body is null ? [] : Encoding.UTF8.GetBytes(body.ToJsonString()));
+        if (contentType is not null)
+        {
+            Assert.True(content.Headers.TryAddWithoutValidation("Content-Type", contentType));
+        }
+
+        using var answer = await _client.PostAsync(new Uri(GatewayHttp.EventsPath, UriKind.Relative), content);
+        return new ApiResponse(answer.StatusCode, await answer.Content.ReadAsStringAsync(), answer.Headers, answer.Content.Headers);
     }
 
     private Task AssertRejectedAsync(JsonObject body, params ValidationDetail[] details) => AssertRejectedAsync(body.ToJsonString(), details);

@@ -250,6 +250,20 @@ public sealed class PlayerEntitlementsApiTests(GatewayFixture fixture) : IClassF
             ValidationDetail.Missing("operation_id"));
     }
 
+    [Fact]
+    public async Task Consume_ValidBodySentAsTextPlain_Returns422AndConsumesNothing()
+    {
+        var player = await _client.CreatePlayerAsync();
+        await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")));
+        var body = new JsonObject { ["item_id"] = "gems", ["quantity"] = 30, ["operation_id"] = Unique.Name("op") }.ToJsonString();
+
+        var response = await _client.SendAsync(HttpMethod.Post, $"/inventory/v1/player/{player.Uuid}/entitlements/consume", body, request =>
+            request.Content!.Headers.ContentType = new("text/plain"));
+
+        JsonAssert.Invalid(response, new ValidationDetail(["body"], "Input should be a valid dictionary or object to extract fields from", "model_attributes_type"));
+        Assert.Equal(100, Assert.Single(await _client.EntitlementsOkAsync(player.Uuid))!["useCount"]!.GetValue<long>());
+    }
+
     private Task<ApiResponse> Consume(Guid player, string itemId, long quantity, string operation) =>
         _client.SendAsync(
             HttpMethod.Post,

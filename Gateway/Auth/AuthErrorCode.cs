@@ -14,4 +14,7 @@ public static class AuthErrorCode
     public const string InvalidVersion = "auth_invalid_version";
     public const string Unknown = "auth_token_unknown";
     public const string InsufficientPermissions = "insufficient_permissions";
+
+    /// <summary>Ours: the credential came in the cookie on a request from another site's page (its <c>Origin</c>).</summary>
+    public const string ForeignOrigin = "auth_cookie_foreign_origin";
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Entitlements.Gateway.RallyHere;
+using Microsoft.Extensions.Options;
 
 namespace Entitlements.Gateway.Auth;
 
@@ -9,11 +10,19 @@ namespace Entitlements.Gateway.Auth;
 /// 403 with RallyHere's <c>HzApiErrorModel</c>; a route that declares nothing is refused (fail closed)
 /// unless it is marked <see cref="AnonymousAccess"/>. Signing keys that have never loaded are not a
 /// refusal: <see cref="SigningKeysUnavailableException"/> reaches <see cref="Hosting.ErrorMiddleware"/>, which answers 503.
+/// <para>
+/// A browser sends the cookie with requests that pages of other sites make (a form post, a text/plain
+/// fetch, a WebSocket), so a cookie is accepted only from a request with no <c>Origin</c>, or with the
+/// gateway's own origin or one of <see cref="AuthOptions.AllowedOrigins"/>; the header is never sent by
+/// a browser unless the page's own script sets it, which another site cannot do without CORS.
+/// </para>
 /// </summary>
-public sealed class AuthMiddleware(RequestDelegate next, JwtValidator validator)
+public sealed class AuthMiddleware(RequestDelegate next, JwtValidator validator, IOptions<AuthOptions> options)
 {
     /// <summary>The display name ASP.NET routing gives the endpoint that answers 405.</summary>
     private const string MethodNotAllowed = "405 HTTP Method Not Supported";
+
+    private readonly HashSet<string> _allowedOrigins = [.. options.Value.AllowedOrigins.Select(RequestOrigin.Normalize).OfType<string>()];
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -30,6 +39,15 @@ public sealed class AuthMiddleware(RequestDelegate next, JwtValidator validator)
         var credential = context.Request.Headers.Authorization.FirstOrDefault();
         if (string.IsNullOrEmpty(credential) && AuthorizationCookie(context.Request) is { } cookie)
         {
+            if (!OriginAllowed(context.Request))
+            {
+                await RefuseAsync(context, new HzApiErrorModel(
+                    AuthSuccess: false,
+                    AuthErrorCode.ForeignOrigin,
+                    "The Authorization cookie is not accepted from this Origin: send the token in the Authorization header"));
+                return;
+            }
+
             credential = cookie.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? cookie : "Bearer " + cookie;
         }
 
@@ -78,6 +96,27 @@ public sealed class AuthMiddleware(RequestDelegate next, JwtValidator validator)
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// No <c>Origin</c> (not a browser, or a browser's same-origin GET), or the origin is the request's own
+    /// (its scheme and <c>Host</c>) or an allowed one.
+    /// </summary>
+    private bool OriginAllowed(HttpRequest request)
+    {
+        var origins = request.Headers.Origin;
+        if (origins.Count == 0)
+        {
+            return true;
+        }
+
+        if (origins.Count > 1 || RequestOrigin.Normalize(origins[0]) is not { } origin)
+        {
+            // Two Origin headers, "null" (a sandboxed page, a redirect across sites) or no origin at all.
+            return false;
+        }
+
+        return origin == RequestOrigin.Own(request) || _allowedOrigins.Contains(origin);
     }
 
     private static bool Allowed(AccessToken token, PermissionRequirement requirement, HttpContext context) =>

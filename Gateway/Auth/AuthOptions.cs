@@ -46,5 +46,11 @@ public sealed class AuthOptions
     /// </summary>
     public string? DevelopmentKeyFile { get; set; }
 
+    /// <summary>
+    /// Origins (<c>scheme://host[:port]</c>) besides the gateway's own whose pages may send requests that
+    /// carry the <c>Authorization</c> cookie; a cookie-authenticated request with any other <c>Origin</c> is refused.
+    /// </summary>
+    public string[] AllowedOrigins { get; set; } = [];
+
     public bool DevelopmentIssuerEnabled => DevelopmentIssuer ?? (JwksFile is null && JwksUrl is null);
 }

@@ -8,7 +8,8 @@ namespace Entitlements.Gateway.Auth;
 /// <c>JwksUrl</c> that is relative or not http(s) (the HTTP client cannot fetch it at all), or a
 /// <c>JwksFile</c> that does not exist. A file that exists but is broken, or a URL that does not answer,
 /// is a run-time matter: the keys in hand stay and the next token tries again. The numbers must not be
-/// negative.
+/// negative. Every allowed origin must
+/// be an origin (<see cref="RequestOrigin.Normalize"/>): one that never matches would fail only in a browser.
 /// </summary>
 public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
 {
@@ -41,6 +42,14 @@ public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
         if (options.ValidatedTokenCacheSize < 0)
         {
             failures.Add($"{AuthOptions.SectionName}:ValidatedTokenCacheSize must not be negative (0 turns the cache off).");
+        }
+
+        foreach (var origin in options.AllowedOrigins)
+        {
+            if (RequestOrigin.Normalize(origin) is null)
+            {
+                failures.Add($"{AuthOptions.SectionName}:AllowedOrigins must hold origins, http:// or https:// with a host and no path (got '{origin}').");
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -10,6 +10,9 @@ namespace Entitlements.Tests.Auth;
 /// </summary>
 public class AuthGatewayFixture : GatewayFixture
 {
+    /// <summary>The one origin besides its own whose pages may send this gateway's cookie (<c>Auth:AllowedOrigins</c>).</summary>
+    public const string AllowedOrigin = "https://game.example";
+
     private TestKeys? _keys;
     private HttpClient? _operator;
 
@@ -50,6 +53,7 @@ public class AuthGatewayFixture : GatewayFixture
         settings["Auth:Issuer"] = TestKeys.Issuer;
         settings["Auth:Audience"] = TestKeys.Audience;
         settings["Auth:KeyRefreshIntervalSeconds"] = KeyRefreshIntervalSeconds.ToString(CultureInfo.InvariantCulture);
+        settings["Auth:AllowedOrigins:0"] = AllowedOrigin;
         if (ClockSkewSeconds is { } skew)
         {
             settings["Auth:ClockSkewSeconds"] = skew.ToString(CultureInfo.InvariantCulture);

@@ -26,17 +26,17 @@ internal sealed class PushSocket : IAsyncDisposable
     /// <paramref name="receiveBufferBytes"/>, when given, sizes the client's TCP receive buffer before it
     /// connects: a client that does not read then stops the server's sends after that much.
     /// </summary>
-    public static async Task<PushSocket> ConnectAsync(Uri baseAddress, string path, string? token, string? cookie = null, int? receiveBufferBytes = null)
+    public static async Task<PushSocket> ConnectAsync(Uri baseAddress, string path, string? token, string? cookie = null, int? receiveBufferBytes = null, string? origin = null)
     {
-        var (socket, invoker, failure) = await TryConnectAsync(baseAddress, path, token, cookie, receiveBufferBytes);
+        var (socket, invoker, failure) = await TryConnectAsync(baseAddress, path, token, cookie, receiveBufferBytes, origin);
         Assert.True(failure is null, $"connecting to {path} failed: {failure}");
         return new PushSocket(socket, invoker);
     }
 
     /// <summary>Connect, expecting the server to refuse the upgrade; returns the HTTP status it answered.</summary>
-    public static async Task<HttpStatusCode> RefusedAsync(Uri baseAddress, string path, string? token)
+    public static async Task<HttpStatusCode> RefusedAsync(Uri baseAddress, string path, string? token, string? cookie = null, string? origin = null)
     {
-        var (socket, invoker, failure) = await TryConnectAsync(baseAddress, path, token, cookie: null, receiveBufferBytes: null);
+        var (socket, invoker, failure) = await TryConnectAsync(baseAddress, path, token, cookie, receiveBufferBytes: null, origin);
         using (invoker)
         using (socket)
         {
@@ -216,7 +216,7 @@ internal sealed class PushSocket : IAsyncDisposable
     }
 
     private static async Task<(ClientWebSocket Socket, HttpMessageInvoker Invoker, Exception? Failure)> TryConnectAsync(
-        Uri baseAddress, string path, string? token, string? cookie, int? receiveBufferBytes)
+        Uri baseAddress, string path, string? token, string? cookie, int? receiveBufferBytes, string? origin)
     {
         var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
@@ -228,6 +228,12 @@ internal sealed class PushSocket : IAsyncDisposable
         if (cookie is not null)
         {
             socket.Options.SetRequestHeader("Cookie", cookie);
+        }
+
+        if (origin is not null)
+        {
+            // What a browser sends on every WebSocket upgrade: the origin of the page that opened it.
+            socket.Options.SetRequestHeader("Origin", origin);
         }
 
         var invoker = new HttpMessageInvoker(PushClientHandler.Create(receiveBufferBytes));

@@ -49,6 +49,20 @@ public sealed class KeySourceConfigurationTests
         Assert.Equal([$"Auth:JwksFile must name an existing file (got '{file}', which is '{Path.Combine(Environment.CurrentDirectory, file)}')."], exception.Failures);
     }
 
+    [Theory]
+    [InlineData("game.example")]
+    [InlineData("https://game.example/play")]
+    [InlineData("ftp://game.example")]
+    [InlineData("null")]
+    public async Task Start_AllowedOriginNotAnOrigin_FailsWithTheKeyAndTheRule(string origin)
+    {
+        using var data = new TempDirectory();
+
+        var exception = await StartAsync(data, "Auth:AllowedOrigins:0", origin);
+
+        Assert.Equal([$"Auth:AllowedOrigins must hold origins, http:// or https:// with a host and no path (got '{origin}')."], exception.Failures);
+    }
+
     private static async Task<OptionsValidationException> StartAsync(TempDirectory data, string key, string value)
     {
         var settings = new Dictionary<string, string?>

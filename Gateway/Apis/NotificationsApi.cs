@@ -85,7 +85,7 @@ public static class NotificationsApi
         {
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
             using var transport = new WebSocketTransport(socket, context.Abort);
-            await push.RunAsync(start, transport, context.RequestAborted);
+            await push.RunAsync(start, transport, AuthMiddleware.Credential(context), context.RequestAborted);
         }
         finally
         {
@@ -108,7 +108,7 @@ public static class NotificationsApi
         {
             var transport = new ServerSentEventsTransport(context);
             await transport.StartAsync();
-            await push.RunAsync(start, transport, context.RequestAborted);
+            await push.RunAsync(start, transport, AuthMiddleware.Credential(context), context.RequestAborted);
         }
         finally
         {

@@ -3,6 +3,9 @@ namespace Entitlements.Gateway.Auth;
 /// <summary>A verified access token: who it is for and what it may do.</summary>
 public sealed record AccessToken(string? Subject, IReadOnlyList<string> Permissions)
 {
+    /// <summary>The token's <c>exp</c>, without the clock skew; <see cref="DateTimeOffset.MaxValue"/> when it is beyond the calendar.</summary>
+    public DateTimeOffset Expires { get; init; } = DateTimeOffset.MaxValue;
+
     /// <summary>The subject as a player UUID, when it is one.</summary>
     public Guid? Player => Guid.TryParse(Subject, out var player) ? player : null;
 

@@ -22,6 +22,9 @@ public sealed class AuthMiddleware(RequestDelegate next, JwtValidator validator,
     /// <summary>The display name ASP.NET routing gives the endpoint that answers 405.</summary>
     private const string MethodNotAllowed = "405 HTTP Method Not Supported";
 
+    /// <summary>The key of the request's credential in <see cref="HttpContext.Items"/>.</summary>
+    private static readonly object CredentialKey = new();
+
     private readonly HashSet<string> _allowedOrigins = [.. options.Value.AllowedOrigins.Select(RequestOrigin.Normalize).OfType<string>()];
 
     public async Task InvokeAsync(HttpContext context)
@@ -66,7 +69,18 @@ public sealed class AuthMiddleware(RequestDelegate next, JwtValidator validator,
         }
 
         context.Items[typeof(AccessToken)] = token;
+        context.Items[CredentialKey] = credential;
         await next(context);
+    }
+
+    /// <summary>
+    /// What the request was authenticated with, <c>Bearer &lt;jwt&gt;</c> from the header or the cookie, for a
+    /// connection that must check it again while it lasts (<see cref="CredentialWatch"/>); null on a public route.
+    /// </summary>
+    public static string? Credential(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Items.TryGetValue(CredentialKey, out var credential) ? credential as string : null;
     }
 
     /// <summary>

@@ -20,6 +20,7 @@ public static class AuthServiceExtensions
         builder.Services.AddSingleton<ValidatedTokenCache>();
         builder.Services.AddSingleton<AuthMetrics>();
         builder.Services.AddSingleton<JwtValidator>();
+        builder.Services.AddSingleton<CredentialWatch>();
         if (options.DevelopmentIssuerEnabled)
         {
             builder.Services.AddSingleton<DevelopmentIssuer>();

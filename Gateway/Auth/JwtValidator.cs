@@ -148,7 +148,8 @@ public sealed class JwtValidator(
         var permissions = payload.TryGetProperty("permissions", out var list)
             ? Array.AsReadOnly(list.EnumerateArray().Select(p => p.GetString()!).ToArray())
             : ReadOnlyCollection<string>.Empty;
-        return (new ValidatedToken(new AccessToken(Text(payload, "sub"), permissions), expires, notBefore, keyGeneration), null);
+        var token = new AccessToken(Text(payload, "sub"), permissions) { Expires = ExpiresAt(expires) };
+        return (new ValidatedToken(token, expires, notBefore, keyGeneration), null);
     }
 
     /// <summary>
@@ -170,6 +171,23 @@ public sealed class JwtValidator(
         }
 
         return null;
+    }
+
+    /// <summary>The earliest time at which a validation refuses <paramref name="token"/> as expired (its <c>exp</c> with the clock skew).</summary>
+    public DateTimeOffset RejectedFrom(AccessToken token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        var skew = TimeSpan.FromSeconds(Math.Max(0, options.Value.ClockSkewSeconds));
+        return token.Expires >= DateTimeOffset.MaxValue - skew ? DateTimeOffset.MaxValue : token.Expires + skew;
+    }
+
+    /// <summary><c>exp</c> as a time: the next whole second for a fraction (the check compares whole seconds), the calendar's end beyond it.</summary>
+    private static DateTimeOffset ExpiresAt(double expires)
+    {
+        var seconds = Math.Ceiling(expires);
+        return seconds >= DateTimeOffset.MaxValue.ToUnixTimeSeconds() ? DateTimeOffset.MaxValue
+            : seconds <= DateTimeOffset.MinValue.ToUnixTimeSeconds() ? DateTimeOffset.MinValue
+            : DateTimeOffset.FromUnixTimeSeconds((long)seconds);
     }
 
     /// <summary>The first registered or permission claim whose JSON type is wrong; <c>exp</c> is required.</summary>

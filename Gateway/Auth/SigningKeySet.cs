@@ -27,7 +27,7 @@ public sealed partial class SigningKeySet(
     public static readonly TimeSpan LoadTimeout = TimeSpan.FromSeconds(5);
 
     private readonly Lock _gate = new();
-    private volatile Snapshot _current = new(FrozenDictionary<string, SigningKey>.Empty, 0);
+    private volatile Snapshot _current = new(FrozenDictionary<string, SigningKey>.Empty, 0, new CancellationTokenSource());
     private Task? _loading;
     private DateTimeOffset _lastSuccess = DateTimeOffset.MinValue;
     private DateTimeOffset _lastFailure = DateTimeOffset.MinValue;
@@ -38,6 +38,12 @@ public sealed partial class SigningKeySet(
     /// replaced the set (whatever it holds, the same keys included).
     /// </summary>
     public long Generation => _current.Generation;
+
+    /// <summary>
+    /// Canceled when the set in use now is replaced (a re-read that succeeded): a connection that outlives
+    /// its request checks its token again then, since the key that verified it may be gone.
+    /// </summary>
+    public CancellationToken Replaced => _current.Replaced.Token;
 
     /// <summary>The key named <paramref name="keyId"/>, if any, and the <see cref="Generation"/> of the set it was looked up in.</summary>
     /// <param name="cancellationToken">
@@ -127,13 +133,18 @@ public sealed partial class SigningKeySet(
             byId[key.KeyId] = key;
         }
 
+        Snapshot previous;
         lock (_gate)
         {
             // Only ever replaced here, by the one load running: the generation cannot be counted twice.
-            _current = new Snapshot(byId.ToFrozenDictionary(StringComparer.Ordinal), _current.Generation + 1);
+            previous = _current;
+            _current = new Snapshot(byId.ToFrozenDictionary(StringComparer.Ordinal), previous.Generation + 1, new CancellationTokenSource());
             _lastSuccess = time.GetUtcNow();
             _lastError = null;
         }
+
+        // Outside the lock: the callbacks run here. Not disposed: a token taken from it may still be registered with.
+        await previous.Replaced.CancelAsync();
     }
 
     private async Task<IReadOnlyList<SigningKey>> ReadAsync(CancellationToken cancellationToken)
@@ -160,6 +171,6 @@ public sealed partial class SigningKeySet(
         return keys;
     }
 
-    /// <summary>The keys and their generation, swapped as one so that no reader sees one without the other.</summary>
-    private sealed record Snapshot(FrozenDictionary<string, SigningKey> Keys, long Generation);
+    /// <summary>The keys and their generation, swapped as one so that no reader sees one without the other; <see cref="Replaced"/> is canceled when the next replaces it.</summary>
+    private sealed record Snapshot(FrozenDictionary<string, SigningKey> Keys, long Generation, CancellationTokenSource Replaced);
 }

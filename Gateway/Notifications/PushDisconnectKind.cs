@@ -20,4 +20,7 @@ public enum PushDisconnectKind
 
     /// <summary>The notification feed could not be read (the cluster or its database failed).</summary>
     Unavailable,
+
+    /// <summary>The token that opened the connection is no longer accepted: it expired, or the key set no longer verifies it.</summary>
+    TokenRejected,
 }

@@ -4,7 +4,7 @@ namespace Entitlements.Gateway.Notifications;
 
 /// <summary>
 /// The push's instruments, on the meter <see cref="MeterName"/>: open connections, and connections the
-/// server ended, by reason, counted when the server decides (an overflow before the client has read what was sent) (<c>overflow</c>, <c>send_timeout</c>, <c>stream_interrupted</c>, <c>shutdown</c>).
+/// server ended, by reason, counted when the server decides (an overflow before the client has read what was sent) (<c>overflow</c>, <c>send_timeout</c>, <c>stream_interrupted</c>, <c>shutdown</c>, <c>unavailable</c>, <c>token_rejected</c>).
 /// </summary>
 public sealed class PushMetrics
 {
@@ -36,6 +36,7 @@ public sealed class PushMetrics
         PushDisconnectKind.StreamInterrupted => "stream_interrupted",
         PushDisconnectKind.Shutdown => "shutdown",
         PushDisconnectKind.Unavailable => "unavailable",
+        PushDisconnectKind.TokenRejected => "token_rejected",
         _ => "client_gone",
     };
 }

@@ -1,3 +1,4 @@
+using Entitlements.Gateway.Auth;
 using Entitlements.Notifications;
 using Microsoft.Extensions.Options;
 
@@ -14,6 +15,11 @@ namespace Entitlements.Gateway.Notifications;
 /// at or before the last position sent is dropped (it was replayed, or published twice). A connection
 /// that does not resume starts at the ledger's head, read after registering.
 /// </para>
+/// <para>
+/// The token that opened the connection is checked again while it lasts (<see cref="CredentialWatch"/>): once
+/// it expires, or a re-read key set no longer accepts it, the connection ends with a resume cursor, and the
+/// client comes back with a fresh token.
+/// </para>
 /// </summary>
 public sealed partial class PushSession(
     NotificationHub hub,
@@ -22,6 +28,7 @@ public sealed partial class PushSession(
     PushMetrics metrics,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
+    CredentialWatch credentials,
     ILogger<PushSession> logger)
 {
     public const int ReplayPageSize = 500;
@@ -58,7 +65,14 @@ public sealed partial class PushSession(
     }
 
     /// <summary>Push until the connection ends; then close the transport with the reason.</summary>
-    public async Task RunAsync(PushStart start, IPushTransport transport, CancellationToken requestAborted)
+    public Task RunAsync(PushStart start, IPushTransport transport, CancellationToken requestAborted) =>
+        RunAsync(start, transport, credential: null, requestAborted);
+
+    /// <summary>
+    /// Push until the connection ends, or until <paramref name="credential"/> (what the request was authenticated
+    /// with; null for none to check) is no longer accepted; then close the transport with the reason.
+    /// </summary>
+    public async Task RunAsync(PushStart start, IPushTransport transport, string? credential, CancellationToken requestAborted)
     {
         ArgumentNullException.ThrowIfNull(start);
         ArgumentNullException.ThrowIfNull(transport);
@@ -66,10 +80,12 @@ public sealed partial class PushSession(
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, lifetime.ApplicationStopping, transport.ClientGone);
         var cancellationToken = ending.Token;
         var cursor = new PushCursor(start.Position, start.Cursor);
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var rejected = credential is null ? UntilCanceledAsync(watching.Token) : credentials.UntilRejectedAsync(credential, watching.Token);
         PushDisconnectKind end;
         try
         {
-            end = await PushAsync(start, transport, cursor, settings, cancellationToken);
+            end = await PushAsync(start, transport, cursor, settings, rejected, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -86,15 +102,26 @@ public sealed partial class PushSession(
             end = PushDisconnectKind.Unavailable;
         }
 
+        // The watch ends before its token source is disposed; it never fails the connection's end.
+        await watching.CancelAsync();
+        await ((Task)rejected).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var rejection = rejected.IsCompletedSuccessfully ? rejected.Result : null;
         start.Connection.Dispose();
-        await EndAsync(start, transport, cursor, end, settings);
+        await EndAsync(start, transport, cursor, end, end == PushDisconnectKind.TokenRejected ? rejection?.ErrorCode : null, settings);
     }
 
     /// <summary>The reason a client is told, with the cursor to resume from when there is one; at most <see cref="MaxReasonBytes"/> bytes.</summary>
-    public static string Reason(PushDisconnectKind kind, int capacity, string? cursor)
+    public static string Reason(PushDisconnectKind kind, int capacity, string? cursor) => Reason(kind, capacity, cursor, errorCode: null);
+
+    /// <summary>
+    /// The reason a client is told, with the cursor to resume from when there is one; at most <see cref="MaxReasonBytes"/> bytes.
+    /// <paramref name="errorCode"/> is the token's rejection (<c>auth_token_expired</c>, ...) for <see cref="PushDisconnectKind.TokenRejected"/>.
+    /// </summary>
+    public static string Reason(PushDisconnectKind kind, int capacity, string? cursor, string? errorCode)
     {
         var what = kind switch
         {
+            PushDisconnectKind.TokenRejected => $"token rejected: {errorCode ?? AuthErrorCode.Expired}",
             PushDisconnectKind.Overflow => $"slow consumer: over {capacity} notifications pending",
             PushDisconnectKind.SendTimeout => "slow consumer: a send timed out",
             PushDisconnectKind.StreamInterrupted => "notification stream interrupted",
@@ -106,7 +133,8 @@ public sealed partial class PushSession(
         return System.Text.Encoding.UTF8.GetByteCount(resume) <= MaxReasonBytes ? resume : $"{what}; reconnect";
     }
 
-    private async Task<PushDisconnectKind> PushAsync(PushStart start, IPushTransport transport, PushCursor cursor, PushOptions settings, CancellationToken cancellationToken)
+    private async Task<PushDisconnectKind> PushAsync(
+        PushStart start, IPushTransport transport, PushCursor cursor, PushOptions settings, Task<TokenRejection?> rejected, CancellationToken cancellationToken)
     {
         var connection = start.Connection;
         var feed = grains.GetGrain<INotificationFeedGrain>(0);
@@ -120,6 +148,11 @@ public sealed partial class PushSession(
                     if (connection.Interruption is { } interrupted)
                     {
                         return interrupted;
+                    }
+
+                    if (await IsRejectedAsync(rejected))
+                    {
+                        return PushDisconnectKind.TokenRejected;
                     }
 
                     if (!await SendAsync(transport, notification, settings, cancellationToken))
@@ -166,6 +199,11 @@ public sealed partial class PushSession(
                 return interrupted;
             }
 
+            if (await IsRejectedAsync(rejected))
+            {
+                return PushDisconnectKind.TokenRejected;
+            }
+
             var untilHeartbeat = nextHeartbeat - time.GetUtcNow();
             if (untilHeartbeat <= TimeSpan.Zero)
             {
@@ -182,13 +220,14 @@ public sealed partial class PushSession(
             // Both waits outlive an iteration that the other one ended: no timer or waiter per notification.
             waiting ??= live.WaitToReadAsync(cancellationToken).AsTask();
             heartbeat ??= Task.Delay(untilHeartbeat, time, cancellationToken);
-            if (await Task.WhenAny(waiting, heartbeat) == waiting)
+            var woken = await Task.WhenAny(waiting, heartbeat, rejected);
+            if (woken == waiting)
             {
                 // Data, or the channel was completed by an interruption: the top of the loop sees which.
                 await waiting;
                 waiting = null;
             }
-            else
+            else if (woken == heartbeat)
             {
                 heartbeat = null;
             }
@@ -236,7 +275,7 @@ public sealed partial class PushSession(
     private static void Abandon(Task sending) =>
         _ = sending.ContinueWith(static task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
-    private async Task EndAsync(PushStart start, IPushTransport transport, PushCursor cursor, PushDisconnectKind end, PushOptions settings)
+    private async Task EndAsync(PushStart start, IPushTransport transport, PushCursor cursor, PushDisconnectKind end, string? errorCode, PushOptions settings)
     {
         // A send that cannot complete leaves no way to send a close frame: the connection is aborted.
         var stuck = end == PushDisconnectKind.SendTimeout;
@@ -247,8 +286,8 @@ public sealed partial class PushSession(
             end = PushDisconnectKind.Overflow;
         }
 
-        var reason = Reason(end, start.Connection.Capacity, cursor.Cursor);
-        if (end is PushDisconnectKind.SendTimeout or PushDisconnectKind.Shutdown or PushDisconnectKind.Unavailable)
+        var reason = Reason(end, start.Connection.Capacity, cursor.Cursor, errorCode);
+        if (end is PushDisconnectKind.SendTimeout or PushDisconnectKind.Shutdown or PushDisconnectKind.Unavailable or PushDisconnectKind.TokenRejected)
         {
             // The hub counted overflows and stream interruptions when they happened.
             metrics.Disconnected(end);
@@ -274,6 +313,19 @@ public sealed partial class PushSession(
         {
             transport.Abort();
         }
+    }
+
+    /// <summary>
+    /// True when the watch found the token rejected. A watch that ended with nothing found was canceled, as the
+    /// connection is ending; one that failed throws here, which ends the connection as <see cref="PushDisconnectKind.Unavailable"/>.
+    /// </summary>
+    private static async ValueTask<bool> IsRejectedAsync(Task<TokenRejection?> rejected) => rejected.IsCompleted && await rejected is not null;
+
+    /// <summary>The watch of a connection that has no credential to check: it finds nothing, and ends when canceled.</summary>
+    private static async Task<TokenRejection?> UntilCanceledAsync(CancellationToken cancellationToken)
+    {
+        await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return null;
     }
 
     private static bool IsClientFailure(Exception exception) =>

@@ -29,8 +29,8 @@ public sealed class ServerSentEventsTransport(HttpContext context) : IPushTransp
     /// <summary>
     /// The resume cursor as the event id (an event with no data sets a client's last event id and
     /// dispatches nothing), so that even a client that was sent nothing resumes where it started. A slow
-    /// consumer, an interrupted stream or an unavailable feed also gets an <c>error</c> event with the
-    /// reason. Then the response ends.
+    /// consumer, an interrupted stream, an unavailable feed or a token no longer accepted also gets an
+    /// <c>error</c> event with the reason. Then the response ends.
     /// </summary>
     public async Task CloseAsync(PushDisconnectKind kind, string reason, string? resumeCursor, CancellationToken cancellationToken)
     {
@@ -41,7 +41,7 @@ public sealed class ServerSentEventsTransport(HttpContext context) : IPushTransp
                 await WriteAsync(PushFrames.ServerSentId(resumeCursor), cancellationToken);
             }
 
-            if (kind is PushDisconnectKind.Overflow or PushDisconnectKind.StreamInterrupted or PushDisconnectKind.Unavailable)
+            if (kind is PushDisconnectKind.Overflow or PushDisconnectKind.StreamInterrupted or PushDisconnectKind.Unavailable or PushDisconnectKind.TokenRejected)
             {
                 await WriteAsync(PushFrames.ServerSentError(reason), cancellationToken);
             }

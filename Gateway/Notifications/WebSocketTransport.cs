@@ -41,7 +41,7 @@ public sealed class WebSocketTransport : IPushTransport, IDisposable
 
         var (status, description) = kind switch
         {
-            PushDisconnectKind.Overflow or PushDisconnectKind.SendTimeout => (WebSocketCloseStatus.PolicyViolation, reason),
+            PushDisconnectKind.Overflow or PushDisconnectKind.SendTimeout or PushDisconnectKind.TokenRejected => (WebSocketCloseStatus.PolicyViolation, reason),
             PushDisconnectKind.Shutdown => (WebSocketCloseStatus.EndpointUnavailable, reason),
             PushDisconnectKind.StreamInterrupted or PushDisconnectKind.Unavailable => (WebSocketCloseStatus.InternalServerError, reason),
             _ => (WebSocketCloseStatus.NormalClosure, (string?)null),

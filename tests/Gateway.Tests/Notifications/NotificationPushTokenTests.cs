@@ -116,11 +116,13 @@ public sealed class NotificationPushTokenTests(PushTokenFixture fixture) : IClas
     private async Task<string> GrantAsync(Player player) =>
         ExpectedEvent.Id(await fixture.Operator.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"))));
 
-    /// <summary>The next block that is not only a heartbeat comment; null at the end of the response.</summary>
+    /// <summary>The next block that is not only a heartbeat comment, within <see cref="PushSocket.Deadline"/>; null at the end of the response.</summary>
     private static async Task<ServerSentEvent?> NextWithoutHeartbeatAsync(PushEventStream events)
     {
+        var deadline = DateTimeOffset.UtcNow + PushSocket.Deadline;
         while (true)
         {
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"nothing but heartbeats for {PushSocket.Deadline}");
             var next = await events.NextAsync();
             if (next is null || next.Id is not null || next.Event is not null || next.Data is not null)
             {

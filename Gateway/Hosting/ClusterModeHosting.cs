@@ -38,7 +38,12 @@ public static class ClusterModeHosting
             builder.Services.AddOrleansSchemaMigration(configuration);
             builder.UseOrleansClient(client =>
             {
-                client.UsePostgresCluster(configuration).AddMemoryStreams(NotificationStreams.ProviderName).AddTracePropagation();
+                client.UsePostgresCluster(configuration).AddMemoryStreams(NotificationStreams.ProviderName);
+                if (TelemetryOptions.GrainTracesOn(configuration))
+                {
+                    client.AddTracePropagation();
+                }
+
                 configureClient?.Invoke(client);
             });
             return mode;

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace Entitlements.Diagnostics;
 
 /// <summary>Configuration section <c>Telemetry</c>: where metrics and traces go.</summary>
@@ -13,6 +15,20 @@ public sealed class TelemetryOptions
 
     /// <summary>The gateway's Prometheus scraping path; empty turns the endpoint off.</summary>
     public string PrometheusPath { get; set; } = "/metrics";
+
+    /// <summary>
+    /// Carry a request's trace into the grains it calls (spans, and the trace id on grain log lines and on
+    /// <c>revocationCompleted</c>). Unset, it is on exactly when OTLP export is: it costs about a tenth of a
+    /// grant's gateway CPU, which a deployment that records no traces need not pay.
+    /// </summary>
+    public bool? GrainTraces { get; set; }
+
+    /// <summary>Whether grain calls carry the trace, from the section and the standard OTLP variable.</summary>
+    public static bool GrainTracesOn(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
+        return options.GrainTraces ?? (options.OtlpEndpoint is not null || !string.IsNullOrWhiteSpace(configuration[OtlpEndpointVariable]));
+    }
 
     /// <summary>Serve the Prometheus endpoint without a token (for a scraper on a private network). Off: it needs <c>ops:metrics</c>.</summary>
     public bool PrometheusAnonymous { get; set; }

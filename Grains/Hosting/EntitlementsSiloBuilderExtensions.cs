@@ -40,8 +40,13 @@ public static class EntitlementsSiloBuilderExtensions
         AddLedgerStore(services, configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions());
         builder.AddIncomingGrainCallFilter<StoreFailureCallFilter>();
 
-        // The caller's trace follows every grain call, so a grain's log lines and notifications name the request.
-        builder.AddTracePropagation();
+        // With traces wanted, the caller's trace follows every grain call, so a grain's log lines and
+        // notifications name the request.
+        if (TelemetryOptions.GrainTracesOn(configuration))
+        {
+            builder.AddTracePropagation();
+        }
+
         services.AddSingleton<CursorCodec>();
         services.AddSingleton<CatalogSeeder>();
 

@@ -8,11 +8,11 @@ using Entitlements.Tests.Notifications;
 namespace Entitlements.Tests.Operations;
 
 /// <summary>
-/// A request's trace reaches the grains: Orleans' grain-call spans continue the caller's <c>traceparent</c>, and
-/// what a grain writes during the request (here the <c>traceId</c> of a <c>revocationCompleted</c>) names it, with
-/// or without anything listening to Orleans' activity sources.
+/// With <c>Telemetry:GrainTraces</c> on, a request's trace reaches the grains: Orleans' grain-call spans continue
+/// the caller's <c>traceparent</c>, and what a grain writes during the request (here the <c>traceId</c> of a
+/// <c>revocationCompleted</c>) names it, with or without anything listening to Orleans' activity sources.
 /// </summary>
-public sealed class GrainTracingTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
+public sealed class GrainTracingTests(GrainTracingTests.TracingGateway fixture) : IClassFixture<GrainTracingTests.TracingGateway>
 {
     private readonly HttpClient _client = fixture.Client;
 
@@ -68,6 +68,12 @@ public sealed class GrainTracingTests(GatewayFixture fixture) : IClassFixture<Ga
             (revocation["name"]!.GetValue<string>(), revocation["event_id"]!.GetValue<string>(), revocation["message"]!["traceId"]!.GetValue<string>()));
     }
 
+    /// <summary>A gateway with grain traces on and no OTLP export.</summary>
+    public sealed class TracingGateway : GatewayFixture
+    {
+        protected override void Configure(IDictionary<string, string?> settings) => settings["Telemetry:GrainTraces"] = "true";
+    }
+
     /// <summary>The client and server spans of the one call to <paramref name="name"/>, the server's parent the client, once both have ended.</summary>
     private static async Task<(Activity Client, Activity Server)> SpanPairAsync(ConcurrentQueue<Activity> spans, string name)
     {
@@ -87,7 +93,7 @@ public sealed class GrainTracingTests(GatewayFixture fixture) : IClassFixture<Ga
         }
     }
 
-    private static (string TraceId, string Traceparent) NewTraceparent()
+    internal static (string TraceId, string Traceparent) NewTraceparent()
     {
         var traceId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         return (traceId, $"00-{traceId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}-01");

@@ -42,7 +42,7 @@ public static class TelemetryExtensions
         // the JSON console formatter with IncludeScopes prints them.
         logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
 
-        var otlp = options.OtlpEndpoint is not null || !string.IsNullOrWhiteSpace(configuration[TelemetryOptions.OtlpEndpointVariable]);
+        var otlp = TelemetryOptions.OtlpOn(options, configuration);
         var telemetry = services.AddOpenTelemetry().WithMetrics(builder =>
         {
             builder.AddMeter(ProjectMeters, OrleansMeter).AddRuntimeInstrumentation();

@@ -22,6 +22,14 @@ namespace Entitlements;
 /// written, never between its consume and its grant: a consume that was sent is granted in the same call
 /// when Xbox answers it, else its started row finishes it on a later call.
 /// </para>
+/// <para>
+/// The call interleaves with the player's other calls (<see cref="IPlayerGrain.ConsumeXboxEntitlementsAsync"/>
+/// is <c>AlwaysInterleave</c>): a slow Xbox holds up no grant, read or consume of the player. Its ledger
+/// work (the started row, a durable's transaction id and each grant) runs in sections under the ledger
+/// gate, never across an Xbox call, each loading the state first if another call dropped it meanwhile.
+/// Two Xbox consumes of one player still run one after the other (<see cref="_xboxTurn"/>), so that
+/// pending rows are finished first and no balance is started twice.
+/// </para>
 /// </summary>
 public sealed partial class PlayerGrain
 {
@@ -30,10 +38,13 @@ public sealed partial class PlayerGrain
     private static readonly Counter<long> UnmappedXboxProducts = XboxMeter.CreateCounter<long>(
         "entitlements.xbox.unmapped_products", description: "Xbox collection items skipped because no XboxLive catalog entry maps their product id");
 
+    /// <summary>One Xbox consume of this player at a time; taken before the ledger gate, never inside it.</summary>
+    private readonly SemaphoreSlim _xboxTurn = new(1, 1);
+
     public async Task<XboxConsumeResult> ConsumeXboxEntitlementsAsync(ConsumeXboxEntitlements command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        if (!await EnsurePlayerAsync())
+        if (!await InLedgerAsync(EnsurePlayerAsync))
         {
             return new XboxConsumeResult(XboxConsumeOutcome.UnknownPlayer, []);
         }
@@ -44,6 +55,20 @@ public sealed partial class PlayerGrain
             return new XboxConsumeResult(XboxConsumeOutcome.NotConfigured, []);
         }
 
+        // The budget starts with the call's turn, as it did when Orleans queued the call.
+        await _xboxTurn.WaitAsync();
+        try
+        {
+            return await ConsumeXboxInTurnAsync(client, command);
+        }
+        finally
+        {
+            _xboxTurn.Release();
+        }
+    }
+
+    private async Task<XboxConsumeResult> ConsumeXboxInTurnAsync(XboxCollectionsClient client, ConsumeXboxEntitlements command)
+    {
         var granted = new XboxGrants(command.CatalogVersion);
         var budget = TimeSpan.FromMilliseconds(Math.Max(1, ServiceProvider.GetRequiredService<IOptions<XboxOptions>>().Value.ConsumeBudgetMilliseconds));
         using var spent = new CancellationTokenSource(budget, time);
@@ -101,13 +126,15 @@ public sealed partial class PlayerGrain
                             return XboxDeadlineReached(budget, granted);
                         }
 
-                        var started = await StartXboxConsumeAsync(command.Xuid, item, sku);
+                        var started = await InXboxLedgerAsync(() => StartXboxConsumeAsync(command.Xuid, item, sku));
                         await CompleteXboxConsumeAsync(client, command, started, granted, deadline);
                     }
                     else
                     {
-                        // A ledger write only, no Xbox call: the page in hand is granted even past the deadline.
-                        await GrantFromXboxAsync(command.Xuid, sku.Sku, await DurableTransactionIdAsync(item, sku.Sku), 1, XboxPlatformData(item.ProductId, item.Id), granted);
+                        // A ledger write only, no Xbox call: the page in hand is granted even past the deadline. The
+                        // transaction id is read in the grant's section, so no other call grants the order in between.
+                        await InXboxLedgerAsync(async () => await GrantFromXboxAsync(
+                            command.Xuid, sku.Sku, await DurableTransactionIdAsync(item, sku.Sku), 1, XboxPlatformData(item.ProductId, item.Id), granted));
                     }
                 }
 
@@ -199,8 +226,29 @@ public sealed partial class PlayerGrain
                 throw new InvalidOperationException("Test fault: failed after the Xbox consume call.");
         }
 
-        await GrantFromXboxAsync(started.Xuid, started.Sku, started.TrackingId, started.Quantity, XboxPlatformData(started.ProductId, started.XboxItemId), granted);
+        await InXboxLedgerAsync(() => GrantFromXboxAsync(
+            started.Xuid, started.Sku, started.TrackingId, started.Quantity, XboxPlatformData(started.ProductId, started.XboxItemId), granted));
     }
+
+    /// <summary>
+    /// A ledger section of the Xbox consume (see <see cref="InLedgerAsync"/>). Another call may have dropped the
+    /// state since the last section (an append whose outcome is unknown forgets it): it is loaded again first.
+    /// </summary>
+    private Task<T> InXboxLedgerAsync<T>(Func<Task<T>> section) => InLedgerAsync(async () =>
+    {
+        if (!await EnsurePlayerAsync())
+        {
+            throw new InvalidOperationException($"Player {PlayerUuid} is no longer in the ledger.");
+        }
+
+        return await section();
+    });
+
+    private async Task InXboxLedgerAsync(Func<Task> section) => await InXboxLedgerAsync(async () =>
+    {
+        await section();
+        return true;
+    });
 
     /// <summary>
     /// Grant once per transaction id: an existing grant of the transaction means nothing new, unless this

@@ -13,6 +13,13 @@ namespace Entitlements;
 /// <summary>
 /// One player's ledger. Holds the folded state in memory; every change is appended to the store
 /// with the next version before the call returns, so a reply means the change is durable.
+/// <para>
+/// The Xbox consume interleaves with the other calls (it waits on Xbox for seconds), so one ledger
+/// gate keeps every section that reads or changes the state in memory, loads it or appends one at a
+/// time: each other call as a whole, and the consume's sections between its Xbox calls, never across
+/// one. No section calls this grain or waits for anything that needs the grain's turn, so a call
+/// waiting for the gate always gets it.
+/// </para>
 /// </summary>
 public sealed partial class PlayerGrain(
     ILedgerStore store,
@@ -20,7 +27,7 @@ public sealed partial class PlayerGrain(
     IOptions<NotificationOptions> notificationOptions,
     TimeProvider time,
     GrainMetrics metrics,
-    ILogger<PlayerGrain> logger) : Grain, IPlayerGrain
+    ILogger<PlayerGrain> logger) : Grain, IPlayerGrain, IDisposable
 {
     // One more than the conflicts a decision may meet (a version conflict, a duplicate key): a grant
     // decided without its transaction may need one attempt more.
@@ -31,10 +38,14 @@ public sealed partial class PlayerGrain(
     private long _snapshotVersion;
     private INotificationRelayGrain? _relay;
 
+    /// <summary>Taken by every ledger section (see the class comment); not re-entrant: a section never takes it again.</summary>
+    private readonly SemaphoreSlim _ledger = new(1, 1);
+
     private Guid PlayerUuid => this.GetPrimaryKey();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // Outside the ledger gate: Orleans starts no call, interleaving or not, before activation ends.
         try
         {
             await LoadAsync(cancellationToken);
@@ -51,7 +62,7 @@ public sealed partial class PlayerGrain(
         ArgumentNullException.ThrowIfNull(command);
         command.ThrowIfNotStorable();
         var started = metrics.Time.GetTimestamp();
-        var result = await DecideEntitlementEventAsync(command);
+        var result = await InLedgerAsync(() => DecideEntitlementEventAsync(command));
         if (command.ActionType == EntitlementActionType.Grant)
         {
             metrics.GrantCompleted(started, GrainMetrics.OutcomeTag(result.Outcome));
@@ -134,7 +145,7 @@ public sealed partial class PlayerGrain(
             appended => new EntitlementEventResult(EntitlementEventOutcome.Recorded, appended.Entitlement));
     }
 
-    public async Task<PlayerEntitlements?> GetEntitlementsAsync()
+    public Task<PlayerEntitlements?> GetEntitlementsAsync() => InLedgerAsync(async () =>
     {
         if (!await EnsurePlayerAsync())
         {
@@ -145,12 +156,17 @@ public sealed partial class PlayerGrain(
             PlayerUuid,
             _state.Version,
             [.. _state.Items.Values.Select(holding => LedgerFold.ToEntitlement(PlayerUuid, holding))]);
-    }
+    });
 
-    public async Task<ConsumeResult> ConsumeAsync(ConsumeEntitlement command)
+    public Task<ConsumeResult> ConsumeAsync(ConsumeEntitlement command)
     {
         ArgumentNullException.ThrowIfNull(command);
         command.ThrowIfNotStorable();
+        return InLedgerAsync(() => ConsumeInLedgerAsync(command));
+    }
+
+    private async Task<ConsumeResult> ConsumeInLedgerAsync(ConsumeEntitlement command)
+    {
         if (!await EnsurePlayerAsync())
         {
             return new ConsumeResult(ConsumeOutcome.UnknownPlayer, null);
@@ -185,6 +201,30 @@ public sealed partial class PlayerGrain(
                 return decided is null ? (new ConsumeResult(rejection, Entitlement(command.ItemId)), null) : (null, decided);
             },
             _ => new ConsumeResult(ConsumeOutcome.Consumed, Entitlement(command.ItemId)));
+    }
+
+    public void Dispose()
+    {
+        _ledger.Dispose();
+        _xboxTurn.Dispose();
+    }
+
+    /// <summary>
+    /// Run <paramref name="section"/> holding the ledger gate: no other section of this activation runs
+    /// meanwhile, so the state it reads is the state it appends to, and a load (<see cref="Forget"/>
+    /// first) is never seen half done. A section calls no other section: the gate is not re-entrant.
+    /// </summary>
+    private async Task<T> InLedgerAsync<T>(Func<Task<T>> section)
+    {
+        await _ledger.WaitAsync();
+        try
+        {
+            return await section();
+        }
+        finally
+        {
+            _ledger.Release();
+        }
     }
 
     /// <summary>

@@ -8,16 +8,32 @@ public sealed class CollectionsState
     private readonly Lock _lock = new();
     private readonly Dictionary<string, SimulatedUser> _users = new(StringComparer.Ordinal);
     private SimulatorFaults _faults = new();
+    private readonly Dictionary<string, (int Now, int MostAtOnce)> _heldByUser = new(StringComparer.Ordinal);
     private int _consumesHeld;
 
     /// <summary>Consumes received and being held by <see cref="SimulatorFaults.ConsumeDelayMilliseconds"/> now, not yet answered.</summary>
     public int ConsumesHeld => Volatile.Read(ref _consumesHeld);
 
-    /// <summary>Count a consume as held until the returned scope is disposed.</summary>
-    public IDisposable HoldConsume()
+    /// <summary>The user's consumes held now, and the most of them ever held at once.</summary>
+    public (int Now, int MostAtOnce) ConsumesHeldOf(string xuid)
     {
+        lock (_lock)
+        {
+            return _heldByUser.GetValueOrDefault(xuid);
+        }
+    }
+
+    /// <summary>Count a consume of the user as held until the returned scope is disposed.</summary>
+    public IDisposable HoldConsume(string xuid)
+    {
+        lock (_lock)
+        {
+            var (now, most) = _heldByUser.GetValueOrDefault(xuid);
+            _heldByUser[xuid] = (now + 1, Math.Max(most, now + 1));
+        }
+
         Interlocked.Increment(ref _consumesHeld);
-        return new Held(this);
+        return new Held(this, xuid);
     }
 
     public SimulatorFaults Faults
@@ -197,7 +213,7 @@ public sealed class CollectionsState
     public static string UserHashOf(string xuid) =>
         Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(xuid)).AsSpan(0, 10)).ToLowerInvariant();
 
-    private sealed class Held(CollectionsState state) : IDisposable
+    private sealed class Held(CollectionsState state, string xuid) : IDisposable
     {
         private int _released;
 
@@ -205,6 +221,12 @@ public sealed class CollectionsState
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
+                lock (state._lock)
+                {
+                    var (now, most) = state._heldByUser[xuid];
+                    state._heldByUser[xuid] = (now - 1, most);
+                }
+
                 Interlocked.Decrement(ref state._consumesHeld);
             }
         }

@@ -54,7 +54,16 @@ public static class SimulatorApp
         app.MapPost("/admin/users/{xuid}/token", (string xuid, TokenRequest? request, CollectionsState s, XstsTokens tokens) =>
             s.Get(xuid) is { } user ? Results.Ok(new { XboxToken = tokens.Issue(user, request ?? new TokenRequest()) }) : Results.NotFound());
         app.MapGet("/admin/faults", (CollectionsState s) => TypedResults.Ok(s.Faults));
-        app.MapGet("/admin/consumes/held", (CollectionsState s) => TypedResults.Ok(new { Held = s.ConsumesHeld }));
+        app.MapGet("/admin/consumes/held", (string? xuid, CollectionsState s) =>
+        {
+            if (xuid is null)
+            {
+                return Results.Ok(new { Held = s.ConsumesHeld });
+            }
+
+            var (held, mostAtOnce) = s.ConsumesHeldOf(xuid);
+            return Results.Ok(new { Held = held, MostAtOnce = mostAtOnce });
+        });
         app.MapPut("/admin/faults", (SimulatorFaults faults, CollectionsState s) =>
         {
             s.Faults = faults;
@@ -106,7 +115,7 @@ public static class SimulatorApp
 
         if (state.Faults.ConsumeDelayMilliseconds > 0)
         {
-            using (state.HoldConsume())
+            using (state.HoldConsume(xuid!))
             {
                 await Task.Delay(state.Faults.ConsumeDelayMilliseconds, context.RequestAborted);
             }

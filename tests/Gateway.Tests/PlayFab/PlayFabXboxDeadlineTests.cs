@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Entitlements.Ledger;
+using Entitlements.Storage;
 using Entitlements.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Entitlements.Tests.PlayFab;
 
@@ -74,41 +77,111 @@ public sealed class PlayFabXboxDeadlineTests(XboxDeadlineFixture fixture) : ICla
     }
 
     [Fact]
-    public async Task ConsumeXboxEntitlements_SlowXbox_TheOtherCallsForThePlayerWaitAndAreAnswered()
+    public async Task ConsumeXboxEntitlements_ConsumeHeldByXbox_TheOtherCallsForThePlayerAreAnsweredMeanwhile()
     {
-        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Queued Gems", unitsPerQuantity: 10);
+        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Held Gems", unitsPerQuantity: 10);
+        var coins = await _client.PutXboxCatalogAsync("consumable", Unique.Name("coins"), "Granted Coins");
         var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("c1", gems.ProductId, "Consumable", 3));
         var token = await _simulator.TokenAsync(xuid);
         var (ticket, _) = await _client.LoginOkAsync(token);
         var player = await _client.XboxPlayerAsync(xuid);
+        var grantRequest = EventRequests.Create("grant", xuid, coins.ProductId, Unique.Name("rh-txn"), quantity: 4, platform: "XboxLive");
 
         await _simulator.SetFaultsAsync(new JsonObject { ["consumeDelayMilliseconds"] = XboxDeadlineFixture.ConsumeDelayMilliseconds });
-        JsonArray read;
         Task<ApiResponse> consuming;
+        ApiResponse grant;
+        ApiResponse read;
+        int heldAfterBoth;
         try
         {
             consuming = _client.ConsumeXboxAsync(ticket, token);
-            using (var waiting = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
-            {
-                // The consume is sent, and held by the simulator: the player grain is busy with it.
-                while (await _simulator.ConsumesHeldAsync() == 0)
-                {
-                    await Task.Delay(50, waiting.Token);
-                }
-            }
+            await WaitUntilHeldAsync(xuid);
 
-            read = await _client.EntitlementsOkAsync(player);
+            // The consume's started row is written and Xbox holds its consume for 5 s: the grant and the read go
+            // past it, each within the cluster's 4 s response timeout.
+            grant = await _client.PostEventAsync(grantRequest);
+            read = await _client.GetEntitlementsAsync(player);
+            heldAfterBoth = (await _simulator.ConsumesHeldAsync(xuid)).Held;
         }
         finally
         {
             await _simulator.SetFaultsAsync([]);
         }
 
-        // Queued behind the consume, the read waited for it (it sees the grant) and was answered, not timed out.
-        var held = Assert.Single(read)!;
-        Assert.Equal((gems.ItemId, 30L), (held["itemId"]!.GetValue<string>(), held["useCount"]!.GetValue<long>()));
+        Assert.True(grant.Status == HttpStatusCode.OK, $"the grant answered {grant}");
+        Assert.True(read.Status == HttpStatusCode.OK, $"the read answered {read}");
+        Assert.Equal(1, heldAfterBoth);
+        var seen = Assert.Single(read.BodyObject["data"]!.AsArray())!;
+        Assert.Equal((coins.ItemId, 4L), (seen["itemId"]!.GetValue<string>(), seen["useCount"]!.GetValue<long>()));
+
         var consumed = await consuming;
         Assert.True(consumed.Status == HttpStatusCode.OK, $"the consume answered {consumed}");
-        Assert.Equal(30, Assert.Single(consumed.Json["data"]!["Items"]!.AsArray())!["UsesIncrementedBy"]!.GetValue<long>());
+        var item = Assert.Single(consumed.Json["data"]!["Items"]!.AsArray())!;
+        Assert.Equal((gems.ItemId, 30L, 30L), (item["ItemId"]!.GetValue<string>(), item["UsesIncrementedBy"]!.GetValue<long>(), item["RemainingUses"]!.GetValue<long>()));
+        Assert.Equal(
+            [(coins.ItemId, 4L), (gems.ItemId, 30L)],
+            (await _client.EntitlementsOkAsync(player)).Select(e => (e!["itemId"]!.GetValue<string>(), e["useCount"]!.GetValue<long>())).OrderBy(e => e.Item1, StringComparer.Ordinal));
+
+        // One grant each, and the ledger's versions one after the other from the first: the started row, the
+        // RallyHere grant, the Xbox grant with the consume's tracking id.
+        var rallyHereTransaction = grantRequest["platform_transaction_id"]!.GetValue<string>();
+        var tracking = Assert.Single((await _simulator.UserAsync(xuid))["consumes"]!.AsObject()).Key;
+        Assert.Equal(
+            new[] { rallyHereTransaction, tracking }.Order(StringComparer.Ordinal),
+            (await _client.AllEventsAsync($"&player_uuid={player}")).Select(g => g["platform_transaction_id"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        var events = await fixture.Gateway.App.Services.GetRequiredService<ILedgerStore>().ReadPlayerEventsAsync(player, 0, 100);
+        Assert.Equal(
+            [(1L, LedgerEventKind.XboxConsumeStarted, tracking), (2L, LedgerEventKind.EntitlementEvent, rallyHereTransaction), (3L, LedgerEventKind.EntitlementEvent, tracking)],
+            events.Select(e => (e.Version ?? 0, e.Kind, e.XboxConsume?.TrackingId ?? e.Entitlement!.PlatformTransactionId)));
+        var held = await fixture.Gateway.App.Services.GetRequiredService<IGrainFactory>().GetGrain<IPlayerGrain>(player).GetEntitlementsAsync();
+        Assert.Equal(3, held!.Version);
+    }
+
+    [Fact]
+    public async Task ConsumeXboxEntitlements_TwoCallsAtOnce_RunOneAfterTheOtherAndGrantEachBalanceOnce()
+    {
+        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Twice Gems", unitsPerQuantity: 10);
+        var keys = await _client.PutXboxCatalogAsync("consumable", Unique.Name("keys"), "Twice Keys");
+        var xuid = await _simulator.CreateUserAsync(
+            SimulatorHost.Item("c1", gems.ProductId, "Consumable", 3),
+            SimulatorHost.Item("c2", keys.ProductId, "Consumable", 4));
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+
+        // Each consume is held 5 s, past the 2 s budget: each call consumes one balance, the second call after the first.
+        await _simulator.SetFaultsAsync(new JsonObject { ["consumeDelayMilliseconds"] = XboxDeadlineFixture.ConsumeDelayMilliseconds });
+        ApiResponse[] answers;
+        try
+        {
+            answers = await Task.WhenAll(_client.ConsumeXboxAsync(ticket, token), _client.ConsumeXboxAsync(ticket, token));
+        }
+        finally
+        {
+            await _simulator.SetFaultsAsync([]);
+        }
+
+        Assert.All(answers, a => Assert.True(a.Status == HttpStatusCode.OK, $"a consume answered {a}"));
+        Assert.Equal(
+            [(gems.ItemId, 30L), (keys.ItemId, 4L)],
+            answers.SelectMany(a => a.Json["data"]!["Items"]!.AsArray())
+                .Select(i => (i!["ItemId"]!.GetValue<string>(), i["UsesIncrementedBy"]!.GetValue<long>()))
+                .OrderBy(i => i.Item1, StringComparer.Ordinal));
+        Assert.Equal(1, (await _simulator.ConsumesHeldAsync(xuid)).MostAtOnce);
+        var user = await _simulator.UserAsync(xuid);
+        Assert.Equal((2, 2), (user["consumes"]!.AsObject().Count, user["consumeRequests"]!.GetValue<int>()));
+        Assert.Equal((0L, 0L), (await _simulator.QuantityAsync(xuid, "c1"), await _simulator.QuantityAsync(xuid, "c2")));
+        var grants = await _client.AllEventsAsync($"&player_uuid={await _client.XboxPlayerAsync(xuid)}");
+        Assert.Equal(
+            user["consumes"]!.AsObject().Select(c => c.Key).Order(StringComparer.Ordinal),
+            grants.Select(g => g["platform_transaction_id"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+    }
+
+    private async Task WaitUntilHeldAsync(string xuid)
+    {
+        using var waiting = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while ((await _simulator.ConsumesHeldAsync(xuid)).Held == 0)
+        {
+            await Task.Delay(50, waiting.Token);
+        }
     }
 }

@@ -82,12 +82,16 @@ public sealed class SimulatorHost : IAsyncDisposable
         return user["items"]!.AsArray().Single(i => i!["id"]!.GetValue<string>() == itemId)!["quantity"]!.GetValue<long>();
     }
 
-    /// <summary>How many consumes the simulator is holding now (<c>consumeDelayMilliseconds</c>), received and not yet answered.</summary>
-    public async Task<int> ConsumesHeldAsync()
+    /// <summary>
+    /// How many of the user's consumes the simulator is holding now (<c>consumeDelayMilliseconds</c>), received
+    /// and not yet answered, and the most it ever held at once.
+    /// </summary>
+    public async Task<(int Held, int MostAtOnce)> ConsumesHeldAsync(string xuid)
     {
-        using var response = await Client.GetAsync(new Uri("admin/consumes/held", UriKind.Relative));
+        using var response = await Client.GetAsync(new Uri($"admin/consumes/held?xuid={Uri.EscapeDataString(xuid)}", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["held"]!.GetValue<int>();
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        return (body["held"]!.GetValue<int>(), body["mostAtOnce"]!.GetValue<int>());
     }
 
     public async Task SetFaultsAsync(JsonObject faults)

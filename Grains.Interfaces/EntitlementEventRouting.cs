@@ -19,7 +19,7 @@ public static class EntitlementEventRouting
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentNullException.ThrowIfNull(command);
         return command.PlayerUuid
-            ?? (await grains.GetGrain<IPlatformUserGrain>(IPlatformUserGrain.Key(command.Platform, command.PlatformUserId)).GetAsync())?.PlayerUuid;
+            ?? (await grains.Reference<IPlatformUserGrain>(IPlatformUserGrain.Key(command.Platform, command.PlatformUserId)).GetAsync())?.PlayerUuid;
     }
 
     /// <summary>
@@ -44,7 +44,7 @@ public static class EntitlementEventRouting
         }
 
         return await grains.ResolvePlayerAsync(command) is { } player
-            ? await grains.GetGrain<IPlayerGrain>(player).SubmitEntitlementEventAsync(command)
+            ? await grains.Reference<IPlayerGrain>(player).SubmitEntitlementEventAsync(command)
             : await events.SubmitAsync(command);
     }
 }

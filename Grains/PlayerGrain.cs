@@ -116,7 +116,7 @@ public sealed partial class PlayerGrain(
                     }
                 }
 
-                var catalog = await GrainFactory.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(command.Platform, command.Sku)).GetAsync();
+                var catalog = await GrainFactory.Reference<ICatalogSkuGrain>(ICatalogSkuGrain.Key(command.Platform, command.Sku)).GetAsync();
                 LedgerEvent decided;
                 try
                 {

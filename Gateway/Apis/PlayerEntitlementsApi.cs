@@ -34,7 +34,7 @@ public static class PlayerEntitlementsApi
             return invalid;
         }
 
-        var entitlements = await grains.GetGrain<IPlayerGrain>(playerUuid).GetEntitlementsAsync();
+        var entitlements = await grains.Reference<IPlayerGrain>(playerUuid).GetEntitlementsAsync();
         if (entitlements is null)
         {
             return PlayerNotFound(playerUuid);
@@ -67,7 +67,7 @@ public static class PlayerEntitlementsApi
                 return RallyHereResults.Invalid(errors);
             }
 
-            var result = await grains.GetGrain<IPlayerGrain>(playerUuid).ConsumeAsync(command);
+            var result = await grains.Reference<IPlayerGrain>(playerUuid).ConsumeAsync(command);
             return result.Outcome switch
             {
                 ConsumeOutcome.Consumed or ConsumeOutcome.Replayed => TypedResults.Ok(EntitlementInfo.From(result.Entitlement!, options.Value.Namespace)),

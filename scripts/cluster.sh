@@ -183,12 +183,24 @@ stop_all() {
     echo "stopped"
 }
 
+# The address of a process by its pid file's name, as start printed it.
+address() {
+    case $1 in
+        postgres) echo "port $pg_port" ;;
+        silo-[1-9]) echo "silo port $(silo_port "${1#silo-}"), client port $(silo_gateway_port "${1#silo-}")" ;;
+        gateway-[1-9]) echo "http://127.0.0.1:$(http_port "${1#gateway-}")" ;;
+    esac
+}
+
 status() {
-    local file
+    local file name found=0
     for file in "$pids"/*.pid; do
         [[ -f $file ]] || continue
-        if alive "$file"; then echo "$(basename "$file" .pid): pid $(cat "$file") running"; else echo "$(basename "$file" .pid): not running"; fi
+        found=1
+        name=$(basename "$file" .pid)
+        if alive "$file"; then echo "$name: pid $(cat "$file") running, $(address "$name")"; else echo "$name: not running"; fi
     done
+    [[ $found == 1 ]] || echo "nothing started in $state_dir"
 }
 
 start_cluster() {

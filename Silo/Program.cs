@@ -1,13 +1,24 @@
 using Entitlements.Diagnostics;
 using Entitlements.Hosting;
 
-// Configuration files sit beside the binaries, wherever the process is started from.
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
-builder.UseOrleans(silo => silo
-    .UseConfiguredCluster(builder.Configuration)
-    .AddEntitlements(builder.Configuration)
-    .AddEntitlementsDashboard(builder.Configuration));
+try
+{
+    // Configuration files sit beside the binaries, wherever the process is started from.
+    var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+    builder.UseOrleans(silo => silo
+        .UseConfiguredCluster(builder.Configuration)
+        .AddEntitlements(builder.Configuration)
+        .AddEntitlementsDashboard(builder.Configuration));
 
-// Metrics (and traces) leave the silo over OTLP when an endpoint is configured; it serves no HTTP.
-builder.Services.AddEntitlementsTelemetry(builder.Configuration, builder.Logging);
-await builder.Build().RunAsync();
+    // Metrics (and traces) leave the silo over OTLP when an endpoint is configured; it serves no HTTP.
+    builder.Services.AddEntitlementsTelemetry(builder.Configuration, builder.Logging);
+    await builder.Build().RunAsync();
+    return 0;
+}
+catch (Exception exception)
+{
+    // A start that fails (a bad setting, a database still unreachable) has been logged in full by the host;
+    // leaving it unhandled would abort the runtime (SIGABRT, exit 134, a core dump where they are on).
+    Console.Error.WriteLine($"The silo stopped: {exception.Message}");
+    return 1;
+}

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using Entitlements.Tests.Infrastructure;
+
+namespace Entitlements.Tests;
+
+/// <summary>
+/// The built gateway and silo, run as processes with a setting that stops their start: they exit with
+/// code 1 and say why. They used to let the exception escape <c>Main</c>, which aborts the .NET runtime
+/// (SIGABRT, exit code 134, "Unhandled exception." and a core dump where those are enabled), at every
+/// start of a restart loop.
+/// </summary>
+public sealed class StartupFailureExitTests : IDisposable
+{
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "entitlements-startup-exit-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dataDirectory))
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("Gateway", "Gateway.dll", "The gateway stopped: ")]
+    [InlineData("Silo", "Silo.dll", "The silo stopped: ")]
+    public async Task BadSetting_ExitsWithCode1AndTheReason(string project, string dll, string stopped)
+    {
+        var (exitCode, output, error) = await RunAsync(
+            GatewayProcess.BuiltDll(project, dll),
+            "--Ledger:SnapshotEvery=1e3",
+            $"--Storage:DataDirectory={_dataDirectory}",
+            $"--urls=http://127.0.0.1:{FreePorts.Next()}",
+            $"--Orleans:SiloPort={FreePorts.Next()}",
+            $"--Orleans:GatewayPort={FreePorts.Next()}");
+
+        Assert.True(exitCode == 1, $"exit {exitCode}; stdout: {output}; stderr: {error}");
+        Assert.Contains(stopped + "Failed to convert configuration value '1e3' at 'Ledger:SnapshotEvery'", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", output + error, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string dll, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{dll} did not start");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var error = process.StandardError.ReadToEndAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await output, await error);
+    }
+}

@@ -25,4 +25,7 @@ public sealed partial class PlayerGrain
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Player {PlayerUuid}: test fault after the Xbox consume with tracking id {TrackingId}")]
     private static partial void LogTestFault(ILogger logger, Guid playerUuid, string trackingId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Player {PlayerUuid}: an Xbox consume waited {WaitMilliseconds} ms for the player's running one and was answered 503 without calling Xbox")]
+    private static partial void LogXboxTurnNotReached(ILogger logger, Guid playerUuid, double waitMilliseconds);
 }

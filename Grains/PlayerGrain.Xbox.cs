@@ -55,8 +55,18 @@ public sealed partial class PlayerGrain
             return new XboxConsumeResult(XboxConsumeOutcome.NotConfigured, []);
         }
 
-        // The budget starts with the call's turn, as it did when Orleans queued the call.
-        await _xboxTurn.WaitAsync();
+        // The budget starts with the call's turn. A call waits for it at most as long as a consume holding it
+        // can spend on Xbox (its budget plus one attempt, held to half this call's 60 s at start), so that what
+        // is left covers its own: one that waited longer (consumes piling up behind a slow Xbox) answers 503 at
+        // once and does nothing, rather than consume later for a client that has been told it failed.
+        var xbox = ServiceProvider.GetRequiredService<IOptions<XboxOptions>>().Value;
+        var turnWait = TimeSpan.FromMilliseconds((long)Math.Max(1, xbox.ConsumeBudgetMilliseconds) + Math.Max(1, xbox.TimeoutMilliseconds));
+        if (!await _xboxTurn.WaitAsync(turnWait))
+        {
+            LogXboxTurnNotReached(logger, PlayerUuid, turnWait.TotalMilliseconds);
+            throw new TimeoutException($"Player {PlayerUuid}: another Xbox consume of this player still ran after {turnWait.TotalMilliseconds} ms.");
+        }
+
         try
         {
             return await ConsumeXboxInTurnAsync(client, command);

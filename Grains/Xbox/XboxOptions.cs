@@ -22,7 +22,8 @@ public sealed class XboxOptions
     /// no further collections call (nor another attempt of one) and answers what it granted so far; the
     /// next call consumes the rest. An attempt already sent still runs to <see cref="TimeoutMilliseconds"/>,
     /// so a call ends at most one attempt's time after its budget; that sum is held to half the call's own
-    /// response timeout (see <see cref="XboxOptionsValidator"/>). The player's other calls do not wait for it.
+    /// response timeout and to half the cluster's, which the player's other calls have when they wait for a
+    /// running consume while its grain is being deactivated (see <see cref="XboxOptionsValidator"/>).
     /// </summary>
     public int ConsumeBudgetMilliseconds { get; set; } = 10_000;
 

@@ -176,6 +176,58 @@ public sealed class PlayFabXboxDeadlineTests(XboxDeadlineFixture fixture) : ICla
             grants.Select(g => g["platform_transaction_id"]!.GetValue<string>()).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task ConsumeXboxEntitlements_ThirdCallWaitingLongerThanAConsumeMayRun_Answers503AndConsumesNothingLater()
+    {
+        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Queue Gems", unitsPerQuantity: 10);
+        var coins = await _client.PutXboxCatalogAsync("consumable", Unique.Name("coins"), "Queue Coins");
+        var keys = await _client.PutXboxCatalogAsync("consumable", Unique.Name("keys"), "Queue Keys");
+        var xuid = await _simulator.CreateUserAsync(
+            SimulatorHost.Item("c1", gems.ProductId, "Consumable", 3),
+            SimulatorHost.Item("c2", coins.ProductId, "Consumable", 2),
+            SimulatorHost.Item("c3", keys.ProductId, "Consumable", 4));
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+
+        // Each consume is held 8 s, past the 2 s budget, so a call consumes one balance: the first call ends
+        // after about 8 s and the second, which got its turn then, after about 16 s. A call waits for its
+        // turn at most the 12 s a consume may spend on Xbox (budget plus one attempt): the third gives up at
+        // 12 s, 4 s after the second got its turn and 4 s before the second ends.
+        await _simulator.SetFaultsAsync(new JsonObject { ["consumeDelayMilliseconds"] = 8_000 });
+        ApiResponse[] answers;
+        try
+        {
+            answers = await Task.WhenAll(
+                _client.ConsumeXboxAsync(ticket, token), _client.ConsumeXboxAsync(ticket, token), _client.ConsumeXboxAsync(ticket, token));
+        }
+        finally
+        {
+            await _simulator.SetFaultsAsync([]);
+        }
+
+        var refused = Assert.Single(answers, a => a.Status != HttpStatusCode.OK);
+        PlayFabHttp.AssertError(refused, HttpStatusCode.ServiceUnavailable, "ServiceUnavailable", 1123);
+        var granted = answers.Where(a => a.Status == HttpStatusCode.OK)
+            .Select(a => Assert.Single(a.Json["data"]!["Items"]!.AsArray())!["ItemId"]!.GetValue<string>())
+            .ToList();
+        Assert.Equal(2, granted.Distinct(StringComparer.Ordinal).Count());
+
+        // The refused call did nothing, then or later: two consumes reached Xbox, and one balance is whole.
+        var user = await _simulator.UserAsync(xuid);
+        Assert.Equal((2, 2), (user["consumes"]!.AsObject().Count, user["consumeRequests"]!.GetValue<int>()));
+        var quantities = new Dictionary<string, long> { ["c1"] = 3, ["c2"] = 2, ["c3"] = 4 };
+        var left = quantities.Keys.Where(id => !user["consumes"]!.AsObject().Any(c => c.Value!["itemId"]!.GetValue<string>() == id)).ToList();
+        Assert.Equal(quantities[Assert.Single(left)], await _simulator.QuantityAsync(xuid, left[0]));
+
+        // The next call consumes it.
+        var last = await _client.ConsumeXboxOkAsync(ticket, token);
+        var itemIds = new Dictionary<string, string> { ["c1"] = gems.ItemId, ["c2"] = coins.ItemId, ["c3"] = keys.ItemId };
+        Assert.Equal(itemIds[left[0]], Assert.Single(last)!["ItemId"]!.GetValue<string>());
+        Assert.Equal(
+            new[] { gems.ItemId, coins.ItemId, keys.ItemId }.Order(StringComparer.Ordinal),
+            granted.Append(itemIds[left[0]]).Order(StringComparer.Ordinal));
+    }
+
     private async Task WaitUntilHeldAsync(string xuid)
     {
         using var waiting = new CancellationTokenSource(TimeSpan.FromSeconds(30));

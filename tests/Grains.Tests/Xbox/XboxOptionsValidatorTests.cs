@@ -1,5 +1,8 @@
+using System.Globalization;
 using Entitlements.Xbox;
 using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace Entitlements.Tests.Xbox;
 
@@ -35,23 +38,33 @@ public sealed class XboxOptionsValidatorTests
     }
 
     [Theory]
-    [InlineData(10_000, 5_000)]
-    [InlineData(25_000, 5_000)]
-    public void Validate_ConfiguredBudgetPlusOneAttemptOverHalfTheClusterResponseTimeout_Succeeds(int budget, int timeout)
+    [InlineData(10_000, 5_000, "00:00:30")]
+    [InlineData(3_000, 2_000, "00:00:10")]
+    public void Validate_ConfiguredBudgetPlusOneAttemptAtHalfTheClusterResponseTimeout_Succeeds(int budget, int timeout, string responseTimeout)
     {
-        // Past half the cluster's default 30 s: the player's other calls interleave with a consume, so only the
-        // consume call's own response timeout holds the budget.
-        var result = new XboxOptionsValidator().Validate(null, Configured(budget, timeout));
+        var result = Validator(responseTimeout).Validate(null, Configured(budget, timeout));
 
         Assert.True(result.Succeeded, result.FailureMessage);
     }
 
-    [Fact]
-    public void Validate_ConfiguredBudgetPlusOneAttemptOverHalfTheConsumeResponseTimeout_FailsWithTheSetting()
+    [Theory]
+    [InlineData(10_000, 5_000, "00:00:10", "Xbox:ConsumeBudgetMilliseconds plus Xbox:TimeoutMilliseconds must be at most 5000 (half of Orleans:Messaging:ResponseTimeout, 00:00:10): a grain being deactivated holds the player's other calls until its running consumes end.")]
+    [InlineData(3_001, 2_000, "00:00:10", "Xbox:ConsumeBudgetMilliseconds plus Xbox:TimeoutMilliseconds must be at most 5000 (half of Orleans:Messaging:ResponseTimeout, 00:00:10): a grain being deactivated holds the player's other calls until its running consumes end.")]
+    [InlineData(2_000, 10_000, "00:00:03", "Xbox:ConsumeBudgetMilliseconds plus Xbox:TimeoutMilliseconds must be at most 1500 (half of Orleans:Messaging:ResponseTimeout, 00:00:03): a grain being deactivated holds the player's other calls until its running consumes end.")]
+    public void Validate_ConfiguredBudgetPlusOneAttemptOverHalfTheClusterResponseTimeout_FailsWithTheSetting(int budget, int timeout, string responseTimeout, string failure)
     {
-        var result = new XboxOptionsValidator().Validate(null, Configured(25_001, 5_000));
+        var result = Validator(responseTimeout).Validate(null, Configured(budget, timeout));
 
-        Assert.Equal(["Xbox:ConsumeBudgetMilliseconds plus Xbox:TimeoutMilliseconds must be at most 30000 (half the consume call's response timeout of 00:01:00)."], result.Failures);
+        Assert.Equal([failure], result.Failures);
+    }
+
+    [Fact]
+    public void Validate_NotConfiguredWithAShortClusterResponseTimeout_Succeeds()
+    {
+        // Without a collections URL a consume answers at once: it holds no player for long.
+        var result = Validator("00:00:02").Validate(null, new XboxOptions());
+
+        Assert.True(result.Succeeded, result.FailureMessage);
     }
 
     [Theory]
@@ -75,6 +88,9 @@ public sealed class XboxOptionsValidatorTests
 
         Assert.True(result.Succeeded, result.FailureMessage);
     }
+
+    private static XboxOptionsValidator Validator(string responseTimeout) =>
+        new(null, Options.Create(new SiloMessagingOptions { ResponseTimeout = TimeSpan.Parse(responseTimeout, CultureInfo.InvariantCulture) }));
 
     private static XboxOptions Configured(int budget, int timeout) =>
         new() { CollectionsUrl = new Uri("http://127.0.0.1:9/"), ConsumeBudgetMilliseconds = budget, TimeoutMilliseconds = timeout };

@@ -21,15 +21,18 @@ namespace Entitlements.Gateway.Notifications;
 public sealed partial class NotificationHub(IOptions<PushOptions> options, PushMetrics metrics, ILogger<NotificationHub> logger)
 {
     private readonly Lock _lock = new();
+    private long _registered;
     private PushConnection[] _everybody = [];
     private readonly ConcurrentDictionary<Guid, PushConnection[]> _byPlayer = new();
 
     /// <summary>Register a connection before reading anything for it: from now on it gets every live notification that matches.</summary>
     public PushConnection Register(Guid? player)
     {
-        var connection = new PushConnection(this, player, options.Value.Capacity);
+        PushConnection connection;
         lock (_lock)
         {
+            // Numbered under the lock that adds it: a count read under the lock names only connections already added.
+            connection = new PushConnection(this, player, options.Value.Capacity, ++_registered);
             if (player is { } uuid)
             {
                 _byPlayer[uuid] = _byPlayer.TryGetValue(uuid, out var existing) ? [.. existing, connection] : [connection];
@@ -62,11 +65,29 @@ public sealed partial class NotificationHub(IOptions<PushOptions> options, PushM
         }
     }
 
+    /// <summary>How many connections have registered so far; with <see cref="InterruptRegisteredUpTo"/>, ends those and spares any later one.</summary>
+    public long RegisteredSoFar
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _registered;
+            }
+        }
+    }
+
     /// <summary>End every connection's live feed: the stream subscription failed, so what follows could have a gap.</summary>
-    public void InterruptAll()
+    public void InterruptAll() => InterruptRegisteredUpTo(long.MaxValue);
+
+    /// <summary>
+    /// End the live feed of the connections among the first <paramref name="registered"/> (a <see cref="RegisteredSoFar"/>)
+    /// that are still open; one registered after that count was read is left alone.
+    /// </summary>
+    public void InterruptRegisteredUpTo(long registered)
     {
         var all = Volatile.Read(ref _everybody).Concat(_byPlayer.Values.SelectMany(c => c));
-        foreach (var connection in all)
+        foreach (var connection in all.Where(c => c.Registration <= registered))
         {
             if (connection.Interrupt(PushDisconnectKind.StreamInterrupted))
             {

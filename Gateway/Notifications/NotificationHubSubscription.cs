@@ -88,10 +88,12 @@ public sealed partial class NotificationHubSubscription(IClusterClient client, N
     private IAsyncStream<EntitlementNotification> Stream =>
         client.GetStreamProvider(NotificationStreams.ProviderName).GetStream<EntitlementNotification>(NotificationStreams.AllPlayers);
 
-    private async Task SubscribeAsync()
+    /// <summary>Subscribe; returns the hub's count of registrations once the subscription is in place (see <see cref="ResubscribeAsync"/>).</summary>
+    private async Task<long> SubscribeAsync()
     {
         Volatile.Write(ref _handledThrough, Unknown);
         _handle = await Stream.SubscribeAsync(OnNextAsync, OnErrorAsync, OnCompletedAsync);
+        var registered = hub.RegisteredSoFar;
         LogSubscribed(logger);
         try
         {
@@ -103,6 +105,8 @@ public sealed partial class NotificationHubSubscription(IClusterClient client, N
         {
             LogRelayPositionFailed(logger, exception);
         }
+
+        return registered;
     }
 
     /// <summary>Until the gateway stops: is the subscription still there? If not, end the connections and subscribe again.</summary>
@@ -212,12 +216,14 @@ public sealed partial class NotificationHubSubscription(IClusterClient client, N
                     await old.UnsubscribeAsync().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 }
 
-                await SubscribeAsync();
+                var registered = await SubscribeAsync();
 
                 // Connections opened while there was no subscription replayed the ledger and then waited
                 // for live notifications that nothing handed them: end them too, with their resume cursor,
-                // so that they read what they missed from the ledger. Those opened from now on miss nothing.
-                hub.InterruptAll();
+                // so that they read what they missed from the ledger. Those opened once the subscription was
+                // in place miss nothing, and are left alone: ending every connection open at this point, as
+                // this once did, also ended those opened while the relay's position was being asked.
+                hub.InterruptRegisteredUpTo(registered);
                 return;
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)

@@ -14,11 +14,12 @@ public sealed class PushConnection : IDisposable
     private readonly Channel<EntitlementNotification> _channel;
     private int _interruption = -1;
 
-    internal PushConnection(NotificationHub hub, Guid? player, int capacity)
+    internal PushConnection(NotificationHub hub, Guid? player, int capacity, long registration)
     {
         _hub = hub;
         Player = player;
         Capacity = capacity;
+        Registration = registration;
         _channel = Channel.CreateBounded<EntitlementNotification>(new BoundedChannelOptions(capacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
@@ -31,6 +32,9 @@ public sealed class PushConnection : IDisposable
     public Guid? Player { get; }
 
     public int Capacity { get; }
+
+    /// <summary>The hub's count of registrations when this one was added (the first is 1).</summary>
+    public long Registration { get; }
 
     /// <summary>The live notifications, in the order the stream delivered them.</summary>
     public ChannelReader<EntitlementNotification> Live => _channel.Reader;

@@ -13,7 +13,7 @@ namespace Entitlements.Tests.Notifications;
 /// gateway's own cluster client: the hub notices at its next check, ends the open connections with a
 /// resume cursor, and subscribes again.
 /// </summary>
-public sealed class NotificationSubscriptionCheckTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
+public sealed class NotificationSubscriptionCheckTests(NotificationSubscriptionCheckTests.Fixture fixture) : IClassFixture<NotificationSubscriptionCheckTests.Fixture>
 {
     private readonly HttpClient _client = fixture.Client;
 
@@ -29,6 +29,7 @@ public sealed class NotificationSubscriptionCheckTests(GatewayFixture fixture) :
         var stream = fixture.App.Services.GetRequiredService<IClusterClient>()
             .GetStreamProvider(NotificationStreams.ProviderName).GetStream<EntitlementNotification>(NotificationStreams.AllPlayers);
         var dropped = Assert.Single(await stream.GetAllSubscriptionHandles());
+        var positionAsked = fixture.RelayPosition.Next(hold: false);
         await dropped.UnsubscribeAsync();
 
         // Within a check interval (and a retry delay), the open connection is ended with the cursor to resume from.
@@ -40,6 +41,10 @@ public sealed class NotificationSubscriptionCheckTests(GatewayFixture fixture) :
         // The hub holds a new subscription, and a new connection gets the next grant.
         var restored = await WaitForAsync(async () => (await stream.GetAllSubscriptionHandles()) is [var handle] && handle.HandleId != dropped.HandleId);
         Assert.True(restored, "the hub did not subscribe again");
+
+        // The stream shows the new subscription a moment before the hub has taken it in; once the hub asks the
+        // relay for its position it has, and a connection opened from then on is not one it ends for the gap.
+        await positionAsked.Asked.Task.WaitAsync(RestoreTimeout);
         await using var after = await PushSocket.ConnectAsync(fixture.BaseAddress(), PushRoutes.PlayerWebSocket(player.Uuid), fixture.PlayerToken(player.Uuid));
         var second = ExpectedEvent.Id(await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"))));
         Assert.Equal(second, (await after.NextNotificationAsync()).Json["event_id"]!.GetValue<string>());
@@ -92,6 +97,42 @@ public sealed class NotificationSubscriptionCheckTests(GatewayFixture fixture) :
         Assert.Equal(second, ExpectedEvent.Id(JsonNode.Parse(text)!));
     }
 
+    /// <summary>
+    /// Once the hub has subscribed again it ends the connections opened in the gap, after asking the relay for its
+    /// position. A connection opened in between, with the new subscription in place, gets the next grant live and
+    /// stays open: it was once ended too, for a gap that was over before it connected.
+    /// </summary>
+    [Fact]
+    public async Task DroppedSubscription_ConnectionOpenedOnceSubscribedAgain_IsNotEndedForTheGap()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var stream = fixture.App.Services.GetRequiredService<IClusterClient>()
+            .GetStreamProvider(NotificationStreams.ProviderName).GetStream<EntitlementNotification>(NotificationStreams.AllPlayers);
+        var dropped = Assert.Single(await stream.GetAllSubscriptionHandles());
+        var positionAsked = fixture.RelayPosition.Next(hold: true);
+        try
+        {
+            await dropped.UnsubscribeAsync();
+
+            // The hub noticed, subscribed again, and asks the relay where it stands: held here.
+            await positionAsked.Asked.Task.WaitAsync(RestoreTimeout);
+            Assert.True((await stream.GetAllSubscriptionHandles()) is [var handle] && handle.HandleId != dropped.HandleId, "the hub did not subscribe again");
+            await using var opened = await PushSocket.ConnectAsync(fixture.BaseAddress(), PushRoutes.PlayerWebSocket(player.Uuid), fixture.PlayerToken(player.Uuid));
+            positionAsked.Release();
+
+            var grant = ExpectedEvent.Id(await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"))));
+            Assert.Equal(grant, (await opened.NextNotificationAsync()).Json["event_id"]!.GetValue<string>());
+            var next = ExpectedEvent.Id(await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"))));
+            Assert.Equal(next, (await opened.NextNotificationAsync()).Json["event_id"]!.GetValue<string>());
+        }
+        finally
+        {
+            positionAsked.Release();
+        }
+    }
+
+    private static readonly TimeSpan RestoreTimeout = NotificationHubSubscription.CheckInterval + TimeSpan.FromSeconds(20);
+
     private static string ResumeCursor(string? reason)
     {
         const string Prefix = "notification stream interrupted; resume with after=";
@@ -101,7 +142,7 @@ public sealed class NotificationSubscriptionCheckTests(GatewayFixture fixture) :
 
     private static async Task<bool> WaitForAsync(Func<Task<bool>> condition)
     {
-        var deadline = DateTimeOffset.UtcNow + NotificationHubSubscription.CheckInterval + TimeSpan.FromSeconds(20);
+        var deadline = DateTimeOffset.UtcNow + RestoreTimeout;
         while (DateTimeOffset.UtcNow < deadline)
         {
             if (await condition())
@@ -113,5 +154,52 @@ public sealed class NotificationSubscriptionCheckTests(GatewayFixture fixture) :
         }
 
         return false;
+    }
+
+    /// <summary>A gateway whose relay grain lets the test see, and hold, the hub's next question for its position.</summary>
+    public sealed class Fixture : GatewayFixture
+    {
+        public RelayPositionWatch RelayPosition { get; } = new();
+
+        protected override void ConfigureServices(IServiceCollection services) =>
+            services.AddSingleton<IIncomingGrainCallFilter>(RelayPosition);
+    }
+
+    /// <summary>Sees the next call of <see cref="INotificationRelayGrain.GetPositionAsync"/> once armed, and holds it until released when asked to.</summary>
+    public sealed class RelayPositionWatch : IIncomingGrainCallFilter
+    {
+        private PositionAsk? _next;
+
+        /// <summary>Watch the next call only; with <paramref name="hold"/>, it waits for <see cref="PositionAsk.Release"/>.</summary>
+        public PositionAsk Next(bool hold)
+        {
+            var ask = new PositionAsk(hold);
+            Volatile.Write(ref _next, ask);
+            return ask;
+        }
+
+        public async Task Invoke(IIncomingGrainCallContext context)
+        {
+            if (context.Grain is INotificationRelayGrain
+                && context.InterfaceMethod?.Name == nameof(INotificationRelayGrain.GetPositionAsync)
+                && Interlocked.Exchange(ref _next, null) is { } ask)
+            {
+                ask.Asked.TrySetResult();
+                await ask.Released;
+            }
+
+            await context.Invoke();
+        }
+
+        public sealed class PositionAsk(bool hold)
+        {
+            private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+            public TaskCompletionSource Asked { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+            public Task Released => hold ? _release.Task : Task.CompletedTask;
+
+            public void Release() => _release.TrySetResult();
+        }
     }
 }

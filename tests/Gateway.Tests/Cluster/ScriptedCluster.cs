@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Reflection;
 using Entitlements.Gateway.Auth;
 using Entitlements.Storage;
@@ -140,7 +138,8 @@ public sealed class ScriptedCluster : IAsyncLifetime
         start.Environment["Orleans__Messaging__ResponseTimeout"] = ResponseTimeout.ToString("c", CultureInfo.InvariantCulture); // inherited by every process
         if (arguments[0] == "start")
         {
-            start.Environment["CLUSTER_BASE_PORT"] = FreeBasePort().ToString(CultureInfo.InvariantCulture);
+            // The script's layout: P PostgreSQL, P+10+I silo I, P+20+I its client port, P+30+J gateway J.
+            start.Environment["CLUSTER_BASE_PORT"] = FreePorts.Consecutive(40).ToString(CultureInfo.InvariantCulture);
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("bash did not start");
@@ -173,35 +172,6 @@ public sealed class ScriptedCluster : IAsyncLifetime
         }
 
         return root?.FullName ?? throw new InvalidOperationException($"no Orleans.sln above {AppContext.BaseDirectory}");
-    }
-
-    /// <summary>A base port whose 40 ports (the script's layout) are all free, below the ephemeral range.</summary>
-    private static int FreeBasePort()
-    {
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            var candidate = Random.Shared.Next(200, 320) * 100;
-            if (Enumerable.Range(candidate, 40).All(IsFree))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException("no 40 free consecutive ports found");
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 }
 

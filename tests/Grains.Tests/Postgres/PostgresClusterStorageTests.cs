@@ -1,7 +1,6 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Entitlements.Hosting;
+using Entitlements.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -54,8 +53,8 @@ public sealed class PostgresClusterStorageTests(PostgresServer server)
         {
             ["Orleans:Mode"] = "Cluster",
             ["Orleans:ClusterId"] = "storage-" + Guid.NewGuid().ToString("N"),
-            ["Orleans:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Orleans:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Orleans:SiloPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
+            ["Orleans:GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
             ["Storage:Provider"] = "PostgreSql",
             ["Storage:ConnectionString"] = database,
         });
@@ -70,12 +69,5 @@ public sealed class PostgresClusterStorageTests(PostgresServer server)
         await using var dataSource = NpgsqlDataSource.Create(database);
         await using var command = dataSource.CreateCommand("SELECT count(*) FROM orleans_grain_state WHERE state_name = 'PubSubRendezvousGrain'");
         return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

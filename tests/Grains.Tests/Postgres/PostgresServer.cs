@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using Entitlements.Tests.Infrastructure;
 using Npgsql;
 
 namespace Entitlements.Tests.Postgres;
@@ -154,7 +153,7 @@ public sealed class PostgresServer : IAsyncLifetime
 
             for (var attempt = 1; ; attempt++)
             {
-                var server = new ThrowawayPostgres(binaries, directory, asPostgresUser, durable, FreePort());
+                var server = new ThrowawayPostgres(binaries, directory, asPostgresUser, durable, FreePorts.Next());
                 try
                 {
                     await server.InitAndStartAsync();
@@ -259,12 +258,5 @@ public sealed class PostgresServer : IAsyncLifetime
                     .OrderByDescending(bin => int.TryParse(Path.GetFileName(Path.GetDirectoryName(bin)), out var major) ? major : 0)
                     .FirstOrDefault()
                 : null;
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
     }
 }

@@ -72,6 +72,18 @@ internal sealed class GameServiceProcess : IDisposable
         return NotificationsOf(player);
     }
 
+    /// <summary>
+    /// Wait until <paramref name="player"/>'s line <paramref name="name"/> for <paramref name="eventId"/> has been
+    /// printed and return every line of the player printed by then; fails if it does not come within 30 seconds
+    /// or the service exits first. A count of lines can be reached by lines other than the one a test needs.
+    /// </summary>
+    public async Task<IReadOnlyList<JsonObject>> WaitForNotificationAsync(Guid player, string? eventId, string name = "entitlementUpdated")
+    {
+        ArgumentNullException.ThrowIfNull(eventId);
+        await WaitForAsync(_ => NotificationsOf(player).Any(l => (string?)l["event_id"] == eventId && (string?)l["name"] == name), TimeSpan.FromSeconds(30));
+        return NotificationsOf(player);
+    }
+
     public void Dispose()
     {
         try

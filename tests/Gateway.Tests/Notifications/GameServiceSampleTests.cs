@@ -30,9 +30,9 @@ public sealed class GameServiceSampleTests : IDisposable
 
         // One more change after those: once its line is printed, every earlier line has had its chance to
         // come twice, so a count of five shows each change printed once.
-        await service.WaitForNotificationsAsync(player.Uuid, 4);
+        await service.WaitForNotificationAsync(player.Uuid, (string?)refund["event_id"], "revocationCompleted");
         var after = await client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")));
-        var lines = await service.WaitForNotificationsAsync(player.Uuid, 5);
+        var lines = await service.WaitForNotificationAsync(player.Uuid, (string?)after["event_id"]);
         Assert.Equal(
             [("entitlementUpdated", 1L, "grant", 200L), ("entitlementUpdated", 2L, "consume", 150L), ("entitlementUpdated", 3L, "revoke", 0L)],
             lines.Take(3).Select(l => ((string)l["name"]!, (long)l["version"]!, (string)l["message"]!["payload"]!["action"]!, (long)l["message"]!["payload"]!["data"]![0]!["useCount"]!)));
@@ -58,7 +58,7 @@ public sealed class GameServiceSampleTests : IDisposable
         var service = Track(await GameServiceProcess.StartAsync(second, after: "start"));
         var later = await second.Client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")));
 
-        var lines = await service.WaitForNotificationsAsync(player.Uuid, 2);
+        var lines = await service.WaitForNotificationAsync(player.Uuid, (string?)later["event_id"]);
         Assert.Equal(
             [((string?)grant["event_id"], 1L), ((string?)later["event_id"], 2L)],
             lines.Select(l => ((string?)l["event_id"], (long)l["version"]!)));
@@ -92,7 +92,7 @@ public sealed class GameServiceSampleTests : IDisposable
         await stream.OnNextAsync(ledger[1] with { PublishedAfter = ledger[0].Position });
         await stream.OnNextAsync(ledger[2] with { PublishedAfter = ledger[1].Position });
 
-        var lines = await service.WaitForNotificationsAsync(player.Uuid, 3);
+        var lines = await service.WaitForNotificationAsync(player.Uuid, grants[2]);
         Assert.Equal(grants, lines.Select(l => (string?)l["event_id"]));
         Assert.Equal([1L, 2L, 3L], lines.Select(l => (long)l["version"]!));
     }

@@ -43,6 +43,9 @@ public sealed partial class NotificationHubSubscription(IClusterClient client, N
     private Task? _retry;
     private Task? _checking;
 
+    /// <summary>Whether the hub is subscribing again (after a failure or a dropped subscription) and has not finished.</summary>
+    internal bool Resubscribing => Volatile.Read(ref _retry) is { IsCompleted: false };
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         try

@@ -6,7 +6,7 @@ namespace Entitlements.Bench;
 /// <c>bench/run.sh --probe grants|pages|newest-pages|push [--engines sqlite] [--seconds 20] [--trace FILE]</c>: one
 /// load on one engine for a while, to look at one figure closely. Prints the figure and where the CPU
 /// went. With <c>--trace</c>, Linux <c>perf</c> samples the gateway's CPU during the measured period
-/// into FILE (run the harness with <c>DOTNET_PerfMapEnabled=1</c> so that perf can name JIT-compiled
+/// into FILE (run the harness with <c>DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0</c> so that perf can name JIT-compiled
 /// methods) and the methods with the most samples are printed, by their own samples and with callees.
 /// </summary>
 internal static class Probe

@@ -91,25 +91,29 @@ public sealed partial class NotificationHubSubscription(IClusterClient client, N
     private IAsyncStream<EntitlementNotification> Stream =>
         client.GetStreamProvider(NotificationStreams.ProviderName).GetStream<EntitlementNotification>(NotificationStreams.AllPlayers);
 
-    /// <summary>Subscribe; returns the hub's count of registrations once the subscription is in place (see <see cref="ResubscribeAsync"/>).</summary>
+    /// <summary>
+    /// Subscribe; returns the hub's count of registrations once gaps show (see <see cref="ResubscribeAsync"/>):
+    /// when the relay has answered with its position. Until then a notification the stream loses goes
+    /// unnoticed, so a connection registered before the answer may have missed one; without an answer
+    /// every connection registered so far counts.
+    /// </summary>
     private async Task<long> SubscribeAsync()
     {
         Volatile.Write(ref _handledThrough, Unknown);
         _handle = await Stream.SubscribeAsync(OnNextAsync, OnErrorAsync, OnCompletedAsync);
-        var registered = hub.RegisteredSoFar;
         LogSubscribed(logger);
         try
         {
             // What the relay publishes from now on reaches this subscription: anything it publishes past
             // this position that the stream loses shows as a gap.
             RaiseHandledThrough(await client.GetGrain<INotificationRelayGrain>(0).GetPositionAsync());
+            return hub.RegisteredSoFar;
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             LogRelayPositionFailed(logger, exception);
+            return long.MaxValue;
         }
-
-        return registered;
     }
 
     /// <summary>Until the gateway stops: is the subscription still there? If not, end the connections and subscribe again.</summary>
@@ -223,9 +227,9 @@ public sealed partial class NotificationHubSubscription(IClusterClient client, N
 
                 // Connections opened while there was no subscription replayed the ledger and then waited
                 // for live notifications that nothing handed them: end them too, with their resume cursor,
-                // so that they read what they missed from the ledger. Those opened once the subscription was
-                // in place miss nothing, and are left alone: ending every connection open at this point, as
-                // this once did, also ended those opened while the relay's position was being asked.
+                // so that they read what they missed from the ledger, as are those opened before the relay
+                // answered with its position (a loss before that shows no gap). Those opened after it miss
+                // nothing that goes unnoticed, and are left alone.
                 hub.InterruptRegisteredUpTo(registered);
                 return;
             }

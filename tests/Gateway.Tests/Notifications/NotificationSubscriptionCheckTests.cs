@@ -44,9 +44,10 @@ public sealed class NotificationSubscriptionCheckTests(NotificationSubscriptionC
         var restored = await WaitForAsync(async () => (await stream.GetAllSubscriptionHandles()) is [var handle] && handle.HandleId != dropped.HandleId);
         Assert.True(restored, "the hub did not subscribe again");
 
-        // The stream shows the new subscription a moment before the hub has taken it in; once the hub asks the
-        // relay for its position it has, and a connection opened from then on is not one it ends for the gap.
+        // The stream shows the new subscription a moment before the hub has taken it in; once the relay has
+        // answered the hub with its position and the hub is done, a connection opened is not one it ends for the gap.
         await positionAsked.Asked.Task.WaitAsync(RestoreTimeout);
+        await WaitUntilSubscribedAsync();
         await using var after = await PushSocket.ConnectAsync(fixture.BaseAddress(), PushRoutes.PlayerWebSocket(player.Uuid), fixture.PlayerToken(player.Uuid));
         var second = ExpectedEvent.Id(await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"))));
         Assert.Equal(second, (await after.NextNotificationAsync()).Json["event_id"]!.GetValue<string>());
@@ -101,12 +102,12 @@ public sealed class NotificationSubscriptionCheckTests(NotificationSubscriptionC
     }
 
     /// <summary>
-    /// Once the hub has subscribed again it ends the connections opened in the gap, after asking the relay for its
-    /// position. A connection opened in between, with the new subscription in place, gets the next grant live and
-    /// stays open: it was once ended too, for a gap that was over before it connected.
+    /// Once the hub has subscribed again it ends the connections opened in the gap, after the relay has answered with
+    /// its position: one opened while that question was out could have missed a notification unnoticed, and is
+    /// ended too. One opened after the answer gets the grants live and stays open.
     /// </summary>
     [Fact]
-    public async Task DroppedSubscription_ConnectionOpenedOnceSubscribedAgain_IsNotEndedForTheGap()
+    public async Task DroppedSubscription_ConnectionOpenedBeforeThePositionIsKnown_IsEnded_OneOpenedAfter_IsNot()
     {
         var player = await _client.CreatePlayerAsync();
         var stream = fixture.App.Services.GetRequiredService<IClusterClient>()
@@ -118,16 +119,24 @@ public sealed class NotificationSubscriptionCheckTests(NotificationSubscriptionC
         {
             await dropped.UnsubscribeAsync();
 
-            // The hub noticed, subscribed again, and asks the relay where it stands: held here.
+            // The hub noticed, subscribed again, and asks the relay where it stands: held here. A notification
+            // the stream lost now would show no gap, so a connection opened now is ended once the hub is done.
             await positionAsked.Asked.Task.WaitAsync(RestoreTimeout);
             Assert.True((await stream.GetAllSubscriptionHandles()) is [var handle] && handle.HandleId != dropped.HandleId, "the hub did not subscribe again");
-            await using var opened = await PushSocket.ConnectAsync(fixture.BaseAddress(), PushRoutes.PlayerWebSocket(player.Uuid), fixture.PlayerToken(player.Uuid));
+            await using var during = await PushSocket.ConnectAsync(fixture.BaseAddress(), PushRoutes.PlayerWebSocket(player.Uuid), fixture.PlayerToken(player.Uuid));
             positionAsked.Release();
+            await WaitUntilSubscribedAsync();
+            var rest = await during.ReadUntilCloseAsync(RestoreTimeout);
+            Assert.Empty(rest);
+            Assert.Equal(WebSocketCloseStatus.InternalServerError, during.Socket.CloseStatus);
+            Assert.StartsWith("notification stream interrupted; resume with after=", during.Socket.CloseStatusDescription, StringComparison.Ordinal);
 
+            // Opened once the relay has answered: gaps show from then on, and the connection is left alone.
+            await using var after = await PushSocket.ConnectAsync(fixture.BaseAddress(), PushRoutes.PlayerWebSocket(player.Uuid), fixture.PlayerToken(player.Uuid));
             var grant = ExpectedEvent.Id(await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"))));
-            Assert.Equal(grant, (await opened.NextNotificationAsync()).Json["event_id"]!.GetValue<string>());
+            Assert.Equal(grant, (await after.NextNotificationAsync()).Json["event_id"]!.GetValue<string>());
             var next = ExpectedEvent.Id(await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"))));
-            Assert.Equal(next, (await opened.NextNotificationAsync()).Json["event_id"]!.GetValue<string>());
+            Assert.Equal(next, (await after.NextNotificationAsync()).Json["event_id"]!.GetValue<string>());
         }
         finally
         {

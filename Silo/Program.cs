@@ -17,8 +17,11 @@ try
 }
 catch (Exception exception)
 {
-    // A start that fails (a bad setting, a database still unreachable) has been logged in full by the host;
-    // leaving it unhandled would abort the runtime (SIGABRT, exit 134, a core dump where they are on).
+    // A start that fails (a bad setting, a database still unreachable, a configuration file that does not
+    // parse) ends here; left unhandled it would abort the runtime (SIGABRT, exit 134, a core dump where they
+    // are on). The whole exception is written: one thrown before the host had its loggers (reading the
+    // configuration files) is recorded nowhere else, and its inner exceptions say where the file is wrong.
     Console.Error.WriteLine($"The silo stopped: {exception.Message}");
+    Console.Error.WriteLine(exception);
     return 1;
 }

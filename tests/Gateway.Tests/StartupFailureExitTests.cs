@@ -36,10 +36,31 @@ public sealed class StartupFailureExitTests : IDisposable
 
         Assert.True(exitCode == 1, $"exit {exitCode}; stdout: {output}; stderr: {error}");
         Assert.Contains(stopped + "Failed to convert configuration value '1e3' at 'Ledger:SnapshotEvery'", error, StringComparison.Ordinal);
+        Assert.Contains("System.InvalidOperationException: Failed to convert configuration value '1e3'", error, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled exception", output + error, StringComparison.Ordinal);
     }
 
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string dll, params string[] arguments)
+    [Fact]
+    public async Task TokenCommand_BadSettingInTheEnvironment_ExitsWithCode1AndTheWholeException()
+    {
+        var (exitCode, output, error) = await RunAsync(
+            GatewayProcess.BuiltDll("Gateway", "Gateway.dll"),
+            new Dictionary<string, string> { ["Auth__ClockSkewSeconds"] = "abc", ["Storage__DataDirectory"] = _dataDirectory },
+            "token",
+            "--permissions",
+            "inv:*");
+
+        Assert.True(exitCode == 1, $"exit {exitCode}; stdout: {output}; stderr: {error}");
+        Assert.Contains("The gateway stopped: Failed to convert configuration value 'abc' at 'Auth:ClockSkewSeconds'", error, StringComparison.Ordinal);
+        Assert.Contains("   at ", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", output + error, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, output);
+    }
+
+    private static Task<(int ExitCode, string Output, string Error)> RunAsync(string dll, params string[] arguments) =>
+        RunAsync(dll, new Dictionary<string, string>(), arguments);
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string dll, Dictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
         {
@@ -56,6 +77,11 @@ public sealed class StartupFailureExitTests : IDisposable
 
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{dll} did not start");
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var output = process.StandardOutput.ReadToEndAsync(timeout.Token);

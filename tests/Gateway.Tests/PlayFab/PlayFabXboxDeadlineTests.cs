@@ -189,11 +189,11 @@ public sealed class PlayFabXboxDeadlineTests(XboxDeadlineFixture fixture) : ICla
         var token = await _simulator.TokenAsync(xuid);
         var (ticket, _) = await _client.LoginOkAsync(token);
 
-        // Each consume is held 8 s, past the 2 s budget, so a call consumes one balance: the first call ends
-        // after about 8 s and the second, which got its turn then, after about 16 s. A call waits for its
-        // turn at most the 12 s a consume may spend on Xbox (budget plus one attempt): the third gives up at
-        // 12 s, 4 s after the second got its turn and 4 s before the second ends.
-        await _simulator.SetFaultsAsync(new JsonObject { ["consumeDelayMilliseconds"] = 8_000 });
+        // Each consume is held 10 s (5 s short of an attempt's timeout), past the 2 s budget, so a call
+        // consumes one balance: the first call ends after about 10 s and the second, which got its turn then,
+        // after about 20 s. A call waits for its turn at most the 17 s a consume may spend on Xbox (budget plus
+        // one attempt): the third gives up at 17 s, 7 s after the second got its turn and 3 s before it ends.
+        await _simulator.SetFaultsAsync(new JsonObject { ["consumeDelayMilliseconds"] = 10_000 });
         ApiResponse[] answers;
         try
         {

@@ -1,8 +1,8 @@
 namespace Entitlements.Tests.PlayFab;
 
 /// <summary>
-/// The simulator and a gateway whose consume calls have a 2 s budget, with attempts long enough (10 s) to
-/// outlast a slow consume, and the shortest cluster response timeout these allow (24 s, twice the 12 s a
+/// The simulator and a gateway whose consume calls have a 2 s budget, with attempts long enough (15 s) to
+/// outlast a slow consume, and the shortest cluster response timeout these allow (34 s, twice the 17 s a
 /// consume call can take at the most).
 /// </summary>
 public sealed class XboxDeadlineFixture : XboxGatewayFixture
@@ -18,7 +18,7 @@ public sealed class XboxDeadlineFixture : XboxGatewayFixture
     protected override void ConfigureXbox(IDictionary<string, string?> settings)
     {
         settings["Xbox:ConsumeBudgetMilliseconds"] = BudgetMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        settings["Xbox:TimeoutMilliseconds"] = "10000";
-        settings["Orleans:Messaging:ResponseTimeout"] = "00:00:24";
+        settings["Xbox:TimeoutMilliseconds"] = "15000";
+        settings["Orleans:Messaging:ResponseTimeout"] = "00:00:34";
     }
 }

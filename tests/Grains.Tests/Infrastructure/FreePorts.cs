@@ -12,7 +12,8 @@ namespace Entitlements.Tests.Infrastructure;
 /// connection (HttpClient, Npgsql, Orleans) is given it as its local port; a server started on it a moment
 /// later then fails with "address already in use". So the ports come from below the ephemeral range
 /// (<c>/proc/sys/net/ipv4/ip_local_port_range</c>), where the kernel never picks one: from
-/// <see cref="Lowest"/> to <see cref="Highest"/>, clear as well of the ports Orleans' own test clusters pick
+/// <see cref="Lowest"/> to <see cref="Highest"/> (or, where the ephemeral range starts lower, as many just above
+/// its end; see <see cref="First"/> and <see cref="End"/>), clear as well of the ports Orleans' own test clusters pick
 /// (22300 and up) in the grain tests. Each test process claims blocks of <see cref="BlockSize"/> ports with a lock
 /// file per block, held until it exits, so that Grains.Tests and Gateway.Tests run side by side (as
 /// <c>dotnet test Orleans.sln</c> does), or another checkout's run, never share one; within a block a port
@@ -21,17 +22,28 @@ namespace Entitlements.Tests.Infrastructure;
 /// </summary>
 internal static class FreePorts
 {
-    /// <summary>The first port handed out.</summary>
+    /// <summary>The first port of the preferred range.</summary>
     public const int Lowest = 10000;
 
-    /// <summary>The end of the range (exclusive), unless the ephemeral range starts lower.</summary>
+    /// <summary>The end of the preferred range (exclusive).</summary>
     public const int Highest = 20000;
 
     public const int BlockSize = 100;
 
     private static readonly Lock Gate = new();
     private static readonly List<FileStream> Claims = [];
-    private static readonly int End = Math.Min(Highest, EphemeralLow());
+    private static readonly (int Low, int High) Ephemeral = EphemeralRange();
+
+    /// <summary>
+    /// The first port handed out: <see cref="Lowest"/>, unless the ephemeral range starts less than a block
+    /// above it; then the port after the ephemeral range's end.
+    /// </summary>
+    public static readonly int First = Ephemeral.Low >= Lowest + BlockSize || Ephemeral.High < Lowest ? Lowest : Ephemeral.High + 1;
+
+    /// <summary>The end (exclusive) of the ports handed out: never into the ephemeral range, never past 65536.</summary>
+    public static readonly int End = First == Lowest
+        ? (Ephemeral.Low >= Lowest ? Math.Min(Highest, Ephemeral.Low) : Highest)
+        : Math.Min(First + (Highest - Lowest), 65536);
     private static int _next;
     private static int _blockEnd;
 
@@ -67,18 +79,18 @@ internal static class FreePorts
     /// <summary>A block no other process holds, starting from a random one so that concurrent runs seldom try the same.</summary>
     private static int ClaimBlock()
     {
-        var blocks = (End - Lowest) / BlockSize;
+        var blocks = (End - First) / BlockSize;
         if (blocks < 1)
         {
             throw new InvalidOperationException(
-                $"The ephemeral port range starts at {End}: no block of {BlockSize} test ports fits between {Lowest} and it (see /proc/sys/net/ipv4/ip_local_port_range).");
+                $"The ephemeral port range is {Ephemeral.Low}-{Ephemeral.High}: no block of {BlockSize} test ports fits below or above it (see /proc/sys/net/ipv4/ip_local_port_range).");
         }
 
         Directory.CreateDirectory(ClaimDirectory);
         var offset = Random.Shared.Next(blocks);
         for (var i = 0; i < blocks; i++)
         {
-            var start = Lowest + ((offset + i) % blocks * BlockSize);
+            var start = First + ((offset + i) % blocks * BlockSize);
             try
             {
                 // FileShare.None takes an exclusive lock on the file (flock on Unix), which this process holds
@@ -91,12 +103,12 @@ internal static class FreePorts
             }
         }
 
-        throw new InvalidOperationException($"All {blocks} blocks of test ports from {Lowest} to {End} are held by other processes (lock files in {ClaimDirectory}).");
+        throw new InvalidOperationException($"All {blocks} blocks of test ports from {First} to {End} are held by other processes (lock files in {ClaimDirectory}).");
     }
 
     /// <summary>The lock file of the block that holds <paramref name="port"/>.</summary>
     public static string ClaimFileOf(int port) =>
-        Path.Combine(ClaimDirectory, (Lowest + ((port - Lowest) / BlockSize * BlockSize)).ToString(CultureInfo.InvariantCulture) + ".lock");
+        Path.Combine(ClaimDirectory, (First + ((port - First) / BlockSize * BlockSize)).ToString(CultureInfo.InvariantCulture) + ".lock");
 
     private static string ClaimDirectory => Path.Combine(Path.GetTempPath(), $"entitlements-test-ports-{Environment.UserName}");
 
@@ -114,14 +126,15 @@ internal static class FreePorts
         }
     }
 
-    /// <summary>The lowest port the kernel gives outgoing connections; 32768 (Linux's default) where it does not say.</summary>
-    private static int EphemeralLow()
+    /// <summary>The ports the kernel gives outgoing connections; 32768-60999 (Linux's default) where it does not say.</summary>
+    public static (int Low, int High) EphemeralRange()
     {
         const string RangeFile = "/proc/sys/net/ipv4/ip_local_port_range";
         return File.Exists(RangeFile)
-            && File.ReadAllText(RangeFile).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries) is [var low, ..]
-            && int.TryParse(low, NumberStyles.None, CultureInfo.InvariantCulture, out var port)
-            ? port
-            : 32768;
+            && File.ReadAllText(RangeFile).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries) is [var low, var high, ..]
+            && int.TryParse(low, NumberStyles.None, CultureInfo.InvariantCulture, out var first)
+            && int.TryParse(high, NumberStyles.None, CultureInfo.InvariantCulture, out var last)
+            ? (first, last)
+            : (32768, 60999);
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
@@ -13,11 +12,13 @@ public sealed class FreePortsTests
     [Fact]
     public void Next_IsBelowTheEphemeralRange_NeverTheSameTwice_AndBindable()
     {
-        var ephemeralLow = int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split('\t', ' ')[0], CultureInfo.InvariantCulture);
+        var (ephemeralLow, ephemeralHigh) = FreePorts.EphemeralRange();
 
         var ports = Enumerable.Range(0, 250).Select(_ => FreePorts.Next()).ToList();
 
-        Assert.All(ports, port => Assert.InRange(port, FreePorts.Lowest, Math.Min(FreePorts.Highest, ephemeralLow) - 1));
+        Assert.All(ports, port => Assert.InRange(port, FreePorts.First, FreePorts.End - 1));
+        Assert.All(ports, port => Assert.False(port >= ephemeralLow && port <= ephemeralHigh, $"{port} is in the ephemeral range"));
+        Assert.Equal(ephemeralLow >= FreePorts.Lowest + FreePorts.BlockSize || ephemeralHigh < FreePorts.Lowest ? FreePorts.Lowest : ephemeralHigh + 1, FreePorts.First);
         Assert.Equal(ports.Count, ports.Distinct().Count());
         Assert.All(ports, port =>
         {

@@ -69,7 +69,7 @@ public sealed partial class PlayerGrain
 
         try
         {
-            return await ConsumeXboxInTurnAsync(client, command);
+            return await ConsumeXboxInTurnAsync(client, command, xbox);
         }
         finally
         {
@@ -77,10 +77,10 @@ public sealed partial class PlayerGrain
         }
     }
 
-    private async Task<XboxConsumeResult> ConsumeXboxInTurnAsync(XboxCollectionsClient client, ConsumeXboxEntitlements command)
+    private async Task<XboxConsumeResult> ConsumeXboxInTurnAsync(XboxCollectionsClient client, ConsumeXboxEntitlements command, XboxOptions xbox)
     {
         var granted = new XboxGrants(command.CatalogVersion);
-        var budget = TimeSpan.FromMilliseconds(Math.Max(1, ServiceProvider.GetRequiredService<IOptions<XboxOptions>>().Value.ConsumeBudgetMilliseconds));
+        var budget = TimeSpan.FromMilliseconds(Math.Max(1, xbox.ConsumeBudgetMilliseconds));
         using var spent = new CancellationTokenSource(budget, time);
         var deadline = spent.Token;
         try

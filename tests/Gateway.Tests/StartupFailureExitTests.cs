@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Entitlements.Tests.Infrastructure;
 
 namespace Entitlements.Tests;
@@ -58,44 +57,13 @@ public sealed class StartupFailureExitTests : IDisposable
     }
 
     private static Task<(int ExitCode, string Output, string Error)> RunAsync(string dll, params string[] arguments) =>
-        RunAsync(dll, new Dictionary<string, string>(), arguments);
+        RunAsync(dll, [], arguments);
 
     private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string dll, Dictionary<string, string> environment, params string[] arguments)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(dll);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{dll} did not start");
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var error = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await output, await error);
+        environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        environment["DOTNET_ENVIRONMENT"] = "Production";
+        var (exitCode, output, error) = await BuiltProcess.RunAsync(dll, environment, arguments);
+        return (exitCode, output, error);
     }
 }

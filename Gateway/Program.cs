@@ -1,6 +1,7 @@
 using Entitlements.Gateway.Auth;
 using Entitlements.Gateway.Hosting;
 
+var stopRequested = false;
 try
 {
     if (args.Length > 0 && args[0] == TokenCommand.Name)
@@ -9,7 +10,15 @@ try
     }
 
     var app = GatewayApp.Build(args);
+    app.Lifetime.ApplicationStopping.Register(() => stopRequested = true);
     await app.RunAsync();
+    return 0;
+}
+catch (OperationCanceledException) when (stopRequested)
+{
+    // Asked to stop (SIGTERM, Ctrl+C) while starting, e.g. while it waited for its database: the start is
+    // cancelled, which is the stop that was asked for, not a failure.
+    Console.Error.WriteLine("The gateway was asked to stop while it was starting, and stopped.");
     return 0;
 }
 catch (Exception exception)

@@ -1,6 +1,7 @@
 using Entitlements.Diagnostics;
 using Entitlements.Hosting;
 
+var stopRequested = false;
 try
 {
     // Configuration files sit beside the binaries, wherever the process is started from.
@@ -12,7 +13,16 @@ try
 
     // Metrics (and traces) leave the silo over OTLP when an endpoint is configured; it serves no HTTP.
     builder.Services.AddEntitlementsTelemetry(builder.Configuration, builder.Logging);
-    await builder.Build().RunAsync();
+    var host = builder.Build();
+    host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => stopRequested = true);
+    await host.RunAsync();
+    return 0;
+}
+catch (OperationCanceledException) when (stopRequested)
+{
+    // Asked to stop (SIGTERM, Ctrl+C) while starting, e.g. while it waited for its database: the start is
+    // cancelled, which is the stop that was asked for, not a failure.
+    Console.Error.WriteLine("The silo was asked to stop while it was starting, and stopped.");
     return 0;
 }
 catch (Exception exception)

@@ -125,6 +125,14 @@ internal sealed class GatewayProcess : IDisposable
         await _process.WaitForExitAsync(cancellation.Token);
     }
 
+    /// <summary>Ask the process to stop, as an orchestrator or Ctrl+C does (SIGTERM), without waiting.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
     /// <summary>Kill the process and everything it started, as a crash would, and wait until it is gone.</summary>
     public void Kill()
     {

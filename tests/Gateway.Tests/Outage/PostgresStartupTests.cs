@@ -61,6 +61,31 @@ public sealed class PostgresStartupTests : IAsyncLifetime, IAsyncDisposable
         Assert.Equal(200, Assert.Single(await gateway.Client.EntitlementsOkAsync(player.Uuid))!["useCount"]!.GetValue<long>());
     }
 
+    /// <summary>
+    /// Asked to stop while it waits for its database (an orchestrator giving up, Ctrl+C): a stop that was
+    /// asked for, not a failed start, so exit code 0 and a line that says so.
+    /// </summary>
+    [Fact]
+    public async Task Gateway_AskedToStopWhileWaitingForPostgres_ExitsWithCode0()
+    {
+        GatewayProcess? process = null;
+        var starting = StartAsync(waitSeconds: 120, started: p => process = p);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (process?.Output.Contains(UnreachableWarning, StringComparison.Ordinal) != true)
+        {
+            Assert.False(starting.IsCompleted, $"the gateway answered, or stopped, before it was asked to:\n{process?.Output}");
+            Assert.True(DateTime.UtcNow < deadline, $"the gateway did not report the unreachable database:\n{process?.Output}");
+            await Task.Delay(100);
+        }
+
+        process.Terminate();
+
+        var failure = await Assert.ThrowsAsync<FailException>(() => starting);
+        Assert.StartsWith("the gateway exited with code 0:", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("The gateway was asked to stop while it was starting, and stopped.", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("The gateway stopped:", failure.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Gateway_PostgresNeverComes_StopsAfterTheWaitWithAClearMessage()
     {

@@ -39,6 +39,19 @@ public sealed class StartupFailureExitTests : IDisposable
         Assert.DoesNotContain("Unhandled exception", output + error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("XboxLiveSimulator", "XboxLiveSimulator.dll", "--Simulator:TokenLifetimeSeconds=abc", "The Xbox Live simulator stopped: ", "'Simulator:TokenLifetimeSeconds'")]
+    [InlineData("Samples/GameService", "GameService.dll", "--Orleans:GatewayPort=abc", "The game service stopped: ", "'Orleans:GatewayPort'")]
+    public async Task Tool_BadSetting_ExitsWithCode1AndTheReason(string project, string dll, string setting, string stopped, string key)
+    {
+        var (exitCode, output, error) = await RunAsync(GatewayProcess.BuiltDll(project, dll), setting, $"--urls=http://127.0.0.1:{FreePorts.Next()}");
+
+        Assert.True(exitCode == 1, $"exit {exitCode}; stdout: {output}; stderr: {error}");
+        Assert.Contains(stopped + "Failed to convert configuration value 'abc' at " + key, error, StringComparison.Ordinal);
+        Assert.Contains("System.InvalidOperationException: Failed to convert configuration value 'abc'", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", output + error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task TokenCommand_BadSettingInTheEnvironment_ExitsWithCode1AndTheWholeException()
     {

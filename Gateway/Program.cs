@@ -1,7 +1,9 @@
 using Entitlements.Gateway.Auth;
 using Entitlements.Gateway.Hosting;
 
-var stopRequested = false;
+// Set once the host exists: whether a stop (SIGTERM, Ctrl+C) has been asked for. Read from the token, not
+// from a callback, which may run only after the cancelled start has already reached the catch below.
+var stopping = CancellationToken.None;
 try
 {
     if (args.Length > 0 && args[0] == TokenCommand.Name)
@@ -10,11 +12,11 @@ try
     }
 
     var app = GatewayApp.Build(args);
-    app.Lifetime.ApplicationStopping.Register(() => stopRequested = true);
+    stopping = app.Lifetime.ApplicationStopping;
     await app.RunAsync();
     return 0;
 }
-catch (OperationCanceledException) when (stopRequested)
+catch (OperationCanceledException) when (stopping.IsCancellationRequested)
 {
     // Asked to stop (SIGTERM, Ctrl+C) while starting, e.g. while it waited for its database: the start is
     // cancelled, which is the stop that was asked for, not a failure.

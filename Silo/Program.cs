@@ -1,7 +1,9 @@
 using Entitlements.Diagnostics;
 using Entitlements.Hosting;
 
-var stopRequested = false;
+// Set once the host exists: whether a stop (SIGTERM, Ctrl+C) has been asked for. Read from the token, not
+// from a callback, which may run only after the cancelled start has already reached the catch below.
+var stopping = CancellationToken.None;
 try
 {
     // Configuration files sit beside the binaries, wherever the process is started from.
@@ -14,11 +16,11 @@ try
     // Metrics (and traces) leave the silo over OTLP when an endpoint is configured; it serves no HTTP.
     builder.Services.AddEntitlementsTelemetry(builder.Configuration, builder.Logging);
     var host = builder.Build();
-    host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => stopRequested = true);
+    stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
     await host.RunAsync();
     return 0;
 }
-catch (OperationCanceledException) when (stopRequested)
+catch (OperationCanceledException) when (stopping.IsCancellationRequested)
 {
     // Asked to stop (SIGTERM, Ctrl+C) while starting, e.g. while it waited for its database: the start is
     // cancelled, which is the stop that was asked for, not a failure.

@@ -59,12 +59,15 @@ public static partial class PlayFabClientApi
         }
 
         var playFabId = PlayFabIds.From(link.PlayerUuid);
+
+        // Whole seconds, as the ticket holds its expiry, so the entity token's expiry is the ticket's.
+        var expires = DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().AddMinutes(Math.Max(1, options.Value.SessionTicketLifetimeMinutes)).ToUnixTimeSeconds());
         var ticket = await grains.GetGrain<ISessionTicketGrain>(0).IssueAsync(new SessionTicketClaims
         {
             PlayerUuid = link.PlayerUuid,
             PlayFabId = playFabId,
             Xuid = user.Xuid,
-            Expires = time.GetUtcNow().AddMinutes(Math.Max(1, options.Value.SessionTicketLifetimeMinutes)),
+            Expires = expires,
         });
         return PlayFabResults.Ok(new LoginResult
         {
@@ -72,6 +75,11 @@ public static partial class PlayFabClientApi
             PlayFabId = playFabId,
             NewlyCreated = created,
             SettingsForUser = new UserSettings(NeedsAttribution: false, GatherDeviceInfo: false, GatherFocusInfo: false),
+
+            // No entity API is served: the session ticket stands in for the entity token, so the token
+            // grants nothing more than the ticket and expires with it. One title, so the title player
+            // account's id is the PlayFab id.
+            EntityToken = new EntityTokenResponse(ticket, PlayFabTime.Format(expires), EntityKey.ForTitlePlayer(playFabId)),
         });
     }
 

@@ -7,4 +7,7 @@ public sealed record LoginResult
     public required string PlayFabId { get; init; }
     public required bool NewlyCreated { get; init; }
     public required UserSettings SettingsForUser { get; init; }
+
+    /// <summary>Always sent: PlayFab's SDKs read it after every login without a null check.</summary>
+    public required EntityTokenResponse EntityToken { get; init; }
 }

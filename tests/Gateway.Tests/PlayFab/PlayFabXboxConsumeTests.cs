@@ -301,6 +301,34 @@ public sealed partial class PlayFabXboxConsumeTests(XboxGatewayFixture fixture) 
     }
 
     [Fact]
+    public async Task LoginWithXbox_Answer_CarriesTheSessionTicketAsATitlePlayerEntityToken()
+    {
+        var xuid = await _simulator.CreateUserAsync();
+        var token = await _simulator.TokenAsync(xuid);
+        var before = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+
+        var response = await _client.LoginAsync(token);
+
+        var after = DateTimeOffset.UtcNow;
+        Assert.True(response.Status == HttpStatusCode.OK, $"login answered {response}");
+        var data = response.Json["data"]!.AsObject();
+        var ticket = data["SessionTicket"]!.GetValue<string>();
+        var playFabId = Entitlements.PlayFabIds.From(await _client.XboxPlayerAsync(xuid));
+
+        // The ticket's payload: format byte, player UUID, expiry in unix seconds (big-endian), XUID.
+        Assert.True(Entitlements.Gateway.Auth.Base64Url.TryDecode(ticket.Split('.')[0], out var payload));
+        var expires = DateTimeOffset.FromUnixTimeSeconds(System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(payload.AsSpan(17, 8)));
+        Assert.InRange(expires, before.AddHours(24), after.AddHours(24));
+        var expected = new JsonObject
+        {
+            ["Entity"] = new JsonObject { ["Id"] = playFabId, ["Type"] = "title_player_account", ["TypeString"] = "title_player_account" },
+            ["EntityToken"] = ticket,
+            ["TokenExpiration"] = expires.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'.000Z'", CultureInfo.InvariantCulture),
+        };
+        JsonAssert.Equal(expected, data["EntityToken"]);
+    }
+
+    [Fact]
     public async Task LoginWithXbox_UnknownXboxUserWithoutCreateAccount_IsAccountNotFound()
     {
         var xuid = await _simulator.CreateUserAsync();

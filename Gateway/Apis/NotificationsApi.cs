@@ -119,7 +119,7 @@ public static class NotificationsApi
     }
 
     /// <summary>
-    /// Where a client resumes: <c>?after=</c> and (SSE) the <c>Last-Event-ID</c> header, the later of the two when both are
+    /// Where a client resumes: <c>?after=</c> (its last value when given more than once) and (SSE) the <c>Last-Event-ID</c> header, the later of the two when both are
     /// given (an <c>EventSource</c> reconnects to the same URL, its <c>?after=</c> included, with the id of the last event it
     /// got); nothing when neither is given. A cursor that is given and invalid is refused, the query's first.
     /// </summary>
@@ -128,7 +128,7 @@ public static class NotificationsApi
         (long Position, string Cursor)? resume = null;
         if (context.Request.Query.TryGetValue(AfterParameter, out var values))
         {
-            var text = values.Count == 1 ? values[0] : null;
+            var text = values.Count > 0 ? values[^1] : null; // given more than once, the last, as Starlette reads it
             if (await DecodeAsync(push, text) is not { } position)
             {
                 return (null, null, InvalidCursor("query", AfterParameter));

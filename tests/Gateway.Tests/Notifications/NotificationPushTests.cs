@@ -272,6 +272,25 @@ public sealed class NotificationPushTests(GatewayFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task AfterGivenTwice_TakesTheLastValue_OnBothTransports()
+    {
+        // As Starlette reads a repeated query parameter: the value given last wins, here the earlier position.
+        var player = await _client.CreatePlayerAsync();
+        var token = fixture.PlayerToken(player.Uuid);
+        var (_, ws) = await GrantFourLiveAsync(player, token);
+        var cursors = ws.Select(f => f["cursor"]!.GetValue<string>()).ToList();
+        var query = $"?after={cursors[2]}&after={cursors[0]}";
+
+        await using var socket = await PushSocket.ConnectAsync(fixture.BaseAddress(), PushRoutes.PlayerWebSocket(player.Uuid) + query, token);
+        var frame = (await socket.NextNotificationAsync()).Json;
+        await using var events = await PushEventStream.OpenAsync(fixture.BaseAddress(), PushRoutes.PlayerSse(player.Uuid) + query, token);
+        var sse = await events.NextEventAsync();
+
+        Assert.Equal(cursors[1], frame["cursor"]!.GetValue<string>());
+        Assert.Equal(cursors[1], sse.Id);
+    }
+
+    [Fact]
     public async Task ServerSentEvents_ValidQueryAndBadLastEventId_Returns422ForTheHeader()
     {
         var player = await _client.CreatePlayerAsync();

@@ -76,13 +76,25 @@ public sealed class JsonFieldReader(JsonElement obj, IReadOnlyList<object> locat
 
     /// <summary>
     /// A whole number within bounds, or null. An explicit JSON null is absent unless <paramref name="nullable"/>
-    /// is false: then it is pydantic's <c>int_type</c>, as for a field typed plain <c>int</c>.
+    /// is false: then it is pydantic's <c>int_type</c>, as for a field typed plain <c>int</c>. As in pydantic's
+    /// default (lax) mode, <c>true</c> and <c>false</c> are 1 and 0, and a string holding an integer is that
+    /// integer (<see cref="LaxInteger"/>); the bounds then hold as for a number.
     /// </summary>
     public long? WholeNumber(string name, bool required, long minimum, long maximum, bool nullable = true)
     {
         if (!Present(name, required, out var value, IntType, nullable))
         {
             return null;
+        }
+
+        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return CheckRange(name, value.ValueKind == JsonValueKind.True ? 1 : 0, minimum, maximum);
+        }
+
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            return WholeNumberText(name, value.GetString()!, minimum, maximum);
         }
 
         if (value.ValueKind != JsonValueKind.Number)
@@ -109,6 +121,28 @@ public sealed class JsonFieldReader(JsonElement obj, IReadOnlyList<object> locat
             : value.TryGetDouble(out var real) && Math.Abs(real) < 9.2e18 && real != Math.Floor(real);
         Add(name, fractional ? "Input should be a valid integer, got a number with a fractional part" : "Input should be a valid integer", fractional ? "int_from_float" : "int_type");
         return null;
+    }
+
+    private long? WholeNumberText(string name, string text, long minimum, long maximum)
+    {
+        switch (LaxInteger.Parse(text, out var number))
+        {
+            case LaxIntegerResult.Parsed:
+                return CheckRange(name, number, minimum, maximum);
+
+            // Beyond 64 bits: past a bound of the field, the bound's error, as pydantic gives; else what a JSON
+            // number beyond 64 bits gets, as the ledger cannot hold it.
+            case LaxIntegerResult.AboveInt64 when maximum < long.MaxValue:
+                return CheckRange(name, long.MaxValue, minimum, maximum);
+            case LaxIntegerResult.BelowInt64 when minimum > long.MinValue:
+                return CheckRange(name, long.MinValue, minimum, maximum);
+            case LaxIntegerResult.AboveInt64 or LaxIntegerResult.BelowInt64:
+                Add(name, IntType.Message, IntType.Type);
+                return null;
+            default:
+                Add(name, "Input should be a valid integer, unable to parse string as an integer", "int_parsing");
+                return null;
+        }
     }
 
     /// <summary>

@@ -278,7 +278,14 @@ public sealed class EntitlementEventValidationTests(GatewayFixture fixture) : IC
     [InlineData("1e2", 100)]
     [InlineData("3.000", 3)]
     [InlineData("1E+1", 10)]
-    public async Task Post_QuantityWholeButWrittenAsAFloat_IsThatInteger(string quantity, long expected)
+    [InlineData("\"2\"", 2)]
+    [InlineData("true", 1)]
+    [InlineData("\" 2\\n\"", 2)]
+    [InlineData("\"+3\"", 3)]
+    [InlineData("\"007\"", 7)]
+    [InlineData("\"2.00\"", 2)]
+    [InlineData("\"1_000\"", 1000)]
+    public async Task Post_QuantityWholeButWrittenAsAFloatAStringOrTrue_IsThatInteger(string quantity, long expected)
     {
         var player = await _client.CreatePlayerAsync();
         var body = EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"));
@@ -297,8 +304,17 @@ public sealed class EntitlementEventValidationTests(GatewayFixture fixture) : IC
     [InlineData("-1", "Input should be greater than 0", "greater_than")]
     [InlineData("1000001", "Input should be less than or equal to 1000000", "less_than_equal")]
     [InlineData("1.5", "Input should be a valid integer, got a number with a fractional part", "int_from_float")]
-    [InlineData("\"3\"", "Input should be a valid integer", "int_type")]
-    [InlineData("true", "Input should be a valid integer", "int_type")]
+    [InlineData("\"abc\"", "Input should be a valid integer, unable to parse string as an integer", "int_parsing")]
+    [InlineData("\"2.5\"", "Input should be a valid integer, unable to parse string as an integer", "int_parsing")]
+    [InlineData("\"2.\"", "Input should be a valid integer, unable to parse string as an integer", "int_parsing")]
+    [InlineData("\"1e2\"", "Input should be a valid integer, unable to parse string as an integer", "int_parsing")]
+    [InlineData("\"\"", "Input should be a valid integer, unable to parse string as an integer", "int_parsing")]
+    [InlineData("\"1__0\"", "Input should be a valid integer, unable to parse string as an integer", "int_parsing")]
+    [InlineData("\"+-1\"", "Input should be a valid integer, unable to parse string as an integer", "int_parsing")]
+    [InlineData("\"0\"", "Input should be greater than 0", "greater_than")]
+    [InlineData("false", "Input should be greater than 0", "greater_than")]
+    [InlineData("\"1000001\"", "Input should be less than or equal to 1000000", "less_than_equal")]
+    [InlineData("\"99999999999999999999\"", "Input should be less than or equal to 1000000", "less_than_equal")]
     [InlineData("[1]", "Input should be a valid integer", "int_type")]
     [InlineData("1e400", "Input should be a valid integer", "int_type")]
     public async Task Post_BadQuantity_Returns422(string quantity, string msg, string type)

@@ -10,7 +10,7 @@ namespace Entitlements;
 /// Delivers the notification feed to one webhook, one notification at a time, in ledger order, from a
 /// position kept in the database (consumer <c>webhook:&lt;name&gt;</c>). Each notification is retried
 /// with backoff until it is delivered or becomes a dead letter; the position is stored after each one,
-/// so a crash resends at most the notification in flight (at least once). A dead letter is the only
+/// and nothing more is sent until it is, so a crash resends at most the notification in flight (at least once). A dead letter is the only
 /// way a later notification of a player can reach the endpoint before an earlier one. Woken by the
 /// stream relay after each batch it publishes; a timer polls too, in case a wake was lost. The pump
 /// runs on the activation but outside any request: retries can take minutes, and neither a wake, nor a
@@ -29,6 +29,7 @@ public sealed partial class WebhookGrain(
     private WebhookEndpointOptions? _webhook;
     private Task _pump = Task.CompletedTask;
     private long _position;
+    private bool _positionOwed;
     private InFlight? _inFlight;
     private bool _pumping;
     private bool _pending;
@@ -142,7 +143,10 @@ public sealed partial class WebhookGrain(
         return Task.CompletedTask;
     }
 
-    /// <summary>Deliver until caught up. Never throws: a failure is logged and the next wake or poll tries again.</summary>
+    /// <summary>
+    /// Deliver until caught up. Never throws: a failure is logged and the next wake or poll tries again. A position
+    /// that could not be stored is written again first, with nothing sent until it is.
+    /// </summary>
     private async Task PumpAsync(WebhookEndpointOptions webhook)
     {
         try
@@ -153,12 +157,22 @@ public sealed partial class WebhookGrain(
                 NotificationPage page;
                 do
                 {
+                    // A position whose write failed is stored before anything more is sent: deliveries never run
+                    // ahead of the stored position by more than the notification in flight.
+                    if (_positionOwed)
+                    {
+                        await store.WriteConsumerPositionAsync(webhook.ConsumerName, _position, _stopping.Token);
+                        _positionOwed = false;
+                    }
+
                     page = await feed.ReadAsync(null, _position, Math.Max(1, notifications.Value.BatchSize), _stopping.Token);
                     foreach (var notification in page.Notifications)
                     {
                         await DeliverAsync(webhook, notification);
                         _position = notification.Position;
+                        _positionOwed = true;
                         await store.WriteConsumerPositionAsync(webhook.ConsumerName, _position, _stopping.Token);
+                        _positionOwed = false;
                     }
                 }
                 while (page.More);

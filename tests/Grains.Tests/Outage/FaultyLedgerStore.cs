@@ -11,7 +11,8 @@ namespace Entitlements.Tests.Outage;
 /// <summary>
 /// The silo's real store, with the next append failing on demand: before its commit (nothing written),
 /// or after it (written, but the acknowledgement lost, as when the connection drops during the commit);
-/// with a platform-user link whose acknowledgement is lost, on demand; with webhook dead-letter writes failing on demand (nothing written); and with another writer's work
+/// with a platform-user link whose acknowledgement is lost, on demand; with webhook dead-letter writes failing on demand (nothing written);
+/// with one consumer's position writes failing on demand (nothing written, each refused position kept); and with another writer's work
 /// slipped in after a transaction read, on demand. Every other call goes
 /// straight to the real store.
 /// </summary>
@@ -23,6 +24,9 @@ public class FaultyLedgerStore : DispatchProxy
     private Func<Task>? _afterTransactionRead;
     private int _deadLetterFailures;
     private int _linkAcknowledgementsLost;
+    private string? _positionConsumer;
+    private int _positionFailures;
+    private readonly List<long> _refusedPositions = [];
 
     public ILedgerStore Inner { get; private set; } = null!;
 
@@ -49,6 +53,25 @@ public class FaultyLedgerStore : DispatchProxy
     /// <summary>Make the next <paramref name="count"/> dead-letter writes fail before they write anything.</summary>
     public void FailDeadLetterWrites(int count) => Volatile.Write(ref _deadLetterFailures, count);
 
+    /// <summary>Make the next <paramref name="count"/> position writes of <paramref name="consumer"/> fail before they write anything.</summary>
+    public void FailPositionWrites(string consumer, int count)
+    {
+        Volatile.Write(ref _positionConsumer, consumer);
+        Volatile.Write(ref _positionFailures, count);
+    }
+
+    /// <summary>The positions whose writes were made to fail, in the order they were asked for.</summary>
+    public IReadOnlyList<long> RefusedPositions
+    {
+        get
+        {
+            lock (_refusedPositions)
+            {
+                return [.. _refusedPositions];
+            }
+        }
+    }
+
     /// <summary>Make the next platform-user link commit and then fail, as when its acknowledgement is lost.</summary>
     public void LoseNextLinkAcknowledgement() => Volatile.Write(ref _linkAcknowledgementsLost, 1);
 
@@ -61,6 +84,18 @@ public class FaultyLedgerStore : DispatchProxy
         if (targetMethod.Name == nameof(ILedgerStore.WriteDeadLetterAsync) && Interlocked.Decrement(ref _deadLetterFailures) >= 0)
         {
             return Task.FromException<WebhookDeadLetter>(new NpgsqlException(Message));
+        }
+
+        if (targetMethod.Name == nameof(ILedgerStore.WriteConsumerPositionAsync)
+            && (string)args![0]! == Volatile.Read(ref _positionConsumer)
+            && Interlocked.Decrement(ref _positionFailures) >= 0)
+        {
+            lock (_refusedPositions)
+            {
+                _refusedPositions.Add((long)args[1]!);
+            }
+
+            return Task.FromException(new NpgsqlException(Message));
         }
 
         if (targetMethod.Name == nameof(ILedgerStore.LinkPlatformUserAsync) && Interlocked.Exchange(ref _linkAcknowledgementsLost, 0) == 1)

@@ -1,0 +1,64 @@
+using Entitlements.Notifications;
+using Entitlements.Storage;
+using Entitlements.Tests.Outage;
+using Entitlements.Tests.Storage;
+using Entitlements.Webhooks;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Entitlements.Tests.Webhooks;
+
+/// <summary>
+/// A delivered notification whose position cannot be stored: nothing more is sent until the write succeeds
+/// at a later poll, so the stored position never trails the deliveries by more than the one in flight.
+/// </summary>
+public sealed class WebhookPositionWriteFailureTests
+{
+    private const string Name = "position-outage";
+    private const string Path = "/hooks/position-outage";
+
+    [Fact]
+    public async Task PositionWrite_FailsThreeTimes_SendsNothingMoreUntilStoredThenDeliversTheRestOnce()
+    {
+        using var directory = new TempDirectory();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var cluster = await WebhookCluster.StartAsync(
+            directory.Path,
+            silo => silo.Services.AddSingleton(sp => FaultyLedgerStore.Wrap(sp.GetRequiredService<SqliteLedgerStore>()).Store),
+            WebhookCluster.Webhook(0, Name, receiver.Url(Path)));
+        var faults = (FaultyLedgerStore)(object)cluster.Silos[0].ServiceProvider.GetRequiredService<ILedgerStore>();
+        var consumer = WebhookEndpointOptions.ConsumerNameOf(Name);
+        var ledger = new LedgerActions(cluster.Client);
+        var user = await ledger.NewPlayerAsync();
+        var sku = await ledger.PutSkuAsync();
+
+        // Active, with its starting position stored, before the writes start failing.
+        await cluster.Client.GetGrain<IWebhookGrain>(Name).GetStatusAsync();
+        faults.FailPositionWrites(consumer, 3);
+        var first = await ledger.GrantAsync(user, sku);
+        var second = await ledger.GrantAsync(user, sku);
+        var third = await ledger.GrantAsync(user, sku);
+        var feed = await ledger.NotificationsAsync(user.PlayerUuid);
+
+        // Each poll tried the first notification's position again and sent nothing else.
+        await WaitUntilAsync(() => Task.FromResult(faults.RefusedPositions.Count == 3));
+        Assert.Equal([feed[0].Position, feed[0].Position, feed[0].Position], faults.RefusedPositions);
+
+        // Once stored, the rest follow: each sent once, in order, and the last one's position stored.
+        await WaitUntilAsync(async () => await faults.Inner.FindConsumerPositionAsync(consumer) == feed[2].Position);
+        var requests = receiver.Requests(Path, user.PlayerUuid);
+        Assert.Equal(
+            [(first.EventId, "1", 200), (second.EventId, "1", 200), (third.EventId, "1", 200)],
+            requests.Select(r => (r.Header(WebhookHeaders.EventId), r.Header(WebhookHeaders.Attempt), r.Status)));
+        Assert.Equal(feed.Select(NotificationJson.Serialize), requests.Select(r => r.Body));
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within 30 s");
+            await Task.Delay(50);
+        }
+    }
+}

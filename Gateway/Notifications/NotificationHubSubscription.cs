@@ -14,7 +14,9 @@ namespace Entitlements.Gateway.Notifications;
 /// The stream can also drop the subscription without telling it: a pulling agent that cannot reach this
 /// gateway (every silo restarted, and this client has not reconnected yet) removes the consumer for
 /// good. So every <see cref="CheckInterval"/> the hub asks the stream whether its subscription is still
-/// there; when it is gone, the connections are ended as for a failure and the hub subscribes again.
+/// there; when it is gone, the connections are ended as for a failure and the hub subscribes again. The
+/// same check removes any other subscription this client holds to the stream: an old one that could not
+/// be removed when the hub subscribed again would deliver every notification twice.
 /// </para>
 /// <para>
 /// And the stream can lose notifications while the subscription stays: the memory streams keep what is
@@ -77,6 +79,9 @@ public sealed partial class NotificationHubSubscription(IClusterClient client, N
             try
             {
                 await handle.UnsubscribeAsync().WaitAsync(cancellationToken);
+
+                // And any earlier subscription that could not be removed when the hub subscribed again.
+                await UnsubscribeOthersAsync(await Stream.GetAllSubscriptionHandles().WaitAsync(cancellationToken), handle, cancellationToken);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
@@ -87,6 +92,20 @@ public sealed partial class NotificationHubSubscription(IClusterClient client, N
     }
 
     public void Dispose() => _stopping.Dispose();
+
+    /// <summary>
+    /// Remove every subscription of this client to the stream but <paramref name="current"/>: an earlier one whose
+    /// unsubscribe failed when the hub subscribed again (the cluster could not be reached) would hand the hub every
+    /// notification a second time. The hub is the only subscriber of this client to the stream.
+    /// </summary>
+    private async Task UnsubscribeOthersAsync(IEnumerable<StreamSubscriptionHandle<EntitlementNotification>> handles, StreamSubscriptionHandle<EntitlementNotification> current, CancellationToken cancellationToken = default)
+    {
+        foreach (var other in handles.Where(h => h.HandleId != current.HandleId))
+        {
+            await other.UnsubscribeAsync().WaitAsync(cancellationToken);
+            LogStaleSubscriptionRemoved(logger, other.HandleId);
+        }
+    }
 
     private IAsyncStream<EntitlementNotification> Stream =>
         client.GetStreamProvider(NotificationStreams.ProviderName).GetStream<EntitlementNotification>(NotificationStreams.AllPlayers);
@@ -131,12 +150,21 @@ public sealed partial class NotificationHubSubscription(IClusterClient client, N
                 }
 
                 var handles = await Stream.GetAllSubscriptionHandles();
-                if (!handles.Any(h => h.HandleId == handle.HandleId) && ReferenceEquals(handle, _handle))
+                if (!ReferenceEquals(handle, _handle) || _retry is { IsCompleted: false })
+                {
+                    // Subscribing again meanwhile: the list may not show the subscription being made.
+                    continue;
+                }
+
+                if (!handles.Any(h => h.HandleId == handle.HandleId))
                 {
                     LogSubscriptionDropped(logger);
                     hub.InterruptAll();
                     ScheduleResubscribe();
+                    continue;
                 }
+
+                await UnsubscribeOthersAsync(handles, handle);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -219,6 +247,7 @@ public sealed partial class NotificationHubSubscription(IClusterClient client, N
                 await Task.Delay(RetryDelay, stopping);
                 if (_handle is { } old)
                 {
+                    // If this fails, the check removes the old subscription once the new one is made.
                     _handle = null;
                     await old.UnsubscribeAsync().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 }

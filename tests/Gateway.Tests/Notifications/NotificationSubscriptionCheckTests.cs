@@ -5,6 +5,7 @@ using Entitlements.Notifications;
 using Entitlements.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Orleans.Streams;
 
 namespace Entitlements.Tests.Notifications;
 
@@ -142,6 +143,37 @@ public sealed class NotificationSubscriptionCheckTests(NotificationSubscriptionC
         {
             positionAsked.Release();
         }
+    }
+
+    /// <summary>
+    /// An old subscription that could not be removed when the hub subscribed again (the cluster could not be
+    /// reached for the unsubscribe) would hand the hub every notification a second time. Here one is made by the
+    /// gateway's own cluster client and feeds the hub as the old one did: the next check removes it, keeps the
+    /// hub's own, and a connection gets each notification once.
+    /// </summary>
+    [Fact]
+    public async Task SecondSubscription_IsRemovedAtTheNextCheck_AndEachNotificationArrivesOnce()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var stream = fixture.App.Services.GetRequiredService<IClusterClient>()
+            .GetStreamProvider(NotificationStreams.ProviderName).GetStream<EntitlementNotification>(NotificationStreams.AllPlayers);
+        await WaitUntilSubscribedAsync();
+        var current = Assert.Single(await stream.GetAllSubscriptionHandles());
+        var hub = fixture.App.Services.GetRequiredService<NotificationHub>();
+        var leaked = await stream.SubscribeAsync((notification, _) =>
+        {
+            hub.Publish(notification);
+            return Task.CompletedTask;
+        });
+
+        var removed = await WaitForAsync(async () => (await stream.GetAllSubscriptionHandles()) is [var handle] && handle.HandleId == current.HandleId);
+        Assert.True(removed, $"the second subscription {leaked.HandleId} is still there");
+
+        await using var socket = await PushSocket.ConnectAsync(fixture.BaseAddress(), PushRoutes.PlayerWebSocket(player.Uuid), fixture.PlayerToken(player.Uuid));
+        var first = ExpectedEvent.Id(await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"))));
+        var second = ExpectedEvent.Id(await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"))));
+        Assert.Equal(first, (await socket.NextNotificationAsync()).Json["event_id"]!.GetValue<string>());
+        Assert.Equal(second, (await socket.NextNotificationAsync()).Json["event_id"]!.GetValue<string>());
     }
 
     private static readonly TimeSpan RestoreTimeout = NotificationHubSubscription.CheckInterval + TimeSpan.FromSeconds(20);

@@ -26,6 +26,9 @@ public sealed partial class NotificationHubSubscription
     [LoggerMessage(Level = LogLevel.Debug, Message = "Could not ask the relay for its position; the first notification sets where the gateway starts")]
     private static partial void LogRelayPositionFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The notification stream completed this gateway's subscription; open push connections are ended and the gateway subscribes again")]
+    private static partial void LogStreamCompleted(ILogger logger);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Removed an earlier subscription {HandleId} to the notification stream that was still delivering to this gateway")]
     private static partial void LogStaleSubscriptionRemoved(ILogger logger, Guid handleId);
 }

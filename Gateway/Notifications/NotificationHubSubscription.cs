@@ -219,6 +219,7 @@ public sealed partial class NotificationHubSubscription(IClusterClient client, N
 
     private Task OnCompletedAsync()
     {
+        LogStreamCompleted(logger);
         hub.InterruptAll();
         ScheduleResubscribe();
         return Task.CompletedTask;

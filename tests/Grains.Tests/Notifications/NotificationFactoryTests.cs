@@ -389,6 +389,26 @@ public sealed class NotificationFactoryTests
             }));
     }
 
+    [Fact]
+    public void Attach_ChargebackAfterItsReversal_SucceedsWithTheItemSkippedAsAlreadyReversed()
+    {
+        var catalog = TestCatalog.Durable();
+        Decide(EntitlementActionType.Grant, "tx-1", catalog);
+        Decide(EntitlementActionType.ChargebackReversal, "tx-1", catalog);
+
+        var chargeback = Decide(EntitlementActionType.Chargeback, "tx-1", catalog);
+
+        var payload = chargeback.RevocationCompleted!.Payload;
+        var item = Assert.Single(payload.ItemRevocations);
+        Assert.Null(chargeback.EntitlementUpdated);
+        Assert.Equal(
+            ("SUCCESS", "season-pass-1", 0L, "SUCCESS", true, "chargeback already reversed: nothing to revoke", (string?)"evt-1"),
+            (payload.Status, item.ItemId, item.Quantity, item.Status, item.Skipped, item.Reason, payload.Meta.OrderId));
+        Assert.Empty(payload.EntitlementRevocations);
+        Assert.Empty(payload.RevocationError);
+        Assert.Equal(("ITEM", 0L), (Assert.Single(payload.RevokeEntries).Type, payload.RevokeEntries[0].Quantity));
+    }
+
     private LedgerEvent Decide(
         EntitlementActionType action, string transactionId, CatalogSku? catalog, long quantity = 1, EntitlementEventStatus? status = null)
     {

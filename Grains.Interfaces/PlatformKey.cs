@@ -20,13 +20,13 @@ public static class PlatformKey
     }
 
     /// <summary>
-    /// <see cref="Parse"/> for a grain whose id the ledger stores: an id holding NUL is refused (see
+    /// <see cref="Parse"/> for a grain whose id the ledger stores: an id the ledger cannot store is refused (see
     /// <see cref="StoredText"/>), <paramref name="idName"/> saying which id it is.
     /// </summary>
     public static (Platform Platform, string Id) ParseStored(string key, string idName)
     {
         var (platform, id) = Parse(key);
-        StoredText.ThrowIfNul(id, idName);
+        StoredText.ThrowIfNotStorable(id, idName);
         return (platform, id);
     }
 }

@@ -22,7 +22,7 @@ public sealed class PlatformUserGrain(ILedgerStore store, TimeProvider time) : G
     public async Task<LinkPlatformUserResult> LinkAsync(string? displayName, Guid? playerUuid)
     {
         var (platform, user) = Key();
-        StoredText.ThrowIfNul(displayName, "The display name");
+        StoredText.ThrowIfNotStorable(displayName, "The display name");
 
         // A write whose outcome is unknown (its acknowledgement lost) may have moved the link: forget the cached
         // one first, so that the next read asks the database instead of answering the player it had before.

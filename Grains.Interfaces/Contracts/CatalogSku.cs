@@ -46,15 +46,15 @@ public sealed record CatalogSku
     /// <summary>Refuse text the ledger cannot store (see <see cref="StoredText"/>), the custom data's keys and values included.</summary>
     public void ThrowIfNotStorable()
     {
-        StoredText.ThrowIfNul(Sku);
-        StoredText.ThrowIfNul(ItemId);
-        StoredText.ThrowIfNul(ItemName);
-        StoredText.ThrowIfNul(ItemClass);
-        StoredText.ThrowIfNul(PlatformProductId);
+        StoredText.ThrowIfNotStorable(Sku);
+        StoredText.ThrowIfNotStorable(ItemId);
+        StoredText.ThrowIfNotStorable(ItemName);
+        StoredText.ThrowIfNotStorable(ItemClass);
+        StoredText.ThrowIfNotStorable(PlatformProductId);
         foreach (var (key, value) in CustomData)
         {
-            StoredText.ThrowIfNul(key, "A CustomData key");
-            StoredText.ThrowIfNul(value, $"CustomData[{key}]");
+            StoredText.ThrowIfNotStorable(key, "A CustomData key");
+            StoredText.ThrowIfNotStorable(value, $"CustomData[{key}]");
         }
     }
 }

@@ -10,7 +10,7 @@ public sealed record ConsumeEntitlement(
     /// <summary>Refuse text the ledger cannot store (see <see cref="StoredText"/>).</summary>
     public void ThrowIfNotStorable()
     {
-        StoredText.ThrowIfNul(ItemId);
-        StoredText.ThrowIfNul(OperationId);
+        StoredText.ThrowIfNotStorable(ItemId);
+        StoredText.ThrowIfNotStorable(OperationId);
     }
 }

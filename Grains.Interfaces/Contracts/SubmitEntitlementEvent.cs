@@ -30,10 +30,10 @@ public sealed record SubmitEntitlementEvent
     /// <summary>Refuse text the ledger cannot store (see <see cref="StoredText"/>) and platform data over <see cref="MaxPlatformDataBytes"/>.</summary>
     public void ThrowIfNotStorable()
     {
-        StoredText.ThrowIfNul(PlatformUserId);
-        StoredText.ThrowIfNul(Sku);
-        StoredText.ThrowIfNul(PlatformTransactionId);
-        StoredText.ThrowIfNul(PlatformDataJson);
+        StoredText.ThrowIfNotStorable(PlatformUserId);
+        StoredText.ThrowIfNotStorable(Sku);
+        StoredText.ThrowIfNotStorable(PlatformTransactionId);
+        StoredText.ThrowIfNotStorable(PlatformDataJson);
         if (PlatformDataJson is not null && System.Text.Encoding.UTF8.GetByteCount(PlatformDataJson) > MaxPlatformDataBytes)
         {
             throw new ArgumentException($"The platform data is over {MaxPlatformDataBytes} bytes of JSON.", nameof(PlatformDataJson));

@@ -2,6 +2,7 @@ using Entitlements.Contracts;
 using Entitlements.Ledger;
 using Entitlements.Storage;
 using Entitlements.Tests.Cluster;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Entitlements.Tests;
 
@@ -15,6 +16,9 @@ public class PlayerGrainTests(ClusterFixture fixture)
     private IClusterClient Client => fixture.Client;
 
     private IEntitlementEventsGrain Events => Client.GetGrain<IEntitlementEventsGrain>(0);
+
+    /// <summary>The grain factory of code running in the silo, whose calls pass their arguments as they are, not serialized.</summary>
+    private IGrainFactory InSilo => fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IGrainFactory>();
 
     [Fact]
     public async Task Submit_GrantForLinkedPlatformUser_RecordsGrantForThatPlayer()
@@ -689,6 +693,79 @@ public class PlayerGrainTests(ClusterFixture fixture)
         Assert.All(refusals, refusal => Assert.StartsWith("The platform data is over 65536 bytes of JSON.", refusal.Message, StringComparison.Ordinal));
         Assert.Empty((await Events.ListAsync(new EntitlementEventQuery { PlayerUuid = user.PlayerUuid })).Events);
         Assert.Equal(0, (await Player(user).GetEntitlementsAsync())!.Version);
+    }
+
+    /// <summary>
+    /// A lone surrogate is not valid UTF-16 and has no UTF-8 form: SQLite stored <c>order-\uD800</c> and
+    /// <c>order-\uDC00</c> alike as <c>order-\uFFFD</c>, so the second purchase was answered as a replay
+    /// of the first and never granted; PostgreSQL's driver refused to send it. Both engines now refuse it
+    /// before anything is read or written, as they refuse a NUL; a surrogate pair (an emoji) is text. The
+    /// calls come from inside the silo: Orleans writes a string as UTF-8, so a remote client's lone
+    /// surrogate reaches a grain as U+FFFD already (the routing helper refuses it in the caller's process).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TextFields))]
+    public async Task Submit_LoneSurrogateInATextField_IsRefusedAsABadArgumentByEveryRoute_AndRecordsNothing(string field)
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var clean = Command(EntitlementActionType.Grant, user, sku);
+        var order = Unique("order");
+        foreach (var surrogate in new[] { '\uD800', '\uDC00' })
+        {
+            var (command, value) = field switch
+            {
+                nameof(SubmitEntitlementEvent.PlatformUserId) => (clean with { PlatformUserId = clean.PlatformUserId + surrogate }, clean.PlatformUserId + surrogate),
+                nameof(SubmitEntitlementEvent.Sku) => (clean with { Sku = surrogate + clean.Sku }, surrogate + clean.Sku),
+                nameof(SubmitEntitlementEvent.PlatformTransactionId) => (clean with { PlatformTransactionId = order + surrogate }, order + surrogate),
+                _ => (clean with { PlatformDataJson = $"{{\"a\":\"{surrogate}\"}}" }, $"{{\"a\":\"{surrogate}\"}}"),
+            };
+
+            var refusals = new[]
+            {
+                await Assert.ThrowsAsync<ArgumentException>(() => InSilo.GetGrain<IEntitlementEventsGrain>(0).SubmitAsync(command)),
+                await Assert.ThrowsAsync<ArgumentException>(() => InSilo.GetGrain<IPlayerGrain>(user.PlayerUuid).SubmitEntitlementEventAsync(command)),
+                await Assert.ThrowsAsync<ArgumentException>(() => Client.SubmitEntitlementEventAsync(Events, command)),
+            };
+
+            var message = $"{field} holds a lone surrogate (U+{(int)surrogate:X4} at index {value.IndexOf(surrogate, StringComparison.Ordinal)}), which is not valid UTF-16 and the ledger does not store.";
+            Assert.All(refusals, refusal => Assert.StartsWith(message, refusal.Message, StringComparison.Ordinal));
+        }
+
+        // Where SQLite put both transaction ids.
+        Assert.Empty(await fixture.Store.ReadTransactionAsync(Platform.Steam, order + "\uFFFD"));
+        Assert.Empty((await Events.ListAsync(new EntitlementEventQuery { PlayerUuid = user.PlayerUuid })).Events);
+        Assert.Equal(0, (await Player(user).GetEntitlementsAsync())!.Version);
+
+        var emoji = await InSilo.GetGrain<IEntitlementEventsGrain>(0).SubmitAsync(clean with { PlatformTransactionId = clean.PlatformTransactionId + "\uD83D\uDE00" });
+        Assert.Equal((EntitlementEventOutcome.Recorded, clean.PlatformTransactionId + "\uD83D\uDE00"), (emoji.Outcome, emoji.Event!.PlatformTransactionId));
+    }
+
+    /// <summary>
+    /// A consume's ids and a display name, from inside the silo (see the test above). A grain key cannot
+    /// carry a lone surrogate at all: Orleans keeps a grain id as UTF-8, so the caller's own process turns
+    /// one into U+FFFD when it makes the reference.
+    /// </summary>
+    [Fact]
+    public async Task ConsumeAndDisplayName_LoneSurrogate_IsRefusedAsABadArgument_AndChangesNothing()
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable, unitsPerQuantity: 10);
+        await Events.SubmitAsync(Command(EntitlementActionType.Grant, user, sku));
+        var operation = Unique("op");
+        var player = InSilo.GetGrain<IPlayerGrain>(user.PlayerUuid);
+        var platformUser = InSilo.GetGrain<IPlatformUserGrain>(IPlatformUserGrain.Key(Platform.Steam, Unique("user")));
+
+        var badItem = await Assert.ThrowsAsync<ArgumentException>(() => player.ConsumeAsync(new ConsumeEntitlement(sku.ItemId + "\uDC00", 1, operation)));
+        var badOperation = await Assert.ThrowsAsync<ArgumentException>(() => player.ConsumeAsync(new ConsumeEntitlement(sku.ItemId, 1, operation + "\uD800")));
+        var badName = await Assert.ThrowsAsync<ArgumentException>(() => platformUser.LinkAsync("Play\uDC00er", null));
+
+        Assert.StartsWith($"ItemId holds a lone surrogate (U+DC00 at index {sku.ItemId.Length})", badItem.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"OperationId holds a lone surrogate (U+D800 at index {operation.Length})", badOperation.Message, StringComparison.Ordinal);
+        Assert.StartsWith("The display name holds a lone surrogate (U+DC00 at index 4)", badName.Message, StringComparison.Ordinal);
+        var entitlements = (await Player(user).GetEntitlementsAsync())!;
+        Assert.Equal((1L, 10L), (entitlements.Version, Assert.Single(entitlements.Entitlements).UseCount));
+        Assert.Null(await platformUser.GetAsync());
     }
 
     [Fact]

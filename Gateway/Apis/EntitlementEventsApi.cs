@@ -78,7 +78,7 @@ public static class EntitlementEventsApi
 
             return result.Outcome switch
             {
-                EntitlementEventOutcome.Recorded or EntitlementEventOutcome.Replayed => TypedResults.Ok(EntitlementEventDto.From(result.Event!)),
+                EntitlementEventOutcome.Recorded or EntitlementEventOutcome.Replayed => TypedResults.Ok(EntitlementEventDto.From(result.Event!, Logger(request))),
                 EntitlementEventOutcome.Conflict => RallyHereResults.Error(
                     StatusCodes.Status409Conflict,
                     "entitlement_event_conflict",
@@ -115,8 +115,9 @@ public static class EntitlementEventsApi
             return RallyHereResults.Invalid("query", "cursor", "Invalid cursor: it was not issued for this listing", "value_error");
         }
 
+        var logger = Logger(request);
         var json = JsonSerializer.SerializeToUtf8Bytes(
-            new EntitlementEventListDto([.. page.Events.Select(EntitlementEventDto.From)], page.Cursor), ListingJson(jsonOptions.Value.SerializerOptions));
+            new EntitlementEventListDto([.. page.Events.Select(e => EntitlementEventDto.From(e, logger))], page.Cursor), ListingJson(jsonOptions.Value.SerializerOptions));
         if (page.Cursor is not null && pages.Enabled)
         {
             // Full, and followed by newer events: these bytes can no longer change.
@@ -127,6 +128,9 @@ public static class EntitlementEventsApi
 
         return new EntitlementEventListResult(EntitlementEventPageBody.ForAnswer(json, EntitlementEventPageBody.AcceptsGzip(request)));
     }
+
+    private static ILogger Logger(HttpRequest request) =>
+        request.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EntitlementEventsApi));
 
     /// <summary>
     /// The app's JSON options with room for a listing's depth: a body may nest 64 levels

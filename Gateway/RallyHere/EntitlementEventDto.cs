@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Entitlements.Contracts;
 using Entitlements.Gateway.OpenApi;
+using Entitlements.Gateway.Validation;
 
 namespace Entitlements.Gateway.RallyHere;
 
@@ -28,7 +29,8 @@ public sealed record EntitlementEventDto
     [JsonPropertyName("created"), WireFormat("date-time")] public required string Created { get; init; }
     [JsonPropertyName("last_modified"), WireFormat("date-time")] public required string LastModified { get; init; }
 
-    public static EntitlementEventDto From(EntitlementEventRecord record)
+    /// <param name="logger">Told of platform data that cannot be answered (see <see cref="PlatformDataOf"/>).</param>
+    public static EntitlementEventDto From(EntitlementEventRecord record, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(record);
         return new EntitlementEventDto
@@ -44,11 +46,40 @@ public sealed record EntitlementEventDto
             Sku = record.Sku,
             Quantity = record.Quantity,
             PlatformTransactionId = record.PlatformTransactionId,
-            PlatformData = record.PlatformDataJson is { } json ? JsonElement.Parse(json) : null,
+            PlatformData = PlatformDataOf(record, logger),
             OrderId = record.OrderId,
             LootId = record.LootId,
             Created = RallyHereTime.Format(record.Created),
             LastModified = RallyHereTime.Format(record.LastModified),
         };
+    }
+
+    /// <summary>
+    /// The stored platform data as the object it should be. The grains refuse anything else now, but an
+    /// Orleans client could once store any text (<c>receipt=abc</c>, <c>[1]</c>, JSON nested deeper than an
+    /// answer reads): such a row is answered with null and logged, so that it cannot make its event's
+    /// replay and every listing page that holds it fail, for good.
+    /// </summary>
+    private static JsonElement? PlatformDataOf(EntitlementEventRecord record, ILogger logger)
+    {
+        if (record.PlatformDataJson is not { } json)
+        {
+            return null;
+        }
+
+        try
+        {
+            var element = JsonElement.Parse(json, new JsonDocumentOptions { MaxDepth = JsonBody.MaxDepth });
+            if (element.ValueKind == JsonValueKind.Object)
+            {
+                return element;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        EntitlementEventDtoLog.LogUnreadablePlatformData(logger, record.EventId);
+        return null;
     }
 }

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Entitlements.Contracts;
 
 /// <summary>A store integration's entitlement event, as RallyHere's <c>EntitlementEventRequest</c> carries it.</summary>
@@ -27,16 +29,85 @@ public sealed record SubmitEntitlementEvent
     /// </summary>
     public const int MaxPlatformDataBytes = 64 * 1024;
 
-    /// <summary>Refuse text the ledger cannot store (see <see cref="StoredText"/>) and platform data over <see cref="MaxPlatformDataBytes"/>.</summary>
+    /// <summary>
+    /// The most levels <see cref="PlatformDataJson"/> may nest, itself the first: the most a gateway request
+    /// carries (its body nests at most 64 levels, the platform data starting at the second), and within
+    /// what the answers that carry the event read back.
+    /// </summary>
+    public const int MaxPlatformDataDepth = 63;
+
+    /// <summary>
+    /// Refuse text the ledger cannot store (see <see cref="StoredText"/>), and platform data that is not a
+    /// JSON object within <see cref="MaxPlatformDataBytes"/> and <see cref="MaxPlatformDataDepth"/>: every
+    /// answer carrying the event (its replay, each listing page holding it) reads it as one.
+    /// </summary>
     public void ThrowIfNotStorable()
     {
         StoredText.ThrowIfNotStorable(PlatformUserId);
         StoredText.ThrowIfNotStorable(Sku);
         StoredText.ThrowIfNotStorable(PlatformTransactionId);
         StoredText.ThrowIfNotStorable(PlatformDataJson);
-        if (PlatformDataJson is not null && System.Text.Encoding.UTF8.GetByteCount(PlatformDataJson) > MaxPlatformDataBytes)
+        if (PlatformDataJson is null)
+        {
+            return;
+        }
+
+        if (System.Text.Encoding.UTF8.GetByteCount(PlatformDataJson) > MaxPlatformDataBytes)
         {
             throw new ArgumentException($"The platform data is over {MaxPlatformDataBytes} bytes of JSON.", nameof(PlatformDataJson));
+        }
+
+        ThrowIfPlatformDataNotAnObject();
+    }
+
+    private void ThrowIfPlatformDataNotAnObject()
+    {
+        JsonValueKind kind;
+        try
+        {
+            using var document = JsonDocument.Parse(PlatformDataJson!, new JsonDocumentOptions { MaxDepth = MaxPlatformDataDepth });
+            kind = document.RootElement.ValueKind;
+            ThrowIfUnreadable(document.RootElement);
+        }
+        catch (JsonException exception)
+        {
+            throw new ArgumentException($"The platform data is not JSON of at most {MaxPlatformDataDepth} levels: {exception.Message}", nameof(PlatformDataJson), exception);
+        }
+        catch (InvalidOperationException exception)
+        {
+            // A string or name whose escapes do not unescape to UTF-16 (a lone surrogate such as "\ud800"), as the gateway refuses.
+            throw new ArgumentException("The platform data holds a string that is not valid UTF-16 once unescaped.", nameof(PlatformDataJson), exception);
+        }
+
+        if (kind != JsonValueKind.Object)
+        {
+            throw new ArgumentException($"The platform data is a JSON {kind.ToString().ToLowerInvariant()}, not an object.", nameof(PlatformDataJson));
+        }
+    }
+
+    /// <summary>Reads every name and string, which throws <see cref="InvalidOperationException"/> on one that is not valid UTF-16.</summary>
+    private static void ThrowIfUnreadable(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    _ = property.Name;
+                    ThrowIfUnreadable(property.Value);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    ThrowIfUnreadable(item);
+                }
+
+                break;
+            case JsonValueKind.String:
+                _ = element.GetString();
+                break;
         }
     }
 }

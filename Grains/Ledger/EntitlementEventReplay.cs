@@ -58,7 +58,7 @@ public static class EntitlementEventReplay
         }
         catch (JsonException)
         {
-            // Not JSON (an in-cluster caller's text): it was never rewritten, so there is no other form.
+            // Not JSON (the grains refuse it now; an Orleans client's text once): never rewritten, so there is no other form.
             return null;
         }
     }

@@ -1,7 +1,11 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json.Nodes;
+using Entitlements.Contracts;
+using Entitlements.Ledger;
+using Entitlements.Storage;
 using Entitlements.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Entitlements.Tests;
 
@@ -110,6 +114,48 @@ public sealed class EntitlementEventListTests(GatewayFixture fixture) : IClassFi
 
             return node;
         }
+    }
+
+    /// <summary>
+    /// Before the grains refused it, an Orleans client could store platform data that is no JSON object an
+    /// answer reads (text, an array, a string, objects nested past the answer's limit). Each such event made
+    /// its player's listing and everybody's answer 500, for good; it is now listed with null platform data.
+    /// </summary>
+    [Fact]
+    public async Task List_EventsStoredWithPlatformDataThatIsNotAnObject_ListsThemWithNullPlatformData()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var posted = await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")));
+        var store = fixture.App.Services.GetRequiredService<ILedgerStore>();
+        var info = (await store.ReadPlayerAsync(player.Uuid))!;
+        var catalog = await store.ReadCatalogSkuAsync(Platform.Steam, "gems_100");
+        var stored = new List<string>();
+        foreach (var platformData in new[] { "receipt=abc", "[1]", "\"x\"", string.Concat(Enumerable.Repeat("{\"n\":", 64)) + "{}" + new string('}', 64) })
+        {
+            var state = LedgerFold.ApplyAll(LedgerState.Empty, await store.ReadPlayerEventsAsync(player.Uuid, 0, 100));
+            var command = new SubmitEntitlementEvent
+            {
+                ActionType = EntitlementActionType.Grant,
+                Platform = Platform.Steam,
+                PlatformUserId = player.PlatformUserId,
+                Sku = "gems_100",
+                PlatformTransactionId = Unique.Name("tx"),
+                PlatformDataJson = platformData,
+            };
+            var decided = EntitlementDecider.DecideEntitlementEvent(state, info, command, catalog, [], Guid.NewGuid().ToString("D"), DateTimeOffset.UtcNow);
+            var (outcome, appended) = await store.AppendAsync(decided);
+            Assert.Equal(AppendOutcome.Appended, outcome);
+            stored.Add(appended!.EventId);
+        }
+
+        var page = await _client.ListEventsOkAsync($"?player_uuid={player.Uuid}");
+        var everybody = (await _client.AllEventsAsync()).Where(e => stored.Contains(ExpectedEvent.Id(e))).ToList();
+
+        var events = page["events"]!.AsArray();
+        Assert.True(JsonNode.DeepEquals(posted, events[0]), $"listed {events[0]}, posted {posted}");
+        Assert.Equal(stored, events.Skip(1).Select(e => ExpectedEvent.Id(e!)));
+        Assert.Equal(stored, everybody.Select(ExpectedEvent.Id));
+        Assert.All(events.Skip(1).Concat(everybody), e => Assert.True(e!.AsObject().TryGetPropertyValue("platform_data", out var data) && data is null, $"{e}"));
     }
 
     [Fact]

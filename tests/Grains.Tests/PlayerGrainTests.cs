@@ -696,6 +696,49 @@ public class PlayerGrainTests(ClusterFixture fixture)
     }
 
     /// <summary>
+    /// Platform data an answer cannot carry as an object is refused as the gateway refuses it (a 422): it
+    /// used to be stored, after which the event's replay and every listing page holding it failed to read
+    /// it, for good.
+    /// </summary>
+    [Theory]
+    [InlineData("receipt=abc", "The platform data is not JSON of at most 63 levels: ")]
+    [InlineData("[1]", "The platform data is a JSON array, not an object.")]
+    [InlineData("\"x\"", "The platform data is a JSON string, not an object.")]
+    [InlineData("null", "The platform data is a JSON null, not an object.")]
+    [InlineData("64 levels", "The platform data is not JSON of at most 63 levels: ")]
+    [InlineData("{\"a\":\"\\ud800\"}", "The platform data holds a string that is not valid UTF-16 once unescaped.")]
+    public async Task Submit_PlatformDataThatIsNotAnObjectAnAnswerCanCarry_IsRefusedAsABadArgumentByEveryRoute_AndRecordsNothing(string platformData, string message)
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var command = Command(EntitlementActionType.Grant, user, sku) with { PlatformDataJson = platformData == "64 levels" ? NestedObjects(64) : platformData };
+
+        var refusals = new[]
+        {
+            await Assert.ThrowsAsync<ArgumentException>(() => Events.SubmitAsync(command)),
+            await Assert.ThrowsAsync<ArgumentException>(() => Player(user).SubmitEntitlementEventAsync(command)),
+            await Assert.ThrowsAsync<ArgumentException>(() => Client.SubmitEntitlementEventAsync(Events, command)),
+            await Assert.ThrowsAsync<ArgumentException>(() => Events.SubmitAsync(command with { PlatformUserId = Unique("unlinked") })),
+        };
+
+        Assert.All(refusals, refusal => Assert.StartsWith(message, refusal.Message, StringComparison.Ordinal));
+        Assert.Empty(await fixture.Store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId));
+        Assert.Equal(0, (await Player(user).GetEntitlementsAsync())!.Version);
+    }
+
+    [Fact]
+    public async Task Submit_PlatformDataAsDeepAsAGatewayBodyCarries_IsRecorded()
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var command = Command(EntitlementActionType.Grant, user, sku) with { PlatformDataJson = NestedObjects(63) };
+
+        var result = await Events.SubmitAsync(command);
+
+        Assert.Equal((EntitlementEventOutcome.Recorded, command.PlatformDataJson), (result.Outcome, result.Event!.PlatformDataJson));
+    }
+
+    /// <summary>
     /// A lone surrogate is not valid UTF-16 and has no UTF-8 form: SQLite stored <c>order-\uD800</c> and
     /// <c>order-\uDC00</c> alike as <c>order-\uFFFD</c>, so the second purchase was answered as a replay
     /// of the first and never granted; PostgreSQL's driver refused to send it. Both engines now refuse it
@@ -816,6 +859,10 @@ public class PlayerGrainTests(ClusterFixture fixture)
         Quantity = quantity,
         PlatformTransactionId = Unique("tx"),
     };
+
+    /// <summary>JSON of <paramref name="objects"/> objects, each but the last holding the next.</summary>
+    private static string NestedObjects(int objects) =>
+        string.Concat(Enumerable.Repeat("{\"n\":", objects - 1)) + "{}" + new string('}', objects - 1);
 
     private static void AssertSameEntitlements(PlayerEntitlements? before, PlayerEntitlements? after)
     {

@@ -6,7 +6,8 @@ using Orleans.Configuration;
 namespace Entitlements.Xbox;
 
 /// <summary>
-/// Checks the Xbox settings at start: a positive attempt timeout, attempt count and page size, a retry
+/// Checks the Xbox settings at start: a collections URL, when set, that is absolute and http(s) (any other
+/// would let the silo start and then fail every consume, for good), a positive attempt timeout, attempt count and page size, a retry
 /// delay that is not negative, a positive consume budget, and a budget plus one attempt's
 /// timeout (the longest a consume call can take) of at most half the grain call's own response timeout
 /// (<see cref="IPlayerGrain.XboxConsumeResponseTimeout"/>), so that a client's retry waiting for a
@@ -31,6 +32,11 @@ public sealed class XboxOptionsValidator(IHostEnvironment? environment = null, I
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
+        if (options.CollectionsUrl is { } url && !(url.IsAbsoluteUri && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp)))
+        {
+            failures.Add($"{XboxOptions.SectionName}:CollectionsUrl must be an absolute http:// or https:// URL (got '{url.OriginalString}').");
+        }
+
         if (options.TimeoutMilliseconds < 1)
         {
             failures.Add($"{XboxOptions.SectionName}:TimeoutMilliseconds must be at least 1.");

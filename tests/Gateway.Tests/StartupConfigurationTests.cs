@@ -46,6 +46,8 @@ public sealed class StartupConfigurationTests
     [InlineData("Notifications:KeepAliveInterval", "-00:00:01", "Notifications:KeepAliveInterval must not be negative (00:00:00 turns it off).")]
     [InlineData("Storage:StartupRetrySeconds", "0", "Storage:StartupRetrySeconds must be at least 1.")]
     [InlineData("Storage:StartupWaitSeconds", "-1", "Storage:StartupWaitSeconds must not be negative (0 stops at the first failure).")]
+    [InlineData("Xbox:CollectionsUrl", "xbox-simulator/", "Xbox:CollectionsUrl must be an absolute http:// or https:// URL (got 'xbox-simulator/').")]
+    [InlineData("Xbox:CollectionsUrl", "xbox-simulator:5090", "Xbox:CollectionsUrl must be an absolute http:// or https:// URL (got 'xbox-simulator:5090').")]
     public async Task Start_ValueOutOfRange_FailsWithTheKeyAndTheRule(string key, string value, string message)
     {
         using var data = new TempDirectory();

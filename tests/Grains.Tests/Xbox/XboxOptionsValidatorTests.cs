@@ -38,6 +38,32 @@ public sealed class XboxOptionsValidatorTests
     }
 
     [Theory]
+    [InlineData("http://xbox-simulator:5090/")]
+    [InlineData("https://collections.mp.microsoft.com/")]
+    [InlineData("http://127.0.0.1:5090")]
+    public void Validate_AbsoluteHttpCollectionsUrl_Succeeds(string url)
+    {
+        var result = new XboxOptionsValidator().Validate(null, new XboxOptions { CollectionsUrl = new Uri(url, UriKind.RelativeOrAbsolute) });
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Theory]
+    [InlineData("xbox-simulator/")]
+    [InlineData("/v8.0/")]
+    [InlineData("xbox-simulator:5090")]
+    [InlineData("ftp://xbox-simulator/")]
+    [InlineData("file:///srv/xbox/")]
+    public void Validate_CollectionsUrlNotAbsoluteHttp_FailsWithTheSetting(string url)
+    {
+        // The client reads the URL only when a consume runs: a relative one threw there, every consume
+        // answering 500 for good, and another scheme is one no HTTP request can be sent to.
+        var result = new XboxOptionsValidator().Validate(null, new XboxOptions { CollectionsUrl = new Uri(url, UriKind.RelativeOrAbsolute) });
+
+        Assert.Equal([$"Xbox:CollectionsUrl must be an absolute http:// or https:// URL (got '{url}')."], result.Failures);
+    }
+
+    [Theory]
     [InlineData(10_000, 5_000, "00:00:30")]
     [InlineData(3_000, 2_000, "00:00:10")]
     public void Validate_ConfiguredBudgetPlusOneAttemptAtHalfTheClusterResponseTimeout_Succeeds(int budget, int timeout, string responseTimeout)

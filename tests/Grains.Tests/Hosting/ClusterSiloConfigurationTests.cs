@@ -1,0 +1,42 @@
+using System.Globalization;
+using Entitlements.Hosting;
+using Entitlements.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Entitlements.Tests.Hosting;
+
+/// <summary>
+/// A cluster-mode silo, set up as <c>Silo/Program.cs</c> sets it up, refuses a value out of range at start
+/// and names its key. The options are checked before anything connects: no database is needed.
+/// </summary>
+public sealed class ClusterSiloConfigurationTests
+{
+    [Theory]
+    [InlineData("Xbox:CollectionsUrl", "xbox-simulator/", "Xbox:CollectionsUrl must be an absolute http:// or https:// URL (got 'xbox-simulator/').")]
+    public async Task Start_ValueOutOfRange_FailsWithTheKeyAndTheRule(string key, string value, string message)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Orleans:Mode"] = "Cluster",
+            ["Orleans:ClusterId"] = "silo-config-" + Guid.NewGuid().ToString("N"),
+            ["Orleans:SiloPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
+            ["Orleans:GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
+            ["Storage:Provider"] = "PostgreSql",
+            ["Storage:ConnectionString"] = "Host=127.0.0.1;Port=1;Username=entitlements;Password=unused;Database=entitlements",
+            ["Storage:StartupWaitSeconds"] = "0",
+            [key] = value,
+        });
+        builder.UseOrleans(silo => silo
+            .UseConfiguredCluster(builder.Configuration)
+            .AddEntitlements(builder.Configuration)
+            .AddEntitlementsDashboard(builder.Configuration));
+        using var host = builder.Build();
+
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Equal([message], exception.Failures);
+    }
+}

@@ -32,7 +32,7 @@ public static class EmbeddedClusterExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configuration);
         var options = configuration.GetOrleansClusterOptions();
-        builder.Services.AddOptions<SiloMessagingOptions>().Bind(configuration.GetSection(PostgresClusterExtensions.MessagingSection)).ValidateOnStart();
+        PostgresClusterExtensions.AddMessagingOptions<SiloMessagingOptions>(builder.Services, configuration);
         return builder.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
     }
 }

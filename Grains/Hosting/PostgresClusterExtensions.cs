@@ -32,6 +32,16 @@ public static class PostgresClusterExtensions
     /// </summary>
     public const string MessagingSection = "Orleans:Messaging";
 
+    /// <summary>
+    /// Binds <see cref="MessagingSection"/> to a silo's or a client's messaging options, checked at start: a
+    /// <c>ResponseTimeout</c> of zero or less would expire every grain call at once, every route answering 503.
+    /// </summary>
+    internal static void AddMessagingOptions<TOptions>(IServiceCollection services, IConfiguration configuration)
+        where TOptions : MessagingOptions =>
+        services.AddOptions<TOptions>().Bind(configuration.GetSection(MessagingSection))
+            .Validate(o => o.ResponseTimeout > TimeSpan.Zero, $"{MessagingSection}:ResponseTimeout must be positive.")
+            .ValidateOnStart();
+
     /// <summary>A silo of the PostgreSQL cluster, listening on <c>Orleans:AdvertisedIPAddress</c>, <c>SiloPort</c> and <c>GatewayPort</c>.</summary>
     public static ISiloBuilder UsePostgresCluster(this ISiloBuilder builder, IConfiguration configuration)
     {
@@ -83,7 +93,7 @@ public static class PostgresClusterExtensions
             o.ConnectionString = connectionString;
         });
         ConfigureFailureDetection(builder.Services, configuration);
-        builder.Services.AddOptions<SiloMessagingOptions>().Bind(configuration.GetSection(MessagingSection)).ValidateOnStart();
+        AddMessagingOptions<SiloMessagingOptions>(builder.Services, configuration);
 
         // Before anything of Orleans reads its statements: the first stage of the silo's lifecycle.
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new SchemaParticipant(
@@ -116,7 +126,7 @@ public static class PostgresClusterExtensions
         // A silo that died is dropped from the list when its connection fails; this is how soon a silo
         // that joined (or came back) is used.
         builder.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
-        builder.Services.AddOptions<ClientMessagingOptions>().Bind(configuration.GetSection(MessagingSection)).ValidateOnStart();
+        AddMessagingOptions<ClientMessagingOptions>(builder.Services, configuration);
         return builder;
     }
 

@@ -48,6 +48,8 @@ public sealed class StartupConfigurationTests
     [InlineData("Storage:StartupWaitSeconds", "-1", "Storage:StartupWaitSeconds must not be negative (0 stops at the first failure).")]
     [InlineData("Xbox:CollectionsUrl", "xbox-simulator/", "Xbox:CollectionsUrl must be an absolute http:// or https:// URL (got 'xbox-simulator/').")]
     [InlineData("Xbox:CollectionsUrl", "xbox-simulator:5090", "Xbox:CollectionsUrl must be an absolute http:// or https:// URL (got 'xbox-simulator:5090').")]
+    [InlineData("Orleans:Messaging:ResponseTimeout", "00:00:00", "Orleans:Messaging:ResponseTimeout must be positive.")]
+    [InlineData("Orleans:Messaging:ResponseTimeout", "-00:00:05", "Orleans:Messaging:ResponseTimeout must be positive.")]
     public async Task Start_ValueOutOfRange_FailsWithTheKeyAndTheRule(string key, string value, string message)
     {
         using var data = new TempDirectory();

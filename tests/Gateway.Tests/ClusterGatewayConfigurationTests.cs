@@ -1,0 +1,34 @@
+using Entitlements.Gateway.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Entitlements.Tests;
+
+/// <summary>
+/// A cluster-mode gateway (an Orleans client) refuses a value out of range at start and names its key, as
+/// the embedded one does (<see cref="StartupConfigurationTests"/>). The options are checked before the
+/// schema migration or the client connects: no database is needed.
+/// </summary>
+public sealed class ClusterGatewayConfigurationTests
+{
+    [Theory]
+    [InlineData("Orleans:Messaging:ResponseTimeout", "00:00:00", "Orleans:Messaging:ResponseTimeout must be positive.")]
+    [InlineData("Orleans:Messaging:ResponseTimeout", "-00:00:05", "Orleans:Messaging:ResponseTimeout must be positive.")]
+    public async Task Start_ValueOutOfRange_FailsWithTheKeyAndTheRule(string key, string value, string message)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Orleans:Mode"] = "Cluster",
+            ["Storage:Provider"] = "PostgreSql",
+            ["Storage:ConnectionString"] = "Host=127.0.0.1;Port=1;Username=entitlements;Password=unused;Database=entitlements",
+            ["Storage:StartupWaitSeconds"] = "0",
+            ["Logging:LogLevel:Default"] = "None",
+            [key] = value,
+        };
+        await using var app = GatewayApp.Build(["--urls", "http://127.0.0.1:0"], builder => builder.Configuration.AddInMemoryCollection(settings));
+
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+
+        Assert.Equal([message], exception.Failures);
+    }
+}

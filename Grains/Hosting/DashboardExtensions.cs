@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Dashboard;
 
 namespace Entitlements.Hosting;
@@ -6,6 +7,7 @@ namespace Entitlements.Hosting;
 /// <summary>
 /// The Orleans dashboard, configured from the <c>Dashboard</c> section. Every silo adds its part; a web
 /// host that is only an Orleans client (the gateway in cluster mode) adds the client part to serve the pages.
+/// Either part checks the section at start, the dashboard on or off: a value out of range stops the start.
 /// </summary>
 public static class DashboardExtensions
 {
@@ -20,6 +22,7 @@ public static class DashboardExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var settings = DashboardSettingsOf(configuration);
+        AddSettingsValidation(builder.Services, configuration);
         return settings.Enabled ? builder.AddDashboard(o => Apply(o, settings)) : builder;
     }
 
@@ -28,12 +31,20 @@ public static class DashboardExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var settings = DashboardSettingsOf(configuration);
+        AddSettingsValidation(builder.Services, configuration);
         return settings.Enabled ? builder.AddDashboard(o => Apply(o, settings)) : builder;
     }
+
+    private static void AddSettingsValidation(IServiceCollection services, IConfiguration configuration) =>
+        services.AddOptions<DashboardSettings>().Bind(configuration.GetSection(DashboardSettings.SectionName))
+            .Validate(
+                o => o.CounterUpdateIntervalMs >= DashboardSettings.MinCounterUpdateIntervalMs,
+                $"{DashboardSettings.SectionName}:CounterUpdateIntervalMs must be at least {DashboardSettings.MinCounterUpdateIntervalMs}.")
+            .ValidateOnStart();
 
     private static void Apply(DashboardOptions options, DashboardSettings settings)
     {
         options.HideTrace = !settings.LiveTrace;
-        options.CounterUpdateIntervalMs = Math.Max(1000, settings.CounterUpdateIntervalMs);
+        options.CounterUpdateIntervalMs = settings.CounterUpdateIntervalMs;
     }
 }

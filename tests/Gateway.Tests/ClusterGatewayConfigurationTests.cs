@@ -14,6 +14,7 @@ public sealed class ClusterGatewayConfigurationTests
     [Theory]
     [InlineData("Orleans:Messaging:ResponseTimeout", "00:00:00", "Orleans:Messaging:ResponseTimeout must be positive.")]
     [InlineData("Orleans:Messaging:ResponseTimeout", "-00:00:05", "Orleans:Messaging:ResponseTimeout must be positive.")]
+    [InlineData("Dashboard:CounterUpdateIntervalMs", "999", "Dashboard:CounterUpdateIntervalMs must be at least 1000.")]
     public async Task Start_ValueOutOfRange_FailsWithTheKeyAndTheRule(string key, string value, string message)
     {
         var settings = new Dictionary<string, string?>

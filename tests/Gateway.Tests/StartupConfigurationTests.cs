@@ -50,6 +50,8 @@ public sealed class StartupConfigurationTests
     [InlineData("Xbox:CollectionsUrl", "xbox-simulator:5090", "Xbox:CollectionsUrl must be an absolute http:// or https:// URL (got 'xbox-simulator:5090').")]
     [InlineData("Orleans:Messaging:ResponseTimeout", "00:00:00", "Orleans:Messaging:ResponseTimeout must be positive.")]
     [InlineData("Orleans:Messaging:ResponseTimeout", "-00:00:05", "Orleans:Messaging:ResponseTimeout must be positive.")]
+    [InlineData("Dashboard:CounterUpdateIntervalMs", "999", "Dashboard:CounterUpdateIntervalMs must be at least 1000.")]
+    [InlineData("Dashboard:CounterUpdateIntervalMs", "-1", "Dashboard:CounterUpdateIntervalMs must be at least 1000.")]
     public async Task Start_ValueOutOfRange_FailsWithTheKeyAndTheRule(string key, string value, string message)
     {
         using var data = new TempDirectory();

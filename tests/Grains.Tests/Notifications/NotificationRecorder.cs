@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Entitlements.Notifications;
+using Entitlements.Tests.Infrastructure;
 
 namespace Entitlements.Tests.Notifications;
 
@@ -17,13 +18,7 @@ internal static class NotificationRecorder
     /// <summary>Wait until the player has at least <paramref name="count"/> notifications, for at most 10 seconds.</summary>
     public static async Task<IReadOnlyList<EntitlementNotification>> WaitForAsync(Guid playerUuid, int count)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (Of(playerUuid).Count < count)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Player {playerUuid} has {Of(playerUuid).Count} notifications, expected {count}.");
-            await Task.Delay(10);
-        }
-
+        await Poll.UntilAsync(() => Of(playerUuid).Count >= count, TimeSpan.FromSeconds(10), $"Player {playerUuid} has fewer than {count} notifications.");
         return Of(playerUuid);
     }
 }

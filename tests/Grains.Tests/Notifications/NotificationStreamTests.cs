@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Entitlements.Contracts;
 using Entitlements.Notifications;
 using Entitlements.Tests.Cluster;
+using Entitlements.Tests.Infrastructure;
 using Orleans.Streams;
 
 namespace Entitlements.Tests.Notifications;
@@ -197,15 +198,9 @@ public class NotificationStreamTests(ClusterFixture fixture)
         return Task.CompletedTask;
     }
 
-    private static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
+    private static Task WaitUntilAsync(Func<bool> condition) =>
+        Poll.UntilAsync(condition, TimeSpan.FromSeconds(10), "The condition did not hold within 10 seconds.");
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The condition did not hold within 10 seconds.");
-            await Task.Delay(10);
-        }
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition) =>
+        Poll.UntilAsync(condition, TimeSpan.FromSeconds(10), "The condition did not hold within 10 seconds.");
 }

@@ -1,6 +1,7 @@
 using Entitlements.Contracts;
 using Entitlements.Notifications;
 using Entitlements.Tests.Cluster;
+using Entitlements.Tests.Infrastructure;
 using Entitlements.Tests.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
@@ -195,13 +196,6 @@ public sealed class RelayPageTests : IDisposable
         return unique + string.Concat(Enumerable.Repeat("\U0001F600", codePoints - unique.Length));
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The players' streams did not deliver everything within 10 s.");
-            await Task.Delay(10);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) =>
+        Poll.UntilAsync(condition, TimeSpan.FromSeconds(10), "The players' streams did not deliver everything within 10 s.");
 }

@@ -1,5 +1,6 @@
 using Entitlements.Contracts;
 using Entitlements.Storage;
+using Entitlements.Tests.Infrastructure;
 using Entitlements.Tests.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -353,13 +354,6 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
         return new PostgresLedgerStore(dataSource, NullLogger<PostgresLedgerStore>.Instance);
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"The condition did not hold within {Deadline}.");
-            await Task.Delay(10);
-        }
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition) =>
+        Poll.UntilAsync(condition, Deadline, $"The condition did not hold within {Deadline}.");
 }

@@ -1,5 +1,6 @@
 using Entitlements.Notifications;
 using Entitlements.Storage;
+using Entitlements.Tests.Infrastructure;
 using Entitlements.Tests.Outage;
 using Entitlements.Tests.Storage;
 using Entitlements.Webhooks;
@@ -52,13 +53,6 @@ public sealed class WebhookPositionWriteFailureTests
         Assert.Equal(feed.Select(NotificationJson.Serialize), requests.Select(r => r.Body));
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within 30 s");
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition) =>
+        Poll.UntilAsync(condition, TimeSpan.FromSeconds(30), "the condition did not hold within 30 s", TimeSpan.FromMilliseconds(50));
 }

@@ -19,7 +19,7 @@ internal sealed record InsertCeiling(string Engine, string Mode, int Writers, in
 /// <summary>
 /// Figure (b): how many rows per second the database itself makes durable, without the system around
 /// it. Rows go into the ledger's own table (schema created by the store's own migration), with the
-/// engine configured as the store configures it: SQLite in WAL mode with <c>synchronous = FULL</c>,
+/// engine configured as the store configures it: SQLite in WAL mode with <c>synchronous = FULL</c> and the store's checkpoint threshold,
 /// PostgreSQL with <c>fsync</c> and <c>synchronous_commit</c> on. Each writer has its own connection.
 /// </summary>
 internal static class InsertCeilings
@@ -44,7 +44,7 @@ internal static class InsertCeilings
             var connection = new SqliteConnection(connectionString);
             await connection.OpenAsync();
             using var pragma = connection.CreateCommand();
-            pragma.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;";
+            pragma.CommandText = $"PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = {SqliteLedgerStore.WalAutoCheckpointPages};";
             await pragma.ExecuteNonQueryAsync();
             return connection;
         }

@@ -62,6 +62,23 @@ public sealed class SqliteLedgerStoreTests : LedgerStoreContractTests, IDisposab
     }
 
     [Fact]
+    public async Task Writer_FirstWrite_CheckpointsEvery4000Pages()
+    {
+        var store = (SqliteLedgerStore)Store;
+        long? pages = null;
+        store.TestHookWriting = writer =>
+        {
+            using var pragma = writer.CreateCommand();
+            pragma.CommandText = "PRAGMA wal_autocheckpoint;";
+            pages = (long?)pragma.ExecuteScalar();
+        };
+
+        await store.InitializeAsync();
+
+        Assert.Equal(4000L, pages);
+    }
+
+    [Fact]
     public void Constructor_FirstSqliteUseOfTheProcess_LeavesSqliteInMultiThreadMode()
     {
         // This test's store was made before any connection of this process opened (nothing in these

@@ -44,38 +44,27 @@ public sealed class SqliteLedgerStoreTests : LedgerStoreContractTests, IDisposab
     }
 
     [Fact]
-    public async Task Writer_FirstWrite_SynchronizesFully()
-    {
-        var store = (SqliteLedgerStore)Store;
-        long? synchronous = null;
-        // The setting is the connection's own: asked on the store's writer, not on a connection of the test.
-        store.TestHookWriting = writer =>
-        {
-            using var pragma = writer.CreateCommand();
-            pragma.CommandText = "PRAGMA synchronous;";
-            synchronous = (long?)pragma.ExecuteScalar();
-        };
-
-        await store.InitializeAsync();
-
-        Assert.Equal(2L, synchronous); // FULL
-    }
+    public async Task Writer_FirstWrite_SynchronizesFully() =>
+        Assert.Equal(2L, await ReadWriterPragmaAsync("synchronous")); // FULL
 
     [Fact]
-    public async Task Writer_FirstWrite_CheckpointsEvery4000Pages()
+    public async Task Writer_FirstWrite_CheckpointsEvery4000Pages() =>
+        Assert.Equal(4000L, await ReadWriterPragmaAsync("wal_autocheckpoint"));
+
+    /// <summary>A setting of the store's own writer connection (not of a connection of the test), read inside its first write.</summary>
+    private async Task<long?> ReadWriterPragmaAsync(string name)
     {
         var store = (SqliteLedgerStore)Store;
-        long? pages = null;
+        long? value = null;
         store.TestHookWriting = writer =>
         {
             using var pragma = writer.CreateCommand();
-            pragma.CommandText = "PRAGMA wal_autocheckpoint;";
-            pages = (long?)pragma.ExecuteScalar();
+            pragma.CommandText = $"PRAGMA {name};";
+            value = (long?)pragma.ExecuteScalar();
         };
 
         await store.InitializeAsync();
-
-        Assert.Equal(4000L, pages);
+        return value;
     }
 
     [Fact]

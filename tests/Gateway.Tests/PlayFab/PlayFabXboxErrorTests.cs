@@ -9,6 +9,8 @@ namespace Entitlements.Tests.PlayFab;
 /// <summary>Every PlayFab error of ConsumeXboxEntitlements and LoginWithXbox, as <c>ApiErrorWrapper</c> with both name and number.</summary>
 public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixture<XboxErrorFixture>
 {
+    private const string ReportErrorAsSuccess = "X-ReportErrorAsSuccess";
+
     private readonly HttpClient _client = fixture.Client;
     private readonly SimulatorHost _simulator = fixture.Simulator;
 
@@ -230,6 +232,89 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
     }
 
     [Theory]
+    [InlineData("true")]
+    [InlineData("True")]
+    [InlineData(" TRUE ")]
+    public async Task LoginWithXbox_UnknownUserAskingErrorsAsSuccess_IsHttp200WithTheSameEnvelope(string header)
+    {
+        var token = await _simulator.TokenAsync(await _simulator.CreateUserAsync());
+        var expected = new JsonObject
+        {
+            ["code"] = 400,
+            ["status"] = "BadRequest",
+            ["error"] = "AccountNotFound",
+            ["errorCode"] = 1001,
+            ["errorMessage"] = "User not found",
+            ["errorDetails"] = null,
+        };
+
+        var plain = await _client.LoginAsync(token, createAccount: false);
+        var asSuccess = await _client.SendAsync(
+            HttpMethod.Post,
+            "/Client/LoginWithXbox" + PlayFabHttp.Sdk,
+            new JsonObject { ["TitleId"] = "E2E1", ["XboxToken"] = token, ["CreateAccount"] = false }.ToJsonString(),
+            r => r.Headers.Add(ReportErrorAsSuccess, header));
+
+        JsonAssert.Response(HttpStatusCode.BadRequest, expected, plain);
+        JsonAssert.Response(HttpStatusCode.OK, expected, asSuccess);
+        Assert.True(asSuccess.Headers.Contains("X-RequestId"), "no X-RequestId header");
+    }
+
+    [Fact]
+    public async Task ConsumeXboxEntitlements_BadTicketAskingErrorsAsSuccess_IsHttp200WithTheUnauthorizedEnvelope()
+    {
+        var (_, token) = await LoggedInUserAsync();
+
+        var response = await _client.SendAsync(
+            HttpMethod.Post,
+            "/Client/ConsumeXboxEntitlements" + PlayFabHttp.Sdk,
+            new JsonObject { ["XboxToken"] = token }.ToJsonString(),
+            r =>
+            {
+                r.Headers.Add("X-Authorization", "not-a-ticket");
+                r.Headers.Add(ReportErrorAsSuccess, "true");
+            });
+
+        JsonAssert.Response(
+            HttpStatusCode.OK,
+            new JsonObject
+            {
+                ["code"] = 401,
+                ["status"] = "Unauthorized",
+                ["error"] = "InvalidSessionTicket",
+                ["errorCode"] = 1100,
+                ["errorMessage"] = "The session ticket is invalid or has expired.",
+                ["errorDetails"] = null,
+            },
+            response);
+    }
+
+    [Theory]
+    [InlineData("true", HttpStatusCode.OK)]
+    [InlineData("false", HttpStatusCode.BadRequest)]
+    [InlineData("1", HttpStatusCode.BadRequest)]
+    [InlineData(null, HttpStatusCode.BadRequest)]
+    public async Task ConsumeXboxEntitlements_BodyNotJson_IsInvalidParamsWithTheStatusTheHeaderAsks(string? header, HttpStatusCode status)
+    {
+        var (ticket, _) = await LoggedInUserAsync();
+
+        var response = await _client.SendAsync(
+            HttpMethod.Post,
+            "/Client/ConsumeXboxEntitlements",
+            "{\"XboxToken\": ",
+            r =>
+            {
+                r.Headers.Add("X-Authorization", ticket);
+                if (header is not null)
+                {
+                    r.Headers.Add(ReportErrorAsSuccess, header);
+                }
+            });
+
+        JsonAssert.Response(status, InvalidParams("body", "The request body is not valid JSON."), response);
+    }
+
+    [Theory]
     [InlineData("""{"throttle": true}""", "XboxServiceTooManyRequests", 1505)]
     [InlineData("""{"outage": true}""", "XboxInaccessible", 1339)]
     [InlineData("""{"delayMilliseconds": 1500}""", "XboxInaccessible", 1339)]
@@ -378,6 +463,17 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
         // A query page costs one request; the consume attempts that follow meet the failures.
         return await UnderFaultsAsync(new JsonObject { ["failAfterRequests"] = 1, ["failNextRequests"] = failures }, () => _client.ConsumeXboxAsync(ticket, token));
     }
+
+    /// <summary>PlayFab's InvalidParams body with one field's message.</summary>
+    private static JsonObject InvalidParams(string field, string message) => new()
+    {
+        ["code"] = 400,
+        ["status"] = "BadRequest",
+        ["error"] = "InvalidParams",
+        ["errorCode"] = 1000,
+        ["errorMessage"] = "Invalid input parameters",
+        ["errorDetails"] = new JsonObject { [field] = new JsonArray(message) },
+    };
 
     /// <summary>Run <paramref name="call"/> while the simulator injects <paramref name="faults"/>; the faults are cleared after it, whatever it did.</summary>
     private async Task<T> UnderFaultsAsync<T>(JsonObject faults, Func<Task<T>> call)

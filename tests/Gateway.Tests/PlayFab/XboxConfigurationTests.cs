@@ -26,7 +26,7 @@ public sealed class XboxConfigurationTests
         };
         await using var app = GatewayApp.Build(["--urls", "http://127.0.0.1:0"], builder => builder.Configuration.AddInMemoryCollection(settings));
 
-        // The defaults: a 10 s budget and 5 s attempts, 15 s in all, where a 10 s timeout allows 5 s.
+        // The defaults: a 6 s budget and 3 s attempts, 9 s in all, where a 10 s timeout allows 5 s.
         var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
 
         Assert.Equal(

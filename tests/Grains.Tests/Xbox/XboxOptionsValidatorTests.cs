@@ -17,6 +17,17 @@ public sealed class XboxOptionsValidatorTests
     }
 
     [Fact]
+    public void Defaults_BudgetPlusOneAttempt_EndWithinThePlayFabSdksTenSecondTimeoutWithASecondToSpare()
+    {
+        // PlayFab's XPlatCpp SDK (Xbox titles) gives up on a request after 10 s; what a consume it gave up on
+        // granted is never reported to the title.
+        var options = new XboxOptions();
+
+        Assert.Equal((6_000, 3_000), (options.ConsumeBudgetMilliseconds, options.TimeoutMilliseconds));
+        Assert.True(options.ConsumeBudgetMilliseconds + options.TimeoutMilliseconds <= 9_000);
+    }
+
+    [Fact]
     public void Validate_BudgetPlusOneAttemptAtHalfTheResponseTimeout_Succeeds()
     {
         var result = new XboxOptionsValidator().Validate(null, new XboxOptions { ConsumeBudgetMilliseconds = 25_000, TimeoutMilliseconds = 5_000 });

@@ -20,6 +20,10 @@ public interface IPlayerGrain : IGrainWithGuidKey
     [Alias("GetEntitlements")]
     Task<PlayerEntitlements?> GetEntitlementsAsync();
 
+    /// <summary>The player's id and creation time; null when no such player exists.</summary>
+    [Alias("GetInfo")]
+    Task<PlayerInfo?> GetInfoAsync();
+
     /// <summary>Use part of a consumable balance, idempotent per operation id.</summary>
     [Alias("Consume")]
     Task<ConsumeResult> ConsumeAsync(ConsumeEntitlement command);

@@ -158,6 +158,8 @@ public sealed partial class PlayerGrain(
             [.. _state.Items.Values.Select(holding => LedgerFold.ToEntitlement(PlayerUuid, holding))]);
     });
 
+    public Task<PlayerInfo?> GetInfoAsync() => InLedgerAsync(async () => await EnsurePlayerAsync() ? _player : null);
+
     public Task<ConsumeResult> ConsumeAsync(ConsumeEntitlement command)
     {
         ArgumentNullException.ThrowIfNull(command);

@@ -16,6 +16,13 @@ public static partial class PlayFabClientApi
 {
     public const string SessionTicketHeader = "X-Authorization";
 
+    /// <summary>The flags of PlayFab's <c>GetPlayerCombinedInfoRequestParams</c>, checked to be booleans.</summary>
+    private static readonly string[] InfoRequestFlags =
+    [
+        "GetCharacterInventories", "GetCharacterList", "GetPlayerProfile", "GetPlayerStatistics", "GetTitleData",
+        "GetUserAccountInfo", "GetUserData", "GetUserInventory", "GetUserReadOnlyData", "GetUserVirtualCurrency",
+    ];
+
     public static IEndpointRouteBuilder MapPlayFabClientApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/Client").WithTags("PlayFab Client").WithMetadata(AnonymousAccess.Instance).AddEndpointFilter(PlayFabErrorsAsync);
@@ -31,6 +38,7 @@ public static partial class PlayFabClientApi
         body.Text("TitleId", required: true);
         var xboxToken = body.Text("XboxToken", required: true);
         var createAccount = body.Flag("CreateAccount") ?? false;
+        var infoRequested = body.OptionalFlags("InfoRequestParameters", InfoRequestFlags);
         body.OptionalObject("CustomTags");
         if (!body.IsValid)
         {
@@ -69,6 +77,22 @@ public static partial class PlayFabClientApi
             Xuid = user.Xuid,
             Expires = expires,
         });
+        var entity = EntityKey.ForTitlePlayer(playFabId);
+        GetPlayerCombinedInfoResultPayload? info = null;
+        if (infoRequested)
+        {
+            // Whatever is asked for, only the account is answered (PlayFab always retrieves it); the
+            // player's creation is also when it joined this system's one title.
+            var playerCreated = await grains.Reference<IPlayerGrain>(link.PlayerUuid).GetInfoAsync() is { } player ? PlayFabTime.Format(player.Created) : null;
+            info = new GetPlayerCombinedInfoResultPayload(new UserAccountInfo
+            {
+                PlayFabId = playFabId,
+                Created = playerCreated,
+                TitleInfo = new UserTitleInfo { Created = playerCreated, TitlePlayerAccount = entity },
+                XboxInfo = new UserXboxInfo(user.Xuid, user.Sandbox),
+            });
+        }
+
         return PlayFabResults.Ok(new LoginResult
         {
             SessionTicket = ticket,
@@ -79,7 +103,8 @@ public static partial class PlayFabClientApi
             // No entity API is served: the session ticket stands in for the entity token, so the token
             // grants nothing more than the ticket and expires with it. One title, so the title player
             // account's id is the PlayFab id.
-            EntityToken = new EntityTokenResponse(ticket, PlayFabTime.Format(expires), EntityKey.ForTitlePlayer(playFabId)),
+            EntityToken = new EntityTokenResponse(ticket, PlayFabTime.Format(expires), entity),
+            InfoResultPayload = info,
         });
     }
 

@@ -10,4 +10,7 @@ public sealed record LoginResult
 
     /// <summary>Always sent: PlayFab's SDKs read it after every login without a null check.</summary>
     public required EntityTokenResponse EntityToken { get; init; }
+
+    /// <summary>Sent when the request has <c>InfoRequestParameters</c>; <c>LastLoginTime</c> is never sent: logins are not recorded.</summary>
+    public GetPlayerCombinedInfoResultPayload? InfoResultPayload { get; init; }
 }

@@ -152,6 +152,36 @@ public sealed class PlayFabRequestReader : IDisposable
         }
     }
 
+    /// <summary>
+    /// An optional object of flags (<c>InfoRequestParameters</c>): each of <paramref name="flags"/> that it holds
+    /// must be a boolean or null; its other members are not read. True when the object was sent and is valid.
+    /// </summary>
+    public bool OptionalFlags(string name, params ReadOnlySpan<string> flags)
+    {
+        if (_document is null || !_document.RootElement.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return false;
+        }
+
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            Errors[name] = [$"The {name} field must be an object."];
+            return false;
+        }
+
+        var valid = true;
+        foreach (var flag in flags)
+        {
+            if (value.TryGetProperty(flag, out var member) && member.ValueKind is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null))
+            {
+                Errors[$"{name}.{flag}"] = [$"The {name}.{flag} field must be a boolean."];
+                valid = false;
+            }
+        }
+
+        return valid;
+    }
+
     public void Dispose() => _document?.Dispose();
 
     /// <summary><c>gzip</c> in any case (the Unity SDK sends <c>GZIP</c>), or its old name <c>x-gzip</c>.</summary>

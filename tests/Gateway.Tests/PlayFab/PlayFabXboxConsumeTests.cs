@@ -329,6 +329,58 @@ public sealed partial class PlayFabXboxConsumeTests(XboxGatewayFixture fixture) 
     }
 
     [Fact]
+    public async Task LoginWithXbox_WithGetUserAccountInfo_AnswersTheAccountInfo()
+    {
+        var xuid = await _simulator.CreateUserAsync();
+        var token = await _simulator.TokenAsync(xuid);
+        var request = new JsonObject
+        {
+            ["TitleId"] = "E2E1",
+            ["XboxToken"] = token,
+            ["CreateAccount"] = true,
+            ["InfoRequestParameters"] = new JsonObject { ["GetUserAccountInfo"] = true, ["GetUserInventory"] = true, ["GetPlayerProfile"] = false },
+        };
+
+        var response = await _client.SendAsync(HttpMethod.Post, "/Client/LoginWithXbox" + PlayFabHttp.Sdk, request.ToJsonString());
+
+        Assert.True(response.Status == HttpStatusCode.OK, $"login answered {response}");
+        var player = await _client.XboxPlayerAsync(xuid);
+        var stored = await fixture.Gateway.App.Services.GetRequiredService<Entitlements.Storage.ILedgerStore>().ReadPlayerAsync(player)
+            ?? throw new InvalidOperationException("The logged-in player is not in the store.");
+        var created = stored.Created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        var playFabId = Entitlements.PlayFabIds.From(player);
+        var expected = new JsonObject
+        {
+            ["AccountInfo"] = new JsonObject
+            {
+                ["PlayFabId"] = playFabId,
+                ["Created"] = created,
+                ["TitleInfo"] = new JsonObject
+                {
+                    ["Created"] = created,
+                    ["TitlePlayerAccount"] = new JsonObject { ["Id"] = playFabId, ["Type"] = "title_player_account", ["TypeString"] = "title_player_account" },
+                },
+                ["XboxInfo"] = new JsonObject { ["XboxUserId"] = xuid, ["XboxUserSandbox"] = "RETAIL" },
+            },
+        };
+        JsonAssert.Equal(expected, response.Json["data"]!["InfoResultPayload"]);
+        Assert.False(response.Json["data"]!.AsObject().ContainsKey("LastLoginTime"));
+    }
+
+    [Fact]
+    public async Task LoginWithXbox_WithoutInfoRequestParameters_AnswersNoInfoResultPayload()
+    {
+        var token = await _simulator.TokenAsync(await _simulator.CreateUserAsync());
+
+        var response = await _client.LoginAsync(token);
+
+        Assert.True(response.Status == HttpStatusCode.OK, $"login answered {response}");
+        Assert.Equal(
+            ["EntityToken", "NewlyCreated", "PlayFabId", "SessionTicket", "SettingsForUser"],
+            response.Json["data"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task LoginWithXbox_UnknownXboxUserWithoutCreateAccount_IsAccountNotFound()
     {
         var xuid = await _simulator.CreateUserAsync();

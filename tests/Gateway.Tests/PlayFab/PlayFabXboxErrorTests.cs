@@ -231,6 +231,28 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
             response.Json["errorDetails"]);
     }
 
+    [Fact]
+    public async Task LoginWithXbox_InfoRequestParametersNotAnObject_IsInvalidParams()
+    {
+        var response = await _client.SendAsync(HttpMethod.Post, "/Client/LoginWithXbox", "{\"TitleId\": \"E2E1\", \"XboxToken\": \"XBL3.0 x=1;2\", \"InfoRequestParameters\": true}");
+
+        JsonAssert.Response(HttpStatusCode.BadRequest, InvalidParams("InfoRequestParameters", "The InfoRequestParameters field must be an object."), response);
+    }
+
+    [Fact]
+    public async Task LoginWithXbox_InfoRequestFlagNotABoolean_IsInvalidParams()
+    {
+        var response = await _client.SendAsync(
+            HttpMethod.Post,
+            "/Client/LoginWithXbox",
+            "{\"TitleId\": \"E2E1\", \"XboxToken\": \"XBL3.0 x=1;2\", \"InfoRequestParameters\": {\"GetUserAccountInfo\": \"yes\", \"GetUserData\": false}}");
+
+        JsonAssert.Response(
+            HttpStatusCode.BadRequest,
+            InvalidParams("InfoRequestParameters.GetUserAccountInfo", "The InfoRequestParameters.GetUserAccountInfo field must be a boolean."),
+            response);
+    }
+
     [Theory]
     [InlineData("true")]
     [InlineData("True")]

@@ -129,14 +129,19 @@ public static class EntitlementDecider
             return (EntitlementEventStatus.SkuNotFound, null, null, NoEffectReason.SkuNotFound);
         }
 
-        // Only this player's events that were applied count: a recorded-as-given status changed nothing.
-        var mine = transaction
-            .Where(e => e.PlayerUuid == playerUuid && e.Entitlement is { Status: EntitlementEventStatus.Success })
+        // Only events that were applied count: a recorded-as-given status changed nothing. The grant is this
+        // player's own (what a revocation takes back is in this player's state). A revocation or reversal of
+        // another player counts when it came before this player's grant, or there is none yet: it was recorded
+        // while the transaction had no grant (for the player the platform user was linked to then), and so
+        // blocked, or settled, the transaction as a whole, whichever player its grant then went to.
+        var applied = transaction.Where(e => e.Entitlement is { Status: EntitlementEventStatus.Success }).ToList();
+        var grant = Find(applied.Where(e => e.PlayerUuid == playerUuid).ToList(), EntitlementActionType.Grant);
+        var counted = applied
+            .Where(e => e.PlayerUuid == playerUuid || grant is null || e.Sequence < grant.Sequence)
             .ToList();
-        var grant = Find(mine, EntitlementActionType.Grant);
-        var refund = Find(mine, EntitlementActionType.Refund);
-        var chargeback = Find(mine, EntitlementActionType.Chargeback);
-        var reversal = Find(mine, EntitlementActionType.ChargebackReversal);
+        var refund = Find(counted, EntitlementActionType.Refund);
+        var chargeback = Find(counted, EntitlementActionType.Chargeback);
+        var reversal = Find(counted, EntitlementActionType.ChargebackReversal);
 
         // Store notifications arrive in any order, so whether the transaction stands is a matter of which of
         // its events exist, not of their order: its money is back with the buyer when it was refunded, or
@@ -186,7 +191,7 @@ public static class EntitlementDecider
                 return (EntitlementEventStatus.Success, RevokeEffect(state, gave, catalog.RevocationPolicy), grant.EventId, NoEffectReason.GrantGaveNothing);
 
             case EntitlementActionType.ChargebackReversal:
-                return (EntitlementEventStatus.Success, ReversalEffect(state, command, catalog, grant, refund, chargeback), grant?.EventId, NoEffectReason.NothingToRestore);
+                return (EntitlementEventStatus.Success, ReversalEffect(state, playerUuid, command, catalog, grant, refund, chargeback), grant?.EventId, NoEffectReason.NothingToRestore);
 
             default:
                 throw new ArgumentOutOfRangeException(nameof(command), command.ActionType, "Unknown action type.");
@@ -200,19 +205,22 @@ public static class EntitlementDecider
     /// nothing without a chargeback (the reversal then settles a chargeback that comes later).
     /// </summary>
     private static LedgerEffect? ReversalEffect(
-        LedgerState state, SubmitEntitlementEvent command, CatalogSku catalog, LedgerEvent? grant, LedgerEvent? refund, LedgerEvent? chargeback)
+        LedgerState state, Guid playerUuid, SubmitEntitlementEvent command, CatalogSku catalog, LedgerEvent? grant, LedgerEvent? refund, LedgerEvent? chargeback)
     {
         if (refund is not null || chargeback is null)
         {
             return null;
         }
 
+        var ours = chargeback.PlayerUuid == playerUuid;
         if (chargeback.Effect is { Units: < 0 } taken)
         {
-            return EffectOn(state.Items[taken.ItemId], -taken.Units, LedgerChange.Restored);
+            // Only what was taken from this player comes back to this player.
+            return ours ? EffectOn(state.Items[taken.ItemId], -taken.Units, LedgerChange.Restored) : null;
         }
 
-        if (grant is { Effect: null } blocked && chargeback.Version < blocked.Version)
+        // Another player's chargeback counts only when it came before this player's grant (see Decide).
+        if (grant is { Effect: null } blocked && (!ours || chargeback.Version < blocked.Version))
         {
             // The grant came after the chargeback, which blocked it.
             // The grant's own quantity, with the catalog entry of now.

@@ -286,6 +286,90 @@ public class PlayerGrainTests(ClusterFixture fixture)
         Assert.Empty(entitlements.Entitlements);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Grant_AfterItsRefundWasRecordedForAnotherPlayer_GivesNothing(bool explicitPlayer)
+    {
+        // The refund came first, while the platform user was linked to the first player; the grant then goes
+        // to another player (the link moved, or the grant names one). The transaction is refunded all the same.
+        var first = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var grant = Command(EntitlementActionType.Grant, first, sku, quantity: 5);
+        var refund = await SubmitAsync(grant with { ActionType = EntitlementActionType.Refund });
+        Assert.Equal((first.PlayerUuid, EntitlementEventStatus.Success, null), (refund.PlayerUuid, refund.Status, refund.OrderId));
+        var other = explicitPlayer ? await NewPlayerAsync() : await RelinkAsync(first);
+
+        var granted = await SubmitAsync(explicitPlayer ? grant with { PlayerUuid = other.PlayerUuid } : grant);
+
+        Assert.Equal(
+            (other.PlayerUuid, EntitlementEventStatus.Success, granted.EventId, 1L),
+            (granted.PlayerUuid, granted.Status, granted.OrderId, granted.Version!.Value));
+        Assert.Empty((await Player(other).GetEntitlementsAsync())!.Entitlements);
+        Assert.Empty((await Player(first).GetEntitlementsAsync())!.Entitlements);
+        Assert.Equal(new EntitlementEventResult(EntitlementEventOutcome.Replayed, granted), await Events.SubmitAsync(explicitPlayer ? grant with { PlayerUuid = other.PlayerUuid } : grant));
+    }
+
+    [Fact]
+    public async Task Refund_OfAGrantRecordedBeforeThePlatformUserWasRelinked_RevokesItFromThatPlayer()
+    {
+        // The same events as above in the other order: the grant first, then the relink, then the refund.
+        var first = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var grant = Command(EntitlementActionType.Grant, first, sku, quantity: 5);
+        var granted = await SubmitAsync(grant);
+        var other = await RelinkAsync(first);
+
+        var refund = await SubmitAsync(grant with { ActionType = EntitlementActionType.Refund });
+
+        Assert.Equal((first.PlayerUuid, EntitlementEventStatus.Success, granted.EventId), (refund.PlayerUuid, refund.Status, refund.OrderId));
+        var revoked = Assert.Single((await Player(first).GetEntitlementsAsync())!.Entitlements);
+        Assert.Equal((EntitlementStatus.Revoked, 0L), (revoked.Status, revoked.UseCount));
+        Assert.Empty((await Player(other).GetEntitlementsAsync())!.Entitlements);
+    }
+
+    [Fact]
+    public async Task Grant_AfterItsChargebackWasRecordedForAnotherPlayer_GivesNothingUntilTheReversal()
+    {
+        var first = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable, unitsPerQuantity: 10);
+        var grant = Command(EntitlementActionType.Grant, first, sku, quantity: 2);
+        var chargeback = await SubmitAsync(grant with { ActionType = EntitlementActionType.Chargeback });
+        Assert.Equal(first.PlayerUuid, chargeback.PlayerUuid);
+        var other = await RelinkAsync(first);
+
+        var granted = await SubmitAsync(grant);
+        Assert.Equal((other.PlayerUuid, EntitlementEventStatus.Success), (granted.PlayerUuid, granted.Status));
+        Assert.Empty((await Player(other).GetEntitlementsAsync())!.Entitlements);
+
+        // The reversal follows the grant to its player, and gives what the chargeback blocked.
+        var reversal = await SubmitAsync(grant with { ActionType = EntitlementActionType.ChargebackReversal });
+
+        Assert.Equal((other.PlayerUuid, granted.EventId), (reversal.PlayerUuid, reversal.OrderId));
+        var given = Assert.Single((await Player(other).GetEntitlementsAsync())!.Entitlements);
+        Assert.Equal((EntitlementStatus.Active, 20L), (given.Status, given.UseCount));
+        Assert.Empty((await Player(first).GetEntitlementsAsync())!.Entitlements);
+    }
+
+    [Fact]
+    public async Task Chargeback_AfterItsReversalWasRecordedForAnotherPlayer_TakesNothing()
+    {
+        // The reversal came first and settled the dispute, whichever player the grant then went to.
+        var first = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable, unitsPerQuantity: 10);
+        var grant = Command(EntitlementActionType.Grant, first, sku, quantity: 2);
+        var reversal = await SubmitAsync(grant with { ActionType = EntitlementActionType.ChargebackReversal });
+        Assert.Equal(first.PlayerUuid, reversal.PlayerUuid);
+        var other = await RelinkAsync(first);
+        var granted = await SubmitAsync(grant);
+
+        var chargeback = await SubmitAsync(grant with { ActionType = EntitlementActionType.Chargeback });
+
+        Assert.Equal((other.PlayerUuid, EntitlementEventStatus.Success, granted.EventId), (chargeback.PlayerUuid, chargeback.Status, chargeback.OrderId));
+        var kept = Assert.Single((await Player(other).GetEntitlementsAsync())!.Entitlements);
+        Assert.Equal((EntitlementStatus.Active, 20L), (kept.Status, kept.UseCount));
+    }
+
     [Fact]
     public async Task Submit_HundredConcurrentIdenticalEvents_RecordsOneEvent()
     {
@@ -876,6 +960,14 @@ public class PlayerGrainTests(ClusterFixture fixture)
     private IPlayerGrain Player(PlatformUserLink user) => Client.GetGrain<IPlayerGrain>(user.PlayerUuid);
 
     private Task<PlatformUserLink> NewPlayerAsync() => new GrainWorld(Client).NewPlayerAsync();
+
+    /// <summary>Link <paramref name="user"/>'s platform user to a new player; returns the new link.</summary>
+    private async Task<PlatformUserLink> RelinkAsync(PlatformUserLink user)
+    {
+        var moved = await Client.GetGrain<IPlatformUserGrain>(IPlatformUserGrain.Key(user.Platform, user.PlatformUserId)).LinkAsync("Player", Guid.NewGuid());
+        Assert.NotEqual(user.PlayerUuid, moved.Link.PlayerUuid);
+        return moved.Link;
+    }
 
     private Task<CatalogSku> PutSkuAsync(EntitlementType type, long unitsPerQuantity = 1, RevocationPolicy policy = RevocationPolicy.RevokeOrReport) =>
         new GrainWorld(Client).PutSkuAsync(type, unitsPerQuantity, policy);

@@ -12,7 +12,12 @@ namespace Entitlements;
 [Alias("Entitlements.IPlayerGrain")]
 public interface IPlayerGrain : IGrainWithGuidKey
 {
-    /// <summary>Apply (or replay) an entitlement event that resolved to this player.</summary>
+    /// <summary>
+    /// Apply (or replay) an entitlement event that resolved to this player. A refund, chargeback or reversal
+    /// with no explicit player whose transaction's grant is recorded for another player is not recorded here:
+    /// the answer is <see cref="EntitlementEventOutcome.GrantHeldByAnotherPlayer"/> (route such events
+    /// through <see cref="IEntitlementEventsGrain"/>, which follows the grant).
+    /// </summary>
     [Alias("SubmitEntitlementEvent")]
     Task<EntitlementEventResult> SubmitEntitlementEventAsync(SubmitEntitlementEvent command);
 

@@ -16,49 +16,75 @@ namespace Entitlements;
 [Reentrant] // no state of its own: every call runs at once, not one at a time per activation
 public sealed class EntitlementEventsGrain(ILedgerStore store, CursorCodec cursors, TimeProvider time) : Grain, IEntitlementEventsGrain
 {
-    private const int MaxAttempts = 3;
+    // Each attempt routes the event afresh: a grant committed meanwhile (for a player other than the one
+    // the event went to, or while it was about to be recorded with no player) sends it to that grant's player.
+    private const int MaxAttempts = 4;
 
     public async Task<EntitlementEventResult> SubmitAsync(SubmitEntitlementEvent command)
     {
         ArgumentNullException.ThrowIfNull(command);
         command.ThrowIfNotStorable();
-        IReadOnlyList<LedgerEvent>? read = null;
-        if (command.FollowsGrant())
-        {
-            // A refund belongs to the player who got the grant, whatever the platform user is linked to now.
-            read = await store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId);
-            if (GrantHolder(read) is { } holder)
-            {
-                return await GrainFactory.GetGrain<IPlayerGrain>(holder).SubmitEntitlementEventAsync(command);
-            }
-        }
-
-        if (await GrainFactory.ResolvePlayerAsync(command) is { } playerUuid)
-        {
-            return await GrainFactory.GetGrain<IPlayerGrain>(playerUuid).SubmitEntitlementEventAsync(command);
-        }
-
-        // No player: recorded with a null player, nothing changes. The database's unique key on
-        // (platform, platform_transaction_id, action_type) settles concurrent duplicates.
+        var followsGrant = command.FollowsGrant();
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var transaction = read ?? await store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId);
-            read = null;
-            if (EntitlementEventReplay.Find(transaction, command) is { } replay)
+            EntitlementEventResult result;
+            if (followsGrant
+                && GrantHolder(await store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId)) is { } holder)
             {
-                return replay;
+                // A refund belongs to the player who got the grant, whatever the platform user is linked to now.
+                result = await GrainFactory.GetGrain<IPlayerGrain>(holder).SubmitEntitlementEventAsync(command);
+            }
+            else if (await GrainFactory.ResolvePlayerAsync(command) is { } playerUuid)
+            {
+                result = await GrainFactory.GetGrain<IPlayerGrain>(playerUuid).SubmitEntitlementEventAsync(command);
+            }
+            else if (await RecordUnassignedAsync(command, followsGrant) is { } recorded)
+            {
+                result = recorded;
+            }
+            else
+            {
+                continue;
             }
 
-            var catalog = await GrainFactory.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(command.Platform, command.Sku)).GetAsync();
-            var decided = EntitlementDecider.DecideUnassigned(command, catalog, Guid.CreateVersion7().ToString("D"), LedgerClock.Now(time));
-            var (outcome, appended) = await store.AppendAsync(decided);
-            if (outcome == AppendOutcome.Appended)
+            if (result.Outcome != EntitlementEventOutcome.GrantHeldByAnotherPlayer)
             {
-                return new EntitlementEventResult(EntitlementEventOutcome.Recorded, appended!.Entitlement);
+                return result;
             }
         }
 
-        throw new InvalidOperationException("Could not record an entitlement event with no player.");
+        throw new InvalidOperationException("Could not record an entitlement event: its transaction's grant kept moving.");
+    }
+
+    /// <summary>
+    /// Record an event that belongs to no player: recorded with a null player, nothing changes. Null when it
+    /// must be routed again: it follows its transaction's grant, and a grant was recorded (for a player)
+    /// meanwhile; or another request recorded the same key meanwhile (the database's unique key on
+    /// (platform, platform_transaction_id, action_type) settles concurrent duplicates), which the next
+    /// attempt answers as a replay.
+    /// </summary>
+    private async Task<EntitlementEventResult?> RecordUnassignedAsync(SubmitEntitlementEvent command, bool followsGrant)
+    {
+        // Read now, not before the player was looked up: a grant committed since then is in view.
+        var transaction = await store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId);
+        if (EntitlementEventReplay.Find(transaction, command) is { } replay)
+        {
+            return replay;
+        }
+
+        if (followsGrant && GrantHolder(transaction) is not null)
+        {
+            return null;
+        }
+
+        var catalog = await GrainFactory.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(command.Platform, command.Sku)).GetAsync();
+        var decided = EntitlementDecider.DecideUnassigned(command, catalog, Guid.CreateVersion7().ToString("D"), LedgerClock.Now(time)) with
+        {
+            // A grant committed between the read and the append refuses it: the event is then that grant's player's.
+            NoGrantOfTransaction = followsGrant && !transaction.Any(e => e.Entitlement!.ActionType == EntitlementActionType.Grant),
+        };
+        var (outcome, appended) = await store.AppendAsync(decided);
+        return outcome == AppendOutcome.Appended ? new EntitlementEventResult(EntitlementEventOutcome.Recorded, appended!.Entitlement) : null;
     }
 
     /// <summary>The player the transaction's grant was recorded for, or null (no grant, or one with no player).</summary>

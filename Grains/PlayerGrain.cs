@@ -94,6 +94,11 @@ public sealed partial class PlayerGrain(
                         return (replay, null);
                     }
 
+                    if (HeldByAnotherPlayer(command, transaction) is { } held)
+                    {
+                        return (held, null);
+                    }
+
                     if (transaction.Any(e => e.PlayerUuid == PlayerUuid && e.Version > _state.Version))
                     {
                         // Another activation of this player appended after this one loaded (possible briefly
@@ -113,6 +118,11 @@ public sealed partial class PlayerGrain(
                         {
                             return (again, null);
                         }
+
+                        if (HeldByAnotherPlayer(command, transaction) is { } heldNow)
+                        {
+                            return (heldNow, null);
+                        }
                     }
                 }
 
@@ -123,6 +133,7 @@ public sealed partial class PlayerGrain(
                     decided = EntitlementDecider.DecideEntitlementEvent(_state, _player!, command, catalog, transaction, NewEventId(), Now()) with
                     {
                         FirstOfTransaction = optimistic,
+                        NoGrantOfTransaction = command.FollowsGrant() && !transaction.Any(IsGrant),
                     };
                 }
                 catch (ArgumentOutOfRangeException) when (optimistic)
@@ -144,6 +155,20 @@ public sealed partial class PlayerGrain(
             },
             appended => new EntitlementEventResult(EntitlementEventOutcome.Recorded, appended.Entitlement));
     }
+
+    /// <summary>
+    /// A refund, chargeback or reversal with no explicit player belongs to the player its transaction's grant
+    /// was recorded for. The router found none, or another, and the grant was committed since (for another
+    /// player): record nothing here, and tell the router whose it is. Decided with no grant in view, the
+    /// event's append is refused when a grant is committed meanwhile (<see cref="LedgerEvent.NoGrantOfTransaction"/>),
+    /// and the next decision gets here.
+    /// </summary>
+    private EntitlementEventResult? HeldByAnotherPlayer(SubmitEntitlementEvent command, IReadOnlyList<LedgerEvent> transaction) =>
+        command.FollowsGrant() && transaction.FirstOrDefault(IsGrant) is { PlayerUuid: { } holder } grant && holder != PlayerUuid
+            ? new EntitlementEventResult(EntitlementEventOutcome.GrantHeldByAnotherPlayer, grant.Entitlement)
+            : null;
+
+    private static bool IsGrant(LedgerEvent e) => e.Entitlement!.ActionType == EntitlementActionType.Grant;
 
     public Task<PlayerEntitlements?> GetEntitlementsAsync() => InLedgerAsync(async () =>
     {

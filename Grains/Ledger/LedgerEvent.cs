@@ -47,6 +47,16 @@ public sealed record LedgerEvent
     public bool FirstOfTransaction { get; init; }
 
     /// <summary>
+    /// A condition of the append, not stored: the event (a refund, chargeback or reversal that follows its
+    /// transaction's grant) was decided with no grant of its transaction recorded. The store then refuses it
+    /// as <see cref="Storage.AppendOutcome.DuplicateKey"/> when the ledger holds a grant of that transaction
+    /// (one committed since the read, for whatever player), and the appender decides again with the
+    /// transaction read: the event belongs to that grant's player. Events read from the store, and the
+    /// appended event returned, have it false.
+    /// </summary>
+    public bool NoGrantOfTransaction { get; init; }
+
+    /// <summary>
     /// Not stored: why an entitlement event decided with no <see cref="Effect"/> changed nothing, for the
     /// notifications attached before the append. Events read from the store, and the appended event
     /// returned, have it null.

@@ -455,7 +455,8 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
     /// statement sees what the earlier ones of its batch inserted). Returns the new sequence (null when
     /// rejected) and the player's latest version as the insert saw it, which tells why. With
     /// <c>@first_of_transaction</c> (<see cref="LedgerEvent.FirstOfTransaction"/>) any entitlement event of
-    /// the transaction refuses the insert, whatever its action type.
+    /// the transaction refuses the insert, whatever its action type; with <c>@no_grant_of_transaction</c>
+    /// (<see cref="LedgerEvent.NoGrantOfTransaction"/>) a grant of the transaction does.
     /// </summary>
     private static readonly string AppendSql = $"""
         WITH head AS (
@@ -469,7 +470,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
                   WHERE event_id = @event_id
                      OR (kind = 0 AND @kind = 0 AND platform = @platform
                          AND md5(platform_transaction_id) = md5(@platform_transaction_id) AND platform_transaction_id = @platform_transaction_id
-                         AND (@first_of_transaction OR action_type = @action_type))
+                         AND (@first_of_transaction OR action_type = @action_type OR (@no_grant_of_transaction AND action_type = 'Grant')))
                      OR (player_uuid = @player_uuid AND operation_id = @operation_id))
             RETURNING seq)
         SELECT (SELECT seq FROM inserted), (SELECT version FROM head)
@@ -559,6 +560,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
                 var append = new NpgsqlBatchCommand(AppendSql);
                 BindEvent(append.Parameters, ledgerEvent);
                 append.Parameters.Add(Parameter("first_of_transaction", NpgsqlDbType.Boolean, ledgerEvent.FirstOfTransaction));
+                append.Parameters.Add(Parameter("no_grant_of_transaction", NpgsqlDbType.Boolean, ledgerEvent.NoGrantOfTransaction));
                 batch.BatchCommands.Add(append);
             }
 
@@ -575,7 +577,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
                     ? GroupAppendResult.Rejected(ledgerEvent.PlayerUuid is not null && ledgerEvent.Version != reader.GetInt64(1) + 1
                         ? AppendOutcome.VersionConflict
                         : AppendOutcome.DuplicateKey)
-                    : GroupAppendResult.Committed(ledgerEvent with { Sequence = reader.GetInt64(0), FirstOfTransaction = false, NoEffect = null });
+                    : GroupAppendResult.Committed(ledgerEvent with { Sequence = reader.GetInt64(0), FirstOfTransaction = false, NoGrantOfTransaction = false, NoEffect = null });
             }
         }
 

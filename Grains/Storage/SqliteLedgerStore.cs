@@ -559,7 +559,8 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
         var head = _headCommand ??= Command(connection, "SELECT COALESCE(MAX(version), 0) FROM ledger_events WHERE player_uuid = $p;");
         var transactionTaken = _transactionCommand ??= Command(connection, """
             SELECT EXISTS (SELECT 1 FROM ledger_events INDEXED BY ux_ledger_events_transaction
-                           WHERE kind = 0 AND platform = $platform AND platform_transaction_id = $transaction);
+                           WHERE kind = 0 AND platform = $platform AND platform_transaction_id = $transaction
+                             AND ($any OR action_type = 'Grant'));
             """);
         var insert = _insertCommand ??= Command(connection, InsertSql);
         head.Transaction = transaction;
@@ -586,11 +587,13 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
 
     private static GroupAppendResult AppendOne(SqliteCommand head, SqliteCommand transactionTaken, SqliteCommand insert, LedgerEvent ledgerEvent)
     {
-        if (ledgerEvent.FirstOfTransaction && ledgerEvent.Entitlement is { } record)
+        if ((ledgerEvent.FirstOfTransaction || ledgerEvent.NoGrantOfTransaction) && ledgerEvent.Entitlement is { } record)
         {
+            // Any event of the transaction refuses a first of it; only a grant refuses one decided without a grant.
             transactionTaken.Parameters.Clear();
             transactionTaken.Parameters.AddWithValue("$platform", StoredEnum.Name<Platform>(record.Platform));
             transactionTaken.Parameters.AddWithValue("$transaction", record.PlatformTransactionId);
+            transactionTaken.Parameters.AddWithValue("$any", ledgerEvent.FirstOfTransaction);
             if (Convert.ToInt64(transactionTaken.ExecuteScalar(), CultureInfo.InvariantCulture) != 0)
             {
                 return GroupAppendResult.Rejected(AppendOutcome.DuplicateKey);
@@ -613,7 +616,7 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
             insert.Parameters.Clear();
             BindEvent(insert, ledgerEvent);
             var sequence = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
-            return GroupAppendResult.Committed(ledgerEvent with { Sequence = sequence, FirstOfTransaction = false, NoEffect = null });
+            return GroupAppendResult.Committed(ledgerEvent with { Sequence = sequence, FirstOfTransaction = false, NoGrantOfTransaction = false, NoEffect = null });
         }
         catch (SqliteException exception) when (exception.SqliteExtendedErrorCode == SqliteConstraintUnique && KeyTaken(exception.Message) is { } outcome)
         {

@@ -2,6 +2,7 @@ using Entitlements.Contracts;
 using Entitlements.Ledger;
 using Entitlements.Storage;
 using Entitlements.Tests.Cluster;
+using Entitlements.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Entitlements.Tests;
@@ -368,6 +369,78 @@ public class PlayerGrainTests(ClusterFixture fixture)
         Assert.Equal((other.PlayerUuid, EntitlementEventStatus.Success, granted.EventId), (chargeback.PlayerUuid, chargeback.Status, chargeback.OrderId));
         var kept = Assert.Single((await Player(other).GetEntitlementsAsync())!.Entitlements);
         Assert.Equal((EntitlementStatus.Active, 20L), (kept.Status, kept.UseCount));
+    }
+
+    [Fact]
+    public async Task Refund_RoutedWhileItsGrantCommitsAndThePlatformUserIsRelinked_RevokesFromThePlayerWhoGotTheGrant()
+    {
+        var first = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var grant = Command(EntitlementActionType.Grant, first, sku, quantity: 5);
+        var release = HoldGrantOf(grant.PlatformTransactionId, out var held);
+        try
+        {
+            // The grant is appended for the first player, not yet committed, when the link moves and the refund
+            // arrives: the router finds no grant and sends the refund to the player linked now.
+            var granting = Events.SubmitAsync(grant);
+            await held.WaitAsync(HoldDeadline);
+            var other = await RelinkAsync(first);
+            var refunding = Events.SubmitAsync(grant with { ActionType = EntitlementActionType.Refund });
+            await Poll.UntilAsync(() => Appends.QueuedCount > 0, HoldDeadline, "The refund's append never queued behind the held grant.");
+            release.SetResult();
+
+            var granted = (await granting).Event!;
+            var refund = await refunding;
+
+            // The grant committed first: the refund, decided with no grant in view, is refused, and routed again.
+            Assert.Equal(EntitlementEventOutcome.Recorded, refund.Outcome);
+            Assert.Equal(
+                (first.PlayerUuid, EntitlementEventStatus.Success, granted.EventId),
+                (refund.Event!.PlayerUuid, refund.Event.Status, refund.Event.OrderId));
+            var revoked = Assert.Single((await Player(first).GetEntitlementsAsync())!.Entitlements);
+            Assert.Equal((EntitlementStatus.Revoked, 0L), (revoked.Status, revoked.UseCount));
+            Assert.Empty((await Player(other).GetEntitlementsAsync())!.Entitlements);
+            Assert.Equal(2, (await fixture.Store.ReadTransactionAsync(Platform.Steam, grant.PlatformTransactionId)).Count);
+        }
+        finally
+        {
+            Appends.TestHookBeforeBatch = null;
+            release.TrySetResult();
+        }
+    }
+
+    [Fact]
+    public async Task Refund_OfAnUnlinkedUserArrivingWhileItsGrantToAnExplicitPlayerCommits_RevokesFromThatPlayer()
+    {
+        var player = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var grant = Command(EntitlementActionType.Grant, player, sku, quantity: 5) with { PlatformUserId = Unique("unlinked"), PlayerUuid = player.PlayerUuid };
+        var release = HoldGrantOf(grant.PlatformTransactionId, out var held);
+        try
+        {
+            // The platform user is linked to nobody: the refund used to be recorded with no player
+            // (player_not_found) on a read of its transaction made before the grant committed.
+            var granting = Events.SubmitAsync(grant);
+            await held.WaitAsync(HoldDeadline);
+            var refunding = Events.SubmitAsync(grant with { ActionType = EntitlementActionType.Refund, PlayerUuid = null });
+            await Poll.UntilAsync(() => Appends.QueuedCount > 0, HoldDeadline, "The refund's append never queued behind the held grant.");
+            release.SetResult();
+
+            var granted = (await granting).Event!;
+            var refund = await refunding;
+
+            Assert.Equal(EntitlementEventOutcome.Recorded, refund.Outcome);
+            Assert.Equal(
+                (player.PlayerUuid, EntitlementEventStatus.Success, granted.EventId),
+                (refund.Event!.PlayerUuid, refund.Event.Status, refund.Event.OrderId));
+            var revoked = Assert.Single((await Player(player).GetEntitlementsAsync())!.Entitlements);
+            Assert.Equal((EntitlementStatus.Revoked, 0L), (revoked.Status, revoked.UseCount));
+        }
+        finally
+        {
+            Appends.TestHookBeforeBatch = null;
+            release.TrySetResult();
+        }
     }
 
     [Fact]
@@ -960,6 +1033,32 @@ public class PlayerGrainTests(ClusterFixture fixture)
     private IPlayerGrain Player(PlatformUserLink user) => Client.GetGrain<IPlayerGrain>(user.PlayerUuid);
 
     private Task<PlatformUserLink> NewPlayerAsync() => new GrainWorld(Client).NewPlayerAsync();
+
+    private static readonly TimeSpan HoldDeadline = TimeSpan.FromSeconds(30);
+
+    private LedgerGroupCommit Appends => ((IGroupCommittingStore)fixture.Store).Appends;
+
+    /// <summary>
+    /// Hold the silo's group-commit batch that holds the grant of <paramref name="transactionId"/> until the
+    /// returned source is set (other batches pass); <paramref name="held"/> completes once it is held.
+    /// </summary>
+    private TaskCompletionSource HoldGrantOf(string transactionId, out Task held)
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Appends.TestHookBeforeBatch = events =>
+        {
+            if (!events.Any(e => e.Entitlement is { ActionType: EntitlementActionType.Grant } record && record.PlatformTransactionId == transactionId))
+            {
+                return Task.CompletedTask;
+            }
+
+            holding.TrySetResult();
+            return release.Task;
+        };
+        held = holding.Task;
+        return release;
+    }
 
     /// <summary>Link <paramref name="user"/>'s platform user to a new player; returns the new link.</summary>
     private async Task<PlatformUserLink> RelinkAsync(PlatformUserLink user)

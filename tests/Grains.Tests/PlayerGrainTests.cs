@@ -372,6 +372,26 @@ public class PlayerGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Chargeback_AfterARefundSentToAnotherPlayerOnceTheGrantStood_RevokesFromThePlayerWhoGotTheGrant()
+    {
+        // Another player's revocation counts for the transaction only when it came before the grant: one sent
+        // to another player (an explicit player UUID) after the grant took nothing, and blocks nothing either.
+        var holder = await NewPlayerAsync();
+        var stranger = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var grant = Command(EntitlementActionType.Grant, holder, sku, quantity: 5);
+        var granted = await SubmitAsync(grant);
+        var misdirected = await SubmitAsync(grant with { ActionType = EntitlementActionType.Refund, PlayerUuid = stranger.PlayerUuid });
+        Assert.Equal((stranger.PlayerUuid, EntitlementEventStatus.Success, null), (misdirected.PlayerUuid, misdirected.Status, misdirected.OrderId));
+
+        var chargeback = await SubmitAsync(grant with { ActionType = EntitlementActionType.Chargeback });
+
+        Assert.Equal((holder.PlayerUuid, granted.EventId), (chargeback.PlayerUuid, chargeback.OrderId));
+        var revoked = Assert.Single((await Player(holder).GetEntitlementsAsync())!.Entitlements);
+        Assert.Equal((EntitlementStatus.Revoked, 0L), (revoked.Status, revoked.UseCount));
+    }
+
+    [Fact]
     public async Task Refund_RoutedWhileItsGrantCommitsAndThePlatformUserIsRelinked_RevokesFromThePlayerWhoGotTheGrant()
     {
         var first = await NewPlayerAsync();

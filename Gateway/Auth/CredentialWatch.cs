@@ -3,7 +3,8 @@ namespace Entitlements.Gateway.Auth;
 /// <summary>
 /// Checks again, for as long as a connection that outlives its request is open (a push), the credential
 /// that opened it: at the time its <c>exp</c> (with the clock skew) is past, and whenever the key set is
-/// replaced, since the key that verified it may have been removed or changed. A token is thus refused on a
+/// replaced by one with other keys, since the key that verified it may have been removed or changed (a
+/// re-read that finds the same keys wakes no watch). A token is thus refused on a
 /// long connection exactly when it would be refused on a new request.
 /// </summary>
 public sealed class CredentialWatch(JwtValidator validator, SigningKeySet keys, TimeProvider time)
@@ -43,7 +44,7 @@ public sealed class CredentialWatch(JwtValidator validator, SigningKeySet keys, 
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    // The key set was replaced: check again, off the thread that replaced it (every open
+                    // The key set changed: check again, off the thread that replaced it (every open
                     // connection wakes at once, and the request that caused the re-read waits for that thread).
                     await Task.Yield();
                 }

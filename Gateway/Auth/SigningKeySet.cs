@@ -9,9 +9,11 @@ namespace Entitlements.Gateway.Auth;
 /// unknown <c>kid</c> makes it load its sources again, at most once per
 /// <see cref="AuthOptions.KeyRefreshIntervalSeconds"/> after the last load that succeeded, so a rotated key is
 /// picked up without a restart. A load that failed may be tried again after <see cref="FailedLoadBackoff"/>:
-/// an issuer unreachable for a moment must not cost its tokens the whole interval. Every load that
-/// succeeds starts a new <see cref="Generation"/>, which is how <see cref="ValidatedTokenCache"/> knows
-/// that its entries were verified by an older set.
+/// an issuer unreachable for a moment must not cost its tokens the whole interval. A load that succeeds
+/// and finds the keys changed starts a new <see cref="Generation"/>, which is how <see cref="ValidatedTokenCache"/>
+/// knows that its entries were verified by an older set; one that finds the same keys (the same kids with
+/// the same key material) keeps the set in use, so that any client able to name an unknown <c>kid</c>
+/// cannot empty the cache and wake every open push connection's <see cref="CredentialWatch"/> once per interval.
 /// </summary>
 public sealed partial class SigningKeySet(
     IOptions<AuthOptions> options,
@@ -35,12 +37,12 @@ public sealed partial class SigningKeySet(
 
     /// <summary>
     /// Which set is in use: 0 before the first load that succeeded, then one more after every load that
-    /// replaced the set (whatever it holds, the same keys included).
+    /// found keys other than those in use (a key added, removed or changed under its kid).
     /// </summary>
     public long Generation => _current.Generation;
 
     /// <summary>
-    /// Canceled when the set in use now is replaced (a re-read that succeeded): a connection that outlives
+    /// Canceled when the set in use now is replaced (a re-read that succeeded and found other keys): a connection that outlives
     /// its request checks its token again then, since the key that verified it may be gone.
     /// </summary>
     public CancellationToken Replaced => _current.Replaced.Token;
@@ -136,16 +138,28 @@ public sealed partial class SigningKeySet(
         Snapshot previous;
         lock (_gate)
         {
-            // Only ever replaced here, by the one load running: the generation cannot be counted twice.
-            previous = _current;
-            _current = new Snapshot(byId.ToFrozenDictionary(StringComparer.Ordinal), previous.Generation + 1, new CancellationTokenSource());
             _lastSuccess = time.GetUtcNow();
             _lastError = null;
+
+            // Only ever replaced here, by the one load running: the generation cannot be counted twice.
+            previous = _current;
+            if (previous.Generation > 0 && SameKeys(previous.Keys, byId))
+            {
+                // Nothing a token is checked against has changed: what was verified stays verified.
+                return;
+            }
+
+            _current = new Snapshot(byId.ToFrozenDictionary(StringComparer.Ordinal), previous.Generation + 1, new CancellationTokenSource());
         }
 
         // Outside the lock: the callbacks run here. Not disposed: a token taken from it may still be registered with.
         await previous.Replaced.CancelAsync();
     }
+
+    /// <summary>Whether <paramref name="loaded"/> holds exactly the kids of <paramref name="current"/>, each with the same key.</summary>
+    private static bool SameKeys(FrozenDictionary<string, SigningKey> current, Dictionary<string, SigningKey> loaded) =>
+        current.Count == loaded.Count
+        && loaded.All(pair => current.TryGetValue(pair.Key, out var key) && key.HasSameKeyAs(pair.Value));
 
     private async Task<IReadOnlyList<SigningKey>> ReadAsync(CancellationToken cancellationToken)
     {

@@ -12,7 +12,8 @@ namespace Entitlements.Gateway.Auth;
 /// <item>Keyed by the SHA-256 of the exact token text: the cache never holds a bearer token, and no other
 /// text can find an entry.</item>
 /// <item>An entry counts only for the <see cref="SigningKeySet.Generation"/> that verified it: once the key
-/// set has been re-read (a rotation, a removed key, any source), every entry is dropped.</item>
+/// set has been re-read and found changed (a rotation, a removed key, any source), every entry is dropped;
+/// a re-read that finds the same keys keeps them.</item>
 /// <item>At most <see cref="Capacity"/> entries (<c>Auth:ValidatedTokenCacheSize</c>; 0 turns the cache off).
 /// A new token arriving when the cache is full empties it first: one clear, no scan, and a gateway with more
 /// live tokens than entries pays one signature check per token per fill.</item>
@@ -62,7 +63,7 @@ public sealed class ValidatedTokenCache(IOptions<AuthOptions> options)
 
             if (entry.KeyGeneration > _generation)
             {
-                // The key set was re-read: nothing verified by the previous one stays.
+                // The key set changed: nothing verified by the previous one stays.
                 Clear();
                 _generation = entry.KeyGeneration;
             }

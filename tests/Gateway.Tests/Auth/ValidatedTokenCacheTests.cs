@@ -9,7 +9,7 @@ namespace Entitlements.Tests.Auth;
 /// <summary>
 /// The validated-token cache (<c>Auth:ValidatedTokenCacheSize</c>, here <see cref="TokenCacheGatewayFixture.CacheSize"/>),
 /// over real HTTP: a token sent again skips the signature check, yet is refused at <c>exp</c> and before
-/// <c>nbf</c> exactly as a fresh validation refuses it, and nothing of it survives a re-read of the key set.
+/// <c>nbf</c> exactly as a fresh validation refuses it, and nothing of it survives a re-read that changes the key set.
 /// The signature checks and cache hits are read from the gateway's own counters.
 /// </summary>
 public sealed class ValidatedTokenCacheTests(TokenCacheGatewayFixture fixture) : IClassFixture<TokenCacheGatewayFixture>
@@ -94,7 +94,7 @@ public sealed class ValidatedTokenCacheTests(TokenCacheGatewayFixture fixture) :
         fixture.Time.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(expires + Skew));
         var cachedRefusal = await _client.ProbeAsync(token);
         var checksFromTheCache = counters.SignatureChecks;
-        await ReadKeySetAgainAsync();
+        await ChangeKeySetAsync();
         var freshRefusal = await _client.ProbeAsync(token);
 
         AuthHttp.ProbeAccepted(accepted);
@@ -123,7 +123,7 @@ public sealed class ValidatedTokenCacheTests(TokenCacheGatewayFixture fixture) :
         fixture.Time.AdjustTime(DateTimeOffset.FromUnixTimeSeconds(notBefore - Skew - 1));
         var cachedRefusal = await _client.ProbeAsync(token);
         var checksFromTheCache = counters.SignatureChecks;
-        await ReadKeySetAgainAsync();
+        await ChangeKeySetAsync();
         var freshRefusal = await _client.ProbeAsync(token);
 
         AuthHttp.ProbeAccepted(accepted);
@@ -185,7 +185,7 @@ public sealed class ValidatedTokenCacheTests(TokenCacheGatewayFixture fixture) :
     [Fact]
     public async Task Cache_MoreTokensThanEntries_EmptiesWhenFullAndStaysWithinItsBound()
     {
-        await ReadKeySetAgainAsync();
+        await ChangeKeySetAsync();
         var tokens = Enumerable.Range(0, TokenCacheGatewayFixture.CacheSize + 3).Select(_ => _keys.Es256(Claims())).ToList();
         var counts = new List<int>();
 
@@ -211,7 +211,7 @@ public sealed class ValidatedTokenCacheTests(TokenCacheGatewayFixture fixture) :
     [Fact]
     public async Task Cache_ManyTokensAtOnce_StaysWithinItsBound()
     {
-        await ReadKeySetAgainAsync();
+        await ChangeKeySetAsync();
         AuthHttp.ProbeAccepted(await _client.ProbeAsync(_keys.Es256(Claims())));
         var tokens = Enumerable.Range(0, 61).Select(_ => _keys.Es256(Claims())).ToList();
         using var counters = new AuthCounters(fixture);
@@ -224,7 +224,21 @@ public sealed class ValidatedTokenCacheTests(TokenCacheGatewayFixture fixture) :
         Assert.Equal(6, fixture.Cache.Count);
     }
 
-    /// <summary>Make the key set re-read its file (a token with an unknown kid, refused): one new generation.</summary>
+    /// <summary>
+    /// Add a key to the key set's file and make the set re-read it: a re-read that finds the same keys
+    /// keeps the generation, and with it the cache.
+    /// </summary>
+    private async Task ChangeKeySetAsync()
+    {
+        using (var added = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+        {
+            _keys.Rotate(added, "added-" + Guid.NewGuid().ToString("N"));
+        }
+
+        await ReadKeySetAgainAsync();
+    }
+
+    /// <summary>Make the key set re-read its file, which has changed (a token with an unknown kid, refused): one new generation.</summary>
     private async Task ReadKeySetAgainAsync()
     {
         var keySet = fixture.App.Services.GetRequiredService<SigningKeySet>();

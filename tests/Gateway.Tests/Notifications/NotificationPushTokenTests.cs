@@ -101,6 +101,25 @@ public sealed class NotificationPushTokenTests(PushTokenFixture fixture) : IClas
         Assert.Equal(WebSocketState.Open, socket.Socket.State);
     }
 
+    [Fact]
+    public async Task PlayerWebSocket_KeySetReReadWithTheSameKeys_ChecksNoTokenAgain()
+    {
+        var player = await fixture.Operator.CreatePlayerAsync();
+        await using var socket = await PushSocket.ConnectAsync(fixture.Client.BaseAddress!, PushRoutes.PlayerWebSocket(player.Uuid), LongLivedToken(player.Uuid));
+        using var counters = new AuthCounters(fixture);
+
+        // A made-up kid makes the gateway re-read an unchanged key set: the connection's credential watch
+        // stays asleep, and the operator's token and the socket's stay cached.
+        var unknown = await fixture.Client.ProbeAsync(fixture.Keys.Es256(TestKeys.Claims([AuthHttp.ProbePermission]), keyId: "unknown-" + Guid.NewGuid().ToString("N"), key: fixture.Keys.Stranger));
+        var granted = await GrantAsync(player);
+        var delivered = (await socket.NextNotificationAsync()).Json["event_id"]!.GetValue<string>();
+
+        AuthHttp.Rejected("auth_invalid_key_id", AuthHttp.InvalidKeyId, unknown);
+        Assert.Equal(granted, delivered);
+        Assert.Equal(WebSocketState.Open, socket.Socket.State);
+        Assert.Equal(0, counters.SignatureChecks);
+    }
+
     /// <summary>A player's own token that expires in <see cref="TtlSeconds"/>, and its <c>exp</c>.</summary>
     private (string Token, DateTimeOffset Expires) ShortLivedToken(Guid player)
     {

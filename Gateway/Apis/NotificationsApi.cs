@@ -22,9 +22,11 @@ public static class NotificationsApi
         var group = app.MapGroup("/notifications/v1").WithTags("Notifications");
         group.MapGet("/player/{player_uuid}/ws", PlayerWebSocket)
             .WithName("player_notifications_websocket")
+            .Produces<HzApiErrorModel>(StatusCodes.Status429TooManyRequests)
             .RequirePermission(Permissions.NotificationsRead, selfAllowed: true);
         group.MapGet("/player/{player_uuid}/sse", PlayerServerSentEvents)
             .WithName("player_notifications_sse")
+            .Produces<HzApiErrorModel>(StatusCodes.Status429TooManyRequests)
             .RequirePermission(Permissions.NotificationsRead, selfAllowed: true);
         group.MapGet("/ws", AllPlayersWebSocket)
             .WithName("all_notifications_websocket")
@@ -46,7 +48,7 @@ public static class NotificationsApi
         return await WebSocketAsync(context, push, player);
     }
 
-    public static async Task<Results<EmptyHttpResult, JsonHttpResult<HttpValidationError>>> PlayerServerSentEvents(HttpContext context, PushSession push)
+    public static async Task<Results<EmptyHttpResult, JsonHttpResult<HttpValidationError>, JsonHttpResult<HzApiErrorModel>>> PlayerServerSentEvents(HttpContext context, PushSession push)
     {
         if (!TryPlayer(context, out var player, out var invalid))
         {
@@ -59,7 +61,7 @@ public static class NotificationsApi
     public static Task<Results<EmptyHttpResult, JsonHttpResult<HttpValidationError>, JsonHttpResult<HzApiErrorModel>>> AllPlayersWebSocket(
         HttpContext context, PushSession push) => WebSocketAsync(context, push, player: null);
 
-    public static Task<Results<EmptyHttpResult, JsonHttpResult<HttpValidationError>>> AllPlayersServerSentEvents(HttpContext context, PushSession push) =>
+    public static Task<Results<EmptyHttpResult, JsonHttpResult<HttpValidationError>, JsonHttpResult<HzApiErrorModel>>> AllPlayersServerSentEvents(HttpContext context, PushSession push) =>
         ServerSentEventsAsync(context, push, player: null);
 
     private static async Task<Results<EmptyHttpResult, JsonHttpResult<HttpValidationError>, JsonHttpResult<HzApiErrorModel>>> WebSocketAsync(
@@ -80,7 +82,11 @@ public static class NotificationsApi
         }
 
         // Registered before the upgrade is answered: everything committed after the client connects reaches it.
-        var start = await push.OpenAsync(player, resume.Position, resume.Cursor);
+        if (await push.OpenAsync(player, resume.Position, resume.Cursor) is not { } start)
+        {
+            return TooManyConnections(push);
+        }
+
         try
         {
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
@@ -95,7 +101,7 @@ public static class NotificationsApi
         return TypedResults.Empty;
     }
 
-    private static async Task<Results<EmptyHttpResult, JsonHttpResult<HttpValidationError>>> ServerSentEventsAsync(HttpContext context, PushSession push, Guid? player)
+    private static async Task<Results<EmptyHttpResult, JsonHttpResult<HttpValidationError>, JsonHttpResult<HzApiErrorModel>>> ServerSentEventsAsync(HttpContext context, PushSession push, Guid? player)
     {
         var resume = await ResumeAsync(context, push, lastEventId: true);
         if (resume.Invalid is { } invalid)
@@ -103,7 +109,11 @@ public static class NotificationsApi
             return invalid;
         }
 
-        var start = await push.OpenAsync(player, resume.Position, resume.Cursor);
+        if (await push.OpenAsync(player, resume.Position, resume.Cursor) is not { } start)
+        {
+            return TooManyConnections(push);
+        }
+
         try
         {
             var transport = new ServerSentEventsTransport(context);
@@ -155,6 +165,13 @@ public static class NotificationsApi
 
     private static async Task<long?> DecodeAsync(PushSession push, string? text) =>
         string.IsNullOrEmpty(text) || text.Length > MaxCursorLength ? null : await push.DecodeCursorAsync(text);
+
+    /// <summary>The player already has the most connections a gateway keeps open for one player.</summary>
+    private static JsonHttpResult<HzApiErrorModel> TooManyConnections(PushSession push) =>
+        RallyHereResults.Error(
+            StatusCodes.Status429TooManyRequests,
+            "too_many_connections",
+            $"This player already has {push.MaxConnectionsPerPlayer} notification connections open on this server; close one before opening another.");
 
     private static JsonHttpResult<HttpValidationError> InvalidCursor(string location, string name) =>
         RallyHereResults.Invalid(location, name, "Invalid cursor: it was not issued for the notification feed", "value_error");

@@ -25,17 +25,29 @@ public sealed partial class NotificationHub(IOptions<PushOptions> options, PushM
     private PushConnection[] _everybody = [];
     private readonly ConcurrentDictionary<Guid, PushConnection[]> _byPlayer = new();
 
-    /// <summary>Register a connection before reading anything for it: from now on it gets every live notification that matches.</summary>
-    public PushConnection Register(Guid? player)
+    /// <summary>
+    /// Register a connection before reading anything for it: from now on it gets every live notification that
+    /// matches. Null, with nothing registered, when <paramref name="player"/> already has
+    /// <see cref="PushOptions.MaxConnectionsPerPlayer"/> connections: counted and added under one lock, so that
+    /// connections opened together cannot pass the limit, and one player's connections cost at most that many
+    /// copies each.
+    /// </summary>
+    public PushConnection? TryRegister(Guid? player)
     {
         PushConnection connection;
         lock (_lock)
         {
+            PushConnection[]? existing = null;
+            if (player is { } full && _byPlayer.TryGetValue(full, out existing) && existing.Length >= options.Value.MaxConnectionsPerPlayer)
+            {
+                return null;
+            }
+
             // Numbered under the lock that adds it: a count read under the lock names only connections already added.
             connection = new PushConnection(this, player, options.Value.Capacity, ++_registered);
             if (player is { } uuid)
             {
-                _byPlayer[uuid] = _byPlayer.TryGetValue(uuid, out var existing) ? [.. existing, connection] : [connection];
+                _byPlayer[uuid] = existing is null ? [connection] : [.. existing, connection];
             }
             else
             {
@@ -64,6 +76,9 @@ public sealed partial class NotificationHub(IOptions<PushOptions> options, PushM
             }
         }
     }
+
+    /// <summary>The connections of <paramref name="player"/>'s routes open now.</summary>
+    public int ConnectionsOf(Guid player) => _byPlayer.TryGetValue(player, out var connections) ? connections.Length : 0;
 
     /// <summary>How many connections have registered so far; with <see cref="InterruptRegisteredUpTo"/>, ends those and spares any later one.</summary>
     public long RegisteredSoFar

@@ -13,6 +13,7 @@ public static class NotificationPushExtensions
             .Validate(o => o.BufferSize >= 1, "Notifications:Push:BufferSize must be at least 1.")
             .Validate(o => o.HeartbeatSeconds >= 1, "Notifications:Push:HeartbeatSeconds must be at least 1.")
             .Validate(o => o.SendTimeoutSeconds >= 1, "Notifications:Push:SendTimeoutSeconds must be at least 1.")
+            .Validate(o => o.MaxConnectionsPerPlayer >= 1, "Notifications:Push:MaxConnectionsPerPlayer must be at least 1.")
             .ValidateOnStart();
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);

@@ -14,6 +14,12 @@ public sealed class PushOptions
     /// <summary>Seconds one send to a client may take before the client is dropped as a slow consumer.</summary>
     public int SendTimeoutSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// Connections one player's routes may have open on one gateway at a time, WebSocket and SSE together;
+    /// one more is refused with 429 before it is upgraded or its stream starts. The all-players routes are not counted.
+    /// </summary>
+    public int MaxConnectionsPerPlayer { get; set; } = 16;
+
     public TimeSpan Heartbeat => TimeSpan.FromSeconds(Math.Max(1, HeartbeatSeconds));
 
     public TimeSpan SendTimeout => TimeSpan.FromSeconds(Math.Max(1, SendTimeoutSeconds));

@@ -36,13 +36,24 @@ public sealed partial class PushSession(
     /// <summary>The longest close reason a WebSocket close frame carries (125 bytes less the status code).</summary>
     public const int MaxReasonBytes = 123;
 
+    /// <summary>The most connections one player's routes may have open on this gateway (<see cref="PushOptions.MaxConnectionsPerPlayer"/>).</summary>
+    public int MaxConnectionsPerPlayer => options.Value.MaxConnectionsPerPlayer;
+
     /// <summary>The feed position a resume cursor names; null when it is not a notification cursor of this system.</summary>
     public Task<long?> DecodeCursorAsync(string cursor) => grains.GetGrain<INotificationFeedGrain>(0).DecodeCursorAsync(cursor);
 
-    /// <summary>Register a connection and fix where it starts. Call before the response starts, so that nothing committed after that is missed.</summary>
-    public async Task<PushStart> OpenAsync(Guid? player, long? afterPosition, string? afterCursor)
+    /// <summary>
+    /// Register a connection and fix where it starts. Call before the response starts, so that nothing committed after that is missed.
+    /// Null, with nothing registered or read, when <paramref name="player"/> already has as many connections as
+    /// <see cref="PushOptions.MaxConnectionsPerPlayer"/> allows.
+    /// </summary>
+    public async Task<PushStart?> OpenAsync(Guid? player, long? afterPosition, string? afterCursor)
     {
-        var connection = hub.Register(player);
+        if (hub.TryRegister(player) is not { } connection)
+        {
+            return null;
+        }
+
         try
         {
             if (afterPosition is { } position && afterCursor is { } cursor)

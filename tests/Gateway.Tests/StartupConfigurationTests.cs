@@ -41,6 +41,7 @@ public sealed class StartupConfigurationTests
     [InlineData("Auth:ValidatedTokenCacheSize", "-1", "Auth:ValidatedTokenCacheSize must not be negative (0 turns the cache off).")]
     [InlineData("Notifications:Push:BufferSize", "0", "Notifications:Push:BufferSize must be at least 1.")]
     [InlineData("Notifications:Push:HeartbeatSeconds", "0", "Notifications:Push:HeartbeatSeconds must be at least 1.")]
+    [InlineData("Notifications:Push:MaxConnectionsPerPlayer", "0", "Notifications:Push:MaxConnectionsPerPlayer must be at least 1.")]
     [InlineData("Notifications:BatchSize", "0", "Notifications:BatchSize must be at least 1.")]
     [InlineData("Notifications:PollInterval", "00:00:00", "Notifications:PollInterval must be positive.")]
     [InlineData("Notifications:KeepAliveInterval", "-00:00:01", "Notifications:KeepAliveInterval must not be negative (00:00:00 turns it off).")]

@@ -22,10 +22,10 @@ public sealed class NotificationHubTests : IDisposable
     {
         var hub = NewHub();
         var (alice, bob) = (Guid.NewGuid(), Guid.NewGuid());
-        using var aliceFirst = hub.Register(alice);
-        using var aliceSecond = hub.Register(alice);
-        using var bobs = hub.Register(bob);
-        using var everybody = hub.Register(null);
+        using var aliceFirst = hub.TryRegister(alice)!;
+        using var aliceSecond = hub.TryRegister(alice)!;
+        using var bobs = hub.TryRegister(bob)!;
+        using var everybody = hub.TryRegister(null)!;
 
         hub.Publish(Notification(alice, 2));
         hub.Publish(Notification(bob, 4));
@@ -41,8 +41,8 @@ public sealed class NotificationHubTests : IDisposable
     {
         var hub = NewHub();
         var player = Guid.NewGuid();
-        var closed = hub.Register(player);
-        using var open = hub.Register(player);
+        var closed = hub.TryRegister(player)!;
+        using var open = hub.TryRegister(player)!;
         closed.Dispose();
 
         hub.Publish(Notification(player, 6));
@@ -53,7 +53,7 @@ public sealed class NotificationHubTests : IDisposable
 
         open.Dispose();
         hub.Publish(Notification(player, 8));
-        using var again = hub.Register(player);
+        using var again = hub.TryRegister(player)!;
         hub.Publish(Notification(player, 10));
 
         Assert.Empty(Drain(open));
@@ -66,8 +66,8 @@ public sealed class NotificationHubTests : IDisposable
         const int Players = 10_000;
         var hub = NewHub(bufferSize: 2 * Players);
         var players = Enumerable.Range(0, Players).Select(_ => Guid.NewGuid()).ToArray();
-        var connections = players.Select(p => hub.Register(p)).ToArray();
-        using var everybody = hub.Register(null);
+        var connections = players.Select(p => hub.TryRegister(p)!).ToArray();
+        using var everybody = hub.TryRegister(null)!;
 
         for (var i = Players - 1; i >= 0; i--)
         {
@@ -101,10 +101,47 @@ public sealed class NotificationHubTests : IDisposable
         }
     }
 
+    [Fact]
+    public void TryRegister_ManyAtOnceForOnePlayer_RegistersExactlyTheLimitAndLeavesOthersAlone()
+    {
+        const int Limit = 4;
+        const int Attempts = 32;
+        var hub = NewHub(maxConnectionsPerPlayer: Limit);
+        var (player, other) = (Guid.NewGuid(), Guid.NewGuid());
+        var attempts = new PushConnection?[Attempts];
+        using var start = new Barrier(Attempts);
+
+        // Threads of their own, released together: the thread pool would start them one by one.
+        var threads = Enumerable.Range(0, Attempts).Select(i => new Thread(() =>
+        {
+            start.SignalAndWait();
+            attempts[i] = hub.TryRegister(player);
+        })).ToList();
+        threads.ForEach(thread => thread.Start());
+        threads.ForEach(thread => thread.Join());
+        var registered = attempts.OfType<PushConnection>().ToList();
+        var refusedWhileFull = hub.TryRegister(player);
+        using var others = hub.TryRegister(other);
+        using var everybody = hub.TryRegister(null);
+        registered[0].Dispose();
+        using var afterOneClosed = hub.TryRegister(player);
+
+        Assert.Equal(Limit, registered.Count);
+        Assert.Null(refusedWhileFull);
+        Assert.NotNull(others);
+        Assert.NotNull(everybody);
+        Assert.NotNull(afterOneClosed);
+        Assert.Equal(Limit, hub.ConnectionsOf(player));
+        foreach (var connection in registered)
+        {
+            connection.Dispose();
+        }
+    }
+
     public void Dispose() => _services.Dispose();
 
-    private NotificationHub NewHub(int bufferSize = 100) =>
-        new(Options.Create(new PushOptions { BufferSize = bufferSize }), new PushMetrics(_services.GetRequiredService<IMeterFactory>()), NullLogger<NotificationHub>.Instance);
+    private NotificationHub NewHub(int bufferSize = 100, int maxConnectionsPerPlayer = 16) =>
+        new(Options.Create(new PushOptions { BufferSize = bufferSize, MaxConnectionsPerPlayer = maxConnectionsPerPlayer }), new PushMetrics(_services.GetRequiredService<IMeterFactory>()), NullLogger<NotificationHub>.Instance);
 
     private static EntitlementNotification Notification(Guid player, long position) => new()
     {

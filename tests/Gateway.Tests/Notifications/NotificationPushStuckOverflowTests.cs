@@ -29,7 +29,7 @@ public sealed class NotificationPushStuckOverflowTests(PushStuckOverflowFixture 
         using var overflows = new DisconnectCounter(fixture, "overflow");
         var session = fixture.App.Services.GetRequiredService<PushSession>();
         var transport = new StuckTransport();
-        var start = await session.OpenAsync(player.Uuid, afterPosition: null, afterCursor: null);
+        var start = await session.OpenAsync(player.Uuid, afterPosition: null, afterCursor: null) ?? throw new InvalidOperationException("the player is at the connection limit");
         var running = session.RunAsync(start, transport, CancellationToken.None);
 
         var grants = await GemGrants.UntilAsync(_client, player, () => running.IsCompleted, "the session did not end");

@@ -3,6 +3,7 @@ using Entitlements.Ledger;
 using Entitlements.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
+using SQLitePCL;
 
 namespace Entitlements.Tests.Storage;
 
@@ -41,6 +42,25 @@ public sealed class SqliteLedgerStoreTests : LedgerStoreContractTests, IDisposab
         journal.CommandText = "PRAGMA journal_mode;";
 
         Assert.Equal("wal", (string?)journal.ExecuteScalar());
+    }
+
+    [Fact]
+    public async Task ReadNotifyingEventsAsync_PlayerResumingFromAnotherPlayersPosition_CostsTheSameWhateverTheirHistory()
+    {
+        var (few, many, other) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        await AppendGrantsAsync(few, 3);
+        await AppendGrantsAsync(many, 200);
+        var (_, head) = await Store.AppendAsync(StoredEvents.NotifyingGrant(other, "tx-other"));
+
+        // A silent connection's cursor is the feed's head, here another player's event: what follows it for
+        // each player is nothing, and finding that out must not walk the player's history.
+        var fewSteps = FeedSteps(few, head!.Sequence);
+        var manySteps = FeedSteps(many, head.Sequence);
+        var (_, next) = await Store.AppendAsync(StoredEvents.NotifyingGrant(many, "tx-next") with { Version = 201 });
+        var afterHead = await Store.ReadNotifyingEventsAsync(many, head.Sequence, 10);
+
+        Assert.Equal(fewSteps, manySteps);
+        Assert.Equal([next!.Sequence], afterHead.Select(e => e.Sequence));
     }
 
     [Fact]
@@ -143,6 +163,41 @@ public sealed class SqliteLedgerStoreTests : LedgerStoreContractTests, IDisposab
         sqlite.Dispose();
         _stores.Remove(sqlite);
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Append <paramref name="count"/> notifying grants of <paramref name="player"/>, versions 1 to <paramref name="count"/>.</summary>
+    private async Task AppendGrantsAsync(Guid player, int count)
+    {
+        for (var version = 1; version <= count; version++)
+        {
+            var (outcome, _) = await Store.AppendAsync(StoredEvents.NotifyingGrant(player, $"tx-{player:N}-{version}") with { Version = version });
+            Assert.Equal(AppendOutcome.Appended, outcome);
+        }
+    }
+
+    /// <summary>
+    /// The virtual machine steps SQLite takes to run the player's feed read after <paramref name="after"/> to its
+    /// end (the store's own WHERE clause): a count that grows with every index entry the read visits.
+    /// </summary>
+    private int FeedSteps(Guid player, long after)
+    {
+        using var connection = new SqliteConnection($"Data Source={DatabaseFile(_directory)};Mode=ReadOnly");
+        connection.Open();
+        Assert.Equal(raw.SQLITE_OK, raw.sqlite3_prepare_v2(connection.Handle, "SELECT seq FROM ledger_events " + SqliteLedgerStore.PlayerFeedWhere, out sqlite3_stmt statement));
+        using (statement)
+        {
+            Assert.Equal(raw.SQLITE_OK, raw.sqlite3_bind_text(statement, raw.sqlite3_bind_parameter_index(statement, "$p"), player.ToString("D")));
+            Assert.Equal(raw.SQLITE_OK, raw.sqlite3_bind_int64(statement, raw.sqlite3_bind_parameter_index(statement, "$after"), after));
+            Assert.Equal(raw.SQLITE_OK, raw.sqlite3_bind_int64(statement, raw.sqlite3_bind_parameter_index(statement, "$limit"), 10));
+            var rows = 0;
+            while (raw.sqlite3_step(statement) == raw.SQLITE_ROW)
+            {
+                rows++;
+            }
+
+            Assert.Equal(0, rows);
+            return raw.sqlite3_stmt_status(statement, raw.SQLITE_STMTSTATUS_VM_STEP, 0);
+        }
     }
 
     protected override Task<string> ReadSchemaVersionsAsync()

@@ -201,7 +201,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
             cancellationToken);
 
     /// <summary>One player's feed on the player's version index: the SQLite store's query (see there), with this engine's parameters.</summary>
-    private static readonly string PlayerFeedWhere = SqliteLedgerStore.PlayerFeedWhere.Replace("$", "@", StringComparison.Ordinal);
+    internal static readonly string PlayerFeedWhere = SqliteLedgerStore.PlayerFeedWhere.Replace("$", "@", StringComparison.Ordinal);
 
     public async Task<long> ReadLastNotifyingSequenceAsync(CancellationToken cancellationToken = default)
     {

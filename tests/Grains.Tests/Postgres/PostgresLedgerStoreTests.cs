@@ -1,9 +1,11 @@
+using System.Text.Json.Nodes;
 using Entitlements.Contracts;
 using Entitlements.Storage;
 using Entitlements.Tests.Infrastructure;
 using Entitlements.Tests.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Entitlements.Tests.Postgres;
 
@@ -247,6 +249,23 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
         Assert.Equal("6/6", await ReadSchemaVersionsAsync(database));
     }
 
+    [Fact]
+    public async Task ReadNotifyingEventsAsync_PlayerResumingFromAnotherPlayersPosition_VisitsTheSameRowsWhateverTheirHistory()
+    {
+        var (few, many, other) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        await AppendGrantsAsync(few, 3);
+        await AppendGrantsAsync(many, 200);
+        var (_, head) = await Store.AppendAsync(StoredEvents.NotifyingGrant(other, "tx-other"));
+
+        // A silent connection's cursor is the feed's head, here another player's event: finding that nothing
+        // follows it for the player must not walk the player's history.
+        var fewRows = await FeedRowsVisitedAsync(few, head!.Sequence);
+        var manyRows = await FeedRowsVisitedAsync(many, head.Sequence);
+
+        Assert.Equal(fewRows, manyRows);
+        Assert.Empty(await Store.ReadNotifyingEventsAsync(many, head.Sequence, 10));
+    }
+
     protected override string EngineName => "postgresql";
 
     protected override Task<ILedgerStore> OpenAsync() => Task.FromResult<ILedgerStore>(Open(_database));
@@ -257,6 +276,47 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
     protected override ValueTask CloseAsync(ILedgerStore store) => ((PostgresLedgerStore)store).DisposeAsync();
 
     protected override Task<string> ReadSchemaVersionsAsync() => ReadSchemaVersionsAsync(_database);
+
+    /// <summary>Append <paramref name="count"/> notifying grants of <paramref name="player"/>, versions 1 to <paramref name="count"/>.</summary>
+    private async Task AppendGrantsAsync(Guid player, int count)
+    {
+        for (var version = 1; version <= count; version++)
+        {
+            var (outcome, _) = await Store.AppendAsync(StoredEvents.NotifyingGrant(player, $"tx-{player:N}-{version}") with { Version = version });
+            Assert.Equal(AppendOutcome.Appended, outcome);
+        }
+    }
+
+    /// <summary>
+    /// The rows the player's feed read after <paramref name="after"/> (the store's own WHERE clause) visits, by
+    /// <c>EXPLAIN ANALYZE</c> on fresh statistics, with sequential scans, bitmap scans and sorts off (so that the
+    /// read walks the player's version key, as it does on a ledger too large to read whole): every scan's rows,
+    /// kept or filtered out, times its loops.
+    /// </summary>
+    private async Task<long> FeedRowsVisitedAsync(Guid player, long after)
+    {
+        await using var connection = new NpgsqlConnection(_database);
+        await connection.OpenAsync();
+        await using (var settings = new NpgsqlCommand("ANALYZE ledger_events; SET enable_seqscan = off; SET enable_bitmapscan = off; SET enable_sort = off;", connection))
+        {
+            await settings.ExecuteNonQueryAsync();
+        }
+
+        await using var command = new NpgsqlCommand("EXPLAIN (ANALYZE, FORMAT JSON) SELECT seq FROM ledger_events " + PostgresLedgerStore.PlayerFeedWhere, connection);
+        command.Parameters.Add(new NpgsqlParameter("p", NpgsqlDbType.Uuid) { Value = player });
+        command.Parameters.Add(new NpgsqlParameter("after", NpgsqlDbType.Bigint) { Value = after });
+        command.Parameters.Add(new NpgsqlParameter("limit", NpgsqlDbType.Integer) { Value = 10 });
+        var plan = JsonNode.Parse((string)(await command.ExecuteScalarAsync())!)!;
+        return Visited(plan[0]!["Plan"]!);
+
+        static long Visited(JsonNode node)
+        {
+            var loops = node["Actual Loops"]!.GetValue<long>();
+            var rows = node["Actual Rows"]!.GetValue<long>() + (node["Rows Removed by Filter"]?.GetValue<long>() ?? 0);
+            var scan = node["Node Type"]!.GetValue<string>().Contains("Scan", StringComparison.Ordinal) ? rows * loops : 0;
+            return scan + (node["Plans"]?.AsArray().Sum(child => Visited(child!)) ?? 0);
+        }
+    }
 
     private static async Task<string> ReadSchemaVersionsAsync(string database)
     {

@@ -7,6 +7,11 @@ namespace Entitlements.Notifications;
 /// AccelByte's <c>EntitlementInfo</c>: field names and enum spellings as AccelByte's platform service
 /// has them. Ids are written as 32 hex digits, as AccelByte writes its own. The same shape is the
 /// player entitlements listing and each item of an <c>entitlementUpdated</c> notification's <c>data</c>.
+/// The fields AccelByte does not require (<c>sku</c>, <c>startDate</c>, <c>endDate</c>, <c>collectionId</c>,
+/// <c>stackedUseCount</c>) are left out when they have no value, never written as null: AccelByte's Unity
+/// SDK reads <c>startDate</c> and <c>endDate</c> into a non-nullable <c>DateTime</c> (and
+/// <c>stackedUseCount</c>, in its stackable shape, into an <c>int</c>) with Json.NET, which fails the whole
+/// message on a null there.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Entitlements.Notifications.EntitlementInfo")]
 public sealed record EntitlementInfo
@@ -16,21 +21,21 @@ public sealed record EntitlementInfo
     [Id(2), JsonPropertyName("clazz")] public required string Clazz { get; init; }
     [Id(3), JsonPropertyName("type")] public required string Type { get; init; }
     [Id(4), JsonPropertyName("status")] public required string Status { get; init; }
-    [Id(5), JsonPropertyName("sku")] public string? Sku { get; init; }
+    [Id(5), JsonPropertyName("sku"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Sku { get; init; }
     [Id(6), JsonPropertyName("userId")] public required string UserId { get; init; }
     [Id(7), JsonPropertyName("itemId")] public required string ItemId { get; init; }
     [Id(8), JsonPropertyName("itemNamespace")] public required string ItemNamespace { get; init; }
     [Id(9), JsonPropertyName("name")] public required string Name { get; init; }
     [Id(10), JsonPropertyName("useCount")] public required long UseCount { get; init; }
     [Id(11), JsonPropertyName("source")] public required string Source { get; init; }
-    [Id(12), JsonPropertyName("startDate")] public string? StartDate { get; init; }
-    [Id(13), JsonPropertyName("endDate")] public string? EndDate { get; init; }
+    [Id(12), JsonPropertyName("startDate"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? StartDate { get; init; }
+    [Id(13), JsonPropertyName("endDate"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? EndDate { get; init; }
     [Id(14), JsonPropertyName("grantedAt")] public required string GrantedAt { get; init; }
     [Id(15), JsonPropertyName("createdAt")] public required string CreatedAt { get; init; }
     [Id(16), JsonPropertyName("updatedAt")] public required string UpdatedAt { get; init; }
-    [Id(17), JsonPropertyName("collectionId")] public string? CollectionId { get; init; }
+    [Id(17), JsonPropertyName("collectionId"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? CollectionId { get; init; }
     [Id(18), JsonPropertyName("stackable")] public required bool Stackable { get; init; }
-    [Id(19), JsonPropertyName("stackedUseCount")] public long? StackedUseCount { get; init; }
+    [Id(19), JsonPropertyName("stackedUseCount"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? StackedUseCount { get; init; }
 
     /// <summary>
     /// A count as AccelByte's schemas type it, int32 (<c>useCount</c>, <c>stackedUseCount</c>, the quantities

@@ -3,7 +3,10 @@ using System.Text.Json;
 
 namespace Entitlements.Notifications;
 
-/// <summary>The JSON of the messages: the peers' field names, nulls written, no indentation.</summary>
+/// <summary>
+/// The JSON of the messages: the peers' field names, nulls written (except the fields of
+/// <see cref="EntitlementInfo"/> that are left out when they have no value), no indentation.
+/// </summary>
 public static class NotificationJson
 {
     public static JsonSerializerOptions Options { get; } = new()

@@ -38,6 +38,25 @@ public sealed class PlayerEntitlementsApiTests(GatewayFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task Get_DurableAndConsumable_LeavesOutTheFieldsWithNoValue()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var gems = await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")));
+        var pass = await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "season_pass", Unique.Name("tx")));
+
+        var response = await _client.GetEntitlementsAsync(player.Uuid);
+
+        var user = player.Uuid.ToString("N");
+        var gemsAt = WireTime.ToAccelByte(ExpectedEvent.Created(gems));
+        var passAt = WireTime.ToAccelByte(ExpectedEvent.Created(pass));
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        Assert.Equal(
+            $$$"""{"data":[{"id":"{{{Guid.Parse(ExpectedEvent.Id(gems)):N}}}","namespace":"game","clazz":"ENTITLEMENT","type":"CONSUMABLE","status":"ACTIVE","sku":"gems_100","userId":"{{{user}}}","itemId":"gems","itemNamespace":"game","name":"Gems","useCount":100,"source":"PURCHASE","grantedAt":"{{{gemsAt}}}","createdAt":"{{{gemsAt}}}","updatedAt":"{{{gemsAt}}}","stackable":true,"stackedUseCount":100},"""
+            + $$$"""{"id":"{{{Guid.Parse(ExpectedEvent.Id(pass)):N}}}","namespace":"game","clazz":"SUBSCRIPTION","type":"DURABLE","status":"ACTIVE","sku":"season_pass","userId":"{{{user}}}","itemId":"season_pass_1","itemNamespace":"game","name":"Season Pass 1","useCount":1,"source":"PURCHASE","grantedAt":"{{{passAt}}}","createdAt":"{{{passAt}}}","updatedAt":"{{{passAt}}}","stackable":false}],"paging":{"previous":null,"next":null}}""",
+            response.Body);
+    }
+
+    [Fact]
     public async Task Get_SeveralItems_ListsOneEntitlementPerItem()
     {
         var player = await _client.CreatePlayerAsync();

@@ -21,27 +21,33 @@ internal sealed record ExpectedEntitlement
     public required string CreatedAt { get; init; }
     public required string UpdatedAt { get; init; }
 
-    public JsonObject ToJson() => new()
+    /// <summary>The exact JSON: <c>startDate</c>, <c>endDate</c> and <c>collectionId</c> have no value and are left out, and so is a durable's <c>stackedUseCount</c>.</summary>
+    public JsonObject ToJson()
     {
-        ["id"] = Guid.Parse(FirstEventId).ToString("N"),
-        ["namespace"] = "game",
-        ["clazz"] = Clazz,
-        ["type"] = Consumable ? "CONSUMABLE" : "DURABLE",
-        ["status"] = Status,
-        ["sku"] = Sku,
-        ["userId"] = Player.Uuid.ToString("N"),
-        ["itemId"] = ItemId,
-        ["itemNamespace"] = "game",
-        ["name"] = Name,
-        ["useCount"] = UseCount,
-        ["source"] = "PURCHASE",
-        ["startDate"] = null,
-        ["endDate"] = null,
-        ["grantedAt"] = GrantedAt,
-        ["createdAt"] = CreatedAt,
-        ["updatedAt"] = UpdatedAt,
-        ["collectionId"] = null,
-        ["stackable"] = Consumable,
-        ["stackedUseCount"] = Consumable ? UseCount : null,
-    };
+        var json = new JsonObject
+        {
+            ["id"] = Guid.Parse(FirstEventId).ToString("N"),
+            ["namespace"] = "game",
+            ["clazz"] = Clazz,
+            ["type"] = Consumable ? "CONSUMABLE" : "DURABLE",
+            ["status"] = Status,
+            ["sku"] = Sku,
+            ["userId"] = Player.Uuid.ToString("N"),
+            ["itemId"] = ItemId,
+            ["itemNamespace"] = "game",
+            ["name"] = Name,
+            ["useCount"] = UseCount,
+            ["source"] = "PURCHASE",
+            ["grantedAt"] = GrantedAt,
+            ["createdAt"] = CreatedAt,
+            ["updatedAt"] = UpdatedAt,
+            ["stackable"] = Consumable,
+        };
+        if (Consumable)
+        {
+            json["stackedUseCount"] = UseCount;
+        }
+
+        return json;
+    }
 }

@@ -57,6 +57,28 @@ public sealed class NotificationPushTests(GatewayFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Grant_OfDurableAndConsumable_OnPlayerWebSocket_LeavesOutTheFieldsWithNoValue()
+    {
+        var player = await _client.CreatePlayerAsync();
+        await using var socket = await PushSocket.ConnectAsync(fixture.BaseAddress(), PushRoutes.PlayerWebSocket(player.Uuid), fixture.PlayerToken(player.Uuid));
+
+        var pass = await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "season_pass", Unique.Name("tx")));
+        var gems = await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")));
+
+        var (_, durableText) = await socket.NextNotificationAsync();
+        var (_, consumableText) = await socket.NextNotificationAsync();
+        var user = player.Uuid.ToString("N");
+        var passAt = WireTime.ToAccelByte(ExpectedEvent.Created(pass));
+        var gemsAt = WireTime.ToAccelByte(ExpectedEvent.Created(gems));
+        Assert.Equal(
+            $$$"""{"type":"entitlementUpdated","payload":{"action":"grant","data":[{"id":"{{{Guid.Parse(ExpectedEvent.Id(pass)):N}}}","namespace":"game","clazz":"SUBSCRIPTION","type":"DURABLE","status":"ACTIVE","sku":"season_pass","userId":"{{{user}}}","itemId":"season_pass_1","itemNamespace":"game","name":"Season Pass 1","useCount":1,"source":"PURCHASE","grantedAt":"{{{passAt}}}","createdAt":"{{{passAt}}}","updatedAt":"{{{passAt}}}","stackable":false}]}}""",
+            PushRoutes.RawMessage(durableText));
+        Assert.Equal(
+            $$$"""{"type":"entitlementUpdated","payload":{"action":"grant","data":[{"id":"{{{Guid.Parse(ExpectedEvent.Id(gems)):N}}}","namespace":"game","clazz":"ENTITLEMENT","type":"CONSUMABLE","status":"ACTIVE","sku":"gems_100","userId":"{{{user}}}","itemId":"gems","itemNamespace":"game","name":"Gems","useCount":100,"source":"PURCHASE","grantedAt":"{{{gemsAt}}}","createdAt":"{{{gemsAt}}}","updatedAt":"{{{gemsAt}}}","stackable":true,"stackedUseCount":100}]}}""",
+            PushRoutes.RawMessage(consumableText));
+    }
+
+    [Fact]
     public async Task Refund_OnPlayerWebSocket_GivesRevokeThenRevocationCompleted()
     {
         var player = await _client.CreatePlayerAsync();

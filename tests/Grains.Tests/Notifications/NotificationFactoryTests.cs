@@ -24,9 +24,9 @@ public sealed class NotificationFactoryTests
             {"type": "entitlementUpdated", "payload": {"action": "grant", "data": [{
               "id": "evt-1", "namespace": "mygame", "clazz": "ENTITLEMENT", "type": "CONSUMABLE", "status": "ACTIVE",
               "sku": "gems-pack", "userId": "6f1c2a7e0d4b4c559a432f1b8f3e9d10", "itemId": "gems", "itemNamespace": "mygame",
-              "name": "Gems", "useCount": 200, "source": "PURCHASE", "startDate": null, "endDate": null,
+              "name": "Gems", "useCount": 200, "source": "PURCHASE",
               "grantedAt": "2025-03-01T12:00:01.000Z", "createdAt": "2025-03-01T12:00:01.000Z", "updatedAt": "2025-03-01T12:00:01.000Z",
-              "collectionId": null, "stackable": true, "stackedUseCount": 200}]}}
+              "stackable": true, "stackedUseCount": 200}]}}
             """,
             NotificationJson.Serialize(grant.EntitlementUpdated!));
         Assert.Null(grant.RevocationCompleted);
@@ -42,9 +42,9 @@ public sealed class NotificationFactoryTests
             {"type": "entitlementUpdated", "payload": {"action": "grant", "data": [{
               "id": "evt-1", "namespace": "mygame", "clazz": "SUBSCRIPTION", "type": "DURABLE", "status": "ACTIVE",
               "sku": "season-pass", "userId": "6f1c2a7e0d4b4c559a432f1b8f3e9d10", "itemId": "season-pass-1", "itemNamespace": "mygame",
-              "name": "Season Pass 1", "useCount": 1, "source": "PURCHASE", "startDate": null, "endDate": null,
+              "name": "Season Pass 1", "useCount": 1, "source": "PURCHASE",
               "grantedAt": "2025-03-01T12:00:01.000Z", "createdAt": "2025-03-01T12:00:01.000Z", "updatedAt": "2025-03-01T12:00:01.000Z",
-              "collectionId": null, "stackable": false, "stackedUseCount": null}]}}
+              "stackable": false}]}}
             """,
             NotificationJson.Serialize(grant.EntitlementUpdated!));
     }
@@ -162,9 +162,9 @@ public sealed class NotificationFactoryTests
             {"type": "entitlementUpdated", "payload": {"action": "revoke", "data": [{
               "id": "evt-1", "namespace": "mygame", "clazz": "ENTITLEMENT", "type": "CONSUMABLE", "status": "REVOKED",
               "sku": "gems-pack", "userId": "6f1c2a7e0d4b4c559a432f1b8f3e9d10", "itemId": "gems", "itemNamespace": "mygame",
-              "name": "Gems", "useCount": 0, "source": "PURCHASE", "startDate": null, "endDate": null,
+              "name": "Gems", "useCount": 0, "source": "PURCHASE",
               "grantedAt": "2025-03-01T12:00:01.000Z", "createdAt": "2025-03-01T12:00:01.000Z", "updatedAt": "2025-03-01T12:00:03.000Z",
-              "collectionId": null, "stackable": true, "stackedUseCount": 0}]}}
+              "stackable": true, "stackedUseCount": 0}]}}
             """,
             NotificationJson.Serialize(refund.EntitlementUpdated!));
         AssertJson(

@@ -11,6 +11,7 @@ namespace Entitlements.Tests.Notifications;
 /// </summary>
 public sealed class SeedShapeTests
 {
+    /// <summary>Every field set: the fields with no value (<c>startDate</c>, <c>endDate</c>, <c>collectionId</c>) are left out.</summary>
     [Fact]
     public void EntitlementUpdated_HasTheSeedsFieldsAtEveryLevel()
     {
@@ -29,9 +30,12 @@ public sealed class SeedShapeTests
             Name = "Gems",
             UseCount = 10,
             Source = "PURCHASE",
+            StartDate = "t",
+            EndDate = "t",
             GrantedAt = "t",
             CreatedAt = "t",
             UpdatedAt = "t",
+            CollectionId = "c",
             Stackable = true,
             StackedUseCount = 10,
         };

@@ -47,7 +47,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
     /// <summary>Advisory lock key held while the schema is created or migrated.</summary>
     internal const long MigrationLock = PostgresMigrations.MigrationLock;
 
-    private const int SchemaVersion = 6;
+    private const int SchemaVersion = 7;
 
     private static readonly JsonSerializerOptions CatalogJson = new(JsonSerializerDefaults.Web)
     {
@@ -285,7 +285,11 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
 
     public async Task<(long Total, long Pending)> CountDeadLettersAsync(string webhook, CancellationToken cancellationToken = default)
     {
-        await using var command = _dataSource.CreateCommand("SELECT COUNT(*), COUNT(*) - COUNT(replayed_us) FROM webhook_dead_letters WHERE webhook = @w;");
+        // Two counts that each read one index (schema version 7): the total the unique (webhook, position)
+        // one, the pending the partial one on the rows no replay has delivered. Both are index-only scans: a
+        // row is visited only on a page changed since autovacuum last marked it all-visible.
+        await using var command = _dataSource.CreateCommand(
+            "SELECT (SELECT COUNT(*) FROM webhook_dead_letters WHERE webhook = @w), (SELECT COUNT(*) FROM webhook_dead_letters WHERE webhook = @w AND replayed_us IS NULL);");
         command.Parameters.Add(Parameter("w", NpgsqlDbType.Text, webhook));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);

@@ -22,7 +22,7 @@ namespace Entitlements.Storage;
 /// </summary>
 public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDisposable
 {
-    private const int SchemaVersion = 6;
+    private const int SchemaVersion = 7;
     // SQLITE_CONSTRAINT_UNIQUE: a row would repeat a unique index's key (not a NOT NULL, CHECK, trigger or foreign key refusal).
     private const int SqliteConstraintUnique = 2067;
 
@@ -492,7 +492,10 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
 
     public Task<(long Total, long Pending)> CountDeadLettersAsync(string webhook, CancellationToken cancellationToken = default) => ReadAsync(connection =>
     {
-        using var command = Command(connection, "SELECT COUNT(*), COUNT(*) - COUNT(replayed_us) FROM webhook_dead_letters WHERE webhook = $w;");
+        // Two counts that each read one index (schema version 7), never the rows: the total the unique
+        // (webhook, position) one, the pending the partial one on the rows no replay has delivered.
+        using var command = Command(connection,
+            "SELECT (SELECT COUNT(*) FROM webhook_dead_letters WHERE webhook = $w), (SELECT COUNT(*) FROM webhook_dead_letters WHERE webhook = $w AND replayed_us IS NULL);");
         command.Parameters.AddWithValue("$w", webhook);
         using var reader = command.ExecuteReader();
         reader.Read();

@@ -201,7 +201,7 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
 
         await upgraded.InitializeAsync();
 
-        Assert.Equal("6/6", await ReadSchemaVersionsAsync());
+        Assert.Equal("7/7", await ReadSchemaVersionsAsync());
         Assert.Equal(
             ["CREATE UNIQUE INDEX ux_ledger_events_transaction ON public.ledger_events USING btree (platform, md5(platform_transaction_id), action_type) WHERE (kind = 0)"],
             await ReadIndexDefinitionsAsync("%_transaction%"));
@@ -221,7 +221,7 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
 
         await upgraded.InitializeAsync();
 
-        Assert.Equal("6/6", await ReadSchemaVersionsAsync());
+        Assert.Equal("7/7", await ReadSchemaVersionsAsync());
         Assert.Equal(
             [
                 "catalog_skus: CREATE UNIQUE INDEX ux_catalog_skus_sku ON public.catalog_skus USING btree (platform, md5(sku))",
@@ -246,7 +246,7 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
         var (outcome, _) = await silos[3].AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-1"));
 
         Assert.Equal(AppendOutcome.Appended, outcome);
-        Assert.Equal("6/6", await ReadSchemaVersionsAsync(database));
+        Assert.Equal("7/7", await ReadSchemaVersionsAsync(database));
     }
 
     [Fact]
@@ -328,11 +328,12 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
 
     protected override IReadOnlyList<string> KeyIndexes => ["ledger_events_event_id_key", "ledger_events_pkey"];
 
-    protected override async Task<IReadOnlyList<string>> ReadLedgerIndexesAsync()
+    protected override async Task<IReadOnlyList<string>> ReadIndexesAsync(string table)
     {
         await using var connection = new NpgsqlConnection(_database);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'ledger_events';", connection);
+        await using var command = new NpgsqlCommand("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = @table;", connection);
+        command.Parameters.AddWithValue("table", table);
         await using var reader = await command.ExecuteReaderAsync();
         var names = new List<string>();
         while (await reader.ReadAsync())

@@ -64,6 +64,30 @@ public abstract partial class LedgerStoreContractTests
     }
 
     [Fact]
+    public async Task InitializeAsync_VersionSixDatabase_IndexesPendingDeadLettersAndCountsThemAsBefore()
+    {
+        var replayed = await Store.WriteDeadLetterAsync(Letter("a", 10, Guid.NewGuid()));
+        await Store.WriteDeadLetterAsync(Letter("a", 12, Guid.NewGuid()));
+        await Store.WriteDeadLetterAsync(Letter("a", 14, Guid.NewGuid()));
+        await Store.WriteDeadLetterAsync(Letter("b", 11, Guid.NewGuid()));
+        await Store.MarkDeadLetterReplayedAsync("a", replayed.Id, Failed.AddMinutes(1));
+        await CloseAsync(Store);
+        await ExecuteAsync("DROP INDEX ix_webhook_dead_letters_pending; DELETE FROM schema_version WHERE version >= 7;");
+        Assert.Equal("6/6", await ReadSchemaVersionsAsync());
+        var upgraded = await OpenAsync();
+
+        await upgraded.InitializeAsync();
+
+        Assert.Equal("7/7", await ReadSchemaVersionsAsync());
+        Assert.Contains("ix_webhook_dead_letters_pending", await ReadIndexesAsync("webhook_dead_letters"));
+        Assert.Equal(
+            [(3L, 2L), (1L, 1L), (0L, 0L)],
+            [await upgraded.CountDeadLettersAsync("a"), await upgraded.CountDeadLettersAsync("b"), await upgraded.CountDeadLettersAsync("c")]);
+        await upgraded.WriteDeadLetterAsync(replayed with { Attempts = 9 });
+        Assert.Equal((3L, 3L), await upgraded.CountDeadLettersAsync("a"));
+    }
+
+    [Fact]
     public async Task FindConsumerPosition_NeverWrittenThenWrittenZero_TellsThemApart()
     {
         var before = await Store.FindConsumerPositionAsync("webhook:new");

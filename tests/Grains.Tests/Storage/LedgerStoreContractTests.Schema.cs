@@ -20,8 +20,10 @@ public abstract partial class LedgerStoreContractTests
         DELETE FROM schema_version WHERE version >= 3;
         """;
 
-    /// <summary>The names of the indexes on <c>ledger_events</c>, sorted ordinally, the engine's own key indexes included.</summary>
-    protected abstract Task<IReadOnlyList<string>> ReadLedgerIndexesAsync();
+    /// <summary>The names of the indexes on <paramref name="table"/>, sorted ordinally, the engine's own key indexes included.</summary>
+    protected abstract Task<IReadOnlyList<string>> ReadIndexesAsync(string table);
+
+    private Task<IReadOnlyList<string>> ReadLedgerIndexesAsync() => ReadIndexesAsync("ledger_events");
 
     /// <summary>Run SQL on this test's database, outside any store.</summary>
     protected abstract Task ExecuteAsync(string sql);
@@ -64,7 +66,7 @@ public abstract partial class LedgerStoreContractTests
         var upgraded = await OpenAsync();
         await upgraded.InitializeAsync();
 
-        Assert.Equal("6/6", await ReadSchemaVersionsAsync());
+        Assert.Equal("7/7", await ReadSchemaVersionsAsync());
         Assert.Equal(ExpectedLedgerIndexes.Order(StringComparer.Ordinal), await ReadLedgerIndexesAsync());
         Assert.Equal([grant.EventId, consumed.EventId, second.EventId], (await upgraded.ReadPlayerEventsAsync(player, 0, 10)).Select(e => e.EventId));
         Assert.Equal([grant.EventId, second.EventId], (await upgraded.ReadPlayerEntitlementEventsAsync(player, 0, 10)).Select(e => e.EventId));

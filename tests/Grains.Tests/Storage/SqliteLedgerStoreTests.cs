@@ -214,12 +214,13 @@ public sealed class SqliteLedgerStoreTests : LedgerStoreContractTests, IDisposab
 
     protected override IReadOnlyList<string> KeyIndexes => ["sqlite_autoindex_ledger_events_1"];
 
-    protected override Task<IReadOnlyList<string>> ReadLedgerIndexesAsync()
+    protected override Task<IReadOnlyList<string>> ReadIndexesAsync(string table)
     {
         using var connection = new SqliteConnection($"Data Source={DatabaseFile(_directory)}");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ledger_events';";
+        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = $table;";
+        command.Parameters.AddWithValue("$table", table);
         using var reader = command.ExecuteReader();
         var names = new List<string>();
         while (reader.Read())

@@ -1,5 +1,8 @@
+using Entitlements.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 
 namespace Entitlements.Hosting;
@@ -25,7 +28,8 @@ public static class EmbeddedClusterExtensions
     /// <summary>
     /// Localhost clustering with the ports and ids of the <c>Orleans</c> configuration section, and the
     /// messaging overrides of <see cref="PostgresClusterExtensions.MessagingSection"/> as in cluster mode (the
-    /// co-hosted gateway's grain calls use the silo's <c>ResponseTimeout</c>).
+    /// co-hosted gateway's grain calls use the silo's <c>ResponseTimeout</c>). On PostgreSQL the silo holds the
+    /// database's embedded-mode lock (<see cref="EmbeddedSiloLock"/>), so that a second embedded silo on it does not start.
     /// </summary>
     public static ISiloBuilder UseEmbeddedCluster(this ISiloBuilder builder, IConfiguration configuration)
     {
@@ -33,6 +37,14 @@ public static class EmbeddedClusterExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         var options = configuration.GetOrleansClusterOptions();
         PostgresClusterExtensions.AddMessagingOptions<SiloMessagingOptions>(builder.Services, configuration);
+        var storage = configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
+        if (string.Equals(storage.Provider, StorageOptions.PostgreSql, StringComparison.OrdinalIgnoreCase))
+        {
+            var connectionString = EntitlementsSiloBuilderExtensions.PostgresConnectionString(storage);
+            builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new EmbeddedSiloLock(
+                connectionString, storage, sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<ILogger<EmbeddedSiloLock>>()));
+        }
+
         return builder.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
     }
 }

@@ -7,7 +7,7 @@ namespace Entitlements.Tests.Outage;
 /// <summary>
 /// A gateway process started while its PostgreSQL is not up (docker compose starting both at once):
 /// it waits, retrying, and serves once the database is there; or, past <c>Storage:StartupWaitSeconds</c>,
-/// stops with a message that says so.
+/// stops with a message that says so. And an embedded gateway started on a database another one uses.
 /// </summary>
 [Collection(OutageDefinition.Name)]
 public sealed class PostgresStartupTests : IAsyncLifetime, IAsyncDisposable
@@ -127,6 +127,31 @@ public sealed class PostgresStartupTests : IAsyncLifetime, IAsyncDisposable
         Assert.Contains("the gateway exited", failure.Message, StringComparison.Ordinal);
         Assert.Contains("PostgreSQL (the Orleans schema) was still unreachable after", failure.Message, StringComparison.Ordinal);
         Assert.Contains("Storage:StartupWaitSeconds = 3", failure.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Two embedded gateways on one database would be two separate clusters: the second one's start fails
+    /// while the first runs (exit code 1, a message that says why), and a new one starts once the first stopped.
+    /// </summary>
+    [Fact]
+    public async Task SecondEmbeddedGateway_OnTheSameDatabase_ExitsWithCode1UntilTheFirstStops()
+    {
+        await _postgres.StartAgainAsync();
+        var first = await StartAsync(waitSeconds: 30);
+
+        var failure = await Assert.ThrowsAsync<FailException>(() => StartAsync(waitSeconds: 30));
+
+        Assert.StartsWith("the gateway exited with code 1:", failure.Message, StringComparison.Ordinal);
+        Assert.Contains(
+            "Another process holds this database's embedded-mode lock (PostgreSQL advisory lock 5003064232328822788): an embedded-mode silo already runs on it.",
+            failure.Message,
+            StringComparison.Ordinal);
+        var player = await first.Client.CreatePlayerAsync();
+        first.Terminate();
+        await first.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        var next = await StartAsync(waitSeconds: 30);
+        await next.Client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")));
+        Assert.Equal(100, Assert.Single(await next.Client.EntitlementsOkAsync(player.Uuid))!["useCount"]!.GetValue<long>());
     }
 
     private Task<GatewayProcess> StartAsync(int waitSeconds, Action<GatewayProcess>? started = null, bool cluster = false)

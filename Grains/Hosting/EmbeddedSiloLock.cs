@@ -1,0 +1,177 @@
+using Entitlements.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Entitlements.Hosting;
+
+/// <summary>
+/// One embedded-mode silo per PostgreSQL database. Two embedded silos on one database are two separate
+/// one-silo clusters: each caches platform-user links and catalog entries in its own grains (a change
+/// through one is never seen by the other) and runs its own notification relay and webhook grains (every
+/// webhook delivered twice). So an embedded silo holds the session-level advisory lock <see cref="Key"/> on
+/// a connection of its own for its whole life, and its start fails when another process holds it, after
+/// <see cref="HeldWait"/> for a previous process that is still stopping. Cluster mode does not take it.
+/// <para>
+/// The connection is checked every <see cref="CheckInterval"/>. When it is lost (the database restarted),
+/// the lock went with it: the silo takes it again as soon as the database answers, and if another process
+/// took it meanwhile, the silo stops. The server is asked to probe the connection (TCP keepalives), so that
+/// the lock of a host that vanished without closing its socket is released within about half a minute.
+/// </para>
+/// </summary>
+internal sealed partial class EmbeddedSiloLock(
+    string connectionString, StorageOptions storage, IHostApplicationLifetime lifetime, ILogger<EmbeddedSiloLock> logger)
+    : ILifecycleParticipant<ISiloLifecycle>, IDisposable
+{
+    /// <summary>The advisory lock's key ("Entitl" and 4), beside the ledger's 1 to 3.</summary>
+    public const long Key = 0x456E_7469_746C_0004;
+
+    /// <summary>How long a starting silo waits for the lock, for a previous process that is still stopping.</summary>
+    public static readonly TimeSpan HeldWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the held connection is checked, and a lost lock tried again.</summary>
+    public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(5);
+
+    private const string TakeSql =
+        "SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3; SELECT pg_try_advisory_lock(@key);";
+
+    private readonly CancellationTokenSource _stopping = new();
+    private NpgsqlConnection? _connection;
+    private Task _watch = Task.CompletedTask;
+
+    public static string HeldMessage =>
+        $"Another process holds this database's embedded-mode lock (PostgreSQL advisory lock {Key}): an embedded-mode silo already runs on it. " +
+        "Two embedded silos on one database would be two separate clusters, each with its own cached platform-user links and catalog entries and " +
+        "its own notification relay and webhook deliveries (every webhook sent twice). Run one embedded gateway per database, or Orleans:Mode=Cluster " +
+        $"for several processes. Waited {HeldWait.TotalSeconds:0} s for the lock to be released.";
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(EmbeddedSiloLock), ServiceLifecycleStage.First, StartAsync, StopAsync);
+
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        _connection?.Dispose();
+    }
+
+    private async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + HeldWait;
+        for (var waited = false; ; waited = true)
+        {
+            NpgsqlConnection? connection = null;
+            await StartupPatience.RunAsync(
+                storage,
+                $"The {storage.Provider} store", // as the ledger's own wait words it: the same database, waited for first
+                async token => connection = await TryTakeAsync(token).ConfigureAwait(false),
+                (exception, attempts, pause) => LogUnreachable(logger, attempts, pause.TotalSeconds, exception.Message),
+                cancellationToken).ConfigureAwait(false);
+            if (connection is not null)
+            {
+                _connection = connection;
+                break;
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new InvalidOperationException(HeldMessage);
+            }
+
+            if (!waited)
+            {
+                LogWaiting(logger, Key, HeldWait.TotalSeconds);
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+        }
+
+        _watch = Task.Run(() => WatchAsync(_stopping.Token), CancellationToken.None);
+    }
+
+    private async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _watch.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+        // Closing the session releases the lock; the silo has stopped everything else by now (the first stage stops last).
+        if (_connection is { } connection)
+        {
+            _connection = null;
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A new connection holding the lock, or null when another session holds it.</summary>
+    private async Task<NpgsqlConnection?> TryTakeAsync(CancellationToken cancellationToken)
+    {
+        // Not pooled: the lock belongs to this one session, which no one else may use or reset.
+        var builder = new NpgsqlConnectionStringBuilder(PostgresConnectionDefaults.Apply(connectionString)) { Pooling = false };
+        var connection = new NpgsqlConnection(builder.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand(TakeSql, connection);
+            command.Parameters.AddWithValue("key", Key);
+            if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true)
+            {
+                return connection;
+            }
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        await connection.DisposeAsync().ConfigureAwait(false);
+        return null;
+    }
+
+    private async Task WatchAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(CheckInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
+            {
+                if (_connection is { } held)
+                {
+                    try
+                    {
+                        await using var check = new NpgsqlCommand("SELECT 1;", held);
+                        await check.ExecuteScalarAsync(stopping).ConfigureAwait(false);
+                        continue;
+                    }
+                    catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException && !stopping.IsCancellationRequested)
+                    {
+                        LogLost(logger, Key, exception.Message);
+                        _connection = null;
+                        await held.DisposeAsync().ConfigureAwait(false);
+                    }
+                }
+
+                try
+                {
+                    _connection = await TryTakeAsync(stopping).ConfigureAwait(false);
+                }
+                catch (NpgsqlException)
+                {
+                    continue; // still unreachable: the next tick tries again
+                }
+
+                if (_connection is null)
+                {
+                    LogTakenByAnother(logger, Key);
+                    lifetime.StopApplication();
+                    return;
+                }
+
+                LogRetaken(logger, Key);
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // The silo is stopping.
+        }
+    }
+}

@@ -154,9 +154,42 @@ public sealed class PostgresStartupTests : IAsyncLifetime, IAsyncDisposable
         Assert.Equal(100, Assert.Single(await next.Client.EntitlementsOkAsync(player.Uuid))!["useCount"]!.GetValue<long>());
     }
 
-    private Task<GatewayProcess> StartAsync(int waitSeconds, Action<GatewayProcess>? started = null, bool cluster = false)
+    /// <summary>
+    /// A database restart drops the session, and the lock with it: the gateway takes it again once the
+    /// database answers, keeps serving, and a second embedded gateway is still refused.
+    /// </summary>
+    [Fact]
+    public async Task EmbeddedGateway_PostgresRestarted_TakesItsLockAgain()
     {
-        var settings = new Dictionary<string, string>
+        await _postgres.StartAgainAsync();
+        var first = await StartAsync(waitSeconds: 30, settings: new() { ["Logging:LogLevel:Entitlements.Hosting.EmbeddedSiloLock"] = "Information" });
+
+        await _postgres.CrashAsync();
+        await WaitForOutputAsync(first, "The connection holding the embedded-mode lock 5003064232328822788 was lost");
+        await _postgres.StartAgainAsync();
+        await WaitForOutputAsync(first, "The embedded-mode lock 5003064232328822788 is held again");
+
+        var failure = await Assert.ThrowsAsync<FailException>(() => StartAsync(waitSeconds: 30));
+        Assert.StartsWith("the gateway exited with code 1:", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("Another process holds this database's embedded-mode lock", failure.Message, StringComparison.Ordinal);
+        var player = await first.Client.CreatePlayerAsync();
+        await first.Client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")));
+    }
+
+    private static async Task WaitForOutputAsync(GatewayProcess process, string text)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!process.Output.Contains(text, StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the gateway did not log '{text}':\n{process.Output}");
+            await Task.Delay(100);
+        }
+    }
+
+    private Task<GatewayProcess> StartAsync(
+        int waitSeconds, Action<GatewayProcess>? started = null, bool cluster = false, Dictionary<string, string>? settings = null)
+    {
+        settings = new Dictionary<string, string>(settings ?? new Dictionary<string, string>())
         {
             ["Storage:Provider"] = "PostgreSql",
             ["Storage:ConnectionString"] = _database,

@@ -14,7 +14,9 @@ try
     var app = GatewayApp.Build(args);
     stopping = app.Lifetime.ApplicationStopping;
     await app.RunAsync();
-    return 0;
+    // 0 after a stop that was asked for; 1 set by a part that had to stop the gateway itself (an embedded
+    // silo whose PostgreSQL lock another process took).
+    return Environment.ExitCode;
 }
 catch (OperationCanceledException) when (stopping.IsCancellationRequested)
 {

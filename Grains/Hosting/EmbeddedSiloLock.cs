@@ -162,6 +162,8 @@ internal sealed partial class EmbeddedSiloLock(
                 if (_connection is null)
                 {
                     LogTakenByAnother(logger, Key);
+                    // A failure, not a stop that was asked for: the process exits 1, so that a supervisor sees it.
+                    Environment.ExitCode = 1;
                     lifetime.StopApplication();
                     return;
                 }

@@ -125,6 +125,9 @@ internal sealed class GatewayProcess : IDisposable
         await _process.WaitForExitAsync(cancellation.Token);
     }
 
+    /// <summary>The exit code of a process that has ended.</summary>
+    public int ExitCode => _process.ExitCode;
+
     /// <summary>Ask the process to stop, as an orchestrator or Ctrl+C does (SIGTERM), without waiting.</summary>
     public void Terminate()
     {

@@ -1,5 +1,6 @@
 using Entitlements.Tests.Infrastructure;
 using Entitlements.Tests.Postgres;
+using Npgsql;
 using Xunit.Sdk;
 
 namespace Entitlements.Tests.Outage;
@@ -13,6 +14,7 @@ namespace Entitlements.Tests.Outage;
 public sealed class PostgresStartupTests : IAsyncLifetime, IAsyncDisposable
 {
     private const string UnreachableWarning = "The store is unreachable at start";
+    private const long LockKey = 5003064232328822788; // Entitlements.Hosting.EmbeddedSiloLock.Key
     private readonly TempDirectory _data = new();
     private readonly List<GatewayProcess> _processes = [];
     private PostgresServer _postgres = null!;
@@ -174,6 +176,40 @@ public sealed class PostgresStartupTests : IAsyncLifetime, IAsyncDisposable
         Assert.Contains("Another process holds this database's embedded-mode lock", failure.Message, StringComparison.Ordinal);
         var player = await first.Client.CreatePlayerAsync();
         await first.Client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")));
+    }
+
+    /// <summary>
+    /// When the lock's connection is gone and another process holds the lock by the time the gateway tries
+    /// again, two embedded silos would share the database: the gateway stops, and says it failed (exit 1).
+    /// </summary>
+    [Fact]
+    public async Task EmbeddedGateway_LockTakenWhileItsConnectionWasGone_StopsWithExitCode1()
+    {
+        await _postgres.StartAgainAsync();
+        var first = await StartAsync(waitSeconds: 30);
+        await using var other = new NpgsqlConnection(_database);
+        await other.OpenAsync();
+
+        // End the session that holds the lock, then hold the lock from this test's session (this waits until
+        // the ended session has let it go), before the gateway's next check finds its connection gone.
+        await using (var end = new NpgsqlCommand(
+            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) = @key;",
+            other))
+        {
+            end.Parameters.AddWithValue("key", LockKey);
+            Assert.Equal(true, await end.ExecuteScalarAsync());
+        }
+
+        await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(@key);", other))
+        {
+            take.Parameters.AddWithValue("key", LockKey);
+            await take.ExecuteNonQueryAsync();
+        }
+
+        await first.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, first.ExitCode);
+        Assert.Contains("Another process took the embedded-mode lock 5003064232328822788", first.Output, StringComparison.Ordinal);
     }
 
     private static async Task WaitForOutputAsync(GatewayProcess process, string text)

@@ -118,13 +118,9 @@ public sealed class NotificationPushConnectionLimitTests(PushConnectionLimitFixt
     }
 
     /// <summary>Wait until the gateway holds <paramref name="count"/> connections of <paramref name="player"/>, or fail after <see cref="PushSocket.Deadline"/>.</summary>
-    private async Task WaitForConnectionsAsync(Guid player, int count)
-    {
-        var deadline = DateTime.UtcNow + PushSocket.Deadline;
-        while (Hub.ConnectionsOf(player) != count)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"the gateway still holds {Hub.ConnectionsOf(player)} connections of the player, not {count}");
-            await Task.Delay(TimeSpan.FromMilliseconds(20));
-        }
-    }
+    private Task WaitForConnectionsAsync(Guid player, int count) => Poll.UntilAsync(
+        () => Hub.ConnectionsOf(player) == count,
+        PushSocket.Deadline,
+        () => $"the gateway still holds {Hub.ConnectionsOf(player)} connections of the player, not {count}",
+        TimeSpan.FromMilliseconds(20));
 }

@@ -212,15 +212,11 @@ public sealed class PostgresStartupTests : IAsyncLifetime, IAsyncDisposable
         Assert.Contains("Another process took the embedded-mode lock 5003064232328822788", first.Output, StringComparison.Ordinal);
     }
 
-    private static async Task WaitForOutputAsync(GatewayProcess process, string text)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!process.Output.Contains(text, StringComparison.Ordinal))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"the gateway did not log '{text}':\n{process.Output}");
-            await Task.Delay(100);
-        }
-    }
+    private static Task WaitForOutputAsync(GatewayProcess process, string text) => Poll.UntilAsync(
+        () => process.Output.Contains(text, StringComparison.Ordinal),
+        TimeSpan.FromSeconds(60),
+        () => $"the gateway did not log '{text}':\n{process.Output}",
+        TimeSpan.FromMilliseconds(100));
 
     private Task<GatewayProcess> StartAsync(
         int waitSeconds, Action<GatewayProcess>? started = null, bool cluster = false, Dictionary<string, string>? settings = null)

@@ -18,7 +18,7 @@ internal static class NotificationRecorder
     /// <summary>Wait until the player has at least <paramref name="count"/> notifications, for at most 10 seconds.</summary>
     public static async Task<IReadOnlyList<EntitlementNotification>> WaitForAsync(Guid playerUuid, int count)
     {
-        await Poll.UntilAsync(() => Of(playerUuid).Count >= count, TimeSpan.FromSeconds(10), $"Player {playerUuid} has fewer than {count} notifications.");
+        await Poll.UntilAsync(() => Of(playerUuid).Count >= count, TimeSpan.FromSeconds(10), () => $"Player {playerUuid} has {Of(playerUuid).Count} notifications, expected {count}.");
         return Of(playerUuid);
     }
 }

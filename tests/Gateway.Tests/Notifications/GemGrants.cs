@@ -19,10 +19,14 @@ internal static class GemGrants
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(120), $"{waitingFor} after {grants.Count} grants");
             for (var i = 0; i < 10; i++)
             {
-                grants.Add(ExpectedEvent.Id(await client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")))));
+                grants.Add(await OneAsync(client, player));
             }
         }
 
         return grants;
     }
+
+    /// <summary>Grant the player 100 gems; the event id.</summary>
+    public static async Task<string> OneAsync(HttpClient client, Player player) =>
+        ExpectedEvent.Id(await client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"))));
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Entitlements.Tests.Infrastructure;
 using Entitlements.Tests.Webhooks;
@@ -31,6 +32,11 @@ public sealed class NotificationFanOutTests : IDisposable
             ["Notifications:Webhooks:0:Url"] = receiver.Url(WebhookPath.TrimStart('/')).ToString(),
             ["Notifications:Webhooks:0:Secret"] = "fan-out-webhook-secret-0123456789abcdef",
             ["Notifications:Webhooks:0:InitialBackoff"] = "00:00:00.050",
+
+            // The socket's reader shares the test host with sixteen writers and the webhook receiver: on a
+            // loaded machine it may fall behind for a while, which is not what this test is about.
+            ["Notifications:Push:BufferSize"] = (Players * NotificationsPerPlayer).ToString(CultureInfo.InvariantCulture),
+            ["Notifications:Push:SendTimeoutSeconds"] = "60",
         }));
         var service = Track(await GameServiceProcess.StartAsync(gateway));
         await using var socket = await PushSocket.ConnectAsync(gateway.BaseAddress, PushRoutes.AllWebSocket, gateway.Client.DefaultRequestHeaders.Authorization!.Parameter);

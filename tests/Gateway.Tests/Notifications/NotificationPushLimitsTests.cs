@@ -51,10 +51,14 @@ public sealed class NotificationPushLimitsTests(PushLimitsFixture fixture) : ICl
         await using var socket = await PushSocket.ConnectAsync(
             fixture.BaseAddress(), PushRoutes.PlayerWebSocket(player.Uuid), fixture.PlayerToken(player.Uuid));
 
-        // The client reads nothing while grants are written, until the gateway has given up on it: the relay
-        // hands the gateway notifications in batches, faster than one connection's sends, so five pending is soon passed.
-        var grants = await GemGrants.UntilAsync(_client, player, () => overflows.Count > 0, "the gateway did not drop the client");
-        var frames = await socket.ReadUntilCloseAsync();
+        // One notification is read first, so that the connection has sent something whatever the relay's
+        // batches. Then the client reads nothing while grants are written, until the gateway has given up on
+        // it: the relay hands the gateway notifications in batches, faster than one connection's sends, so
+        // five pending is soon passed.
+        List<string> grants = [await GemGrants.OneAsync(_client, player)];
+        List<JsonObject> frames = [(await socket.NextNotificationAsync()).Json];
+        grants.AddRange(await GemGrants.UntilAsync(_client, player, () => overflows.Count > 0, "the gateway did not drop the client"));
+        frames.AddRange(await socket.ReadUntilCloseAsync());
 
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, socket.Socket.CloseStatus);
         var last = frames[^1]["cursor"]!.GetValue<string>();
@@ -75,8 +79,9 @@ public sealed class NotificationPushLimitsTests(PushLimitsFixture fixture) : ICl
         await using var events = await PushEventStream.OpenAsync(
             fixture.BaseAddress(), PushRoutes.PlayerSse(player.Uuid), fixture.PlayerToken(player.Uuid));
 
-        var grants = await GemGrants.UntilAsync(_client, player, () => overflows.Count > 0, "the gateway did not drop the client");
-        var received = new List<ServerSentEvent>();
+        List<string> grants = [await GemGrants.OneAsync(_client, player)];
+        List<ServerSentEvent> received = [await events.NextEventAsync()];
+        grants.AddRange(await GemGrants.UntilAsync(_client, player, () => overflows.Count > 0, "the gateway did not drop the client"));
         ServerSentEvent next;
         while ((next = await events.NextEventAsync()).Event != "error")
         {

@@ -4,8 +4,8 @@ namespace Entitlements.Tests.Notifications;
 
 /// <summary>
 /// The other half of the slow-consumer policy: a client that stops reading while the gateway still has
-/// room to buffer for it is dropped when one send cannot complete within <c>SendTimeoutSeconds</c> (one
-/// second here). Its TCP receive buffer is kept small, so its unread notifications fill the connection
+/// room to buffer for it is dropped when one send cannot complete within <c>SendTimeoutSeconds</c> (five
+/// seconds here). Its TCP receive buffer is kept small, so its unread notifications fill the connection
 /// after a few hundred.
 /// </summary>
 public sealed class NotificationPushSendTimeoutTests(PushSendTimeoutFixture fixture) : IClassFixture<PushSendTimeoutFixture>

@@ -12,7 +12,8 @@ namespace Entitlements.Tests.Notifications;
 /// </summary>
 public sealed class NotificationPushTokenTests(PushTokenFixture fixture) : IClassFixture<PushTokenFixture>
 {
-    private const int TtlSeconds = 5;
+    // Long enough for the upgrade, a grant and its delivery on a loaded machine before the token expires.
+    private const int TtlSeconds = 15;
 
     [Fact]
     public async Task PlayerWebSocket_TokenExpires_IsClosedWithPolicyViolationAndTheResumeCursor()

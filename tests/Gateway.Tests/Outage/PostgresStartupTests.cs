@@ -1,3 +1,4 @@
+using System.Net;
 using Entitlements.Tests.Infrastructure;
 using Entitlements.Tests.Postgres;
 using Npgsql;
@@ -174,6 +175,15 @@ public sealed class PostgresStartupTests : IAsyncLifetime, IAsyncDisposable
         var failure = await Assert.ThrowsAsync<FailException>(() => StartAsync(waitSeconds: 30));
         Assert.StartsWith("the gateway exited with code 1:", failure.Message, StringComparison.Ordinal);
         Assert.Contains("Another process holds this database's embedded-mode lock", failure.Message, StringComparison.Ordinal);
+
+        // The lock's own connection is back; the ledger's pool may still hand out a connection the crash
+        // ended, which answers 503 once. The gateway serves again by itself, within the outage tests' bound.
+        ApiResponse? last = null;
+        await Poll.UntilAsync(
+            async () => (last = await first.Client.SendAsync(HttpMethod.Put, $"/users/v1/platform-user?platform=Steam&platform_user_id={Unique.Name("steam")}&display_name=Tester")).Status == HttpStatusCode.Created,
+            TimeSpan.FromSeconds(30),
+            () => $"the gateway still answers {last} after PostgreSQL came back:\n{first.Output}",
+            TimeSpan.FromMilliseconds(100));
         var player = await first.Client.CreatePlayerAsync();
         await first.Client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")));
     }
@@ -189,27 +199,43 @@ public sealed class PostgresStartupTests : IAsyncLifetime, IAsyncDisposable
         var first = await StartAsync(waitSeconds: 30);
         await using var other = new NpgsqlConnection(_database);
         await other.OpenAsync();
+        await using var admin = new NpgsqlConnection(_database);
+        await admin.OpenAsync();
 
-        // End the session that holds the lock, then hold the lock from this test's session (this waits until
-        // the ended session has let it go), before the gateway's next check finds its connection gone.
+        // This test's session asks for the lock and waits in its queue; only then is the session that holds it
+        // ended. PostgreSQL hands the lock to the waiting session as the ended one lets it go, so the
+        // gateway's next try finds it taken, whenever its check runs.
+        await using var take = new NpgsqlCommand("SELECT pg_advisory_lock(@key);", other);
+        take.Parameters.AddWithValue("key", LockKey);
+        var taking = take.ExecuteNonQueryAsync();
+        await Poll.UntilAsync(
+            async () => await LockWaitersAsync(admin) == 1,
+            TimeSpan.FromSeconds(30),
+            "this test's request for the lock is not waiting",
+            TimeSpan.FromMilliseconds(20));
         await using (var end = new NpgsqlCommand(
-            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) = @key;",
-            other))
+            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND granted AND ((classid::bigint << 32) | objid::bigint) = @key;",
+            admin))
         {
             end.Parameters.AddWithValue("key", LockKey);
             Assert.Equal(true, await end.ExecuteScalarAsync());
         }
 
-        await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(@key);", other))
-        {
-            take.Parameters.AddWithValue("key", LockKey);
-            await take.ExecuteNonQueryAsync();
-        }
-
+        await taking;
         await first.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
         Assert.Equal(1, first.ExitCode);
         Assert.Contains("Another process took the embedded-mode lock 5003064232328822788", first.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>How many sessions wait for the embedded-mode lock.</summary>
+    private static async Task<long> LockWaitersAsync(NpgsqlConnection connection)
+    {
+        await using var count = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND NOT granted AND ((classid::bigint << 32) | objid::bigint) = @key;",
+            connection);
+        count.Parameters.AddWithValue("key", LockKey);
+        return (long)(await count.ExecuteScalarAsync())!;
     }
 
     private static Task WaitForOutputAsync(GatewayProcess process, string text) => Poll.UntilAsync(

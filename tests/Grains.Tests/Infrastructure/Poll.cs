@@ -19,7 +19,8 @@ internal static class Poll
     public static Task UntilAsync(Func<bool> condition, TimeSpan timeout, Func<string> failure, TimeSpan? interval = null) =>
         UntilAsync(() => Task.FromResult(condition()), timeout, failure, interval);
 
-    private static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> failure, TimeSpan? interval)
+    /// <param name="failure">The failure's message, made when the time is up (so it can say what the state was then).</param>
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> failure, TimeSpan? interval = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (!await condition())

@@ -18,7 +18,9 @@ public sealed class EntitlementEventsGrain(ILedgerStore store, CursorCodec curso
 {
     // Each attempt routes the event afresh: a grant committed meanwhile (for a player other than the one
     // the event went to, or while it was about to be recorded with no player) sends it to that grant's player.
-    private const int MaxAttempts = 4;
+    // An attempt is routed again only when its transaction gained an event since the attempt read it, which
+    // happens at most four times (one event per action type; the event's own makes the next attempt a replay).
+    private const int MaxAttempts = 5;
 
     public async Task<EntitlementEventResult> SubmitAsync(SubmitEntitlementEvent command)
     {
@@ -80,8 +82,9 @@ public sealed class EntitlementEventsGrain(ILedgerStore store, CursorCodec curso
         var catalog = await GrainFactory.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(command.Platform, command.Sku)).GetAsync();
         var decided = EntitlementDecider.DecideUnassigned(command, catalog, Guid.CreateVersion7().ToString("D"), LedgerClock.Now(time)) with
         {
-            // A grant committed between the read and the append refuses it: the event is then that grant's player's.
-            NoGrantOfTransaction = followsGrant && !transaction.Any(e => e.Entitlement!.ActionType == EntitlementActionType.Grant),
+            // An event of the transaction committed between the read and the append refuses it: a grant makes
+            // the event that grant's player's, and the next attempt routes it there.
+            TransactionEventsRead = transaction.Count,
         };
         var (outcome, appended) = await store.AppendAsync(decided);
         return outcome == AppendOutcome.Appended ? new EntitlementEventResult(EntitlementEventOutcome.Recorded, appended!.Entitlement) : null;

@@ -302,8 +302,9 @@ public sealed partial class PlayerGrain
                         _state, _player!, command with { Status = EntitlementEventStatus.NotImplemented }, catalog, transaction, NewEventId(), Now());
                 }
 
+                // Appended only onto the transaction it was decided with (see LedgerEvent.TransactionEventsRead).
                 decided.Add(decision.EventId);
-                return (null, decision);
+                return (null, decision with { TransactionEventsRead = transaction.Count });
             },
             appended => new XboxGrantOutcome(appended));
         if (outcome.Appended is { Effect: { Units: > 0 } effect } appended && _state.Items.TryGetValue(effect.ItemId, out var holding))

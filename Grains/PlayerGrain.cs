@@ -29,9 +29,11 @@ public sealed partial class PlayerGrain(
     GrainMetrics metrics,
     ILogger<PlayerGrain> logger) : Grain, IPlayerGrain, IDisposable
 {
-    // One more than the conflicts a decision may meet (a version conflict, a duplicate key): a grant
-    // decided without its transaction may need one attempt more.
-    private const int MaxAttempts = 4;
+    // One more than the conflicts a decision may meet. An entitlement event is refused when its transaction
+    // changed since it was decided, so each such refusal means one more event of the transaction; there are
+    // at most four (one per action type), and once the event's own is there the next decision is a replay,
+    // not an append: at most four refusals, one version conflict (another activation, after a silo failure).
+    private const int MaxAttempts = 6;
     private const int ReadPage = 1000;
     private PlayerInfo? _player;
     private LedgerState _state = LedgerState.Empty;
@@ -130,11 +132,7 @@ public sealed partial class PlayerGrain(
                 LedgerEvent decided;
                 try
                 {
-                    decided = EntitlementDecider.DecideEntitlementEvent(_state, _player!, command, catalog, transaction, NewEventId(), Now()) with
-                    {
-                        FirstOfTransaction = optimistic,
-                        NoGrantOfTransaction = command.FollowsGrant() && !transaction.Any(IsGrant),
-                    };
+                    decided = EntitlementDecider.DecideEntitlementEvent(_state, _player!, command, catalog, transaction, NewEventId(), Now());
                 }
                 catch (ArgumentOutOfRangeException) when (optimistic)
                 {
@@ -150,8 +148,12 @@ public sealed partial class PlayerGrain(
                     decided = EntitlementDecider.DecideEntitlementEvent(_state, _player!, command, catalog, transaction, NewEventId(), Now());
                 }
 
+                // Appended only onto the transaction it was decided with (none of it, for the optimistic grant):
+                // an event of it committed since the read, for whatever player, may change the decision (a refund
+                // recorded for another player before this grant blocks it), so the store then refuses the append
+                // and the next attempt reads the transaction again.
                 optimistic = false;
-                return (null, decided);
+                return (null, decided with { TransactionEventsRead = transaction.Count });
             },
             appended => new EntitlementEventResult(EntitlementEventOutcome.Recorded, appended.Entitlement));
     }
@@ -160,8 +162,8 @@ public sealed partial class PlayerGrain(
     /// A refund, chargeback or reversal with no explicit player belongs to the player its transaction's grant
     /// was recorded for. The router found none, or another, and the grant was committed since (for another
     /// player): record nothing here, and tell the router whose it is. Decided with no grant in view, the
-    /// event's append is refused when a grant is committed meanwhile (<see cref="LedgerEvent.NoGrantOfTransaction"/>),
-    /// and the next decision gets here.
+    /// event's append is refused when a grant (any event of the transaction) is committed meanwhile
+    /// (<see cref="LedgerEvent.TransactionEventsRead"/>), and the next decision gets here.
     /// </summary>
     private EntitlementEventResult? HeldByAnotherPlayer(SubmitEntitlementEvent command, IReadOnlyList<LedgerEvent> transaction) =>
         command.FollowsGrant() && transaction.FirstOrDefault(IsGrant) is { PlayerUuid: { } holder } grant && holder != PlayerUuid

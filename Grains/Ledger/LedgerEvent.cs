@@ -38,23 +38,16 @@ public sealed record LedgerEvent
     public XboxConsumeStarted? XboxConsume { get; init; }
 
     /// <summary>
-    /// A condition of the append, not stored: the event was decided without reading its transaction,
-    /// as the first of its (platform, platform_transaction_id). The store then refuses it as
-    /// <see cref="Storage.AppendOutcome.DuplicateKey"/> when the ledger holds any entitlement event of
-    /// that transaction (whatever its action type), and the appender decides again with the transaction
-    /// read. Events read from the store, and the appended event returned, have it false.
+    /// A condition of the append, not stored: how many entitlement events of its (platform,
+    /// platform_transaction_id) the event was decided with, any player's (0 for one decided as the first
+    /// of its transaction without reading it: a grant). The store refuses the append as
+    /// <see cref="Storage.AppendOutcome.DuplicateKey"/> when the ledger holds another number of them (an
+    /// event of the transaction committed since the read, for whatever player), and the appender decides
+    /// again with the transaction read again. The ledger only grows, so the same number means the same
+    /// events. Null: no condition (an event decided on no transaction). Events read from the store, and
+    /// the appended event returned, have it null.
     /// </summary>
-    public bool FirstOfTransaction { get; init; }
-
-    /// <summary>
-    /// A condition of the append, not stored: the event (a refund, chargeback or reversal that follows its
-    /// transaction's grant) was decided with no grant of its transaction recorded. The store then refuses it
-    /// as <see cref="Storage.AppendOutcome.DuplicateKey"/> when the ledger holds a grant of that transaction
-    /// (one committed since the read, for whatever player), and the appender decides again with the
-    /// transaction read: the event belongs to that grant's player. Events read from the store, and the
-    /// appended event returned, have it false.
-    /// </summary>
-    public bool NoGrantOfTransaction { get; init; }
+    public int? TransactionEventsRead { get; init; }
 
     /// <summary>
     /// Not stored: why an entitlement event decided with no <see cref="Effect"/> changed nothing, for the

@@ -458,9 +458,8 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
     /// and no idempotency key is taken (exact, since every appender holds the ledger lock, and each
     /// statement sees what the earlier ones of its batch inserted). Returns the new sequence (null when
     /// rejected) and the player's latest version as the insert saw it, which tells why. With
-    /// <c>@first_of_transaction</c> (<see cref="LedgerEvent.FirstOfTransaction"/>) any entitlement event of
-    /// the transaction refuses the insert, whatever its action type; with <c>@no_grant_of_transaction</c>
-    /// (<see cref="LedgerEvent.NoGrantOfTransaction"/>) a grant of the transaction does.
+    /// <c>@transaction_events_read</c> (<see cref="LedgerEvent.TransactionEventsRead"/>) the insert also
+    /// needs the transaction to hold exactly that many entitlement events, counted on the transaction key.
     /// </summary>
     private static readonly string AppendSql = $"""
         WITH head AS (
@@ -474,8 +473,12 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
                   WHERE event_id = @event_id
                      OR (kind = 0 AND @kind = 0 AND platform = @platform
                          AND md5(platform_transaction_id) = md5(@platform_transaction_id) AND platform_transaction_id = @platform_transaction_id
-                         AND (@first_of_transaction OR action_type = @action_type OR (@no_grant_of_transaction AND action_type = 'Grant')))
+                         AND action_type = @action_type)
                      OR (player_uuid = @player_uuid AND operation_id = @operation_id))
+              AND (@transaction_events_read IS NULL OR @transaction_events_read = (
+                  SELECT count(*) FROM ledger_events
+                  WHERE kind = 0 AND platform = @platform
+                    AND md5(platform_transaction_id) = md5(@platform_transaction_id) AND platform_transaction_id = @platform_transaction_id))
             RETURNING seq)
         SELECT (SELECT seq FROM inserted), (SELECT version FROM head)
         """;
@@ -563,8 +566,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
             {
                 var append = new NpgsqlBatchCommand(AppendSql);
                 BindEvent(append.Parameters, ledgerEvent);
-                append.Parameters.Add(Parameter("first_of_transaction", NpgsqlDbType.Boolean, ledgerEvent.FirstOfTransaction));
-                append.Parameters.Add(Parameter("no_grant_of_transaction", NpgsqlDbType.Boolean, ledgerEvent.NoGrantOfTransaction));
+                append.Parameters.Add(Parameter("transaction_events_read", NpgsqlDbType.Bigint, (long?)ledgerEvent.TransactionEventsRead));
                 batch.BatchCommands.Add(append);
             }
 
@@ -581,7 +583,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
                     ? GroupAppendResult.Rejected(ledgerEvent.PlayerUuid is not null && ledgerEvent.Version != reader.GetInt64(1) + 1
                         ? AppendOutcome.VersionConflict
                         : AppendOutcome.DuplicateKey)
-                    : GroupAppendResult.Committed(ledgerEvent with { Sequence = reader.GetInt64(0), FirstOfTransaction = false, NoGrantOfTransaction = false, NoEffect = null });
+                    : GroupAppendResult.Committed(ledgerEvent with { Sequence = reader.GetInt64(0), TransactionEventsRead = null, NoEffect = null });
             }
         }
 

@@ -569,20 +569,19 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
         var results = new GroupAppendResult[events.Count];
         using var transaction = connection.BeginTransaction(deferred: false);
         var head = _headCommand ??= Command(connection, "SELECT COALESCE(MAX(version), 0) FROM ledger_events WHERE player_uuid = $p;");
-        var transactionTaken = _transactionCommand ??= Command(connection, """
-            SELECT EXISTS (SELECT 1 FROM ledger_events INDEXED BY ux_ledger_events_transaction
-                           WHERE kind = 0 AND platform = $platform AND platform_transaction_id = $transaction
-                             AND ($any OR action_type = 'Grant'));
+        var transactionEvents = _transactionCommand ??= Command(connection, """
+            SELECT COUNT(*) FROM ledger_events INDEXED BY ux_ledger_events_transaction
+            WHERE kind = 0 AND platform = $platform AND platform_transaction_id = $transaction;
             """);
         var insert = _insertCommand ??= Command(connection, InsertSql);
         head.Transaction = transaction;
-        transactionTaken.Transaction = transaction;
+        transactionEvents.Transaction = transaction;
         insert.Transaction = transaction;
         for (var i = 0; i < events.Count; i++)
         {
             try
             {
-                results[i] = AppendOne(head, transactionTaken, insert, events[i]);
+                results[i] = AppendOne(head, transactionEvents, insert, events[i]);
             }
             catch (Exception exception) when (InTransaction(connection))
             {
@@ -597,16 +596,15 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
     /// <summary>Whether the connection's transaction is still open (SQLite has not rolled it back).</summary>
     private static bool InTransaction(SqliteConnection connection) => SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0;
 
-    private static GroupAppendResult AppendOne(SqliteCommand head, SqliteCommand transactionTaken, SqliteCommand insert, LedgerEvent ledgerEvent)
+    private static GroupAppendResult AppendOne(SqliteCommand head, SqliteCommand transactionEvents, SqliteCommand insert, LedgerEvent ledgerEvent)
     {
-        if ((ledgerEvent.FirstOfTransaction || ledgerEvent.NoGrantOfTransaction) && ledgerEvent.Entitlement is { } record)
+        if (ledgerEvent.TransactionEventsRead is { } read && ledgerEvent.Entitlement is { } record)
         {
-            // Any event of the transaction refuses a first of it; only a grant refuses one decided without a grant.
-            transactionTaken.Parameters.Clear();
-            transactionTaken.Parameters.AddWithValue("$platform", StoredEnum.Name<Platform>(record.Platform));
-            transactionTaken.Parameters.AddWithValue("$transaction", record.PlatformTransactionId);
-            transactionTaken.Parameters.AddWithValue("$any", ledgerEvent.FirstOfTransaction);
-            if (Convert.ToInt64(transactionTaken.ExecuteScalar(), CultureInfo.InvariantCulture) != 0)
+            // Decided on the transaction as it was read: refused when it has changed since (it only grows).
+            transactionEvents.Parameters.Clear();
+            transactionEvents.Parameters.AddWithValue("$platform", StoredEnum.Name<Platform>(record.Platform));
+            transactionEvents.Parameters.AddWithValue("$transaction", record.PlatformTransactionId);
+            if (Convert.ToInt64(transactionEvents.ExecuteScalar(), CultureInfo.InvariantCulture) != read)
             {
                 return GroupAppendResult.Rejected(AppendOutcome.DuplicateKey);
             }
@@ -628,7 +626,7 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
             insert.Parameters.Clear();
             BindEvent(insert, ledgerEvent);
             var sequence = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
-            return GroupAppendResult.Committed(ledgerEvent with { Sequence = sequence, FirstOfTransaction = false, NoGrantOfTransaction = false, NoEffect = null });
+            return GroupAppendResult.Committed(ledgerEvent with { Sequence = sequence, TransactionEventsRead = null, NoEffect = null });
         }
         catch (SqliteException exception) when (exception.SqliteExtendedErrorCode == SqliteConstraintUnique && KeyTaken(exception.Message) is { } outcome)
         {

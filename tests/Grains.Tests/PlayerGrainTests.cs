@@ -464,6 +464,90 @@ public class PlayerGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Grant_DecidedWhileItsRefundForAnotherPlayerCommits_GivesNothing()
+    {
+        // A reversal recorded for the first player makes the grant (sent to another player) be decided with its
+        // transaction read; the refund, also the first player's, commits between that read and the grant's
+        // append. Had the refund come before the grant's read, the grant would give nothing: so it must here.
+        var first = await NewPlayerAsync();
+        var other = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var grant = Command(EntitlementActionType.Grant, first, sku, quantity: 5) with { PlayerUuid = other.PlayerUuid };
+        var reversal = await SubmitAsync(grant with { ActionType = EntitlementActionType.ChargebackReversal, PlayerUuid = null });
+        Assert.Equal(first.PlayerUuid, reversal.PlayerUuid);
+        var releaseGrant = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var releaseRefund = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var grantHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var refundHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var grantBatches = 0;
+        var grantBehindRefund = false;
+        Appends.TestHookBeforeBatch = events =>
+        {
+            bool Holds(EntitlementActionType action) =>
+                events.Any(e => e.Entitlement is { } record && record.ActionType == action && record.PlatformTransactionId == grant.PlatformTransactionId);
+            if (Holds(EntitlementActionType.Refund))
+            {
+                Volatile.Write(ref grantBehindRefund, Holds(EntitlementActionType.Grant));
+                refundHeld.TrySetResult();
+                return releaseRefund.Task;
+            }
+
+            if (Holds(EntitlementActionType.Grant) && Interlocked.Increment(ref grantBatches) == 1)
+            {
+                grantHeld.TrySetResult();
+                return releaseGrant.Task;
+            }
+
+            return Task.CompletedTask;
+        };
+        try
+        {
+            // The grant's first append (decided as the first of its transaction) is held; the refund is decided
+            // meanwhile, with no grant in view, and queues behind it.
+            var granting = Events.SubmitAsync(grant);
+            await grantHeld.Task.WaitAsync(HoldDeadline);
+            var refunding = Events.SubmitAsync(grant with { ActionType = EntitlementActionType.Refund, PlayerUuid = null });
+            await Poll.UntilAsync(() => Appends.QueuedCount > 0, HoldDeadline, "The refund's append never queued behind the held grant.");
+
+            // The store refuses that grant (the reversal is there); while the refund's batch is held, the grant is
+            // decided again on its transaction read without the refund, and queues.
+            releaseGrant.SetResult();
+            await refundHeld.Task.WaitAsync(HoldDeadline);
+            await Poll.UntilAsync(
+                () => Appends.QueuedCount > 0 || Volatile.Read(ref grantBehindRefund), HoldDeadline, "The grant's second append never queued behind the held refund.");
+            releaseRefund.SetResult();
+
+            var granted = await granting;
+            var refund = (await refunding).Event!;
+
+            Assert.Equal(EntitlementEventOutcome.Recorded, granted.Outcome);
+            Assert.Equal(
+                (other.PlayerUuid, EntitlementEventStatus.Success, granted.Event!.EventId, 1L),
+                (granted.Event.PlayerUuid, granted.Event.Status, granted.Event.OrderId, granted.Event.Version!.Value));
+            Assert.Equal((first.PlayerUuid, EntitlementEventStatus.Success, null, 2L), (refund.PlayerUuid, refund.Status, refund.OrderId, refund.Version!.Value));
+            Assert.Empty((await Player(other).GetEntitlementsAsync())!.Entitlements);
+            Assert.Empty((await Player(first).GetEntitlementsAsync())!.Entitlements);
+
+            // In the ledger: the grant gave nothing and told nobody; the refund took nothing and said so.
+            var transaction = await fixture.Store.ReadTransactionAsync(Platform.Steam, grant.PlatformTransactionId);
+            Assert.Equal(
+                [
+                    (first.PlayerUuid, EntitlementActionType.ChargebackReversal, false, false, false),
+                    (first.PlayerUuid, EntitlementActionType.Refund, false, false, true),
+                    (other.PlayerUuid, EntitlementActionType.Grant, false, false, false),
+                ],
+                transaction.Select(e => (e.PlayerUuid!.Value, e.Entitlement!.ActionType, e.Effect is not null, e.EntitlementUpdated is not null, e.RevocationCompleted is not null)));
+            Assert.Equal(new EntitlementEventResult(EntitlementEventOutcome.Replayed, granted.Event), await Events.SubmitAsync(grant));
+        }
+        finally
+        {
+            Appends.TestHookBeforeBatch = null;
+            releaseGrant.TrySetResult();
+            releaseRefund.TrySetResult();
+        }
+    }
+
+    [Fact]
     public async Task Submit_HundredConcurrentIdenticalEvents_RecordsOneEvent()
     {
         var user = await NewPlayerAsync();

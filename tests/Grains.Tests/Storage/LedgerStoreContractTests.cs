@@ -194,15 +194,15 @@ public abstract partial class LedgerStoreContractTests : IAsyncLifetime
         await Store.AppendAsync(StoredEvents.Entitlement(player, 1, "tx-granted", EntitlementActionType.Grant));
 
         // A grant decided as the first of its transaction, after that transaction's refund (another player's).
-        var afterRefund = await Store.AppendAsync(StoredEvents.Entitlement(player, 2, "tx-refunded") with { FirstOfTransaction = true });
-        var again = await Store.AppendAsync(StoredEvents.Entitlement(player, 2, "tx-granted") with { FirstOfTransaction = true });
-        var otherPlatform = await Store.AppendAsync(StoredEvents.Entitlement(player, 2, "tx-refunded", platform: Platform.XboxLive) with { FirstOfTransaction = true });
+        var afterRefund = await Store.AppendAsync(StoredEvents.Entitlement(player, 2, "tx-refunded") with { TransactionEventsRead = 0 });
+        var again = await Store.AppendAsync(StoredEvents.Entitlement(player, 2, "tx-granted") with { TransactionEventsRead = 0 });
+        var otherPlatform = await Store.AppendAsync(StoredEvents.Entitlement(player, 2, "tx-refunded", platform: Platform.XboxLive) with { TransactionEventsRead = 0 });
         var unconditioned = await Store.AppendAsync(StoredEvents.Entitlement(player, 3, "tx-refunded"));
 
         Assert.Equal((AppendOutcome.DuplicateKey, (LedgerEvent?)null), afterRefund);
         Assert.Equal((AppendOutcome.DuplicateKey, (LedgerEvent?)null), again);
         Assert.Equal(AppendOutcome.Appended, otherPlatform.Outcome);
-        Assert.False(otherPlatform.Appended!.FirstOfTransaction);
+        Assert.Null(otherPlatform.Appended!.TransactionEventsRead);
         Assert.Equal(AppendOutcome.Appended, unconditioned.Outcome);
         Assert.Equal(
             [EntitlementActionType.Refund, EntitlementActionType.Grant],
@@ -217,12 +217,60 @@ public abstract partial class LedgerStoreContractTests : IAsyncLifetime
         var first = Store.AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-first"));
         await held.WaitAsync(BatchDeadline);
         var refund = Store.AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-1", EntitlementActionType.Refund));
-        var grant = Store.AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-1") with { FirstOfTransaction = true });
+        var grant = Store.AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-1") with { TransactionEventsRead = 0 });
         release.SetResult();
 
         Assert.Equal(AppendOutcome.Appended, (await first.WaitAsync(BatchDeadline)).Outcome);
         Assert.Equal(AppendOutcome.Appended, (await refund.WaitAsync(BatchDeadline)).Outcome);
         Assert.Equal(AppendOutcome.DuplicateKey, (await grant.WaitAsync(BatchDeadline)).Outcome);
+    }
+
+    [Fact]
+    public async Task AppendAsync_DecidedOnATransactionThatGainedAnEventSinceTheRead_ReturnsDuplicateKey()
+    {
+        // A grant of another player's transaction read with one event (a reversal); the refund came since.
+        var holder = Guid.NewGuid();
+        var player = Guid.NewGuid();
+        await Store.AppendAsync(StoredEvents.Entitlement(holder, 1, "tx-1", EntitlementActionType.ChargebackReversal) with { TransactionEventsRead = 0 });
+        await Store.AppendAsync(StoredEvents.Entitlement(holder, 2, "tx-1", EntitlementActionType.Refund) with { TransactionEventsRead = 1 });
+
+        var stale = await Store.AppendAsync(StoredEvents.Entitlement(player, 1, "tx-1") with { TransactionEventsRead = 1 });
+        var ahead = await Store.AppendAsync(StoredEvents.Entitlement(player, 1, "tx-1") with { TransactionEventsRead = 3 });
+        var current = await Store.AppendAsync(StoredEvents.Entitlement(player, 1, "tx-1") with { TransactionEventsRead = 2 });
+
+        Assert.Equal((AppendOutcome.DuplicateKey, (LedgerEvent?)null), stale);
+        Assert.Equal((AppendOutcome.DuplicateKey, (LedgerEvent?)null), ahead);
+        Assert.Equal(AppendOutcome.Appended, current.Outcome);
+        Assert.Null(current.Appended!.TransactionEventsRead);
+        Assert.Equal(
+            [(holder, EntitlementActionType.ChargebackReversal), (holder, EntitlementActionType.Refund), (player, EntitlementActionType.Grant)],
+            (await Store.ReadTransactionAsync(Platform.Steam, "tx-1")).Select(e => (e.PlayerUuid!.Value, e.Entitlement!.ActionType)));
+        Assert.Equal([1L], (await Store.ReadPlayerEventsAsync(player, 0, 10)).Select(e => e.Version!.Value));
+    }
+
+    [Fact]
+    public async Task AppendAsync_DecidedOnATransactionThatAnEarlierAppendOfItsBatchChanged_ReturnsDuplicateKeyAlone()
+    {
+        var player = Guid.NewGuid();
+        await Store.AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-1", EntitlementActionType.ChargebackReversal));
+        var release = HoldFirstBatch(Store, out var held);
+        var first = Store.AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-first"));
+        await held.WaitAsync(BatchDeadline);
+
+        // Both decided on the transaction holding the reversal alone; the refund is appended first.
+        var refund = Store.AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-1", EntitlementActionType.Refund) with { TransactionEventsRead = 1 });
+        var grant = Store.AppendAsync(StoredEvents.Entitlement(player, 1, "tx-1") with { TransactionEventsRead = 1 });
+        var next = Store.AppendAsync(StoredEvents.Entitlement(player, 1, "tx-2") with { TransactionEventsRead = 0 });
+        release.SetResult();
+
+        Assert.Equal(AppendOutcome.Appended, (await first.WaitAsync(BatchDeadline)).Outcome);
+        Assert.Equal(AppendOutcome.Appended, (await refund.WaitAsync(BatchDeadline)).Outcome);
+        Assert.Equal((AppendOutcome.DuplicateKey, (LedgerEvent?)null), await grant.WaitAsync(BatchDeadline));
+        Assert.Equal(AppendOutcome.Appended, (await next.WaitAsync(BatchDeadline)).Outcome);
+        Assert.Equal(
+            [EntitlementActionType.ChargebackReversal, EntitlementActionType.Refund],
+            (await Store.ReadTransactionAsync(Platform.Steam, "tx-1")).Select(e => e.Entitlement!.ActionType));
+        Assert.Equal(["tx-2"], (await Store.ReadPlayerEventsAsync(player, 0, 10)).Select(e => e.Entitlement!.PlatformTransactionId));
     }
 
     [Fact]

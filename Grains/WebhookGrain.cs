@@ -29,6 +29,7 @@ public sealed partial class WebhookGrain(
     private WebhookEndpointOptions? _webhook;
     private Task _pump = Task.CompletedTask;
     private long _position;
+    private long _storedPosition;
     private bool _positionOwed;
     private InFlight? _inFlight;
     private bool _pumping;
@@ -44,13 +45,14 @@ public sealed partial class WebhookGrain(
 
         if (await store.FindConsumerPositionAsync(_webhook.ConsumerName, cancellationToken) is { } stored)
         {
-            _position = stored;
+            _position = _storedPosition = stored;
         }
         else
         {
             // A new webhook: store where it starts, so that a restart never moves the start again.
             _position = _webhook.StartFrom == WebhookStart.Now ? await feed.HeadAsync(cancellationToken) : 0;
             await store.WriteConsumerPositionAsync(_webhook.ConsumerName, _position, cancellationToken);
+            _storedPosition = _position;
         }
 
         var poll = notifications.Value.PollInterval > TimeSpan.Zero ? notifications.Value.PollInterval : TimeSpan.FromSeconds(1);
@@ -81,7 +83,8 @@ public sealed partial class WebhookGrain(
         {
             Name = webhook.Name,
             Endpoint = url.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped),
-            Position = _position,
+            Position = _storedPosition,
+            DeliveredPosition = _position,
             DeadLetters = total,
             PendingDeadLetters = pending,
         };
@@ -162,6 +165,7 @@ public sealed partial class WebhookGrain(
                     if (_positionOwed)
                     {
                         await store.WriteConsumerPositionAsync(webhook.ConsumerName, _position, _stopping.Token);
+                        _storedPosition = _position;
                         _positionOwed = false;
                     }
 
@@ -172,6 +176,7 @@ public sealed partial class WebhookGrain(
                         _position = notification.Position;
                         _positionOwed = true;
                         await store.WriteConsumerPositionAsync(webhook.ConsumerName, _position, _stopping.Token);
+                        _storedPosition = _position;
                         _positionOwed = false;
                     }
                 }

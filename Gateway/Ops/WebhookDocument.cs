@@ -11,6 +11,7 @@ public sealed record WebhookDocument
     [JsonPropertyName("position")] public required long Position { get; init; }
     [JsonPropertyName("dead_letters")] public required long DeadLetters { get; init; }
     [JsonPropertyName("pending_dead_letters")] public required long PendingDeadLetters { get; init; }
+    [JsonPropertyName("delivered_position")] public required long DeliveredPosition { get; init; }
 
     public static WebhookDocument From(WebhookStatus status)
     {
@@ -22,6 +23,7 @@ public sealed record WebhookDocument
             Position = status.Position,
             DeadLetters = status.DeadLetters,
             PendingDeadLetters = status.PendingDeadLetters,
+            DeliveredPosition = status.DeliveredPosition,
         };
     }
 }

@@ -9,10 +9,16 @@ public sealed record WebhookStatus
     /// <summary>The endpoint's scheme, host, port and path.</summary>
     [Id(1)] public required string Endpoint { get; init; }
 
-    /// <summary>The feed position delivered (or dead-lettered) so far.</summary>
+    /// <summary>
+    /// The feed position stored in the database: where a restart resumes. Behind <see cref="DeliveredPosition"/>
+    /// only while the write of the delivered one is still owed (the database refused it).
+    /// </summary>
     [Id(2)] public required long Position { get; init; }
     [Id(3)] public required long DeadLetters { get; init; }
 
     /// <summary>Dead letters no replay has delivered yet.</summary>
     [Id(4)] public required long PendingDeadLetters { get; init; }
+
+    /// <summary>The feed position delivered (or dead-lettered) so far, stored or not.</summary>
+    [Id(5)] public required long DeliveredPosition { get; init; }
 }

@@ -29,7 +29,7 @@ public sealed class WebhooksApiTests(WebhookGatewayFixture fixture) : IClassFixt
         Assert.Equal(1, audit["dead_letters"]!.GetValue<long>());
         Assert.Equal(1, audit["pending_dead_letters"]!.GetValue<long>());
         Assert.True(audit["position"]!.GetValue<long>() >= letters[0]["position"]!.GetValue<long>());
-        Assert.Equal(["name", "endpoint", "position", "dead_letters", "pending_dead_letters"], audit.Select(p => p.Key));
+        Assert.Equal(["name", "endpoint", "position", "dead_letters", "pending_dead_letters", "delivered_position"], audit.Select(p => p.Key));
         Assert.Single(Receiver.Delivered(WebhookGatewayFixture.PathOf(WebhookGatewayFixture.Audit), player.Uuid));
     }
 

@@ -53,6 +53,38 @@ public sealed class WebhookPositionWriteFailureTests
         Assert.Equal(feed.Select(NotificationJson.Serialize), requests.Select(r => r.Body));
     }
 
+    [Fact]
+    public async Task GetStatus_PositionWriteRefused_ReportsTheStoredPositionAndTheDeliveredOneApart()
+    {
+        using var directory = new TempDirectory();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var cluster = await WebhookCluster.StartAsync(
+            directory.Path,
+            silo => silo.Services.AddSingleton(sp => FaultyLedgerStore.Wrap(sp.GetRequiredService<SqliteLedgerStore>()).Store),
+            WebhookCluster.Webhook(0, Name, receiver.Url(Path)));
+        var faults = (FaultyLedgerStore)(object)cluster.Silos[0].ServiceProvider.GetRequiredService<ILedgerStore>();
+        var consumer = WebhookEndpointOptions.ConsumerNameOf(Name);
+        var webhook = cluster.Client.GetGrain<IWebhookGrain>(Name);
+        var ledger = new LedgerActions(cluster.Client);
+        var user = await ledger.NewPlayerAsync();
+        var sku = await ledger.PutSkuAsync();
+        var start = (await webhook.GetStatusAsync())!.Position;
+        faults.FailPositionWrites(consumer, int.MaxValue);
+
+        await ledger.GrantAsync(user, sku);
+        var delivered = Assert.Single(await ledger.NotificationsAsync(user.PlayerUuid)).Position;
+        await WaitUntilAsync(() => Task.FromResult(faults.RefusedPositions.Count >= 2));
+        var owed = (await webhook.GetStatusAsync())!;
+        faults.FailPositionWrites(consumer, 0);
+        await WaitUntilAsync(async () => await faults.Inner.FindConsumerPositionAsync(consumer) == delivered);
+        var stored = (await webhook.GetStatusAsync())!;
+
+        // While the write is owed, the position is the stored one, where a restart would resume; the delivery is shown apart.
+        Assert.Equal((start, delivered), (owed.Position, owed.DeliveredPosition));
+        Assert.Equal((delivered, delivered), (stored.Position, stored.DeliveredPosition));
+        Assert.Single(receiver.Requests(Path, user.PlayerUuid));
+    }
+
     private static Task WaitUntilAsync(Func<Task<bool>> condition) =>
         Poll.UntilAsync(condition, TimeSpan.FromSeconds(30), "the condition did not hold within 30 s", TimeSpan.FromMilliseconds(50));
 }

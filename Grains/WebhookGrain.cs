@@ -119,8 +119,10 @@ public sealed partial class WebhookGrain(
         var attempt = await sender.SendAsync(webhook, notification, letter.Attempts + 1, _stopping.Token);
         if (!attempt.Delivered)
         {
+            // The attempt is recorded on the dead letter, so that the operator sees that a replay was tried and why it failed.
             LogReplayFailed(logger, webhook.Name, letter.Id, attempt.Error);
-            return new WebhookReplayResult { Outcome = WebhookReplayOutcome.Failed, StatusCode = attempt.StatusCode, Error = attempt.Error, DeadLetter = letter };
+            var failed = await store.RecordDeadLetterReplayFailureAsync(webhook.Name, letter.Id, attempt.Error, time.GetUtcNow()) ?? letter;
+            return new WebhookReplayResult { Outcome = WebhookReplayOutcome.Failed, StatusCode = attempt.StatusCode, Error = attempt.Error, DeadLetter = failed };
         }
 
         var replayed = await store.MarkDeadLetterReplayedAsync(webhook.Name, letter.Id, time.GetUtcNow()) ?? letter;

@@ -73,7 +73,7 @@ public static class WebhooksApi
             WebhookReplayOutcome.Delivered => TypedResults.Ok(new ReplayDocument("delivered", result.StatusCode, DeadLetterDocument.From(result.DeadLetter!))),
             WebhookReplayOutcome.Failed => TypedResults.Problem(
                 title: "The webhook endpoint did not accept the notification",
-                detail: $"Replay of dead letter {deadLetterId} to webhook '{name}' failed: {result.Error}. The dead letter is unchanged.",
+                detail: $"Replay of dead letter {deadLetterId} to webhook '{name}' failed: {result.Error}. The attempt is recorded on the dead letter ({result.DeadLetter?.Attempts} attempts).",
                 statusCode: StatusCodes.Status502BadGateway,
                 extensions: new Dictionary<string, object?> { ["status_code"] = result.StatusCode, ["error"] = result.Error }),
             _ => NotFound(name, id),

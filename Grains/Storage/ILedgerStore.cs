@@ -79,6 +79,13 @@ public interface ILedgerStore
     /// <summary>Mark a dead letter as delivered by a replay; returns the row as stored, null when there is none.</summary>
     Task<WebhookDeadLetter?> MarkDeadLetterReplayedAsync(string webhook, long id, DateTimeOffset replayed, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Record a replay the endpoint did not accept, in one statement: one more attempt, <paramref name="error"/>
+    /// as the last error and <paramref name="failed"/> as the failure time; the replay mark is kept. Returns the
+    /// row as stored, null when there is none.
+    /// </summary>
+    Task<WebhookDeadLetter?> RecordDeadLetterReplayFailureAsync(string webhook, long id, string? lastError, DateTimeOffset failed, CancellationToken cancellationToken = default);
+
     /// <summary>How many dead letters a webhook has, and how many of them no replay has delivered.</summary>
     Task<(long Total, long Pending)> CountDeadLettersAsync(string webhook, CancellationToken cancellationToken = default);
 

@@ -283,6 +283,20 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
         return (await ReadDeadLettersAsync(command, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
     }
 
+    public async Task<WebhookDeadLetter?> RecordDeadLetterReplayFailureAsync(string webhook, long id, string? lastError, DateTimeOffset failed, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand($"""
+            UPDATE webhook_dead_letters SET attempts = attempts + 1, last_error = @error, failed_us = @failed
+            WHERE webhook = @w AND id = @id
+            RETURNING {DeadLetterColumns};
+            """);
+        command.Parameters.Add(Parameter("w", NpgsqlDbType.Text, webhook));
+        command.Parameters.Add(Parameter("id", NpgsqlDbType.Bigint, id));
+        command.Parameters.Add(Parameter("error", NpgsqlDbType.Text, lastError));
+        command.Parameters.Add(Parameter("failed", NpgsqlDbType.Bigint, Time.ToMicros(failed)));
+        return (await ReadDeadLettersAsync(command, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+    }
+
     public async Task<(long Total, long Pending)> CountDeadLettersAsync(string webhook, CancellationToken cancellationToken = default)
     {
         // Two counts that each read one index (schema version 7): the total the unique (webhook, position)

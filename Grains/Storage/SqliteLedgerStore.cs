@@ -490,6 +490,21 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
         return reader.Read() ? ReadDeadLetter(reader) : null;
     }, cancellationToken);
 
+    public Task<WebhookDeadLetter?> RecordDeadLetterReplayFailureAsync(string webhook, long id, string? lastError, DateTimeOffset failed, CancellationToken cancellationToken = default) => WriteAsync(connection =>
+    {
+        using var command = Command(connection, $"""
+            UPDATE webhook_dead_letters SET attempts = attempts + 1, last_error = $error, failed_us = $failed
+            WHERE webhook = $w AND id = $id
+            RETURNING {DeadLetterColumns};
+            """);
+        command.Parameters.AddWithValue("$w", webhook);
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$error", (object?)lastError ?? DBNull.Value);
+        command.Parameters.AddWithValue("$failed", Time.ToMicros(failed));
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadDeadLetter(reader) : null;
+    }, cancellationToken);
+
     public Task<(long Total, long Pending)> CountDeadLettersAsync(string webhook, CancellationToken cancellationToken = default) => ReadAsync(connection =>
     {
         // Two counts that each read one index (schema version 7), never the rows: the total the unique

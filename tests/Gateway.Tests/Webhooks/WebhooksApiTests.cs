@@ -102,24 +102,39 @@ public sealed class WebhooksApiTests(WebhookGatewayFixture fixture) : IClassFixt
     }
 
     [Fact]
-    public async Task Replay_EndpointStillFailing_Returns502ProblemAndKeepsDeadLetter()
+    public async Task Replay_EndpointAnswers500Twice_Returns502ProblemAndRecordsEachAttemptOnTheDeadLetter()
     {
         var (player, letters) = await DeadLettersAsync(WebhookGatewayFixture.Orders, 1);
         var id = letters[0]["id"]!.GetValue<long>();
-        Receiver.FailNext(WebhookGatewayFixture.PathOf(WebhookGatewayFixture.Orders), player.Uuid, 1, 503);
+        var url = $"/ops/v1/webhooks/orders/dead-letters/{id}/replay";
+        var path = WebhookGatewayFixture.PathOf(WebhookGatewayFixture.Orders);
+        Receiver.FailNext(path, player.Uuid, 2, 500);
 
-        var response = await fixture.Ops.SendAsync(HttpMethod.Post, $"/ops/v1/webhooks/orders/dead-letters/{id}/replay");
+        var first = await fixture.Ops.SendAsync(HttpMethod.Post, url);
+        var afterFirst = await DeadLetterAsync(WebhookGatewayFixture.Orders, id);
+        var second = await fixture.Ops.SendAsync(HttpMethod.Post, url);
+        var afterSecond = await DeadLetterAsync(WebhookGatewayFixture.Orders, id);
 
-        Assert.Equal(HttpStatusCode.BadGateway, response.Status);
-        Assert.Equal("application/problem+json", response.ContentHeaders.ContentType?.MediaType);
-        var problem = response.BodyObject;
-        Assert.Equal(502, problem["status"]!.GetValue<int>());
-        Assert.Equal("The webhook endpoint did not accept the notification", problem["title"]!.GetValue<string>());
-        Assert.Equal($"Replay of dead letter {id} to webhook 'orders' failed: HTTP 503. The dead letter is unchanged.", problem["detail"]!.GetValue<string>());
-        Assert.Equal(503, problem["status_code"]!.GetValue<int>());
-        Assert.Equal("HTTP 503", problem["error"]!.GetValue<string>());
-        var listed = await fixture.Ops.GetApiAsync($"/ops/v1/webhooks/orders/dead-letters?limit=1&after_id={id - 1}");
-        JsonAssert.Equal(letters[0], listed.BodyObject["dead_letters"]![0]!);
+        AssertProblem(HttpStatusCode.BadGateway, "The webhook endpoint did not accept the notification", $"Replay of dead letter {id} to webhook 'orders' failed: HTTP 500. The attempt is recorded on the dead letter (2 attempts).", first);
+        AssertProblem(HttpStatusCode.BadGateway, "The webhook endpoint did not accept the notification", $"Replay of dead letter {id} to webhook 'orders' failed: HTTP 500. The attempt is recorded on the dead letter (3 attempts).", second);
+        Assert.Equal((500, "HTTP 500"), (first.BodyObject["status_code"]!.GetValue<int>(), first.BodyObject["error"]!.GetValue<string>()));
+        Assert.Equal((500, "HTTP 500"), (second.BodyObject["status_code"]!.GetValue<int>(), second.BodyObject["error"]!.GetValue<string>()));
+        JsonAssert.Equal(Recorded(letters[0], 2, "HTTP 500", afterFirst), afterFirst);
+        JsonAssert.Equal(Recorded(letters[0], 3, "HTTP 500", afterSecond), afterSecond);
+        var failedAt = new[] { letters[0], afterFirst, afterSecond }.Select(l => l["failed_at"]!.GetValue<DateTimeOffset>()).ToList();
+        Assert.True(failedAt[0] < failedAt[1] && failedAt[1] <= failedAt[2], string.Join(", ", failedAt));
+        var requests = Receiver.Requests(path, player.Uuid);
+        Assert.Equal([(400, "1"), (200, "1"), (500, "2"), (500, "3")], requests.Select(r => (r.Status, r.Header(WebhookHeaders.Attempt))));
+
+        // The failure time and the error are the recorded attempt's; the rest is the dead letter as it was.
+        static JsonObject Recorded(JsonObject letter, int attempts, string error, JsonObject now)
+        {
+            var expected = letter.DeepClone().AsObject();
+            expected["attempts"] = attempts;
+            expected["last_error"] = error;
+            expected["failed_at"] = now["failed_at"]!.DeepClone();
+            return expected;
+        }
     }
 
     [Theory]
@@ -211,6 +226,14 @@ public sealed class WebhooksApiTests(WebhookGatewayFixture fixture) : IClassFixt
             Assert.True(DateTime.UtcNow < deadline, $"the orders webhook stayed at position {current}, not past {position}");
             await Task.Delay(50);
         }
+    }
+
+    /// <summary>One dead letter of <paramref name="webhook"/> as the API lists it.</summary>
+    private async Task<JsonObject> DeadLetterAsync(string webhook, long id)
+    {
+        var listed = await fixture.Ops.GetApiAsync($"/ops/v1/webhooks/{webhook}/dead-letters?limit=1&after_id={id - 1}");
+        Assert.Equal(HttpStatusCode.OK, listed.Status);
+        return Assert.Single(listed.BodyObject["dead_letters"]!.AsArray())!.AsObject();
     }
 
     private async Task<(Player Player, List<JsonObject> Letters)> DeadLettersAsync(string webhook, int count)

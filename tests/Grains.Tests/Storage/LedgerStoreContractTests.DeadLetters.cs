@@ -64,6 +64,36 @@ public abstract partial class LedgerStoreContractTests
     }
 
     [Fact]
+    public async Task RecordDeadLetterReplayFailure_TwiceThenUnknown_CountsEachAttemptWithItsErrorAndTime()
+    {
+        var letter = await Store.WriteDeadLetterAsync(Letter("a", 10, Guid.NewGuid()));
+        var other = await Store.WriteDeadLetterAsync(Letter("a", 12, Guid.NewGuid()));
+
+        var once = await Store.RecordDeadLetterReplayFailureAsync("a", letter.Id, "HTTP 500", Failed.AddMinutes(1));
+        var twice = await Store.RecordDeadLetterReplayFailureAsync("a", letter.Id, "connection refused", Failed.AddMinutes(2));
+        var otherWebhook = await Store.RecordDeadLetterReplayFailureAsync("b", letter.Id, "HTTP 500", Failed.AddMinutes(3));
+
+        Assert.Equal(letter with { Attempts = 9, LastError = "HTTP 500", Failed = Failed.AddMinutes(1) }, once);
+        Assert.Equal(letter with { Attempts = 10, LastError = "connection refused", Failed = Failed.AddMinutes(2) }, twice);
+        Assert.Null(otherWebhook);
+        Assert.Equal([twice!, other], await Store.ReadDeadLettersAsync("a", 0, 10));
+        Assert.Equal((2L, 2L), await Store.CountDeadLettersAsync("a"));
+    }
+
+    [Fact]
+    public async Task RecordDeadLetterReplayFailure_ReplayedBefore_KeepsTheReplayMark()
+    {
+        var letter = await Store.WriteDeadLetterAsync(Letter("a", 10, Guid.NewGuid()));
+        await Store.MarkDeadLetterReplayedAsync("a", letter.Id, Failed.AddMinutes(1));
+
+        var failed = await Store.RecordDeadLetterReplayFailureAsync("a", letter.Id, "HTTP 503", Failed.AddMinutes(2));
+
+        Assert.Equal(letter with { Attempts = 9, LastError = "HTTP 503", Failed = Failed.AddMinutes(2), Replayed = Failed.AddMinutes(1) }, failed);
+        Assert.Equal(failed, await Store.ReadDeadLetterAsync("a", letter.Id));
+        Assert.Equal((1L, 0L), await Store.CountDeadLettersAsync("a"));
+    }
+
+    [Fact]
     public async Task InitializeAsync_VersionSixDatabase_IndexesPendingDeadLettersAndCountsThemAsBefore()
     {
         var replayed = await Store.WriteDeadLetterAsync(Letter("a", 10, Guid.NewGuid()));

@@ -223,19 +223,30 @@ public sealed class WebhookDeliveryTests(WebhookFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task Replay_EndpointStillFailing_ReportsFailureAndLeavesDeadLetter()
+    public async Task Replay_EndpointStillFailingTwice_ReportsFailureAndRecordsEachAttemptOnTheDeadLetter()
     {
         var user = await _ledger.NewPlayerAsync();
         var sku = await _ledger.PutSkuAsync();
         Receiver.FailNext(Path, user.PlayerUuid, 1, 404);
         await _ledger.GrantAsync(user, sku);
         var letter = await DeadLetterAfterNextGrantAsync(user, sku);
-        Receiver.FailNext(Path, user.PlayerUuid, 1, 503);
+        Receiver.FailNext(Path, user.PlayerUuid, 2, 503);
+        var before = DateTimeOffset.UtcNow;
 
-        var result = await Webhook.ReplayAsync(letter.Id);
+        var first = await Webhook.ReplayAsync(letter.Id);
+        var second = await Webhook.ReplayAsync(letter.Id);
 
-        Assert.Equal(new WebhookReplayResult { Outcome = WebhookReplayOutcome.Failed, StatusCode = 503, Error = "HTTP 503", DeadLetter = letter }, result);
-        Assert.Equal(letter, Assert.Single(await AllDeadLettersAsync(), d => d.Id == letter.Id));
+        Assert.NotNull(first.DeadLetter);
+        Assert.NotNull(second.DeadLetter);
+        Assert.InRange(first.DeadLetter.Failed, before.AddMilliseconds(-1), second.DeadLetter.Failed);
+        Assert.InRange(second.DeadLetter.Failed, first.DeadLetter.Failed, DateTimeOffset.UtcNow);
+        var once = letter with { Attempts = 2, LastError = "HTTP 503", Failed = first.DeadLetter.Failed };
+        var twice = letter with { Attempts = 3, LastError = "HTTP 503", Failed = second.DeadLetter.Failed };
+        Assert.Equal(new WebhookReplayResult { Outcome = WebhookReplayOutcome.Failed, StatusCode = 503, Error = "HTTP 503", DeadLetter = once }, first);
+        Assert.Equal(new WebhookReplayResult { Outcome = WebhookReplayOutcome.Failed, StatusCode = 503, Error = "HTTP 503", DeadLetter = twice }, second);
+        Assert.Equal(twice, Assert.Single(await AllDeadLettersAsync(), d => d.Id == letter.Id));
+        var requests = Receiver.Requests(Path, user.PlayerUuid);
+        Assert.Equal([(404, "1"), (200, "1"), (503, "2"), (503, "3")], requests.Select(r => (r.Status, r.Header(WebhookHeaders.Attempt))));
     }
 
     [Fact]

@@ -123,7 +123,8 @@ public interface ILedgerStore
 
     /// <summary>
     /// The Xbox user's consumes that were started and have no grant yet, oldest first, in whichever
-    /// player's ledger they were started (the XUID may have been linked to another player then).
+    /// player's ledger they were started (the XUID may have been linked to another player then). Costs the
+    /// pending consumes only, not the XUID's history of finished ones (schema version 8).
     /// </summary>
     Task<IReadOnlyList<XboxConsumeStarted>> ReadPendingXboxConsumesAsync(string xuid, CancellationToken cancellationToken = default);
 

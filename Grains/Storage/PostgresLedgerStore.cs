@@ -47,7 +47,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
     /// <summary>Advisory lock key held while the schema is created or migrated.</summary>
     internal const long MigrationLock = PostgresMigrations.MigrationLock;
 
-    private const int SchemaVersion = 7;
+    private const int SchemaVersion = 8;
 
     private static readonly JsonSerializerOptions CatalogJson = new(JsonSerializerDefaults.Web)
     {
@@ -428,16 +428,20 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
 
     public Task<byte[]> ReadCursorKeyAsync(CancellationToken cancellationToken = default) => ReadSettingKeyAsync("cursor_key", cancellationToken);
 
+    /// <summary>
+    /// The XUID's pending consumes (schema version 8): the rows of <c>xbox_pending_consumes</c>, which the
+    /// ledger's triggers keep to the started rows without a grant, found by the MD5 of the XUID, each joined
+    /// to its started row on the primary key. The cost is the pending consumes, not the XUID's history.
+    /// </summary>
+    internal static readonly string PendingXboxConsumesQuery = $"""
+        SELECT {LedgerEventRow.SelectColumns} FROM xbox_pending_consumes p JOIN ledger_events ON seq = p.started_seq
+        WHERE md5(p.xuid) = md5(@x) AND p.xuid = @x
+        ORDER BY p.started_seq;
+        """;
+
     public async Task<IReadOnlyList<XboxConsumeStarted>> ReadPendingXboxConsumesAsync(string xuid, CancellationToken cancellationToken = default)
     {
-        await using var command = _dataSource.CreateCommand($"""
-            SELECT {LedgerEventRow.SelectColumns} FROM ledger_events s
-            WHERE md5(s.platform_user_id) = md5(@x) AND s.platform_user_id = @x AND s.kind = 2
-              AND NOT EXISTS (SELECT 1 FROM ledger_events g
-                              WHERE g.kind = 0 AND g.platform = 'XboxLive' AND md5(g.platform_transaction_id) = md5(s.platform_transaction_id)
-                                AND g.platform_transaction_id = s.platform_transaction_id AND g.action_type = 'Grant')
-            ORDER BY s.seq;
-            """);
+        await using var command = _dataSource.CreateCommand(PendingXboxConsumesQuery);
         command.Parameters.Add(Parameter("x", NpgsqlDbType.Text, xuid));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var pending = new List<XboxConsumeStarted>();

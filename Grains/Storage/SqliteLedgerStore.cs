@@ -22,7 +22,7 @@ namespace Entitlements.Storage;
 /// </summary>
 public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDisposable
 {
-    private const int SchemaVersion = 7;
+    private const int SchemaVersion = 8;
     // SQLITE_CONSTRAINT_UNIQUE: a row would repeat a unique index's key (not a NOT NULL, CHECK, trigger or foreign key refusal).
     private const int SqliteConstraintUnique = 2067;
 
@@ -528,16 +528,22 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
         return (byte[])Scalar(connection, "SELECT value FROM settings WHERE key = 'cursor_key';")!;
     }, cancellationToken);
 
+    /// <summary>
+    /// The XUID's pending consumes (schema version 8): the rows of <c>xbox_pending_consumes</c>, which the
+    /// ledger's triggers keep to the started rows without a grant, on its XUID index (in started order: the
+    /// index holds the key), each joined to its started row by sequence. The cost is the pending consumes,
+    /// not the XUID's history; CROSS JOIN keeps SQLite from starting at the ledger.
+    /// </summary>
+    internal static readonly string PendingXboxConsumesQuery = $"""
+        SELECT {LedgerEventRow.SelectColumns} FROM xbox_pending_consumes p CROSS JOIN ledger_events ON seq = p.started_seq
+        WHERE p.xuid = $x
+        ORDER BY p.started_seq;
+        """;
+
     public Task<IReadOnlyList<XboxConsumeStarted>> ReadPendingXboxConsumesAsync(string xuid, CancellationToken cancellationToken = default) =>
         ReadAsync<IReadOnlyList<XboxConsumeStarted>>(connection =>
         {
-            using var command = Command(connection, $"""
-                SELECT {LedgerEventRow.SelectColumns} FROM ledger_events s
-                WHERE s.platform_user_id = $x AND s.kind = 2
-                  AND NOT EXISTS (SELECT 1 FROM ledger_events g
-                                  WHERE g.kind = 0 AND g.platform = 'XboxLive' AND g.platform_transaction_id = s.platform_transaction_id AND g.action_type = 'Grant')
-                ORDER BY s.seq;
-                """);
+            using var command = Command(connection, PendingXboxConsumesQuery);
             command.Parameters.AddWithValue("$x", xuid);
             using var reader = command.ExecuteReader();
             var pending = new List<XboxConsumeStarted>();

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Entitlements.Contracts;
+using Entitlements.Ledger;
 using Entitlements.Storage;
 using Entitlements.Tests.Infrastructure;
 using Entitlements.Tests.Storage;
@@ -195,13 +196,13 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
             DROP INDEX ux_ledger_events_transaction;
             CREATE UNIQUE INDEX ux_ledger_events_transaction ON ledger_events (platform, platform_transaction_id, action_type) WHERE kind = 0;
             DELETE FROM schema_version WHERE version >= 4;
-            """ + BackToVersionFour);
+            """ + BackToVersionSeven + BackToVersionFour);
         Assert.Equal("3/3", await ReadSchemaVersionsAsync());
         var upgraded = Open(_database);
 
         await upgraded.InitializeAsync();
 
-        Assert.Equal("7/7", await ReadSchemaVersionsAsync());
+        Assert.Equal("8/8", await ReadSchemaVersionsAsync());
         Assert.Equal(
             ["CREATE UNIQUE INDEX ux_ledger_events_transaction ON public.ledger_events USING btree (platform, md5(platform_transaction_id), action_type) WHERE (kind = 0)"],
             await ReadIndexDefinitionsAsync("%_transaction%"));
@@ -215,13 +216,13 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
     {
         var link = await Store.LinkPlatformUserAsync(Platform.Steam, "steam-before-v5", "Before", null, DateTimeOffset.UnixEpoch);
         var sku = await Store.WriteCatalogSkuAsync(new CatalogSku { Platform = Platform.Steam, Sku = "sku-before-v5", EntitlementType = EntitlementType.Durable, ItemId = "item", ItemName = "Item" });
-        await ExecuteAsync(BackToVersionFour + "DELETE FROM schema_version WHERE version >= 5;");
+        await ExecuteAsync(BackToVersionSeven + BackToVersionFour + "DELETE FROM schema_version WHERE version >= 5;");
         Assert.Equal("4/4", await ReadSchemaVersionsAsync());
         var upgraded = Open(_database);
 
         await upgraded.InitializeAsync();
 
-        Assert.Equal("7/7", await ReadSchemaVersionsAsync());
+        Assert.Equal("8/8", await ReadSchemaVersionsAsync());
         Assert.Equal(
             [
                 "catalog_skus: CREATE UNIQUE INDEX ux_catalog_skus_sku ON public.catalog_skus USING btree (platform, md5(sku))",
@@ -246,7 +247,7 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
         var (outcome, _) = await silos[3].AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-1"));
 
         Assert.Equal(AppendOutcome.Appended, outcome);
-        Assert.Equal("7/7", await ReadSchemaVersionsAsync(database));
+        Assert.Equal("8/8", await ReadSchemaVersionsAsync(database));
     }
 
     [Fact]
@@ -264,6 +265,82 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
 
         Assert.Equal(fewRows, manyRows);
         Assert.Empty(await Store.ReadNotifyingEventsAsync(many, head.Sequence, 10));
+    }
+
+    [Fact]
+    public async Task ReadPendingXboxConsumesAsync_XuidWithManyFinishedConsumes_VisitsTheSameRowsAsOneWithNone()
+    {
+        // Two XUIDs with one pending consume each; one of them also has 100 consumes started and granted. A
+        // third's follows both in the XUID key, so that the two reads take the same steps to the same place.
+        const string Fresh = "2535400000000010";
+        const string Seasoned = "2535400000000011";
+        var player = Guid.NewGuid();
+        var version = 0L;
+        for (var i = 0; i < 100; i++)
+        {
+            await AppendAsync(StartedEvent(player, ++version, $"tracking-done-{i}", Seasoned));
+            await AppendAsync(StoredEvents.Entitlement(player, ++version, $"tracking-done-{i}", platform: Platform.XboxLive));
+        }
+
+        await AppendAsync(StartedEvent(player, ++version, "tracking-fresh", Fresh));
+        await AppendAsync(StartedEvent(player, ++version, "tracking-seasoned", Seasoned));
+        await AppendAsync(StartedEvent(player, ++version, "tracking-next", "2535400000000012"));
+
+        // The read must not visit the XUID's finished consumes.
+        var freshRows = await PendingXboxConsumeRowsVisitedAsync(Fresh);
+        var seasonedRows = await PendingXboxConsumeRowsVisitedAsync(Seasoned);
+
+        Assert.Equal(freshRows, seasonedRows);
+        Assert.Equal(["tracking-seasoned"], (await Store.ReadPendingXboxConsumesAsync(Seasoned)).Select(p => p.TrackingId));
+    }
+
+    private async Task AppendAsync(LedgerEvent ledgerEvent) => Assert.Equal(AppendOutcome.Appended, (await Store.AppendAsync(ledgerEvent)).Outcome);
+
+    private static LedgerEvent StartedEvent(Guid player, long version, string trackingId, string xuid) => new()
+    {
+        EventId = Guid.NewGuid().ToString("D"),
+        Kind = LedgerEventKind.XboxConsumeStarted,
+        PlayerUuid = player,
+        Version = version,
+        Created = StoredEvents.At,
+        XboxConsume = new XboxConsumeStarted
+        {
+            TrackingId = trackingId,
+            Xuid = xuid,
+            XboxItemId = "item-" + trackingId,
+            ProductId = "9NBLGGH4R2R6",
+            ProductKind = "Consumable",
+            Sku = "9NBLGGH4R2R6",
+            Quantity = 3,
+        },
+    };
+
+    /// <summary>
+    /// The rows the store's read of the XUID's pending consumes visits, by <c>EXPLAIN ANALYZE</c> on fresh
+    /// statistics with sequential and bitmap scans off (so that it reads by its keys, as on a ledger too large to
+    /// read whole): every scan's rows, kept or filtered out, times its loops.
+    /// </summary>
+    private async Task<long> PendingXboxConsumeRowsVisitedAsync(string xuid)
+    {
+        await using var connection = new NpgsqlConnection(_database);
+        await connection.OpenAsync();
+        await using (var settings = new NpgsqlCommand("ANALYZE; SET enable_seqscan = off; SET enable_bitmapscan = off;", connection))
+        {
+            await settings.ExecuteNonQueryAsync();
+        }
+
+        await using var command = new NpgsqlCommand("EXPLAIN (ANALYZE, FORMAT JSON) " + PostgresLedgerStore.PendingXboxConsumesQuery, connection);
+        command.Parameters.Add(new NpgsqlParameter("x", NpgsqlDbType.Text) { Value = xuid });
+        var plan = JsonNode.Parse((string)(await command.ExecuteScalarAsync())!)!;
+        return Visited(plan[0]!["Plan"]!);
+
+        static long Visited(JsonNode node)
+        {
+            var loops = node["Actual Loops"]!.GetValue<long>();
+            var rows = node["Actual Rows"]!.GetValue<long>() + (node["Rows Removed by Filter"]?.GetValue<long>() ?? 0);
+            var scan = node["Node Type"]!.GetValue<string>().Contains("Scan", StringComparison.Ordinal) ? rows * loops : 0;
+            return scan + (node["Plans"]?.AsArray().Sum(child => Visited(child!)) ?? 0);
+        }
     }
 
     protected override string EngineName => "postgresql";
@@ -343,6 +420,16 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
 
         return [.. names.Order(StringComparer.Ordinal)];
     }
+
+    protected override string BackToVersionSeven => """
+        DROP TRIGGER tr_ledger_events_xbox_consume_started ON ledger_events;
+        DROP TRIGGER tr_ledger_events_xbox_consume_granted ON ledger_events;
+        DROP FUNCTION xbox_consume_started();
+        DROP FUNCTION xbox_consume_granted();
+        DROP TABLE xbox_pending_consumes;
+        CREATE INDEX ix_ledger_events_xuid_xbox_consumes ON ledger_events (md5(platform_user_id)) WHERE kind = 2;
+        DELETE FROM schema_version WHERE version >= 8;
+        """;
 
     /// <summary>Version 4's keys of <c>platform_users</c> and <c>catalog_skus</c> (the text itself), and its index of started Xbox consumes (by player).</summary>
     private const string BackToVersionFour = """

@@ -43,6 +43,106 @@ public abstract partial class LedgerStoreContractTests
     }
 
     [Fact]
+    public async Task ReadPendingXboxConsumesAsync_OtherEventsOfTheTrackingId_OnlyAnXboxLiveGrantFinishesTheConsume()
+    {
+        var (player, other) = (Guid.NewGuid(), Guid.NewGuid());
+        var refunded = Started("tracking-refund");
+        var steam = Started("tracking-steam");
+        var notApplied = Started("tracking-not-applied");
+        var untouched = Started("tracking-untouched");
+        await AppendOkAsync(StartedEvent(player, 1, refunded));
+        await AppendOkAsync(StartedEvent(player, 2, steam));
+        await AppendOkAsync(StartedEvent(player, 3, notApplied));
+        await AppendOkAsync(StartedEvent(player, 4, untouched));
+
+        // A refund of the tracking id and a grant of it on another platform are no grant of the consume; a
+        // grant recorded as not applied (it would pass 64 bits) is, in whichever player's ledger.
+        await AppendOkAsync(StoredEvents.Entitlement(other, 1, "tracking-refund", EntitlementActionType.Refund, Platform.XboxLive));
+        await AppendOkAsync(StoredEvents.Entitlement(other, 2, "tracking-steam"));
+        var refused = StoredEvents.Entitlement(other, 3, "tracking-not-applied", platform: Platform.XboxLive);
+        await AppendOkAsync(refused with
+        {
+            Effect = null,
+            Entitlement = refused.Entitlement! with { Status = EntitlementEventStatus.NotImplemented },
+        });
+
+        Assert.Equal([refunded, steam, untouched], await Store.ReadPendingXboxConsumesAsync(refunded.Xuid));
+    }
+
+    [Fact]
+    public async Task AppendAsync_BatchWithRefusedStartedConsumesAndGrants_LeavesPendingExactlyWhatWasAppended()
+    {
+        var (player, other) = (Guid.NewGuid(), Guid.NewGuid());
+        var granted = Started("tracking-granted");
+        var stillPending = Started("tracking-still-pending");
+        await AppendOkAsync(StartedEvent(other, 1, granted));
+        await AppendOkAsync(StartedEvent(other, 2, stillPending));
+        var release = HoldFirstBatch(Store, out var held);
+        var first = Store.AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-first"));
+        await held.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // One batch: a started consume, one that repeats its event id, one that repeats its version, the
+        // grant of a pending consume, and a grant of another pending consume that repeats that version.
+        var appended = Started("tracking-appended");
+        var appendedEvent = StartedEvent(player, 1, appended);
+        var queued = new[]
+        {
+            appendedEvent,
+            StartedEvent(player, 2, Started("tracking-same-event-id")) with { EventId = appendedEvent.EventId },
+            StartedEvent(player, 1, Started("tracking-same-version")),
+            StoredEvents.Entitlement(other, 3, "tracking-granted", platform: Platform.XboxLive),
+            StoredEvents.Entitlement(other, 3, "tracking-still-pending", platform: Platform.XboxLive),
+        }.Select(e => Store.AppendAsync(e)).ToList();
+        release.SetResult();
+        await first.WaitAsync(TimeSpan.FromSeconds(30));
+        var outcomes = (await Task.WhenAll(queued).WaitAsync(TimeSpan.FromSeconds(30))).Select(r => r.Outcome);
+
+        Assert.Equal(
+            [AppendOutcome.Appended, AppendOutcome.DuplicateKey, AppendOutcome.VersionConflict, AppendOutcome.Appended, AppendOutcome.VersionConflict],
+            outcomes);
+        Assert.Equal([stillPending, appended], await Store.ReadPendingXboxConsumesAsync(appended.Xuid));
+    }
+
+    [Fact]
+    public async Task InitializeAsync_VersionSevenDatabase_FindsTheStartedConsumesWithoutAGrantAsPending()
+    {
+        // Written by a build of schema version 7: the ledger has the started rows and grants, nothing else.
+        var (before, after) = (Guid.NewGuid(), Guid.NewGuid());
+        var finished = Started("tracking-finished");
+        var movedAndPending = Started("tracking-moved");
+        var otherXuid = Started("tracking-other-xuid", "2535400000000009");
+        var pending = Started("tracking-pending");
+        await CloseAsync(Store);
+        await ExecuteAsync(BackToVersionSeven);
+        Assert.Equal("7/7", await ReadSchemaVersionsAsync());
+        var old = await OpenAsync();
+        foreach (var ledgerEvent in new[]
+        {
+            StartedEvent(before, 1, finished),
+            StartedEvent(before, 2, movedAndPending),
+            StoredEvents.Entitlement(before, 3, "tracking-finished", platform: Platform.XboxLive),
+            StartedEvent(after, 1, otherXuid),
+            StartedEvent(after, 2, pending),
+        })
+        {
+            Assert.Equal(AppendOutcome.Appended, (await old.AppendAsync(ledgerEvent)).Outcome);
+        }
+
+        await CloseAsync(old);
+        var upgraded = await OpenAsync();
+
+        await upgraded.InitializeAsync();
+
+        Assert.Equal("8/8", await ReadSchemaVersionsAsync());
+        Assert.Equal([movedAndPending, pending], await upgraded.ReadPendingXboxConsumesAsync(pending.Xuid));
+        Assert.Equal([otherXuid], await upgraded.ReadPendingXboxConsumesAsync(otherXuid.Xuid));
+        Assert.Equal((AppendOutcome.Appended, AppendOutcome.Appended), (
+            (await upgraded.AppendAsync(StoredEvents.Entitlement(after, 3, "tracking-moved", platform: Platform.XboxLive))).Outcome,
+            (await upgraded.AppendAsync(StartedEvent(after, 4, Started("tracking-new")))).Outcome));
+        Assert.Equal([pending, Started("tracking-new")], await upgraded.ReadPendingXboxConsumesAsync(pending.Xuid));
+    }
+
+    [Fact]
     public async Task AppendAsync_XboxConsumeStarted_ReadsBackAndIsNoEntitlementEvent()
     {
         var player = Guid.NewGuid();

@@ -67,6 +67,77 @@ public sealed class SqliteLedgerStoreTests : LedgerStoreContractTests, IDisposab
     }
 
     [Fact]
+    public async Task ReadPendingXboxConsumesAsync_XuidWithManyFinishedConsumes_CostsTheSameAsOneWithNone()
+    {
+        // Two XUIDs with one pending consume each; one of them also has 100 consumes started and granted. A
+        // third's follows both in the XUID key, so that the two reads take the same steps to the same place.
+        const string Fresh = "2535400000000010";
+        const string Seasoned = "2535400000000011";
+        var player = Guid.NewGuid();
+        var version = 0L;
+        for (var i = 0; i < 100; i++)
+        {
+            await AppendAsync(StartedEvent(player, ++version, $"tracking-done-{i}", Seasoned));
+            await AppendAsync(StoredEvents.Entitlement(player, ++version, $"tracking-done-{i}", platform: Platform.XboxLive));
+        }
+
+        await AppendAsync(StartedEvent(player, ++version, "tracking-fresh", Fresh));
+        await AppendAsync(StartedEvent(player, ++version, "tracking-seasoned", Seasoned));
+        await AppendAsync(StartedEvent(player, ++version, "tracking-next", "2535400000000012"));
+
+        // The read must not walk the XUID's finished consumes.
+        var freshSteps = PendingXboxConsumeSteps(Fresh, 1);
+        var seasonedSteps = PendingXboxConsumeSteps(Seasoned, 1);
+
+        Assert.Equal(freshSteps, seasonedSteps);
+        Assert.Equal(["tracking-seasoned"], (await Store.ReadPendingXboxConsumesAsync(Seasoned)).Select(p => p.TrackingId));
+    }
+
+    private async Task AppendAsync(LedgerEvent ledgerEvent) => Assert.Equal(AppendOutcome.Appended, (await Store.AppendAsync(ledgerEvent)).Outcome);
+
+    private static LedgerEvent StartedEvent(Guid player, long version, string trackingId, string xuid) => new()
+    {
+        EventId = Guid.NewGuid().ToString("D"),
+        Kind = LedgerEventKind.XboxConsumeStarted,
+        PlayerUuid = player,
+        Version = version,
+        Created = StoredEvents.At,
+        XboxConsume = new XboxConsumeStarted
+        {
+            TrackingId = trackingId,
+            Xuid = xuid,
+            XboxItemId = "item-" + trackingId,
+            ProductId = "9NBLGGH4R2R6",
+            ProductKind = "Consumable",
+            Sku = "9NBLGGH4R2R6",
+            Quantity = 3,
+        },
+    };
+
+    /// <summary>
+    /// The virtual machine steps SQLite takes to run the store's read of the XUID's pending consumes to its end,
+    /// which must find <paramref name="expectedRows"/> rows: a count that grows with every row the read visits.
+    /// </summary>
+    private int PendingXboxConsumeSteps(string xuid, int expectedRows)
+    {
+        using var connection = new SqliteConnection($"Data Source={DatabaseFile(_directory)};Mode=ReadOnly");
+        connection.Open();
+        Assert.Equal(raw.SQLITE_OK, raw.sqlite3_prepare_v2(connection.Handle, SqliteLedgerStore.PendingXboxConsumesQuery, out sqlite3_stmt statement));
+        using (statement)
+        {
+            Assert.Equal(raw.SQLITE_OK, raw.sqlite3_bind_text(statement, raw.sqlite3_bind_parameter_index(statement, "$x"), xuid));
+            var rows = 0;
+            while (raw.sqlite3_step(statement) == raw.SQLITE_ROW)
+            {
+                rows++;
+            }
+
+            Assert.Equal(expectedRows, rows);
+            return raw.sqlite3_stmt_status(statement, raw.SQLITE_STMTSTATUS_VM_STEP, 0);
+        }
+    }
+
+    [Fact]
     public async Task Writer_FirstWrite_SynchronizesFully() =>
         Assert.Equal(2L, await ReadWriterPragmaAsync("synchronous")); // FULL
 
@@ -213,6 +284,14 @@ public sealed class SqliteLedgerStoreTests : LedgerStoreContractTests, IDisposab
     }
 
     protected override IReadOnlyList<string> KeyIndexes => ["sqlite_autoindex_ledger_events_1"];
+
+    protected override string BackToVersionSeven => """
+        DROP TRIGGER tr_ledger_events_xbox_consume_started;
+        DROP TRIGGER tr_ledger_events_xbox_consume_granted;
+        DROP TABLE xbox_pending_consumes;
+        CREATE INDEX ix_ledger_events_xuid_xbox_consumes ON ledger_events (platform_user_id) WHERE kind = 2;
+        DELETE FROM schema_version WHERE version >= 8;
+        """;
 
     protected override Task<IReadOnlyList<string>> ReadIndexesAsync(string table)
     {

@@ -44,6 +44,7 @@ public sealed partial class PlayerGrain
     public async Task<XboxConsumeResult> ConsumeXboxEntitlementsAsync(ConsumeXboxEntitlements command)
     {
         ArgumentNullException.ThrowIfNull(command);
+        command.ThrowIfNotStorable();
         if (!await InLedgerAsync(EnsurePlayerAsync))
         {
             return new XboxConsumeResult(XboxConsumeOutcome.UnknownPlayer, []);

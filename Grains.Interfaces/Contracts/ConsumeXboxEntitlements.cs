@@ -16,5 +16,17 @@ public sealed record ConsumeXboxEntitlements
     /// <summary>The catalog version reported on granted items.</summary>
     [Id(2)] public string? CatalogVersion { get; init; }
 
+    /// <summary>
+    /// Refuse text the ledger cannot store (see <see cref="StoredText"/>): the XUID is written with every
+    /// consume the call starts and read back to finish them, the credential is sent to Xbox in a header,
+    /// and the catalog version is answered with every granted item.
+    /// </summary>
+    public void ThrowIfNotStorable()
+    {
+        StoredText.ThrowIfNotStorable(Xuid);
+        StoredText.ThrowIfNotStorable(XboxAuthorization);
+        StoredText.ThrowIfNotStorable(CatalogVersion);
+    }
+
     public override string ToString() => $"ConsumeXboxEntitlements {{ Xuid = {Xuid}, CatalogVersion = {CatalogVersion} }}";
 }

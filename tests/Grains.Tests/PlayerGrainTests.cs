@@ -1088,6 +1088,43 @@ public class PlayerGrainTests(ClusterFixture fixture)
         Assert.Equal((1L, 10L), (entitlements.Version, Assert.Single(entitlements.Entitlements).UseCount));
     }
 
+    /// <summary>
+    /// The Xbox consume's text from an Orleans client: the XUID is written with each consume it starts and
+    /// read back to finish them, the credential is sent to Xbox, the catalog version answered. Each is
+    /// refused as the other entry points refuse theirs, before the player is read; the call used to go on
+    /// and answer as if the text were clean.
+    /// </summary>
+    [Theory]
+    [InlineData(nameof(ConsumeXboxEntitlements.Xuid))]
+    [InlineData(nameof(ConsumeXboxEntitlements.XboxAuthorization))]
+    [InlineData(nameof(ConsumeXboxEntitlements.CatalogVersion))]
+    public async Task ConsumeXbox_NulInATextField_IsRefusedAsABadArgument_AndRecordsNothing(string field)
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable, unitsPerQuantity: 10);
+        await Events.SubmitAsync(Command(EntitlementActionType.Grant, user, sku));
+        var xuid = Unique("xuid");
+        var clean = new ConsumeXboxEntitlements { Xuid = xuid, XboxAuthorization = "XBL3.0 x=hash;token", CatalogVersion = "main" };
+        var command = field switch
+        {
+            nameof(ConsumeXboxEntitlements.Xuid) => clean with { Xuid = xuid + "\0" },
+            nameof(ConsumeXboxEntitlements.XboxAuthorization) => clean with { XboxAuthorization = "XBL3.0 x=hash;\0token" },
+            _ => clean with { CatalogVersion = "\0main" },
+        };
+
+        var refusals = new[]
+        {
+            await Assert.ThrowsAsync<ArgumentException>(() => Player(user).ConsumeXboxEntitlementsAsync(command)),
+            await Assert.ThrowsAsync<ArgumentException>(() => InSilo.GetGrain<IPlayerGrain>(user.PlayerUuid).ConsumeXboxEntitlementsAsync(command)),
+            await Assert.ThrowsAsync<ArgumentException>(() => Client.GetGrain<IPlayerGrain>(Guid.NewGuid()).ConsumeXboxEntitlementsAsync(command)),
+        };
+
+        Assert.All(refusals, refusal => Assert.StartsWith($"{field} holds a NUL character (U+0000), which the ledger does not store.", refusal.Message, StringComparison.Ordinal));
+        Assert.Empty(await fixture.Store.ReadPendingXboxConsumesAsync(xuid));
+        var entitlements = (await Player(user).GetEntitlementsAsync())!;
+        Assert.Equal((1L, 10L), (entitlements.Version, Assert.Single(entitlements.Entitlements).UseCount));
+    }
+
     [Fact]
     public async Task PlatformUserAndCatalog_NulInTheKeyOrDisplayName_IsRefusedAsABadArgument_AndLinksNothing()
     {

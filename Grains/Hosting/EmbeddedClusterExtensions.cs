@@ -35,8 +35,8 @@ public static class EmbeddedClusterExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configuration);
-        var options = configuration.GetOrleansClusterOptions();
-        PostgresClusterExtensions.AddMessagingOptions<SiloMessagingOptions>(builder.Services, configuration);
+        var options = PostgresClusterExtensions.CheckedClusterOptions(configuration, listens: true);
+        PostgresClusterExtensions.AddSiloMessagingOptions(builder.Services, configuration);
         var storage = configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
         if (string.Equals(storage.Provider, StorageOptions.PostgreSql, StringComparison.OrdinalIgnoreCase))
         {

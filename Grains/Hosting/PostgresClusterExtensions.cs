@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -34,20 +35,69 @@ public static class PostgresClusterExtensions
 
     /// <summary>
     /// Binds <see cref="MessagingSection"/> to a silo's or a client's messaging options, checked at start: a
-    /// <c>ResponseTimeout</c> of zero or less would expire every grain call at once, every route answering 503.
+    /// <c>ResponseTimeout</c> of zero or less would expire every grain call at once, every route answering 503,
+    /// and a <c>MaxMessageHeaderSize</c> or <c>MaxMessageBodySize</c> under 1 would close the connection of
+    /// every message.
     /// </summary>
-    internal static void AddMessagingOptions<TOptions>(IServiceCollection services, IConfiguration configuration)
+    internal static OptionsBuilder<TOptions> AddMessagingOptions<TOptions>(IServiceCollection services, IConfiguration configuration)
         where TOptions : MessagingOptions =>
         services.AddOptions<TOptions>().Bind(configuration.GetSection(MessagingSection))
             .Validate(o => o.ResponseTimeout > TimeSpan.Zero, $"{MessagingSection}:ResponseTimeout must be positive.")
+            .Validate(o => o.MaxMessageHeaderSize >= 1, $"{MessagingSection}:MaxMessageHeaderSize must be at least 1.")
+            .Validate(o => o.MaxMessageBodySize >= 1, $"{MessagingSection}:MaxMessageBodySize must be at least 1.")
             .ValidateOnStart();
+
+    /// <summary>
+    /// A silo's messaging options (<see cref="AddMessagingOptions"/>), and its own: a <c>SystemResponseTimeout</c>
+    /// of zero or less would fail the runtime's own calls (the grain directory, the stream agents, membership)
+    /// at once. Orleans checks the placement settings itself.
+    /// </summary>
+    internal static void AddSiloMessagingOptions(IServiceCollection services, IConfiguration configuration) =>
+        AddMessagingOptions<SiloMessagingOptions>(services, configuration)
+            .Validate(o => o.SystemResponseTimeout > TimeSpan.Zero, $"{MessagingSection}:SystemResponseTimeout must be positive.");
+
+    /// <summary>
+    /// The <c>Orleans</c> section, its identity and ports checked where they are read, while the host is built:
+    /// an empty <c>ClusterId</c> or <c>ServiceId</c> stopped Orleans' own start with a message that does not
+    /// name the key, and a silo (<paramref name="listens"/>) needs two different ports from 1 to 65535 (a
+    /// port out of range failed the build with no key named; port 0 gave the silo no silo port, or in-cluster
+    /// clients and cluster-mode gateways no gateway to connect to).
+    /// </summary>
+    internal static OrleansClusterOptions CheckedClusterOptions(IConfiguration configuration, bool listens)
+    {
+        var options = configuration.GetOrleansClusterOptions();
+        var section = OrleansClusterOptions.SectionName;
+        string? failure = null;
+        if (string.IsNullOrWhiteSpace(options.ClusterId))
+        {
+            failure = $"{section}:ClusterId must not be empty.";
+        }
+        else if (string.IsNullOrWhiteSpace(options.ServiceId))
+        {
+            failure = $"{section}:ServiceId must not be empty.";
+        }
+        else if (listens && options.SiloPort is < 1 or > IPEndPoint.MaxPort)
+        {
+            failure = $"{section}:SiloPort must be from 1 to {IPEndPoint.MaxPort} (got {options.SiloPort}).";
+        }
+        else if (listens && options.GatewayPort is < 1 or > IPEndPoint.MaxPort)
+        {
+            failure = $"{section}:GatewayPort must be from 1 to {IPEndPoint.MaxPort} (got {options.GatewayPort}).";
+        }
+        else if (listens && options.SiloPort == options.GatewayPort)
+        {
+            failure = $"{section}:SiloPort and {section}:GatewayPort must differ (both are {options.SiloPort}).";
+        }
+
+        return failure is null ? options : throw new InvalidOperationException(failure);
+    }
 
     /// <summary>A silo of the PostgreSQL cluster, listening on <c>Orleans:AdvertisedIPAddress</c>, <c>SiloPort</c> and <c>GatewayPort</c>.</summary>
     public static ISiloBuilder UsePostgresCluster(this ISiloBuilder builder, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configuration);
-        var orleans = configuration.GetOrleansClusterOptions();
+        var orleans = CheckedClusterOptions(configuration, listens: true);
         var connectionString = ClusterConnectionString(configuration);
         if (!IPAddress.TryParse(orleans.AdvertisedIPAddress, out var advertised))
         {
@@ -93,7 +143,7 @@ public static class PostgresClusterExtensions
             o.ConnectionString = connectionString;
         });
         ConfigureFailureDetection(builder.Services, configuration);
-        AddMessagingOptions<SiloMessagingOptions>(builder.Services, configuration);
+        AddSiloMessagingOptions(builder.Services, configuration);
 
         // Before anything of Orleans reads its statements: the first stage of the silo's lifecycle.
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new SchemaParticipant(
@@ -110,7 +160,7 @@ public static class PostgresClusterExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configuration);
-        var orleans = configuration.GetOrleansClusterOptions();
+        var orleans = CheckedClusterOptions(configuration, listens: false);
         var connectionString = ClusterConnectionString(configuration);
         builder.Configure<ClusterOptions>(o =>
         {
@@ -126,7 +176,9 @@ public static class PostgresClusterExtensions
         // A silo that died is dropped from the list when its connection fails; this is how soon a silo
         // that joined (or came back) is used.
         builder.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
-        AddMessagingOptions<ClientMessagingOptions>(builder.Services, configuration);
+        // The client maps each grain to one of ClientSenderBuckets buckets: with none, every call would fail.
+        AddMessagingOptions<ClientMessagingOptions>(builder.Services, configuration)
+            .Validate(o => o.ClientSenderBuckets >= 1, $"{MessagingSection}:ClientSenderBuckets must be at least 1.");
         return builder;
     }
 
@@ -141,7 +193,11 @@ public static class PostgresClusterExtensions
     /// <summary>
     /// Failure detection tuned for fail-over in seconds rather than a minute: a silo is probed every
     /// <c>ProbeTimeout</c> (2 s) and declared dead after 3 missed probes (about 6 s); votes stay valid for
-    /// 30 s. Every value can be overridden in <see cref="MembershipSection"/>.
+    /// 30 s. Every value can be overridden in <see cref="MembershipSection"/>, and is checked at start: a
+    /// period or timeout of zero or less, or a count under 1, would have silos declared dead at once, never
+    /// declared dead, or never joining (a probe timeout of zero expires every probe; no probed silo or no
+    /// vote needed leaves a dead silo's grains unserved; a table period of zero reads or writes the
+    /// membership table without pause).
     /// </summary>
     private static void ConfigureFailureDetection(IServiceCollection services, IConfiguration configuration)
     {
@@ -153,7 +209,19 @@ public static class PostgresClusterExtensions
             o.TableRefreshTimeout = TimeSpan.FromSeconds(10);
             o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(30);
         });
-        services.AddOptions<ClusterMembershipOptions>().Bind(configuration.GetSection(MembershipSection)).ValidateOnStart();
+        services.AddOptions<ClusterMembershipOptions>().Bind(configuration.GetSection(MembershipSection))
+            .Validate(o => o.ProbeTimeout > TimeSpan.Zero, $"{MembershipSection}:ProbeTimeout must be positive.")
+            .Validate(o => o.ProbeTimeout <= TimeSpan.Zero || o.MinProbeTimeout > TimeSpan.Zero, $"{MembershipSection}:MinProbeTimeout must be positive.")
+            .Validate(o => o.MaxProbeTimeout >= o.MinProbeTimeout, $"{MembershipSection}:MaxProbeTimeout must be at least {MembershipSection}:MinProbeTimeout.")
+            .Validate(o => o.NumMissedProbesLimit >= 1, $"{MembershipSection}:NumMissedProbesLimit must be at least 1.")
+            .Validate(o => o.NumProbedSilos >= 1, $"{MembershipSection}:NumProbedSilos must be at least 1.")
+            .Validate(o => o.NumVotesForDeathDeclaration >= 1, $"{MembershipSection}:NumVotesForDeathDeclaration must be at least 1.")
+            .Validate(o => o.DeathVoteExpirationTimeout > TimeSpan.Zero, $"{MembershipSection}:DeathVoteExpirationTimeout must be positive.")
+            .Validate(o => o.TableRefreshTimeout > TimeSpan.Zero, $"{MembershipSection}:TableRefreshTimeout must be positive.")
+            .Validate(o => o.IAmAliveTablePublishTimeout > TimeSpan.Zero, $"{MembershipSection}:IAmAliveTablePublishTimeout must be positive.")
+            .Validate(o => o.NumMissedTableIAmAliveLimit >= 1, $"{MembershipSection}:NumMissedTableIAmAliveLimit must be at least 1.")
+            .Validate(o => o.MaxJoinAttemptTime > TimeSpan.Zero, $"{MembershipSection}:MaxJoinAttemptTime must be positive.")
+            .ValidateOnStart();
     }
 
     private static string ClusterConnectionString(IConfiguration configuration)

@@ -51,6 +51,9 @@ public sealed class StartupConfigurationTests
     [InlineData("Xbox:CollectionsUrl", "xbox-simulator:5090", "Xbox:CollectionsUrl must be an absolute http:// or https:// URL (got 'xbox-simulator:5090').")]
     [InlineData("Orleans:Messaging:ResponseTimeout", "00:00:00", "Orleans:Messaging:ResponseTimeout must be positive.")]
     [InlineData("Orleans:Messaging:ResponseTimeout", "-00:00:05", "Orleans:Messaging:ResponseTimeout must be positive.")]
+    [InlineData("Orleans:Messaging:MaxMessageHeaderSize", "0", "Orleans:Messaging:MaxMessageHeaderSize must be at least 1.")]
+    [InlineData("Orleans:Messaging:MaxMessageBodySize", "-1", "Orleans:Messaging:MaxMessageBodySize must be at least 1.")]
+    [InlineData("Orleans:Messaging:SystemResponseTimeout", "00:00:00", "Orleans:Messaging:SystemResponseTimeout must be positive.")]
     [InlineData("Dashboard:CounterUpdateIntervalMs", "999", "Dashboard:CounterUpdateIntervalMs must be at least 1000.")]
     [InlineData("Dashboard:CounterUpdateIntervalMs", "-1", "Dashboard:CounterUpdateIntervalMs must be at least 1000.")]
     public async Task Start_ValueOutOfRange_FailsWithTheKeyAndTheRule(string key, string value, string message)
@@ -60,6 +63,21 @@ public sealed class StartupConfigurationTests
         var exception = await StartAsync(data, key, value);
 
         Assert.Equal([message], Assert.IsType<OptionsValidationException>(exception).Failures);
+    }
+
+    [Theory]
+    [InlineData("Orleans:ClusterId", "", "Orleans:ClusterId must not be empty.")]
+    [InlineData("Orleans:ServiceId", " ", "Orleans:ServiceId must not be empty.")]
+    [InlineData("Orleans:SiloPort", "0", "Orleans:SiloPort must be from 1 to 65535 (got 0).")]
+    [InlineData("Orleans:GatewayPort", "65536", "Orleans:GatewayPort must be from 1 to 65535 (got 65536).")]
+    [InlineData("Orleans:GatewayPort", "-1", "Orleans:GatewayPort must be from 1 to 65535 (got -1).")]
+    public async Task Build_OrleansIdentityOrPortOutOfRange_FailsWithTheKeyAndTheRule(string key, string value, string message)
+    {
+        using var data = new TempDirectory();
+
+        var exception = await StartAsync(data, key, value);
+
+        Assert.Equal(message, Assert.IsType<InvalidOperationException>(exception).Message);
     }
 
     /// <summary>What stopped the gateway, whether building it or starting it.</summary>

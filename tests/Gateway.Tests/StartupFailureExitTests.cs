@@ -40,6 +40,24 @@ public sealed class StartupFailureExitTests : IDisposable
     }
 
     [Theory]
+    [InlineData("Gateway", "Gateway.dll", "The gateway stopped: ")]
+    [InlineData("Silo", "Silo.dll", "The silo stopped: ")]
+    public async Task OrleansSettingOutOfRange_ExitsWithCode1AndNamesTheKey(string project, string dll, string stopped)
+    {
+        var (exitCode, output, error) = await RunAsync(
+            GatewayProcess.BuiltDll(project, dll),
+            "--Orleans:Messaging:SystemResponseTimeout=00:00:00",
+            $"--Storage:DataDirectory={_dataDirectory}",
+            $"--urls=http://127.0.0.1:{FreePorts.Next()}",
+            $"--Orleans:SiloPort={FreePorts.Next()}",
+            $"--Orleans:GatewayPort={FreePorts.Next()}");
+
+        Assert.True(exitCode == 1, $"exit {exitCode}; stdout: {output}; stderr: {error}");
+        Assert.Contains(stopped + "Orleans:Messaging:SystemResponseTimeout must be positive.", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", output + error, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("XboxLiveSimulator", "XboxLiveSimulator.dll", "--Simulator:TokenLifetimeSeconds=abc", "The Xbox Live simulator stopped: ", "'Simulator:TokenLifetimeSeconds'")]
     [InlineData("Samples/GameService", "GameService.dll", "--Orleans:GatewayPort=abc", "The game service stopped: ", "'Orleans:GatewayPort'")]
     public async Task Tool_BadSetting_ExitsWithCode1AndTheReason(string project, string dll, string setting, string stopped, string key)

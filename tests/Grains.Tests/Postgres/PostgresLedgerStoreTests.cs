@@ -270,50 +270,15 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
     [Fact]
     public async Task ReadPendingXboxConsumesAsync_XuidWithManyFinishedConsumes_VisitsTheSameRowsAsOneWithNone()
     {
-        // Two XUIDs with one pending consume each; one of them also has 100 consumes started and granted. A
-        // third's follows both in the XUID key, so that the two reads take the same steps to the same place.
-        const string Fresh = "2535400000000010";
-        const string Seasoned = "2535400000000011";
-        var player = Guid.NewGuid();
-        var version = 0L;
-        for (var i = 0; i < 100; i++)
-        {
-            await AppendAsync(StartedEvent(player, ++version, $"tracking-done-{i}", Seasoned));
-            await AppendAsync(StoredEvents.Entitlement(player, ++version, $"tracking-done-{i}", platform: Platform.XboxLive));
-        }
-
-        await AppendAsync(StartedEvent(player, ++version, "tracking-fresh", Fresh));
-        await AppendAsync(StartedEvent(player, ++version, "tracking-seasoned", Seasoned));
-        await AppendAsync(StartedEvent(player, ++version, "tracking-next", "2535400000000012"));
+        await SeedXboxConsumeHistoryAsync();
 
         // The read must not visit the XUID's finished consumes.
-        var freshRows = await PendingXboxConsumeRowsVisitedAsync(Fresh);
-        var seasonedRows = await PendingXboxConsumeRowsVisitedAsync(Seasoned);
+        var freshRows = await PendingXboxConsumeRowsVisitedAsync(FreshXuid);
+        var seasonedRows = await PendingXboxConsumeRowsVisitedAsync(SeasonedXuid);
 
         Assert.Equal(freshRows, seasonedRows);
-        Assert.Equal(["tracking-seasoned"], (await Store.ReadPendingXboxConsumesAsync(Seasoned)).Select(p => p.TrackingId));
+        Assert.Equal(["tracking-seasoned"], (await Store.ReadPendingXboxConsumesAsync(SeasonedXuid)).Select(p => p.TrackingId));
     }
-
-    private async Task AppendAsync(LedgerEvent ledgerEvent) => Assert.Equal(AppendOutcome.Appended, (await Store.AppendAsync(ledgerEvent)).Outcome);
-
-    private static LedgerEvent StartedEvent(Guid player, long version, string trackingId, string xuid) => new()
-    {
-        EventId = Guid.NewGuid().ToString("D"),
-        Kind = LedgerEventKind.XboxConsumeStarted,
-        PlayerUuid = player,
-        Version = version,
-        Created = StoredEvents.At,
-        XboxConsume = new XboxConsumeStarted
-        {
-            TrackingId = trackingId,
-            Xuid = xuid,
-            XboxItemId = "item-" + trackingId,
-            ProductId = "9NBLGGH4R2R6",
-            ProductKind = "Consumable",
-            Sku = "9NBLGGH4R2R6",
-            Quantity = 3,
-        },
-    };
 
     /// <summary>
     /// The rows the store's read of the XUID's pending consumes visits, by <c>EXPLAIN ANALYZE</c> on fresh

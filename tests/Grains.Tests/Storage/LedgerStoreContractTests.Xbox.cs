@@ -225,6 +225,32 @@ public abstract partial class LedgerStoreContractTests
         Quantity = 3,
     };
 
+    /// <summary>An XUID with one pending consume and no history (see <see cref="SeedXboxConsumeHistoryAsync"/>).</summary>
+    protected const string FreshXuid = "2535400000000010";
+
+    /// <summary>An XUID with one pending consume after 100 started and granted ones.</summary>
+    protected const string SeasonedXuid = "2535400000000011";
+
+    /// <summary>
+    /// For the engines' tests that a read of an XUID's pending consumes costs the same with or without a
+    /// history of finished ones: <see cref="FreshXuid"/> and <see cref="SeasonedXuid"/>, and a third XUID's
+    /// pending consume after both in the XUID key, so that the two reads take the same steps to the same place.
+    /// </summary>
+    protected async Task SeedXboxConsumeHistoryAsync()
+    {
+        var player = Guid.NewGuid();
+        var version = 0L;
+        for (var i = 0; i < 100; i++)
+        {
+            await AppendOkAsync(StartedEvent(player, ++version, Started($"tracking-done-{i}", SeasonedXuid)));
+            await AppendOkAsync(StoredEvents.Entitlement(player, ++version, $"tracking-done-{i}", platform: Platform.XboxLive));
+        }
+
+        await AppendOkAsync(StartedEvent(player, ++version, Started("tracking-fresh", FreshXuid)));
+        await AppendOkAsync(StartedEvent(player, ++version, Started("tracking-seasoned", SeasonedXuid)));
+        await AppendOkAsync(StartedEvent(player, ++version, Started("tracking-next", "2535400000000012")));
+    }
+
     private static LedgerEvent StartedEvent(Guid player, long version, XboxConsumeStarted started) => new()
     {
         EventId = Guid.NewGuid().ToString("D"),

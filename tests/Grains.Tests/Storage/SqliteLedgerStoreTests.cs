@@ -69,50 +69,15 @@ public sealed class SqliteLedgerStoreTests : LedgerStoreContractTests, IDisposab
     [Fact]
     public async Task ReadPendingXboxConsumesAsync_XuidWithManyFinishedConsumes_CostsTheSameAsOneWithNone()
     {
-        // Two XUIDs with one pending consume each; one of them also has 100 consumes started and granted. A
-        // third's follows both in the XUID key, so that the two reads take the same steps to the same place.
-        const string Fresh = "2535400000000010";
-        const string Seasoned = "2535400000000011";
-        var player = Guid.NewGuid();
-        var version = 0L;
-        for (var i = 0; i < 100; i++)
-        {
-            await AppendAsync(StartedEvent(player, ++version, $"tracking-done-{i}", Seasoned));
-            await AppendAsync(StoredEvents.Entitlement(player, ++version, $"tracking-done-{i}", platform: Platform.XboxLive));
-        }
-
-        await AppendAsync(StartedEvent(player, ++version, "tracking-fresh", Fresh));
-        await AppendAsync(StartedEvent(player, ++version, "tracking-seasoned", Seasoned));
-        await AppendAsync(StartedEvent(player, ++version, "tracking-next", "2535400000000012"));
+        await SeedXboxConsumeHistoryAsync();
 
         // The read must not walk the XUID's finished consumes.
-        var freshSteps = PendingXboxConsumeSteps(Fresh, 1);
-        var seasonedSteps = PendingXboxConsumeSteps(Seasoned, 1);
+        var freshSteps = PendingXboxConsumeSteps(FreshXuid, 1);
+        var seasonedSteps = PendingXboxConsumeSteps(SeasonedXuid, 1);
 
         Assert.Equal(freshSteps, seasonedSteps);
-        Assert.Equal(["tracking-seasoned"], (await Store.ReadPendingXboxConsumesAsync(Seasoned)).Select(p => p.TrackingId));
+        Assert.Equal(["tracking-seasoned"], (await Store.ReadPendingXboxConsumesAsync(SeasonedXuid)).Select(p => p.TrackingId));
     }
-
-    private async Task AppendAsync(LedgerEvent ledgerEvent) => Assert.Equal(AppendOutcome.Appended, (await Store.AppendAsync(ledgerEvent)).Outcome);
-
-    private static LedgerEvent StartedEvent(Guid player, long version, string trackingId, string xuid) => new()
-    {
-        EventId = Guid.NewGuid().ToString("D"),
-        Kind = LedgerEventKind.XboxConsumeStarted,
-        PlayerUuid = player,
-        Version = version,
-        Created = StoredEvents.At,
-        XboxConsume = new XboxConsumeStarted
-        {
-            TrackingId = trackingId,
-            Xuid = xuid,
-            XboxItemId = "item-" + trackingId,
-            ProductId = "9NBLGGH4R2R6",
-            ProductKind = "Consumable",
-            Sku = "9NBLGGH4R2R6",
-            Quantity = 3,
-        },
-    };
 
     /// <summary>
     /// The virtual machine steps SQLite takes to run the store's read of the XUID's pending consumes to its end,

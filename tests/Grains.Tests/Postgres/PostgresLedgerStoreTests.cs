@@ -285,28 +285,10 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
     /// statistics with sequential and bitmap scans off (so that it reads by its keys, as on a ledger too large to
     /// read whole): every scan's rows, kept or filtered out, times its loops.
     /// </summary>
-    private async Task<long> PendingXboxConsumeRowsVisitedAsync(string xuid)
-    {
-        await using var connection = new NpgsqlConnection(_database);
-        await connection.OpenAsync();
-        await using (var settings = new NpgsqlCommand("ANALYZE; SET enable_seqscan = off; SET enable_bitmapscan = off;", connection))
-        {
-            await settings.ExecuteNonQueryAsync();
-        }
-
-        await using var command = new NpgsqlCommand("EXPLAIN (ANALYZE, FORMAT JSON) " + PostgresLedgerStore.PendingXboxConsumesQuery, connection);
-        command.Parameters.Add(new NpgsqlParameter("x", NpgsqlDbType.Text) { Value = xuid });
-        var plan = JsonNode.Parse((string)(await command.ExecuteScalarAsync())!)!;
-        return Visited(plan[0]!["Plan"]!);
-
-        static long Visited(JsonNode node)
-        {
-            var loops = node["Actual Loops"]!.GetValue<long>();
-            var rows = node["Actual Rows"]!.GetValue<long>() + (node["Rows Removed by Filter"]?.GetValue<long>() ?? 0);
-            var scan = node["Node Type"]!.GetValue<string>().Contains("Scan", StringComparison.Ordinal) ? rows * loops : 0;
-            return scan + (node["Plans"]?.AsArray().Sum(child => Visited(child!)) ?? 0);
-        }
-    }
+    private Task<long> PendingXboxConsumeRowsVisitedAsync(string xuid) => RowsVisitedAsync(
+        "ANALYZE; SET enable_seqscan = off; SET enable_bitmapscan = off;",
+        PostgresLedgerStore.PendingXboxConsumesQuery,
+        new NpgsqlParameter("x", NpgsqlDbType.Text) { Value = xuid });
 
     protected override string EngineName => "postgresql";
 
@@ -335,19 +317,29 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
     /// read walks the player's version key, as it does on a ledger too large to read whole): every scan's rows,
     /// kept or filtered out, times its loops.
     /// </summary>
-    private async Task<long> FeedRowsVisitedAsync(Guid player, long after)
+    private Task<long> FeedRowsVisitedAsync(Guid player, long after) => RowsVisitedAsync(
+        "ANALYZE ledger_events; SET enable_seqscan = off; SET enable_bitmapscan = off; SET enable_sort = off;",
+        "SELECT seq FROM ledger_events " + PostgresLedgerStore.PlayerFeedWhere,
+        new NpgsqlParameter("p", NpgsqlDbType.Uuid) { Value = player },
+        new NpgsqlParameter("after", NpgsqlDbType.Bigint) { Value = after },
+        new NpgsqlParameter("limit", NpgsqlDbType.Integer) { Value = 10 });
+
+    /// <summary>
+    /// The rows <paramref name="query"/> visits, by <c>EXPLAIN ANALYZE</c> after <paramref name="settings"/> (fresh
+    /// statistics, and the plans switched off that would read the table whole): every scan's rows, kept or
+    /// filtered out, times its loops.
+    /// </summary>
+    private async Task<long> RowsVisitedAsync(string settings, string query, params NpgsqlParameter[] parameters)
     {
         await using var connection = new NpgsqlConnection(_database);
         await connection.OpenAsync();
-        await using (var settings = new NpgsqlCommand("ANALYZE ledger_events; SET enable_seqscan = off; SET enable_bitmapscan = off; SET enable_sort = off;", connection))
+        await using (var set = new NpgsqlCommand(settings, connection))
         {
-            await settings.ExecuteNonQueryAsync();
+            await set.ExecuteNonQueryAsync();
         }
 
-        await using var command = new NpgsqlCommand("EXPLAIN (ANALYZE, FORMAT JSON) SELECT seq FROM ledger_events " + PostgresLedgerStore.PlayerFeedWhere, connection);
-        command.Parameters.Add(new NpgsqlParameter("p", NpgsqlDbType.Uuid) { Value = player });
-        command.Parameters.Add(new NpgsqlParameter("after", NpgsqlDbType.Bigint) { Value = after });
-        command.Parameters.Add(new NpgsqlParameter("limit", NpgsqlDbType.Integer) { Value = 10 });
+        await using var command = new NpgsqlCommand("EXPLAIN (ANALYZE, FORMAT JSON) " + query, connection);
+        command.Parameters.AddRange(parameters);
         var plan = JsonNode.Parse((string)(await command.ExecuteScalarAsync())!)!;
         return Visited(plan[0]!["Plan"]!);
 

@@ -158,28 +158,33 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
         return events.Count == 0 ? null : events[0];
     }
 
-    public async Task<LedgerSnapshot?> ReadSnapshotAsync(Guid playerUuid, CancellationToken cancellationToken = default)
-    {
-        await using var command = _dataSource.CreateCommand("SELECT state FROM ledger_snapshots WHERE player_uuid = @p;");
-        command.Parameters.Add(Parameter("p", NpgsqlDbType.Uuid, playerUuid));
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string json
-            ? new LedgerSnapshot(playerUuid, SnapshotSerializer.Deserialize(json))
-            : null;
-    }
+    public Task<LedgerSnapshot?> ReadSnapshotAsync(Guid playerUuid, CancellationToken cancellationToken = default) =>
+        OnceMoreIfDroppedAsync(async () =>
+        {
+            await using var command = _dataSource.CreateCommand("SELECT state FROM ledger_snapshots WHERE player_uuid = @p;");
+            command.Parameters.Add(Parameter("p", NpgsqlDbType.Uuid, playerUuid));
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string json
+                ? new LedgerSnapshot(playerUuid, SnapshotSerializer.Deserialize(json))
+                : null;
+        });
 
-    public async Task WriteSnapshotAsync(LedgerSnapshot snapshot, CancellationToken cancellationToken = default)
+    public Task WriteSnapshotAsync(LedgerSnapshot snapshot, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        await using var command = _dataSource.CreateCommand("""
-            INSERT INTO ledger_snapshots (player_uuid, version, state, written_us) VALUES (@p, @v, @state, @at)
-            ON CONFLICT (player_uuid) DO UPDATE SET version = excluded.version, state = excluded.state, written_us = excluded.written_us
-            WHERE excluded.version > ledger_snapshots.version;
-            """);
-        command.Parameters.Add(Parameter("p", NpgsqlDbType.Uuid, snapshot.PlayerUuid));
-        command.Parameters.Add(Parameter("v", NpgsqlDbType.Bigint, snapshot.State.Version));
-        command.Parameters.Add(Parameter("state", NpgsqlDbType.Text, SnapshotSerializer.Serialize(snapshot.State)));
-        command.Parameters.Add(Parameter("at", NpgsqlDbType.Bigint, Time.ToMicros(DateTimeOffset.UtcNow)));
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        // Written again on a fresh connection if the first met a closed one: a snapshot only replaces an older one.
+        return OnceMoreIfDroppedAsync(async () =>
+        {
+            await using var command = _dataSource.CreateCommand("""
+                INSERT INTO ledger_snapshots (player_uuid, version, state, written_us) VALUES (@p, @v, @state, @at)
+                ON CONFLICT (player_uuid) DO UPDATE SET version = excluded.version, state = excluded.state, written_us = excluded.written_us
+                WHERE excluded.version > ledger_snapshots.version;
+                """);
+            command.Parameters.Add(Parameter("p", NpgsqlDbType.Uuid, snapshot.PlayerUuid));
+            command.Parameters.Add(Parameter("v", NpgsqlDbType.Bigint, snapshot.State.Version));
+            command.Parameters.Add(Parameter("state", NpgsqlDbType.Text, SnapshotSerializer.Serialize(snapshot.State)));
+            command.Parameters.Add(Parameter("at", NpgsqlDbType.Bigint, Time.ToMicros(DateTimeOffset.UtcNow)));
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        });
     }
 
     public Task<IReadOnlyList<LedgerEvent>> ReadNotifyingEventsAsync(Guid? playerUuid, long afterSequence, int limit, CancellationToken cancellationToken = default) =>
@@ -203,38 +208,43 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
     /// <summary>One player's feed on the player's version index: the SQLite store's query (see there), with this engine's parameters.</summary>
     internal static readonly string PlayerFeedWhere = SqliteLedgerStore.PlayerFeedWhere.Replace("$", "@", StringComparison.Ordinal);
 
-    public async Task<long> ReadLastNotifyingSequenceAsync(CancellationToken cancellationToken = default)
-    {
-        await using var command = _dataSource.CreateCommand($"SELECT COALESCE((SELECT seq FROM ledger_events WHERE {LedgerEventRow.NotifyingWhere} ORDER BY seq DESC LIMIT 1), 0);");
-        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-    }
+    public Task<long> ReadLastNotifyingSequenceAsync(CancellationToken cancellationToken = default) =>
+        OnceMoreIfDroppedAsync(async () =>
+        {
+            await using var command = _dataSource.CreateCommand($"SELECT COALESCE((SELECT seq FROM ledger_events WHERE {LedgerEventRow.NotifyingWhere} ORDER BY seq DESC LIMIT 1), 0);");
+            return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        });
 
-    public async Task<long> ReadConsumerPositionAsync(string consumer, CancellationToken cancellationToken = default)
-    {
-        await using var command = _dataSource.CreateCommand("SELECT position FROM notification_positions WHERE consumer = @c;");
-        command.Parameters.Add(Parameter("c", NpgsqlDbType.Text, consumer));
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long position ? position : 0;
-    }
+    public Task<long> ReadConsumerPositionAsync(string consumer, CancellationToken cancellationToken = default) =>
+        OnceMoreIfDroppedAsync(async () =>
+        {
+            await using var command = _dataSource.CreateCommand("SELECT position FROM notification_positions WHERE consumer = @c;");
+            command.Parameters.Add(Parameter("c", NpgsqlDbType.Text, consumer));
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long position ? position : 0;
+        });
 
-    public async Task WriteConsumerPositionAsync(string consumer, long position, CancellationToken cancellationToken = default)
-    {
-        await using var command = _dataSource.CreateCommand("""
-            INSERT INTO notification_positions (consumer, position, updated_us) VALUES (@c, @pos, @at)
-            ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, updated_us = excluded.updated_us
-            WHERE excluded.position > notification_positions.position;
-            """);
-        command.Parameters.Add(Parameter("c", NpgsqlDbType.Text, consumer));
-        command.Parameters.Add(Parameter("pos", NpgsqlDbType.Bigint, position));
-        command.Parameters.Add(Parameter("at", NpgsqlDbType.Bigint, Time.ToMicros(DateTimeOffset.UtcNow)));
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public Task WriteConsumerPositionAsync(string consumer, long position, CancellationToken cancellationToken = default) =>
+        // Written again on a fresh connection if the first met a closed one: a position only moves forward.
+        OnceMoreIfDroppedAsync(async () =>
+        {
+            await using var command = _dataSource.CreateCommand("""
+                INSERT INTO notification_positions (consumer, position, updated_us) VALUES (@c, @pos, @at)
+                ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, updated_us = excluded.updated_us
+                WHERE excluded.position > notification_positions.position;
+                """);
+            command.Parameters.Add(Parameter("c", NpgsqlDbType.Text, consumer));
+            command.Parameters.Add(Parameter("pos", NpgsqlDbType.Bigint, position));
+            command.Parameters.Add(Parameter("at", NpgsqlDbType.Bigint, Time.ToMicros(DateTimeOffset.UtcNow)));
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        });
 
-    public async Task<long?> FindConsumerPositionAsync(string consumer, CancellationToken cancellationToken = default)
-    {
-        await using var command = _dataSource.CreateCommand("SELECT position FROM notification_positions WHERE consumer = @c;");
-        command.Parameters.Add(Parameter("c", NpgsqlDbType.Text, consumer));
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long position ? position : null;
-    }
+    public Task<long?> FindConsumerPositionAsync(string consumer, CancellationToken cancellationToken = default) =>
+        OnceMoreIfDroppedAsync<long?>(async () =>
+        {
+            await using var command = _dataSource.CreateCommand("SELECT position FROM notification_positions WHERE consumer = @c;");
+            command.Parameters.Add(Parameter("c", NpgsqlDbType.Text, consumer));
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long position ? position : null;
+        });
 
     public async Task<WebhookDeadLetter> WriteDeadLetterAsync(WebhookDeadLetter deadLetter, CancellationToken cancellationToken = default)
     {
@@ -257,22 +267,24 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
         return (await ReadDeadLettersAsync(command, cancellationToken).ConfigureAwait(false))[0];
     }
 
-    public async Task<IReadOnlyList<WebhookDeadLetter>> ReadDeadLettersAsync(string webhook, long afterId, int limit, CancellationToken cancellationToken = default)
-    {
-        await using var command = _dataSource.CreateCommand($"SELECT {DeadLetterColumns} FROM webhook_dead_letters WHERE webhook = @w AND id > @after ORDER BY id LIMIT @limit;");
-        command.Parameters.Add(Parameter("w", NpgsqlDbType.Text, webhook));
-        command.Parameters.Add(Parameter("after", NpgsqlDbType.Bigint, afterId));
-        command.Parameters.Add(Parameter("limit", NpgsqlDbType.Integer, limit));
-        return await ReadDeadLettersAsync(command, cancellationToken).ConfigureAwait(false);
-    }
+    public Task<IReadOnlyList<WebhookDeadLetter>> ReadDeadLettersAsync(string webhook, long afterId, int limit, CancellationToken cancellationToken = default) =>
+        OnceMoreIfDroppedAsync(async () =>
+        {
+            await using var command = _dataSource.CreateCommand($"SELECT {DeadLetterColumns} FROM webhook_dead_letters WHERE webhook = @w AND id > @after ORDER BY id LIMIT @limit;");
+            command.Parameters.Add(Parameter("w", NpgsqlDbType.Text, webhook));
+            command.Parameters.Add(Parameter("after", NpgsqlDbType.Bigint, afterId));
+            command.Parameters.Add(Parameter("limit", NpgsqlDbType.Integer, limit));
+            return await ReadDeadLettersAsync(command, cancellationToken).ConfigureAwait(false);
+        });
 
-    public async Task<WebhookDeadLetter?> ReadDeadLetterAsync(string webhook, long id, CancellationToken cancellationToken = default)
-    {
-        await using var command = _dataSource.CreateCommand($"SELECT {DeadLetterColumns} FROM webhook_dead_letters WHERE webhook = @w AND id = @id;");
-        command.Parameters.Add(Parameter("w", NpgsqlDbType.Text, webhook));
-        command.Parameters.Add(Parameter("id", NpgsqlDbType.Bigint, id));
-        return (await ReadDeadLettersAsync(command, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
-    }
+    public Task<WebhookDeadLetter?> ReadDeadLetterAsync(string webhook, long id, CancellationToken cancellationToken = default) =>
+        OnceMoreIfDroppedAsync(async () =>
+        {
+            await using var command = _dataSource.CreateCommand($"SELECT {DeadLetterColumns} FROM webhook_dead_letters WHERE webhook = @w AND id = @id;");
+            command.Parameters.Add(Parameter("w", NpgsqlDbType.Text, webhook));
+            command.Parameters.Add(Parameter("id", NpgsqlDbType.Bigint, id));
+            return (await ReadDeadLettersAsync(command, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+        });
 
     public async Task<WebhookDeadLetter?> MarkDeadLetterReplayedAsync(string webhook, long id, DateTimeOffset replayed, CancellationToken cancellationToken = default)
     {
@@ -297,38 +309,42 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
         return (await ReadDeadLettersAsync(command, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
     }
 
-    public async Task<(long Total, long Pending)> CountDeadLettersAsync(string webhook, CancellationToken cancellationToken = default)
-    {
-        // Two counts that each read one index (schema version 7): the total the unique (webhook, position)
-        // one, the pending the partial one on the rows no replay has delivered. Both are index-only scans: a
-        // row is visited only on a page changed since autovacuum last marked it all-visible.
-        await using var command = _dataSource.CreateCommand(
-            "SELECT (SELECT COUNT(*) FROM webhook_dead_letters WHERE webhook = @w), (SELECT COUNT(*) FROM webhook_dead_letters WHERE webhook = @w AND replayed_us IS NULL);");
-        command.Parameters.Add(Parameter("w", NpgsqlDbType.Text, webhook));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        return (reader.GetInt64(0), reader.GetInt64(1));
-    }
+    public Task<(long Total, long Pending)> CountDeadLettersAsync(string webhook, CancellationToken cancellationToken = default) =>
+        OnceMoreIfDroppedAsync(async () =>
+        {
+            // Two counts that each read one index (schema version 7): the total the unique (webhook, position)
+            // one, the pending the partial one on the rows no replay has delivered. Both are index-only scans: a
+            // row is visited only on a page changed since autovacuum last marked it all-visible.
+            await using var command = _dataSource.CreateCommand(
+                "SELECT (SELECT COUNT(*) FROM webhook_dead_letters WHERE webhook = @w), (SELECT COUNT(*) FROM webhook_dead_letters WHERE webhook = @w AND replayed_us IS NULL);");
+            command.Parameters.Add(Parameter("w", NpgsqlDbType.Text, webhook));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            return (reader.GetInt64(0), reader.GetInt64(1));
+        });
 
-    public async Task<PlayerInfo?> ReadPlayerAsync(Guid playerUuid, CancellationToken cancellationToken = default)
-    {
-        await using var command = _dataSource.CreateCommand("SELECT player_uuid, player_id, created_us FROM players WHERE player_uuid = @p;");
-        command.Parameters.Add(Parameter("p", NpgsqlDbType.Uuid, playerUuid));
-        return await ReadPlayerAsync(command, cancellationToken).ConfigureAwait(false);
-    }
+    public Task<PlayerInfo?> ReadPlayerAsync(Guid playerUuid, CancellationToken cancellationToken = default) =>
+        OnceMoreIfDroppedAsync(async () =>
+        {
+            await using var command = _dataSource.CreateCommand("SELECT player_uuid, player_id, created_us FROM players WHERE player_uuid = @p;");
+            command.Parameters.Add(Parameter("p", NpgsqlDbType.Uuid, playerUuid));
+            return await ReadPlayerAsync(command, cancellationToken).ConfigureAwait(false);
+        });
 
-    public async Task<PlayerInfo?> ReadPlayerByIdAsync(long playerId, CancellationToken cancellationToken = default)
-    {
-        await using var command = _dataSource.CreateCommand("SELECT player_uuid, player_id, created_us FROM players WHERE player_id = @id;");
-        command.Parameters.Add(Parameter("id", NpgsqlDbType.Bigint, playerId));
-        return await ReadPlayerAsync(command, cancellationToken).ConfigureAwait(false);
-    }
+    public Task<PlayerInfo?> ReadPlayerByIdAsync(long playerId, CancellationToken cancellationToken = default) =>
+        OnceMoreIfDroppedAsync(async () =>
+        {
+            await using var command = _dataSource.CreateCommand("SELECT player_uuid, player_id, created_us FROM players WHERE player_id = @id;");
+            command.Parameters.Add(Parameter("id", NpgsqlDbType.Bigint, playerId));
+            return await ReadPlayerAsync(command, cancellationToken).ConfigureAwait(false);
+        });
 
-    public async Task<PlatformUserLink?> ReadPlatformUserAsync(Platform platform, string platformUserId, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await ReadLinkAsync(connection, null, platform, platformUserId, cancellationToken).ConfigureAwait(false);
-    }
+    public Task<PlatformUserLink?> ReadPlatformUserAsync(Platform platform, string platformUserId, CancellationToken cancellationToken = default) =>
+        OnceMoreIfDroppedAsync(async () =>
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            return await ReadLinkAsync(connection, null, platform, platformUserId, cancellationToken).ConfigureAwait(false);
+        });
 
     public async Task<LinkPlatformUserResult> LinkPlatformUserAsync(
         Platform platform, string platformUserId, string? displayName, Guid? playerUuid, DateTimeOffset now, CancellationToken cancellationToken = default)
@@ -379,14 +395,15 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
         return new LinkPlatformUserResult(linked, Created: existing is null);
     }
 
-    public async Task<CatalogSku?> ReadCatalogSkuAsync(Platform platform, string sku, CancellationToken cancellationToken = default)
-    {
-        await using var command = _dataSource.CreateCommand("SELECT document, revision FROM catalog_skus WHERE platform = @platform AND md5(sku) = md5(@sku) AND sku = @sku;");
-        command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, platform.ToString()));
-        command.Parameters.Add(Parameter("sku", NpgsqlDbType.Text, sku));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadCatalog(reader.GetString(0), reader.GetInt64(1)) : null;
-    }
+    public Task<CatalogSku?> ReadCatalogSkuAsync(Platform platform, string sku, CancellationToken cancellationToken = default) =>
+        OnceMoreIfDroppedAsync(async () =>
+        {
+            await using var command = _dataSource.CreateCommand("SELECT document, revision FROM catalog_skus WHERE platform = @platform AND md5(sku) = md5(@sku) AND sku = @sku;");
+            command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, platform.ToString()));
+            command.Parameters.Add(Parameter("sku", NpgsqlDbType.Text, sku));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadCatalog(reader.GetString(0), reader.GetInt64(1)) : null;
+        });
 
     public async Task<CatalogSku> WriteCatalogSkuAsync(CatalogSku sku, CancellationToken cancellationToken = default)
     {
@@ -439,35 +456,37 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
         ORDER BY p.started_seq;
         """;
 
-    public async Task<IReadOnlyList<XboxConsumeStarted>> ReadPendingXboxConsumesAsync(string xuid, CancellationToken cancellationToken = default)
-    {
-        await using var command = _dataSource.CreateCommand(PendingXboxConsumesQuery);
-        command.Parameters.Add(Parameter("x", NpgsqlDbType.Text, xuid));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var pending = new List<XboxConsumeStarted>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+    public Task<IReadOnlyList<XboxConsumeStarted>> ReadPendingXboxConsumesAsync(string xuid, CancellationToken cancellationToken = default) =>
+        OnceMoreIfDroppedAsync<IReadOnlyList<XboxConsumeStarted>>(async () =>
         {
-            pending.Add(LedgerEventRow.Read(reader).XboxConsume!);
-        }
+            await using var command = _dataSource.CreateCommand(PendingXboxConsumesQuery);
+            command.Parameters.Add(Parameter("x", NpgsqlDbType.Text, xuid));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var pending = new List<XboxConsumeStarted>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                pending.Add(LedgerEventRow.Read(reader).XboxConsume!);
+            }
 
-        return pending;
-    }
+            return pending;
+        });
 
-    public async Task<CatalogSku?> ReadCatalogSkuByProductIdAsync(Platform platform, string productId, CancellationToken cancellationToken = default)
-    {
-        await using var command = _dataSource.CreateCommand("""
-            SELECT document, revision FROM catalog_skus
-            WHERE platform = @platform
-              -- A document holding a NUL escape (stored before NUL was refused) cannot be read as jsonb; without
-              -- this guard, which CASE evaluates first, that one row would fail every product lookup of the platform.
-              AND CASE WHEN strpos(document, '\u0000') = 0 THEN document::jsonb ->> 'platformProductId' END = @product
-            ORDER BY sku COLLATE "C" LIMIT 1;
-            """);
-        command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, platform.ToString()));
-        command.Parameters.Add(Parameter("product", NpgsqlDbType.Text, productId));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadCatalog(reader.GetString(0), reader.GetInt64(1)) : null;
-    }
+    public Task<CatalogSku?> ReadCatalogSkuByProductIdAsync(Platform platform, string productId, CancellationToken cancellationToken = default) =>
+        OnceMoreIfDroppedAsync(async () =>
+        {
+            await using var command = _dataSource.CreateCommand("""
+                SELECT document, revision FROM catalog_skus
+                WHERE platform = @platform
+                  -- A document holding a NUL escape (stored before NUL was refused) cannot be read as jsonb; without
+                  -- this guard, which CASE evaluates first, that one row would fail every product lookup of the platform.
+                  AND CASE WHEN strpos(document, '\u0000') = 0 THEN document::jsonb ->> 'platformProductId' END = @product
+                ORDER BY sku COLLATE "C" LIMIT 1;
+                """);
+            command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, platform.ToString()));
+            command.Parameters.Add(Parameter("product", NpgsqlDbType.Text, productId));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadCatalog(reader.GetString(0), reader.GetInt64(1)) : null;
+        });
 
     public Task<byte[]> ReadSessionTicketKeyAsync(CancellationToken cancellationToken = default) => ReadSettingKeyAsync("session_ticket_key", cancellationToken);
 
@@ -715,34 +734,79 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
     private Task<IReadOnlyList<LedgerEvent>> ReadListedEventsAsync(string where, Action<NpgsqlCommand> bind, CancellationToken cancellationToken) =>
         ReadEventsAsync(LedgerEventRow.ListedColumns, LedgerEventRow.ReadListed, where, bind, cancellationToken);
 
-    private async Task<IReadOnlyList<LedgerEvent>> ReadEventsAsync(
-        string columns, Func<DbDataReader, LedgerEvent> read, string where, Action<NpgsqlCommand> bind, CancellationToken cancellationToken)
-    {
-        await using var command = _dataSource.CreateCommand($"SELECT {columns} FROM ledger_events {where};");
-        bind(command);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var events = new List<LedgerEvent>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+    private Task<IReadOnlyList<LedgerEvent>> ReadEventsAsync(
+        string columns, Func<DbDataReader, LedgerEvent> read, string where, Action<NpgsqlCommand> bind, CancellationToken cancellationToken) =>
+        OnceMoreIfDroppedAsync<IReadOnlyList<LedgerEvent>>(async () =>
         {
-            events.Add(read(reader));
-        }
+            await using var command = _dataSource.CreateCommand($"SELECT {columns} FROM ledger_events {where};");
+            bind(command);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var events = new List<LedgerEvent>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                events.Add(read(reader));
+            }
 
-        return events;
-    }
+            return events;
+        });
 
     /// <summary>A random 32-byte key kept in <c>settings</c>, created by whichever node asks first.</summary>
-    private async Task<byte[]> ReadSettingKeyAsync(string key, CancellationToken cancellationToken)
+    private Task<byte[]> ReadSettingKeyAsync(string key, CancellationToken cancellationToken) =>
+        OnceMoreIfDroppedAsync(async () =>
+        {
+            // Two statements in one round trip; the second sees the first's insert, or the row another node
+            // committed first (the insert waits for it on the key). Run twice, the second finds the first's key.
+            await using var command = _dataSource.CreateCommand("""
+                INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT DO NOTHING;
+                SELECT value FROM settings WHERE key = @key;
+                """);
+            command.Parameters.Add(Parameter("key", NpgsqlDbType.Text, key));
+            command.Parameters.Add(Parameter("value", NpgsqlDbType.Bytea, RandomNumberGenerator.GetBytes(32)));
+            return (byte[])(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        });
+
+    /// <summary>
+    /// Runs <paramref name="run"/> (a read, or a write that may run twice) once more when it met a
+    /// connection the server had closed. After PostgreSQL restarts, the pool still holds connections to
+    /// the server that is gone, and the first one used fails; Npgsql then empties the pool, so the second
+    /// attempt opens a fresh connection. Without it the first request after a restart would answer 503.
+    /// </summary>
+    private async Task<T> OnceMoreIfDroppedAsync<T>(Func<Task<T>> run)
     {
-        // Two statements in one round trip; the second sees the first's insert, or the row another node
-        // committed first (the insert waits for it on the key).
-        await using var command = _dataSource.CreateCommand("""
-            INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT DO NOTHING;
-            SELECT value FROM settings WHERE key = @key;
-            """);
-        command.Parameters.Add(Parameter("key", NpgsqlDbType.Text, key));
-        command.Parameters.Add(Parameter("value", NpgsqlDbType.Bytea, RandomNumberGenerator.GetBytes(32)));
-        return (byte[])(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        try
+        {
+            return await run().ConfigureAwait(false);
+        }
+        catch (NpgsqlException exception) when (IsClosedByServer(exception))
+        {
+            LogRunAgain(_logger, exception);
+            return await run().ConfigureAwait(false);
+        }
     }
+
+    private async Task OnceMoreIfDroppedAsync(Func<Task> run)
+    {
+        try
+        {
+            await run().ConfigureAwait(false);
+        }
+        catch (NpgsqlException exception) when (IsClosedByServer(exception))
+        {
+            LogRunAgain(_logger, exception);
+            await run().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A pooled connection the server closed: the server's goodbye (an administrator's or a crash shutdown),
+    /// or the socket ended or reset under a command. Not a connection that could not be opened (the server
+    /// down or unreachable: trying again would only double the wait for the 503) nor a timeout.
+    /// </summary>
+    internal static bool IsClosedByServer(NpgsqlException exception) => exception switch
+    {
+        PostgresException refusal => refusal.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown,
+        _ => exception.InnerException is IOException,
+    };
 
     private static async Task LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long key, CancellationToken cancellationToken)
     {

@@ -124,6 +124,14 @@ public sealed class PlayFabRequestReader : IDisposable
             return null;
         }
 
+        // The grains refuse a NUL in any text they are given (Contracts/StoredText.cs): refused here, it is a
+        // bad request the caller can see, not a failed call.
+        if (text.Contains('\0', StringComparison.Ordinal))
+        {
+            Errors[name] = [$"The {name} field holds a NUL character (U+0000)."];
+            return null;
+        }
+
         return text;
     }
 

@@ -19,10 +19,21 @@ public sealed record ConsumeXboxEntitlements
     /// <summary>
     /// Refuse text the ledger cannot store (see <see cref="StoredText"/>): the XUID is written with every
     /// consume the call starts and read back to finish them, the credential is sent to Xbox in a header,
-    /// and the catalog version is answered with every granted item.
+    /// and the catalog version is answered with every granted item. The XUID and the credential are
+    /// required: <c>required</c> binds a C# caller at compile time only, not an Orleans client's message.
     /// </summary>
     public void ThrowIfNotStorable()
     {
+        if (string.IsNullOrEmpty(Xuid))
+        {
+            throw new ArgumentException("Xuid is required.", nameof(Xuid));
+        }
+
+        if (string.IsNullOrEmpty(XboxAuthorization))
+        {
+            throw new ArgumentException("XboxAuthorization is required.", nameof(XboxAuthorization));
+        }
+
         StoredText.ThrowIfNotStorable(Xuid);
         StoredText.ThrowIfNotStorable(XboxAuthorization);
         StoredText.ThrowIfNotStorable(CatalogVersion);

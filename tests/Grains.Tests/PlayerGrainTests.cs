@@ -1125,6 +1125,26 @@ public class PlayerGrainTests(ClusterFixture fixture)
         Assert.Equal((1L, 10L), (entitlements.Version, Assert.Single(entitlements.Entitlements).UseCount));
     }
 
+    /// <summary>An Orleans client's message can leave out what <c>required</c> asks of a C# caller: refused, nothing started.</summary>
+    [Theory]
+    [InlineData(nameof(ConsumeXboxEntitlements.Xuid), null)]
+    [InlineData(nameof(ConsumeXboxEntitlements.Xuid), "")]
+    [InlineData(nameof(ConsumeXboxEntitlements.XboxAuthorization), null)]
+    [InlineData(nameof(ConsumeXboxEntitlements.XboxAuthorization), "")]
+    public async Task ConsumeXbox_XuidOrCredentialMissing_IsRefusedAsABadArgument(string field, string? value)
+    {
+        var user = await NewPlayerAsync();
+        var xuid = Unique("xuid");
+        var clean = new ConsumeXboxEntitlements { Xuid = xuid, XboxAuthorization = "XBL3.0 x=hash;token" };
+        var command = field == nameof(ConsumeXboxEntitlements.Xuid) ? clean with { Xuid = value! } : clean with { XboxAuthorization = value! };
+
+        var refusal = await Assert.ThrowsAsync<ArgumentException>(() => Client.GetGrain<IPlayerGrain>(user.PlayerUuid).ConsumeXboxEntitlementsAsync(command));
+
+        Assert.Equal($"{field} is required. (Parameter '{field}')", refusal.Message);
+        Assert.Empty(await fixture.Store.ReadPendingXboxConsumesAsync(xuid));
+        Assert.Equal(0L, (await Player(user).GetEntitlementsAsync())!.Version);
+    }
+
     [Fact]
     public async Task PlatformUserAndCatalog_NulInTheKeyOrDisplayName_IsRefusedAsABadArgument_AndLinksNothing()
     {

@@ -18,7 +18,7 @@ CREATE INDEX IF NOT EXISTS ix_xbox_pending_consumes_tracking_id ON xbox_pending_
 -- The started rows already in the ledger that have no grant (read once, on the index that goes below).
 INSERT OR IGNORE INTO xbox_pending_consumes (started_seq, xuid, tracking_id)
 SELECT s.seq, s.platform_user_id, s.platform_transaction_id FROM ledger_events s
-WHERE s.kind = 2
+WHERE s.kind = 2 AND s.platform_user_id IS NOT NULL -- an XUID-less row (an Orleans client could once write one) is no XUID's to read
   AND NOT EXISTS (SELECT 1 FROM ledger_events g
                   WHERE g.kind = 0 AND g.platform = 'XboxLive' AND g.platform_transaction_id = s.platform_transaction_id AND g.action_type = 'Grant');
 

@@ -102,6 +102,24 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
             response.Json["errorDetails"]);
     }
 
+    /// <summary>A NUL in the catalog version, which the player grain refuses: a bad request, and nothing consumed. It was a 500.</summary>
+    [Fact]
+    public async Task ConsumeXboxEntitlements_NulInCatalogVersion_IsInvalidParamsAndConsumesNothing()
+    {
+        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Nul Gems");
+        var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("c", gems.ProductId, "Consumable", 2));
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+        var body = new JsonObject { ["XboxToken"] = token, ["CatalogVersion"] = "v\u00001" }.ToJsonString();
+
+        var response = await _client.SendAsync(HttpMethod.Post, "/Client/ConsumeXboxEntitlements" + PlayFabHttp.Sdk, body, r => r.Headers.Add("X-Authorization", ticket));
+
+        PlayFabHttp.AssertError(response, HttpStatusCode.BadRequest, "InvalidParams", 1000);
+        JsonAssert.Equal(new JsonObject { ["CatalogVersion"] = new JsonArray("The CatalogVersion field holds a NUL character (U+0000).") }, response.Json["errorDetails"]);
+        Assert.Equal(2, await _simulator.QuantityAsync(xuid, "c"));
+        Assert.Empty(await _client.AllEventsAsync($"&player_uuid={await _client.XboxPlayerAsync(xuid)}"));
+    }
+
     [Fact]
     public async Task ConsumeXboxEntitlements_BodyNotJson_IsInvalidParams()
     {

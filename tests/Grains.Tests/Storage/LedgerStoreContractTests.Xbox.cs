@@ -123,11 +123,15 @@ public abstract partial class LedgerStoreContractTests
             StoredEvents.Entitlement(before, 3, "tracking-finished", platform: Platform.XboxLive),
             StartedEvent(after, 1, otherXuid),
             StartedEvent(after, 2, pending),
+            StartedEvent(before, 4, Started("tracking-no-xuid")),
         })
         {
             Assert.Equal(AppendOutcome.Appended, (await old.AppendAsync(ledgerEvent)).Outcome);
         }
 
+        // A started row without an XUID, as an Orleans client's call that left it out once wrote: no XUID's to
+        // read, and no reason for the upgrade to fail (PostgreSQL's fill stopped on the table's NOT NULL).
+        await ExecuteAsync("UPDATE ledger_events SET platform_user_id = NULL WHERE platform_transaction_id = 'tracking-no-xuid';");
         await CloseAsync(old);
         var upgraded = await OpenAsync();
 

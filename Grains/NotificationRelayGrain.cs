@@ -19,7 +19,10 @@ namespace Entitlements;
 /// loses nothing, because the next activation starts from the stored position. Player grains wake it
 /// after each append; a timer polls too, in case a wake was lost. The position is stored at most once
 /// per <see cref="NotificationOptions.PositionWriteInterval"/> (and when the grain deactivates): a
-/// crash republishes at most that much.
+/// crash republishes at most that much. Orleans keeps every stream an activation obtains until the
+/// activation ends; after <see cref="NotificationOptions.RelayStreamsPerActivation"/> players' streams
+/// the relay stores its position and hands over to a fresh activation, so that its memory does not grow
+/// with every player it ever notified.
 /// </summary>
 public sealed partial class NotificationRelayGrain(
     NotificationFeed feed,
@@ -37,6 +40,8 @@ public sealed partial class NotificationRelayGrain(
     private long _storedAt;
     private bool _pumping;
     private bool _pending;
+    private bool _handingOver;
+    private long _streamsObtained;
     private IStreamProvider? _streams;
     private readonly ArrayBufferWriter<byte> _sizing = new();
 
@@ -73,7 +78,7 @@ public sealed partial class NotificationRelayGrain(
     /// <summary>Publish until caught up. A wake that arrives meanwhile makes the running pump read once more.</summary>
     private async Task PumpAsync()
     {
-        if (!options.Value.RelayEnabled)
+        if (!options.Value.RelayEnabled || _handingOver)
         {
             return;
         }
@@ -93,6 +98,12 @@ public sealed partial class NotificationRelayGrain(
                 NotificationPage page;
                 do
                 {
+                    if (HoldsTooManyStreams)
+                    {
+                        await HandOverAsync();
+                        return;
+                    }
+
                     page = await feed.ReadAsync(null, _position, Math.Max(1, options.Value.BatchSize));
                     if (page.Notifications.Count == 0)
                     {
@@ -108,6 +119,12 @@ public sealed partial class NotificationRelayGrain(
             }
             while (_pending);
 
+            if (HoldsTooManyStreams)
+            {
+                await HandOverAsync();
+                return;
+            }
+
             // Caught up: a position held back by the interval is stored by a later pump (the poll timer's at the latest).
             await StorePositionIfDueAsync();
         }
@@ -120,6 +137,29 @@ public sealed partial class NotificationRelayGrain(
         {
             _pumping = false;
         }
+    }
+
+    private bool HoldsTooManyStreams => _streamsObtained >= Math.Max(1, options.Value.RelayStreamsPerActivation);
+
+    /// <summary>
+    /// Ends this activation for a fresh one, which frees the streams this one obtained. The position is
+    /// stored first, due or not, so that the next activation publishes nothing twice; if that fails, this
+    /// one stays, and its next pump (the poll timer's at the latest) tries again. Wakes that arrive from
+    /// here on wait for the deactivation and go to the next activation; one is sent now, so that the
+    /// next activation starts at once and publishes what this one left, also when nothing else wakes it.
+    /// </summary>
+    private async Task HandOverAsync()
+    {
+        if (_position > _storedPosition)
+        {
+            await StorePositionAsync();
+        }
+
+        _handingOver = true;
+        metrics.RelayHandedOver();
+        LogHandingOver(logger, _streamsObtained, _position);
+        DeactivateOnIdle();
+        GrainFactory.GetGrain<INotificationRelayGrain>(this.GetPrimaryKeyLong()).WakeAsync().Ignore();
     }
 
     private async Task StorePositionIfDueAsync()
@@ -177,8 +217,13 @@ public sealed partial class NotificationRelayGrain(
             }
         }
 
-        var publishes = Enumerable.Range(0, notifications.Count)
+        var players = Enumerable.Range(0, notifications.Count)
             .GroupBy(i => NotificationStreams.ForPlayer(notifications[i].Kind, notifications[i].PlayerUuid))
+            .ToList();
+
+        // Each stays in this activation's stream directory until the activation ends (HandOverAsync).
+        _streamsObtained += players.Count;
+        var publishes = players
             .Select(player => PublishInChunksAsync(
                 streams.GetStream<EntitlementNotification>(player.Key), [.. player.Select(i => notifications[i])], [.. player.Select(i => sizes[i])]))
             .Append(PublishInChunksAsync(streams.GetStream<EntitlementNotification>(NotificationStreams.AllPlayers), chained, sizes));

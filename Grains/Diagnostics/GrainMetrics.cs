@@ -6,19 +6,22 @@ namespace Entitlements.Diagnostics;
 /// <summary>
 /// The grains' instruments, on the meter <see cref="MeterName"/>: how long a grant takes in the player
 /// grain (decide, append, apply) and how long a notification waits between its ledger event being
-/// recorded and the relay publishing it to the streams.
+/// recorded and the relay publishing it to the streams; how often the relay handed over to a fresh
+/// activation.
 /// </summary>
 public sealed class GrainMetrics
 {
     public const string MeterName = "Entitlements.Grains";
     public const string GrantDurationName = "entitlements.grant.duration";
     public const string NotificationLagName = "entitlements.notification.lag";
+    public const string RelayHandoverName = "entitlements.notification.relay_handovers";
 
     /// <summary>The bucket boundaries of both histograms: from half a millisecond to ten seconds.</summary>
     public static readonly IReadOnlyList<double> SecondsBuckets = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
     private readonly Histogram<double> _grantDuration;
     private readonly Histogram<double> _notificationLag;
+    private readonly Counter<long> _relayHandovers;
 
     public GrainMetrics(IMeterFactory meters, TimeProvider time)
     {
@@ -32,6 +35,8 @@ public sealed class GrainMetrics
         _notificationLag = meter.CreateHistogram(
             NotificationLagName, "s", "Time from a ledger event being recorded to the relay publishing its notification.", tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
+        _relayHandovers = meter.CreateCounter<long>(
+            RelayHandoverName, "{handover}", "Times the relay deactivated to free the streams it had obtained, for a fresh activation to publish on.");
     }
 
     public TimeProvider Time { get; }
@@ -52,4 +57,7 @@ public sealed class GrainMetrics
     /// <summary>A notification published now whose ledger event was recorded at <paramref name="recordedAt"/>.</summary>
     public void NotificationPublished(DateTimeOffset recordedAt) =>
         _notificationLag.Record(Math.Max(0, (Time.GetUtcNow() - recordedAt).TotalSeconds));
+
+    /// <summary>The relay stored its position and deactivated, for a fresh activation to publish on.</summary>
+    public void RelayHandedOver() => _relayHandovers.Add(1);
 }

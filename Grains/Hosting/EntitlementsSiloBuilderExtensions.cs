@@ -58,6 +58,7 @@ public static class EntitlementsSiloBuilderExtensions
             .Validate(o => o.PollInterval > TimeSpan.Zero, "Notifications:PollInterval must be positive.")
             .Validate(o => o.KeepAliveInterval >= TimeSpan.Zero, "Notifications:KeepAliveInterval must not be negative (00:00:00 turns it off).")
             .Validate(o => o.PositionWriteInterval >= TimeSpan.Zero, "Notifications:PositionWriteInterval must not be negative.")
+            .Validate(o => o.RelayStreamsPerActivation >= 1, "Notifications:RelayStreamsPerActivation must be at least 1.")
             .Validate(o => o.StreamPollInterval > TimeSpan.Zero, "Notifications:StreamPollInterval must be positive.")
             .Validate(o => o.StreamCacheWindow > TimeSpan.Zero, "Notifications:StreamCacheWindow must be positive.")
             .ValidateOnStart();

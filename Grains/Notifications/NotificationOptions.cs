@@ -34,6 +34,15 @@ public sealed class NotificationOptions
     /// </summary>
     public TimeSpan PositionWriteInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How many players' streams one activation of the relay publishes on before it hands over to a fresh
+    /// one. Orleans keeps every stream a grain activation obtains (its stream directory, about 300 bytes a
+    /// stream) until the activation ends, and the relay's never ends by itself: without a hand-over its
+    /// memory would grow with every player it ever notified. The relay stores its position, deactivates,
+    /// and the next activation publishes on from there: nothing is skipped or published twice.
+    /// </summary>
+    public int RelayStreamsPerActivation { get; set; } = 100_000;
+
     /// <summary>The default of <see cref="StreamPollInterval"/>.</summary>
     public static readonly TimeSpan DefaultStreamPollInterval = TimeSpan.FromMilliseconds(5);
 

@@ -31,6 +31,7 @@ public sealed class ClusterSiloConfigurationTests
     [InlineData("Orleans:Membership:IAmAliveTablePublishTimeout", "00:00:00", "Orleans:Membership:IAmAliveTablePublishTimeout must be positive.")]
     [InlineData("Orleans:Membership:NumMissedTableIAmAliveLimit", "0", "Orleans:Membership:NumMissedTableIAmAliveLimit must be at least 1.")]
     [InlineData("Orleans:Membership:MaxJoinAttemptTime", "00:00:00", "Orleans:Membership:MaxJoinAttemptTime must be positive.")]
+    [InlineData("Notifications:RelayStreamsPerActivation", "0", "Notifications:RelayStreamsPerActivation must be at least 1.")]
     [InlineData("Dashboard:CounterUpdateIntervalMs", "999", "Dashboard:CounterUpdateIntervalMs must be at least 1000.")]
     [InlineData("Xbox:CollectionsUrl", "xbox-simulator/", "Xbox:CollectionsUrl must be an absolute http:// or https:// URL (got 'xbox-simulator/').")]
     public async Task Start_ValueOutOfRange_FailsWithTheKeyAndTheRule(string key, string value, string message)

@@ -34,6 +34,7 @@ public sealed partial class WebhookGrain(
     private InFlight? _inFlight;
     private bool _pumping;
     private bool _pending;
+    private readonly Dictionary<long, Task<WebhookReplayResult>> _replays = [];
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -102,7 +103,30 @@ public sealed partial class WebhookGrain(
         return letters.Count > size ? new WebhookDeadLetterPage([.. letters.Take(size)], true) : new WebhookDeadLetterPage(letters, false);
     }
 
+    /// <summary>
+    /// A replay asked for while the same dead letter's replay runs (an operator's retry after a timeout, two
+    /// operators) joins it and gets its answer: one send, one attempt recorded, not two racing ones.
+    /// </summary>
     public async Task<WebhookReplayResult> ReplayAsync(long deadLetterId)
+    {
+        if (_replays.TryGetValue(deadLetterId, out var running))
+        {
+            return await running;
+        }
+
+        var replay = ReplayOnceAsync(deadLetterId);
+        _replays[deadLetterId] = replay;
+        try
+        {
+            return await replay;
+        }
+        finally
+        {
+            _replays.Remove(deadLetterId);
+        }
+    }
+
+    private async Task<WebhookReplayResult> ReplayOnceAsync(long deadLetterId)
     {
         if (_webhook is not { } webhook || await store.ReadDeadLetterAsync(webhook.Name, deadLetterId) is not { } letter)
         {

@@ -256,6 +256,25 @@ public sealed class WebhookDeliveryTests(WebhookFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Replay_SameDeadLetterTwiceAtOnce_SendsOnceAndBothGetItsAnswer()
+    {
+        var user = await _ledger.NewPlayerAsync();
+        var sku = await _ledger.PutSkuAsync();
+        Receiver.FailNext(Path, user.PlayerUuid, 1, 404);
+        await _ledger.GrantAsync(user, sku);
+        var letter = await DeadLetterAfterNextGrantAsync(user, sku);
+        // The endpoint holds the replay until the sender's 5 s timeout ends it: the second replay is asked for meanwhile.
+        Receiver.StallNext(Path, user.PlayerUuid, 2);
+
+        var answers = await Task.WhenAll(Webhook.ReplayAsync(letter.Id), Webhook.ReplayAsync(letter.Id));
+
+        Assert.Equal(answers[0], answers[1]);
+        Assert.Equal((WebhookReplayOutcome.Failed, 2), (answers[0].Outcome, answers[0].DeadLetter?.Attempts));
+        Assert.Equal(2, Assert.Single(await AllDeadLettersAsync(), d => d.Id == letter.Id).Attempts);
+        Assert.Equal(["1", "1", "2"], Receiver.Requests(Path, user.PlayerUuid).Select(r => r.Header(WebhookHeaders.Attempt)));
+    }
+
+    [Fact]
     public async Task Replay_UnknownIdOrWebhook_ReturnsNotFound()
     {
         var unknownId = await Webhook.ReplayAsync(long.MaxValue);

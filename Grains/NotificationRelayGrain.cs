@@ -41,7 +41,8 @@ public sealed partial class NotificationRelayGrain(
     private bool _pumping;
     private bool _pending;
     private bool _handingOver;
-    private long _streamsObtained;
+    /// <summary>The players' streams this activation has published on: Orleans keeps each until the activation ends.</summary>
+    private readonly HashSet<StreamId> _streamsHeld = [];
     private IStreamProvider? _streams;
     private readonly ArrayBufferWriter<byte> _sizing = new();
 
@@ -139,7 +140,7 @@ public sealed partial class NotificationRelayGrain(
         }
     }
 
-    private bool HoldsTooManyStreams => _streamsObtained >= Math.Max(1, options.Value.RelayStreamsPerActivation);
+    private bool HoldsTooManyStreams => _streamsHeld.Count >= Math.Max(1, options.Value.RelayStreamsPerActivation);
 
     /// <summary>
     /// Ends this activation for a fresh one, which frees the streams this one obtained. The position is
@@ -157,7 +158,7 @@ public sealed partial class NotificationRelayGrain(
 
         _handingOver = true;
         metrics.RelayHandedOver();
-        LogHandingOver(logger, _streamsObtained, _position);
+        LogHandingOver(logger, _streamsHeld.Count, _position);
         DeactivateOnIdle();
         GrainFactory.GetGrain<INotificationRelayGrain>(this.GetPrimaryKeyLong()).WakeAsync().Ignore();
     }
@@ -222,7 +223,7 @@ public sealed partial class NotificationRelayGrain(
             .ToList();
 
         // Each stays in this activation's stream directory until the activation ends (HandOverAsync).
-        _streamsObtained += players.Count;
+        _streamsHeld.UnionWith(players.Select(player => player.Key));
         var publishes = players
             .Select(player => PublishInChunksAsync(
                 streams.GetStream<EntitlementNotification>(player.Key), [.. player.Select(i => notifications[i])], [.. player.Select(i => sizes[i])]))

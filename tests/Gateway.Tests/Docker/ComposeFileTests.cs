@@ -71,10 +71,11 @@ public sealed partial class ComposeFileTests
         Assert.Contains("Simulator__KeysDirectory=/data/keys", Dockerfile.Read(Path.Combine(Root, "docker", "xbox-simulator.Dockerfile")).Final.Arguments("ENV").SelectMany(e => e.Split(' ')));
     }
 
+    /// <summary>On the host's loopback only: its admin routes mint XSTS tokens the gateway accepts, to anyone who reaches them.</summary>
     [Fact]
-    public void Compose_XboxSimulator_PublishesPort5090()
+    public void Compose_XboxSimulator_PublishesPort5090OnLoopbackOnly()
     {
-        Assert.Equal(["5090:5090"], List(Service("xbox-simulator")["ports"]));
+        Assert.Equal(["127.0.0.1:5090:5090"], List(Service("xbox-simulator")["ports"]));
     }
 
     [Fact]

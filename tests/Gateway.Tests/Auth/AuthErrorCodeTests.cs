@@ -223,6 +223,8 @@ public sealed class AuthErrorCodeTests(AuthGatewayFixture fixture) : IClassFixtu
     [InlineData("empty-signature")]
     [InlineData("truncated-signature")]
     [InlineData("signature-not-base64url")]
+    [InlineData("signature-with-a-space")]
+    [InlineData("signature-with-other-unused-bits")]
     public async Task Token_SignatureThatDoesNotVerify_Returns403SignatureInvalid(string how)
     {
         var valid = _keys.Es256(Claims());
@@ -235,6 +237,9 @@ public sealed class AuthErrorCodeTests(AuthGatewayFixture fixture) : IClassFixtu
             "es256-header-on-the-rsa-key" => _keys.Es256(Claims(), keyId: _keys.RsaKeyId),
             "empty-signature" => $"{parts[0]}.{parts[1]}.",
             "truncated-signature" => valid[..^10],
+            // The same signature bytes spelled another way: the runtime's base64 decoder would take both.
+            "signature-with-a-space" => $"{parts[0]}.{parts[1]}.{parts[2][..20]} {parts[2][20..]}",
+            "signature-with-other-unused-bits" => $"{parts[0]}.{parts[1]}.{parts[2][..^1]}{OtherUnusedBits(parts[2][^1])}",
             _ => $"{parts[0]}.{parts[1]}.{parts[2][..40]}+/{parts[2][42..]}",
         };
 
@@ -418,6 +423,16 @@ public sealed class AuthErrorCodeTests(AuthGatewayFixture fixture) : IClassFixtu
     private static string NotUtf8 => Base64Url.Encode([0x7B, 0x22, 0xFF, 0xFE, 0x22, 0x3A, 0x31, 0x7D]);
 
     private static JsonObject Claims(string[]? permissions = null) => TestKeys.Claims(permissions ?? [AuthHttp.ProbePermission]);
+
+    /// <summary>
+    /// The base64url character after <paramref name="last"/> in its lowest bit: an ES256 signature's 64 bytes
+    /// leave the last of its 86 characters 4 bits that carry nothing, so both decode to the same bytes.
+    /// </summary>
+    private static char OtherUnusedBits(char last)
+    {
+        const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        return Alphabet[Alphabet.IndexOf(last, StringComparison.Ordinal) ^ 1];
+    }
 
     private static string Encode(JsonObject claims) => Encode(claims.ToJsonString());
 

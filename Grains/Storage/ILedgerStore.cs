@@ -26,7 +26,10 @@ public interface ILedgerStore
     /// <summary>A player's events with version greater than <paramref name="afterVersion"/>, oldest first.</summary>
     Task<IReadOnlyList<LedgerEvent>> ReadPlayerEventsAsync(Guid playerUuid, long afterVersion, int limit, CancellationToken cancellationToken = default);
 
-    /// <summary>A player's entitlement events (not consumptions) with version greater than <paramref name="afterVersion"/>, oldest first.</summary>
+    /// <summary>
+    /// A player's entitlement events (not consumptions) with version greater than <paramref name="afterVersion"/>, oldest
+    /// first. Costs the page's rows, not the player's consumes in between (schema version 9).
+    /// </summary>
     Task<IReadOnlyList<LedgerEvent>> ReadPlayerEntitlementEventsAsync(Guid playerUuid, long afterVersion, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>Everybody's entitlement events (with or without a player) after a global sequence, oldest first, all committed.</summary>
@@ -128,7 +131,10 @@ public interface ILedgerStore
     /// </summary>
     Task<IReadOnlyList<XboxConsumeStarted>> ReadPendingXboxConsumesAsync(string xuid, CancellationToken cancellationToken = default);
 
-    /// <summary>The catalog entry of a platform whose store product id is <paramref name="productId"/>, if any.</summary>
+    /// <summary>
+    /// The catalog entry of a platform whose store product id is <paramref name="productId"/>, if any (the first by SKU
+    /// when several are). Costs that product's entries, not the platform's whole catalog (schema version 9).
+    /// </summary>
     Task<CatalogSku?> ReadCatalogSkuByProductIdAsync(Platform platform, string productId, CancellationToken cancellationToken = default);
 
     /// <summary>The key that signs PlayFab session tickets, created on first use and shared by every node.</summary>

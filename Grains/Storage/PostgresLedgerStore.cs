@@ -47,7 +47,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
     /// <summary>Advisory lock key held while the schema is created or migrated.</summary>
     internal const long MigrationLock = PostgresMigrations.MigrationLock;
 
-    private const int SchemaVersion = 8;
+    private const int SchemaVersion = 9;
 
     private static readonly JsonSerializerOptions CatalogJson = new(JsonSerializerDefaults.Web)
     {
@@ -114,7 +114,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
 
     public Task<IReadOnlyList<LedgerEvent>> ReadPlayerEntitlementEventsAsync(Guid playerUuid, long afterVersion, int limit, CancellationToken cancellationToken = default) =>
         ReadListedEventsAsync(
-            "WHERE player_uuid = @p AND kind = 0 AND version > @after ORDER BY version LIMIT @limit",
+            PlayerEntitlementEventsWhere,
             command =>
             {
                 command.Parameters.Add(Parameter("p", NpgsqlDbType.Uuid, playerUuid));
@@ -122,6 +122,12 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
                 command.Parameters.Add(Parameter("limit", NpgsqlDbType.Integer, limit));
             },
             cancellationToken);
+
+    /// <summary>
+    /// The listing of player <c>@p</c>'s entitlement events after version <c>@after</c>, as SQLite's without its
+    /// index hint: PostgreSQL takes the partial index of grants by (player, version) (schema version 9) by itself.
+    /// </summary>
+    internal const string PlayerEntitlementEventsWhere = "WHERE player_uuid = @p AND kind = 0 AND version > @after ORDER BY version LIMIT @limit";
 
     public Task<IReadOnlyList<LedgerEvent>> ReadAllEntitlementEventsAsync(long afterSequence, int limit, CancellationToken cancellationToken = default) =>
         // Sequences become visible in commit order (the ledger lock), so every visible row is below the
@@ -409,14 +415,13 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
     {
         ArgumentNullException.ThrowIfNull(sku);
         await using var command = _dataSource.CreateCommand("""
-            INSERT INTO catalog_skus (platform, sku, revision, document) VALUES (@platform, @sku, 1, @doc)
-            ON CONFLICT (platform, md5(sku)) DO UPDATE SET revision = catalog_skus.revision + 1, document = excluded.document
+            INSERT INTO catalog_skus (platform, sku, revision, document, platform_product_id) VALUES (@platform, @sku, 1, @doc, @product)
+            ON CONFLICT (platform, md5(sku)) DO UPDATE SET
+                revision = catalog_skus.revision + 1, document = excluded.document, platform_product_id = excluded.platform_product_id
             WHERE catalog_skus.sku = excluded.sku
             RETURNING revision;
             """);
-        command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, sku.Platform.ToString()));
-        command.Parameters.Add(Parameter("sku", NpgsqlDbType.Text, sku.Sku));
-        command.Parameters.Add(Parameter("doc", NpgsqlDbType.Text, JsonSerializer.Serialize(sku with { Revision = 0 }, CatalogJson)));
+        BindCatalog(command, sku);
         // No row back only when another SKU of the platform has the same MD5 (the unique key).
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long revision
             ? sku with { Revision = revision }
@@ -432,15 +437,28 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
         var inserted = 0;
         foreach (var sku in entries)
         {
-            await using var command = Command(connection, "INSERT INTO catalog_skus (platform, sku, revision, document) VALUES (@platform, @sku, 1, @doc) ON CONFLICT DO NOTHING;", transaction);
-            command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, sku.Platform.ToString()));
-            command.Parameters.Add(Parameter("sku", NpgsqlDbType.Text, sku.Sku));
-            command.Parameters.Add(Parameter("doc", NpgsqlDbType.Text, JsonSerializer.Serialize(sku with { Revision = 0 }, CatalogJson)));
+            await using var command = Command(
+                connection,
+                "INSERT INTO catalog_skus (platform, sku, revision, document, platform_product_id) VALUES (@platform, @sku, 1, @doc, @product) ON CONFLICT DO NOTHING;",
+                transaction);
+            BindCatalog(command, sku);
             inserted += await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return inserted;
+    }
+
+    /// <summary>
+    /// A catalog write's values: the entry as its JSON document (without its revision), and its platform product
+    /// id again in a column of its own (schema version 9), which the lookup by product id is indexed on.
+    /// </summary>
+    private static void BindCatalog(NpgsqlCommand command, CatalogSku sku)
+    {
+        command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, sku.Platform.ToString()));
+        command.Parameters.Add(Parameter("sku", NpgsqlDbType.Text, sku.Sku));
+        command.Parameters.Add(Parameter("doc", NpgsqlDbType.Text, JsonSerializer.Serialize(sku with { Revision = 0 }, CatalogJson)));
+        command.Parameters.Add(Parameter("product", NpgsqlDbType.Text, sku.PlatformProductId));
     }
 
     public Task<byte[]> ReadCursorKeyAsync(CancellationToken cancellationToken = default) => ReadSettingKeyAsync("cursor_key", cancellationToken);
@@ -471,17 +489,21 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
             return pending;
         });
 
+    /// <summary>
+    /// The platform's catalog entry of product <c>@product</c>, the first by SKU (byte order) when several share
+    /// it: on the index of product ids by their MD5 (schema version 9), comparing the id itself too, so the read
+    /// costs the entries of that product, not a jsonb parse of every entry of the platform as it did before.
+    /// </summary>
+    internal const string CatalogSkuByProductIdQuery = """
+        SELECT document, revision FROM catalog_skus
+        WHERE platform = @platform AND md5(platform_product_id) = md5(@product) AND platform_product_id = @product
+        ORDER BY sku COLLATE "C" LIMIT 1;
+        """;
+
     public Task<CatalogSku?> ReadCatalogSkuByProductIdAsync(Platform platform, string productId, CancellationToken cancellationToken = default) =>
         OnceMoreIfDroppedAsync(async () =>
         {
-            await using var command = _dataSource.CreateCommand("""
-                SELECT document, revision FROM catalog_skus
-                WHERE platform = @platform
-                  -- A document holding a NUL escape (stored before NUL was refused) cannot be read as jsonb; without
-                  -- this guard, which CASE evaluates first, that one row would fail every product lookup of the platform.
-                  AND CASE WHEN strpos(document, '\u0000') = 0 THEN document::jsonb ->> 'platformProductId' END = @product
-                ORDER BY sku COLLATE "C" LIMIT 1;
-                """);
+            await using var command = _dataSource.CreateCommand(CatalogSkuByProductIdQuery);
             command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, platform.ToString()));
             command.Parameters.Add(Parameter("product", NpgsqlDbType.Text, productId));
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

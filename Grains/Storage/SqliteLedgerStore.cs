@@ -22,7 +22,7 @@ namespace Entitlements.Storage;
 /// </summary>
 public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDisposable
 {
-    private const int SchemaVersion = 8;
+    private const int SchemaVersion = 9;
     // SQLITE_CONSTRAINT_UNIQUE: a row would repeat a unique index's key (not a NOT NULL, CHECK, trigger or foreign key refusal).
     private const int SqliteConstraintUnique = 2067;
 
@@ -166,9 +166,8 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
             cancellationToken);
 
     public Task<IReadOnlyList<LedgerEvent>> ReadPlayerEntitlementEventsAsync(Guid playerUuid, long afterVersion, int limit, CancellationToken cancellationToken = default) =>
-        // The player's version index (schema v3 has no index by kind); the rare other kinds are skipped per row.
         ReadListedEventsAsync(
-            "INDEXED BY ux_ledger_events_player_version WHERE player_uuid = $p AND kind = 0 AND version > $after ORDER BY version LIMIT $limit",
+            PlayerEntitlementEventsWhere,
             command =>
             {
                 command.Parameters.AddWithValue("$p", playerUuid.ToString("D"));
@@ -176,6 +175,14 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
                 command.Parameters.AddWithValue("$limit", limit);
             },
             cancellationToken);
+
+    /// <summary>
+    /// The listing of player <c>$p</c>'s entitlement events after version <c>$after</c>: on the partial index of
+    /// grants by (player, version) (schema version 9), whose WHERE the query's <c>kind = 0</c> matches, so a page
+    /// costs its own rows, not the player's consumes in between (the (player, version) key had to skip each).
+    /// </summary>
+    internal const string PlayerEntitlementEventsWhere =
+        "INDEXED BY ix_ledger_events_player_entitlements WHERE player_uuid = $p AND kind = 0 AND version > $after ORDER BY version LIMIT $limit";
 
     public Task<IReadOnlyList<LedgerEvent>> ReadAllEntitlementEventsAsync(long afterSequence, int limit, CancellationToken cancellationToken = default) =>
         // SQLite has one writer and assigns seq inside the writing transaction, so sequences become
@@ -320,13 +327,12 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
         return WriteAsync(connection =>
         {
             using var command = Command(connection, """
-                INSERT INTO catalog_skus (platform, sku, revision, document) VALUES ($platform, $sku, 1, $doc)
-                ON CONFLICT (platform, sku) DO UPDATE SET revision = catalog_skus.revision + 1, document = excluded.document
+                INSERT INTO catalog_skus (platform, sku, revision, document, platform_product_id) VALUES ($platform, $sku, 1, $doc, $product)
+                ON CONFLICT (platform, sku) DO UPDATE SET
+                    revision = catalog_skus.revision + 1, document = excluded.document, platform_product_id = excluded.platform_product_id
                 RETURNING revision;
                 """);
-            command.Parameters.AddWithValue("$platform", sku.Platform.ToString());
-            command.Parameters.AddWithValue("$sku", sku.Sku);
-            command.Parameters.AddWithValue("$doc", JsonSerializer.Serialize(sku with { Revision = 0 }, CatalogJson));
+            BindCatalog(command, sku);
             var revision = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
             return sku with { Revision = revision };
         }, cancellationToken);
@@ -342,16 +348,29 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
             var inserted = 0;
             foreach (var sku in entries)
             {
-                using var command = Command(connection, "INSERT INTO catalog_skus (platform, sku, revision, document) VALUES ($platform, $sku, 1, $doc) ON CONFLICT DO NOTHING;", transaction);
-                command.Parameters.AddWithValue("$platform", sku.Platform.ToString());
-                command.Parameters.AddWithValue("$sku", sku.Sku);
-                command.Parameters.AddWithValue("$doc", JsonSerializer.Serialize(sku with { Revision = 0 }, CatalogJson));
+                using var command = Command(
+                    connection,
+                    "INSERT INTO catalog_skus (platform, sku, revision, document, platform_product_id) VALUES ($platform, $sku, 1, $doc, $product) ON CONFLICT DO NOTHING;",
+                    transaction);
+                BindCatalog(command, sku);
                 inserted += command.ExecuteNonQuery();
             }
 
             transaction.Commit();
             return inserted;
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// A catalog write's values: the entry as its JSON document (without its revision), and its platform product
+    /// id again in a column of its own (schema version 9), which the lookup by product id is indexed on.
+    /// </summary>
+    private static void BindCatalog(SqliteCommand command, CatalogSku sku)
+    {
+        command.Parameters.AddWithValue("$platform", sku.Platform.ToString());
+        command.Parameters.AddWithValue("$sku", sku.Sku);
+        command.Parameters.AddWithValue("$doc", JsonSerializer.Serialize(sku with { Revision = 0 }, CatalogJson));
+        command.Parameters.AddWithValue("$product", (object?)sku.PlatformProductId ?? DBNull.Value);
     }
 
     public Task<IReadOnlyList<LedgerEvent>> ReadNotifyingEventsAsync(Guid? playerUuid, long afterSequence, int limit, CancellationToken cancellationToken = default) =>
@@ -555,13 +574,20 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
             return pending;
         }, cancellationToken);
 
+    /// <summary>
+    /// The platform's catalog entry of product <c>$product</c>, the first by SKU when several share it: on the
+    /// index of product ids (schema version 9), which holds the SKU too, so the read costs the entries of that
+    /// product, not a JSON parse of every entry of the platform as it did before.
+    /// </summary>
+    internal const string CatalogSkuByProductIdQuery = """
+        SELECT document, revision FROM catalog_skus INDEXED BY ix_catalog_skus_product
+        WHERE platform = $platform AND platform_product_id = $product
+        ORDER BY sku LIMIT 1;
+        """;
+
     public Task<CatalogSku?> ReadCatalogSkuByProductIdAsync(Platform platform, string productId, CancellationToken cancellationToken = default) => ReadAsync(connection =>
     {
-        using var command = Command(connection, """
-            SELECT document, revision FROM catalog_skus
-            WHERE platform = $platform AND json_extract(document, '$.platformProductId') = $product
-            ORDER BY sku LIMIT 1;
-            """);
+        using var command = Command(connection, CatalogSkuByProductIdQuery);
         command.Parameters.AddWithValue("$platform", platform.ToString());
         command.Parameters.AddWithValue("$product", productId);
         using var reader = command.ExecuteReader();

@@ -196,13 +196,13 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
             DROP INDEX ux_ledger_events_transaction;
             CREATE UNIQUE INDEX ux_ledger_events_transaction ON ledger_events (platform, platform_transaction_id, action_type) WHERE kind = 0;
             DELETE FROM schema_version WHERE version >= 4;
-            """ + BackToVersionSeven + BackToVersionFour);
+            """ + BackToVersionEight + BackToVersionSeven + BackToVersionFour);
         Assert.Equal("3/3", await ReadSchemaVersionsAsync());
         var upgraded = Open(_database);
 
         await upgraded.InitializeAsync();
 
-        Assert.Equal("8/8", await ReadSchemaVersionsAsync());
+        Assert.Equal("9/9", await ReadSchemaVersionsAsync());
         Assert.Equal(
             ["CREATE UNIQUE INDEX ux_ledger_events_transaction ON public.ledger_events USING btree (platform, md5(platform_transaction_id), action_type) WHERE (kind = 0)"],
             await ReadIndexDefinitionsAsync("%_transaction%"));
@@ -216,15 +216,16 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
     {
         var link = await Store.LinkPlatformUserAsync(Platform.Steam, "steam-before-v5", "Before", null, DateTimeOffset.UnixEpoch);
         var sku = await Store.WriteCatalogSkuAsync(new CatalogSku { Platform = Platform.Steam, Sku = "sku-before-v5", EntitlementType = EntitlementType.Durable, ItemId = "item", ItemName = "Item" });
-        await ExecuteAsync(BackToVersionSeven + BackToVersionFour + "DELETE FROM schema_version WHERE version >= 5;");
+        await ExecuteAsync(BackToVersionEight + BackToVersionSeven + BackToVersionFour + "DELETE FROM schema_version WHERE version >= 5;");
         Assert.Equal("4/4", await ReadSchemaVersionsAsync());
         var upgraded = Open(_database);
 
         await upgraded.InitializeAsync();
 
-        Assert.Equal("8/8", await ReadSchemaVersionsAsync());
+        Assert.Equal("9/9", await ReadSchemaVersionsAsync());
         Assert.Equal(
             [
+                "catalog_skus: CREATE INDEX ix_catalog_skus_product ON public.catalog_skus USING btree (platform, md5(platform_product_id)) WHERE (platform_product_id IS NOT NULL)",
                 "catalog_skus: CREATE UNIQUE INDEX ux_catalog_skus_sku ON public.catalog_skus USING btree (platform, md5(sku))",
                 "platform_users: CREATE UNIQUE INDEX ux_platform_users_id ON public.platform_users USING btree (platform, md5(platform_user_id))",
             ],
@@ -247,7 +248,7 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
         var (outcome, _) = await silos[3].AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-1"));
 
         Assert.Equal(AppendOutcome.Appended, outcome);
-        Assert.Equal("8/8", await ReadSchemaVersionsAsync(database));
+        Assert.Equal("9/9", await ReadSchemaVersionsAsync(database));
     }
 
     [Fact]
@@ -279,6 +280,55 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
         Assert.Equal(freshRows, seasonedRows);
         Assert.Equal(["tracking-seasoned"], (await Store.ReadPendingXboxConsumesAsync(SeasonedXuid)).Select(p => p.TrackingId));
     }
+
+    [Fact]
+    public async Task ReadPlayerEntitlementEventsAsync_ThousandConsumesBehindTheGrants_FirstPageVisitsTheSameRowsAsWithNone()
+    {
+        var (plain, consuming) = await SeedPlayersWithAndWithoutConsumesAsync();
+
+        // A full first page of each: the consumes between the grants must not be visited.
+        var plainRows = await PlayerEntitlementEventRowsVisitedAsync(plain);
+        var consumingRows = await PlayerEntitlementEventRowsVisitedAsync(consuming);
+
+        Assert.Equal(plainRows, consumingRows);
+        Assert.Equal([101L, 202L, 303L], (await Store.ReadPlayerEntitlementEventsAsync(consuming, 0, 3)).Select(e => e.Version));
+    }
+
+    [Fact]
+    public async Task ReadCatalogSkuByProductIdAsync_FiveHundredOtherXboxSkus_VisitsTheSameRowsAsWithOne()
+    {
+        var target = await WriteLookupTargetAsync();
+        await SeedOtherXboxSkusAsync(1, 1);
+        var withOne = await CatalogSkuByProductIdRowsVisitedAsync("9PRODUCT0250");
+        await SeedOtherXboxSkusAsync(2, 499);
+
+        // The lookup must not cast, nor visit, the platform's other entries.
+        var withFiveHundred = await CatalogSkuByProductIdRowsVisitedAsync("9PRODUCT0250");
+
+        Assert.Equal(withOne, withFiveHundred);
+        Assert.Equal(target.Sku, (await Store.ReadCatalogSkuByProductIdAsync(Platform.XboxLive, "9PRODUCT0250"))?.Sku);
+    }
+
+    /// <summary>
+    /// The rows the store's lookup of an XboxLive product's catalog entry visits, by <c>EXPLAIN ANALYZE</c> on
+    /// fresh statistics with sequential and bitmap scans off.
+    /// </summary>
+    private Task<long> CatalogSkuByProductIdRowsVisitedAsync(string productId) => RowsVisitedAsync(
+        "ANALYZE; SET enable_seqscan = off; SET enable_bitmapscan = off;",
+        PostgresLedgerStore.CatalogSkuByProductIdQuery,
+        new NpgsqlParameter("platform", NpgsqlDbType.Text) { Value = nameof(Platform.XboxLive) },
+        new NpgsqlParameter("product", NpgsqlDbType.Text) { Value = productId });
+
+    /// <summary>
+    /// The rows the store's listing of the player's entitlement events (its own columns and WHERE clause), a first
+    /// page of 10, visits, by <c>EXPLAIN ANALYZE</c> on fresh statistics with sequential and bitmap scans off.
+    /// </summary>
+    private Task<long> PlayerEntitlementEventRowsVisitedAsync(Guid player) => RowsVisitedAsync(
+        "ANALYZE; SET enable_seqscan = off; SET enable_bitmapscan = off;",
+        $"SELECT {LedgerEventRow.ListedColumns} FROM ledger_events {PostgresLedgerStore.PlayerEntitlementEventsWhere}",
+        new NpgsqlParameter("p", NpgsqlDbType.Uuid) { Value = player },
+        new NpgsqlParameter("after", NpgsqlDbType.Bigint) { Value = 0L },
+        new NpgsqlParameter("limit", NpgsqlDbType.Integer) { Value = 10 });
 
     /// <summary>
     /// The rows the store's read of the XUID's pending consumes visits, by <c>EXPLAIN ANALYZE</c> on fresh

@@ -3,7 +3,7 @@ using Entitlements.Storage;
 
 namespace Entitlements.Tests.Storage;
 
-/// <summary>The ledger's schema: which indexes an append has to write, and the upgrade that removed four.</summary>
+/// <summary>The ledger's schema: which indexes an append has to write, the upgrade that removed four, and the one that added the players' grants.</summary>
 public abstract partial class LedgerStoreContractTests
 {
     /// <summary>
@@ -22,9 +22,21 @@ public abstract partial class LedgerStoreContractTests
 
     /// <summary>
     /// SQL that puts a database of this build's schema back in version 7's shape: no table of pending Xbox
-    /// consumes, nor its triggers, and version 6's partial index of started consumes by XUID.
+    /// consumes, nor its triggers, and version 6's partial index of started consumes by XUID. Run it after
+    /// <see cref="BackToVersionEight"/>.
     /// </summary>
     protected abstract string BackToVersionSeven { get; }
+
+    /// <summary>
+    /// Version 9's additions taken away, the same SQL on both engines: the partial index of a player's grants,
+    /// and the catalog's product id column with its index.
+    /// </summary>
+    protected const string BackToVersionEight = """
+        DROP INDEX ix_ledger_events_player_entitlements;
+        DROP INDEX ix_catalog_skus_product;
+        ALTER TABLE catalog_skus DROP COLUMN platform_product_id;
+        DELETE FROM schema_version WHERE version >= 9;
+        """;
 
     /// <summary>The names of the indexes on <paramref name="table"/>, sorted ordinally, the engine's own key indexes included.</summary>
     protected abstract Task<IReadOnlyList<string>> ReadIndexesAsync(string table);
@@ -40,13 +52,14 @@ public abstract partial class LedgerStoreContractTests
     private IReadOnlyList<string> ExpectedLedgerIndexes =>
     [
         .. KeyIndexes,
+        "ix_ledger_events_player_entitlements",
         "ux_ledger_events_operation",
         "ux_ledger_events_player_version",
         "ux_ledger_events_transaction",
     ];
 
     [Fact]
-    public async Task InitializeAsync_NewDatabase_IndexesLedgerEventsByItsKeysOnly()
+    public async Task InitializeAsync_NewDatabase_IndexesLedgerEventsByItsKeysAndThePlayersGrantsOnly()
     {
         var indexes = await ReadLedgerIndexesAsync();
 
@@ -66,12 +79,12 @@ public abstract partial class LedgerStoreContractTests
         }
 
         await CloseAsync(Store);
-        await ExecuteAsync(BackToVersionSeven + BackToVersionTwo);
+        await ExecuteAsync(BackToVersionEight + BackToVersionSeven + BackToVersionTwo);
         Assert.Equal("2/2", await ReadSchemaVersionsAsync());
         var upgraded = await OpenAsync();
         await upgraded.InitializeAsync();
 
-        Assert.Equal("8/8", await ReadSchemaVersionsAsync());
+        Assert.Equal("9/9", await ReadSchemaVersionsAsync());
         Assert.Equal(ExpectedLedgerIndexes.Order(StringComparer.Ordinal), await ReadLedgerIndexesAsync());
         Assert.Equal([grant.EventId, consumed.EventId, second.EventId], (await upgraded.ReadPlayerEventsAsync(player, 0, 10)).Select(e => e.EventId));
         Assert.Equal([grant.EventId, second.EventId], (await upgraded.ReadPlayerEntitlementEventsAsync(player, 0, 10)).Select(e => e.EventId));
@@ -81,6 +94,79 @@ public abstract partial class LedgerStoreContractTests
         Assert.Equal([grant.EventId], (await upgraded.ReadNotifyingEventsAsync(player, 0, 10)).Select(e => e.EventId));
         Assert.Equal(1, await upgraded.ReadLastNotifyingSequenceAsync());
         Assert.Equal(consumed.EventId, (await upgraded.ReadOperationAsync(player, "op-1"))?.EventId);
+    }
+
+    [Fact]
+    public async Task InitializeAsync_VersionEightDatabase_IndexesThePlayersGrantsAndListsThemAsBefore()
+    {
+        var player = Guid.NewGuid();
+        var old = await OpenVersionEightAsync();
+        var appended = new List<LedgerEvent>();
+        foreach (var ledgerEvent in new[]
+        {
+            StoredEvents.Consumed(player, 1, "op-1"),
+            StoredEvents.Entitlement(player, 2, "tx-1"),
+            StoredEvents.Consumed(player, 3, "op-2"),
+            StoredEvents.Consumed(player, 4, "op-3"),
+            StoredEvents.Entitlement(player, 5, "tx-2"),
+            StoredEvents.Entitlement(player, 6, "tx-3"),
+        })
+        {
+            var (outcome, stored) = await old.AppendAsync(ledgerEvent);
+            Assert.Equal(AppendOutcome.Appended, outcome);
+            appended.Add(stored!);
+        }
+
+        await CloseAsync(old);
+        var upgraded = await OpenAsync();
+
+        await upgraded.InitializeAsync();
+
+        Assert.Equal("9/9", await ReadSchemaVersionsAsync());
+        Assert.Contains("ix_ledger_events_player_entitlements", await ReadLedgerIndexesAsync());
+        Assert.Equal([2L, 5L], (await upgraded.ReadPlayerEntitlementEventsAsync(player, 0, 2)).Select(e => e.Version));
+        Assert.Equal([6L], (await upgraded.ReadPlayerEntitlementEventsAsync(player, 5, 2)).Select(e => e.Version));
+        Assert.Equal(
+            [appended[1].EventId, appended[4].EventId, appended[5].EventId],
+            (await upgraded.ReadAllEntitlementEventsAsync(0, 10)).Select(e => e.EventId));
+        Assert.Equal(AppendOutcome.Appended, (await upgraded.AppendAsync(StoredEvents.Entitlement(player, 7, "tx-4"))).Outcome);
+        Assert.Equal([6L, 7L], (await upgraded.ReadPlayerEntitlementEventsAsync(player, 5, 10)).Select(e => e.Version));
+    }
+
+    /// <summary>Close this test's store, put its database back in schema version 8's shape, and open it again (not initialized).</summary>
+    protected async Task<ILedgerStore> OpenVersionEightAsync()
+    {
+        await CloseAsync(Store);
+        await ExecuteAsync(BackToVersionEight);
+        Assert.Equal("8/8", await ReadSchemaVersionsAsync());
+        return await OpenAsync();
+    }
+
+    /// <summary>
+    /// Two players with the same ten grants, versions apart: the first has nothing else, the second 1,000
+    /// consumes among them (100 before each grant). Returned in the order of their keys, a third player's
+    /// grant after both, so that reads of either take the same steps to the same place.
+    /// </summary>
+    protected async Task<(Guid Plain, Guid Consuming)> SeedPlayersWithAndWithoutConsumesAsync()
+    {
+        var players = new[] { Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid() }.OrderBy(p => p.ToString("D"), StringComparer.Ordinal).ToArray();
+        var (plain, consuming, last) = (players[0], players[1], players[2]);
+        var version = 0L;
+        for (var grant = 1; grant <= 10; grant++)
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                version++;
+                Assert.Equal(AppendOutcome.Appended, (await Store.AppendAsync(StoredEvents.Consumed(consuming, version, $"op-{version}"))).Outcome);
+            }
+
+            version++;
+            Assert.Equal(AppendOutcome.Appended, (await Store.AppendAsync(StoredEvents.Entitlement(consuming, version, $"tx-consuming-{grant}"))).Outcome);
+            Assert.Equal(AppendOutcome.Appended, (await Store.AppendAsync(StoredEvents.Entitlement(plain, grant, $"tx-plain-{grant}"))).Outcome);
+        }
+
+        Assert.Equal(AppendOutcome.Appended, (await Store.AppendAsync(StoredEvents.Entitlement(last, 1, "tx-last"))).Outcome);
+        return (plain, consuming);
     }
 
     [Fact]

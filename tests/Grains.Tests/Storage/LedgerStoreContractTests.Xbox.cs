@@ -113,7 +113,7 @@ public abstract partial class LedgerStoreContractTests
         var otherXuid = Started("tracking-other-xuid", "2535400000000009");
         var pending = Started("tracking-pending");
         await CloseAsync(Store);
-        await ExecuteAsync(BackToVersionSeven);
+        await ExecuteAsync(BackToVersionEight + BackToVersionSeven);
         Assert.Equal("7/7", await ReadSchemaVersionsAsync());
         var old = await OpenAsync();
         foreach (var ledgerEvent in new[]
@@ -137,7 +137,7 @@ public abstract partial class LedgerStoreContractTests
 
         await upgraded.InitializeAsync();
 
-        Assert.Equal("8/8", await ReadSchemaVersionsAsync());
+        Assert.Equal("9/9", await ReadSchemaVersionsAsync());
         Assert.Equal([movedAndPending, pending], await upgraded.ReadPendingXboxConsumesAsync(pending.Xuid));
         Assert.Equal([otherXuid], await upgraded.ReadPendingXboxConsumesAsync(otherXuid.Xuid));
         Assert.Equal((AppendOutcome.Appended, AppendOutcome.Appended), (
@@ -200,6 +200,73 @@ public abstract partial class LedgerStoreContractTests
         Assert.Null(await Store.ReadCatalogSkuByProductIdAsync(Platform.XboxLive, "9PRODUCT0002"));
         Assert.Null(await Store.ReadCatalogSkuByProductIdAsync(Platform.Steam, "9PRODUCT0001"));
     }
+
+    [Fact]
+    public async Task ReadCatalogSkuByProductIdAsync_ProductIdChanged_FindsTheEntryByItsNewIdOnly()
+    {
+        await Store.WriteCatalogSkuAsync(XboxGems("gems-moved", "9PRODUCTOLD"));
+        var moved = await Store.WriteCatalogSkuAsync(XboxGems("gems-moved", "9PRODUCTNEW"));
+        await Store.WriteCatalogSkuAsync(XboxGems("gems-cleared", "9PRODUCTCLEARED"));
+        await Store.WriteCatalogSkuAsync(XboxGems("gems-cleared", "9PRODUCTCLEARED") with { PlatformProductId = null });
+
+        Assert.Equal(2, moved.Revision);
+        Assert.Equal(moved, await Store.ReadCatalogSkuByProductIdAsync(Platform.XboxLive, "9PRODUCTNEW"), new CatalogComparer());
+        Assert.Null(await Store.ReadCatalogSkuByProductIdAsync(Platform.XboxLive, "9PRODUCTOLD"));
+        Assert.Null(await Store.ReadCatalogSkuByProductIdAsync(Platform.XboxLive, "9PRODUCTCLEARED"));
+    }
+
+    [Fact]
+    public async Task ReadCatalogSkuByProductIdAsync_SeededEntriesSharingAProduct_ReturnsTheFirstBySku()
+    {
+        var inserted = await Store.SeedCatalogAsync([XboxGems("gems-b", "9PRODUCTSHARED"), XboxGems("gems-a", "9PRODUCTSHARED"), XboxGems("gems-c", "9PRODUCTOWN")]);
+
+        Assert.Equal(3, inserted);
+        Assert.Equal(XboxGems("gems-a", "9PRODUCTSHARED") with { Revision = 1 }, await Store.ReadCatalogSkuByProductIdAsync(Platform.XboxLive, "9PRODUCTSHARED"), new CatalogComparer());
+        Assert.Equal(XboxGems("gems-c", "9PRODUCTOWN") with { Revision = 1 }, await Store.ReadCatalogSkuByProductIdAsync(Platform.XboxLive, "9PRODUCTOWN"), new CatalogComparer());
+    }
+
+    [Fact]
+    public async Task InitializeAsync_VersionEightDatabase_FillsTheCatalogsProductIdsFromTheirDocuments()
+    {
+        // Written by this build, then the column taken away: the documents are what a version 8 build stored.
+        await Store.WriteCatalogSkuAsync(XboxGems("gems-b", "9PRODUCTSHARED"));
+        await Store.WriteCatalogSkuAsync(XboxGems("gems-a", "9PRODUCTSHARED"));
+        await Store.WriteCatalogSkuAsync(XboxGems("gems-own", "9PRODUCTOWN"));
+        await Store.WriteCatalogSkuAsync(XboxGems("gems-none", "unused") with { PlatformProductId = null });
+        await Store.WriteCatalogSkuAsync(XboxGems("gems-nul", "9PRODUCTNUL") with { CustomData = new Dictionary<string, string> { ["note"] = "a\0b" } });
+        await CloseAsync(await OpenVersionEightAsync());
+        var upgraded = await OpenAsync();
+
+        await upgraded.InitializeAsync();
+
+        Assert.Equal("9/9", await ReadSchemaVersionsAsync());
+        Assert.Contains("ix_catalog_skus_product", await ReadIndexesAsync("catalog_skus"));
+        Assert.Equal("gems-a", (await upgraded.ReadCatalogSkuByProductIdAsync(Platform.XboxLive, "9PRODUCTSHARED"))?.Sku);
+        Assert.Equal("gems-own", (await upgraded.ReadCatalogSkuByProductIdAsync(Platform.XboxLive, "9PRODUCTOWN"))?.Sku);
+        Assert.Null(await upgraded.ReadCatalogSkuByProductIdAsync(Platform.XboxLive, "unused"));
+        Assert.Equal("a\0b", (await upgraded.ReadCatalogSkuAsync(Platform.XboxLive, "gems-nul"))!.CustomData["note"]);
+        await upgraded.WriteCatalogSkuAsync(XboxGems("gems-own", "9PRODUCTRENAMED"));
+        Assert.Null(await upgraded.ReadCatalogSkuByProductIdAsync(Platform.XboxLive, "9PRODUCTOWN"));
+        Assert.Equal("gems-own", (await upgraded.ReadCatalogSkuByProductIdAsync(Platform.XboxLive, "9PRODUCTRENAMED"))?.Sku);
+    }
+
+    /// <summary>
+    /// For the engines' tests that a product lookup costs the same whatever the size of the XboxLive catalog:
+    /// <paramref name="count"/> more XboxLive entries from number <paramref name="from"/> on, each of a product of its
+    /// own (on both sides of <c>9PRODUCT0250</c> in key order, whose entry is not among them), every tenth without one.
+    /// </summary>
+    protected async Task SeedOtherXboxSkusAsync(int from, int count)
+    {
+        var others = Enumerable.Range(from, count)
+            .Select(i => XboxGems($"other-{i:D4}", $"9OTHER{i:D4}") with { PlatformProductId = i % 10 == 0 ? null : $"9PRODUCT{(2 * i) + 1:D4}" });
+        Assert.Equal(count, await Store.SeedCatalogAsync(others));
+    }
+
+    /// <summary>
+    /// The entry the product lookup cost tests look for: product <c>9PRODUCT0250</c>, SKU <c>target</c>, after every
+    /// other entry's in SKU order (a walk of the platform's entries in SKU order meets it last).
+    /// </summary>
+    protected Task<CatalogSku> WriteLookupTargetAsync() => Store.WriteCatalogSkuAsync(XboxGems("target", "9PRODUCT0250"));
 
     [Fact]
     public async Task ReadSessionTicketKeyAsync_CalledTwice_ReturnsTheSameKey()

@@ -19,6 +19,7 @@ namespace Entitlements.Gateway.Diagnostics;
 public sealed class DatabaseHealthCheck : IHealthCheck, IAsyncDisposable
 {
     private const int TimeoutSeconds = 3;
+    private const int PoolSize = 2;
     private const string VersionQuery = "SELECT COALESCE(MAX(version), 0) FROM schema_version;";
     private const string PostgresQuery =
         "SELECT COALESCE(MAX(version), 0), pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on' FROM schema_version;";
@@ -30,12 +31,7 @@ public sealed class DatabaseHealthCheck : IHealthCheck, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(configuration);
         _storage = configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
-        _postgres = new Lazy<NpgsqlDataSource>(() => NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(_storage.ConnectionString)
-        {
-            Timeout = TimeoutSeconds,
-            CommandTimeout = TimeoutSeconds,
-            ApplicationName = "entitlements-health",
-        }.ConnectionString));
+        _postgres = new Lazy<NpgsqlDataSource>(() => NpgsqlDataSource.Create(HealthConnectionString(_storage.ConnectionString)));
     }
 
     private bool IsPostgres => string.Equals(_storage.Provider, StorageOptions.PostgreSql, StringComparison.OrdinalIgnoreCase);
@@ -74,6 +70,28 @@ public sealed class DatabaseHealthCheck : IHealthCheck, IAsyncDisposable
         {
             await _postgres.Value.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// The health pool's connection string: the store's, with the check's timeouts and name, and at most
+    /// <see cref="PoolSize"/> connections unless the store's string sets its own maximum (one check runs at a
+    /// time; see <see cref="ReadinessReport"/>).
+    /// </summary>
+    internal static string HealthConnectionString(string? connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            Timeout = TimeoutSeconds,
+            CommandTimeout = TimeoutSeconds,
+            ApplicationName = "entitlements-health",
+        };
+        // The builder's own ContainsKey answers for every keyword it knows; its string names only those set.
+        if (!new DbConnectionStringBuilder { ConnectionString = builder.ConnectionString }.ContainsKey("Maximum Pool Size"))
+        {
+            builder.MaxPoolSize = Math.Max(PoolSize, builder.MinPoolSize);
+        }
+
+        return builder.ConnectionString;
     }
 
     /// <summary>The schema version, and whether the database would refuse writes.</summary>

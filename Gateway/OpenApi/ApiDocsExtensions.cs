@@ -14,11 +14,13 @@ public static class ApiDocsExtensions
 {
     public const string DocumentName = "v1";
     public const string ReferencePath = "/scalar";
+    private const string DocumentPath = "/openapi/{documentName}.json";
 
     public static WebApplicationBuilder AddApiDocs(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var security = new BearerSecurityTransformer();
+        builder.Services.AddSingleton<ApiDocument>();
         builder.Services.AddOpenApi(DocumentName, options =>
         {
             options.CreateSchemaReferenceId = type =>
@@ -46,8 +48,9 @@ public static class ApiDocsExtensions
             return app;
         }
 
-        // /openapi/{documentName}.json, and the reference page reading the same address.
-        app.MapOpenApi().WithMetadata(AnonymousAccess.Instance);
+        // /openapi/{documentName}.json, as MapOpenApi maps it, but built once (ApiDocument); the reference page
+        // reads the same address.
+        app.MapGet(DocumentPath, ServeDocumentAsync).ExcludeFromDescription().WithMetadata(AnonymousAccess.Instance);
         // Offline: the script is the package's own; no web fonts, telemetry or hosted AI features are fetched from elsewhere.
         app.MapScalarApiReference(ReferencePath, options => options
                 .WithTitle("Entitlement cluster API")
@@ -58,5 +61,22 @@ public static class ApiDocsExtensions
                 .HideDeveloperTools())
             .WithMetadata(AnonymousAccess.Instance);
         return app;
+    }
+
+    /// <summary>The document for <c>v1</c> (any case, as the library's route); for another name the library's 404.</summary>
+    private static async Task ServeDocumentAsync(HttpContext context)
+    {
+        var name = (context.GetRouteValue("documentName") as string ?? "").ToLowerInvariant();
+        if (name != DocumentName)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            context.Response.ContentType = "text/plain;charset=utf-8";
+            await context.Response.WriteAsync($"No OpenAPI document with the name '{name}' was found.", context.RequestAborted);
+            return;
+        }
+
+        var json = await context.RequestServices.GetRequiredService<ApiDocument>().JsonAsync(context.RequestAborted);
+        context.Response.ContentType = "application/json;charset=utf-8";
+        await context.Response.Body.WriteAsync(json, context.RequestAborted);
     }
 }

@@ -28,7 +28,7 @@ public interface ILedgerStore
 
     /// <summary>
     /// A player's entitlement events (not consumptions) with version greater than <paramref name="afterVersion"/>, oldest
-    /// first. Costs the page's rows, not the player's consumes in between (schema version 9).
+    /// first. Read on the player's (player, version) key, skipping the player's consumes in between.
     /// </summary>
     Task<IReadOnlyList<LedgerEvent>> ReadPlayerEntitlementEventsAsync(Guid playerUuid, long afterVersion, int limit, CancellationToken cancellationToken = default);
 

@@ -114,7 +114,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
 
     public Task<IReadOnlyList<LedgerEvent>> ReadPlayerEntitlementEventsAsync(Guid playerUuid, long afterVersion, int limit, CancellationToken cancellationToken = default) =>
         ReadListedEventsAsync(
-            PlayerEntitlementEventsWhere,
+            "WHERE player_uuid = @p AND kind = 0 AND version > @after ORDER BY version LIMIT @limit",
             command =>
             {
                 command.Parameters.Add(Parameter("p", NpgsqlDbType.Uuid, playerUuid));
@@ -122,12 +122,6 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
                 command.Parameters.Add(Parameter("limit", NpgsqlDbType.Integer, limit));
             },
             cancellationToken);
-
-    /// <summary>
-    /// The listing of player <c>@p</c>'s entitlement events after version <c>@after</c>, as SQLite's without its
-    /// index hint: PostgreSQL takes the partial index of grants by (player, version) (schema version 9) by itself.
-    /// </summary>
-    internal const string PlayerEntitlementEventsWhere = "WHERE player_uuid = @p AND kind = 0 AND version > @after ORDER BY version LIMIT @limit";
 
     public Task<IReadOnlyList<LedgerEvent>> ReadAllEntitlementEventsAsync(long afterSequence, int limit, CancellationToken cancellationToken = default) =>
         // Sequences become visible in commit order (the ledger lock), so every visible row is below the

@@ -282,19 +282,6 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
     }
 
     [Fact]
-    public async Task ReadPlayerEntitlementEventsAsync_ThousandConsumesBehindTheGrants_FirstPageVisitsTheSameRowsAsWithNone()
-    {
-        var (plain, consuming) = await SeedPlayersWithAndWithoutConsumesAsync();
-
-        // A full first page of each: the consumes between the grants must not be visited.
-        var plainRows = await PlayerEntitlementEventRowsVisitedAsync(plain);
-        var consumingRows = await PlayerEntitlementEventRowsVisitedAsync(consuming);
-
-        Assert.Equal(plainRows, consumingRows);
-        Assert.Equal([101L, 202L, 303L], (await Store.ReadPlayerEntitlementEventsAsync(consuming, 0, 3)).Select(e => e.Version));
-    }
-
-    [Fact]
     public async Task ReadCatalogSkuByProductIdAsync_FiveHundredOtherXboxSkus_VisitsTheSameRowsAsWithOne()
     {
         var target = await WriteLookupTargetAsync();
@@ -318,17 +305,6 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
         PostgresLedgerStore.CatalogSkuByProductIdQuery,
         new NpgsqlParameter("platform", NpgsqlDbType.Text) { Value = nameof(Platform.XboxLive) },
         new NpgsqlParameter("product", NpgsqlDbType.Text) { Value = productId });
-
-    /// <summary>
-    /// The rows the store's listing of the player's entitlement events (its own columns and WHERE clause), a first
-    /// page of 10, visits, by <c>EXPLAIN ANALYZE</c> on fresh statistics with sequential and bitmap scans off.
-    /// </summary>
-    private Task<long> PlayerEntitlementEventRowsVisitedAsync(Guid player) => RowsVisitedAsync(
-        "ANALYZE; SET enable_seqscan = off; SET enable_bitmapscan = off;",
-        $"SELECT {LedgerEventRow.ListedColumns} FROM ledger_events {PostgresLedgerStore.PlayerEntitlementEventsWhere}",
-        new NpgsqlParameter("p", NpgsqlDbType.Uuid) { Value = player },
-        new NpgsqlParameter("after", NpgsqlDbType.Bigint) { Value = 0L },
-        new NpgsqlParameter("limit", NpgsqlDbType.Integer) { Value = 10 });
 
     /// <summary>
     /// The rows the store's read of the XUID's pending consumes visits, by <c>EXPLAIN ANALYZE</c> on fresh

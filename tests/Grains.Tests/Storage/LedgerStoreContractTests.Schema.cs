@@ -28,11 +28,10 @@ public abstract partial class LedgerStoreContractTests
     protected abstract string BackToVersionSeven { get; }
 
     /// <summary>
-    /// Version 9's additions taken away, the same SQL on both engines: the partial index of a player's grants,
-    /// and the catalog's product id column with its index.
+    /// Version 9's additions taken away, the same SQL on both engines: the catalog's product id column with its
+    /// index.
     /// </summary>
     protected const string BackToVersionEight = """
-        DROP INDEX ix_ledger_events_player_entitlements;
         DROP INDEX ix_catalog_skus_product;
         ALTER TABLE catalog_skus DROP COLUMN platform_product_id;
         DELETE FROM schema_version WHERE version >= 9;
@@ -52,7 +51,6 @@ public abstract partial class LedgerStoreContractTests
     private IReadOnlyList<string> ExpectedLedgerIndexes =>
     [
         .. KeyIndexes,
-        "ix_ledger_events_player_entitlements",
         "ux_ledger_events_operation",
         "ux_ledger_events_player_version",
         "ux_ledger_events_transaction",
@@ -97,7 +95,7 @@ public abstract partial class LedgerStoreContractTests
     }
 
     [Fact]
-    public async Task InitializeAsync_VersionEightDatabase_IndexesThePlayersGrantsAndListsThemAsBefore()
+    public async Task InitializeAsync_VersionEightDatabase_ListsThePlayersGrantsAsBefore()
     {
         var player = Guid.NewGuid();
         var old = await OpenVersionEightAsync();
@@ -123,7 +121,6 @@ public abstract partial class LedgerStoreContractTests
         await upgraded.InitializeAsync();
 
         Assert.Equal("9/9", await ReadSchemaVersionsAsync());
-        Assert.Contains("ix_ledger_events_player_entitlements", await ReadLedgerIndexesAsync());
         Assert.Equal([2L, 5L], (await upgraded.ReadPlayerEntitlementEventsAsync(player, 0, 2)).Select(e => e.Version));
         Assert.Equal([6L], (await upgraded.ReadPlayerEntitlementEventsAsync(player, 5, 2)).Select(e => e.Version));
         Assert.Equal(
@@ -140,33 +137,6 @@ public abstract partial class LedgerStoreContractTests
         await ExecuteAsync(BackToVersionEight);
         Assert.Equal("8/8", await ReadSchemaVersionsAsync());
         return await OpenAsync();
-    }
-
-    /// <summary>
-    /// Two players with the same ten grants, versions apart: the first has nothing else, the second 1,000
-    /// consumes among them (100 before each grant). Returned in the order of their keys, a third player's
-    /// grant after both, so that reads of either take the same steps to the same place.
-    /// </summary>
-    protected async Task<(Guid Plain, Guid Consuming)> SeedPlayersWithAndWithoutConsumesAsync()
-    {
-        var players = new[] { Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid() }.OrderBy(p => p.ToString("D"), StringComparer.Ordinal).ToArray();
-        var (plain, consuming, last) = (players[0], players[1], players[2]);
-        var version = 0L;
-        for (var grant = 1; grant <= 10; grant++)
-        {
-            for (var i = 0; i < 100; i++)
-            {
-                version++;
-                Assert.Equal(AppendOutcome.Appended, (await Store.AppendAsync(StoredEvents.Consumed(consuming, version, $"op-{version}"))).Outcome);
-            }
-
-            version++;
-            Assert.Equal(AppendOutcome.Appended, (await Store.AppendAsync(StoredEvents.Entitlement(consuming, version, $"tx-consuming-{grant}"))).Outcome);
-            Assert.Equal(AppendOutcome.Appended, (await Store.AppendAsync(StoredEvents.Entitlement(plain, grant, $"tx-plain-{grant}"))).Outcome);
-        }
-
-        Assert.Equal(AppendOutcome.Appended, (await Store.AppendAsync(StoredEvents.Entitlement(last, 1, "tx-last"))).Outcome);
-        return (plain, consuming);
     }
 
     [Fact]

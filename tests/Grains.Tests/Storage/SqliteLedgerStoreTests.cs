@@ -80,19 +80,6 @@ public sealed class SqliteLedgerStoreTests : LedgerStoreContractTests, IDisposab
     }
 
     [Fact]
-    public async Task ReadPlayerEntitlementEventsAsync_ThousandConsumesBehindTheGrants_FirstPageCostsTheSameAsWithNone()
-    {
-        var (plain, consuming) = await SeedPlayersWithAndWithoutConsumesAsync();
-
-        // A full first page of each: the consumes between the grants must not be walked.
-        var plainSteps = PlayerEntitlementEventSteps(plain, 10);
-        var consumingSteps = PlayerEntitlementEventSteps(consuming, 10);
-
-        Assert.Equal(plainSteps, consumingSteps);
-        Assert.Equal([101L, 202L, 303L], (await Store.ReadPlayerEntitlementEventsAsync(consuming, 0, 3)).Select(e => e.Version));
-    }
-
-    [Fact]
     public async Task ReadCatalogSkuByProductIdAsync_FiveHundredOtherXboxSkus_CostsTheSameAsOne()
     {
         var target = await WriteLookupTargetAsync();
@@ -127,33 +114,6 @@ public sealed class SqliteLedgerStoreTests : LedgerStoreContractTests, IDisposab
             }
 
             Assert.Equal(1, rows);
-            return raw.sqlite3_stmt_status(statement, raw.SQLITE_STMTSTATUS_VM_STEP, 0);
-        }
-    }
-
-    /// <summary>
-    /// The virtual machine steps SQLite takes to run the store's listing of the player's entitlement events (its
-    /// own columns and WHERE clause) from the start, a page of <paramref name="limit"/> that it must fill: a count
-    /// that grows with every row the read visits.
-    /// </summary>
-    private int PlayerEntitlementEventSteps(Guid player, int limit)
-    {
-        using var connection = new SqliteConnection($"Data Source={DatabaseFile(_directory)};Mode=ReadOnly");
-        connection.Open();
-        var query = $"SELECT {LedgerEventRow.ListedColumns} FROM ledger_events {SqliteLedgerStore.PlayerEntitlementEventsWhere}";
-        Assert.Equal(raw.SQLITE_OK, raw.sqlite3_prepare_v2(connection.Handle, query, out sqlite3_stmt statement));
-        using (statement)
-        {
-            Assert.Equal(raw.SQLITE_OK, raw.sqlite3_bind_text(statement, raw.sqlite3_bind_parameter_index(statement, "$p"), player.ToString("D")));
-            Assert.Equal(raw.SQLITE_OK, raw.sqlite3_bind_int64(statement, raw.sqlite3_bind_parameter_index(statement, "$after"), 0));
-            Assert.Equal(raw.SQLITE_OK, raw.sqlite3_bind_int64(statement, raw.sqlite3_bind_parameter_index(statement, "$limit"), limit));
-            var rows = 0;
-            while (raw.sqlite3_step(statement) == raw.SQLITE_ROW)
-            {
-                rows++;
-            }
-
-            Assert.Equal(limit, rows);
             return raw.sqlite3_stmt_status(statement, raw.SQLITE_STMTSTATUS_VM_STEP, 0);
         }
     }

@@ -61,11 +61,9 @@ public static class PostgresClusterExtensions
     /// an empty <c>ClusterId</c> or <c>ServiceId</c> stopped Orleans' own start with a message that does not
     /// name the key, and a silo (<paramref name="listens"/>) needs two different ports from 1 to 65535 (a
     /// port out of range failed the build with no key named; port 0 gave the silo no silo port, or in-cluster
-    /// clients and cluster-mode gateways no gateway to connect to). A cluster-mode silo (<paramref name="gatewayOptional"/>)
-    /// may take <c>GatewayPort</c> 0, Orleans' way of saying that it takes no client connections: a cluster
-    /// can leave those to some of its silos.
+    /// clients and cluster-mode gateways no gateway to connect to).
     /// </summary>
-    internal static OrleansClusterOptions CheckedClusterOptions(IConfiguration configuration, bool listens, bool gatewayOptional = false)
+    internal static OrleansClusterOptions CheckedClusterOptions(IConfiguration configuration, bool listens)
     {
         var options = configuration.GetOrleansClusterOptions();
         var section = OrleansClusterOptions.SectionName;
@@ -82,11 +80,7 @@ public static class PostgresClusterExtensions
         {
             failure = $"{section}:SiloPort must be from 1 to {IPEndPoint.MaxPort} (got {options.SiloPort}).";
         }
-        else if (listens && gatewayOptional && options.GatewayPort is < 0 or > IPEndPoint.MaxPort)
-        {
-            failure = $"{section}:GatewayPort must be from 0 (no gateway on this silo) to {IPEndPoint.MaxPort} (got {options.GatewayPort}).";
-        }
-        else if (listens && !gatewayOptional && options.GatewayPort is < 1 or > IPEndPoint.MaxPort)
+        else if (listens && options.GatewayPort is < 1 or > IPEndPoint.MaxPort)
         {
             failure = $"{section}:GatewayPort must be from 1 to {IPEndPoint.MaxPort} (got {options.GatewayPort}).";
         }
@@ -103,7 +97,7 @@ public static class PostgresClusterExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configuration);
-        var orleans = CheckedClusterOptions(configuration, listens: true, gatewayOptional: true);
+        var orleans = CheckedClusterOptions(configuration, listens: true);
         var connectionString = ClusterConnectionString(configuration);
         if (!IPAddress.TryParse(orleans.AdvertisedIPAddress, out var advertised))
         {

@@ -2,10 +2,8 @@ using System.Globalization;
 using Entitlements.Hosting;
 using Entitlements.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Orleans.Configuration;
 
 namespace Entitlements.Tests.Hosting;
 
@@ -57,25 +55,13 @@ public sealed class ClusterSiloConfigurationTests
     [InlineData("Orleans:ClusterId", "", "Orleans:ClusterId must not be empty.")]
     [InlineData("Orleans:ServiceId", " ", "Orleans:ServiceId must not be empty.")]
     [InlineData("Orleans:SiloPort", "0", "Orleans:SiloPort must be from 1 to 65535 (got 0).")]
-    [InlineData("Orleans:GatewayPort", "65536", "Orleans:GatewayPort must be from 0 (no gateway on this silo) to 65535 (got 65536).")]
-    [InlineData("Orleans:GatewayPort", "-1", "Orleans:GatewayPort must be from 0 (no gateway on this silo) to 65535 (got -1).")]
+    [InlineData("Orleans:GatewayPort", "65536", "Orleans:GatewayPort must be from 1 to 65535 (got 65536).")]
+    [InlineData("Orleans:GatewayPort", "-1", "Orleans:GatewayPort must be from 1 to 65535 (got -1).")]
     public async Task Build_OrleansIdentityOrPortOutOfRange_FailsWithTheKeyAndTheRule(string key, string value, string message)
     {
         var exception = await FailAsync(new() { [key] = value });
 
         Assert.Equal(message, Assert.IsType<InvalidOperationException>(exception).Message);
-    }
-
-    /// <summary>Orleans' way of saying that a silo takes no client connections: passed on as it is.</summary>
-    [Fact]
-    public void Build_GatewayPortZero_ConfiguresASiloWithoutAGateway()
-    {
-        var siloPort = FreePorts.Next();
-        using var host = SiloHost(new() { ["Orleans:SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture), ["Orleans:GatewayPort"] = "0" }).Build();
-
-        var endpoints = host.Services.GetRequiredService<IOptions<EndpointOptions>>().Value;
-
-        Assert.Equal((siloPort, 0), (endpoints.SiloPort, endpoints.GatewayPort));
     }
 
     [Fact]
@@ -92,16 +78,6 @@ public sealed class ClusterSiloConfigurationTests
 
     /// <summary>What stopped the silo, whether building its host or starting it.</summary>
     private static async Task<Exception> FailAsync(Dictionary<string, string?> overrides)
-    {
-        return await Assert.ThrowsAnyAsync<Exception>(async () =>
-        {
-            using var host = SiloHost(overrides).Build();
-            await host.StartAsync();
-        });
-    }
-
-    /// <summary>A cluster-mode silo's host builder, as <c>Silo/Program.cs</c> sets it up, with <paramref name="overrides"/>.</summary>
-    private static HostApplicationBuilder SiloHost(Dictionary<string, string?> overrides)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         var settings = new Dictionary<string, string?>
@@ -120,10 +96,14 @@ public sealed class ClusterSiloConfigurationTests
         }
 
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.UseOrleans(silo => silo
-            .UseConfiguredCluster(builder.Configuration)
-            .AddEntitlements(builder.Configuration)
-            .AddEntitlementsDashboard(builder.Configuration));
-        return builder;
+        return await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            builder.UseOrleans(silo => silo
+                .UseConfiguredCluster(builder.Configuration)
+                .AddEntitlements(builder.Configuration)
+                .AddEntitlementsDashboard(builder.Configuration));
+            using var host = builder.Build();
+            await host.StartAsync();
+        });
     }
 }

@@ -21,12 +21,15 @@ public sealed class HealthReadinessTests
     };
 
     [Fact]
-    public async Task Ready_ConcurrentRequests_RunEachCheckOnceAndGetTheSameReport()
+    public async Task Ready_ConcurrentRequests_ShareRunsOfTheChecksAndTheirReports()
     {
         using var data = new TempDirectory();
         using var gateway = await GatewayProcess.StartAsync(data.Path, settings: Logging);
         using var client = new HttpClient { BaseAddress = gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
+        // The connections are opened first (the live route asks nothing), so that the burst is not spread by
+        // connection set-up on a loaded machine.
+        await Task.WhenAll(Enumerable.Range(0, Burst).Select(_ => client.SendAsync(HttpMethod.Get, "/health/live")));
         var answers = await Task.WhenAll(Enumerable.Range(0, Burst).Select(_ => client.SendAsync(HttpMethod.Get, "/health/ready")));
 
         Assert.All(answers, a =>
@@ -38,9 +41,12 @@ public sealed class HealthReadinessTests
             Assert.Equal("application/json; charset=utf-8", a.ContentHeaders.ContentType?.ToString());
         });
         var lines = await LogLinesAsync(gateway, readyRequests: Burst);
-        Assert.Equal(1, ChecksRun(lines, "database"));
-        Assert.Equal(1, ChecksRun(lines, "cluster"));
-        Assert.Single(answers.Select(a => a.Body).Distinct(StringComparer.Ordinal));
+        // One run, normally; a request that a loaded machine holds back past the report's second of reuse starts
+        // another. Each run answers several requests, with one body: every check ran with every run.
+        var runs = ChecksRun(lines, "database");
+        Assert.InRange(runs, 1, Burst / 4);
+        Assert.Equal(runs, ChecksRun(lines, "cluster"));
+        Assert.InRange(answers.Select(a => a.Body).Distinct(StringComparer.Ordinal).Count(), 1, runs);
     }
 
     /// <summary>Lines of the check service's "Running health check {name}" for <paramref name="check"/>.</summary>

@@ -61,23 +61,17 @@ public sealed class HealthReadinessTests
     /// </summary>
     private static async Task<List<JsonNode>> LogLinesAsync(GatewayProcess gateway, int readyRequests)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
-        {
-            var lines = gateway.Output.Split('\n')
-                .Where(l => l.StartsWith('{'))
-                .Select(l => JsonNode.Parse(l)!)
-                .ToList();
-            var finished = lines.Count(l => l["Category"]!.GetValue<string>() == HostingDiagnostics
-                && l["EventId"]!.GetValue<int>() == 2
-                && l["State"]!["Path"]?.GetValue<string>() == "/health/ready");
-            if (finished >= readyRequests)
+        List<JsonNode> lines = [];
+        await Poll.UntilAsync(
+            () =>
             {
-                return lines;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"expected {readyRequests} finished requests to /health/ready in the log:\n{gateway.Output}");
-            await Task.Delay(100);
-        }
+                lines = [.. gateway.Output.Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonNode.Parse(l)!)];
+                return lines.Count(l => l["Category"]!.GetValue<string>() == HostingDiagnostics
+                    && l["EventId"]!.GetValue<int>() == 2
+                    && l["State"]!["Path"]?.GetValue<string>() == "/health/ready") >= readyRequests;
+            },
+            TimeSpan.FromSeconds(15),
+            () => $"expected {readyRequests} finished requests to /health/ready in the log:\n{gateway.Output}");
+        return lines;
     }
 }

@@ -32,8 +32,19 @@ public static partial class PlayFabClientApi
     }
 
     public static async Task<IResult> LoginWithXbox(
-        HttpContext context, IGrainFactory grains, XstsTokenValidator validator, IOptions<PlayFabOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        HttpContext context,
+        IGrainFactory grains,
+        XstsTokenValidator validator,
+        PlayFabRateLimits limits,
+        IOptions<PlayFabOptions> options,
+        TimeProvider time,
+        CancellationToken cancellationToken)
     {
+        if (limits.AdmitLogin(context) is { } wait)
+        {
+            return RateLimited(context, wait, "Too many logins from this address");
+        }
+
         using var body = await PlayFabRequestReader.ReadAsync(context.Request, cancellationToken);
         body.Text("TitleId", required: true);
         var xboxToken = body.Text("XboxToken", required: true);
@@ -109,7 +120,12 @@ public static partial class PlayFabClientApi
     }
 
     public static async Task<IResult> ConsumeXboxEntitlements(
-        HttpContext context, IGrainFactory grains, XstsTokenValidator validator, IOptions<PlayFabOptions> options, CancellationToken cancellationToken)
+        HttpContext context,
+        IGrainFactory grains,
+        XstsTokenValidator validator,
+        PlayFabRateLimits limits,
+        IOptions<PlayFabOptions> options,
+        CancellationToken cancellationToken)
     {
         var ticket = context.Request.Headers[SessionTicketHeader].FirstOrDefault();
         if (string.IsNullOrWhiteSpace(ticket))
@@ -125,6 +141,11 @@ public static partial class PlayFabClientApi
             || link.PlayerUuid != session.PlayerUuid)
         {
             return PlayFabResults.Error(PlayFabError.InvalidSessionTicket, "The session ticket is invalid or has expired.");
+        }
+
+        if (limits.AdmitConsume(session.PlayerUuid) is { } wait)
+        {
+            return RateLimited(context, wait, "Too many Xbox consumes for this player");
         }
 
         using var body = await PlayFabRequestReader.ReadAsync(context.Request, cancellationToken);
@@ -171,6 +192,14 @@ public static partial class PlayFabClientApi
                 "Xbox Live consumed a balance whose grant would take an item past 9223372036854775807 uses; it was recorded as not applied, nothing was granted."),
             _ => PlayFabResults.Error(PlayFabError.XboxInaccessible, "Xbox Live could not be reached."),
         };
+    }
+
+    /// <summary>PlayFab's throttling answer, with <c>Retry-After</c> in whole seconds (at least 1).</summary>
+    private static IResult RateLimited(HttpContext context, TimeSpan wait, string what)
+    {
+        var seconds = Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds));
+        context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return PlayFabResults.Error(PlayFabError.ApiClientRequestRateLimitExceeded, $"{what}; retry after {seconds} s.");
     }
 
     private static ItemInstance ToItemInstance(XboxGrantedItem item) => new()

@@ -41,11 +41,16 @@ public static class GatewayApp
         var auth = builder.AddGatewayAuth();
         builder.Services.AddOptions<PlayFabOptions>().Bind(builder.Configuration.GetSection(PlayFabOptions.SectionName))
             .Validate(o => o.SessionTicketLifetimeMinutes >= 1, "PlayFab:SessionTicketLifetimeMinutes must be at least 1.")
+            .Validate(o => o.LoginsPerSecondPerAddress >= 0, "PlayFab:LoginsPerSecondPerAddress must not be negative (0 turns the limit off).")
+            .Validate(o => o.LoginsPerSecondPerAddress == 0 || o.LoginBurstPerAddress >= 1, "PlayFab:LoginBurstPerAddress must be at least 1.")
+            .Validate(o => o.ConsumesPerSecondPerPlayer >= 0, "PlayFab:ConsumesPerSecondPerPlayer must not be negative (0 turns the limit off).")
+            .Validate(o => o.ConsumesPerSecondPerPlayer == 0 || o.ConsumeBurstPerPlayer >= 1, "PlayFab:ConsumeBurstPerPlayer must be at least 1.")
             .ValidateOnStart();
         builder.Services.AddOptions<XboxTokenOptions>().Bind(builder.Configuration.GetSection(XboxTokenOptions.SectionName))
             .Validate(o => o.ClockSkewSeconds >= 0, "Xbox:ClockSkewSeconds must not be negative.")
             .ValidateOnStart();
         builder.Services.AddSingleton<XstsTokenValidator>();
+        builder.Services.AddSingleton<PlayFabRateLimits>();
 
         // The entitlement-event routes' one grain, referenced once: every GetGrain<T> call makes Orleans
         // read the interface's attributes again, a measurable share of a grant's CPU.

@@ -16,5 +16,6 @@ public sealed record PlayFabError(string Name, int Number, int HttpStatus = Stat
     public static readonly PlayFabError XboxInaccessible = new("XboxInaccessible", 1339);
     public static readonly PlayFabError XboxRejectedXstsExchangeRequest = new("XboxRejectedXSTSExchangeRequest", 1343);
     public static readonly PlayFabError XboxServiceTooManyRequests = new("XboxServiceTooManyRequests", 1505);
+    public static readonly PlayFabError ApiClientRequestRateLimitExceeded = new("APIClientRequestRateLimitExceeded", 1199, StatusCodes.Status429TooManyRequests);
     public static readonly PlayFabError ProductDisabledForTitle = new("ProductDisabledForTitle", 1609);
 }

@@ -43,6 +43,7 @@ public static class PlayFabResults
     {
         StatusCodes.Status400BadRequest => "BadRequest",
         StatusCodes.Status401Unauthorized => "Unauthorized",
+        StatusCodes.Status429TooManyRequests => "TooManyRequests",
         StatusCodes.Status503ServiceUnavailable => "ServiceUnavailable",
         _ => "Error",
     };

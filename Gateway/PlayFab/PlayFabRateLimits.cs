@@ -1,0 +1,124 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace Entitlements.Gateway.PlayFab;
+
+/// <summary>
+/// How often the PlayFab routes may be called, as PlayFab limits its Client API: logins per client address
+/// (anyone may call <c>LoginWithXbox</c>, and each call may cost an RSA decryption of its XboxToken) and
+/// consumes per player (each call decrypts an XboxToken and may call Xbox). Each is a token bucket: a burst
+/// of calls at once, then a steady rate. A call over the limit is answered
+/// <see cref="PlayFabError.ApiClientRequestRateLimitExceeded"/> with <c>Retry-After</c>, before anything
+/// else is read or done, and counted on <see cref="RateLimitedName"/>.
+/// </summary>
+public sealed class PlayFabRateLimits : IAsyncDisposable
+{
+    public const string MeterName = "Entitlements.Gateway.PlayFab";
+    public const string RateLimitedName = "entitlements.playfab.rate_limited";
+
+    private readonly PartitionedRateLimiter<string>? _logins;
+    private readonly PartitionedRateLimiter<Guid>? _consumes;
+    private readonly Counter<long> _rateLimited;
+
+    public PlayFabRateLimits(IOptions<PlayFabOptions> options, IMeterFactory meters)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(meters);
+        var settings = options.Value;
+        if (settings.LoginsPerSecondPerAddress > 0)
+        {
+            var bucket = Bucket(settings.LoginsPerSecondPerAddress, settings.LoginBurstPerAddress);
+            _logins = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetTokenBucketLimiter(address, _ => bucket));
+        }
+
+        if (settings.ConsumesPerSecondPerPlayer > 0)
+        {
+            var bucket = Bucket(settings.ConsumesPerSecondPerPlayer, settings.ConsumeBurstPerPlayer);
+            _consumes = PartitionedRateLimiter.Create<Guid, Guid>(player => RateLimitPartition.GetTokenBucketLimiter(player, _ => bucket));
+        }
+
+        _rateLimited = meters.Create(MeterName).CreateCounter<long>(
+            RateLimitedName, "{call}", "PlayFab calls refused for being over their rate limit, by route (login, consume).");
+    }
+
+    /// <summary>Take a login from the caller's address: null when admitted, else how long to wait.</summary>
+    public TimeSpan? AdmitLogin(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return _logins is null ? null : Admit(_logins.AttemptAcquire(AddressKey(context.Connection.RemoteIpAddress)), "login");
+    }
+
+    /// <summary>Take a consume of <paramref name="player"/>: null when admitted, else how long to wait.</summary>
+    public TimeSpan? AdmitConsume(Guid player) => _consumes is null ? null : Admit(_consumes.AttemptAcquire(player), "consume");
+
+    /// <summary>
+    /// The address a limit counts by: an IPv4 address (also when mapped into IPv6) on its own, an IPv6 address
+    /// by its /64 network, which one host commonly has to itself and can spend freely. No address (a Unix
+    /// socket) is one shared key.
+    /// </summary>
+    public static string AddressKey(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return string.Empty;
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        bytes[8..].Clear();
+        return new IPAddress(bytes).ToString() + "/64";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_logins is not null)
+        {
+            await _logins.DisposeAsync();
+        }
+
+        if (_consumes is not null)
+        {
+            await _consumes.DisposeAsync();
+        }
+    }
+
+    private TimeSpan? Admit(RateLimitLease lease, string route)
+    {
+        using (lease)
+        {
+            if (lease.IsAcquired)
+            {
+                return null;
+            }
+
+            _rateLimited.Add(1, new KeyValuePair<string, object?>("route", route));
+            return lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) && wait > TimeSpan.Zero ? wait : TimeSpan.FromSeconds(1);
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="burst"/> calls at once, refilled at <paramref name="perSecond"/>; no queue (the
+    /// partitioned limiter refills every bucket on its own timer).
+    /// </summary>
+    private static TokenBucketRateLimiterOptions Bucket(int perSecond, int burst) => new()
+    {
+        TokenLimit = burst,
+        TokensPerPeriod = perSecond,
+        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    };
+}

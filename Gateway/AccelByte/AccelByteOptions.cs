@@ -6,5 +6,5 @@ public sealed class AccelByteOptions
     public const string SectionName = "AccelByte";
 
     /// <summary>The <c>namespace</c> and <c>itemNamespace</c> of every entitlement shown in AccelByte's shape.</summary>
-    public string Namespace { get; set; } = "game";
+    public string Namespace { get; set; } = Entitlements.Notifications.NotificationOptions.DefaultNamespace;
 }

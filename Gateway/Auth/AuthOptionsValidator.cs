@@ -8,7 +8,7 @@ namespace Entitlements.Gateway.Auth;
 /// <c>JwksUrl</c> that is relative or not http(s) (the HTTP client cannot fetch it at all), or a
 /// <c>JwksFile</c> that does not exist. A file that exists but is broken, or a URL that does not answer,
 /// is a run-time matter: the keys in hand stay and the next token tries again. The numbers must not be
-/// negative. Every allowed origin must
+/// negative; <c>Issuer</c> and <c>Audience</c>, when given, not empty. Every allowed origin must
 /// be an origin (<see cref="RequestOrigin.Normalize"/>): one that never matches would fail only in a browser.
 /// </summary>
 public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
@@ -27,6 +27,17 @@ public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
             // Relative paths are read from the working directory, as at run time: say which file that is.
             var where = string.IsNullOrWhiteSpace(file) ? file : Path.GetFullPath(file);
             failures.Add($"{AuthOptions.SectionName}:JwksFile must name an existing file (got '{file}', which is '{where}').");
+        }
+
+        // An empty value would be required as it is, and refuse every token: unset is how no check is asked for.
+        if (options.Issuer is "")
+        {
+            failures.Add($"{AuthOptions.SectionName}:Issuer must not be empty (leave it unset to accept any issuer).");
+        }
+
+        if (options.Audience is "")
+        {
+            failures.Add($"{AuthOptions.SectionName}:Audience must not be empty (leave it unset to accept any audience).");
         }
 
         if (options.ClockSkewSeconds < 0)

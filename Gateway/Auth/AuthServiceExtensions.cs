@@ -1,3 +1,4 @@
+using Entitlements.Gateway.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Entitlements.Gateway.Auth;
@@ -13,7 +14,9 @@ public static class AuthServiceExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var section = builder.Configuration.GetSection(AuthOptions.SectionName);
         var options = section.Get<AuthOptions>() ?? new AuthOptions();
-        builder.Services.AddOptions<AuthOptions>().Bind(section).ValidateOnStart();
+        builder.Services.AddOptions<AuthOptions>().Bind(section)
+            .Validate(_ => ConfigurationLists.HoldsNoPlainValue(section, nameof(AuthOptions.AllowedOrigins)), ConfigurationLists.Refusal($"{AuthOptions.SectionName}:{nameof(AuthOptions.AllowedOrigins)}"))
+            .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         builder.Services.AddHttpClient();
         builder.Services.AddSingleton<SigningKeySet>();

@@ -42,11 +42,13 @@ public static class GatewayApp
         builder.Services.AddOptions<PlayFabOptions>().Bind(builder.Configuration.GetSection(PlayFabOptions.SectionName))
             .Validate(o => o.SessionTicketLifetimeMinutes >= 1, "PlayFab:SessionTicketLifetimeMinutes must be at least 1.")
             .Validate(o => o.LoginsPerSecondPerAddress >= 0, "PlayFab:LoginsPerSecondPerAddress must not be negative (0 turns the limit off).")
-            .Validate(o => o.LoginsPerSecondPerAddress == 0 || o.LoginBurstPerAddress >= 1, "PlayFab:LoginBurstPerAddress must be at least 1.")
+            .Validate(o => o.LoginBurstPerAddress >= 1, "PlayFab:LoginBurstPerAddress must be at least 1.")
             .Validate(o => o.ConsumesPerSecondPerPlayer >= 0, "PlayFab:ConsumesPerSecondPerPlayer must not be negative (0 turns the limit off).")
-            .Validate(o => o.ConsumesPerSecondPerPlayer == 0 || o.ConsumeBurstPerPlayer >= 1, "PlayFab:ConsumeBurstPerPlayer must be at least 1.")
+            .Validate(o => o.ConsumeBurstPerPlayer >= 1, "PlayFab:ConsumeBurstPerPlayer must be at least 1.")
             .ValidateOnStart();
-        builder.Services.AddOptions<XboxTokenOptions>().Bind(builder.Configuration.GetSection(XboxTokenOptions.SectionName))
+        var xbox = builder.Configuration.GetSection(XboxTokenOptions.SectionName);
+        builder.Services.AddOptions<XboxTokenOptions>().Bind(xbox)
+            .Validate(_ => ConfigurationLists.HoldsNoPlainValue(xbox, nameof(XboxTokenOptions.AllowedSandboxes)), ConfigurationLists.Refusal($"{XboxTokenOptions.SectionName}:{nameof(XboxTokenOptions.AllowedSandboxes)}"))
             .Validate(o => o.ClockSkewSeconds >= 0, "Xbox:ClockSkewSeconds must not be negative.")
             .ValidateOnStart();
         builder.Services.AddSingleton<XstsTokenValidator>();

@@ -53,7 +53,7 @@ public static class EntitlementsSiloBuilderExtensions
         // Notifications: written with the ledger, relayed to memory streams. The streams are not durable;
         // the ledger is, and the relay publishes from its stored position after any restart.
         services.AddOptions<NotificationOptions>().Bind(configuration.GetSection(NotificationOptions.SectionName))
-            .PostConfigure(o => o.Namespace = configuration["AccelByte:Namespace"] ?? o.Namespace)
+            .PostConfigure(o => o.Namespace = configuration["AccelByte:Namespace"] ?? NotificationOptions.DefaultNamespace)
             .Validate(o => o.BatchSize >= 1, "Notifications:BatchSize must be at least 1.")
             .Validate(o => o.PollInterval > TimeSpan.Zero, "Notifications:PollInterval must be positive.")
             .Validate(o => o.KeepAliveInterval >= TimeSpan.Zero, "Notifications:KeepAliveInterval must not be negative (00:00:00 turns it off).")

@@ -5,8 +5,14 @@ public sealed class NotificationOptions
 {
     public const string SectionName = "Notifications";
 
-    /// <summary>The AccelByte namespace written in every message; taken from <c>AccelByte:Namespace</c>.</summary>
-    public string Namespace { get; set; } = "game";
+    /// <summary>The namespace when <c>AccelByte:Namespace</c> is not set, as the gateway's.</summary>
+    public const string DefaultNamespace = "game";
+
+    /// <summary>
+    /// The AccelByte namespace written in every message: always <c>AccelByte:Namespace</c> (or
+    /// <see cref="DefaultNamespace"/>), never this section's own key, so that silos and gateways read one setting.
+    /// </summary>
+    public string Namespace { get; set; } = DefaultNamespace;
 
     /// <summary>The <c>clientId</c> of <c>revocationCompleted</c> events: this service's name towards AccelByte-shaped consumers.</summary>
     public string ClientId { get; set; } = "entitlements";

@@ -1,7 +1,12 @@
 using System.Globalization;
+using Entitlements.Gateway.AccelByte;
 using Entitlements.Gateway.Hosting;
+using Entitlements.Hosting;
+using Entitlements.Notifications;
 using Entitlements.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Entitlements.Tests;
@@ -39,6 +44,10 @@ public sealed class StartupConfigurationTests
     [InlineData("PlayFab:ConsumeBurstPerPlayer", "0", "PlayFab:ConsumeBurstPerPlayer must be at least 1.")]
     [InlineData("EntitlementEvents:PageCacheMegabytes", "-1", "EntitlementEvents:PageCacheMegabytes must not be negative (0 turns the cache off).")]
     [InlineData("Xbox:ClockSkewSeconds", "-1", "Xbox:ClockSkewSeconds must not be negative.")]
+    [InlineData("Xbox:AllowedSandboxes", "RETAIL", "Xbox:AllowedSandboxes is a list: give each item its own numbered key (Xbox:AllowedSandboxes:0, Xbox:AllowedSandboxes:1, ...; in the environment Xbox__AllowedSandboxes__0, ...), not one value.")]
+    [InlineData("Auth:AllowedOrigins", "https://game.example", "Auth:AllowedOrigins is a list: give each item its own numbered key (Auth:AllowedOrigins:0, Auth:AllowedOrigins:1, ...; in the environment Auth__AllowedOrigins__0, ...), not one value.")]
+    [InlineData("Auth:Issuer", "", "Auth:Issuer must not be empty (leave it unset to accept any issuer).")]
+    [InlineData("Auth:Audience", "", "Auth:Audience must not be empty (leave it unset to accept any audience).")]
     [InlineData("Xbox:MaxAttempts", "0", "Xbox:MaxAttempts must be at least 1.")]
     [InlineData("Xbox:PageSize", "0", "Xbox:PageSize must be at least 1.")]
     [InlineData("Auth:ClockSkewSeconds", "-5", "Auth:ClockSkewSeconds must not be negative.")]
@@ -82,6 +91,38 @@ public sealed class StartupConfigurationTests
         var exception = await StartAsync(data, key, value);
 
         Assert.Equal(message, Assert.IsType<InvalidOperationException>(exception).Message);
+    }
+
+    [Theory]
+    [InlineData(null, null, "game")]
+    [InlineData("other", null, "game")]
+    [InlineData("other", "studio", "studio")]
+    public async Task Build_NotificationNamespace_IsAccelBytesNamespaceOnly(string? notificationsKey, string? accelByteKey, string expected)
+    {
+        using var data = new TempDirectory();
+        var settings = new Dictionary<string, string?> { ["Storage:DataDirectory"] = data.Path };
+        if (notificationsKey is not null)
+        {
+            settings["Notifications:Namespace"] = notificationsKey;
+        }
+
+        if (accelByteKey is not null)
+        {
+            settings["AccelByte:Namespace"] = accelByteKey;
+        }
+
+        await using var app = GatewayApp.Build(["--urls", "http://127.0.0.1:0"], builder => builder.Configuration.AddInMemoryCollection(settings));
+
+        // The standalone silo's host, as Silo/Program.cs builds it, without its appsettings.json (which
+        // has no AccelByte section either): the notifications' namespace is the gateway listing's.
+        var silo = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        silo.Configuration.AddInMemoryCollection(settings);
+        silo.UseOrleans(orleans => orleans.UseConfiguredCluster(silo.Configuration).AddEntitlements(silo.Configuration));
+        using var siloHost = silo.Build();
+
+        Assert.Equal(expected, app.Services.GetRequiredService<IOptions<NotificationOptions>>().Value.Namespace);
+        Assert.Equal(expected, app.Services.GetRequiredService<IOptions<AccelByteOptions>>().Value.Namespace);
+        Assert.Equal(expected, siloHost.Services.GetRequiredService<IOptions<NotificationOptions>>().Value.Namespace);
     }
 
     /// <summary>What stopped the gateway, whether building it or starting it.</summary>

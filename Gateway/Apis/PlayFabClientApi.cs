@@ -194,12 +194,12 @@ public static partial class PlayFabClientApi
         };
     }
 
-    /// <summary>PlayFab's throttling answer, with <c>Retry-After</c> in whole seconds (at least 1).</summary>
+    /// <summary>PlayFab's throttling answer, with the wait in whole seconds (at least 1) as <c>Retry-After</c> and <c>retryAfterSeconds</c>.</summary>
     private static IResult RateLimited(HttpContext context, TimeSpan wait, string what)
     {
         var seconds = Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds));
         context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return PlayFabResults.Error(PlayFabError.ApiClientRequestRateLimitExceeded, $"{what}; retry after {seconds} s.");
+        return PlayFabResults.Error(PlayFabError.ApiClientRequestRateLimitExceeded, $"{what}; retry after {seconds} s.", retryAfterSeconds: seconds);
     }
 
     private static ItemInstance ToItemInstance(XboxGrantedItem item) => new()

@@ -41,9 +41,9 @@ public static class GatewayApp
         var auth = builder.AddGatewayAuth();
         builder.Services.AddOptions<PlayFabOptions>().Bind(builder.Configuration.GetSection(PlayFabOptions.SectionName))
             .Validate(o => o.SessionTicketLifetimeMinutes >= 1, "PlayFab:SessionTicketLifetimeMinutes must be at least 1.")
-            .Validate(o => o.LoginsPerSecondPerAddress >= 0, "PlayFab:LoginsPerSecondPerAddress must not be negative (0 turns the limit off).")
+            .Validate(o => double.IsFinite(o.LoginsPerSecondPerAddress) && o.LoginsPerSecondPerAddress >= 0, "PlayFab:LoginsPerSecondPerAddress must be a finite number, not negative (0 turns the limit off).")
             .Validate(o => o.LoginBurstPerAddress >= 1, "PlayFab:LoginBurstPerAddress must be at least 1.")
-            .Validate(o => o.ConsumesPerSecondPerPlayer >= 0, "PlayFab:ConsumesPerSecondPerPlayer must not be negative (0 turns the limit off).")
+            .Validate(o => double.IsFinite(o.ConsumesPerSecondPerPlayer) && o.ConsumesPerSecondPerPlayer >= 0, "PlayFab:ConsumesPerSecondPerPlayer must be a finite number, not negative (0 turns the limit off).")
             .Validate(o => o.ConsumeBurstPerPlayer >= 1, "PlayFab:ConsumeBurstPerPlayer must be at least 1.")
             .ValidateOnStart();
         var xbox = builder.Configuration.GetSection(XboxTokenOptions.SectionName);

@@ -11,14 +11,14 @@ public sealed class PlayFabOptions
     /// <summary>The <c>CatalogVersion</c> of granted items when the request names none.</summary>
     public string? DefaultCatalogVersion { get; set; }
 
-    /// <summary>Logins a client address may make each second once its burst is spent; 0 turns the limit off.</summary>
-    public int LoginsPerSecondPerAddress { get; set; } = 20;
+    /// <summary>Logins a client address may make each second once its burst is spent (fractions allowed); 0 turns the limit off.</summary>
+    public double LoginsPerSecondPerAddress { get; set; } = 20;
 
     /// <summary>Logins a client address may make at once.</summary>
     public int LoginBurstPerAddress { get; set; } = 200;
 
-    /// <summary>Xbox consumes a player may make each second once its burst is spent; 0 turns the limit off.</summary>
-    public int ConsumesPerSecondPerPlayer { get; set; } = 20;
+    /// <summary>Xbox consumes a player may make each second once its burst is spent (fractions allowed); 0 turns the limit off.</summary>
+    public double ConsumesPerSecondPerPlayer { get; set; } = 20;
 
     /// <summary>Xbox consumes a player may make at once.</summary>
     public int ConsumeBurstPerPlayer { get; set; } = 100;

@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
-using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace Entitlements.Gateway.PlayFab;
@@ -14,32 +13,22 @@ namespace Entitlements.Gateway.PlayFab;
 /// <see cref="PlayFabError.ApiClientRequestRateLimitExceeded"/> with <c>Retry-After</c>, before anything
 /// else is read or done, and counted on <see cref="RateLimitedName"/>.
 /// </summary>
-public sealed class PlayFabRateLimits : IAsyncDisposable
+public sealed class PlayFabRateLimits
 {
     public const string MeterName = "Entitlements.Gateway.PlayFab";
     public const string RateLimitedName = "entitlements.playfab.rate_limited";
 
-    private readonly PartitionedRateLimiter<string>? _logins;
-    private readonly PartitionedRateLimiter<Guid>? _consumes;
+    private readonly TokenBuckets<string>? _logins;
+    private readonly TokenBuckets<Guid>? _consumes;
     private readonly Counter<long> _rateLimited;
 
-    public PlayFabRateLimits(IOptions<PlayFabOptions> options, IMeterFactory meters)
+    public PlayFabRateLimits(IOptions<PlayFabOptions> options, IMeterFactory meters, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(meters);
         var settings = options.Value;
-        if (settings.LoginsPerSecondPerAddress > 0)
-        {
-            var bucket = Bucket(settings.LoginsPerSecondPerAddress, settings.LoginBurstPerAddress);
-            _logins = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetTokenBucketLimiter(address, _ => bucket));
-        }
-
-        if (settings.ConsumesPerSecondPerPlayer > 0)
-        {
-            var bucket = Bucket(settings.ConsumesPerSecondPerPlayer, settings.ConsumeBurstPerPlayer);
-            _consumes = PartitionedRateLimiter.Create<Guid, Guid>(player => RateLimitPartition.GetTokenBucketLimiter(player, _ => bucket));
-        }
-
+        _logins = settings.LoginsPerSecondPerAddress > 0 ? new(settings.LoginsPerSecondPerAddress, settings.LoginBurstPerAddress, time) : null;
+        _consumes = settings.ConsumesPerSecondPerPlayer > 0 ? new(settings.ConsumesPerSecondPerPlayer, settings.ConsumeBurstPerPlayer, time) : null;
         _rateLimited = meters.Create(MeterName).CreateCounter<long>(
             RateLimitedName, "{call}", "PlayFab calls refused for being over their rate limit, by route (login, consume).");
     }
@@ -48,11 +37,11 @@ public sealed class PlayFabRateLimits : IAsyncDisposable
     public TimeSpan? AdmitLogin(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return _logins is null ? null : Admit(_logins.AttemptAcquire(AddressKey(context.Connection.RemoteIpAddress)), "login");
+        return _logins is null ? null : Counted(_logins.TryTake(AddressKey(context.Connection.RemoteIpAddress)), "login");
     }
 
     /// <summary>Take a consume of <paramref name="player"/>: null when admitted, else how long to wait.</summary>
-    public TimeSpan? AdmitConsume(Guid player) => _consumes is null ? null : Admit(_consumes.AttemptAcquire(player), "consume");
+    public TimeSpan? AdmitConsume(Guid player) => _consumes is null ? null : Counted(_consumes.TryTake(player), "consume");
 
     /// <summary>
     /// The address a limit counts by: an IPv4 address (also when mapped into IPv6) on its own, an IPv6 address
@@ -82,43 +71,13 @@ public sealed class PlayFabRateLimits : IAsyncDisposable
         return new IPAddress(bytes).ToString() + "/64";
     }
 
-    public async ValueTask DisposeAsync()
+    private TimeSpan? Counted(TimeSpan? wait, string route)
     {
-        if (_logins is not null)
+        if (wait is not null)
         {
-            await _logins.DisposeAsync();
-        }
-
-        if (_consumes is not null)
-        {
-            await _consumes.DisposeAsync();
-        }
-    }
-
-    private TimeSpan? Admit(RateLimitLease lease, string route)
-    {
-        using (lease)
-        {
-            if (lease.IsAcquired)
-            {
-                return null;
-            }
-
             _rateLimited.Add(1, new KeyValuePair<string, object?>("route", route));
-            return lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) && wait > TimeSpan.Zero ? wait : TimeSpan.FromSeconds(1);
         }
-    }
 
-    /// <summary>
-    /// <paramref name="burst"/> calls at once, refilled at <paramref name="perSecond"/>; no queue (the
-    /// partitioned limiter refills every bucket on its own timer).
-    /// </summary>
-    private static TokenBucketRateLimiterOptions Bucket(int perSecond, int burst) => new()
-    {
-        TokenLimit = burst,
-        TokensPerPeriod = perSecond,
-        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-        QueueLimit = 0,
-        AutoReplenishment = true,
-    };
+        return wait;
+    }
 }

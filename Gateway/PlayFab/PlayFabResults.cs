@@ -21,8 +21,8 @@ public static class PlayFabResults
 
     public static IResult Ok<T>(T data) => Results.Json(new PlayFabResponse<T>(StatusCodes.Status200OK, "OK", data), Json);
 
-    public static IResult Error(PlayFabError error, string message, IReadOnlyDictionary<string, string[]>? details = null) =>
-        new ErrorResult(new ApiErrorWrapper(error.HttpStatus, StatusText(error.HttpStatus), error.Name, error.Number, message, details));
+    public static IResult Error(PlayFabError error, string message, IReadOnlyDictionary<string, string[]>? details = null, long? retryAfterSeconds = null) =>
+        new ErrorResult(new ApiErrorWrapper(error.HttpStatus, StatusText(error.HttpStatus), error.Name, error.Number, message, details, retryAfterSeconds));
 
     public static IResult InvalidParams(string field, string message) =>
         Error(PlayFabError.InvalidParams, "Invalid input parameters", new Dictionary<string, string[]> { [field] = [message] });

@@ -91,6 +91,7 @@ public sealed partial class NotificationRelayGrain(
         }
 
         _pumping = true;
+        DetachedWork.Detach();
         try
         {
             do

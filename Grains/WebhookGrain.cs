@@ -1,3 +1,4 @@
+using Entitlements.Diagnostics;
 using Entitlements.Notifications;
 using Entitlements.Storage;
 using Entitlements.Webhooks;
@@ -178,6 +179,7 @@ public sealed partial class WebhookGrain(
     /// </summary>
     private async Task PumpAsync(WebhookEndpointOptions webhook)
     {
+        DetachedWork.Detach();
         try
         {
             do

@@ -83,7 +83,7 @@ public static class WebhooksApi
     /// <summary>The webhook grain of a configured name; null for a name that cannot be or is not configured.</summary>
     private static async Task<IWebhookGrain?> FindAsync(IGrainFactory grains, string name)
     {
-        if (name.Length is 0 or > 100 || !name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-'))
+        if (name.Length is 0 or > WebhookEndpointOptions.MaxNameLength || !name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-'))
         {
             return null;
         }

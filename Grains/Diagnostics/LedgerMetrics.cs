@@ -11,7 +11,7 @@ public sealed class LedgerMetrics : IDisposable
 {
     public const string MeterName = "Entitlements.Ledger";
 
-    /// <summary>Appends committed together in one transaction, recorded once per batch.</summary>
+    /// <summary>Appends taken together into one group commit (refused ones included), recorded once per batch.</summary>
     public const string BatchSizeInstrument = "entitlements.ledger.append.batch_size";
 
     /// <summary>Seconds from the start of a batch's transaction to its durable commit, recorded once per batch.</summary>
@@ -42,7 +42,7 @@ public sealed class LedgerMetrics : IDisposable
         _batchSize = meter.CreateHistogram(
             BatchSizeInstrument,
             unit: "{append}",
-            description: "Ledger appends committed together in one database transaction.",
+            description: "Ledger appends taken together into one group commit (refused ones included).",
             tags: null,
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
         _duration = meter.CreateHistogram(

@@ -3,7 +3,13 @@ namespace Entitlements.Webhooks;
 /// <summary>One webhook: configuration <c>Notifications:Webhooks:&lt;n&gt;</c>.</summary>
 public sealed class WebhookEndpointOptions
 {
-    /// <summary>Unique, <c>[a-z0-9-]+</c>: the grain key, the consumer name <c>webhook:&lt;name&gt;</c> and the route segment.</summary>
+    /// <summary>The longest <see cref="Name"/>: the operator routes take no longer one.</summary>
+    public const int MaxNameLength = 100;
+
+    /// <summary>
+    /// Unique, <c>[a-z0-9-]+</c>, at most <see cref="MaxNameLength"/> characters: the grain key, the consumer name
+    /// <c>webhook:&lt;name&gt;</c> and the route segment.
+    /// </summary>
     public string Name { get; set; } = string.Empty;
 
     /// <summary><c>https://</c>; <c>http://</c> only for a loopback host.</summary>

@@ -35,6 +35,11 @@ public sealed class WebhookOptionsValidator : IValidateOptions<WebhookOptions>
             {
                 failures.Add($"{key}:Name must be made of a-z, 0-9 and '-' (got '{webhook.Name}').");
             }
+            else if (webhook.Name.Length > WebhookEndpointOptions.MaxNameLength)
+            {
+                // The operator routes take no longer name: such a webhook's dead letters could not be listed or replayed.
+                failures.Add($"{key}:Name must be at most {WebhookEndpointOptions.MaxNameLength} characters (got {webhook.Name.Length}).");
+            }
             else if (!names.Add(webhook.Name))
             {
                 failures.Add($"{key}:Name '{webhook.Name}' is used by another webhook.");

@@ -10,7 +10,8 @@ namespace Entitlements.Tests.Operations;
 /// <summary>
 /// With <c>Telemetry:GrainTraces</c> on, a request's trace reaches the grains: Orleans' grain-call spans continue
 /// the caller's <c>traceparent</c>, and what a grain writes during the request (here the <c>traceId</c> of a
-/// <c>revocationCompleted</c>) names it, with or without anything listening to Orleans' activity sources.
+/// <c>revocationCompleted</c>) names it, with or without anything listening to Orleans' activity sources. The
+/// relay a grant wakes publishes in a trace of its own.
 /// </summary>
 public sealed class GrainTracingTests(GrainTracingTests.TracingGateway fixture) : IClassFixture<GrainTracingTests.TracingGateway>
 {
@@ -66,6 +67,35 @@ public sealed class GrainTracingTests(GrainTracingTests.TracingGateway fixture) 
         Assert.Equal(
             ("revocationCompleted", ExpectedEvent.Id(refund.BodyObject), traceId),
             (revocation["name"]!.GetValue<string>(), revocation["event_id"]!.GetValue<string>(), revocation["message"]!["traceId"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Grant_WithTraceparent_TheRelayItWakesPublishesInATraceOfItsOwn()
+    {
+        var player = await _client.CreatePlayerAsync();
+        await using var socket = await PushSocket.ConnectAsync(fixture.BaseAddress(), PushRoutes.PlayerWebSocket(player.Uuid), fixture.PlayerToken(player.Uuid));
+        var (traceId, traceparent) = NewTraceparent();
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name.StartsWith("Microsoft.Orleans", StringComparison.Ordinal),
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        var grant = await PostEventAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")), traceparent);
+        var (notification, _) = await socket.NextNotificationAsync();
+
+        Assert.Equal((HttpStatusCode.OK, ExpectedEvent.Id(grant.BodyObject)), (grant.Status, notification["event_id"]!.GetValue<string>()));
+
+        // The grant's own call that wakes the relay is in the grant's trace; what the relay's pump then does for
+        // every player (here: the stream publish that carried this notification) is not. The spans of a call
+        // end before its answer, and the publish answered before the notification reached the socket.
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        var inTrace = spans.Where(s => s.TraceId.ToHexString() == traceId).Select(s => $"{s.Kind} {s.OperationName}").ToList();
+        Assert.Contains("Client INotificationRelayGrain/WakeAsync", inTrace);
+        Assert.DoesNotContain(inTrace, span => span.Contains("IMemoryStreamQueueGrain", StringComparison.Ordinal));
     }
 
     /// <summary>A gateway with grain traces on and no OTLP export.</summary>

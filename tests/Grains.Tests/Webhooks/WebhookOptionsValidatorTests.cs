@@ -88,6 +88,16 @@ public sealed class WebhookOptionsValidatorTests
             result.Failures);
     }
 
+    [Fact]
+    public void Validate_NameLongerThanTheRoutesTake_FailsWithTheLimit()
+    {
+        var result = Validate(
+            new WebhookEndpointOptions { Name = new string('a', 100), Url = "https://a.example/", Secret = Secret },
+            new WebhookEndpointOptions { Name = new string('b', 101), Url = "https://a.example/", Secret = Secret });
+
+        Assert.Equal(["Notifications:Webhooks:1:Name must be at most 100 characters (got 101)."], result.Failures);
+    }
+
     private static Microsoft.Extensions.Options.ValidateOptionsResult Validate(params WebhookEndpointOptions[] webhooks)
     {
         var options = new WebhookOptions();

@@ -19,6 +19,9 @@ public sealed class TokenBuckets<TKey>
 {
     public static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(10);
 
+    /// <summary>The longest wait <see cref="TryTake"/> answers, however small the rate (a year).</summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromDays(365);
+
     private readonly ConcurrentDictionary<TKey, Bucket> _buckets = new();
     private readonly double _perSecond;
     private readonly int _burst;
@@ -35,7 +38,9 @@ public sealed class TokenBuckets<TKey>
         _perSecond = perSecond;
         _burst = burst;
         _time = time;
-        _fullAfter = (long)Math.Ceiling(burst / perSecond * time.TimestampFrequency);
+        // A rate so small that a refill outlasts the clock's range never counts as full (such buckets stay).
+        var fullAfter = Math.Ceiling(burst / perSecond * time.TimestampFrequency);
+        _fullAfter = fullAfter < long.MaxValue ? (long)fullAfter : long.MaxValue;
         _sweepEvery = (long)(SweepInterval.TotalSeconds * time.TimestampFrequency);
         _nextSweep = time.GetTimestamp() + _sweepEvery;
     }
@@ -71,7 +76,7 @@ public sealed class TokenBuckets<TKey>
                     return null;
                 }
 
-                return TimeSpan.FromSeconds((1 - bucket.Tokens) / _perSecond);
+                return TimeSpan.FromSeconds(Math.Min((1 - bucket.Tokens) / _perSecond, MaxWait.TotalSeconds));
             }
         }
     }

@@ -62,6 +62,20 @@ public sealed class TokenBucketsTests
     }
 
     [Fact]
+    public void TryTake_RateTooSmallForTheClock_WaitsAtMostAYearAndKeepsItsBuckets()
+    {
+        var buckets = new TokenBuckets<string>(perSecond: 1e-15, burst: int.MaxValue, _time);
+        var spent = new TokenBuckets<string>(perSecond: 1e-15, burst: 1, _time);
+
+        Assert.Null(buckets.TryTake("a"));
+        Assert.Null(spent.TryTake("a"));
+        Assert.Equal(TokenBuckets<string>.MaxWait, spent.TryTake("a"));
+        _time.Advance(TimeSpan.FromDays(30));
+        Assert.Null(buckets.TryTake("b"));
+        Assert.Equal(2, buckets.Count);
+    }
+
+    [Fact]
     public void Sweep_DropsOnlyBucketsThatAreFullAgain()
     {
         var buckets = new TokenBuckets<string>(perSecond: 1, burst: 15, _time);

@@ -111,8 +111,16 @@ wait_for_port() {
 start_postgres() {
     local bin
     bin=$(pg_bin)
+    # Kept in the settings, so that stop finds the same binaries from any shell.
+    CLUSTER_PG_BIN=$bin
     mkdir -p "$pg_dir"
-    [[ $(id -u) -eq 0 ]] && chown postgres "$pg_dir"
+    if [[ $(id -u) -eq 0 ]]; then
+        chown postgres "$pg_dir"
+        as_postgres test -x "$pg_dir" || {
+            echo "the postgres user cannot reach $pg_dir (a directory above it is closed to other users, as /root usually is): give --state-dir a directory it can reach, e.g. under /tmp" >&2
+            exit 1
+        }
+    fi
     if [[ ! -f $pg_dir/data/PG_VERSION ]]; then
         as_postgres "$bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 >"$logs/initdb.log"
     fi
@@ -135,6 +143,8 @@ launch() {
     local name=$1 port=$2 argument folder=
     shift 2
     alive "$pids/$name.pid" && { echo "$name runs already (pid $(cat "$pids/$name.pid"))"; return 1; }
+    # Waiting for the port proves nothing when another process holds it already.
+    port_open "$port" && { echo "$name: port $port is taken by another process; choose another --base-port" >&2; exit 1; }
     for argument in "$@"; do [[ $argument == *.dll ]] && folder=$(dirname "$argument"); done
     cluster_env
     (
@@ -175,8 +185,10 @@ stop_all() {
         rm -f "$file"
     done
     if [[ -f $pids/postgres.pid ]]; then
-        if [[ -f $pg_dir/data/postmaster.pid ]]; then
-            as_postgres "$(pg_bin)/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null || true
+        local bin
+        if [[ -f $pg_dir/data/postmaster.pid ]] && ! { bin=$(pg_bin) && as_postgres "$bin/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null; }; then
+            echo "PostgreSQL did not stop (see $pg_dir/server.log); its pid file is kept" >&2
+            exit 1
         fi
         rm -f "$pids/postgres.pid"
     fi
@@ -215,14 +227,16 @@ start_cluster() {
         connection_string="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=entitlements"
         echo "postgres: pid $(cat "$pids/postgres.pid"), $connection_string"
     fi
-    cat >"$settings" <<SETTINGS
-silos=$silos
-gateways=$gateways
-base_port=$base_port
-configuration=$configuration
-cluster_id=$cluster_id
-connection_string='$connection_string'
-SETTINGS
+    # Each value quoted for the shell that reads the file back (a connection string may hold quotes, ';' or spaces).
+    {
+        printf 'silos=%q\n' "$silos"
+        printf 'gateways=%q\n' "$gateways"
+        printf 'base_port=%q\n' "$base_port"
+        printf 'configuration=%q\n' "$configuration"
+        printf 'cluster_id=%q\n' "$cluster_id"
+        printf 'connection_string=%q\n' "$connection_string"
+        [[ -z ${CLUSTER_PG_BIN:-} ]] || printf 'CLUSTER_PG_BIN=%q\n' "$CLUSTER_PG_BIN"
+    } >"$settings"
     local i
     for i in $(seq 1 "$silos"); do start_silo "$i"; done
     for i in $(seq 1 "$gateways"); do start_gateway "$i"; done

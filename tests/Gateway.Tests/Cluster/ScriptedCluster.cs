@@ -110,10 +110,20 @@ public sealed class ScriptedCluster : IAsyncLifetime
         return (T)(await command.ExecuteScalarAsync())!;
     }
 
+    /// <summary>A setting of the started cluster, read back by bash as the script itself reads it (its values are shell-quoted).</summary>
     private string ReadSetting(string name)
     {
-        var line = File.ReadAllLines(Path.Combine(_stateDirectory, "cluster.env")).Single(l => l.StartsWith(name + "=", StringComparison.Ordinal));
-        return line[(name.Length + 1)..].Trim('\'');
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var argument in (string[])["-c", "source \"$1\" && printf '%s' \"${!2}\"", "bash", Path.Combine(_stateDirectory, "cluster.env"), name])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var value = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"cluster.env could not be read for {name}");
+        return value;
     }
 
     private async Task<string> ScriptAsync(params string[] arguments)

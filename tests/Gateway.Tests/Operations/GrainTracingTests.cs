@@ -4,6 +4,7 @@ using System.Net;
 using System.Security.Cryptography;
 using Entitlements.Tests.Infrastructure;
 using Entitlements.Tests.Notifications;
+using Entitlements.Tests.Webhooks;
 
 namespace Entitlements.Tests.Operations;
 
@@ -98,10 +99,53 @@ public sealed class GrainTracingTests(GrainTracingTests.TracingGateway fixture) 
         Assert.DoesNotContain(inTrace, span => span.Contains("IMemoryStreamQueueGrain", StringComparison.Ordinal));
     }
 
-    /// <summary>A gateway with grain traces on and no OTLP export.</summary>
-    public sealed class TracingGateway : GatewayFixture
+    [Fact]
+    public async Task Grant_WithTraceparent_ItsWebhookDeliveryCarriesAnotherTrace()
     {
-        protected override void Configure(IDictionary<string, string?> settings) => settings["Telemetry:GrainTraces"] = "true";
+        var player = await _client.CreatePlayerAsync();
+        var (traceId, traceparent) = NewTraceparent();
+
+        var grant = await PostEventAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")), traceparent);
+
+        Assert.Equal(HttpStatusCode.OK, grant.Status);
+        var delivered = await fixture.Receiver.WaitForDeliveredAsync(TracingGateway.WebhookPath, player.Uuid, 1);
+        var delivery = Assert.Single(delivered);
+        Assert.Equal(ExpectedEvent.Id(grant.BodyObject), delivery.Header("X-Entitlements-Event-Id"));
+        // The webhook's pump sends for every player: it may carry a trace of its own, never the grant's.
+        Assert.DoesNotContain(traceId, delivery.Headers.GetValueOrDefault("traceparent") ?? string.Empty, StringComparison.Ordinal);
+    }
+
+    /// <summary>A gateway with grain traces on and no OTLP export, and one webhook posting to a loopback receiver.</summary>
+    public sealed class TracingGateway : GatewayFixture, IAsyncLifetime
+    {
+        public const string WebhookPath = "/hooks/traced";
+
+        private WebhookReceiver? _receiver;
+
+        public WebhookReceiver Receiver => _receiver ?? throw new InvalidOperationException("The receiver is not started.");
+
+        public new async Task InitializeAsync()
+        {
+            _receiver = await WebhookReceiver.StartAsync();
+            await base.InitializeAsync();
+        }
+
+        public override async Task DisposeAsync()
+        {
+            await base.DisposeAsync();
+            if (_receiver is not null)
+            {
+                await _receiver.DisposeAsync();
+            }
+        }
+
+        protected override void Configure(IDictionary<string, string?> settings)
+        {
+            settings["Telemetry:GrainTraces"] = "true";
+            settings["Notifications:Webhooks:0:Name"] = "traced";
+            settings["Notifications:Webhooks:0:Url"] = Receiver.Url(WebhookPath).ToString();
+            settings["Notifications:Webhooks:0:Secret"] = "tracing-webhook-secret-0123456789abcdef";
+        }
     }
 
     /// <summary>The client and server spans of the one call to <paramref name="name"/>, the server's parent the client, once both have ended.</summary>

@@ -186,7 +186,9 @@ stop_all() {
     done
     if [[ -f $pids/postgres.pid ]]; then
         local bin
-        if [[ -f $pg_dir/data/postmaster.pid ]] && ! { bin=$(pg_bin) && as_postgres "$bin/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null; }; then
+        # A server that died on its own (a crash, a reboot) leaves its postmaster.pid: nothing to stop then.
+        if [[ -f $pg_dir/data/postmaster.pid ]] && kill -0 "$(head -n 1 "$pg_dir/data/postmaster.pid")" 2>/dev/null \
+            && ! { bin=$(pg_bin) && as_postgres "$bin/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null; }; then
             echo "PostgreSQL did not stop (see $pg_dir/server.log); its pid file is kept" >&2
             exit 1
         fi

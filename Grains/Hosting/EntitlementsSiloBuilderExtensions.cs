@@ -54,6 +54,7 @@ public static class EntitlementsSiloBuilderExtensions
         // the ledger is, and the relay publishes from its stored position after any restart.
         services.AddOptions<NotificationOptions>().Bind(configuration.GetSection(NotificationOptions.SectionName))
             .PostConfigure(o => o.Namespace = configuration["AccelByte:Namespace"] ?? NotificationOptions.DefaultNamespace)
+            .Validate(_ => configuration["Notifications:Namespace"] is null, "Notifications:Namespace is not read: set AccelByte:Namespace, the same on silos and gateways.")
             .Validate(o => o.BatchSize >= 1, "Notifications:BatchSize must be at least 1.")
             .Validate(o => o.PollInterval > TimeSpan.Zero, "Notifications:PollInterval must be positive.")
             .Validate(o => o.KeepAliveInterval >= TimeSpan.Zero, "Notifications:KeepAliveInterval must not be negative (00:00:00 turns it off).")

@@ -96,35 +96,44 @@ public sealed class StartupConfigurationTests
     }
 
     [Theory]
-    [InlineData(null, null, "game")]
-    [InlineData("other", null, "game")]
-    [InlineData("other", "studio", "studio")]
-    public async Task Build_NotificationNamespace_IsAccelBytesNamespaceOnly(string? notificationsKey, string? accelByteKey, string expected)
+    [InlineData(null, "game")]
+    [InlineData("studio", "studio")]
+    public async Task Build_NotificationNamespace_IsAccelBytesNamespace(string? accelByteKey, string expected)
     {
         using var data = new TempDirectory();
         var settings = new Dictionary<string, string?> { ["Storage:DataDirectory"] = data.Path };
-        if (notificationsKey is not null)
-        {
-            settings["Notifications:Namespace"] = notificationsKey;
-        }
-
         if (accelByteKey is not null)
         {
             settings["AccelByte:Namespace"] = accelByteKey;
         }
 
         await using var app = GatewayApp.Build(["--urls", "http://127.0.0.1:0"], builder => builder.Configuration.AddInMemoryCollection(settings));
-
-        // The standalone silo's host, as Silo/Program.cs builds it, without its appsettings.json (which
-        // has no AccelByte section either): the notifications' namespace is the gateway listing's.
-        var silo = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        silo.Configuration.AddInMemoryCollection(settings);
-        silo.UseOrleans(orleans => orleans.UseConfiguredCluster(silo.Configuration).AddEntitlements(silo.Configuration));
-        using var siloHost = silo.Build();
+        using var silo = StandaloneSilo(settings);
 
         Assert.Equal(expected, app.Services.GetRequiredService<IOptions<NotificationOptions>>().Value.Namespace);
         Assert.Equal(expected, app.Services.GetRequiredService<IOptions<AccelByteOptions>>().Value.Namespace);
-        Assert.Equal(expected, siloHost.Services.GetRequiredService<IOptions<NotificationOptions>>().Value.Namespace);
+        Assert.Equal(expected, silo.Services.GetRequiredService<IOptions<NotificationOptions>>().Value.Namespace);
+    }
+
+    [Fact]
+    public void Build_NotificationsNamespaceKey_IsRefusedOnTheSilo()
+    {
+        // Once read by a standalone silo (whose settings have no AccelByte section), so that its notifications
+        // could name another namespace than the gateways' listing; now refused rather than silently ignored.
+        using var silo = StandaloneSilo(new Dictionary<string, string?> { ["Notifications:Namespace"] = "other" });
+
+        var exception = Assert.Throws<OptionsValidationException>(() => silo.Services.GetRequiredService<IOptions<NotificationOptions>>().Value);
+
+        Assert.Equal(["Notifications:Namespace is not read: set AccelByte:Namespace, the same on silos and gateways."], exception.Failures);
+    }
+
+    /// <summary>The standalone silo's host, as Silo/Program.cs builds it, without its appsettings.json; built, not started.</summary>
+    private static IHost StandaloneSilo(IDictionary<string, string?> settings)
+    {
+        var silo = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        silo.Configuration.AddInMemoryCollection(settings);
+        silo.UseOrleans(orleans => orleans.UseConfiguredCluster(silo.Configuration).AddEntitlements(silo.Configuration));
+        return silo.Build();
     }
 
     /// <summary>What stopped the gateway, whether building it or starting it.</summary>

@@ -58,13 +58,10 @@ public interface ILedgerStore
     /// <summary>The global sequence of the newest committed event that carries notifications; 0 when none does.</summary>
     Task<long> ReadLastNotifyingSequenceAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>How far a durable consumer of the notification feed has got; 0 before it started.</summary>
-    Task<long> ReadConsumerPositionAsync(string consumer, CancellationToken cancellationToken = default);
-
     /// <summary>Move a consumer's position forward (a smaller position than the stored one is ignored).</summary>
     Task WriteConsumerPositionAsync(string consumer, long position, CancellationToken cancellationToken = default);
 
-    /// <summary>A consumer's stored position; null when it never stored one (unlike <see cref="ReadConsumerPositionAsync"/>).</summary>
+    /// <summary>How far a durable consumer of the notification feed has got; null when it never stored a position.</summary>
     Task<long?> FindConsumerPositionAsync(string consumer, CancellationToken cancellationToken = default);
 
     /// <summary>

@@ -215,14 +215,6 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
             return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         });
 
-    public Task<long> ReadConsumerPositionAsync(string consumer, CancellationToken cancellationToken = default) =>
-        OnceMoreIfDroppedAsync(async () =>
-        {
-            await using var command = _dataSource.CreateCommand("SELECT position FROM notification_positions WHERE consumer = @c;");
-            command.Parameters.Add(Parameter("c", NpgsqlDbType.Text, consumer));
-            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long position ? position : 0;
-        });
-
     public Task WriteConsumerPositionAsync(string consumer, long position, CancellationToken cancellationToken = default) =>
         // Written again on a fresh connection if the first met a closed one: a position only moves forward.
         OnceMoreIfDroppedAsync(async () =>

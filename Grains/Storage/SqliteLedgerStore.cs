@@ -414,13 +414,6 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
         connection => Convert.ToInt64(Scalar(connection, $"SELECT COALESCE((SELECT seq FROM ledger_events WHERE {LedgerEventRow.NotifyingWhere} ORDER BY seq DESC LIMIT 1), 0);"), CultureInfo.InvariantCulture),
         cancellationToken);
 
-    public Task<long> ReadConsumerPositionAsync(string consumer, CancellationToken cancellationToken = default) => ReadAsync(connection =>
-    {
-        using var command = Command(connection, "SELECT position FROM notification_positions WHERE consumer = $c;");
-        command.Parameters.AddWithValue("$c", consumer);
-        return command.ExecuteScalar() is { } position ? Convert.ToInt64(position, CultureInfo.InvariantCulture) : 0;
-    }, cancellationToken);
-
     public Task WriteConsumerPositionAsync(string consumer, long position, CancellationToken cancellationToken = default) => WriteAsync(connection =>
     {
         using var command = Command(connection, """

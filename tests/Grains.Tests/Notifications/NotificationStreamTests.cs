@@ -187,7 +187,7 @@ public class NotificationStreamTests(ClusterFixture fixture)
         await _world.SubmitAsync(EntitlementActionType.Grant, user, sku, GrainWorld.Unique("tx"));
         var notification = Assert.Single(await NotificationRecorder.WaitForAsync(user.PlayerUuid, 1));
 
-        await WaitUntilAsync(async () => await fixture.Store.ReadConsumerPositionAsync(NotificationRelayGrain.ConsumerName) >= notification.Position);
+        await WaitUntilAsync(async () => await fixture.Store.FindConsumerPositionAsync(NotificationRelayGrain.ConsumerName) >= notification.Position);
 
         Assert.True(await fixture.Client.GetGrain<INotificationRelayGrain>(0).GetPositionAsync() >= notification.Position);
     }

@@ -28,7 +28,7 @@ public sealed class RelayRecoveryTests : IDisposable
         var sku = await world.PutSkuAsync(EntitlementType.Consumable, unitsPerQuantity: 3);
         var grant = await world.SubmitAsync(EntitlementActionType.Grant, user, sku, GrainWorld.Unique("tx"));
         var store = first.Silos[0].ServiceProvider.GetRequiredService<ILedgerStore>();
-        Assert.Equal(0, await store.ReadConsumerPositionAsync(NotificationRelayGrain.ConsumerName));
+        Assert.Null(await store.FindConsumerPositionAsync(NotificationRelayGrain.ConsumerName));
         await first.KillSiloAsync(first.Silos[0]);
         await first.DisposeAsync();
         Assert.Empty(NotificationRecorder.Of(user.PlayerUuid));
@@ -66,7 +66,7 @@ public sealed class RelayRecoveryTests : IDisposable
         {
             // Stopped in an orderly way, the first relay stored how far it had published.
             var store = second.Silos[0].ServiceProvider.GetRequiredService<ILedgerStore>();
-            Assert.Equal(published.Position, await store.ReadConsumerPositionAsync(NotificationRelayGrain.ConsumerName));
+            Assert.Equal(published.Position, await store.FindConsumerPositionAsync(NotificationRelayGrain.ConsumerName));
             await new GrainWorld(second.Client).SubmitAsync(EntitlementActionType.Grant, user, sku, GrainWorld.Unique("tx"));
             var next = (await NotificationRecorder.WaitForAsync(user.PlayerUuid, 2))[1];
             Assert.Equal((2L, published.Position), (next.Version, next.PublishedAfter));

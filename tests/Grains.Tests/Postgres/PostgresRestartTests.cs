@@ -34,7 +34,7 @@ public sealed class PostgresRestartTests
             ("WriteConsumerPositionAsync", async () =>
             {
                 await store.WriteConsumerPositionAsync("restart-test", 7);
-                return await store.ReadConsumerPositionAsync("restart-test");
+                return await store.FindConsumerPositionAsync("restart-test");
             }),
         };
 

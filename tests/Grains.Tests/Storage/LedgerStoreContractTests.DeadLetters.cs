@@ -125,7 +125,6 @@ public abstract partial class LedgerStoreContractTests
 
         Assert.Null(before);
         Assert.Equal(0, await Store.FindConsumerPositionAsync("webhook:new"));
-        Assert.Equal(0, await Store.ReadConsumerPositionAsync("webhook:new"));
     }
 
     private static WebhookDeadLetter Letter(string webhook, long position, Guid player) => new()

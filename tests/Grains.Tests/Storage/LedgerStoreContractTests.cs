@@ -585,16 +585,16 @@ public abstract partial class LedgerStoreContractTests : IAsyncLifetime
     [Fact]
     public async Task WriteConsumerPositionAsync_SmallerPosition_KeepsLarger()
     {
-        var before = await Store.ReadConsumerPositionAsync("relay");
+        var before = await Store.FindConsumerPositionAsync("relay");
 
         await Store.WriteConsumerPositionAsync("relay", 7);
         await Store.WriteConsumerPositionAsync("relay", 5);
         await Store.WriteConsumerPositionAsync("webhook-a", 2);
 
-        Assert.Equal(0, before);
-        Assert.Equal(7, await Store.ReadConsumerPositionAsync("relay"));
-        Assert.Equal(2, await Store.ReadConsumerPositionAsync("webhook-a"));
-        Assert.Equal(0, await Store.ReadConsumerPositionAsync("webhook-b"));
+        Assert.Null(before);
+        Assert.Equal(7, await Store.FindConsumerPositionAsync("relay"));
+        Assert.Equal(2, await Store.FindConsumerPositionAsync("webhook-a"));
+        Assert.Null(await Store.FindConsumerPositionAsync("webhook-b"));
     }
 
     [Fact]

@@ -234,7 +234,8 @@ public static partial class PlayFabClientApi
         {
             LogUnavailable(Logger(context), exception, context.Request.Path);
             context.Response.Headers.RetryAfter = Unavailability.RetryAfterSeconds;
-            return PlayFabResults.Error(PlayFabError.ServiceUnavailable, "The service is temporarily unavailable; retry later.");
+            return PlayFabResults.Error(
+                PlayFabError.ServiceUnavailable, "The service is temporarily unavailable; retry later.", retryAfterSeconds: Unavailability.RetryAfterSecondsNumber);
         }
         catch (Exception exception) when (!context.RequestAborted.IsCancellationRequested)
         {

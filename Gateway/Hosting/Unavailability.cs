@@ -15,6 +15,9 @@ public static class Unavailability
     /// <summary>The <c>Retry-After</c> value, in seconds: a database restart takes seconds, not minutes.</summary>
     public const string RetryAfterSeconds = "1";
 
+    /// <summary><see cref="RetryAfterSeconds"/> as a number, for bodies that carry the wait (PlayFab's <c>retryAfterSeconds</c>).</summary>
+    public const long RetryAfterSecondsNumber = 1;
+
     public static bool IsUnavailable(Exception exception)
     {
         for (var current = exception; current is not null; current = current.InnerException)

@@ -68,6 +68,16 @@ internal static class PlayFabHttp
         Assert.False(string.IsNullOrEmpty(body["errorMessage"]!.GetValue<string>()));
         Assert.True(body.ContainsKey("errorDetails"));
         Assert.True(response.Headers.Contains("X-RequestId"), "no X-RequestId header");
+        if (status == HttpStatusCode.ServiceUnavailable)
+        {
+            // The wait, in the header and in the body (PlayFab's SDKs read the body's field).
+            Assert.Equal("1", Assert.Single(response.Headers.GetValues("Retry-After")));
+            Assert.Equal(1, body["retryAfterSeconds"]!.GetValue<long>());
+        }
+        else
+        {
+            Assert.False(body.ContainsKey("retryAfterSeconds"), $"retryAfterSeconds on {error}");
+        }
     }
 
     /// <summary>A catalog entry for XboxLive mapping a fresh product id (also its SKU); returns (item id, product id).</summary>

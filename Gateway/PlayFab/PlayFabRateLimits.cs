@@ -45,8 +45,12 @@ public sealed class PlayFabRateLimits
 
     /// <summary>
     /// The address a limit counts by: an IPv4 address (also when mapped into IPv6) on its own, an IPv6 address
-    /// by its /64 network, which one host commonly has to itself and can spend freely. No address (a Unix
-    /// socket) is one shared key.
+    /// by its /64 network, which one host commonly has to itself and can spend freely. An IPv6 address that
+    /// carries the IPv4 address it stands for counts as that IPv4 address: NAT64's well-known prefix
+    /// (<c>64:ff9b::/96</c>, RFC 6052), where every IPv4 client behind a translator would otherwise share one
+    /// /64; Teredo (<c>2001::/32</c>, RFC 4380), whose /64 is its relay server's, the client's own public address
+    /// being the last 32 bits inverted; 6to4 (<c>2002::/16</c>, RFC 3056), one site of many /64s under one
+    /// IPv4 address. No address (a Unix socket) is one shared key.
     /// </summary>
     public static string AddressKey(IPAddress? address)
     {
@@ -67,9 +71,33 @@ public sealed class PlayFabRateLimits
 
         Span<byte> bytes = stackalloc byte[16];
         address.TryWriteBytes(bytes, out _);
+        if (bytes[..12].SequenceEqual(Nat64Prefix))
+        {
+            return new IPAddress(bytes[12..]).ToString();
+        }
+
+        if (bytes[0] == 0x20 && bytes[1] == 0x01 && bytes[2] == 0 && bytes[3] == 0)
+        {
+            Span<byte> client = stackalloc byte[4];
+            for (var i = 0; i < 4; i++)
+            {
+                client[i] = (byte)~bytes[12 + i];
+            }
+
+            return new IPAddress(client).ToString();
+        }
+
+        if (bytes[0] == 0x20 && bytes[1] == 0x02)
+        {
+            return new IPAddress(bytes[2..6]).ToString();
+        }
+
         bytes[8..].Clear();
         return new IPAddress(bytes).ToString() + "/64";
     }
+
+    /// <summary>NAT64's well-known prefix, <c>64:ff9b::/96</c>: the IPv4 address is the last 32 bits.</summary>
+    private static ReadOnlySpan<byte> Nat64Prefix => [0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0];
 
     private TimeSpan? Counted(TimeSpan? wait, string route)
     {

@@ -106,6 +106,14 @@ public sealed class PlayFabRateLimitTests(XboxRateLimitFixture fixture) : IClass
     [InlineData("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64")]
     [InlineData("2001:db8:1:2::", "2001:db8:1:2::/64")]
     [InlineData("::1", "::/64")]
+    [InlineData("64:ff9b::198.51.100.7", "198.51.100.7")]
+    [InlineData("64:ff9b::c633:6408", "198.51.100.8")]
+    [InlineData("64:ff9b:1::c633:6408", "64:ff9b:1::/64")]
+    [InlineData("2001:0:4136:e378:8000:63bf:3fff:fdd2", "192.0.2.45")]
+    [InlineData("2001:0:4136:e378:8000:63bf:3fff:fdd3", "192.0.2.44")]
+    [InlineData("2002:c633:6407::1", "198.51.100.7")]
+    [InlineData("2002:c633:6407:ffff:1:2:3:4", "198.51.100.7")]
+    [InlineData("2001:db8::1", "2001:db8::/64")]
     public void AddressKey_IsTheIpv4AddressOrTheIpv6Network(string address, string key) =>
         Assert.Equal(key, PlayFabRateLimits.AddressKey(IPAddress.Parse(address)));
 

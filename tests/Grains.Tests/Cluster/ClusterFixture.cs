@@ -42,8 +42,11 @@ public class ClusterFixture : IAsyncLifetime, IDisposable
     /// <summary>More configuration for the silo, e.g. another storage engine (see <c>PostgresClusterFixture</c>).</summary>
     protected virtual Task AddSettingsAsync(IDictionary<string, string?> settings) => Task.CompletedTask;
 
-    /// <summary>A one-silo cluster on the SQLite database in <paramref name="dataDirectory"/>, not yet deployed.</summary>
-    public static InProcessTestCluster Build(string dataDirectory, IDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// A one-silo cluster on the SQLite database in <paramref name="dataDirectory"/>, not yet deployed;
+    /// <paramref name="configureSilo"/> runs after the silo's own set-up (e.g. to wrap its store).
+    /// </summary>
+    public static InProcessTestCluster Build(string dataDirectory, IDictionary<string, string?>? settings = null, Action<ISiloBuilder>? configureSilo = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -57,7 +60,11 @@ public class ClusterFixture : IAsyncLifetime, IDisposable
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) => silo.AddEntitlements(configuration));
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddEntitlements(configuration);
+            configureSilo?.Invoke(silo);
+        });
         builder.ConfigureClient(client => client.AddMemoryStreams(NotificationStreams.ProviderName));
         return builder.Build();
     }

@@ -1,11 +1,11 @@
 using System.Diagnostics.Metrics;
 using Entitlements.Contracts;
 using Entitlements.Notifications;
+using Entitlements.Storage;
 using Entitlements.Tests.Cluster;
 using Entitlements.Tests.Infrastructure;
 using Entitlements.Tests.Outage;
 using Entitlements.Tests.Storage;
-using Entitlements.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 

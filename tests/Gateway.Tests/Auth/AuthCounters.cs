@@ -1,7 +1,5 @@
-using System.Diagnostics.Metrics;
 using Entitlements.Gateway.Auth;
 using Entitlements.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Entitlements.Tests.Auth;
 
@@ -9,41 +7,13 @@ namespace Entitlements.Tests.Auth;
 /// Listens to one gateway's token validation counters from the moment it is made: signatures checked
 /// (<c>entitlements.auth.signature_checks</c>) and tokens answered from the cache (<c>entitlements.auth.token_cache.hits</c>).
 /// </summary>
-internal sealed class AuthCounters : IDisposable
+internal sealed class AuthCounters(GatewayFixture fixture) : IDisposable
 {
-    private readonly MeterListener _listener = new();
-    private long _signatureChecks;
-    private long _cacheHits;
+    private readonly GatewayCounters _counters = new(fixture, AuthMetrics.MeterName, AuthMetrics.SignatureChecksName, AuthMetrics.CacheHitsName);
 
-    public AuthCounters(GatewayFixture fixture)
-    {
-        var meters = fixture.App.Services.GetRequiredService<IMeterFactory>();
-        _listener.InstrumentPublished = (instrument, listener) =>
-        {
-            if (ReferenceEquals(instrument.Meter.Scope, meters)
-                && instrument.Meter.Name == AuthMetrics.MeterName
-                && instrument.Name is AuthMetrics.SignatureChecksName or AuthMetrics.CacheHitsName)
-            {
-                listener.EnableMeasurementEvents(instrument);
-            }
-        };
-        _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
-        {
-            if (instrument.Name == AuthMetrics.SignatureChecksName)
-            {
-                Interlocked.Add(ref _signatureChecks, value);
-            }
-            else
-            {
-                Interlocked.Add(ref _cacheHits, value);
-            }
-        });
-        _listener.Start();
-    }
+    public long SignatureChecks => _counters.Sum(AuthMetrics.SignatureChecksName);
 
-    public long SignatureChecks => Interlocked.Read(ref _signatureChecks);
+    public long CacheHits => _counters.Sum(AuthMetrics.CacheHitsName);
 
-    public long CacheHits => Interlocked.Read(ref _cacheHits);
-
-    public void Dispose() => _listener.Dispose();
+    public void Dispose() => _counters.Dispose();
 }

@@ -169,39 +169,14 @@ public sealed class PlayFabRateLimitTests(XboxRateLimitFixture fixture) : IClass
     }
 
     /// <summary>The gateway's <c>entitlements.playfab.rate_limited</c> counter, by route, from the moment it is made.</summary>
-    private sealed class RateLimitedCounter : IDisposable
+    private sealed class RateLimitedCounter(GatewayFixture gateway) : IDisposable
     {
-        private readonly MeterListener _listener = new();
-        private long _logins;
-        private long _consumes;
+        private readonly GatewayCounters _counters = new(gateway, PlayFabRateLimits.MeterName, PlayFabRateLimits.RateLimitedName);
 
-        public RateLimitedCounter(GatewayFixture gateway)
-        {
-            var meters = gateway.App.Services.GetRequiredService<IMeterFactory>();
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (ReferenceEquals(instrument.Meter.Scope, meters) && instrument.Meter.Name == PlayFabRateLimits.MeterName && instrument.Name == PlayFabRateLimits.RateLimitedName)
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-            {
-                foreach (var tag in tags)
-                {
-                    if (tag.Key == "route")
-                    {
-                        Interlocked.Add(ref (string?)tag.Value == "login" ? ref _logins : ref _consumes, value);
-                    }
-                }
-            });
-            _listener.Start();
-        }
+        public long Logins => _counters.Sum(PlayFabRateLimits.RateLimitedName, "route", "login");
 
-        public long Logins => Interlocked.Read(ref _logins);
+        public long Consumes => _counters.Sum(PlayFabRateLimits.RateLimitedName, "route", "consume");
 
-        public long Consumes => Interlocked.Read(ref _consumes);
-
-        public void Dispose() => _listener.Dispose();
+        public void Dispose() => _counters.Dispose();
     }
 }

@@ -32,4 +32,7 @@ public static class Permissions
 
     /// <summary>List webhooks and their dead letters, and replay them.</summary>
     public const string WebhooksAdmin = "ops:webhooks";
+
+    /// <summary>Take a backup of the embedded SQLite database.</summary>
+    public const string Backups = "ops:backups";
 }

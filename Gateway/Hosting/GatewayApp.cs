@@ -81,6 +81,7 @@ public static class GatewayApp
         app.MapPlatformUsersApi();
         app.MapPlayerEntitlementsApi();
         app.MapWebhooksApi();
+        app.MapBackupsApi();
         app.MapNotificationsApi();
         app.MapPlayFabClientApi();
         app.MapGatewayHealth();

@@ -172,6 +172,7 @@ public static class EntitlementsSiloBuilderExtensions
         {
             services.AddSingleton<SqliteLedgerStore>();
             services.AddSingleton<ILedgerStore>(sp => sp.GetRequiredService<SqliteLedgerStore>());
+            services.AddSingleton<LedgerBackups>();
             return;
         }
 

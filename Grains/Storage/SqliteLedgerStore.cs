@@ -810,6 +810,27 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
         }
     }, cancellationToken);
 
+    /// <summary>
+    /// Writes a copy of the whole database to a new file at <paramref name="path"/> with SQLite's
+    /// <c>VACUUM INTO</c>: one read transaction's view, so every commit before it began and none after,
+    /// taken beside the writer (readers do not hold up commits). SQLite does not sync the copy; the caller
+    /// does. Returns the copy's newest ledger sequence (0 when empty), read from the copy itself.
+    /// </summary>
+    public Task<long> CopyToAsync(string path, CancellationToken cancellationToken = default) => ReadAsync(connection =>
+    {
+        using (var vacuum = Command(connection, "VACUUM INTO $path;"))
+        {
+            vacuum.Parameters.AddWithValue("$path", path);
+            vacuum.CommandTimeout = 0;
+            vacuum.ExecuteNonQuery();
+        }
+
+        var copy = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
+        using var opened = new SqliteConnection(copy);
+        opened.Open();
+        return Convert.ToInt64(Scalar(opened, "SELECT COALESCE(MAX(seq), 0) FROM ledger_events;"), CultureInfo.InvariantCulture);
+    }, cancellationToken);
+
     private static SqliteCommand Command(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
     {
         var command = connection.CreateCommand();

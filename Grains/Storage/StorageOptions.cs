@@ -34,4 +34,12 @@ public sealed class StorageOptions
     public string DatabaseFile { get; set; } = "entitlements.db";
 
     public string DatabasePath => Path.GetFullPath(Path.Combine(DataDirectory, DatabaseFile));
+
+    /// <summary>
+    /// Where <c>POST /ops/v1/backups</c> writes the SQLite copies; empty (the default) for <c>backups</c> inside
+    /// <see cref="DataDirectory"/>. Relative paths are taken from the working directory.
+    /// </summary>
+    public string BackupDirectory { get; set; } = string.Empty;
+
+    public string BackupPath => Path.GetFullPath(string.IsNullOrWhiteSpace(BackupDirectory) ? Path.Combine(DataDirectory, "backups") : BackupDirectory);
 }

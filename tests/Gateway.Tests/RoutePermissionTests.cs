@@ -69,6 +69,7 @@ public sealed class RoutePermissionTests(GatewayFixture fixture) : IClassFixture
     [InlineData("GET", "/ops/v1/webhooks", Permissions.WebhooksAdmin)]
     [InlineData("GET", "/ops/v1/webhooks/{name}/dead-letters", Permissions.WebhooksAdmin)]
     [InlineData("POST", "/ops/v1/webhooks/{name}/dead-letters/{id}/replay", Permissions.WebhooksAdmin)]
+    [InlineData("POST", "/ops/v1/backups", Permissions.Backups)]
     [InlineData("GET", "/notifications/v1/player/{player_uuid}/ws", Permissions.NotificationsRead)]
     [InlineData("GET", "/notifications/v1/player/{player_uuid}/sse", Permissions.NotificationsRead)]
     [InlineData("GET", "/notifications/v1/ws", Permissions.NotificationsAll)]

@@ -52,7 +52,7 @@ public sealed class PostgresOutageFixture : IAsyncLifetime, IAsyncDisposable
         Gateway = await GatewayProcess.StartAsync(_data.Path, settings: settings);
         var issuer = new DevelopmentIssuer(Options.Create(new StorageOptions { DataDirectory = _data.Path }), TimeProvider.System);
         Ops = new HttpClient { BaseAddress = Gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        Ops.DefaultRequestHeaders.Authorization = new("Bearer", issuer.Mint([Permissions.WebhooksAdmin], player: null, TimeSpan.FromHours(1)));
+        Ops.DefaultRequestHeaders.Authorization = new("Bearer", issuer.Mint([Permissions.WebhooksAdmin, Permissions.Backups], player: null, TimeSpan.FromHours(1)));
     }
 
     public async Task DisposeAsync()

@@ -195,6 +195,17 @@ public sealed class PostgresOutageTests(PostgresOutageFixture fixture, ITestOutp
         Assert.Equal("grant", resumed[^1].Json["payload"]!["action"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Backup_OnPostgreSql_IsAConflictNamingPostgreSqlsOwnTools()
+    {
+        var response = await fixture.Ops.SendAsync(HttpMethod.Post, "/ops/v1/backups");
+
+        Operations.BackupTests.AssertProblem(HttpStatusCode.Conflict, "No embedded database", response);
+        Assert.Equal(
+            "This gateway's ledger is not the embedded SQLite database: back up PostgreSQL with its own tools (pg_dump, pg_basebackup).",
+            response.BodyObject["detail"]!.GetValue<string>());
+    }
+
     private async Task<ApiResponse> TimedAsync(Func<HttpClient, Task<ApiResponse>> send, HttpClient? client = null)
     {
         var (response, elapsed) = await fixture.TimedAsync(send, client);

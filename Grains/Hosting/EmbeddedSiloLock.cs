@@ -6,12 +6,14 @@ using Npgsql;
 namespace Entitlements.Hosting;
 
 /// <summary>
-/// One embedded-mode silo per PostgreSQL database. Two embedded silos on one database are two separate
-/// one-silo clusters: each caches platform-user links and catalog entries in its own grains (a change
-/// through one is never seen by the other) and runs its own notification relay and webhook grains (every
-/// webhook delivered twice). So an embedded silo holds the session-level advisory lock <see cref="Key"/> on
-/// a connection of its own for its whole life, and its start fails when another process holds it, after
-/// <see cref="HeldWait"/> for a previous process that is still stopping. Cluster mode does not take it.
+/// One cluster per PostgreSQL ledger. Two embedded silos on one database, or an embedded silo beside a
+/// cluster's silos, are separate clusters: each caches platform-user links and catalog entries in its own
+/// grains (a change through one is never seen by the other) and runs its own notification relay and
+/// webhook grains (every webhook delivered twice, and the relays' shared position skipping notifications
+/// for the other's streams). So every silo holds the session-level advisory lock <see cref="Key"/> on a
+/// connection of its own for its whole life: an embedded silo alone (exclusive), a cluster's silos
+/// together (<paramref name="shared"/>). A start fails when the lock is held the other way, after
+/// <see cref="HeldWait"/> for a previous process that is still stopping.
 /// <para>
 /// The connection is checked every <see cref="CheckInterval"/>. When it is lost (the database restarted),
 /// the lock went with it: the silo takes it again as soon as the database answers, and if another process
@@ -19,8 +21,9 @@ namespace Entitlements.Hosting;
 /// the lock of a host that vanished without closing its socket is released within about half a minute.
 /// </para>
 /// </summary>
+/// <param name="shared">A cluster-mode silo's hold, which other cluster silos share; false for an embedded silo's.</param>
 internal sealed partial class EmbeddedSiloLock(
-    string connectionString, StorageOptions storage, IHostApplicationLifetime lifetime, ILogger<EmbeddedSiloLock> logger)
+    string connectionString, StorageOptions storage, IHostApplicationLifetime lifetime, ILogger<EmbeddedSiloLock> logger, bool shared = false)
     : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     /// <summary>The advisory lock's key ("Entitl" and 4), beside the ledger's 1 to 3.</summary>
@@ -32,18 +35,22 @@ internal sealed partial class EmbeddedSiloLock(
     /// <summary>How often the held connection is checked, and a lost lock tried again.</summary>
     public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(5);
 
-    private const string TakeSql =
-        "SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3; SELECT pg_try_advisory_lock(@key);";
+    private const string KeepAlives = "SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3; ";
 
     private readonly CancellationTokenSource _stopping = new();
     private NpgsqlConnection? _connection;
     private Task _watch = Task.CompletedTask;
 
     public static string HeldMessage =>
-        $"Another process holds this database's embedded-mode lock (PostgreSQL advisory lock {Key}): an embedded-mode silo already runs on it. " +
-        "Two embedded silos on one database would be two separate clusters, each with its own cached platform-user links and catalog entries and " +
+        $"Another process holds this database's embedded-mode lock (PostgreSQL advisory lock {Key}): an embedded-mode silo or a cluster's silos already run on it. " +
+        "An embedded silo beside them would be a separate cluster, with its own cached platform-user links and catalog entries and " +
         "its own notification relay and webhook deliveries (every webhook sent twice). Run one embedded gateway per database, or Orleans:Mode=Cluster " +
         $"for several processes. Waited {HeldWait.TotalSeconds:0} s for the lock to be released.";
+
+    public static string HeldByEmbeddedMessage =>
+        $"An embedded-mode silo holds this database's lock (PostgreSQL advisory lock {Key}): a cluster-mode silo beside it would be a second, separate cluster " +
+        "on one ledger, with its own cached platform-user links and catalog entries and its own notification relay and webhook deliveries. " +
+        $"Stop the embedded gateway or silo, or start it with Orleans:Mode=Cluster. Waited {HeldWait.TotalSeconds:0} s for the lock to be released.";
 
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(EmbeddedSiloLock), ServiceLifecycleStage.First, StartAsync, StopAsync);
@@ -74,7 +81,7 @@ internal sealed partial class EmbeddedSiloLock(
 
             if (DateTime.UtcNow >= deadline)
             {
-                throw new InvalidOperationException(HeldMessage);
+                throw new InvalidOperationException(shared ? HeldByEmbeddedMessage : HeldMessage);
             }
 
             if (!waited)
@@ -110,7 +117,7 @@ internal sealed partial class EmbeddedSiloLock(
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand(TakeSql, connection);
+            await using var command = new NpgsqlCommand(KeepAlives + (shared ? "SELECT pg_try_advisory_lock_shared(@key);" : "SELECT pg_try_advisory_lock(@key);"), connection);
             command.Parameters.AddWithValue("key", Key);
             if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true)
             {

@@ -145,6 +145,13 @@ public static class PostgresClusterExtensions
         ConfigureFailureDetection(builder.Services, configuration);
         AddSiloMessagingOptions(builder.Services, configuration);
 
+        // The ledger's lock, shared with the cluster's other silos, so that an embedded-mode process on the same
+        // database (which takes it alone) refuses to start, and this silo refuses to start beside one.
+        var ledger = Storage(configuration);
+        var ledgerConnectionString = EntitlementsSiloBuilderExtensions.PostgresConnectionString(ledger);
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new EmbeddedSiloLock(
+            ledgerConnectionString, ledger, sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<ILogger<EmbeddedSiloLock>>(), shared: true));
+
         // Before anything of Orleans reads its statements: the first stage of the silo's lifecycle.
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new SchemaParticipant(
             connectionString, Storage(configuration), sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OrleansSchema))));

@@ -146,7 +146,7 @@ public sealed class PostgresStartupTests : IAsyncLifetime, IAsyncDisposable
 
         Assert.StartsWith("the gateway exited with code 1:", failure.Message, StringComparison.Ordinal);
         Assert.Contains(
-            "Another process holds this database's embedded-mode lock (PostgreSQL advisory lock 5003064232328822788): an embedded-mode silo already runs on it.",
+            "Another process holds this database's embedded-mode lock (PostgreSQL advisory lock 5003064232328822788): an embedded-mode silo or a cluster's silos already run on it.",
             failure.Message,
             StringComparison.Ordinal);
         var player = await first.Client.CreatePlayerAsync();
@@ -168,9 +168,9 @@ public sealed class PostgresStartupTests : IAsyncLifetime, IAsyncDisposable
         var first = await StartAsync(waitSeconds: 30, settings: new() { ["Logging:LogLevel:Entitlements.Hosting.EmbeddedSiloLock"] = "Information" });
 
         await _postgres.CrashAsync();
-        await WaitForOutputAsync(first, "The connection holding the embedded-mode lock 5003064232328822788 was lost");
+        await WaitForOutputAsync(first, "The connection holding the silos' lock 5003064232328822788 was lost");
         await _postgres.StartAgainAsync();
-        await WaitForOutputAsync(first, "The embedded-mode lock 5003064232328822788 is held again");
+        await WaitForOutputAsync(first, "The silos' lock 5003064232328822788 is held again");
 
         var failure = await Assert.ThrowsAsync<FailException>(() => StartAsync(waitSeconds: 30));
         Assert.StartsWith("the gateway exited with code 1:", failure.Message, StringComparison.Ordinal);
@@ -225,7 +225,42 @@ public sealed class PostgresStartupTests : IAsyncLifetime, IAsyncDisposable
         await first.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
         Assert.Equal(1, first.ExitCode);
-        Assert.Contains("Another process took the embedded-mode lock 5003064232328822788", first.Output, StringComparison.Ordinal);
+        Assert.Contains("Another process took the silos' lock 5003064232328822788", first.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A cluster-mode silo started on a database an embedded gateway runs on would be a second cluster on one
+    /// ledger: it stops its start (exit code 1, a message that says why), and the embedded gateway serves on.
+    /// </summary>
+    [Fact]
+    public async Task ClusterSilo_BesideAnEmbeddedGateway_ExitsWithCode1()
+    {
+        await _postgres.StartAgainAsync();
+        var embedded = await StartAsync(waitSeconds: 30);
+        using var siloData = new TempDirectory();
+
+        var silo = await BuiltProcess.RunAsync(
+            GatewayProcess.BuiltDll("Silo", "Silo.dll"),
+            new Dictionary<string, string>
+            {
+                ["Orleans__Mode"] = "Cluster",
+                ["Orleans__ClusterId"] = Unique.Name("cluster"),
+                ["Orleans__AdvertisedIPAddress"] = "127.0.0.1",
+                ["Orleans__SiloPort"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Orleans__GatewayPort"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Storage__Provider"] = "PostgreSql",
+                ["Storage__ConnectionString"] = _database,
+                ["Storage__DataDirectory"] = siloData.Path,
+            },
+            []);
+
+        Assert.True(silo.ExitCode == 1, silo.ToString());
+        Assert.Contains(
+            "An embedded-mode silo holds this database's lock (PostgreSQL advisory lock 5003064232328822788): a cluster-mode silo beside it would be a second, separate cluster",
+            silo.Error,
+            StringComparison.Ordinal);
+        var player = await embedded.Client.CreatePlayerAsync();
+        await embedded.Client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")));
     }
 
     /// <summary>How many sessions wait for the embedded-mode lock.</summary>

@@ -26,9 +26,32 @@ public static partial class OrleansSchema
         await StartupPatience.RunAsync(
             storage,
             "PostgreSQL (the Orleans schema)",
-            token => PostgresMigrations.RunAsync(dataSource, "orleans_schema_version", "orleans-postgres", SchemaVersion, version => LogMigrated(logger, version), token),
+            async token =>
+            {
+                await RequireServerVersionAsync(dataSource, token).ConfigureAwait(false);
+                await PostgresMigrations.RunAsync(dataSource, "orleans_schema_version", "orleans-postgres", SchemaVersion, version => LogMigrated(logger, version), token).ConfigureAwait(false);
+            },
             (exception, _, _) => LogWaiting(logger, exception.Message),
             cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The oldest PostgreSQL the Orleans schema runs on: its grain-state key is a unique index with <c>NULLS NOT DISTINCT</c> (PostgreSQL 15).</summary>
+    public const int MinimumServerVersion = 150000;
+
+    /// <summary>Null when a server of <paramref name="serverVersionNum"/> (<c>server_version_num</c>) can hold the schema; else why not.</summary>
+    public static string? RefuseServerVersion(int serverVersionNum) =>
+        serverVersionNum >= MinimumServerVersion
+            ? null
+            : $"Cluster mode needs PostgreSQL {MinimumServerVersion / 10000} or later (its Orleans schema uses NULLS NOT DISTINCT); this server is version {serverVersionNum / 10000}.{serverVersionNum % 10000}.";
+
+    private static async Task RequireServerVersionAsync(Npgsql.NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SHOW server_version_num;");
+        var version = int.Parse((string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!, System.Globalization.CultureInfo.InvariantCulture);
+        if (RefuseServerVersion(version) is { } refusal)
+        {
+            throw new InvalidOperationException(refusal);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "PostgreSQL Orleans schema migrated to version {Version}")]

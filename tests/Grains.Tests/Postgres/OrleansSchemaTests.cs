@@ -25,6 +25,14 @@ public sealed class OrleansSchemaTests(PostgresServer server) : IAsyncLifetime
         Assert.Equal("1/1", await ScalarAsync("SELECT count(*) || '/' || max(version) FROM orleans_schema_version;"));
     }
 
+    [Theory]
+    [InlineData(140011, "Cluster mode needs PostgreSQL 15 or later (its Orleans schema uses NULLS NOT DISTINCT); this server is version 14.11.")]
+    [InlineData(130000, "Cluster mode needs PostgreSQL 15 or later (its Orleans schema uses NULLS NOT DISTINCT); this server is version 13.0.")]
+    [InlineData(150000, null)]
+    [InlineData(170002, null)]
+    public void RefuseServerVersion_BeforePostgres15_SaysWhy(int serverVersionNum, string? refusal) =>
+        Assert.Equal(refusal, OrleansSchema.RefuseServerVersion(serverVersionNum));
+
     [Fact]
     public async Task WriteToStorage_SecondFirstWriteOfOneGrain_ReturnsNoVersion()
     {

@@ -48,7 +48,7 @@ public sealed partial class NotificationRelayGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _position = await store.FindConsumerPositionAsync(ConsumerName, cancellationToken) ?? 0;
+        await StoreFailureCallFilter.ActivatingAsync(async () => _position = await store.FindConsumerPositionAsync(ConsumerName, cancellationToken) ?? 0);
         _storedPosition = _position;
         _storedAt = Stopwatch.GetTimestamp();
         _streams = this.GetStreamProvider(NotificationStreams.ProviderName);

@@ -45,20 +45,26 @@ public sealed partial class WebhookGrain(
             return;
         }
 
-        if (await store.FindConsumerPositionAsync(_webhook.ConsumerName, cancellationToken) is { } stored)
+        // A store failure here fails the calls waiting for this activation: as a failure a caller in another process can read.
+        await StoreFailureCallFilter.ActivatingAsync(() => LoadPositionAsync(_webhook, cancellationToken));
+
+        var poll = notifications.Value.PollInterval > TimeSpan.Zero ? notifications.Value.PollInterval : TimeSpan.FromSeconds(1);
+        this.RegisterGrainTimer(_ => Wake(), new GrainTimerCreationOptions(poll, poll) { Interleave = true, KeepAlive = true });
+    }
+
+    private async Task LoadPositionAsync(WebhookEndpointOptions webhook, CancellationToken cancellationToken)
+    {
+        if (await store.FindConsumerPositionAsync(webhook.ConsumerName, cancellationToken) is { } stored)
         {
             _position = _storedPosition = stored;
         }
         else
         {
             // A new webhook: store where it starts, so that a restart never moves the start again.
-            _position = _webhook.StartFrom == WebhookStart.Now ? await feed.HeadAsync(cancellationToken) : 0;
-            await store.WriteConsumerPositionAsync(_webhook.ConsumerName, _position, cancellationToken);
+            _position = webhook.StartFrom == WebhookStart.Now ? await feed.HeadAsync(cancellationToken) : 0;
+            await store.WriteConsumerPositionAsync(webhook.ConsumerName, _position, cancellationToken);
             _storedPosition = _position;
         }
-
-        var poll = notifications.Value.PollInterval > TimeSpan.Zero ? notifications.Value.PollInterval : TimeSpan.FromSeconds(1);
-        this.RegisterGrainTimer(_ => Wake(), new GrainTimerCreationOptions(poll, poll) { Interleave = true, KeepAlive = true });
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

@@ -21,7 +21,27 @@ internal sealed partial class StoreFailureCallFilter(ILogger<StoreFailureCallFil
         catch (DbException exception)
         {
             LogStoreFailed(logger, exception, context.InterfaceName, context.MethodName);
-            throw new StoreUnavailableException($"The ledger store failed: {exception.Message}") { IsTransient = exception.IsTransient };
+            throw Unavailable(exception);
+        }
+    }
+
+    /// <summary>What a caller in another process can be sent in place of <paramref name="exception"/>.</summary>
+    public static StoreUnavailableException Unavailable(DbException exception) =>
+        new($"The ledger store failed: {exception.Message}") { IsTransient = exception.IsTransient };
+
+    /// <summary>
+    /// Runs a grain's activation work with the same conversion: this filter sees calls, not activations, and a
+    /// failed activation fails the calls waiting for it with the activation's own exception.
+    /// </summary>
+    public static async Task ActivatingAsync(Func<Task> activate)
+    {
+        try
+        {
+            await activate().ConfigureAwait(true);
+        }
+        catch (DbException exception)
+        {
+            throw Unavailable(exception);
         }
     }
 

@@ -12,7 +12,7 @@ namespace Entitlements.Tests.Outage;
 /// The silo's real store, with the next append failing on demand: before its commit (nothing written),
 /// or after it (written, but the acknowledgement lost, as when the connection drops during the commit);
 /// with a platform-user link whose acknowledgement is lost, on demand; with webhook dead-letter writes failing on demand (nothing written);
-/// with one consumer's position writes failing on demand (nothing written, each refused position kept); and with another writer's work
+/// with one consumer's position writes failing on demand (nothing written, each refused position kept), and its reads; and with another writer's work
 /// slipped in after a transaction read, on demand. Every other call goes
 /// straight to the real store.
 /// </summary>
@@ -27,6 +27,7 @@ public class FaultyLedgerStore : DispatchProxy
     private string? _positionConsumer;
     private int _positionFailures;
     private readonly List<long> _refusedPositions = [];
+    private string? _unreadablePositionConsumer;
 
     public ILedgerStore Inner { get; private set; } = null!;
 
@@ -59,6 +60,9 @@ public class FaultyLedgerStore : DispatchProxy
         Volatile.Write(ref _positionConsumer, consumer);
         Volatile.Write(ref _positionFailures, count);
     }
+
+    /// <summary>Make every read of <paramref name="consumer"/>'s position fail (nothing read) until this is called with null.</summary>
+    public void FailPositionReads(string? consumer) => Volatile.Write(ref _unreadablePositionConsumer, consumer);
 
     /// <summary>The positions whose writes were made to fail, in the order they were asked for.</summary>
     public IReadOnlyList<long> RefusedPositions
@@ -96,6 +100,11 @@ public class FaultyLedgerStore : DispatchProxy
             }
 
             return Task.FromException(new NpgsqlException(Message));
+        }
+
+        if (targetMethod.Name == nameof(ILedgerStore.FindConsumerPositionAsync) && (string)args![0]! == Volatile.Read(ref _unreadablePositionConsumer))
+        {
+            return Task.FromException<long?>(new NpgsqlException(Message));
         }
 
         if (targetMethod.Name == nameof(ILedgerStore.LinkPlatformUserAsync) && Interlocked.Exchange(ref _linkAcknowledgementsLost, 0) == 1)

@@ -1,3 +1,4 @@
+using Entitlements.Contracts;
 using Entitlements.Notifications;
 using Entitlements.Storage;
 using Entitlements.Tests.Infrastructure;
@@ -83,6 +84,39 @@ public sealed class WebhookPositionWriteFailureTests
         Assert.Equal((start, delivered), (owed.Position, owed.DeliveredPosition));
         Assert.Equal((delivered, delivered), (stored.Position, stored.DeliveredPosition));
         Assert.Single(receiver.Requests(Path, user.PlayerUuid));
+    }
+
+    /// <summary>
+    /// The webhook's activation cannot read its position: the call waiting for it fails with the store's
+    /// failure as a caller in another process can read it (the driver's own exception cannot be sent), and the
+    /// next call, once the store answers, activates it from the stored position.
+    /// </summary>
+    [Fact]
+    public async Task Activation_PositionReadFails_TheCallerGetsStoreUnavailableThenTheNextCallActivatesIt()
+    {
+        using var directory = new TempDirectory();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var consumer = WebhookEndpointOptions.ConsumerNameOf(Name);
+        FaultyLedgerStore? faults = null;
+        await using var cluster = await WebhookCluster.StartAsync(
+            directory.Path,
+            silo => silo.Services.AddSingleton(sp =>
+            {
+                var wrapped = FaultyLedgerStore.Wrap(sp.GetRequiredService<SqliteLedgerStore>());
+                wrapped.Faults.FailPositionReads(consumer);
+                faults = wrapped.Faults;
+                return wrapped.Store;
+            }),
+            WebhookCluster.Webhook(0, Name, receiver.Url(Path)));
+        var webhook = cluster.Client.GetGrain<IWebhookGrain>(Name);
+
+        var failure = await Assert.ThrowsAsync<StoreUnavailableException>(webhook.GetStatusAsync);
+        Assert.Equal($"The ledger store failed: {FaultyLedgerStore.Message}", failure.Message);
+
+        faults!.FailPositionReads(null);
+        var status = await webhook.GetStatusAsync();
+        Assert.Equal((0L, 0L), (status!.Position, status.DeliveredPosition));
+        Assert.Equal(0, await faults.Inner.FindConsumerPositionAsync(consumer));
     }
 
     private static Task WaitUntilAsync(Func<Task<bool>> condition) =>

@@ -57,6 +57,11 @@ public sealed partial class PlayerGrain(
             // The store is unreachable: activate unloaded; the call loads again and fails or succeeds on its own.
             LogLoadFailed(logger, exception, PlayerUuid);
         }
+        catch (DbException exception)
+        {
+            // Any other store failure fails the waiting calls: as a failure a caller in another process can read.
+            throw StoreFailureCallFilter.Unavailable(exception);
+        }
     }
 
     public async Task<EntitlementEventResult> SubmitEntitlementEventAsync(SubmitEntitlementEvent command)

@@ -28,6 +28,7 @@ public class FaultyLedgerStore : DispatchProxy
     private int _positionFailures;
     private readonly List<long> _refusedPositions = [];
     private string? _unreadablePositionConsumer;
+    private string? _unreadablePlayer;
 
     public ILedgerStore Inner { get; private set; } = null!;
 
@@ -63,6 +64,9 @@ public class FaultyLedgerStore : DispatchProxy
 
     /// <summary>Make every read of <paramref name="consumer"/>'s position fail (nothing read) until this is called with null.</summary>
     public void FailPositionReads(string? consumer) => Volatile.Write(ref _unreadablePositionConsumer, consumer);
+
+    /// <summary>Make every read of <paramref name="player"/>'s row fail, not transiently (nothing read), until this is called with null.</summary>
+    public void FailPlayerReads(Guid? player) => Volatile.Write(ref _unreadablePlayer, player?.ToString());
 
     /// <summary>The positions whose writes were made to fail, in the order they were asked for.</summary>
     public IReadOnlyList<long> RefusedPositions
@@ -100,6 +104,11 @@ public class FaultyLedgerStore : DispatchProxy
             }
 
             return Task.FromException(new NpgsqlException(Message));
+        }
+
+        if (targetMethod.Name == nameof(ILedgerStore.ReadPlayerAsync) && ((Guid)args![0]!).ToString() == Volatile.Read(ref _unreadablePlayer))
+        {
+            return Task.FromException<PlayerInfo?>(new NpgsqlException(Message));
         }
 
         if (targetMethod.Name == nameof(ILedgerStore.FindConsumerPositionAsync) && (string)args![0]! == Volatile.Read(ref _unreadablePositionConsumer))

@@ -115,6 +115,29 @@ public sealed class PlayerGrainStoreFailureTests(PlayerGrainStoreFailureTests.Fa
         Assert.Equal(100, Assert.Single(state.Entitlements).UseCount);
     }
 
+    /// <summary>
+    /// A store failure that is not transient while the player's grain activates fails the waiting call as
+    /// <see cref="StoreUnavailableException"/>, which a caller in another process can read (the driver's own
+    /// exception cannot be sent); once the store answers, the next call activates it.
+    /// </summary>
+    [Fact]
+    public async Task Activation_PlayerReadFailsNotTransiently_TheCallerGetsStoreUnavailableThenTheNextCallWorks()
+    {
+        var player = Guid.NewGuid();
+        fixture.Faults.FailPlayerReads(player);
+        try
+        {
+            var failure = await Assert.ThrowsAsync<StoreUnavailableException>(() => fixture.Client.GetGrain<IPlayerGrain>(player).GetEntitlementsAsync());
+            Assert.Equal($"The ledger store failed: {FaultyLedgerStore.Message}", failure.Message);
+        }
+        finally
+        {
+            fixture.Faults.FailPlayerReads(null);
+        }
+
+        Assert.Null(await fixture.Client.GetGrain<IPlayerGrain>(player).GetEntitlementsAsync());
+    }
+
     private async Task<(PlatformUserLink User, CatalogSku Sku, SubmitEntitlementEvent Command)> GrantAsync()
     {
         var user = await _world.NewPlayerAsync();

@@ -46,14 +46,34 @@ public sealed class RelayPageTests : IDisposable
         await relaying.DeployAsync();
         try
         {
-            var annAll = await NotificationRecorder.WaitForAsync(ann.PlayerUuid, 4);
-            var bobAll = await NotificationRecorder.WaitForAsync(bob.PlayerUuid, 3);
-            // Ann: grant (v1), refund (v2: revoke and revocationCompleted), grant (v3); Bob: grant (v1), refund (v2).
+            // Markers published after the page, on every stream the page used: Ann's refund of her last grant
+            // (revoke and revocationCompleted), Bob's grant of one more and its refund. Each stream is ordered, so a
+            // count that includes them is reached only once a second copy of anything in the page has had its chance.
+            var after = new GrainWorld(relaying.Client);
+            var fourth = GrainWorld.Unique("tx");
+            foreach (var (user, action, transaction) in new[]
+            {
+                (ann, EntitlementActionType.Refund, third), (bob, EntitlementActionType.Grant, fourth), (bob, EntitlementActionType.Refund, fourth),
+            })
+            {
+                recorded.Add((user.PlayerUuid, (await after.SubmitAsync(action, user, sku, transaction)).EventId));
+            }
+
+            var annAll = await NotificationRecorder.WaitForAsync(ann.PlayerUuid, 6);
+            var bobAll = await NotificationRecorder.WaitForAsync(bob.PlayerUuid, 6);
+            // Ann: grant (v1), refund (v2: revoke and revocationCompleted), grant (v3), then the marker refund (v4);
+            // Bob: grant (v1), refund (v2), then the marker grant (v3) and refund (v4).
             Assert.Equal(
-                [(1L, NotificationKind.EntitlementUpdated), (2L, NotificationKind.EntitlementUpdated), (2L, NotificationKind.RevocationCompleted), (3L, NotificationKind.EntitlementUpdated)],
+                [
+                    (1L, NotificationKind.EntitlementUpdated), (2L, NotificationKind.EntitlementUpdated), (2L, NotificationKind.RevocationCompleted),
+                    (3L, NotificationKind.EntitlementUpdated), (4L, NotificationKind.EntitlementUpdated), (4L, NotificationKind.RevocationCompleted),
+                ],
                 annAll.Select(n => (n.Version, n.Kind)));
             Assert.Equal(
-                [(1L, NotificationKind.EntitlementUpdated), (2L, NotificationKind.EntitlementUpdated), (2L, NotificationKind.RevocationCompleted)],
+                [
+                    (1L, NotificationKind.EntitlementUpdated), (2L, NotificationKind.EntitlementUpdated), (2L, NotificationKind.RevocationCompleted),
+                    (3L, NotificationKind.EntitlementUpdated), (4L, NotificationKind.EntitlementUpdated), (4L, NotificationKind.RevocationCompleted),
+                ],
                 bobAll.Select(n => (n.Version, n.Kind)));
             Assert.All(new[] { annAll, bobAll }, all => Assert.True(all.Zip(all.Skip(1)).All(p => p.First.Position < p.Second.Position)));
 
@@ -62,9 +82,12 @@ public sealed class RelayPageTests : IDisposable
             Assert.Equal(
                 everyone.Select(n => n.Position).Prepend(0L).SkipLast(1).Select(p => (long?)p),
                 everyone.Select(n => n.PublishedAfter));
-            Assert.Equal(
-                recorded.Where(r => r.Player == ann.PlayerUuid).Select(r => r.EventId),
-                annAll.Where(n => n.Kind == NotificationKind.EntitlementUpdated).Select(n => n.EventId));
+            foreach (var (user, all) in new[] { (ann, annAll), (bob, bobAll) })
+            {
+                Assert.Equal(
+                    recorded.Where(r => r.Player == user.PlayerUuid).Select(r => r.EventId),
+                    all.Where(n => n.Kind == NotificationKind.EntitlementUpdated).Select(n => n.EventId));
+            }
 
             var streams = new[]
             {

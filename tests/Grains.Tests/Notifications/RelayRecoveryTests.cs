@@ -1,6 +1,7 @@
 using Entitlements.Contracts;
 using Entitlements.Storage;
 using Entitlements.Tests.Cluster;
+using Entitlements.Tests.Infrastructure;
 using Entitlements.Tests.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -37,9 +38,14 @@ public sealed class RelayRecoveryTests : IDisposable
         await second.DeployAsync();
         try
         {
-            var notification = Assert.Single(await NotificationRecorder.WaitForAsync(user.PlayerUuid, 1));
-            Assert.Equal((grant.EventId, 1L), (notification.EventId, notification.Version));
-            Assert.Equal(3, Assert.Single(notification.EntitlementUpdated!.Payload.Data).UseCount);
+            // One more grant after the restart: the stream is ordered, so once it has arrived a second copy
+            // of the recovered notification has had its chance to come before it.
+            var marker = await new GrainWorld(second.Client).SubmitAsync(EntitlementActionType.Grant, user, sku, GrainWorld.Unique("tx"));
+            await Poll.UntilAsync(
+                () => NotificationRecorder.Of(user.PlayerUuid).Any(n => n.EventId == marker.EventId), TimeSpan.FromSeconds(10), "The marker grant was not delivered within 10 s.");
+            var notifications = NotificationRecorder.Of(user.PlayerUuid);
+            Assert.Equal([(grant.EventId, 1L), (marker.EventId, 2L)], notifications.Select(n => (n.EventId, n.Version)));
+            Assert.Equal(3, Assert.Single(notifications[0].EntitlementUpdated!.Payload.Data).UseCount);
         }
         finally
         {
@@ -67,9 +73,13 @@ public sealed class RelayRecoveryTests : IDisposable
             // Stopped in an orderly way, the first relay stored how far it had published.
             var store = second.Silos[0].ServiceProvider.GetRequiredService<ILedgerStore>();
             Assert.Equal(published.Position, await store.FindConsumerPositionAsync(NotificationRelayGrain.ConsumerName));
-            await new GrainWorld(second.Client).SubmitAsync(EntitlementActionType.Grant, user, sku, GrainWorld.Unique("tx"));
-            var next = (await NotificationRecorder.WaitForAsync(user.PlayerUuid, 2))[1];
-            Assert.Equal((2L, published.Position), (next.Version, next.PublishedAfter));
+            // The next grant is also the marker: once it has arrived, a republished first grant would have come before it.
+            var later = await new GrainWorld(second.Client).SubmitAsync(EntitlementActionType.Grant, user, sku, GrainWorld.Unique("tx"));
+            await Poll.UntilAsync(
+                () => NotificationRecorder.Of(user.PlayerUuid).Any(n => n.EventId == later.EventId), TimeSpan.FromSeconds(10), "The second grant was not delivered within 10 s.");
+            Assert.Equal(
+                [(published.EventId, 1L, (long?)0L), (later.EventId, 2L, published.Position)],
+                NotificationRecorder.Of(user.PlayerUuid).Select(n => (n.EventId, n.Version, n.PublishedAfter)));
         }
         finally
         {

@@ -136,6 +136,8 @@ public static class EntitlementsSiloBuilderExtensions
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName))
             .Validate(o => o.StartupWaitSeconds >= 0, "Storage:StartupWaitSeconds must not be negative (0 stops at the first failure).")
             .Validate(o => o.StartupRetrySeconds >= 1, "Storage:StartupRetrySeconds must be at least 1.")
+            .Validate(o => o.BackupInterval == TimeSpan.Zero || o.BackupInterval >= TimeSpan.FromSeconds(1), "Storage:BackupInterval must be 0 (no scheduled backups) or at least 00:00:01.")
+            .Validate(o => o.BackupsKept >= 0, "Storage:BackupsKept must not be negative (0 keeps every backup).")
             .ValidateOnStart();
         return services;
     }
@@ -173,6 +175,7 @@ public static class EntitlementsSiloBuilderExtensions
             services.AddSingleton<SqliteLedgerStore>();
             services.AddSingleton<ILedgerStore>(sp => sp.GetRequiredService<SqliteLedgerStore>());
             services.AddSingleton<LedgerBackups>();
+            services.AddHostedService<ScheduledBackups>();
             return;
         }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Entitlements.Storage;
@@ -11,9 +12,10 @@ public sealed record LedgerBackup(string Path, long Bytes, long LastSequence, Da
 /// Online backups of the embedded SQLite database, one at a time: each a new file in
 /// <see cref="StorageOptions.BackupPath"/>, named <c>entitlements-&lt;UTC start&gt;.db</c>. The copy is written
 /// under a <c>.partial</c> name, synced to disk, and only then given its name, so a file with the final
-/// name is always whole; a failed copy leaves nothing behind. Old backups are never removed here.
+/// name is always whole; a failed copy leaves nothing behind. After each backup the oldest beyond
+/// <see cref="StorageOptions.BackupsKept"/> are deleted (none when it is 0).
 /// </summary>
-public sealed class LedgerBackups(SqliteLedgerStore store, IOptions<StorageOptions> options, TimeProvider time) : IDisposable
+public sealed partial class LedgerBackups(SqliteLedgerStore store, IOptions<StorageOptions> options, TimeProvider time, ILogger<LedgerBackups> logger) : IDisposable
 {
     public const string PartialSuffix = ".partial";
 
@@ -45,7 +47,10 @@ public sealed class LedgerBackups(SqliteLedgerStore store, IOptions<StorageOptio
                 }
 
                 File.Move(partial, path);
-                return new LedgerBackup(path, new FileInfo(path).Length, lastSequence, startedAt, Stopwatch.GetElapsedTime(started));
+                var backup = new LedgerBackup(path, new FileInfo(path).Length, lastSequence, startedAt, Stopwatch.GetElapsedTime(started));
+                LogTaken(logger, path, backup.Bytes, lastSequence, (long)backup.Duration.TotalMilliseconds);
+                RemoveOld(directory);
+                return backup;
             }
             catch
             {
@@ -60,6 +65,45 @@ public sealed class LedgerBackups(SqliteLedgerStore store, IOptions<StorageOptio
     }
 
     public void Dispose() => _one.Dispose();
+
+    /// <summary>The backups in <paramref name="directory"/> (not the one being written), oldest first: their names sort by time.</summary>
+    public static IReadOnlyList<string> List(string directory) =>
+        Directory.Exists(directory)
+            ? [.. Directory.GetFiles(directory, "entitlements-*.db").Order(StringComparer.Ordinal)]
+            : [];
+
+    private void RemoveOld(string directory)
+    {
+        var kept = options.Value.BackupsKept;
+        if (kept <= 0)
+        {
+            return;
+        }
+
+        var backups = List(directory);
+        foreach (var old in backups.Take(Math.Max(0, backups.Count - kept)))
+        {
+            try
+            {
+                File.Delete(old);
+                LogRemoved(logger, old);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // The new backup is whole and named: a stale one that cannot go now goes after a later backup.
+                LogRemoveFailed(logger, exception, old);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Backed up the SQLite database to {Path}: {Bytes} bytes, ledger up to sequence {LastSequence}, in {Milliseconds} ms")]
+    private static partial void LogTaken(ILogger logger, string path, long bytes, long lastSequence, long milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed the old backup {Path} (Storage:BackupsKept)")]
+    private static partial void LogRemoved(ILogger logger, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove the old backup {Path}; a later backup tries again")]
+    private static partial void LogRemoveFailed(ILogger logger, Exception exception, string path);
 
     /// <summary><c>entitlements-20261207T010203123Z.db</c>, with <c>-2</c>, <c>-3</c>... if that name is taken.</summary>
     private static string FreeName(string directory, DateTimeOffset startedAt)

@@ -41,5 +41,14 @@ public sealed class StorageOptions
     /// </summary>
     public string BackupDirectory { get; set; } = string.Empty;
 
+    /// <summary>How often the embedded SQLite database is backed up by itself, as by <c>POST /ops/v1/backups</c>; zero (the default) never.</summary>
+    public TimeSpan BackupInterval { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// How many backups <see cref="BackupPath"/> keeps: after each backup, scheduled or asked for, the oldest
+    /// beyond this many are deleted. Zero (the default) keeps them all.
+    /// </summary>
+    public int BackupsKept { get; set; }
+
     public string BackupPath => Path.GetFullPath(string.IsNullOrWhiteSpace(BackupDirectory) ? Path.Combine(DataDirectory, "backups") : BackupDirectory);
 }

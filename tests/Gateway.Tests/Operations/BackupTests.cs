@@ -132,6 +132,54 @@ public sealed class BackupTests
         await gateway.Client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")));
     }
 
+    /// <summary>
+    /// Every second a backup by itself, two kept: the oldest go as new ones come, and what is left is whole,
+    /// named, and the newest; a backup asked for counts against the same limit.
+    /// </summary>
+    [Fact]
+    public async Task ScheduledBackups_EverySecondKeepingTwo_KeepTheNewestTwoWholeFiles()
+    {
+        await using var gateway = await StartAsync(new ScheduledBackupsGateway());
+        var player = await gateway.Client.CreatePlayerAsync();
+        var grant = await gateway.Client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")));
+        var backups = Path.Combine(gateway.DataDirectory, "backups");
+
+        // Wait for a first backup that holds the grant, then until it has been removed: two newer ones came.
+        string? first = null;
+        await Poll.UntilAsync(
+            () => (first = LedgerBackups.List(backups).FirstOrDefault(f => Holds(f, grant["event_id"]!.GetValue<string>()))) is not null,
+            TimeSpan.FromSeconds(30),
+            "no scheduled backup holds the grant");
+        await Poll.UntilAsync(() => !File.Exists(first), TimeSpan.FromSeconds(30), "the oldest backup was not removed");
+        using var ops = Operator(gateway);
+        var asked = await ops.SendAsync(HttpMethod.Post, "/ops/v1/backups");
+        Assert.True(asked.Status == HttpStatusCode.OK, $"backup answered {asked}");
+        var path = asked.BodyObject["path"]!.GetValue<string>();
+
+        // Between two backups (they come every second and take milliseconds): the newest two, whole, nothing partial.
+        IReadOnlyList<string> left = [];
+        await Poll.UntilAsync(
+            () => (left = LedgerBackups.List(backups)).Count == 2 && Directory.GetFiles(backups, "*" + LedgerBackups.PartialSuffix).Length == 0 && left.All(Whole),
+            TimeSpan.FromSeconds(30),
+            () => $"the backups are {string.Join(", ", Directory.GetFiles(backups).Select(Path.GetFileName))}");
+        Assert.All(left, f => Assert.True(string.CompareOrdinal(Path.GetFileName(f), Path.GetFileName(first)) > 0, $"{f} is not newer than {first}"));
+        Assert.True(string.CompareOrdinal(Path.GetFileName(left[^1]), Path.GetFileName(path)) >= 0, $"{path} was asked for after the newest, {left[^1]}");
+    }
+
+    /// <summary>Whether the backup at <paramref name="path"/> opens and passes SQLite's integrity check; false when it is gone meanwhile.</summary>
+    private static bool Whole(string path)
+    {
+        try
+        {
+            using var copy = Open(path);
+            return (string?)Scalar(copy, "PRAGMA integrity_check;") == "ok";
+        }
+        catch (SqliteException) when (!File.Exists(path))
+        {
+            return false;
+        }
+    }
+
     internal static void AssertProblem(HttpStatusCode status, string title, ApiResponse response)
     {
         Assert.True(response.Status == status, $"expected {(int)status}, got {response}");
@@ -165,6 +213,29 @@ public sealed class BackupTests
             var file = Path.Combine(DataDirectory, File);
             System.IO.File.WriteAllText(file, "x");
             settings["Storage:BackupDirectory"] = Path.Combine(file, "backups");
+        }
+    }
+
+    private sealed class ScheduledBackupsGateway : GatewayFixture
+    {
+        protected override void Configure(IDictionary<string, string?> settings)
+        {
+            settings["Storage:BackupInterval"] = "00:00:01";
+            settings["Storage:BackupsKept"] = "2";
+        }
+    }
+
+    /// <summary>Whether the backup at <paramref name="path"/> holds <paramref name="eventId"/>; false when it is gone meanwhile.</summary>
+    private static bool Holds(string path, string eventId)
+    {
+        try
+        {
+            using var copy = Open(path);
+            return EventIds(copy).Contains(eventId);
+        }
+        catch (SqliteException) when (!File.Exists(path))
+        {
+            return false;
         }
     }
 

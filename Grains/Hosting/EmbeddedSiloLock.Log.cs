@@ -16,6 +16,9 @@ internal sealed partial class EmbeddedSiloLock
     [LoggerMessage(Level = LogLevel.Information, Message = "The silos' lock {Key} is held again")]
     private static partial void LogRetaken(ILogger logger, long key);
 
+    [LoggerMessage(Level = LogLevel.Critical, Message = "An embedded-mode process took the silos' lock {Key} while this cluster silo's connection was lost: it runs as a second cluster on this database; stop it. This silo serves on and takes its share again once it is gone")]
+    private static partial void LogSharedTakenByAnother(ILogger logger, long key);
+
     [LoggerMessage(Level = LogLevel.Critical, Message = "Another process took the silos' lock {Key} the other way while this silo's connection was lost: two clusters would run on one database, so this one stops")]
     private static partial void LogTakenByAnother(ILogger logger, long key);
 }

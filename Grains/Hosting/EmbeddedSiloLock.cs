@@ -37,12 +37,18 @@ internal sealed partial class EmbeddedSiloLock(
 
     private const string KeepAlives = "SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3; ";
 
+    /// <summary>How recently a cluster silo must have written its heartbeat to the membership table to keep an embedded silo out.</summary>
+    public static readonly TimeSpan ClusterSiloAliveWindow = TimeSpan.FromMinutes(2);
+
+    private static readonly string ClusterSiloAliveSql =
+        $"SELECT EXISTS (SELECT 1 FROM orleans_membership WHERE status = 3 AND i_am_alive_time > now() - interval '{(int)ClusterSiloAliveWindow.TotalSeconds} seconds');";
+
     private readonly CancellationTokenSource _stopping = new();
     private NpgsqlConnection? _connection;
     private Task _watch = Task.CompletedTask;
 
     public static string HeldMessage =>
-        $"Another process holds this database's embedded-mode lock (PostgreSQL advisory lock {Key}): an embedded-mode silo or a cluster's silos already run on it. " +
+        $"Another process holds this database's embedded-mode lock (PostgreSQL advisory lock {Key}), or a cluster silo wrote its heartbeat to orleans_membership within {ClusterSiloAliveWindow.TotalMinutes:0} minutes: an embedded-mode silo or a cluster's silos already run on it. " +
         "An embedded silo beside them would be a separate cluster, with its own cached platform-user links and catalog entries and " +
         "its own notification relay and webhook deliveries (every webhook sent twice). Run one embedded gateway per database, or Orleans:Mode=Cluster " +
         $"for several processes. Waited {HeldWait.TotalSeconds:0} s for the lock to be released.";
@@ -117,6 +123,15 @@ internal sealed partial class EmbeddedSiloLock(
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            // An embedded silo takes the lock only while no cluster silo has shown itself alive lately: after a
+            // database restart every session's lock is gone, and a stray embedded process must not take it
+            // before the cluster's silos take theirs again.
+            if (!shared && await ClusterSiloAliveAsync(connection, cancellationToken).ConfigureAwait(false))
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                return null;
+            }
+
             await using var command = new NpgsqlCommand(KeepAlives + (shared ? "SELECT pg_try_advisory_lock_shared(@key);" : "SELECT pg_try_advisory_lock(@key);"), connection);
             command.Parameters.AddWithValue("key", Key);
             if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true)
@@ -132,6 +147,20 @@ internal sealed partial class EmbeddedSiloLock(
 
         await connection.DisposeAsync().ConfigureAwait(false);
         return null;
+    }
+
+    private static async Task<bool> ClusterSiloAliveAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using (var exists = new NpgsqlCommand("SELECT to_regclass('orleans_membership') IS NOT NULL;", connection))
+        {
+            if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not true)
+            {
+                return false;
+            }
+        }
+
+        await using var alive = new NpgsqlCommand(ClusterSiloAliveSql, connection);
+        return await alive.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
     }
 
     private async Task WatchAsync(CancellationToken stopping)
@@ -164,6 +193,14 @@ internal sealed partial class EmbeddedSiloLock(
                 catch (NpgsqlException)
                 {
                     continue; // still unreachable: the next tick tries again
+                }
+
+                if (_connection is null && shared)
+                {
+                    // A cluster silo goes on serving: stopping every silo of a cluster because one stray process took
+                    // the lock first would be worse than the second cluster it is kept from being. It keeps trying.
+                    LogSharedTakenByAnother(logger, Key);
+                    continue;
                 }
 
                 if (_connection is null)

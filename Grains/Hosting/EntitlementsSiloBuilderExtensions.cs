@@ -136,7 +136,9 @@ public static class EntitlementsSiloBuilderExtensions
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName))
             .Validate(o => o.StartupWaitSeconds >= 0, "Storage:StartupWaitSeconds must not be negative (0 stops at the first failure).")
             .Validate(o => o.StartupRetrySeconds >= 1, "Storage:StartupRetrySeconds must be at least 1.")
-            .Validate(o => o.BackupInterval == TimeSpan.Zero || o.BackupInterval >= TimeSpan.FromSeconds(1), "Storage:BackupInterval must be 0 (no scheduled backups) or at least 00:00:01.")
+            .Validate(
+                o => o.BackupInterval == TimeSpan.Zero || (o.BackupInterval >= TimeSpan.FromSeconds(1) && o.BackupInterval <= TimeSpan.FromDays(30)),
+                "Storage:BackupInterval must be 0 (no scheduled backups) or from 00:00:01 to 30.00:00:00.")
             .Validate(o => o.BackupsKept >= 0, "Storage:BackupsKept must not be negative (0 keeps every backup).")
             .ValidateOnStart();
         return services;

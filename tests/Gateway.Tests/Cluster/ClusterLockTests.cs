@@ -33,7 +33,7 @@ public sealed class ClusterLockTests(ScriptedCluster cluster)
 
         Assert.StartsWith("the gateway exited with code 1:", failure.Message, StringComparison.Ordinal);
         Assert.Contains(
-            "Another process holds this database's embedded-mode lock (PostgreSQL advisory lock 5003064232328822788): an embedded-mode silo or a cluster's silos already run on it.",
+            "Another process holds this database's embedded-mode lock (PostgreSQL advisory lock 5003064232328822788), or a cluster silo wrote its heartbeat to orleans_membership within 2 minutes: an embedded-mode silo or a cluster's silos already run on it.",
             failure.Message,
             StringComparison.Ordinal);
         var player = await cluster.Gateway(1).CreatePlayerAsync();

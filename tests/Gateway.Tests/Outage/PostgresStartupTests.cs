@@ -146,7 +146,7 @@ public sealed class PostgresStartupTests : IAsyncLifetime, IAsyncDisposable
 
         Assert.StartsWith("the gateway exited with code 1:", failure.Message, StringComparison.Ordinal);
         Assert.Contains(
-            "Another process holds this database's embedded-mode lock (PostgreSQL advisory lock 5003064232328822788): an embedded-mode silo or a cluster's silos already run on it.",
+            "Another process holds this database's embedded-mode lock (PostgreSQL advisory lock 5003064232328822788), or a cluster silo wrote its heartbeat to orleans_membership within 2 minutes: an embedded-mode silo or a cluster's silos already run on it.",
             failure.Message,
             StringComparison.Ordinal);
         var player = await first.Client.CreatePlayerAsync();
@@ -261,6 +261,44 @@ public sealed class PostgresStartupTests : IAsyncLifetime, IAsyncDisposable
             StringComparison.Ordinal);
         var player = await embedded.Client.CreatePlayerAsync();
         await embedded.Client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")));
+    }
+
+    /// <summary>
+    /// After a database restart no session holds the lock: an embedded gateway started then must not take it
+    /// before the cluster's silos take theirs again. It is refused while a cluster silo's heartbeat in the
+    /// membership table is recent, and starts once the heartbeats are old (a cluster long gone).
+    /// </summary>
+    [Fact]
+    public async Task EmbeddedGateway_AClusterSiloAliveInTheMembershipTable_ExitsWithCode1_AndStartsOnceItIsLongGone()
+    {
+        await _postgres.StartAgainAsync();
+        await Entitlements.Storage.OrleansSchema.MigrateAsync(
+            _database, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, new Entitlements.Storage.StorageOptions { StartupWaitSeconds = 10 }, CancellationToken.None);
+        await using var connection = new NpgsqlConnection(_database);
+        await connection.OpenAsync();
+        await using (var silo = new NpgsqlCommand(
+            """
+            INSERT INTO orleans_membership_version (deployment_id) VALUES ('production');
+            INSERT INTO orleans_membership (deployment_id, address, port, generation, silo_name, host_name, status, proxy_port, start_time, i_am_alive_time)
+            VALUES ('production', '10.0.0.7', 11111, 1, 'silo-1', 'host-1', 3, 30000, now() - interval '1 hour', now());
+            """,
+            connection))
+        {
+            await silo.ExecuteNonQueryAsync();
+        }
+
+        var failure = await Assert.ThrowsAsync<FailException>(() => StartAsync(waitSeconds: 30));
+
+        Assert.StartsWith("the gateway exited with code 1:", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("or a cluster silo wrote its heartbeat to orleans_membership within 2 minutes", failure.Message, StringComparison.Ordinal);
+        await using (var gone = new NpgsqlCommand("UPDATE orleans_membership SET i_am_alive_time = now() - interval '10 minutes';", connection))
+        {
+            await gone.ExecuteNonQueryAsync();
+        }
+
+        var started = await StartAsync(waitSeconds: 30);
+        var player = await started.Client.CreatePlayerAsync();
+        await started.Client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")));
     }
 
     /// <summary>How many sessions wait for the embedded-mode lock.</summary>

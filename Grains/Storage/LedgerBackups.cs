@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -13,18 +14,20 @@ public sealed record LedgerBackup(string Path, long Bytes, long LastSequence, Da
 /// <see cref="StorageOptions.BackupPath"/>, named <c>entitlements-&lt;UTC start&gt;.db</c>. The copy is written
 /// under a <c>.partial</c> name, synced to disk, and only then given its name, so a file with the final
 /// name is always whole; a failed copy leaves nothing behind. After each backup the oldest beyond
-/// <see cref="StorageOptions.BackupsKept"/> are deleted (none when it is 0).
+/// <see cref="StorageOptions.BackupsKept"/> are deleted (none when it is 0): only files named as this class
+/// names them, ordered by the time in their names, and never the one just taken. A <c>.partial</c> file that
+/// a process stopped in the middle of a backup left is deleted when the next backup starts.
 /// </summary>
-public sealed partial class LedgerBackups(SqliteLedgerStore store, IOptions<StorageOptions> options, TimeProvider time, ILogger<LedgerBackups> logger) : IDisposable
+public sealed partial class LedgerBackups(SqliteLedgerStore store, IOptions<StorageOptions> options, TimeProvider time, ILogger<LedgerBackups> logger)
 {
     public const string PartialSuffix = ".partial";
 
-    private readonly SemaphoreSlim _one = new(1, 1);
+    private int _running;
 
     /// <summary>Take a backup now; null when another is still being taken.</summary>
     public async Task<LedgerBackup?> TryBackUpAsync()
     {
-        if (!await _one.WaitAsync(0).ConfigureAwait(false))
+        if (Interlocked.CompareExchange(ref _running, 1, 0) != 0)
         {
             return null;
         }
@@ -33,11 +36,18 @@ public sealed partial class LedgerBackups(SqliteLedgerStore store, IOptions<Stor
         {
             var directory = options.Value.BackupPath;
             Directory.CreateDirectory(directory);
+
+            // A copy a stopped process left half written is of no use to anyone: one backup runs at a time.
+            foreach (var stale in Directory.GetFiles(directory, "entitlements-*.db" + PartialSuffix))
+            {
+                File.Delete(stale);
+            }
+
             var startedAt = time.GetUtcNow();
             var started = Stopwatch.GetTimestamp();
             var path = FreeName(directory, startedAt);
             var partial = path + PartialSuffix;
-            File.Delete(partial);
+            LedgerBackup backup;
             try
             {
                 var lastSequence = await store.CopyToAsync(partial).ConfigureAwait(false);
@@ -47,63 +57,37 @@ public sealed partial class LedgerBackups(SqliteLedgerStore store, IOptions<Stor
                 }
 
                 File.Move(partial, path);
-                var backup = new LedgerBackup(path, new FileInfo(path).Length, lastSequence, startedAt, Stopwatch.GetElapsedTime(started));
-                LogTaken(logger, path, backup.Bytes, lastSequence, (long)backup.Duration.TotalMilliseconds);
-                RemoveOld(directory);
-                return backup;
+                backup = new LedgerBackup(path, new FileInfo(path).Length, lastSequence, startedAt, Stopwatch.GetElapsedTime(started));
             }
             catch
             {
                 File.Delete(partial);
                 throw;
             }
+
+            LogTaken(logger, path, backup.Bytes, backup.LastSequence, (long)backup.Duration.TotalMilliseconds);
+            RemoveOld(directory, path);
+            return backup;
         }
         finally
         {
-            _one.Release();
+            Volatile.Write(ref _running, 0);
         }
     }
 
-    public void Dispose() => _one.Dispose();
-
-    /// <summary>The backups in <paramref name="directory"/> (not the one being written), oldest first: their names sort by time.</summary>
+    /// <summary>
+    /// The backups in <paramref name="directory"/>, oldest first by the time in their names (a name's
+    /// <c>-2</c>, <c>-3</c>... after it); other files, the one being written included, are not backups.
+    /// </summary>
     public static IReadOnlyList<string> List(string directory) =>
         Directory.Exists(directory)
-            ? [.. Directory.GetFiles(directory, "entitlements-*.db").Order(StringComparer.Ordinal)]
+            ? [.. Directory.GetFiles(directory, "entitlements-*.db")
+                .Select(path => (Path: path, Match: BackupName().Match(Path.GetFileName(path))))
+                .Where(file => file.Match.Success)
+                .OrderBy(file => file.Match.Groups["time"].Value, StringComparer.Ordinal)
+                .ThenBy(file => file.Match.Groups["n"].Success ? int.Parse(file.Match.Groups["n"].Value, CultureInfo.InvariantCulture) : 1)
+                .Select(file => file.Path)]
             : [];
-
-    private void RemoveOld(string directory)
-    {
-        var kept = options.Value.BackupsKept;
-        if (kept <= 0)
-        {
-            return;
-        }
-
-        var backups = List(directory);
-        foreach (var old in backups.Take(Math.Max(0, backups.Count - kept)))
-        {
-            try
-            {
-                File.Delete(old);
-                LogRemoved(logger, old);
-            }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-            {
-                // The new backup is whole and named: a stale one that cannot go now goes after a later backup.
-                LogRemoveFailed(logger, exception, old);
-            }
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Backed up the SQLite database to {Path}: {Bytes} bytes, ledger up to sequence {LastSequence}, in {Milliseconds} ms")]
-    private static partial void LogTaken(ILogger logger, string path, long bytes, long lastSequence, long milliseconds);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Removed the old backup {Path} (Storage:BackupsKept)")]
-    private static partial void LogRemoved(ILogger logger, string path);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove the old backup {Path}; a later backup tries again")]
-    private static partial void LogRemoveFailed(ILogger logger, Exception exception, string path);
 
     /// <summary><c>entitlements-20261207T010203123Z.db</c>, with <c>-2</c>, <c>-3</c>... if that name is taken.</summary>
     private static string FreeName(string directory, DateTimeOffset startedAt)
@@ -117,4 +101,44 @@ public sealed partial class LedgerBackups(SqliteLedgerStore store, IOptions<Stor
 
         return path;
     }
+
+    /// <summary>
+    /// Deletes the oldest backups beyond <see cref="StorageOptions.BackupsKept"/>, never <paramref name="taken"/>
+    /// (after the clock was set back it sorts before older ones). A failure here is logged: the backup stands.
+    /// </summary>
+    private void RemoveOld(string directory, string taken)
+    {
+        var kept = options.Value.BackupsKept;
+        if (kept <= 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var others = List(directory).Where(path => !string.Equals(path, taken, StringComparison.Ordinal)).ToList();
+            foreach (var old in others.Take(Math.Max(0, others.Count - (kept - 1))))
+            {
+                File.Delete(old);
+                LogRemoved(logger, old);
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // The new backup is whole and named: what could not go now goes after a later backup.
+            LogRemoveFailed(logger, exception, directory);
+        }
+    }
+
+    [GeneratedRegex(@"^entitlements-(?<time>\d{8}T\d{9}Z)(?:-(?<n>\d{1,9}))?\.db$", RegexOptions.CultureInvariant)]
+    private static partial Regex BackupName();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Backed up the SQLite database to {Path}: {Bytes} bytes, ledger up to sequence {LastSequence}, in {Milliseconds} ms")]
+    private static partial void LogTaken(ILogger logger, string path, long bytes, long lastSequence, long milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed the old backup {Path} (Storage:BackupsKept)")]
+    private static partial void LogRemoved(ILogger logger, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove old backups from {Directory}; a later backup tries again")]
+    private static partial void LogRemoveFailed(ILogger logger, Exception exception, string directory);
 }

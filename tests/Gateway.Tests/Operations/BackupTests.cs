@@ -91,9 +91,11 @@ public sealed class BackupTests
     }
 
     [Fact]
-    public async Task Backup_TwoInARow_AreTwoFiles()
+    public async Task Backup_TwoInARow_AreTwoFiles_AndAHalfWrittenOneLeftByAStoppedProcessGoes()
     {
         await using var gateway = await StartAsync();
+        Directory.CreateDirectory(Path.Combine(gateway.DataDirectory, "backups"));
+        await File.WriteAllTextAsync(Path.Combine(gateway.DataDirectory, "backups", "entitlements-20261101T000000000Z.db" + LedgerBackups.PartialSuffix), "half");
         using var ops = Operator(gateway);
         var first = await ops.SendAsync(HttpMethod.Post, "/ops/v1/backups");
         var second = await ops.SendAsync(HttpMethod.Post, "/ops/v1/backups");
@@ -151,8 +153,13 @@ public sealed class BackupTests
             TimeSpan.FromSeconds(30),
             "no scheduled backup holds the grant");
         await Poll.UntilAsync(() => !File.Exists(first), TimeSpan.FromSeconds(30), "the oldest backup was not removed");
+        // Asked for between scheduled ones: while one runs the answer is 409, to send again.
         using var ops = Operator(gateway);
-        var asked = await ops.SendAsync(HttpMethod.Post, "/ops/v1/backups");
+        ApiResponse asked = null!;
+        await Poll.UntilAsync(
+            async () => (asked = await ops.SendAsync(HttpMethod.Post, "/ops/v1/backups")).Status != HttpStatusCode.Conflict,
+            TimeSpan.FromSeconds(30),
+            "every backup asked for met a scheduled one");
         Assert.True(asked.Status == HttpStatusCode.OK, $"backup answered {asked}");
         var path = asked.BodyObject["path"]!.GetValue<string>();
 

@@ -16,9 +16,12 @@ namespace Entitlements.Hosting;
 /// <see cref="HeldWait"/> for a previous process that is still stopping.
 /// <para>
 /// The connection is checked every <see cref="CheckInterval"/>. When it is lost (the database restarted),
-/// the lock went with it: the silo takes it again as soon as the database answers, and if another process
-/// took it meanwhile, the silo stops. The server is asked to probe the connection (TCP keepalives), so that
-/// the lock of a host that vanished without closing its socket is released within about half a minute.
+/// the lock went with it: the silo takes it again as soon as the database answers. If another process took
+/// it the other way meanwhile, an embedded silo stops and a cluster silo serves on, logging and trying again.
+/// Since nobody holds the lock until its holders take it again, an embedded silo also stays out while a
+/// cluster silo's membership heartbeat is recent (<see cref="ClusterSiloAliveWindow"/>). The server is asked
+/// to probe the connection (TCP keepalives), so that the lock of a host that vanished without closing its
+/// socket is released within about half a minute.
 /// </para>
 /// </summary>
 /// <param name="shared">A cluster-mode silo's hold, which other cluster silos share; false for an embedded silo's.</param>

@@ -91,9 +91,13 @@ public sealed class GrainTracingTests(GrainTracingTests.TracingGateway fixture) 
         Assert.Equal((HttpStatusCode.OK, ExpectedEvent.Id(grant.BodyObject)), (grant.Status, notification["event_id"]!.GetValue<string>()));
 
         // The grant's own call that wakes the relay is in the grant's trace; what the relay's pump then does for
-        // every player (here: the stream publish that carried this notification) is not. The spans of a call
-        // end before its answer, and the publish answered before the notification reached the socket.
-        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        // every player (here: the stream publish that carried this notification) is not. Once the publish's
+        // span has ended, in whichever trace, and the wake's too, the grant's trace is complete.
+        await Poll.UntilAsync(
+            () => spans.Any(s => s.OperationName.Contains("IMemoryStreamQueueGrain", StringComparison.Ordinal))
+                && spans.Any(s => s.TraceId.ToHexString() == traceId && s.OperationName == "INotificationRelayGrain/WakeAsync"),
+            TimeSpan.FromSeconds(10),
+            "the stream publish's and the relay wake's spans did not end");
         var inTrace = spans.Where(s => s.TraceId.ToHexString() == traceId).Select(s => $"{s.Kind} {s.OperationName}").ToList();
         Assert.Contains("Client INotificationRelayGrain/WakeAsync", inTrace);
         Assert.DoesNotContain(inTrace, span => span.Contains("IMemoryStreamQueueGrain", StringComparison.Ordinal));

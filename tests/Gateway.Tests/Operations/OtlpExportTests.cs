@@ -98,37 +98,31 @@ public sealed class OtlpExportTests
         /// <summary>The first request to each of <paramref name="paths"/>, once every one has come.</summary>
         public async Task<List<Request>> WaitForAsync(string[] paths, TimeSpan timeout)
         {
-            var deadline = DateTime.UtcNow + timeout;
-            while (true)
-            {
-                var firsts = paths.Select(p => _requests.FirstOrDefault(r => r.Path == p)).ToList();
-                if (firsts.All(r => r is not null))
-                {
-                    return firsts!;
-                }
-
-                Assert.True(DateTime.UtcNow < deadline, $"the collector got only [{string.Join(", ", _requests.Select(r => r.Path).Distinct())}]");
-                await Task.Delay(100);
-            }
+            List<Request?> firsts = [];
+            await Poll.UntilAsync(
+                () => (firsts = [.. paths.Select(p => _requests.FirstOrDefault(r => r.Path == p))]).All(r => r is not null),
+                timeout,
+                () => $"the collector got only [{string.Join(", ", _requests.Select(r => r.Path).Distinct())}]",
+                TimeSpan.FromMilliseconds(100));
+            return firsts!;
         }
 
         /// <summary>The first exported span of trace <paramref name="traceId"/> whose parent is <paramref name="parentSpanId"/>, once it has come.</summary>
         public async Task<ExportedSpan> WaitForSpanAsync(byte[] traceId, byte[] parentSpanId, TimeSpan timeout)
         {
-            var deadline = DateTime.UtcNow + timeout;
-            while (true)
-            {
-                var spans = _requests.Where(r => r.Path == "/v1/traces").SelectMany(r => Protobuf.Spans(r.Body)).ToList();
-                if (spans.FirstOrDefault(s => s.TraceId.AsSpan().SequenceEqual(traceId) && s.ParentSpanId.AsSpan().SequenceEqual(parentSpanId)) is { } span)
+            List<ExportedSpan> spans = [];
+            ExportedSpan? found = null;
+            await Poll.UntilAsync(
+                () =>
                 {
-                    return span;
-                }
-
-                Assert.True(
-                    DateTime.UtcNow < deadline,
-                    $"no span below {Convert.ToHexStringLower(parentSpanId)} among the {spans.Count} exported; those of trace {Convert.ToHexStringLower(traceId)}: [{string.Join(", ", spans.Where(s => s.TraceId.AsSpan().SequenceEqual(traceId)).Select(s => s.Name))}]");
-                await Task.Delay(100);
-            }
+                    spans = [.. _requests.Where(r => r.Path == "/v1/traces").SelectMany(r => Protobuf.Spans(r.Body))];
+                    found = spans.FirstOrDefault(s => s.TraceId.AsSpan().SequenceEqual(traceId) && s.ParentSpanId.AsSpan().SequenceEqual(parentSpanId));
+                    return found is not null;
+                },
+                timeout,
+                () => $"no span below {Convert.ToHexStringLower(parentSpanId)} among the {spans.Count} exported; those of trace {Convert.ToHexStringLower(traceId)}: [{string.Join(", ", spans.Where(s => s.TraceId.AsSpan().SequenceEqual(traceId)).Select(s => s.Name))}]",
+                TimeSpan.FromMilliseconds(100));
+            return found!;
         }
 
         public void Dispose()

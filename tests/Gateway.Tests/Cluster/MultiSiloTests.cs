@@ -43,15 +43,16 @@ public sealed class MultiSiloTests(ScriptedCluster cluster)
     }
 
     /// <summary>
-    /// The gateways subscribe to the notification stream once, at start; the subscription lives in the
-    /// PubSubStore grain storage in PostgreSQL. Both silos are killed and started again, so nothing of
-    /// the stream is left in memory, and a new WebSocket on gateway B still gets a grant made through
-    /// gateway A: on the subscription gateway B made at its start, or on the one it made again when it found
-    /// that the stream had dropped the first (and then it says so in its log). In that case B ends the
-    /// WebSocket with a resume cursor, and resuming gets the grant: never silence.
+    /// Both silos are killed and started again, so nothing of the notification stream is left in memory,
+    /// and a new WebSocket on gateway B still gets a grant made through gateway A. Gateway B subscribed once,
+    /// at its start, and the subscription lives in the PubSubStore grain storage in PostgreSQL; Orleans may
+    /// still drop it while B reconnects (see below). So the test proves the outcome a client sees, not that
+    /// the first subscription survived: the grant comes on the stored subscription, or on the one B made
+    /// again once it found the first dropped (at most once, and said in its log, with the socket ended by a
+    /// resume cursor that gets the grant). Never silence.
     /// </summary>
     [Fact]
-    public async Task StreamSubscription_OutlivesKillingAndRestartingEverySilo()
+    public async Task GrantReachesAWebSocket_AfterKillingAndRestartingEverySilo()
     {
         const string Subscribed = "Subscribed to every player's notifications";
         const string Dropped = "The notification stream dropped this gateway's subscription";

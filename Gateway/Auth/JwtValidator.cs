@@ -7,7 +7,7 @@ namespace Entitlements.Gateway.Auth;
 
 /// <summary>
 /// Checks a credential and answers with a verified token or RallyHere's precise reason. The checks, in
-/// order (the README lists the claim each one reads):
+/// order (docs/api.md, "Authentication", lists the claim each one reads):
 /// credential shape → JSON of header and payload → header (<c>alg</c>, <c>kid</c>) → readable text → claim types →
 /// key (<c>kid</c>) → signature → <c>ver</c> → <c>token_type</c> → <c>exp</c> → <c>nbf</c>, <c>iss</c>, <c>aud</c>.
 /// A token that passed them all is remembered (<see cref="ValidatedTokenCache"/>): sent again while the key
@@ -83,7 +83,7 @@ public sealed class JwtValidator(
 
     private async Task<(ValidatedToken?, TokenRejection?)> ValidateAsync(string[] parts, JsonElement header, JsonElement payload, CancellationToken cancellationToken)
     {
-        // The README's order: alg and kid are judged before the text is read, so an alg that is not RS256 or
+        // The order of docs/api.md, "Authentication": alg and kid are judged before the text is read, so an alg that is not RS256 or
         // ES256 is malformed access however unreadable the rest of the token (or the alg itself) is.
         if (Algorithm(header) is not { } algorithm || !Algorithms.Contains(algorithm) || !NamesKey(header))
         {

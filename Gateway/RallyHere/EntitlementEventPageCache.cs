@@ -9,7 +9,7 @@ namespace Entitlements.Gateway.RallyHere;
 /// <list type="bullet">
 /// <item>Only a page with a next cursor is kept: it is full, and it ends before the newest event of its
 /// listing. Ledger rows are never updated, a player's versions and the global sequence become visible in
-/// order (see the README, "How a write becomes durable"), and the cursors' signing key does not change, so
+/// order (see docs/ledger.md, "How a write becomes durable"), and the cursors' signing key does not change, so
 /// such a page is the same bytes for as long as the ledger exists. The last page of a listing is never
 /// kept: new events join it.</item>
 /// <item>Keyed by what selects the page (the player UUID, else the deprecated player id, else everybody; the

@@ -17,7 +17,7 @@ public sealed record EntitlementEventRecord
     [Id(10)] public required string PlatformTransactionId { get; init; }
     [Id(11)] public string? PlatformDataJson { get; init; }
 
-    /// <summary>The event id of the grant this event belongs to (the "order"); see the README.</summary>
+    /// <summary>The event id of the grant this event belongs to (the "order"); see docs/ledger.md, `order_id`.</summary>
     [Id(12)] public string? OrderId { get; init; }
     [Id(13)] public long? LootId { get; init; }
     [Id(14)] public required DateTimeOffset Created { get; init; }

@@ -19,7 +19,7 @@ public sealed class TelemetryOptions
     /// <summary>
     /// Carry a request's trace into the grains it calls (spans, and the trace id on grain log lines and on
     /// <c>revocationCompleted</c>). Unset, it is on exactly when OTLP export is: it costs a grant about a third
-    /// more gateway CPU (README, Operations), which a deployment that records no traces need not pay.
+    /// more gateway CPU (docs/operations.md), which a deployment that records no traces need not pay.
     /// </summary>
     public bool? GrainTraces { get; set; }
 

@@ -7,7 +7,7 @@ using Entitlements.Tests.Infrastructure;
 namespace Entitlements.Tests;
 
 /// <summary>
-/// The body limits of the authenticated JSON routes (README, API): a larger body is a 413 <c>HzApiErrorModel</c>,
+/// The body limits of the authenticated JSON routes (docs/api.md): a larger body is a 413 <c>HzApiErrorModel</c>,
 /// answered as soon as the limit is passed, chunked or not, and the rest of it is never read.
 /// </summary>
 public sealed class RequestBodyLimitTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>

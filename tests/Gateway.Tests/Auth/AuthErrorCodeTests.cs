@@ -161,7 +161,7 @@ public sealed class AuthErrorCodeTests(AuthGatewayFixture fixture) : IClassFixtu
     [InlineData("...")]
     public async Task Token_Over16KiBWithoutThreeParts_Returns403NotJwt(string dots)
     {
-        // The README's order: the shape (three dot-separated parts) is checked before the length.
+        // The order of docs/api.md, "Authentication": the shape (three dot-separated parts) is checked before the length.
         var credential = new string('A', (16 * 1024) + 1) + dots;
 
         var response = await _client.SendAuthAsync(HttpMethod.Get, AuthHttp.ProbePath, "Bearer " + credential);
@@ -360,7 +360,7 @@ public sealed class AuthErrorCodeTests(AuthGatewayFixture fixture) : IClassFixtu
     [InlineData("payload-not-utf8-without-kid")]
     public async Task Token_UnreadableTextWithABadAlgOrKid_Returns403MalformedAccess(string how)
     {
-        // The README's order: the header's alg and kid are checked before the text is read.
+        // The order of docs/api.md, "Authentication": the header's alg and kid are checked before the text is read.
         var parts = _keys.Es256(Claims()).Split('.');
         var loneSurrogateSub = Claims().ToJsonString().Replace("\"sub\":\"service-account\"", "\"sub\":\"\\udc00\"", StringComparison.Ordinal);
         var token = how switch

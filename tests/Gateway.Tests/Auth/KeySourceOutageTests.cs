@@ -15,7 +15,7 @@ namespace Entitlements.Tests.Auth;
 /// </summary>
 public sealed class KeySourceOutageTests
 {
-    /// <summary>The README's wait after a failed load before the next may start.</summary>
+    /// <summary>The wait (docs/api.md, "Key sets") after a failed load before the next may start.</summary>
     private static readonly TimeSpan Backoff = TimeSpan.FromSeconds(1);
 
     [Fact]

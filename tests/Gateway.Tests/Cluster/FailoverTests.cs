@@ -10,7 +10,7 @@ namespace Entitlements.Tests.Cluster;
 /// <summary>
 /// A silo killed with <c>kill -9</c> under continuous grant load through a gateway. Every grant is sent
 /// until it is acknowledged, with the same transaction id each time (RallyHere idempotency). A client
-/// of the other gateway follows every player's notifications, resuming as the README says: it gets
+/// of the other gateway follows every player's notifications, resuming as docs/notifications.md says: it gets
 /// every acknowledged grant's notification, also what the stream lost with the silo.
 /// </summary>
 [Collection(ScriptedClusterGroup.Name)]

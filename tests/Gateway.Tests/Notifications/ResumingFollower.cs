@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 namespace Entitlements.Tests.Notifications;
 
 /// <summary>
-/// A client that follows a WebSocket push route as the README tells clients to: it keeps the cursor of
+/// A client that follows a WebSocket push route as docs/notifications.md tells clients to: it keeps the cursor of
 /// the last notification it handled and drops one whose (event id, name) it has had; when the server
 /// ends the connection it connects again after the cursor in the close reason, and when the connection
 /// breaks or cannot be opened, after the last cursor it handled. It runs until disposed.

@@ -12,7 +12,7 @@ namespace Entitlements.Tests.Operations;
 /// </summary>
 public sealed class OperationsGateway : IAsyncLifetime, IDisposable
 {
-    /// <summary>The configuration that turns on JSON logs with trace ids, as the README documents it.</summary>
+    /// <summary>The configuration that turns on JSON logs with trace ids, as docs/operations.md documents it.</summary>
     public static readonly IReadOnlyDictionary<string, string> JsonLogging = new Dictionary<string, string>
     {
         ["Logging:Console:FormatterName"] = "json",

@@ -7,7 +7,7 @@ namespace Entitlements.Tests.Postgres;
 
 /// <summary>
 /// After PostgreSQL restarts, the pool still holds connections to the server that is gone. The store's
-/// reads (and its writes that may run twice) meet one of them first and must still answer: the README
+/// reads (and its writes that may run twice) meet one of them first and must still answer: docs/operations.md
 /// promises that the next request after PostgreSQL accepts connections works. A server of its own,
 /// since the test stops it.
 /// </summary>

@@ -56,7 +56,7 @@ public static class JsonBody
 
         if (buffer.Length == 0)
         {
-            return (null, [new ValidationErrorDetail(["body"], "Field required", "missing")], false);
+            return (null, [BodyMissing], false);
         }
 
         if (!IsJsonContentType(request.Headers.ContentType))
@@ -97,8 +97,11 @@ public static class JsonBody
 
         if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
+            // FastAPI hands the decoded body to validation, and a required body whose value is None (the
+            // JSON `null`) is missing, like an empty one; any other value that is not an object is not a model.
+            var kind = document.RootElement.ValueKind;
             document.Dispose();
-            return (null, [NotAnObject], false);
+            return (null, [kind == JsonValueKind.Null ? BodyMissing : NotAnObject], false);
         }
 
         return (document, [], false);
@@ -122,6 +125,8 @@ public static class JsonBody
         var parts = mediaType.Split('/');
         return parts.Length == 2 && parts[0] == "application" && (parts[1] == "json" || parts[1].EndsWith("+json", StringComparison.Ordinal));
     }
+
+    private static ValidationErrorDetail BodyMissing => new(["body"], "Field required", "missing");
 
     private static ValidationErrorDetail NotAnObject =>
         new(["body"], "Input should be a valid dictionary or object to extract fields from", "model_attributes_type");

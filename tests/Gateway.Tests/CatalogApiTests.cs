@@ -236,6 +236,7 @@ public sealed class CatalogApiTests(GatewayFixture fixture) : IClassFixture<Gate
 
     [Theory]
     [InlineData("", "Field required", "missing")]
+    [InlineData("null", "Field required", "missing")]
     [InlineData("[]", "Input should be a valid dictionary or object to extract fields from", "model_attributes_type")]
     public async Task Put_BodyMissingOrNotAnObject_Returns422(string body, string msg, string type)
     {

@@ -269,6 +269,20 @@ public sealed class PlayerEntitlementsApiTests(GatewayFixture fixture) : IClassF
             ValidationDetail.Missing("operation_id"));
     }
 
+    [Theory]
+    [InlineData("", "Field required", "missing")]
+    [InlineData("null", "Field required", "missing")]
+    [InlineData("[]", "Input should be a valid dictionary or object to extract fields from", "model_attributes_type")]
+    [InlineData("30", "Input should be a valid dictionary or object to extract fields from", "model_attributes_type")]
+    public async Task Consume_BodyMissingOrNotAnObject_Returns422(string body, string msg, string type)
+    {
+        var player = await _client.CreatePlayerAsync();
+
+        var response = await _client.SendAsync(HttpMethod.Post, $"/inventory/v1/player/{player.Uuid}/entitlements/consume", body);
+
+        JsonAssert.Invalid(response, new ValidationDetail(["body"], msg, type));
+    }
+
     [Fact]
     public async Task Consume_ValidBodySentAsTextPlain_Returns422AndConsumesNothing()
     {

@@ -84,7 +84,7 @@ public static class NotificationsApi
         // Registered before the upgrade is answered: everything committed after the client connects reaches it.
         if (await push.OpenAsync(player, resume.Position, resume.Cursor) is not { } start)
         {
-            return TooManyConnections(push);
+            return TooManyConnections(context, push);
         }
 
         try
@@ -111,7 +111,7 @@ public static class NotificationsApi
 
         if (await push.OpenAsync(player, resume.Position, resume.Cursor) is not { } start)
         {
-            return TooManyConnections(push);
+            return TooManyConnections(context, push);
         }
 
         try
@@ -166,12 +166,18 @@ public static class NotificationsApi
     private static async Task<long?> DecodeAsync(PushSession push, string? text) =>
         string.IsNullOrEmpty(text) || text.Length > MaxCursorLength ? null : await push.DecodeCursorAsync(text);
 
-    /// <summary>The player already has the most connections a gateway keeps open for one player.</summary>
-    private static JsonHttpResult<HzApiErrorModel> TooManyConnections(PushSession push) =>
-        RallyHereResults.Error(
+    /// <summary>
+    /// The player already has the most connections a gateway keeps open for one player. Like every 429 and
+    /// 503 of the gateway it says when to try again: a place frees as soon as a connection ends, so in a second.
+    /// </summary>
+    private static JsonHttpResult<HzApiErrorModel> TooManyConnections(HttpContext context, PushSession push)
+    {
+        context.Response.Headers.RetryAfter = "1";
+        return RallyHereResults.Error(
             StatusCodes.Status429TooManyRequests,
             "too_many_connections",
             $"This player already has {push.MaxConnectionsPerPlayer} notification connections open on this server; close one before opening another.");
+    }
 
     private static JsonHttpResult<HttpValidationError> InvalidCursor(string location, string name) =>
         RallyHereResults.Invalid(location, name, "Invalid cursor: it was not issued for the notification feed", "value_error");

@@ -47,6 +47,7 @@ public sealed class NotificationPushConnectionLimitTests(PushConnectionLimitFixt
         Assert.Equal(429, status);
         JsonAssert.Equal(TooMany, body);
         JsonAssert.Response(HttpStatusCode.TooManyRequests, TooMany, sse);
+        Assert.Equal(TimeSpan.FromSeconds(1), sse.Headers.RetryAfter?.Delta);
         Assert.Equal(Limit, Hub.ConnectionsOf(player.Uuid));
     }
 
@@ -65,6 +66,7 @@ public sealed class NotificationPushConnectionLimitTests(PushConnectionLimitFixt
         await using var third = await PushEventStream.OpenAsync(fixture.BaseAddress(), PushRoutes.PlayerSse(player.Uuid), token);
 
         JsonAssert.Response(HttpStatusCode.TooManyRequests, TooMany, refused);
+        Assert.Equal(TimeSpan.FromSeconds(1), refused.Headers.RetryAfter?.Delta);
         Assert.Equal(429, status);
         JsonAssert.Equal(TooMany, body);
         Assert.Equal(Limit, Hub.ConnectionsOf(player.Uuid));

@@ -49,6 +49,55 @@ public sealed class LedgerBackupsTests : IDisposable
         Assert.False(File.Exists(ahead));
     }
 
+    /// <summary>
+    /// A backup asked for while another runs gets null (the gateway's 409) and writes nothing; once the first is
+    /// done the next one runs. The first is held inside its run by a clock that waits when the backup reads the time.
+    /// </summary>
+    [Fact]
+    public async Task Backup_WhileAnotherRuns_ReturnsNullAndWritesNothing_ThenRunsOnceItIsDone()
+    {
+        var options = Options.Create(new StorageOptions { DataDirectory = _directory.Path });
+        using var store = new SqliteLedgerStore(options);
+        await store.InitializeAsync();
+        var clock = new GatedClock(new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.Zero));
+        var backups = new LedgerBackups(store, options, clock, NullLogger<LedgerBackups>.Instance);
+
+        var first = Task.Run(backups.TryBackUpAsync);
+        Assert.True(clock.Reading.Wait(TimeSpan.FromSeconds(30)), "the first backup never read the clock");
+        var second = await backups.TryBackUpAsync();
+        var filesMeanwhile = Directory.GetFiles(options.Value.BackupPath);
+        clock.Release.Set();
+        var taken = await first;
+        var third = await backups.TryBackUpAsync();
+
+        Assert.Null(second);
+        Assert.Empty(filesMeanwhile);
+        Assert.Equal(Path.Combine(options.Value.BackupPath, "entitlements-20261207T090000000Z.db"), taken!.Path);
+        Assert.Equal(Path.Combine(options.Value.BackupPath, "entitlements-20261207T090000000Z-2.db"), third!.Path);
+        Assert.Equal([taken.Path, third.Path], LedgerBackups.List(options.Value.BackupPath));
+    }
+
+    /// <summary>A fixed time whose first reading signals <see cref="Reading"/> and waits for <see cref="Release"/>.</summary>
+    private sealed class GatedClock(DateTimeOffset now) : TimeProvider
+    {
+        private int _reads;
+
+        public ManualResetEventSlim Reading { get; } = new();
+
+        public ManualResetEventSlim Release { get; } = new();
+
+        public override DateTimeOffset GetUtcNow()
+        {
+            if (Interlocked.Increment(ref _reads) == 1)
+            {
+                Reading.Set();
+                Assert.True(Release.Wait(TimeSpan.FromSeconds(30)), "the test never released the first backup");
+            }
+
+            return now;
+        }
+    }
+
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;

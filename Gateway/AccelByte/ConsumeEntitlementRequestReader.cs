@@ -18,7 +18,9 @@ public static class ConsumeEntitlementRequestReader
     {
         var fields = new JsonFieldReader(body, ["body"], errors);
         var itemId = fields.Text("item_id", required: true, maxLength: 256, minLength: 1);
-        var quantity = fields.WholeNumber("quantity", required: true, minimum: 1, maximum: EntitlementEventRequestReader.MaxQuantity);
+        // Units of the item, not SKUs: a grant of up to 1,000,000 SKUs at up to 1,000,000,000 units each can give
+        // a balance of 10^15, and one spend of it must be one consume; the balance itself bounds what is taken.
+        var quantity = fields.WholeNumber("quantity", required: true, minimum: 1, maximum: long.MaxValue);
         var operationId = fields.Text("operation_id", required: true, maxLength: 256, minLength: 1);
         return errors.Count > 0 ? null : new ConsumeEntitlement(itemId!, quantity!.Value, operationId!);
     }

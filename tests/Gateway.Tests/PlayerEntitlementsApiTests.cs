@@ -123,6 +123,31 @@ public sealed class PlayerEntitlementsApiTests(GatewayFixture fixture) : IClassF
         Assert.Equal((int.MaxValue, int.MaxValue), (consumed["useCount"]!.GetValue<long>(), consumed["stackedUseCount"]!.GetValue<long>()));
     }
 
+    /// <summary>A consume counts units, not SKUs: one far beyond a grant's quantity bound takes it from the balance at once.</summary>
+    [Fact]
+    public async Task Consume_MoreUnitsThanAGrantsQuantityBound_TakesThemInOneCall()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var sku = Unique.Name("sku");
+        var item = Unique.Name("item");
+        var entry = new JsonObject
+        {
+            ["loot_entitlement"] = new JsonObject { ["type"] = "consumable", ["loot_id"] = 5 },
+            ["item_id"] = item,
+            ["item_name"] = "Credits",
+            ["units_per_quantity"] = 1_000_000,
+        };
+        Assert.Equal(HttpStatusCode.OK, (await _client.PutCatalogAsync("Steam", sku, entry)).Status);
+        await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, sku, Unique.Name("tx"), quantity: 5));
+
+        var tooMany = await Consume(player.Uuid, item, long.MaxValue, Unique.Name("op"));
+        var consumed = await Consume(player.Uuid, item, 2_000_000, Unique.Name("op"));
+
+        JsonAssert.Error(HttpStatusCode.Conflict, "insufficient_balance", $"The player's balance of item '{item}' is below 9223372036854775807.", tooMany);
+        Assert.Equal(HttpStatusCode.OK, consumed.Status);
+        Assert.Equal(3_000_000, consumed.Json["useCount"]!.GetValue<long>());
+    }
+
     [Fact]
     public async Task Get_DurableGrantedByTwoTransactions_StaysOneEntitlementUntilBothAreRefunded()
     {

@@ -305,6 +305,7 @@ public sealed class EntitlementEventValidationTests(GatewayFixture fixture) : IC
     [InlineData("1e7", "Input should be less than or equal to 1000000", "less_than_equal")]
     [InlineData("0.0", "Input should be greater than 0", "greater_than")]
     [InlineData("-1", "Input should be greater than 0", "greater_than")]
+    [InlineData("\"0-5\"", "Input should be greater than 0", "greater_than")]
     [InlineData("1000001", "Input should be less than or equal to 1000000", "less_than_equal")]
     [InlineData("1.5", "Input should be a valid integer, got a number with a fractional part", "int_from_float")]
     [InlineData("\"abc\"", "Input should be a valid integer, unable to parse string as an integer", "int_parsing")]

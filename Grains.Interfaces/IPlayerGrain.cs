@@ -14,7 +14,7 @@ public interface IPlayerGrain : IGrainWithGuidKey
 {
     /// <summary>
     /// Apply (or replay) an entitlement event that resolved to this player. A refund, chargeback or reversal
-    /// with no explicit player whose transaction's grant is recorded for another player is not recorded here:
+    /// whose transaction's grant is recorded for another player is not recorded here, whatever player it names:
     /// the answer is <see cref="EntitlementEventOutcome.GrantHeldByAnotherPlayer"/> (route such events
     /// through <see cref="IEntitlementEventsGrain"/>, which follows the grant).
     /// </summary>

@@ -7,9 +7,9 @@ using Orleans.Concurrency;
 namespace Entitlements;
 
 /// <summary>
-/// Routes an entitlement event to its player's grain (the explicit player UUID; for a refund, chargeback
-/// or reversal, else the player who holds its transaction's grant; else the active player of the
-/// platform user), records events that belong to no player, and lists events straight from the ledger
+/// Routes an entitlement event to its player's grain (for a refund, chargeback or reversal, the player who
+/// holds its transaction's grant; else the explicit player UUID; else the active player of the platform
+/// user), records events that belong to no player, and lists events straight from the ledger
 /// table by keyset pagination.
 /// </summary>
 [StatelessWorker]

@@ -164,8 +164,8 @@ public sealed partial class PlayerGrain(
     }
 
     /// <summary>
-    /// A refund, chargeback or reversal with no explicit player belongs to the player its transaction's grant
-    /// was recorded for. The router found none, or another, and the grant was committed since (for another
+    /// A refund, chargeback or reversal belongs to the player its transaction's grant was recorded for, whatever
+    /// player it names. The router found none, or another, and the grant was committed since (for another
     /// player): record nothing here, and tell the router whose it is. Decided with no grant in view, the
     /// event's append is refused when a grant (any event of the transaction) is committed meanwhile
     /// (<see cref="LedgerEvent.TransactionEventsRead"/>), and the next decision gets here.

@@ -372,23 +372,44 @@ public class PlayerGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task Chargeback_AfterARefundSentToAnotherPlayerOnceTheGrantStood_RevokesFromThePlayerWhoGotTheGrant()
+    public async Task Refund_NamingAnotherPlayerOnceTheGrantStood_RevokesFromThePlayerWhoGotTheGrant()
     {
-        // Another player's revocation counts for the transaction only when it came before the grant: one sent
-        // to another player (an explicit player UUID) after the grant took nothing, and blocks nothing either.
+        // A revocation follows its transaction's grant whatever player it names: sent to a player who never got
+        // the grant it would take nothing and leave the goods where they are.
         var holder = await NewPlayerAsync();
         var stranger = await NewPlayerAsync();
         var sku = await PutSkuAsync(EntitlementType.Consumable);
         var grant = Command(EntitlementActionType.Grant, holder, sku, quantity: 5);
         var granted = await SubmitAsync(grant);
-        var misdirected = await SubmitAsync(grant with { ActionType = EntitlementActionType.Refund, PlayerUuid = stranger.PlayerUuid });
-        Assert.Equal((stranger.PlayerUuid, EntitlementEventStatus.Success, null), (misdirected.PlayerUuid, misdirected.Status, misdirected.OrderId));
 
+        var refund = await SubmitAsync(grant with { ActionType = EntitlementActionType.Refund, PlayerUuid = stranger.PlayerUuid });
+        var replayed = await Events.SubmitAsync(grant with { ActionType = EntitlementActionType.Refund, PlayerUuid = stranger.PlayerUuid });
         var chargeback = await SubmitAsync(grant with { ActionType = EntitlementActionType.Chargeback });
 
+        Assert.Equal((holder.PlayerUuid, EntitlementEventStatus.Success, granted.EventId), (refund.PlayerUuid, refund.Status, refund.OrderId));
+        Assert.Equal((EntitlementEventOutcome.Replayed, refund), (replayed.Outcome, replayed.Event));
         Assert.Equal((holder.PlayerUuid, granted.EventId), (chargeback.PlayerUuid, chargeback.OrderId));
         var revoked = Assert.Single((await Player(holder).GetEntitlementsAsync())!.Entitlements);
         Assert.Equal((EntitlementStatus.Revoked, 0L), (revoked.Status, revoked.UseCount));
+        Assert.Empty((await Player(stranger).GetEntitlementsAsync())!.Entitlements);
+    }
+
+    [Fact]
+    public async Task Refund_NamingAnotherPlayerBeforeTheGrant_IsRecordedForThatPlayerAndBlocksTheGrant()
+    {
+        // The other order of the test above ends the same: the holder keeps nothing.
+        var holder = await NewPlayerAsync();
+        var stranger = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var grant = Command(EntitlementActionType.Grant, holder, sku, quantity: 5);
+
+        var refund = await SubmitAsync(grant with { ActionType = EntitlementActionType.Refund, PlayerUuid = stranger.PlayerUuid });
+        var granted = await SubmitAsync(grant);
+
+        Assert.Equal((stranger.PlayerUuid, EntitlementEventStatus.Success, null), (refund.PlayerUuid, refund.Status, refund.OrderId));
+        Assert.Equal((holder.PlayerUuid, EntitlementEventStatus.Success), (granted.PlayerUuid, granted.Status));
+        Assert.Empty((await Player(holder).GetEntitlementsAsync())!.Entitlements);
+        Assert.Empty((await Player(stranger).GetEntitlementsAsync())!.Entitlements);
     }
 
     [Fact]

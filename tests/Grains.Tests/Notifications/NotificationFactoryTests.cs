@@ -241,6 +241,17 @@ public sealed class NotificationFactoryTests
     }
 
     [Fact]
+    public void Attach_GrantAfterARefundRecordedWithNoPlayer_ProducesNoNotification()
+    {
+        var catalog = TestCatalog.Consumable();
+        _scenario.SubmitUnassigned(EntitlementActionType.Refund, "tx-1", catalog);
+
+        var grant = Decide(EntitlementActionType.Grant, "tx-1", catalog, quantity: 100);
+
+        Assert.Equal((null, null, null), (grant.EntitlementUpdated, grant.RevocationCompleted, grant.NoEffect));
+    }
+
+    [Fact]
     public void Attach_EventsThatChangeNothing_ProduceNoNotification()
     {
         var catalog = TestCatalog.Durable();

@@ -829,6 +829,81 @@ public sealed class EntitlementDeciderTests
         Assert.Equal(100, grant.Effect!.Units);
     }
 
+    [Theory]
+    [InlineData(RevocationPolicy.RevokeOrReport, false)]
+    [InlineData(RevocationPolicy.RevokeOrReport, true)]
+    [InlineData(RevocationPolicy.AllowNegative, false)]
+    [InlineData(RevocationPolicy.AllowNegative, true)]
+    public void ChargebackAndReversal_OfAUsedUpGrant_InEitherOrder_LeaveItConsumed(RevocationPolicy policy, bool reversalFirst)
+    {
+        var catalog = TestCatalog.Consumable(policy);
+        _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 100);
+        _ledger.Consume("gems", 100);
+        Assert.Equal(EntitlementStatus.Consumed, _ledger.Entitlement("gems").Status);
+
+        var first = _ledger.Submit(reversalFirst ? EntitlementActionType.ChargebackReversal : EntitlementActionType.Chargeback, "tx-1", catalog);
+        var second = _ledger.Submit(reversalFirst ? EntitlementActionType.Chargeback : EntitlementActionType.ChargebackReversal, "tx-1", catalog);
+
+        Assert.Equal((EntitlementStatus.Consumed, 0L), (_ledger.Entitlement("gems").Status, _ledger.Entitlement("gems").UseCount));
+        if (!reversalFirst)
+        {
+            // The chargeback revoked the used-up grant (REVOKED); its reversal restores what it took, units and status.
+            Assert.Equal(LedgerChange.Revoked, first.Effect!.Change);
+            Assert.Equal((policy == RevocationPolicy.AllowNegative ? 100L : 0L, LedgerChange.Restored), (second.Effect!.Units, second.Effect.Change));
+        }
+    }
+
+    [Fact]
+    public void Reversal_OfAChargebackOfAUsedUpGrant_WhileAnotherRevocationStands_LeavesItRevoked()
+    {
+        var catalog = TestCatalog.Consumable();
+        _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 100);
+        _ledger.Submit(EntitlementActionType.Grant, "tx-2", catalog, quantity: 100);
+        _ledger.Consume("gems", 200);
+        _ledger.Submit(EntitlementActionType.Chargeback, "tx-1", catalog);
+        _ledger.Submit(EntitlementActionType.Refund, "tx-2", catalog);
+
+        _ledger.Submit(EntitlementActionType.ChargebackReversal, "tx-1", catalog);
+
+        // As if the chargeback and its reversal never were: the refund of tx-2 revoked the used-up item.
+        Assert.Equal((EntitlementStatus.Revoked, 0L), (_ledger.Entitlement("gems").Status, _ledger.Entitlement("gems").UseCount));
+    }
+
+    [Fact]
+    public void Reversals_OfTwoChargebacksOfUsedUpGrants_LeaveItConsumed()
+    {
+        var catalog = TestCatalog.Consumable();
+        _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 100);
+        _ledger.Submit(EntitlementActionType.Grant, "tx-2", catalog, quantity: 100);
+        _ledger.Consume("gems", 200);
+        _ledger.Submit(EntitlementActionType.Chargeback, "tx-1", catalog);
+        _ledger.Submit(EntitlementActionType.Chargeback, "tx-2", catalog);
+
+        _ledger.Submit(EntitlementActionType.ChargebackReversal, "tx-1", catalog);
+        Assert.Equal(EntitlementStatus.Revoked, _ledger.Entitlement("gems").Status);
+        _ledger.Submit(EntitlementActionType.ChargebackReversal, "tx-2", catalog);
+
+        Assert.Equal((EntitlementStatus.Consumed, 0L), (_ledger.Entitlement("gems").Status, _ledger.Entitlement("gems").UseCount));
+    }
+
+    [Fact]
+    public void Reversal_OfAChargebackOfAUsedUpGrant_AfterTheItemChangedSince_RestoresNothing()
+    {
+        var catalog = TestCatalog.Consumable();
+        _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 100);
+        _ledger.Consume("gems", 100, "op-1");
+        _ledger.Submit(EntitlementActionType.Chargeback, "tx-1", catalog);
+        _ledger.Submit(EntitlementActionType.Grant, "tx-2", catalog, quantity: 10);
+        _ledger.Consume("gems", 10, "op-2");
+        _ledger.Submit(EntitlementActionType.Refund, "tx-2", catalog);
+
+        var reversal = _ledger.Submit(EntitlementActionType.ChargebackReversal, "tx-1", catalog);
+
+        // The chargeback's REVOKED was long overwritten; the refund of tx-2 that revoked the item since still stands.
+        Assert.Null(reversal.Effect);
+        Assert.Equal((EntitlementStatus.Revoked, 0L), (_ledger.Entitlement("gems").Status, _ledger.Entitlement("gems").UseCount));
+    }
+
     [Fact]
     public void Reversal_AfterTheRefundOfAChargedBackGrant_RestoresNothing()
     {

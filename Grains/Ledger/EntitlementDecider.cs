@@ -51,7 +51,10 @@ public static class EntitlementDecider
         };
     }
 
-    /// <summary>Decide an entitlement event whose platform user belongs to no player: recorded, nothing changes.</summary>
+    /// <summary>
+    /// Decide an entitlement event whose platform user belongs to no player: recorded, nothing changes. A refund,
+    /// chargeback or reversal so recorded still counts for its transaction when a grant of it comes (see <c>Counts</c>).
+    /// </summary>
     public static LedgerEvent DecideUnassigned(SubmitEntitlementEvent command, CatalogSku? catalog, string eventId, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(command);
@@ -131,10 +134,11 @@ public static class EntitlementDecider
 
         // Only events that were applied count: a recorded-as-given status changed nothing. The grant is this
         // player's own (what a revocation takes back is in this player's state). A revocation or reversal of
-        // another player counts when it came before this player's grant, or there is none yet: it was recorded
-        // while the transaction had no grant (for the player the platform user was linked to then), and so
-        // blocked, or settled, the transaction as a whole, whichever player its grant then went to.
-        var applied = transaction.Where(e => e.Entitlement is { Status: EntitlementEventStatus.Success }).ToList();
+        // another player, or of none (see Counts), counts when it came before this player's grant, or there is
+        // none yet: it was recorded while the transaction had no grant (for the player the platform user was
+        // linked to then, or for nobody), and so blocked, or settled, the transaction as a whole, whichever
+        // player its grant then went to.
+        var applied = transaction.Where(e => Counts(e, catalog)).ToList();
         var grant = Find(applied.Where(e => e.PlayerUuid == playerUuid).ToList(), EntitlementActionType.Grant);
         var counted = applied
             .Where(e => e.PlayerUuid == playerUuid || grant is null || e.Sequence < grant.Sequence)
@@ -213,10 +217,15 @@ public static class EntitlementDecider
         }
 
         var ours = chargeback.PlayerUuid == playerUuid;
-        if (chargeback.Effect is { Units: < 0 } taken)
+        if (chargeback.Effect is { Change: LedgerChange.Revoked } taken)
         {
-            // Only what was taken from this player comes back to this player.
-            return ours ? EffectOn(state.Items[taken.ItemId], -taken.Units, LedgerChange.Restored) : null;
+            // Only what was taken from this player comes back to this player. A chargeback of a grant that was
+            // used up took no units, only the status (CONSUMED became REVOKED): the reversal gives that back, while
+            // the chargeback is among the revocations that stand since the item last changed otherwise (else a
+            // later change has replaced the status it set, and there is nothing of it left to restore).
+            var holding = state.Items[taken.ItemId];
+            var standing = holding.LastChange == LedgerChange.Revoked && chargeback.Version >= holding.RevokedSince;
+            return ours && (taken.Units < 0 || standing) ? EffectOn(holding, -taken.Units, LedgerChange.Restored) : null;
         }
 
         // Another player's chargeback counts only when it came before this player's grant (see Decide).
@@ -230,6 +239,39 @@ public static class EntitlementDecider
 
         return null;
     }
+
+    /// <summary>
+    /// Whether a recorded event counts for its transaction: it was applied (<c>success</c>), or it is a refund,
+    /// chargeback or reversal recorded with no player (<c>player_not_found</c>: its platform user was linked to
+    /// nobody, and the transaction had no grant). Such an event was decided for nobody, but the store's money
+    /// moved all the same, so it counts as it would have for a player with no grant: unless its SKU was not in
+    /// the catalog then, its status was the caller's, or the SKU is <c>not_revocable</c> now (the entry the
+    /// decision that reads it uses; a player's would have been <c>not_implemented</c>).
+    /// </summary>
+    private static bool Counts(LedgerEvent e, CatalogSku catalog) =>
+        e.Entitlement is { } record
+        && (record.Status == EntitlementEventStatus.Success
+            || (e.PlayerUuid is null
+                && record is { ActionType: not EntitlementActionType.Grant, Status: EntitlementEventStatus.PlayerNotFound, EntitlementType: not null }
+                && catalog.RevocationPolicy != RevocationPolicy.NotRevocable
+                && !StatusSupplied(e, record)));
+
+    /// <summary>
+    /// Whether an event recorded with no player had its status from the caller: a caller may send
+    /// <c>player_not_found</c> itself, and only the request the event was recorded for tells them apart.
+    /// </summary>
+    private static bool StatusSupplied(LedgerEvent e, EntitlementEventRecord record) =>
+        e.RequestFingerprint == RequestFingerprint.Of(new SubmitEntitlementEvent
+        {
+            ActionType = record.ActionType,
+            Status = record.Status,
+            Platform = record.Platform,
+            PlatformUserId = record.PlatformUserId,
+            Sku = record.Sku,
+            Quantity = record.Quantity,
+            PlatformTransactionId = record.PlatformTransactionId,
+            PlatformDataJson = record.PlatformDataJson,
+        });
 
     private static LedgerEvent? Find(List<LedgerEvent> events, EntitlementActionType action) =>
         events.FirstOrDefault(e => e.Entitlement!.ActionType == action);

@@ -204,6 +204,70 @@ public sealed class EntitlementRevocationTests(GatewayFixture fixture) : IClassF
             await _client.EntitlementsOkAsync(player.Uuid));
     }
 
+    [Fact]
+    public async Task Refund_OfAPlatformUserLinkedToNobody_BlocksALaterGrantThatNamesAPlayer()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var unlinked = Unique.Name("steam");
+        var transaction = Unique.Name("tx");
+        var refundRequest = EventRequests.Create("refund", unlinked, "gems_100", transaction);
+        var refund = await _client.PostEventOkAsync(refundRequest);
+        Assert.Equal("player_not_found", refund["status"]!.GetValue<string>());
+        Assert.Null(refund["player_uuid"]);
+
+        var grant = await _client.PostEventOkAsync(EventRequests.Create("grant", unlinked, "gems_100", transaction, playerUuid: player.Uuid));
+        var replay = await _client.PostEventOkAsync(refundRequest);
+        var chargeback = await _client.PostEventOkAsync(EventRequests.Create("chargeback", unlinked, "gems_100", transaction));
+
+        // The money is back with the buyer whichever came first: the grant gives nothing, as after a player's refund.
+        Assert.Equal("success", grant["status"]!.GetValue<string>());
+        Assert.Equal(player.Uuid.ToString(), grant["player_uuid"]!.GetValue<string>());
+        JsonAssert.Equal(refund, replay);
+        Assert.Equal(player.Uuid.ToString(), chargeback["player_uuid"]!.GetValue<string>());
+        Assert.Equal("success", chargeback["status"]!.GetValue<string>());
+        Assert.Empty(await _client.EntitlementsOkAsync(player.Uuid));
+    }
+
+    [Fact]
+    public async Task Refund_OfAPlatformUserLinkedToNobody_BlocksTheGrantSentAfterTheUserIsLinked()
+    {
+        var unlinked = Unique.Name("steam");
+        var transaction = Unique.Name("tx");
+        var refund = await _client.PostEventOkAsync(EventRequests.Create("refund", unlinked, "gems_100", transaction));
+        var player = Guid.NewGuid();
+        var link = await _client.SendAsync(
+            HttpMethod.Put, $"/users/v1/platform-user?platform=Steam&platform_user_id={unlinked}&display_name=Tester&player_uuid={player}");
+        Assert.Equal(player.ToString(), link.Json["player_uuid"]!.GetValue<string>());
+
+        var grant = await _client.PostEventOkAsync(EventRequests.Grant(unlinked, "gems_100", transaction));
+
+        Assert.Equal("player_not_found", refund["status"]!.GetValue<string>());
+        Assert.Equal("success", grant["status"]!.GetValue<string>());
+        Assert.Equal(player.ToString(), grant["player_uuid"]!.GetValue<string>());
+        Assert.Empty(await _client.EntitlementsOkAsync(player));
+    }
+
+    [Fact]
+    public async Task ChargebackReversal_OfAChargebackOfAUsedUpGrant_RestoresTheConsumedStatus()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var transaction = Unique.Name("tx");
+        var grant = await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", transaction));
+        await _client.ConsumeOkAsync(player.Uuid, "gems", 100);
+        var chargeback = await _client.PostEventOkAsync(EventRequests.Create("chargeback", player.PlatformUserId, "gems_100", transaction));
+        JsonAssert.Equal(
+            new JsonArray((Gems(player, grant, lastGrant: grant, updated: chargeback) with { Status = "REVOKED", UseCount = 0 }).ToJson()),
+            await _client.EntitlementsOkAsync(player.Uuid));
+
+        var reversal = await _client.PostEventOkAsync(EventRequests.Create("chargeback_reversal", player.PlatformUserId, "gems_100", transaction));
+
+        // As in the other order (the reversal first, then a chargeback that takes nothing): used up, not revoked.
+        Assert.Equal("success", reversal["status"]!.GetValue<string>());
+        JsonAssert.Equal(
+            new JsonArray((Gems(player, grant, lastGrant: grant, updated: reversal) with { Status = "CONSUMED", UseCount = 0 }).ToJson()),
+            await _client.EntitlementsOkAsync(player.Uuid));
+    }
+
     private static ExpectedEntitlement Gems(Player player, JsonObject firstGrant, JsonObject lastGrant, JsonObject updated) =>
         Consumable(player, firstGrant, lastGrant, updated, "gems", "Gems", "gems_100");
 

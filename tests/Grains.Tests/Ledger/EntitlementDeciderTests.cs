@@ -747,6 +747,164 @@ public sealed class EntitlementDeciderTests
     }
 
     [Fact]
+    public void Grant_AfterARefundRecordedWithNoPlayer_GivesNothing()
+    {
+        var catalog = TestCatalog.Consumable();
+        var refund = _ledger.SubmitUnassigned(EntitlementActionType.Refund, "tx-1", catalog);
+
+        var grant = _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 100);
+
+        // The platform user was linked to nobody; the grant names the player. The refund still blocks it.
+        Assert.Equal(EntitlementEventStatus.PlayerNotFound, refund.Entitlement!.Status);
+        Assert.Equal(EntitlementEventStatus.Success, grant.Entitlement!.Status);
+        Assert.Null(grant.Effect);
+        Assert.Equal(NoEffectReason.AlreadyRevoked, grant.NoEffect!.Reason);
+        Assert.Empty(_ledger.State.Items);
+    }
+
+    [Fact]
+    public void Reversal_OfAChargebackRecordedWithNoPlayer_GivesTheGrantItBlocked()
+    {
+        var catalog = TestCatalog.Consumable(unitsPerQuantity: 10);
+        _ledger.SubmitUnassigned(EntitlementActionType.Chargeback, "tx-1", catalog);
+        var blocked = _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 3);
+
+        var reversal = _ledger.Submit(EntitlementActionType.ChargebackReversal, "tx-1", catalog);
+
+        Assert.Null(blocked.Effect);
+        Assert.Equal((30L, LedgerChange.Granted), (reversal.Effect!.Units, reversal.Effect.Change));
+        Assert.Equal(blocked.EventId, reversal.Entitlement!.OrderId);
+        Assert.Equal(30, _ledger.Entitlement("gems").UseCount);
+    }
+
+    [Fact]
+    public void Chargeback_AfterAReversalRecordedWithNoPlayer_TakesNothing()
+    {
+        var catalog = TestCatalog.Consumable();
+        _ledger.SubmitUnassigned(EntitlementActionType.ChargebackReversal, "tx-1", catalog);
+        var grant = _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 100);
+
+        var chargeback = _ledger.Submit(EntitlementActionType.Chargeback, "tx-1", catalog);
+
+        Assert.Equal(100, grant.Effect!.Units);
+        Assert.Null(chargeback.Effect);
+        Assert.Equal(NoEffectReason.AlreadyReversed, chargeback.NoEffect!.Reason);
+        Assert.Equal(100, _ledger.Entitlement("gems").UseCount);
+    }
+
+    [Theory]
+    [InlineData(EntitlementEventStatus.PlayerNotFound)]
+    [InlineData(EntitlementEventStatus.BanFailed)]
+    public void Grant_AfterARefundRecordedWithNoPlayerAndACallerSuppliedStatus_IsApplied(EntitlementEventStatus status)
+    {
+        var catalog = TestCatalog.Consumable();
+        _ledger.SubmitUnassigned(EntitlementActionType.Refund, "tx-1", catalog, status: status);
+
+        var grant = _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 100);
+
+        // Not applied, so it blocks nothing, as for a player: even a supplied player_not_found.
+        Assert.Equal(100, grant.Effect!.Units);
+    }
+
+    [Fact]
+    public void Grant_AfterARefundRecordedWithNoPlayerForAnUnknownSku_IsApplied()
+    {
+        var catalog = TestCatalog.Consumable();
+        _ledger.SubmitUnassigned(EntitlementActionType.Refund, "tx-1", null);
+
+        var grant = _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 100);
+
+        Assert.Equal(100, grant.Effect!.Units);
+    }
+
+    [Fact]
+    public void Grant_OfANotRevocableSkuAfterARefundRecordedWithNoPlayer_IsApplied()
+    {
+        var catalog = TestCatalog.Consumable(RevocationPolicy.NotRevocable);
+        _ledger.SubmitUnassigned(EntitlementActionType.Refund, "tx-1", catalog);
+
+        var grant = _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 100);
+
+        // As in the other order: the refund of a not_revocable SKU would be not_implemented and take nothing.
+        Assert.Equal(100, grant.Effect!.Units);
+    }
+
+    [Theory]
+    [InlineData(RevocationPolicy.RevokeOrReport, false)]
+    [InlineData(RevocationPolicy.RevokeOrReport, true)]
+    [InlineData(RevocationPolicy.AllowNegative, false)]
+    [InlineData(RevocationPolicy.AllowNegative, true)]
+    public void ChargebackAndReversal_OfAUsedUpGrant_InEitherOrder_LeaveItConsumed(RevocationPolicy policy, bool reversalFirst)
+    {
+        var catalog = TestCatalog.Consumable(policy);
+        _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 100);
+        _ledger.Consume("gems", 100);
+        Assert.Equal(EntitlementStatus.Consumed, _ledger.Entitlement("gems").Status);
+
+        var first = _ledger.Submit(reversalFirst ? EntitlementActionType.ChargebackReversal : EntitlementActionType.Chargeback, "tx-1", catalog);
+        var second = _ledger.Submit(reversalFirst ? EntitlementActionType.Chargeback : EntitlementActionType.ChargebackReversal, "tx-1", catalog);
+
+        Assert.Equal((EntitlementStatus.Consumed, 0L), (_ledger.Entitlement("gems").Status, _ledger.Entitlement("gems").UseCount));
+        if (!reversalFirst)
+        {
+            // The chargeback revoked the used-up grant (REVOKED); its reversal restores what it took, units and status.
+            Assert.Equal(LedgerChange.Revoked, first.Effect!.Change);
+            Assert.Equal((policy == RevocationPolicy.AllowNegative ? 100L : 0L, LedgerChange.Restored), (second.Effect!.Units, second.Effect.Change));
+        }
+    }
+
+    [Fact]
+    public void Reversal_OfAChargebackOfAUsedUpGrant_WhileAnotherRevocationStands_LeavesItRevoked()
+    {
+        var catalog = TestCatalog.Consumable();
+        _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 100);
+        _ledger.Submit(EntitlementActionType.Grant, "tx-2", catalog, quantity: 100);
+        _ledger.Consume("gems", 200);
+        _ledger.Submit(EntitlementActionType.Chargeback, "tx-1", catalog);
+        _ledger.Submit(EntitlementActionType.Refund, "tx-2", catalog);
+
+        _ledger.Submit(EntitlementActionType.ChargebackReversal, "tx-1", catalog);
+
+        // As if the chargeback and its reversal never were: the refund of tx-2 revoked the used-up item.
+        Assert.Equal((EntitlementStatus.Revoked, 0L), (_ledger.Entitlement("gems").Status, _ledger.Entitlement("gems").UseCount));
+    }
+
+    [Fact]
+    public void Reversals_OfTwoChargebacksOfUsedUpGrants_LeaveItConsumed()
+    {
+        var catalog = TestCatalog.Consumable();
+        _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 100);
+        _ledger.Submit(EntitlementActionType.Grant, "tx-2", catalog, quantity: 100);
+        _ledger.Consume("gems", 200);
+        _ledger.Submit(EntitlementActionType.Chargeback, "tx-1", catalog);
+        _ledger.Submit(EntitlementActionType.Chargeback, "tx-2", catalog);
+
+        _ledger.Submit(EntitlementActionType.ChargebackReversal, "tx-1", catalog);
+        Assert.Equal(EntitlementStatus.Revoked, _ledger.Entitlement("gems").Status);
+        _ledger.Submit(EntitlementActionType.ChargebackReversal, "tx-2", catalog);
+
+        Assert.Equal((EntitlementStatus.Consumed, 0L), (_ledger.Entitlement("gems").Status, _ledger.Entitlement("gems").UseCount));
+    }
+
+    [Fact]
+    public void Reversal_OfAChargebackOfAUsedUpGrant_AfterTheItemChangedSince_RestoresNothing()
+    {
+        var catalog = TestCatalog.Consumable();
+        _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 100);
+        _ledger.Consume("gems", 100, "op-1");
+        _ledger.Submit(EntitlementActionType.Chargeback, "tx-1", catalog);
+        _ledger.Submit(EntitlementActionType.Grant, "tx-2", catalog, quantity: 10);
+        _ledger.Consume("gems", 10, "op-2");
+        _ledger.Submit(EntitlementActionType.Refund, "tx-2", catalog);
+
+        var reversal = _ledger.Submit(EntitlementActionType.ChargebackReversal, "tx-1", catalog);
+
+        // The chargeback's REVOKED was long overwritten; the refund of tx-2 that revoked the item since still stands.
+        Assert.Null(reversal.Effect);
+        Assert.Equal((EntitlementStatus.Revoked, 0L), (_ledger.Entitlement("gems").Status, _ledger.Entitlement("gems").UseCount));
+    }
+
+    [Fact]
     public void Reversal_AfterTheRefundOfAChargedBackGrant_RestoresNothing()
     {
         var catalog = TestCatalog.Durable();
@@ -831,14 +989,19 @@ public sealed class EntitlementDeciderTests
         Assert.Equal(30, _ledger.Entitlement("gems").UseCount);
     }
 
-    /// <summary>Every order of every set of a transaction's grant, refund, chargeback and reversal.</summary>
-    public static TheoryData<string> TransactionOrders()
+    /// <summary>
+    /// Every order of every set of a transaction's grant, refund, chargeback and reversal; each with the platform
+    /// user linked to the player throughout, and linked to nobody until the grant (which names the player), so
+    /// that whatever comes before the grant is recorded with no player.
+    /// </summary>
+    public static TheoryData<string, bool> TransactionOrders()
     {
         string[] actions = ["G", "R", "C", "V"];
-        var orders = new TheoryData<string>();
+        var orders = new TheoryData<string, bool>();
         foreach (var order in Orders(actions))
         {
-            orders.Add(string.Concat(order));
+            orders.Add(string.Concat(order), false);
+            orders.Add(string.Concat(order), true);
         }
 
         return orders;
@@ -846,11 +1009,12 @@ public sealed class EntitlementDeciderTests
 
     [Theory]
     [MemberData(nameof(TransactionOrders))]
-    public void TransactionEvents_InAnyOrder_LeaveWhatTheirSetSays(string order)
+    public void TransactionEvents_InAnyOrder_LeaveWhatTheirSetSays(string order, bool unlinkedUntilTheGrant)
     {
         // Another purchase keeps a balance beside this transaction's, so that a revocation taken twice shows.
         var catalog = TestCatalog.Consumable();
         _ledger.Submit(EntitlementActionType.Grant, "tx-other", catalog, quantity: 100);
+        var granted = false;
         foreach (var action in order)
         {
             var type = action switch
@@ -860,7 +1024,15 @@ public sealed class EntitlementDeciderTests
                 'C' => EntitlementActionType.Chargeback,
                 _ => EntitlementActionType.ChargebackReversal,
             };
-            _ledger.Submit(type, "tx-1", catalog, quantity: type == EntitlementActionType.Grant ? 10 : 1);
+            granted |= type == EntitlementActionType.Grant;
+            if (unlinkedUntilTheGrant && !granted)
+            {
+                _ledger.SubmitUnassigned(type, "tx-1", catalog);
+            }
+            else
+            {
+                _ledger.Submit(type, "tx-1", catalog, quantity: type == EntitlementActionType.Grant ? 10 : 1);
+            }
         }
 
         // The transaction stands when granted, not refunded, and not charged back unless reversed.

@@ -6,7 +6,8 @@ namespace Entitlements.Tests.Ledger;
 /// <summary>
 /// One player's ledger driven the way <c>PlayerGrain</c> drives it, with no infrastructure: decide,
 /// fold, and keep every event so that later decisions see their transaction. Event ids are
-/// <c>evt-1</c>, <c>evt-2</c>, ... and each event is one second after the previous one.
+/// <c>evt-1</c>, <c>evt-2</c>, ... and each event is one second after the previous one. The events kept
+/// have the sequence the store would give them (1, 2, ...); the events returned have none, as decided.
 /// </summary>
 internal sealed class LedgerScenario
 {
@@ -48,17 +49,38 @@ internal sealed class LedgerScenario
 
     public LedgerEvent Submit(SubmitEntitlementEvent command, CatalogSku? catalog)
     {
-        var transaction = _events
+        var (eventId, now) = Next();
+        var decided = EntitlementDecider.DecideEntitlementEvent(State, Player, command, catalog, Transaction(command), eventId, now);
+        State = LedgerFold.Apply(State, decided);
+        Keep(decided);
+        return decided;
+    }
+
+    /// <summary>
+    /// Record an event the way <c>EntitlementEventsGrain</c> records one whose platform user is linked to nobody
+    /// (<c>player_not_found</c>, no player): kept in the ledger for later decisions, not folded.
+    /// </summary>
+    public LedgerEvent SubmitUnassigned(
+        EntitlementActionType action,
+        string transactionId,
+        CatalogSku? catalog,
+        long quantity = 1,
+        EntitlementEventStatus? status = null)
+    {
+        var (eventId, now) = Next();
+        var decided = EntitlementDecider.DecideUnassigned(Command(action, transactionId, catalog?.Sku ?? "unknown-sku", quantity, status), catalog, eventId, now);
+        Keep(decided);
+        return decided;
+    }
+
+    private List<LedgerEvent> Transaction(SubmitEntitlementEvent command) =>
+        _events
             .Where(e => e.Entitlement is { } record
                 && record.Platform == command.Platform
                 && record.PlatformTransactionId == command.PlatformTransactionId)
             .ToList();
-        var (eventId, now) = Next();
-        var decided = EntitlementDecider.DecideEntitlementEvent(State, Player, command, catalog, transaction, eventId, now);
-        State = LedgerFold.Apply(State, decided);
-        _events.Add(decided);
-        return decided;
-    }
+
+    private void Keep(LedgerEvent decided) => _events.Add(decided with { Sequence = _events.Count + 1 });
 
     public (LedgerEvent? Event, ConsumeOutcome Outcome) Consume(string itemId, long quantity, string operationId = "op-1")
     {
@@ -69,7 +91,7 @@ internal sealed class LedgerScenario
         {
             _count++;
             State = LedgerFold.Apply(State, decided);
-            _events.Add(decided);
+            Keep(decided);
         }
 
         return (decided, outcome);

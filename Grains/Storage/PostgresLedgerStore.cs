@@ -164,8 +164,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
             await using var command = _dataSource.CreateCommand("SELECT state FROM ledger_snapshots WHERE player_uuid = @p;");
             command.Parameters.Add(Parameter("p", NpgsqlDbType.Uuid, playerUuid));
             return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string json
-                && SnapshotSerializer.Deserialize(json) is { } state
-                ? new LedgerSnapshot(playerUuid, state)
+                ? new LedgerSnapshot(playerUuid, SnapshotSerializer.Deserialize(json))
                 : null;
         });
 

@@ -220,7 +220,7 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
     {
         using var command = Command(connection, "SELECT state FROM ledger_snapshots WHERE player_uuid = $p;");
         command.Parameters.AddWithValue("$p", playerUuid.ToString("D"));
-        return command.ExecuteScalar() is string json && SnapshotSerializer.Deserialize(json) is { } state ? new LedgerSnapshot(playerUuid, state) : null;
+        return command.ExecuteScalar() is string json ? new LedgerSnapshot(playerUuid, SnapshotSerializer.Deserialize(json)) : null;
     }, cancellationToken);
 
     public Task WriteSnapshotAsync(LedgerSnapshot snapshot, CancellationToken cancellationToken = default)

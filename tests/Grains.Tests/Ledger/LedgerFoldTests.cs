@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Entitlements.Contracts;
 using Entitlements.Ledger;
 using Entitlements.Storage;
@@ -214,46 +213,6 @@ public sealed class LedgerFoldTests
         Assert.Equal(EntitlementStatus.Revoked, LedgerFold.ToEntitlement(Player, snapshot.State.Items["gems"]).Status);
         Assert.Equal((0L, LedgerChange.Restored), (reversal.Effect!.Units, reversal.Effect.Change));
         Assert.Equal((EntitlementStatus.Consumed, 0L), (LedgerFold.ToEntitlement(Player, restored.Items["gems"]).Status, restored.Items["gems"].Balance));
-    }
-
-    /// <summary>
-    /// A snapshot of the format before items kept what their standing revocations replaced: used when no item
-    /// is revoked (those fields are then empty), not used when one is (the events are folded again instead).
-    /// </summary>
-    [Fact]
-    public void Snapshot_OfTheOlderFormat_IsUsedOnlyWhenNoItemIsRevoked()
-    {
-        var ledger = new LedgerScenario();
-        var catalog = TestCatalog.Consumable();
-        ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 100);
-        ledger.Consume("gems", 100);
-        var consumed = OlderFormat(ledger.State);
-        ledger.Submit(EntitlementActionType.Chargeback, "tx-1", catalog);
-        var revoked = OlderFormat(ledger.State);
-
-        var read = SnapshotSerializer.Deserialize(consumed);
-
-        Assert.NotNull(read);
-        Assert.Equal(2, read.Version);
-        Assert.Equal(LedgerChange.Consumed, read.Items["gems"].LastChange);
-        Assert.Null(SnapshotSerializer.Deserialize(revoked));
-        Assert.Throws<InvalidDataException>(() => SnapshotSerializer.Deserialize(SnapshotSerializer.Serialize(ledger.State).Replace("\"format\":2", "\"format\":3", StringComparison.Ordinal)));
-    }
-
-    /// <summary>The snapshot as the older build wrote it: format 1, without the revocation fields.</summary>
-    private static string OlderFormat(LedgerState state)
-    {
-        var document = JsonNode.Parse(SnapshotSerializer.Serialize(state))!.AsObject();
-        Assert.Equal(2, document["format"]!.GetValue<int>());
-        document["format"] = 1;
-        foreach (var item in document["items"]!.AsArray())
-        {
-            item!.AsObject().Remove("revokedFrom");
-            item.AsObject().Remove("revokedSince");
-            item.AsObject().Remove("revocationsStanding");
-        }
-
-        return document.ToJsonString();
     }
 
     private static LedgerEvent Event(long version, LedgerEffect? effect, DateTimeOffset created) => new()

@@ -217,15 +217,10 @@ public static class EntitlementDecider
         }
 
         var ours = chargeback.PlayerUuid == playerUuid;
-        if (chargeback.Effect is { Change: LedgerChange.Revoked } taken)
+        if (chargeback.Effect is { Units: < 0 } taken)
         {
-            // Only what was taken from this player comes back to this player. A chargeback of a grant that was
-            // used up took no units, only the status (CONSUMED became REVOKED): the reversal gives that back, while
-            // the chargeback is among the revocations that stand since the item last changed otherwise (else a
-            // later change has replaced the status it set, and there is nothing of it left to restore).
-            var holding = state.Items[taken.ItemId];
-            var standing = holding.LastChange == LedgerChange.Revoked && chargeback.Version >= holding.RevokedSince;
-            return ours && (taken.Units < 0 || standing) ? EffectOn(holding, -taken.Units, LedgerChange.Restored) : null;
+            // Only what was taken from this player comes back to this player.
+            return ours ? EffectOn(state.Items[taken.ItemId], -taken.Units, LedgerChange.Restored) : null;
         }
 
         // Another player's chargeback counts only when it came before this player's grant (see Decide).

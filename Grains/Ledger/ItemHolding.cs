@@ -20,19 +20,6 @@ public sealed record ItemHolding
     /// <summary>Whether a grant ever gave this item (for <see cref="EntitlementType.DurableSingleUse"/>).</summary>
     public bool EverGranted { get; init; }
     public required LedgerChange LastChange { get; init; }
-
-    /// <summary>
-    /// While <see cref="LastChange"/> is <see cref="LedgerChange.Revoked"/>: what it was before the revocations
-    /// that stand (those since the item last changed otherwise), which a reversal of the last of them restores
-    /// (a used-up item reads CONSUMED again). Null otherwise, and in a snapshot written before it was kept.
-    /// </summary>
-    public LedgerChange? RevokedFrom { get; init; }
-
-    /// <summary>While <see cref="LastChange"/> is <see cref="LedgerChange.Revoked"/>: the version of the first revocation that stands.</summary>
-    public long? RevokedSince { get; init; }
-
-    /// <summary>While <see cref="LastChange"/> is <see cref="LedgerChange.Revoked"/>: how many revocations stand (not reversed).</summary>
-    public int RevocationsStanding { get; init; }
     public required DateTimeOffset GrantedAt { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }

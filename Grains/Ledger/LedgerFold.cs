@@ -63,45 +63,17 @@ public static class LedgerFold
             };
         }
 
-        return Track(holding, effect.Change, ledgerEvent.Version!.Value) with
+        return holding with
         {
             Name = granted ? effect.ItemName : holding.Name,
             ItemClass = granted ? effect.ItemClass : holding.ItemClass,
             Balance = holding.Balance + effect.Units,
             EverGranted = holding.EverGranted || granted,
+            LastChange = effect.Change,
             GrantedAt = granted ? at : holding.GrantedAt,
             UpdatedAt = at,
         };
     }
-
-    /// <summary>
-    /// The holding's last change after <paramref name="change"/>. Revocations in a row stand together; a
-    /// restore (a chargeback reversal) takes one of them back, and when none is left the item reads as it did
-    /// before them: a used-up consumable whose chargeback was reversed is CONSUMED again, as it is when the
-    /// reversal came first and the chargeback took nothing. Any other change ends the run.
-    /// </summary>
-    private static ItemHolding Track(ItemHolding holding, LedgerChange change, long version)
-    {
-        var revoked = holding.LastChange == LedgerChange.Revoked;
-        return change switch
-        {
-            LedgerChange.Revoked when revoked => holding with { RevocationsStanding = holding.RevocationsStanding + 1 },
-            LedgerChange.Revoked => holding with
-            {
-                LastChange = LedgerChange.Revoked,
-                RevokedFrom = holding.LastChange,
-                RevokedSince = version,
-                RevocationsStanding = 1,
-            },
-            LedgerChange.Restored when revoked && holding.RevocationsStanding > 1 =>
-                holding with { RevocationsStanding = holding.RevocationsStanding - 1 },
-            LedgerChange.Restored when revoked && holding.RevokedFrom is { } before => Ended(holding, before),
-            _ => Ended(holding, change),
-        };
-    }
-
-    private static ItemHolding Ended(ItemHolding holding, LedgerChange change) =>
-        holding with { LastChange = change, RevokedFrom = null, RevokedSince = null, RevocationsStanding = 0 };
 
     /// <summary>The holding as AccelByte's entitlement view shows it.</summary>
     public static PlayerEntitlement ToEntitlement(Guid playerUuid, ItemHolding holding)

@@ -247,27 +247,6 @@ public sealed class EntitlementRevocationTests(GatewayFixture fixture) : IClassF
         Assert.Empty(await _client.EntitlementsOkAsync(player));
     }
 
-    [Fact]
-    public async Task ChargebackReversal_OfAChargebackOfAUsedUpGrant_RestoresTheConsumedStatus()
-    {
-        var player = await _client.CreatePlayerAsync();
-        var transaction = Unique.Name("tx");
-        var grant = await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", transaction));
-        await _client.ConsumeOkAsync(player.Uuid, "gems", 100);
-        var chargeback = await _client.PostEventOkAsync(EventRequests.Create("chargeback", player.PlatformUserId, "gems_100", transaction));
-        JsonAssert.Equal(
-            new JsonArray((Gems(player, grant, lastGrant: grant, updated: chargeback) with { Status = "REVOKED", UseCount = 0 }).ToJson()),
-            await _client.EntitlementsOkAsync(player.Uuid));
-
-        var reversal = await _client.PostEventOkAsync(EventRequests.Create("chargeback_reversal", player.PlatformUserId, "gems_100", transaction));
-
-        // As in the other order (the reversal first, then a chargeback that takes nothing): used up, not revoked.
-        Assert.Equal("success", reversal["status"]!.GetValue<string>());
-        JsonAssert.Equal(
-            new JsonArray((Gems(player, grant, lastGrant: grant, updated: reversal) with { Status = "CONSUMED", UseCount = 0 }).ToJson()),
-            await _client.EntitlementsOkAsync(player.Uuid));
-    }
-
     private static ExpectedEntitlement Gems(Player player, JsonObject firstGrant, JsonObject lastGrant, JsonObject updated) =>
         Consumable(player, firstGrant, lastGrant, updated, "gems", "Gems", "gems_100");
 

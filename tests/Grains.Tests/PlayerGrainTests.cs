@@ -641,28 +641,6 @@ public class PlayerGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task ChargebackReversal_OfAUsedUpGrant_WithASnapshotBetweenThem_RestoresTheConsumedStatus()
-    {
-        var user = await NewPlayerAsync();
-        var gems = await PutSkuAsync(EntitlementType.Consumable);
-        var other = await PutSkuAsync(EntitlementType.Durable);
-        var grant = Command(EntitlementActionType.Grant, user, gems, quantity: 10);
-        await SubmitAsync(grant);
-        await Player(user).ConsumeAsync(new ConsumeEntitlement(gems.ItemId, 10, Unique("op")));
-        await SubmitAsync(grant with { ActionType = EntitlementActionType.Chargeback });
-        await SubmitAsync(Command(EntitlementActionType.Grant, user, other));
-        await SubmitAsync(Command(EntitlementActionType.Grant, user, other));
-        await DeactivateAsync(Player(user));
-        Assert.Equal(ClusterFixture.SnapshotEvery, (await fixture.Store.ReadSnapshotAsync(user.PlayerUuid))!.State.Version);
-
-        await SubmitAsync(grant with { ActionType = EntitlementActionType.ChargebackReversal });
-
-        // The activation loaded the snapshot written after the chargeback, which keeps what it replaced.
-        var entitlement = (await Player(user).GetEntitlementsAsync())!.Entitlements.Single(e => e.ItemId == gems.ItemId);
-        Assert.Equal((EntitlementStatus.Consumed, 0L), (entitlement.Status, entitlement.UseCount));
-    }
-
-    [Fact]
     public async Task List_TwoPerPageOverFiveEvents_ReturnsOldestFirstWithNullCursorOnLastPage()
     {
         var user = await NewPlayerAsync();

@@ -190,31 +190,6 @@ public sealed class LedgerFoldTests
         Assert.Same(StringComparer.Ordinal, snapshot.State.Items.KeyComparer);
     }
 
-    [Fact]
-    public async Task Snapshot_BetweenAChargebackOfAUsedUpGrantAndItsReversal_KeepsWhatTheReversalRestores()
-    {
-        var ledger = new LedgerScenario();
-        var catalog = TestCatalog.Consumable();
-        ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 100);
-        ledger.Consume("gems", 100);
-        ledger.Submit(EntitlementActionType.Chargeback, "tx-1", catalog);
-        using var directory = new TempDirectory();
-        using var store = new SqliteLedgerStore(Options.Create(new StorageOptions { DataDirectory = directory.Path }));
-        await store.InitializeAsync();
-        await store.WriteSnapshotAsync(new LedgerSnapshot(ledger.Player.PlayerUuid, ledger.State));
-
-        var snapshot = await store.ReadSnapshotAsync(ledger.Player.PlayerUuid);
-        var reversal = EntitlementDecider.DecideEntitlementEvent(
-            snapshot!.State, ledger.Player, LedgerScenario.Command(EntitlementActionType.ChargebackReversal, "tx-1", catalog.Sku), catalog,
-            [.. ledger.Events.Where(e => e.Entitlement is not null)], "evt-4", At);
-        var restored = LedgerFold.Apply(snapshot.State, reversal);
-
-        Assert.Equal(ledger.State.Items.Values, snapshot.State.Items.Values);
-        Assert.Equal(EntitlementStatus.Revoked, LedgerFold.ToEntitlement(Player, snapshot.State.Items["gems"]).Status);
-        Assert.Equal((0L, LedgerChange.Restored), (reversal.Effect!.Units, reversal.Effect.Change));
-        Assert.Equal((EntitlementStatus.Consumed, 0L), (LedgerFold.ToEntitlement(Player, restored.Items["gems"]).Status, restored.Items["gems"].Balance));
-    }
-
     private static LedgerEvent Event(long version, LedgerEffect? effect, DateTimeOffset created) => new()
     {
         EventId = $"evt-{version}",

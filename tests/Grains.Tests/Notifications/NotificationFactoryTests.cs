@@ -241,22 +241,6 @@ public sealed class NotificationFactoryTests
     }
 
     [Fact]
-    public void Attach_ChargebackReversalOfAUsedUpGrant_ProducesGrantWithTheConsumedEntitlement()
-    {
-        var catalog = TestCatalog.Consumable();
-        Decide(EntitlementActionType.Grant, "tx-1", catalog, quantity: 100);
-        _scenario.Consume("gems", 100);
-        Decide(EntitlementActionType.Chargeback, "tx-1", catalog);
-
-        var reversal = Decide(EntitlementActionType.ChargebackReversal, "tx-1", catalog);
-
-        Assert.Equal("grant", reversal.EntitlementUpdated!.Payload.Action);
-        var entitlement = Assert.Single(reversal.EntitlementUpdated.Payload.Data);
-        Assert.Equal(("CONSUMED", 0L), (entitlement.Status, entitlement.UseCount));
-        Assert.Null(reversal.RevocationCompleted);
-    }
-
-    [Fact]
     public void Attach_GrantAfterARefundRecordedWithNoPlayer_ProducesNoNotification()
     {
         var catalog = TestCatalog.Consumable();

@@ -80,7 +80,7 @@ public sealed class EntitlementEventsGrain(ILedgerStore store, CursorCodec curso
         }
 
         var catalog = await GrainFactory.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(command.Platform, command.Sku)).GetAsync();
-        var decided = EntitlementDecider.DecideUnassigned(command, catalog, Guid.CreateVersion7().ToString("D"), LedgerClock.Now(time)) with
+        var decided = EntitlementDecider.DecideUnassigned(command, catalog, transaction, Guid.CreateVersion7().ToString("D"), LedgerClock.Now(time)) with
         {
             // An event of the transaction committed between the read and the append refuses it: a grant makes
             // the event that grant's player's, and the next attempt routes it there.

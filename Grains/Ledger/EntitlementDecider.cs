@@ -53,14 +53,27 @@ public static class EntitlementDecider
 
     /// <summary>
     /// Decide an entitlement event whose platform user belongs to no player: recorded, nothing changes. A refund,
-    /// chargeback or reversal so recorded still counts for its transaction when a grant of it comes (see <c>Counts</c>).
+    /// chargeback or reversal so recorded still counts for its transaction when a grant of it comes (see <c>Counts</c>),
+    /// unless a player's would have been <c>not_implemented</c> (its SKU <c>not_revocable</c> now, and, for a
+    /// reversal, no chargeback of the transaction that counts to settle): that is decided now, with the catalog
+    /// entry of now, and recorded as <c>not_implemented</c>, so a later change of the policy changes nothing of it.
     /// </summary>
-    public static LedgerEvent DecideUnassigned(SubmitEntitlementEvent command, CatalogSku? catalog, string eventId, DateTimeOffset now)
+    /// <param name="transaction">Every recorded event with the same (platform, platform_transaction_id).</param>
+    public static LedgerEvent DecideUnassigned(
+        SubmitEntitlementEvent command, CatalogSku? catalog, IReadOnlyList<LedgerEvent> transaction, string eventId, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(transaction);
         ThrowIfGrantQuantityNotPositive(command);
         var given = command.Status is { } supplied && supplied != EntitlementEventStatus.Success;
-        var status = given ? command.Status!.Value : EntitlementEventStatus.PlayerNotFound;
+        var notRevocable = !given
+            && command.ActionType != EntitlementActionType.Grant
+            && catalog is { RevocationPolicy: RevocationPolicy.NotRevocable }
+            && !(command.ActionType == EntitlementActionType.ChargebackReversal
+                && transaction.Any(e => e.Entitlement is { ActionType: EntitlementActionType.Chargeback } && Counts(e)));
+        var (status, reason) = given ? (command.Status!.Value, NoEffectReason.StatusGiven)
+            : notRevocable ? (EntitlementEventStatus.NotImplemented, NoEffectReason.NotRevocable)
+            : (EntitlementEventStatus.PlayerNotFound, NoEffectReason.PlayerNotFound);
         return new LedgerEvent
         {
             EventId = eventId,
@@ -68,7 +81,7 @@ public static class EntitlementDecider
             Created = now,
             RequestFingerprint = RequestFingerprint.Of(command),
             Entitlement = Record(command, eventId, status, catalog, null, null, null, null, now),
-            NoEffect = new NoEffect { Reason = given ? NoEffectReason.StatusGiven : NoEffectReason.PlayerNotFound, Catalog = catalog },
+            NoEffect = new NoEffect { Reason = reason, Catalog = catalog },
         };
     }
 
@@ -138,7 +151,7 @@ public static class EntitlementDecider
         // none yet: it was recorded while the transaction had no grant (for the player the platform user was
         // linked to then, or for nobody), and so blocked, or settled, the transaction as a whole, whichever
         // player its grant then went to.
-        var applied = transaction.Where(e => Counts(e, catalog)).ToList();
+        var applied = transaction.Where(Counts).ToList();
         var grant = Find(applied.Where(e => e.PlayerUuid == playerUuid).ToList(), EntitlementActionType.Grant);
         var counted = applied
             .Where(e => e.PlayerUuid == playerUuid || grant is null || e.Sequence < grant.Sequence)
@@ -240,15 +253,14 @@ public static class EntitlementDecider
     /// chargeback or reversal recorded with no player (<c>player_not_found</c>: its platform user was linked to
     /// nobody, and the transaction had no grant). Such an event was decided for nobody, but the store's money
     /// moved all the same, so it counts as it would have for a player with no grant: unless its SKU was not in
-    /// the catalog then, its status was the caller's, or the SKU is <c>not_revocable</c> now (the entry the
-    /// decision that reads it uses; a player's would have been <c>not_implemented</c>).
+    /// the catalog then, or its status was the caller's. (One a player's would have made <c>not_implemented</c>
+    /// was recorded so, and does not count: see <see cref="DecideUnassigned"/>.)
     /// </summary>
-    private static bool Counts(LedgerEvent e, CatalogSku catalog) =>
+    private static bool Counts(LedgerEvent e) =>
         e.Entitlement is { } record
         && (record.Status == EntitlementEventStatus.Success
             || (e.PlayerUuid is null
                 && record is { ActionType: not EntitlementActionType.Grant, Status: EntitlementEventStatus.PlayerNotFound, EntitlementType: not null }
-                && catalog.RevocationPolicy != RevocationPolicy.NotRevocable
                 && !StatusSupplied(e, record)));
 
     /// <summary>

@@ -616,7 +616,7 @@ public sealed class EntitlementDeciderTests
         var command = LedgerScenario.Command(EntitlementActionType.Grant, "tx-1", catalog.Sku, quantity: 2);
         var at = LedgerScenario.TimeOf(1);
 
-        var recorded = EntitlementDecider.DecideUnassigned(command, catalog, "evt-1", at);
+        var recorded = EntitlementDecider.DecideUnassigned(command, catalog, [], "evt-1", at);
 
         var expected = new LedgerEvent
         {
@@ -775,6 +775,55 @@ public sealed class EntitlementDeciderTests
         Assert.Equal((30L, LedgerChange.Granted), (reversal.Effect!.Units, reversal.Effect.Change));
         Assert.Equal(blocked.EventId, reversal.Entitlement!.OrderId);
         Assert.Equal(30, _ledger.Entitlement("gems").UseCount);
+    }
+
+    [Fact]
+    public void Reversal_OfAChargebackRecordedWithNoPlayer_AfterTheSkuBecameNotRevocable_StillGivesTheGrantItBlocked()
+    {
+        // As for a player's applied chargeback: the policy of now stops new revocations, not the dispute's winner.
+        var catalog = TestCatalog.Consumable(unitsPerQuantity: 10);
+        _ledger.SubmitUnassigned(EntitlementActionType.Chargeback, "tx-1", catalog);
+        var blocked = _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 3);
+
+        var reversal = _ledger.Submit(EntitlementActionType.ChargebackReversal, "tx-1", catalog with { RevocationPolicy = RevocationPolicy.NotRevocable });
+
+        Assert.Null(blocked.Effect);
+        Assert.Equal((EntitlementEventStatus.Success, 30L), (reversal.Entitlement!.Status, reversal.Effect!.Units));
+        Assert.Equal(30, _ledger.Entitlement("gems").UseCount);
+    }
+
+    [Fact]
+    public void Refund_AfterAChargebackRecordedWithNoPlayerWhileTheSkuWasNotRevocable_TakesTheGrant()
+    {
+        // The chargeback was decided when it came, as a player's would have been: not_implemented, blocking nothing;
+        // the SKU made revocable later does not make it count.
+        var notRevocable = TestCatalog.Consumable(RevocationPolicy.NotRevocable, unitsPerQuantity: 10);
+        var chargeback = _ledger.SubmitUnassigned(EntitlementActionType.Chargeback, "tx-1", notRevocable);
+        var revocable = notRevocable with { RevocationPolicy = RevocationPolicy.RevokeOrReport };
+        var grant = _ledger.Submit(EntitlementActionType.Grant, "tx-1", revocable, quantity: 3);
+
+        var refund = _ledger.Submit(EntitlementActionType.Refund, "tx-1", revocable);
+
+        Assert.Equal((EntitlementEventStatus.NotImplemented, null), (chargeback.Entitlement!.Status, chargeback.PlayerUuid));
+        Assert.Equal(30, grant.Effect!.Units);
+        Assert.Equal((EntitlementEventStatus.Success, -30L), (refund.Entitlement!.Status, refund.Effect!.Units));
+        Assert.Equal(0, _ledger.Entitlement("gems").UseCount);
+    }
+
+    [Fact]
+    public void ReversalRecordedWithNoPlayer_OfANotRevocableSku_SettlesAChargebackThatCountsAndIsElseNotImplemented()
+    {
+        var revocable = TestCatalog.Consumable(unitsPerQuantity: 10);
+        var notRevocable = revocable with { RevocationPolicy = RevocationPolicy.NotRevocable };
+        _ledger.SubmitUnassigned(EntitlementActionType.Chargeback, "tx-1", revocable);
+
+        var settling = _ledger.SubmitUnassigned(EntitlementActionType.ChargebackReversal, "tx-1", notRevocable);
+        var alone = _ledger.SubmitUnassigned(EntitlementActionType.ChargebackReversal, "tx-2", notRevocable);
+        var grant = _ledger.Submit(EntitlementActionType.Grant, "tx-1", revocable, quantity: 3);
+
+        Assert.Equal(EntitlementEventStatus.PlayerNotFound, settling.Entitlement!.Status);
+        Assert.Equal(EntitlementEventStatus.NotImplemented, alone.Entitlement!.Status);
+        Assert.Equal(30, grant.Effect!.Units);
     }
 
     [Fact]

@@ -68,7 +68,8 @@ internal sealed class LedgerScenario
         EntitlementEventStatus? status = null)
     {
         var (eventId, now) = Next();
-        var decided = EntitlementDecider.DecideUnassigned(Command(action, transactionId, catalog?.Sku ?? "unknown-sku", quantity, status), catalog, eventId, now);
+        var command = Command(action, transactionId, catalog?.Sku ?? "unknown-sku", quantity, status);
+        var decided = EntitlementDecider.DecideUnassigned(command, catalog, Transaction(command), eventId, now);
         Keep(decided);
         return decided;
     }

@@ -266,7 +266,7 @@ public sealed class NotificationFactoryTests
         var notRevocable = TestCatalog.Durable(RevocationPolicy.NotRevocable);
         var reversalNotRevocable = Decide(EntitlementActionType.ChargebackReversal, "tx-7", notRevocable);
         var unassignedRefund = NotificationFactory.Attach(
-            EntitlementDecider.DecideUnassigned(LedgerScenario.Command(EntitlementActionType.Refund, "tx-8", catalog.Sku), catalog, "evt-x", LedgerScenario.Start),
+            EntitlementDecider.DecideUnassigned(LedgerScenario.Command(EntitlementActionType.Refund, "tx-8", catalog.Sku), catalog, [], "evt-x", LedgerScenario.Start),
             LedgerState.Empty,
             Options);
 

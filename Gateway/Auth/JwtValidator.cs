@@ -83,8 +83,9 @@ public sealed class JwtValidator(
 
     private async Task<(ValidatedToken?, TokenRejection?)> ValidateAsync(string[] parts, JsonElement header, JsonElement payload, CancellationToken cancellationToken)
     {
-        // The order of docs/api.md, "Authentication": alg and kid are judged before the text is read, so an alg that is not RS256 or
-        // ES256 is malformed access however unreadable the rest of the token (or the alg itself) is.
+        // The order of docs/api.md, "Authentication": alg and kid are judged before the text is read, so an alg
+        // that is not RS256 or ES256 is malformed access however unreadable the rest of the token (or the alg
+        // itself) is.
         if (Algorithm(header) is not { } algorithm || !Algorithms.Contains(algorithm) || !NamesKey(header))
         {
             return Refuse(AuthErrorCode.MalformedAccess, "Invalid Authorization - malformed access token");

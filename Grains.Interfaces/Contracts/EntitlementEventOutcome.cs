@@ -16,9 +16,9 @@ public enum EntitlementEventOutcome
     UnknownPlayer = 3,
 
     /// <summary>
-    /// Only from <see cref="IPlayerGrain"/>, for a refund, chargeback or reversal whose transaction's grant is recorded for another player: nothing was recorded, and
-    /// <see cref="IEntitlementEventsGrain"/> routes it again, to that player. <see cref="EntitlementEventResult.Event"/>
-    /// is that grant.
+    /// Only from <see cref="IPlayerGrain"/>, for a refund, chargeback or reversal whose transaction's grant is
+    /// recorded for another player: nothing was recorded, and <see cref="IEntitlementEventsGrain"/> routes it
+    /// again, to that player. <see cref="EntitlementEventResult.Event"/> is that grant.
     /// </summary>
     GrantHeldByAnotherPlayer = 4,
 }

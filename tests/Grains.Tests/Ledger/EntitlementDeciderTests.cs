@@ -874,7 +874,7 @@ public sealed class EntitlementDeciderTests
 
         var grant = _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 100);
 
-        // As in the other order: the refund of a not_revocable SKU would be not_implemented and take nothing.
+        // As in the other order: the refund of a not_revocable SKU is recorded not_implemented, as a player's is, and takes nothing.
         Assert.Equal(100, grant.Effect!.Units);
     }
 

@@ -17,9 +17,10 @@ namespace Entitlements;
 public sealed class EntitlementEventsGrain(ILedgerStore store, CursorCodec cursors, TimeProvider time) : Grain, IEntitlementEventsGrain
 {
     // Each attempt routes the event afresh: a grant committed meanwhile (for a player other than the one
-    // the event went to, or while it was about to be recorded with no player) sends it to that grant's player.
-    // An attempt is routed again only when its transaction gained an event since the attempt read it, which
-    // happens at most four times (one event per action type; the event's own makes the next attempt a replay).
+    // the event went to, or while it was about to be recorded with no player, or before a player UUID it
+    // names was found to name no player) sends it to that grant's player. An attempt is routed again only
+    // when its transaction gained an event since the attempt read it, which happens at most four times
+    // (one event per action type; the event's own makes the next attempt a replay).
     private const int MaxAttempts = 5;
 
     public async Task<EntitlementEventResult> SubmitAsync(SubmitEntitlementEvent command)
@@ -46,6 +47,14 @@ public sealed class EntitlementEventsGrain(ILedgerStore store, CursorCodec curso
             }
             else
             {
+                continue;
+            }
+
+            if (result.Outcome == EntitlementEventOutcome.UnknownPlayer && followsGrant
+                && GrantHolder(await store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId)) is not null)
+            {
+                // The player it names does not exist, but its transaction's grant was committed after the read that
+                // routed it: it follows that grant, as it would had it come a moment later.
                 continue;
             }
 

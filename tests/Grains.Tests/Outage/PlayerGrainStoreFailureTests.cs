@@ -115,6 +115,31 @@ public sealed class PlayerGrainStoreFailureTests(PlayerGrainStoreFailureTests.Fa
         Assert.Equal(100, Assert.Single(state.Entitlements).UseCount);
     }
 
+    [Fact]
+    public async Task Refund_NamingNoPlayer_GrantCommitsAfterTheRefundReadItsTransaction_FollowsTheGrant()
+    {
+        var user = await _world.NewPlayerAsync();
+        var sku = await _world.PutSkuAsync(EntitlementType.Consumable, unitsPerQuantity: Units);
+        var transactionId = GrainWorld.Unique("tx");
+        EntitlementEventRecord? grant = null;
+
+        // The refund reads its transaction (no grant yet), and the grant, for the player the platform user is
+        // linked to, commits before the refund reaches the player it names, who does not exist.
+        fixture.Faults.AfterNextTransactionRead(async () => grant = await _world.SubmitAsync(EntitlementActionType.Grant, user, sku, transactionId));
+        var refund = await _world.Events.SubmitAsync(Command(EntitlementActionType.Refund, user, sku, transactionId) with { PlayerUuid = Guid.NewGuid() });
+
+        // It follows the grant, as it does when sent after it (it used to be answered UnknownPlayer, a 404).
+        Assert.NotNull(grant);
+        Assert.Equal(EntitlementEventOutcome.Recorded, refund.Outcome);
+        Assert.Equal(user.PlayerUuid, refund.Event!.PlayerUuid);
+        Assert.Equal(EntitlementEventStatus.Success, refund.Event.Status);
+        var recorded = await fixture.Store.ReadTransactionAsync(Platform.Steam, transactionId);
+        Assert.Equal(
+            [(EntitlementActionType.Grant, Units), (EntitlementActionType.Refund, -Units)],
+            recorded.Select(e => (e.Entitlement!.ActionType, e.Effect?.Units ?? 0)));
+        Assert.DoesNotContain((await EntitlementsAsync(user)).Entitlements, e => e.UseCount != 0);
+    }
+
     /// <summary>
     /// A store failure that is not transient while the player's grain activates fails the waiting call as
     /// <see cref="StoreUnavailableException"/>, which a caller in another process can read (the driver's own

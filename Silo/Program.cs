@@ -18,7 +18,9 @@ try
     var host = builder.Build();
     stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
     await host.RunAsync();
-    return 0;
+    // 0 after a stop that was asked for; 1 set by a part that had to stop the silo itself (an embedded silo
+    // whose PostgreSQL lock another process took).
+    return Environment.ExitCode;
 }
 catch (OperationCanceledException) when (stopping.IsCancellationRequested)
 {

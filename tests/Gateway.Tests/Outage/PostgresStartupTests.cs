@@ -197,35 +197,52 @@ public sealed class PostgresStartupTests : IAsyncLifetime, IAsyncDisposable
     {
         await _postgres.StartAgainAsync();
         var first = await StartAsync(waitSeconds: 30);
-        await using var other = new NpgsqlConnection(_database);
-        await other.OpenAsync();
         await using var admin = new NpgsqlConnection(_database);
         await admin.OpenAsync();
 
-        // This test's session asks for the lock and waits in its queue; only then is the session that holds it
-        // ended. PostgreSQL hands the lock to the waiting session as the ended one lets it go, so the
-        // gateway's next try finds it taken, whenever its check runs.
-        await using var take = new NpgsqlCommand("SELECT pg_advisory_lock(@key);", other);
-        take.Parameters.AddWithValue("key", LockKey);
-        var taking = take.ExecuteNonQueryAsync();
-        await Poll.UntilAsync(
-            async () => await LockWaitersAsync(admin) == 1,
-            TimeSpan.FromSeconds(30),
-            "this test's request for the lock is not waiting",
-            TimeSpan.FromMilliseconds(20));
-        await using (var end = new NpgsqlCommand(
-            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND granted AND ((classid::bigint << 32) | objid::bigint) = @key;",
-            admin))
-        {
-            end.Parameters.AddWithValue("key", LockKey);
-            Assert.Equal(true, await end.ExecuteScalarAsync());
-        }
-
-        await taking;
+        await using var holder = await TakeTheLockFromItsHolderAsync(admin);
         await first.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
         Assert.Equal(1, first.ExitCode);
         Assert.Contains("Another process took the silos' lock 5003064232328822788", first.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The standalone silo in embedded mode does the same: it stops, and says it failed (exit 1), so that a
+    /// supervisor that restarts on failure sees one.
+    /// </summary>
+    [Fact]
+    public async Task EmbeddedSilo_LockTakenWhileItsConnectionWasGone_StopsWithExitCode1()
+    {
+        await _postgres.StartAgainAsync();
+        using var siloData = new TempDirectory();
+        var silo = BuiltProcess.RunAsync(
+            GatewayProcess.BuiltDll("Silo", "Silo.dll"),
+            new Dictionary<string, string>
+            {
+                ["Orleans__SiloPort"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Orleans__GatewayPort"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Dashboard__Enabled"] = "false",
+                ["Storage__Provider"] = "PostgreSql",
+                ["Storage__ConnectionString"] = _database,
+                ["Storage__DataDirectory"] = siloData.Path,
+                ["Storage__StartupWaitSeconds"] = "30",
+            },
+            []);
+        await using var admin = new NpgsqlConnection(_database);
+        await admin.OpenAsync();
+        await Poll.UntilAsync(
+            async () => silo.IsCompleted || await LockHoldersAsync(admin) == 1,
+            TimeSpan.FromSeconds(60),
+            "the silo did not take the embedded-mode lock",
+            TimeSpan.FromMilliseconds(50));
+        Assert.False(silo.IsCompleted, silo.IsCompleted ? (await silo).ToString() : null);
+
+        await using var holder = await TakeTheLockFromItsHolderAsync(admin);
+        var result = await silo;
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("Another process took the silos' lock 5003064232328822788", result.Output + result.Error, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -299,6 +316,47 @@ public sealed class PostgresStartupTests : IAsyncLifetime, IAsyncDisposable
         var started = await StartAsync(waitSeconds: 30);
         var player = await started.Client.CreatePlayerAsync();
         await started.Client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")));
+    }
+
+    /// <summary>
+    /// A session of this test's takes the embedded-mode lock from the process holding it, and holds it until the
+    /// caller disposes of the connection returned. It asks for the lock and waits in its queue; only then is
+    /// the holder's session ended. PostgreSQL hands the lock to the waiting session as the ended one lets it
+    /// go, so the holder's next try finds it taken, whenever its check runs.
+    /// </summary>
+    private async Task<NpgsqlConnection> TakeTheLockFromItsHolderAsync(NpgsqlConnection admin)
+    {
+        var other = new NpgsqlConnection(_database);
+        await other.OpenAsync();
+
+        await using var take = new NpgsqlCommand("SELECT pg_advisory_lock(@key);", other);
+        take.Parameters.AddWithValue("key", LockKey);
+        var taking = take.ExecuteNonQueryAsync();
+        await Poll.UntilAsync(
+            async () => await LockWaitersAsync(admin) == 1,
+            TimeSpan.FromSeconds(30),
+            "this test's request for the lock is not waiting",
+            TimeSpan.FromMilliseconds(20));
+        await using (var end = new NpgsqlCommand(
+            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND granted AND ((classid::bigint << 32) | objid::bigint) = @key;",
+            admin))
+        {
+            end.Parameters.AddWithValue("key", LockKey);
+            Assert.Equal(true, await end.ExecuteScalarAsync());
+        }
+
+        await taking;
+        return other;
+    }
+
+    /// <summary>How many sessions hold the embedded-mode lock.</summary>
+    private static async Task<long> LockHoldersAsync(NpgsqlConnection connection)
+    {
+        await using var count = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND granted AND ((classid::bigint << 32) | objid::bigint) = @key;",
+            connection);
+        count.Parameters.AddWithValue("key", LockKey);
+        return (long)(await count.ExecuteScalarAsync())!;
     }
 
     /// <summary>How many sessions wait for the embedded-mode lock.</summary>

@@ -36,6 +36,14 @@ public static class TelemetryExtensions
         ArgumentNullException.ThrowIfNull(logging);
         var section = configuration.GetSection(TelemetryOptions.SectionName);
         var options = section.Get<TelemetryOptions>() ?? new TelemetryOptions();
+        if (options.OtlpEndpoint is { } endpoint && !(endpoint.IsAbsoluteUri && (endpoint.Scheme == Uri.UriSchemeHttp || endpoint.Scheme == Uri.UriSchemeHttps)))
+        {
+            // Refused here: a relative one failed the start without naming the key, and one with no scheme
+            // ("collector:4317" reads as the scheme "collector") failed every export, silently.
+            throw new InvalidOperationException(
+                $"{TelemetryOptions.SectionName}:OtlpEndpoint must be an absolute http:// or https:// URL (got '{endpoint.OriginalString}').");
+        }
+
         services.Configure<TelemetryOptions>(section);
 
         // Each log line written inside a request (or any activity) carries its trace and span ids as a scope:

@@ -90,7 +90,9 @@ public sealed class StartupConfigurationTests
     [InlineData("Orleans:SiloPort", "0", "Orleans:SiloPort must be from 1 to 65535 (got 0).")]
     [InlineData("Orleans:GatewayPort", "65536", "Orleans:GatewayPort must be from 1 to 65535 (got 65536).")]
     [InlineData("Orleans:GatewayPort", "-1", "Orleans:GatewayPort must be from 1 to 65535 (got -1).")]
-    public async Task Build_OrleansIdentityOrPortOutOfRange_FailsWithTheKeyAndTheRule(string key, string value, string message)
+    [InlineData("Telemetry:OtlpEndpoint", "collector:4317", "Telemetry:OtlpEndpoint must be an absolute http:// or https:// URL (got 'collector:4317').")]
+    [InlineData("Telemetry:OtlpEndpoint", "collector/", "Telemetry:OtlpEndpoint must be an absolute http:// or https:// URL (got 'collector/').")]
+    public async Task Build_OrleansIdentityPortOrOtlpEndpointOutOfRange_FailsWithTheKeyAndTheRule(string key, string value, string message)
     {
         using var data = new TempDirectory();
 

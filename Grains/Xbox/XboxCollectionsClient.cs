@@ -49,6 +49,20 @@ public sealed partial class XboxCollectionsClient(HttpClient http, IOptions<Xbox
             throw new XboxServiceException(XboxConsumeOutcome.Inaccessible, null, $"The collections service answered a JSON {root.ValueKind}, not an object.");
         }
 
+        try
+        {
+            return ReadPage(root);
+        }
+        catch (InvalidOperationException exception)
+        {
+            // A string of the page itself that cannot be decoded (its continuation token, or a property name met
+            // while looking for one): the next page cannot be asked for, so the answer is malformed as a whole.
+            throw new XboxServiceException(XboxConsumeOutcome.Inaccessible, null, "The collections service answered a string that is not valid UTF-8 or UTF-16.", exception);
+        }
+    }
+
+    private XboxCollectionsPage ReadPage(JsonElement root)
+    {
         var items = new List<XboxCollectionItem>();
         if (root.TryGetProperty("items", out var array) && array.ValueKind == JsonValueKind.Array)
         {

@@ -484,6 +484,26 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
         Assert.Equal(2, Assert.Single(await _client.ConsumeXboxOkAsync(ticket, token))!["UsesIncrementedBy"]!.GetValue<long>());
     }
 
+    /// <summary>
+    /// A page whose own strings cannot be decoded (an escaped lone surrogate as its continuation token, or
+    /// as a property name the reader looks past) is a malformed answer, as one that is not an object is.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"items":[],"continuationToken":"\ud800"}""")]
+    [InlineData("""{"items":[],"\ud800":1}""")]
+    public async Task ConsumeXboxEntitlements_QueryAnswerWithAnUndecodablePageString_IsXboxInaccessibleAndTheNextCallConsumes(string answer)
+    {
+        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Odd Token Gems");
+        var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("c", gems.ProductId, "Consumable", 2));
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+        var response = await UnderFaultsAsync(new JsonObject { ["queryAnswerBody"] = answer }, () => _client.ConsumeXboxAsync(ticket, token));
+
+        PlayFabHttp.AssertError(response, HttpStatusCode.BadRequest, "XboxInaccessible", 1339);
+        Assert.Equal(2, await _simulator.QuantityAsync(xuid, "c"));
+        Assert.Equal(2, Assert.Single(await _client.ConsumeXboxOkAsync(ticket, token))!["UsesIncrementedBy"]!.GetValue<long>());
+    }
+
     [Fact]
     public async Task ConsumeXboxEntitlements_ConsumeFailsAfterTheQuery_NextCallCompletesWithTheSameTrackingId()
     {

@@ -30,6 +30,16 @@ public static class StoredText
         }
     }
 
+    /// <summary>
+    /// Whether the ledger can store <paramref name="value"/>: the test of <see cref="ThrowIfNotStorable"/>, for
+    /// text that comes from outside (an Xbox answer) and is to be passed over, not refused with an exception.
+    /// </summary>
+    public static bool IsStorable(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return !value.Contains('\0', StringComparison.Ordinal) && LoneSurrogate(value) is null;
+    }
+
     /// <summary>The index of the first surrogate that is not half of a pair, or null when the text is valid UTF-16.</summary>
     private static int? LoneSurrogate(string value)
     {

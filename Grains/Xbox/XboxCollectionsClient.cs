@@ -49,6 +49,20 @@ public sealed partial class XboxCollectionsClient(HttpClient http, IOptions<Xbox
             throw new XboxServiceException(XboxConsumeOutcome.Inaccessible, null, $"The collections service answered a JSON {root.ValueKind}, not an object.");
         }
 
+        try
+        {
+            return ReadPage(root);
+        }
+        catch (InvalidOperationException exception)
+        {
+            // A string of the page itself that cannot be decoded (its continuation token, or a property name met
+            // while looking for one): the next page cannot be asked for, so the answer is malformed as a whole.
+            throw new XboxServiceException(XboxConsumeOutcome.Inaccessible, null, "The collections service answered a string that is not valid UTF-8 or UTF-16.", exception);
+        }
+    }
+
+    private XboxCollectionsPage ReadPage(JsonElement root)
+    {
         var items = new List<XboxCollectionItem>();
         if (root.TryGetProperty("items", out var array) && array.ValueKind == JsonValueKind.Array)
         {
@@ -76,9 +90,12 @@ public sealed partial class XboxCollectionsClient(HttpClient http, IOptions<Xbox
     /// <summary>
     /// One item of a query's answer, read field by field; null (with the <paramref name="problem"/>) when it
     /// lacks what a consume or a grant needs: a string <c>id</c>, <c>productId</c> and <c>productKind</c>,
-    /// and for a consumable an integer <c>quantity</c>. <c>status</c>, when present, must be a string.
+    /// and for a consumable an integer <c>quantity</c>. <c>status</c>, when present, must be a string. Each
+    /// string read must be one the ledger can store (<see cref="StoredText"/>): one with a NUL makes the item
+    /// malformed, as does one that cannot be read at all (an escaped lone surrogate such as <c>"\ud800"</c>,
+    /// or bytes that are not UTF-8, which the parser accepts and reading throws on), in a value or a name.
     /// </summary>
-    private static XboxCollectionItem? ReadItem(JsonElement element, out string? problem)
+    internal static XboxCollectionItem? ReadItem(JsonElement element, out string? problem)
     {
         problem = null;
         if (element.ValueKind != JsonValueKind.Object)
@@ -87,25 +104,53 @@ public sealed partial class XboxCollectionsClient(HttpClient http, IOptions<Xbox
             return null;
         }
 
+        try
+        {
+            return ReadObject(element, out problem);
+        }
+        catch (InvalidOperationException)
+        {
+            // Thrown by GetString, and by TryGetProperty when it meets such a property name on its way.
+            problem = "a string that is not valid UTF-8 or UTF-16 (such as an escaped lone surrogate)";
+            return null;
+        }
+    }
+
+    private static XboxCollectionItem? ReadObject(JsonElement element, out string? problem)
+    {
+        problem = null;
         var id = Text(element, "id");
         var productId = Text(element, "productId");
         var productKind = Text(element, "productKind");
+        var skuId = OptionalText(element, "skuId");
+        var transactionId = OptionalText(element, "transactionId");
+        string? status = null;
+        var hasStatus = element.TryGetProperty("status", out var statusValue);
+        if (hasStatus && statusValue.ValueKind == JsonValueKind.String)
+        {
+            status = statusValue.GetString()!;
+        }
+
+        // Checked first, so that no problem below names an id the log could not show either.
+        foreach (var (name, value) in new[] { ("id", id), ("productId", productId), ("productKind", productKind), ("skuId", skuId), ("transactionId", transactionId), ("status", status) })
+        {
+            if (value is not null && !StoredText.IsStorable(value))
+            {
+                problem = $"its {name} holds a NUL or a lone surrogate, which the ledger does not store";
+                return null;
+            }
+        }
+
         if (id is null || productId is null || productKind is null)
         {
             problem = "no id, productId or productKind string";
             return null;
         }
 
-        var status = "Active";
-        if (element.TryGetProperty("status", out var statusValue))
+        if (hasStatus && status is null)
         {
-            if (statusValue.ValueKind != JsonValueKind.String)
-            {
-                problem = $"item {id}: status is not a string";
-                return null;
-            }
-
-            status = statusValue.GetString()!;
+            problem = $"item {id}: status is not a string";
+            return null;
         }
 
         long quantity = 0;
@@ -124,10 +169,10 @@ public sealed partial class XboxCollectionsClient(HttpClient http, IOptions<Xbox
             Id = id,
             ProductId = productId,
             ProductKind = productKind,
-            SkuId = OptionalText(element, "skuId"),
+            SkuId = skuId,
             Quantity = quantity,
-            Status = status,
-            TransactionId = OptionalText(element, "transactionId"),
+            Status = status ?? "Active",
+            TransactionId = transactionId,
         };
 
         // A number, or a string holding one (as the web serializer defaults read them).

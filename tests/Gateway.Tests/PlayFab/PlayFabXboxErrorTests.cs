@@ -432,6 +432,40 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
         Assert.Equal((gems.ProductId, 3L), (grant["sku"]!.GetValue<string>(), grant["quantity"]!.GetValue<long>()));
     }
 
+    /// <summary>
+    /// An item holding a string the ledger could not store: an escaped lone surrogate (valid JSON that .NET
+    /// cannot read as a string), or a NUL (PostgreSQL's text refuses it). <c>{skin}</c> and <c>{gems}</c>
+    /// stand for mapped product ids, so that only the odd string keeps the item from being granted.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"id":"lone-order","productId":"{skin}","productKind":"Durable","transactionId":"order-\ud800"}""")]
+    [InlineData("""{"id":"lone-product","productId":"{skin}\udc00","productKind":"Durable"}""")]
+    [InlineData("""{"id":"\ud800","productId":"{gems}","productKind":"Consumable","quantity":3}""")]
+    [InlineData("""{"id":"lone-name","productId":"{skin}","productKind":"Durable","\ud800":1}""")]
+    [InlineData("""{"id":"nul-order","productId":"{skin}","productKind":"Durable","transactionId":"order\u0000"}""")]
+    [InlineData("""{"id":"nul-id\u0000","productId":"{skin}","productKind":"Durable"}""")]
+    [InlineData("""{"id":"nul-product","productId":"{skin}\u0000","productKind":"Durable"}""")]
+    public async Task ConsumeXboxEntitlements_ItemWithTextTheLedgerCannotStore_IsSkippedAndTheRestIsConsumed(string oddItem)
+    {
+        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Odd Text Gems", unitsPerQuantity: 10);
+        var skin = await _client.PutXboxCatalogAsync("durable", Unique.Name("skin"), "Odd Text Skin");
+        var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("c", gems.ProductId, "Consumable", 3));
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+        var good = (await _simulator.UserAsync(xuid))["items"]![0]!.ToJsonString();
+        // Written as JSON text: a lone surrogate has no form a JsonNode could write.
+        var odd = oddItem.Replace("{skin}", skin.ProductId, StringComparison.Ordinal).Replace("{gems}", gems.ProductId, StringComparison.Ordinal);
+        var page = $$"""{"items":[{{odd}},{{good}}]}""";
+
+        var items = await UnderFaultsAsync(new JsonObject { ["queryAnswerBody"] = page }, () => _client.ConsumeXboxOkAsync(ticket, token));
+
+        var item = Assert.Single(items)!;
+        Assert.Equal((gems.ItemId, 30L), (item["ItemId"]!.GetValue<string>(), item["UsesIncrementedBy"]!.GetValue<long>()));
+        Assert.Equal(0, await _simulator.QuantityAsync(xuid, "c"));
+        var grant = Assert.Single(await _client.AllEventsAsync($"&player_uuid={await _client.XboxPlayerAsync(xuid)}"));
+        Assert.Equal((gems.ProductId, 3L), (grant["sku"]!.GetValue<string>(), grant["quantity"]!.GetValue<long>()));
+    }
+
     [Theory]
     [InlineData("[]")]
     [InlineData("null")]
@@ -440,6 +474,26 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
     public async Task ConsumeXboxEntitlements_QueryAnswerNotAnObject_IsXboxInaccessibleAndTheNextCallConsumes(string answer)
     {
         var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Odd Root Gems");
+        var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("c", gems.ProductId, "Consumable", 2));
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+        var response = await UnderFaultsAsync(new JsonObject { ["queryAnswerBody"] = answer }, () => _client.ConsumeXboxAsync(ticket, token));
+
+        PlayFabHttp.AssertError(response, HttpStatusCode.BadRequest, "XboxInaccessible", 1339);
+        Assert.Equal(2, await _simulator.QuantityAsync(xuid, "c"));
+        Assert.Equal(2, Assert.Single(await _client.ConsumeXboxOkAsync(ticket, token))!["UsesIncrementedBy"]!.GetValue<long>());
+    }
+
+    /// <summary>
+    /// A page whose own strings cannot be decoded (an escaped lone surrogate as its continuation token, or
+    /// as a property name the reader looks past) is a malformed answer, as one that is not an object is.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"items":[],"continuationToken":"\ud800"}""")]
+    [InlineData("""{"items":[],"\ud800":1}""")]
+    public async Task ConsumeXboxEntitlements_QueryAnswerWithAnUndecodablePageString_IsXboxInaccessibleAndTheNextCallConsumes(string answer)
+    {
+        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Odd Token Gems");
         var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("c", gems.ProductId, "Consumable", 2));
         var token = await _simulator.TokenAsync(xuid);
         var (ticket, _) = await _client.LoginOkAsync(token);

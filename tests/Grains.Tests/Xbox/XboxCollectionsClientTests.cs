@@ -1,0 +1,93 @@
+using System.Text;
+using System.Text.Json;
+using Entitlements.Xbox;
+
+namespace Entitlements.Tests.Xbox;
+
+/// <summary>How one item of a collections query answer is read: what is kept, and what is passed over as malformed.</summary>
+public sealed class XboxCollectionsClientTests
+{
+    private const string Durable = """{"id":"item-1","productId":"9PRODUCT","productKind":"Durable","skuId":"0010","status":"Active","transactionId":"order-1"}""";
+
+    [Fact]
+    public void ReadItem_WellFormedDurable_IsReadFieldByField()
+    {
+        var item = Read(Durable, out var problem);
+
+        Assert.Null(problem);
+        Assert.Equal(
+            new XboxCollectionItem { Id = "item-1", ProductId = "9PRODUCT", ProductKind = "Durable", SkuId = "0010", Quantity = 0, Status = "Active", TransactionId = "order-1" },
+            item);
+    }
+
+    [Fact]
+    public void ReadItem_SurrogatePairInAString_IsKept()
+    {
+        // An escaped pair is one valid character (U+1F600): only a surrogate without its other half is refused.
+        var item = Read("""{"id":"item-\ud83d\ude00","productId":"9PRODUCT","productKind":"Durable","transactionId":"order-\ud83d\ude00"}""", out var problem);
+
+        Assert.Null(problem);
+        Assert.Equal(("item-\U0001F600", "order-\U0001F600"), (item!.Id, item.TransactionId));
+    }
+
+    [Theory]
+    [InlineData("id")]
+    [InlineData("productId")]
+    [InlineData("productKind")]
+    [InlineData("skuId")]
+    [InlineData("transactionId")]
+    [InlineData("status")]
+    public void ReadItem_NulInAString_IsMalformed(string field)
+    {
+        var item = Read(WithField(field, "\"text\\u0000\""), out var problem);
+
+        Assert.Null(item);
+        Assert.Equal($"its {field} holds a NUL or a lone surrogate, which the ledger does not store", problem);
+    }
+
+    [Theory]
+    [InlineData("id", "\"\\ud800\"")]
+    [InlineData("productId", "\"9PRODUCT\\udc00\"")]
+    [InlineData("productKind", "\"Durable\\ud800\"")]
+    [InlineData("skuId", "\"\\udfff0010\"")]
+    [InlineData("transactionId", "\"order-\\ud800\"")]
+    [InlineData("status", "\"\\ud800\"")]
+    [InlineData("quantity", "\"\\ud800\"")]
+    [InlineData("\\ud800", "1")]
+    public void ReadItem_EscapedLoneSurrogate_IsMalformed(string field, string value)
+    {
+        var item = Read(WithField(field, value), out var problem);
+
+        Assert.Null(item);
+        Assert.Equal("a string that is not valid UTF-8 or UTF-16 (such as an escaped lone surrogate)", problem);
+    }
+
+    [Theory]
+    [InlineData("transactionId")]
+    [InlineData("productId")]
+    public void ReadItem_BytesThatAreNotUtf8_AreMalformed(string field)
+    {
+        var json = Encoding.UTF8.GetBytes(WithField(field, "\"x#\""));
+        json[Array.IndexOf(json, (byte)'#')] = 0xFF;
+        using var document = JsonDocument.Parse(json);
+
+        var item = XboxCollectionsClient.ReadItem(document.RootElement, out var problem);
+
+        Assert.Null(item);
+        Assert.Equal("a string that is not valid UTF-8 or UTF-16 (such as an escaped lone surrogate)", problem);
+    }
+
+    /// <summary>The well-formed durable's fields, <paramref name="field"/> set to the JSON <paramref name="value"/>.</summary>
+    private static string WithField(string field, string value)
+    {
+        (string Name, string Value)[] fields = [("id", "item-1"), ("productId", "9PRODUCT"), ("productKind", "Durable"), ("skuId", "0010"), ("status", "Active"), ("transactionId", "order-1")];
+        var members = fields.Where(f => f.Name != field).Select(f => $"\"{f.Name}\":\"{f.Value}\"").Append($"\"{field}\":{value}");
+        return "{" + string.Join(',', members) + "}";
+    }
+
+    private static XboxCollectionItem? Read(string json, out string? problem)
+    {
+        using var document = JsonDocument.Parse(json);
+        return XboxCollectionsClient.ReadItem(document.RootElement, out problem);
+    }
+}

@@ -1109,6 +1109,35 @@ public class PlayerGrainTests(ClusterFixture fixture)
         Assert.Equal((1L, 10L), (entitlements.Version, Assert.Single(entitlements.Entitlements).UseCount));
     }
 
+    [Fact]
+    public async Task Consume_IdsOver256Characters_AreRefusedAsABadArgument_AndConsumesNothing()
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable, unitsPerQuantity: 10);
+        await Events.SubmitAsync(Command(EntitlementActionType.Grant, user, sku));
+        // Random text, which PostgreSQL cannot compress into its index's row limit (3,000 characters were refused
+        // by the index there, as a 503 the caller would retry, and stored on SQLite).
+        var random = string.Concat(Enumerable.Range(0, 100).Select(_ => Guid.NewGuid().ToString("N")));
+
+        var badOperation = await Assert.ThrowsAsync<ArgumentException>(() => Player(user).ConsumeAsync(new ConsumeEntitlement(sku.ItemId, 1, random[..3000])));
+        var badItem = await Assert.ThrowsAsync<ArgumentException>(() => Player(user).ConsumeAsync(new ConsumeEntitlement(random[..257], 1, Unique("op"))));
+
+        Assert.StartsWith("OperationId is longer than 256 characters", badOperation.Message, StringComparison.Ordinal);
+        Assert.StartsWith("ItemId is longer than 256 characters", badItem.Message, StringComparison.Ordinal);
+        Assert.Equal((1L, 10L), await VersionAndBalanceAsync());
+
+        // 256 characters are taken, an emoji counting as one (512 UTF-16 code units in all).
+        var longest = await Player(user).ConsumeAsync(new ConsumeEntitlement(sku.ItemId, 3, string.Concat(Enumerable.Repeat("\U0001F3AE", 256))));
+        Assert.Equal(ConsumeOutcome.Consumed, longest.Outcome);
+        Assert.Equal((2L, 7L), await VersionAndBalanceAsync());
+
+        async Task<(long, long)> VersionAndBalanceAsync()
+        {
+            var entitlements = (await Player(user).GetEntitlementsAsync())!;
+            return (entitlements.Version, Assert.Single(entitlements.Entitlements).UseCount);
+        }
+    }
+
     /// <summary>
     /// The Xbox consume's text from an Orleans client: the XUID is written with each consume it starts and
     /// read back to finish them, the credential is sent to Xbox, the catalog version answered. Each is

@@ -281,7 +281,9 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
             }
 
             var target = (playerUuid ?? Guid.NewGuid()).ToString("D");
-            using (var player = Command(connection, "INSERT INTO players (player_uuid, created_us) VALUES ($p, $at) ON CONFLICT (player_uuid) DO NOTHING;", transaction))
+            // INSERT ... SELECT ... WHERE NOT EXISTS rather than ON CONFLICT DO NOTHING, which still advances the
+            // AUTOINCREMENT sequence: a link to an existing player would leave a hole in the sequential ids.
+            using (var player = Command(connection, "INSERT INTO players (player_uuid, created_us) SELECT $p, $at WHERE NOT EXISTS (SELECT 1 FROM players WHERE player_uuid = $p);", transaction))
             {
                 player.Parameters.AddWithValue("$p", target);
                 player.Parameters.AddWithValue("$at", Time.ToMicros(now));

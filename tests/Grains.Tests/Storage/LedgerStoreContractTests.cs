@@ -598,6 +598,19 @@ public abstract partial class LedgerStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LinkPlatformUserAsync_ToAnExistingPlayer_DrawsNoPlayerId()
+    {
+        var first = await Store.LinkPlatformUserAsync(Platform.Steam, "steam-a", null, null, Now);
+        var second = await Store.LinkPlatformUserAsync(Platform.XboxLive, "xbox-a", null, first.Link.PlayerUuid, Now);
+        var third = await Store.LinkPlatformUserAsync(Platform.Steam, "steam-b", null, null, Now);
+
+        // The second link names the first player: no new player, and the next new one is player 2 on both engines
+        // (SQLite's ignored insert drew an id from its AUTOINCREMENT sequence, and the next player was 3).
+        Assert.Equal([1L, 1L, 2L], new[] { first, second, third }.Select(r => r.Link.PlayerId));
+        Assert.Equal(new PlayerInfo(third.Link.PlayerUuid, 2, Now), await Store.ReadPlayerByIdAsync(2));
+    }
+
+    [Fact]
     public async Task LinkPlatformUserAsync_NewUsers_CreatesPlayersWithSequentialIds()
     {
         var first = await Store.LinkPlatformUserAsync(Platform.Steam, "steam-a", "Alice", null, Now);

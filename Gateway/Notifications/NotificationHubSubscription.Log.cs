@@ -23,8 +23,14 @@ public sealed partial class NotificationHubSubscription
     [LoggerMessage(Level = LogLevel.Warning, Message = "The notification stream lost notifications: this gateway had them through position {HandledThrough}, and the next one follows position {PublishedAfter}. Open push connections are ended; they resume from the ledger")]
     private static partial void LogStreamGap(ILogger logger, long handledThrough, long? publishedAfter);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not ask the relay for its position; the first notification sets where the gateway starts")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not ask the relay for its position; asking again. Until it answers, the first notification ends open push connections, which resume from the ledger")]
     private static partial void LogRelayPositionFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The relay told this gateway its position; push connections opened while it could not are ended and resume from the ledger")]
+    private static partial void LogRelayPositionKnown(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A notification (position {Position}) came before the relay told this gateway its position; open push connections are ended and resume from the ledger")]
+    private static partial void LogNotificationBeforeRelayPosition(ILogger logger, long position);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The notification stream completed this gateway's subscription; open push connections are ended and the gateway subscribes again")]
     private static partial void LogStreamCompleted(ILogger logger);

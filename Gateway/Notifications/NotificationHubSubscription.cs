@@ -23,15 +23,22 @@ namespace Entitlements.Gateway.Notifications;
 /// queued on one silo, and a silo that dies takes it along. Each notification says which position the
 /// relay published before it (<see cref="EntitlementNotification.PublishedAfter"/>); when that is past
 /// what the hub has had, the connections are ended the same way, and resume from the ledger. The hub
-/// starts from the relay's position, asked right after subscribing.
+/// starts from the relay's position, asked right after subscribing. When the relay cannot answer, the hub
+/// asks again, waiting twice as long each time up to <see cref="MaxPositionRetryDelay"/>. Until it has the
+/// position a lost notification would not show, so the first notification to come ends every connection
+/// before it reaches them (and then gives the hub its position), and an answer that comes first ends the
+/// connections registered until then.
 /// </para>
 /// </summary>
 public sealed partial class NotificationHubSubscription(IClusterClient client, NotificationHub hub, ILogger<NotificationHubSubscription> logger) : IHostedService, IDisposable
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
-    /// <summary>No position yet: the first notification after subscribing sets it.</summary>
+    /// <summary>No position yet: the relay's answer sets it, or the first notification after subscribing.</summary>
     private const long Unknown = -1;
+
+    /// <summary>The longest wait between two questions to a relay that could not tell the hub its position.</summary>
+    public static readonly TimeSpan MaxPositionRetryDelay = TimeSpan.FromSeconds(30);
 
     /// <summary>How often the hub checks that the stream still holds its subscription.</summary>
     public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(5);
@@ -42,17 +49,25 @@ public sealed partial class NotificationHubSubscription(IClusterClient client, N
 
     /// <summary>The highest position the stream has handed the hub (or the relay had published when the hub subscribed).</summary>
     private long _handledThrough = Unknown;
+
+    /// <summary>How many times the hub has subscribed (under <see cref="_lock"/>): an answer from the relay counts only for the latest.</summary>
+    private long _subscriptions;
     private Task? _retry;
     private Task? _checking;
+    private Task? _asking;
 
     /// <summary>Whether the hub is subscribing again (after a failure or a dropped subscription) and has not finished.</summary>
     internal bool Resubscribing => Volatile.Read(ref _retry) is { IsCompleted: false };
+
+    /// <summary>Whether the hub is still asking the relay for its position, which it could not tell right after the hub subscribed.</summary>
+    internal bool AskingRelayPosition => Volatile.Read(ref _asking) is { IsCompleted: false };
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         try
         {
-            await SubscribeAsync();
+            // A connection registered before the hub has the relay's position may already have missed a notification unnoticed.
+            hub.InterruptRegisteredUpTo(await SubscribeAsync());
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -66,7 +81,7 @@ public sealed partial class NotificationHubSubscription(IClusterClient client, N
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync();
-        foreach (var task in new[] { _retry, _checking })
+        foreach (var task in new[] { _retry, _checking, _asking })
         {
             if (task is not null)
             {
@@ -113,25 +128,92 @@ public sealed partial class NotificationHubSubscription(IClusterClient client, N
     /// <summary>
     /// Subscribe; returns the hub's count of registrations once gaps show (see <see cref="ResubscribeAsync"/>):
     /// when the relay has answered with its position. Until then a notification the stream loses goes
-    /// unnoticed, so a connection registered before the answer may have missed one; without an answer
-    /// every connection registered so far counts.
+    /// unnoticed, so a connection registered before the answer may have missed one. Without an answer every
+    /// connection registered so far counts, and the hub keeps asking (<see cref="KeepAskingPositionAsync"/>).
     /// </summary>
     private async Task<long> SubscribeAsync()
     {
-        Volatile.Write(ref _handledThrough, Unknown);
+        long subscription;
+        lock (_lock)
+        {
+            subscription = ++_subscriptions;
+            Volatile.Write(ref _handledThrough, Unknown);
+        }
+
         _handle = await Stream.SubscribeAsync(OnNextAsync, OnErrorAsync, OnCompletedAsync);
         LogSubscribed(logger);
+        if (await TryAskPositionAsync(subscription))
+        {
+            return hub.RegisteredSoFar;
+        }
+
+        Volatile.Write(ref _asking, Task.Run(() => KeepAskingPositionAsync(subscription), CancellationToken.None));
+        return long.MaxValue;
+    }
+
+    /// <summary>Ask the relay what it has published through and start the gap checks there; false when it could not answer.</summary>
+    private async Task<bool> TryAskPositionAsync(long subscription)
+    {
+        long position;
         try
         {
-            // What the relay publishes from now on reaches this subscription: anything it publishes past
-            // this position that the stream loses shows as a gap.
-            RaiseHandledThrough(await client.GetGrain<INotificationRelayGrain>(0).GetPositionAsync());
-            return hub.RegisteredSoFar;
+            position = await client.GetGrain<INotificationRelayGrain>(0).GetPositionAsync();
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             LogRelayPositionFailed(logger, exception);
-            return long.MaxValue;
+            return false;
+        }
+
+        lock (_lock)
+        {
+            // What the relay publishes from now on reaches this subscription: anything it publishes past this
+            // position that the stream loses shows as a gap. A later subscription asks for itself.
+            if (subscription == _subscriptions)
+            {
+                RaiseHandledThrough(position);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The relay could not tell its position right after the hub subscribed: ask again, waiting longer each time, until it
+    /// answers, a notification has given the hub its position (see <see cref="OnNextAsync"/>), or the hub subscribes again.
+    /// Once the relay answers, the connections registered until then are ended with their resume cursors, as after a
+    /// subscription whose first question was answered.
+    /// </summary>
+    private async Task KeepAskingPositionAsync(long subscription)
+    {
+        var stopping = _stopping.Token;
+        var delay = RetryDelay;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(delay, stopping);
+                if (Volatile.Read(ref _subscriptions) != subscription || Volatile.Read(ref _handledThrough) != Unknown)
+                {
+                    return;
+                }
+
+                if (await TryAskPositionAsync(subscription))
+                {
+                    if (Volatile.Read(ref _subscriptions) == subscription)
+                    {
+                        hub.InterruptRegisteredUpTo(hub.RegisteredSoFar);
+                        LogRelayPositionKnown(logger);
+                    }
+
+                    return;
+                }
+
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxPositionRetryDelay.Ticks));
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
         }
     }
 
@@ -182,7 +264,15 @@ public sealed partial class NotificationHubSubscription(IClusterClient client, N
     private Task OnNextAsync(EntitlementNotification notification, StreamSequenceToken? token)
     {
         var handledThrough = Volatile.Read(ref _handledThrough);
-        if (handledThrough != Unknown && notification.FollowsAGap(handledThrough))
+        if (handledThrough == Unknown)
+        {
+            // The relay has not told the hub its position yet, so this notification may follow one the stream lost
+            // without it showing. Ended before it reaches them, the connections resume from the ledger; gaps show
+            // from this notification on.
+            LogNotificationBeforeRelayPosition(logger, notification.Position);
+            hub.InterruptAll();
+        }
+        else if (notification.FollowsAGap(handledThrough))
         {
             // Ended before this notification reaches them: each resumes from the last one it was sent.
             LogStreamGap(logger, handledThrough, notification.PublishedAfter);
@@ -259,7 +349,9 @@ public sealed partial class NotificationHubSubscription(IClusterClient client, N
                 // for live notifications that nothing handed them: end them too, with their resume cursor,
                 // so that they read what they missed from the ledger, as are those opened before the relay
                 // answered with its position (a loss before that shows no gap). Those opened after it miss
-                // nothing that goes unnoticed, and are left alone.
+                // nothing that goes unnoticed, and are left alone. When the relay could not answer, every
+                // connection is ended now, and those opened until it does answer are ended then (or when
+                // the first notification comes before that).
                 hub.InterruptRegisteredUpTo(registered);
                 return;
             }

@@ -14,6 +14,13 @@ namespace Entitlements.Samples.GameService;
 /// gap and no duplicate at the seam, and none either when the stream delivers one twice. A notification
 /// that follows a position past the last one handled means the stream lost some: those are read from the
 /// ledger before it.
+/// <para>
+/// The stream can also drop the subscription without a word: a pulling agent that cannot reach this
+/// client (every silo restarted, and the client has not reconnected yet) removes it for good, and nothing
+/// arrives any more. So every <see cref="CheckInterval"/> the follower asks the stream whether it still
+/// holds the subscription. When it does not, or the stream reported an error, the follower subscribes
+/// again and catches up from the ledger after the last position handled, the same seam as at the start.
+/// </para>
 /// </summary>
 public sealed partial class NotificationFollower(
     IClusterClient client,
@@ -21,33 +28,35 @@ public sealed partial class NotificationFollower(
     TextWriter output,
     ILogger<NotificationFollower> logger) : BackgroundService
 {
+    /// <summary>How often the follower makes sure the stream still holds its subscription.</summary>
+    public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(5);
+
     private const int PageSize = 500;
     private static readonly JsonWriterOptions LineOptions = new() { Encoder = NotificationJson.Options.Encoder };
 
     private readonly Channel<EntitlementNotification> _live = Channel.CreateUnbounded<EntitlementNotification>(new() { SingleReader = true });
+    private StreamSubscriptionHandle<EntitlementNotification>? _subscription;
+    private volatile bool _streamFailed;
+
+    /// <summary>The ledger holds notifications after <see cref="_position"/> that were not handled (a catch-up is due).</summary>
+    private bool _behind;
     private long _position;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var stream = client.GetStreamProvider(NotificationStreams.ProviderName).GetStream<EntitlementNotification>(NotificationStreams.AllPlayers);
-        var subscription = await stream.SubscribeAsync((notification, _) => _live.Writer.WriteAsync(notification, stoppingToken).AsTask());
+        var feed = client.GetGrain<INotificationFeedGrain>(0);
+        _subscription = await SubscribeAsync(stream, stoppingToken);
         try
         {
-            var feed = client.GetGrain<INotificationFeedGrain>(0);
             _position = await StartingPositionAsync(feed);
             await CatchUpAsync(feed, stoppingToken);
             await WriteLineAsync(writer => writer.WriteBoolean("ready", true));
             LogFollowing(logger, _position);
-            await foreach (var notification in _live.Reader.ReadAllAsync(stoppingToken))
+            while (true)
             {
-                if (notification.FollowsAGap(_position))
-                {
-                    // The stream lost what came between (a silo holding it died): the ledger still has it.
-                    LogGap(logger, _position, notification.PublishedAfter);
-                    await CatchUpAsync(feed, stoppingToken);
-                }
-
-                await HandleAsync(notification);
+                await HandleLiveAsync(feed, CheckInterval, stoppingToken);
+                await KeepSubscribedAsync(stream, feed, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -55,7 +64,92 @@ public sealed partial class NotificationFollower(
         }
         finally
         {
-            await subscription.UnsubscribeAsync();
+            if (_subscription is { } subscription)
+            {
+                await subscription.UnsubscribeAsync();
+            }
+        }
+    }
+
+    private Task<StreamSubscriptionHandle<EntitlementNotification>> SubscribeAsync(IAsyncStream<EntitlementNotification> stream, CancellationToken stoppingToken) =>
+        stream.SubscribeAsync(
+            (notification, _) => _live.Writer.WriteAsync(notification, stoppingToken).AsTask(),
+            exception =>
+            {
+                // The stream gave up on this subscription (for instance this client fell too far behind).
+                LogStreamFailed(logger, exception);
+                _streamFailed = true;
+                return Task.CompletedTask;
+            });
+
+    /// <summary>Handle what the stream delivers, one notification at a time, for <paramref name="period"/>.</summary>
+    private async Task HandleLiveAsync(INotificationFeedGrain feed, TimeSpan period, CancellationToken stoppingToken)
+    {
+        using var periodOver = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        periodOver.CancelAfter(period);
+        try
+        {
+            while (await _live.Reader.WaitToReadAsync(periodOver.Token))
+            {
+                while (!periodOver.IsCancellationRequested && _live.Reader.TryRead(out var notification))
+                {
+                    if (notification.FollowsAGap(_position))
+                    {
+                        // The stream lost what came between (a silo holding it died): the ledger still has it.
+                        LogGap(logger, _position, notification.PublishedAfter);
+                        if (!await TryCatchUpAsync(feed, stoppingToken))
+                        {
+                            // This one is in the ledger too: it is read with the rest at the next try.
+                            continue;
+                        }
+                    }
+
+                    await HandleAsync(notification);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            // The period is over: time to check the subscription.
+        }
+    }
+
+    /// <summary>
+    /// If the stream no longer holds the subscription, or failed it, subscribe again and catch up from the
+    /// ledger after the last position handled; what the new subscription delivers meanwhile is dropped up
+    /// to there. When the cluster cannot be reached (the client may be reconnecting), try at the next check.
+    /// </summary>
+    private async Task KeepSubscribedAsync(IAsyncStream<EntitlementNotification> stream, INotificationFeedGrain feed, CancellationToken stoppingToken)
+    {
+        try
+        {
+            var handles = await stream.GetAllSubscriptionHandles();
+            if (_streamFailed || !handles.Any(h => h.HandleId == _subscription?.HandleId))
+            {
+                LogSubscribingAgain(logger, _position);
+
+                // Whatever is left (a failed subscription) goes: one subscription is enough.
+                _subscription = null;
+                foreach (var handle in handles)
+                {
+                    await handle.UnsubscribeAsync();
+                }
+
+                _streamFailed = false;
+                _subscription = await SubscribeAsync(stream, stoppingToken);
+
+                // What was published while nothing was subscribed is only in the ledger.
+                _behind = true;
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogCheckFailed(logger, exception);
+        }
+
+        if (_behind)
+        {
+            await TryCatchUpAsync(feed, stoppingToken);
         }
     }
 
@@ -73,6 +167,23 @@ public sealed partial class NotificationFollower(
         }
 
         return await feed.DecodeCursorAsync(after) ?? throw new InvalidOperationException("GameService:After is not a notification cursor of this cluster.");
+    }
+
+    /// <summary>Catch up from the ledger; false, and still behind, when it cannot be read right now.</summary>
+    private async Task<bool> TryCatchUpAsync(INotificationFeedGrain feed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CatchUpAsync(feed, cancellationToken);
+            _behind = false;
+            return true;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogCatchUpFailed(logger, exception, _position);
+            _behind = true;
+            return false;
+        }
     }
 
     private async Task CatchUpAsync(INotificationFeedGrain feed, CancellationToken cancellationToken)

@@ -3,6 +3,8 @@ using Entitlements.Notifications;
 using Entitlements.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Orleans.Streams.Core;
+using Orleans.Streams.PubSub;
 
 namespace Entitlements.Tests.Notifications;
 
@@ -108,6 +110,49 @@ public sealed class GameServiceSampleTests : IDisposable
         Assert.Equal(grants, lines.Select(l => (string?)l["event_id"]));
         Assert.Equal([1L, 2L, 3L], lines.Select(l => (long)l["version"]!));
     }
+
+    /// <summary>
+    /// The stream can drop a subscription without telling the subscriber (a pulling agent that cannot reach a
+    /// client removes it for good). Here another client of the cluster removes the service's subscription at the
+    /// stream's rendezvous, and a grant made then reaches nobody on the stream. The service notices at its next
+    /// check, subscribes again, reads the grant from the ledger, and prints it once.
+    /// </summary>
+    [Fact]
+    public async Task GameService_SubscriptionDroppedBehindItsBack_SubscribesAgain_AndPrintsWhatCameMeanwhileOnce()
+    {
+        var gateway = await StartGatewayAsync();
+        using var host = await OrleansClientAsync(gateway);
+        var subscriptions = SubscriptionManager(host);
+        await Poll.UntilAsync(async () => (await AllPlayersSubscriptionsAsync(subscriptions)).Count > 0, TimeSpan.FromSeconds(30), "the gateway did not subscribe");
+        var gatewayOwn = (await AllPlayersSubscriptionsAsync(subscriptions)).Select(s => s.GrainId).ToHashSet();
+        var service = Track(await GameServiceProcess.StartAsync(gateway));
+        var player = await gateway.Client.CreatePlayerAsync();
+        var servicesOwn = Assert.Single(await AllPlayersSubscriptionsAsync(subscriptions), s => !gatewayOwn.Contains(s.GrainId));
+        await subscriptions.RemoveSubscription(NotificationStreams.ProviderName, NotificationStreams.AllPlayers, servicesOwn.SubscriptionId);
+
+        var grant = (string?)(await gateway.Client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"))))["event_id"];
+        await service.WaitForNotificationAsync(player.Uuid, grant);
+
+        // One more grant after it: once its line is printed, a second copy of the first has had its chance to come.
+        var marker = (string?)(await gateway.Client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"))))["event_id"];
+        var lines = await service.WaitForNotificationAsync(player.Uuid, marker);
+        Assert.Equal([(grant, 1L), (marker, 2L)], lines.Select(l => ((string?)l["event_id"], (long)l["version"]!)));
+
+        // The service holds one subscription again, a new one.
+        var renewed = Assert.Single(await AllPlayersSubscriptionsAsync(subscriptions), s => s.GrainId == servicesOwn.GrainId);
+        Assert.NotEqual(servicesOwn.SubscriptionId, renewed.SubscriptionId);
+    }
+
+    private static IStreamSubscriptionManager SubscriptionManager(IHost host)
+    {
+        var provider = host.Services.GetRequiredService<IClusterClient>().GetStreamProvider(NotificationStreams.ProviderName);
+        Assert.True(provider.TryGetStreamSubscriptionManager(out var manager), "the stream provider has no subscription manager");
+        return manager;
+    }
+
+    /// <summary>Every client's subscription to the all-players stream, as the stream's rendezvous holds them.</summary>
+    private static async Task<List<StreamSubscription>> AllPlayersSubscriptionsAsync(IStreamSubscriptionManager subscriptions) =>
+        [.. await subscriptions.GetSubscriptions(NotificationStreams.ProviderName, NotificationStreams.AllPlayers)];
 
     /// <summary>An Orleans client of the gateway's co-hosted silo, as an in-cluster service connects.</summary>
     private static async Task<IHost> OrleansClientAsync(GatewayProcess gateway)

@@ -146,6 +146,101 @@ public sealed class NotificationSubscriptionCheckTests(NotificationSubscriptionC
     }
 
     /// <summary>
+    /// After the hub subscribes again the relay cannot tell it its position (its silo is out of reach), and the
+    /// hub keeps asking. A connection opened meanwhile must not be carried past a notification the stream lost:
+    /// here the stream's next notification says the relay published one before it that the connection never
+    /// got. The connection is ended with the cursor it started at, and resuming reads the lost one from the
+    /// ledger, once.
+    /// </summary>
+    [Fact]
+    public async Task DroppedSubscription_RelayPositionRefused_ConnectionOpenedMeanwhile_IsNotCarriedPastALostNotification()
+    {
+        var player = await _client.CreatePlayerAsync();
+        await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")));
+        var cluster = fixture.App.Services.GetRequiredService<IClusterClient>();
+        var feed = cluster.GetGrain<INotificationFeedGrain>(0);
+        var earlier = Assert.Single((await feed.ReadAsync(new NotificationQuery(player.Uuid, 0, 10))).Notifications);
+        var stream = cluster.GetStreamProvider(NotificationStreams.ProviderName).GetStream<EntitlementNotification>(NotificationStreams.AllPlayers);
+        await WaitUntilSubscribedAsync();
+        var dropped = Assert.Single(await stream.GetAllSubscriptionHandles());
+        var refusal = fixture.RelayPosition.RefuseUntilReleased();
+        try
+        {
+            await dropped.UnsubscribeAsync();
+
+            // The hub noticed, subscribed again, was refused its position, and is done ending the connections
+            // opened in the gap: a connection opened now is one it leaves open.
+            await refusal.Asked.Task.WaitAsync(RestoreTimeout);
+            Assert.True(await WaitForAsync(async () => (await stream.GetAllSubscriptionHandles()) is [var handle] && handle.HandleId != dropped.HandleId), "the hub did not subscribe again");
+            Assert.True(await WaitForAsync(() => Task.FromResult(!HubSubscription.Resubscribing)), "the hub is still subscribing again");
+            await using var during = await PushSocket.ConnectAsync(fixture.BaseAddress(), PushRoutes.PlayerWebSocket(player.Uuid), fixture.PlayerToken(player.Uuid));
+            var head = await feed.HeadAsync();
+
+            // The stream delivers a notification of the player that follows one at head + 2, which it lost.
+            await stream.OnNextAsync(earlier with { Position = head + 4, PublishedAfter = head + 2 });
+            var (type, _) = await during.NextNotificationOrCloseAsync();
+            Assert.Equal(WebSocketMessageType.Close, type);
+            Assert.Equal(WebSocketCloseStatus.InternalServerError, during.Socket.CloseStatus);
+            var resume = ResumeCursor(during.Socket.CloseStatusDescription);
+            Assert.Equal(head, await feed.DecodeCursorAsync(resume));
+
+            // The lost notification and the one that followed it are in the ledger: resuming reads each once.
+            var lost = ExpectedEvent.Id(await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"))));
+            var following = ExpectedEvent.Id(await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"))));
+            await using var resumed = await PushSocket.ConnectAsync(fixture.BaseAddress(), $"{PushRoutes.PlayerWebSocket(player.Uuid)}?after={resume}", fixture.PlayerToken(player.Uuid));
+            var replayed = await resumed.ReadUntilAsync(n => n["event_id"]!.GetValue<string>() == following);
+            Assert.Equal([lost, following], replayed.Select(n => n["event_id"]!.GetValue<string>()));
+        }
+        finally
+        {
+            refusal.Release();
+        }
+    }
+
+    /// <summary>
+    /// After the hub subscribes again the relay cannot tell it its position, and no notification comes: the hub
+    /// asks again until the relay answers, then ends the connection opened meanwhile with the cursor it started
+    /// at. One opened after that stays open and gets the grants live.
+    /// </summary>
+    [Fact]
+    public async Task DroppedSubscription_RelayPositionRefused_HubAsksAgain_AndEndsTheConnectionOpenedUntilTheRelayAnswers()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var cluster = fixture.App.Services.GetRequiredService<IClusterClient>();
+        var feed = cluster.GetGrain<INotificationFeedGrain>(0);
+        var stream = cluster.GetStreamProvider(NotificationStreams.ProviderName).GetStream<EntitlementNotification>(NotificationStreams.AllPlayers);
+        await WaitUntilSubscribedAsync();
+        var dropped = Assert.Single(await stream.GetAllSubscriptionHandles());
+        var refusal = fixture.RelayPosition.RefuseUntilReleased();
+        try
+        {
+            await dropped.UnsubscribeAsync();
+            await refusal.Asked.Task.WaitAsync(RestoreTimeout);
+            Assert.True(await WaitForAsync(async () => (await stream.GetAllSubscriptionHandles()) is [var handle] && handle.HandleId != dropped.HandleId), "the hub did not subscribe again");
+            Assert.True(await WaitForAsync(() => Task.FromResult(!HubSubscription.Resubscribing)), "the hub is still subscribing again");
+            await using var during = await PushSocket.ConnectAsync(fixture.BaseAddress(), PushRoutes.PlayerWebSocket(player.Uuid), fixture.PlayerToken(player.Uuid));
+            var head = await feed.HeadAsync();
+
+            // The relay answers the hub's next question.
+            refusal.Release();
+            Assert.Empty(await during.ReadUntilCloseAsync(MaxPositionWait));
+            Assert.Equal(WebSocketCloseStatus.InternalServerError, during.Socket.CloseStatus);
+            Assert.Equal(head, await feed.DecodeCursorAsync(ResumeCursor(during.Socket.CloseStatusDescription)));
+        }
+        finally
+        {
+            refusal.Release();
+        }
+
+        await WaitUntilSubscribedAsync();
+        await using var after = await PushSocket.ConnectAsync(fixture.BaseAddress(), PushRoutes.PlayerWebSocket(player.Uuid), fixture.PlayerToken(player.Uuid));
+        var grant = ExpectedEvent.Id(await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"))));
+        Assert.Equal(grant, (await after.NextNotificationAsync()).Json["event_id"]!.GetValue<string>());
+        var next = ExpectedEvent.Id(await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"))));
+        Assert.Equal(next, (await after.NextNotificationAsync()).Json["event_id"]!.GetValue<string>());
+    }
+
+    /// <summary>
     /// An old subscription that could not be removed when the hub subscribed again (the cluster could not be
     /// reached for the unsubscribe) would hand the hub every notification a second time. Here one is made by the
     /// gateway's own cluster client and feeds the hub as the old one did: the next check removes it, keeps the
@@ -178,15 +273,18 @@ public sealed class NotificationSubscriptionCheckTests(NotificationSubscriptionC
 
     private static readonly TimeSpan RestoreTimeout = NotificationHubSubscription.CheckInterval + TimeSpan.FromSeconds(20);
 
+    /// <summary>Longer than the hub waits between two questions to the relay.</summary>
+    private static readonly TimeSpan MaxPositionWait = TimeSpan.FromSeconds(45);
+
     /// <summary>
-    /// Until the hub is done with an earlier test's drop: its question to the relay and its ending of the
-    /// connections opened in that gap must not fall into this test.
+    /// Until the hub is done with an earlier test's drop: its questions to the relay (a refused one is asked
+    /// again after a wait) and its ending of the connections opened in that gap must not fall into this test.
     /// </summary>
-    private async Task WaitUntilSubscribedAsync()
-    {
-        var subscription = fixture.App.Services.GetServices<IHostedService>().OfType<NotificationHubSubscription>().Single();
-        Assert.True(await WaitForAsync(() => Task.FromResult(!subscription.Resubscribing)), "the hub is still subscribing again");
-    }
+    private async Task WaitUntilSubscribedAsync() =>
+        Assert.True(await WaitForAsync(() => Task.FromResult(!HubSubscription.Resubscribing && !HubSubscription.AskingRelayPosition), MaxPositionWait), "the hub is still subscribing again");
+
+    private NotificationHubSubscription HubSubscription =>
+        fixture.App.Services.GetServices<IHostedService>().OfType<NotificationHubSubscription>().Single();
 
     private static string ResumeCursor(string? reason)
     {
@@ -195,9 +293,9 @@ public sealed class NotificationSubscriptionCheckTests(NotificationSubscriptionC
         return reason[Prefix.Length..];
     }
 
-    private static async Task<bool> WaitForAsync(Func<Task<bool>> condition)
+    private static async Task<bool> WaitForAsync(Func<Task<bool>> condition, TimeSpan? within = null)
     {
-        var deadline = DateTimeOffset.UtcNow + RestoreTimeout;
+        var deadline = DateTimeOffset.UtcNow + (within ?? RestoreTimeout);
         while (DateTimeOffset.UtcNow < deadline)
         {
             if (await condition())
@@ -220,10 +318,14 @@ public sealed class NotificationSubscriptionCheckTests(NotificationSubscriptionC
             services.AddSingleton<IIncomingGrainCallFilter>(RelayPosition);
     }
 
-    /// <summary>Sees the next call of <see cref="INotificationRelayGrain.GetPositionAsync"/> once armed, and holds it until released when asked to.</summary>
+    /// <summary>
+    /// Sees the next call of <see cref="INotificationRelayGrain.GetPositionAsync"/> once armed, and holds it until
+    /// released when asked to; or refuses every call, as a relay out of reach would, until released.
+    /// </summary>
     public sealed class RelayPositionWatch : IIncomingGrainCallFilter
     {
         private PositionAsk? _next;
+        private PositionAsk? _refusal;
 
         /// <summary>Watch the next call only; with <paramref name="hold"/>, it waits for <see cref="PositionAsk.Release"/>.</summary>
         public PositionAsk Next(bool hold)
@@ -233,14 +335,29 @@ public sealed class NotificationSubscriptionCheckTests(NotificationSubscriptionC
             return ask;
         }
 
+        /// <summary>Fail every call from now on, until <see cref="PositionAsk.Release"/>; <see cref="PositionAsk.Asked"/> is set at the first.</summary>
+        public PositionAsk RefuseUntilReleased()
+        {
+            var refusal = new PositionAsk(hold: true);
+            Volatile.Write(ref _refusal, refusal);
+            return refusal;
+        }
+
         public async Task Invoke(IIncomingGrainCallContext context)
         {
-            if (context.Grain is INotificationRelayGrain
-                && context.InterfaceMethod?.Name == nameof(INotificationRelayGrain.GetPositionAsync)
-                && Interlocked.Exchange(ref _next, null) is { } ask)
+            if (context.Grain is INotificationRelayGrain && context.InterfaceMethod?.Name == nameof(INotificationRelayGrain.GetPositionAsync))
             {
-                ask.Asked.TrySetResult();
-                await ask.Released;
+                if (Volatile.Read(ref _refusal) is { Released.IsCompleted: false } refusal)
+                {
+                    refusal.Asked.TrySetResult();
+                    throw new TimeoutException("The relay cannot be reached (refused by the test).");
+                }
+
+                if (Interlocked.Exchange(ref _next, null) is { } ask)
+                {
+                    ask.Asked.TrySetResult();
+                    await ask.Released;
+                }
             }
 
             await context.Invoke();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Entitlements.Contracts;
 using Entitlements.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -50,6 +51,17 @@ public sealed partial class CatalogSeeder(ILedgerStore store, IOptions<CatalogOp
                 throw new InvalidDataException($"Catalog seed file {path}, entry {index}: {exception.Message}", exception);
             }
         }).ToList();
+        var seen = new Dictionary<(Platform, string), int>();
+        for (var index = 0; index < entries.Count; index++)
+        {
+            // The store keeps the first of two and skips the other: one of them would be dropped unnoticed.
+            if (!seen.TryAdd((entries[index].Platform, entries[index].Sku), index))
+            {
+                throw new InvalidDataException(
+                    $"Catalog seed file {path}, entry {index}: {WireNames<Platform>.Of(entries[index].Platform)} SKU '{entries[index].Sku}' is also entry {seen[(entries[index].Platform, entries[index].Sku)]}.");
+            }
+        }
+
         var inserted = await store.SeedCatalogAsync(entries, cancellationToken);
         LogSeeded(logger, path, entries.Count, inserted);
     }

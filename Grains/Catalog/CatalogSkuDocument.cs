@@ -58,6 +58,29 @@ public sealed record CatalogSkuDocument
                 ? value
                 : throw new FormatException($"{field}: '{text}' is not one of {string.Join(", ", WireNames<T>.All)}.");
 
+        // A JSON null passes the required-member check of the deserializer: each is refused here by name.
+        if (LootEntitlement is null)
+        {
+            throw new FormatException("loot_entitlement must not be null.");
+        }
+
+        foreach (var (field, value) in new (string, object?)[]
+        {
+            ("platform", Platform), ("sku", Sku), ("loot_entitlement.type", LootEntitlement.Type),
+            ("item_id", ItemId), ("item_name", ItemName), ("clazz", Clazz), ("revocation_policy", RevocationPolicy), ("custom_data", CustomData),
+        })
+        {
+            if (value is null)
+            {
+                throw new FormatException($"{field} must not be null.");
+            }
+        }
+
+        if (CustomData.FirstOrDefault(pair => pair.Value is null) is { Key: { } nullKey })
+        {
+            throw new FormatException($"custom_data.{nullKey} must be a string, not null.");
+        }
+
         if (string.IsNullOrEmpty(Sku) || string.IsNullOrEmpty(ItemId) || string.IsNullOrEmpty(ItemName))
         {
             throw new FormatException("sku, item_id and item_name must not be empty.");

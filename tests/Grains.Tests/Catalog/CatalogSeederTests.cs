@@ -1,0 +1,85 @@
+using Entitlements.Catalog;
+using Entitlements.Contracts;
+using Entitlements.Storage;
+using Entitlements.Tests.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Entitlements.Tests.Catalog;
+
+/// <summary>
+/// The seed file at start: an entry it cannot take stops the start with the file, the entry and the field
+/// named, before anything of the file is stored. A JSON null passes the deserializer's check of required
+/// members, and used to stop the start with a bare NullReferenceException, or (in custom_data) be stored
+/// and served against the schema; of two entries for one SKU the second was dropped unnoticed.
+/// </summary>
+public sealed class CatalogSeederTests : IDisposable
+{
+    private const string GoodEntry = """{"platform": "Steam", "sku": "gems_100", "loot_entitlement": {"type": "consumable", "loot_id": 1}, "item_id": "gems", "item_name": "Gems"}""";
+
+    private readonly TempDirectory _directory = new();
+    private readonly SqliteLedgerStore _store;
+
+    public CatalogSeederTests() => _store = new SqliteLedgerStore(Options.Create(new StorageOptions { DataDirectory = _directory.Path }));
+
+    public void Dispose()
+    {
+        _store.Dispose();
+        _directory.Dispose();
+    }
+
+    [Theory]
+    [InlineData("\"loot_entitlement\": null", "loot_entitlement must not be null.")]
+    [InlineData("\"loot_entitlement\": {\"type\": null, \"loot_id\": 2}", "loot_entitlement.type must not be null.")]
+    [InlineData("\"platform\": null", "platform must not be null.")]
+    [InlineData("\"item_id\": null", "item_id must not be null.")]
+    [InlineData("\"revocation_policy\": null", "revocation_policy must not be null.")]
+    [InlineData("\"custom_data\": null", "custom_data must not be null.")]
+    [InlineData("\"custom_data\": {\"store_section\": null}", "custom_data.store_section must be a string, not null.")]
+    public async Task Run_ANullInAnEntry_StopsWithTheEntryAndTheFieldNamed_AndStoresNothing(string field, string problem)
+    {
+        // The second entry is the sample's, with one field replaced or added (a later duplicate key wins).
+        var bad = GoodEntry.Replace("\"sku\": \"gems_100\"", "\"sku\": \"gems_200\"", StringComparison.Ordinal).TrimEnd('}') + ", " + field + "}";
+        var path = WriteSeedFile($"[{GoodEntry}, {bad}]");
+
+        var failure = await Assert.ThrowsAsync<InvalidDataException>(() => Seeder(path).RunAsync(CancellationToken.None));
+
+        Assert.Equal($"Catalog seed file {path}, entry 1: {problem}", failure.Message);
+        Assert.Null(await _store.ReadCatalogSkuAsync(Platform.Steam, "gems_100"));
+    }
+
+    [Fact]
+    public async Task Run_TwoEntriesForOneSku_StopsWithBothNamed_AndStoresNothing()
+    {
+        var path = WriteSeedFile($"[{GoodEntry}, {GoodEntry.Replace("\"gems_100\"", "\"gems_200\"", StringComparison.Ordinal)}, {GoodEntry.Replace("\"Gems\"", "\"More Gems\"", StringComparison.Ordinal)}]");
+
+        var failure = await Assert.ThrowsAsync<InvalidDataException>(() => Seeder(path).RunAsync(CancellationToken.None));
+
+        Assert.Equal($"Catalog seed file {path}, entry 2: Steam SKU 'gems_100' is also entry 0.", failure.Message);
+        Assert.Null(await _store.ReadCatalogSkuAsync(Platform.Steam, "gems_100"));
+    }
+
+    [Fact]
+    public async Task Run_AGoodFile_StoresEachEntry()
+    {
+        var path = WriteSeedFile($"[{GoodEntry}, {GoodEntry.Replace("\"gems_100\"", "\"gems_200\"", StringComparison.Ordinal)}]");
+
+        await Seeder(path).RunAsync(CancellationToken.None);
+
+        Assert.Equal("Gems", (await _store.ReadCatalogSkuAsync(Platform.Steam, "gems_100"))!.ItemName);
+        Assert.Equal(EntitlementType.Consumable, (await _store.ReadCatalogSkuAsync(Platform.Steam, "gems_200"))!.EntitlementType);
+    }
+
+    private string WriteSeedFile(string json)
+    {
+        var path = Path.Combine(_directory.Path, "catalog.json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    private CatalogSeeder Seeder(string path) => new(
+        _store,
+        Options.Create(new CatalogOptions { SeedFile = path }),
+        Options.Create(new StorageOptions { DataDirectory = _directory.Path }),
+        NullLogger<CatalogSeeder>.Instance);
+}

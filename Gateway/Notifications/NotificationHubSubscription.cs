@@ -66,8 +66,7 @@ public sealed partial class NotificationHubSubscription(IClusterClient client, N
     {
         try
         {
-            // A connection registered before the hub has the relay's position may already have missed a notification unnoticed.
-            hub.InterruptRegisteredUpTo(await SubscribeAsync());
+            await SubscribeAsync();
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -126,12 +125,12 @@ public sealed partial class NotificationHubSubscription(IClusterClient client, N
         client.GetStreamProvider(NotificationStreams.ProviderName).GetStream<EntitlementNotification>(NotificationStreams.AllPlayers);
 
     /// <summary>
-    /// Subscribe; returns the hub's count of registrations once gaps show (see <see cref="ResubscribeAsync"/>):
-    /// when the relay has answered with its position. Until then a notification the stream loses goes
-    /// unnoticed, so a connection registered before the answer may have missed one. Without an answer every
-    /// connection registered so far counts, and the hub keeps asking (<see cref="KeepAskingPositionAsync"/>).
+    /// Subscribe, and ask the relay for its position. Until the hub has it a notification the stream loses goes
+    /// unnoticed, so a connection registered before the answer may have missed one: those are ended with their
+    /// resume cursors (see <see cref="TryAskPositionAsync"/>). Without an answer every connection is ended now,
+    /// and the hub keeps asking (<see cref="KeepAskingPositionAsync"/>).
     /// </summary>
-    private async Task<long> SubscribeAsync()
+    private async Task SubscribeAsync()
     {
         long subscription;
         lock (_lock)
@@ -142,17 +141,19 @@ public sealed partial class NotificationHubSubscription(IClusterClient client, N
 
         _handle = await Stream.SubscribeAsync(OnNextAsync, OnErrorAsync, OnCompletedAsync);
         LogSubscribed(logger);
-        if (await TryAskPositionAsync(subscription))
+        if (!await TryAskPositionAsync(subscription))
         {
-            return hub.RegisteredSoFar;
+            hub.InterruptAll();
+            Volatile.Write(ref _asking, Task.Run(() => KeepAskingPositionAsync(subscription), CancellationToken.None));
         }
-
-        Volatile.Write(ref _asking, Task.Run(() => KeepAskingPositionAsync(subscription), CancellationToken.None));
-        return long.MaxValue;
     }
 
-    /// <summary>Ask the relay what it has published through and start the gap checks there; false when it could not answer.</summary>
-    private async Task<bool> TryAskPositionAsync(long subscription)
+    /// <summary>
+    /// Ask the relay what it has published through and start the gap checks there, first ending the connections
+    /// registered until then; false when it could not answer. An answer for an earlier subscription, or one that
+    /// comes after a notification has given the hub its position (and ended every connection), changes nothing.
+    /// </summary>
+    private async Task<bool> TryAskPositionAsync(long subscription, bool late = false)
     {
         long position;
         try
@@ -167,11 +168,17 @@ public sealed partial class NotificationHubSubscription(IClusterClient client, N
 
         lock (_lock)
         {
-            // What the relay publishes from now on reaches this subscription: anything it publishes past this
-            // position that the stream loses shows as a gap. A later subscription asks for itself.
-            if (subscription == _subscriptions)
+            if (subscription == _subscriptions && Volatile.Read(ref _handledThrough) == Unknown)
             {
+                // Ended before the position is set: a notification that comes in between still finds it unknown and
+                // ends every connection itself, so none of these is handed one past a loss it did not see. Then what
+                // the relay publishes past this position that the stream loses shows as a gap.
+                hub.InterruptRegisteredUpTo(hub.RegisteredSoFar);
                 RaiseHandledThrough(position);
+                if (late)
+                {
+                    LogRelayPositionKnown(logger);
+                }
             }
         }
 
@@ -198,14 +205,8 @@ public sealed partial class NotificationHubSubscription(IClusterClient client, N
                     return;
                 }
 
-                if (await TryAskPositionAsync(subscription))
+                if (await TryAskPositionAsync(subscription, late: true))
                 {
-                    if (Volatile.Read(ref _subscriptions) == subscription)
-                    {
-                        hub.InterruptRegisteredUpTo(hub.RegisteredSoFar);
-                        LogRelayPositionKnown(logger);
-                    }
-
                     return;
                 }
 
@@ -343,16 +344,14 @@ public sealed partial class NotificationHubSubscription(IClusterClient client, N
                     await old.UnsubscribeAsync().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 }
 
-                var registered = await SubscribeAsync();
-
                 // Connections opened while there was no subscription replayed the ledger and then waited
-                // for live notifications that nothing handed them: end them too, with their resume cursor,
-                // so that they read what they missed from the ledger, as are those opened before the relay
-                // answered with its position (a loss before that shows no gap). Those opened after it miss
-                // nothing that goes unnoticed, and are left alone. When the relay could not answer, every
-                // connection is ended now, and those opened until it does answer are ended then (or when
-                // the first notification comes before that).
-                hub.InterruptRegisteredUpTo(registered);
+                // for live notifications that nothing handed them: the subscription ends them too, with their
+                // resume cursor, so that they read what they missed from the ledger, as it does those opened
+                // before the relay answered with its position (a loss before that shows no gap). Those opened
+                // after it miss nothing that goes unnoticed, and are left alone. When the relay could not
+                // answer, every connection is ended now, and those opened until it does answer are ended then
+                // (or when the first notification comes before that).
+                await SubscribeAsync();
                 return;
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)

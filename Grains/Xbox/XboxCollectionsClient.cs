@@ -90,9 +90,9 @@ public sealed partial class XboxCollectionsClient(HttpClient http, IOptions<Xbox
     /// <summary>
     /// One item of a query's answer, read field by field; null (with the <paramref name="problem"/>) when it
     /// lacks what a consume or a grant needs: a string <c>id</c>, <c>productId</c> and <c>productKind</c>,
-    /// and for a consumable an integer <c>quantity</c>. <c>status</c>, when present, must be a string. Each
-    /// string read must be one the ledger can store (<see cref="StoredText"/>): one with a NUL makes the item
-    /// malformed, as does one that cannot be read at all (an escaped lone surrogate such as <c>"\ud800"</c>,
+    /// and for a consumable an integer <c>quantity</c>. <c>status</c>, when present, must be a string. The
+    /// strings that reach the ledger (<c>id</c>, <c>productId</c>, <c>transactionId</c>) must be ones it can store
+    /// (<see cref="StoredText"/>): one with a NUL makes the item malformed, as does any string that cannot be read at all (an escaped lone surrogate such as <c>"\ud800"</c>,
     /// or bytes that are not UTF-8, which the parser accepts and reading throws on), in a value or a name.
     /// </summary>
     internal static XboxCollectionItem? ReadItem(JsonElement element, out string? problem)
@@ -132,7 +132,9 @@ public sealed partial class XboxCollectionsClient(HttpClient http, IOptions<Xbox
         }
 
         // Checked first, so that no problem below names an id the log could not show either.
-        foreach (var (name, value) in new[] { ("id", id), ("productId", productId), ("productKind", productKind), ("skuId", skuId), ("transactionId", transactionId), ("status", status) })
+        // Only the strings that reach the ledger: the item id and the order (a durable's keys), and the product id
+        // (looked up in the catalog). A NUL in the others (productKind, status, skuId) is only compared or kept.
+        foreach (var (name, value) in new[] { ("id", id), ("productId", productId), ("transactionId", transactionId) })
         {
             if (value is not null && !StoredText.IsStorable(value))
             {

@@ -33,16 +33,23 @@ public sealed class XboxCollectionsClientTests
     [Theory]
     [InlineData("id")]
     [InlineData("productId")]
-    [InlineData("productKind")]
-    [InlineData("skuId")]
     [InlineData("transactionId")]
-    [InlineData("status")]
-    public void ReadItem_NulInAString_IsMalformed(string field)
+    public void ReadItem_NulInAStringTheLedgerReceives_IsMalformed(string field)
     {
         var item = Read(WithField(field, "\"text\\u0000\""), out var problem);
 
         Assert.Null(item);
         Assert.Equal($"its {field} holds a NUL or a lone surrogate, which the ledger does not store", problem);
+    }
+
+    [Fact]
+    public void ReadItem_NulInTheSkuId_IsKept()
+    {
+        // Nothing stores the SKU id: the item is consumed and granted as any other.
+        var item = Read(WithField("skuId", "\"0010\\u0000\""), out var problem);
+
+        Assert.Null(problem);
+        Assert.Equal("0010\0", item!.SkuId);
     }
 
     [Theory]

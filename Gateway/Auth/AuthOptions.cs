@@ -56,6 +56,7 @@ public sealed class AuthOptions
     /// <summary>
     /// Origins (<c>scheme://host[:port]</c>) besides the gateway's own whose pages may send requests that
     /// carry the <c>Authorization</c> cookie; a cookie-authenticated request with any other <c>Origin</c> is refused.
+    /// The gateway answers CORS, with credentials, for these origins only (<see cref="AllowedOriginsCors"/>).
     /// </summary>
     public string[] AllowedOrigins { get; set; } = [];
 

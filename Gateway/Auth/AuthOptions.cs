@@ -27,6 +27,13 @@ public sealed class AuthOptions
     public int KeyRefreshIntervalSeconds { get; set; } = 30;
 
     /// <summary>
+    /// The oldest the key set in use may grow: once loaded, it is read again this long after the last load
+    /// that succeeded, whatever kids the tokens name, so that a key removed from the sources stops being
+    /// accepted. <see cref="KeyRefreshIntervalSeconds"/> is used instead when it is longer. At least 1.
+    /// </summary>
+    public int KeySetMaxAgeSeconds { get; set; } = 300;
+
+    /// <summary>
     /// How many validated tokens <see cref="ValidatedTokenCache"/> remembers, so that a token sent again
     /// skips the signature check; 0 turns the cache off.
     /// </summary>
@@ -49,6 +56,7 @@ public sealed class AuthOptions
     /// <summary>
     /// Origins (<c>scheme://host[:port]</c>) besides the gateway's own whose pages may send requests that
     /// carry the <c>Authorization</c> cookie; a cookie-authenticated request with any other <c>Origin</c> is refused.
+    /// The gateway answers CORS, with credentials, for these origins only (<see cref="AllowedOriginsCors"/>).
     /// </summary>
     public string[] AllowedOrigins { get; set; } = [];
 

@@ -8,7 +8,7 @@ namespace Entitlements.Gateway.Auth;
 /// <c>JwksUrl</c> that is relative or not http(s) (the HTTP client cannot fetch it at all), or a
 /// <c>JwksFile</c> that does not exist. A file that exists but is broken, or a URL that does not answer,
 /// is a run-time matter: the keys in hand stay and the next token tries again. The numbers must not be
-/// negative; <c>Issuer</c> and <c>Audience</c>, when given, not empty. Every allowed origin must
+/// negative, and <c>KeySetMaxAgeSeconds</c> at least 1; <c>Issuer</c> and <c>Audience</c>, when given, not empty. Every allowed origin must
 /// be an origin (<see cref="RequestOrigin.Normalize"/>): one that never matches would fail only in a browser.
 /// </summary>
 public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
@@ -48,6 +48,11 @@ public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
         if (options.KeyRefreshIntervalSeconds < 0)
         {
             failures.Add($"{AuthOptions.SectionName}:KeyRefreshIntervalSeconds must not be negative.");
+        }
+
+        if (options.KeySetMaxAgeSeconds < 1)
+        {
+            failures.Add($"{AuthOptions.SectionName}:KeySetMaxAgeSeconds must be at least 1 (a removed key is accepted until the key set is read again).");
         }
 
         if (options.ValidatedTokenCacheSize < 0)

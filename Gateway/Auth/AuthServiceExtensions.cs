@@ -6,8 +6,8 @@ namespace Entitlements.Gateway.Auth;
 public static class AuthServiceExtensions
 {
     /// <summary>
-    /// Token validation and its cache, the key set and, when enabled, the development issuer. The key sources
-    /// are checked at start (<see cref="AuthOptionsValidator"/>).
+    /// Token validation and its cache, the key set, CORS for the allowed origins (<see cref="AllowedOriginsCors"/>)
+    /// and, when enabled, the development issuer. The key sources are checked at start (<see cref="AuthOptionsValidator"/>).
     /// </summary>
     public static AuthOptions AddGatewayAuth(this WebApplicationBuilder builder)
     {
@@ -24,6 +24,7 @@ public static class AuthServiceExtensions
         builder.Services.AddSingleton<AuthMetrics>();
         builder.Services.AddSingleton<JwtValidator>();
         builder.Services.AddSingleton<CredentialWatch>();
+        builder.Services.AddAllowedOriginsCors(options);
         if (options.DevelopmentIssuerEnabled)
         {
             builder.Services.AddSingleton<DevelopmentIssuer>();

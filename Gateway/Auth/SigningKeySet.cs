@@ -14,13 +14,21 @@ namespace Entitlements.Gateway.Auth;
 /// knows that its entries were verified by an older set; one that finds the same keys (the same kids with
 /// the same key material) keeps the set in use, so that any client able to name an unknown <c>kid</c>
 /// cannot empty the cache and wake every open push connection's <see cref="CredentialWatch"/> once per interval.
+/// <para>
+/// Tokens that name known kids never cause a load, so once loaded the set is also read again when it
+/// reaches <see cref="MaxAge"/>, by a timer and whatever the tokens name: a key removed from the sources
+/// (a normal rotation ends with one) then stops being accepted within that age. That read runs in the
+/// background, through the same one-at-a-time load as the others: requests keep using the set in hand,
+/// and one that needs a load waits for the running one. A read that fails keeps the set and is tried again
+/// after <see cref="RetryAfterFailedRead"/>.
+/// </para>
 /// </summary>
 public sealed partial class SigningKeySet(
     IOptions<AuthOptions> options,
     IHttpClientFactory httpClients,
     TimeProvider time,
     ILogger<SigningKeySet> logger,
-    DevelopmentIssuer? developmentIssuer = null)
+    DevelopmentIssuer? developmentIssuer = null) : IDisposable
 {
     /// <summary>The least time between a failed load and the next attempt (shorter when the interval is).</summary>
     public static readonly TimeSpan FailedLoadBackoff = TimeSpan.FromSeconds(1);
@@ -28,12 +36,17 @@ public sealed partial class SigningKeySet(
     /// <summary>The longest a load may take, file and URL together.</summary>
     public static readonly TimeSpan LoadTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>The longest the age timer is set for at once (a system timer takes no more than about 49 days); it is set again when it fires early.</summary>
+    private static readonly TimeSpan LongestTimerWait = TimeSpan.FromDays(1);
+
     private readonly Lock _gate = new();
     private volatile Snapshot _current = new(FrozenDictionary<string, SigningKey>.Empty, 0, new CancellationTokenSource());
     private Task? _loading;
     private DateTimeOffset _lastSuccess = DateTimeOffset.MinValue;
     private DateTimeOffset _lastFailure = DateTimeOffset.MinValue;
     private volatile Exception? _lastError;
+    private ITimer? _ageTimer;
+    private bool _disposed;
 
     /// <summary>
     /// Which set is in use: 0 before the first load that succeeded, then one more after every load that
@@ -46,6 +59,29 @@ public sealed partial class SigningKeySet(
     /// its request checks its token again then, since the key that verified it may be gone.
     /// </summary>
     public CancellationToken Replaced => _current.Replaced.Token;
+
+    /// <summary>
+    /// The age at which the set in use is read again whatever the tokens name: <see cref="AuthOptions.KeySetMaxAgeSeconds"/>,
+    /// or <see cref="AuthOptions.KeyRefreshIntervalSeconds"/> when that is longer (no read comes sooner than it after one that succeeded).
+    /// </summary>
+    private TimeSpan MaxAge
+    {
+        get
+        {
+            var settings = options.Value;
+            return TimeSpan.FromSeconds(Math.Max(1, Math.Max(settings.KeySetMaxAgeSeconds, settings.KeyRefreshIntervalSeconds)));
+        }
+    }
+
+    /// <summary>The wait after a failed read before the age timer tries again: the refresh interval, at least <see cref="FailedLoadBackoff"/>.</summary>
+    private TimeSpan RetryAfterFailedRead
+    {
+        get
+        {
+            var interval = TimeSpan.FromSeconds(Math.Max(0, options.Value.KeyRefreshIntervalSeconds));
+            return interval > FailedLoadBackoff ? interval : FailedLoadBackoff;
+        }
+    }
 
     /// <summary>The key named <paramref name="keyId"/>, if any, and the <see cref="Generation"/> of the set it was looked up in.</summary>
     /// <param name="cancellationToken">
@@ -124,6 +160,12 @@ public sealed partial class SigningKeySet(
             {
                 _lastFailure = time.GetUtcNow();
                 _lastError = exception;
+                if (_current.Generation > 0)
+                {
+                    // The set in hand grows older: read it again when it is due, and not before the retry wait.
+                    var due = _lastSuccess + MaxAge - _lastFailure;
+                    ScheduleRead(due > RetryAfterFailedRead ? due : RetryAfterFailedRead);
+                }
             }
 
             return;
@@ -140,6 +182,7 @@ public sealed partial class SigningKeySet(
         {
             _lastSuccess = time.GetUtcNow();
             _lastError = null;
+            ScheduleRead(MaxAge);
 
             // Only ever replaced here, by the one load running: the generation cannot be counted twice.
             previous = _current;
@@ -154,6 +197,54 @@ public sealed partial class SigningKeySet(
 
         // Outside the lock: the callbacks run here. Not disposed: a token taken from it may still be registered with.
         await previous.Replaced.CancelAsync();
+    }
+
+    /// <summary>Stop the age timer; a read that is running ends on its own (<see cref="LoadTimeout"/>).</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            _ageTimer?.Dispose();
+            _ageTimer = null;
+        }
+    }
+
+    /// <summary>Set the age timer to fire after <paramref name="due"/> (at most <see cref="LongestTimerWait"/>). Called under the lock.</summary>
+    private void ScheduleRead(TimeSpan due)
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _ageTimer ??= time.CreateTimer(static state => ((SigningKeySet)state!).ReadWhenOld(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _ageTimer.Change(due < LongestTimerWait ? due : LongestTimerWait, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>
+    /// The age timer fired: start a read of the set if it has reached <see cref="MaxAge"/> (set the timer again if not yet).
+    /// Nothing waits for that read; a load already running sets the timer again when it ends.
+    /// </summary>
+    private void ReadWhenOld()
+    {
+        lock (_gate)
+        {
+            if (_disposed || _loading is { IsCompleted: false })
+            {
+                return;
+            }
+
+            var age = time.GetUtcNow() - _lastSuccess;
+            if (age < MaxAge)
+            {
+                ScheduleRead(MaxAge - age);
+                return;
+            }
+
+            // Off the timer's thread, as a load for a token is off the request's.
+            _loading = Task.Run(LoadAsync, CancellationToken.None);
+        }
     }
 
     /// <summary>Whether <paramref name="loaded"/> holds exactly the kids of <paramref name="current"/>, each with the same key.</summary>

@@ -70,6 +70,8 @@ public static class GatewayApp
         app.UseNotificationPush();
         app.UseMiddleware<PlayFabRequestIdMiddleware>();
         app.UseRouting();
+        // Before authentication: a preflight carries no credentials.
+        app.UseAllowedOriginsCors(auth);
         app.UseMiddleware<AuthMiddleware>();
         if (auth.DevelopmentIssuerEnabled)
         {

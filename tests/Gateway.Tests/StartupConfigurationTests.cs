@@ -53,6 +53,7 @@ public sealed class StartupConfigurationTests
     [InlineData("Xbox:MaxAttempts", "0", "Xbox:MaxAttempts must be at least 1.")]
     [InlineData("Xbox:PageSize", "0", "Xbox:PageSize must be at least 1.")]
     [InlineData("Auth:ClockSkewSeconds", "-5", "Auth:ClockSkewSeconds must not be negative.")]
+    [InlineData("Auth:KeySetMaxAgeSeconds", "0", "Auth:KeySetMaxAgeSeconds must be at least 1 (a removed key is accepted until the key set is read again).")]
     [InlineData("Auth:ValidatedTokenCacheSize", "-1", "Auth:ValidatedTokenCacheSize must not be negative (0 turns the cache off).")]
     [InlineData("Notifications:Push:BufferSize", "0", "Notifications:Push:BufferSize must be at least 1.")]
     [InlineData("Notifications:Push:HeartbeatSeconds", "0", "Notifications:Push:HeartbeatSeconds must be at least 1.")]

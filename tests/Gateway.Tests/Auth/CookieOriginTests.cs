@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Entitlements.Tests.Infrastructure;
 using Entitlements.Tests.Notifications;
@@ -8,7 +9,9 @@ namespace Entitlements.Tests.Auth;
 /// <summary>
 /// A browser sends the <c>Authorization</c> cookie with what a page of another site makes it send (a
 /// text/plain fetch, a form, a WebSocket), and says so in <c>Origin</c>: the cookie is refused from any
-/// origin but the gateway's own and <c>Auth:AllowedOrigins</c>, before the route runs.
+/// origin but the gateway's own and <c>Auth:AllowedOrigins</c>, before the route runs. A listed origin's
+/// pages may also read the answers: the gateway answers CORS for them (their preflights included, which
+/// carry no credentials), and for no other origin.
 /// </summary>
 public sealed class CookieOriginTests(AuthGatewayFixture fixture) : IClassFixture<AuthGatewayFixture>
 {
@@ -110,11 +113,153 @@ public sealed class CookieOriginTests(AuthGatewayFixture fixture) : IClassFixtur
         Assert.Equal(System.Net.WebSockets.WebSocketState.Open, own.Socket.State);
     }
 
+    [Theory]
+    [InlineData(AuthGatewayFixture.AllowedOrigin)]
+    [InlineData("https://GAME.example:443")]
+    public async Task Cors_GetWithTheCookieFromAListedOrigin_AllowsThePageToReadTheAnswer(string origin)
+    {
+        var player = await fixture.Operator.CreatePlayerAsync();
+
+        var response = await fixture.Client.SendAsync(HttpMethod.Get, EntitlementsPath(player.Uuid), body: null, request =>
+        {
+            request.Headers.Add("Cookie", $"Authorization=Bearer {PlayerToken(player.Uuid)}");
+            request.Headers.Add("Origin", origin);
+        });
+
+        Assert.True(response.Status == HttpStatusCode.OK, response.ToString());
+        AssertAllowed(origin, response.Headers);
+        Assert.Equal(["ETag", "Retry-After", "X-RequestId"], Values(response.Headers, "Access-Control-Expose-Headers"));
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Methods"));
+    }
+
+    [Fact]
+    public async Task Cors_RefusalOfACookieFromAListedOrigin_IsReadableByThePage()
+    {
+        var player = await fixture.Operator.CreatePlayerAsync();
+
+        // The player's own token, for another player's entitlements.
+        var response = await fixture.Client.SendAsync(HttpMethod.Get, EntitlementsPath(Guid.NewGuid()), body: null, request =>
+        {
+            request.Headers.Add("Cookie", $"Authorization=Bearer {PlayerToken(player.Uuid)}");
+            request.Headers.Add("Origin", AuthGatewayFixture.AllowedOrigin);
+        });
+
+        AuthHttp.Forbidden(response);
+        AssertAllowed(AuthGatewayFixture.AllowedOrigin, response.Headers);
+    }
+
+    [Fact]
+    public async Task Cors_SseWithTheCookieFromAListedOrigin_AllowsThePageToReadTheStream()
+    {
+        var player = Guid.NewGuid();
+
+        await using var events = await PushEventStream.OpenAsync(
+            fixture.Client.BaseAddress!, PushRoutes.PlayerSse(player), token: null, cookie: $"Authorization=Bearer {PlayerToken(player)}", origin: AuthGatewayFixture.AllowedOrigin);
+
+        Assert.Equal("text/event-stream", events.Response.Content.Headers.ContentType?.MediaType);
+        AssertAllowed(AuthGatewayFixture.AllowedOrigin, events.Response.Headers);
+    }
+
+    [Theory]
+    [InlineData("POST", "/entitlements/consume", "content-type")]
+    [InlineData("POST", "/entitlements/consume", "authorization,content-type")]
+    [InlineData("GET", "/sse", "last-event-id")]
+    public async Task Cors_PreflightFromAListedOrigin_Returns204WithTheHeaders(string method, string route, string headers)
+    {
+        var path = route == "/sse" ? PushRoutes.PlayerSse(Guid.NewGuid()) : ConsumePath(Guid.NewGuid());
+
+        var response = await PreflightAsync(path, AuthGatewayFixture.AllowedOrigin, method, headers);
+
+        Assert.True(response.Status == HttpStatusCode.NoContent, response.ToString());
+        Assert.Equal("", response.Body);
+        AssertAllowed(AuthGatewayFixture.AllowedOrigin, response.Headers);
+        Assert.Equal(["GET", "HEAD", "POST", "PUT"], Values(response.Headers, "Access-Control-Allow-Methods"));
+        Assert.Equal(["Content-Type", "Authorization", "Last-Event-ID", "If-None-Match", "X-Authorization"], Values(response.Headers, "Access-Control-Allow-Headers"));
+        Assert.All(headers.Split(','), header => Assert.Contains(header, Values(response.Headers, "Access-Control-Allow-Headers"), StringComparer.OrdinalIgnoreCase));
+        Assert.Equal(["600"], Values(response.Headers, "Access-Control-Max-Age"));
+    }
+
+    [Theory]
+    [InlineData("https://attacker.example")]
+    [InlineData("https://game.example:8443")]
+    [InlineData("null")]
+    [InlineData("{own}")]
+    public async Task Cors_UnlistedOrigin_GetsNoCorsHeadersAndItsPreflightIsNotAllowed(string origin)
+    {
+        var player = await fixture.Operator.CreatePlayerAsync();
+        origin = origin.Replace("{own}", OwnOrigin().GetLeftPart(UriPartial.Authority), StringComparison.Ordinal);
+
+        // With the token in the header, which a page of any origin could send: the answer is not for the page to read.
+        var get = await fixture.Client.SendAsync(HttpMethod.Get, EntitlementsPath(player.Uuid), body: null, request =>
+        {
+            request.Headers.Authorization = new("Bearer", PlayerToken(player.Uuid));
+            request.Headers.Add("Origin", origin);
+        });
+        var preflight = await PreflightAsync(ConsumePath(player.Uuid), origin, "POST", "content-type");
+
+        Assert.True(get.Status == HttpStatusCode.OK, get.ToString());
+        AssertNoCors(get.Headers);
+        Assert.True(preflight.Status == HttpStatusCode.MethodNotAllowed, preflight.ToString());
+        AssertNoCors(preflight.Headers);
+    }
+
+    [Fact]
+    public async Task Cors_NoAllowedOrigins_AnswersNoOriginWithCorsHeaders()
+    {
+        // A gateway of its own, with the development issuer (its client sends an operator token) and no Auth:AllowedOrigins.
+        await using var gateway = new GatewayFixture();
+        await gateway.InitializeAsync();
+        var player = await gateway.Client.CreatePlayerAsync();
+
+        var get = await gateway.Client.SendAsync(HttpMethod.Get, EntitlementsPath(player.Uuid), body: null, request => request.Headers.Add("Origin", AuthGatewayFixture.AllowedOrigin));
+        var preflight = await gateway.Client.SendAsync(HttpMethod.Options, ConsumePath(player.Uuid), body: null, request =>
+        {
+            request.Headers.Add("Origin", AuthGatewayFixture.AllowedOrigin);
+            request.Headers.Add("Access-Control-Request-Method", "POST");
+        });
+
+        Assert.True(get.Status == HttpStatusCode.OK, get.ToString());
+        AssertNoCors(get.Headers);
+        Assert.True(preflight.Status == HttpStatusCode.MethodNotAllowed, preflight.ToString());
+        AssertNoCors(preflight.Headers);
+    }
+
     private Uri OwnOrigin() => fixture.Client.BaseAddress!;
 
     private string PlayerToken(Guid player) => fixture.Keys.Es256(TestKeys.Claims([], subject: player.ToString()));
 
     private static string ConsumePath(Guid player) => $"/inventory/v1/player/{player}/entitlements/consume";
+
+    private static string EntitlementsPath(Guid player) => $"/inventory/v1/player/{player}/entitlements";
+
+    /// <summary>A browser's preflight: <c>OPTIONS</c> with the page's origin, the method and the headers it means to send, and no credentials.</summary>
+    private Task<ApiResponse> PreflightAsync(string path, string origin, string method, string headers) =>
+        fixture.Client.SendAsync(HttpMethod.Options, path, body: null, request =>
+        {
+            request.Headers.Add("Origin", origin);
+            request.Headers.Add("Access-Control-Request-Method", method);
+            request.Headers.Add("Access-Control-Request-Headers", headers);
+        });
+
+    /// <summary>The answer lets a page of <paramref name="origin"/> read it, cookies included, and says that it depends on the origin.</summary>
+    private static void AssertAllowed(string origin, HttpResponseHeaders headers)
+    {
+        Assert.Equal([origin], Values(headers, "Access-Control-Allow-Origin"));
+        Assert.Equal(["true"], Values(headers, "Access-Control-Allow-Credentials"));
+        Assert.Contains("Origin", Values(headers, "Vary"));
+    }
+
+    private static void AssertNoCors(HttpResponseHeaders headers)
+    {
+        Assert.Empty(headers.Where(header => header.Key.StartsWith("Access-Control-", StringComparison.OrdinalIgnoreCase)).Select(header => header.Key));
+        Assert.DoesNotContain("Origin", Values(headers, "Vary"));
+    }
+
+    /// <summary>The values of header <paramref name="name"/>, comma-separated lists split; empty when it is absent.</summary>
+    private static string[] Values(HttpResponseHeaders headers, string name) =>
+        headers.TryGetValues(name, out var values)
+            ? [.. values.SelectMany(value => value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))]
+            : [];
 
     private static string ConsumeBody() =>
         new JsonObject { ["item_id"] = "gems", ["quantity"] = 30, ["operation_id"] = Unique.Name("op") }.ToJsonString();

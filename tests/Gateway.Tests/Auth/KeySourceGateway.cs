@@ -10,13 +10,17 @@ namespace Entitlements.Tests.Auth;
 /// <summary>
 /// A gateway of its own, whose keys (<see cref="Keys"/>) come from a <see cref="JwksEndpoint"/> (<see cref="Endpoint"/>)
 /// and whose key set reads the time
-/// from <see cref="Time"/>: the refresh interval (<see cref="RefreshIntervalSeconds"/>, an hour) and the
-/// back-off after a failed load pass only when a test moves that clock. Its token validator keeps the
+/// from <see cref="Time"/>: the refresh interval (<see cref="RefreshIntervalSeconds"/>, an hour), the
+/// key set's maximum age (<see cref="KeySetMaxAgeSeconds"/>, two hours) and the back-off after a failed
+/// load pass only when a test moves that clock. Its token validator keeps the
 /// system clock, so tokens stay valid however far the key set's clock goes.
 /// </summary>
 public sealed class KeySourceGateway : GatewayFixture
 {
     public const int RefreshIntervalSeconds = 3600;
+
+    /// <summary><c>Auth:KeySetMaxAgeSeconds</c>: longer than the interval, so that a test moving the clock by one interval causes no read of its own.</summary>
+    public const int KeySetMaxAgeSeconds = 2 * RefreshIntervalSeconds;
 
     private readonly TempDirectory _keyDirectory = new();
     private readonly MeterListener _listener = new();
@@ -96,6 +100,7 @@ public sealed class KeySourceGateway : GatewayFixture
         settings["Auth:Issuer"] = TestKeys.Issuer;
         settings["Auth:Audience"] = TestKeys.Audience;
         settings["Auth:KeyRefreshIntervalSeconds"] = RefreshIntervalSeconds.ToString(CultureInfo.InvariantCulture);
+        settings["Auth:KeySetMaxAgeSeconds"] = KeySetMaxAgeSeconds.ToString(CultureInfo.InvariantCulture);
     }
 
     protected override void ConfigureServices(IServiceCollection services) =>

@@ -20,14 +20,31 @@ internal sealed class PushEventStream : IAsyncDisposable
     public HttpResponseMessage Response => _response;
 
     /// <summary>
-    /// Open the stream. <paramref name="receiveBufferBytes"/>, when given, sizes the client's TCP receive
+    /// Open the stream with <paramref name="token"/> in the <c>Authorization</c> header (or a raw <c>Cookie</c>
+    /// header, and the page's <c>Origin</c>, as a browser's <c>EventSource</c> sends them).
+    /// <paramref name="receiveBufferBytes"/>, when given, sizes the client's TCP receive
     /// buffer before it connects: a client that does not read then stops the server's sends after that much.
     /// </summary>
-    public static async Task<PushEventStream> OpenAsync(Uri baseAddress, string path, string token, string? lastEventId = null, int? receiveBufferBytes = null)
+    public static async Task<PushEventStream> OpenAsync(
+        Uri baseAddress, string path, string? token, string? lastEventId = null, int? receiveBufferBytes = null, string? cookie = null, string? origin = null)
     {
         var client = new HttpClient(PushClientHandler.Create(receiveBufferBytes)) { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
-        request.Headers.Authorization = new("Bearer", token);
+        if (token is not null)
+        {
+            request.Headers.Authorization = new("Bearer", token);
+        }
+
+        if (cookie is not null)
+        {
+            request.Headers.Add("Cookie", cookie);
+        }
+
+        if (origin is not null)
+        {
+            request.Headers.Add("Origin", origin);
+        }
+
         request.Headers.Accept.ParseAdd("text/event-stream");
         if (lastEventId is not null)
         {

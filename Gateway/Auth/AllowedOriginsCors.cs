@@ -1,0 +1,72 @@
+using Microsoft.AspNetCore.Cors.Infrastructure;
+
+namespace Entitlements.Gateway.Auth;
+
+/// <summary>
+/// CORS for the pages of <see cref="AuthOptions.AllowedOrigins"/>, so that they can read what the gateway
+/// answers to the requests they may send with the <c>Authorization</c> cookie (<see cref="AuthMiddleware"/>).
+/// A request whose <c>Origin</c> is listed (compared as <see cref="RequestOrigin.Normalize"/> does) gets
+/// <c>Access-Control-Allow-Origin</c> naming that origin, <c>Access-Control-Allow-Credentials: true</c> and
+/// <c>Vary: Origin</c>, and its preflight is answered 204 before authentication (a preflight carries no
+/// credentials). Any other request, and every request when the list is empty, does not pass through the
+/// CORS middleware at all: no <c>Access-Control-*</c> header, and a preflight is answered as any
+/// <c>OPTIONS</c> request is (405 on a route).
+/// </summary>
+public static class AllowedOriginsCors
+{
+    /// <summary>The methods of the gateway's routes.</summary>
+    public static readonly string[] Methods = [HttpMethods.Get, HttpMethods.Head, HttpMethods.Post, HttpMethods.Put];
+
+    /// <summary>
+    /// The request headers a page may set: the body's type and the token, and those routes read (the SSE
+    /// resume cursor, the catalog's conditional GET, PlayFab's session ticket).
+    /// </summary>
+    public static readonly string[] RequestHeaders = ["Content-Type", "Authorization", "Last-Event-ID", "If-None-Match", "X-Authorization"];
+
+    /// <summary>The response headers, beyond those every page may read, that routes set for their clients.</summary>
+    public static readonly string[] ExposedHeaders = ["ETag", "Retry-After", "X-RequestId"];
+
+    /// <summary>How long a browser may reuse a preflight's answer.</summary>
+    public static readonly TimeSpan PreflightMaxAge = TimeSpan.FromMinutes(10);
+
+    /// <summary>The CORS policy for <paramref name="auth"/>'s allowed origins (none registered when the list is empty).</summary>
+    public static IServiceCollection AddAllowedOriginsCors(this IServiceCollection services, AuthOptions auth)
+    {
+        ArgumentNullException.ThrowIfNull(auth);
+        if (Listed(auth) is not { Count: > 0 } listed)
+        {
+            return services;
+        }
+
+        return services.AddCors(cors => cors.AddDefaultPolicy(policy => policy
+            .SetIsOriginAllowed(origin => IsListed(listed, origin))
+            .AllowCredentials()
+            .WithMethods(Methods)
+            .WithHeaders(RequestHeaders)
+            .WithExposedHeaders(ExposedHeaders)
+            .SetPreflightMaxAge(PreflightMaxAge)));
+    }
+
+    /// <summary>
+    /// The CORS middleware, for requests from a listed origin only. Put after routing and before
+    /// <see cref="AuthMiddleware"/>: it answers a preflight itself, which authentication would refuse.
+    /// </summary>
+    public static IApplicationBuilder UseAllowedOriginsCors(this IApplicationBuilder app, AuthOptions auth)
+    {
+        ArgumentNullException.ThrowIfNull(auth);
+        if (Listed(auth) is not { Count: > 0 } listed)
+        {
+            return app;
+        }
+
+        return app.UseWhen(
+            context => context.Request.Headers.Origin is { Count: 1 } origin && IsListed(listed, origin[0]),
+            branch => branch.UseCors());
+    }
+
+    private static HashSet<string> Listed(AuthOptions auth) =>
+        [.. auth.AllowedOrigins.Select(RequestOrigin.Normalize).OfType<string>()];
+
+    private static bool IsListed(HashSet<string> listed, string? origin) =>
+        RequestOrigin.Normalize(origin) is { } normalized && listed.Contains(normalized);
+}

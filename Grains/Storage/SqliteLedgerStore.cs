@@ -308,29 +308,42 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
             return new LinkPlatformUserResult(linked, Created: existing is null);
         }, cancellationToken);
 
-    public Task<CatalogSku?> ReadCatalogSkuAsync(Platform platform, string sku, CancellationToken cancellationToken = default) => ReadAsync(connection =>
+    public Task<CatalogSku?> ReadCatalogSkuAsync(Platform platform, string sku, CancellationToken cancellationToken = default) =>
+        ReadAsync(connection => ReadCatalogSku(connection, null, platform, sku), cancellationToken);
+
+    private static CatalogSku? ReadCatalogSku(SqliteConnection connection, SqliteTransaction? transaction, Platform platform, string sku)
     {
-        using var command = Command(connection, "SELECT document, revision FROM catalog_skus WHERE platform = $platform AND sku = $sku;");
+        using var command = Command(connection, "SELECT document, revision FROM catalog_skus WHERE platform = $platform AND sku = $sku;", transaction);
         command.Parameters.AddWithValue("$platform", platform.ToString());
         command.Parameters.AddWithValue("$sku", sku);
         using var reader = command.ExecuteReader();
         return reader.Read() ? ReadCatalog(reader.GetString(0), reader.GetInt64(1)) : null;
-    }, cancellationToken);
+    }
 
-    public Task<CatalogSku> WriteCatalogSkuAsync(CatalogSku sku, CancellationToken cancellationToken = default)
+    public Task<CatalogWriteResult> WriteCatalogSkuAsync(CatalogSku sku, CatalogPrecondition precondition, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sku);
+        ArgumentNullException.ThrowIfNull(precondition);
+        // Under the single writer: nothing else writes between the checks and the upsert.
         return WriteAsync(connection =>
         {
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var stored = ReadCatalogSku(connection, transaction, sku.Platform, sku.Sku);
+            if (!precondition.HoldsFor(stored?.Revision))
+            {
+                return new CatalogWriteResult(CatalogWriteOutcome.PreconditionFailed, stored);
+            }
+
             using var command = Command(connection, """
                 INSERT INTO catalog_skus (platform, sku, revision, document, platform_product_id) VALUES ($platform, $sku, 1, $doc, $product)
                 ON CONFLICT (platform, sku) DO UPDATE SET
                     revision = catalog_skus.revision + 1, document = excluded.document, platform_product_id = excluded.platform_product_id
                 RETURNING revision;
-                """);
+                """, transaction);
             BindCatalog(command, sku);
             var revision = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-            return sku with { Revision = revision };
+            transaction.Commit();
+            return new CatalogWriteResult(CatalogWriteOutcome.Written, sku with { Revision = revision });
         }, cancellationToken);
     }
 

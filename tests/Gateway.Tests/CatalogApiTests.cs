@@ -318,12 +318,137 @@ public sealed class CatalogApiTests(GatewayFixture fixture) : IClassFixture<Gate
         Assert.Equal(sku, get.Json["sku"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Put_WithStaleIfMatch_Returns412AndLeavesTheEntryUnchanged()
+    {
+        // Two tools read revision 1; the first PUT with If-Match "1" wins, the second must not overwrite it.
+        var sku = Unique.Name("sku");
+        await PutOkAsync(sku, Entry("durable"));
+        var first = await PutIfAsync(sku, WithName(Entry("durable"), "First"), "If-Match", "\"1\"");
+
+        var second = await PutIfAsync(sku, WithName(Entry("durable"), "Second"), "If-Match", "\"1\"");
+        var get = await _client.GetApiAsync($"{Path}/Steam/{sku}");
+
+        Assert.Equal(HttpStatusCode.OK, first.Status);
+        JsonAssert.Error(
+            HttpStatusCode.PreconditionFailed,
+            "precondition_failed",
+            $"The catalog entry for Steam SKU '{sku}' is at revision 2 (ETag \"2\"), which the If-Match or If-None-Match header does not allow; nothing was written.",
+            second);
+        Assert.Equal("\"2\"", second.Headers.ETag?.ToString());
+        Assert.Equal("First", get.Json["item_name"]!.GetValue<string>());
+        Assert.Equal(2, get.Json["revision"]!.GetValue<long>());
+    }
+
+    [Theory]
+    [InlineData("\"2\"")]
+    [InlineData("\"7\", \"2\"")]
+    [InlineData("*")]
+    public async Task Put_WithMatchingIfMatch_WritesTheNextRevision(string ifMatch)
+    {
+        var sku = Unique.Name("sku");
+        await PutOkAsync(sku, Entry("durable"));
+        await PutOkAsync(sku, Entry("durable"));
+
+        var put = await PutIfAsync(sku, WithName(Entry("durable"), "Renamed"), "If-Match", ifMatch);
+
+        Assert.Equal(HttpStatusCode.OK, put.Status);
+        Assert.Equal(3, put.Json["revision"]!.GetValue<long>());
+        Assert.Equal("\"3\"", put.Headers.ETag?.ToString());
+        Assert.Equal("Renamed", (await _client.GetApiAsync($"{Path}/Steam/{sku}")).Json["item_name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Put_WithWeakIfMatch_Returns412AsAStrongComparisonNeverMatchesIt()
+    {
+        var sku = Unique.Name("sku");
+        await PutOkAsync(sku, Entry("durable"));
+
+        var put = await PutIfAsync(sku, WithName(Entry("durable"), "Renamed"), "If-Match", "W/\"1\"");
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, put.Status);
+        Assert.Equal("Item", (await _client.GetApiAsync($"{Path}/Steam/{sku}")).Json["item_name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Put_WithIfMatchAnyOnAMissingEntry_Returns412AndCreatesNothing()
+    {
+        var sku = Unique.Name("sku");
+
+        var put = await PutIfAsync(sku, Entry("durable"), "If-Match", "*");
+
+        JsonAssert.Error(
+            HttpStatusCode.PreconditionFailed,
+            "precondition_failed",
+            $"No catalog entry for Steam SKU '{sku}', and If-Match asks for one; nothing was written.",
+            put);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetApiAsync($"{Path}/Steam/{sku}")).Status);
+    }
+
+    [Fact]
+    public async Task Put_WithIfNoneMatchAnyOnAnExistingEntry_Returns412AndLeavesItUnchanged()
+    {
+        var sku = Unique.Name("sku");
+        await PutOkAsync(sku, Entry("durable"));
+
+        var put = await PutIfAsync(sku, WithName(Entry("durable"), "Renamed"), "If-None-Match", "*");
+        var get = await _client.GetApiAsync($"{Path}/Steam/{sku}");
+
+        JsonAssert.Error(
+            HttpStatusCode.PreconditionFailed,
+            "precondition_failed",
+            $"The catalog entry for Steam SKU '{sku}' is at revision 1 (ETag \"1\"), which the If-Match or If-None-Match header does not allow; nothing was written.",
+            put);
+        Assert.Equal("Item", get.Json["item_name"]!.GetValue<string>());
+        Assert.Equal(1, get.Json["revision"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Put_WithIfNoneMatchAnyOnANewEntry_CreatesRevisionOne()
+    {
+        var sku = Unique.Name("sku");
+
+        var put = await PutIfAsync(sku, Entry("durable"), "If-None-Match", "*");
+
+        Assert.Equal(HttpStatusCode.OK, put.Status);
+        Assert.Equal(1, put.Json["revision"]!.GetValue<long>());
+        Assert.Equal("\"1\"", put.Headers.ETag?.ToString());
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetApiAsync($"{Path}/Steam/{sku}")).Status);
+    }
+
+    [Fact]
+    public async Task Put_WithIfNoneMatchNamingTheStoredRevision_Returns412()
+    {
+        var sku = Unique.Name("sku");
+        await PutOkAsync(sku, Entry("durable"));
+
+        var stale = await PutIfAsync(sku, WithName(Entry("durable"), "Renamed"), "If-None-Match", "W/\"1\"");
+        var other = await PutIfAsync(sku, WithName(Entry("durable"), "Renamed"), "If-None-Match", "\"5\"");
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, stale.Status);
+        Assert.Equal(HttpStatusCode.OK, other.Status);
+        Assert.Equal(2, other.Json["revision"]!.GetValue<long>());
+    }
+
     private static JsonObject Entry(string type) => new()
     {
         ["loot_entitlement"] = new JsonObject { ["type"] = type, ["loot_id"] = 5 },
         ["item_id"] = "item",
         ["item_name"] = "Item",
     };
+
+    private static JsonObject WithName(JsonObject body, string name)
+    {
+        body["item_name"] = name;
+        return body;
+    }
+
+    private Task<ApiResponse> PutIfAsync(string sku, JsonObject body, string header, string value) =>
+        _client.SendAsync(
+            HttpMethod.Put,
+            $"{Path}/Steam/{Uri.EscapeDataString(sku)}",
+            body.ToJsonString(),
+            request => request.Headers.TryAddWithoutValidation(header, value));
 
     private async Task<ApiResponse> PutOkAsync(string sku, JsonObject body)
     {

@@ -27,6 +27,7 @@ public static class CatalogApi
             .RequirePermission(Permissions.CatalogRead);
         group.MapPut("/{platform}/{sku}", PutCatalogEntitlementSku)
             .WithName("put_catalog_entitlement_sku")
+            .Produces<HzApiErrorModel>(StatusCodes.Status409Conflict)
             .Produces<HzApiErrorModel>(StatusCodes.Status412PreconditionFailed)
             .Produces<HzApiErrorModel>(StatusCodes.Status413PayloadTooLarge)
             .RequirePermission(Permissions.CatalogWrite);
@@ -108,6 +109,16 @@ public static class CatalogApi
                     result.Entry is null
                         ? $"No catalog entry for {platform} SKU '{sku}', and If-Match asks for one; nothing was written."
                         : $"The catalog entry for {platform} SKU '{sku}' is at revision {result.Entry.Revision} (ETag {ETag(result.Entry)}), which the If-Match or If-None-Match header does not allow; nothing was written."),
+                CatalogWriteOutcome.ItemTypeConflict => RallyHereResults.Error(
+                    StatusCodes.Status409Conflict,
+                    "catalog_item_type_conflict",
+                    $"Item '{entry.ItemId}' is already mapped as {WireNames<EntitlementType>.Of(result.Conflicting!.EntitlementType)} by {result.Conflicting.Platform} SKU '{result.Conflicting.Sku}'; " +
+                    $"an item has one entitlement type across the catalog, so it cannot be mapped as {WireNames<EntitlementType>.Of(entry.EntitlementType)} here. Nothing was written."),
+                CatalogWriteOutcome.ProductIdConflict => RallyHereResults.Error(
+                    StatusCodes.Status409Conflict,
+                    "catalog_product_id_conflict",
+                    $"Platform product id '{entry.PlatformProductId}' already belongs to {result.Conflicting!.Platform} SKU '{result.Conflicting.Sku}'; " +
+                    "the Xbox consume maps a product to one entry, so no other XboxLive entry may have it. Nothing was written."),
                 _ => throw new InvalidOperationException(result.Describe(entry)),
             };
         }

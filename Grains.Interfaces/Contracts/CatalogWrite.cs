@@ -39,16 +39,23 @@ public enum CatalogWriteOutcome
 
     /// <summary>The precondition did not hold; nothing was written.</summary>
     PreconditionFailed = 1,
+
+    /// <summary>Another entry maps the same item id to another entitlement type; nothing was written.</summary>
+    ItemTypeConflict = 2,
+
+    /// <summary>Another XboxLive entry has the same platform product id; nothing was written.</summary>
+    ProductIdConflict = 3,
 }
 
 /// <summary>
 /// A catalog write's outcome. <see cref="Entry"/> is the entry as stored after the call: the one written, or
-/// the one left as it was (null when there is none).
+/// the one left as it was (null when there is none). <see cref="Conflicting"/> is the other entry a conflict names.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Entitlements.CatalogWriteResult")]
 public sealed record CatalogWriteResult(
     [property: Id(0)] CatalogWriteOutcome Outcome,
-    [property: Id(1)] CatalogSku? Entry)
+    [property: Id(1)] CatalogSku? Entry,
+    [property: Id(2)] CatalogSku? Conflicting = null)
 {
     /// <summary>The written entry; a refusal as an <see cref="InvalidOperationException"/>.</summary>
     public CatalogSku WrittenOrThrow(CatalogSku attempted) => Outcome == CatalogWriteOutcome.Written
@@ -65,6 +72,12 @@ public sealed record CatalogWriteResult(
             CatalogWriteOutcome.PreconditionFailed => Entry is null
                 ? $"Catalog entry {attempted.Platform}/{attempted.Sku} does not exist, and the precondition asks for one."
                 : $"Catalog entry {attempted.Platform}/{attempted.Sku} is at revision {Entry.Revision}, which the precondition does not allow.",
+            CatalogWriteOutcome.ItemTypeConflict =>
+                $"Item '{attempted.ItemId}' is mapped as {Conflicting!.EntitlementType} by catalog entry {Conflicting.Platform}/{Conflicting.Sku}; " +
+                $"{attempted.Platform}/{attempted.Sku} cannot map it as {attempted.EntitlementType}.",
+            CatalogWriteOutcome.ProductIdConflict =>
+                $"Platform product id '{attempted.PlatformProductId}' is already that of catalog entry {Conflicting!.Platform}/{Conflicting.Sku}; " +
+                $"{attempted.Platform}/{attempted.Sku} cannot have it too.",
             _ => throw new ArgumentOutOfRangeException(nameof(attempted), Outcome, "Unknown catalog write outcome."),
         };
     }

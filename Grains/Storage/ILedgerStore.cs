@@ -115,7 +115,10 @@ public interface ILedgerStore
     /// </summary>
     Task<CatalogWriteResult> WriteCatalogSkuAsync(CatalogSku sku, CatalogPrecondition precondition, CancellationToken cancellationToken = default);
 
-    /// <summary>Insert the entries that the database does not have yet; returns how many were inserted.</summary>
+    /// <summary>
+    /// Insert the entries that the database does not have yet; returns how many were inserted. A new entry whose
+    /// item another entry maps to another entitlement type is an <see cref="InvalidDataException"/>, and nothing is inserted.
+    /// </summary>
     Task<int> SeedCatalogAsync(IEnumerable<CatalogSku> skus, CancellationToken cancellationToken = default);
 
     // Secrets

@@ -426,6 +426,16 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
             return new CatalogWriteResult(CatalogWriteOutcome.PreconditionFailed, stored);
         }
 
+        if (await ReadItemTypeConflictAsync(connection, transaction, sku, cancellationToken).ConfigureAwait(false) is { } otherType)
+        {
+            return new CatalogWriteResult(CatalogWriteOutcome.ItemTypeConflict, stored, otherType);
+        }
+
+        if (await ReadProductIdConflictAsync(connection, transaction, sku, cancellationToken).ConfigureAwait(false) is { } otherProduct)
+        {
+            return new CatalogWriteResult(CatalogWriteOutcome.ProductIdConflict, stored, otherProduct);
+        }
+
         await using var command = Command(connection, """
             INSERT INTO catalog_skus (platform, sku, revision, document, platform_product_id) VALUES (@platform, @sku, 1, @doc, @product)
             ON CONFLICT (platform, md5(sku)) DO UPDATE SET
@@ -459,11 +469,71 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
                 "INSERT INTO catalog_skus (platform, sku, revision, document, platform_product_id) VALUES (@platform, @sku, 1, @doc, @product) ON CONFLICT DO NOTHING;",
                 transaction);
             BindCatalog(command, sku);
-            inserted += await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+            {
+                continue;
+            }
+
+            // A new entry only: the ones already stored were checked when written (or predate the check).
+            if (await ReadItemTypeConflictAsync(connection, transaction, sku, cancellationToken).ConfigureAwait(false) is { } other)
+            {
+                throw new InvalidDataException(new CatalogWriteResult(CatalogWriteOutcome.ItemTypeConflict, null, other).Describe(sku));
+            }
+
+            inserted++;
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return inserted;
+    }
+
+    /// <summary>
+    /// Another entry (any platform) of the entry's item with another entitlement type, if any: a scan of the
+    /// catalog's documents, which only a catalog write (or a seeded new entry) pays. A document holding a NUL
+    /// escape (stored before NUL was refused) cannot be read as <c>jsonb</c> and is passed over, as the
+    /// schema version 9 upgrade passes it over.
+    /// </summary>
+    private static async Task<CatalogSku?> ReadItemTypeConflictAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, CatalogSku sku, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, """
+            SELECT document, revision FROM catalog_skus
+            WHERE (CASE WHEN strpos(document, '\u0000') = 0 THEN document::jsonb ->> 'itemId' END) = @item
+                AND NOT (platform = @platform AND sku = @sku)
+            ORDER BY platform, sku COLLATE "C";
+            """, transaction);
+        command.Parameters.Add(Parameter("item", NpgsqlDbType.Text, sku.ItemId));
+        command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, sku.Platform.ToString()));
+        command.Parameters.Add(Parameter("sku", NpgsqlDbType.Text, sku.Sku));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var sameItem = new List<CatalogSku>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            sameItem.Add(ReadCatalog(reader.GetString(0), reader.GetInt64(1)));
+        }
+
+        return CatalogRules.ItemTypeConflict(sku, sameItem);
+    }
+
+    /// <summary>Another entry of the platform with the entry's product id, if that must be unique (XboxLive), on the product index.</summary>
+    private static async Task<CatalogSku?> ReadProductIdConflictAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, CatalogSku sku, CancellationToken cancellationToken)
+    {
+        if (!CatalogRules.HasUniqueProductId(sku))
+        {
+            return null;
+        }
+
+        await using var command = Command(connection, """
+            SELECT document, revision FROM catalog_skus
+            WHERE platform = @platform AND md5(platform_product_id) = md5(@product) AND platform_product_id = @product AND sku <> @sku
+            ORDER BY sku COLLATE "C" LIMIT 1;
+            """, transaction);
+        command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, sku.Platform.ToString()));
+        command.Parameters.Add(Parameter("product", NpgsqlDbType.Text, sku.PlatformProductId));
+        command.Parameters.Add(Parameter("sku", NpgsqlDbType.Text, sku.Sku));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadCatalog(reader.GetString(0), reader.GetInt64(1)) : null;
     }
 
     /// <summary>

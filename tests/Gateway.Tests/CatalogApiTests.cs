@@ -154,7 +154,9 @@ public sealed class CatalogApiTests(GatewayFixture fixture) : IClassFixture<Gate
     {
         var sku = Unique.Name("sku");
 
-        var put = await _client.PutCatalogAsync("PSN", sku, Entry("durable_single_use"));
+        var item = Unique.Name("item");
+
+        var put = await _client.PutCatalogAsync("PSN", sku, Entry("durable_single_use", item));
 
         JsonAssert.Response(HttpStatusCode.OK, new JsonObject
         {
@@ -169,7 +171,7 @@ public sealed class CatalogApiTests(GatewayFixture fixture) : IClassFixture<Gate
                 ["chargeback_loot_id"] = null,
                 ["chargeback_reversal_loot_id"] = null,
             },
-            ["item_id"] = "item",
+            ["item_id"] = item,
             ["item_name"] = "Item",
             ["item_class"] = null,
             ["clazz"] = "ENTITLEMENT",
@@ -430,10 +432,80 @@ public sealed class CatalogApiTests(GatewayFixture fixture) : IClassFixture<Gate
         Assert.Equal(2, other.Json["revision"]!.GetValue<long>());
     }
 
-    private static JsonObject Entry(string type) => new()
+    [Fact]
+    public async Task Put_ItemMappedAsAnotherTypeByAnotherSku_Returns409NamingItAndWritesNothing()
+    {
+        var item = Unique.Name("item");
+        var consumable = Unique.Name("gems");
+        var badge = Unique.Name("badge");
+        Assert.Equal(HttpStatusCode.OK, (await _client.PutCatalogAsync("XboxLive", consumable, Entry("consumable", item))).Status);
+
+        var put = await _client.PutCatalogAsync("Steam", badge, Entry("durable", item));
+
+        JsonAssert.Error(
+            HttpStatusCode.Conflict,
+            "catalog_item_type_conflict",
+            $"Item '{item}' is already mapped as consumable by XboxLive SKU '{consumable}'; an item has one entitlement type across the catalog, so it cannot be mapped as durable here. Nothing was written.",
+            put);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetApiAsync($"{Path}/Steam/{badge}")).Status);
+    }
+
+    [Fact]
+    public async Task Put_SampleGemsMappedAsADurableByANewSku_Returns409AndWritesNothing()
+    {
+        // Steam/gems_100 grants item "gems" as a consumable: a durable "gems" would take its holding's type.
+        var badge = Unique.Name("gems_badge");
+
+        var put = await _client.PutCatalogAsync("Steam", badge, Entry("durable", "gems"));
+
+        Assert.Equal((HttpStatusCode.Conflict, "catalog_item_type_conflict"), (put.Status, put.Json["error_code"]!.GetValue<string>()));
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetApiAsync($"{Path}/Steam/{badge}")).Status);
+    }
+
+    [Fact]
+    public async Task Put_ItemOfTheSameTypeOnAnotherSku_IsAccepted()
+    {
+        var item = Unique.Name("item");
+        await PutOkAsync(Unique.Name("sku"), Entry("durable", item));
+
+        var put = await _client.PutCatalogAsync("PSN", Unique.Name("sku"), Entry("durable", item));
+
+        Assert.Equal(HttpStatusCode.OK, put.Status);
+    }
+
+    [Fact]
+    public async Task Put_XboxProductIdOfAnotherXboxSku_Returns409NamingItAndWritesNothing()
+    {
+        var product = Unique.Name("9P");
+        var holder = Unique.Name("xbox");
+        var second = Unique.Name("xbox");
+        Assert.Equal(HttpStatusCode.OK, (await _client.PutCatalogAsync("XboxLive", holder, WithProduct(Entry("consumable"), product))).Status);
+
+        var put = await _client.PutCatalogAsync("XboxLive", second, WithProduct(Entry("consumable"), product));
+        var again = await _client.PutCatalogAsync("XboxLive", holder, WithProduct(Entry("consumable"), product));
+        var steam = await _client.PutCatalogAsync("Steam", second, WithProduct(Entry("consumable"), product));
+
+        JsonAssert.Error(
+            HttpStatusCode.Conflict,
+            "catalog_product_id_conflict",
+            $"Platform product id '{product}' already belongs to XboxLive SKU '{holder}'; the Xbox consume maps a product to one entry, so no other XboxLive entry may have it. Nothing was written.",
+            put);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetApiAsync($"{Path}/XboxLive/{second}")).Status);
+        Assert.Equal((HttpStatusCode.OK, 2L), (again.Status, again.Json["revision"]!.GetValue<long>()));
+        Assert.Equal(HttpStatusCode.OK, steam.Status);
+    }
+
+    private static JsonObject WithProduct(JsonObject body, string productId)
+    {
+        body["platform_product_id"] = productId;
+        return body;
+    }
+
+    /// <summary>An entry of a fresh item unless one is named: an item has one entitlement type across the catalog.</summary>
+    private static JsonObject Entry(string type, string? itemId = null) => new()
     {
         ["loot_entitlement"] = new JsonObject { ["type"] = type, ["loot_id"] = 5 },
-        ["item_id"] = "item",
+        ["item_id"] = itemId ?? Unique.Name("item"),
         ["item_name"] = "Item",
     };
 

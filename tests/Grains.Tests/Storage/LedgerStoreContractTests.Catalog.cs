@@ -61,4 +61,82 @@ public abstract partial class LedgerStoreContractTests
             await CloseAsync(other);
         }
     }
+
+    [Fact]
+    public async Task WriteCatalogSkuAsync_ItemMappedAsAnotherTypeOnAnyPlatform_IsRefusedNamingTheOtherEntry()
+    {
+        var gems = await Store.WriteCatalogSkuAsync(Item(Platform.XboxLive, "gems-100", "gems", EntitlementType.Consumable));
+
+        var badge = await Store.WriteCatalogSkuAsync(Item(Platform.Steam, "gems-badge", "gems", EntitlementType.Durable), CatalogPrecondition.None);
+        var sameType = await Store.WriteCatalogSkuAsync(Item(Platform.Steam, "gems-500", "gems", EntitlementType.Consumable), CatalogPrecondition.None);
+        var retyped = await Store.WriteCatalogSkuAsync(Item(Platform.XboxLive, "gems-100", "gems", EntitlementType.Durable), CatalogPrecondition.None);
+
+        Assert.Equal((CatalogWriteOutcome.ItemTypeConflict, (CatalogSku?)null, gems.Sku), (badge.Outcome, badge.Entry, badge.Conflicting!.Sku));
+        Assert.Null(await Store.ReadCatalogSkuAsync(Platform.Steam, "gems-badge"));
+        Assert.Equal(CatalogWriteOutcome.Written, sameType.Outcome);
+        // The entry itself may not change the type either while another entry maps the item: it is refused, left at revision 1.
+        Assert.Equal((CatalogWriteOutcome.ItemTypeConflict, 1L, "gems-500"), (retyped.Outcome, retyped.Entry!.Revision, retyped.Conflicting!.Sku));
+    }
+
+    [Fact]
+    public async Task WriteCatalogSkuAsync_XboxProductIdOfAnotherXboxEntry_IsRefusedNamingIt()
+    {
+        await Store.WriteCatalogSkuAsync(Product(Platform.XboxLive, "gems-b", "9PRODUCT"));
+
+        var second = await Store.WriteCatalogSkuAsync(Product(Platform.XboxLive, "gems-a", "9PRODUCT"), CatalogPrecondition.None);
+        var again = await Store.WriteCatalogSkuAsync(Product(Platform.XboxLive, "gems-b", "9PRODUCT"), CatalogPrecondition.None);
+        var steam = await Store.WriteCatalogSkuAsync(Product(Platform.Steam, "gems-a", "9PRODUCT"), CatalogPrecondition.None);
+
+        Assert.Equal((CatalogWriteOutcome.ProductIdConflict, "gems-b"), (second.Outcome, second.Conflicting!.Sku));
+        Assert.Null(await Store.ReadCatalogSkuAsync(Platform.XboxLive, "gems-a"));
+        Assert.Equal("gems-b", (await Store.ReadCatalogSkuByProductIdAsync(Platform.XboxLive, "9PRODUCT"))!.Sku);
+        Assert.Equal((CatalogWriteOutcome.Written, 2L), (again.Outcome, again.Entry!.Revision));
+        Assert.Equal(CatalogWriteOutcome.Written, steam.Outcome);
+    }
+
+    [Fact]
+    public async Task WriteCatalogSkuAsync_ConcurrentEntriesOfOneItemWithTwoTypesFromTwoStores_OnlyOneTypeIsWritten()
+    {
+        var other = await OpenAsync();
+        await other.InitializeAsync();
+        try
+        {
+            var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => (i % 2 == 0 ? Store : other).WriteCatalogSkuAsync(
+                Item(Platform.Steam, $"sku-{i}", "gems", i % 2 == 0 ? EntitlementType.Consumable : EntitlementType.Durable), CatalogPrecondition.None)));
+
+            var types = results.Where(result => result.Outcome == CatalogWriteOutcome.Written).Select(result => result.Entry!.EntitlementType).Distinct();
+            Assert.Single(types);
+            Assert.All(results, result => Assert.True(
+                result.Outcome is CatalogWriteOutcome.Written or CatalogWriteOutcome.ItemTypeConflict, $"Unexpected outcome {result.Outcome}"));
+            Assert.Contains(results, result => result.Outcome == CatalogWriteOutcome.ItemTypeConflict);
+        }
+        finally
+        {
+            await CloseAsync(other);
+        }
+    }
+
+    [Fact]
+    public async Task SeedCatalogAsync_NewEntryMappingAnItemAsAnotherType_ThrowsAndSeedsNothing()
+    {
+        await Store.WriteCatalogSkuAsync(Item(Platform.Steam, "gems-100", "gems", EntitlementType.Consumable));
+
+        var refused = await Assert.ThrowsAsync<InvalidDataException>(() => Store.SeedCatalogAsync(
+            [Item(Platform.Steam, "coins-100", "coins", EntitlementType.Consumable), Item(Platform.PSN, "gems-badge", "gems", EntitlementType.Durable)]));
+        var alreadyStored = await Store.SeedCatalogAsync([Item(Platform.Steam, "gems-100", "gems", EntitlementType.Durable)]);
+
+        Assert.Equal(
+            "Item 'gems' is mapped as Consumable by catalog entry Steam/gems-100; PSN/gems-badge cannot map it as Durable.",
+            refused.Message);
+        Assert.Null(await Store.ReadCatalogSkuAsync(Platform.Steam, "coins-100"));
+        Assert.Null(await Store.ReadCatalogSkuAsync(Platform.PSN, "gems-badge"));
+        // An entry the database has is left alone, unchecked, as before.
+        Assert.Equal(0, alreadyStored);
+    }
+
+    private static CatalogSku Item(Platform platform, string sku, string itemId, EntitlementType type) =>
+        CatalogEntry(sku, sku) with { Platform = platform, ItemId = itemId, EntitlementType = type };
+
+    private static CatalogSku Product(Platform platform, string sku, string productId) =>
+        CatalogEntry(sku, sku) with { Platform = platform, PlatformProductId = productId };
 }

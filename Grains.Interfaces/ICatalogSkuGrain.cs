@@ -11,9 +11,16 @@ public interface ICatalogSkuGrain : IGrainWithStringKey
     [Alias("Get"), ReadOnly]
     Task<CatalogSku?> GetAsync();
 
-    /// <summary>Create or replace the entry; returns it with its new revision.</summary>
+    /// <summary>Create or replace the entry; returns it with its new revision. A refusal is an <see cref="InvalidOperationException"/>.</summary>
     [Alias("Put")]
     Task<CatalogSku> PutAsync(CatalogSku sku);
+
+    /// <summary>
+    /// Create or replace the entry when <paramref name="precondition"/> holds for its stored revision (checked by
+    /// the store in the write's transaction); else nothing is written and the result says why.
+    /// </summary>
+    [Alias("PutIf")]
+    Task<CatalogWriteResult> PutAsync(CatalogSku sku, CatalogPrecondition precondition);
 
     static string Key(Platform platform, string sku) => PlatformKey.Format(platform, sku);
 }

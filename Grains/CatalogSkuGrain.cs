@@ -24,9 +24,12 @@ public sealed class CatalogSkuGrain(ILedgerStore store) : Grain, ICatalogSkuGrai
         return _sku;
     }
 
-    public async Task<CatalogSku> PutAsync(CatalogSku sku)
+    public async Task<CatalogSku> PutAsync(CatalogSku sku) => (await PutAsync(sku, CatalogPrecondition.None)).WrittenOrThrow(sku);
+
+    public async Task<CatalogWriteResult> PutAsync(CatalogSku sku, CatalogPrecondition precondition)
     {
         ArgumentNullException.ThrowIfNull(sku);
+        ArgumentNullException.ThrowIfNull(precondition);
         sku.ThrowIfNotStorable();
         var (platform, name) = Key();
         if (sku.Platform != platform || sku.Sku != name)
@@ -36,8 +39,10 @@ public sealed class CatalogSkuGrain(ILedgerStore store) : Grain, ICatalogSkuGrai
 
         // Forgotten first: if the write fails with its outcome unknown, the next read asks the store.
         _sku = null;
-        _sku = await store.WriteCatalogSkuAsync(sku);
-        return _sku;
+        var result = await store.WriteCatalogSkuAsync(sku, precondition);
+        // Written or not, the result holds the entry as stored now.
+        _sku = result.Entry;
+        return result;
     }
 
     private (Platform Platform, string Sku) Key() => PlatformKey.ParseStored(this.GetPrimaryKeyString(), "The SKU");

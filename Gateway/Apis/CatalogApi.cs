@@ -27,6 +27,8 @@ public static class CatalogApi
             .RequirePermission(Permissions.CatalogRead);
         group.MapPut("/{platform}/{sku}", PutCatalogEntitlementSku)
             .WithName("put_catalog_entitlement_sku")
+            .Produces<HzApiErrorModel>(StatusCodes.Status409Conflict)
+            .Produces<HzApiErrorModel>(StatusCodes.Status412PreconditionFailed)
             .Produces<HzApiErrorModel>(StatusCodes.Status413PayloadTooLarge)
             .RequirePermission(Permissions.CatalogWrite);
         return app;
@@ -92,11 +94,62 @@ public static class CatalogApi
                 return RallyHereResults.Invalid(errors);
             }
 
-            var saved = await grains.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(parsedPlatform, sku)).PutAsync(entry);
-            context.Response.Headers.ETag = ETag(saved);
-            return TypedResults.Ok(CatalogSkuDocument.From(saved));
+            var result = await grains.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(parsedPlatform, sku)).PutAsync(entry, Precondition(context.Request));
+            if (result.Entry is { } stored)
+            {
+                context.Response.Headers.ETag = ETag(stored);
+            }
+
+            return result.Outcome switch
+            {
+                CatalogWriteOutcome.Written => TypedResults.Ok(CatalogSkuDocument.From(result.Entry!)),
+                CatalogWriteOutcome.PreconditionFailed => RallyHereResults.Error(
+                    StatusCodes.Status412PreconditionFailed,
+                    "precondition_failed",
+                    result.Entry is null
+                        ? $"No catalog entry for {platform} SKU '{sku}', and If-Match asks for one; nothing was written."
+                        : $"The catalog entry for {platform} SKU '{sku}' is at revision {result.Entry.Revision} (ETag {ETag(result.Entry)}), which the If-Match or If-None-Match header does not allow; nothing was written."),
+                CatalogWriteOutcome.ItemTypeConflict => RallyHereResults.Error(
+                    StatusCodes.Status409Conflict,
+                    "catalog_item_type_conflict",
+                    $"Item '{entry.ItemId}' is already mapped as {WireNames<EntitlementType>.Of(result.Conflicting!.EntitlementType)} by {result.Conflicting.Platform} SKU '{result.Conflicting.Sku}'; " +
+                    $"an item has one entitlement type across the catalog, so it cannot be mapped as {WireNames<EntitlementType>.Of(entry.EntitlementType)} here. Nothing was written."),
+                CatalogWriteOutcome.ProductIdConflict => RallyHereResults.Error(
+                    StatusCodes.Status409Conflict,
+                    "catalog_product_id_conflict",
+                    $"Platform product id '{entry.PlatformProductId}' already belongs to {result.Conflicting!.Platform} SKU '{result.Conflicting.Sku}'; " +
+                    "the Xbox consume maps a product to one entry, so no other XboxLive entry may have it. Nothing was written."),
+                _ => throw new InvalidOperationException(result.Describe(entry)),
+            };
         }
     }
+
+    /// <summary>
+    /// The request's <c>If-Match</c> and <c>If-None-Match</c> (RFC 9110, section 13.1) as revisions: each a list of
+    /// ETags or <c>*</c>. <c>If-Match</c> compares strongly (a weak tag matches nothing), <c>If-None-Match</c>
+    /// weakly; a tag that is not one of our ETags matches no revision. The store checks them in the write's
+    /// transaction, so two PUTs that both read revision 3 cannot both pass <c>If-Match: "3"</c>.
+    /// </summary>
+    private static CatalogPrecondition Precondition(HttpRequest request)
+    {
+        var headers = request.GetTypedHeaders();
+        return new CatalogPrecondition
+        {
+            IfMatch = Present(request.Headers.IfMatch) ? Revisions(headers.IfMatch, strong: true) : null,
+            IfNoneMatch = Present(request.Headers.IfNoneMatch) ? Revisions(headers.IfNoneMatch, strong: false) : null,
+        };
+
+        static bool Present(Microsoft.Extensions.Primitives.StringValues values) => values.Any(value => !string.IsNullOrWhiteSpace(value));
+    }
+
+    private static CatalogRevisions Revisions(IList<EntityTagHeaderValue> tags, bool strong) => new()
+    {
+        Any = tags.Any(tag => tag.Equals(EntityTagHeaderValue.Any)),
+        Revisions = [.. tags
+            .Where(tag => !(strong && tag.IsWeak) && !tag.Equals(EntityTagHeaderValue.Any))
+            .Select(tag => long.TryParse(tag.Tag.AsSpan().Trim('"'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var revision) ? revision : -1)
+            .Where(revision => revision >= 0)],
+    };
 
     /// <summary>The body names the same platform and SKU as the path, or leaves them out.</summary>
     private static CatalogSku? Read(System.Text.Json.JsonElement body, Platform platform, string sku, List<ValidationErrorDetail> errors)

@@ -62,7 +62,17 @@ public sealed partial class CatalogSeeder(ILedgerStore store, IOptions<CatalogOp
             }
         }
 
-        var inserted = await store.SeedCatalogAsync(entries, cancellationToken);
+        int inserted;
+        try
+        {
+            inserted = await store.SeedCatalogAsync(entries, cancellationToken);
+        }
+        catch (InvalidDataException exception)
+        {
+            // A new entry that disagrees with the catalog (an item with another entitlement type): nothing is seeded.
+            throw new InvalidDataException($"Catalog seed file {path}: {exception.Message} Nothing was seeded.", exception);
+        }
+
         LogSeeded(logger, path, entries.Count, inserted);
     }
 }

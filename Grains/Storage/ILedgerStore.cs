@@ -108,10 +108,17 @@ public interface ILedgerStore
 
     Task<CatalogSku?> ReadCatalogSkuAsync(Platform platform, string sku, CancellationToken cancellationToken = default);
 
-    /// <summary>Create or replace an entry; the stored revision goes up by one.</summary>
-    Task<CatalogSku> WriteCatalogSkuAsync(CatalogSku sku, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Create or replace an entry when <paramref name="precondition"/> holds for its stored revision, checked in
+    /// the write's transaction (on PostgreSQL under <c>CatalogLock</c>, which every catalog write takes); the
+    /// stored revision goes up by one. Else nothing is written and the result says why.
+    /// </summary>
+    Task<CatalogWriteResult> WriteCatalogSkuAsync(CatalogSku sku, CatalogPrecondition precondition, CancellationToken cancellationToken = default);
 
-    /// <summary>Insert the entries that the database does not have yet; returns how many were inserted.</summary>
+    /// <summary>
+    /// Insert the entries that the database does not have yet; returns how many were inserted. A new entry whose
+    /// item another entry maps to another entitlement type is an <see cref="InvalidDataException"/>, and nothing is inserted.
+    /// </summary>
     Task<int> SeedCatalogAsync(IEnumerable<CatalogSku> skus, CancellationToken cancellationToken = default);
 
     // Secrets

@@ -28,6 +28,8 @@ namespace Entitlements.Storage;
 /// consumes a sequence value.</item>
 /// <item>Linking platform users takes another advisory lock (<see cref="PlayersLock"/>), so that
 /// player ids are handed out densely and a link is decided once.</item>
+/// <item>Catalog writes and the start-up seed take a third (<see cref="CatalogLock"/>), so that a write's
+/// checks (its <c>If-Match</c>, the other entries it must agree with) hold until it commits.</item>
 /// <item>Migrations run in one transaction under <see cref="MigrationLock"/>: silos starting together
 /// migrate once.</item>
 /// </list>
@@ -43,6 +45,12 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
 
     /// <summary>Advisory lock key held while a platform user is linked (and maybe a player created).</summary>
     internal const long PlayersLock = 0x456E_7469_746C_0002;
+
+    /// <summary>
+    /// Advisory lock key held by every catalog write and the seed from before their checks to their commit, so that
+    /// a write's precondition (and its checks against the other entries) still hold when it writes.
+    /// </summary>
+    internal const long CatalogLock = 0x456E_7469_746C_0005;
 
     /// <summary>Advisory lock key held while the schema is created or migrated.</summary>
     internal const long MigrationLock = PostgresMigrations.MigrationLock;
@@ -390,28 +398,60 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
     public Task<CatalogSku?> ReadCatalogSkuAsync(Platform platform, string sku, CancellationToken cancellationToken = default) =>
         OnceMoreIfDroppedAsync(async () =>
         {
-            await using var command = _dataSource.CreateCommand("SELECT document, revision FROM catalog_skus WHERE platform = @platform AND md5(sku) = md5(@sku) AND sku = @sku;");
-            command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, platform.ToString()));
-            command.Parameters.Add(Parameter("sku", NpgsqlDbType.Text, sku));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadCatalog(reader.GetString(0), reader.GetInt64(1)) : null;
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            return await ReadCatalogSkuAsync(connection, null, platform, sku, cancellationToken).ConfigureAwait(false);
         });
 
-    public async Task<CatalogSku> WriteCatalogSkuAsync(CatalogSku sku, CancellationToken cancellationToken = default)
+    private static async Task<CatalogSku?> ReadCatalogSkuAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, Platform platform, string sku, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, "SELECT document, revision FROM catalog_skus WHERE platform = @platform AND md5(sku) = md5(@sku) AND sku = @sku;", transaction);
+        command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, platform.ToString()));
+        command.Parameters.Add(Parameter("sku", NpgsqlDbType.Text, sku));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadCatalog(reader.GetString(0), reader.GetInt64(1)) : null;
+    }
+
+    public async Task<CatalogWriteResult> WriteCatalogSkuAsync(CatalogSku sku, CatalogPrecondition precondition, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sku);
-        await using var command = _dataSource.CreateCommand("""
+        ArgumentNullException.ThrowIfNull(precondition);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
+        // Every catalog write (and the seed) takes this lock first, so the checks below still hold at the upsert.
+        await LockAsync(connection, transaction, CatalogLock, cancellationToken).ConfigureAwait(false);
+        var stored = await ReadCatalogSkuAsync(connection, transaction, sku.Platform, sku.Sku, cancellationToken).ConfigureAwait(false);
+        if (!precondition.HoldsFor(stored?.Revision))
+        {
+            return new CatalogWriteResult(CatalogWriteOutcome.PreconditionFailed, stored);
+        }
+
+        if (await ReadItemTypeConflictAsync(connection, transaction, sku, cancellationToken).ConfigureAwait(false) is { } otherType)
+        {
+            return new CatalogWriteResult(CatalogWriteOutcome.ItemTypeConflict, stored, otherType);
+        }
+
+        if (await ReadProductIdConflictAsync(connection, transaction, sku, cancellationToken).ConfigureAwait(false) is { } otherProduct)
+        {
+            return new CatalogWriteResult(CatalogWriteOutcome.ProductIdConflict, stored, otherProduct);
+        }
+
+        await using var command = Command(connection, """
             INSERT INTO catalog_skus (platform, sku, revision, document, platform_product_id) VALUES (@platform, @sku, 1, @doc, @product)
             ON CONFLICT (platform, md5(sku)) DO UPDATE SET
                 revision = catalog_skus.revision + 1, document = excluded.document, platform_product_id = excluded.platform_product_id
             WHERE catalog_skus.sku = excluded.sku
             RETURNING revision;
-            """);
+            """, transaction);
         BindCatalog(command, sku);
         // No row back only when another SKU of the platform has the same MD5 (the unique key).
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long revision
-            ? sku with { Revision = revision }
-            : throw new InvalidOperationException($"The {sku.Platform} SKU has the same MD5 as another SKU of the platform; it cannot be written.");
+        if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not long revision)
+        {
+            throw new InvalidOperationException($"The {sku.Platform} SKU has the same MD5 as another SKU of the platform; it cannot be written.");
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new CatalogWriteResult(CatalogWriteOutcome.Written, sku with { Revision = revision });
     }
 
     public async Task<int> SeedCatalogAsync(IEnumerable<CatalogSku> skus, CancellationToken cancellationToken = default)
@@ -420,6 +460,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
         var entries = skus.ToList();
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
+        await LockAsync(connection, transaction, CatalogLock, cancellationToken).ConfigureAwait(false);
         var inserted = 0;
         foreach (var sku in entries)
         {
@@ -428,11 +469,71 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
                 "INSERT INTO catalog_skus (platform, sku, revision, document, platform_product_id) VALUES (@platform, @sku, 1, @doc, @product) ON CONFLICT DO NOTHING;",
                 transaction);
             BindCatalog(command, sku);
-            inserted += await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+            {
+                continue;
+            }
+
+            // A new entry only: the ones already stored were checked when written (or predate the check).
+            if (await ReadItemTypeConflictAsync(connection, transaction, sku, cancellationToken).ConfigureAwait(false) is { } other)
+            {
+                throw new InvalidDataException(new CatalogWriteResult(CatalogWriteOutcome.ItemTypeConflict, null, other).Describe(sku));
+            }
+
+            inserted++;
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return inserted;
+    }
+
+    /// <summary>
+    /// Another entry (any platform) of the entry's item with another entitlement type, if any: a scan of the
+    /// catalog's documents, which only a catalog write (or a seeded new entry) pays. A document holding a NUL
+    /// escape (stored before NUL was refused) cannot be read as <c>jsonb</c> and is passed over, as the
+    /// schema version 9 upgrade passes it over.
+    /// </summary>
+    private static async Task<CatalogSku?> ReadItemTypeConflictAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, CatalogSku sku, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, """
+            SELECT document, revision FROM catalog_skus
+            WHERE (CASE WHEN strpos(document, '\u0000') = 0 THEN document::jsonb ->> 'itemId' END) = @item
+                AND NOT (platform = @platform AND sku = @sku)
+            ORDER BY platform, sku COLLATE "C";
+            """, transaction);
+        command.Parameters.Add(Parameter("item", NpgsqlDbType.Text, sku.ItemId));
+        command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, sku.Platform.ToString()));
+        command.Parameters.Add(Parameter("sku", NpgsqlDbType.Text, sku.Sku));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var sameItem = new List<CatalogSku>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            sameItem.Add(ReadCatalog(reader.GetString(0), reader.GetInt64(1)));
+        }
+
+        return CatalogRules.ItemTypeConflict(sku, sameItem);
+    }
+
+    /// <summary>Another entry of the platform with the entry's product id, if that must be unique (XboxLive), on the product index.</summary>
+    private static async Task<CatalogSku?> ReadProductIdConflictAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, CatalogSku sku, CancellationToken cancellationToken)
+    {
+        if (!CatalogRules.HasUniqueProductId(sku))
+        {
+            return null;
+        }
+
+        await using var command = Command(connection, """
+            SELECT document, revision FROM catalog_skus
+            WHERE platform = @platform AND md5(platform_product_id) = md5(@product) AND platform_product_id = @product AND sku <> @sku
+            ORDER BY sku COLLATE "C" LIMIT 1;
+            """, transaction);
+        command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, sku.Platform.ToString()));
+        command.Parameters.Add(Parameter("product", NpgsqlDbType.Text, sku.PlatformProductId));
+        command.Parameters.Add(Parameter("sku", NpgsqlDbType.Text, sku.Sku));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadCatalog(reader.GetString(0), reader.GetInt64(1)) : null;
     }
 
     /// <summary>

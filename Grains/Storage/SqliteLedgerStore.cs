@@ -308,29 +308,52 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
             return new LinkPlatformUserResult(linked, Created: existing is null);
         }, cancellationToken);
 
-    public Task<CatalogSku?> ReadCatalogSkuAsync(Platform platform, string sku, CancellationToken cancellationToken = default) => ReadAsync(connection =>
+    public Task<CatalogSku?> ReadCatalogSkuAsync(Platform platform, string sku, CancellationToken cancellationToken = default) =>
+        ReadAsync(connection => ReadCatalogSku(connection, null, platform, sku), cancellationToken);
+
+    private static CatalogSku? ReadCatalogSku(SqliteConnection connection, SqliteTransaction? transaction, Platform platform, string sku)
     {
-        using var command = Command(connection, "SELECT document, revision FROM catalog_skus WHERE platform = $platform AND sku = $sku;");
+        using var command = Command(connection, "SELECT document, revision FROM catalog_skus WHERE platform = $platform AND sku = $sku;", transaction);
         command.Parameters.AddWithValue("$platform", platform.ToString());
         command.Parameters.AddWithValue("$sku", sku);
         using var reader = command.ExecuteReader();
         return reader.Read() ? ReadCatalog(reader.GetString(0), reader.GetInt64(1)) : null;
-    }, cancellationToken);
+    }
 
-    public Task<CatalogSku> WriteCatalogSkuAsync(CatalogSku sku, CancellationToken cancellationToken = default)
+    public Task<CatalogWriteResult> WriteCatalogSkuAsync(CatalogSku sku, CatalogPrecondition precondition, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sku);
+        ArgumentNullException.ThrowIfNull(precondition);
+        // Under the single writer: nothing else writes between the checks and the upsert.
         return WriteAsync(connection =>
         {
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var stored = ReadCatalogSku(connection, transaction, sku.Platform, sku.Sku);
+            if (!precondition.HoldsFor(stored?.Revision))
+            {
+                return new CatalogWriteResult(CatalogWriteOutcome.PreconditionFailed, stored);
+            }
+
+            if (ReadItemTypeConflict(connection, transaction, sku) is { } otherType)
+            {
+                return new CatalogWriteResult(CatalogWriteOutcome.ItemTypeConflict, stored, otherType);
+            }
+
+            if (ReadProductIdConflict(connection, transaction, sku) is { } otherProduct)
+            {
+                return new CatalogWriteResult(CatalogWriteOutcome.ProductIdConflict, stored, otherProduct);
+            }
+
             using var command = Command(connection, """
                 INSERT INTO catalog_skus (platform, sku, revision, document, platform_product_id) VALUES ($platform, $sku, 1, $doc, $product)
                 ON CONFLICT (platform, sku) DO UPDATE SET
                     revision = catalog_skus.revision + 1, document = excluded.document, platform_product_id = excluded.platform_product_id
                 RETURNING revision;
-                """);
+                """, transaction);
             BindCatalog(command, sku);
             var revision = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-            return sku with { Revision = revision };
+            transaction.Commit();
+            return new CatalogWriteResult(CatalogWriteOutcome.Written, sku with { Revision = revision });
         }, cancellationToken);
     }
 
@@ -349,12 +372,67 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
                     "INSERT INTO catalog_skus (platform, sku, revision, document, platform_product_id) VALUES ($platform, $sku, 1, $doc, $product) ON CONFLICT DO NOTHING;",
                     transaction);
                 BindCatalog(command, sku);
-                inserted += command.ExecuteNonQuery();
+                if (command.ExecuteNonQuery() == 0)
+                {
+                    continue;
+                }
+
+                // A new entry only: the ones already stored were checked when written (or predate the check).
+                if (ReadItemTypeConflict(connection, transaction, sku) is { } other)
+                {
+                    throw new InvalidDataException(new CatalogWriteResult(CatalogWriteOutcome.ItemTypeConflict, null, other).Describe(sku));
+                }
+
+                inserted++;
             }
 
             transaction.Commit();
             return inserted;
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Another entry (any platform) of the entry's item with another entitlement type, if any: a scan of the
+    /// catalog's documents, which only a catalog write (or a seeded new entry) pays.
+    /// </summary>
+    private static CatalogSku? ReadItemTypeConflict(SqliteConnection connection, SqliteTransaction transaction, CatalogSku sku)
+    {
+        using var command = Command(connection, """
+            SELECT document, revision FROM catalog_skus
+            WHERE json_extract(document, '$.itemId') = $item AND NOT (platform = $platform AND sku = $sku)
+            ORDER BY platform, sku;
+            """, transaction);
+        command.Parameters.AddWithValue("$item", sku.ItemId);
+        command.Parameters.AddWithValue("$platform", sku.Platform.ToString());
+        command.Parameters.AddWithValue("$sku", sku.Sku);
+        using var reader = command.ExecuteReader();
+        var sameItem = new List<CatalogSku>();
+        while (reader.Read())
+        {
+            sameItem.Add(ReadCatalog(reader.GetString(0), reader.GetInt64(1)));
+        }
+
+        return CatalogRules.ItemTypeConflict(sku, sameItem);
+    }
+
+    /// <summary>Another entry of the platform with the entry's product id, if that must be unique (XboxLive), on the product index.</summary>
+    private static CatalogSku? ReadProductIdConflict(SqliteConnection connection, SqliteTransaction transaction, CatalogSku sku)
+    {
+        if (!CatalogRules.HasUniqueProductId(sku))
+        {
+            return null;
+        }
+
+        using var command = Command(connection, """
+            SELECT document, revision FROM catalog_skus INDEXED BY ix_catalog_skus_product
+            WHERE platform = $platform AND platform_product_id = $product AND sku <> $sku
+            ORDER BY sku LIMIT 1;
+            """, transaction);
+        command.Parameters.AddWithValue("$platform", sku.Platform.ToString());
+        command.Parameters.AddWithValue("$product", sku.PlatformProductId);
+        command.Parameters.AddWithValue("$sku", sku.Sku);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadCatalog(reader.GetString(0), reader.GetInt64(1)) : null;
     }
 
     /// <summary>

@@ -154,7 +154,9 @@ public sealed class CatalogApiTests(GatewayFixture fixture) : IClassFixture<Gate
     {
         var sku = Unique.Name("sku");
 
-        var put = await _client.PutCatalogAsync("PSN", sku, Entry("durable_single_use"));
+        var item = Unique.Name("item");
+
+        var put = await _client.PutCatalogAsync("PSN", sku, Entry("durable_single_use", item));
 
         JsonAssert.Response(HttpStatusCode.OK, new JsonObject
         {
@@ -169,7 +171,7 @@ public sealed class CatalogApiTests(GatewayFixture fixture) : IClassFixture<Gate
                 ["chargeback_loot_id"] = null,
                 ["chargeback_reversal_loot_id"] = null,
             },
-            ["item_id"] = "item",
+            ["item_id"] = item,
             ["item_name"] = "Item",
             ["item_class"] = null,
             ["clazz"] = "ENTITLEMENT",
@@ -318,12 +320,207 @@ public sealed class CatalogApiTests(GatewayFixture fixture) : IClassFixture<Gate
         Assert.Equal(sku, get.Json["sku"]!.GetValue<string>());
     }
 
-    private static JsonObject Entry(string type) => new()
+    [Fact]
+    public async Task Put_WithStaleIfMatch_Returns412AndLeavesTheEntryUnchanged()
+    {
+        // Two tools read revision 1; the first PUT with If-Match "1" wins, the second must not overwrite it.
+        var sku = Unique.Name("sku");
+        await PutOkAsync(sku, Entry("durable"));
+        var first = await PutIfAsync(sku, WithName(Entry("durable"), "First"), "If-Match", "\"1\"");
+
+        var second = await PutIfAsync(sku, WithName(Entry("durable"), "Second"), "If-Match", "\"1\"");
+        var get = await _client.GetApiAsync($"{Path}/Steam/{sku}");
+
+        Assert.Equal(HttpStatusCode.OK, first.Status);
+        JsonAssert.Error(
+            HttpStatusCode.PreconditionFailed,
+            "precondition_failed",
+            $"The catalog entry for Steam SKU '{sku}' is at revision 2 (ETag \"2\"), which the If-Match or If-None-Match header does not allow; nothing was written.",
+            second);
+        Assert.Equal("\"2\"", second.Headers.ETag?.ToString());
+        Assert.Equal("First", get.Json["item_name"]!.GetValue<string>());
+        Assert.Equal(2, get.Json["revision"]!.GetValue<long>());
+    }
+
+    [Theory]
+    [InlineData("\"2\"")]
+    [InlineData("\"7\", \"2\"")]
+    [InlineData("*")]
+    public async Task Put_WithMatchingIfMatch_WritesTheNextRevision(string ifMatch)
+    {
+        var sku = Unique.Name("sku");
+        await PutOkAsync(sku, Entry("durable"));
+        await PutOkAsync(sku, Entry("durable"));
+
+        var put = await PutIfAsync(sku, WithName(Entry("durable"), "Renamed"), "If-Match", ifMatch);
+
+        Assert.Equal(HttpStatusCode.OK, put.Status);
+        Assert.Equal(3, put.Json["revision"]!.GetValue<long>());
+        Assert.Equal("\"3\"", put.Headers.ETag?.ToString());
+        Assert.Equal("Renamed", (await _client.GetApiAsync($"{Path}/Steam/{sku}")).Json["item_name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Put_WithWeakIfMatch_Returns412AsAStrongComparisonNeverMatchesIt()
+    {
+        var sku = Unique.Name("sku");
+        await PutOkAsync(sku, Entry("durable"));
+
+        var put = await PutIfAsync(sku, WithName(Entry("durable"), "Renamed"), "If-Match", "W/\"1\"");
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, put.Status);
+        Assert.Equal("Item", (await _client.GetApiAsync($"{Path}/Steam/{sku}")).Json["item_name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Put_WithIfMatchAnyOnAMissingEntry_Returns412AndCreatesNothing()
+    {
+        var sku = Unique.Name("sku");
+
+        var put = await PutIfAsync(sku, Entry("durable"), "If-Match", "*");
+
+        JsonAssert.Error(
+            HttpStatusCode.PreconditionFailed,
+            "precondition_failed",
+            $"No catalog entry for Steam SKU '{sku}', and If-Match asks for one; nothing was written.",
+            put);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetApiAsync($"{Path}/Steam/{sku}")).Status);
+    }
+
+    [Fact]
+    public async Task Put_WithIfNoneMatchAnyOnAnExistingEntry_Returns412AndLeavesItUnchanged()
+    {
+        var sku = Unique.Name("sku");
+        await PutOkAsync(sku, Entry("durable"));
+
+        var put = await PutIfAsync(sku, WithName(Entry("durable"), "Renamed"), "If-None-Match", "*");
+        var get = await _client.GetApiAsync($"{Path}/Steam/{sku}");
+
+        JsonAssert.Error(
+            HttpStatusCode.PreconditionFailed,
+            "precondition_failed",
+            $"The catalog entry for Steam SKU '{sku}' is at revision 1 (ETag \"1\"), which the If-Match or If-None-Match header does not allow; nothing was written.",
+            put);
+        Assert.Equal("Item", get.Json["item_name"]!.GetValue<string>());
+        Assert.Equal(1, get.Json["revision"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Put_WithIfNoneMatchAnyOnANewEntry_CreatesRevisionOne()
+    {
+        var sku = Unique.Name("sku");
+
+        var put = await PutIfAsync(sku, Entry("durable"), "If-None-Match", "*");
+
+        Assert.Equal(HttpStatusCode.OK, put.Status);
+        Assert.Equal(1, put.Json["revision"]!.GetValue<long>());
+        Assert.Equal("\"1\"", put.Headers.ETag?.ToString());
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetApiAsync($"{Path}/Steam/{sku}")).Status);
+    }
+
+    [Fact]
+    public async Task Put_WithIfNoneMatchNamingTheStoredRevision_Returns412()
+    {
+        var sku = Unique.Name("sku");
+        await PutOkAsync(sku, Entry("durable"));
+
+        var stale = await PutIfAsync(sku, WithName(Entry("durable"), "Renamed"), "If-None-Match", "W/\"1\"");
+        var other = await PutIfAsync(sku, WithName(Entry("durable"), "Renamed"), "If-None-Match", "\"5\"");
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, stale.Status);
+        Assert.Equal(HttpStatusCode.OK, other.Status);
+        Assert.Equal(2, other.Json["revision"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Put_ItemMappedAsAnotherTypeByAnotherSku_Returns409NamingItAndWritesNothing()
+    {
+        var item = Unique.Name("item");
+        var consumable = Unique.Name("gems");
+        var badge = Unique.Name("badge");
+        Assert.Equal(HttpStatusCode.OK, (await _client.PutCatalogAsync("XboxLive", consumable, Entry("consumable", item))).Status);
+
+        var put = await _client.PutCatalogAsync("Steam", badge, Entry("durable", item));
+
+        JsonAssert.Error(
+            HttpStatusCode.Conflict,
+            "catalog_item_type_conflict",
+            $"Item '{item}' is already mapped as consumable by XboxLive SKU '{consumable}'; an item has one entitlement type across the catalog, so it cannot be mapped as durable here. Nothing was written.",
+            put);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetApiAsync($"{Path}/Steam/{badge}")).Status);
+    }
+
+    [Fact]
+    public async Task Put_SampleGemsMappedAsADurableByANewSku_Returns409AndWritesNothing()
+    {
+        // Steam/gems_100 grants item "gems" as a consumable: a durable "gems" would take its holding's type.
+        var badge = Unique.Name("gems_badge");
+
+        var put = await _client.PutCatalogAsync("Steam", badge, Entry("durable", "gems"));
+
+        Assert.Equal((HttpStatusCode.Conflict, "catalog_item_type_conflict"), (put.Status, put.Json["error_code"]!.GetValue<string>()));
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetApiAsync($"{Path}/Steam/{badge}")).Status);
+    }
+
+    [Fact]
+    public async Task Put_ItemOfTheSameTypeOnAnotherSku_IsAccepted()
+    {
+        var item = Unique.Name("item");
+        await PutOkAsync(Unique.Name("sku"), Entry("durable", item));
+
+        var put = await _client.PutCatalogAsync("PSN", Unique.Name("sku"), Entry("durable", item));
+
+        Assert.Equal(HttpStatusCode.OK, put.Status);
+    }
+
+    [Fact]
+    public async Task Put_XboxProductIdOfAnotherXboxSku_Returns409NamingItAndWritesNothing()
+    {
+        var product = Unique.Name("9P");
+        var holder = Unique.Name("xbox");
+        var second = Unique.Name("xbox");
+        Assert.Equal(HttpStatusCode.OK, (await _client.PutCatalogAsync("XboxLive", holder, WithProduct(Entry("consumable"), product))).Status);
+
+        var put = await _client.PutCatalogAsync("XboxLive", second, WithProduct(Entry("consumable"), product));
+        var again = await _client.PutCatalogAsync("XboxLive", holder, WithProduct(Entry("consumable"), product));
+        var steam = await _client.PutCatalogAsync("Steam", second, WithProduct(Entry("consumable"), product));
+
+        JsonAssert.Error(
+            HttpStatusCode.Conflict,
+            "catalog_product_id_conflict",
+            $"Platform product id '{product}' already belongs to XboxLive SKU '{holder}'; the Xbox consume maps a product to one entry, so no other XboxLive entry may have it. Nothing was written.",
+            put);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetApiAsync($"{Path}/XboxLive/{second}")).Status);
+        Assert.Equal((HttpStatusCode.OK, 2L), (again.Status, again.Json["revision"]!.GetValue<long>()));
+        Assert.Equal(HttpStatusCode.OK, steam.Status);
+    }
+
+    private static JsonObject WithProduct(JsonObject body, string productId)
+    {
+        body["platform_product_id"] = productId;
+        return body;
+    }
+
+    /// <summary>An entry of a fresh item unless one is named: an item has one entitlement type across the catalog.</summary>
+    private static JsonObject Entry(string type, string? itemId = null) => new()
     {
         ["loot_entitlement"] = new JsonObject { ["type"] = type, ["loot_id"] = 5 },
-        ["item_id"] = "item",
+        ["item_id"] = itemId ?? Unique.Name("item"),
         ["item_name"] = "Item",
     };
+
+    private static JsonObject WithName(JsonObject body, string name)
+    {
+        body["item_name"] = name;
+        return body;
+    }
+
+    private Task<ApiResponse> PutIfAsync(string sku, JsonObject body, string header, string value) =>
+        _client.SendAsync(
+            HttpMethod.Put,
+            $"{Path}/Steam/{Uri.EscapeDataString(sku)}",
+            body.ToJsonString(),
+            request => request.Headers.TryAddWithoutValidation(header, value));
 
     private async Task<ApiResponse> PutOkAsync(string sku, JsonObject body)
     {

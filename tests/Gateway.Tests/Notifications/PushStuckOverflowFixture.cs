@@ -10,6 +10,7 @@ public sealed class PushStuckOverflowFixture : GatewayFixture
         ArgumentNullException.ThrowIfNull(settings);
         settings["Notifications:Push:BufferSize"] = "10";
         settings["Notifications:Push:HeartbeatSeconds"] = "60";
-        settings["Notifications:Push:SendTimeoutSeconds"] = "1";
+        // Long enough for the buffer to overflow first on a busy machine; the session ends when it has passed.
+        settings["Notifications:Push:SendTimeoutSeconds"] = "5";
     }
 }

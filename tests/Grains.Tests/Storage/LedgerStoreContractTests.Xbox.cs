@@ -229,8 +229,8 @@ public abstract partial class LedgerStoreContractTests
     public async Task InitializeAsync_VersionEightDatabase_FillsTheCatalogsProductIdsFromTheirDocuments()
     {
         // Written by this build, then the column taken away: the documents are what a version 8 build stored.
-        await Store.WriteCatalogSkuAsync(XboxGems("gems-b", "9PRODUCTSHARED"));
-        await Store.WriteCatalogSkuAsync(XboxGems("gems-a", "9PRODUCTSHARED"));
+        // The two entries sharing a product are seeded (a PUT refuses the second; the seed does not check product ids).
+        await Store.SeedCatalogAsync([XboxGems("gems-b", "9PRODUCTSHARED"), XboxGems("gems-a", "9PRODUCTSHARED")]);
         await Store.WriteCatalogSkuAsync(XboxGems("gems-own", "9PRODUCTOWN"));
         await Store.WriteCatalogSkuAsync(XboxGems("gems-none", "unused") with { PlatformProductId = null });
         await Store.WriteCatalogSkuAsync(XboxGems("gems-nul", "9PRODUCTNUL") with { CustomData = new Dictionary<string, string> { ["note"] = "a\0b" } });

@@ -82,8 +82,8 @@ internal sealed class BenchReport(Profile profile, MachineInfo machine, DateTime
             var p = e.Push;
             figures.Add(new(
                 "h", e.Engine, F($"grant to WebSocket notification at {p.Rate:F0} grants/s{(p.TargetRate ? "" : " (80% of the sustained rate)")}"),
-                F($"p50 {PushFigures.Ms(p.P50)}, p99 {PushFigures.Ms(p.P99)}, {p.Received}/{p.Grants} received{(p.Grants > p.Sent ? F($" ({p.Grants - p.Sent} grants failed or not sent)") : "")}"),
-                "p99 <= 50 ms at 5,000/s, every notification received", PushPasses(p),
+                F($"{p.AchievedRate:F0}/s sent, p50 {PushFigures.Ms(p.P50)}, p99 {PushFigures.Ms(p.P99)}, {p.Received}/{p.Grants} received{(p.Grants > p.Sent ? F($" ({p.Grants - p.Sent} grants failed or not sent)") : "")}"),
+                "p99 <= 50 ms at 5,000/s (sent within 5%), every notification received", PushPasses(p),
                 (p.TargetRate
                     ? ""
                     : F($"grants are limited to {p.SustainedRate:F0}/s (the lower of (c) and its sweep point), so 5,000/s cannot be offered; "))
@@ -184,7 +184,7 @@ internal sealed class BenchReport(Profile profile, MachineInfo machine, DateTime
                     ["offered_rate"] = e.Push.Rate,
                     ["target_rate"] = e.Push.TargetRate,
                     ["sustained_grant_rate"] = Round(e.Push.SustainedRate),
-                    ["answered_rate"] = Round(e.Push.AchievedRate),
+                    ["sent_rate"] = Round(e.Push.AchievedRate),
                     ["grants"] = e.Push.Grants,
                     ["sent"] = e.Push.Sent,
                     ["received"] = e.Push.Received,
@@ -249,10 +249,12 @@ internal sealed class BenchReport(Profile profile, MachineInfo machine, DateTime
     }
 
     /// <summary>
-    /// (h) passes at the target rate only, with its p99 within 50 ms over every grant of the run (a lost
-    /// notification counts as infinitely late) and no grant failed and no notification lost.
+    /// (h) passes at the target rate only, with the grants actually sent within 5% of it, its p99 within
+    /// 50 ms over every grant of the run (a lost notification counts as infinitely late) and no grant
+    /// failed and no notification lost.
     /// </summary>
-    public static bool PushPasses(PushFigures p) => p.TargetRate && p.Lost == 0 && p.Failures == 0 && p.P99 <= 50;
+    public static bool PushPasses(PushFigures p) =>
+        p.TargetRate && Math.Abs(p.AchievedRate - p.Rate) <= 0.05 * p.Rate && p.Lost == 0 && p.Failures == 0 && p.P99 <= 50;
 
     private static string Ratio(double ratio) => double.IsFinite(ratio) ? F($"{ratio:P0} of (a)") : "no ratio: (a) has no figure";
 

@@ -25,7 +25,8 @@ internal sealed record HistoryFigures(int SmallHistory, int LargeHistory, double
 }
 
 /// <summary>
-/// Figure (h). Grants: every grant of the run (answered, failed, or not sent); Sent: those answered 200.
+/// Figure (h). Rate: the grant rate asked of the generator; AchievedRate: the grants it started per second
+/// of the time the starting took. Grants: every grant of the run (answered, failed, or not sent); Sent: those answered 200.
 /// P50/P99: grant sent to notification received, over every grant of the run, a grant whose
 /// notification never arrived (its grant failed, was not sent, or its notification was lost) counting as
 /// infinitely late. Answer: grant sent to its HTTP answer. Delivery: the HTTP answer to the notification
@@ -41,7 +42,7 @@ internal sealed record PushFigures(
 
     public string Describe() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{Rate:F0}/s offered ({AchievedRate:F0}/s answered), {Received}/{Grants} received, p50 {Ms(P50)}, p99 {Ms(P99)} (grant answered: p50 {AnswerP50:F1}, p99 {AnswerP99:F1}, the gateway's own p99 <= {ServerAnswerP99:F0}; answer to notification: p50 {DeliveryP50:F1}, p99 {DeliveryP99:F1})");
+        $"{Rate:F0}/s offered ({AchievedRate:F0}/s sent), {Received}/{Grants} received, p50 {Ms(P50)}, p99 {Ms(P99)} (grant answered: p50 {AnswerP50:F1}, p99 {AnswerP99:F1}, the gateway's own p99 <= {ServerAnswerP99:F0}; answer to notification: p50 {DeliveryP50:F1}, p99 {DeliveryP99:F1})");
 
     /// <summary>A latency in ms; "none" when the percentile falls on a notification that never arrived.</summary>
     public static string Ms(double ms) => double.IsPositiveInfinity(ms)
@@ -426,16 +427,16 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
         var answered = new ConcurrentDictionary<string, long>();
         using var client = LoadGenerator.CreateClient(gateway.BaseAddress, profile.Connections, gateway.Token);
         var serverBefore = await ServerHistogram.ReadGrantsAsync(gateway.Client);
-        var load = await LoadGenerator.OpenLoopAsync("push grants", rate, profile.PushDuration, maxInFlight: 4096, async (_, iteration) =>
-        {
-            var t0 = Stopwatch.GetTimestamp();
-            return await GatewayHost.GrantAsync(
+        // Each grant's latencies run from the time it was due to be sent: a grant the generator sent late
+        // (a busy machine) counts its wait too.
+        var openLoop = await LoadGenerator.OpenLoopAsync("push grants", rate, profile.PushDuration, maxInFlight: 4096, (iteration, scheduled) =>
+            GatewayHost.GrantAsync(
                 client, players[(int)(iteration % players.Count)], $"bench-{_run}-push-{iteration}", eventId =>
                 {
-                    sent[eventId] = t0;
+                    sent[eventId] = scheduled;
                     answered[eventId] = Stopwatch.GetTimestamp();
-                });
-        });
+                }));
+        var load = openLoop.Load;
 
         var serverAfter = await ServerHistogram.ReadGrantsAsync(gateway.Client);
         var serverP99 = serverBefore is not null && serverAfter is not null ? serverAfter.PercentileBoundMs(serverBefore, 99) : double.NaN;
@@ -458,7 +459,7 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
         var deliveries = Sorted(arrived.Select(s => LoadGenerator.TicksToMs(received[s.Key] - answered[s.Key])));
         var error = load.FirstError ?? socketError ?? (missing > 0 ? $"{missing} notifications did not arrive within 15 s" : null);
         return new PushFigures(
-            rate, targetRate, grantRate, sent.Count + load.Failures, sent.Count, arrived.Count, load.RequestsPerSecond, LoadResult.Percentile(latencies, 50), LoadResult.Percentile(latencies, 99),
+            rate, targetRate, grantRate, sent.Count + load.Failures, sent.Count, arrived.Count, openLoop.SentRate, LoadResult.Percentile(latencies, 50), LoadResult.Percentile(latencies, 99),
             LoadResult.Percentile(answers, 50), LoadResult.Percentile(answers, 99), serverP99, LoadResult.Percentile(deliveries, 50), LoadResult.Percentile(deliveries, 99),
             load.Failures + missing, error);
 

@@ -182,8 +182,11 @@ internal static class Harness
     {
         var port = FreePorts.Next();
         var baseAddress = new Uri($"http://127.0.0.1:{port}");
+        // Server GC, as the gateway runs (Microsoft.NET.Sdk.Web turns it on): for this child only, since
+        // Bench.dll is also the harness and its load generator, which keep the workstation GC of every figure.
         using var process = ChildProcess.Start(
-            "kestrel", build.BenchDll, [MinimalEndpoint.Command, "--urls", baseAddress.AbsoluteUri.TrimEnd('/'), "--body-bytes", bodyBytes.ToString(CultureInfo.InvariantCulture)]);
+            "kestrel", build.BenchDll, [MinimalEndpoint.Command, "--urls", baseAddress.AbsoluteUri.TrimEnd('/'), "--body-bytes", bodyBytes.ToString(CultureInfo.InvariantCulture)],
+            new Dictionary<string, string> { ["DOTNET_gcServer"] = "1" });
         using var client = LoadGenerator.CreateClient(baseAddress, profile.Connections);
         await process.WaitUntilAsync(
             async () =>

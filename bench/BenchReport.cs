@@ -198,6 +198,7 @@ internal sealed class BenchReport(Profile profile, MachineInfo machine, DateTime
                     ["failures"] = e.Push.Failures,
                 },
                 ["h_cpu"] = Cpu(e.PushCpu),
+                ["warmup_failures"] = e.Warmup.Sum(w => w.Failures),
             })]),
             ["figures"] = JsonSerializer.SerializeToNode(Figures()),
         };
@@ -224,6 +225,11 @@ internal sealed class BenchReport(Profile profile, MachineInfo machine, DateTime
         problems.AddRange(Inserts.Where(i => i.Rows == 0).Select(i => $"(b) {i.Engine} {i.Mode}: no row inserted"));
         foreach (var e in Engines)
         {
+            foreach (var w in e.Warmup.Where(w => w.Failures > 0))
+            {
+                problems.Add($"warm-up {e.Engine} {w.Name}: {w.Failures} requests failed, first: {w.FirstError}");
+            }
+
             Check($"(c) {e.Engine}", e.Grants);
             foreach (var s in e.Sweep)
             {

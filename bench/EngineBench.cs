@@ -53,7 +53,8 @@ internal sealed record PushFigures(
 /// <summary>Everything measured on one engine.</summary>
 internal sealed record EngineFigures(
     string Engine, int GrantBodyBytes, LoadResult Grants, CpuUse GrantsCpu, IReadOnlyList<LoadResult> Sweep, LoadResult Pages, CpuUse PagesCpu,
-    int PageGzipBytes, LoadResult PagesJson, CpuUse PagesJsonCpu, LoadResult NewestPages, CpuUse NewestPagesCpu, LoadResult Xbox, CpuUse XboxCpu, PushFigures Push, CpuUse PushCpu, HistoryFigures History);
+    int PageGzipBytes, LoadResult PagesJson, CpuUse PagesJsonCpu, LoadResult NewestPages, CpuUse NewestPagesCpu, LoadResult Xbox, CpuUse XboxCpu, PushFigures Push, CpuUse PushCpu, HistoryFigures History,
+    IReadOnlyList<LoadResult> Warmup);
 
 /// <summary>Figures (c) to (h) on one engine, against the gateway process and the simulator process.</summary>
 internal sealed class EngineBench(BuildOutput build, Profile profile, Engine engine, SimulatorProcess simulator, string dataDirectory, TextWriter log)
@@ -66,7 +67,7 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
 
     public async Task<EngineFigures> RunAsync()
     {
-        var (gateway, players) = await StartWarmAsync();
+        var (gateway, players, warmup) = await StartWarmAsync();
         try
         {
             var bodyBytes = await GrantBodyBytesAsync(gateway, players[0]);
@@ -120,7 +121,7 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
 
             var history = await HistoryAsync(gateway);
             gateway = null;
-            return new EngineFigures(engine.Name, bodyBytes, grants, grantsCpu, sweep, pages, pagesCpu, _pageGzipBytes, pagesJson, pagesJsonCpu, newestPages, newestPagesCpu, xbox, xboxCpu, push, pushCpu, history);
+            return new EngineFigures(engine.Name, bodyBytes, grants, grantsCpu, sweep, pages, pagesCpu, _pageGzipBytes, pagesJson, pagesJsonCpu, newestPages, newestPagesCpu, xbox, xboxCpu, push, pushCpu, history, warmup);
         }
         finally
         {
@@ -134,8 +135,13 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
     /// </summary>
     public async Task<LoadResult> ProbeAsync(string scenario, TimeSpan measure, Func<int, TimeSpan, Task>? during)
     {
-        var (started, players) = await StartWarmAsync();
+        var (started, players, warmup) = await StartWarmAsync();
         using var gateway = started;
+        foreach (var warm in warmup.Where(w => w.Failures > 0))
+        {
+            Log($"    warm-up {warm.Name}: {warm.Failures} requests failed, first: {warm.FirstError}");
+        }
+
         Log($"{scenario}, {profile.Connections} connections, {measure.TotalSeconds:F0} s");
         var sampler = CpuSampler.Start(gateway.ProcessId);
         var beside = during is null ? Task.CompletedTask : Task.Run(async () =>
@@ -188,8 +194,13 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
         return result;
     }
 
-    /// <summary>The gateway started, the players linked, and the JIT warmed on grants and pages, unmeasured.</summary>
-    private async Task<(GatewayHost Gateway, List<string> Players)> StartWarmAsync()
+    /// <summary>
+    /// The gateway started, the players linked, and the JIT warmed on grants and pages, unmeasured: grants
+    /// on 16 connections for the generator's warm-up plus <see cref="Profile.SystemWarmup"/>, then pages
+    /// for the warm-up plus a third of it. Their figures are not reported, their failures are (a failed
+    /// request fails the smoke run).
+    /// </summary>
+    private async Task<(GatewayHost Gateway, List<string> Players, IReadOnlyList<LoadResult> Warmup)> StartWarmAsync()
     {
         Directory.CreateDirectory(dataDirectory);
         var gateway = await GatewayHost.StartAsync(build, dataDirectory, Settings);
@@ -197,10 +208,10 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
         {
             Log("gateway started; linking players");
             var players = await LinkPlayersAsync(gateway, profile.Players, "p");
-            Log($"warming up for {profile.SystemWarmup.TotalSeconds:F0} s");
-            await GrantLoadAsync(gateway, players, 16, profile.SystemWarmup, "warm");
-            await PageLoadAsync(gateway, profile.SystemWarmup / 3, PagePath(await gateway.LinkPlayerAsync(players[0]), 100), gzip: true);
-            return (gateway, players);
+            Log($"warming up for {(profile.Warmup + profile.SystemWarmup + profile.Warmup + (profile.SystemWarmup / 3)).TotalSeconds:F0} s");
+            var grants = await GrantLoadAsync(gateway, players, 16, profile.SystemWarmup, "warm");
+            var pages = await PageLoadAsync(gateway, profile.SystemWarmup / 3, PagePath(await gateway.LinkPlayerAsync(players[0]), 100), gzip: true);
+            return (gateway, players, [grants, pages]);
         }
         catch
         {

@@ -24,22 +24,37 @@ internal sealed record HistoryFigures(int SmallHistory, int LargeHistory, double
     public double ActivationMs => ColdMs - WarmMs;
 }
 
-/// <summary>Figure (h).</summary>
-/// <summary>(h). P50/P99: grant sent to notification received. Answer: grant sent to its HTTP answer. Delivery: the HTTP answer to the notification (negative when the notification came first).</summary>
-/// ServerAnswerP99: the upper bound of the gateway's own histogram bucket that holds the p99 of the same grants.
+/// <summary>
+/// Figure (h). Rate: the grant rate asked of the generator; AchievedRate: the grants it started per second
+/// of the time the starting took. Grants: every grant of the run (answered, failed, or not sent); Sent: those answered 200.
+/// P50/P99: grant sent to notification received, over every grant of the run, a grant whose
+/// notification never arrived (its grant failed, was not sent, or its notification was lost) counting as
+/// infinitely late. Answer: grant sent to its HTTP answer. Delivery: the HTTP answer to the notification
+/// (negative when the notification came first). ServerAnswerP99: the upper bound of the gateway's own
+/// histogram bucket that holds the p99 of the same grants.
+/// </summary>
 internal sealed record PushFigures(
-    double Rate, bool TargetRate, double SustainedRate, long Sent, long Received, double AchievedRate, double P50, double P99,
+    double Rate, bool TargetRate, double SustainedRate, long Grants, long Sent, long Received, double AchievedRate, double P50, double P99,
     double AnswerP50, double AnswerP99, double ServerAnswerP99, double DeliveryP50, double DeliveryP99, long Failures, string? FirstError)
 {
+    /// <summary>Grants of the run whose notification the client never got.</summary>
+    public long Lost => Grants - Received;
+
     public string Describe() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{Rate:F0}/s offered ({AchievedRate:F0}/s answered), {Received}/{Sent} received, p50 {P50:F1} ms, p99 {P99:F1} ms (grant answered: p50 {AnswerP50:F1}, p99 {AnswerP99:F1}, the gateway's own p99 <= {ServerAnswerP99:F0}; answer to notification: p50 {DeliveryP50:F1}, p99 {DeliveryP99:F1})");
+        $"{Rate:F0}/s offered ({AchievedRate:F0}/s sent), {Received}/{Grants} received, p50 {Ms(P50)}, p99 {Ms(P99)} (grant answered: p50 {AnswerP50:F1}, p99 {AnswerP99:F1}, the gateway's own p99 <= {ServerAnswerP99:F0}; answer to notification: p50 {DeliveryP50:F1}, p99 {DeliveryP99:F1})");
+
+    /// <summary>A latency in ms; "none" when the percentile falls on a notification that never arrived.</summary>
+    public static string Ms(double ms) => double.IsPositiveInfinity(ms)
+        ? "none (notifications lost)"
+        : string.Create(CultureInfo.InvariantCulture, $"{ms:F1} ms");
 }
 
 /// <summary>Everything measured on one engine.</summary>
 internal sealed record EngineFigures(
     string Engine, int GrantBodyBytes, LoadResult Grants, CpuUse GrantsCpu, IReadOnlyList<LoadResult> Sweep, LoadResult Pages, CpuUse PagesCpu,
-    int PageGzipBytes, LoadResult PagesJson, CpuUse PagesJsonCpu, LoadResult NewestPages, CpuUse NewestPagesCpu, LoadResult Xbox, CpuUse XboxCpu, PushFigures Push, CpuUse PushCpu, HistoryFigures History);
+    int PageGzipBytes, LoadResult PagesJson, CpuUse PagesJsonCpu, LoadResult NewestPages, CpuUse NewestPagesCpu, LoadResult Xbox, CpuUse XboxCpu, PushFigures Push, CpuUse PushCpu, HistoryFigures History,
+    IReadOnlyList<LoadResult> Warmup);
 
 /// <summary>Figures (c) to (h) on one engine, against the gateway process and the simulator process.</summary>
 internal sealed class EngineBench(BuildOutput build, Profile profile, Engine engine, SimulatorProcess simulator, string dataDirectory, TextWriter log)
@@ -52,7 +67,7 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
 
     public async Task<EngineFigures> RunAsync()
     {
-        var (gateway, players) = await StartWarmAsync();
+        var (gateway, players, warmup) = await StartWarmAsync();
         try
         {
             var bodyBytes = await GrantBodyBytesAsync(gateway, players[0]);
@@ -106,7 +121,7 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
 
             var history = await HistoryAsync(gateway);
             gateway = null;
-            return new EngineFigures(engine.Name, bodyBytes, grants, grantsCpu, sweep, pages, pagesCpu, _pageGzipBytes, pagesJson, pagesJsonCpu, newestPages, newestPagesCpu, xbox, xboxCpu, push, pushCpu, history);
+            return new EngineFigures(engine.Name, bodyBytes, grants, grantsCpu, sweep, pages, pagesCpu, _pageGzipBytes, pagesJson, pagesJsonCpu, newestPages, newestPagesCpu, xbox, xboxCpu, push, pushCpu, history, warmup);
         }
         finally
         {
@@ -120,8 +135,13 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
     /// </summary>
     public async Task<LoadResult> ProbeAsync(string scenario, TimeSpan measure, Func<int, TimeSpan, Task>? during)
     {
-        var (started, players) = await StartWarmAsync();
+        var (started, players, warmup) = await StartWarmAsync();
         using var gateway = started;
+        foreach (var warm in warmup.Where(w => w.Failures > 0))
+        {
+            Log($"    warm-up {warm.Name}: {warm.Failures} requests failed, first: {warm.FirstError}");
+        }
+
         Log($"{scenario}, {profile.Connections} connections, {measure.TotalSeconds:F0} s");
         var sampler = CpuSampler.Start(gateway.ProcessId);
         var beside = during is null ? Task.CompletedTask : Task.Run(async () =>
@@ -174,8 +194,13 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
         return result;
     }
 
-    /// <summary>The gateway started, the players linked, and the JIT warmed on grants and pages, unmeasured.</summary>
-    private async Task<(GatewayHost Gateway, List<string> Players)> StartWarmAsync()
+    /// <summary>
+    /// The gateway started, the players linked, and the JIT warmed on grants and pages, unmeasured: grants
+    /// on 16 connections for the generator's warm-up plus <see cref="Profile.SystemWarmup"/>, then pages
+    /// for the warm-up plus a third of it. Their figures are not reported, their failures are (a failed
+    /// request fails the smoke run).
+    /// </summary>
+    private async Task<(GatewayHost Gateway, List<string> Players, IReadOnlyList<LoadResult> Warmup)> StartWarmAsync()
     {
         Directory.CreateDirectory(dataDirectory);
         var gateway = await GatewayHost.StartAsync(build, dataDirectory, Settings);
@@ -183,10 +208,10 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
         {
             Log("gateway started; linking players");
             var players = await LinkPlayersAsync(gateway, profile.Players, "p");
-            Log($"warming up for {profile.SystemWarmup.TotalSeconds:F0} s");
-            await GrantLoadAsync(gateway, players, 16, profile.SystemWarmup, "warm");
-            await PageLoadAsync(gateway, profile.SystemWarmup / 3, PagePath(await gateway.LinkPlayerAsync(players[0]), 100), gzip: true);
-            return (gateway, players);
+            Log($"warming up for {(profile.Warmup + profile.SystemWarmup + profile.Warmup + (profile.SystemWarmup / 3)).TotalSeconds:F0} s");
+            var grants = await GrantLoadAsync(gateway, players, 16, profile.SystemWarmup, "warm");
+            var pages = await PageLoadAsync(gateway, profile.SystemWarmup / 3, PagePath(await gateway.LinkPlayerAsync(players[0]), 100), gzip: true);
+            return (gateway, players, [grants, pages]);
         }
         catch
         {
@@ -413,16 +438,16 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
         var answered = new ConcurrentDictionary<string, long>();
         using var client = LoadGenerator.CreateClient(gateway.BaseAddress, profile.Connections, gateway.Token);
         var serverBefore = await ServerHistogram.ReadGrantsAsync(gateway.Client);
-        var load = await LoadGenerator.OpenLoopAsync("push grants", rate, profile.PushDuration, maxInFlight: 4096, async (_, iteration) =>
-        {
-            var t0 = Stopwatch.GetTimestamp();
-            return await GatewayHost.GrantAsync(
+        // Each grant's latencies run from the time it was due to be sent: a grant the generator sent late
+        // (a busy machine) counts its wait too.
+        var openLoop = await LoadGenerator.OpenLoopAsync("push grants", rate, profile.PushDuration, maxInFlight: 4096, (iteration, scheduled) =>
+            GatewayHost.GrantAsync(
                 client, players[(int)(iteration % players.Count)], $"bench-{_run}-push-{iteration}", eventId =>
                 {
-                    sent[eventId] = t0;
+                    sent[eventId] = scheduled;
                     answered[eventId] = Stopwatch.GetTimestamp();
-                });
-        });
+                }));
+        var load = openLoop.Load;
 
         var serverAfter = await ServerHistogram.ReadGrantsAsync(gateway.Client);
         var serverP99 = serverBefore is not null && serverAfter is not null ? serverAfter.PercentileBoundMs(serverBefore, 99) : double.NaN;
@@ -435,13 +460,17 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
         await stop.CancelAsync();
         var socketError = await receiving;
         var arrived = sent.Where(s => received.ContainsKey(s.Key)).ToList();
-        var latencies = Sorted(arrived.Select(s => LoadGenerator.TicksToMs(received[s.Key] - s.Value)));
+        var missing = sent.Count - arrived.Count;
+        // A grant that failed or was not sent has no notification either: it and a lost notification
+        // count as later than any limit, so that the percentiles are over every grant of the run (with more
+        // than 1% lost, the p99 is infinite and (h) cannot pass).
+        var lost = missing + load.Failures;
+        var latencies = Sorted(arrived.Select(s => LoadGenerator.TicksToMs(received[s.Key] - s.Value)).Concat(Enumerable.Repeat(double.PositiveInfinity, (int)lost)));
         var answers = Sorted(sent.Select(s => LoadGenerator.TicksToMs(answered[s.Key] - s.Value)));
         var deliveries = Sorted(arrived.Select(s => LoadGenerator.TicksToMs(received[s.Key] - answered[s.Key])));
-        var missing = sent.Count - latencies.Length;
         var error = load.FirstError ?? socketError ?? (missing > 0 ? $"{missing} notifications did not arrive within 15 s" : null);
         return new PushFigures(
-            rate, targetRate, grantRate, sent.Count, latencies.Length, load.RequestsPerSecond, LoadResult.Percentile(latencies, 50), LoadResult.Percentile(latencies, 99),
+            rate, targetRate, grantRate, sent.Count + load.Failures, sent.Count, arrived.Count, openLoop.SentRate, LoadResult.Percentile(latencies, 50), LoadResult.Percentile(latencies, 99),
             LoadResult.Percentile(answers, 50), LoadResult.Percentile(answers, 99), serverP99, LoadResult.Percentile(deliveries, 50), LoadResult.Percentile(deliveries, 99),
             load.Failures + missing, error);
 

@@ -26,10 +26,13 @@ internal static class Harness
         var started = DateTimeOffset.UtcNow;
         var machine = await MachineInfo.ReadAsync(root);
         output.WriteLine($"Benchmark ({(smoke ? "smoke" : "full")} run), {started:yyyy-MM-dd HH:mm} UTC, commit {machine.Commit}");
-        output.WriteLine($"Machine: {machine}");
 
         PostgresServer? postgres = null;
         SimulatorProcess? simulator = null;
+        var probe = Value(args, "--probe");
+        var usesPostgres = probe is null
+            ? engines.Contains("postgresql", StringComparer.OrdinalIgnoreCase)
+            : string.Equals(engines.FirstOrDefault(), "postgresql", StringComparison.OrdinalIgnoreCase);
 
         // An engine the gateway runs on; PostgreSQL's throwaway server is started the first time one is needed.
         async Task<Engine> EngineAsync(string name) => name.ToLowerInvariant() switch
@@ -41,7 +44,15 @@ internal static class Harness
 
         try
         {
-            if (Value(args, "--probe") is { } probe)
+            if (usesPostgres)
+            {
+                // Started first, so that the machine line says how durable the server is.
+                postgres = await StartPostgresAsync();
+                machine = machine with { Postgres = await PostgresDurabilityAsync(postgres) };
+            }
+
+            output.WriteLine($"Machine: {machine}");
+            if (probe is not null)
             {
                 var seconds = double.Parse(Value(args, "--seconds") ?? "20", CultureInfo.InvariantCulture);
                 var probed = await EngineAsync(engines[0]);
@@ -55,9 +66,8 @@ internal static class Harness
 
             output.WriteLine("(b) durable insert ceilings");
             report.Inserts.AddRange(await InsertCeilings.SqliteAsync(work, profile.InsertDuration, profile.InsertBatch));
-            if (engines.Contains("postgresql", StringComparer.OrdinalIgnoreCase))
+            if (postgres is not null)
             {
-                postgres = await StartPostgresAsync();
                 report.Inserts.AddRange(await InsertCeilings.PostgresAsync(await postgres.CreateDatabaseAsync(), profile.InsertDuration, profile.InsertBatch, profile.InsertWriters));
             }
 
@@ -119,12 +129,37 @@ internal static class Harness
         }
     }
 
-    /// <summary>A throwaway PostgreSQL with fsync and synchronous commit on.</summary>
-    private static async Task<PostgresServer> StartPostgresAsync()
+    /// <summary>
+    /// A throwaway PostgreSQL of the harness's own, with fsync and synchronous commit on: never the server
+    /// of <c>ENTITLEMENTS_TEST_POSTGRES</c>, which the tests use and which may be a developer's server
+    /// with neither.
+    /// </summary>
+    private static Task<PostgresServer> StartPostgresAsync() => PostgresServer.StartThrowawayAsync(durable: true);
+
+    /// <summary>
+    /// The server's <c>fsync</c> and <c>synchronous_commit</c>, as the machine line shows them; throws unless
+    /// both are on, since then (b), and every figure on PostgreSQL, would measure commits that are not durable.
+    /// </summary>
+    private static async Task<string> PostgresDurabilityAsync(PostgresServer server)
     {
-        var server = new PostgresServer { Durable = true };
-        await server.InitializeAsync();
-        return server;
+        await using var connection = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(server.ConnectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        async Task<string> Show(string setting)
+        {
+            await using var command = new Npgsql.NpgsqlCommand($"SHOW {setting}", connection);
+            return (string)(await command.ExecuteScalarAsync())!;
+        }
+
+        var fsync = await Show("fsync");
+        var synchronousCommit = await Show("synchronous_commit");
+        var version = await Show("server_version");
+        if (fsync != "on" || synchronousCommit != "on")
+        {
+            throw new InvalidOperationException(
+                $"The benchmark's PostgreSQL must make every commit durable, and it runs with fsync = {fsync}, synchronous_commit = {synchronousCommit}: refusing to measure it.");
+        }
+
+        return $"PostgreSQL {version}, fsync {fsync}, synchronous_commit {synchronousCommit}";
     }
 
     private static Engine SqliteEngine(string work)
@@ -147,8 +182,11 @@ internal static class Harness
     {
         var port = FreePorts.Next();
         var baseAddress = new Uri($"http://127.0.0.1:{port}");
+        // Server GC, as the gateway runs (Microsoft.NET.Sdk.Web turns it on): for this child only, since
+        // Bench.dll is also the harness and its load generator, which keep the workstation GC of every figure.
         using var process = ChildProcess.Start(
-            "kestrel", build.BenchDll, [MinimalEndpoint.Command, "--urls", baseAddress.AbsoluteUri.TrimEnd('/'), "--body-bytes", bodyBytes.ToString(CultureInfo.InvariantCulture)]);
+            "kestrel", build.BenchDll, [MinimalEndpoint.Command, "--urls", baseAddress.AbsoluteUri.TrimEnd('/'), "--body-bytes", bodyBytes.ToString(CultureInfo.InvariantCulture)],
+            new Dictionary<string, string> { ["DOTNET_gcServer"] = "1" });
         using var client = LoadGenerator.CreateClient(baseAddress, profile.Connections);
         await process.WaitUntilAsync(
             async () =>
@@ -187,6 +225,9 @@ internal static class Harness
 /// <summary>The machine the figures were measured on.</summary>
 internal sealed record MachineInfo(string Cpu, int Cores, string Memory, string Os, string Runtime, string Commit, double LoadAverage)
 {
+    /// <summary>The benchmark's PostgreSQL server and its durability settings, when a run uses it.</summary>
+    public string? Postgres { get; init; }
+
     public static async Task<MachineInfo> ReadAsync(string root)
     {
         var cpu = File.Exists("/proc/cpuinfo")
@@ -211,5 +252,5 @@ internal sealed record MachineInfo(string Cpu, int Cores, string Memory, string 
     }
 
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"{Cores} cores ({Cpu}), {Memory} memory, {Os}, {Runtime}; load average {LoadAverage:F2} at start");
+        string.Create(CultureInfo.InvariantCulture, $"{Cores} cores ({Cpu}), {Memory} memory, {Os}, {Runtime}; load average {LoadAverage:F2} at start{(Postgres is null ? "" : "; " + Postgres)}");
 }

@@ -4,7 +4,6 @@ using Entitlements.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Entitlements.Bench;
 
@@ -59,7 +58,8 @@ internal static class InsertCeilings
 
     public static async Task<IReadOnlyList<InsertCeiling>> PostgresAsync(string connectionString, TimeSpan duration, int batch, int writers)
     {
-        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        // The gateway's own connection settings (synchronous_commit on for every session, whatever the server says).
+        await using var dataSource = PostgresConnectionDefaults.CreateDataSource(connectionString);
         await new PostgresLedgerStore(dataSource, NullLogger<PostgresLedgerStore>.Instance).InitializeAsync();
         async Task<DbConnection> OpenAsync() => await dataSource.OpenConnectionAsync();
         return

@@ -11,6 +11,12 @@ namespace Entitlements.Bench;
 internal delegate Task<string?> BenchRequest(int worker, long iteration);
 
 /// <summary>
+/// One request of an open-loop run: <paramref name="scheduled"/> is the <see cref="Stopwatch"/> timestamp
+/// it was due to be sent at, which its latencies are measured from.
+/// </summary>
+internal delegate Task<string?> OpenLoopRequest(long iteration, long scheduled);
+
+/// <summary>
 /// The load generator used for every HTTP figure: a fixed number of connections, one closed-loop worker
 /// per connection, a warm-up period whose requests are not counted, then a measured period: every
 /// request that completes in it counts, and its latency is kept (sorted at the end, so percentiles are
@@ -98,15 +104,18 @@ internal static class LoadGenerator
     /// <summary>
     /// Open loop: start requests at <paramref name="rate"/> per second for <paramref name="duration"/>,
     /// whether or not earlier ones have answered (at most <paramref name="maxInFlight"/> at once; a start
-    /// that finds the limit reached is counted as skipped). Latency is from the scheduled start.
+    /// that finds the limit reached is counted as skipped). Latency is from the scheduled start, which each
+    /// request is also given. The result says how long the sending actually took and so the rate actually
+    /// offered, which falls below <paramref name="rate"/> when the generator cannot keep to the schedule.
     /// </summary>
-    public static async Task<LoadResult> OpenLoopAsync(string name, double rate, TimeSpan duration, int maxInFlight, BenchRequest request)
+    public static async Task<OpenLoopResult> OpenLoopAsync(string name, double rate, TimeSpan duration, int maxInFlight, OpenLoopRequest request)
     {
         var start = Stopwatch.GetTimestamp();
         var total = (long)(rate * duration.TotalSeconds);
         var latencies = new ConcurrentBag<long>();
         var failures = 0L;
         var skipped = 0L;
+        var lastSent = start;
         string? firstError = null;
         using var inFlight = new SemaphoreSlim(maxInFlight, maxInFlight);
         var pending = new List<Task>((int)Math.Min(total, 1_000_000));
@@ -130,7 +139,7 @@ internal static class LoadGenerator
             {
                 try
                 {
-                    var error = await Attempt(request, 0, iteration);
+                    var error = await Attempt((_, _) => request(iteration, due), 0, iteration);
                     if (error is null)
                     {
                         latencies.Add(Stopwatch.GetTimestamp() - due);
@@ -146,8 +155,12 @@ internal static class LoadGenerator
                     inFlight.Release();
                 }
             }));
+            lastSent = Stopwatch.GetTimestamp();
         }
 
+        // The sending took from the start to the last start, plus the one interval that start stands for:
+        // exactly the nominal duration when every start was on time, longer when the starts fell behind.
+        var sendSeconds = ((lastSent - start) / (double)Stopwatch.Frequency) + (1 / rate);
         await Task.WhenAll(pending);
         var all = latencies.Select(TicksToMs).ToArray();
         Array.Sort(all);
@@ -157,7 +170,7 @@ internal static class LoadGenerator
             firstError ??= $"{skipped} requests not sent: {maxInFlight} were already waiting for an answer";
         }
 
-        return new LoadResult(name, maxInFlight, all.Length, failures, duration.TotalSeconds, all, firstError);
+        return new OpenLoopResult(new LoadResult(name, maxInFlight, all.Length, failures, sendSeconds, all, firstError), pending.Count, sendSeconds);
     }
 
     public static double TicksToMs(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
@@ -181,6 +194,13 @@ internal static class LoadGenerator
             return $"{e.GetType().Name}: {e.Message}";
         }
     }
+}
+
+/// <summary>The outcome of an open-loop run: the load, the requests started (not skipped) and the seconds the starting took.</summary>
+internal sealed record OpenLoopResult(LoadResult Load, long Sent, double SendSeconds)
+{
+    /// <summary>The rate actually offered: requests started per second of the time the starting took.</summary>
+    public double SentRate => SendSeconds > 0 ? Sent / SendSeconds : 0;
 }
 
 /// <summary>The outcome of a load run: successful requests in the measured period and their latencies (ms, sorted).</summary>

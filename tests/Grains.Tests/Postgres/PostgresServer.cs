@@ -20,23 +20,20 @@ public sealed class PostgresServer : IAsyncLifetime
     private ThrowawayPostgres? _throwaway;
     private string? _connectionString;
 
-    /// <summary>
-    /// Flush to disk as a production server does (<c>fsync</c> on). Off by default: the tests need no
-    /// durability and run faster without; the benchmark harness turns it on.
-    /// </summary>
-    public bool Durable { get; init; }
-
     /// <summary>A connection string to the server's maintenance database.</summary>
     public string ConnectionString => _connectionString ?? throw new InvalidOperationException("The PostgreSQL server is not started.");
 
     /// <summary>
     /// A throwaway server of its own (never the one of <c>ENTITLEMENTS_TEST_POSTGRES</c>), for a test that
-    /// stops and starts it (<see cref="CrashAsync"/>, <see cref="StartAgainAsync"/>); dispose it when done.
+    /// stops and starts it (<see cref="CrashAsync"/>, <see cref="StartAgainAsync"/>), or for the benchmark
+    /// harness, which must measure a server it knows; dispose it when done. <paramref name="durable"/>: flush
+    /// to disk as a production server does (<c>fsync</c> on); the tests need no durability and run faster
+    /// without, the benchmark turns it on.
     /// </summary>
-    public static async Task<PostgresServer> StartThrowawayAsync()
+    public static async Task<PostgresServer> StartThrowawayAsync(bool durable = false)
     {
         var server = new PostgresServer();
-        server._throwaway = await ThrowawayPostgres.StartAsync(Environment.GetEnvironmentVariable(BinariesVariable), durable: false);
+        server._throwaway = await ThrowawayPostgres.StartAsync(Environment.GetEnvironmentVariable(BinariesVariable), durable);
         server._connectionString = server._throwaway.ConnectionString;
         return server;
     }
@@ -59,7 +56,7 @@ public sealed class PostgresServer : IAsyncLifetime
             return;
         }
 
-        _throwaway = await ThrowawayPostgres.StartAsync(Environment.GetEnvironmentVariable(BinariesVariable), Durable);
+        _throwaway = await ThrowawayPostgres.StartAsync(Environment.GetEnvironmentVariable(BinariesVariable), durable: false);
         _connectionString = _throwaway.ConnectionString;
     }
 

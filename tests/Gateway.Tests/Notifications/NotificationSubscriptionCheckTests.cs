@@ -166,13 +166,9 @@ public sealed class NotificationSubscriptionCheckTests(NotificationSubscriptionC
         var refusal = fixture.RelayPosition.RefuseUntilReleased();
         try
         {
-            await dropped.UnsubscribeAsync();
-
             // The hub noticed, subscribed again, was refused its position, and is done ending the connections
             // opened in the gap: a connection opened now is one it leaves open.
-            await refusal.Asked.Task.WaitAsync(RestoreTimeout);
-            Assert.True(await WaitForAsync(async () => (await stream.GetAllSubscriptionHandles()) is [var handle] && handle.HandleId != dropped.HandleId), "the hub did not subscribe again");
-            Assert.True(await WaitForAsync(() => Task.FromResult(!HubSubscription.Resubscribing)), "the hub is still subscribing again");
+            await DropUntilResubscribedWithoutPositionAsync(stream, dropped, refusal);
             await using var during = await PushSocket.ConnectAsync(fixture.BaseAddress(), PushRoutes.PlayerWebSocket(player.Uuid), fixture.PlayerToken(player.Uuid));
             var head = await feed.HeadAsync();
 
@@ -214,10 +210,7 @@ public sealed class NotificationSubscriptionCheckTests(NotificationSubscriptionC
         var refusal = fixture.RelayPosition.RefuseUntilReleased();
         try
         {
-            await dropped.UnsubscribeAsync();
-            await refusal.Asked.Task.WaitAsync(RestoreTimeout);
-            Assert.True(await WaitForAsync(async () => (await stream.GetAllSubscriptionHandles()) is [var handle] && handle.HandleId != dropped.HandleId), "the hub did not subscribe again");
-            Assert.True(await WaitForAsync(() => Task.FromResult(!HubSubscription.Resubscribing)), "the hub is still subscribing again");
+            await DropUntilResubscribedWithoutPositionAsync(stream, dropped, refusal);
             await using var during = await PushSocket.ConnectAsync(fixture.BaseAddress(), PushRoutes.PlayerWebSocket(player.Uuid), fixture.PlayerToken(player.Uuid));
             var head = await feed.HeadAsync();
 
@@ -269,6 +262,19 @@ public sealed class NotificationSubscriptionCheckTests(NotificationSubscriptionC
         var second = ExpectedEvent.Id(await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"))));
         Assert.Equal(first, (await socket.NextNotificationAsync()).Json["event_id"]!.GetValue<string>());
         Assert.Equal(second, (await socket.NextNotificationAsync()).Json["event_id"]!.GetValue<string>());
+    }
+
+    /// <summary>
+    /// Remove the hub's subscription behind its back and wait until it has subscribed again, been refused the
+    /// relay's position (<paramref name="refusal"/>) and finished subscribing.
+    /// </summary>
+    private async Task DropUntilResubscribedWithoutPositionAsync(
+        IAsyncStream<EntitlementNotification> stream, StreamSubscriptionHandle<EntitlementNotification> dropped, RelayPositionWatch.PositionAsk refusal)
+    {
+        await dropped.UnsubscribeAsync();
+        await refusal.Asked.Task.WaitAsync(RestoreTimeout);
+        Assert.True(await WaitForAsync(async () => (await stream.GetAllSubscriptionHandles()) is [var handle] && handle.HandleId != dropped.HandleId), "the hub did not subscribe again");
+        Assert.True(await WaitForAsync(() => Task.FromResult(!HubSubscription.Resubscribing)), "the hub is still subscribing again");
     }
 
     private static readonly TimeSpan RestoreTimeout = NotificationHubSubscription.CheckInterval + TimeSpan.FromSeconds(20);

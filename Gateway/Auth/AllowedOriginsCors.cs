@@ -18,10 +18,26 @@ public static class AllowedOriginsCors
     public static readonly string[] Methods = [HttpMethods.Get, HttpMethods.Head, HttpMethods.Post, HttpMethods.Put];
 
     /// <summary>
-    /// The request headers a page may set: the body's type and the token, and those routes read (the SSE
-    /// resume cursor, the catalog's conditional GET, PlayFab's session ticket).
+    /// The request headers a page may set, beyond those a browser sends without a preflight: every header a
+    /// route reads that a script can set, and the ones PlayFab's SDKs add to each call.
+    /// <list type="bullet">
+    /// <item><c>Content-Type</c>: a JSON body (<c>application/json</c> is not a type sent without a preflight).</item>
+    /// <item><c>Content-Encoding</c>: the PlayFab routes take a gzip body (<see cref="PlayFab.PlayFabRequestReader"/>).</item>
+    /// <item><c>Authorization</c>: the token, when a page sends it rather than the cookie (<see cref="AuthMiddleware"/>).</item>
+    /// <item><c>X-Authorization</c>: PlayFab's session ticket (<see cref="Apis.PlayFabClientApi.SessionTicketHeader"/>).</item>
+    /// <item><c>X-PlayFabSDK</c>: not read, but PlayFab's SDKs (the JavaScript one included) send it with every call.</item>
+    /// <item><c>X-ReportErrorAsSuccess</c>: PlayFab's errors as HTTP 200 (<see cref="PlayFab.PlayFabResults.ReportErrorAsSuccessHeader"/>), which PlayFab's SDKs send.</item>
+    /// <item><c>Last-Event-ID</c>: the SSE resume cursor (<see cref="Apis.NotificationsApi.LastEventIdHeader"/>).</item>
+    /// <item><c>If-None-Match</c>, <c>If-Match</c>: the catalog's conditional GET and PUT.</item>
+    /// </list>
+    /// The other request headers routes read (<c>Origin</c>, <c>Cookie</c>, <c>Accept-Encoding</c>) are the
+    /// browser's own, which a page cannot set.
     /// </summary>
-    public static readonly string[] RequestHeaders = ["Content-Type", "Authorization", "Last-Event-ID", "If-None-Match", "X-Authorization"];
+    public static readonly string[] RequestHeaders =
+    [
+        "Content-Type", "Content-Encoding", "Authorization", "X-Authorization", "X-PlayFabSDK", "X-ReportErrorAsSuccess",
+        "Last-Event-ID", "If-None-Match", "If-Match",
+    ];
 
     /// <summary>The response headers, beyond those every page may read, that routes set for their clients.</summary>
     public static readonly string[] ExposedHeaders = ["ETag", "Retry-After", "X-RequestId"];

@@ -164,9 +164,20 @@ public sealed class CookieOriginTests(AuthGatewayFixture fixture) : IClassFixtur
     [InlineData("POST", "/entitlements/consume", "content-type")]
     [InlineData("POST", "/entitlements/consume", "authorization,content-type")]
     [InlineData("GET", "/sse", "last-event-id")]
+    [InlineData("POST", "/Client/ConsumeXboxEntitlements", "x-playfabsdk, x-reporterrorassuccess, content-type")]
+    [InlineData("POST", "/Client/LoginWithXbox", "content-type,content-encoding,x-playfabsdk,x-reporterrorassuccess")]
+    [InlineData("POST", "/Client/ConsumeXboxEntitlements", "content-type,x-authorization,x-playfabsdk,x-reporterrorassuccess")]
+    [InlineData("PUT", "/catalog", "authorization,content-type,if-match")]
+    [InlineData("PUT", "/catalog", "authorization,content-type,if-none-match")]
     public async Task Cors_PreflightFromAListedOrigin_Returns204WithTheHeaders(string method, string route, string headers)
     {
-        var path = route == "/sse" ? PushRoutes.PlayerSse(Guid.NewGuid()) : ConsumePath(Guid.NewGuid());
+        var path = route switch
+        {
+            "/sse" => PushRoutes.PlayerSse(Guid.NewGuid()),
+            "/catalog" => "/inventory/v1/catalog/entitlement-sku/XboxLive/sku",
+            "/entitlements/consume" => ConsumePath(Guid.NewGuid()),
+            _ => route,
+        };
 
         var response = await PreflightAsync(path, AuthGatewayFixture.AllowedOrigin, method, headers);
 
@@ -174,8 +185,10 @@ public sealed class CookieOriginTests(AuthGatewayFixture fixture) : IClassFixtur
         Assert.Equal("", response.Body);
         AssertAllowed(AuthGatewayFixture.AllowedOrigin, response.Headers);
         Assert.Equal(["GET", "HEAD", "POST", "PUT"], Values(response.Headers, "Access-Control-Allow-Methods"));
-        Assert.Equal(["Content-Type", "Authorization", "Last-Event-ID", "If-None-Match", "X-Authorization"], Values(response.Headers, "Access-Control-Allow-Headers"));
-        Assert.All(headers.Split(','), header => Assert.Contains(header, Values(response.Headers, "Access-Control-Allow-Headers"), StringComparer.OrdinalIgnoreCase));
+        Assert.Equal(
+            ["Content-Type", "Content-Encoding", "Authorization", "X-Authorization", "X-PlayFabSDK", "X-ReportErrorAsSuccess", "Last-Event-ID", "If-None-Match", "If-Match"],
+            Values(response.Headers, "Access-Control-Allow-Headers"));
+        Assert.All(headers.Split(',', StringSplitOptions.TrimEntries), header => Assert.Contains(header, Values(response.Headers, "Access-Control-Allow-Headers"), StringComparer.OrdinalIgnoreCase));
         Assert.Equal(["600"], Values(response.Headers, "Access-Control-Max-Age"));
     }
 

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
 
 namespace Entitlements.Gateway.Auth;
 
@@ -10,7 +12,9 @@ namespace Entitlements.Gateway.Auth;
 /// <c>Vary: Origin</c>, and its preflight is answered 204 before authentication (a preflight carries no
 /// credentials). Any other request, and every request when the list is empty, does not pass through the
 /// CORS middleware at all: no <c>Access-Control-*</c> header, and a preflight is answered as any
-/// <c>OPTIONS</c> request is (405 on a route).
+/// <c>OPTIONS</c> request is (405 on a route). While the list is not empty those answers carry
+/// <c>Vary: Origin</c> too (added once to whatever <c>Vary</c> the route set): without it a shared cache
+/// could keep one, which no page of another origin may read, and hand it to a page of a listed origin.
 /// </summary>
 public static class AllowedOriginsCors
 {
@@ -64,7 +68,8 @@ public static class AllowedOriginsCors
     }
 
     /// <summary>
-    /// The CORS middleware, for requests from a listed origin only. Put after routing and before
+    /// The CORS middleware, for requests from a listed origin only, and <c>Vary: Origin</c> on the answers to
+    /// all others (nothing at all when the list is empty). Put after routing and before
     /// <see cref="AuthMiddleware"/>: it answers a preflight itself, which authentication would refuse.
     /// </summary>
     public static IApplicationBuilder UseAllowedOriginsCors(this IApplicationBuilder app, AuthOptions auth)
@@ -75,9 +80,29 @@ public static class AllowedOriginsCors
             return app;
         }
 
-        return app.UseWhen(
-            context => context.Request.Headers.Origin is { Count: 1 } origin && IsListed(listed, origin[0]),
-            branch => branch.UseCors());
+        return app
+            .UseWhen(context => FromListed(listed, context), branch => branch.UseCors())
+            .UseWhen(context => !FromListed(listed, context), branch => branch.Use((context, next) =>
+            {
+                context.Response.OnStarting(VaryByOrigin, context.Response);
+                return next(context);
+            }));
+    }
+
+    private static bool FromListed(HashSet<string> listed, HttpContext context) =>
+        context.Request.Headers.Origin is { Count: 1 } origin && IsListed(listed, origin[0]);
+
+    /// <summary>Adds <c>Origin</c> to the answer's <c>Vary</c>, after what the route put there, unless it is there already.</summary>
+    private static Task VaryByOrigin(object state)
+    {
+        var headers = ((HttpResponse)state).Headers;
+        var named = headers.Vary.Any(value => value?.Split(',').Any(name => name.Trim().Equals(HeaderNames.Origin, StringComparison.OrdinalIgnoreCase)) == true);
+        if (!named)
+        {
+            headers.Vary = StringValues.Concat(headers.Vary, HeaderNames.Origin);
+        }
+
+        return Task.CompletedTask;
     }
 
     private static HashSet<string> Listed(AuthOptions auth) =>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace Entitlements.Bench;
 
@@ -117,7 +118,7 @@ internal sealed class BenchReport(Profile profile, MachineInfo machine, DateTime
             ["connections"] = r.Connections,
             ["requests"] = r.Requests,
             ["failures"] = r.Failures,
-            ["seconds"] = r.Seconds,
+            ["seconds"] = Finite(r.Seconds),
             ["requests_per_second"] = Round(r.RequestsPerSecond),
             ["p50_ms"] = Round(r.P50),
             ["p99_ms"] = Round(r.P99),
@@ -135,7 +136,7 @@ internal sealed class BenchReport(Profile profile, MachineInfo machine, DateTime
             ["started"] = started.ToString("O", CultureInfo.InvariantCulture),
             ["finished"] = Finished.ToString("O", CultureInfo.InvariantCulture),
             ["smoke"] = profile.Smoke,
-            ["machine"] = JsonSerializer.SerializeToNode(machine),
+            ["machine"] = JsonSerializer.SerializeToNode(machine, NonFiniteAsNull),
             ["load_average_end"] = Round(CpuSampler.LoadAverage()),
             ["a_http_ceiling"] = HttpCeiling is null ? null : Load(HttpCeiling),
             ["b_inserts"] = new JsonArray([.. Inserts.Select(i => (JsonNode)new JsonObject
@@ -176,12 +177,12 @@ internal sealed class BenchReport(Profile profile, MachineInfo machine, DateTime
                     ["cold_ms"] = Round(e.History.ActivationMs),
                     ["first_request_ms"] = Round(e.History.ColdMs),
                     ["warm_request_ms"] = Round(e.History.WarmMs),
-                    ["samples_ms"] = new JsonArray([.. e.History.ColdSamplesMs.Select(s => (JsonNode)Round(s))]),
+                    ["samples_ms"] = new JsonArray([.. e.History.ColdSamplesMs.Select(s => (JsonNode?)Round(s))]),
                     ["cold_without_snapshot_ms"] = Round(e.History.ColdWithoutSnapshotMs),
                 },
                 ["h_push"] = new JsonObject
                 {
-                    ["offered_rate"] = e.Push.Rate,
+                    ["offered_rate"] = Finite(e.Push.Rate),
                     ["target_rate"] = e.Push.TargetRate,
                     ["sustained_grant_rate"] = Round(e.Push.SustainedRate),
                     ["sent_rate"] = Round(e.Push.AchievedRate),
@@ -200,9 +201,10 @@ internal sealed class BenchReport(Profile profile, MachineInfo machine, DateTime
                 ["h_cpu"] = Cpu(e.PushCpu),
                 ["warmup_failures"] = e.Warmup.Sum(w => w.Failures),
             })]),
-            ["figures"] = JsonSerializer.SerializeToNode(Figures()),
+            ["figures"] = JsonSerializer.SerializeToNode(Figures(), NonFiniteAsNull),
         };
-        return document.ToJsonString(new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
+        // Strict JSON: a NaN or an infinity left in the document would throw here rather than be written.
+        return document.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
     /// <summary>What makes a run fail: a scenario with no figures, or any request that failed.</summary>
@@ -264,7 +266,35 @@ internal sealed class BenchReport(Profile profile, MachineInfo machine, DateTime
 
     private static string Ratio(double ratio) => double.IsFinite(ratio) ? F($"{ratio:P0} of (a)") : "no ratio: (a) has no figure";
 
-    private static double Round(double value) => double.IsFinite(value) ? Math.Round(value, 2) : double.NaN;
+    /// <summary>
+    /// A figure for the JSON, to 2 decimals; null when it has no finite value (no request completed, or a
+    /// percentile that falls on (h)'s lost notifications, which count as infinitely late): JSON has no NaN
+    /// or infinity.
+    /// </summary>
+    private static double? Round(double value) => Finite(value) is { } finite ? Math.Round(finite, 2) : null;
+
+    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
+
+    /// <summary>Serializes records whose <see cref="double"/> properties may hold NaN or an infinity: those are written as null.</summary>
+    private static readonly JsonSerializerOptions NonFiniteAsNull = new() { Converters = { new NonFiniteAsNullConverter() } };
+
+    private sealed class NonFiniteAsNullConverter : JsonConverter<double>
+    {
+        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
+
+        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
+        {
+            if (double.IsFinite(value))
+            {
+                writer.WriteNumberValue(value);
+            }
+            else
+            {
+                writer.WriteNullValue();
+            }
+        }
+    }
 
     private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
 
 namespace Entitlements.Gateway.Auth;
 
@@ -10,7 +12,9 @@ namespace Entitlements.Gateway.Auth;
 /// <c>Vary: Origin</c>, and its preflight is answered 204 before authentication (a preflight carries no
 /// credentials). Any other request, and every request when the list is empty, does not pass through the
 /// CORS middleware at all: no <c>Access-Control-*</c> header, and a preflight is answered as any
-/// <c>OPTIONS</c> request is (405 on a route).
+/// <c>OPTIONS</c> request is (405 on a route). While the list is not empty those answers carry
+/// <c>Vary: Origin</c> too (added once to whatever <c>Vary</c> the route set): without it a shared cache
+/// could keep one, which no page of another origin may read, and hand it to a page of a listed origin.
 /// </summary>
 public static class AllowedOriginsCors
 {
@@ -18,10 +22,26 @@ public static class AllowedOriginsCors
     public static readonly string[] Methods = [HttpMethods.Get, HttpMethods.Head, HttpMethods.Post, HttpMethods.Put];
 
     /// <summary>
-    /// The request headers a page may set: the body's type and the token, and those routes read (the SSE
-    /// resume cursor, the catalog's conditional GET, PlayFab's session ticket).
+    /// The request headers a page may set, beyond those a browser sends without a preflight: every header a
+    /// route reads that a script can set, and the ones PlayFab's SDKs add to each call.
+    /// <list type="bullet">
+    /// <item><c>Content-Type</c>: a JSON body (<c>application/json</c> is not a type sent without a preflight).</item>
+    /// <item><c>Content-Encoding</c>: the PlayFab routes take a gzip body (<see cref="PlayFab.PlayFabRequestReader"/>).</item>
+    /// <item><c>Authorization</c>: the token, when a page sends it rather than the cookie (<see cref="AuthMiddleware"/>).</item>
+    /// <item><c>X-Authorization</c>: PlayFab's session ticket (<see cref="Apis.PlayFabClientApi.SessionTicketHeader"/>).</item>
+    /// <item><c>X-PlayFabSDK</c>: not read, but PlayFab's SDKs (the JavaScript one included) send it with every call.</item>
+    /// <item><c>X-ReportErrorAsSuccess</c>: PlayFab's errors as HTTP 200 (<see cref="PlayFab.PlayFabResults.ReportErrorAsSuccessHeader"/>), which PlayFab's SDKs send.</item>
+    /// <item><c>Last-Event-ID</c>: the SSE resume cursor (<see cref="Apis.NotificationsApi.LastEventIdHeader"/>).</item>
+    /// <item><c>If-None-Match</c>, <c>If-Match</c>: the catalog's conditional GET and PUT.</item>
+    /// </list>
+    /// The other request headers routes read (<c>Origin</c>, <c>Cookie</c>, <c>Accept-Encoding</c>) are the
+    /// browser's own, which a page cannot set.
     /// </summary>
-    public static readonly string[] RequestHeaders = ["Content-Type", "Authorization", "Last-Event-ID", "If-None-Match", "X-Authorization"];
+    public static readonly string[] RequestHeaders =
+    [
+        "Content-Type", "Content-Encoding", "Authorization", "X-Authorization", "X-PlayFabSDK", "X-ReportErrorAsSuccess",
+        "Last-Event-ID", "If-None-Match", "If-Match",
+    ];
 
     /// <summary>The response headers, beyond those every page may read, that routes set for their clients.</summary>
     public static readonly string[] ExposedHeaders = ["ETag", "Retry-After", "X-RequestId"];
@@ -48,7 +68,8 @@ public static class AllowedOriginsCors
     }
 
     /// <summary>
-    /// The CORS middleware, for requests from a listed origin only. Put after routing and before
+    /// The CORS middleware, for requests from a listed origin only, and <c>Vary: Origin</c> on the answers to
+    /// all others (nothing at all when the list is empty). Put after routing and before
     /// <see cref="AuthMiddleware"/>: it answers a preflight itself, which authentication would refuse.
     /// </summary>
     public static IApplicationBuilder UseAllowedOriginsCors(this IApplicationBuilder app, AuthOptions auth)
@@ -59,9 +80,29 @@ public static class AllowedOriginsCors
             return app;
         }
 
-        return app.UseWhen(
-            context => context.Request.Headers.Origin is { Count: 1 } origin && IsListed(listed, origin[0]),
-            branch => branch.UseCors());
+        return app
+            .UseWhen(context => FromListed(listed, context), branch => branch.UseCors())
+            .UseWhen(context => !FromListed(listed, context), branch => branch.Use((context, next) =>
+            {
+                context.Response.OnStarting(VaryByOrigin, context.Response);
+                return next(context);
+            }));
+    }
+
+    private static bool FromListed(HashSet<string> listed, HttpContext context) =>
+        context.Request.Headers.Origin is { Count: 1 } origin && IsListed(listed, origin[0]);
+
+    /// <summary>Adds <c>Origin</c> to the answer's <c>Vary</c>, after what the route put there, unless it is there already.</summary>
+    private static Task VaryByOrigin(object state)
+    {
+        var headers = ((HttpResponse)state).Headers;
+        var named = headers.Vary.Any(value => value?.Split(',').Any(name => name.Trim().Equals(HeaderNames.Origin, StringComparison.OrdinalIgnoreCase)) == true);
+        if (!named)
+        {
+            headers.Vary = StringValues.Concat(headers.Vary, HeaderNames.Origin);
+        }
+
+        return Task.CompletedTask;
     }
 
     private static HashSet<string> Listed(AuthOptions auth) =>

@@ -19,4 +19,7 @@ public sealed partial class NotificationFollower
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the notifications after position {Position} from the ledger; trying again")]
     private static partial void LogCatchUpFailed(ILogger logger, Exception exception, long position);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not unsubscribe from the notification stream while stopping; the stream drops a subscription whose client it cannot reach")]
+    private static partial void LogUnsubscribeFailed(ILogger logger, Exception exception);
 }

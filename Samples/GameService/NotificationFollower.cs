@@ -64,10 +64,30 @@ public sealed partial class NotificationFollower(
         }
         finally
         {
-            if (_subscription is { } subscription)
-            {
-                await subscription.UnsubscribeAsync();
-            }
+            await UnsubscribeAsync();
+        }
+    }
+
+    /// <summary>
+    /// On the way out, take the subscription off the stream: the one <see cref="KeepSubscribedAsync"/> last
+    /// made, not the first. The cluster may be gone by then, or may have dropped the subscription already; a
+    /// failure is logged and the service stops all the same.
+    /// </summary>
+    private async Task UnsubscribeAsync()
+    {
+        if (_subscription is not { } subscription)
+        {
+            return;
+        }
+
+        _subscription = null;
+        try
+        {
+            await subscription.UnsubscribeAsync();
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogUnsubscribeFailed(logger, exception);
         }
     }
 

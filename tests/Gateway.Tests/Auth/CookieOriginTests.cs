@@ -164,9 +164,20 @@ public sealed class CookieOriginTests(AuthGatewayFixture fixture) : IClassFixtur
     [InlineData("POST", "/entitlements/consume", "content-type")]
     [InlineData("POST", "/entitlements/consume", "authorization,content-type")]
     [InlineData("GET", "/sse", "last-event-id")]
+    [InlineData("POST", "/Client/ConsumeXboxEntitlements", "x-playfabsdk, x-reporterrorassuccess, content-type")]
+    [InlineData("POST", "/Client/LoginWithXbox", "content-type,content-encoding,x-playfabsdk,x-reporterrorassuccess")]
+    [InlineData("POST", "/Client/ConsumeXboxEntitlements", "content-type,x-authorization,x-playfabsdk,x-reporterrorassuccess")]
+    [InlineData("PUT", "/catalog", "authorization,content-type,if-match")]
+    [InlineData("PUT", "/catalog", "authorization,content-type,if-none-match")]
     public async Task Cors_PreflightFromAListedOrigin_Returns204WithTheHeaders(string method, string route, string headers)
     {
-        var path = route == "/sse" ? PushRoutes.PlayerSse(Guid.NewGuid()) : ConsumePath(Guid.NewGuid());
+        var path = route switch
+        {
+            "/sse" => PushRoutes.PlayerSse(Guid.NewGuid()),
+            "/catalog" => "/inventory/v1/catalog/entitlement-sku/XboxLive/sku",
+            "/entitlements/consume" => ConsumePath(Guid.NewGuid()),
+            _ => route,
+        };
 
         var response = await PreflightAsync(path, AuthGatewayFixture.AllowedOrigin, method, headers);
 
@@ -174,8 +185,10 @@ public sealed class CookieOriginTests(AuthGatewayFixture fixture) : IClassFixtur
         Assert.Equal("", response.Body);
         AssertAllowed(AuthGatewayFixture.AllowedOrigin, response.Headers);
         Assert.Equal(["GET", "HEAD", "POST", "PUT"], Values(response.Headers, "Access-Control-Allow-Methods"));
-        Assert.Equal(["Content-Type", "Authorization", "Last-Event-ID", "If-None-Match", "X-Authorization"], Values(response.Headers, "Access-Control-Allow-Headers"));
-        Assert.All(headers.Split(','), header => Assert.Contains(header, Values(response.Headers, "Access-Control-Allow-Headers"), StringComparer.OrdinalIgnoreCase));
+        Assert.Equal(
+            ["Content-Type", "Content-Encoding", "Authorization", "X-Authorization", "X-PlayFabSDK", "X-ReportErrorAsSuccess", "Last-Event-ID", "If-None-Match", "If-Match"],
+            Values(response.Headers, "Access-Control-Allow-Headers"));
+        Assert.All(headers.Split(',', StringSplitOptions.TrimEntries), header => Assert.Contains(header, Values(response.Headers, "Access-Control-Allow-Headers"), StringComparer.OrdinalIgnoreCase));
         Assert.Equal(["600"], Values(response.Headers, "Access-Control-Max-Age"));
     }
 
@@ -198,9 +211,45 @@ public sealed class CookieOriginTests(AuthGatewayFixture fixture) : IClassFixtur
         var preflight = await PreflightAsync(ConsumePath(player.Uuid), origin, "POST", "content-type");
 
         Assert.True(get.Status == HttpStatusCode.OK, get.ToString());
-        AssertNoCors(get.Headers);
+        AssertNoCors(get.Headers, varyByOrigin: true);
         Assert.True(preflight.Status == HttpStatusCode.MethodNotAllowed, preflight.ToString());
-        AssertNoCors(preflight.Headers);
+        AssertNoCors(preflight.Headers, varyByOrigin: true);
+    }
+
+    /// <summary>
+    /// With origins listed, what the gateway answers depends on the request's <c>Origin</c>, so every
+    /// answer says so: a shared cache must not hand the answer to a request without <c>Origin</c> (or from
+    /// an unlisted one), which has no <c>Access-Control-Allow-Origin</c>, to a page of a listed origin. Once,
+    /// whatever the route put in <c>Vary</c> itself (the event listing's <c>Accept-Encoding</c>).
+    /// </summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("https://attacker.example")]
+    [InlineData(AuthGatewayFixture.AllowedOrigin)]
+    public async Task Cors_AnswersWhenOriginsAreListed_VaryByOriginOnce(string? origin)
+    {
+        var player = await fixture.Operator.CreatePlayerAsync();
+        void Configure(HttpRequestMessage request)
+        {
+            if (origin is not null)
+            {
+                request.Headers.Add("Origin", origin);
+            }
+        }
+
+        var entitlements = await fixture.Operator.SendAsync(HttpMethod.Get, EntitlementsPath(player.Uuid), body: null, Configure);
+        var events = await fixture.Operator.SendAsync(HttpMethod.Get, $"{GatewayHttp.EventsPath}?player_uuid={player.Uuid}", body: null, Configure);
+        var refused = await fixture.Client.SendAsync(HttpMethod.Get, EntitlementsPath(player.Uuid), body: null, Configure);
+        var notFound = await fixture.Operator.SendAsync(HttpMethod.Get, "/no/such/route", body: null, Configure);
+
+        Assert.True(entitlements.Status == HttpStatusCode.OK, entitlements.ToString());
+        Assert.Equal(["Origin"], Values(entitlements.Headers, "Vary"));
+        Assert.True(events.Status == HttpStatusCode.OK, events.ToString());
+        Assert.Equal(["Accept-Encoding", "Origin"], Values(events.Headers, "Vary"));
+        Assert.True(refused.Status == HttpStatusCode.Forbidden, refused.ToString());
+        Assert.Equal(["Origin"], Values(refused.Headers, "Vary"));
+        Assert.True(notFound.Status == HttpStatusCode.NotFound, notFound.ToString());
+        Assert.Equal(["Origin"], Values(notFound.Headers, "Vary"));
     }
 
     [Fact]
@@ -212,6 +261,8 @@ public sealed class CookieOriginTests(AuthGatewayFixture fixture) : IClassFixtur
         var player = await gateway.Client.CreatePlayerAsync();
 
         var get = await gateway.Client.SendAsync(HttpMethod.Get, EntitlementsPath(player.Uuid), body: null, request => request.Headers.Add("Origin", AuthGatewayFixture.AllowedOrigin));
+        var withoutOrigin = await gateway.Client.SendAsync(HttpMethod.Get, EntitlementsPath(player.Uuid));
+        var events = await gateway.Client.SendAsync(HttpMethod.Get, $"{GatewayHttp.EventsPath}?player_uuid={player.Uuid}");
         var preflight = await gateway.Client.SendAsync(HttpMethod.Options, ConsumePath(player.Uuid), body: null, request =>
         {
             request.Headers.Add("Origin", AuthGatewayFixture.AllowedOrigin);
@@ -219,9 +270,14 @@ public sealed class CookieOriginTests(AuthGatewayFixture fixture) : IClassFixtur
         });
 
         Assert.True(get.Status == HttpStatusCode.OK, get.ToString());
-        AssertNoCors(get.Headers);
+        AssertNoCors(get.Headers, varyByOrigin: false);
+        Assert.True(withoutOrigin.Status == HttpStatusCode.OK, withoutOrigin.ToString());
+        AssertNoCors(withoutOrigin.Headers, varyByOrigin: false);
+        Assert.False(withoutOrigin.Headers.Contains("Vary"));
+        Assert.True(events.Status == HttpStatusCode.OK, events.ToString());
+        Assert.Equal(["Accept-Encoding"], Values(events.Headers, "Vary"));
         Assert.True(preflight.Status == HttpStatusCode.MethodNotAllowed, preflight.ToString());
-        AssertNoCors(preflight.Headers);
+        AssertNoCors(preflight.Headers, varyByOrigin: false);
     }
 
     private Uri OwnOrigin() => fixture.Client.BaseAddress!;
@@ -246,13 +302,17 @@ public sealed class CookieOriginTests(AuthGatewayFixture fixture) : IClassFixtur
     {
         Assert.Equal([origin], Values(headers, "Access-Control-Allow-Origin"));
         Assert.Equal(["true"], Values(headers, "Access-Control-Allow-Credentials"));
-        Assert.Contains("Origin", Values(headers, "Vary"));
+        Assert.Single(Values(headers, "Vary"), value => value.Equals("Origin", StringComparison.OrdinalIgnoreCase));
     }
 
-    private static void AssertNoCors(HttpResponseHeaders headers)
+    /// <summary>
+    /// The answer lets no page of another origin read it; it says it depends on the origin (once) when
+    /// <paramref name="varyByOrigin"/>, as every answer does while origins are listed, and not otherwise.
+    /// </summary>
+    private static void AssertNoCors(HttpResponseHeaders headers, bool varyByOrigin)
     {
         Assert.Empty(headers.Where(header => header.Key.StartsWith("Access-Control-", StringComparison.OrdinalIgnoreCase)).Select(header => header.Key));
-        Assert.DoesNotContain("Origin", Values(headers, "Vary"));
+        Assert.Equal(varyByOrigin ? 1 : 0, Values(headers, "Vary").Count(value => value.Equals("Origin", StringComparison.OrdinalIgnoreCase)));
     }
 
     /// <summary>The values of header <paramref name="name"/>, comma-separated lists split; empty when it is absent.</summary>

@@ -84,6 +84,27 @@ internal sealed class GameServiceProcess : IDisposable
         return NotificationsOf(player);
     }
 
+    /// <summary>What the service wrote on standard error so far (its logs), one line each.</summary>
+    public IReadOnlyList<string> Errors => [.. _errors];
+
+    /// <summary>The exit code of a process that has ended.</summary>
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Ask the service to stop, as an orchestrator or Ctrl+C does (SIGTERM), without waiting.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
+    /// <summary>Wait until the service has exited and its output has been read to the end; fails after <paramref name="timeout"/>.</summary>
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancellation.Token);
+    }
+
     public void Dispose()
     {
         try

@@ -115,7 +115,8 @@ public sealed class GameServiceSampleTests : IDisposable
     /// The stream can drop a subscription without telling the subscriber (a pulling agent that cannot reach a
     /// client removes it for good). Here another client of the cluster removes the service's subscription at the
     /// stream's rendezvous, and a grant made then reaches nobody on the stream. The service notices at its next
-    /// check, subscribes again, reads the grant from the ledger, and prints it once.
+    /// check, subscribes again, reads the grant from the ledger, and prints it once; stopped, it removes the new
+    /// subscription.
     /// </summary>
     [Fact]
     public async Task GameService_SubscriptionDroppedBehindItsBack_SubscribesAgain_AndPrintsWhatCameMeanwhileOnce()
@@ -141,6 +142,35 @@ public sealed class GameServiceSampleTests : IDisposable
         // The service holds one subscription again, a new one.
         var renewed = Assert.Single(await AllPlayersSubscriptionsAsync(subscriptions), s => s.GrainId == servicesOwn.GrainId);
         Assert.NotEqual(servicesOwn.SubscriptionId, renewed.SubscriptionId);
+
+        // Stopped, it takes that new subscription off the stream, and exits cleanly.
+        service.Terminate();
+        await service.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(service.ExitCode == 0, $"exit code {service.ExitCode}:\n{string.Join('\n', service.Errors)}");
+        Assert.DoesNotContain(await AllPlayersSubscriptionsAsync(subscriptions), s => s.GrainId == servicesOwn.GrainId);
+    }
+
+    /// <summary>
+    /// The cluster goes away (the gateway and its co-hosted silo are killed) and the service is then asked to
+    /// stop: it cannot take its subscription off the stream any more, says so in its log and exits 0, rather
+    /// than letting the failed unsubscribe escape its shutdown.
+    /// </summary>
+    [Fact]
+    public async Task GameService_StoppedAfterTheClusterIsGone_LogsTheFailedUnsubscribeAndExitsCleanly()
+    {
+        var gateway = await StartGatewayAsync();
+        var service = Track(await GameServiceProcess.StartAsync(gateway));
+        gateway.Kill();
+
+        service.Terminate();
+        await service.WaitForExitAsync(TimeSpan.FromSeconds(90));
+
+        var log = string.Join('\n', service.Errors);
+        Assert.True(service.ExitCode == 0, $"exit code {service.ExitCode}:\n{log}");
+        Assert.True(
+            service.Errors.Count(line => line.Trim() == "Could not unsubscribe from the notification stream while stopping; the stream drops a subscription whose client it cannot reach") == 1,
+            log);
+        Assert.False(service.Errors.Any(line => line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal)), log);
     }
 
     private static IStreamSubscriptionManager SubscriptionManager(IHost host)

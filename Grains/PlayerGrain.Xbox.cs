@@ -14,7 +14,9 @@ namespace Entitlements;
 /// (<see cref="LedgerEventKind.XboxConsumeStarted"/>) before the collections consume call; the grant
 /// that follows carries the tracking id as its transaction id, unique in the ledger. A call that dies
 /// in between leaves a started row with no grant: the next call re-sends the consume with the same
-/// tracking id (the service answers the same and deducts nothing more) and then grants.
+/// tracking id (the service answers the same and deducts nothing more) and then grants. A consume the
+/// service refuses for good is finished instead by a <see cref="LedgerEventKind.XboxConsumeRefused"/> row,
+/// so that no later call sends it again.
 /// <para>
 /// A call has a time budget (<see cref="XboxOptions.ConsumeBudgetMilliseconds"/>): once it is spent, no
 /// further Xbox call starts and the call answers what it granted so far
@@ -202,6 +204,33 @@ public sealed partial class PlayerGrain
     }
 
     /// <summary>
+    /// Record that Xbox refused a started consume for good, in this player's ledger (whichever player's ledger
+    /// the consume was started in): the row finishes the consume (the store drops it from the pending ones in
+    /// the append's own statement) and changes nothing else. Recorded once: decided again after an append whose
+    /// outcome was unknown, it finds the consume no longer pending and appends nothing.
+    /// </summary>
+    private Task<XboxConsumeStarted> RecordXboxConsumeRefusedAsync(XboxConsumeStarted started) => DecideAndAppendAsync(
+        async () =>
+        {
+            var pending = await store.ReadPendingXboxConsumesAsync(started.Xuid);
+            if (!pending.Any(p => p.TrackingId == started.TrackingId))
+            {
+                return (started, null);
+            }
+
+            return ((XboxConsumeStarted?)null, new LedgerEvent
+            {
+                EventId = NewEventId(),
+                Kind = LedgerEventKind.XboxConsumeRefused,
+                PlayerUuid = PlayerUuid,
+                Version = _state.Version + 1,
+                Created = Now(),
+                XboxConsume = started,
+            });
+        },
+        _ => started);
+
+    /// <summary>
     /// Send (or re-send) a started consume with its tracking id, then grant what it removed. The
     /// <paramref name="deadline"/> only stops retries of the consume: once Xbox answered it, the grant
     /// follows whatever the time.
@@ -216,9 +245,14 @@ public sealed partial class PlayerGrain
         }
         catch (XboxServiceException exception) when (exception.IsPermanent)
         {
-            // The service refused this consume for good (the balance is gone): nothing to grant. The
-            // started row stays; it is tried again next time and never granted without a consume.
+            // The service refused this consume for good (the balance is gone): it deducted nothing (a re-sent
+            // tracking id is refused the same way), so nothing is owed. The refusal is recorded, which finishes
+            // the started row: sent again on every later call, such rows would pile up and spend each call's
+            // budget. Units still on Xbox are found by the query and consumed with a new tracking id. Should the
+            // record fail (or the process die first), the row stays pending: the next call sends it, Xbox
+            // refuses it again, and it is recorded then.
             LogXboxConsumeRefused(logger, PlayerUuid, started.TrackingId, exception.StatusCode);
+            await InXboxLedgerAsync(() => RecordXboxConsumeRefusedAsync(started));
             return;
         }
 

@@ -95,6 +95,7 @@ public sealed class CollectionsState
             Gamertag = string.IsNullOrEmpty(user.Gamertag) ? "Player" + user.Xuid[^Math.Min(4, user.Xuid.Length)..] : user.Gamertag,
             Consumes = new Dictionary<string, SimulatedConsume>(StringComparer.Ordinal),
             ConsumeRequests = 0,
+            ConsumeTrackingIds = [],
         };
         lock (_lock)
         {
@@ -152,8 +153,7 @@ public sealed class CollectionsState
                 return (null, "NotFound", "No such user.");
             }
 
-            user = user with { ConsumeRequests = user.ConsumeRequests + 1 };
-            _users[xuid] = user;
+            user = Receive(xuid, user, trackingId);
             if (user.Consumes.TryGetValue(trackingId, out var done))
             {
                 var repeated = done with { Requests = done.Requests + 1 };
@@ -204,6 +204,26 @@ public sealed class CollectionsState
             _users[xuid] = user with { Items = items };
             return (result, null, null);
         }
+    }
+
+    /// <summary>Count a consume request of the user that is refused without looking at the collection (<see cref="SimulatorFaults.RefuseConsumesWith"/>).</summary>
+    public void ReceiveRefused(string xuid, string trackingId)
+    {
+        lock (_lock)
+        {
+            if (_users.TryGetValue(xuid, out var user))
+            {
+                Receive(xuid, user, trackingId);
+            }
+        }
+    }
+
+    /// <summary>The user with one more consume request received, stored; only under the lock.</summary>
+    private SimulatedUser Receive(string xuid, SimulatedUser user, string trackingId)
+    {
+        user = user with { ConsumeRequests = user.ConsumeRequests + 1, ConsumeTrackingIds = [.. user.ConsumeTrackingIds, trackingId] };
+        _users[xuid] = user;
+        return user;
     }
 
     private static bool IsConsumableOf(SimulatedItem item, string productId) =>

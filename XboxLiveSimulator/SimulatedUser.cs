@@ -15,4 +15,10 @@ public sealed record SimulatedUser
 
     /// <summary>How many consume requests the user's credential made, repeats included.</summary>
     public int ConsumeRequests { get; init; }
+
+    /// <summary>
+    /// The tracking id of every consume request the user's credential made, in the order received: repeats and
+    /// refused ones included (admin view; ignored when seeding).
+    /// </summary>
+    public IReadOnlyList<string> ConsumeTrackingIds { get; init; } = [];
 }

@@ -129,6 +129,17 @@ public static class SimulatorApp
             return Error(StatusCodes.Status400BadRequest, "InvalidParameter", "productId and trackingId are required.");
         }
 
+        if (state.Faults.RefuseConsumesWith is { } refusedWith)
+        {
+            state.ReceiveRefused(xuid!, trackingId);
+            if (refusedWith == StatusCodes.Status429TooManyRequests)
+            {
+                context.Response.Headers.RetryAfter = "1";
+            }
+
+            return Error(refusedWith, "Refused", $"The consume was refused with {refusedWith.ToString(CultureInfo.InvariantCulture)}.");
+        }
+
         var removeQuantity = body!["removeQuantity"] is { } quantity ? quantity.GetValue<long>() : (long?)null;
         var (result, code, message) = state.Consume(xuid!, productId, trackingId, removeQuantity);
         if (result is null)

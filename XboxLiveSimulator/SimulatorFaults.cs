@@ -24,6 +24,12 @@ public sealed record SimulatorFaults
     /// <summary>Wait this long before answering a consume (queries answer at once).</summary>
     public int ConsumeDelayMilliseconds { get; init; }
 
+    /// <summary>
+    /// Refuse every consume with this status (a 429 with <c>Retry-After: 1</c>), consuming nothing; queries are
+    /// served as usual. The request still counts as received (<see cref="SimulatedUser.ConsumeTrackingIds"/>).
+    /// </summary>
+    public int? RefuseConsumesWith { get; init; }
+
     /// <summary>Consume as asked, but answer the success with this body instead of the consume's JSON.</summary>
     public string? ConsumeAnswerBody { get; init; }
 

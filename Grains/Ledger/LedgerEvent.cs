@@ -34,7 +34,10 @@ public sealed record LedgerEvent
     /// <summary>The <c>revocationCompleted</c> event of a player's refund or chargeback, whether it took something or not.</summary>
     public RevocationCompleted? RevocationCompleted { get; init; }
 
-    /// <summary>The Xbox consume about to be sent, for <see cref="LedgerEventKind.XboxConsumeStarted"/>.</summary>
+    /// <summary>
+    /// The Xbox consume about to be sent, for <see cref="LedgerEventKind.XboxConsumeStarted"/>; the one Xbox refused,
+    /// for <see cref="LedgerEventKind.XboxConsumeRefused"/>.
+    /// </summary>
     public XboxConsumeStarted? XboxConsume { get; init; }
 
     /// <summary>

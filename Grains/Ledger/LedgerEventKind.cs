@@ -13,4 +13,11 @@ public enum LedgerEventKind
     /// Changes nothing; the grant with the tracking id as its transaction id completes it.
     /// </summary>
     XboxConsumeStarted = 2,
+
+    /// <summary>
+    /// Xbox refused a started consume for good (a 4xx other than 401, 403, 408 and 429): it deducted nothing,
+    /// and nothing is granted. Carries the started consume (<see cref="LedgerEvent.XboxConsume"/>, the same
+    /// tracking id). Changes nothing; it finishes the started row as a grant does, so no later call sends it again.
+    /// </summary>
+    XboxConsumeRefused = 3,
 }

@@ -129,7 +129,8 @@ public interface ILedgerStore
     // Xbox
 
     /// <summary>
-    /// The Xbox user's consumes that were started and have no grant yet, oldest first, in whichever
+    /// The Xbox user's consumes that were started and have neither a grant nor a refusal yet
+    /// (<see cref="LedgerEventKind.XboxConsumeRefused"/>, schema version 10), oldest first, in whichever
     /// player's ledger they were started (the XUID may have been linked to another player then). Costs the
     /// pending consumes only, not the XUID's history of finished ones (schema version 8).
     /// </summary>

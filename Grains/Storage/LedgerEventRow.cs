@@ -75,7 +75,8 @@ internal static class LedgerEventRow
             Text("entitlement_type", StoredEnum.Name(record?.EntitlementType)),
             Long("player_id", record?.PlayerId),
 
-            // An Xbox consume keeps its fields in the entitlement columns (kind 2 is outside the transaction key).
+            // An Xbox consume, started or refused, keeps its fields in the entitlement columns (kinds 2 and 3 are
+            // outside the transaction key).
             Text("platform", xbox is null ? StoredEnum.Name(record?.Platform) : nameof(Platform.XboxLive)),
             Text("platform_user_id", xbox?.Xuid ?? record?.PlatformUserId),
             Text("sku", xbox?.Sku ?? record?.Sku),
@@ -148,7 +149,7 @@ internal static class LedgerEventRow
                 LootId = NullableLong(r, 20),
             };
         }
-        else if (kind == LedgerEventKind.XboxConsumeStarted)
+        else if (kind is LedgerEventKind.XboxConsumeStarted or LedgerEventKind.XboxConsumeRefused)
         {
             xbox = ReadXboxConsume(r);
         }

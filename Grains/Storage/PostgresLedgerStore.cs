@@ -55,7 +55,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
     /// <summary>Advisory lock key held while the schema is created or migrated.</summary>
     internal const long MigrationLock = PostgresMigrations.MigrationLock;
 
-    private const int SchemaVersion = 9;
+    private const int SchemaVersion = 10;
 
     private static readonly JsonSerializerOptions CatalogJson = new(JsonSerializerDefaults.Web)
     {
@@ -552,7 +552,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
 
     /// <summary>
     /// The XUID's pending consumes (schema version 8): the rows of <c>xbox_pending_consumes</c>, which the
-    /// ledger's triggers keep to the started rows without a grant, found by the MD5 of the XUID, each joined
+    /// ledger's triggers keep to the started rows without a grant or a refusal (version 10), found by the MD5 of the XUID, each joined
     /// to its started row on the primary key. The cost is the pending consumes, not the XUID's history.
     /// </summary>
     internal static readonly string PendingXboxConsumesQuery = $"""

@@ -22,7 +22,7 @@ namespace Entitlements.Storage;
 /// </summary>
 public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDisposable
 {
-    private const int SchemaVersion = 9;
+    private const int SchemaVersion = 10;
     // SQLITE_CONSTRAINT_UNIQUE: a row would repeat a unique index's key (not a NOT NULL, CHECK, trigger or foreign key refusal).
     private const int SqliteConstraintUnique = 2067;
 
@@ -616,7 +616,7 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
 
     /// <summary>
     /// The XUID's pending consumes (schema version 8): the rows of <c>xbox_pending_consumes</c>, which the
-    /// ledger's triggers keep to the started rows without a grant, on its XUID index (in started order: the
+    /// ledger's triggers keep to the started rows without a grant or a refusal (version 10), on its XUID index (in started order: the
     /// index holds the key), each joined to its started row by sequence. The cost is the pending consumes,
     /// not the XUID's history; CROSS JOIN keeps SQLite from starting at the ledger.
     /// </summary>

@@ -32,7 +32,7 @@ public sealed class HealthTests(OperationsGateway gateway)
         Assert.Equal(["cluster", "database"], checks.Select(c => c.Key).Order(StringComparer.Ordinal));
         Assert.Equal("Healthy", checks["database"]!["status"]!.GetValue<string>());
         Assert.Equal("Sqlite", checks["database"]!["data"]!["engine"]!.GetValue<string>());
-        Assert.Equal(9, checks["database"]!["data"]!["schemaVersion"]!.GetValue<long>());
+        Assert.Equal(10, checks["database"]!["data"]!["schemaVersion"]!.GetValue<long>());
         Assert.Equal("multi-thread", checks["database"]!["data"]!["threading"]!.GetValue<string>());
         Assert.Equal("Healthy", checks["cluster"]!["status"]!.GetValue<string>());
         Assert.Equal(1, checks["cluster"]!["data"]!["activeSilos"]!.GetValue<int>());

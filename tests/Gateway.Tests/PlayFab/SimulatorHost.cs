@@ -75,6 +75,10 @@ public sealed class SimulatorHost : IAsyncDisposable
         return JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
     }
 
+    /// <summary>The tracking id of every consume request the simulator received from the user, in order, repeats and refusals included.</summary>
+    public async Task<IReadOnlyList<string>> ConsumeTrackingIdsAsync(string xuid) =>
+        [.. (await UserAsync(xuid))["consumeTrackingIds"]!.AsArray().Select(id => id!.GetValue<string>())];
+
     /// <summary>The remaining quantity of the user's item <paramref name="itemId"/>.</summary>
     public async Task<long> QuantityAsync(string xuid, string itemId)
     {

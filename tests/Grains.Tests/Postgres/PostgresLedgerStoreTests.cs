@@ -196,13 +196,13 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
             DROP INDEX ux_ledger_events_transaction;
             CREATE UNIQUE INDEX ux_ledger_events_transaction ON ledger_events (platform, platform_transaction_id, action_type) WHERE kind = 0;
             DELETE FROM schema_version WHERE version >= 4;
-            """ + BackToVersionEight + BackToVersionSeven + BackToVersionFour);
+            """ + BackToVersionNine + BackToVersionEight + BackToVersionSeven + BackToVersionFour);
         Assert.Equal("3/3", await ReadSchemaVersionsAsync());
         var upgraded = Open(_database);
 
         await upgraded.InitializeAsync();
 
-        Assert.Equal("9/9", await ReadSchemaVersionsAsync());
+        Assert.Equal("10/10", await ReadSchemaVersionsAsync());
         Assert.Equal(
             ["CREATE UNIQUE INDEX ux_ledger_events_transaction ON public.ledger_events USING btree (platform, md5(platform_transaction_id), action_type) WHERE (kind = 0)"],
             await ReadIndexDefinitionsAsync("%_transaction%"));
@@ -216,13 +216,13 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
     {
         var link = await Store.LinkPlatformUserAsync(Platform.Steam, "steam-before-v5", "Before", null, DateTimeOffset.UnixEpoch);
         var sku = await Store.WriteCatalogSkuAsync(new CatalogSku { Platform = Platform.Steam, Sku = "sku-before-v5", EntitlementType = EntitlementType.Durable, ItemId = "item", ItemName = "Item" });
-        await ExecuteAsync(BackToVersionEight + BackToVersionSeven + BackToVersionFour + "DELETE FROM schema_version WHERE version >= 5;");
+        await ExecuteAsync(BackToVersionNine + BackToVersionEight + BackToVersionSeven + BackToVersionFour + "DELETE FROM schema_version WHERE version >= 5;");
         Assert.Equal("4/4", await ReadSchemaVersionsAsync());
         var upgraded = Open(_database);
 
         await upgraded.InitializeAsync();
 
-        Assert.Equal("9/9", await ReadSchemaVersionsAsync());
+        Assert.Equal("10/10", await ReadSchemaVersionsAsync());
         Assert.Equal(
             [
                 "catalog_skus: CREATE INDEX ix_catalog_skus_product ON public.catalog_skus USING btree (platform, md5(platform_product_id)) WHERE (platform_product_id IS NOT NULL)",
@@ -248,7 +248,7 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
         var (outcome, _) = await silos[3].AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-1"));
 
         Assert.Equal(AppendOutcome.Appended, outcome);
-        Assert.Equal("9/9", await ReadSchemaVersionsAsync(database));
+        Assert.Equal("10/10", await ReadSchemaVersionsAsync(database));
     }
 
     [Fact]
@@ -403,6 +403,12 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
 
         return [.. names.Order(StringComparer.Ordinal)];
     }
+
+    protected override string BackToVersionNine => """
+        DROP TRIGGER tr_ledger_events_xbox_consume_refused ON ledger_events;
+        DROP FUNCTION xbox_consume_refused();
+        DELETE FROM schema_version WHERE version >= 10;
+        """;
 
     protected override string BackToVersionSeven => """
         DROP TRIGGER tr_ledger_events_xbox_consume_started ON ledger_events;

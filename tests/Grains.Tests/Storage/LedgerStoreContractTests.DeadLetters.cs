@@ -102,13 +102,13 @@ public abstract partial class LedgerStoreContractTests
         await Store.WriteDeadLetterAsync(Letter("b", 11, Guid.NewGuid()));
         await Store.MarkDeadLetterReplayedAsync("a", replayed.Id, Failed.AddMinutes(1));
         await CloseAsync(Store);
-        await ExecuteAsync(BackToVersionEight + BackToVersionSeven + "DROP INDEX ix_webhook_dead_letters_pending; DELETE FROM schema_version WHERE version >= 7;");
+        await ExecuteAsync(BackToVersionNine + BackToVersionEight + BackToVersionSeven + "DROP INDEX ix_webhook_dead_letters_pending; DELETE FROM schema_version WHERE version >= 7;");
         Assert.Equal("6/6", await ReadSchemaVersionsAsync());
         var upgraded = await OpenAsync();
 
         await upgraded.InitializeAsync();
 
-        Assert.Equal("9/9", await ReadSchemaVersionsAsync());
+        Assert.Equal("10/10", await ReadSchemaVersionsAsync());
         Assert.Contains("ix_webhook_dead_letters_pending", await ReadIndexesAsync("webhook_dead_letters"));
         Assert.Equal(
             [(3L, 2L), (1L, 1L), (0L, 0L)],

@@ -70,6 +70,83 @@ public abstract partial class LedgerStoreContractTests
     }
 
     [Fact]
+    public async Task ReadPendingXboxConsumesAsync_ConsumeXboxRefused_IsNoLongerPendingWhoeverRecordedIt()
+    {
+        // The XUID was linked to one player when the consumes started, to another when Xbox refused one of them.
+        var (before, after) = (Guid.NewGuid(), Guid.NewGuid());
+        var refused = Started("tracking-refused");
+        var untouched = Started("tracking-untouched");
+        await AppendOkAsync(StartedEvent(before, 1, refused));
+        await AppendOkAsync(StartedEvent(before, 2, untouched));
+
+        // An append the store refuses (its version is taken) leaves the consume pending: the trigger's work goes with it.
+        Assert.Equal(AppendOutcome.VersionConflict, (await Store.AppendAsync(RefusedEvent(before, 2, refused))).Outcome);
+        Assert.Equal([refused, untouched], await Store.ReadPendingXboxConsumesAsync(refused.Xuid));
+
+        await AppendOkAsync(RefusedEvent(after, 1, refused));
+
+        Assert.Equal([untouched], await Store.ReadPendingXboxConsumesAsync(refused.Xuid));
+        // The refusal of a consume that is not pending (refused once more, or never started here) changes nothing.
+        await AppendOkAsync(RefusedEvent(after, 2, refused));
+        await AppendOkAsync(RefusedEvent(after, 3, Started("tracking-unknown")));
+        Assert.Equal([untouched], await Store.ReadPendingXboxConsumesAsync(refused.Xuid));
+        await AppendOkAsync(StoredEvents.Entitlement(after, 4, "tracking-untouched", platform: Platform.XboxLive));
+        Assert.Empty(await Store.ReadPendingXboxConsumesAsync(refused.Xuid));
+    }
+
+    [Fact]
+    public async Task AppendAsync_XboxConsumeRefused_ReadsBackAndIsNoEntitlementEventNorNotification()
+    {
+        var player = Guid.NewGuid();
+        var started = StartedEvent(player, 1, Started("tracking-8"));
+        var refused = RefusedEvent(player, 2, Started("tracking-8"));
+        await AppendOkAsync(started);
+        await AppendOkAsync(refused);
+
+        var events = await Store.ReadPlayerEventsAsync(player, 0, 10);
+
+        Assert.Equal(2, events.Count);
+        Assert.Equal(refused with { Sequence = events[1].Sequence }, events[1]);
+        Assert.Empty(await Store.ReadPlayerEntitlementEventsAsync(player, 0, 10));
+        Assert.Empty(await Store.ReadAllEntitlementEventsAsync(0, 1000));
+        Assert.Empty(await Store.ReadTransactionAsync(Platform.XboxLive, "tracking-8"));
+        Assert.Empty(await Store.ReadNotifyingEventsAsync(player, 0, 10));
+        Assert.Empty(await Store.ReadNotifyingEventsAsync(null, 0, 10));
+        Assert.Equal(0, await Store.ReadLastNotifyingSequenceAsync());
+    }
+
+    [Fact]
+    public void Fold_XboxConsumeRefused_ChangesOnlyTheVersion()
+    {
+        var player = Guid.NewGuid();
+        var state = LedgerFold.ApplyAll(LedgerState.Empty, [StoredEvents.Entitlement(player, 1, "tx-1"), StartedEvent(player, 2, Started("tracking-9"))]);
+
+        var after = LedgerFold.Apply(state, RefusedEvent(player, 3, Started("tracking-9")));
+
+        Assert.Equal(3, after.Version);
+        Assert.Equal(state.Items, after.Items);
+    }
+
+    [Fact]
+    public async Task InitializeAsync_VersionNineDatabase_FinishesAPendingConsumeOnTheAppendOfItsRefusal()
+    {
+        var player = Guid.NewGuid();
+        var refused = Started("tracking-refused-after-upgrade");
+        var untouched = Started("tracking-pending-after-upgrade");
+        await AppendOkAsync(StartedEvent(player, 1, refused));
+        await AppendOkAsync(StartedEvent(player, 2, untouched));
+        await CloseAsync(await OpenVersionNineAsync());
+        var upgraded = await OpenAsync();
+
+        await upgraded.InitializeAsync();
+
+        Assert.Equal("10/10", await ReadSchemaVersionsAsync());
+        Assert.Equal([refused, untouched], await upgraded.ReadPendingXboxConsumesAsync(refused.Xuid));
+        Assert.Equal(AppendOutcome.Appended, (await upgraded.AppendAsync(RefusedEvent(player, 3, refused))).Outcome);
+        Assert.Equal([untouched], await upgraded.ReadPendingXboxConsumesAsync(refused.Xuid));
+    }
+
+    [Fact]
     public async Task AppendAsync_BatchWithRefusedStartedConsumesAndGrants_LeavesPendingExactlyWhatWasAppended()
     {
         var (player, other) = (Guid.NewGuid(), Guid.NewGuid());
@@ -113,7 +190,7 @@ public abstract partial class LedgerStoreContractTests
         var otherXuid = Started("tracking-other-xuid", "2535400000000009");
         var pending = Started("tracking-pending");
         await CloseAsync(Store);
-        await ExecuteAsync(BackToVersionEight + BackToVersionSeven);
+        await ExecuteAsync(BackToVersionNine + BackToVersionEight + BackToVersionSeven);
         Assert.Equal("7/7", await ReadSchemaVersionsAsync());
         var old = await OpenAsync();
         foreach (var ledgerEvent in new[]
@@ -137,7 +214,7 @@ public abstract partial class LedgerStoreContractTests
 
         await upgraded.InitializeAsync();
 
-        Assert.Equal("9/9", await ReadSchemaVersionsAsync());
+        Assert.Equal("10/10", await ReadSchemaVersionsAsync());
         Assert.Equal([movedAndPending, pending], await upgraded.ReadPendingXboxConsumesAsync(pending.Xuid));
         Assert.Equal([otherXuid], await upgraded.ReadPendingXboxConsumesAsync(otherXuid.Xuid));
         Assert.Equal((AppendOutcome.Appended, AppendOutcome.Appended), (
@@ -239,7 +316,7 @@ public abstract partial class LedgerStoreContractTests
 
         await upgraded.InitializeAsync();
 
-        Assert.Equal("9/9", await ReadSchemaVersionsAsync());
+        Assert.Equal("10/10", await ReadSchemaVersionsAsync());
         Assert.Contains("ix_catalog_skus_product", await ReadIndexesAsync("catalog_skus"));
         Assert.Equal("gems-a", (await upgraded.ReadCatalogSkuByProductIdAsync(Platform.XboxLive, "9PRODUCTSHARED"))?.Sku);
         Assert.Equal("gems-own", (await upgraded.ReadCatalogSkuByProductIdAsync(Platform.XboxLive, "9PRODUCTOWN"))?.Sku);
@@ -331,6 +408,9 @@ public abstract partial class LedgerStoreContractTests
         Created = StoredEvents.At,
         XboxConsume = started,
     };
+
+    private static LedgerEvent RefusedEvent(Guid player, long version, XboxConsumeStarted refused) =>
+        StartedEvent(player, version, refused) with { Kind = LedgerEventKind.XboxConsumeRefused };
 
     /// <summary>Catalog entries compare by value, their custom data by content.</summary>
     private sealed class CatalogComparer : IEqualityComparer<CatalogSku?>

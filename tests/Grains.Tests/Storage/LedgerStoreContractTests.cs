@@ -45,7 +45,7 @@ public abstract partial class LedgerStoreContractTests : IAsyncLifetime
         var (outcome, _) = await Store.AppendAsync(StoredEvents.Entitlement(Guid.NewGuid(), 1, "tx-1"));
 
         Assert.Equal(AppendOutcome.Appended, outcome);
-        Assert.Equal("9/9", await ReadSchemaVersionsAsync());
+        Assert.Equal("10/10", await ReadSchemaVersionsAsync());
     }
 
     [Fact]

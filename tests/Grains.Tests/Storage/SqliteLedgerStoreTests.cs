@@ -289,6 +289,11 @@ public sealed class SqliteLedgerStoreTests : LedgerStoreContractTests, IDisposab
 
     protected override IReadOnlyList<string> KeyIndexes => ["sqlite_autoindex_ledger_events_1"];
 
+    protected override string BackToVersionNine => """
+        DROP TRIGGER tr_ledger_events_xbox_consume_refused;
+        DELETE FROM schema_version WHERE version >= 10;
+        """;
+
     protected override string BackToVersionSeven => """
         DROP TRIGGER tr_ledger_events_xbox_consume_started;
         DROP TRIGGER tr_ledger_events_xbox_consume_granted;

@@ -41,7 +41,7 @@ public static class EntitlementEventRouting
     {
         ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(command);
-        command.ThrowIfNotStorable();
+        command = command.ToStorable();
         if (command.FollowsGrant())
         {
             return await events.SubmitAsync(command);

@@ -26,7 +26,7 @@ public sealed class EntitlementEventsGrain(ILedgerStore store, CursorCodec curso
     public async Task<EntitlementEventResult> SubmitAsync(SubmitEntitlementEvent command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        command.ThrowIfNotStorable();
+        command = command.ToStorable();
         var followsGrant = command.FollowsGrant();
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {

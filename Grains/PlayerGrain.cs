@@ -67,7 +67,7 @@ public sealed partial class PlayerGrain(
     public async Task<EntitlementEventResult> SubmitEntitlementEventAsync(SubmitEntitlementEvent command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        command.ThrowIfNotStorable();
+        command = command.ToStorable();
         var started = metrics.Time.GetTimestamp();
         var result = await InLedgerAsync(() => DecideEntitlementEventAsync(command));
         if (command.ActionType == EntitlementActionType.Grant)

@@ -19,18 +19,67 @@ public sealed class SessionTicketGrain(ILedgerStore store, TimeProvider time) : 
     private const int MaxTicketLength = 1024;
     private byte[]? _key;
 
+    /// <summary>
+    /// The most UTF-8 bytes of XUID a ticket holds within <see cref="MaxTicketLength"/>: a payload of 735 bytes
+    /// is 980 characters of base64url, and the signature with its dot another 44.
+    /// </summary>
+    private const int MaxXuidBytes = 710;
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     public async Task<string> IssueAsync(SessionTicketClaims claims)
     {
         ArgumentNullException.ThrowIfNull(claims);
-        var xuid = Encoding.UTF8.GetBytes(claims.Xuid);
+        var xuid = XuidBytes(claims.Xuid);
+        var expires = claims.Expires.ToUnixTimeSeconds();
+        if (DateTimeOffset.FromUnixTimeSeconds(expires) <= time.GetUtcNow())
+        {
+            // As read back (whole seconds), the ticket would already have expired.
+            throw BadClaim(nameof(SessionTicketClaims.Expires), "is not in the future, so the ticket would never be accepted.");
+        }
+
         var payload = new byte[1 + 16 + 8 + xuid.Length];
         payload[0] = Format;
         claims.PlayerUuid.TryWriteBytes(payload.AsSpan(1, 16));
-        BinaryPrimitives.WriteInt64BigEndian(payload.AsSpan(17, 8), claims.Expires.ToUnixTimeSeconds());
+        BinaryPrimitives.WriteInt64BigEndian(payload.AsSpan(17, 8), expires);
         xuid.CopyTo(payload.AsSpan(25));
         var mac = HMACSHA256.HashData(await KeyAsync(), payload);
         return Encode(payload) + "." + Encode(mac);
     }
+
+    /// <summary>
+    /// The XUID as a ticket carries it, or an <see cref="ArgumentException"/> for one no ticket read back would
+    /// carry: none (a payload without it is too short to read), more than <see cref="MaxXuidBytes"/> (the ticket
+    /// would be over <see cref="MaxTicketLength"/>), or text that is not valid UTF-16 (it would read back as
+    /// another XUID, a lone surrogate becoming U+FFFD).
+    /// </summary>
+    private static byte[] XuidBytes(string? xuid)
+    {
+        const string Name = nameof(SessionTicketClaims.Xuid);
+        if (string.IsNullOrEmpty(xuid))
+        {
+            throw BadClaim(Name, "is required.");
+        }
+
+        byte[] bytes;
+        try
+        {
+            bytes = StrictUtf8.GetBytes(xuid);
+        }
+        catch (EncoderFallbackException exception)
+        {
+            throw BadClaim(Name, $"holds a lone surrogate (U+{(int)exception.CharUnknown:X4} at index {exception.Index}), which is not valid UTF-16.", exception);
+        }
+
+        if (bytes.Length > MaxXuidBytes)
+        {
+            throw BadClaim(Name, $"is {bytes.Length} bytes of UTF-8, more than the {MaxXuidBytes} a session ticket holds.");
+        }
+
+        return bytes;
+    }
+
+    private static ArgumentException BadClaim(string claim, string problem, Exception? inner = null) => new($"{claim} {problem}", claim, inner);
 
     public async Task<SessionTicketClaims?> ReadAsync(string ticket)
     {

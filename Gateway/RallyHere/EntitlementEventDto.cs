@@ -18,10 +18,10 @@ public sealed record EntitlementEventDto
     [JsonPropertyName("player_uuid")] public required Guid? PlayerUuid { get; init; }
     [JsonPropertyName("player_id")] public long? PlayerId { get; init; }
     [JsonPropertyName("platform"), WireEnum<Platform>] public required string Platform { get; init; }
-    [JsonPropertyName("platform_user_id"), MaxLength(2048)] public required string PlatformUserId { get; init; }
-    [JsonPropertyName("sku"), MaxLength(2048)] public required string Sku { get; init; }
+    [JsonPropertyName("platform_user_id"), MaxLength(SubmitEntitlementEvent.MaxPlatformUserIdLength)] public required string PlatformUserId { get; init; }
+    [JsonPropertyName("sku"), MaxLength(SubmitEntitlementEvent.MaxSkuLength)] public required string Sku { get; init; }
     [JsonPropertyName("quantity")] public required long Quantity { get; init; }
-    [JsonPropertyName("platform_transaction_id"), MaxLength(4096)] public string? PlatformTransactionId { get; init; }
+    [JsonPropertyName("platform_transaction_id"), MaxLength(SubmitEntitlementEvent.MaxPlatformTransactionIdLength)] public string? PlatformTransactionId { get; init; }
     [JsonPropertyName("platform_data"), WireObject, JsonConverter(typeof(RawJsonConverter))] public JsonElement? PlatformData { get; init; }
     [JsonPropertyName("order_id")] public string? OrderId { get; init; }
     [JsonPropertyName("loot_id")] public long? LootId { get; init; }

@@ -17,9 +17,9 @@ public sealed record EntitlementEventRequestDto
     [JsonPropertyName("status"), WireEnum<EntitlementEventStatus>] public string? Status { get; init; }
     [JsonPropertyName("player_uuid")] public Guid? PlayerUuid { get; init; }
     [JsonPropertyName("platform"), WireEnum<Platform>] public required string Platform { get; init; }
-    [JsonPropertyName("platform_user_id"), MaxLength(2048)] public required string PlatformUserId { get; init; }
-    [JsonPropertyName("sku"), MaxLength(2048)] public required string Sku { get; init; }
+    [JsonPropertyName("platform_user_id"), MaxLength(SubmitEntitlementEvent.MaxPlatformUserIdLength)] public required string PlatformUserId { get; init; }
+    [JsonPropertyName("sku"), MaxLength(SubmitEntitlementEvent.MaxSkuLength)] public required string Sku { get; init; }
     [JsonPropertyName("quantity")] public long Quantity { get; init; } = 1;
-    [JsonPropertyName("platform_transaction_id"), MaxLength(4096)] public required string PlatformTransactionId { get; init; }
+    [JsonPropertyName("platform_transaction_id"), MaxLength(SubmitEntitlementEvent.MaxPlatformTransactionIdLength)] public required string PlatformTransactionId { get; init; }
     [JsonPropertyName("platform_data"), WireObject] public JsonElement? PlatformData { get; init; }
 }

@@ -17,7 +17,7 @@ public static class EntitlementEventRequestReader
     /// <c>\uXXXX</c> escapes, twelve), each character of <c>platform_user_id</c>, <c>sku</c> and
     /// <c>platform_transaction_id</c> at most twelve bytes, and 4 KiB is room for the other fields and the names.
     /// </summary>
-    public const int MaxBodyBytes = (3 * SubmitEntitlementEvent.MaxPlatformDataBytes) + (12 * (2048 + 2048 + 4096)) + 4096;
+    public const int MaxBodyBytes = (3 * SubmitEntitlementEvent.MaxPlatformDataBytes) + (12 * (SubmitEntitlementEvent.MaxPlatformUserIdLength + SubmitEntitlementEvent.MaxSkuLength + SubmitEntitlementEvent.MaxPlatformTransactionIdLength)) + 4096;
 
     public static SubmitEntitlementEvent? Read(JsonElement body, List<ValidationErrorDetail> errors)
     {
@@ -26,13 +26,13 @@ public static class EntitlementEventRequestReader
         var status = fields.Enum<EntitlementEventStatus>("status", required: false);
         var playerUuid = fields.Uuid("player_uuid", required: false);
         var platform = fields.Enum<Platform>("platform", required: true);
-        var platformUserId = fields.Text("platform_user_id", required: true, maxLength: 2048, minLength: 1);
-        var sku = fields.Text("sku", required: true, maxLength: 2048, minLength: 1);
+        var platformUserId = fields.Text("platform_user_id", required: true, maxLength: SubmitEntitlementEvent.MaxPlatformUserIdLength, minLength: 1);
+        var sku = fields.Text("sku", required: true, maxLength: SubmitEntitlementEvent.MaxSkuLength, minLength: 1);
         // A grant's quantity multiplies what it gives: 1..MaxQuantity. A refund's, chargeback's or reversal's
         // is recorded and not used, so any integer the ledger holds is taken: refusing it would lose the refund.
         var (minimum, maximum) = actionType is null or EntitlementActionType.Grant ? (1L, MaxQuantity) : (long.MinValue, long.MaxValue);
         var quantity = fields.WholeNumber("quantity", required: false, minimum, maximum, nullable: false);
-        var transactionId = fields.Text("platform_transaction_id", required: true, maxLength: 4096, minLength: 1);
+        var transactionId = fields.Text("platform_transaction_id", required: true, maxLength: SubmitEntitlementEvent.MaxPlatformTransactionIdLength, minLength: 1);
         var platformData = fields.ObjectJson("platform_data", SubmitEntitlementEvent.MaxPlatformDataBytes);
         if (errors.Count > 0)
         {

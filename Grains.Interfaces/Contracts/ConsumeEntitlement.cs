@@ -15,21 +15,22 @@ public sealed record ConsumeEntitlement(
     /// </summary>
     public const int MaxIdLength = 256;
 
-    /// <summary>Refuse text the ledger cannot store (see <see cref="StoredText"/>), and ids over <see cref="MaxIdLength"/>.</summary>
+    /// <summary>
+    /// Refuse, as the consume route does, an <see cref="ItemId"/> or <see cref="OperationId"/> that is missing or
+    /// empty (an operation id left out was stored as NULL on PostgreSQL, never found again, so every retry took
+    /// again; an empty one was one key for every later empty one, each a replay or a conflict, never a consume),
+    /// text the ledger cannot store (see <see cref="StoredText"/>), and ids over <see cref="MaxIdLength"/>.
+    /// </summary>
     public void ThrowIfNotStorable()
     {
-        StoredText.ThrowIfNotStorable(ItemId);
-        StoredText.ThrowIfNotStorable(OperationId);
-        ThrowIfTooLong(ItemId, nameof(ItemId));
-        ThrowIfTooLong(OperationId, nameof(OperationId));
+        ThrowIfIdNotStorable(ItemId, nameof(ItemId));
+        ThrowIfIdNotStorable(OperationId, nameof(OperationId));
     }
 
-    private static void ThrowIfTooLong(string? value, string name)
+    private static void ThrowIfIdNotStorable(string? value, string name)
     {
-        // Counted only once it is known to be valid UTF-16, so every surrogate pair is one character.
-        if (value is not null && value.Length > MaxIdLength && value.EnumerateRunes().Count() > MaxIdLength)
-        {
-            throw new ArgumentException($"{name} is longer than {MaxIdLength} characters, which the ledger does not store.", name);
-        }
+        CommandChecks.ThrowIfMissing(value, name);
+        StoredText.ThrowIfNotStorable(value, name);
+        CommandChecks.ThrowIfLongerThan(value, MaxIdLength, name);
     }
 }

@@ -24,16 +24,8 @@ public sealed record ConsumeXboxEntitlements
     /// </summary>
     public void ThrowIfNotStorable()
     {
-        if (string.IsNullOrEmpty(Xuid))
-        {
-            throw new ArgumentException("Xuid is required.", nameof(Xuid));
-        }
-
-        if (string.IsNullOrEmpty(XboxAuthorization))
-        {
-            throw new ArgumentException("XboxAuthorization is required.", nameof(XboxAuthorization));
-        }
-
+        CommandChecks.ThrowIfMissing(Xuid, nameof(Xuid));
+        CommandChecks.ThrowIfMissing(XboxAuthorization, nameof(XboxAuthorization));
         StoredText.ThrowIfNotStorable(Xuid);
         StoredText.ThrowIfNotStorable(XboxAuthorization);
         StoredText.ThrowIfNotStorable(CatalogVersion);

@@ -19,7 +19,10 @@ public sealed record SubmitEntitlementEvent
     [Id(6)] public long Quantity { get; init; } = 1;
     [Id(7)] public required string PlatformTransactionId { get; init; }
 
-    /// <summary>The platform data as canonical JSON (object keys sorted), or null.</summary>
+    /// <summary>
+    /// The platform data, a JSON object, or null. The ledger stores it as canonical JSON (object keys sorted, no
+    /// whitespace), in which the gateway sends it; the grains rewrite any other form so (see <see cref="ToStorable"/>).
+    /// </summary>
     [Id(8)] public string? PlatformDataJson { get; init; }
 
     /// <summary>
@@ -36,38 +39,69 @@ public sealed record SubmitEntitlementEvent
     /// </summary>
     public const int MaxPlatformDataDepth = 63;
 
+    /// <summary>The most characters (code points) of <see cref="PlatformUserId"/>: the gateway's bound, and RallyHere's.</summary>
+    public const int MaxPlatformUserIdLength = 2048;
+
+    /// <summary>The most characters (code points) of <see cref="Sku"/>: the gateway's bound, and RallyHere's.</summary>
+    public const int MaxSkuLength = 2048;
+
+    /// <summary>The most characters (code points) of <see cref="PlatformTransactionId"/>: the gateway's bound, and RallyHere's.</summary>
+    public const int MaxPlatformTransactionIdLength = 4096;
+
     /// <summary>
-    /// Refuse text the ledger cannot store (see <see cref="StoredText"/>), and platform data that is not a
-    /// JSON object within <see cref="MaxPlatformDataBytes"/> and <see cref="MaxPlatformDataDepth"/>: every
-    /// answer carrying the event (its replay, each listing page holding it) reads it as one.
+    /// The command as the ledger records it, or an <see cref="ArgumentException"/> naming the member that the
+    /// gateway's route would have refused, thrown before anything is read or written: an enum value no member
+    /// names; an id that is missing, empty, longer than its bound, or text the ledger cannot store (see
+    /// <see cref="StoredText"/>); platform data that is not a JSON object within <see cref="MaxPlatformDataBytes"/>
+    /// and <see cref="MaxPlatformDataDepth"/> (every answer carrying the event reads it as one). The platform data
+    /// comes back as <see cref="CanonicalJson"/>, the form the gateway writes, so that the same event is stored and
+    /// compared alike whether it came over HTTP or from an Orleans client.
     /// </summary>
-    public void ThrowIfNotStorable()
+    public SubmitEntitlementEvent ToStorable()
     {
-        StoredText.ThrowIfNotStorable(PlatformUserId);
-        StoredText.ThrowIfNotStorable(Sku);
-        StoredText.ThrowIfNotStorable(PlatformTransactionId);
-        StoredText.ThrowIfNotStorable(PlatformDataJson);
-        if (PlatformDataJson is null)
+        CommandChecks.ThrowIfUndefined(ActionType, nameof(ActionType));
+        if (Status is { } status)
         {
-            return;
+            CommandChecks.ThrowIfUndefined(status, nameof(Status));
         }
 
-        if (System.Text.Encoding.UTF8.GetByteCount(PlatformDataJson) > MaxPlatformDataBytes)
+        CommandChecks.ThrowIfUndefined(Platform, nameof(Platform));
+        ThrowIfIdNotStorable(PlatformUserId, MaxPlatformUserIdLength, nameof(PlatformUserId));
+        ThrowIfIdNotStorable(Sku, MaxSkuLength, nameof(Sku));
+        ThrowIfIdNotStorable(PlatformTransactionId, MaxPlatformTransactionIdLength, nameof(PlatformTransactionId));
+        if (PlatformDataJson is null)
+        {
+            return this;
+        }
+
+        StoredText.ThrowIfNotStorable(PlatformDataJson);
+        var canonical = CanonicalPlatformData();
+        if (System.Text.Encoding.UTF8.GetByteCount(canonical) > MaxPlatformDataBytes)
         {
             throw new ArgumentException($"The platform data is over {MaxPlatformDataBytes} bytes of JSON.", nameof(PlatformDataJson));
         }
 
-        ThrowIfPlatformDataNotAnObject();
+        return string.Equals(canonical, PlatformDataJson, StringComparison.Ordinal) ? this : this with { PlatformDataJson = canonical };
     }
 
-    private void ThrowIfPlatformDataNotAnObject()
+    private static void ThrowIfIdNotStorable(string? value, int maxLength, string name)
+    {
+        CommandChecks.ThrowIfMissing(value, name);
+        StoredText.ThrowIfNotStorable(value, name);
+        CommandChecks.ThrowIfLongerThan(value, maxLength, name);
+    }
+
+    /// <summary>The platform data as canonical JSON, once it is known to be an object an answer can carry.</summary>
+    private string CanonicalPlatformData()
     {
         JsonValueKind kind;
+        string canonical;
         try
         {
             using var document = JsonDocument.Parse(PlatformDataJson!, new JsonDocumentOptions { MaxDepth = MaxPlatformDataDepth });
             kind = document.RootElement.ValueKind;
-            ThrowIfUnreadable(document.RootElement);
+            // Reads every name and string, which throws InvalidOperationException on one that is not valid UTF-16.
+            canonical = CanonicalJson.Write(document.RootElement);
         }
         catch (JsonException exception)
         {
@@ -83,31 +117,7 @@ public sealed record SubmitEntitlementEvent
         {
             throw new ArgumentException($"The platform data is a JSON {kind.ToString().ToLowerInvariant()}, not an object.", nameof(PlatformDataJson));
         }
-    }
 
-    /// <summary>Reads every name and string, which throws <see cref="InvalidOperationException"/> on one that is not valid UTF-16.</summary>
-    private static void ThrowIfUnreadable(JsonElement element)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Object:
-                foreach (var property in element.EnumerateObject())
-                {
-                    _ = property.Name;
-                    ThrowIfUnreadable(property.Value);
-                }
-
-                break;
-            case JsonValueKind.Array:
-                foreach (var item in element.EnumerateArray())
-                {
-                    ThrowIfUnreadable(item);
-                }
-
-                break;
-            case JsonValueKind.String:
-                _ = element.GetString();
-                break;
-        }
+        return canonical;
     }
 }

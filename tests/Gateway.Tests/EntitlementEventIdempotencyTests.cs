@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Entitlements.Contracts;
+using Entitlements.Storage;
 using Entitlements.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Entitlements.Tests;
 
@@ -45,6 +48,40 @@ public sealed class EntitlementEventIdempotencyTests(GatewayFixture fixture) : I
         Assert.Equal(first.ToString(), second.ToString());
         JsonAssert.Equal(JsonNode.Parse("""{"a":1,"b":{"x":"2","y":[1,{"p":2,"q":1}]}}"""), first.Json["platform_data"]);
         Assert.Single((await _client.ListEventsOkAsync($"?player_uuid={player.Uuid}"))["events"]!.AsArray());
+    }
+
+    /// <summary>
+    /// An in-cluster service's grant (an Orleans client's, straight to the grains) with its platform data's keys
+    /// in another order than the gateway writes them, then the same event over HTTP: the grains store the data
+    /// as the gateway does, keys sorted, so the POST is its replay. The grant used to be stored as sent, and the
+    /// POST answered 409.
+    /// </summary>
+    [Fact]
+    public async Task Post_GrantAnInClusterServiceRecordedWithPlatformDataKeysUnsorted_IsItsReplay()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var transaction = Unique.Name("tx");
+        var grains = fixture.App.Services.GetRequiredService<IGrainFactory>();
+        var recorded = await grains.SubmitEntitlementEventAsync(grains.GetGrain<IEntitlementEventsGrain>(0), new SubmitEntitlementEvent
+        {
+            ActionType = EntitlementActionType.Grant,
+            Platform = Platform.Steam,
+            PlatformUserId = player.PlatformUserId,
+            Sku = "gems_100",
+            PlatformTransactionId = transaction,
+            PlatformDataJson = """{ "orderId": "1", "appId": "2" }""",
+        });
+        Assert.Equal(EntitlementEventOutcome.Recorded, recorded.Outcome);
+
+        var posted = await _client.PostEventAsync(EventRequests.Create("grant", player.PlatformUserId, "gems_100", transaction, platformData: JsonNode.Parse("""{"orderId":"1","appId":"2"}""")));
+
+        Assert.Equal(HttpStatusCode.OK, posted.Status);
+        Assert.Equal(recorded.Event!.EventId, posted.Json["event_id"]!.GetValue<string>());
+        Assert.Equal("""{"appId":"2","orderId":"1"}""", posted.Json["platform_data"]!.ToJsonString());
+        var stored = Assert.Single(await fixture.App.Services.GetRequiredService<ILedgerStore>().ReadTransactionAsync(Platform.Steam, transaction));
+        Assert.Equal("""{"appId":"2","orderId":"1"}""", stored.Entitlement!.PlatformDataJson);
+        Assert.Single((await _client.ListEventsOkAsync($"?player_uuid={player.Uuid}"))["events"]!.AsArray());
+        Assert.Equal(100, Assert.Single(await _client.EntitlementsOkAsync(player.Uuid))!["useCount"]!.GetValue<long>());
     }
 
     [Fact]

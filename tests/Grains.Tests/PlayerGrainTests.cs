@@ -249,20 +249,32 @@ public class PlayerGrainTests(ClusterFixture fixture)
         var user = await NewPlayerAsync();
         var sku = await PutSkuAsync(EntitlementType.Consumable);
         // The gateway once stored platform_data with every non-ASCII and HTML-sensitive character escaped; it
-        // now keeps the caller's characters, so a retry of an event recorded then arrives unescaped.
+        // now keeps the caller's characters, so a retry of an event recorded then arrives unescaped. The grains
+        // store the unescaped form now whatever they are sent, so the events of then are appended as they were.
         var escaped = Command(EntitlementActionType.Grant, user, sku) with { PlatformDataJson = """{"n":1,"note":"caf\u00E9 \u002B \u4E2D \u003C"}""" };
-        var first = await Events.SubmitAsync(escaped);
-        var refund = await Events.SubmitAsync(escaped with { ActionType = EntitlementActionType.Refund });
+        var first = await AppendAsRecordedThenAsync(escaped);
+        var refund = await AppendAsRecordedThenAsync(escaped with { ActionType = EntitlementActionType.Refund });
 
         var replay = await Events.SubmitAsync(escaped with { PlatformDataJson = """{"n":1,"note":"café + 中 <"}""" });
         var refundReplay = await Events.SubmitAsync(escaped with { ActionType = EntitlementActionType.Refund, PlatformDataJson = """{"n":1,"note":"café + 中 <"}""" });
         var changed = await Events.SubmitAsync(escaped with { PlatformDataJson = """{"n":1,"note":"cafe + 中 <"}""" });
 
-        Assert.Equal(EntitlementEventOutcome.Recorded, first.Outcome);
-        Assert.Equal(EntitlementEventOutcome.Recorded, refund.Outcome);
-        Assert.Equal(new EntitlementEventResult(EntitlementEventOutcome.Replayed, first.Event), replay);
-        Assert.Equal(new EntitlementEventResult(EntitlementEventOutcome.Replayed, refund.Event), refundReplay);
-        Assert.Equal(new EntitlementEventResult(EntitlementEventOutcome.Conflict, first.Event), changed);
+        Assert.Equal((EntitlementEventOutcome.Replayed, first.EventId), (replay.Outcome, replay.Event!.EventId));
+        Assert.Equal((EntitlementEventOutcome.Replayed, refund.EventId), (refundReplay.Outcome, refundReplay.Event!.EventId));
+        Assert.Equal((EntitlementEventOutcome.Conflict, first.EventId), (changed.Outcome, changed.Event!.EventId));
+        Assert.Equal(2, (await Player(user).GetEntitlementsAsync())!.Version);
+
+        async Task<LedgerEvent> AppendAsRecordedThenAsync(SubmitEntitlementEvent command)
+        {
+            var state = LedgerFold.ApplyAll(LedgerState.Empty, await fixture.Store.ReadPlayerEventsAsync(user.PlayerUuid, 0, 100));
+            var transaction = await fixture.Store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId);
+            var player = new PlayerInfo(user.PlayerUuid, user.PlayerId, user.Created);
+            var decided = EntitlementDecider.DecideEntitlementEvent(state, player, command, sku, transaction, Guid.NewGuid().ToString("D"), DateTimeOffset.UtcNow);
+            var (outcome, appended) = await fixture.Store.AppendAsync(decided);
+            Assert.Equal(AppendOutcome.Appended, outcome);
+            Assert.Equal(command.PlatformDataJson, appended!.Entitlement!.PlatformDataJson);
+            return appended;
+        }
     }
 
     [Fact]
@@ -1136,6 +1148,178 @@ public class PlayerGrainTests(ClusterFixture fixture)
             var entitlements = (await Player(user).GetEntitlementsAsync())!;
             return (entitlements.Version, Assert.Single(entitlements.Entitlements).UseCount);
         }
+    }
+
+    /// <summary>
+    /// An enum value no member names, from an Orleans client (the routes take only the names): it was recorded
+    /// (a status as given, a platform as an event of nobody's), and every listing page holding it then answered
+    /// 500, for good, since no wire name spells it. Refused now, naming the member, before anything is read or
+    /// written, whichever grain it reaches.
+    /// </summary>
+    [Theory]
+    [InlineData(nameof(SubmitEntitlementEvent.ActionType), 4, nameof(EntitlementActionType))]
+    [InlineData(nameof(SubmitEntitlementEvent.ActionType), -1, nameof(EntitlementActionType))]
+    [InlineData(nameof(SubmitEntitlementEvent.Status), 5, nameof(EntitlementEventStatus))]
+    [InlineData(nameof(SubmitEntitlementEvent.Platform), 16, nameof(Platform))]
+    public async Task Submit_EnumValueNoMemberNames_IsRefusedAsABadArgumentByEveryRoute_AndRecordsNothing(string member, int value, string enumName)
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var clean = Command(EntitlementActionType.Grant, user, sku);
+        var command = member switch
+        {
+            nameof(SubmitEntitlementEvent.ActionType) => clean with { ActionType = (EntitlementActionType)value },
+            nameof(SubmitEntitlementEvent.Status) => clean with { Status = (EntitlementEventStatus)value },
+            _ => clean with { Platform = (Platform)value },
+        };
+
+        var refusals = new[]
+        {
+            await Assert.ThrowsAsync<ArgumentException>(() => Events.SubmitAsync(command)),
+            await Assert.ThrowsAsync<ArgumentException>(() => Player(user).SubmitEntitlementEventAsync(command)),
+            await Assert.ThrowsAsync<ArgumentException>(() => Client.SubmitEntitlementEventAsync(Events, command)),
+            await Assert.ThrowsAsync<ArgumentException>(() => Events.SubmitAsync(command with { PlatformUserId = Unique("unlinked") })),
+        };
+
+        Assert.All(refusals, refusal => Assert.Equal($"{member} is {value}, not a member of {enumName}. (Parameter '{member}')", refusal.Message));
+        Assert.Empty(await fixture.Store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId));
+        Assert.Empty((await Events.ListAsync(new EntitlementEventQuery { PlayerUuid = user.PlayerUuid })).Events);
+        Assert.Equal(0, (await Player(user).GetEntitlementsAsync())!.Version);
+    }
+
+    /// <summary>
+    /// An id the route requires (at least one character) left out or empty by an Orleans client. An empty
+    /// transaction id was recorded, and every later purchase with one answered as a conflict with it, never
+    /// granted; a null one failed with a <see cref="NullReferenceException"/>.
+    /// </summary>
+    [Theory]
+    [InlineData(nameof(SubmitEntitlementEvent.PlatformUserId), null)]
+    [InlineData(nameof(SubmitEntitlementEvent.PlatformUserId), "")]
+    [InlineData(nameof(SubmitEntitlementEvent.Sku), null)]
+    [InlineData(nameof(SubmitEntitlementEvent.Sku), "")]
+    [InlineData(nameof(SubmitEntitlementEvent.PlatformTransactionId), null)]
+    [InlineData(nameof(SubmitEntitlementEvent.PlatformTransactionId), "")]
+    public async Task Submit_IdMissingOrEmpty_IsRefusedAsABadArgumentByEveryRoute_AndRecordsNothing(string field, string? value)
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var clean = Command(EntitlementActionType.Grant, user, sku);
+        var command = field switch
+        {
+            nameof(SubmitEntitlementEvent.PlatformUserId) => clean with { PlatformUserId = value! },
+            nameof(SubmitEntitlementEvent.Sku) => clean with { Sku = value! },
+            _ => clean with { PlatformTransactionId = value! },
+        };
+
+        var refusals = new[]
+        {
+            await Assert.ThrowsAsync<ArgumentException>(() => Events.SubmitAsync(command)),
+            await Assert.ThrowsAsync<ArgumentException>(() => Player(user).SubmitEntitlementEventAsync(command)),
+            await Assert.ThrowsAsync<ArgumentException>(() => Client.SubmitEntitlementEventAsync(Events, command)),
+        };
+
+        Assert.All(refusals, refusal => Assert.Equal($"{field} is required. (Parameter '{field}')", refusal.Message));
+        Assert.Empty(await fixture.Store.ReadTransactionAsync(Platform.Steam, command.PlatformTransactionId ?? string.Empty));
+        Assert.Empty((await Events.ListAsync(new EntitlementEventQuery { PlayerUuid = user.PlayerUuid })).Events);
+        Assert.Equal(0, (await Player(user).GetEntitlementsAsync())!.Version);
+    }
+
+    /// <summary>
+    /// The route's bounds on the ids, in characters (an emoji is one), held by the grains too: an Orleans client
+    /// could record a transaction id of a megabyte, whose <c>revocationCompleted</c> no player stream carries.
+    /// </summary>
+    [Theory]
+    [InlineData(nameof(SubmitEntitlementEvent.PlatformUserId), 2048)]
+    [InlineData(nameof(SubmitEntitlementEvent.Sku), 2048)]
+    [InlineData(nameof(SubmitEntitlementEvent.PlatformTransactionId), 4096)]
+    public async Task Submit_IdLongerThanTheRouteTakes_IsRefusedAsABadArgumentByEveryRoute_AndTheLongestIsRecorded(string field, int longest)
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var clean = Command(EntitlementActionType.Grant, user, sku);
+        var prefix = Unique(field);
+        var over = prefix + new string('x', longest + 1 - prefix.Length);
+        var atBound = prefix + string.Concat(Enumerable.Repeat("\U0001F3AE", longest - prefix.Length));
+        SubmitEntitlementEvent With(string id) => field switch
+        {
+            nameof(SubmitEntitlementEvent.PlatformUserId) => clean with { PlatformUserId = id },
+            nameof(SubmitEntitlementEvent.Sku) => clean with { Sku = id },
+            _ => clean with { PlatformTransactionId = id },
+        };
+        var command = With(over);
+
+        var refusals = new[]
+        {
+            await Assert.ThrowsAsync<ArgumentException>(() => Events.SubmitAsync(command)),
+            await Assert.ThrowsAsync<ArgumentException>(() => Player(user).SubmitEntitlementEventAsync(command)),
+            await Assert.ThrowsAsync<ArgumentException>(() => Client.SubmitEntitlementEventAsync(Events, command)),
+        };
+
+        Assert.All(refusals, refusal => Assert.Equal($"{field} is longer than {longest} characters, the most the gateway takes. (Parameter '{field}')", refusal.Message));
+        Assert.Empty(await fixture.Store.ReadTransactionAsync(Platform.Steam, command.PlatformTransactionId));
+        Assert.Empty((await Events.ListAsync(new EntitlementEventQuery { PlayerUuid = user.PlayerUuid })).Events);
+        Assert.Equal(0, (await Player(user).GetEntitlementsAsync())!.Version);
+
+        // As many characters as the route takes are recorded, though twice as many UTF-16 code units.
+        var longestTaken = await Events.SubmitAsync(With(atBound));
+        Assert.Equal(EntitlementEventOutcome.Recorded, longestTaken.Outcome);
+        Assert.Equal(atBound, field switch
+        {
+            nameof(SubmitEntitlementEvent.PlatformUserId) => longestTaken.Event!.PlatformUserId,
+            nameof(SubmitEntitlementEvent.Sku) => longestTaken.Event!.Sku,
+            _ => longestTaken.Event!.PlatformTransactionId,
+        });
+    }
+
+    /// <summary>
+    /// Platform data is stored as canonical JSON (keys in ordinal order, no whitespace, strings in their own
+    /// characters), as the gateway writes it, whoever sends it: an Orleans client's grant with its keys in
+    /// another order was stored as sent, and the same event over HTTP (which sorts them) then answered 409.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"orderId":"1","appId":"2"}""", """{"appId":"2","orderId":"1"}""")]
+    [InlineData("""{ "b" : [ 1 , { "d" : true, "c" : null } ], "a" : "caf\u00e9 \/ \u002B \n" }""", """{"a":"café / + \n","b":[1,{"c":null,"d":true}]}""")]
+    public async Task Submit_PlatformData_IsStoredAsCanonicalJson_AndTheSameObjectWrittenAnotherWayIsAReplay(string platformData, string canonical)
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var command = Command(EntitlementActionType.Grant, user, sku) with { PlatformDataJson = platformData };
+
+        var first = await Events.SubmitAsync(command);
+        var sorted = await Player(user).SubmitEntitlementEventAsync(command with { PlatformDataJson = canonical });
+        var again = await Client.SubmitEntitlementEventAsync(Events, command);
+
+        Assert.Equal((EntitlementEventOutcome.Recorded, canonical), (first.Outcome, first.Event!.PlatformDataJson));
+        Assert.Equal(canonical, Assert.Single(await fixture.Store.ReadTransactionAsync(Platform.Steam, command.PlatformTransactionId)).Entitlement!.PlatformDataJson);
+        Assert.Equal(new EntitlementEventResult(EntitlementEventOutcome.Replayed, first.Event), sorted);
+        Assert.Equal(new EntitlementEventResult(EntitlementEventOutcome.Replayed, first.Event), again);
+        Assert.Equal(1, (await Player(user).GetEntitlementsAsync())!.Version);
+    }
+
+    /// <summary>
+    /// A consume's item and operation ids are required, as by the route: a null operation id was stored as NULL
+    /// on PostgreSQL, never found as a replay, so every retry took again (on SQLite it failed with
+    /// <see cref="InvalidOperationException"/>), and an empty one made every later empty one a free replay.
+    /// </summary>
+    [Theory]
+    [InlineData(nameof(ConsumeEntitlement.ItemId), null)]
+    [InlineData(nameof(ConsumeEntitlement.ItemId), "")]
+    [InlineData(nameof(ConsumeEntitlement.OperationId), null)]
+    [InlineData(nameof(ConsumeEntitlement.OperationId), "")]
+    public async Task Consume_ItemIdOrOperationIdMissingOrEmpty_IsRefusedAsABadArgument_AndConsumesNothing(string field, string? value)
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable, unitsPerQuantity: 10);
+        await Events.SubmitAsync(Command(EntitlementActionType.Grant, user, sku));
+        var clean = new ConsumeEntitlement(sku.ItemId, 1, Unique("op"));
+        var command = field == nameof(ConsumeEntitlement.ItemId) ? clean with { ItemId = value! } : clean with { OperationId = value! };
+
+        var first = await Assert.ThrowsAsync<ArgumentException>(() => Player(user).ConsumeAsync(command));
+        var retry = await Assert.ThrowsAsync<ArgumentException>(() => Player(user).ConsumeAsync(command));
+
+        Assert.All(new[] { first, retry }, refusal => Assert.Equal($"{field} is required. (Parameter '{field}')", refusal.Message));
+        var entitlements = (await Player(user).GetEntitlementsAsync())!;
+        Assert.Equal((1L, 10L), (entitlements.Version, Assert.Single(entitlements.Entitlements).UseCount));
     }
 
     /// <summary>

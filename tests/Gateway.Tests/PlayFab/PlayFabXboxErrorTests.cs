@@ -51,12 +51,13 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
     public async Task ConsumeXboxEntitlements_ExpiredSessionTicket_IsInvalidSessionTicket()
     {
         var (ticket, token) = await LoggedInUserAsync();
-        // Tickets signed with the gateway's own key for the same session, one already past its expiry:
-        // only the expiry tells them apart.
+        // Tickets signed with the gateway's own key for the same session, one that expires in a second or two
+        // (the issuer refuses an expiry already past): once it has, only the expiry tells them apart.
         var tickets = fixture.Gateway.App.Services.GetRequiredService<IGrainFactory>().GetGrain<ISessionTicketGrain>(0);
         var claims = await tickets.ReadAsync(ticket) ?? throw new InvalidOperationException("The login's own ticket did not read back.");
-        var expired = await tickets.IssueAsync(claims with { Expires = DateTimeOffset.UtcNow.AddSeconds(-1) });
+        var expired = await tickets.IssueAsync(claims with { Expires = DateTimeOffset.UtcNow.AddSeconds(2) });
         var current = await tickets.IssueAsync(claims with { Expires = DateTimeOffset.UtcNow.AddMinutes(5) });
+        await Poll.UntilAsync(async () => await tickets.ReadAsync(expired) is null, TimeSpan.FromSeconds(30), "The short ticket did not expire.", TimeSpan.FromMilliseconds(100));
 
         var refused = await _client.ConsumeXboxAsync(expired, token);
         var accepted = await _client.ConsumeXboxAsync(current, token);

@@ -2,13 +2,15 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace Entitlements.Gateway.Validation;
+namespace Entitlements.Contracts;
 
 /// <summary>
 /// JSON with object keys in ordinal order and no whitespace, so that equal documents compare equal as text.
 /// Strings keep the caller's characters: only what JSON requires is escaped (a quote, a backslash, a control
 /// character), so the size measured and stored is that of the caller's text, not of <c>\uXXXX</c> escapes of
 /// every non-ASCII or HTML-sensitive character (<see cref="Utf8JsonWriter"/>'s default encoder writes those).
+/// The one form of an entitlement event's platform data: the gateway writes a request's in it, and the grains
+/// rewrite an Orleans client's in it, so that the same event compares equal and is stored the same whoever sends it.
 /// </summary>
 public static class CanonicalJson
 {

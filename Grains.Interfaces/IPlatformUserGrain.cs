@@ -15,6 +15,10 @@ public interface IPlatformUserGrain : IGrainWithStringKey
     /// Link this platform user to <paramref name="playerUuid"/>, or to a new player when it is null.
     /// The player is created (with the next sequential player id) if it does not exist yet.
     /// An existing link is kept when <paramref name="playerUuid"/> is null or equal to it.
+    /// What the platform-user route refuses is an <see cref="ArgumentException"/>, and links nobody: a key
+    /// not made by <see cref="Key"/> for a defined platform, a platform user id that is empty or longer than
+    /// <see cref="Contracts.PlatformUserLink.MaxPlatformUserIdLength"/> characters, a display name longer than
+    /// <see cref="Contracts.PlatformUserLink.MaxDisplayNameLength"/>, or text the ledger cannot store.
     /// </summary>
     [Alias("Link")]
     Task<LinkPlatformUserResult> LinkAsync(string? displayName, Guid? playerUuid);

@@ -26,15 +26,22 @@ public sealed class CatalogSkuGrain(ILedgerStore store) : Grain, ICatalogSkuGrai
 
     public async Task<CatalogSku> PutAsync(CatalogSku sku) => (await PutAsync(sku, CatalogPrecondition.None)).WrittenOrThrow(sku);
 
+    /// <summary>
+    /// The entry is checked first (<see cref="CatalogSku.ThrowIfInvalid"/>), then that it is this grain's: either
+    /// refusal is an <see cref="ArgumentException"/>, and nothing is written.
+    /// </summary>
     public async Task<CatalogWriteResult> PutAsync(CatalogSku sku, CatalogPrecondition precondition)
     {
         ArgumentNullException.ThrowIfNull(sku);
         ArgumentNullException.ThrowIfNull(precondition);
-        sku.ThrowIfNotStorable();
-        var (platform, name) = Key();
-        if (sku.Platform != platform || sku.Sku != name)
+        // The rules the route and the seed file apply too: an entry one of them refuses is refused here, by member.
+        sku.ThrowIfInvalid();
+        // Its own key, as ICatalogSkuGrain.Key writes it: a platform's number in place of its name ("11/gems")
+        // would be a second grain of the same stored entry, whose write this one's cache would never hear of.
+        var key = this.GetPrimaryKeyString();
+        if (key != ICatalogSkuGrain.Key(sku.Platform, sku.Sku))
         {
-            throw new ArgumentException($"Catalog entry {sku.Platform}/{sku.Sku} does not belong to grain {platform}/{name}.", nameof(sku));
+            throw new ArgumentException($"Catalog entry {sku.Platform}/{sku.Sku} does not belong to grain {key}.", nameof(sku));
         }
 
         // Forgotten first: if the write fails with its outcome unknown, the next read asks the store.

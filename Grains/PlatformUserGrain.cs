@@ -21,8 +21,13 @@ public sealed class PlatformUserGrain(ILedgerStore store, TimeProvider time) : G
 
     public async Task<LinkPlatformUserResult> LinkAsync(string? displayName, Guid? playerUuid)
     {
-        var (platform, user) = Key();
+        // What the platform-user route refuses, refused here too: an Orleans client could link it otherwise.
+        var (platform, user) = PlatformKey.ParseWritable(this.GetPrimaryKeyString(), "The platform user id", PlatformUserLink.MaxPlatformUserIdLength);
         StoredText.ThrowIfNotStorable(displayName, "The display name");
+        if (displayName is not null && StoredText.Length(displayName) is var length and > PlatformUserLink.MaxDisplayNameLength)
+        {
+            throw new ArgumentException($"The display name must have at most {PlatformUserLink.MaxDisplayNameLength} characters; it has {length}.", nameof(displayName));
+        }
 
         // A write whose outcome is unknown (its acknowledgement lost) may have moved the link: forget the cached
         // one first, so that the next read asks the database instead of answering the player it had before.

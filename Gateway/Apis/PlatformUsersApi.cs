@@ -48,7 +48,7 @@ public static class PlatformUsersApi
         var errors = new List<ValidationErrorDetail>();
         var query = new QueryFieldReader(request.Query, errors);
         var (platform, platformUserId) = ReadIdentity(query);
-        var displayName = query.Text("display_name", required: true, maxLength: 256);
+        var displayName = query.Text("display_name", required: true, maxLength: PlatformUserLink.MaxDisplayNameLength);
         var playerUuid = query.Uuid("player_uuid");
         if (errors.Count > 0)
         {
@@ -61,5 +61,5 @@ public static class PlatformUsersApi
     }
 
     private static (Platform Platform, string? PlatformUserId) ReadIdentity(QueryFieldReader query) =>
-        (query.Enum<Platform>("platform", required: true) ?? Platform.Anon, query.Text("platform_user_id", required: true, maxLength: 2048, minLength: 1));
+        (query.Enum<Platform>("platform", required: true) ?? Platform.Anon, query.Text("platform_user_id", required: true, maxLength: PlatformUserLink.MaxPlatformUserIdLength, minLength: 1));
 }

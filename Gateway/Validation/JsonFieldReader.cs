@@ -238,7 +238,7 @@ public sealed class JsonFieldReader(JsonElement obj, IReadOnlyList<object> locat
     {
         ArgumentNullException.ThrowIfNull(errors);
         ArgumentNullException.ThrowIfNull(text);
-        var length = CodePoints(text);
+        var length = StoredText.Length(text);
         if (length > maximum)
         {
             errors.Add(new ValidationErrorDetail(loc, $"String should have at most {maximum} character{(maximum == 1 ? "" : "s")}", "string_too_long"));
@@ -262,24 +262,6 @@ public sealed class JsonFieldReader(JsonElement obj, IReadOnlyList<object> locat
 
     /// <summary>The pattern a text field must match: anything but NUL.</summary>
     public const string NoNulPattern = "^[^\\x00]*$";
-
-    /// <summary>Characters as Unicode counts them: a surrogate pair (an emoji, say) is one.</summary>
-    private static int CodePoints(string text)
-    {
-        var span = text.AsSpan();
-        if (span.IndexOfAnyInRange('\uD800', '\uDFFF') < 0)
-        {
-            return span.Length;
-        }
-
-        var count = 0;
-        foreach (var _ in span.EnumerateRunes())
-        {
-            count++;
-        }
-
-        return count;
-    }
 
     public static long? CheckRange(List<ValidationErrorDetail> errors, IReadOnlyList<object> loc, long number, long minimum, long maximum)
     {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Entitlements.Contracts;
 using Entitlements.Gateway.Auth;
 using Entitlements.Gateway.PlayFab;
 using Microsoft.Extensions.Options;
@@ -91,10 +92,12 @@ public sealed partial class XstsTokenValidator(IOptions<XboxTokenOptions> option
             return invalid;
         }
 
-        // An XUID or gamertag with a NUL is no Xbox user's, and the ledger could not store it.
+        // An XUID or gamertag with a NUL, or longer than a platform user id or display name may be, is no Xbox
+        // user's, and the platform user grain would refuse to link it.
         var user = users[0];
         if (user.ValueKind != JsonValueKind.Object || Text(user, "uhs") != userHash || Text(user, "xid") is not { Length: > 0 } xuid
-            || xuid.Contains('\0', StringComparison.Ordinal) || Text(user, "gtg") is { } gamertag && gamertag.Contains('\0', StringComparison.Ordinal))
+            || xuid.Contains('\0', StringComparison.Ordinal) || StoredText.Length(xuid) > PlatformUserLink.MaxPlatformUserIdLength
+            || Text(user, "gtg") is { } gamertag && (gamertag.Contains('\0', StringComparison.Ordinal) || StoredText.Length(gamertag) > PlatformUserLink.MaxDisplayNameLength))
         {
             return invalid;
         }

@@ -43,18 +43,100 @@ public sealed record CatalogSku
         _ => null,
     };
 
-    /// <summary>Refuse text the ledger cannot store (see <see cref="StoredText"/>), the custom data's keys and values included.</summary>
-    public void ThrowIfNotStorable()
+    /// <summary>The longest <see cref="Sku"/>, in characters (<see cref="StoredText.Length"/>): an event's SKU may be as long.</summary>
+    public const int MaxSkuLength = 2048;
+
+    /// <summary>The longest <see cref="ItemId"/>, <see cref="ItemName"/>, <see cref="ItemClass"/> and <see cref="PlatformProductId"/>, in characters.</summary>
+    public const int MaxTextLength = 256;
+
+    /// <summary>The most units a unit of an event's quantity may grant (the least is 1).</summary>
+    public const long MaxUnitsPerQuantity = 1_000_000_000;
+
+    /// <summary>
+    /// Refuse an entry the catalog does not take, with an <see cref="ArgumentException"/> naming the member: the
+    /// first of <see cref="Problems"/>. The grain checks every write with it, before anything is written.
+    /// </summary>
+    public void ThrowIfInvalid()
     {
-        StoredText.ThrowIfNotStorable(Sku);
-        StoredText.ThrowIfNotStorable(ItemId);
-        StoredText.ThrowIfNotStorable(ItemName);
-        StoredText.ThrowIfNotStorable(ItemClass);
-        StoredText.ThrowIfNotStorable(PlatformProductId);
-        foreach (var (key, value) in CustomData)
+        if (Problems().FirstOrDefault() is { } problem)
         {
-            StoredText.ThrowIfNotStorable(key, "A CustomData key");
-            StoredText.ThrowIfNotStorable(value, $"CustomData[{key}]");
+            throw new ArgumentException($"{problem.Member} {problem.Description}", problem.Member);
         }
     }
+
+    /// <summary>
+    /// What is wrong with the entry, member by member in declaration order: the one set of rules of a catalog
+    /// entry, which the catalog route, the seed file and <see cref="ICatalogSkuGrain"/> all apply (each
+    /// answering in its own words), so that none of them stores an entry another refuses. An enum value that
+    /// is not defined, a required text that is null or empty, a text over its length or that the ledger cannot
+    /// store (<see cref="StoredText"/>), <see cref="UnitsPerQuantity"/> outside 1 to
+    /// <see cref="MaxUnitsPerQuantity"/>, null custom data (or a null value in it), and no
+    /// <see cref="LootId"/> (the route requires <c>loot_entitlement.loot_id</c>). What an entry must agree on
+    /// with the others (an item's type, an XboxLive product id) is checked by the store, in the write.
+    /// </summary>
+    public IEnumerable<CatalogSkuProblem> Problems() => Checks().OfType<CatalogSkuProblem>();
+
+    /// <summary>Each member's check, in declaration order: null where it passes.</summary>
+    private IEnumerable<CatalogSkuProblem?> Checks()
+    {
+        yield return Defined(Platform, nameof(Platform), "platform");
+        yield return Text(Sku, nameof(Sku), ["sku"], 1, MaxSkuLength);
+        yield return Defined(EntitlementType, nameof(EntitlementType), "loot_entitlement", "type");
+        yield return Text(ItemId, nameof(ItemId), ["item_id"], 1, MaxTextLength);
+        yield return Text(ItemName, nameof(ItemName), ["item_name"], 1, MaxTextLength);
+        yield return ItemClass is null ? null : Text(ItemClass, nameof(ItemClass), ["item_class"], 0, MaxTextLength);
+        yield return Defined(Clazz, nameof(Clazz), "clazz");
+        yield return UnitsPerQuantity is < 1 or > MaxUnitsPerQuantity
+            ? new CatalogSkuProblem(nameof(UnitsPerQuantity), ["units_per_quantity"], $"must be from 1 to {MaxUnitsPerQuantity}; it is {UnitsPerQuantity}.")
+            : null;
+        yield return Defined(RevocationPolicy, nameof(RevocationPolicy), "revocation_policy");
+        yield return PlatformProductId is null ? null : Text(PlatformProductId, nameof(PlatformProductId), ["platform_product_id"], 0, MaxTextLength);
+        if (CustomData is null)
+        {
+            yield return new CatalogSkuProblem(nameof(CustomData), ["custom_data"], "must not be null.");
+        }
+        else
+        {
+            foreach (var (key, value) in CustomData)
+            {
+                yield return StoredText.Problem(key) is { } badKey ? new CatalogSkuProblem("A CustomData key", ["custom_data", key, "[key]"], badKey) : null;
+                yield return Text(value, $"CustomData[{key}]", ["custom_data", key], 0, int.MaxValue);
+            }
+        }
+
+        yield return LootId is null
+            ? new CatalogSkuProblem(nameof(LootId), ["loot_entitlement", "loot_id"], "must not be null: an entry has the loot id of its grants.")
+            : null;
+
+        static CatalogSkuProblem? Text(string? value, string member, IReadOnlyList<string> field, int minLength, int maxLength)
+        {
+            if (value is null)
+            {
+                return new CatalogSkuProblem(member, field, "must not be null.");
+            }
+
+            var length = StoredText.Length(value);
+            if (length < minLength || length > maxLength)
+            {
+                return new CatalogSkuProblem(
+                    member,
+                    field,
+                    minLength > 0 ? $"must have from {minLength} to {maxLength} characters; it has {length}." : $"must have at most {maxLength} characters; it has {length}.");
+            }
+
+            return StoredText.Problem(value) is { } problem ? new CatalogSkuProblem(member, field, problem) : null;
+        }
+
+        static CatalogSkuProblem? Defined<T>(T value, string member, params string[] field) where T : struct, Enum =>
+            Enum.IsDefined(value)
+                ? null
+                : new CatalogSkuProblem(member, field, $"is {Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture)}, which is not a value of {typeof(T).Name}.");
+    }
 }
+
+/// <summary>
+/// One thing wrong with a catalog entry (<see cref="CatalogSku.Problems"/>): the member, the field that holds
+/// it in the entry's JSON (the catalog route's body and the seed file: <c>["loot_entitlement", "type"]</c>,
+/// <c>["custom_data", key]</c>), and what is wrong, worded to follow either name.
+/// </summary>
+public sealed record CatalogSkuProblem(string Member, IReadOnlyList<string> Field, string Description);

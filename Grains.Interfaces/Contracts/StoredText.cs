@@ -14,20 +14,53 @@ public static class StoredText
 {
     public static void ThrowIfNotStorable(string? value, [CallerArgumentExpression(nameof(value))] string name = "")
     {
+        if (Problem(value) is { } problem)
+        {
+            throw new ArgumentException($"{name} {problem}", name);
+        }
+    }
+
+    /// <summary>
+    /// What keeps the ledger from storing <paramref name="value"/>, to follow the text's name ("holds a NUL
+    /// character ..."), or null when it can be stored (null included).
+    /// </summary>
+    public static string? Problem(string? value)
+    {
         if (value is null)
         {
-            return;
+            return null;
         }
 
         if (value.Contains('\0', StringComparison.Ordinal))
         {
-            throw new ArgumentException($"{name} holds a NUL character (U+0000), which the ledger does not store.", name);
+            return "holds a NUL character (U+0000), which the ledger does not store.";
         }
 
-        if (LoneSurrogate(value) is { } index)
+        return LoneSurrogate(value) is { } index
+            ? $"holds a lone surrogate (U+{(int)value[index]:X4} at index {index}), which is not valid UTF-16 and the ledger does not store."
+            : null;
+    }
+
+    /// <summary>
+    /// The length of <paramref name="value"/> in characters as Unicode counts them (code points, as pydantic and
+    /// JSON Schema do): a surrogate pair (an emoji, say) is one. Every length limit on text is counted so.
+    /// </summary>
+    public static int Length(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var span = value.AsSpan();
+        if (span.IndexOfAnyInRange('\uD800', '\uDFFF') < 0)
         {
-            throw new ArgumentException($"{name} holds a lone surrogate (U+{(int)value[index]:X4} at index {index}), which is not valid UTF-16 and the ledger does not store.", name);
+            return span.Length;
         }
+
+        var count = 0;
+        foreach (var _ in span.EnumerateRunes())
+        {
+            count++;
+        }
+
+        return count;
     }
 
     /// <summary>

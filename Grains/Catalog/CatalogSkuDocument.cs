@@ -50,7 +50,7 @@ public sealed record CatalogSkuDocument
         };
     }
 
-    /// <summary>The entry, or the first problem with it.</summary>
+    /// <summary>The entry, or the first problem with it (<see cref="CatalogSku.Problems"/> once it is read), as a <see cref="FormatException"/> naming the field.</summary>
     public CatalogSku ToCatalogSku()
     {
         static T Parse<T>(string text, string field) where T : struct, Enum =>
@@ -81,16 +81,6 @@ public sealed record CatalogSkuDocument
             throw new FormatException($"custom_data.{nullKey} must be a string, not null.");
         }
 
-        if (string.IsNullOrEmpty(Sku) || string.IsNullOrEmpty(ItemId) || string.IsNullOrEmpty(ItemName))
-        {
-            throw new FormatException("sku, item_id and item_name must not be empty.");
-        }
-
-        if (UnitsPerQuantity <= 0)
-        {
-            throw new FormatException("units_per_quantity must be greater than 0.");
-        }
-
         var sku = new CatalogSku
         {
             Platform = Parse<Platform>(Platform, "platform"),
@@ -110,13 +100,10 @@ public sealed record CatalogSkuDocument
             ChargebackReversalLootId = LootEntitlement.ChargebackReversalLootId,
             Revision = Revision,
         };
-        try
+        // The rules of every catalog entry (the route's and the grain's too), named by the file's field.
+        if (sku.Problems().FirstOrDefault() is { } problem)
         {
-            sku.ThrowIfNotStorable();
-        }
-        catch (ArgumentException exception)
-        {
-            throw new FormatException(exception.Message, exception);
+            throw new FormatException($"{string.Join('.', problem.Field)} {problem.Description}");
         }
 
         return sku;

@@ -64,6 +64,121 @@ public class CatalogSkuGrainTests(ClusterFixture fixture)
         Assert.Null(await grain.GetAsync());
     }
 
+    /// <summary>
+    /// Entries the catalog route (and the seed file) refuse, each by one member: the grain refuses them with
+    /// an <see cref="ArgumentException"/> naming that member, before anything is written. Before, it checked
+    /// only that the text was storable and that the entry was its own, and stored every one of these: a
+    /// negative units per quantity made a grant take units away, an undefined class or type made every grant
+    /// of the SKU (and the listing, and the GET) fail, a null item id every grant.
+    /// </summary>
+    public static TheoryData<string, string> RefusedEntries => new()
+    {
+        { "units per quantity -5", "UnitsPerQuantity" },
+        { "units per quantity 0", "UnitsPerQuantity" },
+        { "units per quantity 1e9 + 1", "UnitsPerQuantity" },
+        { "undefined platform", "Platform" },
+        { "undefined entitlement type", "EntitlementType" },
+        { "undefined class", "Clazz" },
+        { "undefined revocation policy", "RevocationPolicy" },
+        { "empty SKU", "Sku" },
+        { "SKU of 2049 characters", "Sku" },
+        { "null item id", "ItemId" },
+        { "empty item id", "ItemId" },
+        { "item id of 257 characters", "ItemId" },
+        { "null item name", "ItemName" },
+        { "empty item name", "ItemName" },
+        { "item name of 257 characters", "ItemName" },
+        { "item class of 257 characters", "ItemClass" },
+        { "product id of 257 characters", "PlatformProductId" },
+        { "null custom data", "CustomData" },
+        { "null custom data value", "CustomData[store_section]" },
+        { "no loot id", "LootId" },
+    };
+
+    private static readonly Dictionary<string, Func<CatalogSku, CatalogSku>> Refused = new()
+    {
+        ["units per quantity -5"] = sku => sku with { EntitlementType = EntitlementType.Consumable, UnitsPerQuantity = -5 },
+        ["units per quantity 0"] = sku => sku with { UnitsPerQuantity = 0 },
+        ["units per quantity 1e9 + 1"] = sku => sku with { UnitsPerQuantity = 1_000_000_001 },
+        ["undefined platform"] = sku => sku with { Platform = (Platform)99 },
+        ["undefined entitlement type"] = sku => sku with { EntitlementType = (EntitlementType)99 },
+        ["undefined class"] = sku => sku with { Clazz = (EntitlementClazz)99 },
+        ["undefined revocation policy"] = sku => sku with { RevocationPolicy = (RevocationPolicy)99 },
+        ["empty SKU"] = sku => sku with { Sku = string.Empty },
+        ["SKU of 2049 characters"] = sku => sku with { Sku = sku.Sku + new string('s', 2049 - sku.Sku.Length) },
+        ["null item id"] = sku => sku with { ItemId = null! },
+        ["empty item id"] = sku => sku with { ItemId = string.Empty },
+        ["item id of 257 characters"] = sku => sku with { ItemId = new string('i', 257) },
+        ["null item name"] = sku => sku with { ItemName = null! },
+        ["empty item name"] = sku => sku with { ItemName = string.Empty },
+        ["item name of 257 characters"] = sku => sku with { ItemName = new string('n', 257) },
+        ["item class of 257 characters"] = sku => sku with { ItemClass = new string('c', 257) },
+        ["product id of 257 characters"] = sku => sku with { PlatformProductId = new string('p', 257) },
+        ["null custom data"] = sku => sku with { CustomData = null! },
+        ["null custom data value"] = sku => sku with { CustomData = new Dictionary<string, string> { ["store_section"] = null! } },
+        ["no loot id"] = sku => sku with { LootId = null },
+    };
+
+    [Theory]
+    [MemberData(nameof(RefusedEntries))]
+    public async Task Put_AnEntryTheRouteRefuses_ThrowsArgumentExceptionNamingTheMember_AndWritesNothing(string entry, string member)
+    {
+        var good = Entry($"sku-{Guid.NewGuid():N}");
+        var bad = Refused[entry](good);
+        var grain = fixture.Client.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(bad.Platform, bad.Sku));
+        // Where the bad entry keeps the good one's key, the good one is there first: the refusal keeps it.
+        var before = (bad.Platform, bad.Sku) == (good.Platform, good.Sku) ? await grain.PutAsync(good) : null;
+
+        var refusal = await Assert.ThrowsAsync<ArgumentException>(() => grain.PutAsync(bad));
+        var conditional = await Assert.ThrowsAsync<ArgumentException>(() => grain.PutAsync(bad, CatalogPrecondition.None));
+
+        Assert.All(new[] { refusal, conditional }, exception => Assert.StartsWith($"{member} ", exception.Message, StringComparison.Ordinal));
+        var stored = await fixture.Store.ReadCatalogSkuAsync(bad.Platform, bad.Sku);
+        Assert.Equal(before?.Revision, stored?.Revision);
+        Assert.Equal(before?.UnitsPerQuantity, stored?.UnitsPerQuantity);
+        Assert.Equal(before?.ItemId, stored?.ItemId);
+        Assert.Equal(stored?.Revision, (await grain.GetAsync())?.Revision);
+    }
+
+    /// <summary>
+    /// The grain's key must be the one <see cref="ICatalogSkuGrain.Key"/> makes for the entry: Steam's number
+    /// (11) in its place named the same stored entry from a second activation, whose write the activation
+    /// under the real key never heard of (it kept answering its cached entry).
+    /// </summary>
+    [Fact]
+    public async Task Put_UnderAKeyWithThePlatformsNumber_ThrowsArgumentException_AndWritesNothing()
+    {
+        var sku = Entry($"sku-{Guid.NewGuid():N}");
+        var grain = fixture.Client.GetGrain<ICatalogSkuGrain>($"{(int)Platform.Steam}/{sku.Sku}");
+
+        var refusal = await Assert.ThrowsAsync<ArgumentException>(() => grain.PutAsync(sku));
+
+        Assert.Contains($"does not belong to grain {(int)Platform.Steam}/{sku.Sku}", refusal.Message, StringComparison.Ordinal);
+        Assert.Null(await fixture.Store.ReadCatalogSkuAsync(sku.Platform, sku.Sku));
+    }
+
+    /// <summary>The bounds are inclusive: what the route takes at its limits, the grain takes.</summary>
+    [Fact]
+    public async Task Put_AnEntryAtTheRoutesLimits_IsWritten()
+    {
+        var name = $"sku-{Guid.NewGuid():N}";
+        var sku = Entry(name + string.Concat(Enumerable.Repeat("\U0001F48E", 2048 - name.Length))) with
+        {
+            EntitlementType = EntitlementType.Consumable,
+            ItemId = $"item-{Guid.NewGuid():N}" + new string('i', 256 - 37),
+            ItemName = string.Concat(Enumerable.Repeat("\U0001F48E", 256)),
+            ItemClass = new string('c', 256),
+            PlatformProductId = new string('p', 256),
+            UnitsPerQuantity = 1_000_000_000,
+            LootId = long.MinValue,
+        };
+
+        var written = await fixture.Client.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(sku.Platform, sku.Sku)).PutAsync(sku);
+
+        Assert.Equal(1, written.Revision);
+        Assert.Equal(1_000_000_000, (await fixture.Store.ReadCatalogSkuAsync(sku.Platform, sku.Sku))!.UnitsPerQuantity);
+    }
+
     private static CatalogSku Entry(string sku) => new()
     {
         Platform = Platform.Steam,

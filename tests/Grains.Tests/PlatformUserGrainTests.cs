@@ -59,6 +59,56 @@ public class PlatformUserGrainTests(ClusterFixture fixture)
         Assert.Null(await User().GetAsync());
     }
 
+    /// <summary>
+    /// Platform users the route refuses (an undefined platform, an empty or over-long id, a display name over
+    /// 256 characters), and a key with a platform's number where its name goes (a second name for another
+    /// grain's user): the grain refuses each with an <see cref="ArgumentException"/> and links nobody.
+    /// Before, it checked only that the text was storable, and linked every one of them.
+    /// </summary>
+    public static TheoryData<string, string> RefusedLinks => new()
+    {
+        { "undefined platform", "The grain key " },
+        { "platform's number", "The grain key " },
+        { "empty id", "The platform user id " },
+        { "id of 2049 characters", "The platform user id " },
+        { "display name of 257 characters", "The display name " },
+    };
+
+    [Theory]
+    [MemberData(nameof(RefusedLinks))]
+    public async Task Link_AUserTheRouteRefuses_ThrowsArgumentException_AndLinksNobody(string link, string refusedFor)
+    {
+        var id = $"user-{Guid.NewGuid():N}";
+        var (platform, user, key, displayName) = link switch
+        {
+            "undefined platform" => ((Platform)99, id, IPlatformUserGrain.Key((Platform)99, id), "Player"),
+            "platform's number" => (Platform.Steam, id, $"{(int)Platform.Steam}/{id}", "Player"),
+            "empty id" => (Platform.Steam, string.Empty, IPlatformUserGrain.Key(Platform.Steam, string.Empty), "Player"),
+            "id of 2049 characters" => (Platform.Steam, id + new string('u', 2049 - id.Length), IPlatformUserGrain.Key(Platform.Steam, id + new string('u', 2049 - id.Length)), "Player"),
+            _ => (Platform.Steam, id, IPlatformUserGrain.Key(Platform.Steam, id), new string('n', 257)),
+        };
+
+        var refusal = await Assert.ThrowsAsync<ArgumentException>(() => fixture.Client.GetGrain<IPlatformUserGrain>(key).LinkAsync(displayName, null));
+
+        Assert.StartsWith(refusedFor, refusal.Message, StringComparison.Ordinal);
+        Assert.Null(await fixture.Store.ReadPlatformUserAsync(platform, user));
+    }
+
+    /// <summary>The bounds are inclusive, counted in characters as the route counts them (an emoji is one).</summary>
+    [Fact]
+    public async Task Link_AUserAtTheRoutesLimits_IsLinked()
+    {
+        var id = $"user-{Guid.NewGuid():N}";
+        id += string.Concat(Enumerable.Repeat("\U0001F48E", 2048 - id.Length));
+        var name = string.Concat(Enumerable.Repeat("\U0001F48E", 256));
+
+        var linked = await fixture.Client.GetGrain<IPlatformUserGrain>(IPlatformUserGrain.Key(Platform.Steam, id)).LinkAsync(name, null);
+
+        Assert.True(linked.Created);
+        Assert.Equal((id, name), (linked.Link.PlatformUserId, linked.Link.DisplayName));
+        Assert.Equal(linked.Link.PlayerUuid, (await fixture.Store.ReadPlatformUserAsync(Platform.Steam, id))?.PlayerUuid);
+    }
+
     private IPlatformUserGrain User() =>
         fixture.Client.GetGrain<IPlatformUserGrain>(IPlatformUserGrain.Key(Platform.Steam, $"user-{Guid.NewGuid():N}"));
 }

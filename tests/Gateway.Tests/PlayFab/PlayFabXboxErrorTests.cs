@@ -228,6 +228,22 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
         Assert.Equal(HttpStatusCode.NotFound, (await _client.GetApiAsync($"/users/v1/platform-user?platform=XboxLive&platform_user_id={xuid}")).Status);
     }
 
+    /// <summary>
+    /// A gamertag longer than the 256 characters a platform user's display name may have (no Xbox gamertag
+    /// comes near it): refused as a NUL in it is. The login linked it before, as the grain took any length.
+    /// </summary>
+    [Fact]
+    public async Task LoginWithXbox_GamertagLongerThan256_IsInvalidXboxLiveToken_AndLinksNobody()
+    {
+        var xuid = await _simulator.CreateUserAsync();
+        var token = await _simulator.TokenAsync(xuid, new JsonObject { ["gamertag"] = new string('g', 257) });
+
+        var response = await _client.LoginAsync(token);
+
+        PlayFabHttp.AssertError(response, HttpStatusCode.BadRequest, "InvalidXboxLiveToken", 1188);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetApiAsync($"/users/v1/platform-user?platform=XboxLive&platform_user_id={xuid}")).Status);
+    }
+
     [Fact]
     public async Task LoginWithXbox_SandboxNotEnabled_IsProductDisabledForTitle()
     {

@@ -48,6 +48,32 @@ public sealed class CatalogSeederTests : IDisposable
         Assert.Null(await _store.ReadCatalogSkuAsync(Platform.Steam, "gems_100"));
     }
 
+    /// <summary>
+    /// What the catalog route refuses, the seed refuses, by the same rules: over-long text and a units per
+    /// quantity above the route's bound were seeded before, as long as they were not empty or below 1.
+    /// </summary>
+    [Theory]
+    [InlineData("\"units_per_quantity\": 0", "units_per_quantity must be from 1 to 1000000000; it is 0.")]
+    [InlineData("\"units_per_quantity\": 1000000001", "units_per_quantity must be from 1 to 1000000000; it is 1000000001.")]
+    [InlineData("\"item_id\": \"\"", "item_id must have from 1 to 256 characters; it has 0.")]
+    [InlineData("\"item_id\": \"{257}\"", "item_id must have from 1 to 256 characters; it has 257.")]
+    [InlineData("\"item_name\": \"{257}\"", "item_name must have from 1 to 256 characters; it has 257.")]
+    [InlineData("\"item_class\": \"{257}\"", "item_class must have at most 256 characters; it has 257.")]
+    [InlineData("\"platform_product_id\": \"{257}\"", "platform_product_id must have at most 256 characters; it has 257.")]
+    [InlineData("\"sku\": \"{2049}\"", "sku must have from 1 to 2048 characters; it has 2049.")]
+    [InlineData("\"custom_data\": {\"note\": \"a\\u0000b\"}", "custom_data.note holds a NUL character (U+0000), which the ledger does not store.")]
+    public async Task Run_AnEntryTheRouteRefuses_StopsWithTheEntryAndTheFieldNamed_AndStoresNothing(string field, string problem)
+    {
+        field = field.Replace("{257}", new string('x', 257), StringComparison.Ordinal).Replace("{2049}", new string('s', 2049), StringComparison.Ordinal);
+        var bad = GoodEntry.Replace("\"sku\": \"gems_100\"", "\"sku\": \"gems_200\"", StringComparison.Ordinal).TrimEnd('}') + ", " + field + "}";
+        var path = WriteSeedFile($"[{GoodEntry}, {bad}]");
+
+        var failure = await Assert.ThrowsAsync<InvalidDataException>(() => Seeder(path).RunAsync(CancellationToken.None));
+
+        Assert.Equal($"Catalog seed file {path}, entry 1: {problem}", failure.Message);
+        Assert.Null(await _store.ReadCatalogSkuAsync(Platform.Steam, "gems_100"));
+    }
+
     [Fact]
     public async Task Run_TwoEntriesForOneSku_StopsWithBothNamed_AndStoresNothing()
     {

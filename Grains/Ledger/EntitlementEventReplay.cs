@@ -20,7 +20,9 @@ public static class EntitlementEventReplay
             return null;
         }
 
-        var outcome = IsSameRequest(existing.RequestFingerprint, command) ? EntitlementEventOutcome.Replayed : EntitlementEventOutcome.Conflict;
+        var outcome = IsSameRequest(existing.RequestFingerprint, command) || IsSameAsRecordedText(existing, command)
+            ? EntitlementEventOutcome.Replayed
+            : EntitlementEventOutcome.Conflict;
         return new EntitlementEventResult(outcome, existing.Entitlement);
     }
 
@@ -36,6 +38,34 @@ public static class EntitlementEventReplay
         || (EscapedPlatformData(command.PlatformDataJson) is { } escaped
             && escaped != command.PlatformDataJson
             && recorded == RequestFingerprint.Of(command with { PlatformDataJson = escaped }));
+
+    /// <summary>
+    /// Whether the command is the request <paramref name="existing"/> recorded with its platform data in another
+    /// form than the canonical one the command now carries. An Orleans client's platform data was once stored as
+    /// the client sent it (keys in its order, its whitespace), with the fingerprint of that text; the grains now
+    /// rewrite it canonically (<see cref="SubmitEntitlementEvent.ToStorable"/>) before comparing. So the recorded
+    /// text is put back in place of the command's when both are the same JSON (the recorded text, made
+    /// canonical, is the command's): the client's retry of its own event is then still a replay.
+    /// </summary>
+    private static bool IsSameAsRecordedText(LedgerEvent existing, SubmitEntitlementEvent command) =>
+        existing.Entitlement!.PlatformDataJson is { } recordedText
+        && command.PlatformDataJson is { } canonical
+        && !string.Equals(recordedText, canonical, StringComparison.Ordinal)
+        && string.Equals(Canonical(recordedText), canonical, StringComparison.Ordinal)
+        && existing.RequestFingerprint == RequestFingerprint.Of(command with { PlatformDataJson = recordedText });
+
+    private static string? Canonical(string json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 1000 });
+            return CanonicalJson.Write(document.RootElement);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The platform data as the gateway once wrote it (keys already in order), or null when there is none to compare.</summary>
     private static string? EscapedPlatformData(string? json)

@@ -252,8 +252,8 @@ public class PlayerGrainTests(ClusterFixture fixture)
         // now keeps the caller's characters, so a retry of an event recorded then arrives unescaped. The grains
         // store the unescaped form now whatever they are sent, so the events of then are appended as they were.
         var escaped = Command(EntitlementActionType.Grant, user, sku) with { PlatformDataJson = """{"n":1,"note":"caf\u00E9 \u002B \u4E2D \u003C"}""" };
-        var first = await AppendAsRecordedThenAsync(escaped);
-        var refund = await AppendAsRecordedThenAsync(escaped with { ActionType = EntitlementActionType.Refund });
+        var first = await AppendAsRecordedThenAsync(user, sku, escaped);
+        var refund = await AppendAsRecordedThenAsync(user, sku, escaped with { ActionType = EntitlementActionType.Refund });
 
         var replay = await Events.SubmitAsync(escaped with { PlatformDataJson = """{"n":1,"note":"café + 中 <"}""" });
         var refundReplay = await Events.SubmitAsync(escaped with { ActionType = EntitlementActionType.Refund, PlatformDataJson = """{"n":1,"note":"café + 中 <"}""" });
@@ -263,18 +263,40 @@ public class PlayerGrainTests(ClusterFixture fixture)
         Assert.Equal((EntitlementEventOutcome.Replayed, refund.EventId), (refundReplay.Outcome, refundReplay.Event!.EventId));
         Assert.Equal((EntitlementEventOutcome.Conflict, first.EventId), (changed.Outcome, changed.Event!.EventId));
         Assert.Equal(2, (await Player(user).GetEntitlementsAsync())!.Version);
+    }
 
-        async Task<LedgerEvent> AppendAsRecordedThenAsync(SubmitEntitlementEvent command)
-        {
-            var state = LedgerFold.ApplyAll(LedgerState.Empty, await fixture.Store.ReadPlayerEventsAsync(user.PlayerUuid, 0, 100));
-            var transaction = await fixture.Store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId);
-            var player = new PlayerInfo(user.PlayerUuid, user.PlayerId, user.Created);
-            var decided = EntitlementDecider.DecideEntitlementEvent(state, player, command, sku, transaction, Guid.NewGuid().ToString("D"), DateTimeOffset.UtcNow);
-            var (outcome, appended) = await fixture.Store.AppendAsync(decided);
-            Assert.Equal(AppendOutcome.Appended, outcome);
-            Assert.Equal(command.PlatformDataJson, appended!.Entitlement!.PlatformDataJson);
-            return appended;
-        }
+    [Fact]
+    public async Task Submit_EventAnOrleansClientRecordedWithItsOwnKeyOrder_IsReplayedByItsRetry()
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        // The grains once stored an Orleans client's platform data as it came, with the fingerprint of that
+        // text; they now rewrite it canonically before comparing. The client's retry of such an event, in its
+        // own key order or in any other, is still its replay; other data is still a conflict.
+        var asSent = Command(EntitlementActionType.Grant, user, sku) with { PlatformDataJson = """{ "orderId": "1", "appId": "2" }""" };
+        var first = await AppendAsRecordedThenAsync(user, sku, asSent);
+
+        var retry = await Events.SubmitAsync(asSent);
+        var reordered = await Events.SubmitAsync(asSent with { PlatformDataJson = """{"appId":"2","orderId":"1"}""" });
+        var changed = await Events.SubmitAsync(asSent with { PlatformDataJson = """{"appId":"2","orderId":"9"}""" });
+
+        Assert.Equal((EntitlementEventOutcome.Replayed, first.EventId), (retry.Outcome, retry.Event!.EventId));
+        Assert.Equal((EntitlementEventOutcome.Replayed, first.EventId), (reordered.Outcome, reordered.Event!.EventId));
+        Assert.Equal((EntitlementEventOutcome.Conflict, first.EventId), (changed.Outcome, changed.Event!.EventId));
+        Assert.Equal(1, (await Player(user).GetEntitlementsAsync())!.Version);
+    }
+
+    /// <summary>Append <paramref name="command"/> as the grains decided it, with its platform data as given (not made canonical): an event recorded by an earlier version.</summary>
+    private async Task<LedgerEvent> AppendAsRecordedThenAsync(PlatformUserLink user, CatalogSku sku, SubmitEntitlementEvent command)
+    {
+        var state = LedgerFold.ApplyAll(LedgerState.Empty, await fixture.Store.ReadPlayerEventsAsync(user.PlayerUuid, 0, 100));
+        var transaction = await fixture.Store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId);
+        var player = new PlayerInfo(user.PlayerUuid, user.PlayerId, user.Created);
+        var decided = EntitlementDecider.DecideEntitlementEvent(state, player, command, sku, transaction, Guid.NewGuid().ToString("D"), DateTimeOffset.UtcNow);
+        var (outcome, appended) = await fixture.Store.AppendAsync(decided);
+        Assert.Equal(AppendOutcome.Appended, outcome);
+        Assert.Equal(command.PlatformDataJson, appended!.Entitlement!.PlatformDataJson);
+        return appended;
     }
 
     [Fact]

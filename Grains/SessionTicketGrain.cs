@@ -19,11 +19,8 @@ public sealed class SessionTicketGrain(ILedgerStore store, TimeProvider time) : 
     private const int MaxTicketLength = 1024;
     private byte[]? _key;
 
-    /// <summary>
-    /// The most UTF-8 bytes of XUID a ticket holds within <see cref="MaxTicketLength"/>: a payload of 735 bytes
-    /// is 980 characters of base64url, and the signature with its dot another 44.
-    /// </summary>
-    private const int MaxXuidBytes = 710;
+    /// <summary>The most UTF-8 bytes of XUID a ticket holds within <see cref="MaxTicketLength"/>.</summary>
+    private const int MaxXuidBytes = SessionTicketClaims.MaxXuidBytes;
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 

@@ -93,10 +93,12 @@ public sealed partial class XstsTokenValidator(IOptions<XboxTokenOptions> option
         }
 
         // An XUID or gamertag with a NUL, or longer than a platform user id or display name may be, is no Xbox
-        // user's, and the platform user grain would refuse to link it.
+        // user's, and the platform user grain would refuse to link it; an XUID longer than a session ticket holds
+        // would be linked and then get no ticket.
         var user = users[0];
         if (user.ValueKind != JsonValueKind.Object || Text(user, "uhs") != userHash || Text(user, "xid") is not { Length: > 0 } xuid
             || xuid.Contains('\0', StringComparison.Ordinal) || StoredText.Length(xuid) > PlatformUserLink.MaxPlatformUserIdLength
+            || Encoding.UTF8.GetByteCount(xuid) > SessionTicketClaims.MaxXuidBytes
             || Text(user, "gtg") is { } gamertag && (gamertag.Contains('\0', StringComparison.Ordinal) || StoredText.Length(gamertag) > PlatformUserLink.MaxDisplayNameLength))
         {
             return invalid;

@@ -244,6 +244,23 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
         Assert.Equal(HttpStatusCode.NotFound, (await _client.GetApiAsync($"/users/v1/platform-user?platform=XboxLive&platform_user_id={xuid}")).Status);
     }
 
+    /// <summary>
+    /// An XUID longer than a session ticket holds (710 bytes of UTF-8; real XUIDs are 16 digits): refused before
+    /// anything is linked. The login linked it before and then failed to issue its ticket, on every try.
+    /// </summary>
+    [Fact]
+    public async Task LoginWithXbox_XuidLongerThanATicketHolds_IsInvalidXboxLiveToken_AndLinksNobody()
+    {
+        var xuid = new string('7', SessionTicketClaims.MaxXuidBytes + 1);
+        await _simulator.PutUserAsync(xuid, []);
+        var token = await _simulator.TokenAsync(xuid);
+
+        var response = await _client.LoginAsync(token);
+
+        PlayFabHttp.AssertError(response, HttpStatusCode.BadRequest, "InvalidXboxLiveToken", 1188);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetApiAsync($"/users/v1/platform-user?platform=XboxLive&platform_user_id={xuid}")).Status);
+    }
+
     [Fact]
     public async Task LoginWithXbox_SandboxNotEnabled_IsProductDisabledForTitle()
     {
@@ -381,7 +398,7 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
     {
         var (ticket, xuid) = await LoggedInXuidAsync();
         var token = await _simulator.TokenAsync(xuid);
-        var response = await UnderFaultsAsync(JsonNode.Parse(faults)!.AsObject(), () => _client.ConsumeXboxAsync(ticket, token));
+        var response = await _simulator.UnderFaultsAsync(JsonNode.Parse(faults)!.AsObject(), () => _client.ConsumeXboxAsync(ticket, token));
 
         PlayFabHttp.AssertError(response, HttpStatusCode.BadRequest, error, errorCode);
         Assert.Empty(await _client.ConsumeXboxOkAsync(ticket, token));
@@ -394,7 +411,7 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
         var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("c", gems.ProductId, "Consumable", 2));
         var (ticket, _) = await _client.LoginOkAsync(await _simulator.TokenAsync(xuid));
         var token = await _simulator.TokenAsync(xuid);
-        var items = await UnderFaultsAsync(new JsonObject { ["failNextRequests"] = 2 }, () => _client.ConsumeXboxOkAsync(ticket, token));
+        var items = await _simulator.UnderFaultsAsync(new JsonObject { ["failNextRequests"] = 2 }, () => _client.ConsumeXboxOkAsync(ticket, token));
 
         Assert.Equal(2, Assert.Single(items)!["UsesIncrementedBy"]!.GetValue<long>());
         Assert.Equal(0, await _simulator.QuantityAsync(xuid, "c"));
@@ -410,7 +427,7 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
         var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("c", gems.ProductId, "Consumable", 3));
         var token = await _simulator.TokenAsync(xuid);
         var (ticket, _) = await _client.LoginOkAsync(token);
-        var items = await UnderFaultsAsync(new JsonObject { ["consumeAnswerBody"] = answer }, () => _client.ConsumeXboxOkAsync(ticket, token));
+        var items = await _simulator.UnderFaultsAsync(new JsonObject { ["consumeAnswerBody"] = answer }, () => _client.ConsumeXboxOkAsync(ticket, token));
 
         var item = Assert.Single(items)!;
         Assert.Equal((gems.ItemId, 30L), (item["ItemId"]!.GetValue<string>(), item["UsesIncrementedBy"]!.GetValue<long>()));
@@ -440,7 +457,7 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
                 null,
                 good),
         };
-        var items = await UnderFaultsAsync(new JsonObject { ["queryAnswerBody"] = page.ToJsonString() }, () => _client.ConsumeXboxOkAsync(ticket, token));
+        var items = await _simulator.UnderFaultsAsync(new JsonObject { ["queryAnswerBody"] = page.ToJsonString() }, () => _client.ConsumeXboxOkAsync(ticket, token));
 
         var item = Assert.Single(items)!;
         Assert.Equal((gems.ItemId, 30L), (item["ItemId"]!.GetValue<string>(), item["UsesIncrementedBy"]!.GetValue<long>()));
@@ -473,7 +490,7 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
         var odd = oddItem.Replace("{skin}", skin.ProductId, StringComparison.Ordinal).Replace("{gems}", gems.ProductId, StringComparison.Ordinal);
         var page = $$"""{"items":[{{odd}},{{good}}]}""";
 
-        var items = await UnderFaultsAsync(new JsonObject { ["queryAnswerBody"] = page }, () => _client.ConsumeXboxOkAsync(ticket, token));
+        var items = await _simulator.UnderFaultsAsync(new JsonObject { ["queryAnswerBody"] = page }, () => _client.ConsumeXboxOkAsync(ticket, token));
 
         var item = Assert.Single(items)!;
         Assert.Equal((gems.ItemId, 30L), (item["ItemId"]!.GetValue<string>(), item["UsesIncrementedBy"]!.GetValue<long>()));
@@ -493,7 +510,7 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
         var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("c", gems.ProductId, "Consumable", 2));
         var token = await _simulator.TokenAsync(xuid);
         var (ticket, _) = await _client.LoginOkAsync(token);
-        var response = await UnderFaultsAsync(new JsonObject { ["queryAnswerBody"] = answer }, () => _client.ConsumeXboxAsync(ticket, token));
+        var response = await _simulator.UnderFaultsAsync(new JsonObject { ["queryAnswerBody"] = answer }, () => _client.ConsumeXboxAsync(ticket, token));
 
         PlayFabHttp.AssertError(response, HttpStatusCode.BadRequest, "XboxInaccessible", 1339);
         Assert.Equal(2, await _simulator.QuantityAsync(xuid, "c"));
@@ -513,7 +530,7 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
         var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("c", gems.ProductId, "Consumable", 2));
         var token = await _simulator.TokenAsync(xuid);
         var (ticket, _) = await _client.LoginOkAsync(token);
-        var response = await UnderFaultsAsync(new JsonObject { ["queryAnswerBody"] = answer }, () => _client.ConsumeXboxAsync(ticket, token));
+        var response = await _simulator.UnderFaultsAsync(new JsonObject { ["queryAnswerBody"] = answer }, () => _client.ConsumeXboxAsync(ticket, token));
 
         PlayFabHttp.AssertError(response, HttpStatusCode.BadRequest, "XboxInaccessible", 1339);
         Assert.Equal(2, await _simulator.QuantityAsync(xuid, "c"));
@@ -549,7 +566,7 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
         var token = await _simulator.TokenAsync(xuid);
         var (ticket, _) = await _client.LoginOkAsync(token);
         // The query and the first consume pass; every attempt of the second consume (3) fails.
-        var first = await UnderFaultsAsync(new JsonObject { ["failAfterRequests"] = 2, ["failNextRequests"] = 3 }, () => _client.ConsumeXboxOkAsync(ticket, token));
+        var first = await _simulator.UnderFaultsAsync(new JsonObject { ["failAfterRequests"] = 2, ["failNextRequests"] = 3 }, () => _client.ConsumeXboxOkAsync(ticket, token));
 
         var firstItem = Assert.Single(first)!;
         Assert.Equal((gems.ItemId, 30L), (firstItem["ItemId"]!.GetValue<string>(), firstItem["UsesIncrementedBy"]!.GetValue<long>()));
@@ -571,7 +588,7 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
     private async Task<ApiResponse> ConsumeWithFailuresAfterQueryAsync(string ticket, string token, int failures)
     {
         // A query page costs one request; the consume attempts that follow meet the failures.
-        return await UnderFaultsAsync(new JsonObject { ["failAfterRequests"] = 1, ["failNextRequests"] = failures }, () => _client.ConsumeXboxAsync(ticket, token));
+        return await _simulator.UnderFaultsAsync(new JsonObject { ["failAfterRequests"] = 1, ["failNextRequests"] = failures }, () => _client.ConsumeXboxAsync(ticket, token));
     }
 
     /// <summary>PlayFab's InvalidParams body with one field's message.</summary>
@@ -584,20 +601,6 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
         ["errorMessage"] = "Invalid input parameters",
         ["errorDetails"] = new JsonObject { [field] = new JsonArray(message) },
     };
-
-    /// <summary>Run <paramref name="call"/> while the simulator injects <paramref name="faults"/>; the faults are cleared after it, whatever it did.</summary>
-    private async Task<T> UnderFaultsAsync<T>(JsonObject faults, Func<Task<T>> call)
-    {
-        await _simulator.SetFaultsAsync(faults);
-        try
-        {
-            return await call();
-        }
-        finally
-        {
-            await _simulator.SetFaultsAsync([]);
-        }
-    }
 
     private async Task<(string Ticket, string Token)> LoggedInUserAsync()
     {

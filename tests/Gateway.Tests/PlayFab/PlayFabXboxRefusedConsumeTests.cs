@@ -32,7 +32,7 @@ public sealed class PlayFabXboxRefusedConsumeTests(XboxGatewayFixture fixture) :
         stale["quantity"] = 5;
         var page = new JsonObject { ["items"] = new JsonArray(stale) }.ToJsonString();
 
-        var first = await UnderFaultsAsync(new JsonObject { ["queryAnswerBody"] = page }, () => _client.ConsumeXboxOkAsync(ticket, token));
+        var first = await _simulator.UnderFaultsAsync(new JsonObject { ["queryAnswerBody"] = page }, () => _client.ConsumeXboxOkAsync(ticket, token));
 
         Assert.Empty(first);
         var refused = Assert.Single(await _simulator.ConsumeTrackingIdsAsync(xuid));
@@ -81,7 +81,7 @@ public sealed class PlayFabXboxRefusedConsumeTests(XboxGatewayFixture fixture) :
         var (ticket, _) = await _client.LoginOkAsync(token);
         var player = await _client.XboxPlayerAsync(xuid);
 
-        var first = await UnderFaultsAsync(new JsonObject { ["refuseConsumesWith"] = status }, () => _client.ConsumeXboxAsync(ticket, token));
+        var first = await _simulator.UnderFaultsAsync(new JsonObject { ["refuseConsumesWith"] = status }, () => _client.ConsumeXboxAsync(ticket, token));
 
         PlayFabHttp.AssertError(first, HttpStatusCode.BadRequest, error, errorCode);
         var sent = await _simulator.ConsumeTrackingIdsAsync(xuid);
@@ -102,18 +102,4 @@ public sealed class PlayFabXboxRefusedConsumeTests(XboxGatewayFixture fixture) :
 
     private async Task<Contracts.PlayerEntitlements> PlayerAsync(Guid player) =>
         (await fixture.Gateway.App.Services.GetRequiredService<IGrainFactory>().GetGrain<IPlayerGrain>(player).GetEntitlementsAsync())!;
-
-    /// <summary>Run <paramref name="call"/> while the simulator injects <paramref name="faults"/>; the faults are cleared after it, whatever it did.</summary>
-    private async Task<T> UnderFaultsAsync<T>(JsonObject faults, Func<Task<T>> call)
-    {
-        await _simulator.SetFaultsAsync(faults);
-        try
-        {
-            return await call();
-        }
-        finally
-        {
-            await _simulator.SetFaultsAsync([]);
-        }
-    }
 }

@@ -104,6 +104,20 @@ public sealed class SimulatorHost : IAsyncDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    /// <summary>Run <paramref name="call"/> while the simulator injects <paramref name="faults"/>; the faults are cleared after it, whatever it did.</summary>
+    public async Task<T> UnderFaultsAsync<T>(JsonObject faults, Func<Task<T>> call)
+    {
+        await SetFaultsAsync(faults);
+        try
+        {
+            return await call();
+        }
+        finally
+        {
+            await SetFaultsAsync([]);
+        }
+    }
+
     public static JsonObject Item(string id, string productId, string kind, long quantity = 1) =>
         new() { ["id"] = id, ["productId"] = productId, ["productKind"] = kind, ["quantity"] = quantity };
 

@@ -191,17 +191,20 @@ public sealed partial class PlayerGrain
             Quantity = item.Quantity,
         };
         return DecideAndAppendAsync(
-            () => Task.FromResult<(XboxConsumeStarted?, LedgerEvent?)>((null, new LedgerEvent
-            {
-                EventId = NewEventId(),
-                Kind = LedgerEventKind.XboxConsumeStarted,
-                PlayerUuid = PlayerUuid,
-                Version = _state.Version + 1,
-                Created = Now(),
-                XboxConsume = started,
-            })),
+            () => Task.FromResult<(XboxConsumeStarted?, LedgerEvent?)>((null, XboxConsumeEvent(LedgerEventKind.XboxConsumeStarted, started))),
             _ => started);
     }
+
+    /// <summary>The next event of this player's ledger for an Xbox consume: started, or refused by Xbox.</summary>
+    private LedgerEvent XboxConsumeEvent(LedgerEventKind kind, XboxConsumeStarted consume) => new()
+    {
+        EventId = NewEventId(),
+        Kind = kind,
+        PlayerUuid = PlayerUuid,
+        Version = _state.Version + 1,
+        Created = Now(),
+        XboxConsume = consume,
+    };
 
     /// <summary>
     /// Record that Xbox refused a started consume for good, in this player's ledger (whichever player's ledger
@@ -218,15 +221,7 @@ public sealed partial class PlayerGrain
                 return (started, null);
             }
 
-            return ((XboxConsumeStarted?)null, new LedgerEvent
-            {
-                EventId = NewEventId(),
-                Kind = LedgerEventKind.XboxConsumeRefused,
-                PlayerUuid = PlayerUuid,
-                Version = _state.Version + 1,
-                Created = Now(),
-                XboxConsume = started,
-            });
+            return ((XboxConsumeStarted?)null, XboxConsumeEvent(LedgerEventKind.XboxConsumeRefused, started));
         },
         _ => started);
 

@@ -37,6 +37,9 @@ internal sealed record PushFigures(
     double Rate, bool TargetRate, double SustainedRate, long Grants, long Sent, long Received, double AchievedRate, double P50, double P99,
     double AnswerP50, double AnswerP99, double ServerAnswerP99, double DeliveryP50, double DeliveryP99, long Failures, string? FirstError)
 {
+    /// <summary>The machine's and the gateway's CPU from the first grant sent to the last answered.</summary>
+    public CpuUse? Cpu { get; init; }
+
     /// <summary>Grants of the run whose notification the client never got.</summary>
     public long Lost => Grants - Received;
 
@@ -73,9 +76,8 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
             var bodyBytes = await GrantBodyBytesAsync(gateway, players[0]);
 
             Log($"(c) grants, {profile.Connections} connections");
-            var sampler = CpuSampler.Start(gateway.ProcessId);
             var grants = await GrantLoadAsync(gateway, players, profile.Connections, profile.Measure, "c");
-            var grantsCpu = sampler.Stop();
+            var grantsCpu = MeasuredCpu(grants);
             Log($"    {Describe(grants)}; {grantsCpu}");
 
             var sweep = new List<LoadResult>();
@@ -87,36 +89,31 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
             }
 
             Log("(d) event pages of 100: a full page (it cannot change, so the gateway keeps its bytes), gzip");
-            sampler = CpuSampler.Start(gateway.ProcessId);
             var pages = await PagesAsync(gateway, profile.Measure, newest: false, gzip: true);
-            var pagesCpu = sampler.Stop();
+            var pagesCpu = MeasuredCpu(pages);
             Log($"    {Describe(pages)}; {pagesCpu}");
 
             Log("(d) event pages of 100: the same full page as JSON (no Accept-Encoding)");
-            sampler = CpuSampler.Start(gateway.ProcessId);
             var pagesJson = await PagesAsync(gateway, profile.Measure, newest: false, gzip: false);
-            var pagesJsonCpu = sampler.Stop();
+            var pagesJsonCpu = MeasuredCpu(pagesJson);
             Log($"    {Describe(pagesJson)}; {pagesJsonCpu}");
 
             Log("(d) event pages of 100: the newest page (read from the database every time), as JSON");
-            sampler = CpuSampler.Start(gateway.ProcessId);
             var newestPages = await PagesAsync(gateway, profile.Measure, newest: true, gzip: false);
-            var newestPagesCpu = sampler.Stop();
+            var newestPagesCpu = MeasuredCpu(newestPages);
             Log($"    {Describe(newestPages)}; {newestPagesCpu}");
 
             Log("(e) ConsumeXboxEntitlements");
-            sampler = CpuSampler.Start(gateway.ProcessId);
             var xbox = await XboxAsync(gateway);
-            var xboxCpu = sampler.Stop();
+            var xboxCpu = MeasuredCpu(xbox);
             Log($"    {Describe(xbox)}; {xboxCpu}");
 
             Log("(h) grant to WebSocket notification");
-            sampler = CpuSampler.Start(gateway.ProcessId);
             // The sustained grant rate: the lower of (c) and the sweep's point at the same connections,
             // measured later on a larger ledger (a rate above what the system sustains only measures a queue).
             var sustained = sweep.Where(s => s.Connections == profile.Connections).Select(s => s.RequestsPerSecond).Append(grants.RequestsPerSecond).Min();
             var push = await PushAsync(gateway, players, sustained);
-            var pushCpu = sampler.Stop();
+            var pushCpu = push.Cpu ?? throw new InvalidOperationException("the push load sampled no CPU");
             Log($"    {push.Describe()}; {pushCpu}");
 
             var history = await HistoryAsync(gateway);
@@ -143,7 +140,6 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
         }
 
         Log($"{scenario}, {profile.Connections} connections, {measure.TotalSeconds:F0} s");
-        var sampler = CpuSampler.Start(gateway.ProcessId);
         var beside = during is null ? Task.CompletedTask : Task.Run(async () =>
         {
             await Task.Delay(profile.Warmup);
@@ -170,14 +166,13 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
             case "push":
                 var push = await PushAsync(gateway, players, await ClosedLoopRateAsync(gateway, players));
                 Log("    " + push.Describe());
-                result = new LoadResult("push", profile.Connections, push.Received, push.Failures, profile.PushDuration.TotalSeconds, [], push.FirstError);
+                result = new LoadResult("push", profile.Connections, push.Received, push.Failures, profile.PushDuration.TotalSeconds, [], push.FirstError) { Cpu = push.Cpu };
                 break;
             default:
                 throw new ArgumentException($"unknown probe {scenario}: {string.Join(", ", Probe.Scenarios)}");
         }
 
-        var cpu = sampler.Stop();
-        Log($"    {Describe(result)}; {cpu}");
+        Log($"    {Describe(result)}; {MeasuredCpu(result)}");
         await beside;
         if (await GatewayHost.GetTextAsync(gateway.Client, "/metrics") is { } metrics)
         {
@@ -225,6 +220,9 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
 
     private void Log(string line) => log.WriteLine($"[{engine.Name}] {line}");
 
+    /// <summary>The CPU a load sampled over its measured period (every load here samples the gateway's).</summary>
+    private static CpuUse MeasuredCpu(LoadResult load) => load.Cpu ?? throw new InvalidOperationException($"the load '{load.Name}' sampled no CPU");
+
     private static string Describe(LoadResult r) => string.Create(
         CultureInfo.InvariantCulture, $"{r.RequestsPerSecond:F0} req/s, p50 {r.P50:F1} ms, p99 {r.P99:F1} ms, {r.Failures} failed{(r.FirstError is null ? "" : " (" + r.FirstError + ")")}");
 
@@ -250,7 +248,8 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
         return await LoadGenerator.ClosedLoopAsync(
             $"grants {connections}", connections, profile.Warmup, measure,
             (worker, iteration) => GatewayHost.GrantAsync(
-                client, players[(int)((worker + (iteration * connections)) % players.Count)], $"bench-{_run}-{scenario}-{worker}-{iteration}"));
+                client, players[(int)((worker + (iteration * connections)) % players.Count)], $"bench-{_run}-{scenario}-{worker}-{iteration}"),
+            cpuOf: gateway.ProcessId);
     }
 
     /// <summary>
@@ -328,7 +327,8 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
             client.DefaultRequestHeaders.AcceptEncoding.Add(new("gzip"));
         }
 
-        return await LoadGenerator.ClosedLoopAsync("event pages", profile.Connections, profile.Warmup, measure, (_, _) => GatewayHost.GetOkAsync(client, path));
+        return await LoadGenerator.ClosedLoopAsync(
+            "event pages", profile.Connections, profile.Warmup, measure, (_, _) => GatewayHost.GetOkAsync(client, path), cpuOf: gateway.ProcessId);
     }
 
     private async Task<LoadResult> XboxAsync(GatewayHost gateway)
@@ -366,7 +366,8 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
 
                 var items = JsonNode.Parse(text)!["data"]!["Items"]!.AsArray().Count;
                 return items == 1 ? null : $"consume: {items} items granted, 1 expected";
-            });
+            },
+            cpuOf: gateway.ProcessId);
     }
 
     /// <summary>
@@ -446,7 +447,8 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
                 {
                     sent[eventId] = scheduled;
                     answered[eventId] = Stopwatch.GetTimestamp();
-                }));
+                }),
+            cpuOf: gateway.ProcessId);
         var load = openLoop.Load;
 
         var serverAfter = await ServerHistogram.ReadGrantsAsync(gateway.Client);
@@ -472,7 +474,8 @@ internal sealed class EngineBench(BuildOutput build, Profile profile, Engine eng
         return new PushFigures(
             rate, targetRate, grantRate, sent.Count + load.Failures, sent.Count, arrived.Count, openLoop.SentRate, LoadResult.Percentile(latencies, 50), LoadResult.Percentile(latencies, 99),
             LoadResult.Percentile(answers, 50), LoadResult.Percentile(answers, 99), serverP99, LoadResult.Percentile(deliveries, 50), LoadResult.Percentile(deliveries, 99),
-            load.Failures + missing, error);
+            load.Failures + missing, error)
+        { Cpu = load.Cpu };
 
         static double[] Sorted(IEnumerable<double> values)
         {

@@ -47,13 +47,16 @@ internal static class LoadGenerator
     /// <summary>
     /// Run <paramref name="request"/> from <paramref name="connections"/> workers, each sending its next
     /// request when the previous one answered. <paramref name="prepare"/>, when given, runs before each
-    /// request and is not timed (it is still inside the measured wall time).
+    /// request and is not timed (it is still inside the measured wall time). With <paramref name="cpuOf"/>,
+    /// the result's <see cref="LoadResult.Cpu"/> is the machine's and that process's CPU over the measured
+    /// period only: not the warm-up, not whatever the caller set up before.
     /// </summary>
     public static async Task<LoadResult> ClosedLoopAsync(
-        string name, int connections, TimeSpan warmup, TimeSpan measure, BenchRequest request, BenchRequest? prepare = null)
+        string name, int connections, TimeSpan warmup, TimeSpan measure, BenchRequest request, BenchRequest? prepare = null, int? cpuOf = null)
     {
         var start = Stopwatch.GetTimestamp();
         var measureFrom = start + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
+        var sampling = cpuOf is null ? null : SampleFromAsync(measureFrom, cpuOf.Value);
         var measureTo = measureFrom + (long)(measure.TotalSeconds * Stopwatch.Frequency);
         // On a slow or busy machine no request may complete in a short window: then the window stays
         // open until one does (at most a minute more), so that every run has a figure.
@@ -87,12 +90,14 @@ internal static class LoadGenerator
             return (latencies, failures, firstError, lastCompletion);
         })).ToList();
         var results = await Task.WhenAll(workers);
+        var cpu = sampling is null ? null : (await sampling).Stop();
         var all = results.SelectMany(r => r.latencies).Select(TicksToMs).ToArray();
         Array.Sort(all);
         var windowEnd = Math.Max(measureTo, results.Max(r => r.lastCompletion));
         return new LoadResult(
             name, connections, all.Length, results.Sum(r => r.failures), (windowEnd - measureFrom) / (double)Stopwatch.Frequency, all,
-            results.Select(r => r.firstError).FirstOrDefault(e => e is not null));
+            results.Select(r => r.firstError).FirstOrDefault(e => e is not null))
+        { Cpu = cpu };
 
         bool Continue()
         {
@@ -107,9 +112,12 @@ internal static class LoadGenerator
     /// that finds the limit reached is counted as skipped). Latency is from the scheduled start, which each
     /// request is also given. The result says how long the sending actually took and so the rate actually
     /// offered, which falls below <paramref name="rate"/> when the generator cannot keep to the schedule.
+    /// With <paramref name="cpuOf"/>, the load's <see cref="LoadResult.Cpu"/> covers the first start to the
+    /// last answer.
     /// </summary>
-    public static async Task<OpenLoopResult> OpenLoopAsync(string name, double rate, TimeSpan duration, int maxInFlight, OpenLoopRequest request)
+    public static async Task<OpenLoopResult> OpenLoopAsync(string name, double rate, TimeSpan duration, int maxInFlight, OpenLoopRequest request, int? cpuOf = null)
     {
+        var sampler = cpuOf is null ? null : CpuSampler.Start(cpuOf.Value);
         var start = Stopwatch.GetTimestamp();
         var total = (long)(rate * duration.TotalSeconds);
         var latencies = new ConcurrentBag<long>();
@@ -162,6 +170,7 @@ internal static class LoadGenerator
         // exactly the nominal duration when every start was on time, longer when the starts fell behind.
         var sendSeconds = ((lastSent - start) / (double)Stopwatch.Frequency) + (1 / rate);
         await Task.WhenAll(pending);
+        var cpu = sampler?.Stop();
         var all = latencies.Select(TicksToMs).ToArray();
         Array.Sort(all);
         if (skipped > 0)
@@ -170,7 +179,19 @@ internal static class LoadGenerator
             firstError ??= $"{skipped} requests not sent: {maxInFlight} were already waiting for an answer";
         }
 
-        return new OpenLoopResult(new LoadResult(name, maxInFlight, all.Length, failures, sendSeconds, all, firstError), pending.Count, sendSeconds);
+        return new OpenLoopResult(new LoadResult(name, maxInFlight, all.Length, failures, sendSeconds, all, firstError) { Cpu = cpu }, pending.Count, sendSeconds);
+    }
+
+    /// <summary>A CPU sampler of <paramref name="processId"/> started at the <see cref="Stopwatch"/> timestamp <paramref name="from"/>.</summary>
+    private static async Task<CpuSampler> SampleFromAsync(long from, int processId)
+    {
+        var wait = from - Stopwatch.GetTimestamp();
+        if (wait > 0)
+        {
+            await Task.Delay(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency));
+        }
+
+        return CpuSampler.Start(processId);
     }
 
     public static double TicksToMs(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
@@ -208,6 +229,9 @@ internal sealed record LoadResult(
     string Name, int Connections, long Requests, long Failures, double Seconds, double[] SortedLatenciesMs, string? FirstError)
 {
     public double RequestsPerSecond => Seconds > 0 ? Requests / Seconds : 0;
+
+    /// <summary>The machine's and the sampled process's CPU over the measured period, when the load was asked to sample one.</summary>
+    public CpuUse? Cpu { get; init; }
 
     public double P50 => Percentile(SortedLatenciesMs, 50);
 

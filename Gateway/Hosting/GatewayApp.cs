@@ -25,9 +25,13 @@ public static class GatewayApp
         // Configuration files sit beside the binaries, wherever the process is started from.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
-        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey])
+            && string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.HttpPortsKey])
+            && string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.HttpsPortsKey])
+            && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
         {
-            // --urls, ASPNETCORE_URLS and Kestrel endpoints win; this is only the documented default.
+            // --urls, ASPNETCORE_URLS, ASPNETCORE_HTTP_PORTS / HTTPS_PORTS (set by Microsoft's ASP.NET images) and
+            // Kestrel endpoints win; this is only the documented default.
             builder.WebHost.UseUrls(DefaultUrl);
         }
 

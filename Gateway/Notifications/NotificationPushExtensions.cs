@@ -11,8 +11,8 @@ public static class NotificationPushExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<PushOptions>().Bind(configuration.GetSection(PushOptions.SectionName))
             .Validate(o => o.BufferSize >= 1, "Notifications:Push:BufferSize must be at least 1.")
-            .Validate(o => o.HeartbeatSeconds >= 1, "Notifications:Push:HeartbeatSeconds must be at least 1.")
-            .Validate(o => o.SendTimeoutSeconds >= 1, "Notifications:Push:SendTimeoutSeconds must be at least 1.")
+            .Validate(o => o.HeartbeatSeconds is >= 1 and <= PushOptions.MaxSeconds, "Notifications:Push:HeartbeatSeconds must be from 1 to 86400.")
+            .Validate(o => o.SendTimeoutSeconds is >= 1 and <= PushOptions.MaxSeconds, "Notifications:Push:SendTimeoutSeconds must be from 1 to 86400.")
             .Validate(o => o.MaxConnectionsPerPlayer >= 1, "Notifications:Push:MaxConnectionsPerPlayer must be at least 1.")
             .ValidateOnStart();
         services.AddMetrics();

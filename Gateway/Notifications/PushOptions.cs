@@ -5,6 +5,12 @@ public sealed class PushOptions
 {
     public const string SectionName = "Notifications:Push";
 
+    /// <summary>
+    /// The longest heartbeat or send timeout taken, in seconds (a day): far above any useful value, and far
+    /// below what .NET's timers and delays refuse (about 49.7 days), which would fail each connection instead of the start.
+    /// </summary>
+    public const int MaxSeconds = 86_400;
+
     /// <summary>Live notifications a connection may have waiting; one more disconnects it as a slow consumer.</summary>
     public int BufferSize { get; set; } = 1000;
 

@@ -17,6 +17,14 @@ namespace Entitlements.Hosting;
 public static class EntitlementsSiloBuilderExtensions
 {
     /// <summary>
+    /// The longest relay, keep-alive or stream poll interval taken (a day): far above any useful value, and far
+    /// below what Orleans' and .NET's timers refuse (about 49.7 days), which would stop the start with an error
+    /// that does not name the key, or turn the keep-alive off without a word. A bare number is days
+    /// (<c>60</c> is 60 days), a common slip for seconds.
+    /// </summary>
+    private static readonly TimeSpan LongestInterval = TimeSpan.FromDays(1);
+
+    /// <summary>
     /// Everything a silo needs to host the entitlement grains: the store named by <c>Storage:Provider</c>,
     /// the ledger and catalog options, and a start-up step that creates the schema and seeds the catalog
     /// before the silo takes calls.
@@ -56,11 +64,11 @@ public static class EntitlementsSiloBuilderExtensions
             .PostConfigure(o => o.Namespace = configuration["AccelByte:Namespace"] ?? NotificationOptions.DefaultNamespace)
             .Validate(_ => configuration["Notifications:Namespace"] is null, "Notifications:Namespace is not read: set AccelByte:Namespace, the same on silos and gateways.")
             .Validate(o => o.BatchSize >= 1, "Notifications:BatchSize must be at least 1.")
-            .Validate(o => o.PollInterval > TimeSpan.Zero, "Notifications:PollInterval must be positive.")
-            .Validate(o => o.KeepAliveInterval >= TimeSpan.Zero, "Notifications:KeepAliveInterval must not be negative (00:00:00 turns it off).")
+            .Validate(o => o.PollInterval > TimeSpan.Zero && o.PollInterval <= LongestInterval, "Notifications:PollInterval must be more than 00:00:00 and at most 1.00:00:00.")
+            .Validate(o => o.KeepAliveInterval >= TimeSpan.Zero && o.KeepAliveInterval <= LongestInterval, "Notifications:KeepAliveInterval must be from 00:00:00 (off) to 1.00:00:00.")
             .Validate(o => o.PositionWriteInterval >= TimeSpan.Zero, "Notifications:PositionWriteInterval must not be negative.")
             .Validate(o => o.RelayStreamsPerActivation >= 1, "Notifications:RelayStreamsPerActivation must be at least 1.")
-            .Validate(o => o.StreamPollInterval > TimeSpan.Zero, "Notifications:StreamPollInterval must be positive.")
+            .Validate(o => o.StreamPollInterval > TimeSpan.Zero && o.StreamPollInterval <= LongestInterval, "Notifications:StreamPollInterval must be more than 00:00:00 and at most 1.00:00:00.")
             .Validate(o => o.StreamCacheWindow > TimeSpan.Zero, "Notifications:StreamCacheWindow must be positive.")
             .ValidateOnStart();
         services.AddSingleton<NotificationFeed>();

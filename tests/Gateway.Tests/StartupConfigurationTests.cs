@@ -1,9 +1,12 @@
 using System.Globalization;
+using System.Net;
 using Entitlements.Gateway.AccelByte;
+using Entitlements.Gateway.Diagnostics;
 using Entitlements.Gateway.Hosting;
 using Entitlements.Hosting;
 using Entitlements.Notifications;
 using Entitlements.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -56,11 +59,18 @@ public sealed class StartupConfigurationTests
     [InlineData("Auth:KeySetMaxAgeSeconds", "0", "Auth:KeySetMaxAgeSeconds must be at least 1 (a removed key is accepted until the key set is read again).")]
     [InlineData("Auth:ValidatedTokenCacheSize", "-1", "Auth:ValidatedTokenCacheSize must not be negative (0 turns the cache off).")]
     [InlineData("Notifications:Push:BufferSize", "0", "Notifications:Push:BufferSize must be at least 1.")]
-    [InlineData("Notifications:Push:HeartbeatSeconds", "0", "Notifications:Push:HeartbeatSeconds must be at least 1.")]
+    [InlineData("Notifications:Push:HeartbeatSeconds", "0", "Notifications:Push:HeartbeatSeconds must be from 1 to 86400.")]
+    [InlineData("Notifications:Push:HeartbeatSeconds", "5000000", "Notifications:Push:HeartbeatSeconds must be from 1 to 86400.")]
+    [InlineData("Notifications:Push:SendTimeoutSeconds", "0", "Notifications:Push:SendTimeoutSeconds must be from 1 to 86400.")]
+    [InlineData("Notifications:Push:SendTimeoutSeconds", "86401", "Notifications:Push:SendTimeoutSeconds must be from 1 to 86400.")]
     [InlineData("Notifications:Push:MaxConnectionsPerPlayer", "0", "Notifications:Push:MaxConnectionsPerPlayer must be at least 1.")]
     [InlineData("Notifications:BatchSize", "0", "Notifications:BatchSize must be at least 1.")]
-    [InlineData("Notifications:PollInterval", "00:00:00", "Notifications:PollInterval must be positive.")]
-    [InlineData("Notifications:KeepAliveInterval", "-00:00:01", "Notifications:KeepAliveInterval must not be negative (00:00:00 turns it off).")]
+    [InlineData("Notifications:PollInterval", "00:00:00", "Notifications:PollInterval must be more than 00:00:00 and at most 1.00:00:00.")]
+    [InlineData("Notifications:PollInterval", "60", "Notifications:PollInterval must be more than 00:00:00 and at most 1.00:00:00.")]
+    [InlineData("Notifications:StreamPollInterval", "00:00:00", "Notifications:StreamPollInterval must be more than 00:00:00 and at most 1.00:00:00.")]
+    [InlineData("Notifications:StreamPollInterval", "2.00:00:00", "Notifications:StreamPollInterval must be more than 00:00:00 and at most 1.00:00:00.")]
+    [InlineData("Notifications:KeepAliveInterval", "-00:00:01", "Notifications:KeepAliveInterval must be from 00:00:00 (off) to 1.00:00:00.")]
+    [InlineData("Notifications:KeepAliveInterval", "60", "Notifications:KeepAliveInterval must be from 00:00:00 (off) to 1.00:00:00.")]
     [InlineData("Storage:StartupRetrySeconds", "0", "Storage:StartupRetrySeconds must be at least 1.")]
     [InlineData("Storage:StartupWaitSeconds", "-1", "Storage:StartupWaitSeconds must not be negative (0 stops at the first failure).")]
     [InlineData("Storage:BackupInterval", "00:00:00.500", "Storage:BackupInterval must be 0 (no scheduled backups) or from 00:00:01 to 30.00:00:00.")]
@@ -141,6 +151,41 @@ public sealed class StartupConfigurationTests
         silo.Configuration.AddInMemoryCollection(settings);
         silo.UseOrleans(orleans => orleans.UseConfiguredCluster(silo.Configuration).AddEntitlements(silo.Configuration));
         return silo.Build();
+    }
+
+    /// <summary>
+    /// <c>ASPNETCORE_HTTP_PORTS</c> (the <c>http_ports</c> key; Microsoft's ASP.NET images set it to 8080) is where
+    /// the gateway listens when no URL is given. The documented default used to be applied over it: the
+    /// gateway listened on its own loopback at 5080, out of reach from outside a container.
+    /// </summary>
+    [Fact]
+    public async Task Start_HttpPortsAndNoUrls_ListensOnThosePorts()
+    {
+        using var data = new TempDirectory();
+        var port = FreePorts.Next();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Storage:DataDirectory"] = data.Path,
+            ["Catalog:SeedFile"] = string.Empty,
+            ["Orleans:ClusterId"] = Unique.Name("http-ports"),
+            ["Orleans:SiloPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
+            ["Orleans:GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
+            ["Logging:LogLevel:Default"] = "None",
+            [WebHostDefaults.HttpPortsKey] = port.ToString(CultureInfo.InvariantCulture),
+        };
+        await using var app = GatewayApp.Build([], builder => builder.Configuration.AddInMemoryCollection(settings));
+        await app.StartAsync();
+        try
+        {
+            using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+            using var response = await client.GetAsync(new Uri($"http://127.0.0.1:{port}{HealthEndpoints.LivePath}"));
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
     }
 
     /// <summary>What stopped the gateway, whether building it or starting it.</summary>

@@ -62,9 +62,11 @@ public sealed class CatalogSeederTests : IDisposable
     [InlineData("\"platform_product_id\": \"{257}\"", "platform_product_id must have at most 256 characters; it has 257.")]
     [InlineData("\"sku\": \"{2049}\"", "sku must have from 1 to 2048 characters; it has 2049.")]
     [InlineData("\"custom_data\": {\"note\": \"a\\u0000b\"}", "custom_data.note holds a NUL character (U+0000), which the ledger does not store.")]
+    [InlineData("\"custom_data\": {\"note\": \"{299000}\"}", "custom_data must have at most 299008 bytes of JSON; it has 299011.")]
     public async Task Run_AnEntryTheRouteRefuses_StopsWithTheEntryAndTheFieldNamed_AndStoresNothing(string field, string problem)
     {
-        field = field.Replace("{257}", new string('x', 257), StringComparison.Ordinal).Replace("{2049}", new string('s', 2049), StringComparison.Ordinal);
+        field = field.Replace("{257}", new string('x', 257), StringComparison.Ordinal).Replace("{2049}", new string('s', 2049), StringComparison.Ordinal)
+            .Replace("{299000}", new string('x', 299_000), StringComparison.Ordinal);
         var bad = GoodEntry.Replace("\"sku\": \"gems_100\"", "\"sku\": \"gems_200\"", StringComparison.Ordinal).TrimEnd('}') + ", " + field + "}";
         var path = WriteSeedFile($"[{GoodEntry}, {bad}]");
 

@@ -76,6 +76,41 @@ public sealed class CatalogSeederTests : IDisposable
         Assert.Null(await _store.ReadCatalogSkuAsync(Platform.Steam, "gems_100"));
     }
 
+    /// <summary>
+    /// An entry without <c>loot_id</c> (the catalog route requires it): it was read as 0 and seeded, so every grant
+    /// of the SKU carried loot id 0. Refused now, with the file, the entry and the field named.
+    /// </summary>
+    [Fact]
+    public async Task Run_AnEntryWithoutALootId_StopsWithTheEntryAndTheFieldNamed_AndStoresNothing()
+    {
+        var bad = GoodEntry.Replace("\"gems_100\"", "\"gems_200\"", StringComparison.Ordinal).Replace(", \"loot_id\": 1", string.Empty, StringComparison.Ordinal);
+        var path = WriteSeedFile($"[{GoodEntry}, {bad}]");
+
+        var failure = await Assert.ThrowsAsync<InvalidDataException>(() => Seeder(path).RunAsync(CancellationToken.None));
+
+        Assert.Equal($"Catalog seed file {path}, entry 1: loot_entitlement.loot_id is required: an entry has the loot id of its grants.", failure.Message);
+        Assert.Null(await _store.ReadCatalogSkuAsync(Platform.Steam, "gems_100"));
+        Assert.Null(await _store.ReadCatalogSkuAsync(Platform.Steam, "gems_200"));
+    }
+
+    /// <summary>The seed file shipped beside the binaries (copied from <c>Grains/Catalog/</c>) is taken whole, loot ids as written.</summary>
+    [Fact]
+    public async Task Run_TheShippedSampleFile_StoresEachEntryWithItsLootId()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "catalog.sample.json");
+        using var file = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(path));
+
+        await Seeder(path).RunAsync(CancellationToken.None);
+
+        Assert.NotEmpty(file.RootElement.EnumerateArray());
+        foreach (var entry in file.RootElement.EnumerateArray())
+        {
+            Assert.True(WireNames<Platform>.TryParse(entry.GetProperty("platform").GetString()!, out var platform));
+            var stored = await _store.ReadCatalogSkuAsync(platform, entry.GetProperty("sku").GetString()!);
+            Assert.Equal(entry.GetProperty("loot_entitlement").GetProperty("loot_id").GetInt64(), stored!.LootId);
+        }
+    }
+
     [Fact]
     public async Task Run_TwoEntriesForOneSku_StopsWithBothNamed_AndStoresNothing()
     {

@@ -416,8 +416,14 @@ public sealed partial class PlayerGrain
         }
     }
 
+    /// <summary>
+    /// A grant's platform data, in the form the gateway stores an event's (<see cref="CanonicalJson"/>), so that the
+    /// stored text is what the gateway would store for the same object. Rows written before were escaped by the
+    /// serializer's default encoder (<c>\u002B</c> for <c>+</c>, every non-ASCII character as <c>\uXXXX</c>); they
+    /// are read as JSON (<see cref="XboxItemIdOf"/>), so either form names the same item.
+    /// </summary>
     private static string XboxPlatformData(string productId, string xboxItemId) =>
-        JsonSerializer.Serialize(new SortedDictionary<string, string>(StringComparer.Ordinal) { ["productId"] = productId, ["xboxItemId"] = xboxItemId });
+        CanonicalJson.Write(JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["productId"] = productId, ["xboxItemId"] = xboxItemId }));
 
     private sealed record XboxGrantOutcome(LedgerEvent? Appended)
     {

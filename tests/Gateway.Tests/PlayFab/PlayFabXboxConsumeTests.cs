@@ -265,6 +265,70 @@ public sealed partial class PlayFabXboxConsumeTests(XboxGatewayFixture fixture) 
             (await _client.AllEventsAsync($"&player_uuid={player}")).Select(g => (g["sku"]!.GetValue<string>(), g["platform_transaction_id"]!.GetValue<string>())));
     }
 
+    /// <summary>
+    /// A grant's platform data is stored as the gateway stores an event's (<see cref="CanonicalJson"/>: keys sorted,
+    /// no whitespace, strings in their own characters), for a consumable and a durable alike. It was written with
+    /// the serializer's default escaping, every non-ASCII character and <c>+</c>, <c>&lt;</c> and the like as <c>\uXXXX</c>.
+    /// </summary>
+    [Fact]
+    public async Task ConsumeXboxEntitlements_GrantsPlatformData_IsStoredInTheGatewaysCanonicalForm()
+    {
+        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Canonical Gems");
+        var skin = await _client.PutXboxCatalogAsync("durable", Unique.Name("skin"), "Canonical Skin");
+        var (consumable, durable) = (Unique.Name("c+café<中>"), Unique.Name("d+café<中>"));
+        var order = Unique.Name("xbox-order");
+        var durableItem = SimulatorHost.Item(durable, skin.ProductId, "Durable");
+        durableItem["transactionId"] = order;
+        var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item(consumable, gems.ProductId, "Consumable", 2), durableItem);
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+
+        Assert.Equal(2, (await _client.ConsumeXboxOkAsync(ticket, token)).Count);
+
+        var store = fixture.Gateway.App.Services.GetRequiredService<ILedgerStore>();
+        var grants = await _client.AllEventsAsync($"&player_uuid={await _client.XboxPlayerAsync(xuid)}");
+        var tracking = grants.Single(g => g["sku"]!.GetValue<string>() == gems.ProductId)["platform_transaction_id"]!.GetValue<string>();
+        Assert.Equal(
+            $$"""{"productId":"{{gems.ProductId}}","xboxItemId":"{{consumable}}"}""",
+            Assert.Single(await store.ReadTransactionAsync(Platform.XboxLive, tracking)).Entitlement!.PlatformDataJson);
+        Assert.Equal(
+            $$"""{"productId":"{{skin.ProductId}}","xboxItemId":"{{durable}}"}""",
+            Assert.Single(await store.ReadTransactionAsync(Platform.XboxLive, order)).Entitlement!.PlatformDataJson);
+    }
+
+    /// <summary>
+    /// A grant an earlier version recorded with its platform data escaped (<c>\u002B</c> for <c>+</c>, <c>\u00E9</c>
+    /// for <c>é</c>) still names its Xbox item: the order's item it names is not granted again, and the order's
+    /// other item is keyed by order and item id, as with a grant stored in the canonical form.
+    /// </summary>
+    [Fact]
+    public async Task ConsumeXboxEntitlements_OrderGrantedWithEscapedPlatformDataByAnEarlierVersion_IsStillThatItemsGrant()
+    {
+        var skin = await _client.PutXboxCatalogAsync("durable", Unique.Name("skin"), "Escaped Skin");
+        var hat = await _client.PutXboxCatalogAsync("durable", Unique.Name("hat"), "Escaped Hat");
+        var order = Unique.Name("xbox-order");
+        var (first, second) = (Unique.Name("d+é"), Unique.Name("d+é"));
+        var firstItem = SimulatorHost.Item(first, skin.ProductId, "Durable");
+        var secondItem = SimulatorHost.Item(second, hat.ProductId, "Durable");
+        firstItem["transactionId"] = order;
+        secondItem["transactionId"] = order;
+        var xuid = await _simulator.CreateUserAsync(firstItem, secondItem);
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+        var player = await _client.XboxPlayerAsync(xuid);
+        // As the grain wrote it then: System.Text.Json's default encoder escapes '+' and every non-ASCII character.
+        var escaped = System.Text.Json.JsonSerializer.Serialize(new SortedDictionary<string, string>(StringComparer.Ordinal) { ["productId"] = skin.ProductId, ["xboxItemId"] = first });
+        Assert.Contains("\\u002B", escaped, StringComparison.Ordinal);
+        await AppendXboxGrantAsAnEarlierVersionDidAsync(player, xuid, skin.ProductId, order, escaped);
+
+        var items = await _client.ConsumeXboxOkAsync(ticket, token);
+
+        Assert.Equal(hat.ItemId, Assert.Single(items)!["ItemId"]!.GetValue<string>());
+        Assert.Equal(
+            [(skin.ProductId, order), (hat.ProductId, $"{order}:{second}")],
+            (await _client.AllEventsAsync($"&player_uuid={player}")).Select(g => (g["sku"]!.GetValue<string>(), g["platform_transaction_id"]!.GetValue<string>())));
+    }
+
     [Fact]
     public async Task ConsumeXboxEntitlements_ProductWithoutCatalogEntry_IsNotConsumedAndNotGranted()
     {

@@ -352,19 +352,41 @@ public sealed partial class PlayerGrain
     /// The transaction id a durable's grant is keyed by: its Xbox transaction (the order), so that a store's
     /// refund of the order finds the grant, else its item id. One order can hold several items and the key is
     /// unique in the ledger, so an item whose order was granted for another item is keyed by order and item id.
+    /// A blank order (empty, or only white space) is none: keyed by it, the grant would have a transaction id
+    /// no route takes, and every item with a blank order anywhere would share it.
     /// </summary>
     private async Task<string> DurableTransactionIdAsync(XboxCollectionItem item, string sku)
     {
-        if (item.TransactionId is not { } order)
+        if (string.IsNullOrWhiteSpace(item.TransactionId))
         {
-            return item.Id;
+            return item.TransactionId is { } blank && await BlankOrderGrantKeyAsync(item, sku, blank) is { } earlier ? earlier : item.Id;
         }
 
+        var order = item.TransactionId;
         var transaction = await store.ReadTransactionAsync(Platform.XboxLive, order);
-        return transaction.FirstOrDefault(e => e.Entitlement!.ActionType == EntitlementActionType.Grant) is { Entitlement: { } grant } && !IsGrantOf(grant, item, sku)
+        return FirstGrant(transaction) is { } grant && !IsGrantOf(grant, item, sku)
             ? $"{order}:{item.Id}"
             : order;
     }
+
+    /// <summary>
+    /// Where an earlier version granted an item with a blank order, if it did: it keyed the grant by the blank
+    /// order as by any other (the order itself, or order and item id when the order's grant was another item's).
+    /// That key is kept for the item, so that it is not granted a second time under its item id.
+    /// </summary>
+    private async Task<string?> BlankOrderGrantKeyAsync(XboxCollectionItem item, string sku, string order)
+    {
+        if (FirstGrant(await store.ReadTransactionAsync(Platform.XboxLive, order)) is { } grant && IsGrantOf(grant, item, sku))
+        {
+            return order;
+        }
+
+        var itemKey = $"{order}:{item.Id}";
+        return FirstGrant(await store.ReadTransactionAsync(Platform.XboxLive, itemKey)) is not null ? itemKey : null;
+    }
+
+    private static EntitlementEventRecord? FirstGrant(IReadOnlyList<LedgerEvent> transaction) =>
+        transaction.FirstOrDefault(e => e.Entitlement!.ActionType == EntitlementActionType.Grant)?.Entitlement;
 
     /// <summary>
     /// Whether the order's grant is this item's: it names the Xbox item in its platform data, or, granted by
@@ -394,8 +416,14 @@ public sealed partial class PlayerGrain
         }
     }
 
+    /// <summary>
+    /// A grant's platform data, in the form the gateway stores an event's (<see cref="CanonicalJson"/>), so that the
+    /// stored text is what the gateway would store for the same object. Rows written before were escaped by the
+    /// serializer's default encoder (<c>\u002B</c> for <c>+</c>, every non-ASCII character as <c>\uXXXX</c>); they
+    /// are read as JSON (<see cref="XboxItemIdOf"/>), so either form names the same item.
+    /// </summary>
     private static string XboxPlatformData(string productId, string xboxItemId) =>
-        JsonSerializer.Serialize(new SortedDictionary<string, string>(StringComparer.Ordinal) { ["productId"] = productId, ["xboxItemId"] = xboxItemId });
+        CanonicalJson.Write(JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["productId"] = productId, ["xboxItemId"] = xboxItemId }));
 
     private sealed record XboxGrantOutcome(LedgerEvent? Appended)
     {

@@ -27,6 +27,18 @@ public sealed class SessionTicketGrain(ILedgerStore store, TimeProvider time) : 
     public async Task<string> IssueAsync(SessionTicketClaims claims)
     {
         ArgumentNullException.ThrowIfNull(claims);
+
+        // The ticket holds the player UUID and is read back with the PlayFab id derived from it: claims with any
+        // other would read back as claims other than those issued.
+        var playFabId = PlayFabIds.From(claims.PlayerUuid);
+        if (!string.Equals(claims.PlayFabId, playFabId, StringComparison.Ordinal))
+        {
+            var given = claims.PlayFabId is null ? "null" : $"'{claims.PlayFabId}'";
+            throw BadClaim(
+                nameof(SessionTicketClaims.PlayFabId),
+                $"is {given}, not {playFabId}, the PlayFab id of PlayerUuid {claims.PlayerUuid}; a ticket is read back with that one.");
+        }
+
         var xuid = XuidBytes(claims.Xuid);
         var expires = claims.Expires.ToUnixTimeSeconds();
         if (DateTimeOffset.FromUnixTimeSeconds(expires) <= time.GetUtcNow())

@@ -14,8 +14,9 @@ public static class CatalogApi
 {
     /// <summary>
     /// The largest body a PUT takes: an event's (<see cref="EntitlementEventRequestReader.MaxBodyBytes"/>).
-    /// <c>custom_data</c> has no limit of its own (nor in RallyHere's schema) and gets the room an event's
-    /// <c>platform_data</c> has; the other fields need less than a tenth of it.
+    /// <c>custom_data</c> (unbounded in RallyHere's schema) gets the room an event's <c>platform_data</c> has;
+    /// the other fields need less than a tenth of it. Its own bound, <see cref="CatalogSku.MaxCustomDataBytes"/>,
+    /// is as large as this, so it refuses no body this route takes.
     /// </summary>
     public const int MaxBodyBytes = EntitlementEventRequestReader.MaxBodyBytes;
 

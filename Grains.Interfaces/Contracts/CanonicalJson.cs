@@ -68,6 +68,27 @@ public static class CanonicalJson
         }
     }
 
+    /// <summary>
+    /// The UTF-8 bytes <paramref name="text"/> takes written as a JSON string in this form, its quotes included:
+    /// counted, not written, for the size of text that may be large.
+    /// </summary>
+    public static long StringByteCount(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        long bytes = 2 + Encoding.UTF8.GetByteCount(text);
+        foreach (var c in text)
+        {
+            bytes += c switch
+            {
+                '"' or '\\' or '\n' or '\r' or '\t' or '\b' or '\f' => 1,
+                < ' ' => 5,
+                _ => 0,
+            };
+        }
+
+        return bytes;
+    }
+
     private static void WriteString(StringBuilder builder, string text)
     {
         builder.Append('"');

@@ -53,6 +53,16 @@ public sealed record CatalogSku
     public const long MaxUnitsPerQuantity = 1_000_000_000;
 
     /// <summary>
+    /// The most bytes <see cref="CustomData"/> may take as JSON: one object of its keys and values, no whitespace,
+    /// strings in their own characters (UTF-8; only a quote, a backslash or a control character escaped, as
+    /// <see cref="CanonicalJson"/> writes them). As many as the catalog route's whole body may have (its limit,
+    /// 299,008 bytes, an event's), where the custom data is written in at least as many: no entry the route takes
+    /// is over it. An Orleans client has no body limit, and an entry of megabytes would be carried by every
+    /// read of the SKU (each grant decided with it, each cached copy).
+    /// </summary>
+    public const int MaxCustomDataBytes = 299_008;
+
+    /// <summary>
     /// Refuse an entry the catalog does not take, with an <see cref="ArgumentException"/> naming the member: the
     /// first of <see cref="Problems"/>. The grain checks every write with it, before anything is written.
     /// </summary>
@@ -70,7 +80,8 @@ public sealed record CatalogSku
     /// answering in its own words), so that none of them stores an entry another refuses. An enum value that
     /// is not defined, a required text that is null or empty, a text over its length or that the ledger cannot
     /// store (<see cref="StoredText"/>), <see cref="UnitsPerQuantity"/> outside 1 to
-    /// <see cref="MaxUnitsPerQuantity"/>, null custom data (or a null value in it), and no
+    /// <see cref="MaxUnitsPerQuantity"/>, null custom data (or a null value in it), custom data over
+    /// <see cref="MaxCustomDataBytes"/>, and no
     /// <see cref="LootId"/> (the route requires <c>loot_entitlement.loot_id</c>). What an entry must agree on
     /// with the others (an item's type, an XboxLive product id) is checked by the store, in the write.
     /// </summary>
@@ -102,11 +113,20 @@ public sealed record CatalogSku
                 yield return StoredText.Problem(key) is { } badKey ? new CatalogSkuProblem("A CustomData key", ["custom_data", key, "[key]"], badKey) : null;
                 yield return Text(value, $"CustomData[{key}]", ["custom_data", key], 0, int.MaxValue);
             }
+
+            var bytes = CustomDataBytes(CustomData);
+            yield return bytes > MaxCustomDataBytes
+                ? new CatalogSkuProblem(nameof(CustomData), ["custom_data"], $"must have at most {MaxCustomDataBytes} bytes of JSON; it has {bytes}.")
+                : null;
         }
 
         yield return LootId is null
             ? new CatalogSkuProblem(nameof(LootId), ["loot_entitlement", "loot_id"], "must not be null: an entry has the loot id of its grants.")
             : null;
+
+        // The object's braces, and each entry's key, colon and value, with a comma between entries.
+        static long CustomDataBytes(IReadOnlyDictionary<string, string> data) =>
+            2 + Math.Max(0, data.Count - 1) + data.Sum(pair => CanonicalJson.StringByteCount(pair.Key) + 1 + (pair.Value is null ? 4 : CanonicalJson.StringByteCount(pair.Value)));
 
         static CatalogSkuProblem? Text(string? value, string member, IReadOnlyList<string> field, int minLength, int maxLength)
         {

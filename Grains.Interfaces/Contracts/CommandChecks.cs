@@ -33,6 +33,15 @@ internal static class CommandChecks
         }
     }
 
+    /// <summary>Refuse a number below the least the route takes.</summary>
+    public static void ThrowIfLessThan(long value, long minimum, string name)
+    {
+        if (value < minimum)
+        {
+            throw new ArgumentException($"{name} is {value}, less than {minimum}, the least the gateway takes.", name);
+        }
+    }
+
     /// <summary>Refuse text longer than the route takes, in characters (code points: an emoji is one), as the route counts.</summary>
     public static void ThrowIfLongerThan(string? value, int maxLength, string name)
     {

@@ -19,11 +19,13 @@ public sealed record ConsumeEntitlement(
     /// Refuse, as the consume route does, an <see cref="ItemId"/> or <see cref="OperationId"/> that is missing or
     /// empty (an operation id left out was stored as NULL on PostgreSQL, never found again, so every retry took
     /// again; an empty one was one key for every later empty one, each a replay or a conflict, never a consume),
-    /// text the ledger cannot store (see <see cref="StoredText"/>), and ids over <see cref="MaxIdLength"/>.
+    /// text the ledger cannot store (see <see cref="StoredText"/>), ids over <see cref="MaxIdLength"/>, and a
+    /// <see cref="Quantity"/> below 1.
     /// </summary>
     public void ThrowIfNotStorable()
     {
         ThrowIfIdNotStorable(ItemId, nameof(ItemId));
+        CommandChecks.ThrowIfLessThan(Quantity, 1, nameof(Quantity));
         ThrowIfIdNotStorable(OperationId, nameof(OperationId));
     }
 

@@ -52,7 +52,7 @@ public sealed record SubmitEntitlementEvent
     /// The command as the ledger records it, or an <see cref="ArgumentException"/> naming the member that the
     /// gateway's route would have refused, thrown before anything is read or written: an enum value no member
     /// names; an id that is missing, empty, longer than its bound, or text the ledger cannot store (see
-    /// <see cref="StoredText"/>); platform data that is not a JSON object within <see cref="MaxPlatformDataBytes"/>
+    /// <see cref="StoredText"/>); a grant's <see cref="Quantity"/> below 1; platform data that is not a JSON object within <see cref="MaxPlatformDataBytes"/>
     /// and <see cref="MaxPlatformDataDepth"/> (every answer carrying the event reads it as one). The platform data
     /// comes back as <see cref="CanonicalJson"/>, the form the gateway writes, so that the same event is stored and
     /// compared alike whether it came over HTTP or from an Orleans client.
@@ -68,6 +68,14 @@ public sealed record SubmitEntitlementEvent
         CommandChecks.ThrowIfUndefined(Platform, nameof(Platform));
         ThrowIfIdNotStorable(PlatformUserId, MaxPlatformUserIdLength, nameof(PlatformUserId));
         ThrowIfIdNotStorable(Sku, MaxSkuLength, nameof(Sku));
+        if (ActionType == EntitlementActionType.Grant)
+        {
+            // A grant's quantity multiplies what it gives. The route's upper bound (1,000,000) is not held here: an
+            // Orleans client may grant more at once. Any other event's quantity is recorded, not used, and the
+            // route takes any: refusing one would lose the refund.
+            CommandChecks.ThrowIfLessThan(Quantity, 1, nameof(Quantity));
+        }
+
         ThrowIfIdNotStorable(PlatformTransactionId, MaxPlatformTransactionIdLength, nameof(PlatformTransactionId));
         if (PlatformDataJson is null)
         {

@@ -81,6 +81,11 @@ public sealed record CatalogSkuDocument
             throw new FormatException($"custom_data.{nullKey} must be a string, not null.");
         }
 
+        if (!LootEntitlement.HasLootId)
+        {
+            throw new FormatException("loot_entitlement.loot_id is required: an entry has the loot id of its grants.");
+        }
+
         var sku = new CatalogSku
         {
             Platform = Parse<Platform>(Platform, "platform"),

@@ -107,6 +107,27 @@ public sealed class RequestBodyLimitTests(GatewayFixture fixture) : IClassFixtur
         Assert.InRange(Encoding.UTF8.GetByteCount(body), EventLimit - 8192, EventLimit);
     }
 
+    /// <summary>
+    /// The grains bound a catalog entry's custom data (as JSON) by this route's body limit: a body of exactly the
+    /// limit, nearly all of it custom data, is still stored whole, so the bound changes nothing for the route.
+    /// </summary>
+    [Fact]
+    public async Task Put_CatalogEntryWhoseCustomDataFillsABodyOfExactlyTheLimit_IsStored()
+    {
+        var sku = Unique.Name("sku");
+        var head = $"{{\"loot_entitlement\":{{\"type\":\"durable\",\"loot_id\":5}},\"item_id\":\"{Unique.Name("item")}\",\"item_name\":\"Item\",\"custom_data\":{{\"note\":\"";
+        const string Tail = "\"}}";
+        var filler = new string('x', EventLimit - head.Length - Tail.Length);
+        var body = head + filler + Tail;
+
+        var response = await fixture.Client.SendAsync(HttpMethod.Put, $"/inventory/v1/catalog/entitlement-sku/Steam/{sku}", body);
+        var read = await fixture.Client.GetApiAsync($"/inventory/v1/catalog/entitlement-sku/Steam/{sku}");
+
+        Assert.Equal(EventLimit, Encoding.UTF8.GetByteCount(body));
+        Assert.True(response.Status == HttpStatusCode.OK, $"answered {(int)response.Status} {response.Body[..Math.Min(300, response.Body.Length)]}");
+        Assert.Equal(filler, read.BodyObject["custom_data"]!["note"]!.GetValue<string>());
+    }
+
     private static JsonObject TooLarge(int limit) => new()
     {
         ["auth_success"] = true,

@@ -157,6 +157,30 @@ public class CatalogSkuGrainTests(ClusterFixture fixture)
         Assert.Null(await fixture.Store.ReadCatalogSkuAsync(sku.Platform, sku.Sku));
     }
 
+    /// <summary>
+    /// Custom data is bounded, as JSON, by the catalog route's body limit (299,008 bytes), which no body the
+    /// route takes can carry more of: an Orleans client, held by no body limit, stored megabytes, which every
+    /// read of the SKU then carried. Counted as the catalog writes JSON: UTF-8, a quote, a backslash and a
+    /// control character escaped (two bytes, or six for one with no short escape), nothing else.
+    /// </summary>
+    [Fact]
+    public async Task Put_CustomDataOverTheRoutesBodyLimitAsJson_ThrowsArgumentException_AndTheLargestIsWritten()
+    {
+        var good = Entry($"sku-{Guid.NewGuid():N}");
+        var grain = fixture.Client.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(good.Platform, good.Sku));
+        // {"note":"<filler>","q\"uote":"line\n💎\u0001"}: braces 2, comma 1; "note": 6 + 1; "q\"uote": 9 + 1;
+        // "line\n💎\u0001": 4 + 2 + 4 + 6 + 2 = 18; the filler's quotes 2. 40 bytes and the filler's.
+        Dictionary<string, string> Data(int filler) => new() { ["note"] = new string('x', filler), ["q\"uote"] = "line\n\U0001F48E\u0001" };
+
+        var refusal = await Assert.ThrowsAsync<ArgumentException>(() => grain.PutAsync(good with { CustomData = Data(299_008 - 40 + 1) }));
+        Assert.Null(await fixture.Store.ReadCatalogSkuAsync(good.Platform, good.Sku));
+        var written = await grain.PutAsync(good with { CustomData = Data(299_008 - 40) });
+
+        Assert.Equal("CustomData must have at most 299008 bytes of JSON; it has 299009. (Parameter 'CustomData')", refusal.Message);
+        Assert.Equal(1, written.Revision);
+        Assert.Equal(Data(299_008 - 40), (await fixture.Store.ReadCatalogSkuAsync(good.Platform, good.Sku))!.CustomData);
+    }
+
     /// <summary>The bounds are inclusive: what the route takes at its limits, the grain takes.</summary>
     [Fact]
     public async Task Put_AnEntryAtTheRoutesLimits_IsWritten()

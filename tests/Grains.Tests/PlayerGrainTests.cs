@@ -1294,6 +1294,74 @@ public class PlayerGrainTests(ClusterFixture fixture)
     }
 
     /// <summary>
+    /// A grant's quantity below 1 from an Orleans client (the route takes 1 to 1,000,000): it was refused only
+    /// once the player and the transaction were read, as an <see cref="ArgumentOutOfRangeException"/>, and a
+    /// player the grain did not know answered <see cref="EntitlementEventOutcome.UnknownPlayer"/> instead. Now
+    /// an <see cref="ArgumentException"/> naming the member, before anything is read, whichever grain it
+    /// reaches. A refund's, chargeback's or reversal's quantity is recorded and not used, and the route takes
+    /// any: so do the grains.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(long.MinValue)]
+    public async Task Submit_GrantQuantityBelowOne_IsRefusedAsABadArgumentByEveryRoute_WhileARefundOfAnyQuantityIsRecorded(long quantity)
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var command = Command(EntitlementActionType.Grant, user, sku, quantity);
+
+        var refusals = new[]
+        {
+            await Assert.ThrowsAsync<ArgumentException>(() => Events.SubmitAsync(command)),
+            await Assert.ThrowsAsync<ArgumentException>(() => Player(user).SubmitEntitlementEventAsync(command)),
+            await Assert.ThrowsAsync<ArgumentException>(() => Client.SubmitEntitlementEventAsync(Events, command)),
+            await Assert.ThrowsAsync<ArgumentException>(() => Events.SubmitAsync(command with { PlatformUserId = Unique("unlinked") })),
+            await Assert.ThrowsAsync<ArgumentException>(() => Client.GetGrain<IPlayerGrain>(Guid.NewGuid()).SubmitEntitlementEventAsync(command)),
+        };
+
+        Assert.All(refusals, refusal => Assert.Equal($"Quantity is {quantity}, less than 1, the least the gateway takes. (Parameter 'Quantity')", refusal.Message));
+        Assert.Empty(await fixture.Store.ReadTransactionAsync(Platform.Steam, command.PlatformTransactionId));
+        Assert.Equal(0, (await Player(user).GetEntitlementsAsync())!.Version);
+
+        foreach (var action in new[] { EntitlementActionType.Refund, EntitlementActionType.Chargeback, EntitlementActionType.ChargebackReversal })
+        {
+            var recorded = await Events.SubmitAsync(Command(action, user, sku, quantity));
+            Assert.Equal((EntitlementEventOutcome.Recorded, action, quantity), (recorded.Outcome, recorded.Event!.ActionType, recorded.Event.Quantity));
+        }
+    }
+
+    /// <summary>
+    /// A consume's quantity below 1 from an Orleans client (the route takes 1 and up): it was refused only once
+    /// the player and the operation were read (an operation id already used answered
+    /// <see cref="ConsumeOutcome.Conflict"/>, a player the grain did not know
+    /// <see cref="ConsumeOutcome.UnknownPlayer"/>), as an <see cref="ArgumentOutOfRangeException"/>. Now an
+    /// <see cref="ArgumentException"/> naming the member, before anything is read.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-3)]
+    public async Task Consume_QuantityBelowOne_IsRefusedAsABadArgumentBeforeAnythingIsRead_AndConsumesNothing(long quantity)
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable, unitsPerQuantity: 10);
+        await SubmitAsync(Command(EntitlementActionType.Grant, user, sku));
+        var used = new ConsumeEntitlement(sku.ItemId, 2, Unique("op"));
+        Assert.Equal(ConsumeOutcome.Consumed, (await Player(user).ConsumeAsync(used)).Outcome);
+
+        var refusals = new[]
+        {
+            await Assert.ThrowsAsync<ArgumentException>(() => Player(user).ConsumeAsync(new ConsumeEntitlement(sku.ItemId, quantity, Unique("op")))),
+            await Assert.ThrowsAsync<ArgumentException>(() => Player(user).ConsumeAsync(used with { Quantity = quantity })),
+            await Assert.ThrowsAsync<ArgumentException>(() => Client.GetGrain<IPlayerGrain>(Guid.NewGuid()).ConsumeAsync(new ConsumeEntitlement(sku.ItemId, quantity, Unique("op")))),
+        };
+
+        Assert.All(refusals, refusal => Assert.Equal($"Quantity is {quantity}, less than 1, the least the gateway takes. (Parameter 'Quantity')", refusal.Message));
+        var entitlements = (await Player(user).GetEntitlementsAsync())!;
+        Assert.Equal((2L, 8L), (entitlements.Version, Assert.Single(entitlements.Entitlements).UseCount));
+    }
+
+    /// <summary>
     /// Platform data is stored as canonical JSON (keys in ordinal order, no whitespace, strings in their own
     /// characters), as the gateway writes it, whoever sends it: an Orleans client's grant with its keys in
     /// another order was stored as sent, and the same event over HTTP (which sorts them) then answered 409.

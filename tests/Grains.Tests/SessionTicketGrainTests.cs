@@ -6,7 +6,8 @@ namespace Entitlements.Tests;
 
 /// <summary>
 /// The session ticket grain issues only tickets it reads back: claims that would make one it refuses on
-/// reading (no XUID, one too long for a ticket, an expiry not in the future) are an <see cref="ArgumentException"/>
+/// reading (no XUID, one too long for a ticket, an expiry not in the future) or that it would read back
+/// otherwise (a PlayFab id not the player's) are an <see cref="ArgumentException"/>
 /// naming the claim. It used to sign them, and the caller's player was then refused with every use.
 /// </summary>
 [Collection(ClusterDefinition.Name)]
@@ -64,6 +65,36 @@ public class SessionTicketGrainTests(ClusterFixture fixture)
         var refusal = await Assert.ThrowsAsync<ArgumentException>(() => tickets.IssueAsync(Claims(value!)));
 
         Assert.Equal($"{message} (Parameter 'Xuid')", refusal.Message);
+    }
+
+    /// <summary>
+    /// The ticket carries the player UUID, and is read back with the PlayFab id derived from it
+    /// (<see cref="PlayFabIds.From"/>): claims with any other PlayFab id were signed, and the ticket then read
+    /// back as claims other than those issued.
+    /// </summary>
+    [Theory]
+    [InlineData("another player's")]
+    [InlineData("lower case")]
+    [InlineData("empty")]
+    [InlineData("null")]
+    public async Task Issue_PlayFabIdNotThePlayersOwn_IsRefusedAsABadArgument(string playFabId)
+    {
+        var claims = Claims("2535405290000001");
+        var own = PlayFabIds.From(claims.PlayerUuid);
+        var value = playFabId switch
+        {
+            "another player's" => PlayFabIds.From(Guid.NewGuid()),
+            "lower case" => own.ToLowerInvariant(),
+            "empty" => string.Empty,
+            _ => null,
+        };
+
+        var refusal = await Assert.ThrowsAsync<ArgumentException>(() => Tickets.IssueAsync(claims with { PlayFabId = value! }));
+
+        var shown = value is null ? "null" : $"'{value}'";
+        Assert.Equal(
+            $"PlayFabId is {shown}, not {own}, the PlayFab id of PlayerUuid {claims.PlayerUuid}; a ticket is read back with that one. (Parameter 'PlayFabId')",
+            refusal.Message);
     }
 
     [Theory]

@@ -2,7 +2,10 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Entitlements.Contracts;
+using Entitlements.Ledger;
 using Entitlements.Notifications;
+using Entitlements.Storage;
 using Entitlements.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -200,6 +203,132 @@ public sealed partial class PlayFabXboxConsumeTests(XboxGatewayFixture fixture) 
         Assert.Equal(2, (await _client.AllEventsAsync($"&player_uuid={player}")).Count);
     }
 
+    /// <summary>
+    /// A durable whose Xbox <c>transactionId</c> is empty or only spaces has no order: it is keyed by its item id,
+    /// as one without a <c>transactionId</c> is. It was keyed by the blank order itself: <c>""</c> for the first
+    /// such item in the ledger, <c>":" + id</c> for the next, transaction ids no route takes.
+    /// </summary>
+    [Fact]
+    public async Task ConsumeXboxEntitlements_DurablesWithABlankTransactionId_AreKeyedByTheirItemIds()
+    {
+        var skin = await _client.PutXboxCatalogAsync("durable", Unique.Name("skin"), "Blank Order Skin");
+        var hat = await _client.PutXboxCatalogAsync("durable", Unique.Name("hat"), "Blank Order Hat");
+        var cape = await _client.PutXboxCatalogAsync("durable", Unique.Name("cape"), "Blank Order Cape");
+        var owned = new[] { (Id: Unique.Name("d"), skin.ProductId, Order: ""), (Id: Unique.Name("d"), hat.ProductId, Order: ""), (Id: Unique.Name("d"), cape.ProductId, Order: "  ") };
+        var xuid = await _simulator.CreateUserAsync([.. owned.Select(o =>
+        {
+            var item = SimulatorHost.Item(o.Id, o.ProductId, "Durable");
+            item["transactionId"] = o.Order;
+            return item;
+        })]);
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+
+        var items = await _client.ConsumeXboxOkAsync(ticket, token);
+
+        Assert.Equal(3, items.Count);
+        var player = await _client.XboxPlayerAsync(xuid);
+        var grants = await _client.AllEventsAsync($"&player_uuid={player}");
+        Assert.Equal(
+            owned.Select(o => (o.ProductId, o.Id)).Order(),
+            grants.Select(g => (g["sku"]!.GetValue<string>(), g["platform_transaction_id"]!.GetValue<string>())).Order());
+        Assert.Empty(await _client.ConsumeXboxOkAsync(ticket, token));
+        Assert.Equal(3, (await _client.AllEventsAsync($"&player_uuid={player}")).Count);
+    }
+
+    /// <summary>
+    /// A durable an earlier version granted under its blank order (<c>""</c>, or <c>":" + id</c> when another item
+    /// held that) is found there still: keyed now by its item id, it would be granted a second time.
+    /// </summary>
+    [Fact]
+    public async Task ConsumeXboxEntitlements_DurableGrantedUnderItsBlankOrderByAnEarlierVersion_IsNotGrantedAgain()
+    {
+        var skin = await _client.PutXboxCatalogAsync("durable", Unique.Name("skin"), "Old Blank Skin");
+        var hat = await _client.PutXboxCatalogAsync("durable", Unique.Name("hat"), "Old Blank Hat");
+        var (first, second) = (Unique.Name("d"), Unique.Name("d"));
+        var firstItem = SimulatorHost.Item(first, skin.ProductId, "Durable");
+        var secondItem = SimulatorHost.Item(second, hat.ProductId, "Durable");
+        firstItem["transactionId"] = string.Empty;
+        secondItem["transactionId"] = string.Empty;
+        var xuid = await _simulator.CreateUserAsync(firstItem, secondItem);
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+        var player = await _client.XboxPlayerAsync(xuid);
+        await AppendXboxGrantAsAnEarlierVersionDidAsync(player, xuid, skin.ProductId, string.Empty, $$"""{"productId":"{{skin.ProductId}}","xboxItemId":"{{first}}"}""");
+        await AppendXboxGrantAsAnEarlierVersionDidAsync(player, xuid, hat.ProductId, ":" + second, $$"""{"productId":"{{hat.ProductId}}","xboxItemId":"{{second}}"}""");
+
+        var items = await _client.ConsumeXboxOkAsync(ticket, token);
+
+        Assert.Empty(items);
+        Assert.Equal(
+            [(skin.ProductId, string.Empty), (hat.ProductId, ":" + second)],
+            (await _client.AllEventsAsync($"&player_uuid={player}")).Select(g => (g["sku"]!.GetValue<string>(), g["platform_transaction_id"]!.GetValue<string>())));
+    }
+
+    /// <summary>
+    /// A grant's platform data is stored as the gateway stores an event's (<see cref="CanonicalJson"/>: keys sorted,
+    /// no whitespace, strings in their own characters), for a consumable and a durable alike. It was written with
+    /// the serializer's default escaping, every non-ASCII character and <c>+</c>, <c>&lt;</c> and the like as <c>\uXXXX</c>.
+    /// </summary>
+    [Fact]
+    public async Task ConsumeXboxEntitlements_GrantsPlatformData_IsStoredInTheGatewaysCanonicalForm()
+    {
+        var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Canonical Gems");
+        var skin = await _client.PutXboxCatalogAsync("durable", Unique.Name("skin"), "Canonical Skin");
+        var (consumable, durable) = (Unique.Name("c+café<中>"), Unique.Name("d+café<中>"));
+        var order = Unique.Name("xbox-order");
+        var durableItem = SimulatorHost.Item(durable, skin.ProductId, "Durable");
+        durableItem["transactionId"] = order;
+        var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item(consumable, gems.ProductId, "Consumable", 2), durableItem);
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+
+        Assert.Equal(2, (await _client.ConsumeXboxOkAsync(ticket, token)).Count);
+
+        var store = fixture.Gateway.App.Services.GetRequiredService<ILedgerStore>();
+        var grants = await _client.AllEventsAsync($"&player_uuid={await _client.XboxPlayerAsync(xuid)}");
+        var tracking = grants.Single(g => g["sku"]!.GetValue<string>() == gems.ProductId)["platform_transaction_id"]!.GetValue<string>();
+        Assert.Equal(
+            $$"""{"productId":"{{gems.ProductId}}","xboxItemId":"{{consumable}}"}""",
+            Assert.Single(await store.ReadTransactionAsync(Platform.XboxLive, tracking)).Entitlement!.PlatformDataJson);
+        Assert.Equal(
+            $$"""{"productId":"{{skin.ProductId}}","xboxItemId":"{{durable}}"}""",
+            Assert.Single(await store.ReadTransactionAsync(Platform.XboxLive, order)).Entitlement!.PlatformDataJson);
+    }
+
+    /// <summary>
+    /// A grant an earlier version recorded with its platform data escaped (<c>\u002B</c> for <c>+</c>, <c>\u00E9</c>
+    /// for <c>é</c>) still names its Xbox item: the order's item it names is not granted again, and the order's
+    /// other item is keyed by order and item id, as with a grant stored in the canonical form.
+    /// </summary>
+    [Fact]
+    public async Task ConsumeXboxEntitlements_OrderGrantedWithEscapedPlatformDataByAnEarlierVersion_IsStillThatItemsGrant()
+    {
+        var skin = await _client.PutXboxCatalogAsync("durable", Unique.Name("skin"), "Escaped Skin");
+        var hat = await _client.PutXboxCatalogAsync("durable", Unique.Name("hat"), "Escaped Hat");
+        var order = Unique.Name("xbox-order");
+        var (first, second) = (Unique.Name("d+é"), Unique.Name("d+é"));
+        var firstItem = SimulatorHost.Item(first, skin.ProductId, "Durable");
+        var secondItem = SimulatorHost.Item(second, hat.ProductId, "Durable");
+        firstItem["transactionId"] = order;
+        secondItem["transactionId"] = order;
+        var xuid = await _simulator.CreateUserAsync(firstItem, secondItem);
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+        var player = await _client.XboxPlayerAsync(xuid);
+        // As the grain wrote it then: System.Text.Json's default encoder escapes '+' and every non-ASCII character.
+        var escaped = System.Text.Json.JsonSerializer.Serialize(new SortedDictionary<string, string>(StringComparer.Ordinal) { ["productId"] = skin.ProductId, ["xboxItemId"] = first });
+        Assert.Contains("\\u002B", escaped, StringComparison.Ordinal);
+        await AppendXboxGrantAsAnEarlierVersionDidAsync(player, xuid, skin.ProductId, order, escaped);
+
+        var items = await _client.ConsumeXboxOkAsync(ticket, token);
+
+        Assert.Equal(hat.ItemId, Assert.Single(items)!["ItemId"]!.GetValue<string>());
+        Assert.Equal(
+            [(skin.ProductId, order), (hat.ProductId, $"{order}:{second}")],
+            (await _client.AllEventsAsync($"&player_uuid={player}")).Select(g => (g["sku"]!.GetValue<string>(), g["platform_transaction_id"]!.GetValue<string>())));
+    }
+
     [Fact]
     public async Task ConsumeXboxEntitlements_ProductWithoutCatalogEntry_IsNotConsumedAndNotGranted()
     {
@@ -391,6 +520,32 @@ public sealed partial class PlayFabXboxConsumeTests(XboxGatewayFixture fixture) 
         PlayFabHttp.AssertError(response, HttpStatusCode.BadRequest, "AccountNotFound", 1001);
         var link = await _client.GetApiAsync($"/users/v1/platform-user?platform=XboxLive&platform_user_id={xuid}");
         Assert.Equal(HttpStatusCode.NotFound, link.Status);
+    }
+
+    /// <summary>
+    /// Append an Xbox durable's grant as an earlier version recorded it, straight to the store: its transaction
+    /// id and platform data as given, neither checked nor made canonical.
+    /// </summary>
+    private async Task AppendXboxGrantAsAnEarlierVersionDidAsync(Guid playerUuid, string xuid, string sku, string transactionId, string platformData)
+    {
+        var store = fixture.Gateway.App.Services.GetRequiredService<ILedgerStore>();
+        var player = await store.ReadPlayerAsync(playerUuid) ?? throw new InvalidOperationException("The player is not in the store.");
+        var state = LedgerFold.ApplyAll(LedgerState.Empty, await store.ReadPlayerEventsAsync(playerUuid, 0, 1000));
+        var command = new SubmitEntitlementEvent
+        {
+            ActionType = EntitlementActionType.Grant,
+            Platform = Platform.XboxLive,
+            PlatformUserId = xuid,
+            Sku = sku,
+            PlatformTransactionId = transactionId,
+            PlatformDataJson = platformData,
+        };
+        var catalog = await store.ReadCatalogSkuAsync(Platform.XboxLive, sku);
+        var transaction = await store.ReadTransactionAsync(Platform.XboxLive, transactionId);
+        var decided = EntitlementDecider.DecideEntitlementEvent(state, player, command, catalog, transaction, Guid.NewGuid().ToString("D"), DateTimeOffset.UtcNow);
+        var (outcome, appended) = await store.AppendAsync(decided);
+        Assert.Equal(AppendOutcome.Appended, outcome);
+        Assert.Equal((transactionId, platformData), (appended!.Entitlement!.PlatformTransactionId, appended.Entitlement.PlatformDataJson));
     }
 
     private async Task AddSimulatorItemAsync(string xuid, JsonObject item)

@@ -62,9 +62,11 @@ public sealed class CatalogSeederTests : IDisposable
     [InlineData("\"platform_product_id\": \"{257}\"", "platform_product_id must have at most 256 characters; it has 257.")]
     [InlineData("\"sku\": \"{2049}\"", "sku must have from 1 to 2048 characters; it has 2049.")]
     [InlineData("\"custom_data\": {\"note\": \"a\\u0000b\"}", "custom_data.note holds a NUL character (U+0000), which the ledger does not store.")]
+    [InlineData("\"custom_data\": {\"note\": \"{299000}\"}", "custom_data must have at most 299008 bytes of JSON; it has 299011.")]
     public async Task Run_AnEntryTheRouteRefuses_StopsWithTheEntryAndTheFieldNamed_AndStoresNothing(string field, string problem)
     {
-        field = field.Replace("{257}", new string('x', 257), StringComparison.Ordinal).Replace("{2049}", new string('s', 2049), StringComparison.Ordinal);
+        field = field.Replace("{257}", new string('x', 257), StringComparison.Ordinal).Replace("{2049}", new string('s', 2049), StringComparison.Ordinal)
+            .Replace("{299000}", new string('x', 299_000), StringComparison.Ordinal);
         var bad = GoodEntry.Replace("\"sku\": \"gems_100\"", "\"sku\": \"gems_200\"", StringComparison.Ordinal).TrimEnd('}') + ", " + field + "}";
         var path = WriteSeedFile($"[{GoodEntry}, {bad}]");
 
@@ -72,6 +74,41 @@ public sealed class CatalogSeederTests : IDisposable
 
         Assert.Equal($"Catalog seed file {path}, entry 1: {problem}", failure.Message);
         Assert.Null(await _store.ReadCatalogSkuAsync(Platform.Steam, "gems_100"));
+    }
+
+    /// <summary>
+    /// An entry without <c>loot_id</c> (the catalog route requires it): it was read as 0 and seeded, so every grant
+    /// of the SKU carried loot id 0. Refused now, with the file, the entry and the field named.
+    /// </summary>
+    [Fact]
+    public async Task Run_AnEntryWithoutALootId_StopsWithTheEntryAndTheFieldNamed_AndStoresNothing()
+    {
+        var bad = GoodEntry.Replace("\"gems_100\"", "\"gems_200\"", StringComparison.Ordinal).Replace(", \"loot_id\": 1", string.Empty, StringComparison.Ordinal);
+        var path = WriteSeedFile($"[{GoodEntry}, {bad}]");
+
+        var failure = await Assert.ThrowsAsync<InvalidDataException>(() => Seeder(path).RunAsync(CancellationToken.None));
+
+        Assert.Equal($"Catalog seed file {path}, entry 1: loot_entitlement.loot_id is required: an entry has the loot id of its grants.", failure.Message);
+        Assert.Null(await _store.ReadCatalogSkuAsync(Platform.Steam, "gems_100"));
+        Assert.Null(await _store.ReadCatalogSkuAsync(Platform.Steam, "gems_200"));
+    }
+
+    /// <summary>The seed file shipped beside the binaries (copied from <c>Grains/Catalog/</c>) is taken whole, loot ids as written.</summary>
+    [Fact]
+    public async Task Run_TheShippedSampleFile_StoresEachEntryWithItsLootId()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "catalog.sample.json");
+        using var file = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(path));
+
+        await Seeder(path).RunAsync(CancellationToken.None);
+
+        Assert.NotEmpty(file.RootElement.EnumerateArray());
+        foreach (var entry in file.RootElement.EnumerateArray())
+        {
+            Assert.True(WireNames<Platform>.TryParse(entry.GetProperty("platform").GetString()!, out var platform));
+            var stored = await _store.ReadCatalogSkuAsync(platform, entry.GetProperty("sku").GetString()!);
+            Assert.Equal(entry.GetProperty("loot_entitlement").GetProperty("loot_id").GetInt64(), stored!.LootId);
+        }
     }
 
     [Fact]

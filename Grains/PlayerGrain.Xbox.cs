@@ -359,7 +359,7 @@ public sealed partial class PlayerGrain
     {
         if (string.IsNullOrWhiteSpace(item.TransactionId))
         {
-            return item.TransactionId is { } blank && await BlankOrderGrantKeyAsync(item, sku, blank) is { } earlier ? earlier : item.Id;
+            return item.TransactionId is { } blank && await BlankOrderGrantKeyAsync(item, blank) is { } earlier ? earlier : item.Id;
         }
 
         var order = item.TransactionId;
@@ -372,17 +372,21 @@ public sealed partial class PlayerGrain
     /// <summary>
     /// Where an earlier version granted an item with a blank order, if it did: it keyed the grant by the blank
     /// order as by any other (the order itself, or order and item id when the order's grant was another item's).
-    /// That key is kept for the item, so that it is not granted a second time under its item id.
+    /// That key is kept for the item, so that it is not granted a second time under its item id. Only a grant
+    /// naming this Xbox item counts: the blank id is one for the whole ledger, and a grant recorded under it
+    /// another way (RallyHere's route takes <c>" "</c>), for any player, says nothing of this item.
     /// </summary>
-    private async Task<string?> BlankOrderGrantKeyAsync(XboxCollectionItem item, string sku, string order)
+    private async Task<string?> BlankOrderGrantKeyAsync(XboxCollectionItem item, string order)
     {
-        if (FirstGrant(await store.ReadTransactionAsync(Platform.XboxLive, order)) is { } grant && IsGrantOf(grant, item, sku))
+        foreach (var key in (string[])[order, $"{order}:{item.Id}"])
         {
-            return order;
+            if (FirstGrant(await store.ReadTransactionAsync(Platform.XboxLive, key)) is { } grant && XboxItemIdOf(grant.PlatformDataJson) == item.Id)
+            {
+                return key;
+            }
         }
 
-        var itemKey = $"{order}:{item.Id}";
-        return FirstGrant(await store.ReadTransactionAsync(Platform.XboxLive, itemKey)) is not null ? itemKey : null;
+        return null;
     }
 
     private static EntitlementEventRecord? FirstGrant(IReadOnlyList<LedgerEvent> transaction) =>

@@ -266,6 +266,33 @@ public sealed partial class PlayFabXboxConsumeTests(XboxGatewayFixture fixture) 
     }
 
     /// <summary>
+    /// A grant recorded over RallyHere's route under a blank transaction id (the route takes one of spaces), for
+    /// another player and of the same SKU, is not the grant of a durable whose Xbox order is that blank id: the
+    /// durable is granted, keyed by its item id. The look-up of grants an earlier version keyed by a blank order
+    /// took such a grant for the item's (same SKU, no Xbox item named), and the durable was never granted.
+    /// </summary>
+    [Fact]
+    public async Task ConsumeXboxEntitlements_DurableWhoseBlankOrderHoldsAnotherPlayersRouteGrantOfItsSku_IsGranted()
+    {
+        var skin = await _client.PutXboxCatalogAsync("durable", Unique.Name("skin"), "Blank Order Route Skin");
+        var blank = new string(' ', 7);
+        await _client.PostEventOkAsync(EventRequests.Create("grant", Unique.Name("xbox-user"), skin.ProductId, blank, platform: "XboxLive"));
+        var itemId = Unique.Name("d");
+        var item = SimulatorHost.Item(itemId, skin.ProductId, "Durable");
+        item["transactionId"] = blank;
+        var xuid = await _simulator.CreateUserAsync(item);
+        var token = await _simulator.TokenAsync(xuid);
+        var (ticket, _) = await _client.LoginOkAsync(token);
+
+        var items = await _client.ConsumeXboxOkAsync(ticket, token);
+
+        Assert.Equal(skin.ItemId, Assert.Single(items)!["ItemId"]!.GetValue<string>());
+        Assert.Equal(
+            [(skin.ProductId, itemId)],
+            (await _client.AllEventsAsync($"&player_uuid={await _client.XboxPlayerAsync(xuid)}")).Select(g => (g["sku"]!.GetValue<string>(), g["platform_transaction_id"]!.GetValue<string>())));
+    }
+
+    /// <summary>
     /// A grant's platform data is stored as the gateway stores an event's (<see cref="CanonicalJson"/>: keys sorted,
     /// no whitespace, strings in their own characters), for a consumable and a durable alike. It was written with
     /// the serializer's default escaping, every non-ASCII character and <c>+</c>, <c>&lt;</c> and the like as <c>\uXXXX</c>.

@@ -89,7 +89,7 @@ public sealed partial class XboxCollectionsClient(HttpClient http, IOptions<Xbox
 
     /// <summary>
     /// One item of a query's answer, read field by field; null (with the <paramref name="problem"/>) when it
-    /// lacks what a consume or a grant needs: a string <c>id</c>, <c>productId</c> and <c>productKind</c>,
+    /// lacks what a consume or a grant needs: a string <c>id</c> (not empty, nor only white space), <c>productId</c> and <c>productKind</c>,
     /// and for a consumable an integer <c>quantity</c>. <c>status</c>, when present, must be a string. The
     /// strings that reach the ledger (<c>id</c>, <c>productId</c>, <c>transactionId</c>) must be ones it can store
     /// (<see cref="StoredText"/>): one with a NUL makes the item malformed, as does any string that cannot be read at all (an escaped lone surrogate such as <c>"\ud800"</c>,
@@ -146,6 +146,13 @@ public sealed partial class XboxCollectionsClient(HttpClient http, IOptions<Xbox
         if (id is null || productId is null || productKind is null)
         {
             problem = "no id, productId or productKind string";
+            return null;
+        }
+
+        if (string.IsNullOrWhiteSpace(id))
+        {
+            // A durable without an order is keyed by its id: blank, every such item would share one ledger key.
+            problem = "its id is only white space";
             return null;
         }
 

@@ -42,6 +42,22 @@ public sealed class XboxCollectionsClientTests
         Assert.Equal($"its {field} holds a NUL or a lone surrogate, which the ledger does not store", problem);
     }
 
+    /// <summary>
+    /// An item id of only white space names no item, as an empty one does: a durable without an order is keyed by
+    /// its id, and every such item in the ledger would share one key, each later one taken for the first one's grant.
+    /// </summary>
+    [Theory]
+    [InlineData("\"\"", "no id, productId or productKind string")]
+    [InlineData("\"   \"", "its id is only white space")]
+    [InlineData("\" \\t \"", "its id is only white space")]
+    public void ReadItem_BlankId_IsMalformed(string id, string expected)
+    {
+        var item = Read(WithField("id", id), out var problem);
+
+        Assert.Null(item);
+        Assert.Equal(expected, problem);
+    }
+
     [Fact]
     public void ReadItem_NulInTheSkuId_IsKept()
     {

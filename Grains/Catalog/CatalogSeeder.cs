@@ -69,7 +69,8 @@ public sealed partial class CatalogSeeder(ILedgerStore store, IOptions<CatalogOp
         }
         catch (InvalidDataException exception)
         {
-            // A new entry that disagrees with the catalog (an item with another entitlement type): nothing is seeded.
+            // A new entry that disagrees with the catalog (an item with another entitlement type, an XboxLive product
+            // id another entry has): nothing is seeded.
             throw new InvalidDataException($"Catalog seed file {path}: {exception.Message} Nothing was seeded.", exception);
         }
 

@@ -117,7 +117,8 @@ public interface ILedgerStore
 
     /// <summary>
     /// Insert the entries that the database does not have yet; returns how many were inserted. A new entry whose
-    /// item another entry maps to another entitlement type is an <see cref="InvalidDataException"/>, and nothing is inserted.
+    /// item another entry maps to another entitlement type, or a new XboxLive entry whose product id another entry
+    /// has, is an <see cref="InvalidDataException"/>, and nothing is inserted.
     /// </summary>
     Task<int> SeedCatalogAsync(IEnumerable<CatalogSku> skus, CancellationToken cancellationToken = default);
 

@@ -480,6 +480,11 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
                 throw new InvalidDataException(new CatalogWriteResult(CatalogWriteOutcome.ItemTypeConflict, null, other).Describe(sku));
             }
 
+            if (await ReadProductIdConflictAsync(connection, transaction, sku, cancellationToken).ConfigureAwait(false) is { } otherProduct)
+            {
+                throw new InvalidDataException(new CatalogWriteResult(CatalogWriteOutcome.ProductIdConflict, null, otherProduct).Describe(sku));
+            }
+
             inserted++;
         }
 

@@ -383,6 +383,11 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
                     throw new InvalidDataException(new CatalogWriteResult(CatalogWriteOutcome.ItemTypeConflict, null, other).Describe(sku));
                 }
 
+                if (ReadProductIdConflict(connection, transaction, sku) is { } otherProduct)
+                {
+                    throw new InvalidDataException(new CatalogWriteResult(CatalogWriteOutcome.ProductIdConflict, null, otherProduct).Describe(sku));
+                }
+
                 inserted++;
             }
 

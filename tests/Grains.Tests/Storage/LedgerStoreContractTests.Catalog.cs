@@ -134,6 +134,35 @@ public abstract partial class LedgerStoreContractTests
         Assert.Equal(0, alreadyStored);
     }
 
+    /// <summary>
+    /// A new seeded XboxLive entry whose product id another entry has (stored, or earlier in the seed) is refused as
+    /// a PUT of it is, and nothing is seeded. It used to be stored: the Xbox consume maps a product to one entry, so
+    /// one of the two was never used, and a PUT of either was refused from then on.
+    /// </summary>
+    [Fact]
+    public async Task SeedCatalogAsync_NewXboxEntryWithAnotherEntrysProductId_ThrowsAndSeedsNothing()
+    {
+        await Store.WriteCatalogSkuAsync(Product(Platform.XboxLive, "skin", "9PRODUCT"));
+
+        var refused = await Assert.ThrowsAsync<InvalidDataException>(() => Store.SeedCatalogAsync(
+            [Product(Platform.XboxLive, "hat", "9HAT"), Product(Platform.XboxLive, "skin-again", "9PRODUCT")]));
+        var withinTheSeed = await Assert.ThrowsAsync<InvalidDataException>(() => Store.SeedCatalogAsync(
+            [Product(Platform.XboxLive, "cape", "9CAPE"), Product(Platform.XboxLive, "cape-again", "9CAPE")]));
+        var otherPlatform = await Store.SeedCatalogAsync([Product(Platform.Steam, "skin-on-steam", "9PRODUCT")]);
+
+        Assert.Equal(
+            "Platform product id '9PRODUCT' is already that of catalog entry XboxLive/skin; XboxLive/skin-again cannot have it too.",
+            refused.Message);
+        Assert.Equal(
+            "Platform product id '9CAPE' is already that of catalog entry XboxLive/cape; XboxLive/cape-again cannot have it too.",
+            withinTheSeed.Message);
+        Assert.Null(await Store.ReadCatalogSkuAsync(Platform.XboxLive, "hat"));
+        Assert.Null(await Store.ReadCatalogSkuAsync(Platform.XboxLive, "skin-again"));
+        Assert.Null(await Store.ReadCatalogSkuAsync(Platform.XboxLive, "cape"));
+        // Only XboxLive product ids are one entry's, as for a PUT.
+        Assert.Equal(1, otherPlatform);
+    }
+
     private static CatalogSku Item(Platform platform, string sku, string itemId, EntitlementType type) =>
         CatalogEntry(sku, sku) with { Platform = platform, ItemId = itemId, EntitlementType = type };
 

@@ -163,16 +163,7 @@ public sealed class StartupConfigurationTests
     {
         using var data = new TempDirectory();
         var port = FreePorts.Next();
-        var settings = new Dictionary<string, string?>
-        {
-            ["Storage:DataDirectory"] = data.Path,
-            ["Catalog:SeedFile"] = string.Empty,
-            ["Orleans:ClusterId"] = Unique.Name("http-ports"),
-            ["Orleans:SiloPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
-            ["Orleans:GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
-            ["Logging:LogLevel:Default"] = "None",
-            [WebHostDefaults.HttpPortsKey] = port.ToString(CultureInfo.InvariantCulture),
-        };
+        var settings = Settings(data, WebHostDefaults.HttpPortsKey, port.ToString(CultureInfo.InvariantCulture));
         await using var app = GatewayApp.Build([], builder => builder.Configuration.AddInMemoryCollection(settings));
         await app.StartAsync();
         try
@@ -191,20 +182,23 @@ public sealed class StartupConfigurationTests
     /// <summary>What stopped the gateway, whether building it or starting it.</summary>
     private static async Task<Exception> StartAsync(TempDirectory data, string key, string value)
     {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Storage:DataDirectory"] = data.Path,
-            ["Catalog:SeedFile"] = string.Empty,
-            ["Orleans:ClusterId"] = Unique.Name("startup-config"),
-            ["Orleans:SiloPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
-            ["Orleans:GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
-            ["Logging:LogLevel:Default"] = "None",
-            [key] = value,
-        };
+        var settings = Settings(data, key, value);
         return await Assert.ThrowsAnyAsync<Exception>(async () =>
         {
             await using var app = GatewayApp.Build(["--urls", "http://127.0.0.1:0"], builder => builder.Configuration.AddInMemoryCollection(settings));
             await app.StartAsync();
         });
     }
+
+    /// <summary>A gateway of its own (data directory, cluster, ports, no seed file, no logs), with <paramref name="key"/> set.</summary>
+    private static Dictionary<string, string?> Settings(TempDirectory data, string key, string value) => new()
+    {
+        ["Storage:DataDirectory"] = data.Path,
+        ["Catalog:SeedFile"] = string.Empty,
+        ["Orleans:ClusterId"] = Unique.Name("startup-config"),
+        ["Orleans:SiloPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
+        ["Orleans:GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
+        ["Logging:LogLevel:Default"] = "None",
+        [key] = value,
+    };
 }

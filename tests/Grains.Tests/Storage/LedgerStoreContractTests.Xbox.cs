@@ -293,11 +293,11 @@ public abstract partial class LedgerStoreContractTests
     }
 
     [Fact]
-    public async Task ReadCatalogSkuByProductIdAsync_SeededEntriesSharingAProduct_ReturnsTheFirstBySku()
+    public async Task ReadCatalogSkuByProductIdAsync_EntriesStoredBeforeTheCheckSharingAProduct_ReturnsTheFirstBySku()
     {
-        var inserted = await Store.SeedCatalogAsync([XboxGems("gems-b", "9PRODUCTSHARED"), XboxGems("gems-a", "9PRODUCTSHARED"), XboxGems("gems-c", "9PRODUCTOWN")]);
+        await StoreEntriesSharingAProductAsync("gems-b", "gems-a", "9PRODUCTSHARED");
+        await Store.WriteCatalogSkuAsync(XboxGems("gems-c", "9PRODUCTOWN"));
 
-        Assert.Equal(3, inserted);
         Assert.Equal(XboxGems("gems-a", "9PRODUCTSHARED") with { Revision = 1 }, await Store.ReadCatalogSkuByProductIdAsync(Platform.XboxLive, "9PRODUCTSHARED"), new CatalogComparer());
         Assert.Equal(XboxGems("gems-c", "9PRODUCTOWN") with { Revision = 1 }, await Store.ReadCatalogSkuByProductIdAsync(Platform.XboxLive, "9PRODUCTOWN"), new CatalogComparer());
     }
@@ -305,9 +305,9 @@ public abstract partial class LedgerStoreContractTests
     [Fact]
     public async Task InitializeAsync_VersionEightDatabase_FillsTheCatalogsProductIdsFromTheirDocuments()
     {
-        // Written by this build, then the column taken away: the documents are what a version 8 build stored.
-        // The two entries sharing a product are seeded (a PUT refuses the second; the seed does not check product ids).
-        await Store.SeedCatalogAsync([XboxGems("gems-b", "9PRODUCTSHARED"), XboxGems("gems-a", "9PRODUCTSHARED")]);
+        // Written by this build, then the column taken away: the documents are what a version 8 build stored,
+        // which took two entries sharing a product (a PUT or a seed now refuses the second).
+        await StoreEntriesSharingAProductAsync("gems-b", "gems-a", "9PRODUCTSHARED");
         await Store.WriteCatalogSkuAsync(XboxGems("gems-own", "9PRODUCTOWN"));
         await Store.WriteCatalogSkuAsync(XboxGems("gems-none", "unused") with { PlatformProductId = null });
         await Store.WriteCatalogSkuAsync(XboxGems("gems-nul", "9PRODUCTNUL") with { CustomData = new Dictionary<string, string> { ["note"] = "a\0b" } });
@@ -325,6 +325,20 @@ public abstract partial class LedgerStoreContractTests
         await upgraded.WriteCatalogSkuAsync(XboxGems("gems-own", "9PRODUCTRENAMED"));
         Assert.Null(await upgraded.ReadCatalogSkuByProductIdAsync(Platform.XboxLive, "9PRODUCTOWN"));
         Assert.Equal("gems-own", (await upgraded.ReadCatalogSkuByProductIdAsync(Platform.XboxLive, "9PRODUCTRENAMED"))?.Sku);
+    }
+
+    /// <summary>
+    /// Two XboxLive entries with one product id, <paramref name="first"/> then <paramref name="second"/>, as a build
+    /// stored them before writes and seeds refused the second: the second is written with a product of its own,
+    /// then given the shared one in its column and its document, behind the store's back.
+    /// </summary>
+    private async Task StoreEntriesSharingAProductAsync(string first, string second, string product)
+    {
+        var pending = product + "-PENDING";
+        await Store.WriteCatalogSkuAsync(XboxGems(first, product));
+        await Store.WriteCatalogSkuAsync(XboxGems(second, pending));
+        await ExecuteAsync(
+            $"UPDATE catalog_skus SET platform_product_id = '{product}', document = replace(document, '{pending}', '{product}') WHERE platform = 'XboxLive' AND sku = '{second}';");
     }
 
     /// <summary>

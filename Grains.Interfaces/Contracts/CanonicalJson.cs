@@ -78,12 +78,8 @@ public static class CanonicalJson
         long bytes = 2 + Encoding.UTF8.GetByteCount(text);
         foreach (var c in text)
         {
-            bytes += c switch
-            {
-                '"' or '\\' or '\n' or '\r' or '\t' or '\b' or '\f' => 1,
-                < ' ' => 5,
-                _ => 0,
-            };
+            // An escaped character is one byte of UTF-8 (it is ASCII), written as its whole escape.
+            bytes += Escape(c) is { } escape ? escape.Length - 1 : 0;
         }
 
         return bytes;
@@ -94,38 +90,30 @@ public static class CanonicalJson
         builder.Append('"');
         foreach (var c in text)
         {
-            switch (c)
+            if (Escape(c) is { } escape)
             {
-                case '"':
-                    builder.Append("\\\"");
-                    break;
-                case '\\':
-                    builder.Append("\\\\");
-                    break;
-                case '\n':
-                    builder.Append("\\n");
-                    break;
-                case '\r':
-                    builder.Append("\\r");
-                    break;
-                case '\t':
-                    builder.Append("\\t");
-                    break;
-                case '\b':
-                    builder.Append("\\b");
-                    break;
-                case '\f':
-                    builder.Append("\\f");
-                    break;
-                case < ' ':
-                    builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    break;
-                default:
-                    builder.Append(c);
-                    break;
+                builder.Append(escape);
+            }
+            else
+            {
+                builder.Append(c);
             }
         }
 
         builder.Append('"');
     }
+
+    /// <summary>How this form writes <paramref name="c"/> inside a JSON string when not as itself: a quote, a backslash and the control characters; null for any other.</summary>
+    private static string? Escape(char c) => c switch
+    {
+        '"' => "\\\"",
+        '\\' => "\\\\",
+        '\n' => "\\n",
+        '\r' => "\\r",
+        '\t' => "\\t",
+        '\b' => "\\b",
+        '\f' => "\\f",
+        < ' ' => "\\u" + ((int)c).ToString("x4", CultureInfo.InvariantCulture),
+        _ => null,
+    };
 }

@@ -38,13 +38,22 @@ public sealed partial class CatalogSeeder(ILedgerStore store, IOptions<CatalogOp
         }
 
         await using var stream = File.OpenRead(path);
-        var documents = await JsonSerializer.DeserializeAsync<List<CatalogSkuDocument>>(stream, cancellationToken: cancellationToken)
-            ?? throw new InvalidDataException($"Catalog seed file {path} is empty.");
+        List<CatalogSkuDocument?> documents;
+        try
+        {
+            documents = await JsonSerializer.DeserializeAsync<List<CatalogSkuDocument?>>(stream, cancellationToken: cancellationToken)
+                ?? throw new InvalidDataException($"Catalog seed file {path} is empty.");
+        }
+        catch (JsonException exception)
+        {
+            throw new InvalidDataException($"Catalog seed file {path}{Where(exception)}: {Reason(exception)}", exception);
+        }
+
         var entries = documents.Select((document, index) =>
         {
             try
             {
-                return document.ToCatalogSku();
+                return document?.ToCatalogSku() ?? throw new FormatException("the entry is null, not an object.");
             }
             catch (FormatException exception)
             {
@@ -75,5 +84,33 @@ public sealed partial class CatalogSeeder(ILedgerStore store, IOptions<CatalogOp
         }
 
         LogSeeded(logger, path, entries.Count, inserted);
+    }
+
+    /// <summary>
+    /// The entry and field a reader's failure is at, from its JSON path (<c>$[3].loot_entitlement.loot_id</c>
+    /// gives <c>, entry 3, loot_entitlement.loot_id</c>), and its line: an entry whose value has the wrong type (a
+    /// null or a string where a number belongs) is named as the checks after reading name theirs.
+    /// </summary>
+    private static string Where(JsonException exception)
+    {
+        var where = string.Empty;
+        if (exception.Path is { } jsonPath && jsonPath.StartsWith("$[", StringComparison.Ordinal) && jsonPath.IndexOf(']', StringComparison.Ordinal) is > 2 and var end)
+        {
+            where = $", entry {jsonPath[2..end]}";
+            if (jsonPath[(end + 1)..].TrimStart('.') is { Length: > 0 } field)
+            {
+                where += $", {field}";
+            }
+        }
+
+        return exception.LineNumber is { } line ? $"{where} (line {line + 1})" : where;
+    }
+
+    /// <summary>The reader's own message without the position it appends (<see cref="Where"/> says it).</summary>
+    private static string Reason(JsonException exception)
+    {
+        var message = exception.Message;
+        var position = message.IndexOf(" Path: ", StringComparison.Ordinal);
+        return position > 0 ? message[..position] : message;
     }
 }

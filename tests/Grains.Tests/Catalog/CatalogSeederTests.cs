@@ -93,6 +93,30 @@ public sealed class CatalogSeederTests : IDisposable
         Assert.Null(await _store.ReadCatalogSkuAsync(Platform.Steam, "gems_200"));
     }
 
+    /// <summary>
+    /// A value of the wrong type (a null or a string where a number belongs), a missing required field, or an entry
+    /// that is not an object: the reader's failure stopped the start with its own message, which named neither the
+    /// file nor the entry (a null entry, a bare NullReferenceException). Now the file, the entry, the field and the
+    /// line are named, and nothing is stored.
+    /// </summary>
+    [Theory]
+    [InlineData("{\"platform\": \"Steam\", \"sku\": \"gems_200\", \"loot_entitlement\": {\"type\": \"consumable\", \"loot_id\": null}, \"item_id\": \"gems\", \"item_name\": \"Gems\"}",
+        ", entry 1, loot_entitlement.loot_id (line 2): The JSON value could not be converted to System.Int64.")]
+    [InlineData("{\"platform\": \"Steam\", \"sku\": \"gems_200\", \"loot_entitlement\": {\"type\": \"consumable\", \"loot_id\": 1}, \"item_id\": \"gems\", \"item_name\": \"Gems\", \"units_per_quantity\": \"5\"}",
+        ", entry 1, units_per_quantity (line 2): The JSON value could not be converted to System.Int64.")]
+    [InlineData("{\"platform\": \"Steam\", \"sku\": \"gems_200\", \"loot_entitlement\": {\"type\": \"consumable\", \"loot_id\": 1}, \"item_name\": \"Gems\"}",
+        ", entry 1 (line 2): JSON deserialization for type 'Entitlements.Catalog.CatalogSkuDocument' was missing required properties including: 'item_id'.")]
+    [InlineData("null", ", entry 1: the entry is null, not an object.")]
+    public async Task Run_AnEntryTheReaderRefuses_StopsWithTheEntryAndTheFieldNamed_AndStoresNothing(string entry, string problem)
+    {
+        var path = WriteSeedFile($"[{GoodEntry},\n{entry}]");
+
+        var failure = await Assert.ThrowsAsync<InvalidDataException>(() => Seeder(path).RunAsync(CancellationToken.None));
+
+        Assert.Equal($"Catalog seed file {path}{problem}", failure.Message);
+        Assert.Null(await _store.ReadCatalogSkuAsync(Platform.Steam, "gems_100"));
+    }
+
     /// <summary>The seed file shipped beside the binaries (copied from <c>Grains/Catalog/</c>) is taken whole, loot ids as written.</summary>
     [Fact]
     public async Task Run_TheShippedSampleFile_StoresEachEntryWithItsLootId()

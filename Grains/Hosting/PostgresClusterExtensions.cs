@@ -43,6 +43,7 @@ public static class PostgresClusterExtensions
         where TOptions : MessagingOptions =>
         services.AddOptions<TOptions>().Bind(configuration.GetSection(MessagingSection))
             .Validate(o => o.ResponseTimeout > TimeSpan.Zero, $"{MessagingSection}:ResponseTimeout must be positive.")
+            .Validate(o => o.ResponseTimeout <= LongestTime, AtMostADay($"{MessagingSection}:ResponseTimeout"))
             .Validate(o => o.MaxMessageHeaderSize >= 1, $"{MessagingSection}:MaxMessageHeaderSize must be at least 1.")
             .Validate(o => o.MaxMessageBodySize >= 1, $"{MessagingSection}:MaxMessageBodySize must be at least 1.")
             .ValidateOnStart();
@@ -54,7 +55,8 @@ public static class PostgresClusterExtensions
     /// </summary>
     internal static void AddSiloMessagingOptions(IServiceCollection services, IConfiguration configuration) =>
         AddMessagingOptions<SiloMessagingOptions>(services, configuration)
-            .Validate(o => o.SystemResponseTimeout > TimeSpan.Zero, $"{MessagingSection}:SystemResponseTimeout must be positive.");
+            .Validate(o => o.SystemResponseTimeout > TimeSpan.Zero, $"{MessagingSection}:SystemResponseTimeout must be positive.")
+            .Validate(o => o.SystemResponseTimeout <= LongestTime, AtMostADay($"{MessagingSection}:SystemResponseTimeout"));
 
     /// <summary>
     /// The <c>Orleans</c> section, its identity and ports checked where they are read, while the host is built:
@@ -228,8 +230,24 @@ public static class PostgresClusterExtensions
             .Validate(o => o.IAmAliveTablePublishTimeout > TimeSpan.Zero, $"{MembershipSection}:IAmAliveTablePublishTimeout must be positive.")
             .Validate(o => o.NumMissedTableIAmAliveLimit >= 1, $"{MembershipSection}:NumMissedTableIAmAliveLimit must be at least 1.")
             .Validate(o => o.MaxJoinAttemptTime > TimeSpan.Zero, $"{MembershipSection}:MaxJoinAttemptTime must be positive.")
+            .Validate(o => o.ProbeTimeout <= LongestTime, AtMostADay($"{MembershipSection}:ProbeTimeout"))
+            // Orleans derives the probe bounds from ProbeTimeout: one too long is named once.
+            .Validate(o => o.ProbeTimeout > LongestTime || o.MaxProbeTimeout <= LongestTime, AtMostADay($"{MembershipSection}:MaxProbeTimeout"))
+            .Validate(o => o.DeathVoteExpirationTimeout <= LongestTime, AtMostADay($"{MembershipSection}:DeathVoteExpirationTimeout"))
+            .Validate(o => o.TableRefreshTimeout <= LongestTime, AtMostADay($"{MembershipSection}:TableRefreshTimeout"))
+            .Validate(o => o.IAmAliveTablePublishTimeout <= LongestTime, AtMostADay($"{MembershipSection}:IAmAliveTablePublishTimeout"))
+            .Validate(o => o.MaxJoinAttemptTime <= LongestTime, AtMostADay($"{MembershipSection}:MaxJoinAttemptTime"))
             .ValidateOnStart();
     }
+
+    /// <summary>
+    /// The longest time any of these settings takes. A bare number in a time setting is a number of days (<c>30</c>
+    /// is 30 days, not seconds): a response timeout that in effect never expires, a silo that hangs for days before
+    /// it is declared dead, or a period past what .NET's timers take (about 49.7 days).
+    /// </summary>
+    private static readonly TimeSpan LongestTime = TimeSpan.FromDays(1);
+
+    private static string AtMostADay(string key) => $"{key} must be at most 1.00:00:00 (a bare number is read as days).";
 
     private static string ClusterConnectionString(IConfiguration configuration)
     {

@@ -83,6 +83,7 @@ public sealed class StartupConfigurationTests
     [InlineData("Orleans:Messaging:ResponseTimeout", "-00:00:05", "Orleans:Messaging:ResponseTimeout must be positive.")]
     [InlineData("Orleans:Messaging:MaxMessageHeaderSize", "0", "Orleans:Messaging:MaxMessageHeaderSize must be at least 1.")]
     [InlineData("Orleans:Messaging:MaxMessageBodySize", "-1", "Orleans:Messaging:MaxMessageBodySize must be at least 1.")]
+    [InlineData("Orleans:Messaging:ResponseTimeout", "30", "Orleans:Messaging:ResponseTimeout must be at most 1.00:00:00 (a bare number is read as days).")]
     [InlineData("Orleans:Messaging:SystemResponseTimeout", "00:00:00", "Orleans:Messaging:SystemResponseTimeout must be positive.")]
     [InlineData("Dashboard:CounterUpdateIntervalMs", "999", "Dashboard:CounterUpdateIntervalMs must be at least 1000.")]
     [InlineData("Dashboard:CounterUpdateIntervalMs", "-1", "Dashboard:CounterUpdateIntervalMs must be at least 1000.")]

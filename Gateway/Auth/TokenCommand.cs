@@ -13,6 +13,8 @@ public static class TokenCommand
 {
     public const string Name = "token";
 
+    private const string Usage = "Usage: token --permissions \"inv:* user:*\" [--player <uuid>] [--ttl 1h|30m|3600s|7d] [--Storage:DataDirectory=<dir>]";
+
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -27,6 +29,12 @@ public static class TokenCommand
             var value = i + 1 < args.Length ? args[i + 1] : null;
             switch (args[i])
             {
+                case "--help" or "-h" or "-?":
+                    // Before anything is read or created: taken as configuration, it minted a token and made the
+                    // data directory's signing key wherever it was run.
+                    output.WriteLine(Usage);
+                    output.WriteLine("Prints an access token signed by the development issuer of the data directory, then exits.");
+                    return 0;
                 case "--permissions" when value is not null:
                     permissions.AddRange(value.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries));
                     i++;
@@ -40,7 +48,7 @@ public static class TokenCommand
                     i++;
                     break;
                 case "--permissions" or "--player" or "--ttl":
-                    error.WriteLine($"{args[i]}: missing or invalid value. Usage: token --permissions \"inv:* user:*\" [--player <uuid>] [--ttl 1h|30m|3600s|7d]");
+                    error.WriteLine($"{args[i]}: missing or invalid value. {Usage}");
                     return 2;
                 default:
                     configuration.Add(args[i]);

@@ -114,6 +114,22 @@ public sealed class DevelopmentIssuerTests(GatewayFixture fixture) : IClassFixtu
         Assert.StartsWith("--ttl: missing or invalid value. Usage: token", result.Error, StringComparison.Ordinal);
     }
 
+    /// <summary>Taken as configuration before, <c>--help</c> printed a token and created a signing key in the data directory.</summary>
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    public async Task TokenCommand_WithHelp_PrintsTheUsage_AndCreatesNothing(string help)
+    {
+        using var data = new TempDirectory();
+
+        var result = await TokenCommandProcess.RunAsync(help, $"--Storage:DataDirectory={data.Path}");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.StartsWith("Usage: token --permissions", result.Output, StringComparison.Ordinal);
+        Assert.Equal("", result.Error);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(data.Path));
+    }
+
     [Fact]
     public async Task Jwks_AsAnotherGatewaysJwksUrl_LetsItAcceptTheDevelopmentIssuersTokens()
     {

@@ -62,7 +62,7 @@ public static class CatalogApi
         return TypedResults.Ok(CatalogSkuDocument.From(entry));
     }
 
-    public static async Task<Results<Ok<CatalogSkuDocument>, JsonHttpResult<HttpValidationError>, JsonHttpResult<HzApiErrorModel>>> PutCatalogEntitlementSku(
+    public static async Task<Results<Ok<CatalogSkuDocument>, JsonHttpResult<HttpValidationError>, JsonHttpResult<HzApiErrorModel>, JsonHttpResult<HttpErrorDetail>>> PutCatalogEntitlementSku(
         string platform, string sku, HttpContext context, IGrainFactory grains, CancellationToken cancellationToken)
     {
         sku = PathSku(context, sku);
@@ -75,10 +75,15 @@ public static class CatalogApi
         // Counted as the body's sku is (an emoji is one character), so that a sku an event may name can be put here.
         JsonFieldReader.CheckLength(errors, ["path", "sku"], sku, 0, CatalogSku.MaxSkuLength);
 
-        var (document, bodyErrors, tooLarge) = await JsonBody.ReadObjectAsync(context.Request, MaxBodyBytes, cancellationToken);
+        var (document, bodyErrors, tooLarge, notParsed) = await JsonBody.ReadObjectAsync(context.Request, MaxBodyBytes, cancellationToken);
         if (tooLarge)
         {
             return RallyHereResults.TooLarge(MaxBodyBytes);
+        }
+
+        if (notParsed)
+        {
+            return RallyHereResults.BodyNotParsed();
         }
 
         errors.AddRange(bodyErrors);

@@ -47,13 +47,18 @@ public static class EntitlementEventsApi
         return app;
     }
 
-    public static async Task<Results<Ok<EntitlementEventDto>, JsonHttpResult<HttpValidationError>, JsonHttpResult<HzApiErrorModel>>> GenerateEntitlementEvent(
+    public static async Task<Results<Ok<EntitlementEventDto>, JsonHttpResult<HttpValidationError>, JsonHttpResult<HzApiErrorModel>, JsonHttpResult<HttpErrorDetail>>> GenerateEntitlementEvent(
         HttpRequest request, IGrainFactory grains, IEntitlementEventsGrain events, CancellationToken cancellationToken)
     {
-        var (document, errors, tooLarge) = await JsonBody.ReadObjectAsync(request, EntitlementEventRequestReader.MaxBodyBytes, cancellationToken);
+        var (document, errors, tooLarge, notParsed) = await JsonBody.ReadObjectAsync(request, EntitlementEventRequestReader.MaxBodyBytes, cancellationToken);
         if (tooLarge)
         {
             return RallyHereResults.TooLarge(EntitlementEventRequestReader.MaxBodyBytes);
+        }
+
+        if (notParsed)
+        {
+            return RallyHereResults.BodyNotParsed();
         }
 
         using (document)

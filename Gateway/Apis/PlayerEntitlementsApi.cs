@@ -45,7 +45,7 @@ public static class PlayerEntitlementsApi
         return TypedResults.Ok(new EntitlementPage(data, new PageLinks(null, null)));
     }
 
-    public static async Task<Results<Ok<EntitlementInfo>, JsonHttpResult<HttpValidationError>, JsonHttpResult<HzApiErrorModel>>> ConsumePlayerEntitlement(
+    public static async Task<Results<Ok<EntitlementInfo>, JsonHttpResult<HttpValidationError>, JsonHttpResult<HzApiErrorModel>, JsonHttpResult<HttpErrorDetail>>> ConsumePlayerEntitlement(
         HttpContext context, IGrainFactory grains, IOptions<AccelByteOptions> options, CancellationToken cancellationToken)
     {
         if (!TryPlayer(context, out var playerUuid, out var invalid))
@@ -53,10 +53,15 @@ public static class PlayerEntitlementsApi
             return invalid;
         }
 
-        var (document, errors, tooLarge) = await JsonBody.ReadObjectAsync(context.Request, ConsumeEntitlementRequestReader.MaxBodyBytes, cancellationToken);
+        var (document, errors, tooLarge, notParsed) = await JsonBody.ReadObjectAsync(context.Request, ConsumeEntitlementRequestReader.MaxBodyBytes, cancellationToken);
         if (tooLarge)
         {
             return RallyHereResults.TooLarge(ConsumeEntitlementRequestReader.MaxBodyBytes);
+        }
+
+        if (notParsed)
+        {
+            return RallyHereResults.BodyNotParsed();
         }
 
         using (document)

@@ -57,8 +57,9 @@ public sealed record EntitlementEventDto
     /// <summary>
     /// The stored platform data as the object it should be. The grains refuse anything else now, but an
     /// Orleans client could once store any text (<c>receipt=abc</c>, <c>[1]</c>, JSON nested deeper than an
-    /// answer reads): such a row is answered with null and logged, so that it cannot make its event's
-    /// replay and every listing page that holds it fail, for good.
+    /// answer reads), and anybody an integer longer than Python's <c>json.loads</c> reads: such a row is answered
+    /// with null and logged, so that it cannot make its event's replay and every listing page that holds it
+    /// fail, for good (for a Python client, in the last case).
     /// </summary>
     private static JsonElement? PlatformDataOf(EntitlementEventRecord record, ILogger logger)
     {
@@ -70,7 +71,8 @@ public sealed record EntitlementEventDto
         try
         {
             var element = JsonElement.Parse(json, new JsonDocumentOptions { MaxDepth = JsonBody.MaxDepth });
-            if (element.ValueKind == JsonValueKind.Object)
+            if (element.ValueKind == JsonValueKind.Object
+                && (json.Length <= CanonicalJson.MaxIntegerDigits || CanonicalJson.UnreadableIntegerDigits(element) == 0))
             {
                 return element;
             }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
+using Entitlements.Contracts;
 using Entitlements.Gateway.RallyHere;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -16,9 +17,12 @@ public static class JsonBody
     /// <summary>
     /// Reads the body, no more than <paramref name="maxBytes"/> of it, chunked or not: a body whose
     /// Content-Length says more, or that turns out to hold more, is <c>TooLarge</c> as soon as that is
-    /// known, without waiting for the rest, of which nothing is held.
+    /// known, without waiting for the rest, of which nothing is held. A body Python's <c>json.loads</c> raises
+    /// a plain <c>ValueError</c> on (an integer of more digits than it converts, see
+    /// <see cref="CanonicalJson.MaxIntegerDigits"/>) is <c>NotParsed</c>: FastAPI answers it 400 (see
+    /// <see cref="RallyHereResults.BodyNotParsed"/>) before looking at any field.
     /// </summary>
-    public static async Task<(JsonDocument? Document, List<ValidationErrorDetail> Errors, bool TooLarge)> ReadObjectAsync(
+    public static async Task<(JsonDocument? Document, List<ValidationErrorDetail> Errors, bool TooLarge, bool NotParsed)> ReadObjectAsync(
         HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -31,7 +35,7 @@ public static class JsonBody
                 limit.MaxRequestBodySize = maxBytes;
             }
 
-            return (null, [], true);
+            return (null, [], true, false);
         }
 
         using var buffer = new MemoryStream((int)Math.Min(request.ContentLength ?? 0, maxBytes));
@@ -43,7 +47,7 @@ public static class JsonBody
             {
                 if (buffer.Length + read > maxBytes)
                 {
-                    return (null, [], true);
+                    return (null, [], true, false);
                 }
 
                 buffer.Write(chunk, 0, read);
@@ -56,7 +60,7 @@ public static class JsonBody
 
         if (buffer.Length == 0)
         {
-            return (null, [BodyMissing], false);
+            return (null, [BodyMissing], false, false);
         }
 
         if (!IsJsonContentType(request.Headers.ContentType))
@@ -64,7 +68,7 @@ public static class JsonBody
             // FastAPI (since 0.65.2, the fix of CVE-2021-32677) hands any other body to validation as bytes,
             // which are not an object. A page on another site can send text/plain or a form without a CORS
             // preflight, with the Authorization cookie: such a body must never be read as a request.
-            return (null, [NotAnObject], false);
+            return (null, [NotAnObject], false, false);
         }
 
         // A leading UTF-8 byte order mark is no part of the JSON: Python's json.loads(bytes), which FastAPI
@@ -83,16 +87,29 @@ public static class JsonBody
         catch (JsonException exception)
         {
             var json = body.Span;
+            if (IntegerPythonCannotReadBeforeFault(json))
+            {
+                // Python reads the number, and fails on it, before it reaches what is malformed.
+                return (null, [], false, true);
+            }
+
             var position = CharacterIndex(json, LineStart(json, exception.LineNumber ?? 0) + (exception.BytePositionInLine ?? 0));
-            return (null, [new ValidationErrorDetail(["body", position], "JSON decode error", "json_invalid")], false);
+            return (null, [new ValidationErrorDetail(["body", position], "JSON decode error", "json_invalid")], false, false);
         }
 
-        if (FindUnreadableString(body.Span) is { } offset)
+        var (integerPythonCannotRead, unreadableString) = Check(body.Span, integers: true);
+        if (integerPythonCannotRead)
+        {
+            document.Dispose();
+            return (null, [], false, true);
+        }
+
+        if (unreadableString is { } offset)
         {
             // Valid JSON syntax, but bytes that are not UTF-8, or an escape such as "\ud800" (a lone
             // surrogate), make a string .NET cannot read.
             document.Dispose();
-            return (null, [new ValidationErrorDetail(["body", CharacterIndex(body.Span, offset)], "JSON decode error", "json_invalid")], false);
+            return (null, [new ValidationErrorDetail(["body", CharacterIndex(body.Span, offset)], "JSON decode error", "json_invalid")], false, false);
         }
 
         if (document.RootElement.ValueKind != JsonValueKind.Object)
@@ -101,10 +118,10 @@ public static class JsonBody
             // JSON `null`) is missing, like an empty one; any other value that is not an object is not a model.
             var kind = document.RootElement.ValueKind;
             document.Dispose();
-            return (null, [kind == JsonValueKind.Null ? BodyMissing : NotAnObject], false);
+            return (null, [kind == JsonValueKind.Null ? BodyMissing : NotAnObject], false, false);
         }
 
-        return (document, [], false);
+        return (document, [], false, false);
     }
 
     /// <summary>
@@ -176,7 +193,14 @@ public static class JsonBody
     /// not valid UTF-16 once unescaped (a lone surrogate such as <c>"\ud800"</c>), or null when every string
     /// can be read. The parser accepts both; reading such a string later throws.
     /// </summary>
-    public static long? FindUnreadableString(ReadOnlySpan<byte> json)
+    public static long? FindUnreadableString(ReadOnlySpan<byte> json) => Check(json, integers: false).UnreadableString;
+
+    /// <summary>
+    /// <see cref="FindUnreadableString"/>, and with <paramref name="integers"/> whether the (valid) JSON holds an
+    /// integer Python's <c>json.loads</c> cannot read, in the one pass that reads every string. Such an integer
+    /// counts first wherever it is: Python reads a lone surrogate and fails on the number.
+    /// </summary>
+    private static (bool IntegerPythonCannotRead, long? UnreadableString) Check(ReadOnlySpan<byte> json, bool integers)
     {
         if (!Utf8.IsValid(json))
         {
@@ -186,13 +210,22 @@ public static class JsonBody
                 offset += consumed;
             }
 
-            return offset;
+            return (false, offset);
         }
 
+        long? unreadable = null;
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });
         while (reader.Read())
         {
-            if ((reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName) && reader.ValueIsEscaped)
+            if (reader.TokenType == JsonTokenType.Number)
+            {
+                // Only a token longer than the most digits can have more of them: nothing more for others.
+                if (integers && reader.ValueSpan.Length > CanonicalJson.MaxIntegerDigits && CanonicalJson.IntegerDigits(reader.ValueSpan) > CanonicalJson.MaxIntegerDigits)
+                {
+                    return (true, null);
+                }
+            }
+            else if (unreadable is null && (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName) && reader.ValueIsEscaped)
             {
                 try
                 {
@@ -200,11 +233,74 @@ public static class JsonBody
                 }
                 catch (InvalidOperationException)
                 {
-                    return reader.TokenStartIndex;
+                    unreadable = reader.TokenStartIndex;
+                    if (!integers)
+                    {
+                        break;
+                    }
                 }
             }
         }
 
-        return null;
+        return (false, unreadable);
+    }
+
+    /// <summary>
+    /// Whether Python's <c>json.loads</c>, reading JSON that is malformed, meets an integer it cannot read before
+    /// what is malformed: then it raises that <c>ValueError</c>, not a <c>JSONDecodeError</c>. The tokens read
+    /// before the fault are Python's too; at the fault, Python reads a number first where a value may start
+    /// (<c>1{4301 digits}.</c> is such an integer followed by a stray <c>.</c>).
+    /// </summary>
+    private static bool IntegerPythonCannotReadBeforeFault(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });
+        var inArray = new Stack<bool>();
+        var last = JsonTokenType.None;
+        var end = 0;
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.Number && CanonicalJson.IntegerDigits(reader.ValueSpan) > CanonicalJson.MaxIntegerDigits)
+                {
+                    return true;
+                }
+
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                {
+                    inArray.Push(reader.TokenType == JsonTokenType.StartArray);
+                }
+                else if (reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray)
+                {
+                    inArray.Pop();
+                }
+
+                last = reader.TokenType;
+                end = (int)reader.BytesConsumed;
+            }
+
+            return false;
+        }
+        catch (JsonException)
+        {
+        }
+
+        // What Python expects after the last token read: a value at the start, after '[' and after a name's ':';
+        // after a value in an array, a ',' and a value; after anything else no value, so no number is read.
+        var rest = json[end..].TrimStart(" \t\r\n"u8);
+        switch (last)
+        {
+            case JsonTokenType.None or JsonTokenType.StartArray or JsonTokenType.PropertyName:
+                // The reader takes a name's ':' with the name (a name without one is where it stopped).
+                break;
+            case JsonTokenType.String or JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False or JsonTokenType.Null
+                or JsonTokenType.EndObject or JsonTokenType.EndArray when inArray.Count > 0 && inArray.Peek() && rest.StartsWith(","u8):
+                rest = rest[1..].TrimStart(" \t\r\n"u8);
+                break;
+            default:
+                return false;
+        }
+
+        return CanonicalJson.IntegerDigits(rest) > CanonicalJson.MaxIntegerDigits;
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
@@ -14,6 +15,86 @@ namespace Entitlements.Contracts;
 /// </summary>
 public static class CanonicalJson
 {
+    /// <summary>
+    /// The most digits of an integer Python's <c>json.loads</c> reads: CPython (3.11 and later) converts no longer
+    /// text to an <c>int</c> by default (<c>sys.int_max_str_digits</c>), and <c>json.loads</c> raises a
+    /// <c>ValueError</c> on a longer integer literal. A number with a fraction or an exponent is a float to
+    /// Python and has no such limit (<c>1e400</c> is infinity).
+    /// </summary>
+    public const int MaxIntegerDigits = 4300;
+
+    /// <summary>
+    /// The digits Python's <c>json.loads</c> converts as an integer when it reads a number at the start of
+    /// <paramref name="json"/> (UTF-8), its sign not counted; 0 when no number starts there or Python reads
+    /// it as a float. As Python's scanner reads it: an optional <c>-</c>, then <c>0</c> alone or a run of
+    /// digits; a float when a <c>.</c> and a digit, or an <c>e</c> or <c>E</c>, an optional sign and a digit,
+    /// follow. What comes after does not matter: Python converts the number before it reads further.
+    /// </summary>
+    public static int IntegerDigits(ReadOnlySpan<byte> json)
+    {
+        var start = json.StartsWith("-"u8) ? 1 : 0;
+        var end = start;
+        if (end < json.Length && json[end] == (byte)'0')
+        {
+            end++;
+        }
+        else
+        {
+            while (end < json.Length && char.IsAsciiDigit((char)json[end]))
+            {
+                end++;
+            }
+        }
+
+        if (end == start)
+        {
+            return 0;
+        }
+
+        var rest = json[end..];
+        var fraction = rest.Length > 1 && rest[0] == (byte)'.' && char.IsAsciiDigit((char)rest[1]);
+        var exponentDigit = rest.Length > 1 && (rest[1] == (byte)'+' || rest[1] == (byte)'-') ? 2 : 1;
+        var exponent = rest.Length > exponentDigit && (rest[0] == (byte)'e' || rest[0] == (byte)'E') && char.IsAsciiDigit((char)rest[exponentDigit]);
+        return fraction || exponent ? 0 : end - start;
+    }
+
+    /// <summary>
+    /// The digits of the first integer in <paramref name="element"/>, at any depth, that has more than
+    /// <see cref="MaxIntegerDigits"/> (Python's <c>json.loads</c> refuses to read it), or 0 when there is none.
+    /// Only JSON longer than that can hold one, so a caller that knows its text is shorter need not ask.
+    /// </summary>
+    public static int UnreadableIntegerDigits(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (UnreadableIntegerDigits(property.Value) is > 0 and var digits)
+                    {
+                        return digits;
+                    }
+                }
+
+                return 0;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (UnreadableIntegerDigits(item) is > 0 and var digits)
+                    {
+                        return digits;
+                    }
+                }
+
+                return 0;
+            case JsonValueKind.Number:
+                var number = JsonMarshal.GetRawUtf8Value(element);
+                return number.Length > MaxIntegerDigits && IntegerDigits(number) is > MaxIntegerDigits and var length ? length : 0;
+            default:
+                return 0;
+        }
+    }
+
     public static string Write(JsonElement element)
     {
         var builder = new StringBuilder();

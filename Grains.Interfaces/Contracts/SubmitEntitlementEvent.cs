@@ -53,7 +53,8 @@ public sealed record SubmitEntitlementEvent
     /// gateway's route would have refused, thrown before anything is read or written: an enum value no member
     /// names; an id that is missing, empty, longer than its bound, or text the ledger cannot store (see
     /// <see cref="StoredText"/>); a grant's <see cref="Quantity"/> below 1; platform data that is not a JSON object within <see cref="MaxPlatformDataBytes"/>
-    /// and <see cref="MaxPlatformDataDepth"/> (every answer carrying the event reads it as one). The platform data
+    /// and <see cref="MaxPlatformDataDepth"/> (every answer carrying the event reads it as one), or that holds an integer
+    /// of more than <see cref="CanonicalJson.MaxIntegerDigits"/> digits (no Python client could read those answers). The platform data
     /// comes back as <see cref="CanonicalJson"/>, the form the gateway writes, so that the same event is stored and
     /// compared alike whether it came over HTTP or from an Orleans client.
     /// </summary>
@@ -110,6 +111,12 @@ public sealed record SubmitEntitlementEvent
             kind = document.RootElement.ValueKind;
             // Reads every name and string, which throws InvalidOperationException on one that is not valid UTF-16.
             canonical = CanonicalJson.Write(document.RootElement);
+            // Only text longer than the most digits Python reads can hold a longer integer (the gateway refuses such a body).
+            if (PlatformDataJson!.Length > CanonicalJson.MaxIntegerDigits && CanonicalJson.UnreadableIntegerDigits(document.RootElement) is > 0 and var digits)
+            {
+                throw new ArgumentException(
+                    $"The platform data holds an integer of {digits} digits; Python's json.loads reads at most {CanonicalJson.MaxIntegerDigits}.", nameof(PlatformDataJson));
+            }
         }
         catch (JsonException exception)
         {

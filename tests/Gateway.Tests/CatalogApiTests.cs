@@ -247,6 +247,24 @@ public sealed class CatalogApiTests(GatewayFixture fixture) : IClassFixture<Gate
         JsonAssert.Invalid(response, new ValidationDetail(["body"], msg, type));
     }
 
+    /// <summary>
+    /// FastAPI answers 400 for a body Python's json.loads cannot read (an integer of more than 4,300 digits),
+    /// before it validates the path or any field: a bad platform in the path included.
+    /// </summary>
+    [Theory]
+    [InlineData("Steam")]
+    [InlineData("Stream")]
+    public async Task Put_BodyWithAnIntegerOfMoreDigitsThanPythonReads_Returns400AndStoresNothing(string platform)
+    {
+        var sku = Unique.Name("sku");
+        var body = Entry("durable").ToJsonString()[..^1] + ",\"units_per_quantity\":" + new string('5', 4301) + "}";
+
+        var response = await _client.SendAsync(HttpMethod.Put, $"{Path}/{platform}/{sku}", body);
+
+        JsonAssert.BodyNotParsed(response);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetApiAsync($"{Path}/Steam/{sku}")).Status);
+    }
+
     [Fact]
     public async Task Put_ValidBodySentAsTextPlain_Returns422AndStoresNothing()
     {

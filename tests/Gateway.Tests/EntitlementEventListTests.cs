@@ -118,8 +118,9 @@ public sealed class EntitlementEventListTests(GatewayFixture fixture) : IClassFi
 
     /// <summary>
     /// Before the grains refused it, an Orleans client could store platform data that is no JSON object an
-    /// answer reads (text, an array, a string, objects nested past the answer's limit). Each such event made
-    /// its player's listing and everybody's answer 500, for good; it is now listed with null platform data.
+    /// answer reads (text, an array, a string, objects nested past the answer's limit), or an integer Python's
+    /// json.loads refuses. Each such event made its player's listing and everybody's answer 500 (or unreadable
+    /// by a Python client), for good; it is now listed with null platform data.
     /// </summary>
     [Fact]
     public async Task List_EventsStoredWithPlatformDataThatIsNotAnObject_ListsThemWithNullPlatformData()
@@ -130,7 +131,9 @@ public sealed class EntitlementEventListTests(GatewayFixture fixture) : IClassFi
         var info = (await store.ReadPlayerAsync(player.Uuid))!;
         var catalog = await store.ReadCatalogSkuAsync(Platform.Steam, "gems_100");
         var stored = new List<string>();
-        foreach (var platformData in new[] { "receipt=abc", "[1]", "\"x\"", string.Concat(Enumerable.Repeat("{\"n\":", 64)) + "{}" + new string('}', 64) })
+        // The last holds an integer of 4,301 digits, more than Python's json.loads converts: every listing page
+        // holding it could not be read by a Python client.
+        foreach (var platformData in new[] { "receipt=abc", "[1]", "\"x\"", string.Concat(Enumerable.Repeat("{\"n\":", 64)) + "{}" + new string('}', 64), "{\"a\":[{\"n\":-" + new string('7', 4301) + "}]}" })
         {
             var state = LedgerFold.ApplyAll(LedgerState.Empty, await store.ReadPlayerEventsAsync(player.Uuid, 0, 100));
             var command = new SubmitEntitlementEvent

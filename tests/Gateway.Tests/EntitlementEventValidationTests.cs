@@ -395,6 +395,95 @@ public sealed class EntitlementEventValidationTests(GatewayFixture fixture) : IC
         await AssertRejectedAsync(over, ValidationDetail.Body("platform_data", "Value error, platform_data may hold at most 65536 bytes of JSON", "value_error"));
     }
 
+    /// <summary>
+    /// CPython (3.11 and later) converts a JSON integer of at most 4,300 digits (<c>sys.int_max_str_digits</c>);
+    /// <c>json.loads</c> raises a plain <c>ValueError</c> on a longer one, which FastAPI answers 400. Such a
+    /// number was recorded and echoed, after which the answer and every listing page holding the event could
+    /// not be read by a Python client, for good. <c>{N}</c> stands for an integer of N digits.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"n": {4301}}""")]
+    [InlineData("""{"n": -{4301}}""")]
+    [InlineData("""{"a": [1, {"b": [true, {4301}]}]}""")]
+    [InlineData("""{"n": {9000}}""")]
+    public async Task Post_PlatformDataWithAnIntegerOfMoreDigitsThanPythonReads_Returns400AndRecordsNothing(string platformData)
+    {
+        var body = await ValidBodyAsync();
+        body["platform_data"] = JsonNode.Parse(WithDigits(platformData));
+
+        await AssertNotParsedAsync(body.ToJsonString());
+    }
+
+    /// <summary>
+    /// The 400 is FastAPI's answer to the body, before any field is looked at: an integer that long anywhere in
+    /// it (a field the route ignores, a bad quantity), even one followed by bad JSON, which Python reads after
+    /// the number.
+    /// </summary>
+    [Theory]
+    [InlineData(""", "quantity": {4301}}""")]
+    [InlineData(""", "quantity": -{4301}}""")]
+    [InlineData(""", "unknown": {4301}}""")]
+    [InlineData(""", "platform_data": {"n": {4301}.}}""")]
+    [InlineData(""", "platform_data": {"n": {4301}e}}""")]
+    [InlineData(""", "platform_data": {"n": {4301}x}}""")]
+    [InlineData(""", "platform_data": {"n": {4301}, }}""")]
+    [InlineData(""", "unknown": [1, {4301}] x}""")]
+    [InlineData(""", "unknown": [{4301} 1]}""")]
+    public async Task Post_BodyWithAnIntegerOfMoreDigitsThanPythonReadsAnywhere_Returns400AndRecordsNothing(string end)
+    {
+        var body = (await ValidBodyAsync()).ToJsonString();
+
+        await AssertNotParsedAsync(body[..^1] + WithDigits(end));
+    }
+
+    [Theory]
+    [InlineData(""", "platform_data": {"n": 1}, "quantity": 1 x {4301}}""", 43)]
+    [InlineData(""", "platform_data": {"n": 0{4301}}}""", 26)]
+    [InlineData(""", "platform_data": {"n" {4301}}}""", 24)]
+    [InlineData(""", "unknown": [1 {4301}]}""", 16)]
+    public async Task Post_BadJsonBeforeALongInteger_Returns422JsonInvalid(string end, int position)
+    {
+        var body = (await ValidBodyAsync()).ToJsonString();
+        var json = body[..^1] + WithDigits(end);
+
+        await AssertRejectedAsync(json, new ValidationDetail(["body", (body.Length - 1) + position], "JSON decode error", "json_invalid"));
+    }
+
+    /// <summary>
+    /// What Python reads is recorded and answered as written: an integer of 4,300 digits, and a number with a
+    /// fraction or an exponent, which Python reads as a float however long (<c>1e400</c> is infinity).
+    /// </summary>
+    [Fact]
+    public async Task Post_PlatformDataWithNumbersPythonReads_IsRecordedAndEchoedAsWritten()
+    {
+        var body = await ValidBodyAsync();
+        var platformData = WithDigits("""{"a":{4300},"b":-{4300},"c":{5000}.5,"d":{5000}e1,"e":1e400,"f":"{5000}","g":[0.{5000}]}""");
+        var json = body.ToJsonString()[..^1] + ",\"platform_data\":" + platformData + "}";
+
+        var recorded = await _client.PostEventAsync(json);
+
+        Assert.Equal(HttpStatusCode.OK, recorded.Status);
+        Assert.Contains($"\"platform_data\":{platformData},", recorded.Body, StringComparison.Ordinal);
+        var listed = await _client.SendAsync(HttpMethod.Get, $"{GatewayHttp.EventsPath}?player_uuid={recorded.Json["player_uuid"]}");
+        Assert.Contains($"\"platform_data\":{platformData},", listed.Body, StringComparison.Ordinal);
+    }
+
+    /// <summary><paramref name="template"/> with each <c>{N}</c> replaced by an integer of N digits.</summary>
+    private static string WithDigits(string template) =>
+        System.Text.RegularExpressions.Regex.Replace(template, @"\{(\d+)\}", m => "9" + new string('8', int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) - 1));
+
+    /// <summary>The request is answered FastAPI's 400 for a body it cannot parse, and no event was written.</summary>
+    private async Task AssertNotParsedAsync(string body)
+    {
+        var before = await _client.AllEventsAsync();
+
+        var response = await _client.PostEventAsync(body);
+
+        JsonAssert.BodyNotParsed(response);
+        var after = await _client.AllEventsAsync();
+        Assert.Equal(before.Select(e => e.ToJsonString()), after.Select(e => e.ToJsonString()));
+    }
+
     [Fact]
     public async Task Post_BodyWithAUtf8ByteOrderMark_IsRead()
     {

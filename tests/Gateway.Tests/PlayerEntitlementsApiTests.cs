@@ -322,6 +322,22 @@ public sealed class PlayerEntitlementsApiTests(GatewayFixture fixture) : IClassF
         Assert.Equal(100, Assert.Single(await _client.EntitlementsOkAsync(player.Uuid))!["useCount"]!.GetValue<long>());
     }
 
+    /// <summary>FastAPI answers 400 for a body Python's json.loads cannot read: an integer of more than 4,300 digits.</summary>
+    [Theory]
+    [InlineData("")]
+    [InlineData("-")]
+    public async Task Consume_QuantityOfMoreDigitsThanPythonReads_Returns400AndConsumesNothing(string sign)
+    {
+        var player = await _client.CreatePlayerAsync();
+        await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")));
+        var body = $$"""{"item_id":"gems","quantity":{{sign}}{{new string('3', 4301)}},"operation_id":"{{Unique.Name("op")}}"}""";
+
+        var response = await _client.SendAsync(HttpMethod.Post, $"/inventory/v1/player/{player.Uuid}/entitlements/consume", body);
+
+        JsonAssert.BodyNotParsed(response);
+        Assert.Equal(100, Assert.Single(await _client.EntitlementsOkAsync(player.Uuid))!["useCount"]!.GetValue<long>());
+    }
+
     private Task<ApiResponse> Consume(Guid player, string itemId, long quantity, string operation) =>
         _client.SendAsync(
             HttpMethod.Post,

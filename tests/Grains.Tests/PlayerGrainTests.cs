@@ -1023,11 +1023,13 @@ public class PlayerGrainTests(ClusterFixture fixture)
     [InlineData("null", "The platform data is a JSON null, not an object.")]
     [InlineData("64 levels", "The platform data is not JSON of at most 63 levels: ")]
     [InlineData("{\"a\":\"\\ud800\"}", "The platform data holds a string that is not valid UTF-16 once unescaped.")]
+    [InlineData("{\"n\":{4301}}", "The platform data holds an integer of 4301 digits; Python's json.loads reads at most 4300.")]
+    [InlineData("{\"a\":[1,{\"b\":-{4301}}]}", "The platform data holds an integer of 4301 digits; Python's json.loads reads at most 4300.")]
     public async Task Submit_PlatformDataThatIsNotAnObjectAnAnswerCanCarry_IsRefusedAsABadArgumentByEveryRoute_AndRecordsNothing(string platformData, string message)
     {
         var user = await NewPlayerAsync();
         var sku = await PutSkuAsync(EntitlementType.Consumable);
-        var command = Command(EntitlementActionType.Grant, user, sku) with { PlatformDataJson = platformData == "64 levels" ? NestedObjects(64) : platformData };
+        var command = Command(EntitlementActionType.Grant, user, sku) with { PlatformDataJson = platformData == "64 levels" ? NestedObjects(64) : WithDigits(platformData) };
 
         var refusals = new[]
         {
@@ -1040,6 +1042,22 @@ public class PlayerGrainTests(ClusterFixture fixture)
         Assert.All(refusals, refusal => Assert.StartsWith(message, refusal.Message, StringComparison.Ordinal));
         Assert.Empty(await fixture.Store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId));
         Assert.Equal(0, (await Player(user).GetEntitlementsAsync())!.Version);
+    }
+
+    /// <summary>
+    /// Numbers Python's <c>json.loads</c> reads are taken as written: an integer of 4,300 digits (its most), and
+    /// any number with a fraction or an exponent (a float to Python, however long; <c>1e400</c> is infinity).
+    /// </summary>
+    [Fact]
+    public async Task Submit_PlatformDataWithNumbersPythonReads_IsRecordedAsWritten()
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var command = Command(EntitlementActionType.Grant, user, sku) with { PlatformDataJson = WithDigits("{\"a\":-{4300},\"b\":{5000}.5,\"c\":{5000}E+1,\"d\":1e400,\"e\":\"{5000}\"}") };
+
+        var result = await Events.SubmitAsync(command);
+
+        Assert.Equal((EntitlementEventOutcome.Recorded, command.PlatformDataJson), (result.Outcome, result.Event!.PlatformDataJson));
     }
 
     [Fact]
@@ -1503,6 +1521,10 @@ public class PlayerGrainTests(ClusterFixture fixture)
     };
 
     /// <summary>JSON of <paramref name="objects"/> objects, each but the last holding the next.</summary>
+    /// <summary><paramref name="template"/> with each <c>{N}</c> replaced by an integer of N digits.</summary>
+    private static string WithDigits(string template) =>
+        System.Text.RegularExpressions.Regex.Replace(template, @"\{(\d+)\}", m => "9" + new string('8', int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) - 1));
+
     private static string NestedObjects(int objects) =>
         string.Concat(Enumerable.Repeat("{\"n\":", objects - 1)) + "{}" + new string('}', objects - 1);
 

@@ -26,6 +26,13 @@ internal static class JsonAssert
     public static void Invalid(ApiResponse actual, params ValidationDetail[] details) =>
         Response(HttpStatusCode.UnprocessableEntity, new JsonObject { ["detail"] = new JsonArray([.. details.Select(d => d.ToJson())]) }, actual);
 
+    /// <summary>
+    /// FastAPI's 400 for a body whose JSON Python's <c>json.loads</c> raises a plain <c>ValueError</c> on (not a
+    /// <c>JSONDecodeError</c>): an integer of more digits than it converts.
+    /// </summary>
+    public static void BodyNotParsed(ApiResponse actual) =>
+        Response(HttpStatusCode.BadRequest, new JsonObject { ["detail"] = "There was an error parsing the body" }, actual);
+
     /// <summary>RallyHere's <c>HzApiErrorModel</c> with <c>auth_success</c> true.</summary>
     public static void Error(HttpStatusCode status, string errorCode, string desc, ApiResponse actual) =>
         Response(status, new JsonObject { ["auth_success"] = true, ["error_code"] = errorCode, ["desc"] = desc }, actual);

@@ -92,6 +92,10 @@ public static class WebhooksApi
         return await grain.GetStatusAsync() is null ? null : grain;
     }
 
+    /// <summary>
+    /// A whole number query parameter, <paramref name="fallback"/> when not given; given more than once, its last
+    /// value counts, as for every other query parameter of the gateway (docs/api.md).
+    /// </summary>
     private static bool TryReadWhole(Microsoft.Extensions.Primitives.StringValues values, long fallback, long minimum, long maximum, out long value)
     {
         value = fallback;
@@ -100,8 +104,7 @@ public static class WebhooksApi
             return true;
         }
 
-        return values.Count == 1
-            && long.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out value)
+        return long.TryParse(values[^1], NumberStyles.None, CultureInfo.InvariantCulture, out value)
             && value >= minimum && value <= maximum;
     }
 

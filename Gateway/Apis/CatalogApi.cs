@@ -133,15 +133,17 @@ public static class CatalogApi
     /// <summary>
     /// The request's <c>If-Match</c> and <c>If-None-Match</c> (RFC 9110, section 13.1) as revisions: each a list of
     /// ETags or <c>*</c>. <c>If-Match</c> compares strongly (a weak tag matches nothing), <c>If-None-Match</c>
-    /// weakly; a tag that is not one of our ETags matches no revision. The store checks them in the write's
-    /// transaction, so two PUTs that both read revision 3 cannot both pass <c>If-Match: "3"</c>.
+    /// weakly; a tag that is not one of our ETags matches no revision. An <c>If-Match</c> sent empty lists no
+    /// revision, so nothing matches it (a script whose <c>$ETAG</c> is unset keeps its lost-update protection); an
+    /// empty <c>If-None-Match</c> is as good as none, since no revision is then excluded. The store checks them in
+    /// the write's transaction, so two PUTs that both read revision 3 cannot both pass <c>If-Match: "3"</c>.
     /// </summary>
     private static CatalogPrecondition Precondition(HttpRequest request)
     {
         var headers = request.GetTypedHeaders();
         return new CatalogPrecondition
         {
-            IfMatch = Present(request.Headers.IfMatch) ? Revisions(headers.IfMatch, strong: true) : null,
+            IfMatch = request.Headers.IfMatch.Count > 0 ? Revisions(headers.IfMatch, strong: true) : null,
             IfNoneMatch = Present(request.Headers.IfNoneMatch) ? Revisions(headers.IfNoneMatch, strong: false) : null,
         };
 

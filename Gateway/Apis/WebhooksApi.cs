@@ -1,6 +1,7 @@
 using System.Globalization;
 using Entitlements.Gateway.Auth;
 using Entitlements.Gateway.Ops;
+using Entitlements.Gateway.Validation;
 using Entitlements.Webhooks;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -92,6 +93,11 @@ public static class WebhooksApi
         return await grain.GetStatusAsync() is null ? null : grain;
     }
 
+    /// <summary>
+    /// A whole number query parameter, <paramref name="fallback"/> when not given, read as every integer query
+    /// parameter of the gateway is (docs/api.md): given more than once, its last value counts, and that value is
+    /// read as pydantic's lax mode reads an integer from a string (surrounding whitespace dropped; a NUL refused).
+    /// </summary>
     private static bool TryReadWhole(Microsoft.Extensions.Primitives.StringValues values, long fallback, long minimum, long maximum, out long value)
     {
         value = fallback;
@@ -100,8 +106,8 @@ public static class WebhooksApi
             return true;
         }
 
-        return values.Count == 1
-            && long.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out value)
+        return values[^1] is { } text
+            && LaxInteger.Parse(text, out value) == LaxIntegerResult.Parsed
             && value >= minimum && value <= maximum;
     }
 

@@ -68,8 +68,10 @@ public static class DashboardEndpoints
                 var form = await context.Request.ReadFormAsync(LoginFormLimits, context.RequestAborted);
                 token = form["token"].FirstOrDefault()?.Trim();
             }
-            catch (Exception exception) when (exception is BadHttpRequestException or InvalidDataException)
+            catch (Exception exception) when (exception is IOException or InvalidDataException)
             {
+                // Too large, or framed so that it cannot be read (Kestrel's BadHttpRequestException, or the bare
+                // IOException of a chunk size beyond 32 bits; only the body is read here): no token can be had from it.
                 return OversizedLogin();
             }
         }

@@ -59,6 +59,11 @@ public sealed class PlayFabRequestReader : IDisposable
         {
             return Fail("body", wire!.Exceeded ? TooLarge : "The request body is not valid gzip.");
         }
+        catch (IOException exception) when (RequestBodyFailure.IsUnmarked(exception))
+        {
+            // Answered by the route's filter as any other request it could not read.
+            throw RequestBodyFailure.AsBadRequest(exception);
+        }
 
         try
         {

@@ -53,6 +53,10 @@ public static class JsonBody
                 buffer.Write(chunk, 0, read);
             }
         }
+        catch (IOException exception) when (RequestBodyFailure.IsUnmarked(exception))
+        {
+            throw RequestBodyFailure.AsBadRequest(exception);
+        }
         finally
         {
             ArrayPool<byte>.Shared.Return(chunk);

@@ -123,24 +123,33 @@ public sealed class JsonFieldReader(JsonElement obj, IReadOnlyList<object> locat
         return null;
     }
 
-    private long? WholeNumberText(string name, string text, long minimum, long maximum)
+    private long? WholeNumberText(string name, string text, long minimum, long maximum) =>
+        WholeNumberText(errors, [.. location, name], text, minimum, maximum);
+
+    /// <summary>
+    /// A string read as pydantic's lax mode reads an integer from one (<see cref="LaxInteger"/>; anything else in it,
+    /// a NUL included, is <c>int_parsing</c>), within bounds; or null with the error recorded at <paramref name="loc"/>.
+    /// The JSON bodies' integer fields given as strings and the integer query parameters are read so.
+    /// </summary>
+    public static long? WholeNumberText(List<ValidationErrorDetail> errors, IReadOnlyList<object> loc, string text, long minimum, long maximum)
     {
+        ArgumentNullException.ThrowIfNull(errors);
         switch (LaxInteger.Parse(text, out var number))
         {
             case LaxIntegerResult.Parsed:
-                return CheckRange(name, number, minimum, maximum);
+                return CheckRange(errors, loc, number, minimum, maximum);
 
             // Beyond 64 bits: past a bound of the field, the bound's error, as pydantic gives; else what a JSON
             // number beyond 64 bits gets, as the ledger cannot hold it.
             case LaxIntegerResult.AboveInt64 when maximum < long.MaxValue:
-                return CheckRange(name, long.MaxValue, minimum, maximum);
+                return CheckRange(errors, loc, long.MaxValue, minimum, maximum);
             case LaxIntegerResult.BelowInt64 when minimum > long.MinValue:
-                return CheckRange(name, long.MinValue, minimum, maximum);
+                return CheckRange(errors, loc, long.MinValue, minimum, maximum);
             case LaxIntegerResult.AboveInt64 or LaxIntegerResult.BelowInt64:
-                Add(name, IntType.Message, IntType.Type);
+                errors.Add(new ValidationErrorDetail(loc, IntType.Message, IntType.Type));
                 return null;
             default:
-                Add(name, "Input should be a valid integer, unable to parse string as an integer", "int_parsing");
+                errors.Add(new ValidationErrorDetail(loc, "Input should be a valid integer, unable to parse string as an integer", "int_parsing"));
                 return null;
         }
     }

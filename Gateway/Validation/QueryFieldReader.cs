@@ -5,7 +5,7 @@ using Entitlements.Gateway.RallyHere;
 namespace Entitlements.Gateway.Validation;
 
 /// <summary>
-/// Reads query parameters (the first value of each) and collects every problem as a FastAPI-style
+/// Reads query parameters (the last value of each) and collects every problem as a FastAPI-style
 /// validation error under <c>["query", name]</c>.
 /// </summary>
 public sealed class QueryFieldReader(IQueryCollection query, List<ValidationErrorDetail> errors)
@@ -42,21 +42,13 @@ public sealed class QueryFieldReader(IQueryCollection query, List<ValidationErro
         return null;
     }
 
-    public long? WholeNumber(string name, long minimum, long maximum)
-    {
-        if (Last(name) is not { } text)
-        {
-            return null;
-        }
-
-        if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
-        {
-            Add(name, "Input should be a valid integer, unable to parse string as an integer", "int_parsing");
-            return null;
-        }
-
-        return JsonFieldReader.CheckRange(errors, ["query", name], number, minimum, maximum);
-    }
+    /// <summary>
+    /// An integer as FastAPI reads one from the query: pydantic's lax reading of a string (surrounding whitespace,
+    /// a leading <c>+</c>, leading zeros and a fraction of zeros dropped), the same as for the bodies' integer strings.
+    /// A NUL anywhere in it is <c>int_parsing</c> (.NET's own parse would overlook a trailing one).
+    /// </summary>
+    public long? WholeNumber(string name, long minimum, long maximum) =>
+        Last(name) is { } text ? JsonFieldReader.WholeNumberText(errors, ["query", name], text, minimum, maximum) : null;
 
     public T? Enum<T>(string name, bool required) where T : struct, Enum
     {

@@ -390,6 +390,28 @@ public sealed class CatalogApiTests(GatewayFixture fixture) : IClassFixture<Gate
         Assert.Equal("Item", (await _client.GetApiAsync($"{Path}/Steam/{sku}")).Json["item_name"]!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("garbage")]
+    [InlineData("\"")]
+    public async Task Put_WithIfMatchListingNoRevision_Returns412AndLeavesTheEntryUnchanged(string ifMatch)
+    {
+        // An empty If-Match (a script's unset $ETAG) lists no revision, like a malformed one: nothing can match it.
+        var sku = Unique.Name("sku");
+        await PutOkAsync(sku, Entry("durable"));
+
+        var put = await PutIfAsync(sku, WithName(Entry("durable"), "Renamed"), "If-Match", ifMatch);
+        var get = await _client.GetApiAsync($"{Path}/Steam/{sku}");
+
+        JsonAssert.Error(
+            HttpStatusCode.PreconditionFailed,
+            "precondition_failed",
+            $"The catalog entry for Steam SKU '{sku}' is at revision 1 (ETag \"1\"), which the If-Match or If-None-Match header does not allow; nothing was written.",
+            put);
+        Assert.Equal("Item", get.Json["item_name"]!.GetValue<string>());
+        Assert.Equal(1, get.Json["revision"]!.GetValue<long>());
+    }
+
     [Fact]
     public async Task Put_WithIfMatchAnyOnAMissingEntry_Returns412AndCreatesNothing()
     {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using Entitlements.Contracts;
@@ -232,11 +233,58 @@ public sealed class EntitlementEventListTests(GatewayFixture fixture) : IClassFi
     [InlineData("abc", "Input should be a valid integer, unable to parse string as an integer", "int_parsing")]
     [InlineData("1.5", "Input should be a valid integer, unable to parse string as an integer", "int_parsing")]
     [InlineData("", "Input should be a valid integer, unable to parse string as an integer", "int_parsing")]
+    [InlineData("5%00", "Input should be a valid integer, unable to parse string as an integer", "int_parsing")]
+    [InlineData("%005", "Input should be a valid integer, unable to parse string as an integer", "int_parsing")]
+    [InlineData("%20", "Input should be a valid integer, unable to parse string as an integer", "int_parsing")]
+    [InlineData("99999999999999999999", "Input should be less than or equal to 1000", "less_than_equal")]
     public async Task List_LimitOutOfRange_Returns422(string limit, string msg, string type)
     {
         var response = await _client.GetApiAsync($"{GatewayHttp.EventsPath}?limit={limit}");
 
         JsonAssert.Invalid(response, ValidationDetail.Query("limit", msg, type));
+    }
+
+    [Theory]
+    [InlineData("%201")]
+    [InlineData("1%20")]
+    [InlineData("%09%201%0A")]
+    [InlineData("%2B1")]
+    [InlineData("01")]
+    [InlineData("1.0")]
+    public async Task List_LimitAsPydanticReadsAnIntegerString_IsThatLimit(string limit)
+    {
+        // As pydantic's lax mode reads an integer from a string (docs/api.md): surrounding whitespace, a leading
+        // +, leading zeros and a fraction of zeros are dropped.
+        var player = await _client.CreatePlayerAsync();
+        var posted = await PostGrantsAsync(player, 2);
+
+        var page = await _client.ListEventsOkAsync($"?player_uuid={player.Uuid}&limit={limit}");
+
+        Assert.Equal([ExpectedEvent.Id(posted[0])], page["events"]!.AsArray().Select(e => ExpectedEvent.Id(e!)));
+        CursorOf(page);
+    }
+
+    [Theory]
+    [InlineData("%20{id}%20")]
+    [InlineData("%2B{id}")]
+    public async Task List_PlayerIdAsPydanticReadsAnIntegerString_ReturnsThatPlayersEvents(string playerId)
+    {
+        var (player, _, mine, _) = await TwoPlayersWithEventsAsync();
+
+        var page = await _client.ListEventsOkAsync("?player_id=" + playerId.Replace("{id}", player.Id.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
+
+        JsonAssert.Equal(new JsonObject { ["events"] = new JsonArray([.. mine]), ["cursor"] = null }, page);
+    }
+
+    [Theory]
+    [InlineData("1%00")]
+    [InlineData("%001")]
+    [InlineData("1%00%20")]
+    public async Task List_PlayerIdHoldingNul_Returns422IntParsing(string playerId)
+    {
+        var response = await _client.GetApiAsync($"{GatewayHttp.EventsPath}?player_id={playerId}");
+
+        JsonAssert.Invalid(response, ValidationDetail.Query("player_id", "Input should be a valid integer, unable to parse string as an integer", "int_parsing"));
     }
 
     [Fact]

@@ -313,6 +313,26 @@ public sealed class NotificationPushTests(GatewayFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task AllPlayersRoutes_AfterGivenTwice_TakesTheLastValue_OnBothTransports()
+    {
+        // The all-players routes read ?after= as the player's routes do: the value given last wins.
+        var player = await _client.CreatePlayerAsync();
+        var (grants, ws) = await GrantFourLiveAsync(player, fixture.PlayerToken(player.Uuid));
+        var cursors = ws.Select(f => f["cursor"]!.GetValue<string>()).ToList();
+        var query = $"?after={cursors[2]}&after={cursors[0]}";
+        var token = fixture.Token("inv:notifications:all");
+
+        await using var socket = await PushSocket.ConnectAsync(fixture.BaseAddress(), PushRoutes.AllWebSocket + query, token);
+        var frames = await socket.ReadUntilAsync(f => f["event_id"]!.GetValue<string>() == grants[3]);
+        await using var events = await PushEventStream.OpenAsync(fixture.BaseAddress(), PushRoutes.AllSse + query, token);
+        var sse = await events.ReadUntilAsync(e => e.Id == cursors[3]);
+
+        // Other tests share this gateway: keep only this player's notifications.
+        Assert.Equal(grants[1..], frames.Select(f => f["event_id"]!.GetValue<string>()).Where(grants.Contains));
+        Assert.Equal(cursors[1..], sse.Select(e => e.Id).Where(id => id is not null && cursors.Contains(id)));
+    }
+
+    [Fact]
     public async Task ServerSentEvents_ValidQueryAndBadLastEventId_Returns422ForTheHeader()
     {
         var player = await _client.CreatePlayerAsync();

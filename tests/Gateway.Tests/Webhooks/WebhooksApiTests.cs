@@ -155,12 +155,41 @@ public sealed class WebhooksApiTests(WebhookGatewayFixture fixture) : IClassFixt
     [InlineData("?limit=1001", "limit must be a whole number from 1 to 1000.")]
     [InlineData("?limit=ten", "limit must be a whole number from 1 to 1000.")]
     [InlineData("?after_id=-1", "after_id must be a whole number, 0 or more.")]
-    [InlineData("?after_id=1&after_id=2", "after_id must be a whole number, 0 or more.")]
+    [InlineData("?limit=5%00", "limit must be a whole number from 1 to 1000.")]
+    [InlineData("?limit=%20", "limit must be a whole number from 1 to 1000.")]
+    [InlineData("?after_id=0%00", "after_id must be a whole number, 0 or more.")]
+    [InlineData("?limit=5&limit=0", "limit must be a whole number from 1 to 1000.")]
+    [InlineData("?after_id=1&after_id=-1", "after_id must be a whole number, 0 or more.")]
     public async Task ListDeadLetters_InvalidQuery_Returns400Problem(string query, string detail)
     {
         var response = await fixture.Ops.GetApiAsync("/ops/v1/webhooks/orders/dead-letters" + query);
 
         AssertProblem(HttpStatusCode.BadRequest, "Invalid query", detail, response);
+    }
+
+    [Theory]
+    [InlineData("limit=1000&limit=1&after_id={before}")]
+    [InlineData("limit=x&limit=1&after_id={before}")]
+    [InlineData("limit=1&after_id={first}&after_id={before}")]
+    [InlineData("limit=1&after_id=x&after_id={before}")]
+    [InlineData("limit=%201%20&after_id={before}")]
+    [InlineData("limit=%2B1&after_id=%09{before}%20")]
+    public async Task ListDeadLetters_QueryReadAsEveryQueryOfTheGateway_ListsTheFirstLetterAlone(string query)
+    {
+        // As every query parameter of the gateway: the last value given counts, whatever the earlier ones were,
+        // and a whole number is read as pydantic reads one from a string (surrounding whitespace dropped).
+        var (_, letters) = await DeadLettersAsync(WebhookGatewayFixture.Orders, 2);
+        var firstId = letters[0]["id"]!.GetValue<long>();
+        var url = "/ops/v1/webhooks/orders/dead-letters?" + query
+            .Replace("{before}", (firstId - 1).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            .Replace("{first}", firstId.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
+        var response = await fixture.Ops.GetApiAsync(url);
+
+        Assert.True(response.Status == HttpStatusCode.OK, $"answered {response}");
+        var letter = Assert.Single(response.BodyObject["dead_letters"]!.AsArray())!;
+        Assert.Equal(firstId, letter["id"]!.GetValue<long>());
+        Assert.Equal(firstId, response.BodyObject["next_after_id"]!.GetValue<long>());
     }
 
     [Theory]

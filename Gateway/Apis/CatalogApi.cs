@@ -234,7 +234,8 @@ public static class CatalogApi
     /// The path's SKU as the client encoded it. ASP.NET Core decodes a route value except for <c>%2F</c>, which
     /// it leaves as the three characters, while <c>%25</c> does become <c>%</c>: <c>a%2Fb</c> and <c>a%252Fb</c>
     /// would both arrive as "a%2Fb", and a SKU with a slash would be stored under another name. So the last
-    /// segment of the request target, as sent, is decoded here instead, once and completely.
+    /// segment of the request target, as sent, is decoded here instead, once and completely, and bytes that are
+    /// not UTF-8 become U+FFFD as the peers' Python servers decode them (<see cref="PercentDecoding"/>).
     /// </summary>
     private static string PathSku(HttpContext context, string routeValue)
     {
@@ -246,7 +247,7 @@ public static class CatalogApi
 
         var end = target.IndexOfAny(['?', '#']);
         var path = (end < 0 ? target : target[..end]).TrimEnd('/');
-        return Uri.UnescapeDataString(path[(path.LastIndexOf('/') + 1)..]);
+        return PercentDecoding.Decode(path.AsSpan(path.LastIndexOf('/') + 1), plusIsSpace: false);
     }
 
     private static string ETag(CatalogSku entry) => $"\"{entry.Revision}\"";

@@ -6,6 +6,7 @@ using Entitlements.Gateway.Notifications;
 using Entitlements.Gateway.OpenApi;
 using Entitlements.Gateway.PlayFab;
 using Entitlements.Gateway.RallyHere;
+using Entitlements.Gateway.Validation;
 using Entitlements.Gateway.Xbox;
 using Entitlements.Hosting;
 
@@ -71,6 +72,12 @@ public static class GatewayApp
 
         var app = builder.Build();
         app.UseMiddleware<ErrorMiddleware>();
+        // Before anything reads the query: escapes that are not UTF-8 decoded as the peers' servers decode them.
+        app.Use((context, next) =>
+        {
+            PercentDecoding.DecodeQuery(context);
+            return next(context);
+        });
         app.UseNotificationPush();
         app.UseMiddleware<PlayFabRequestIdMiddleware>();
         app.UseRouting();

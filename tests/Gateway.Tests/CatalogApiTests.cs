@@ -339,6 +339,27 @@ public sealed class CatalogApiTests(GatewayFixture fixture) : IClassFixture<Gate
     }
 
     [Fact]
+    public async Task Put_SkuWithAnEscapeThatIsNotUtf8_IsTheReplacementCharacterAsPythonDecodesIt()
+    {
+        // "%FF" is no UTF-8; it was kept as the three characters, the same SKU as "%25FF" spells.
+        var prefix = Unique.Name("s");
+
+        var put = await _client.SendAsync(HttpMethod.Put, $"{Path}/Steam/{prefix}%FF", Entry("durable").ToJsonString());
+        var other = await _client.SendAsync(HttpMethod.Put, $"{Path}/Steam/{prefix}%25FF", Entry("consumable").ToJsonString());
+        var get = await _client.GetApiAsync($"{Path}/Steam/{Uri.EscapeDataString(prefix + "\uFFFD")}");
+
+        Assert.Equal(HttpStatusCode.OK, put.Status);
+        Assert.Equal(prefix + "\uFFFD", put.Json["sku"]!.GetValue<string>());
+        Assert.Equal(1, put.Json["revision"]!.GetValue<long>());
+        Assert.Equal(HttpStatusCode.OK, other.Status);
+        Assert.Equal(prefix + "%FF", other.Json["sku"]!.GetValue<string>());
+        Assert.Equal(1, other.Json["revision"]!.GetValue<long>());
+        Assert.Equal(HttpStatusCode.OK, get.Status);
+        Assert.Equal(prefix + "\uFFFD", get.Json["sku"]!.GetValue<string>());
+        Assert.Equal("durable", get.Json["loot_entitlement"]!["type"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Put_WithStaleIfMatch_Returns412AndLeavesTheEntryUnchanged()
     {
         // Two tools read revision 1; the first PUT with If-Match "1" wins, the second must not overwrite it.

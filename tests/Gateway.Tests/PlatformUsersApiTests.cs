@@ -117,6 +117,22 @@ public sealed class PlatformUsersApiTests(GatewayFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Put_QueryEscapeThatIsNotUtf8_IsTheReplacementCharacterAsPythonDecodesIt()
+    {
+        // "%FF" is no UTF-8; it was kept as the three characters, the same user id as "%25FF" spells.
+        var user = Unique.Name("steam");
+
+        var put = await _client.SendAsync(HttpMethod.Put, $"{Path}?platform=Steam&platform_user_id={user}%FF&display_name=A%C3%FF");
+        var escaped = await _client.GetApiAsync($"{Path}?platform=Steam&platform_user_id={user}%25FF");
+        var found = await _client.GetApiAsync($"{Path}?platform=Steam&platform_user_id={user}%EF%BF%BD");
+
+        var expected = Link("Steam", user + "\uFFFD", "A\uFFFD\uFFFD", put.Json["player_uuid"]!.GetValue<string>(), put.Json["player_id"]!.GetValue<long>());
+        JsonAssert.Response(HttpStatusCode.Created, expected, put);
+        Assert.Equal(HttpStatusCode.NotFound, escaped.Status);
+        JsonAssert.Response(HttpStatusCode.OK, expected, found);
+    }
+
+    [Fact]
     public async Task Get_UnknownPlatformUser_Returns404UserNotFound()
     {
         var response = await _client.GetApiAsync($"{Path}?platform=Steam&platform_user_id={Unique.Name("nobody")}");

@@ -230,7 +230,7 @@ public static partial class PlayFabClientApi
         {
             return PlayFabResults.Error(PlayFabError.InvalidParams, "The HTTP request could not be read.");
         }
-        catch (Exception exception) when (Unavailability.IsUnavailable(exception))
+        catch (Exception exception) when (Unavailability.IsUnavailable(exception, context.RequestAborted))
         {
             LogUnavailable(Logger(context), exception, context.Request.Path);
             context.Response.Headers.RetryAfter = Unavailability.RetryAfterSeconds;

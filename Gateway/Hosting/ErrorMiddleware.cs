@@ -21,7 +21,7 @@ public sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<ErrorM
         {
             await WriteAsync(context, exception.StatusCode, "bad_request", "The HTTP request could not be read.");
         }
-        catch (Exception exception) when (!context.Response.HasStarted && Unavailability.IsUnavailable(exception))
+        catch (Exception exception) when (!context.Response.HasStarted && Unavailability.IsUnavailable(exception, context.RequestAborted))
         {
             LogUnavailable(logger, exception, context.Request.Path);
             await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "service_unavailable", "The service is temporarily unavailable; retry later.");

@@ -18,11 +18,19 @@ public static class Unavailability
     /// <summary><see cref="RetryAfterSeconds"/> as a number, for bodies that carry the wait (PlayFab's <c>retryAfterSeconds</c>).</summary>
     public const long RetryAfterSecondsNumber = 1;
 
-    public static bool IsUnavailable(Exception exception)
+    /// <summary>
+    /// Whether <paramref name="exception"/> is such a failure. A cancellation counts when the client did not
+    /// go away (<paramref name="requestAborted"/> not cancelled): it is then the cluster's, as when a silo gives
+    /// up registering a grain's activation in a grain directory that is changing and sends back the
+    /// <see cref="TaskCanceledException"/> it met.
+    /// </summary>
+    public static bool IsUnavailable(Exception exception, CancellationToken requestAborted)
     {
         for (var current = exception; current is not null; current = current.InnerException)
         {
-            if (current is StoreUnavailableException or SigningKeysUnavailableException or TimeoutException or DbException || IsClusterInFlux(current))
+            if (current is StoreUnavailableException or SigningKeysUnavailableException or TimeoutException or DbException
+                || (current is OperationCanceledException && !requestAborted.IsCancellationRequested)
+                || IsClusterInFlux(current))
             {
                 return true;
             }

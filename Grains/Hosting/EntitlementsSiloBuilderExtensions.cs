@@ -42,6 +42,7 @@ public static class EntitlementsSiloBuilderExtensions
             .ValidateOnStart();
         services.AddOptions<CatalogOptions>().Bind(configuration.GetSection(CatalogOptions.SectionName)).ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
+        services.AddRuntimeExceptionSerialization();
         services.AddMetrics();
         services.AddSingleton<GrainMetrics>();
 

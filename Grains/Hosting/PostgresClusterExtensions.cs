@@ -181,6 +181,7 @@ public static class PostgresClusterExtensions
             o.Invariant = OrleansSchema.Invariant;
             o.ConnectionString = connectionString;
         });
+        builder.Services.AddRuntimeExceptionSerialization();
 
         // A silo that died is dropped from the list when its connection fails; this is how soon a silo
         // that joined (or came back) is used.

@@ -1,3 +1,4 @@
+using Entitlements;
 using Entitlements.Notifications;
 using Entitlements.Samples.GameService;
 
@@ -14,6 +15,7 @@ try
             serviceId: orleans["ServiceId"] ?? "entitlements",
             clusterId: orleans["ClusterId"] ?? "entitlements")
         .AddMemoryStreams(NotificationStreams.ProviderName)
+        .ConfigureServices(services => services.AddRuntimeExceptionSerialization())
         .AddActivityPropagation());
     builder.Services.Configure<FollowerOptions>(builder.Configuration.GetSection(FollowerOptions.SectionName));
     builder.Services.AddSingleton(Console.Out);

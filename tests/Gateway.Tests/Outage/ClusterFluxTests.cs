@@ -37,6 +37,26 @@ public sealed class ClusterFluxTests(ClusterFluxTests.Fixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task PlayerCallCancelledByTheCluster_Post_Is503ToRetry()
+    {
+        // A silo that gives up registering the player's activation in a changing grain directory sends back the
+        // TaskCanceledException it met; the client did not cancel anything. It was a 500.
+        var player = await _client.CreatePlayerAsync();
+        var body = EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"));
+        fixture.Failures[player.Uuid] = new TaskCanceledException("A task was canceled.");
+
+        var refused = await _client.PostEventAsync(body);
+
+        Assert.True(refused.Status == HttpStatusCode.ServiceUnavailable, $"expected 503, got {refused}");
+        JsonAssert.Equal(
+            new JsonObject { ["auth_success"] = true, ["error_code"] = "service_unavailable", ["desc"] = "The service is temporarily unavailable; retry later." },
+            refused.BodyObject);
+        Assert.Equal(TimeSpan.FromSeconds(1), refused.Headers.RetryAfter?.Delta);
+        fixture.Failures.TryRemove(player.Uuid, out _);
+        Assert.Empty(await _client.EntitlementsOkAsync(player.Uuid));
+    }
+
+    [Fact]
     public async Task PlayerCallFailingWithAProgramError_Post_Is500()
     {
         var player = await _client.CreatePlayerAsync();
@@ -56,6 +76,8 @@ public sealed class ClusterFluxTests(ClusterFluxTests.Fixture fixture) : IClassF
         { new GatewayTooBusyException(), true },
         { new Orleans.Runtime.Messaging.ConnectionFailedException("refused"), true },
         { new TimeoutException("response did not arrive on time"), true },
+        { new TaskCanceledException("a task was canceled"), true },
+        { new InvalidOperationException("outer", new OperationCanceledException()), true },
         { new InvalidOperationException("outer", new OrleansException("directory not stable")), true },
         { new GrainExtensionNotInstalledException("no extension"), false },
         { new InvalidOperationException("a bug"), false },
@@ -65,7 +87,17 @@ public sealed class ClusterFluxTests(ClusterFluxTests.Fixture fixture) : IClassF
     [Theory]
     [MemberData(nameof(Exceptions))]
     public void Classification(Exception exception, bool unavailable) =>
-        Assert.Equal(unavailable, Unavailability.IsUnavailable(exception));
+        Assert.Equal(unavailable, Unavailability.IsUnavailable(exception, CancellationToken.None));
+
+    [Fact]
+    public void Classification_CancellationOfARequestTheClientAborted_IsNotTheCluster()
+    {
+        using var aborted = new CancellationTokenSource();
+        aborted.Cancel();
+
+        Assert.False(Unavailability.IsUnavailable(new TaskCanceledException("the client went away"), aborted.Token));
+        Assert.True(Unavailability.IsUnavailable(new TimeoutException("response did not arrive on time"), aborted.Token));
+    }
 
     /// <summary>A gateway whose player grain calls fail, for the players in <see cref="Failures"/>, with the exception given there.</summary>
     public sealed class Fixture : GatewayFixture

@@ -9,7 +9,8 @@ namespace Entitlements.Gateway.Hosting;
 /// </summary>
 public sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddleware> logger)
 {
-    private static readonly PathString OperatorPath = new("/ops");
+    /// <summary>Where the operator routes are, whose errors are RFC 9457 problem details.</summary>
+    internal static readonly PathString OperatorPath = new("/ops");
 
     public async Task InvokeAsync(HttpContext context)
     {

@@ -36,6 +36,8 @@ public static class GatewayApp
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
+        builder.WebHost.ConfigureKestrel(RequestHeadLimitMiddleware.RaiseKestrelLimits);
+
         builder.AddOrleans(
             silo => silo.AddEntitlementsDashboard(builder.Configuration),
             client => client.AddEntitlementsDashboard(builder.Configuration));
@@ -83,6 +85,9 @@ public static class GatewayApp
         app.UseRouting();
         // Before authentication: a preflight carries no credentials.
         app.UseAllowedOriginsCors(auth);
+        // Before authentication: an over-long URL or oversized headers are refused whoever sends them, and
+        // after CORS, so that a listed origin's page can read the refusal.
+        app.UseMiddleware<RequestHeadLimitMiddleware>();
         app.UseMiddleware<AuthMiddleware>();
         if (auth.DevelopmentIssuerEnabled)
         {

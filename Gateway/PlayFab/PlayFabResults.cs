@@ -43,6 +43,8 @@ public static class PlayFabResults
     {
         StatusCodes.Status400BadRequest => "BadRequest",
         StatusCodes.Status401Unauthorized => "Unauthorized",
+        StatusCodes.Status414RequestUriTooLong => "RequestUriTooLong",
+        StatusCodes.Status431RequestHeaderFieldsTooLarge => "RequestHeaderFieldsTooLarge",
         StatusCodes.Status429TooManyRequests => "TooManyRequests",
         StatusCodes.Status503ServiceUnavailable => "ServiceUnavailable",
         _ => "Error",

@@ -28,6 +28,13 @@ internal static class RawHttp
     /// <summary>One HTTP/1.1 response: its status and its body (by Content-Length or chunked).</summary>
     public static async Task<(int Status, string Body)> ReadResponseAsync(NetworkStream stream, CancellationToken deadline)
     {
+        var (status, _, body) = await ReadResponseWithHeadersAsync(stream, deadline);
+        return (status, body);
+    }
+
+    /// <summary>One HTTP/1.1 response: its status, its headers (names in any case) and its body.</summary>
+    public static async Task<(int Status, IReadOnlyDictionary<string, string> Headers, string Body)> ReadResponseWithHeadersAsync(NetworkStream stream, CancellationToken deadline)
+    {
         var received = new List<byte>();
         var buffer = new byte[4096];
         int headEnd;
@@ -77,7 +84,7 @@ internal static class RawHttp
             }
         }
 
-        return (status, Encoding.UTF8.GetString([.. body]));
+        return (status, headers, Encoding.UTF8.GetString([.. body]));
 
         async Task ReadMoreAsync()
         {

@@ -29,7 +29,7 @@ internal sealed partial class EmbeddedSiloLock(
     string connectionString, StorageOptions storage, IHostApplicationLifetime lifetime, ILogger<EmbeddedSiloLock> logger, bool shared = false)
     : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
-    /// <summary>The advisory lock's key ("Entitl" and 4), beside the ledger's 1 to 3.</summary>
+    /// <summary>The advisory lock's key ("Entitl" and 4), beside the store's 1 to 3 and 5 (PostgresLedgerStore).</summary>
     public const long Key = 0x456E_7469_746C_0004;
 
     /// <summary>How long a starting silo waits for the lock, for a previous process that is still stopping.</summary>

@@ -4,6 +4,7 @@ using Entitlements.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Npgsql;
 using Orleans.Serialization;
 using Polly.Timeout;
 
@@ -32,6 +33,24 @@ public sealed class RuntimeExceptionSerializationTests
         Assert.Equal("Placement did not finish in time.", timeout.Message);
         var inner = Assert.IsType<TimeoutRejectedException>(timeout.InnerException);
         Assert.Equal("The operation didn't complete within the allowed timeout of '00:00:30'.", inner.Message);
+    }
+
+    [Fact]
+    public void StoredSystemGrainFailure_WrittenByASilo_IsReadByAClusterClientWithTheDatabaseError()
+    {
+        // Orleans' stream rendezvous grain, kept in PubSubStore, failing to activate while the database does not answer.
+        using var silo = BuildSilo();
+        using var client = BuildClient();
+        var activation = new OrleansException("Error from storage provider during ReadStateAsync.", new NpgsqlException("Exception while connecting", new TimeoutException("The operation has timed out.")));
+
+        var bytes = silo.Services.GetRequiredService<Serializer>().SerializeToArray<Exception>(activation);
+        var read = client.Services.GetRequiredService<Serializer>().Deserialize<Exception>(bytes);
+
+        var orleans = Assert.IsType<OrleansException>(read);
+        Assert.Equal("Error from storage provider during ReadStateAsync.", orleans.Message);
+        var database = Assert.IsType<NpgsqlException>(orleans.InnerException);
+        Assert.Equal("Exception while connecting", database.Message);
+        Assert.Equal("The operation has timed out.", Assert.IsType<TimeoutException>(database.InnerException).Message);
     }
 
     private static IHost BuildSilo()

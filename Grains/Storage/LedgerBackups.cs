@@ -50,6 +50,7 @@ public sealed partial class LedgerBackups(SqliteLedgerStore store, IOptions<Stor
             LedgerBackup backup;
             try
             {
+                OwnerOnlyFiles.CreateEmpty(partial); // the copy goes into it and keeps its mode
                 var lastSequence = await store.CopyToAsync(partial).ConfigureAwait(false);
                 using (var file = new FileStream(partial, FileMode.Open, FileAccess.ReadWrite))
                 {

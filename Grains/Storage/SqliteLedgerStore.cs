@@ -63,6 +63,7 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
         _appends = new LedgerGroupCommit("sqlite", metrics ?? _ownMetrics!, events => WriteAsync(connection => AppendBatch(connection, events), CancellationToken.None));
         var path = options.Value.DatabasePath;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        OwnerOnlyFiles.CreateEmpty(path);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,

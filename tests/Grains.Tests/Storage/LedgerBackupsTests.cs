@@ -50,6 +50,27 @@ public sealed class LedgerBackupsTests : IDisposable
     }
 
     /// <summary>
+    /// The database, its WAL and shared-memory files, and a backup, are the service account's only: they hold the
+    /// ledger and the settings table's keys (the session-ticket key among them). They were created with the umask's
+    /// mode, readable by every account of the machine.
+    /// </summary>
+    [Fact]
+    public async Task Backup_AndTheDatabaseItCopies_AreReadableByTheOwnerOnly()
+    {
+        var options = Options.Create(new StorageOptions { DataDirectory = _directory.Path });
+        using var store = new SqliteLedgerStore(options);
+        await store.InitializeAsync();
+
+        var backup = await new LedgerBackups(store, options, new FixedClock(new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.Zero)), NullLogger<LedgerBackups>.Instance).TryBackUpAsync();
+
+        var database = options.Value.DatabasePath;
+        string[] files = [database, database + "-wal", database + "-shm", backup!.Path];
+        Assert.Equal(
+            files.Select(file => (file, UnixFileMode.UserRead | UnixFileMode.UserWrite)),
+            files.Select(file => (file, OperatingSystem.IsWindows() ? UnixFileMode.UserRead | UnixFileMode.UserWrite : File.GetUnixFileMode(file))));
+    }
+
+    /// <summary>
     /// A backup asked for while another runs gets null (the gateway's 409) and writes nothing; once the first is
     /// done the next one runs. The first is held inside its run by a clock that waits when the backup reads the time.
     /// </summary>

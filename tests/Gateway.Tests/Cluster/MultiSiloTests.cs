@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.WebSockets;
 using System.Text.Json.Nodes;
 using Entitlements.Tests.Infrastructure;
 using Entitlements.Tests.Notifications;
@@ -36,7 +35,7 @@ public sealed class MultiSiloTests(ScriptedCluster cluster)
 
         // Another test of the collection that killed silos may leave gateway B to subscribe again at its next
         // check, ending this socket with a resume cursor meanwhile: the grant then comes on the resumed one.
-        var frame = JsonNode.Parse(await NextNotificationOrResumeAsync(socket, player, token))!.AsObject();
+        var frame = JsonNode.Parse(await socket.NextNotificationOrResumeAsync(cluster.GatewayAddress(2), PushRoutes.PlayerWebSocket(player.Uuid), token))!.AsObject();
         Assert.Equal(ExpectedEvent.Id(grant), frame["event_id"]!.GetValue<string>());
         Assert.Equal(player.Uuid.ToString(), frame["player_uuid"]!.GetValue<string>());
         Assert.Equal("entitlementUpdated", frame["name"]!.GetValue<string>());
@@ -83,7 +82,7 @@ public sealed class MultiSiloTests(ScriptedCluster cluster)
         await using var socket = await RetryAsync(() => PushSocket.ConnectAsync(cluster.GatewayAddress(2), PushRoutes.PlayerWebSocket(player.Uuid), token));
         var grant = ExpectedEvent.Id(await GrantUntilAcknowledgedAsync(player));
 
-        var text = await NextNotificationOrResumeAsync(socket, player, token);
+        var text = await socket.NextNotificationOrResumeAsync(cluster.GatewayAddress(2), PushRoutes.PlayerWebSocket(player.Uuid), token);
 
         Assert.Equal(grant, ExpectedEvent.Id(JsonNode.Parse(text)!));
         var log = cluster.Log("gateway-2");
@@ -111,26 +110,6 @@ public sealed class MultiSiloTests(ScriptedCluster cluster)
             Assert.True(DateTimeOffset.UtcNow < deadline, "the grant was not acknowledged within 60 s of the restart");
             await Task.Delay(500);
         }
-    }
-
-    /// <summary>
-    /// The next notification on a player's WebSocket on gateway B; or, when B ends the socket because its
-    /// notification stream was interrupted, the first one on a socket resumed from the cursor B gave.
-    /// </summary>
-    private async Task<string> NextNotificationOrResumeAsync(PushSocket socket, Player player, string token)
-    {
-        var (type, text) = await socket.NextNotificationOrCloseAsync();
-        if (type != WebSocketMessageType.Close)
-        {
-            return text;
-        }
-
-        const string Prefix = "notification stream interrupted; resume with after=";
-        var reason = socket.Socket.CloseStatusDescription ?? string.Empty;
-        Assert.True(reason.StartsWith(Prefix, StringComparison.Ordinal), $"closed without a resume cursor: {socket.Socket.CloseStatus} {reason}");
-        await using var resumed = await PushSocket.ConnectAsync(
-            cluster.GatewayAddress(2), $"{PushRoutes.PlayerWebSocket(player.Uuid)}?after={reason[Prefix.Length..]}", token);
-        return (await resumed.NextNotificationAsync()).Text;
     }
 
     private static int Occurrences(string text, string what) => text.Split(what).Length - 1;

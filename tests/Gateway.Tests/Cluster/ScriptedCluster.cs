@@ -34,6 +34,9 @@ public sealed class ScriptedCluster : IAsyncLifetime
 
     public string ConnectionString { get; private set; } = "";
 
+    /// <summary>The cluster's <c>Orleans:ClusterId</c>, a fresh one per run.</summary>
+    public string ClusterId { get; private set; } = "";
+
     /// <summary>Gateway <paramref name="index"/> (1-based), with an operator token.</summary>
     public HttpClient Gateway(int index) => _clients[index - 1];
 
@@ -46,6 +49,7 @@ public sealed class ScriptedCluster : IAsyncLifetime
         Directory.CreateDirectory(_stateDirectory);
         var output = await ScriptAsync("start", "--silos", Silos.ToString(CultureInfo.InvariantCulture), "--gateways", Gateways.ToString(CultureInfo.InvariantCulture));
         ConnectionString = ReadSetting("connection_string");
+        ClusterId = ReadSetting("cluster_id");
         var basePort = int.Parse(ReadSetting("base_port"), CultureInfo.InvariantCulture);
         var keyFile = Path.Combine(_stateDirectory, "dev-signing-key.json");
         Assert.True(File.Exists(keyFile), $"no shared token key after start: {output}");

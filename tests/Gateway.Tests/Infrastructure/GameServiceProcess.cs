@@ -7,7 +7,8 @@ namespace Entitlements.Tests.Infrastructure;
 
 /// <summary>
 /// The sample game service (<c>Samples/GameService</c>) run as a real child process, an Orleans client
-/// of a <see cref="GatewayProcess"/>'s co-hosted silo. Every JSON line it prints is kept.
+/// of a <see cref="GatewayProcess"/>'s co-hosted silo or of a cluster-mode deployment. Every JSON line it
+/// prints is kept.
 /// </summary>
 internal sealed class GameServiceProcess : IDisposable
 {
@@ -18,7 +19,37 @@ internal sealed class GameServiceProcess : IDisposable
     private GameServiceProcess(Process process) => _process = process;
 
     /// <summary>Start it against <paramref name="gateway"/> and wait until it has caught up and follows live.</summary>
-    public static async Task<GameServiceProcess> StartAsync(GatewayProcess gateway, string after = "")
+    public static Task<GameServiceProcess> StartAsync(GatewayProcess gateway, string after = "") =>
+        StartAsync(
+            new Dictionary<string, string>
+            {
+                ["Orleans:GatewayPort"] = gateway.OrleansGatewayPort.ToString(CultureInfo.InvariantCulture),
+                ["Orleans:ClusterId"] = gateway.ClusterId,
+            },
+            after);
+
+    /// <summary>
+    /// Start it with <paramref name="settings"/> (keys as in appsettings, <c>Section:Key</c>) and wait until it has
+    /// caught up and follows live.
+    /// </summary>
+    public static async Task<GameServiceProcess> StartAsync(IReadOnlyDictionary<string, string> settings, string after = "")
+    {
+        var service = Start(settings, after);
+        try
+        {
+            await service.WaitForAsync(lines => lines.Any(l => l.ContainsKey("ready")), TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            service.Dispose();
+            throw;
+        }
+
+        return service;
+    }
+
+    /// <summary>Start it with <paramref name="settings"/> and return at once, without waiting for it to follow.</summary>
+    public static GameServiceProcess Start(IReadOnlyDictionary<string, string> settings, string after = "")
     {
         var dll = GatewayProcess.BuiltDll(Path.Combine("Samples", "GameService"), "GameService.dll");
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
@@ -29,8 +60,11 @@ internal sealed class GameServiceProcess : IDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(dll);
-        start.Environment["Orleans__GatewayPort"] = gateway.OrleansGatewayPort.ToString(CultureInfo.InvariantCulture);
-        start.Environment["Orleans__ClusterId"] = gateway.ClusterId;
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
         start.Environment["GameService__After"] = after;
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         var service = new GameServiceProcess(new Process { StartInfo = start });
@@ -45,16 +79,6 @@ internal sealed class GameServiceProcess : IDisposable
         Assert.True(service._process.Start(), "the game service did not start");
         service._process.BeginOutputReadLine();
         service._process.BeginErrorReadLine();
-        try
-        {
-            await service.WaitForAsync(lines => lines.Any(l => l.ContainsKey("ready")), TimeSpan.FromSeconds(60));
-        }
-        catch
-        {
-            service.Dispose();
-            throw;
-        }
-
         return service;
     }
 

@@ -89,6 +89,26 @@ internal sealed class PushSocket : IAsyncDisposable
     }
 
     /// <summary>
+    /// The next notification's text; or, when the gateway ends the socket because its notification stream was
+    /// interrupted (a cluster whose silos were killed: the gateway subscribes again), the first one on a socket to
+    /// <paramref name="baseAddress"/> and <paramref name="path"/> resumed from the cursor the gateway gave.
+    /// </summary>
+    public async Task<string> NextNotificationOrResumeAsync(Uri baseAddress, string path, string token)
+    {
+        var (type, text) = await NextNotificationOrCloseAsync();
+        if (type != WebSocketMessageType.Close)
+        {
+            return text;
+        }
+
+        const string Prefix = "notification stream interrupted; resume with after=";
+        var reason = _socket.CloseStatusDescription ?? string.Empty;
+        Assert.True(reason.StartsWith(Prefix, StringComparison.Ordinal), $"closed without a resume cursor: {_socket.CloseStatus} {reason}");
+        await using var resumed = await ConnectAsync(baseAddress, $"{path}?after={reason[Prefix.Length..]}", token);
+        return (await resumed.NextNotificationAsync()).Text;
+    }
+
+    /// <summary>
     /// Notifications until one that <paramref name="last"/> accepts, all within <see cref="Deadline"/>;
     /// everything read on the way is returned too.
     /// </summary>

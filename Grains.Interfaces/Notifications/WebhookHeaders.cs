@@ -1,9 +1,9 @@
 namespace Entitlements.Notifications;
 
-/// <summary>The headers of a webhook request, beside the signed JSON body.</summary>
+/// <summary>The headers of a webhook request; the signature covers all the others (<see cref="Covered"/>) and the JSON body.</summary>
 public static class WebhookHeaders
 {
-    /// <summary><c>t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256&gt;</c>: see <see cref="WebhookSignature"/>.</summary>
+    /// <summary><c>t=&lt;unix seconds&gt;,v2=&lt;hex HMAC-SHA256&gt;</c>: see <see cref="WebhookSignature"/>.</summary>
     public const string Signature = "X-Entitlements-Signature";
 
     /// <summary>The ledger event that produced the notification.</summary>
@@ -26,6 +26,12 @@ public static class WebhookHeaders
 
     /// <summary>The attempt number, from 1.</summary>
     public const string Attempt = "X-Entitlements-Attempt";
+
+    /// <summary>
+    /// The headers the signature covers, in the order of the signed message: every <c>X-Entitlements-*</c>
+    /// header but the signature itself.
+    /// </summary>
+    public static IReadOnlyList<string> Covered { get; } = [EventId, Notification, Player, Version, Cursor, Delivery, Attempt];
 
     /// <summary>The wire name of a notification kind.</summary>
     public static string NotificationName(NotificationKind kind) =>

@@ -3,13 +3,14 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Entitlements.Notifications;
+using Microsoft.Extensions.Primitives;
 
 namespace Entitlements.Webhooks;
 
 /// <summary>
 /// Sends one notification to one webhook once: <c>POST</c> of exactly
-/// <see cref="NotificationJson.Serialize(EntitlementNotification)"/>, signed with
-/// <see cref="WebhookSignature"/>, with the <see cref="WebhookHeaders"/>; then classifies the answer.
+/// <see cref="NotificationJson.Serialize(EntitlementNotification)"/> with the <see cref="WebhookHeaders"/>,
+/// the body and every other header signed with <see cref="WebhookSignature"/>; then classifies the answer.
 /// </summary>
 public sealed class WebhookSender(IHttpClientFactory clients, TimeProvider time)
 {
@@ -24,15 +25,21 @@ public sealed class WebhookSender(IHttpClientFactory clients, TimeProvider time)
         {
             Content = new StringContent(body, Encoding.UTF8, Json),
         };
-        var headers = request.Headers;
-        headers.Add(WebhookHeaders.Signature, WebhookSignature.Sign(webhook.Secret, time.GetUtcNow(), body));
-        headers.Add(WebhookHeaders.EventId, notification.EventId);
-        headers.Add(WebhookHeaders.Notification, WebhookHeaders.NotificationName(notification.Kind));
-        headers.Add(WebhookHeaders.Player, notification.PlayerUuid.ToString("D"));
-        headers.Add(WebhookHeaders.Version, notification.Version.ToString(CultureInfo.InvariantCulture));
-        headers.Add(WebhookHeaders.Cursor, notification.Cursor);
-        headers.Add(WebhookHeaders.Delivery, Guid.NewGuid().ToString("N"));
-        headers.Add(WebhookHeaders.Attempt, attempt.ToString(CultureInfo.InvariantCulture));
+        KeyValuePair<string, StringValues>[] signed =
+        [
+            new(WebhookHeaders.EventId, notification.EventId),
+            new(WebhookHeaders.Notification, WebhookHeaders.NotificationName(notification.Kind)),
+            new(WebhookHeaders.Player, notification.PlayerUuid.ToString("D")),
+            new(WebhookHeaders.Version, notification.Version.ToString(CultureInfo.InvariantCulture)),
+            new(WebhookHeaders.Cursor, notification.Cursor),
+            new(WebhookHeaders.Delivery, Guid.NewGuid().ToString("N")),
+            new(WebhookHeaders.Attempt, attempt.ToString(CultureInfo.InvariantCulture)),
+        ];
+        request.Headers.Add(WebhookHeaders.Signature, WebhookSignature.Sign(webhook.Secret, time.GetUtcNow(), signed, body));
+        foreach (var (name, value) in signed)
+        {
+            request.Headers.Add(name, value.ToString());
+        }
 
         var client = clients.CreateClient(webhook.ClientName);
         try

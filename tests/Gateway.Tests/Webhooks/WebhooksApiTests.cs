@@ -88,7 +88,7 @@ public sealed class WebhooksApiTests(WebhookGatewayFixture fixture) : IClassFixt
         Assert.Equal([400, 200, 200], requests.Select(r => r.Status));
         Assert.Equal(requests[0].Body, requests[2].Body);
         Assert.Equal(letters[0]["event_id"]!.GetValue<string>(), requests[2].Header(WebhookHeaders.EventId));
-        Assert.True(WebhookSignature.Verify(WebhookGatewayFixture.Secret, requests[2].Header(WebhookHeaders.Signature), requests[2].Body, requests[2].ReceivedAt));
+        Assert.True(WebhookSignature.Verify(WebhookGatewayFixture.Secret, requests[2].HeaderValues, requests[2].Body, requests[2].ReceivedAt));
         var listed = await fixture.Ops.GetApiAsync($"/ops/v1/webhooks/orders/dead-letters?limit=1&after_id={id - 1}");
         JsonAssert.Equal(replayed, listed.BodyObject["dead_letters"]![0]!);
         // The replay re-sent an older notification; the webhook's own position did not move back to it: it

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
 using Entitlements.Notifications;
 using Entitlements.Webhooks;
 
@@ -42,13 +44,44 @@ public sealed class WebhookDeliveryTests(WebhookFixture fixture) : IClassFixture
         Assert.Equal("1", request.Header(WebhookHeaders.Attempt));
         Assert.Matches("^[0-9a-f]{32}$", request.Header(WebhookHeaders.Delivery));
         var signature = request.Header(WebhookHeaders.Signature);
-        Assert.Matches("^t=[0-9]+,v1=[0-9a-f]{64}$", signature);
+        Assert.Matches("^t=[0-9]+,v2=[0-9a-f]{64}$", signature);
         var signedAt = DateTimeOffset.FromUnixTimeSeconds(long.Parse(signature[2..signature.IndexOf(',', StringComparison.Ordinal)], CultureInfo.InvariantCulture));
         Assert.InRange(signedAt, request.ReceivedAt.AddSeconds(-5), request.ReceivedAt.AddSeconds(1));
-        Assert.True(WebhookSignature.Verify(WebhookCluster.Secret, signature, request.Body, request.ReceivedAt));
-        Assert.False(WebhookSignature.Verify(WebhookCluster.Secret + "x", signature, request.Body, request.ReceivedAt));
-        Assert.False(WebhookSignature.Verify(WebhookCluster.Secret, signature, request.Body.Replace("grant", "revoke", StringComparison.Ordinal), request.ReceivedAt));
-        Assert.False(WebhookSignature.Verify(WebhookCluster.Secret, signature, request.Body, request.ReceivedAt.AddMinutes(6)));
+        Assert.Equal(WebhookSignature.Sign(WebhookCluster.Secret, signedAt, request.HeaderValues, request.Body), signature);
+        Assert.True(WebhookSignature.Verify(WebhookCluster.Secret, request.HeaderValues, request.Body, request.ReceivedAt));
+        Assert.False(WebhookSignature.Verify(WebhookCluster.Secret + "x", request.HeaderValues, request.Body, request.ReceivedAt));
+        Assert.False(WebhookSignature.Verify(WebhookCluster.Secret, request.HeaderValues, request.Body.Replace("grant", "revoke", StringComparison.Ordinal), request.ReceivedAt));
+        Assert.False(WebhookSignature.Verify(WebhookCluster.Secret, request.HeaderValues, request.Body, request.ReceivedAt.AddMinutes(6)));
+    }
+
+    /// <summary>
+    /// Someone who captured one signed delivery sends it again within the five minutes with one header
+    /// changed: another event id (to get past the receiver's deduplication and have it applied twice), another
+    /// player (to have it applied to them), and so on. A receiver that verifies as the docs say accepts the
+    /// untouched request and refuses the altered one, so the notification is applied once, to its player.
+    /// </summary>
+    [Theory]
+    [InlineData(WebhookHeaders.EventId, "0199a3c4-5b6d-7e8f-9a0b-1c2d3e4f5a6b")]
+    [InlineData(WebhookHeaders.Notification, "revocationCompleted")]
+    [InlineData(WebhookHeaders.Player, "6f1c2b3a-4d5e-4f60-8a71-92b3c4d5e6f7")]
+    [InlineData(WebhookHeaders.Version, "2")]
+    [InlineData(WebhookHeaders.Cursor, "AgAAAAAAAAAqAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData(WebhookHeaders.Delivery, "5d41402abc4b2a76b9719d911017c592")]
+    [InlineData(WebhookHeaders.Attempt, "2")]
+    public async Task Delivery_SentAgainWithAHeaderChanged_IsRefusedByAReceiverThatVerifies(string header, string forged)
+    {
+        var user = await _ledger.NewPlayerAsync();
+        var sku = await _ledger.PutSkuAsync();
+        var grant = await _ledger.GrantAsync(user, sku);
+        var captured = Assert.Single(await Receiver.WaitForDeliveredAsync(Path, user.PlayerUuid, 1));
+        await using var receiver = await VerifyingReceiver.StartAsync(WebhookCluster.Secret);
+        using var http = new HttpClient();
+
+        var untouched = await SendAgainAsync(http, receiver.Url, captured, header, captured.Header(header));
+        var altered = await SendAgainAsync(http, receiver.Url, captured, header, forged);
+
+        Assert.Equal((HttpStatusCode.NoContent, HttpStatusCode.Unauthorized), (untouched, altered));
+        Assert.Equal([(grant.EventId, "entitlementUpdated", user.PlayerUuid.ToString("D"))], receiver.Applied);
     }
 
     [Fact]
@@ -69,7 +102,7 @@ public sealed class WebhookDeliveryTests(WebhookFixture fixture) : IClassFixture
         Assert.Equal(["1", "2", "2"], delivered.Select(r => r.Header(WebhookHeaders.Version)));
         Assert.Equal(EntitlementUpdateAction.Revoke, NotificationJson.DeserializeEntitlementUpdated(delivered[1].Body).Payload.Action);
         Assert.Equal(refund.EventId, NotificationJson.DeserializeRevocationCompleted(delivered[2].Body).Id);
-        Assert.All(delivered, r => Assert.True(WebhookSignature.Verify(WebhookCluster.Secret, r.Header(WebhookHeaders.Signature), r.Body, r.ReceivedAt)));
+        Assert.All(delivered, r => Assert.True(WebhookSignature.Verify(WebhookCluster.Secret, r.HeaderValues, r.Body, r.ReceivedAt)));
         Assert.Equal(3, Receiver.Requests(Path, user.PlayerUuid).Count);
     }
 
@@ -90,7 +123,7 @@ public sealed class WebhookDeliveryTests(WebhookFixture fixture) : IClassFixture
             delivered.Select(r => (r.Header(WebhookHeaders.EventId), r.Header(WebhookHeaders.Notification), r.Header(WebhookHeaders.Version))));
         var revocation = NotificationJson.DeserializeRevocationCompleted(delivered[0].Body);
         Assert.Equal((refund.EventId, "SUCCESS"), (revocation.Id, revocation.Payload.Status));
-        Assert.All(delivered, r => Assert.True(WebhookSignature.Verify(WebhookCluster.Secret, r.Header(WebhookHeaders.Signature), r.Body, r.ReceivedAt)));
+        Assert.All(delivered, r => Assert.True(WebhookSignature.Verify(WebhookCluster.Secret, r.HeaderValues, r.Body, r.ReceivedAt)));
         Assert.Equal(2, Receiver.Requests(Path, user.PlayerUuid).Count);
     }
 
@@ -225,7 +258,7 @@ public sealed class WebhookDeliveryTests(WebhookFixture fixture) : IClassFixture
         Assert.Equal(requests[0].Body, replayed.Body);
         Assert.Equal(NotificationJson.Serialize((await _ledger.NotificationsAsync(user.PlayerUuid))[0]), replayed.Body);
         Assert.Equal((grant.EventId, "2"), (replayed.Header(WebhookHeaders.EventId), replayed.Header(WebhookHeaders.Attempt)));
-        Assert.True(WebhookSignature.Verify(WebhookCluster.Secret, replayed.Header(WebhookHeaders.Signature), replayed.Body, replayed.ReceivedAt));
+        Assert.True(WebhookSignature.Verify(WebhookCluster.Secret, replayed.HeaderValues, replayed.Body, replayed.ReceivedAt));
     }
 
     [Fact]
@@ -422,5 +455,19 @@ public sealed class WebhookDeliveryTests(WebhookFixture fixture) : IClassFixture
         await _ledger.GrantAsync(user, sku);
         await Receiver.WaitForDeliveredAsync(Path, user.PlayerUuid, 1);
         return Assert.Single(await AllDeadLettersAsync(), d => d.PlayerUuid == user.PlayerUuid);
+    }
+
+    /// <summary>POST <paramref name="captured"/> to <paramref name="url"/> again, its body and headers as they were but <paramref name="header"/> set to <paramref name="value"/>.</summary>
+    private static async Task<HttpStatusCode> SendAgainAsync(HttpClient http, Uri url, ReceivedWebhook captured, string header, string value)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(captured.Body) };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(captured.Header("Content-Type"));
+        foreach (var (name, received) in captured.Headers.Where(h => h.Key.StartsWith("x-entitlements-", StringComparison.Ordinal)))
+        {
+            request.Headers.Add(name, string.Equals(name, header, StringComparison.OrdinalIgnoreCase) ? value : received);
+        }
+
+        using var response = await http.SendAsync(request);
+        return response.StatusCode;
     }
 }

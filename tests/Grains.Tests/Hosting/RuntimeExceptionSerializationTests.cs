@@ -22,12 +22,9 @@ public sealed class RuntimeExceptionSerializationTests
     [Fact]
     public void PlacementTimeout_WrittenByASilo_IsReadByAClusterClientAsTheTimeout()
     {
-        using var silo = BuildSilo();
-        using var client = BuildClient();
         var placement = new TimeoutException("Placement did not finish in time.", new TimeoutRejectedException("The operation didn't complete within the allowed timeout of '00:00:30'."));
 
-        var bytes = silo.Services.GetRequiredService<Serializer>().SerializeToArray<Exception>(placement);
-        var read = client.Services.GetRequiredService<Serializer>().Deserialize<Exception>(bytes);
+        var read = FromSiloToClient(placement);
 
         var timeout = Assert.IsType<TimeoutException>(read);
         Assert.Equal("Placement did not finish in time.", timeout.Message);
@@ -39,18 +36,24 @@ public sealed class RuntimeExceptionSerializationTests
     public void StoredSystemGrainFailure_WrittenByASilo_IsReadByAClusterClientWithTheDatabaseError()
     {
         // Orleans' stream rendezvous grain, kept in PubSubStore, failing to activate while the database does not answer.
-        using var silo = BuildSilo();
-        using var client = BuildClient();
         var activation = new OrleansException("Error from storage provider during ReadStateAsync.", new NpgsqlException("Exception while connecting", new TimeoutException("The operation has timed out.")));
 
-        var bytes = silo.Services.GetRequiredService<Serializer>().SerializeToArray<Exception>(activation);
-        var read = client.Services.GetRequiredService<Serializer>().Deserialize<Exception>(bytes);
+        var read = FromSiloToClient(activation);
 
         var orleans = Assert.IsType<OrleansException>(read);
         Assert.Equal("Error from storage provider during ReadStateAsync.", orleans.Message);
         var database = Assert.IsType<NpgsqlException>(orleans.InnerException);
         Assert.Equal("Exception while connecting", database.Message);
         Assert.Equal("The operation has timed out.", Assert.IsType<TimeoutException>(database.InnerException).Message);
+    }
+
+    /// <summary><paramref name="exception"/> written by a silo's serializer and read by a cluster client's.</summary>
+    private static Exception FromSiloToClient(Exception exception)
+    {
+        using var silo = BuildSilo();
+        using var client = BuildClient();
+        var bytes = silo.Services.GetRequiredService<Serializer>().SerializeToArray(exception);
+        return Assert.IsAssignableFrom<Exception>(client.Services.GetRequiredService<Serializer>().Deserialize<Exception>(bytes));
     }
 
     private static IHost BuildSilo()

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using Entitlements.Contracts;
@@ -121,13 +123,19 @@ public sealed class SessionTicketGrain(ILedgerStore store, TimeProvider time) : 
 
     private async Task<byte[]> KeyAsync() => _key ??= await store.ReadSessionTicketKeyAsync();
 
-    private static string Encode(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string Encode(byte[] bytes) => Base64Url.EncodeToString(bytes);
 
+    /// <summary>
+    /// The bytes of <paramref name="text"/> only when it is the one spelling <see cref="Encode"/> gives them: the
+    /// runtime's decoders also take padding, white space and (<see cref="Convert"/>'s) <c>+</c> and <c>/</c>, and
+    /// ignore the unused low bits of the last character, so that one ticket could be written many ways.
+    /// </summary>
     private static byte[]? Decode(string text)
     {
-        var padded = text.Replace('-', '+').Replace('_', '/');
-        padded = padded.PadRight(padded.Length + ((4 - (padded.Length % 4)) % 4), '=');
-        var buffer = new byte[padded.Length];
-        return Convert.TryFromBase64String(padded, buffer, out var written) ? buffer[..written] : null;
+        var buffer = new byte[Base64Url.GetMaxDecodedLength(text.Length)];
+        return Base64Url.DecodeFromChars(text, buffer, out _, out var written) == OperationStatus.Done
+            && string.Equals(Base64Url.EncodeToString(buffer.AsSpan(0, written)), text, StringComparison.Ordinal)
+            ? buffer[..written]
+            : null;
     }
 }

@@ -17,4 +17,7 @@ public static class AuthErrorCode
 
     /// <summary>Ours: the credential came in the cookie on a request from another site's page (its <c>Origin</c>).</summary>
     public const string ForeignOrigin = "auth_cookie_foreign_origin";
+
+    /// <summary>Ours: a dashboard sign-in or sign-out that a page of another site made the browser send.</summary>
+    public const string CrossSite = "auth_cross_site_request";
 }

@@ -35,11 +35,28 @@ public static class DashboardEndpoints
         app.MapGet(LoginPath, () => TypedResults.Content(LoginPage, "text/html; charset=utf-8"))
             .WithName("dashboard_login_page").WithMetadata(AnonymousAccess.Instance);
         app.MapPost(LoginPath, LoginAsync)
-            .WithName("dashboard_login").WithMetadata(AnonymousAccess.Instance).DisableAntiforgery();
+            .WithName("dashboard_login").WithMetadata(AnonymousAccess.Instance).DisableAntiforgery()
+            .AddEndpointFilter(RefuseAnotherOrigin);
         app.MapPost(LogoutPath, Logout)
-            .WithName("dashboard_logout").WithMetadata(AnonymousAccess.Instance).DisableAntiforgery();
+            .WithName("dashboard_logout").WithMetadata(AnonymousAccess.Instance).DisableAntiforgery()
+            .AddEndpointFilter(RefuseAnotherOrigin);
         return app;
     }
+
+    /// <summary>
+    /// Sign-in and sign-out only from the dashboard's own pages, or from a tool. Any site's page can make a browser
+    /// post a form here: with the operator's browser signed in under the attacker's token (login CSRF), what the
+    /// operator then does or reads in the dashboard is under the attacker's session, and a forced sign-out is a
+    /// nuisance. Neither route needs a credential, so the cookie's SameSite does not guard them; the browser's own
+    /// account of where the request comes from does (<see cref="RequestOrigin.FromAnotherOrigin"/>): such a request
+    /// is refused 403 before its body is read, and nothing is set or cleared.
+    /// </summary>
+    private static async ValueTask<object?> RefuseAnotherOrigin(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next) =>
+        RequestOrigin.FromAnotherOrigin(invocation.HttpContext.Request)
+            ? TypedResults.Json(
+                new HzApiErrorModel(AuthSuccess: false, AuthErrorCode.CrossSite, "Sign-in and sign-out are not accepted from another site's page: open the dashboard's own sign-in page"),
+                statusCode: StatusCodes.Status403Forbidden)
+            : await next(invocation);
 
     /// <summary>
     /// A form field <c>token</c> (the access token, with or without <c>Bearer </c>): a token that is valid and

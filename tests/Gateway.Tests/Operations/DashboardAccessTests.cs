@@ -182,14 +182,103 @@ public sealed class DashboardAccessTests(OperationsGateway gateway)
         Assert.StartsWith("Authorization=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/dashboard", setCookie, StringComparison.Ordinal);
     }
 
+    private const string CrossSite = "Sign-in and sign-out are not accepted from another site's page: open the dashboard's own sign-in page";
+
+    /// <summary>
+    /// Another site's page can make a browser post the login form with the attacker's token (login CSRF), and
+    /// the browser says so: in <c>Sec-Fetch-Site</c>, or, when it sends none, in <c>Origin</c>.
+    /// </summary>
+    [Theory]
+    [InlineData("Sec-Fetch-Site", "cross-site")]
+    [InlineData("Sec-Fetch-Site", "same-site")]
+    [InlineData("Sec-Fetch-Site", "same-origin, cross-site")]
+    [InlineData("Origin", "https://attacker.example")]
+    [InlineData("Origin", "null")]
+    [InlineData("Origin", "{own-host-other-port}")]
+    public async Task Login_FromAnotherSitesPage_Returns403CrossSiteAndSetsNoCookie(string header, string value)
+    {
+        using var client = gateway.Client();
+
+        using var login = await PostLoginAsync(client, gateway.Token("ops:dashboard"), (header, OwnOrigin(client, value)));
+
+        Assert.False(login.Headers.Contains("Set-Cookie"));
+        AuthHttp.Rejected("auth_cross_site_request", CrossSite, await ReadAsync(login));
+    }
+
+    /// <summary>
+    /// The dashboard's own page, the user's own navigation, or no browser at all. <c>Sec-Fetch-Site</c> decides
+    /// when it is there: behind a proxy that changes the scheme or host, <c>Origin</c> is not the gateway's.
+    /// </summary>
+    [Theory]
+    [InlineData("same-origin", null)]
+    [InlineData("none", null)]
+    [InlineData("same-origin", "https://dashboard.example")]
+    [InlineData(null, "{own}")]
+    [InlineData(null, "{OWN}")]
+    [InlineData(null, null)]
+    public async Task Login_FromTheDashboardsOwnPageOrNoBrowser_SetsTheCookie(string? secFetchSite, string? origin)
+    {
+        using var client = gateway.Client();
+        (string, string?)[] headers = [("Sec-Fetch-Site", secFetchSite), ("Origin", origin is null ? null : OwnOrigin(client, origin))];
+
+        using var login = await PostLoginAsync(client, gateway.Token("ops:dashboard"), headers);
+
+        Assert.True(login.StatusCode == HttpStatusCode.SeeOther, $"expected 303, got {(int)login.StatusCode}");
+        Assert.StartsWith("Authorization=Bearer%20", Assert.Single(login.Headers.GetValues("Set-Cookie")), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Sec-Fetch-Site", "cross-site")]
+    [InlineData("Origin", "https://attacker.example")]
+    public async Task Logout_FromAnotherSitesPage_Returns403CrossSiteAndClearsNothing(string header, string value)
+    {
+        using var client = gateway.Client();
+
+        var logout = await client.SendAsync(HttpMethod.Post, "/dashboard/logout", configure: r => r.Headers.Add(header, value));
+
+        Assert.False(logout.Headers.Contains("Set-Cookie"));
+        AuthHttp.Rejected("auth_cross_site_request", CrossSite, logout);
+    }
+
+    [Fact]
+    public async Task Logout_FromTheDashboardsOwnPage_ExpiresTheCookie()
+    {
+        using var client = gateway.Client();
+
+        var logout = await client.SendAsync(HttpMethod.Post, "/dashboard/logout", configure: r => r.Headers.Add("Sec-Fetch-Site", "same-origin"));
+
+        Assert.Equal(HttpStatusCode.Redirect, logout.Status);
+        Assert.StartsWith("Authorization=; expires=", Assert.Single(logout.Headers.GetValues("Set-Cookie")), StringComparison.Ordinal);
+    }
+
+    /// <summary><paramref name="value"/> with <c>{own}</c> the client's gateway origin (<c>{OWN}</c> in upper case, <c>{own-host-other-port}</c> another port of its host).</summary>
+    private static string OwnOrigin(HttpClient client, string value)
+    {
+        var own = client.BaseAddress!;
+        var authority = own.GetLeftPart(UriPartial.Authority);
+        return value
+            .Replace("{own-host-other-port}", $"{own.Scheme}://{own.Host}:{(own.Port == 1 ? 2 : 1)}", StringComparison.Ordinal)
+            .Replace("{own}", authority, StringComparison.Ordinal)
+            .Replace("{OWN}", authority.ToUpperInvariant(), StringComparison.Ordinal);
+    }
+
     /// <summary>A body whose length is not known up front, so that the client sends it chunked.</summary>
     private sealed class NoLengthStream(byte[] bytes) : MemoryStream(bytes)
     {
         public override bool CanSeek => false;
     }
 
-    private static Task<HttpResponseMessage> PostLoginAsync(HttpClient client, string token) =>
-        client.PostAsync(new Uri("/dashboard/login", UriKind.Relative), new FormUrlEncodedContent([new("token", token)]));
+    /// <summary>Post the login form, with each of <paramref name="headers"/> that has a value.</summary>
+    private static async Task<HttpResponseMessage> PostLoginAsync(HttpClient client, string token, params (string Name, string? Value)[] headers)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/dashboard/login") { Content = new FormUrlEncodedContent([new("token", token)]) };
+        foreach (var (name, value) in headers.Where(header => header.Value is not null))
+        {
+            Assert.True(request.Headers.TryAddWithoutValidation(name, value));
+        }
+
+        return await client.SendAsync(request);
+    }
 
     private static async Task<ApiResponse> ReadAsync(HttpResponseMessage response) =>
         new(response.StatusCode, await response.Content.ReadAsStringAsync(), response.Headers, response.Content.Headers);

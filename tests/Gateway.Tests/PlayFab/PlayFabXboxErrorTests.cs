@@ -47,6 +47,62 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
         PlayFabHttp.AssertError(response, HttpStatusCode.Unauthorized, "InvalidSessionTicket", 1100);
     }
 
+    /// <summary>
+    /// A ticket has one spelling, the base64url without padding that login answers. The runtime's base64 decoder
+    /// also takes the same bytes padded, with <c>+</c> and <c>/</c>, with white space inside, or with the unused low
+    /// bits of the last character set: each such spelling is answered exactly as a ticket the gateway never issued.
+    /// </summary>
+    [Theory]
+    [InlineData("padded")]
+    [InlineData("plus")]
+    [InlineData("slash")]
+    [InlineData("white space")]
+    [InlineData("trailing bits")]
+    public async Task ConsumeXboxEntitlements_TicketSpelledOtherwise_IsAnsweredAsAnUnknownTicket(string spelling)
+    {
+        var (ticket, token) = await TicketHoldingAsync('-', '_');
+        var parts = ticket.Split('.');
+        var respelled = spelling switch
+        {
+            "padded" => string.Join('.', parts.Select(part => part + new string('=', (4 - (part.Length % 4)) % 4))),
+            "plus" => ticket.Replace('-', '+'),
+            "slash" => ticket.Replace('_', '/'),
+            "white space" => ticket[..4] + "  \t " + ticket[4..],
+            "trailing bits" => ticket[..^1] + Base64UrlAlphabet[Base64UrlAlphabet.IndexOf(ticket[^1], StringComparison.Ordinal) | 1],
+            _ => throw new ArgumentOutOfRangeException(nameof(spelling), spelling, null),
+        };
+        Assert.NotEqual(ticket, respelled);
+
+        var unknown = await _client.ConsumeXboxAsync("not-a-ticket", token);
+        var refused = await _client.ConsumeXboxAsync(respelled, token);
+        var accepted = await _client.ConsumeXboxAsync(ticket, token);
+
+        PlayFabHttp.AssertError(refused, HttpStatusCode.Unauthorized, "InvalidSessionTicket", 1100);
+        JsonAssert.Equal(unknown.Json, refused.Json);
+        Assert.True(accepted.Status == HttpStatusCode.OK, $"the ticket as issued: {accepted}");
+    }
+
+    private const string Base64UrlAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+    /// <summary>
+    /// A logged-in user's ticket that holds each of <paramref name="characters"/>. A ticket is mostly a MAC, so
+    /// which characters it holds is chance: the same session, signed again with an expiry one second later, is
+    /// another draw (each holds both <c>-</c> and <c>_</c> more than half the time).
+    /// </summary>
+    private async Task<(string Ticket, string Token)> TicketHoldingAsync(params char[] characters)
+    {
+        var (ticket, token) = await LoggedInUserAsync();
+        var tickets = fixture.Gateway.App.Services.GetRequiredService<IGrainFactory>().GetGrain<ISessionTicketGrain>(0);
+        var claims = await tickets.ReadAsync(ticket) ?? throw new InvalidOperationException("The login's own ticket did not read back.");
+        for (var draw = 1; !characters.All(ticket.Contains); draw++)
+        {
+            Assert.True(draw <= 100, $"no ticket of 100 held all of {new string(characters)}");
+            ticket = await tickets.IssueAsync(claims with { Expires = claims.Expires.AddSeconds(draw) });
+        }
+
+        return (ticket, token);
+    }
+
     [Fact]
     public async Task ConsumeXboxEntitlements_ExpiredSessionTicket_IsInvalidSessionTicket()
     {

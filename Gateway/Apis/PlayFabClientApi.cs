@@ -232,7 +232,9 @@ public static partial class PlayFabClientApi
         }
         catch (Exception exception) when (Unavailability.IsUnavailable(exception, context.RequestAborted))
         {
-            LogUnavailable(Logger(context), exception, context.Request.Path);
+            var logger = Logger(context);
+            LogUnavailable(logger, context.Request.Path, Unavailability.Describe(exception));
+            LogUnavailableException(logger, exception, context.Request.Path);
             context.Response.Headers.RetryAfter = Unavailability.RetryAfterSeconds;
             return PlayFabResults.Error(
                 PlayFabError.ServiceUnavailable, "The service is temporarily unavailable; retry later.", retryAfterSeconds: Unavailability.RetryAfterSecondsNumber);

@@ -24,7 +24,9 @@ public sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<ErrorM
         }
         catch (Exception exception) when (!context.Response.HasStarted && Unavailability.IsUnavailable(exception, context.RequestAborted))
         {
-            LogUnavailable(logger, exception, context.Request.Path);
+            // Expected while the cluster or its storage is down, so one line per request; the stack trace at Debug.
+            LogUnavailable(logger, context.Request.Path, Unavailability.Describe(exception));
+            LogUnavailableException(logger, exception, context.Request.Path);
             await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "service_unavailable", "The service is temporarily unavailable; retry later.");
         }
         catch (Exception exception) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
@@ -53,8 +55,11 @@ public sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<ErrorM
         return context.Response.WriteAsJsonAsync(new HzApiErrorModel(AuthSuccess: true, code, description));
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {Path} failed: the cluster, its storage or the signing keys are unavailable")]
-    private static partial void LogUnavailable(ILogger logger, Exception exception, PathString path);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {Path} answered 503: the cluster, its storage or the signing keys are unavailable ({Failure})")]
+    private static partial void LogUnavailable(ILogger logger, PathString path, string failure);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Request {Path} answered 503: the exception")]
+    private static partial void LogUnavailableException(ILogger logger, Exception exception, PathString path);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Request {Path} failed")]
     private static partial void LogFailed(ILogger logger, Exception exception, PathString path);

@@ -87,9 +87,20 @@ public sealed class RequestHeadLimitMiddleware(RequestDelegate next)
         return (bytes, count);
     }
 
-    /// <summary>The refusal in the shape of the surface the path belongs to, as its other errors are written.</summary>
+    /// <summary>
+    /// The refusal in the shape of the surface the path belongs to, as its other errors are written. Over HTTP/1.x the
+    /// connection then closes, as after Kestrel's own refusals, so that a client cannot go on sending such heads on it:
+    /// Kestrel closes a connection after a response that carries <c>Connection: close</c>. Over HTTP/2 and HTTP/3 the
+    /// answer ends the request's stream and the connection goes on (a connection header is not allowed there).
+    /// </summary>
     private static Task RefuseAsync(HttpContext context, int status, string code, string description)
     {
+        var protocol = context.Request.Protocol;
+        if (HttpProtocol.IsHttp11(protocol) || HttpProtocol.IsHttp10(protocol))
+        {
+            context.Response.Headers.Connection = "close";
+        }
+
         var path = context.Request.Path;
         if (path.StartsWithSegments(PlayFabRequestIdMiddleware.SurfacePath, StringComparison.OrdinalIgnoreCase))
         {

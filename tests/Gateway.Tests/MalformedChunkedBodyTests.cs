@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Entitlements.Tests.Infrastructure;
 using Entitlements.Tests.PlayFab;
@@ -15,7 +14,7 @@ namespace Entitlements.Tests;
 public sealed class MalformedChunkedBodyTests(MalformedChunkedBodyTests.LoggedXboxGateway fixture) : IClassFixture<MalformedChunkedBodyTests.LoggedXboxGateway>
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-    private int _errorsBefore;
+    private int _entriesBefore;
 
     /// <summary>Chunk-size lines: three that do not fit in 32 bits, and one that is not hex (the answer the others must match).</summary>
     public static TheoryData<string> SizeLines => new() { "ffffffffffffffff", "80000000", "100000000", "zz" };
@@ -112,7 +111,7 @@ public sealed class MalformedChunkedBodyTests(MalformedChunkedBodyTests.LoggedXb
     private async Task<(int Status, string Body)> SendAsync(string method, string path, string sizeLine, string extraHeaders, string contentType)
     {
         using var deadline = new CancellationTokenSource(Deadline);
-        _errorsBefore = fixture.Errors.Count;
+        _entriesBefore = fixture.Log.Entries.Count;
         var head = $"{method} {path} HTTP/1.1\r\nHost: localhost\r\n{extraHeaders}Content-Type: {contentType}\r\nTransfer-Encoding: chunked\r\n\r\n";
         using var tcp = await RawHttp.SendAsync(fixture.Client.BaseAddress!, head, System.Text.Encoding.ASCII.GetBytes(sizeLine + "\r\n{}"), deadline.Token);
         return await RawHttp.ReadResponseAsync(tcp.GetStream(), deadline.Token);
@@ -123,40 +122,15 @@ public sealed class MalformedChunkedBodyTests(MalformedChunkedBodyTests.LoggedXb
     {
         Assert.True(status == expectedStatus, $"answered {status} {body}");
         JsonAssert.Equal(expectedBody, body);
-        var logged = fixture.Errors.Skip(_errorsBefore).ToList();
+        var logged = fixture.Log.Entries.Skip(_entriesBefore).Where(entry => entry.Level >= LogLevel.Error).ToList();
         Assert.True(logged.Count == 0, "logged at error level:\n" + string.Join("\n", logged));
     }
 
-    /// <summary>The Xbox-configured gateway (so that a session ticket can be had), with its error-level log lines kept.</summary>
+    /// <summary>The Xbox-configured gateway (so that a session ticket can be had), with what it logs kept.</summary>
     public sealed class LoggedXboxGateway : XboxGatewayFixture
     {
-        public ConcurrentQueue<string> Errors { get; } = new();
+        public LogCapture Log { get; } = new();
 
-        protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<ILoggerProvider>(new ErrorCapture(Errors));
-
-        private sealed class ErrorCapture(ConcurrentQueue<string> errors) : ILoggerProvider
-        {
-            public ILogger CreateLogger(string categoryName) => new Logger(categoryName, errors);
-
-            public void Dispose()
-            {
-            }
-
-            private sealed class Logger(string category, ConcurrentQueue<string> errors) : ILogger
-            {
-                public IDisposable? BeginScope<TState>(TState state)
-                    where TState : notnull => null;
-
-                public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
-
-                public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-                {
-                    if (IsEnabled(logLevel))
-                    {
-                        errors.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
-                    }
-                }
-            }
-        }
+        protected override void ConfigureServices(IServiceCollection services) => Log.AddTo(services);
     }
 }

@@ -7,8 +7,9 @@ namespace Entitlements.Tests;
 
 /// <summary>
 /// The bounds on a request's head (docs/api.md): a request target over 32,768 bytes is a 414, headers over 32,768
-/// bytes or 100 lines a 431, each in the shape of the surface the path belongs to, and the longest valid route
-/// parameters fit. Past Kestrel's own limits (twice those) and for a head that is not HTTP, Kestrel answers alone.
+/// bytes or 100 lines a 431, each in the shape of the surface the path belongs to and followed over HTTP/1.1 by the
+/// connection's end, and the longest valid route parameters fit. Past Kestrel's own limits (twice those) and for a
+/// head that is not HTTP, Kestrel answers alone.
 /// </summary>
 public sealed class RequestHeadLimitTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
 {
@@ -75,7 +76,41 @@ public sealed class RequestHeadLimitTests(GatewayFixture fixture) : IClassFixtur
         var response = await SendAsync("POST", "/Client/LoginWithXbox?sdk=", Headers(["Host: localhost", "X-ReportErrorAsSuccess: true"], MaxHeaderBytes + 1, 3));
 
         Assert.True(response.Status == 200, $"answered {response.Status} {response.Body}");
+        Assert.Equal("close", response.Headers.GetValueOrDefault("Connection"));
         JsonAssert.Equal(PlayFabError(431, "RequestHeaderFieldsTooLarge", TooLargeDesc), response.Body);
+    }
+
+    [Theory]
+    [InlineData(414)]
+    [InlineData(431)]
+    public async Task Request_HeadOverTheLimit_IsAnsweredWithConnectionCloseAndTheConnectionCloses(int status)
+    {
+        var raw = status == 414
+            ? Raw("GET", Padded("/health/live?pad=", MaxTargetBytes + 1), ["Host: localhost"])
+            : Raw("GET", "/health/live", Headers(["Host: localhost"], MaxHeaderBytes + 1, 2));
+        using var deadline = new CancellationTokenSource(Deadline);
+        using var tcp = await RawHttp.SendAsync(fixture.Client.BaseAddress!, string.Empty, raw, deadline.Token);
+        var stream = tcp.GetStream();
+
+        var (answered, headers, _) = await RawHttp.ReadResponseWithHeadersAsync(stream, deadline.Token);
+
+        Assert.Equal((status, "close"), (answered, headers.GetValueOrDefault("Connection")));
+        Assert.Equal(0, await stream.ReadAsync(new byte[1], deadline.Token));
+    }
+
+    [Fact]
+    public async Task Request_WithinTheLimits_KeepsTheConnectionForTheNextRequest()
+    {
+        var raw = Raw("GET", "/health/live", ["Host: localhost"]);
+        using var deadline = new CancellationTokenSource(Deadline);
+        using var tcp = await RawHttp.SendAsync(fixture.Client.BaseAddress!, string.Empty, raw, deadline.Token);
+        var stream = tcp.GetStream();
+
+        var (first, headers, _) = await RawHttp.ReadResponseWithHeadersAsync(stream, deadline.Token);
+        await stream.WriteAsync(raw, deadline.Token);
+        var (second, _) = await RawHttp.ReadResponseAsync(stream, deadline.Token);
+
+        Assert.Equal((200, null, 200), (first, headers.GetValueOrDefault("Connection"), second));
     }
 
     [Fact]
@@ -159,6 +194,7 @@ public sealed class RequestHeadLimitTests(GatewayFixture fixture) : IClassFixtur
     private static void AssertRefusal(string surface, int status, string code, string desc, Answer response)
     {
         Assert.True(response.Status == status, $"answered {response.Status} {response.Body}");
+        Assert.Equal("close", response.Headers.GetValueOrDefault("Connection"));
         switch (surface)
         {
             case "playfab":

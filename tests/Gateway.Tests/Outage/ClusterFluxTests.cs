@@ -101,7 +101,8 @@ public sealed class ClusterFluxTests(ClusterFluxTests.Fixture fixture) : IClassF
             services.AddSingleton<IIncomingGrainCallFilter>(new FailingPlayerCalls(Failures));
     }
 
-    private sealed class FailingPlayerCalls(ConcurrentDictionary<Guid, Exception> failures) : IIncomingGrainCallFilter
+    /// <summary>Fails a call to a player grain in <paramref name="failures"/> with the exception given there, before the grain runs.</summary>
+    internal sealed class FailingPlayerCalls(ConcurrentDictionary<Guid, Exception> failures) : IIncomingGrainCallFilter
     {
         public Task Invoke(IIncomingGrainCallContext context) =>
             context.Grain is IPlayerGrain && failures.TryGetValue(context.TargetId.GetGuidKey(), out var failure)

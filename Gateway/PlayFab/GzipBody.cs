@@ -32,6 +32,7 @@ internal static class GzipBody
     /// <summary>Writes the data of <paramref name="wire"/>'s members to <paramref name="output"/>, no more than <paramref name="maxBytes"/> in all.</summary>
     public static Outcome Decompress(byte[] wire, int maxBytes, MemoryStream output)
     {
+        var chunk = new byte[16 * 1024];
         var offset = 0;
         do
         {
@@ -44,14 +45,14 @@ internal static class GzipBody
             // The inflater does not say where the member's compressed data ended. Given the data in chunks, it stops
             // within the last one; given that chunk again one byte at a time, it stops on the data's last byte.
             var memberStart = (int)output.Length;
-            var (outcome, lastChunk, _) = Inflate(wire, dataStart, wire.Length, maxBytes, output);
+            var (outcome, lastChunk, _) = Inflate(wire, dataStart, wire.Length, maxBytes, output, chunk);
             if (outcome != Outcome.Read)
             {
                 return outcome;
             }
 
             output.SetLength(memberStart);
-            (outcome, _, var dataEnd) = Inflate(wire, dataStart, lastChunk, maxBytes, output);
+            (outcome, _, var dataEnd) = Inflate(wire, dataStart, lastChunk, maxBytes, output, chunk);
             if (outcome != Outcome.Read)
             {
                 return outcome;
@@ -115,11 +116,11 @@ internal static class GzipBody
     /// one byte at a time: the data ends after <c>LastChunk</c>, and no later than <c>Given</c> (there, when the last
     /// chunk was a single byte).
     /// </summary>
-    private static (Outcome Outcome, int LastChunk, int Given) Inflate(byte[] wire, int start, int singleBytesFrom, int maxBytes, MemoryStream output)
+    private static (Outcome Outcome, int LastChunk, int Given) Inflate(
+        byte[] wire, int start, int singleBytesFrom, int maxBytes, MemoryStream output, byte[] chunk)
     {
         var feed = new Feed(wire, start, singleBytesFrom);
         using var inflater = new DeflateStream(feed, CompressionMode.Decompress);
-        var chunk = new byte[16 * 1024];
         try
         {
             int read;

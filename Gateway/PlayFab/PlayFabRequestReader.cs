@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text.Json;
 using Entitlements.Gateway.Validation;
 
@@ -37,15 +36,12 @@ public sealed class PlayFabRequestReader : IDisposable
 
         // A gzip body is held to the limit twice: on the wire (it may hold nothing but empty blocks) and
         // once decompressed, so a small body cannot expand into a large one.
-        await using var wire = gzip ? new WireLimit(request.Body) : null;
-        await using var decompressed = wire is null ? null : new GZipStream(wire, CompressionMode.Decompress);
-        var body = decompressed ?? request.Body;
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         try
         {
             int read;
-            while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
             {
                 if (buffer.Length + read > MaxBodyBytes)
                 {
@@ -55,19 +51,28 @@ public sealed class PlayFabRequestReader : IDisposable
                 buffer.Write(chunk, 0, read);
             }
         }
-        catch (InvalidDataException) when (gzip)
-        {
-            return Fail("body", wire!.Exceeded ? TooLarge : "The request body is not valid gzip.");
-        }
         catch (IOException exception) when (RequestBodyFailure.IsUnmarked(exception))
         {
             // Answered by the route's filter as any other request it could not read.
             throw RequestBodyFailure.AsBadRequest(exception);
         }
 
+        using var decompressed = new MemoryStream();
+        if (gzip && buffer.Length > 0)
+        {
+            switch (GzipBody.Decompress(buffer.ToArray(), MaxBodyBytes, decompressed))
+            {
+                case GzipBody.Outcome.TooLarge:
+                    return Fail("body", TooLarge);
+                case GzipBody.Outcome.Corrupt:
+                    return Fail("body", "The request body is not valid gzip.");
+            }
+        }
+
+        var content = gzip ? decompressed : buffer;
         try
         {
-            var bytes = buffer.Length == 0 ? "{}"u8.ToArray() : buffer.ToArray();
+            var bytes = content.Length == 0 ? "{}"u8.ToArray() : content.ToArray();
             if (bytes.AsSpan().StartsWith(JsonBody.Utf8Bom))
             {
                 // Written by a StreamWriter with Encoding.UTF8 or by PowerShell 5: not part of the JSON.
@@ -206,54 +211,5 @@ public sealed class PlayFabRequestReader : IDisposable
         var reader = new PlayFabRequestReader(null);
         reader.Errors[field] = [message];
         return reader;
-    }
-
-    /// <summary>The request body, read no further than the limit: past it, reading fails.</summary>
-    private sealed class WireLimit(Stream inner) : Stream
-    {
-        private long _read;
-
-        public bool Exceeded { get; private set; }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            Count(await inner.ReadAsync(buffer, cancellationToken));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        private int Count(int read)
-        {
-            _read += read;
-            if (_read > MaxBodyBytes)
-            {
-                // GZipStream passes this on as it is; the reader answers it as a body too large.
-                Exceeded = true;
-                throw new InvalidDataException(TooLarge);
-            }
-
-            return read;
-        }
     }
 }

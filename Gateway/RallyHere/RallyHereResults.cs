@@ -13,8 +13,9 @@ public static class RallyHereResults
 
     /// <summary>
     /// FastAPI's 400 for a JSON body Python's <c>json.loads</c> raises a plain <c>ValueError</c> on (not a
-    /// <c>JSONDecodeError</c>, which is a 422 <c>json_invalid</c>): one holding an integer of more digits than
-    /// CPython converts. It is answered before any field is looked at, and nothing runs.
+    /// <c>JSONDecodeError</c>, which is a 422 <c>json_invalid</c>): one whose bytes it cannot decode as UTF-8, or
+    /// one holding an integer of more digits than CPython converts. It is answered before any field is looked at,
+    /// and nothing runs.
     /// </summary>
     public static JsonHttpResult<HttpErrorDetail> BodyNotParsed() =>
         TypedResults.Json(new HttpErrorDetail("There was an error parsing the body"), statusCode: StatusCodes.Status400BadRequest);

@@ -18,8 +18,8 @@ public static class JsonBody
     /// Reads the body, no more than <paramref name="maxBytes"/> of it, chunked or not: a body whose
     /// Content-Length says more, or that turns out to hold more, is <c>TooLarge</c> as soon as that is
     /// known, without waiting for the rest, of which nothing is held. A body Python's <c>json.loads</c> raises
-    /// a plain <c>ValueError</c> on (an integer of more digits than it converts, see
-    /// <see cref="CanonicalJson.MaxIntegerDigits"/>) is <c>NotParsed</c>: FastAPI answers it 400 (see
+    /// a plain <c>ValueError</c> on (bytes it cannot decode as UTF-8, or an integer of more digits than it
+    /// converts, see <see cref="CanonicalJson.MaxIntegerDigits"/>) is <c>NotParsed</c>: FastAPI answers it 400 (see
     /// <see cref="RallyHereResults.BodyNotParsed"/>) before looking at any field.
     /// </summary>
     public static async Task<(JsonDocument? Document, List<ValidationErrorDetail> Errors, bool TooLarge, bool NotParsed)> ReadObjectAsync(
@@ -78,6 +78,13 @@ public static class JsonBody
         // A leading UTF-8 byte order mark is no part of the JSON: Python's json.loads(bytes), which FastAPI
         // uses, drops it (and counts positions after it); parsing from memory does not skip it.
         var body = new ReadOnlyMemory<byte>(buffer.ToArray());
+        if (!Utf8.IsValid(body.Span) && PythonReadsAsUtf8(body.Span) && !DecodesAsPythonDoes(body.Span))
+        {
+            // json.loads decodes the whole body before it reads any JSON, and its UnicodeDecodeError is no
+            // JSONDecodeError: FastAPI answers it 400, whatever else is wrong with the body.
+            return (null, [], false, true);
+        }
+
         if (body.Span.StartsWith(Utf8Bom))
         {
             body = body[Utf8Bom.Length..];
@@ -154,6 +161,40 @@ public static class JsonBody
 
     /// <summary>The UTF-8 byte order mark, which a body may start with and which is no part of its JSON.</summary>
     internal static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
+    /// <summary>
+    /// Whether Python's <c>json.loads(bytes)</c> decodes <paramref name="body"/> as UTF-8: unless it starts with a
+    /// UTF-16 or UTF-32 byte order mark, or (when it has 2 bytes or at least 4) one of its first two bytes is NUL,
+    /// which it takes for UTF-16 or UTF-32 (<c>json.detect_encoding</c>). Such bodies are not decoded here: they
+    /// stay JSON that cannot be read.
+    /// </summary>
+    private static bool PythonReadsAsUtf8(ReadOnlySpan<byte> body) =>
+        !body.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) && !body.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF])
+        && !(body.Length is 2 or >= 4 && (body[0] == 0 || body[1] == 0));
+
+    /// <summary>
+    /// Whether Python decodes <paramref name="body"/> as UTF-8 without an error: its <c>surrogatepass</c> takes
+    /// the three bytes of a surrogate (U+D800 to U+DFFF), which UTF-8 does not allow, as that lone surrogate.
+    /// </summary>
+    private static bool DecodesAsPythonDoes(ReadOnlySpan<byte> body)
+    {
+        while (!body.IsEmpty)
+        {
+            if (Rune.DecodeFromUtf8(body, out _, out var consumed) != OperationStatus.Done)
+            {
+                if (body.Length < 3 || body[0] != 0xED || body[1] is < 0xA0 or > 0xBF || body[2] is < 0x80 or > 0xBF)
+                {
+                    return false;
+                }
+
+                consumed = 3;
+            }
+
+            body = body[consumed..];
+        }
+
+        return true;
+    }
 
     /// <summary>The byte offset at which line <paramref name="line"/> (0-based, lines end with LF) starts.</summary>
     private static long LineStart(ReadOnlySpan<byte> json, long line)

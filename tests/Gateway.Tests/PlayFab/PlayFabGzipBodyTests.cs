@@ -73,6 +73,50 @@ public sealed class PlayFabGzipBodyTests(XboxGatewayFixture fixture) : IClassFix
         Assert.True(response.Headers.Contains("X-RequestId"));
     }
 
+    [Theory]
+    [InlineData("trailer missing")]
+    [InlineData("trailer cut")]
+    [InlineData("data cut")]
+    [InlineData("wrong CRC-32")]
+    [InlineData("wrong length")]
+    [InlineData("bytes after the member")]
+    [InlineData("zeros after the member")]
+    [InlineData("a second member's start")]
+    [InlineData("a second member without its trailer")]
+    public async Task LoginWithXbox_GzipThatIsNotWholeMembers_IsInvalidParams(string fault)
+    {
+        var json = PaddedLogin(100);
+        var whole = Gzip(json);
+        byte[] body = fault switch
+        {
+            "trailer missing" => whole[..^8],
+            "trailer cut" => whole[..^3],
+            "data cut" => whole[..(whole.Length / 2)],
+            "wrong CRC-32" => [.. whole[..^8], (byte)(whole[^8] ^ 1), .. whole[^7..]],
+            "wrong length" => [.. whole[..^4], (byte)(whole[^4] + 1), .. whole[^3..]],
+            "bytes after the member" => [.. whole, .. "{}"u8],
+            "zeros after the member" => [.. whole, 0, 0, 0, 0],
+            "a second member's start" => [.. whole, 0x1F, 0x8B],
+            _ => [.. Gzip(json[..50]), .. Gzip(json[50..])[..^8]],
+        };
+
+        var response = await PostAsync("/Client/LoginWithXbox", body, "gzip");
+
+        JsonAssert.Response(HttpStatusCode.BadRequest, Invalid("The request body is not valid gzip."), response);
+    }
+
+    [Fact]
+    public async Task LoginWithXbox_GzipOfTwoMembers_IsReadAsOneBody()
+    {
+        var json = PaddedLogin(100);
+        byte[] body = [.. Gzip(json[..50]), .. Gzip(json[50..])];
+
+        var response = await PostAsync("/Client/LoginWithXbox", body, "gzip");
+
+        // Read to the end, as gunzip reads it: the login's token is not a real one.
+        PlayFabHttp.AssertError(response, HttpStatusCode.BadRequest, "InvalidXboxLiveToken", 1188);
+    }
+
     [Fact]
     public async Task LoginWithXbox_UnsupportedContentEncoding_IsInvalidParams()
     {

@@ -14,6 +14,7 @@ public sealed class CursorCodec(ILedgerStore store)
     private const byte PlayerListingFormat = 1;
     private const byte NotificationFormat = 2;
     private const byte EverybodyListingFormat = 3;
+    private const byte NilPlayerListingFormat = 4;
     private const int MacLength = 16;
     private const int PayloadLength = 1 + 16 + 8;
     private const int EncodedLength = (((PayloadLength + MacLength) * 4) + 2) / 3;
@@ -21,21 +22,46 @@ public sealed class CursorCodec(ILedgerStore store)
 
     /// <summary>
     /// Encode a position in <paramref name="player"/>'s listing (a version), or in everybody's when null (a
-    /// sequence). Everybody's listing has its own format, not the nil UUID's scope: a player may have the nil
-    /// UUID, and a cursor of one listing must never be taken by the other.
+    /// sequence). Everybody's listing and the nil-UUID player's each have their own format, not the player
+    /// format with the nil UUID as scope: a player may have the nil UUID, and a cursor of one listing must
+    /// never be taken by the other.
     /// </summary>
-    public Task<string> EncodeAsync(Guid? player, long position) =>
-        player is { } uuid ? EncodeAsync(PlayerListingFormat, uuid, position) : EncodeAsync(EverybodyListingFormat, Guid.Empty, position);
+    public Task<string> EncodeAsync(Guid? player, long position)
+    {
+        var (format, scope) = Listing(player);
+        return EncodeAsync(format, scope, position);
+    }
 
-    /// <summary>The position a cursor names, or null when it is not a cursor of this listing.</summary>
-    public Task<long?> DecodeAsync(Guid? player, string cursor) =>
-        player is { } uuid ? DecodeAsync(PlayerListingFormat, uuid, cursor) : DecodeAsync(EverybodyListingFormat, Guid.Empty, cursor);
+    /// <summary>
+    /// The position a cursor names, or null when it is not a cursor of this listing. Earlier builds issued the
+    /// player format with the nil UUID as scope: before 2026-12-06 for both everybody's listing and the nil-UUID
+    /// player's, and took it in both; then for the nil-UUID player's only. It is issued no more, so both
+    /// listings take it, as the builds before 2026-12-06 did: a consumer's saved position survives the upgrade.
+    /// </summary>
+    public async Task<long?> DecodeAsync(Guid? player, string cursor)
+    {
+        var (format, scope) = Listing(player);
+        return await DecodeAsync(cursor) is { } read
+            && read.Scope == scope
+            && (read.Format == format || (scope == Guid.Empty && read.Format == PlayerListingFormat))
+            ? read.Position
+            : null;
+    }
 
     /// <summary>A position in the notification feed: the same for one player's feed and for everybody's.</summary>
     public Task<string> EncodeNotificationAsync(long position) => EncodeAsync(NotificationFormat, Guid.Empty, position);
 
     /// <summary>The feed position a notification cursor names, or null when it is not one.</summary>
-    public Task<long?> DecodeNotificationAsync(string cursor) => DecodeAsync(NotificationFormat, Guid.Empty, cursor);
+    public async Task<long?> DecodeNotificationAsync(string cursor) =>
+        await DecodeAsync(cursor) is { Format: NotificationFormat } read && read.Scope == Guid.Empty ? read.Position : null;
+
+    /// <summary>The format and scope of <paramref name="player"/>'s listing, or of everybody's when null.</summary>
+    private static (byte Format, Guid Scope) Listing(Guid? player) => player switch
+    {
+        null => (EverybodyListingFormat, Guid.Empty),
+        { } uuid when uuid == Guid.Empty => (NilPlayerListingFormat, Guid.Empty),
+        { } uuid => (PlayerListingFormat, uuid),
+    };
 
     private async Task<string> EncodeAsync(byte format, Guid scope, long position)
     {
@@ -48,7 +74,8 @@ public sealed class CursorCodec(ILedgerStore store)
         return Convert.ToBase64String(buffer).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 
-    private async Task<long?> DecodeAsync(byte format, Guid scope, string cursor)
+    /// <summary>What a cursor holds, or null when it is not one this database signed (or names a negative position).</summary>
+    private async Task<(byte Format, Guid Scope, long Position)?> DecodeAsync(string cursor)
     {
         ArgumentNullException.ThrowIfNull(cursor);
         var buffer = new byte[PayloadLength + MacLength];
@@ -65,13 +92,8 @@ public sealed class CursorCodec(ILedgerStore store)
             return null;
         }
 
-        if (buffer[0] != format || new Guid(buffer.AsSpan(1, 16)) != scope)
-        {
-            return null;
-        }
-
         var position = BinaryPrimitives.ReadInt64BigEndian(buffer.AsSpan(17, 8));
-        return position < 0 ? null : position;
+        return position < 0 ? null : (buffer[0], new Guid(buffer.AsSpan(1, 16)), position);
     }
 
     /// <summary>The signing key, read once; a failed read is tried again on the next call.</summary>

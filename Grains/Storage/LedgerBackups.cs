@@ -16,7 +16,9 @@ public sealed record LedgerBackup(string Path, long Bytes, long LastSequence, Da
 /// name is always whole; a failed copy leaves nothing behind. After each backup the oldest beyond
 /// <see cref="StorageOptions.BackupsKept"/> are deleted (none when it is 0): only files named as this class
 /// names them, ordered by the time in their names, and never the one just taken. A <c>.partial</c> file that
-/// a process stopped in the middle of a backup left is deleted when the next backup starts.
+/// a process stopped in the middle of a backup left is deleted when the next backup starts. The copy taken
+/// before a schema migration (<see cref="PreUpgradeName"/>) is written the same way, under a name
+/// that is not a backup's.
 /// </summary>
 public sealed partial class LedgerBackups(SqliteLedgerStore store, IOptions<StorageOptions> options, TimeProvider time, ILogger<LedgerBackups> logger)
 {
@@ -45,27 +47,9 @@ public sealed partial class LedgerBackups(SqliteLedgerStore store, IOptions<Stor
 
             var startedAt = time.GetUtcNow();
             var started = Stopwatch.GetTimestamp();
-            var path = FreeName(directory, startedAt);
-            var partial = path + PartialSuffix;
-            LedgerBackup backup;
-            try
-            {
-                OwnerOnlyFiles.CreateEmpty(partial); // the copy goes into it and keeps its mode
-                var lastSequence = await store.CopyToAsync(partial).ConfigureAwait(false);
-                using (var file = new FileStream(partial, FileMode.Open, FileAccess.ReadWrite))
-                {
-                    file.Flush(flushToDisk: true);
-                }
-
-                File.Move(partial, path);
-                backup = new LedgerBackup(path, new FileInfo(path).Length, lastSequence, startedAt, Stopwatch.GetElapsedTime(started));
-            }
-            catch
-            {
-                File.Delete(partial);
-                throw;
-            }
-
+            var path = FreeName(directory, "entitlements-", startedAt);
+            var lastSequence = await CopyWholeAsync(store, path).ConfigureAwait(false);
+            var backup = new LedgerBackup(path, new FileInfo(path).Length, lastSequence, startedAt, Stopwatch.GetElapsedTime(started));
             LogTaken(logger, path, backup.Bytes, backup.LastSequence, (long)backup.Duration.TotalMilliseconds);
             RemoveOld(directory, path);
             return backup;
@@ -90,10 +74,51 @@ public sealed partial class LedgerBackups(SqliteLedgerStore store, IOptions<Stor
                 .Select(file => file.Path)]
             : [];
 
-    /// <summary><c>entitlements-20261207T010203123Z.db</c>, with <c>-2</c>, <c>-3</c>... if that name is taken.</summary>
-    private static string FreeName(string directory, DateTimeOffset startedAt)
+    /// <summary>
+    /// Where the copy of the database taken before its schema is migrated from <paramref name="version"/> goes:
+    /// <c>entitlements-pre-v&lt;version&gt;-&lt;UTC time&gt;.db</c> in <paramref name="directory"/>. It is no backup
+    /// by <see cref="List"/>'s names, so retention never deletes it.
+    /// </summary>
+    internal static string PreUpgradeName(string directory, long version, DateTimeOffset now) =>
+        FreeName(directory, string.Create(CultureInfo.InvariantCulture, $"entitlements-pre-v{version}-"), now);
+
+    /// <summary>Copy the database to <paramref name="path"/> as a backup is written: whole or not at all, owner-only.</summary>
+    internal static async Task CopyAsync(SqliteLedgerStore store, string path)
     {
-        var stem = "entitlements-" + startedAt.UtcDateTime.ToString("yyyyMMdd'T'HHmmssfff'Z'", CultureInfo.InvariantCulture);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await CopyWholeAsync(store, path).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Copy the database to <paramref name="path"/> under a <c>.partial</c> name, sync it to disk, and only then
+    /// give it its name; a failed copy leaves nothing behind. Returns the newest ledger sequence it holds.
+    /// </summary>
+    private static async Task<long> CopyWholeAsync(SqliteLedgerStore store, string path)
+    {
+        var partial = path + PartialSuffix;
+        try
+        {
+            OwnerOnlyFiles.CreateEmpty(partial); // the copy goes into it and keeps its mode
+            var lastSequence = await store.CopyToAsync(partial).ConfigureAwait(false);
+            using (var file = new FileStream(partial, FileMode.Open, FileAccess.ReadWrite))
+            {
+                file.Flush(flushToDisk: true);
+            }
+
+            File.Move(partial, path);
+            return lastSequence;
+        }
+        catch
+        {
+            File.Delete(partial);
+            throw;
+        }
+    }
+
+    /// <summary><c>&lt;prefix&gt;20261207T010203123Z.db</c>, with <c>-2</c>, <c>-3</c>... if that name is taken.</summary>
+    private static string FreeName(string directory, string prefix, DateTimeOffset startedAt)
+    {
+        var stem = prefix + startedAt.UtcDateTime.ToString("yyyyMMdd'T'HHmmssfff'Z'", CultureInfo.InvariantCulture);
         var path = Path.Combine(directory, stem + ".db");
         for (var i = 2; File.Exists(path); i++)
         {

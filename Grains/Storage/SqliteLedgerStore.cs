@@ -8,6 +8,8 @@ using Entitlements.Ledger;
 using Entitlements.Notifications;
 using Entitlements.Webhooks;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Entitlements.Storage;
@@ -20,7 +22,7 @@ namespace Entitlements.Storage;
 /// (<see cref="LedgerGroupCommit"/>): the appends that queue up while one transaction commits share
 /// the next transaction and its one fsync.
 /// </summary>
-public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDisposable
+public sealed partial class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDisposable
 {
     private const int SchemaVersion = 10;
     // SQLITE_CONSTRAINT_UNIQUE: a row would repeat a unique index's key (not a NOT NULL, CHECK, trigger or foreign key refusal).
@@ -32,6 +34,8 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
     };
 
     private readonly string _connectionString;
+    private readonly StorageOptions _options;
+    private readonly ILogger _logger;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly LedgerMetrics? _ownMetrics;
     private readonly LedgerGroupCommit _appends;
@@ -55,9 +59,12 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
 
     /// <param name="options">Where the database file is.</param>
     /// <param name="metrics">The silo's ledger metrics; a store made without them records on a meter of its own.</param>
-    public SqliteLedgerStore(IOptions<StorageOptions> options, LedgerMetrics? metrics = null)
+    /// <param name="logger">Where the schema migrations and the copy taken before them are logged; nowhere without one.</param>
+    public SqliteLedgerStore(IOptions<StorageOptions> options, LedgerMetrics? metrics = null, ILogger<SqliteLedgerStore>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
         _ = SqliteEngine.MultiThreaded;
         _ownMetrics = metrics is null ? new LedgerMetrics() : null;
         _appends = new LedgerGroupCommit("sqlite", metrics ?? _ownMetrics!, events => WriteAsync(connection => AppendBatch(connection, events), CancellationToken.None));
@@ -125,29 +132,74 @@ public sealed class SqliteLedgerStore : ILedgerStore, IGroupCommittingStore, IDi
         (_headCommand, _transactionCommand, _insertCommand, _writer) = (null, null, null, null);
     }
 
-    public Task InitializeAsync(CancellationToken cancellationToken = default) => WriteAsync(connection =>
+    /// <summary>
+    /// Create the schema of a new database, or migrate an older one to this build's version, one script per
+    /// version, all in one transaction. An existing database is first copied into the backup directory
+    /// (<see cref="StorageOptions.BackupBeforeUpgrade"/>); a copy that fails stops here, nothing migrated.
+    /// </summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
-        Execute(connection, "PRAGMA journal_mode = WAL;");
-        using var transaction = connection.BeginTransaction();
-        Execute(connection, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_us INTEGER NOT NULL);", transaction);
-        var current = Convert.ToInt64(Scalar(connection, "SELECT COALESCE(MAX(version), 0) FROM schema_version;", transaction), CultureInfo.InvariantCulture);
-        if (current > SchemaVersion)
+        var found = await WriteAsync(connection =>
         {
-            throw new InvalidOperationException($"The database schema is version {current}, newer than this build ({SchemaVersion}).");
+            Execute(connection, "PRAGMA journal_mode = WAL;");
+            Execute(connection, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_us INTEGER NOT NULL);");
+            return ReadSchemaVersion(connection, null);
+        }, cancellationToken).ConfigureAwait(false);
+        if (found is > 0 and < SchemaVersion && _options.BackupBeforeUpgrade)
+        {
+            await CopyBeforeUpgradeAsync(found).ConfigureAwait(false);
         }
 
-        for (var version = current + 1; version <= SchemaVersion; version++)
+        await WriteAsync(connection =>
         {
-            Execute(connection, SqlScripts.Read($"sqlite-v{version}.sql"), transaction);
-            using var mark = Command(connection, "INSERT INTO schema_version (version, applied_us) VALUES ($v, $at);", transaction);
-            mark.Parameters.AddWithValue("$v", version);
-            mark.Parameters.AddWithValue("$at", Time.ToMicros(DateTimeOffset.UtcNow));
-            mark.ExecuteNonQuery();
+            using var transaction = connection.BeginTransaction();
+            var current = ReadSchemaVersion(connection, transaction);
+            if (current > SchemaVersion)
+            {
+                throw new InvalidOperationException($"The database schema is version {current}, newer than this build ({SchemaVersion}).");
+            }
+
+            for (var version = (int)current + 1; version <= SchemaVersion; version++)
+            {
+                Execute(connection, SqlScripts.Read($"sqlite-v{version}.sql"), transaction);
+                using var mark = Command(connection, "INSERT INTO schema_version (version, applied_us) VALUES ($v, $at);", transaction);
+                mark.Parameters.AddWithValue("$v", version);
+                mark.Parameters.AddWithValue("$at", Time.ToMicros(DateTimeOffset.UtcNow));
+                mark.ExecuteNonQuery();
+                LogMigrated(_logger, version);
+            }
+
+            transaction.Commit();
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static long ReadSchemaVersion(SqliteConnection connection, SqliteTransaction? transaction) =>
+        Convert.ToInt64(Scalar(connection, "SELECT COALESCE(MAX(version), 0) FROM schema_version;", transaction), CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The copy of the database as it is before its schema is migrated from <paramref name="version"/>. A copy
+    /// that cannot be made (the disk full, the directory not writable) stops the start: the operator frees
+    /// space or takes a copy by hand, not the migration going on without one.
+    /// </summary>
+    private async Task CopyBeforeUpgradeAsync(long version)
+    {
+        var path = LedgerBackups.PreUpgradeName(_options.BackupPath, version, DateTimeOffset.UtcNow);
+        try
+        {
+            await LedgerBackups.CopyAsync(this, path).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or SqliteException)
+        {
+            throw new InvalidOperationException(
+                $"Could not copy the SQLite database to {path} before migrating its schema from version {version} to {SchemaVersion}: " +
+                $"{exception.Message} Nothing was migrated. Free space there (or set Storage:BackupDirectory elsewhere), or copy the " +
+                "database by hand and start with Storage:BackupBeforeUpgrade=false.",
+                exception);
         }
 
-        transaction.Commit();
-        return true;
-    }, cancellationToken);
+        LogCopiedBeforeUpgrade(_logger, path, version);
+    }
 
     public Task<(AppendOutcome Outcome, LedgerEvent? Appended)> AppendAsync(LedgerEvent ledgerEvent, CancellationToken cancellationToken = default)
     {

@@ -50,5 +50,12 @@ public sealed class StorageOptions
     /// </summary>
     public int BackupsKept { get; set; }
 
+    /// <summary>
+    /// Whether a SQLite database whose schema is older than this build's is copied into <see cref="BackupPath"/>
+    /// before it is migrated (<c>entitlements-pre-v&lt;version&gt;-&lt;UTC time&gt;.db</c>); true by default. A copy
+    /// that fails stops the start before anything is migrated.
+    /// </summary>
+    public bool BackupBeforeUpgrade { get; set; } = true;
+
     public string BackupPath => Path.GetFullPath(string.IsNullOrWhiteSpace(BackupDirectory) ? Path.Combine(DataDirectory, "backups") : BackupDirectory);
 }

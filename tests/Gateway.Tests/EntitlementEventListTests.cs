@@ -1,6 +1,9 @@
+using System.Buffers.Binary;
+using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Entitlements.Contracts;
 using Entitlements.Ledger;
@@ -346,6 +349,29 @@ public sealed class EntitlementEventListTests(GatewayFixture fixture) : IClassFi
         Assert.Equal(
             grants.Order(StringComparer.Ordinal),
             new[] { first, second }.Select(page => ExpectedEvent.Id(Assert.Single(page["events"]!.AsArray())!)).Order(StringComparer.Ordinal));
+
+        // A cursor of this listing issued by a build before 2026-12-06 still goes on from where it was.
+        var firstVersion = Assert.Single(await Store.ReadPlayerEntitlementEventsAsync(Guid.Empty, 0, 1)).Version!.Value;
+        var fromEarlierBuild = await _client.ListEventsOkAsync($"?limit=1&player_uuid={Guid.Empty}&cursor={await EarlierBuildCursorAsync(firstVersion)}");
+        JsonAssert.Equal(second, fromEarlierBuild);
+    }
+
+    /// <summary>
+    /// Builds before 2026-12-06 issued everybody's cursors in the player format with the nil UUID as scope; a
+    /// consumer that kept one as its sync position goes on from it after the upgrade, not from the start.
+    /// </summary>
+    [Fact]
+    public async Task List_EverybodysCursorIssuedByABuildBefore20261206_GoesOnAfterItsEvent()
+    {
+        var player = await _client.CreatePlayerAsync();
+        var posted = await PostGrantsAsync(player, 3);
+        var firstSequence = Assert.Single(await Store.ReadPlayerEntitlementEventsAsync(player.Uuid, 0, 1)).Sequence;
+
+        var page = await _client.ListEventsOkAsync($"?limit=1&cursor={await EarlierBuildCursorAsync(firstSequence)}");
+        var last = await _client.ListEventsOkAsync($"?limit=1&cursor={CursorOf(page)}");
+
+        JsonAssert.Equal(new JsonArray(posted[1].DeepClone()), page["events"]);
+        JsonAssert.Equal(new JsonObject { ["events"] = new JsonArray(posted[2].DeepClone()), ["cursor"] = null }, last);
     }
 
     [Fact]
@@ -445,6 +471,8 @@ public sealed class EntitlementEventListTests(GatewayFixture fixture) : IClassFi
         Assert.Equal(seen, (await _client.AllEventsAsync()).Select(ExpectedEvent.Id));
     }
 
+    private ILedgerStore Store => fixture.App.Services.GetRequiredService<ILedgerStore>();
+
     private static ValidationDetail InvalidCursor => ValidationDetail.Query("cursor", "Invalid cursor: it was not issued for this listing", "value_error");
 
     private static string CursorOf(JsonObject page)
@@ -452,6 +480,20 @@ public sealed class EntitlementEventListTests(GatewayFixture fixture) : IClassFi
         var cursor = page["cursor"]?.GetValue<string>();
         Assert.False(string.IsNullOrEmpty(cursor), $"expected a cursor in {page.ToJsonString()}");
         return cursor;
+    }
+
+    /// <summary>
+    /// A cursor as builds before 2026-12-06 issued it for everybody's listing and the nil-UUID player's alike:
+    /// format 1, the nil UUID, the position (big-endian), then the first 16 bytes of their HMAC-SHA256 under
+    /// the database's cursor key, in unpadded base64url.
+    /// </summary>
+    private async Task<string> EarlierBuildCursorAsync(long position)
+    {
+        var cursor = new byte[1 + 16 + 8 + 16];
+        cursor[0] = 1;
+        BinaryPrimitives.WriteInt64BigEndian(cursor.AsSpan(17, 8), position);
+        HMACSHA256.HashData(await Store.ReadCursorKeyAsync(), cursor.AsSpan(0, 25)).AsSpan(0, 16).CopyTo(cursor.AsSpan(25));
+        return Base64Url.EncodeToString(cursor);
     }
 
     private async Task<List<JsonObject>> PostGrantsAsync(Player player, int count)

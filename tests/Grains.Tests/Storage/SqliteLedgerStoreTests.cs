@@ -1,7 +1,9 @@
 using Entitlements.Contracts;
 using Entitlements.Ledger;
 using Entitlements.Storage;
+using Entitlements.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SQLitePCL;
 
@@ -42,6 +44,84 @@ public sealed class SqliteLedgerStoreTests : LedgerStoreContractTests, IDisposab
         journal.CommandText = "PRAGMA journal_mode;";
 
         Assert.Equal("wal", (string?)journal.ExecuteScalar());
+    }
+
+    /// <summary>
+    /// An older schema is copied, as it is, into the backup directory before it is migrated, and each step is
+    /// logged as on PostgreSQL. Before, the migration was silent and nothing was copied.
+    /// </summary>
+    [Fact]
+    public async Task InitializeAsync_OlderSchema_CopiesTheDatabaseAsItWasFirstThenLogsEachStep()
+    {
+        var player = Guid.NewGuid();
+        for (var version = 1; version <= 3; version++)
+        {
+            Assert.Equal(AppendOutcome.Appended, (await Store.AppendAsync(StoredEvents.Entitlement(player, version, $"tx-{version}"))).Outcome);
+        }
+
+        await CloseAsync(Store);
+        await ExecuteAsync(BackToVersionNine + BackToVersionEight);
+        var log = new LogCapture();
+        using var loggers = new LoggerFactory([log]);
+        var upgraded = Open(new StorageOptions { DataDirectory = _directory.Path }, loggers.CreateLogger<SqliteLedgerStore>());
+
+        await upgraded.InitializeAsync();
+
+        var backups = Path.Combine(_directory.Path, "backups");
+        var copy = Assert.Single(Directory.GetFiles(backups));
+        Assert.Matches(@"^entitlements-pre-v8-\d{8}T\d{9}Z\.db$", Path.GetFileName(copy));
+        Assert.Equal(("8/8", 3L), ReadCopy(copy));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, OperatingSystem.IsWindows() ? UnixFileMode.UserRead | UnixFileMode.UserWrite : File.GetUnixFileMode(copy));
+        Assert.Empty(LedgerBackups.List(backups)); // not an ordinary backup: Storage:BackupsKept never deletes it
+        Assert.Equal("10/10", await ReadSchemaVersionsAsync());
+        Assert.Equal(
+            [
+                $"Copied the SQLite database to {copy} before migrating its schema from version 8",
+                "SQLite ledger schema migrated to version 9",
+                "SQLite ledger schema migrated to version 10",
+            ],
+            log.Entries.Where(e => e.Category == typeof(SqliteLedgerStore).FullName).Select(e => e.Message));
+        Assert.All(log.Entries, e => Assert.Equal(LogLevel.Information, e.Level));
+    }
+
+    /// <summary>A new database, and one of this build's schema, are not copied (the base class initialized it twice).</summary>
+    [Fact]
+    public async Task InitializeAsync_NewOrCurrentDatabase_CopiesNothing()
+    {
+        await Store.InitializeAsync();
+
+        Assert.False(Directory.Exists(Path.Combine(_directory.Path, "backups")));
+    }
+
+    /// <summary>When the copy cannot be made the start stops, naming where it went and why, and nothing is migrated.</summary>
+    [Fact]
+    public async Task InitializeAsync_OlderSchemaThatCannotBeCopied_StopsWithoutMigrating()
+    {
+        await CloseAsync(Store);
+        await ExecuteAsync(BackToVersionNine + BackToVersionEight);
+        var blocker = Path.Combine(_directory.Path, "not-a-directory");
+        File.WriteAllText(blocker, "a file where the backup directory would go");
+        var upgraded = Open(new StorageOptions { DataDirectory = _directory.Path, BackupDirectory = Path.Combine(blocker, "backups") });
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => upgraded.InitializeAsync());
+
+        Assert.StartsWith($"Could not copy the SQLite database to {Path.Combine(blocker, "backups", "entitlements-pre-v8-")}", refused.Message, StringComparison.Ordinal);
+        Assert.Contains(" before migrating its schema from version 8 to 10: ", refused.Message, StringComparison.Ordinal);
+        Assert.IsAssignableFrom<IOException>(refused.InnerException);
+        Assert.Equal("8/8", await ReadSchemaVersionsAsync());
+    }
+
+    [Fact]
+    public async Task InitializeAsync_OlderSchemaWithBackupBeforeUpgradeOff_MigratesWithoutACopy()
+    {
+        await CloseAsync(Store);
+        await ExecuteAsync(BackToVersionNine + BackToVersionEight);
+        var upgraded = Open(new StorageOptions { DataDirectory = _directory.Path, BackupBeforeUpgrade = false });
+
+        await upgraded.InitializeAsync();
+
+        Assert.Equal("10/10", await ReadSchemaVersionsAsync());
+        Assert.False(Directory.Exists(Path.Combine(_directory.Path, "backups")));
     }
 
     [Fact]
@@ -331,9 +411,23 @@ public sealed class SqliteLedgerStoreTests : LedgerStoreContractTests, IDisposab
 
     private static string DatabaseFile(TempDirectory directory) => Path.Combine(directory.Path, "entitlements.db");
 
-    private SqliteLedgerStore Open(TempDirectory directory)
+    /// <summary>The schema versions (count/newest) and the ledger rows of a copy of the database.</summary>
+    private static (string Versions, long Rows) ReadCopy(string path)
     {
-        var store = new SqliteLedgerStore(Options.Create(new StorageOptions { DataDirectory = directory.Path }));
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT (SELECT COUNT(*) || '/' || MAX(version) FROM schema_version), (SELECT COUNT(*) FROM ledger_events);";
+        using var reader = command.ExecuteReader();
+        Assert.True(reader.Read());
+        return (reader.GetString(0), reader.GetInt64(1));
+    }
+
+    private SqliteLedgerStore Open(TempDirectory directory) => Open(new StorageOptions { DataDirectory = directory.Path });
+
+    private SqliteLedgerStore Open(StorageOptions options, ILogger<SqliteLedgerStore>? logger = null)
+    {
+        var store = new SqliteLedgerStore(Options.Create(options), logger: logger);
         _stores.Add(store);
         return store;
     }

@@ -71,15 +71,21 @@ public static class EntitlementsSiloBuilderExtensions
             .Validate(o => o.RelayStreamsPerActivation >= 1, "Notifications:RelayStreamsPerActivation must be at least 1.")
             .Validate(o => o.StreamPollInterval > TimeSpan.Zero && o.StreamPollInterval <= LongestInterval, "Notifications:StreamPollInterval must be more than 00:00:00 and at most 1.00:00:00.")
             .Validate(o => o.StreamCacheWindow > TimeSpan.Zero, "Notifications:StreamCacheWindow must be positive.")
+            .Validate(o => o.StreamInactivityPeriod > TimeSpan.Zero && o.StreamInactivityPeriod <= LongestInterval, "Notifications:StreamInactivityPeriod must be more than 00:00:00 and at most 1.00:00:00.")
             .ValidateOnStart();
         services.AddSingleton<NotificationFeed>();
         var notifications = configuration.GetSection(NotificationOptions.SectionName).Get<NotificationOptions>() ?? new NotificationOptions();
         builder.AddMemoryStreams(NotificationStreams.ProviderName, streams =>
         {
             // How long a stream's pulling agent waits before it looks at an empty queue again: what an
-            // idle stream adds to a notification's latency (Orleans' default is 100 ms).
-            streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod =
-                notifications.StreamPollInterval > TimeSpan.Zero ? notifications.StreamPollInterval : NotificationOptions.DefaultStreamPollInterval));
+            // idle stream adds to a notification's latency (Orleans' default is 100 ms). And how long a stream
+            // without messages stays in its agent's set of streams, which the agent looks through on every
+            // poll (Orleans' default keeps every stream published on in the last 30 minutes).
+            streams.ConfigurePullingAgent(agent => agent.Configure(o =>
+            {
+                o.GetQueueMsgsTimerPeriod = notifications.StreamPollInterval > TimeSpan.Zero ? notifications.StreamPollInterval : NotificationOptions.DefaultStreamPollInterval;
+                o.StreamInactivityPeriod = notifications.StreamInactivityPeriod > TimeSpan.Zero ? notifications.StreamInactivityPeriod : NotificationOptions.DefaultStreamInactivityPeriod;
+            }));
             // How long published notifications stay in memory for subscribers that are behind (Orleans'
             // default holds 30 minutes of them under load); the ledger, not the stream, is the history.
             var window = notifications.StreamCacheWindow > TimeSpan.Zero ? notifications.StreamCacheWindow : NotificationOptions.DefaultStreamCacheWindow;

@@ -60,6 +60,20 @@ public sealed class NotificationOptions
     /// </summary>
     public TimeSpan StreamPollInterval { get; set; } = DefaultStreamPollInterval;
 
+    /// <summary>The default of <see cref="StreamInactivityPeriod"/>.</summary>
+    public static readonly TimeSpan DefaultStreamInactivityPeriod = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long a stream that gets no message stays in its pulling agent's set of streams (Orleans'
+    /// <c>StreamInactivityPeriod</c>, default 30 minutes). The agent looks through that whole set on every
+    /// poll of its queue (every <see cref="StreamPollInterval"/>), and the relay publishes on every notified
+    /// player's stream: with Orleans' default the set is every player notified in the last 30 minutes, and
+    /// an idle gateway spent most of a core on the look-through. A stream that gets a message after it left
+    /// the set registers again as a producer (one call to its pub-sub grain and one write of its
+    /// subscriptions) before the message is delivered.
+    /// </summary>
+    public TimeSpan StreamInactivityPeriod { get; set; } = DefaultStreamInactivityPeriod;
+
     /// <summary>The default of <see cref="StreamCacheWindow"/>.</summary>
     public static readonly TimeSpan DefaultStreamCacheWindow = TimeSpan.FromMinutes(1);
 

@@ -69,6 +69,8 @@ public sealed class StartupConfigurationTests
     [InlineData("Notifications:PollInterval", "60", "Notifications:PollInterval must be more than 00:00:00 and at most 1.00:00:00.")]
     [InlineData("Notifications:StreamPollInterval", "00:00:00", "Notifications:StreamPollInterval must be more than 00:00:00 and at most 1.00:00:00.")]
     [InlineData("Notifications:StreamPollInterval", "2.00:00:00", "Notifications:StreamPollInterval must be more than 00:00:00 and at most 1.00:00:00.")]
+    [InlineData("Notifications:StreamInactivityPeriod", "00:00:00", "Notifications:StreamInactivityPeriod must be more than 00:00:00 and at most 1.00:00:00.")]
+    [InlineData("Notifications:StreamInactivityPeriod", "60", "Notifications:StreamInactivityPeriod must be more than 00:00:00 and at most 1.00:00:00.")]
     [InlineData("Notifications:KeepAliveInterval", "-00:00:01", "Notifications:KeepAliveInterval must be from 00:00:00 (off) to 1.00:00:00.")]
     [InlineData("Notifications:KeepAliveInterval", "60", "Notifications:KeepAliveInterval must be from 00:00:00 (off) to 1.00:00:00.")]
     [InlineData("Storage:StartupRetrySeconds", "0", "Storage:StartupRetrySeconds must be at least 1.")]

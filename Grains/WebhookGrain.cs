@@ -10,8 +10,10 @@ namespace Entitlements;
 /// <summary>
 /// Delivers the notification feed to one webhook, one notification at a time, in ledger order, from a
 /// position kept in the database (consumer <c>webhook:&lt;name&gt;</c>). Each notification is retried
-/// with backoff until it is delivered or becomes a dead letter; the position is stored after each one,
-/// and nothing more is sent until it is, so a crash resends at most the notification in flight (at least once). A dead letter is the only
+/// with backoff until it is delivered or becomes a dead letter. The position is stored at most once per
+/// <see cref="NotificationOptions.PositionWriteInterval"/>, and always after a dead letter, before a
+/// backoff wait, and when the grain deactivates; once a write is due, nothing more is sent until it is
+/// done, so a crash resends at most one interval's notifications and the one in flight (at least once). A dead letter is the only
 /// way a later notification of a player can reach the endpoint before an earlier one. Woken by the
 /// stream relay after each batch it publishes; a timer polls too, in case a wake was lost. The pump
 /// runs on the activation but outside any request: retries can take minutes, and neither a wake, nor a
@@ -31,7 +33,7 @@ public sealed partial class WebhookGrain(
     private Task _pump = Task.CompletedTask;
     private long _position;
     private long _storedPosition;
-    private bool _positionOwed;
+    private long _storedAt;
     private InFlight? _inFlight;
     private bool _pumping;
     private bool _pending;
@@ -47,6 +49,7 @@ public sealed partial class WebhookGrain(
 
         // A store failure here fails the calls waiting for this activation: as a failure a caller in another process can read.
         await StoreFailureCallFilter.ActivatingAsync(() => LoadPositionAsync(_webhook, cancellationToken));
+        _storedAt = time.GetTimestamp();
 
         var poll = notifications.Value.PollInterval > TimeSpan.Zero ? notifications.Value.PollInterval : TimeSpan.FromSeconds(1);
         this.RegisterGrainTimer(_ => Wake(), new GrainTimerCreationOptions(poll, poll) { Interleave = true, KeepAlive = true });
@@ -69,9 +72,21 @@ public sealed partial class WebhookGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // An attempt in flight or a backoff wait ends now; the stored position says where the next activation starts.
+        // An attempt in flight or a backoff wait ends now; what was delivered is stored, and the next activation starts there.
         await _stopping.CancelAsync();
         await _pump;
+        if (_webhook is { } webhook && _position > _storedPosition)
+        {
+            try
+            {
+                await StorePositionAsync(webhook, cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // The next activation sends again from the older stored position: at least once still holds.
+                LogPumpFailed(logger, exception, webhook.Name, _position);
+            }
+        }
     }
 
     public void Dispose() => _stopping.Dispose();
@@ -152,6 +167,7 @@ public sealed partial class WebhookGrain(
         {
             // The attempt is recorded on the dead letter, so that the operator sees that a replay was tried and why it failed.
             LogReplayFailed(logger, webhook.Name, letter.Id, attempt.Error);
+            LogFailure(webhook, notification.Position, letter.Attempts + 1, attempt);
             var failed = await store.RecordDeadLetterReplayFailureAsync(webhook.Name, letter.Id, attempt.Error, time.GetUtcNow()) ?? letter;
             return new WebhookReplayResult { Outcome = WebhookReplayOutcome.Failed, StatusCode = attempt.StatusCode, Error = attempt.Error, DeadLetter = failed };
         }
@@ -181,7 +197,9 @@ public sealed partial class WebhookGrain(
 
     /// <summary>
     /// Deliver until caught up. Never throws: a failure is logged and the next wake or poll tries again. A position
-    /// that could not be stored is written again first, with nothing sent until it is.
+    /// held back past <see cref="NotificationOptions.PositionWriteInterval"/> (its write failed, say) is written
+    /// first, with nothing sent until it is; when caught up, the position held back is stored by a later pump (the
+    /// poll's at the latest) or at deactivation.
     /// </summary>
     private async Task PumpAsync(WebhookEndpointOptions webhook)
     {
@@ -194,24 +212,15 @@ public sealed partial class WebhookGrain(
                 NotificationPage page;
                 do
                 {
-                    // A position whose write failed is stored before anything more is sent: deliveries never run
-                    // ahead of the stored position by more than the notification in flight.
-                    if (_positionOwed)
-                    {
-                        await store.WriteConsumerPositionAsync(webhook.ConsumerName, _position, _stopping.Token);
-                        _storedPosition = _position;
-                        _positionOwed = false;
-                    }
-
+                    await StorePositionIfDueAsync(webhook);
                     page = await feed.ReadAsync(null, _position, Math.Max(1, notifications.Value.BatchSize), _stopping.Token);
                     foreach (var notification in page.Notifications)
                     {
-                        await DeliverAsync(webhook, notification);
+                        var deadLettered = await DeliverAsync(webhook, notification);
                         _position = notification.Position;
-                        _positionOwed = true;
-                        await store.WriteConsumerPositionAsync(webhook.ConsumerName, _position, _stopping.Token);
-                        _storedPosition = _position;
-                        _positionOwed = false;
+
+                        // After a dead letter at once: a crash must not send it again and write a second one.
+                        await (deadLettered ? StorePositionAsync(webhook, _stopping.Token) : StorePositionIfDueAsync(webhook));
                     }
                 }
                 while (page.More);
@@ -233,13 +242,28 @@ public sealed partial class WebhookGrain(
         }
     }
 
+    private async Task StorePositionIfDueAsync(WebhookEndpointOptions webhook)
+    {
+        if (_position > _storedPosition && time.GetElapsedTime(_storedAt) >= notifications.Value.PositionWriteInterval)
+        {
+            await StorePositionAsync(webhook, _stopping.Token);
+        }
+    }
+
+    private async Task StorePositionAsync(WebhookEndpointOptions webhook, CancellationToken cancellationToken)
+    {
+        var position = _position;
+        await store.WriteConsumerPositionAsync(webhook.ConsumerName, position, cancellationToken);
+        (_storedPosition, _storedAt) = (position, time.GetTimestamp());
+    }
+
     /// <summary>
     /// Send one notification until it is delivered, fails for good, or has used every attempt; then it is a dead letter.
     /// The attempts made so far are kept for the notification in flight: when the pump ends early (the dead letter could
     /// not be written, say), the next one carries on the count, and once the notification is a dead letter it only
-    /// writes it again, sending nothing more.
+    /// writes it again, sending nothing more. True when it became a dead letter.
     /// </summary>
-    private async Task DeliverAsync(WebhookEndpointOptions webhook, EntitlementNotification notification)
+    private async Task<bool> DeliverAsync(WebhookEndpointOptions webhook, EntitlementNotification notification)
     {
         var inFlight = _inFlight is { } kept && kept.Position == notification.Position ? kept : new InFlight(notification.Position, 0, null);
         while (inFlight.DeadLetter is null)
@@ -249,8 +273,10 @@ public sealed partial class WebhookGrain(
             if (result.Delivered)
             {
                 _inFlight = null;
-                return;
+                return false;
             }
+
+            LogFailure(webhook, notification.Position, attempt, result);
 
             if (!result.Retryable || attempt >= webhook.MaxAttempts)
             {
@@ -275,13 +301,36 @@ public sealed partial class WebhookGrain(
 
             inFlight = _inFlight = inFlight with { Attempts = attempt };
             var delay = WebhookBackoff.Delay(webhook, attempt, result.RetryAfter, Random.Shared);
-            LogAttemptFailed(logger, webhook.Name, notification.Position, attempt, result.Error, delay);
+            if (result.Failure is { } failure)
+            {
+                LogAttemptFailedWith(logger, webhook.Name, notification.Position, attempt, result.Error, Describe(failure), delay);
+            }
+            else
+            {
+                LogAttemptFailed(logger, webhook.Name, notification.Position, attempt, result.Error, delay);
+            }
+
+            // The wait may be long: what was delivered before it is stored first, so that a crash meanwhile does not
+            // send it again. A write that fails is left owed (the next one due writes it); the retry goes on.
+            if (_position > _storedPosition)
+            {
+                try
+                {
+                    await StorePositionAsync(webhook, _stopping.Token);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    LogPumpFailed(logger, exception, webhook.Name, _position);
+                }
+            }
+
             await Task.Delay(delay, time, _stopping.Token);
         }
 
         var letter = await store.WriteDeadLetterAsync(inFlight.DeadLetter, _stopping.Token);
         _inFlight = null;
         LogDeadLettered(logger, webhook.Name, notification.Position, letter.Id, inFlight.Attempts, letter.LastError);
+        return true;
     }
 
     /// <summary>The notification being delivered: the attempts it has had, and its dead letter once it is one and is not yet stored.</summary>

@@ -11,7 +11,7 @@ public sealed record WebhookStatus
 
     /// <summary>
     /// The feed position stored in the database: where a restart resumes. Behind <see cref="DeliveredPosition"/>
-    /// only while the write of the delivered one is still owed (the database refused it).
+    /// until the delivered one's write is due (<c>Notifications:PositionWriteInterval</c>) and done: for as long as the database refuses it.
     /// </summary>
     [Id(2)] public required long Position { get; init; }
     [Id(3)] public required long DeadLetters { get; init; }

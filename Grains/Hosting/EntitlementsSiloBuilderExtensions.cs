@@ -102,6 +102,7 @@ public static class EntitlementsSiloBuilderExtensions
         services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>();
         services.AddHttpClient();
         services.AddSingleton<IConfigureOptions<HttpClientFactoryOptions>, WebhookHttpClients>();
+        WebhookHttpClients.RemoveLoggers(services, configuration.GetSection(WebhookOptions.SectionName).Get<WebhookOptions>());
         services.AddSingleton<WebhookSender>();
 
         // One start-up task, in order: Orleans runs start-up tasks side by side, and the relay and the

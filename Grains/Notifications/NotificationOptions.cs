@@ -33,10 +33,11 @@ public sealed class NotificationOptions
     public int BatchSize { get; set; } = 500;
 
     /// <summary>
-    /// The least time between two writes of the relay's position: under load the relay publishes many
-    /// small batches, and a durable write after each one would take the ledger's single writer from the
-    /// appends. A crash republishes at most this much (delivery is at least once either way); zero
-    /// writes after every batch.
+    /// The least time between two writes of the relay's position, and of each webhook's: under load the
+    /// relay publishes many small batches and a webhook delivers many notifications, and a durable write
+    /// after each one would take the ledger's single writer from the appends (and hold a webhook to one
+    /// write per delivery). A crash publishes or delivers again at most this much (delivery is at least
+    /// once either way); zero writes after every batch of the relay and every notification of a webhook.
     /// </summary>
     public TimeSpan PositionWriteInterval { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Options;
 
@@ -6,7 +7,8 @@ namespace Entitlements.Webhooks;
 /// <summary>
 /// Configures the named client of every webhook (<c>webhook:&lt;name&gt;</c>): its timeout, and no
 /// automatic redirects (a signed notification goes to the configured URL or nowhere; a 3xx is a
-/// permanent failure).
+/// permanent failure). The factory's own logging is removed from these clients (see
+/// <see cref="RemoveLoggers"/>): the webhook grain logs each failed attempt in one line.
 /// </summary>
 public sealed class WebhookHttpClients(IOptions<WebhookOptions> webhooks) : IConfigureNamedOptions<HttpClientFactoryOptions>
 {
@@ -30,4 +32,16 @@ public sealed class WebhookHttpClients(IOptions<WebhookOptions> webhooks) : ICon
     }
 
     public void Configure(HttpClientFactoryOptions clientOptions) => Configure(Options.DefaultName, clientOptions);
+
+    /// <summary>
+    /// Without this, each attempt logs four Information lines, and a failed one two Warnings, each with the
+    /// exception's stack trace: one endpoint that is down would fill the logs.
+    /// </summary>
+    public static void RemoveLoggers(IServiceCollection services, WebhookOptions? webhooks)
+    {
+        foreach (var webhook in webhooks?.Webhooks ?? [])
+        {
+            services.AddHttpClient(webhook.ClientName).RemoveAllLoggers();
+        }
+    }
 }

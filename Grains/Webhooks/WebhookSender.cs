@@ -62,7 +62,7 @@ public sealed class WebhookSender(IHttpClientFactory clients, TimeProvider time)
         catch (HttpRequestException exception)
         {
             var error = exception.HttpRequestError == HttpRequestError.Unknown ? "connection failed" : $"connection failed: {exception.HttpRequestError}";
-            return new WebhookAttempt(false, true, null, error, null);
+            return new WebhookAttempt(false, true, null, error, null) { Failure = exception };
         }
     }
 

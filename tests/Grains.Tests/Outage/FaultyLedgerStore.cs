@@ -12,7 +12,8 @@ namespace Entitlements.Tests.Outage;
 /// The silo's real store, with the next append failing on demand: before its commit (nothing written),
 /// or after it (written, but the acknowledgement lost, as when the connection drops during the commit);
 /// with a platform-user link whose acknowledgement is lost, on demand; with webhook dead-letter writes failing on demand (nothing written);
-/// with one consumer's position writes failing on demand (nothing written, each refused position kept), and its reads; and with another writer's work
+/// with one consumer's position writes failing on demand (nothing written, each refused position kept), and its reads; with every
+/// position write asked for kept, refused or not; and with another writer's work
 /// slipped in after a transaction read, on demand. Every other call goes
 /// straight to the real store.
 /// </summary>
@@ -27,6 +28,7 @@ public class FaultyLedgerStore : DispatchProxy
     private string? _positionConsumer;
     private int _positionFailures;
     private readonly List<long> _refusedPositions = [];
+    private readonly List<(string Consumer, long Position)> _positionWrites = [];
     private string? _unreadablePositionConsumer;
     private string? _unreadablePlayer;
 
@@ -80,6 +82,15 @@ public class FaultyLedgerStore : DispatchProxy
         }
     }
 
+    /// <summary>Every position write of <paramref name="consumer"/> asked for (refused ones too), in order.</summary>
+    public IReadOnlyList<long> PositionWrites(string consumer)
+    {
+        lock (_positionWrites)
+        {
+            return [.. _positionWrites.Where(w => w.Consumer == consumer).Select(w => w.Position)];
+        }
+    }
+
     /// <summary>Make the next platform-user link commit and then fail, as when its acknowledgement is lost.</summary>
     public void LoseNextLinkAcknowledgement() => Volatile.Write(ref _linkAcknowledgementsLost, 1);
 
@@ -92,6 +103,14 @@ public class FaultyLedgerStore : DispatchProxy
         if (targetMethod.Name == nameof(ILedgerStore.WriteDeadLetterAsync) && Interlocked.Decrement(ref _deadLetterFailures) >= 0)
         {
             return Task.FromException<WebhookDeadLetter>(new NpgsqlException(Message));
+        }
+
+        if (targetMethod.Name == nameof(ILedgerStore.WriteConsumerPositionAsync))
+        {
+            lock (_positionWrites)
+            {
+                _positionWrites.Add(((string)args![0]!, (long)args[1]!));
+            }
         }
 
         if (targetMethod.Name == nameof(ILedgerStore.WriteConsumerPositionAsync)

@@ -10,8 +10,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Entitlements.Tests.Webhooks;
 
 /// <summary>
-/// A delivered notification whose position cannot be stored: nothing more is sent until the write succeeds
-/// at a later poll, so the stored position never trails the deliveries by more than the one in flight.
+/// A delivered notification whose position cannot be stored once its write is due: nothing more is sent until
+/// the write succeeds at a later poll. With <c>Notifications:PositionWriteInterval</c> zero, as in the first
+/// test, every position is due, so the stored position never trails the deliveries by more than the one in flight.
 /// </summary>
 public sealed class WebhookPositionWriteFailureTests
 {
@@ -23,10 +24,12 @@ public sealed class WebhookPositionWriteFailureTests
     {
         using var directory = new TempDirectory();
         await using var receiver = await WebhookReceiver.StartAsync();
+        var settings = WebhookCluster.Webhook(0, Name, receiver.Url(Path));
+        settings["Notifications:PositionWriteInterval"] = "00:00:00";
         await using var cluster = await WebhookCluster.StartAsync(
             directory.Path,
             silo => silo.Services.AddSingleton(sp => FaultyLedgerStore.Wrap(sp.GetRequiredService<SqliteLedgerStore>()).Store),
-            WebhookCluster.Webhook(0, Name, receiver.Url(Path)));
+            settings);
         var faults = (FaultyLedgerStore)(object)cluster.Silos[0].ServiceProvider.GetRequiredService<ILedgerStore>();
         var consumer = WebhookEndpointOptions.ConsumerNameOf(Name);
         var ledger = new LedgerActions(cluster.Client);

@@ -1,3 +1,4 @@
+using Entitlements.Diagnostics;
 using Entitlements.Webhooks;
 using Microsoft.Extensions.Logging;
 
@@ -23,26 +24,12 @@ public sealed partial class WebhookGrain
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {Webhook}: delivering after position {Position} failed; will try again")]
     private static partial void LogPumpFailed(ILogger logger, Exception exception, string webhook, long position);
 
-    /// <summary>The exception of a failed attempt, with its stack trace, at Debug only: the Warning has <see cref="Describe"/>.</summary>
+    /// <summary>The exception of a failed attempt, with its stack trace, at Debug only: the Warning has <see cref="ExceptionLine.Of"/>.</summary>
     private void LogFailure(WebhookEndpointOptions webhook, long position, int attempt, WebhookAttempt result)
     {
         if (result.Failure is { } failure)
         {
             LogAttemptException(logger, failure, webhook.Name, position, attempt);
         }
-    }
-
-    /// <summary>An exception in one line: its type and message, and its innermost one's.</summary>
-    private static string Describe(Exception exception)
-    {
-        var innermost = exception;
-        while (innermost.InnerException is { } inner)
-        {
-            innermost = inner;
-        }
-
-        return ReferenceEquals(innermost, exception) ? Line(exception) : $"{Line(exception)} (innermost: {Line(innermost)})";
-
-        static string Line(Exception exception) => $"{exception.GetType().FullName}: {exception.Message.ReplaceLineEndings(" ")}";
     }
 }

@@ -303,7 +303,7 @@ public sealed partial class WebhookGrain(
             var delay = WebhookBackoff.Delay(webhook, attempt, result.RetryAfter, Random.Shared);
             if (result.Failure is { } failure)
             {
-                LogAttemptFailedWith(logger, webhook.Name, notification.Position, attempt, result.Error, Describe(failure), delay);
+                LogAttemptFailedWith(logger, webhook.Name, notification.Position, attempt, result.Error, ExceptionLine.Of(failure), delay);
             }
             else
             {

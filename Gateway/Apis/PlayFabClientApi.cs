@@ -1,4 +1,5 @@
 using Entitlements.Contracts;
+using Entitlements.Diagnostics;
 using Entitlements.Gateway.Auth;
 using Entitlements.Gateway.Hosting;
 using Entitlements.Gateway.PlayFab;
@@ -233,7 +234,7 @@ public static partial class PlayFabClientApi
         catch (Exception exception) when (Unavailability.IsUnavailable(exception, context.RequestAborted))
         {
             var logger = Logger(context);
-            LogUnavailable(logger, context.Request.Path, Unavailability.Describe(exception));
+            LogUnavailable(logger, context.Request.Path, ExceptionLine.Of(exception));
             LogUnavailableException(logger, exception, context.Request.Path);
             context.Response.Headers.RetryAfter = Unavailability.RetryAfterSeconds;
             return PlayFabResults.Error(

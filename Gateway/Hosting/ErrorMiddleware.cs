@@ -1,3 +1,4 @@
+using Entitlements.Diagnostics;
 using Entitlements.Gateway.RallyHere;
 
 namespace Entitlements.Gateway.Hosting;
@@ -25,7 +26,7 @@ public sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<ErrorM
         catch (Exception exception) when (!context.Response.HasStarted && Unavailability.IsUnavailable(exception, context.RequestAborted))
         {
             // Expected while the cluster or its storage is down, so one line per request; the stack trace at Debug.
-            LogUnavailable(logger, context.Request.Path, Unavailability.Describe(exception));
+            LogUnavailable(logger, context.Request.Path, ExceptionLine.Of(exception));
             LogUnavailableException(logger, exception, context.Request.Path);
             await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "service_unavailable", "The service is temporarily unavailable; retry later.");
         }

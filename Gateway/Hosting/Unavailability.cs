@@ -40,25 +40,6 @@ public static class Unavailability
     }
 
     /// <summary>
-    /// Such a failure on one line, for the warning logged per request (the stack trace is for the debug level): the
-    /// exception's type and message, and, when it wraps others (an Orleans exception around a
-    /// <see cref="TimeoutException"/>, the store's around the driver's), the innermost one's.
-    /// </summary>
-    public static string Describe(Exception exception)
-    {
-        ArgumentNullException.ThrowIfNull(exception);
-        var innermost = exception;
-        while (innermost.InnerException is { } inner)
-        {
-            innermost = inner;
-        }
-
-        return ReferenceEquals(innermost, exception) ? Line(exception) : $"{Line(exception)} (innermost: {Line(innermost)})";
-
-        static string Line(Exception exception) => $"{exception.GetType().FullName}: {exception.Message.ReplaceLineEndings(" ")}";
-    }
-
-    /// <summary>
     /// The Orleans runtime's own failures: a silo that died or is leaving, a connection refused, a
     /// gateway too busy, a grain directory that is not stable while membership changes (a plain
     /// <see cref="OrleansException"/> that a silo sends back as the rejection of a call it could not

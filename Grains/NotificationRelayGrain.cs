@@ -219,9 +219,12 @@ public sealed partial class NotificationRelayGrain(
             }
         }
 
-        var players = Enumerable.Range(0, notifications.Count)
-            .GroupBy(i => NotificationStreams.ForPlayer(notifications[i].Kind, notifications[i].PlayerUuid))
-            .ToList();
+        // Without players' streams (PlayerStreams off) only the all-players stream is published on.
+        var players = options.Value.PlayerStreams
+            ? Enumerable.Range(0, notifications.Count)
+                .GroupBy(i => NotificationStreams.ForPlayer(notifications[i].Kind, notifications[i].PlayerUuid))
+                .ToList()
+            : [];
 
         // Each stays in this activation's stream directory until the activation ends (HandOverAsync).
         _streamsHeld.UnionWith(players.Select(player => player.Key));

@@ -20,6 +20,18 @@ public sealed class NotificationOptions
     /// <summary>Whether this silo publishes the ledger's notifications to the streams (the relay grain runs where it is activated).</summary>
     public bool RelayEnabled { get; set; } = true;
 
+    /// <summary>
+    /// Whether the relay also publishes each notification on its player's own stream of its kind, besides
+    /// the all-players stream. Only Orleans clients and grains that follow a player's stream need it (the
+    /// gateway's push routes and the sample game service follow the all-players stream; webhooks read the
+    /// ledger).
+    /// Every player's stream the relay publishes on costs a registration with its pub-sub grain, which
+    /// <c>PubSubStore</c> keeps for good (a row per player in cluster mode, memory in embedded mode), a
+    /// place in a pulling agent's set for <see cref="StreamInactivityPeriod"/>, and one stream message per
+    /// batch; <c>false</c> saves all of that where nobody follows players' streams.
+    /// </summary>
+    public bool PlayerStreams { get; set; } = true;
+
     /// <summary>How often the relay looks at the ledger when nothing woke it.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 

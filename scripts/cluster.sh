@@ -87,6 +87,12 @@ as_postgres() {
     if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# start-silo and start-gateway join a cluster that start left settings for; without them a process would
+# start on the defaults (no connection string) and die with a message that does not name the cause.
+require_started() {
+    [[ -f $settings ]] || { echo "nothing started in $state_dir (no cluster.env): run 'scripts/cluster.sh start' first, or give the --state-dir it used" >&2; exit 1; }
+}
+
 alive() { [[ -f $1 ]] && kill -0 "$(cat "$1" 2>/dev/null)" 2>/dev/null; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -255,7 +261,7 @@ case $command in
         ;;
     stop) stop_all ;;
     status) status ;;
-    start-silo) [[ -n $index ]] || usage; mkdir -p "$pids" "$logs"; start_silo "$index" ;;
-    start-gateway) [[ -n $index ]] || usage; mkdir -p "$pids" "$logs"; start_gateway "$index" ;;
+    start-silo) [[ -n $index ]] || usage; require_started; mkdir -p "$pids" "$logs"; start_silo "$index" ;;
+    start-gateway) [[ -n $index ]] || usage; require_started; mkdir -p "$pids" "$logs"; start_gateway "$index" ;;
     *) usage ;;
 esac

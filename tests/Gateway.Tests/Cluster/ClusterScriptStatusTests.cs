@@ -7,7 +7,8 @@ namespace Entitlements.Tests.Cluster;
 /// <summary>
 /// <c>scripts/cluster.sh status</c> on a state directory written by hand (pid files and the settings
 /// <c>start</c> leaves): what runs, with the addresses <c>start</c> printed, and a word when nothing was
-/// started. No cluster is started: a live pid is this test process, a dead one a process that has exited.
+/// started; <c>start-silo</c> and <c>start-gateway</c> refuse a state directory nothing was started in.
+/// No cluster is started: a live pid is this test process, a dead one a process that has exited.
 /// </summary>
 public sealed class ClusterScriptStatusTests : IDisposable
 {
@@ -47,6 +48,18 @@ public sealed class ClusterScriptStatusTests : IDisposable
         Assert.Equal($"nothing started in {_stateDirectory}\n", output);
     }
 
+    [Theory]
+    [InlineData("start-silo")]
+    [InlineData("start-gateway")]
+    public async Task StartOne_WithNothingStarted_RefusesAndStartsNothing(string command)
+    {
+        var (exitCode, output, error) = await RunAsync(command, "1");
+
+        Assert.Equal((1, "", $"nothing started in {_stateDirectory} (no cluster.env): run 'scripts/cluster.sh start' first, or give the --state-dir it used\n"), (exitCode, output, error));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_stateDirectory, "pids")));
+        Assert.False(Directory.Exists(Path.Combine(_stateDirectory, "logs")));
+    }
+
     private void WritePid(string name, string pid) => File.WriteAllText(Path.Combine(_stateDirectory, "pids", name + ".pid"), pid + "\n");
 
     private static async Task<string> ExitedPidAsync()
@@ -58,6 +71,13 @@ public sealed class ClusterScriptStatusTests : IDisposable
 
     private async Task<string> StatusAsync()
     {
+        var (exitCode, output, error) = await RunAsync("status");
+        Assert.True(exitCode == 0, $"cluster.sh status exited with {exitCode}: {error}");
+        return output;
+    }
+
+    private async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] arguments)
+    {
         var start = new ProcessStartInfo("bash")
         {
             RedirectStandardOutput = true,
@@ -65,13 +85,16 @@ public sealed class ClusterScriptStatusTests : IDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(Path.Combine(RepositoryFolders.Root, "scripts", "cluster.sh"));
-        start.ArgumentList.Add("status");
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         start.Environment["CLUSTER_STATE_DIR"] = _stateDirectory;
         using var process = Process.Start(start) ?? throw new InvalidOperationException("bash did not start");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
-        Assert.True(process.ExitCode == 0, $"cluster.sh status exited with {process.ExitCode}: {await error}");
-        return await output;
+        return (process.ExitCode, await output, await error);
     }
 }

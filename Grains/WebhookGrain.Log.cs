@@ -24,6 +24,9 @@ public sealed partial class WebhookGrain
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {Webhook}: delivering after position {Position} failed; will try again")]
     private static partial void LogPumpFailed(ILogger logger, Exception exception, string webhook, long position);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Webhook {Webhook}: reading the ledger's head for the backlog gauge failed")]
+    private static partial void LogHeadReadFailed(ILogger logger, Exception exception, string webhook);
+
     /// <summary>The exception of a failed attempt, with its stack trace, at Debug only: the Warning has <see cref="ExceptionLine.Of"/>.</summary>
     private void LogFailure(WebhookEndpointOptions webhook, long position, int attempt, WebhookAttempt result)
     {

@@ -11,8 +11,8 @@ namespace Entitlements;
 /// Delivers the notification feed to one webhook, one notification at a time, in ledger order, from a
 /// position kept in the database (consumer <c>webhook:&lt;name&gt;</c>). Each notification is retried
 /// with backoff until it is delivered or becomes a dead letter. The position is stored at most once per
-/// <see cref="NotificationOptions.PositionWriteInterval"/>, and always after a dead letter, before a
-/// backoff wait, and when the grain deactivates; once a write is due, nothing more is sent until it is
+/// <see cref="NotificationOptions.PositionWriteInterval"/>, and always with a dead letter (in the same
+/// transaction), before a backoff wait, and when the grain deactivates; once a write is due, nothing more is sent until it is
 /// done, so a crash resends at most one interval's notifications and the one in flight (at least once). A dead letter is the only
 /// way a later notification of a player can reach the endpoint before an earlier one. Woken by the
 /// stream relay after each batch it publishes; a timer polls too, in case a wake was lost. The pump
@@ -23,6 +23,7 @@ public sealed partial class WebhookGrain(
     NotificationFeed feed,
     ILedgerStore store,
     WebhookSender sender,
+    GrainMetrics metrics,
     IOptions<WebhookOptions> webhooks,
     IOptions<NotificationOptions> notifications,
     TimeProvider time,
@@ -35,6 +36,7 @@ public sealed partial class WebhookGrain(
     private long _storedPosition;
     private long _storedAt;
     private InFlight? _inFlight;
+    private WebhookProgress? _progress;
     private bool _pumping;
     private bool _pending;
     private readonly Dictionary<long, Task<WebhookReplayResult>> _replays = [];
@@ -50,9 +52,32 @@ public sealed partial class WebhookGrain(
         // A store failure here fails the calls waiting for this activation: as a failure a caller in another process can read.
         await StoreFailureCallFilter.ActivatingAsync(() => LoadPositionAsync(_webhook, cancellationToken));
         _storedAt = time.GetTimestamp();
+        _progress = metrics.TrackWebhook(_webhook.Name, _position);
 
         var poll = notifications.Value.PollInterval > TimeSpan.Zero ? notifications.Value.PollInterval : TimeSpan.FromSeconds(1);
-        this.RegisterGrainTimer(_ => Wake(), new GrainTimerCreationOptions(poll, poll) { Interleave = true, KeepAlive = true });
+        this.RegisterGrainTimer(_ => PollAsync(), new GrainTimerCreationOptions(poll, poll) { Interleave = true, KeepAlive = true });
+    }
+
+    /// <summary>
+    /// The poll: wake the pump; and while it is delivering (it may be retrying one notification for minutes), read
+    /// the ledger's head, one indexed row, so that the backlog gauge sees what was committed meanwhile.
+    /// </summary>
+    private async Task PollAsync()
+    {
+        if (_pumping && _progress is { } progress)
+        {
+            try
+            {
+                progress.SeenHead(EntitlementNotification.SequenceOf(await feed.HeadAsync(_stopping.Token)));
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // The gauge keeps the head it had; the pump reports store failures that matter.
+                LogHeadReadFailed(logger, exception, _webhook!.Name);
+            }
+        }
+
+        await Wake();
     }
 
     private async Task LoadPositionAsync(WebhookEndpointOptions webhook, CancellationToken cancellationToken)
@@ -75,6 +100,9 @@ public sealed partial class WebhookGrain(
         // An attempt in flight or a backoff wait ends now; what was delivered is stored, and the next activation starts there.
         await _stopping.CancelAsync();
         await _pump;
+
+        // This silo's gauges stop reporting the webhook: the next activation, here or on another silo, reports it.
+        _progress?.Dispose();
         if (_webhook is { } webhook && _position > _storedPosition)
         {
             try
@@ -89,7 +117,11 @@ public sealed partial class WebhookGrain(
         }
     }
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose()
+    {
+        _progress?.Dispose();
+        _stopping.Dispose();
+    }
 
     public Task WakeAsync() => Wake();
 
@@ -218,9 +250,11 @@ public sealed partial class WebhookGrain(
                     {
                         var deadLettered = await DeliverAsync(webhook, notification);
                         _position = notification.Position;
-
-                        // After a dead letter at once: a crash must not send it again and write a second one.
-                        await (deadLettered ? StorePositionAsync(webhook, _stopping.Token) : StorePositionIfDueAsync(webhook));
+                        _progress?.Delivered(_position);
+                        if (!deadLettered)
+                        {
+                            await StorePositionIfDueAsync(webhook);
+                        }
                     }
                 }
                 while (page.More);
@@ -266,6 +300,7 @@ public sealed partial class WebhookGrain(
     private async Task<bool> DeliverAsync(WebhookEndpointOptions webhook, EntitlementNotification notification)
     {
         var inFlight = _inFlight is { } kept && kept.Position == notification.Position ? kept : new InFlight(notification.Position, 0, null);
+        _progress?.Delivering(notification.Position, notification.RecordedAt);
         while (inFlight.DeadLetter is null)
         {
             var attempt = inFlight.Attempts + 1;
@@ -327,7 +362,10 @@ public sealed partial class WebhookGrain(
             await Task.Delay(delay, time, _stopping.Token);
         }
 
-        var letter = await store.WriteDeadLetterAsync(inFlight.DeadLetter, _stopping.Token);
+        // The position past it in the same write: a crash cannot leave it stored as a dead letter and still to send,
+        // which the next activation would send again, every attempt, and write again.
+        var letter = await store.WriteDeadLetterAsync(inFlight.DeadLetter, webhook.ConsumerName, _stopping.Token);
+        (_storedPosition, _storedAt) = (Math.Max(_storedPosition, notification.Position), time.GetTimestamp());
         _inFlight = null;
         LogDeadLettered(logger, webhook.Name, notification.Position, letter.Id, inFlight.Attempts, letter.LastError);
         return true;

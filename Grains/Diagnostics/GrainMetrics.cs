@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Entitlements.Contracts;
 
@@ -7,7 +8,8 @@ namespace Entitlements.Diagnostics;
 /// The grains' instruments, on the meter <see cref="MeterName"/>: how long a grant takes in the player
 /// grain (decide, append, apply) and how long a notification waits between its ledger event being
 /// recorded and the relay publishing it to the streams; how often the relay handed over to a fresh
-/// activation.
+/// activation; and, for every webhook active on this silo, how far it has delivered and how far behind
+/// it is (gauges read from <see cref="WebhookProgress"/>, reported only while the activation lives here).
 /// </summary>
 public sealed class GrainMetrics
 {
@@ -15,6 +17,12 @@ public sealed class GrainMetrics
     public const string GrantDurationName = "entitlements.grant.duration";
     public const string NotificationLagName = "entitlements.notification.lag";
     public const string RelayHandoverName = "entitlements.notification.relay_handovers";
+    public const string WebhookDeliveredPositionName = "entitlements.webhook.delivered_position";
+    public const string WebhookBacklogName = "entitlements.webhook.backlog";
+    public const string WebhookOldestUndeliveredAgeName = "entitlements.webhook.oldest_undelivered_age";
+
+    /// <summary>The tag of the webhook gauges: the webhook's configured name.</summary>
+    public const string WebhookTag = "webhook";
 
     /// <summary>The bucket boundaries of both histograms: from half a millisecond to ten seconds.</summary>
     public static readonly IReadOnlyList<double> SecondsBuckets = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -22,6 +30,7 @@ public sealed class GrainMetrics
     private readonly Histogram<double> _grantDuration;
     private readonly Histogram<double> _notificationLag;
     private readonly Counter<long> _relayHandovers;
+    private readonly ConcurrentDictionary<string, WebhookProgress> _webhooks = new(StringComparer.Ordinal);
 
     public GrainMetrics(IMeterFactory meters, TimeProvider time)
     {
@@ -37,6 +46,15 @@ public sealed class GrainMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
         _relayHandovers = meter.CreateCounter<long>(
             RelayHandoverName, "{handover}", "Times the relay deactivated to free the streams it had obtained, for a fresh activation to publish on.");
+        meter.CreateObservableGauge(
+            WebhookDeliveredPositionName, () => ObserveWebhooks(p => p.DeliveredPosition), "{position}",
+            "The notification feed position a webhook active on this silo has delivered through (dead letters included).");
+        meter.CreateObservableGauge(
+            WebhookBacklogName, () => ObserveWebhooks(p => p.Backlog), "{event}",
+            "Ledger events with notifications that a webhook active on this silo has not delivered yet.");
+        meter.CreateObservableGauge(
+            WebhookOldestUndeliveredAgeName, () => ObserveWebhooks(OldestUndeliveredAge), "s",
+            "Age of the notification a webhook active on this silo is delivering; 0 when it delivers none.");
     }
 
     public TimeProvider Time { get; }
@@ -60,4 +78,22 @@ public sealed class GrainMetrics
 
     /// <summary>The relay stored its position and deactivated, for a fresh activation to publish on.</summary>
     public void RelayHandedOver() => _relayHandovers.Add(1);
+
+    /// <summary>
+    /// Report webhook <paramref name="name"/>'s progress from this activation, which has delivered through
+    /// <paramref name="deliveredPosition"/>, until the returned progress is disposed.
+    /// </summary>
+    public WebhookProgress TrackWebhook(string name, long deliveredPosition)
+    {
+        var progress = new WebhookProgress(name, deliveredPosition, p => _webhooks.TryRemove(new KeyValuePair<string, WebhookProgress>(p.Name, p)));
+        _webhooks[name] = progress;
+        return progress;
+    }
+
+    private double OldestUndeliveredAge(WebhookProgress progress) =>
+        progress.OldestUndelivered is { } recorded ? Math.Max(0, (Time.GetUtcNow() - recorded).TotalSeconds) : 0;
+
+    private IEnumerable<Measurement<T>> ObserveWebhooks<T>(Func<WebhookProgress, T> value)
+        where T : struct =>
+        [.. _webhooks.Values.Select(p => new Measurement<T>(value(p), new KeyValuePair<string, object?>(WebhookTag, p.Name)))];
 }

@@ -67,9 +67,12 @@ public interface ILedgerStore
     /// <summary>
     /// Record that a webhook gave up on a notification (the <see cref="WebhookDeadLetter.Id"/> given is
     /// ignored). The same webhook and position again replace the attempts, error and time and clear the
-    /// replay mark. Returns the row as stored.
+    /// replay mark. With <paramref name="consumer"/>, that consumer's position moves forward to the dead
+    /// letter's in the same transaction (as <see cref="WriteConsumerPositionAsync"/> would): both are written or
+    /// neither, so that a crash cannot leave the dead letter stored and the notification still to send.
+    /// Returns the row as stored.
     /// </summary>
-    Task<WebhookDeadLetter> WriteDeadLetterAsync(WebhookDeadLetter deadLetter, CancellationToken cancellationToken = default);
+    Task<WebhookDeadLetter> WriteDeadLetterAsync(WebhookDeadLetter deadLetter, string? consumer = null, CancellationToken cancellationToken = default);
 
     /// <summary>A webhook's dead letters with an id above <paramref name="afterId"/>, oldest first.</summary>
     Task<IReadOnlyList<WebhookDeadLetter>> ReadDeadLettersAsync(string webhook, long afterId, int limit, CancellationToken cancellationToken = default);

@@ -227,11 +227,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
         // Written again on a fresh connection if the first met a closed one: a position only moves forward.
         OnceMoreIfDroppedAsync(async () =>
         {
-            await using var command = _dataSource.CreateCommand("""
-                INSERT INTO notification_positions (consumer, position, updated_us) VALUES (@c, @pos, @at)
-                ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, updated_us = excluded.updated_us
-                WHERE excluded.position > notification_positions.position;
-                """);
+            await using var command = _dataSource.CreateCommand($"{MovePositionSql};");
             command.Parameters.Add(Parameter("c", NpgsqlDbType.Text, consumer));
             command.Parameters.Add(Parameter("pos", NpgsqlDbType.Bigint, position));
             command.Parameters.Add(Parameter("at", NpgsqlDbType.Bigint, Time.ToMicros(DateTimeOffset.UtcNow)));
@@ -246,11 +242,13 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
             return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long position ? position : null;
         });
 
-    public async Task<WebhookDeadLetter> WriteDeadLetterAsync(WebhookDeadLetter deadLetter, CancellationToken cancellationToken = default)
+    public async Task<WebhookDeadLetter> WriteDeadLetterAsync(WebhookDeadLetter deadLetter, string? consumer = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(deadLetter);
+        // One statement: the position moves with the dead letter or, if it fails, neither is written.
+        var movePosition = consumer is null ? string.Empty : $"WITH moved AS ({MovePositionSql}) ";
         await using var command = _dataSource.CreateCommand($"""
-            INSERT INTO webhook_dead_letters (webhook, position, event_id, player_uuid, kind, attempts, last_error, failed_us, replayed_us)
+            {movePosition}INSERT INTO webhook_dead_letters (webhook, position, event_id, player_uuid, kind, attempts, last_error, failed_us, replayed_us)
             VALUES (@w, @pos, @event, @p, @kind, @attempts, @error, @failed, NULL)
             ON CONFLICT (webhook, position) DO UPDATE SET
                 attempts = excluded.attempts, last_error = excluded.last_error, failed_us = excluded.failed_us, replayed_us = NULL
@@ -264,6 +262,12 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
         command.Parameters.Add(Parameter("attempts", NpgsqlDbType.Integer, deadLetter.Attempts));
         command.Parameters.Add(Parameter("error", NpgsqlDbType.Text, deadLetter.LastError));
         command.Parameters.Add(Parameter("failed", NpgsqlDbType.Bigint, Time.ToMicros(deadLetter.Failed)));
+        if (consumer is not null)
+        {
+            command.Parameters.Add(Parameter("c", NpgsqlDbType.Text, consumer));
+            command.Parameters.Add(Parameter("at", NpgsqlDbType.Bigint, Time.ToMicros(DateTimeOffset.UtcNow)));
+        }
+
         return (await ReadDeadLettersAsync(command, cancellationToken).ConfigureAwait(false))[0];
     }
 
@@ -778,6 +782,13 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
     }
 
     private const string DeadLetterColumns = "id, webhook, position, event_id, player_uuid, kind, attempts, last_error, failed_us, replayed_us";
+
+    /// <summary>Move consumer <c>@c</c>'s position forward to <c>@pos</c> (never back), at <c>@at</c>; no trailing semicolon, so that it can sit in a <c>WITH</c>.</summary>
+    private const string MovePositionSql = """
+        INSERT INTO notification_positions (consumer, position, updated_us) VALUES (@c, @pos, @at)
+        ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, updated_us = excluded.updated_us
+        WHERE excluded.position > notification_positions.position
+        """;
 
     private static async Task<IReadOnlyList<WebhookDeadLetter>> ReadDeadLettersAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {

@@ -554,16 +554,23 @@ public sealed partial class SqliteLedgerStore : ILedgerStore, IGroupCommittingSt
 
     public Task WriteConsumerPositionAsync(string consumer, long position, CancellationToken cancellationToken = default) => WriteAsync(connection =>
     {
+        MovePosition(connection, null, consumer, position);
+        return 0;
+    }, cancellationToken);
+
+    /// <summary>Move <paramref name="consumer"/>'s position forward to <paramref name="position"/>; a smaller one is ignored.</summary>
+    private static void MovePosition(SqliteConnection connection, SqliteTransaction? transaction, string consumer, long position)
+    {
         using var command = Command(connection, """
             INSERT INTO notification_positions (consumer, position, updated_us) VALUES ($c, $pos, $at)
             ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, updated_us = excluded.updated_us
             WHERE excluded.position > notification_positions.position;
-            """);
+            """, transaction);
         command.Parameters.AddWithValue("$c", consumer);
         command.Parameters.AddWithValue("$pos", position);
         command.Parameters.AddWithValue("$at", Time.ToMicros(DateTimeOffset.UtcNow));
-        return command.ExecuteNonQuery();
-    }, cancellationToken);
+        command.ExecuteNonQuery();
+    }
 
     public Task<long?> FindConsumerPositionAsync(string consumer, CancellationToken cancellationToken = default) => ReadAsync(connection =>
     {
@@ -572,18 +579,20 @@ public sealed partial class SqliteLedgerStore : ILedgerStore, IGroupCommittingSt
         return command.ExecuteScalar() is { } position ? Convert.ToInt64(position, CultureInfo.InvariantCulture) : (long?)null;
     }, cancellationToken);
 
-    public Task<WebhookDeadLetter> WriteDeadLetterAsync(WebhookDeadLetter deadLetter, CancellationToken cancellationToken = default)
+    public Task<WebhookDeadLetter> WriteDeadLetterAsync(WebhookDeadLetter deadLetter, string? consumer = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(deadLetter);
         return WriteAsync(connection =>
         {
+            // One transaction: the position moves with the dead letter or, if either write fails, neither is written.
+            using var transaction = connection.BeginTransaction(deferred: false);
             using var command = Command(connection, $"""
                 INSERT INTO webhook_dead_letters (webhook, position, event_id, player_uuid, kind, attempts, last_error, failed_us, replayed_us)
                 VALUES ($w, $pos, $event, $p, $kind, $attempts, $error, $failed, NULL)
                 ON CONFLICT (webhook, position) DO UPDATE SET
                     attempts = excluded.attempts, last_error = excluded.last_error, failed_us = excluded.failed_us, replayed_us = NULL
                 RETURNING {DeadLetterColumns};
-                """);
+                """, transaction);
             command.Parameters.AddWithValue("$w", deadLetter.Webhook);
             command.Parameters.AddWithValue("$pos", deadLetter.Position);
             command.Parameters.AddWithValue("$event", deadLetter.EventId);
@@ -592,9 +601,20 @@ public sealed partial class SqliteLedgerStore : ILedgerStore, IGroupCommittingSt
             command.Parameters.AddWithValue("$attempts", deadLetter.Attempts);
             command.Parameters.AddWithValue("$error", (object?)deadLetter.LastError ?? DBNull.Value);
             command.Parameters.AddWithValue("$failed", Time.ToMicros(deadLetter.Failed));
-            using var reader = command.ExecuteReader();
-            reader.Read();
-            return ReadDeadLetter(reader);
+            WebhookDeadLetter written;
+            using (var reader = command.ExecuteReader())
+            {
+                reader.Read();
+                written = ReadDeadLetter(reader);
+            }
+
+            if (consumer is not null)
+            {
+                MovePosition(connection, transaction, consumer, deadLetter.Position);
+            }
+
+            transaction.Commit();
+            return written;
         }, cancellationToken);
     }
 

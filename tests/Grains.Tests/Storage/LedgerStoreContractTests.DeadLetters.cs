@@ -37,6 +37,22 @@ public abstract partial class LedgerStoreContractTests
     }
 
     [Fact]
+    public async Task WriteDeadLetter_WithConsumer_MovesThatPositionToItsOwnButNeverBack()
+    {
+        await Store.WriteConsumerPositionAsync("webhook:a", 8);
+
+        var written = await Store.WriteDeadLetterAsync(Letter("a", 10, Guid.NewGuid()), "webhook:a");
+        var movedTo = await Store.FindConsumerPositionAsync("webhook:a");
+        await Store.WriteConsumerPositionAsync("webhook:a", 14);
+        await Store.WriteDeadLetterAsync(written with { Attempts = 4 }, "webhook:a");
+
+        Assert.Equal(10, movedTo);
+        Assert.Equal(14, await Store.FindConsumerPositionAsync("webhook:a"));
+        Assert.Null(await Store.FindConsumerPositionAsync("webhook:b"));
+        Assert.Equal((1L, 1L), await Store.CountDeadLettersAsync("a"));
+    }
+
+    [Fact]
     public async Task ReadDeadLetters_AfterIdWithLimit_PagesOneWebhookOldestFirst()
     {
         var a1 = await Store.WriteDeadLetterAsync(Letter("a", 10, Guid.NewGuid()));

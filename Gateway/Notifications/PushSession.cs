@@ -1,4 +1,6 @@
+using Entitlements.Diagnostics;
 using Entitlements.Gateway.Auth;
+using Entitlements.Gateway.Hosting;
 using Entitlements.Notifications;
 using Microsoft.Extensions.Options;
 
@@ -108,8 +110,18 @@ public sealed partial class PushSession(
         }
         catch (Exception exception)
         {
-            // The feed could not be read (the cluster or its database): tell the client to come back later.
-            LogFailed(logger, exception, start.Connection.Player);
+            // The feed could not be read (the cluster or its database): tell the client to come back later. That
+            // is expected while they are down (one line, the stack trace at Debug, as for a 503); anything else is a bug.
+            if (Unavailability.IsUnavailable(exception, cancellationToken))
+            {
+                LogUnavailable(logger, start.Connection.Player, ExceptionLine.Of(exception));
+                LogUnavailableException(logger, exception, start.Connection.Player);
+            }
+            else
+            {
+                LogFailed(logger, exception, start.Connection.Player);
+            }
+
             end = PushDisconnectKind.Unavailable;
         }
 

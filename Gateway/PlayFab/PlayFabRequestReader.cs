@@ -58,8 +58,9 @@ public sealed class PlayFabRequestReader : IDisposable
         }
 
         using var decompressed = new MemoryStream();
-        if (gzip && buffer.Length > 0)
+        if (gzip)
         {
+            // An empty body is no gzip either (gunzip refuses it): it is not read as the empty object.
             switch (GzipBody.Decompress(buffer.ToArray(), MaxBodyBytes, decompressed))
             {
                 case GzipBody.Outcome.TooLarge:

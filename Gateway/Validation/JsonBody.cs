@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -18,7 +19,7 @@ public static class JsonBody
     /// Reads the body, no more than <paramref name="maxBytes"/> of it, chunked or not: a body whose
     /// Content-Length says more, or that turns out to hold more, is <c>TooLarge</c> as soon as that is
     /// known, without waiting for the rest, of which nothing is held. A body Python's <c>json.loads</c> raises
-    /// a plain <c>ValueError</c> on (bytes it cannot decode as UTF-8, or an integer of more digits than it
+    /// a plain <c>ValueError</c> on (bytes it cannot decode as the UTF-8, UTF-16 or UTF-32 it takes them for, or an integer of more digits than it
     /// converts, see <see cref="CanonicalJson.MaxIntegerDigits"/>) is <c>NotParsed</c>: FastAPI answers it 400 (see
     /// <see cref="RallyHereResults.BodyNotParsed"/>) before looking at any field.
     /// </summary>
@@ -75,19 +76,12 @@ public static class JsonBody
             return (null, [NotAnObject], false, false);
         }
 
-        // A leading UTF-8 byte order mark is no part of the JSON: Python's json.loads(bytes), which FastAPI
-        // uses, drops it (and counts positions after it); parsing from memory does not skip it.
-        var body = new ReadOnlyMemory<byte>(buffer.ToArray());
-        if (!Utf8.IsValid(body.Span) && PythonReadsAsUtf8(body.Span) && !DecodesAsPythonDoes(body.Span))
+        // Python's json.loads(bytes), which FastAPI uses, decodes the whole body before it reads any JSON: as
+        // UTF-8, UTF-16 or UTF-32, told from a byte order mark or the NULs of the first bytes. Its
+        // UnicodeDecodeError is no JSONDecodeError: FastAPI answers it 400, whatever else is wrong with the body.
+        if (DecodeAsPythonDoes(buffer.ToArray()) is not { } body)
         {
-            // json.loads decodes the whole body before it reads any JSON, and its UnicodeDecodeError is no
-            // JSONDecodeError: FastAPI answers it 400, whatever else is wrong with the body.
             return (null, [], false, true);
-        }
-
-        if (body.Span.StartsWith(Utf8Bom))
-        {
-            body = body[Utf8Bom.Length..];
         }
 
         JsonDocument document;
@@ -163,20 +157,117 @@ public static class JsonBody
     internal static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
     /// <summary>
-    /// Whether Python's <c>json.loads(bytes)</c> decodes <paramref name="body"/> as UTF-8: unless it starts with a
-    /// UTF-16 or UTF-32 byte order mark, or (when it has 2 bytes or at least 4) one of its first two bytes is NUL,
-    /// which it takes for UTF-16 or UTF-32 (<c>json.detect_encoding</c>). Such bodies are not decoded here: they
-    /// stay JSON that cannot be read.
+    /// The body as Python's <c>json.loads(bytes)</c> decodes it (<c>json.detect_encoding</c>, then the
+    /// <c>surrogatepass</c> error handler), in UTF-8 without its byte order mark, or null where Python's decoding
+    /// fails. A body starting with a UTF-32 or UTF-16 byte order mark (the UTF-32 one first: <c>FF FE 00 00</c>
+    /// is UTF-32) is in that encoding, the mark dropped; one with a NUL in its first two bytes, when it has 2
+    /// bytes or at least 4, is UTF-16 or UTF-32 without a mark, the pattern of NULs telling which and in which
+    /// byte order; any other is UTF-8, a leading UTF-8 mark dropped (positions count from after any mark, as
+    /// Python's do). A lone surrogate, which <c>surrogatepass</c> takes, is kept as its three bytes
+    /// (<c>ED A0 80</c> for U+D800): not UTF-8, so such a string stays one the gateway cannot read.
     /// </summary>
-    private static bool PythonReadsAsUtf8(ReadOnlySpan<byte> body) =>
-        !body.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) && !body.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF])
-        && !(body.Length is 2 or >= 4 && (body[0] == 0 || body[1] == 0));
+    private static ReadOnlyMemory<byte>? DecodeAsPythonDoes(byte[] body)
+    {
+        ReadOnlySpan<byte> bytes = body;
+        var (unit, bigEndian, mark) = bytes switch
+        {
+            [0xFF, 0xFE, 0, 0, ..] => (4, false, 4),
+            [0, 0, 0xFE, 0xFF, ..] => (4, true, 4),
+            [0xFF, 0xFE, ..] => (2, false, 2),
+            [0xFE, 0xFF, ..] => (2, true, 2),
+            [0, 0, _, _, ..] => (4, true, 0),
+            [0, _, _, _, ..] or [0, _] => (2, true, 0),
+            [_, 0, 0, 0, ..] => (4, false, 0),
+            [_, 0, _, _, ..] or [_, 0] => (2, false, 0),
+            _ => (1, false, 0),
+        };
+
+        if (unit == 1)
+        {
+            if (!Utf8.IsValid(bytes) && !Utf8WithLoneSurrogates(bytes))
+            {
+                return null;
+            }
+
+            return bytes.StartsWith(Utf8Bom) ? body.AsMemory(Utf8Bom.Length) : body;
+        }
+
+        bytes = bytes[mark..];
+        if (bytes.Length % unit != 0)
+        {
+            // "truncated data": surrogatepass takes no part of a unit.
+            return null;
+        }
+
+        var text = new List<byte>(bytes.Length);
+        Span<byte> encoded = stackalloc byte[4];
+        for (var i = 0; i < bytes.Length; i += unit)
+        {
+            var value = Unit(bytes[i..], unit, bigEndian);
+            if (unit == 2 && char.IsHighSurrogate((char)value) && i + 4 <= bytes.Length
+                && Unit(bytes[(i + 2)..], 2, bigEndian) is var low && char.IsLowSurrogate((char)low))
+            {
+                // UTF-16 pairs surrogates; UTF-32 has none to pair, and surrogatepass takes each alone.
+                value = (uint)char.ConvertToUtf32((char)value, (char)low);
+                i += 2;
+            }
+
+            if (value > 0x10FFFF)
+            {
+                // "code point not in range(0x110000)"
+                return null;
+            }
+
+            text.AddRange(encoded[..EncodeAsUtf8(value, encoded)]);
+        }
+
+        return text.ToArray();
+    }
+
+    /// <summary>The code unit of <paramref name="unit"/> bytes at the start of <paramref name="bytes"/>.</summary>
+    private static uint Unit(ReadOnlySpan<byte> bytes, int unit, bool bigEndian) => unit == 2
+        ? bigEndian ? BinaryPrimitives.ReadUInt16BigEndian(bytes) : BinaryPrimitives.ReadUInt16LittleEndian(bytes)
+        : bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(bytes) : BinaryPrimitives.ReadUInt32LittleEndian(bytes);
+
+    /// <summary>
+    /// Writes a code point, a lone surrogate included (as the three bytes UTF-8's pattern gives it), in UTF-8;
+    /// returns the number of bytes written.
+    /// </summary>
+    private static int EncodeAsUtf8(uint value, Span<byte> destination)
+    {
+        if (value < 0x80)
+        {
+            destination[0] = (byte)value;
+            return 1;
+        }
+
+        if (value < 0x800)
+        {
+            destination[0] = (byte)(0xC0 | (value >> 6));
+            destination[1] = (byte)(0x80 | (value & 0x3F));
+            return 2;
+        }
+
+        if (value < 0x10000)
+        {
+            destination[0] = (byte)(0xE0 | (value >> 12));
+            destination[1] = (byte)(0x80 | ((value >> 6) & 0x3F));
+            destination[2] = (byte)(0x80 | (value & 0x3F));
+            return 3;
+        }
+
+        destination[0] = (byte)(0xF0 | (value >> 18));
+        destination[1] = (byte)(0x80 | ((value >> 12) & 0x3F));
+        destination[2] = (byte)(0x80 | ((value >> 6) & 0x3F));
+        destination[3] = (byte)(0x80 | (value & 0x3F));
+        return 4;
+    }
 
     /// <summary>
     /// Whether Python decodes <paramref name="body"/> as UTF-8 without an error: its <c>surrogatepass</c> takes
     /// the three bytes of a surrogate (U+D800 to U+DFFF), which UTF-8 does not allow, as that lone surrogate.
     /// </summary>
-    private static bool DecodesAsPythonDoes(ReadOnlySpan<byte> body)
+    private static bool Utf8WithLoneSurrogates(ReadOnlySpan<byte> body)
     {
         while (!body.IsEmpty)
         {

@@ -71,10 +71,16 @@ public sealed class CursorCodec(ILedgerStore store)
         BinaryPrimitives.WriteInt64BigEndian(buffer.AsSpan(17, 8), position);
         var mac = HMACSHA256.HashData(await KeyAsync(), buffer.AsSpan(0, PayloadLength));
         mac.AsSpan(0, MacLength).CopyTo(buffer.AsSpan(PayloadLength));
-        return Convert.ToBase64String(buffer).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return Text(buffer);
     }
 
-    /// <summary>What a cursor holds, or null when it is not one this database signed (or names a negative position).</summary>
+    /// <summary>The one spelling a cursor is issued in: unpadded base64url, the last character's unused bits clear.</summary>
+    private static string Text(byte[] buffer) => Convert.ToBase64String(buffer).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>
+    /// What a cursor holds, or null when it is not one this database signed, spelled as it was issued (or names a
+    /// negative position).
+    /// </summary>
     private async Task<(byte Format, Guid Scope, long Position)?> DecodeAsync(string cursor)
     {
         ArgumentNullException.ThrowIfNull(cursor);
@@ -83,6 +89,13 @@ public sealed class CursorCodec(ILedgerStore store)
         text = text.PadRight(text.Length + ((4 - (text.Length % 4)) % 4), '=');
         if (cursor.Length != EncodedLength || !Convert.TryFromBase64String(text, buffer, out var written) || written != buffer.Length)
         {
+            return null;
+        }
+
+        if (!string.Equals(Text(buffer), cursor, StringComparison.Ordinal))
+        {
+            // The same bytes spelled otherwise than issued ('+' or '/' for '-' or '_', the last character's unused
+            // bits set): refused as a forged cursor is, so that one position has one cursor.
             return null;
         }
 

@@ -265,6 +265,29 @@ public sealed class CatalogApiTests(GatewayFixture fixture) : IClassFixture<Gate
         Assert.Equal(HttpStatusCode.NotFound, (await _client.GetApiAsync($"{Path}/Steam/{sku}")).Status);
     }
 
+    /// <summary>
+    /// FastAPI reads a UTF-16 or UTF-32 body as Python's <c>json.loads(bytes)</c> decodes it: stored as in UTF-8;
+    /// one Python cannot decode (UTF-32 of a length that is not a multiple of 4) is its 400, and nothing is stored.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(PythonEncodings.NotUtf8), MemberType = typeof(PythonEncodings))]
+    public async Task Put_BodyInUtf16OrUtf32_IsReadAsPythonDecodesIt(string encoding)
+    {
+        var sku = Unique.Name("sku");
+        var entry = WithName(Entry("durable"), "Caf\u00e9 \U0001F600");
+        var body = PythonEncodings.Encode(entry.ToJsonString(), encoding);
+
+        var cut = await _client.SendBytesAsync(HttpMethod.Put, $"{Path}/Steam/{sku}", [.. body, 0x20, 0x00, 0x20]);
+        var missing = await _client.GetApiAsync($"{Path}/Steam/{sku}");
+        var stored = await _client.SendBytesAsync(HttpMethod.Put, $"{Path}/Steam/{sku}", body);
+
+        JsonAssert.BodyNotParsed(cut);
+        Assert.Equal(HttpStatusCode.NotFound, missing.Status);
+        Assert.True(stored.Status == HttpStatusCode.OK, stored.ToString());
+        var read = await _client.GetApiAsync($"{Path}/Steam/{sku}");
+        Assert.Equal("Caf\u00e9 \U0001F600", read.BodyObject["item_name"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task Put_ValidBodySentAsTextPlain_Returns422AndStoresNothing()
     {

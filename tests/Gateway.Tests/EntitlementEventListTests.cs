@@ -308,6 +308,30 @@ public sealed class EntitlementEventListTests(GatewayFixture fixture) : IClassFi
         Assert.All(responses, r => JsonAssert.Invalid(r, InvalidCursor));
     }
 
+    /// <summary>
+    /// A cursor is taken only as it was issued: the same bytes in the standard base64 alphabet, or with the last
+    /// character's unused bits set, are refused as a forged cursor is.
+    /// </summary>
+    [Fact]
+    public async Task List_CursorSpelledOtherwiseThanIssued_Returns422()
+    {
+        var player = await _client.CreatePlayerAsync();
+        await PostGrantsAsync(player, 17);
+        var cursors = new List<string>();
+        for (var limit = 1; limit <= 16; limit++)
+        {
+            cursors.Add(CursorOf(await _client.ListEventsOkAsync($"?limit={limit}&player_uuid={player.Uuid}")));
+        }
+
+        var cursor = CursorSpellings.WithUrlSafeCharacters(cursors);
+
+        Assert.Single((await _client.ListEventsOkAsync($"?limit=1&player_uuid={player.Uuid}&cursor={cursor}"))["events"]!.AsArray());
+        foreach (var spelling in CursorSpellings.Of(cursor))
+        {
+            JsonAssert.Invalid(await _client.GetApiAsync($"{GatewayHttp.EventsPath}?limit=1&player_uuid={player.Uuid}&cursor={Uri.EscapeDataString(spelling)}"), InvalidCursor);
+        }
+    }
+
     [Fact]
     public async Task List_CursorIssuedForAnotherListing_Returns422()
     {

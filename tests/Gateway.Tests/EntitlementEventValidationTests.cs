@@ -532,6 +532,98 @@ public sealed class EntitlementEventValidationTests(GatewayFixture fixture) : IC
         JsonAssert.Invalid(response, new ValidationDetail(["body", 1], "JSON decode error", "json_invalid"));
     }
 
+    /// <summary>
+    /// Python's <c>json.loads(bytes)</c> reads UTF-16 and UTF-32 too, told from a byte order mark or from the NULs
+    /// of the first bytes: such a grant is recorded as its UTF-8 form is (an emoji is a surrogate pair in UTF-16).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(PythonEncodings.NotUtf8), MemberType = typeof(PythonEncodings))]
+    public async Task Post_GrantInUtf16OrUtf32_IsRecorded(string encoding)
+    {
+        var player = await _client.CreatePlayerAsync();
+        var request = EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx"));
+        request["platform_data"] = new JsonObject { ["note"] = "caf\u00e9 \u4e2d \U0001F600" };
+
+        var response = await _client.SendBytesAsync(HttpMethod.Post, GatewayHttp.EventsPath, PythonEncodings.Encode(request.ToJsonString(), encoding));
+
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        (ExpectedEvent.For(request, player) with { EntitlementType = "consumable", LootId = 1001, OrderIsOwnEvent = true }).AssertMatches(response.Json);
+    }
+
+    /// <summary>
+    /// A <c>json_invalid</c> position in a UTF-16 or UTF-32 body is Python's: characters of the decoded text, from
+    /// after the byte order mark, a surrogate pair one character. A second mark is a character, not JSON.
+    /// </summary>
+    [Theory]
+    [InlineData("utf-16le", "{\"sku\":\"\u00e9\u4e2d\U0001F600\" x}", 13)]
+    [InlineData("utf-16be+bom", "{\"sku\":\"\u00e9\u4e2d\U0001F600\" x}", 13)]
+    [InlineData("utf-32le+bom", "{\"sku\":\"\u00e9\u4e2d\U0001F600\" x}", 13)]
+    [InlineData("utf-32be", "{\n  \"sku\": \"gems_100\",\n  \"platform\": }", 37)]
+    [InlineData("utf-16le+bom", "\uFEFF{}", 0)]
+    [InlineData("utf-32be+bom", "\uFEFF{}", 0)]
+    [InlineData("utf-16be+bom", "", 0)]
+    public async Task Post_MalformedJsonInUtf16OrUtf32_Returns422JsonInvalidAtPythonsPosition(string encoding, string json, int position)
+    {
+        var before = await _client.AllEventsAsync();
+
+        var response = await _client.SendBytesAsync(HttpMethod.Post, GatewayHttp.EventsPath, PythonEncodings.Encode(json, encoding));
+
+        JsonAssert.Invalid(response, new ValidationDetail(["body", position], "JSON decode error", "json_invalid"));
+        Assert.Equal(before.Count, (await _client.AllEventsAsync()).Count);
+    }
+
+    /// <summary>
+    /// Where Python's decoding of UTF-16 or UTF-32 fails (a unit cut short, a UTF-32 unit past U+10FFFF), its
+    /// <c>UnicodeDecodeError</c> is FastAPI's 400, whatever else is wrong with the body.
+    /// </summary>
+    [Theory]
+    [InlineData("utf-16le", "odd length")]
+    [InlineData("utf-16be+bom", "odd length")]
+    [InlineData("utf-32le", "length not a multiple of 4")]
+    [InlineData("utf-32be+bom", "length not a multiple of 4")]
+    [InlineData("utf-32le", "a unit past U+10FFFF")]
+    [InlineData("utf-32be+bom", "a unit past U+10FFFF after malformed JSON")]
+    public async Task Post_BodyPythonCannotDecodeAsUtf16OrUtf32_Returns400AsFastApiDoes(string encoding, string fault)
+    {
+        var grant = await ValidBodyAsync();
+        var bigEndian = encoding.Contains("be", StringComparison.Ordinal);
+        byte[] beyond = bigEndian ? [0x00, 0x11, 0x00, 0x00] : [0x00, 0x00, 0x11, 0x00];
+        byte[] bytes = fault switch
+        {
+            "odd length" => [.. PythonEncodings.Encode(grant.ToJsonString(), encoding), 0x20],
+            "length not a multiple of 4" => [.. PythonEncodings.Encode(grant.ToJsonString(), encoding), 0x20, 0x00],
+            "a unit past U+10FFFF" => [.. PythonEncodings.Encode(grant.ToJsonString()[..^1], encoding), .. beyond, .. PythonEncodings.Encode("}", encoding[..8])],
+            _ => [.. PythonEncodings.Encode("{bad ", encoding), .. beyond],
+        };
+        var before = await _client.AllEventsAsync();
+
+        var response = await _client.SendBytesAsync(HttpMethod.Post, GatewayHttp.EventsPath, bytes);
+
+        JsonAssert.BodyNotParsed(response);
+        Assert.Equal(before.Count, (await _client.AllEventsAsync()).Count);
+    }
+
+    /// <summary>
+    /// A lone surrogate in a UTF-16 or UTF-32 body (which Python's <c>surrogatepass</c> reads) is answered as one
+    /// in a UTF-8 body (its three bytes <c>ED A0 80</c>): a 422 <c>json_invalid</c> at the same character.
+    /// </summary>
+    [Theory]
+    [InlineData("utf-16le", new byte[] { 0x00, 0xD8 })]
+    [InlineData("utf-16be+bom", new byte[] { 0xDC, 0x00 })]
+    [InlineData("utf-32le", new byte[] { 0x00, 0xD8, 0x00, 0x00 })]
+    [InlineData("utf-32be+bom", new byte[] { 0x00, 0x00, 0xD8, 0x00 })]
+    public async Task Post_LoneSurrogateInUtf16OrUtf32_IsAnsweredAsInUtf8(string encoding, byte[] surrogate)
+    {
+        byte[] utf8 = [.. "{\"sku\":\"gems"u8, 0xED, 0xA0, 0x80, .. "\"}"u8];
+        byte[] other = [.. PythonEncodings.Encode("{\"sku\":\"gems", encoding), .. surrogate, .. PythonEncodings.Encode("\"}", encoding[..8])];
+
+        var expected = await _client.SendBytesAsync(HttpMethod.Post, GatewayHttp.EventsPath, utf8);
+        var response = await _client.SendBytesAsync(HttpMethod.Post, GatewayHttp.EventsPath, other);
+
+        JsonAssert.Invalid(expected, new ValidationDetail(["body", 12], "JSON decode error", "json_invalid"));
+        Assert.Equal(expected.ToString(), response.ToString());
+    }
+
     [Fact]
     public async Task Post_ManyProblems_Returns422ListingEachInFieldOrder()
     {

@@ -338,6 +338,28 @@ public sealed class PlayerEntitlementsApiTests(GatewayFixture fixture) : IClassF
         Assert.Equal(100, Assert.Single(await _client.EntitlementsOkAsync(player.Uuid))!["useCount"]!.GetValue<long>());
     }
 
+    /// <summary>
+    /// FastAPI reads a UTF-16 or UTF-32 body as Python's <c>json.loads(bytes)</c> decodes it: consumed as in UTF-8;
+    /// one Python cannot decode (UTF-16 of an odd length) is its 400, and nothing is consumed.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(PythonEncodings.NotUtf8), MemberType = typeof(PythonEncodings))]
+    public async Task Consume_BodyInUtf16OrUtf32_IsReadAsPythonDecodesIt(string encoding)
+    {
+        var player = await _client.CreatePlayerAsync();
+        await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")));
+        var path = $"/inventory/v1/player/{player.Uuid}/entitlements/consume";
+        var body = PythonEncodings.Encode(new JsonObject { ["item_id"] = "gems", ["quantity"] = 30, ["operation_id"] = Unique.Name("op") }.ToJsonString(), encoding);
+
+        var cut = await _client.SendBytesAsync(HttpMethod.Post, path, [.. body, 0x20]);
+        var consumed = await _client.SendBytesAsync(HttpMethod.Post, path, body);
+
+        JsonAssert.BodyNotParsed(cut);
+        Assert.Equal(HttpStatusCode.OK, consumed.Status);
+        Assert.Equal(70, consumed.Json["useCount"]!.GetValue<long>());
+        Assert.Equal(70, Assert.Single(await _client.EntitlementsOkAsync(player.Uuid))!["useCount"]!.GetValue<long>());
+    }
+
     private Task<ApiResponse> Consume(Guid player, string itemId, long quantity, string operation) =>
         _client.SendAsync(
             HttpMethod.Post,

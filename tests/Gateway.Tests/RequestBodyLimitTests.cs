@@ -44,6 +44,21 @@ public sealed class RequestBodyLimitTests(GatewayFixture fixture) : IClassFixtur
         JsonAssert.Response(HttpStatusCode.RequestEntityTooLarge, TooLarge(limit), response);
     }
 
+    /// <summary>
+    /// The limit holds on the bytes received, whatever the encoding: a UTF-16 body (which Python decodes) of
+    /// exactly the limit is read, two bytes more (one more character) are a 413, though in UTF-8 either is half that.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Routes))]
+    public async Task Route_Utf16BodyOfTheLimitIsRead_TwoBytesMoreReturn413(string method, string path, int limit)
+    {
+        var read = await fixture.Client.SendBytesAsync(new HttpMethod(method), path, PythonEncodings.Encode(PaddedEmptyObject(limit / 2), "utf-16le"));
+        var over = await fixture.Client.SendBytesAsync(new HttpMethod(method), path, PythonEncodings.Encode(PaddedEmptyObject((limit / 2) + 1), "utf-16le"));
+
+        AssertEveryFieldMissing(read.Status, read.Body);
+        JsonAssert.Response(HttpStatusCode.RequestEntityTooLarge, TooLarge(limit), over);
+    }
+
     [Theory]
     [MemberData(nameof(Routes))]
     public async Task Route_ChunkedBodyOfExactlyTheLimit_IsRead(string method, string path, int limit)

@@ -24,6 +24,14 @@ internal static class GatewayHttp
         return new ApiResponse(response.StatusCode, text, response.Headers, response.Content.Headers);
     }
 
+    /// <summary>Sends exactly these bytes as an <c>application/json</c> body.</summary>
+    public static Task<ApiResponse> SendBytesAsync(this HttpClient client, HttpMethod method, string url, byte[] body) =>
+        client.SendAsync(method, url, configure: request =>
+        {
+            request.Content = new ByteArrayContent(body);
+            request.Content.Headers.ContentType = new("application/json");
+        });
+
     public static Task<ApiResponse> GetApiAsync(this HttpClient client, string url) => client.SendAsync(HttpMethod.Get, url);
 
     public static Task<ApiResponse> PostEventAsync(this HttpClient client, JsonNode body) =>

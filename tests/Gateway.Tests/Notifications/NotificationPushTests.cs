@@ -1,7 +1,9 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Entitlements.Notifications;
 using Entitlements.Tests.Auth;
 using Entitlements.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Entitlements.Tests.Notifications;
 
@@ -407,6 +409,40 @@ public sealed class NotificationPushTests(GatewayFixture fixture) : IClassFixtur
 
         JsonAssert.Invalid(perPlayer, ValidationDetail.Query("after", "Invalid cursor: it was not issued for the notification feed", "value_error"));
         JsonAssert.Invalid(everybody, ValidationDetail.Query("after", "Invalid cursor: it was not issued for the notification feed", "value_error"));
+    }
+
+    /// <summary>
+    /// A resume cursor is taken only as it was issued: another spelling of its bytes (the standard base64
+    /// alphabet, the last character's unused bits set) is refused as a forged one is, by the feed grain and
+    /// on every push route, in <c>after</c> and in <c>Last-Event-ID</c>.
+    /// </summary>
+    [Fact]
+    public async Task Routes_CursorSpelledOtherwiseThanIssued_Return422()
+    {
+        var player = await _client.CreatePlayerAsync();
+        for (var i = 0; i < 16; i++)
+        {
+            await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, "gems_100", Unique.Name("tx")));
+        }
+
+        var feed = fixture.App.Services.GetRequiredService<IGrainFactory>().GetGrain<INotificationFeedGrain>(0);
+        var notifications = (await feed.ReadAsync(new NotificationQuery(player.Uuid, 0, 100))).Notifications;
+        var cursor = CursorSpellings.WithUrlSafeCharacters(notifications.Select(n => n.Cursor));
+        var invalid = "Invalid cursor: it was not issued for the notification feed";
+
+        Assert.Equal(notifications.Single(n => n.Cursor == cursor).Position, await feed.DecodeCursorAsync(cursor));
+        foreach (var spelling in CursorSpellings.Of(cursor))
+        {
+            var after = Uri.EscapeDataString(spelling);
+            Assert.Null(await feed.DecodeCursorAsync(spelling));
+            foreach (var path in new[] { PushRoutes.PlayerWebSocket(player.Uuid), PushRoutes.PlayerSse(player.Uuid), PushRoutes.AllWebSocket, PushRoutes.AllSse })
+            {
+                JsonAssert.Invalid(await _client.GetApiAsync($"{path}?after={after}"), ValidationDetail.Query("after", invalid, "value_error"));
+            }
+
+            var header = await _client.SendAsync(HttpMethod.Get, PushRoutes.PlayerSse(player.Uuid), configure: r => r.Headers.Add("Last-Event-ID", spelling));
+            JsonAssert.Invalid(header, new ValidationDetail(["header", "last-event-id"], invalid, "value_error"));
+        }
     }
 
     [Fact]

@@ -73,6 +73,27 @@ public sealed class PlayFabGzipBodyTests(XboxGatewayFixture fixture) : IClassFix
         Assert.True(response.Headers.Contains("X-RequestId"));
     }
 
+    /// <summary>
+    /// An empty input is no gzip (gunzip refuses it): with <c>Content-Encoding: gzip</c> an empty body is the
+    /// corrupt gzip answer on either route, while an empty body sent as it is still reads as <c>{}</c>.
+    /// </summary>
+    [Theory]
+    [InlineData("/Client/LoginWithXbox")]
+    [InlineData("/Client/ConsumeXboxEntitlements")]
+    public async Task Route_EmptyGzipBody_IsInvalidParams(string path)
+    {
+        var token = await _simulator.TokenAsync(await _simulator.CreateUserAsync());
+        var (ticket, _) = await _client.LoginOkAsync(token);
+
+        var gzip = await PostAsync(path, [], "gzip", ticket);
+        var identity = await PostAsync(path, [], "identity", ticket);
+        var emptyObject = await PostAsync(path, "{}"u8.ToArray(), "identity", ticket);
+
+        JsonAssert.Response(HttpStatusCode.BadRequest, Invalid("The request body is not valid gzip."), gzip);
+        Assert.Equal(HttpStatusCode.BadRequest, emptyObject.Status);
+        Assert.Equal(emptyObject.ToString(), identity.ToString());
+    }
+
     [Theory]
     [InlineData("trailer missing")]
     [InlineData("trailer cut")]

@@ -266,6 +266,9 @@ public sealed partial class PlayerGrain
                 throw new InvalidOperationException("Test fault: failed after the Xbox consume call.");
         }
 
+        // The queried balance is what the consume took: a Consumable's removeQuantity is exactly that, and an
+        // UnmanagedConsumable (consumed whole) cannot be bought again until fulfilled, while Xbox refuses one with
+        // nothing left. A pending row is only ever re-sent with its own tracking id, never a new one.
         await InXboxLedgerAsync(() => GrantFromXboxAsync(
             started.Xuid, started.Sku, started.TrackingId, started.Quantity, XboxPlatformData(started.ProductId, started.XboxItemId), granted));
     }

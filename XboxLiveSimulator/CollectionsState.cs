@@ -142,7 +142,9 @@ public sealed class CollectionsState
 
     /// <summary>
     /// Consume, idempotent per tracking id: a repeated tracking id answers the first result and deducts
-    /// nothing. An UnmanagedConsumable takes no <paramref name="removeQuantity"/> and loses its whole balance.
+    /// nothing. An UnmanagedConsumable takes no <paramref name="removeQuantity"/> and loses its whole balance;
+    /// a new tracking id finding that balance at 0 is refused (<c>InsufficientQuantity</c>), as a Consumable's
+    /// <paramref name="removeQuantity"/> over its balance is.
     /// </summary>
     public (SimulatedConsume? Result, string? ErrorCode, string? Message) Consume(string xuid, string productId, string trackingId, long? removeQuantity)
     {
@@ -177,6 +179,13 @@ public sealed class CollectionsState
                 if (removeQuantity is not null)
                 {
                     return (null, "InvalidParameter", "removeQuantity must be omitted for an UnmanagedConsumable.");
+                }
+
+                // Nothing left to fulfil: refused as a Consumable's removeQuantity over its balance is. Taking
+                // "all of nothing" with a success would tell the caller that the balance it queried was consumed.
+                if (item.Quantity <= 0)
+                {
+                    return (null, "InsufficientQuantity", $"The balance is {item.Quantity}: nothing to consume.");
                 }
 
                 removed = item.Quantity;

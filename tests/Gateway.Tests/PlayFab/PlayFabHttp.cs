@@ -80,6 +80,13 @@ internal static class PlayFabHttp
         }
     }
 
+    /// <summary>Move the Xbox user's link (by XUID) to <paramref name="player"/>, as an operator does with the users API.</summary>
+    public static async Task MoveXboxLinkAsync(this HttpClient client, string xuid, Guid player)
+    {
+        var move = await client.SendAsync(HttpMethod.Put, $"/users/v1/platform-user?platform=XboxLive&platform_user_id={xuid}&display_name=Tester&player_uuid={player}");
+        Assert.True(move.Status is HttpStatusCode.OK or HttpStatusCode.Created, $"moving the link answered {move}");
+    }
+
     /// <summary>A catalog entry for XboxLive mapping a fresh product id (also its SKU); returns (item id, product id).</summary>
     public static async Task<(string ItemId, string ProductId)> PutXboxCatalogAsync(this HttpClient client, string type, string itemId, string itemName, long unitsPerQuantity = 1)
     {

@@ -131,8 +131,7 @@ public sealed class PlayFabXboxErrorTests(XboxErrorFixture fixture) : IClassFixt
         var (oldTicket, _) = await _client.LoginOkAsync(token);
         var oldPlayer = await _client.XboxPlayerAsync(xuid);
         var newPlayer = Guid.NewGuid();
-        var move = await _client.SendAsync(HttpMethod.Put, $"/users/v1/platform-user?platform=XboxLive&platform_user_id={xuid}&display_name=Tester&player_uuid={newPlayer}");
-        Assert.True(move.Status is HttpStatusCode.OK or HttpStatusCode.Created, $"moving the link answered {move}");
+        await _client.MoveXboxLinkAsync(xuid, newPlayer);
 
         var refused = await _client.ConsumeXboxAsync(oldTicket, token);
 

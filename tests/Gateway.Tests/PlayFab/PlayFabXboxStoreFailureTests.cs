@@ -53,8 +53,7 @@ public sealed class PlayFabXboxStoreFailureTests(XboxFaultyStoreFixture fixture)
         Assert.Equal(0, await _simulator.QuantityAsync(xuid, "c1"));
         Assert.Empty(await _client.AllEventsAsync($"&player_uuid={oldPlayer}"));
         var newPlayer = Guid.NewGuid();
-        var move = await _client.SendAsync(HttpMethod.Put, $"/users/v1/platform-user?platform=XboxLive&platform_user_id={xuid}&display_name=Tester&player_uuid={newPlayer}");
-        Assert.True(move.Status is HttpStatusCode.OK or HttpStatusCode.Created, $"moving the link answered {move}");
+        await _client.MoveXboxLinkAsync(xuid, newPlayer);
         var (newTicket, _) = await _client.LoginOkAsync(token);
 
         var items = await _client.ConsumeXboxOkAsync(newTicket, token);

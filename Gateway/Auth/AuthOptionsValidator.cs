@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Options;
 
 namespace Entitlements.Gateway.Auth;
@@ -5,7 +6,8 @@ namespace Entitlements.Gateway.Auth;
 /// <summary>
 /// Checks the key sources at start. The key set is read only when the first token arrives, so a source
 /// that can never be read would otherwise let the gateway start and then refuse every token: a
-/// <c>JwksUrl</c> that is relative or not http(s) (the HTTP client cannot fetch it at all), or a
+/// <c>JwksUrl</c> that is relative or not http(s) (the HTTP client cannot fetch it at all), a plain
+/// <c>http://</c> one to another machine (whoever is on the path could hand over keys of their own), or a
 /// <c>JwksFile</c> that does not exist. A file that exists but is broken, or a URL that does not answer,
 /// is a run-time matter: the keys in hand stay and the next token tries again. The numbers must not be
 /// negative, and <c>KeySetMaxAgeSeconds</c> at least 1; <c>Issuer</c> and <c>Audience</c>, when given, not empty. Every allowed origin must
@@ -20,6 +22,10 @@ public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
         if (options.JwksUrl is { } url && !(url.IsAbsoluteUri && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp)))
         {
             failures.Add($"{AuthOptions.SectionName}:JwksUrl must be an absolute http:// or https:// URL (got '{url.OriginalString}').");
+        }
+        else if (options.JwksUrl is { } plain && plain.Scheme == Uri.UriSchemeHttp && !IsLoopback(plain))
+        {
+            failures.Add($"{AuthOptions.SectionName}:JwksUrl must use https:// unless its host is this machine (localhost, 127.0.0.0/8, ::1): anyone on the path could replace the keys over http:// (got '{plain.OriginalString}').");
         }
 
         if (options.JwksFile is { } file && !File.Exists(file))
@@ -70,4 +76,10 @@ public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    /// <summary>The host is this machine: <c>localhost</c>, an address in 127.0.0.0/8, or ::1.</summary>
+    private static bool IsLoopback(Uri url) =>
+        url.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6
+            ? IPAddress.TryParse(url.IdnHost, out var address) && IPAddress.IsLoopback(address)
+            : url.IdnHost.Equals("localhost", StringComparison.OrdinalIgnoreCase);
 }

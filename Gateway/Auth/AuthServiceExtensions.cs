@@ -7,7 +7,7 @@ public static class AuthServiceExtensions
 {
     /// <summary>
     /// Token validation and its cache, the key set, CORS for the allowed origins (<see cref="AllowedOriginsCors"/>)
-    /// and, when enabled, the development issuer. The key sources are checked at start (<see cref="AuthOptionsValidator"/>).
+    /// and, when enabled, the development issuer, with a warning at start while it is on. The key sources are checked at start (<see cref="AuthOptionsValidator"/>).
     /// </summary>
     public static AuthOptions AddGatewayAuth(this WebApplicationBuilder builder)
     {
@@ -25,6 +25,7 @@ public static class AuthServiceExtensions
         builder.Services.AddSingleton<JwtValidator>();
         builder.Services.AddSingleton<CredentialWatch>();
         builder.Services.AddAllowedOriginsCors(options);
+        builder.Services.AddHostedService<AuthStartupWarnings>();
         if (options.DevelopmentIssuerEnabled)
         {
             builder.Services.AddSingleton<DevelopmentIssuer>();

@@ -3,9 +3,12 @@ using System.Text.Json;
 
 namespace Entitlements.Gateway.Auth;
 
-/// <summary>Reads the signing keys of a JWKS document (RFC 7517): RSA keys and EC P-256 keys with a <c>kid</c>.</summary>
+/// <summary>Reads the signing keys of a JWKS document (RFC 7517): RSA keys of at least 2048 bits and EC P-256 keys with a <c>kid</c>.</summary>
 public static class JsonWebKeys
 {
+    /// <summary>The smallest RSA modulus read; a smaller key is passed over like any other key that cannot be used.</summary>
+    public const int MinRsaKeyBits = 2048;
+
     public static IReadOnlyList<SigningKey> Parse(string json)
     {
         using var document = JsonDocument.Parse(json);
@@ -28,8 +31,9 @@ public static class JsonWebKeys
     }
 
     /// <summary>
-    /// One key, or null when it is not a signing key we use or its parameters are not a valid key (a
-    /// point off the curve, text that is not UTF-8): one bad entry must not cost the others.
+    /// One key, or null when it is not a signing key we use, its parameters are not a valid key (a
+    /// point off the curve, text that is not UTF-8) or it is an RSA key under <see cref="MinRsaKeyBits"/>:
+    /// one bad entry must not cost the others.
     /// </summary>
     private static SigningKey? Read(JsonElement key)
     {
@@ -47,6 +51,13 @@ public static class JsonWebKeys
                     try
                     {
                         rsa.ImportParameters(new RSAParameters { Modulus = n, Exponent = e });
+                        if (rsa.KeySize < MinRsaKeyBits)
+                        {
+                            // Factorable with public means (RFC 7518 asks for 2048 bits): not a key to trust.
+                            rsa.Dispose();
+                            return null;
+                        }
+
                         return new SigningKey(kid, rsa, null);
                     }
                     catch (CryptographicException)

@@ -8,7 +8,7 @@ namespace Entitlements.Gateway.Auth;
 /// <summary>
 /// Checks a credential and answers with a verified token or RallyHere's precise reason. The checks, in
 /// order (docs/api.md, "Authentication", lists the claim each one reads):
-/// credential shape → JSON of header and payload → header (<c>alg</c>, <c>kid</c>) → readable text → claim types →
+/// credential shape → JSON of header and payload → no name twice in one object → header (<c>alg</c>, <c>kid</c>) → readable text → claim types →
 /// key (<c>kid</c>) → signature → <c>ver</c> → <c>token_type</c> → <c>exp</c> → <c>nbf</c>, <c>iss</c>, <c>aud</c>.
 /// A token that passed them all is remembered (<see cref="ValidatedTokenCache"/>): sent again while the key
 /// set is unchanged, it is answered from there after the only checks whose outcome can change,
@@ -62,7 +62,7 @@ public sealed class JwtValidator(
 
         var parts = jwt.Split('.');
 
-        if (!TryParseObject(parts[0], out var header) || !TryParseObject(parts[1], out var payload))
+        if (!TryParseObject(parts[0], out var header, out var headerRepeatsName) || !TryParseObject(parts[1], out var payload, out var payloadRepeatsName))
         {
             return Reject(AuthErrorCode.Unknown, "Failed to parse token");
         }
@@ -70,6 +70,14 @@ public sealed class JwtValidator(
         using (header)
         using (payload)
         {
+            // A name given twice ("permissions":[],"permissions":["ops:*"]) is read by some parsers as its
+            // first copy and by others as its last, so what the issuer meant and what is read here could
+            // differ: the token is refused, as RFC 7519 allows, before anything in it is read.
+            if (headerRepeatsName || payloadRepeatsName)
+            {
+                return Reject(AuthErrorCode.MalformedAccess, "Invalid Authorization - malformed access token");
+            }
+
             var (validated, rejection) = await ValidateAsync(parts, header!.RootElement, payload!.RootElement, cancellationToken);
             if (validated is null)
             {
@@ -258,9 +266,14 @@ public sealed class JwtValidator(
         return second > 0 && !rest[(second + 1)..].Contains('.');
     }
 
-    private static bool TryParseObject(string segment, out JsonDocument? document)
+    /// <summary>
+    /// The segment as a JSON object; <paramref name="repeatsName"/> when some object in it (the top one or a
+    /// nested one) has a property name twice, which the parser refuses only when asked to.
+    /// </summary>
+    private static bool TryParseObject(string segment, out JsonDocument? document, out bool repeatsName)
     {
         document = null;
+        repeatsName = false;
         if (!Base64Url.TryDecode(segment, out var bytes))
         {
             return false;
@@ -268,11 +281,22 @@ public sealed class JwtValidator(
 
         try
         {
-            document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 16 });
+            document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 16, AllowDuplicateProperties = false });
         }
-        catch (JsonException)
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
         {
-            return false;
+            // Not JSON, or JSON with a name twice: only the latter parses when duplicates are let through. A
+            // name that cannot be unescaped (a lone surrogate) cannot be compared, and throws the other
+            // exception: such a token is refused anyway once its text is read, with or without a name twice.
+            try
+            {
+                document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 16 });
+                repeatsName = exception is JsonException;
+            }
+            catch (JsonException)
+            {
+                return false;
+            }
         }
 
         if (document.RootElement.ValueKind != JsonValueKind.Object)
@@ -369,7 +393,7 @@ public sealed class JwtValidator(
         }
     }
 
-    /// <summary>The value of property <paramref name="name"/> (the last one, as a lookup finds); names that cannot be read are not it.</summary>
+    /// <summary>The value of property <paramref name="name"/>; names that cannot be read are not it (a name given twice was refused before).</summary>
     private static JsonElement? Named(JsonElement element, string name)
     {
         JsonElement? found = null;

@@ -15,6 +15,12 @@ public static class TokenCommand
 
     private const string Usage = "Usage: token --permissions \"inv:* user:*\" [--player <uuid>] [--ttl 1h|30m|3600s|7d] [--Storage:DataDirectory=<dir>]";
 
+    /// <summary>
+    /// The longest <c>--ttl</c>: a token cannot be revoked before it expires (short of replacing the signing
+    /// key, which ends every token), so a forgotten one must not stay good for years.
+    /// </summary>
+    public const int MaxLifetimeDays = 366;
+
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -44,6 +50,12 @@ public static class TokenCommand
                     i++;
                     break;
                 case "--ttl" when value is not null && TryParseDuration(value, out var ttl):
+                    if (ttl > TimeSpan.FromDays(MaxLifetimeDays))
+                    {
+                        error.WriteLine($"--ttl: at most {MaxLifetimeDays}d (got '{value}'): a token cannot be revoked before it expires. {Usage}");
+                        return 2;
+                    }
+
                     lifetime = ttl;
                     i++;
                     break;

@@ -328,6 +328,7 @@ public sealed class AuthErrorCodeTests(AuthGatewayFixture fixture) : IClassFixtu
     [InlineData("header-name-escaped-lone-surrogate")]
     [InlineData("signed-payload-sub-escaped-lone-surrogate")]
     [InlineData("signed-payload-permission-not-utf8")]
+    [InlineData("signed-payload-escaped-lone-surrogate-name-twice")]
     public async Task Token_HeaderOrPayloadNotABase64UrlJsonObject_Returns403Unknown(string how)
     {
         var parts = _keys.Es256(Claims()).Split('.');
@@ -345,6 +346,7 @@ public sealed class AuthErrorCodeTests(AuthGatewayFixture fixture) : IClassFixtu
             "header-kid-escaped-lone-surrogate" => $"{Encode("""{"alg":"ES256","kid":"ec-1\ud800"}""")}.{parts[1]}.{parts[2]}",
             "header-name-escaped-lone-surrogate" => $"{Encode("""{"alg":"ES256","kid":"ec-1","\ud800":1}""")}.{parts[1]}.{parts[2]}",
             "signed-payload-sub-escaped-lone-surrogate" => _keys.Es256Raw(Header, Encoding.UTF8.GetBytes(Claims().ToJsonString().Replace("\"sub\":\"service-account\"", "\"sub\":\"\\udc00\"", StringComparison.Ordinal))),
+            "signed-payload-escaped-lone-surrogate-name-twice" => _keys.Es256Raw(Header, Encoding.UTF8.GetBytes(Claims().ToJsonString()[..^1] + ",\"\\ud800\":1,\"\\ud800\":2}")),
             _ => _keys.Es256Raw(Header, PayloadWithPermissionBytes([0xFF, 0xFE])),
         };
 
@@ -369,6 +371,36 @@ public sealed class AuthErrorCodeTests(AuthGatewayFixture fixture) : IClassFixtu
             "header-name-escaped-lone-surrogate-alg-none" => $"{Encode("""{"alg":"none","kid":"ec-1","\ud800":1}""")}.{parts[1]}.{parts[2]}",
             "payload-sub-escaped-lone-surrogate-alg-hs256" => $"{Encode("""{"alg":"HS256","kid":"ec-1"}""")}.{Encode(loneSurrogateSub)}.{parts[2]}",
             _ => $"{Encode("""{"alg":"ES256"}""")}.{NotUtf8}.{parts[2]}",
+        };
+
+        var response = await _client.ProbeAsync(token);
+
+        AuthHttp.Rejected("auth_malformed_access", AuthHttp.Malformed, response);
+    }
+
+    /// <summary>
+    /// Signed with the right key and otherwise valid. These were accepted, the last copy of a name winning:
+    /// a token whose first <c>permissions</c> was empty carried the permissions of its second.
+    /// </summary>
+    [Theory]
+    [InlineData("payload-permissions-twice")]
+    [InlineData("payload-permissions-twice-one-escaped")]
+    [InlineData("payload-sub-twice")]
+    [InlineData("payload-name-twice-in-a-nested-object")]
+    [InlineData("header-kid-twice")]
+    [InlineData("header-alg-twice")]
+    public async Task Token_WithANameTwiceInOneObject_Returns403MalformedAccess(string how)
+    {
+        var claims = Claims([]).ToJsonString();
+        var permitted = $"\"{AuthHttp.ProbePermission}\"";
+        var token = how switch
+        {
+            "payload-permissions-twice" => _keys.Es256Raw(Header, Encoding.UTF8.GetBytes(claims[..^1] + $",\"permissions\":[{permitted}]}}")),
+            "payload-permissions-twice-one-escaped" => _keys.Es256Raw(Header, Encoding.UTF8.GetBytes(claims[..^1] + $",\"permission\\u0073\":[{permitted}]}}")),
+            "payload-sub-twice" => _keys.Es256Raw(Header, Encoding.UTF8.GetBytes(Claims().ToJsonString()[..^1] + ",\"sub\":\"someone-else\"}")),
+            "payload-name-twice-in-a-nested-object" => _keys.Es256Raw(Header, Encoding.UTF8.GetBytes(Claims().ToJsonString()[..^1] + ",\"ext\":{\"tier\":1,\"tier\":2}}")),
+            "header-kid-twice" => _keys.Es256Raw(Encoding.UTF8.GetBytes($$"""{"alg":"ES256","kid":"no-such-key","kid":"{{_keys.EcKeyId}}"}"""), Encoding.UTF8.GetBytes(Claims().ToJsonString())),
+            _ => _keys.Es256Raw(Encoding.UTF8.GetBytes($$"""{"alg":"RS256","alg":"ES256","kid":"{{_keys.EcKeyId}}"}"""), Encoding.UTF8.GetBytes(Claims().ToJsonString())),
         };
 
         var response = await _client.ProbeAsync(token);

@@ -114,6 +114,35 @@ public sealed class DevelopmentIssuerTests(GatewayFixture fixture) : IClassFixtu
         Assert.StartsWith("--ttl: missing or invalid value. Usage: token", result.Error, StringComparison.Ordinal);
     }
 
+    /// <summary>Up to 10,000,000 units were taken before: <c>--ttl 10000000d</c> made a token good for some 27,000 years.</summary>
+    [Theory]
+    [InlineData("367d")]
+    [InlineData("8785h")]
+    [InlineData("10000000d")]
+    public async Task TokenCommand_WithATtlOverAYear_ExitsWithTheLimitAndPrintsNoToken(string ttl)
+    {
+        using var data = new TempDirectory();
+
+        var result = await TokenCommandProcess.RunAsync("--permissions", "inv:*", "--ttl", ttl, $"--Storage:DataDirectory={data.Path}");
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Equal("", result.Output);
+        Assert.StartsWith($"--ttl: at most 366d (got '{ttl}'): a token cannot be revoked before it expires. Usage: token", result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(data.Path, DevelopmentIssuer.KeyFileName)));
+    }
+
+    [Fact]
+    public async Task TokenCommand_WithTheLongestTtl_PrintsATokenExpiring366DaysAfterIssue()
+    {
+        using var data = new TempDirectory();
+
+        var result = await TokenCommandProcess.RunAsync("--permissions", "inv:*", "--ttl", "366d", $"--Storage:DataDirectory={data.Path}");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var payload = Decode(result.Output.Trim().Split('.')[1]);
+        Assert.Equal(366L * 24 * 3600, payload["exp"]!.GetValue<long>() - payload["iat"]!.GetValue<long>());
+    }
+
     /// <summary>Taken as configuration before, <c>--help</c> printed a token and created a signing key in the data directory.</summary>
     [Theory]
     [InlineData("--help")]

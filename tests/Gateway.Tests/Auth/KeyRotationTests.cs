@@ -53,6 +53,24 @@ public sealed class KeyRotationTests(AuthGatewayFixture fixture) : IClassFixture
         AuthHttp.ProbeAccepted(good);
     }
 
+    /// <summary>A 1024-bit RSA key in the key set was used before: its tokens were accepted.</summary>
+    [Theory]
+    [InlineData(1024)]
+    [InlineData(2040)]
+    public async Task Rotation_KeySetHoldingAnRsaKeyUnder2048Bits_PassesItOverAndLoadsTheOtherKeys(int bits)
+    {
+        using var weak = RSA.Create(bits);
+        using var strong = RSA.Create(2048);
+        var weakKid = _keys.AddRsa(weak, $"rsa-{bits}-" + Guid.NewGuid().ToString("N"));
+        var strongKid = _keys.AddRsa(strong, "rsa-2048-" + Guid.NewGuid().ToString("N"));
+
+        var refused = await _client.ProbeAsync(_keys.Rs256(Claims(), keyId: weakKid, key: weak));
+        var accepted = await _client.ProbeAsync(_keys.Rs256(Claims(), keyId: strongKid, key: strong));
+
+        AuthHttp.Rejected("auth_invalid_key_id", AuthHttp.InvalidKeyId, refused);
+        AuthHttp.ProbeAccepted(accepted);
+    }
+
     /// <summary>A key set that is not JSON, or JSON whose top level is not an object (once a 500 on every re-read): the keys in hand stay.</summary>
     [Theory]
     [InlineData("{\"keys\": [")]

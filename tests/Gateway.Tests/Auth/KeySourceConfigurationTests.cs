@@ -1,4 +1,5 @@
 using System.Globalization;
+using Entitlements.Gateway.Auth;
 using Entitlements.Gateway.Hosting;
 using Entitlements.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
@@ -25,6 +26,35 @@ public sealed class KeySourceConfigurationTests
         var exception = await StartAsync(data, "Auth:JwksUrl", url);
 
         Assert.Equal([$"Auth:JwksUrl must be an absolute http:// or https:// URL (got '{url}')."], exception.Failures);
+    }
+
+    /// <summary>These started before: whoever sits between the gateway and the issuer could serve keys of their own.</summary>
+    [Theory]
+    [InlineData("http://issuer.example.com/.well-known/jwks.json")]
+    [InlineData("http://10.0.0.7:8080/jwks.json")]
+    [InlineData("http://localhost.example.com/jwks.json")]
+    [InlineData("http://[2001:db8::1]/jwks.json")]
+    public async Task Start_JwksUrlPlainHttpToAnotherMachine_FailsWithTheKeyAndTheRule(string url)
+    {
+        using var data = new TempDirectory();
+
+        var exception = await StartAsync(data, "Auth:JwksUrl", url);
+
+        Assert.Equal([$"Auth:JwksUrl must use https:// unless its host is this machine (localhost, 127.0.0.0/8, ::1): anyone on the path could replace the keys over http:// (got '{url}')."], exception.Failures);
+    }
+
+    [Theory]
+    [InlineData("http://localhost:16650/jwks.json")]
+    [InlineData("http://LOCALHOST/jwks.json")]
+    [InlineData("http://127.0.0.1:16650/jwks.json")]
+    [InlineData("http://127.8.9.10/jwks.json")]
+    [InlineData("http://[::1]:16650/jwks.json")]
+    [InlineData("https://issuer.example.com/.well-known/jwks.json")]
+    public void Validate_JwksUrlHttpsOrPlainHttpToThisMachine_Succeeds(string url)
+    {
+        var result = new AuthOptionsValidator().Validate(null, new AuthOptions { JwksUrl = new Uri(url) });
+
+        Assert.True(result.Succeeded, result.FailureMessage);
     }
 
     [Fact]

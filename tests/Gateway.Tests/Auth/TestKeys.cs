@@ -52,6 +52,15 @@ public sealed class TestKeys : IDisposable
         return keyId;
     }
 
+    /// <summary>Add an RSA key to the published set, returning its kid.</summary>
+    public string AddRsa(RSA key, string keyId)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        Extra.Add(RsaJwk(key, keyId));
+        Publish();
+        return keyId;
+    }
+
     /// <summary>Add any JWK, valid or not, to the published set.</summary>
     public void AddJwk(JsonObject jwk)
     {
@@ -96,11 +105,11 @@ public sealed class TestKeys : IDisposable
         return $"{input}.{Base64Url.Encode(signature)}";
     }
 
-    public string Rs256(JsonObject claims, string? keyId = null, JsonObject? header = null)
+    public string Rs256(JsonObject claims, string? keyId = null, JsonObject? header = null, RSA? key = null)
     {
         header ??= new JsonObject { ["alg"] = "RS256", ["typ"] = "JWT", ["kid"] = keyId ?? RsaKeyId };
         var input = SigningInput(header, claims);
-        var signature = Rsa.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var signature = (key ?? Rsa).SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         return $"{input}.{Base64Url.Encode(signature)}";
     }
 
@@ -125,18 +134,9 @@ public sealed class TestKeys : IDisposable
 
     private void Publish(string? except)
     {
-        var rsa = Rsa.ExportParameters(false);
         var keys = new List<JsonObject>
         {
-            new JsonObject
-            {
-                ["kty"] = "RSA",
-                ["use"] = "sig",
-                ["alg"] = "RS256",
-                ["kid"] = RsaKeyId,
-                ["n"] = Base64Url.Encode(rsa.Modulus),
-                ["e"] = Base64Url.Encode(rsa.Exponent),
-            },
+            RsaJwk(Rsa, RsaKeyId),
             EcJwk(Ec, EcKeyId),
         };
         foreach (var extra in Extra)
@@ -146,6 +146,20 @@ public sealed class TestKeys : IDisposable
 
         var published = new JsonArray([.. keys.Where(k => k["kid"]?.GetValueKind() != JsonValueKind.String || k["kid"]!.GetValue<string>() != except)]);
         PublishText(new JsonObject { ["keys"] = published }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    private static JsonObject RsaJwk(RSA key, string keyId)
+    {
+        var parameters = key.ExportParameters(false);
+        return new JsonObject
+        {
+            ["kty"] = "RSA",
+            ["use"] = "sig",
+            ["alg"] = "RS256",
+            ["kid"] = keyId,
+            ["n"] = Base64Url.Encode(parameters.Modulus),
+            ["e"] = Base64Url.Encode(parameters.Exponent),
+        };
     }
 
     private static JsonObject EcJwk(ECDsa key, string keyId)

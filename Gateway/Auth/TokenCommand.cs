@@ -13,7 +13,7 @@ public static class TokenCommand
 {
     public const string Name = "token";
 
-    private const string Usage = "Usage: token --permissions \"inv:* user:*\" [--player <uuid>] [--ttl 1h|30m|3600s|7d] [--Storage:DataDirectory=<dir>]";
+    private const string Usage = "Usage: token [--permissions \"inv:* user:*\"] [--player <uuid>] [--ttl 1h|30m|3600s|7d] [--Storage:DataDirectory=<dir>]";
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {

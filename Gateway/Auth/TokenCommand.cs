@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace Entitlements.Gateway.Auth;
 
 /// <summary>
-/// <c>Gateway token --permissions "inv:* user:*" [--player &lt;uuid&gt;] [--ttl 1h]</c>: prints an access
+/// <c>Gateway token [--permissions "inv:* user:*"] [--player &lt;uuid&gt;] [--ttl 1h]</c>: prints an access
 /// token signed by the development issuer of the configured data directory, then exits.
 /// Other arguments are configuration, as for the server (<c>--Storage:DataDirectory=...</c>).
 /// </summary>
@@ -13,7 +13,7 @@ public static class TokenCommand
 {
     public const string Name = "token";
 
-    private const string Usage = "Usage: token --permissions \"inv:* user:*\" [--player <uuid>] [--ttl 1h|30m|3600s|7d] [--Storage:DataDirectory=<dir>]";
+    private const string Usage = "Usage: token [--permissions \"inv:* user:*\"] [--player <uuid>] [--ttl 1h|30m|3600s|7d] [--Storage:DataDirectory=<dir>]";
 
     /// <summary>
     /// The longest <c>--ttl</c>: a token cannot be revoked before it expires (short of replacing the signing

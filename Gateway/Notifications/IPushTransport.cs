@@ -8,6 +8,13 @@ public interface IPushTransport
     /// <summary>Canceled when the client closed the connection or went away.</summary>
     CancellationToken ClientGone { get; }
 
+    /// <summary>
+    /// True when the client went away by not answering the server's keep-alive ping in time (a WebSocket's
+    /// ping timeout, which aborts it): the server ended the connection (<see cref="PushDisconnectKind.PingTimeout"/>),
+    /// not the client. Asked once the connection has ended as <see cref="PushDisconnectKind.ClientGone"/>.
+    /// </summary>
+    Task<bool> PingTimedOutAsync();
+
     Task SendAsync(EntitlementNotification notification, CancellationToken cancellationToken);
 
     Task SendHeartbeatAsync(DateTimeOffset now, CancellationToken cancellationToken);

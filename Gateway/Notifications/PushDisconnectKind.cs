@@ -23,4 +23,7 @@ public enum PushDisconnectKind
 
     /// <summary>The token that opened the connection is no longer accepted: it expired, or the key set no longer verifies it.</summary>
     TokenRejected,
+
+    /// <summary>A WebSocket client did not answer the server's keep-alive ping within the ping timeout: it is gone, or its network is.</summary>
+    PingTimeout,
 }

@@ -4,7 +4,7 @@ namespace Entitlements.Gateway.Notifications;
 
 /// <summary>
 /// The push's instruments, on the meter <see cref="MeterName"/>: open connections, and connections the
-/// server ended, by reason, counted when the server decides (an overflow before the client has read what was sent) (<c>overflow</c>, <c>send_timeout</c>, <c>stream_interrupted</c>, <c>shutdown</c>, <c>unavailable</c>, <c>token_rejected</c>).
+/// server ended, by reason, counted when the server decides (an overflow before the client has read what was sent) (<c>overflow</c>, <c>send_timeout</c>, <c>stream_interrupted</c>, <c>shutdown</c>, <c>unavailable</c>, <c>token_rejected</c>, <c>ping_timeout</c>).
 /// </summary>
 public sealed class PushMetrics
 {
@@ -37,6 +37,7 @@ public sealed class PushMetrics
         PushDisconnectKind.Shutdown => "shutdown",
         PushDisconnectKind.Unavailable => "unavailable",
         PushDisconnectKind.TokenRejected => "token_rejected",
+        PushDisconnectKind.PingTimeout => "ping_timeout",
         _ => "client_gone",
     };
 }

@@ -6,7 +6,7 @@ public sealed class PushOptions
     public const string SectionName = "Notifications:Push";
 
     /// <summary>
-    /// The longest heartbeat or send timeout taken, in seconds (a day): far above any useful value, and far
+    /// The longest heartbeat, ping timeout or send timeout taken, in seconds (a day): far above any useful value, and far
     /// below what .NET's timers and delays refuse (about 49.7 days), which would fail each connection instead of the start.
     /// </summary>
     public const int MaxSeconds = 86_400;
@@ -21,12 +21,20 @@ public sealed class PushOptions
     public int SendTimeoutSeconds { get; set; } = 10;
 
     /// <summary>
+    /// Seconds a WebSocket client has to answer the server's keep-alive ping with a pong; a client that does not
+    /// is disconnected (<see cref="PushDisconnectKind.PingTimeout"/>). SSE has no pings: a dead SSE client is noticed by the send timeout.
+    /// </summary>
+    public int PingTimeoutSeconds { get; set; } = 15;
+
+    /// <summary>
     /// Connections one player's routes may have open on one gateway at a time, WebSocket and SSE together;
     /// one more is refused with 429 before it is upgraded or its stream starts. The all-players routes are not counted.
     /// </summary>
     public int MaxConnectionsPerPlayer { get; set; } = 16;
 
     public TimeSpan Heartbeat => TimeSpan.FromSeconds(Math.Max(1, HeartbeatSeconds));
+
+    public TimeSpan PingTimeout => TimeSpan.FromSeconds(Math.Max(1, PingTimeoutSeconds));
 
     public TimeSpan SendTimeout => TimeSpan.FromSeconds(Math.Max(1, SendTimeoutSeconds));
 

@@ -125,6 +125,12 @@ public sealed partial class PushSession(
             end = PushDisconnectKind.Unavailable;
         }
 
+        // A client that did not answer the keep-alive ping looks gone, but the server ended the connection.
+        if (end == PushDisconnectKind.ClientGone && await transport.PingTimedOutAsync())
+        {
+            end = PushDisconnectKind.PingTimeout;
+        }
+
         // The watch ends before its token source is disposed; it never fails the connection's end.
         await watching.CancelAsync();
         await ((Task)rejected).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -147,6 +153,7 @@ public sealed partial class PushSession(
             PushDisconnectKind.TokenRejected => $"token rejected: {errorCode ?? AuthErrorCode.Expired}",
             PushDisconnectKind.Overflow => $"slow consumer: over {capacity} notifications pending",
             PushDisconnectKind.SendTimeout => "slow consumer: a send timed out",
+            PushDisconnectKind.PingTimeout => "no answer to the keep-alive ping",
             PushDisconnectKind.StreamInterrupted => "notification stream interrupted",
             PushDisconnectKind.Shutdown => "server shutting down",
             PushDisconnectKind.Unavailable => "notifications unavailable",
@@ -310,7 +317,7 @@ public sealed partial class PushSession(
         }
 
         var reason = Reason(end, start.Connection.Capacity, cursor.Cursor, errorCode);
-        if (end is PushDisconnectKind.SendTimeout or PushDisconnectKind.Shutdown or PushDisconnectKind.Unavailable or PushDisconnectKind.TokenRejected)
+        if (end is PushDisconnectKind.SendTimeout or PushDisconnectKind.Shutdown or PushDisconnectKind.Unavailable or PushDisconnectKind.TokenRejected or PushDisconnectKind.PingTimeout)
         {
             // The hub counted overflows and stream interruptions when they happened.
             metrics.Disconnected(end);
@@ -321,7 +328,8 @@ public sealed partial class PushSession(
             LogDisconnected(logger, start.Connection.Player, end, reason);
         }
 
-        if (stuck)
+        // A client that did not answer the ping has its socket aborted already: the connection under it goes too.
+        if (stuck || end == PushDisconnectKind.PingTimeout)
         {
             transport.Abort();
             return;

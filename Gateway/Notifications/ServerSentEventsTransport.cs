@@ -8,6 +8,9 @@ public sealed class ServerSentEventsTransport(HttpContext context) : IPushTransp
 {
     public CancellationToken ClientGone => context.RequestAborted;
 
+    /// <summary>Always false: SSE has no pings (a dead client is noticed by the send timeout).</summary>
+    public Task<bool> PingTimedOutAsync() => Task.FromResult(false);
+
     /// <summary>Send the headers, so that the client knows the stream is open.</summary>
     public async Task StartAsync()
     {

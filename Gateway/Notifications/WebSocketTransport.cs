@@ -5,7 +5,9 @@ namespace Entitlements.Gateway.Notifications;
 
 /// <summary>
 /// Push over an accepted WebSocket. A receive loop runs beside the sends: it answers the client's close
-/// and notices a client that went away; anything the client sends is ignored.
+/// and notices a client that went away; anything the client sends is ignored. It also lets the socket process
+/// the pongs answering the server's keep-alive pings: a client that does not answer one in time gets the socket
+/// aborted under this loop (<see cref="PingTimedOutAsync"/>).
 /// <see cref="Abort"/> drops the connection under the WebSocket too (the HTTP connection's abort):
 /// aborting only the WebSocket leaves a send to a client that stopped reading waiting on the server's
 /// output buffer for as long as the client holds the connection open.
@@ -16,6 +18,8 @@ public sealed class WebSocketTransport : IPushTransport, IDisposable
     private readonly Action _abortConnection;
     private readonly CancellationTokenSource _clientGone = new();
     private readonly Task _receiving;
+    private volatile bool _aborted;
+    private volatile bool _pingTimedOut;
 
     public WebSocketTransport(WebSocket socket, Action abortConnection)
     {
@@ -25,6 +29,18 @@ public sealed class WebSocketTransport : IPushTransport, IDisposable
     }
 
     public CancellationToken ClientGone => _clientGone.Token;
+
+    public async Task<bool> PingTimedOutAsync()
+    {
+        if (_socket.State != WebSocketState.Aborted || _aborted)
+        {
+            return false;
+        }
+
+        // The receive loop decides: it ends at once on an aborted socket, and sets the flag before it ends.
+        await _receiving.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return _pingTimedOut;
+    }
 
     public Task SendAsync(EntitlementNotification notification, CancellationToken cancellationToken) =>
         _socket.SendAsync(PushFrames.WebSocketMessage(notification), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
@@ -54,6 +70,7 @@ public sealed class WebSocketTransport : IPushTransport, IDisposable
 
     public void Abort()
     {
+        _aborted = true;
         _socket.Abort();
         _abortConnection();
     }
@@ -77,6 +94,7 @@ public sealed class WebSocketTransport : IPushTransport, IDisposable
         catch (Exception exception) when (exception is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
         {
             // The client went away; the sender sees it through ClientGone.
+            _pingTimedOut = !_aborted && await IsPingTimeoutAsync(exception);
         }
 
         try
@@ -87,4 +105,37 @@ public sealed class WebSocketTransport : IPushTransport, IDisposable
         {
         }
     }
+
+    /// <summary>
+    /// True when the socket aborted itself because the keep-alive ping went unanswered. The keep-alive fault is
+    /// an inner <see cref="WebSocketError.Faulted"/> exception: of the failed read itself, or (when the abort
+    /// surfaced through the connection, as ASP.NET Core's <c>ConnectionAbortedException</c>) of the next read,
+    /// which an aborted socket refuses with that fault inside. A client that went away, or our own abort, carries none.
+    /// </summary>
+    private async Task<bool> IsPingTimeoutAsync(Exception failed)
+    {
+        if (_socket.State != WebSocketState.Aborted)
+        {
+            return false;
+        }
+
+        if (IsKeepAliveFault(failed) || IsKeepAliveFault(failed.InnerException))
+        {
+            return true;
+        }
+
+        try
+        {
+            await _socket.ReceiveAsync(new byte[1], CancellationToken.None);
+            return false;
+        }
+        catch (Exception refused) when (refused is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            return IsKeepAliveFault(refused.InnerException);
+        }
+    }
+
+    private static bool IsKeepAliveFault(Exception? exception) =>
+        exception is WebSocketException { WebSocketErrorCode: WebSocketError.Faulted }
+        || (exception is AggregateException both && both.InnerExceptions.Any(IsKeepAliveFault));
 }

@@ -63,6 +63,8 @@ public sealed class StartupConfigurationTests
     [InlineData("Notifications:Push:HeartbeatSeconds", "5000000", "Notifications:Push:HeartbeatSeconds must be from 1 to 86400.")]
     [InlineData("Notifications:Push:SendTimeoutSeconds", "0", "Notifications:Push:SendTimeoutSeconds must be from 1 to 86400.")]
     [InlineData("Notifications:Push:SendTimeoutSeconds", "86401", "Notifications:Push:SendTimeoutSeconds must be from 1 to 86400.")]
+    [InlineData("Notifications:Push:PingTimeoutSeconds", "0", "Notifications:Push:PingTimeoutSeconds must be from 1 to 86400.")]
+    [InlineData("Notifications:Push:PingTimeoutSeconds", "86401", "Notifications:Push:PingTimeoutSeconds must be from 1 to 86400.")]
     [InlineData("Notifications:Push:MaxConnectionsPerPlayer", "0", "Notifications:Push:MaxConnectionsPerPlayer must be at least 1.")]
     [InlineData("Notifications:BatchSize", "0", "Notifications:BatchSize must be at least 1.")]
     [InlineData("Notifications:PollInterval", "00:00:00", "Notifications:PollInterval must be more than 00:00:00 and at most 1.00:00:00.")]

@@ -154,7 +154,7 @@ public sealed class DevelopmentIssuerTests(GatewayFixture fixture) : IClassFixtu
         var result = await TokenCommandProcess.RunAsync(help, $"--Storage:DataDirectory={data.Path}");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.StartsWith("Usage: token --permissions", result.Output, StringComparison.Ordinal);
+        Assert.StartsWith("Usage: token [--permissions \"inv:* user:*\"] [--player <uuid>]", result.Output, StringComparison.Ordinal);
         Assert.Equal("", result.Error);
         Assert.Empty(Directory.EnumerateFileSystemEntries(data.Path));
     }

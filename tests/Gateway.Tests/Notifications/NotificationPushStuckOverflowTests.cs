@@ -57,6 +57,8 @@ public sealed class NotificationPushStuckOverflowTests(PushStuckOverflowFixture 
 
         public CancellationToken ClientGone => CancellationToken.None;
 
+        public Task<bool> PingTimedOutAsync() => Task.FromResult(false);
+
         public int Sends => Volatile.Read(ref _sends);
 
         public bool Aborted { get; private set; }

@@ -285,20 +285,7 @@ public sealed partial class NotificationHubSubscription(IClusterClient client, N
         return Task.CompletedTask;
     }
 
-    private void RaiseHandledThrough(long position)
-    {
-        var current = Volatile.Read(ref _handledThrough);
-        while (position > current)
-        {
-            var seen = Interlocked.CompareExchange(ref _handledThrough, position, current);
-            if (seen == current)
-            {
-                return;
-            }
-
-            current = seen;
-        }
-    }
+    private void RaiseHandledThrough(long position) => ForwardOnly.Raise(ref _handledThrough, position);
 
     private Task OnErrorAsync(Exception exception)
     {

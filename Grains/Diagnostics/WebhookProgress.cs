@@ -50,20 +50,7 @@ public sealed class WebhookProgress : IDisposable
     }
 
     /// <summary>The ledger holds notifying events up to <paramref name="sequence"/> at least.</summary>
-    public void SeenHead(long sequence)
-    {
-        var head = Volatile.Read(ref _headSequence);
-        while (sequence > head)
-        {
-            var was = Interlocked.CompareExchange(ref _headSequence, sequence, head);
-            if (was == head)
-            {
-                return;
-            }
-
-            head = was;
-        }
-    }
+    public void SeenHead(long sequence) => ForwardOnly.Raise(ref _headSequence, sequence);
 
     public void Dispose() => _untrack(this);
 }

@@ -171,10 +171,10 @@ public static class CatalogApi
         var customData = fields.StringMap("custom_data");
         var loot = fields.Nested("loot_entitlement", required: true);
         var type = loot?.Enum<EntitlementType>("type", required: true);
-        var lootId = loot?.WholeNumber("loot_id", required: true, long.MinValue, long.MaxValue);
-        var refundLootId = loot?.WholeNumber("refund_loot_id", required: false, long.MinValue, long.MaxValue);
-        var chargebackLootId = loot?.WholeNumber("chargeback_loot_id", required: false, long.MinValue, long.MaxValue);
-        var reversalLootId = loot?.WholeNumber("chargeback_reversal_loot_id", required: false, long.MinValue, long.MaxValue);
+        var lootId = loot?.WholeNumber("loot_id", required: true, CatalogSku.MinLootId, CatalogSku.MaxLootId);
+        var refundLootId = loot?.WholeNumber("refund_loot_id", required: false, CatalogSku.MinLootId, CatalogSku.MaxLootId);
+        var chargebackLootId = loot?.WholeNumber("chargeback_loot_id", required: false, CatalogSku.MinLootId, CatalogSku.MaxLootId);
+        var reversalLootId = loot?.WholeNumber("chargeback_reversal_loot_id", required: false, CatalogSku.MinLootId, CatalogSku.MaxLootId);
         var itemId = fields.Text("item_id", required: true, maxLength: CatalogSku.MaxTextLength, minLength: 1);
         var itemName = fields.Text("item_name", required: true, maxLength: CatalogSku.MaxTextLength, minLength: 1);
         var itemClass = fields.Text("item_class", required: false, maxLength: CatalogSku.MaxTextLength);

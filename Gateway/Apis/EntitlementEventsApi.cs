@@ -99,7 +99,7 @@ public static class EntitlementEventsApi
         var errors = new List<ValidationErrorDetail>();
         var query = new QueryFieldReader(request.Query, errors);
         var playerUuid = query.Uuid("player_uuid");
-        var playerId = query.WholeNumber("player_id", long.MinValue, long.MaxValue);
+        var playerId = query.WholeNumber("player_id", PlayerInfo.MinPlayerId, PlayerInfo.MaxPlayerId);
         var cursor = query.Text("cursor", required: false, maxLength: 255);
         var limit = (int)(query.WholeNumber("limit", 1, EntitlementEventQuery.MaxLimit) ?? EntitlementEventQuery.DefaultLimit);
         if (errors.Count > 0)
@@ -165,7 +165,12 @@ public static class EntitlementEventsApi
             Query(
                 "player_id",
                 "Player to get entitlement events for. Will be ignored if player_uuid is provided",
-                new OpenApiSchema { Type = JsonSchemaType.Integer | JsonSchemaType.Null },
+                new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Integer | JsonSchemaType.Null,
+                    Minimum = PlayerInfo.MinPlayerId.ToString(CultureInfo.InvariantCulture),
+                    Maximum = PlayerInfo.MaxPlayerId.ToString(CultureInfo.InvariantCulture),
+                },
                 deprecated: true),
             Query("cursor", "Cursor for pagination", new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null, MaxLength = 255 }),
             Query(

@@ -95,7 +95,10 @@ public static partial class PlayFabClientApi
         {
             // Whatever is asked for, only the account is answered (PlayFab always retrieves it); the
             // player's creation is also when it joined this system's one title.
-            var playerCreated = await grains.Reference<IPlayerGrain>(link.PlayerUuid).GetInfoAsync() is { } player ? PlayFabTime.Format(player.Created) : null;
+            // Created is required in PlayFab's schema: a linked player is always in the ledger.
+            var player = await grains.Reference<IPlayerGrain>(link.PlayerUuid).GetInfoAsync()
+                ?? throw new InvalidOperationException($"Player {link.PlayerUuid} is linked but not in the ledger.");
+            var playerCreated = PlayFabTime.Format(player.Created);
             info = new GetPlayerCombinedInfoResultPayload(new UserAccountInfo
             {
                 PlayFabId = playFabId,

@@ -6,7 +6,7 @@ public sealed record UserAccountInfo
     public required string PlayFabId { get; init; }
 
     /// <summary>When the player was created.</summary>
-    public string? Created { get; init; }
+    public required string Created { get; init; }
 
     public required UserTitleInfo TitleInfo { get; init; }
 

@@ -7,7 +7,7 @@ namespace Entitlements.Gateway.PlayFab;
 /// </summary>
 public sealed record UserTitleInfo
 {
-    public string? Created { get; init; }
+    public required string Created { get; init; }
 
     public required EntityKey TitlePlayerAccount { get; init; }
 }

@@ -28,9 +28,10 @@ public static class EntitlementEventRequestReader
         var platform = fields.Enum<Platform>("platform", required: true);
         var platformUserId = fields.Text("platform_user_id", required: true, maxLength: SubmitEntitlementEvent.MaxPlatformUserIdLength, minLength: 1);
         var sku = fields.Text("sku", required: true, maxLength: SubmitEntitlementEvent.MaxSkuLength, minLength: 1);
-        // A grant's quantity multiplies what it gives: 1..MaxQuantity. A refund's, chargeback's or reversal's
-        // is recorded and not used, so any integer the ledger holds is taken: refusing it would lose the refund.
-        var (minimum, maximum) = actionType is null or EntitlementActionType.Grant ? (1L, MaxQuantity) : (long.MinValue, long.MaxValue);
+        // A grant's quantity multiplies what it gives: 1..MaxQuantity. A refund's, chargeback's or reversal's is
+        // recorded and not used, so any integer every answer can carry is taken (32 bits: see
+        // SubmitEntitlementEvent.MinQuantity), zero and negative included: refusing it would lose the refund.
+        var (minimum, maximum) = actionType is null or EntitlementActionType.Grant ? (1L, MaxQuantity) : (SubmitEntitlementEvent.MinQuantity, SubmitEntitlementEvent.MaxQuantity);
         var quantity = fields.WholeNumber("quantity", required: false, minimum, maximum, nullable: false);
         var transactionId = fields.Text("platform_transaction_id", required: true, maxLength: SubmitEntitlementEvent.MaxPlatformTransactionIdLength, minLength: 1);
         var platformData = fields.ObjectJson("platform_data", SubmitEntitlementEvent.MaxPlatformDataBytes);

@@ -156,7 +156,8 @@ public sealed class JsonFieldReader(JsonElement obj, IReadOnlyList<object> locat
 
     /// <summary>
     /// An object (or null), returned as canonical JSON: keys sorted, no insignificant whitespace; refused
-    /// (pydantic's <c>value_error</c>, as a validator of ours) when that JSON is over <paramref name="maxBytes"/> UTF-8 bytes.
+    /// (pydantic's <c>value_error</c>, as a validator of ours) when that JSON is over <paramref name="maxBytes"/> UTF-8 bytes,
+    /// or holds a number beyond a double (<see cref="CanonicalJson.HoldsNumberBeyondDouble"/>).
     /// </summary>
     public string? ObjectJson(string name, int maxBytes)
     {
@@ -175,6 +176,12 @@ public sealed class JsonFieldReader(JsonElement obj, IReadOnlyList<object> locat
         if (System.Text.Encoding.UTF8.GetByteCount(json) > maxBytes)
         {
             Add(name, $"Value error, {name} may hold at most {maxBytes} bytes of JSON", "value_error");
+            return null;
+        }
+
+        if (CanonicalJson.HoldsNumberBeyondDouble(value))
+        {
+            Add(name, $"Value error, {name} may hold no number beyond what a double holds (±{CanonicalJson.DoubleMaxText})", "value_error");
             return null;
         }
 

@@ -63,35 +63,49 @@ public static class CanonicalJson
     /// <see cref="MaxIntegerDigits"/> (Python's <c>json.loads</c> refuses to read it), or 0 when there is none.
     /// Only JSON longer than that can hold one, so a caller that knows its text is shorter need not ask.
     /// </summary>
-    public static int UnreadableIntegerDigits(JsonElement element)
+    public static int UnreadableIntegerDigits(JsonElement element) => Numbers(element)
+        .Select(number => JsonMarshal.GetRawUtf8Value(number) is var raw && raw.Length > MaxIntegerDigits && IntegerDigits(raw) is > MaxIntegerDigits and var length ? length : 0)
+        .FirstOrDefault(digits => digits > 0);
+
+    /// <summary>
+    /// Whether <paramref name="element"/> holds, at any depth, a number beyond what a double holds: one whose
+    /// magnitude rounds past <see cref="double.MaxValue"/> (<c>1e400</c>, <c>-1e400</c>, an integer of 310 digits).
+    /// Python reads such a float as infinity, which its JSON answers refuse to write, and Go's <c>encoding/json</c>
+    /// and Newtonsoft.Json on Mono fail the whole document that holds one.
+    /// </summary>
+    public static bool HoldsNumberBeyondDouble(JsonElement element) =>
+        Numbers(element).Any(number => !double.IsFinite(double.Parse(JsonMarshal.GetRawUtf8Value(number), NumberStyles.Float, CultureInfo.InvariantCulture)));
+
+    /// <summary>The largest magnitude a number of platform data may have, as its messages write it.</summary>
+    public const string DoubleMaxText = "1.7976931348623157e308";
+
+    /// <summary>Every number in <paramref name="element"/>, at any depth, in document order.</summary>
+    private static IEnumerable<JsonElement> Numbers(JsonElement element)
     {
-        switch (element.ValueKind)
+        var pending = new Stack<JsonElement>();
+        pending.Push(element);
+        while (pending.TryPop(out var current))
         {
-            case JsonValueKind.Object:
-                foreach (var property in element.EnumerateObject())
-                {
-                    if (UnreadableIntegerDigits(property.Value) is > 0 and var digits)
+            switch (current.ValueKind)
+            {
+                case JsonValueKind.Number:
+                    yield return current;
+                    break;
+                case JsonValueKind.Object:
+                    foreach (var property in current.EnumerateObject().Reverse())
                     {
-                        return digits;
+                        pending.Push(property.Value);
                     }
-                }
 
-                return 0;
-            case JsonValueKind.Array:
-                foreach (var item in element.EnumerateArray())
-                {
-                    if (UnreadableIntegerDigits(item) is > 0 and var digits)
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in current.EnumerateArray().Reverse())
                     {
-                        return digits;
+                        pending.Push(item);
                     }
-                }
 
-                return 0;
-            case JsonValueKind.Number:
-                var number = JsonMarshal.GetRawUtf8Value(element);
-                return number.Length > MaxIntegerDigits && IntegerDigits(number) is > MaxIntegerDigits and var length ? length : 0;
-            default:
-                return 0;
+                    break;
+            }
         }
     }
 

@@ -53,6 +53,16 @@ public sealed record CatalogSku
     public const long MaxUnitsPerQuantity = 1_000_000_000;
 
     /// <summary>
+    /// The least loot id (<see cref="LootId"/> and the other three): RallyHere's schema types an event's
+    /// <c>loot_id</c> a plain <c>integer</c>, which its generated Unreal SDK and NSwag's C# read as a 32-bit
+    /// <c>int</c>, and every event of the SKU carries one.
+    /// </summary>
+    public const long MinLootId = int.MinValue;
+
+    /// <summary>The most loot id, for the reason given at <see cref="MinLootId"/>.</summary>
+    public const long MaxLootId = int.MaxValue;
+
+    /// <summary>
     /// The most bytes <see cref="CustomData"/> may take as JSON: one object of its keys and values, no whitespace,
     /// strings in their own characters (UTF-8; only a quote, a backslash or a control character escaped, as
     /// <see cref="CanonicalJson"/> writes them). As many as the catalog route's whole body may have (its limit,
@@ -81,8 +91,9 @@ public sealed record CatalogSku
     /// is not defined, a required text that is null or empty, a text over its length or that the ledger cannot
     /// store (<see cref="StoredText"/>), <see cref="UnitsPerQuantity"/> outside 1 to
     /// <see cref="MaxUnitsPerQuantity"/>, null custom data (or a null value in it), custom data over
-    /// <see cref="MaxCustomDataBytes"/>, and no
-    /// <see cref="LootId"/> (the route requires <c>loot_entitlement.loot_id</c>). What an entry must agree on
+    /// <see cref="MaxCustomDataBytes"/>, no
+    /// <see cref="LootId"/> (the route requires <c>loot_entitlement.loot_id</c>), and a loot id outside
+    /// <see cref="MinLootId"/> to <see cref="MaxLootId"/>. What an entry must agree on
     /// with the others (an item's type, an XboxLive product id) is checked by the store, in the write.
     /// </summary>
     public IEnumerable<CatalogSkuProblem> Problems() => Checks().OfType<CatalogSkuProblem>();
@@ -122,6 +133,13 @@ public sealed record CatalogSku
 
         yield return LootId is null
             ? new CatalogSkuProblem(nameof(LootId), ["loot_entitlement", "loot_id"], "must not be null: an entry has the loot id of its grants.")
+            : LootIdRange(LootId, nameof(LootId), "loot_id");
+        yield return LootIdRange(RefundLootId, nameof(RefundLootId), "refund_loot_id");
+        yield return LootIdRange(ChargebackLootId, nameof(ChargebackLootId), "chargeback_loot_id");
+        yield return LootIdRange(ChargebackReversalLootId, nameof(ChargebackReversalLootId), "chargeback_reversal_loot_id");
+
+        static CatalogSkuProblem? LootIdRange(long? value, string member, string field) => value is < MinLootId or > MaxLootId
+            ? new CatalogSkuProblem(member, ["loot_entitlement", field], $"must be from {MinLootId} to {MaxLootId}; it is {value}.")
             : null;
 
         // The object's braces, and each entry's key, colon and value, with a comma between entries.

@@ -42,6 +42,15 @@ internal static class CommandChecks
         }
     }
 
+    /// <summary>Refuse a number outside the range the route takes.</summary>
+    public static void ThrowIfOutside(long value, long minimum, long maximum, string name)
+    {
+        if (value < minimum || value > maximum)
+        {
+            throw new ArgumentException($"{name} is {value}, outside {minimum} to {maximum}, the range the gateway takes.", name);
+        }
+    }
+
     /// <summary>Refuse text longer than the route takes, in characters (code points: an emoji is one), as the route counts.</summary>
     public static void ThrowIfLongerThan(string? value, int maxLength, string name)
     {

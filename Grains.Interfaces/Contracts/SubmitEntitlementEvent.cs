@@ -16,6 +16,10 @@ public sealed record SubmitEntitlementEvent
     [Id(3)] public required Platform Platform { get; init; }
     [Id(4)] public required string PlatformUserId { get; init; }
     [Id(5)] public required string Sku { get; init; }
+    /// <summary>
+    /// How many: from <see cref="MinQuantity"/> to <see cref="MaxQuantity"/>, and at least 1 for a grant. Kept as a
+    /// 64-bit number, which events recorded before the bound may hold.
+    /// </summary>
     [Id(6)] public long Quantity { get; init; } = 1;
     [Id(7)] public required string PlatformTransactionId { get; init; }
 
@@ -39,6 +43,16 @@ public sealed record SubmitEntitlementEvent
     /// </summary>
     public const int MaxPlatformDataDepth = 63;
 
+    /// <summary>
+    /// The least <see cref="Quantity"/>: RallyHere's schema types it a plain <c>integer</c>, which its generated
+    /// Unreal SDK and NSwag's C# read as a 32-bit <c>int</c>. A larger one, once in an event, made every listing
+    /// page holding it unreadable to those clients, and a full page is kept as it is, so for good.
+    /// </summary>
+    public const long MinQuantity = int.MinValue;
+
+    /// <summary>The most <see cref="Quantity"/>, for the reason given at <see cref="MinQuantity"/>.</summary>
+    public const long MaxQuantity = int.MaxValue;
+
     /// <summary>The most characters (code points) of <see cref="PlatformUserId"/>: the gateway's bound, and RallyHere's.</summary>
     public const int MaxPlatformUserIdLength = 2048;
 
@@ -52,9 +66,11 @@ public sealed record SubmitEntitlementEvent
     /// The command as the ledger records it, or an <see cref="ArgumentException"/> naming the member that the
     /// gateway's route would have refused, thrown before anything is read or written: an enum value no member
     /// names; an id that is missing, empty, longer than its bound, or text the ledger cannot store (see
-    /// <see cref="StoredText"/>); a grant's <see cref="Quantity"/> below 1; platform data that is not a JSON object within <see cref="MaxPlatformDataBytes"/>
-    /// and <see cref="MaxPlatformDataDepth"/> (every answer carrying the event reads it as one), or that holds an integer
-    /// of more than <see cref="CanonicalJson.MaxIntegerDigits"/> digits (no Python client could read those answers). The platform data
+    /// <see cref="StoredText"/>); a <see cref="Quantity"/> outside <see cref="MinQuantity"/> to <see cref="MaxQuantity"/>, or a grant's below 1;
+    /// platform data that is not a JSON object within <see cref="MaxPlatformDataBytes"/> and <see cref="MaxPlatformDataDepth"/>
+    /// (every answer carrying the event reads it as one), or that holds an integer of more than
+    /// <see cref="CanonicalJson.MaxIntegerDigits"/> digits (no Python client could read those answers) or a number beyond
+    /// a double (<see cref="CanonicalJson.HoldsNumberBeyondDouble"/>). The platform data
     /// comes back as <see cref="CanonicalJson"/>, the form the gateway writes, so that the same event is stored and
     /// compared alike whether it came over HTTP or from an Orleans client.
     /// </summary>
@@ -69,13 +85,15 @@ public sealed record SubmitEntitlementEvent
         CommandChecks.ThrowIfUndefined(Platform, nameof(Platform));
         ThrowIfIdNotStorable(PlatformUserId, MaxPlatformUserIdLength, nameof(PlatformUserId));
         ThrowIfIdNotStorable(Sku, MaxSkuLength, nameof(Sku));
+        // A grant's quantity multiplies what it gives: at least 1. The route's upper bound for a grant (1,000,000) is
+        // not held here: an Orleans client may grant more at once. Any other event's quantity is recorded, not used:
+        // zero and negative are taken, as by the route. Every event's is within 32 bits, as every answer carries it.
         if (ActionType == EntitlementActionType.Grant)
         {
-            // A grant's quantity multiplies what it gives. The route's upper bound (1,000,000) is not held here: an
-            // Orleans client may grant more at once. Any other event's quantity is recorded, not used, and the
-            // route takes any: refusing one would lose the refund.
             CommandChecks.ThrowIfLessThan(Quantity, 1, nameof(Quantity));
         }
+
+        CommandChecks.ThrowIfOutside(Quantity, MinQuantity, MaxQuantity, nameof(Quantity));
 
         ThrowIfIdNotStorable(PlatformTransactionId, MaxPlatformTransactionIdLength, nameof(PlatformTransactionId));
         if (PlatformDataJson is null)
@@ -116,6 +134,12 @@ public sealed record SubmitEntitlementEvent
             {
                 throw new ArgumentException(
                     $"The platform data holds an integer of {digits} digits; Python's json.loads reads at most {CanonicalJson.MaxIntegerDigits}.", nameof(PlatformDataJson));
+            }
+
+            if (CanonicalJson.HoldsNumberBeyondDouble(document.RootElement))
+            {
+                throw new ArgumentException(
+                    $"The platform data holds a number beyond what a double holds (±{CanonicalJson.DoubleMaxText}).", nameof(PlatformDataJson));
             }
         }
         catch (JsonException exception)

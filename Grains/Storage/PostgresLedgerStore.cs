@@ -395,6 +395,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
         // Nothing was written only when another id of the platform has the same MD5 (the unique key).
         var linked = await ReadLinkAsync(connection, transaction, platform, platformUserId, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"The {platform} user id has the same MD5 as another user id of the platform; it cannot be linked.");
+        PlayerInfo.ThrowIfNotIssuable(linked.PlayerId);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new LinkPlatformUserResult(linked, Created: existing is null);
     }

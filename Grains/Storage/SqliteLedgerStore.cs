@@ -357,6 +357,7 @@ public sealed partial class SqliteLedgerStore : ILedgerStore, IGroupCommittingSt
             }
 
             var linked = ReadLink(connection, transaction, platform, platformUserId)!;
+            PlayerInfo.ThrowIfNotIssuable(linked.PlayerId);
             transaction.Commit();
             return new LinkPlatformUserResult(linked, Created: existing is null);
         }, cancellationToken);

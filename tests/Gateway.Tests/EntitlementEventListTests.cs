@@ -248,6 +248,18 @@ public sealed class EntitlementEventListTests(GatewayFixture fixture) : IClassFi
     }
 
     [Theory]
+    [InlineData("2147483648", "Input should be less than or equal to 2147483647", "less_than_equal")]
+    [InlineData("-2147483649", "Input should be greater than or equal to -2147483648", "greater_than_equal")]
+    [InlineData("9223372036854775807", "Input should be less than or equal to 2147483647", "less_than_equal")]
+    public async Task List_PlayerIdBeyond32Bits_Returns422(string playerId, string msg, string type)
+    {
+        // RallyHere's clients read player_id as a 32-bit int, and no player id issued is larger.
+        var response = await _client.GetApiAsync($"{GatewayHttp.EventsPath}?player_id={playerId}");
+
+        JsonAssert.Invalid(response, ValidationDetail.Query("player_id", msg, type));
+    }
+
+    [Theory]
     [InlineData("%201")]
     [InlineData("1%20")]
     [InlineData("%09%201%0A")]

@@ -469,14 +469,14 @@ public sealed class EntitlementEventValidationTests(GatewayFixture fixture) : IC
     }
 
     /// <summary>
-    /// What Python reads is recorded and answered as written: an integer of 4,300 digits, and a number with a
-    /// fraction or an exponent, which Python reads as a float however long (<c>1e400</c> is infinity).
+    /// Numbers within a double are recorded and answered as written, however many digits they are written with:
+    /// an integer of 308 digits, the largest double, a number so small it reads as 0, a long fraction.
     /// </summary>
     [Fact]
-    public async Task Post_PlatformDataWithNumbersPythonReads_IsRecordedAndEchoedAsWritten()
+    public async Task Post_PlatformDataWithNumbersWithinADouble_IsRecordedAndEchoedAsWritten()
     {
         var body = await ValidBodyAsync();
-        var platformData = WithDigits("""{"a":{4300},"b":-{4300},"c":{5000}.5,"d":{5000}e1,"e":1e400,"f":"{5000}","g":[0.{5000}]}""");
+        var platformData = WithDigits("""{"a":{308},"b":-{308},"c":{300}.5,"d":-1.7976931348623157e308,"e":1e-400,"f":"{5000}","g":[0.{5000}]}""");
         var json = body.ToJsonString()[..^1] + ",\"platform_data\":" + platformData + "}";
 
         var recorded = await _client.PostEventAsync(json);
@@ -668,6 +668,40 @@ public sealed class EntitlementEventValidationTests(GatewayFixture fixture) : IC
         Assert.Equal(response.ToString(), replay.ToString());
     }
 
+    /// <summary>
+    /// A refund's, chargeback's or reversal's quantity is within 32 bits, as RallyHere's generated clients read it;
+    /// a float whole but beyond is read as pydantic reads it (2^63 for the last) and gets the bound's error.
+    /// </summary>
+    [Theory]
+    [InlineData("refund", "2147483648", "Input should be less than or equal to 2147483647", "less_than_equal")]
+    [InlineData("refund", "3000000000", "Input should be less than or equal to 2147483647", "less_than_equal")]
+    [InlineData("chargeback", "-2147483649", "Input should be greater than or equal to -2147483648", "greater_than_equal")]
+    [InlineData("chargeback", "-9223372036854775808", "Input should be greater than or equal to -2147483648", "greater_than_equal")]
+    [InlineData("chargeback_reversal", "9223372036854775807", "Input should be less than or equal to 2147483647", "less_than_equal")]
+    [InlineData("refund", "9223372036854775807.0", "Input should be less than or equal to 2147483647", "less_than_equal")]
+    [InlineData("refund", "\"3000000000\"", "Input should be less than or equal to 2147483647", "less_than_equal")]
+    public async Task Post_RevocationQuantityBeyond32Bits_Returns422(string actionType, string quantity, string msg, string type)
+    {
+        var body = await ValidBodyAsync();
+        body["action_type"] = actionType;
+        body["quantity"] = JsonNode.Parse(quantity);
+
+        await AssertRejectedAsync(body, ValidationDetail.Body("quantity", msg, type));
+    }
+
+    [Theory]
+    [InlineData("""{"x":1e400}""")]
+    [InlineData("""{"x":-1e400}""")]
+    [InlineData("""{"a":[1,{"b":[2.5,1.8e308]}]}""")]
+    [InlineData("""{"big":{310}}""")]
+    public async Task Post_PlatformDataWithANumberBeyondADouble_Returns422(string platformData)
+    {
+        var body = (await ValidBodyAsync()).ToJsonString();
+        var json = body[..^1] + ",\"platform_data\":" + WithDigits(platformData) + "}";
+
+        await AssertRejectedAsync(json, ValidationDetail.Body("platform_data", "Value error, platform_data may hold no number beyond what a double holds (±1.7976931348623157e308)", "value_error"));
+    }
+
     [Fact]
     public async Task Post_NullQuantity_Returns422IntType()
     {
@@ -682,8 +716,8 @@ public sealed class EntitlementEventValidationTests(GatewayFixture fixture) : IC
     [InlineData("refund", 0L)]
     [InlineData("chargeback", -1L)]
     [InlineData("refund", 2_000_000L)]
-    [InlineData("chargeback_reversal", long.MaxValue)]
-    [InlineData("chargeback", long.MinValue)]
+    [InlineData("chargeback_reversal", int.MaxValue)]
+    [InlineData("chargeback", int.MinValue)]
     public async Task Post_RevocationWithAQuantityAGrantCannotHave_IsRecordedAndApplied(string actionType, long quantity)
     {
         var player = await _client.CreatePlayerAsync();
@@ -861,21 +895,26 @@ public sealed class EntitlementEventValidationTests(GatewayFixture fixture) : IC
             Quantity = quantity,
             PlatformTransactionId = Unique.Name("tx"),
         };
-        var first = Grant(9_223_000_000);
+        // (Each grant's quantity is within 32 bits: four of the most and one more make 9,223,000,000 quantities.)
+        var first = Grant(int.MaxValue);
         Assert.Equal(EntitlementEventOutcome.Recorded, (await events.SubmitAsync(first)).Outcome);
+        foreach (var quantity in new long[] { int.MaxValue, int.MaxValue, int.MaxValue, 9_223_000_000 - (4L * int.MaxValue) })
+        {
+            Assert.Equal(EntitlementEventOutcome.Recorded, (await events.SubmitAsync(Grant(quantity))).Outcome);
+        }
 
         // A retry of that grant is its replay, although deciding it as a new grant would pass the bound.
         Assert.Equal(EntitlementEventOutcome.Replayed, (await events.SubmitAsync(first)).Outcome);
 
         // ...so that one more grant would wrap it round: refused, to the cluster's caller and over HTTP alike.
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => events.SubmitAsync(Grant(1_000_000_000)));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => events.SubmitAsync(Grant(int.MaxValue)));
         await AssertRejectedAsync(
             EventRequests.Grant(player.PlatformUserId, sku, Unique.Name("tx"), quantity: 1_000_000),
             ValidationDetail.Body("quantity", "Value error, the item's balance would exceed 9223372036854775807 units; nothing was recorded", "value_error"));
 
         var gems = Assert.Single(await _client.EntitlementsOkAsync(player.Uuid))!;
         Assert.Equal(("ACTIVE", (long)int.MaxValue), (gems["status"]!.GetValue<string>(), gems["useCount"]!.GetValue<long>()));
-        Assert.Single(await _client.AllEventsAsync($"&player_uuid={player.Uuid}"));
+        Assert.Equal(5, (await _client.AllEventsAsync($"&player_uuid={player.Uuid}")).Count);
     }
 
     /// <summary>POST the body with exactly this <c>Content-Type</c> header, or none when null.</summary>

@@ -93,6 +93,10 @@ public class CatalogSkuGrainTests(ClusterFixture fixture)
         { "null custom data", "CustomData" },
         { "null custom data value", "CustomData[store_section]" },
         { "no loot id", "LootId" },
+        { "loot id 2^31", "LootId" },
+        { "refund loot id 5e9", "RefundLootId" },
+        { "chargeback loot id below -2^31", "ChargebackLootId" },
+        { "chargeback reversal loot id 2^63 - 1", "ChargebackReversalLootId" },
     };
 
     private static readonly Dictionary<string, Func<CatalogSku, CatalogSku>> Refused = new()
@@ -117,6 +121,10 @@ public class CatalogSkuGrainTests(ClusterFixture fixture)
         ["null custom data"] = sku => sku with { CustomData = null! },
         ["null custom data value"] = sku => sku with { CustomData = new Dictionary<string, string> { ["store_section"] = null! } },
         ["no loot id"] = sku => sku with { LootId = null },
+        ["loot id 2^31"] = sku => sku with { LootId = 2_147_483_648L },
+        ["refund loot id 5e9"] = sku => sku with { RefundLootId = 5_000_000_000L },
+        ["chargeback loot id below -2^31"] = sku => sku with { ChargebackLootId = -2_147_483_649L },
+        ["chargeback reversal loot id 2^63 - 1"] = sku => sku with { ChargebackReversalLootId = long.MaxValue },
     };
 
     [Theory]
@@ -194,7 +202,10 @@ public class CatalogSkuGrainTests(ClusterFixture fixture)
             ItemClass = new string('c', 256),
             PlatformProductId = new string('p', 256),
             UnitsPerQuantity = 1_000_000_000,
-            LootId = long.MinValue,
+            LootId = int.MinValue,
+            RefundLootId = int.MaxValue,
+            ChargebackLootId = int.MaxValue,
+            ChargebackReversalLootId = int.MinValue,
         };
 
         var written = await fixture.Client.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(sku.Platform, sku.Sku)).PutAsync(sku);

@@ -1025,6 +1025,9 @@ public class PlayerGrainTests(ClusterFixture fixture)
     [InlineData("{\"a\":\"\\ud800\"}", "The platform data holds a string that is not valid UTF-16 once unescaped.")]
     [InlineData("{\"n\":{4301}}", "The platform data holds an integer of 4301 digits; Python's json.loads reads at most 4300.")]
     [InlineData("{\"a\":[1,{\"b\":-{4301}}]}", "The platform data holds an integer of 4301 digits; Python's json.loads reads at most 4300.")]
+    [InlineData("{\"x\":1e400}", "The platform data holds a number beyond what a double holds (±1.7976931348623157e308).")]
+    [InlineData("{\"x\":-1e400}", "The platform data holds a number beyond what a double holds (±1.7976931348623157e308).")]
+    [InlineData("{\"a\":[1,{\"b\":[2.5,{310}]}]}", "The platform data holds a number beyond what a double holds (±1.7976931348623157e308).")]
     public async Task Submit_PlatformDataThatIsNotAnObjectAnAnswerCanCarry_IsRefusedAsABadArgumentByEveryRoute_AndRecordsNothing(string platformData, string message)
     {
         var user = await NewPlayerAsync();
@@ -1045,15 +1048,15 @@ public class PlayerGrainTests(ClusterFixture fixture)
     }
 
     /// <summary>
-    /// Numbers Python's <c>json.loads</c> reads are taken as written: an integer of 4,300 digits (its most), and
-    /// any number with a fraction or an exponent (a float to Python, however long; <c>1e400</c> is infinity).
+    /// Numbers within a double are taken as written, however many digits they are written with: an integer of 308
+    /// digits, the largest double, a number so small it reads as 0.
     /// </summary>
     [Fact]
-    public async Task Submit_PlatformDataWithNumbersPythonReads_IsRecordedAsWritten()
+    public async Task Submit_PlatformDataWithNumbersWithinADouble_IsRecordedAsWritten()
     {
         var user = await NewPlayerAsync();
         var sku = await PutSkuAsync(EntitlementType.Consumable);
-        var command = Command(EntitlementActionType.Grant, user, sku) with { PlatformDataJson = WithDigits("{\"a\":-{4300},\"b\":{5000}.5,\"c\":{5000}E+1,\"d\":1e400,\"e\":\"{5000}\"}") };
+        var command = Command(EntitlementActionType.Grant, user, sku) with { PlatformDataJson = WithDigits("{\"a\":-{308},\"b\":{300}.5,\"c\":1.7976931348623157E+308,\"d\":1e-400,\"e\":\"{5000}\"}") };
 
         var result = await Events.SubmitAsync(command);
 
@@ -1322,7 +1325,7 @@ public class PlayerGrainTests(ClusterFixture fixture)
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]
-    [InlineData(long.MinValue)]
+    [InlineData(int.MinValue)]
     public async Task Submit_GrantQuantityBelowOne_IsRefusedAsABadArgumentByEveryRoute_WhileARefundOfAnyQuantityIsRecorded(long quantity)
     {
         var user = await NewPlayerAsync();
@@ -1347,6 +1350,36 @@ public class PlayerGrainTests(ClusterFixture fixture)
             var recorded = await Events.SubmitAsync(Command(action, user, sku, quantity));
             Assert.Equal((EntitlementEventOutcome.Recorded, action, quantity), (recorded.Outcome, recorded.Event!.ActionType, recorded.Event.Quantity));
         }
+    }
+
+    /// <summary>
+    /// Any event's quantity beyond 32 bits, which RallyHere's generated clients cannot read in an answer, is refused
+    /// to an Orleans client as the route refuses it (a 422), before anything is read; the bounds themselves are taken.
+    /// </summary>
+    [Theory]
+    [InlineData(EntitlementActionType.Grant, 2_147_483_648L)]
+    [InlineData(EntitlementActionType.Refund, 3_000_000_000L)]
+    [InlineData(EntitlementActionType.Chargeback, -2_147_483_649L)]
+    [InlineData(EntitlementActionType.ChargebackReversal, long.MinValue)]
+    public async Task Submit_QuantityBeyond32Bits_IsRefusedAsABadArgumentByEveryRoute_AndRecordsNothing(EntitlementActionType action, long quantity)
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var command = Command(action, user, sku, quantity);
+
+        var refusals = new[]
+        {
+            await Assert.ThrowsAsync<ArgumentException>(() => Events.SubmitAsync(command)),
+            await Assert.ThrowsAsync<ArgumentException>(() => Player(user).SubmitEntitlementEventAsync(command)),
+            await Assert.ThrowsAsync<ArgumentException>(() => Client.SubmitEntitlementEventAsync(Events, command)),
+            await Assert.ThrowsAsync<ArgumentException>(() => Events.SubmitAsync(command with { PlatformUserId = Unique("unlinked") })),
+        };
+
+        Assert.All(refusals, refusal => Assert.Equal($"Quantity is {quantity}, outside -2147483648 to 2147483647, the range the gateway takes. (Parameter 'Quantity')", refusal.Message));
+        Assert.Empty(await fixture.Store.ReadTransactionAsync(Platform.Steam, command.PlatformTransactionId));
+        Assert.Equal(0, (await Player(user).GetEntitlementsAsync())!.Version);
+        var atBound = await Events.SubmitAsync(Command(action, user, sku, quantity > 0 ? int.MaxValue : int.MinValue));
+        Assert.Equal(EntitlementEventOutcome.Recorded, atBound.Outcome);
     }
 
     /// <summary>

@@ -518,6 +518,8 @@ public sealed partial class PlayFabXboxConsumeTests(XboxGatewayFixture fixture) 
                 },
                 ["XboxInfo"] = new JsonObject { ["XboxUserId"] = xuid, ["XboxUserSandbox"] = "RETAIL" },
             },
+            ["UserDataVersion"] = 0,
+            ["UserReadOnlyDataVersion"] = 0,
         };
         JsonAssert.Equal(expected, response.Json["data"]!["InfoResultPayload"]);
         Assert.False(response.Json["data"]!.AsObject().ContainsKey("LastLoginTime"));

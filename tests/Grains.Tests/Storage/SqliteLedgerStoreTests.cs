@@ -14,6 +14,7 @@ public sealed class SqliteLedgerStoreTests : LedgerStoreContractTests, IDisposab
 {
     private const int SqliteConstraintNotNull = 1299;
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private static readonly DateTimeOffset LinkTime = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
     private readonly TempDirectory _directory = new();
     private readonly List<TempDirectory> _otherDirectories = [];
@@ -44,6 +45,32 @@ public sealed class SqliteLedgerStoreTests : LedgerStoreContractTests, IDisposab
         journal.CommandText = "PRAGMA journal_mode;";
 
         Assert.Equal("wal", (string?)journal.ExecuteScalar());
+    }
+
+    /// <summary>
+    /// A player id past 2147483647, which RallyHere's clients cannot read, is never issued: the link that would draw
+    /// it is refused in its transaction, creating neither the player nor the link; the last id is still issued.
+    /// </summary>
+    [Fact]
+    public async Task LinkPlatformUserAsync_PastTheLastInt32PlayerId_CreatesNothing()
+    {
+        await Store.InitializeAsync();
+        var first = await Store.LinkPlatformUserAsync(Platform.Steam, "steam-a", null, null, LinkTime);
+        using (var connection = new SqliteConnection($"Data Source={DatabaseFile(_directory)};Pooling=False"))
+        {
+            connection.Open();
+            using var jump = connection.CreateCommand();
+            jump.CommandText = "UPDATE sqlite_sequence SET seq = 2147483646 WHERE name = 'players';";
+            Assert.Equal(1, jump.ExecuteNonQuery());
+        }
+
+        var last = await Store.LinkPlatformUserAsync(Platform.Steam, "steam-b", null, null, LinkTime);
+        var refusal = await Assert.ThrowsAsync<InvalidOperationException>(() => Store.LinkPlatformUserAsync(Platform.Steam, "steam-c", null, null, LinkTime));
+
+        Assert.Equal((1L, 2147483647L), (first.Link.PlayerId, last.Link.PlayerId));
+        Assert.Equal("Player ids are used up: the next is 2147483648, past 2147483647, the most RallyHere's clients read. No player was created.", refusal.Message);
+        Assert.Null(await Store.ReadPlatformUserAsync(Platform.Steam, "steam-c"));
+        Assert.Null(await Store.ReadPlayerByIdAsync(2147483648));
     }
 
     /// <summary>

@@ -90,7 +90,7 @@ public sealed partial class XboxCollectionsClient(HttpClient http, IOptions<Xbox
     /// <summary>
     /// One item of a query's answer, read field by field; null (with the <paramref name="problem"/>) when it
     /// lacks what a consume or a grant needs: a string <c>id</c> (not empty, nor only white space), <c>productId</c> and <c>productKind</c>,
-    /// and for a consumable an integer <c>quantity</c>. <c>status</c>, when present, must be a string. The
+    /// and for a consumable an integer <c>quantity</c> of at most <see cref="int.MaxValue"/>. <c>status</c>, when present, must be a string. The
     /// strings that reach the ledger (<c>id</c>, <c>productId</c>, <c>transactionId</c>) must be ones it can store
     /// (<see cref="StoredText"/>): one with a NUL makes the item malformed, as does any string that cannot be read at all (an escaped lone surrogate such as <c>"\ud800"</c>,
     /// or bytes that are not UTF-8, which the parser accepts and reading throws on), in a value or a name.
@@ -170,6 +170,14 @@ public sealed partial class XboxCollectionsClient(HttpClient http, IOptions<Xbox
         else if (productKind is "Consumable" or "UnmanagedConsumable")
         {
             problem = $"item {id}: a consumable without an integer quantity";
+            return null;
+        }
+
+        if (quantity > int.MaxValue && productKind is "Consumable" or "UnmanagedConsumable")
+        {
+            // Xbox counts a balance in 32 bits; a larger one would become a grant whose quantity no RallyHere or
+            // AccelByte client reads (see SubmitEntitlementEvent.MaxQuantity).
+            problem = $"item {id}: a quantity of {quantity}, beyond the 32 bits Xbox counts a balance in";
             return null;
         }
 

@@ -58,6 +58,23 @@ public sealed class XboxCollectionsClientTests
         Assert.Equal(expected, problem);
     }
 
+    /// <summary>
+    /// A consumable's balance beyond 32 bits is not one Xbox counts, and its grant would carry a quantity no
+    /// RallyHere or AccelByte client reads: the item is passed over. The largest 32-bit balance is kept.
+    /// </summary>
+    [Theory]
+    [InlineData("Consumable", "2147483648", null)]
+    [InlineData("UnmanagedConsumable", "9223372036854775807", null)]
+    [InlineData("Consumable", "2147483647", 2147483647L)]
+    [InlineData("Durable", "2147483648", 2147483648L)]
+    public void ReadItem_QuantityBeyond32Bits_IsMalformedForAConsumable(string kind, string quantity, long? kept)
+    {
+        var item = Read($$"""{"id":"item-1","productId":"9PRODUCT","productKind":"{{kind}}","quantity":{{quantity}}}""", out var problem);
+
+        Assert.Equal(kept, item?.Quantity);
+        Assert.Equal(kept is null ? $"item item-1: a quantity of {quantity}, beyond the 32 bits Xbox counts a balance in" : null, problem);
+    }
+
     [Fact]
     public void ReadItem_NulInTheSkuId_IsKept()
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Entitlements.XboxLiveSimulator;
 
@@ -27,7 +28,8 @@ public static class SimulatorApp
 
         builder.Services.Configure<SimulatorOptions>(builder.Configuration.GetSection(SimulatorOptions.SectionName));
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase);
-        builder.Services.AddSingleton(TimeProvider.System);
+        // A host that embeds the simulator (a test) may give it a clock of its own.
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SimulatorKeys>();
         builder.Services.AddSingleton<XstsTokens>();
         builder.Services.AddSingleton<CollectionsState>();

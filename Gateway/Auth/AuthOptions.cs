@@ -21,6 +21,14 @@ public sealed class AuthOptions
     public int ClockSkewSeconds { get; set; } = 30;
 
     /// <summary>
+    /// The furthest ahead a token's <c>exp</c> may lie (with <see cref="ClockSkewSeconds"/>): a token cannot be
+    /// revoked before it expires, so one that claims to live longer is refused. The XSTS tokens of the PlayFab
+    /// surface are held to it too, with <c>Xbox:ClockSkewSeconds</c>. More than zero; 366 days by default, the
+    /// longest <c>--ttl</c> of the <c>token</c> command.
+    /// </summary>
+    public TimeSpan MaxTokenLifetime { get; set; } = TimeSpan.FromDays(TokenCommand.MaxLifetimeDays);
+
+    /// <summary>
     /// The least time from the last load of the key set that succeeded to a reload caused by an unknown
     /// <c>kid</c>. After a load that failed, the next may start after <see cref="SigningKeySet.FailedLoadBackoff"/>.
     /// </summary>

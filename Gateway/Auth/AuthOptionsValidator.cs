@@ -10,7 +10,7 @@ namespace Entitlements.Gateway.Auth;
 /// <c>http://</c> one to another machine (whoever is on the path could hand over keys of their own), or a
 /// <c>JwksFile</c> that does not exist. A file that exists but is broken, or a URL that does not answer,
 /// is a run-time matter: the keys in hand stay and the next token tries again. The numbers must not be
-/// negative, and <c>KeySetMaxAgeSeconds</c> at least 1; <c>Issuer</c> and <c>Audience</c>, when given, not empty. Every allowed origin must
+/// negative, <c>KeySetMaxAgeSeconds</c> at least 1 and <c>MaxTokenLifetime</c> more than zero; <c>Issuer</c> and <c>Audience</c>, when given, not empty. Every allowed origin must
 /// be an origin (<see cref="RequestOrigin.Normalize"/>): one that never matches would fail only in a browser.
 /// </summary>
 public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
@@ -49,6 +49,11 @@ public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
         if (options.ClockSkewSeconds < 0)
         {
             failures.Add($"{AuthOptions.SectionName}:ClockSkewSeconds must not be negative.");
+        }
+
+        if (options.MaxTokenLifetime <= TimeSpan.Zero)
+        {
+            failures.Add($"{AuthOptions.SectionName}:MaxTokenLifetime must be more than zero (got '{options.MaxTokenLifetime}'): it is how far ahead a token's exp may lie.");
         }
 
         if (options.KeyRefreshIntervalSeconds < 0)

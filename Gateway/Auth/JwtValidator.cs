@@ -9,10 +9,11 @@ namespace Entitlements.Gateway.Auth;
 /// Checks a credential and answers with a verified token or RallyHere's precise reason. The checks, in
 /// order (docs/api.md, "Authentication", lists the claim each one reads):
 /// credential shape → JSON of header and payload → no name twice in one object → header (<c>alg</c>, <c>kid</c>) → readable text → claim types →
-/// key (<c>kid</c>) → signature → <c>ver</c> → <c>token_type</c> → <c>exp</c> → <c>nbf</c>, <c>iss</c>, <c>aud</c>.
+/// key (<c>kid</c>) → signature → <c>ver</c> → <c>token_type</c> → <c>exp</c> not past → <c>exp</c> within
+/// <see cref="AuthOptions.MaxTokenLifetime"/> → <c>nbf</c>, <c>iss</c>, <c>aud</c>.
 /// A token that passed them all is remembered (<see cref="ValidatedTokenCache"/>): sent again while the key
 /// set is unchanged, it is answered from there after the only checks whose outcome can change,
-/// <c>exp</c> and <c>nbf</c> against the current time, with the same answers as a full validation.
+/// <c>exp</c> (both ways) and <c>nbf</c> against the current time, with the same answers as a full validation.
 /// </summary>
 public sealed class JwtValidator(
     SigningKeySet keys,
@@ -162,16 +163,24 @@ public sealed class JwtValidator(
     }
 
     /// <summary>
-    /// The checks that depend on the time, for a fresh token and a cached one alike: <c>exp</c> not past and
-    /// <c>nbf</c> not in the future, each with <see cref="AuthOptions.ClockSkewSeconds"/>.
+    /// The checks that depend on the time, for a fresh token and a cached one alike: <c>exp</c> not past, nor further
+    /// ahead than <see cref="AuthOptions.MaxTokenLifetime"/>, and <c>nbf</c> not in the future, each with <see cref="AuthOptions.ClockSkewSeconds"/>.
     /// </summary>
     private TokenRejection? TimeRejection(double expires, double? notBefore)
     {
         var now = time.GetUtcNow().ToUnixTimeSeconds();
-        var skew = Math.Max(0, options.Value.ClockSkewSeconds);
+        var settings = options.Value;
+        var skew = Math.Max(0, settings.ClockSkewSeconds);
         if (expires + skew <= now)
         {
             return new TokenRejection(AuthErrorCode.Expired, "Token is expired");
+        }
+
+        // A token cannot be revoked before it expires: one that claims to live longer than the bound is refused,
+        // from the cache too (whose entries are checked here on every use), as a bad exp.
+        if (expires - skew - now > settings.MaxTokenLifetime.TotalSeconds)
+        {
+            return new TokenRejection(AuthErrorCode.InvalidClaim, "Token contained invalid claim value: exp");
         }
 
         if (notBefore is { } start && start - skew > now)

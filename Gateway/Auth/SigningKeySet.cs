@@ -22,6 +22,10 @@ namespace Entitlements.Gateway.Auth;
 /// and one that needs a load waits for the running one. A read that fails keeps the set and is tried again
 /// after <see cref="RetryAfterFailedRead"/>.
 /// </para>
+/// <para>
+/// A key of a source that cannot be used (<see cref="JsonWebKeys.Parse"/>) is passed over with one warning
+/// naming it and the reason, at the read that first finds it so; re-reads that pass over the same keys say nothing more.
+/// </para>
 /// </summary>
 public sealed partial class SigningKeySet(
     IOptions<AuthOptions> options,
@@ -47,6 +51,9 @@ public sealed partial class SigningKeySet(
     private volatile Exception? _lastError;
     private ITimer? _ageTimer;
     private bool _disposed;
+
+    /// <summary>The keys the last read that succeeded passed over (only ever used by the one load running).</summary>
+    private List<(string Source, SkippedJsonWebKey Key)> _lastSkipped = [];
 
     /// <summary>
     /// Which set is in use: 0 before the first load that succeeded, then one more after every load that
@@ -146,10 +153,11 @@ public sealed partial class SigningKeySet(
     private async Task LoadAsync()
     {
         using var timeout = new CancellationTokenSource(LoadTimeout);
-        IReadOnlyList<SigningKey> keys;
+        List<SigningKey> keys;
+        List<(string Source, SkippedJsonWebKey Key)> skipped;
         try
         {
-            keys = await ReadAsync(timeout.Token);
+            (keys, skipped) = await ReadAsync(timeout.Token);
         }
         catch (Exception exception)
         {
@@ -171,11 +179,18 @@ public sealed partial class SigningKeySet(
             return;
         }
 
-        var byId = new Dictionary<string, SigningKey>(StringComparer.Ordinal);
-        foreach (var key in keys)
+        // Said once per key set: a periodic re-read that finds the same keys passed over says nothing again.
+        if (!skipped.SequenceEqual(_lastSkipped))
         {
-            byId[key.KeyId] = key;
+            foreach (var group in skipped.GroupBy(entry => entry.Source))
+            {
+                JsonWebKeys.LogSkipped(logger, group.Key, group.Select(entry => entry.Key));
+            }
+
+            _lastSkipped = skipped;
         }
+
+        var byId = keys.ToDictionary(key => key.KeyId, StringComparer.Ordinal);
 
         Snapshot previous;
         lock (_gate)
@@ -252,28 +267,41 @@ public sealed partial class SigningKeySet(
         current.Count == loaded.Count
         && loaded.All(pair => current.TryGetValue(pair.Key, out var key) && key.HasSameKeyAs(pair.Value));
 
-    private async Task<IReadOnlyList<SigningKey>> ReadAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The keys of every source, the development issuer's first, then the file's, then the URL's, and the keys
+    /// passed over with their source. A kid given twice is the first key's (<see cref="JsonWebKeys.Parse"/>).
+    /// </summary>
+    private async Task<(List<SigningKey> Keys, List<(string Source, SkippedJsonWebKey Key)> Skipped)> ReadAsync(CancellationToken cancellationToken)
     {
         var keys = new List<SigningKey>();
+        var skipped = new List<(string, SkippedJsonWebKey)>();
+        var kidsTaken = new HashSet<string>(StringComparer.Ordinal);
         if (developmentIssuer is not null)
         {
             keys.Add(developmentIssuer.PublicKey);
+            kidsTaken.Add(developmentIssuer.KeyId);
         }
 
         var settings = options.Value;
         if (settings.JwksFile is { } file)
         {
-            keys.AddRange(JsonWebKeys.Parse(await File.ReadAllTextAsync(file, cancellationToken)));
+            Add(JsonWebKeys.Parse(await File.ReadAllTextAsync(file, cancellationToken), kidsTaken), $"{AuthOptions.SectionName}:JwksFile");
         }
 
         if (settings.JwksUrl is { } url)
         {
             using var client = httpClients.CreateClient(nameof(SigningKeySet));
             client.Timeout = LoadTimeout;
-            keys.AddRange(JsonWebKeys.Parse(await client.GetStringAsync(url, cancellationToken)));
+            Add(JsonWebKeys.Parse(await client.GetStringAsync(url, cancellationToken), kidsTaken), $"{AuthOptions.SectionName}:JwksUrl");
         }
 
-        return keys;
+        return (keys, skipped);
+
+        void Add(JsonWebKeySet set, string source)
+        {
+            keys.AddRange(set.Keys);
+            skipped.AddRange(set.Skipped.Select(key => (source, key)));
+        }
     }
 
     /// <summary>The keys and their generation, swapped as one so that no reader sees one without the other; <see cref="Replaced"/> is canceled when the next replaces it.</summary>

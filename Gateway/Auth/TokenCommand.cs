@@ -29,6 +29,7 @@ public static class TokenCommand
         var permissions = new List<string>();
         Guid? player = null;
         var lifetime = TimeSpan.FromHours(1);
+        string? ttlText = null;
         var configuration = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
@@ -57,6 +58,7 @@ public static class TokenCommand
                     }
 
                     lifetime = ttl;
+                    ttlText = value;
                     i++;
                     break;
                 case "--permissions" or "--player" or "--ttl":
@@ -74,6 +76,13 @@ public static class TokenCommand
         {
             error.WriteLine("The development issuer is disabled in this configuration (Auth:JwksFile or Auth:JwksUrl is set): get tokens from your issuer.");
             return 1;
+        }
+
+        // The gateway refuses a token that lives longer than Auth:MaxTokenLifetime: do not print one.
+        if (lifetime > auth.MaxTokenLifetime)
+        {
+            error.WriteLine($"--ttl: at most Auth:MaxTokenLifetime, {auth.MaxTokenLifetime} (got '{ttlText ?? "1h"}'): the gateway refuses a token that lives longer. {Usage}");
+            return 2;
         }
 
         var storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();

@@ -11,13 +11,14 @@ namespace Entitlements.Gateway.Xbox;
 /// <summary>
 /// Checks the XboxToken a title sends: <c>XBL3.0 x=&lt;userhash&gt;;&lt;XSTS token&gt;</c>, the token a compact
 /// JWE (RSA-OAEP or RSA-OAEP-256, A256GCM) that the relying party's key opens, holding a JWS (RS256 or
-/// ES256) signed by a key of the configured set. Then <c>aud</c>, <c>iss</c>, <c>nbf</c>, <c>exp</c>,
+/// ES256) signed by a key of the configured set. Then <c>aud</c>, <c>iss</c>, <c>nbf</c>, <c>exp</c> (not past, nor
+/// further ahead than <see cref="AuthOptions.MaxTokenLifetime"/>),
 /// the sandbox and the user hash. Keys are read on first use, and read again when either key file has
 /// changed (looked at no more than every <see cref="KeyCheckInterval"/>): Microsoft rotates its XSTS signing
 /// keys, and a title may rotate its relying-party key, without a restart of every gateway. A file that cannot
 /// be read then leaves the keys in hand. No token reaches a log.
 /// </summary>
-public sealed partial class XstsTokenValidator(IOptions<XboxTokenOptions> options, TimeProvider time, ILogger<XstsTokenValidator> logger)
+public sealed partial class XstsTokenValidator(IOptions<XboxTokenOptions> options, IOptions<AuthOptions> auth, TimeProvider time, ILogger<XstsTokenValidator> logger)
 {
     private const string Prefix = "XBL3.0 x=";
     private const int MaxLength = 32 * 1024;
@@ -85,6 +86,13 @@ public sealed partial class XstsTokenValidator(IOptions<XboxTokenOptions> option
         if (now - skew >= exp)
         {
             return XstsValidation.Refuse(PlayFabError.ExpiredXboxLiveToken, "The Xbox Live token has expired.");
+        }
+
+        // Auth:MaxTokenLifetime, as for the bearer tokens of the other surfaces: a token that claims to live
+        // longer is not one Xbox Live issues, and could not be revoked before it expires.
+        if (exp - skew - now > auth.Value.MaxTokenLifetime.TotalSeconds)
+        {
+            return XstsValidation.Refuse(PlayFabError.InvalidXboxLiveToken, "The Xbox Live token expires further ahead than this title accepts.");
         }
 
         if (!claims.TryGetProperty("xui", out var users) || users.ValueKind != JsonValueKind.Array || users.GetArrayLength() == 0)
@@ -212,13 +220,14 @@ public sealed partial class XstsTokenValidator(IOptions<XboxTokenOptions> option
                 var rsa = RSA.Create();
                 rsa.ImportFromPem(File.ReadAllText(settings.RelyingPartyKeyFile!));
                 var signing = JsonWebKeys.Parse(File.ReadAllText(settings.SigningKeysFile!));
+                JsonWebKeys.LogSkipped(logger, $"{XboxTokenOptions.SectionName}:SigningKeysFile", signing.Skipped);
                 if (_keys is not null)
                 {
-                    LogKeysReloaded(logger, signing.Count);
+                    LogKeysReloaded(logger, signing.Keys.Count);
                 }
 
                 // The keys replaced are not disposed: a validation on another thread may still hold them.
-                (_keys, _keysWritten) = ((rsa, signing), written);
+                (_keys, _keysWritten) = ((rsa, signing.Keys), written);
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException or FormatException or JsonException)
             {

@@ -131,6 +131,23 @@ public sealed class DevelopmentIssuerTests(GatewayFixture fixture) : IClassFixtu
         Assert.False(File.Exists(Path.Combine(data.Path, DevelopmentIssuer.KeyFileName)));
     }
 
+    /// <summary>A token longer-lived than <c>Auth:MaxTokenLifetime</c>, which the gateway would refuse, is not printed (the default <c>--ttl</c> is 1h).</summary>
+    [Theory]
+    [InlineData("2h", "01:00:00")]
+    [InlineData(null, "00:30:00")]
+    public async Task TokenCommand_WithATtlOverTheMaxTokenLifetime_ExitsWithTheLimitAndPrintsNoToken(string? ttl, string maxLifetime)
+    {
+        using var data = new TempDirectory();
+        string[] ttlArguments = ttl is null ? [] : ["--ttl", ttl];
+
+        var result = await TokenCommandProcess.RunAsync(["--permissions", "inv:*", .. ttlArguments, $"--Auth:MaxTokenLifetime={maxLifetime}", $"--Storage:DataDirectory={data.Path}"]);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Equal("", result.Output);
+        Assert.StartsWith($"--ttl: at most Auth:MaxTokenLifetime, {maxLifetime} (got '{ttl ?? "1h"}'): the gateway refuses a token that lives longer. Usage: token", result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(data.Path, DevelopmentIssuer.KeyFileName)));
+    }
+
     [Fact]
     public async Task TokenCommand_WithTheLongestTtl_PrintsATokenExpiring366DaysAfterIssue()
     {

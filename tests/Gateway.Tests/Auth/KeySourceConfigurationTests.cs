@@ -8,7 +8,8 @@ using Microsoft.Extensions.Options;
 namespace Entitlements.Tests.Auth;
 
 /// <summary>
-/// A gateway whose key source can never be read refuses to start and says which key is wrong. It used
+/// A gateway whose key source can never be read, or whose token lifetime bound would refuse every token,
+/// refuses to start and says which key is wrong. It used
 /// to start: a relative or non-http(s) <c>Auth:JwksUrl</c> then answered every token 500, a missing
 /// <c>Auth:JwksFile</c> answered every token 403.
 /// </summary>
@@ -91,6 +92,20 @@ public sealed class KeySourceConfigurationTests
         var exception = await StartAsync(data, "Auth:AllowedOrigins:0", origin);
 
         Assert.Equal([$"Auth:AllowedOrigins must hold origins, http:// or https:// with a host and no path (got '{origin}')."], exception.Failures);
+    }
+
+    /// <summary>A bound of zero or less would refuse every token: the start stops instead, naming the key.</summary>
+    [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("-00:00:01")]
+    [InlineData("-366.00:00:00")]
+    public async Task Start_MaxTokenLifetimeZeroOrNegative_FailsWithTheKeyAndTheRule(string lifetime)
+    {
+        using var data = new TempDirectory();
+
+        var exception = await StartAsync(data, "Auth:MaxTokenLifetime", lifetime);
+
+        Assert.Equal([$"Auth:MaxTokenLifetime must be more than zero (got '{lifetime}'): it is how far ahead a token's exp may lie."], exception.Failures);
     }
 
     private static async Task<OptionsValidationException> StartAsync(TempDirectory data, string key, string value)

@@ -13,7 +13,8 @@ namespace Entitlements.Tests.Auth;
 /// from <see cref="Time"/>: the refresh interval (<see cref="RefreshIntervalSeconds"/>, an hour), the
 /// key set's maximum age (<see cref="KeySetMaxAgeSeconds"/>, two hours) and the back-off after a failed
 /// load pass only when a test moves that clock. Its token validator keeps the
-/// system clock, so tokens stay valid however far the key set's clock goes.
+/// system clock, so tokens stay valid however far the key set's clock goes. What it logs at <c>Warning</c>
+/// and above is kept in <see cref="Log"/>.
 /// </summary>
 public sealed class KeySourceGateway : GatewayFixture
 {
@@ -35,6 +36,8 @@ public sealed class KeySourceGateway : GatewayFixture
     public JwksEndpoint Endpoint => _endpoint ?? throw new InvalidOperationException("The JWKS endpoint has not started.");
 
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+
+    public LogCapture Log { get; } = new();
 
     /// <summary>Start the JWKS endpoint, then the gateway, and count the gateway's HTTP requests in progress from then on.</summary>
     public static async Task<KeySourceGateway> StartAsync()
@@ -103,6 +106,9 @@ public sealed class KeySourceGateway : GatewayFixture
         settings["Auth:KeySetMaxAgeSeconds"] = KeySetMaxAgeSeconds.ToString(CultureInfo.InvariantCulture);
     }
 
-    protected override void ConfigureServices(IServiceCollection services) =>
+    protected override void ConfigureServices(IServiceCollection services)
+    {
         services.AddSingleton(provider => ActivatorUtilities.CreateInstance<SigningKeySet>(provider, Time));
+        Log.AddTo(services);
+    }
 }

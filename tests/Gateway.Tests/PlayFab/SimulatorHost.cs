@@ -26,7 +26,8 @@ public sealed class SimulatorHost : IAsyncDisposable
 
     public string SigningKeysFile => Path.Combine(_keys.Path, SimulatorKeys.SigningJwksFile);
 
-    public static async Task<SimulatorHost> StartAsync()
+    /// <param name="time">The simulator's clock (the tokens' <c>iat</c>, <c>nbf</c> and <c>exp</c>); the system's when null.</param>
+    public static async Task<SimulatorHost> StartAsync(TimeProvider? time = null)
     {
         var host = new SimulatorHost();
         var settings = new Dictionary<string, string?>
@@ -36,7 +37,14 @@ public sealed class SimulatorHost : IAsyncDisposable
             ["Simulator:SeedFile"] = "",
             ["Logging:LogLevel:Default"] = "Warning",
         };
-        host._app = SimulatorApp.Build(["--urls", "http://127.0.0.1:0"], builder => builder.Configuration.AddInMemoryCollection(settings));
+        host._app = SimulatorApp.Build(["--urls", "http://127.0.0.1:0"], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+            if (time is not null)
+            {
+                builder.Services.AddSingleton(time);
+            }
+        });
         await host._app.StartAsync();
         var address = host._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         host.BaseAddress = new Uri(address + "/");

@@ -19,7 +19,7 @@ public class XboxGatewayFixture : IAsyncLifetime, IAsyncDisposable
 
     public async Task InitializeAsync()
     {
-        Simulator = await SimulatorHost.StartAsync();
+        Simulator = await SimulatorHost.StartAsync(SimulatorTime);
         var settings = Settings(Simulator);
         ConfigureXbox(settings);
         _gateway = new XboxGateway(settings, EnvironmentName, ConfigureServices);
@@ -55,6 +55,9 @@ public class XboxGatewayFixture : IAsyncLifetime, IAsyncDisposable
         ["Xbox:PageSize"] = "25",
         ["PlayFab:DefaultCatalogVersion"] = "main",
     };
+
+    /// <summary>The simulator's clock; null for the system's.</summary>
+    protected virtual TimeProvider? SimulatorTime => null;
 
     /// <summary>The gateway's host environment; null for the default (Production).</summary>
     protected virtual string? EnvironmentName => null;

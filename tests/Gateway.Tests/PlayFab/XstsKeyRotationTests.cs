@@ -1,6 +1,10 @@
+using System.Text.Json.Nodes;
+using Entitlements.Gateway.Auth;
 using Entitlements.Gateway.PlayFab;
 using Entitlements.Gateway.Xbox;
+using Entitlements.Tests.Infrastructure;
 using Entitlements.XboxLiveSimulator;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -60,6 +64,36 @@ public sealed class XstsKeyRotationTests : IDisposable
         keys.Dispose();
     }
 
+    /// <summary>A key of the signing key file the validator cannot use is named in one warning each time the file is read, and only then.</summary>
+    [Fact]
+    public void KeyFileHoldingAKeyItCannotUse_WarnsOncePerReadOfTheFile()
+    {
+        var configured = Path.Combine(_root, "gateway");
+        Directory.CreateDirectory(configured);
+        var (keys, token) = Issuer("with-bad-key");
+        Install(keys, configured);
+        var jwksPath = Path.Combine(configured, SimulatorKeys.SigningJwksFile);
+        var jwks = JsonNode.Parse(File.ReadAllText(jwksPath))!.AsObject();
+        jwks["keys"]!.AsArray().Add(new JsonObject { ["kty"] = "oct", ["kid"] = "hmac-1", ["k"] = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0" });
+        File.WriteAllText(jwksPath, jwks.ToJsonString());
+        var log = new LogCapture();
+        using var factory = LoggerFactory.Create(logging => logging.AddProvider(log));
+        var validator = Validator(configured, factory.CreateLogger<XstsTokenValidator>());
+
+        var first = validator.Validate(token);
+        _time.Advance(XstsTokenValidator.KeyCheckInterval);
+        var unchanged = validator.Validate(token);
+
+        Assert.Equal(User.Xuid, first.User?.Xuid);
+        Assert.Equal(User.Xuid, unchanged.User?.Xuid);
+        var warning = Assert.Single(log.Entries);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Equal(
+            "Signing key passed over: the key at index 1 of Xbox:SigningKeysFile (kid \"hmac-1\") has kty \"oct\": only RSA and EC keys are read. A token naming it is not verified with it",
+            warning.Message);
+        keys.Dispose();
+    }
+
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     private (SimulatorKeys Keys, string Token) Issuer(string name)
@@ -83,12 +117,13 @@ public sealed class XstsKeyRotationTests : IDisposable
         }
     }
 
-    private XstsTokenValidator Validator(string configured) => new(
+    private XstsTokenValidator Validator(string configured, ILogger<XstsTokenValidator>? logger = null) => new(
         Options.Create(new XboxTokenOptions
         {
             RelyingPartyKeyFile = Path.Combine(configured, SimulatorKeys.RelyingPartyKeyFile),
             SigningKeysFile = Path.Combine(configured, SimulatorKeys.SigningJwksFile),
         }),
+        Options.Create(new AuthOptions()),
         _time,
-        NullLogger<XstsTokenValidator>.Instance);
+        logger ?? NullLogger<XstsTokenValidator>.Instance);
 }

@@ -326,7 +326,7 @@ public sealed partial class PlayerGrain
                 {
                     decision = EntitlementDecider.DecideEntitlementEvent(_state, _player!, command, catalog, transaction, NewEventId(), Now());
                 }
-                catch (ArgumentOutOfRangeException)
+                catch (BalanceLimitException)
                 {
                     // Refused: it would take the balance past 64 bits. Xbox has consumed the units already, so
                     // leaving the grant out would leave its started row pending, re-sent and refused on every later

@@ -139,7 +139,7 @@ public sealed partial class PlayerGrain(
                 {
                     decided = EntitlementDecider.DecideEntitlementEvent(_state, _player!, command, catalog, transaction, NewEventId(), Now());
                 }
-                catch (ArgumentOutOfRangeException) when (optimistic)
+                catch (BalanceLimitException) when (optimistic)
                 {
                     // Refused (a balance past 64 bits) before the transaction was read: a retry of a grant already
                     // recorded is its replay, and a grant after its refund gives nothing; only the transaction says.

@@ -314,7 +314,7 @@ public sealed partial class PlayerGrain
             async () =>
             {
                 var transaction = await store.ReadTransactionAsync(Platform.XboxLive, transactionId);
-                if (transaction.FirstOrDefault(e => e.Entitlement!.ActionType == EntitlementActionType.Grant) is { } grant)
+                if (LedgerTransaction.GrantOf(transaction) is { } grant)
                 {
                     // Granted by this call all the same when it is the event an earlier attempt of this call appended.
                     return (decided.Contains(grant.EventId) ? new XboxGrantOutcome(grant) : XboxGrantOutcome.AlreadyGranted, null);
@@ -393,7 +393,7 @@ public sealed partial class PlayerGrain
     }
 
     private static EntitlementEventRecord? FirstGrant(IReadOnlyList<LedgerEvent> transaction) =>
-        transaction.FirstOrDefault(e => e.Entitlement!.ActionType == EntitlementActionType.Grant)?.Entitlement;
+        LedgerTransaction.GrantOf(transaction)?.Entitlement;
 
     /// <summary>
     /// Whether the order's grant is this item's: it names the Xbox item in its platform data, or, granted by

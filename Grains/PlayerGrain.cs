@@ -171,11 +171,9 @@ public sealed partial class PlayerGrain(
     /// (<see cref="LedgerEvent.TransactionEventsRead"/>), and the next decision gets here.
     /// </summary>
     private EntitlementEventResult? HeldByAnotherPlayer(SubmitEntitlementEvent command, IReadOnlyList<LedgerEvent> transaction) =>
-        command.FollowsGrant() && transaction.FirstOrDefault(IsGrant) is { PlayerUuid: { } holder } grant && holder != PlayerUuid
+        command.FollowsGrant() && LedgerTransaction.GrantOf(transaction) is { PlayerUuid: { } holder } grant && holder != PlayerUuid
             ? new EntitlementEventResult(EntitlementEventOutcome.GrantHeldByAnotherPlayer, grant.Entitlement)
             : null;
-
-    private static bool IsGrant(LedgerEvent e) => e.Entitlement!.ActionType == EntitlementActionType.Grant;
 
     public Task<PlayerEntitlements?> GetEntitlementsAsync() => InLedgerAsync(async () =>
     {

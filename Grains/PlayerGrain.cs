@@ -95,15 +95,10 @@ public sealed partial class PlayerGrain(
                 IReadOnlyList<LedgerEvent> transaction = [];
                 if (!optimistic)
                 {
-                    transaction = await store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId);
-                    if (EntitlementEventReplay.Find(transaction, command) is { } replay)
+                    (transaction, var answered) = await ReadTransactionAsync(command);
+                    if (answered is not null)
                     {
-                        return (replay, null);
-                    }
-
-                    if (HeldByAnotherPlayer(command, transaction) is { } held)
-                    {
-                        return (held, null);
+                        return (answered, null);
                     }
 
                     if (transaction.Any(e => e.PlayerUuid == PlayerUuid && e.Version > _state.Version))
@@ -120,15 +115,10 @@ public sealed partial class PlayerGrain(
                         // between the read and the load, and a state that holds a chargeback decided with a
                         // transaction that lacks it would revoke the grant a second time. Read after the load, any
                         // newer event of it is above the state's version, and the append then meets a version conflict.
-                        transaction = await store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId);
-                        if (EntitlementEventReplay.Find(transaction, command) is { } again)
+                        (transaction, answered) = await ReadTransactionAsync(command);
+                        if (answered is not null)
                         {
-                            return (again, null);
-                        }
-
-                        if (HeldByAnotherPlayer(command, transaction) is { } heldNow)
-                        {
-                            return (heldNow, null);
+                            return (answered, null);
                         }
                     }
                 }
@@ -144,10 +134,10 @@ public sealed partial class PlayerGrain(
                     // Refused (a balance past 64 bits) before the transaction was read: a retry of a grant already
                     // recorded is its replay, and a grant after its refund gives nothing; only the transaction says.
                     optimistic = false;
-                    transaction = await store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId);
-                    if (EntitlementEventReplay.Find(transaction, command) is { } replay)
+                    (transaction, var answered) = await ReadTransactionAsync(command);
+                    if (answered is not null)
                     {
-                        return (replay, null);
+                        return (answered, null);
                     }
 
                     decided = EntitlementDecider.DecideEntitlementEvent(_state, _player!, command, catalog, transaction, NewEventId(), Now());
@@ -161,6 +151,17 @@ public sealed partial class PlayerGrain(
                 return (null, decided with { TransactionEventsRead = transaction.Count });
             },
             appended => new EntitlementEventResult(EntitlementEventOutcome.Recorded, appended.Entitlement));
+    }
+
+    /// <summary>
+    /// Read the command's transaction, and with it the answer it already has, if any: its replay (or conflict),
+    /// or, for an event that follows a grant, the other player who holds that grant (<see cref="HeldByAnotherPlayer"/>).
+    /// Null when the command is to be decided.
+    /// </summary>
+    private async Task<(IReadOnlyList<LedgerEvent> Transaction, EntitlementEventResult? Answered)> ReadTransactionAsync(SubmitEntitlementEvent command)
+    {
+        var transaction = await store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId);
+        return (transaction, EntitlementEventReplay.Find(transaction, command) ?? HeldByAnotherPlayer(command, transaction));
     }
 
     /// <summary>

@@ -213,8 +213,8 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
             },
             cancellationToken);
 
-    /// <summary>One player's feed on the player's version index: the SQLite store's query (see there), with this engine's parameters.</summary>
-    internal static readonly string PlayerFeedWhere = SqliteLedgerStore.PlayerFeedWhere.Replace("$", "@", StringComparison.Ordinal);
+    /// <summary>One player's feed on the player's version index (see <see cref="LedgerEventRow.PlayerFeedWhere"/>).</summary>
+    internal static readonly string PlayerFeedWhere = LedgerEventRow.PlayerFeedWhere('@');
 
     public Task<long> ReadLastNotifyingSequenceAsync(CancellationToken cancellationToken = default) =>
         OnceMoreIfDroppedAsync(async () =>

@@ -523,30 +523,8 @@ public sealed partial class SqliteLedgerStore : ILedgerStore, IGroupCommittingSt
             },
             cancellationToken);
 
-    /// <summary>
-    /// One player's notifying events after a sequence, on the player's version index (there is no index by
-    /// player and sequence). A player's versions and sequences grow together, so version order is sequence
-    /// order, and the index walk starts after the player's last event at or before <c>$after</c>: found at once
-    /// when the event at <c>$after</c> or at <c>$after + 1</c> is the player's own (a position from this
-    /// player's feed, or the one just before it), else by walking the player's versions down from the newest
-    /// to the first at or before <c>$after</c> (only the events the read returns, and one more: a player who got
-    /// nothing since a position elsewhere in the feed, a silent connection's head, costs one entry, not the
-    /// player's whole history). <c>seq &gt; $after</c> decides either way.
-    /// </summary>
-    internal const string PlayerFeedWhere = $"""
-        WHERE player_uuid = $p AND {LedgerEventRow.NotifyingWhere} AND seq > $after
-          AND version >= {PlayerFeedStart}
-        ORDER BY version LIMIT $limit
-        """;
-
-    /// <summary>The first version of player <c>$p</c> whose sequence may be above <c>$after</c> (see <see cref="PlayerFeedWhere"/>).</summary>
-    internal const string PlayerFeedStart = """
-        COALESCE(
-              (SELECT version + 1 FROM ledger_events WHERE seq = $after AND player_uuid = $p),
-              (SELECT version FROM ledger_events WHERE seq = $after + 1 AND player_uuid = $p),
-              (SELECT version + 1 FROM ledger_events WHERE player_uuid = $p AND version IS NOT NULL AND seq <= $after ORDER BY version DESC LIMIT 1),
-              0)
-        """;
+    /// <summary>One player's feed on the player's version index (see <see cref="LedgerEventRow.PlayerFeedWhere"/>).</summary>
+    internal static readonly string PlayerFeedWhere = LedgerEventRow.PlayerFeedWhere('$');
 
     public Task<long> ReadLastNotifyingSequenceAsync(CancellationToken cancellationToken = default) => ReadAsync(
         connection => Convert.ToInt64(Scalar(connection, $"SELECT COALESCE((SELECT seq FROM ledger_events WHERE {LedgerEventRow.NotifyingWhere} ORDER BY seq DESC LIMIT 1), 0);"), CultureInfo.InvariantCulture),

@@ -6,9 +6,6 @@ using Microsoft.Extensions.Options;
 
 namespace Entitlements.Storage;
 
-/// <summary>A finished backup: the file, its size, the newest ledger sequence it holds, and when it was taken.</summary>
-public sealed record LedgerBackup(string Path, long Bytes, long LastSequence, DateTimeOffset StartedAt, TimeSpan Duration);
-
 /// <summary>
 /// Online backups of the embedded SQLite database, one at a time: each a new file in
 /// <see cref="StorageOptions.BackupPath"/>, named <c>entitlements-&lt;UTC start&gt;.db</c>. The copy is written

@@ -63,7 +63,7 @@ public sealed partial class PlayerGrain
         // is left covers its own: one that waited longer (consumes piling up behind a slow Xbox) answers 503 at
         // once and does nothing, rather than consume later for a client that has been told it failed.
         var xbox = ServiceProvider.GetRequiredService<IOptions<XboxOptions>>().Value;
-        var turnWait = TimeSpan.FromMilliseconds((long)Math.Max(1, xbox.ConsumeBudgetMilliseconds) + Math.Max(1, xbox.TimeoutMilliseconds));
+        var turnWait = TimeSpan.FromMilliseconds((long)xbox.ConsumeBudgetMilliseconds + xbox.TimeoutMilliseconds);
         if (!await _xboxTurn.WaitAsync(turnWait))
         {
             LogXboxTurnNotReached(logger, PlayerUuid, turnWait.TotalMilliseconds);
@@ -83,7 +83,7 @@ public sealed partial class PlayerGrain
     private async Task<XboxConsumeResult> ConsumeXboxInTurnAsync(XboxCollectionsClient client, ConsumeXboxEntitlements command, XboxOptions xbox)
     {
         var granted = new XboxGrants(command.CatalogVersion);
-        var budget = TimeSpan.FromMilliseconds(Math.Max(1, xbox.ConsumeBudgetMilliseconds));
+        var budget = TimeSpan.FromMilliseconds(xbox.ConsumeBudgetMilliseconds);
         using var spent = new CancellationTokenSource(budget, time);
         var deadline = spent.Token;
         try

@@ -398,7 +398,7 @@ public sealed partial class PlayerGrain(
     private async Task ApplyAsync(LedgerEvent appended)
     {
         _state = LedgerFold.Apply(_state, appended);
-        if (_state.Version - _snapshotVersion >= Math.Max(1, options.Value.SnapshotEvery))
+        if (_state.Version - _snapshotVersion >= options.Value.SnapshotEvery)
         {
             try
             {

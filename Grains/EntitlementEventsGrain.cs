@@ -101,7 +101,7 @@ public sealed class EntitlementEventsGrain(ILedgerStore store, CursorCodec curso
 
     /// <summary>The player the transaction's grant was recorded for, or null (no grant, or one with no player).</summary>
     private static Guid? GrantHolder(IReadOnlyList<LedgerEvent> transaction) =>
-        transaction.FirstOrDefault(e => e.Entitlement!.ActionType == EntitlementActionType.Grant)?.PlayerUuid;
+        LedgerTransaction.GrantOf(transaction)?.PlayerUuid;
 
     public async Task<EntitlementEventPage> ListAsync(EntitlementEventQuery query)
     {

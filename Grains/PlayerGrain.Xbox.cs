@@ -63,7 +63,7 @@ public sealed partial class PlayerGrain
         // is left covers its own: one that waited longer (consumes piling up behind a slow Xbox) answers 503 at
         // once and does nothing, rather than consume later for a client that has been told it failed.
         var xbox = ServiceProvider.GetRequiredService<IOptions<XboxOptions>>().Value;
-        var turnWait = TimeSpan.FromMilliseconds((long)Math.Max(1, xbox.ConsumeBudgetMilliseconds) + Math.Max(1, xbox.TimeoutMilliseconds));
+        var turnWait = TimeSpan.FromMilliseconds((long)xbox.ConsumeBudgetMilliseconds + xbox.TimeoutMilliseconds);
         if (!await _xboxTurn.WaitAsync(turnWait))
         {
             LogXboxTurnNotReached(logger, PlayerUuid, turnWait.TotalMilliseconds);
@@ -83,7 +83,7 @@ public sealed partial class PlayerGrain
     private async Task<XboxConsumeResult> ConsumeXboxInTurnAsync(XboxCollectionsClient client, ConsumeXboxEntitlements command, XboxOptions xbox)
     {
         var granted = new XboxGrants(command.CatalogVersion);
-        var budget = TimeSpan.FromMilliseconds(Math.Max(1, xbox.ConsumeBudgetMilliseconds));
+        var budget = TimeSpan.FromMilliseconds(xbox.ConsumeBudgetMilliseconds);
         using var spent = new CancellationTokenSource(budget, time);
         var deadline = spent.Token;
         try
@@ -314,7 +314,7 @@ public sealed partial class PlayerGrain
             async () =>
             {
                 var transaction = await store.ReadTransactionAsync(Platform.XboxLive, transactionId);
-                if (transaction.FirstOrDefault(e => e.Entitlement!.ActionType == EntitlementActionType.Grant) is { } grant)
+                if (LedgerTransaction.GrantOf(transaction) is { } grant)
                 {
                     // Granted by this call all the same when it is the event an earlier attempt of this call appended.
                     return (decided.Contains(grant.EventId) ? new XboxGrantOutcome(grant) : XboxGrantOutcome.AlreadyGranted, null);
@@ -326,7 +326,7 @@ public sealed partial class PlayerGrain
                 {
                     decision = EntitlementDecider.DecideEntitlementEvent(_state, _player!, command, catalog, transaction, NewEventId(), Now());
                 }
-                catch (ArgumentOutOfRangeException)
+                catch (BalanceLimitException)
                 {
                     // Refused: it would take the balance past 64 bits. Xbox has consumed the units already, so
                     // leaving the grant out would leave its started row pending, re-sent and refused on every later
@@ -393,7 +393,7 @@ public sealed partial class PlayerGrain
     }
 
     private static EntitlementEventRecord? FirstGrant(IReadOnlyList<LedgerEvent> transaction) =>
-        transaction.FirstOrDefault(e => e.Entitlement!.ActionType == EntitlementActionType.Grant)?.Entitlement;
+        LedgerTransaction.GrantOf(transaction)?.Entitlement;
 
     /// <summary>
     /// Whether the order's grant is this item's: it names the Xbox item in its platform data, or, granted by

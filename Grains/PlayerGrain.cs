@@ -95,15 +95,10 @@ public sealed partial class PlayerGrain(
                 IReadOnlyList<LedgerEvent> transaction = [];
                 if (!optimistic)
                 {
-                    transaction = await store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId);
-                    if (EntitlementEventReplay.Find(transaction, command) is { } replay)
+                    (transaction, var answered) = await ReadTransactionAsync(command);
+                    if (answered is not null)
                     {
-                        return (replay, null);
-                    }
-
-                    if (HeldByAnotherPlayer(command, transaction) is { } held)
-                    {
-                        return (held, null);
+                        return (answered, null);
                     }
 
                     if (transaction.Any(e => e.PlayerUuid == PlayerUuid && e.Version > _state.Version))
@@ -120,15 +115,10 @@ public sealed partial class PlayerGrain(
                         // between the read and the load, and a state that holds a chargeback decided with a
                         // transaction that lacks it would revoke the grant a second time. Read after the load, any
                         // newer event of it is above the state's version, and the append then meets a version conflict.
-                        transaction = await store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId);
-                        if (EntitlementEventReplay.Find(transaction, command) is { } again)
+                        (transaction, answered) = await ReadTransactionAsync(command);
+                        if (answered is not null)
                         {
-                            return (again, null);
-                        }
-
-                        if (HeldByAnotherPlayer(command, transaction) is { } heldNow)
-                        {
-                            return (heldNow, null);
+                            return (answered, null);
                         }
                     }
                 }
@@ -139,15 +129,15 @@ public sealed partial class PlayerGrain(
                 {
                     decided = EntitlementDecider.DecideEntitlementEvent(_state, _player!, command, catalog, transaction, NewEventId(), Now());
                 }
-                catch (ArgumentOutOfRangeException) when (optimistic)
+                catch (BalanceLimitException) when (optimistic)
                 {
                     // Refused (a balance past 64 bits) before the transaction was read: a retry of a grant already
                     // recorded is its replay, and a grant after its refund gives nothing; only the transaction says.
                     optimistic = false;
-                    transaction = await store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId);
-                    if (EntitlementEventReplay.Find(transaction, command) is { } replay)
+                    (transaction, var answered) = await ReadTransactionAsync(command);
+                    if (answered is not null)
                     {
-                        return (replay, null);
+                        return (answered, null);
                     }
 
                     decided = EntitlementDecider.DecideEntitlementEvent(_state, _player!, command, catalog, transaction, NewEventId(), Now());
@@ -164,6 +154,17 @@ public sealed partial class PlayerGrain(
     }
 
     /// <summary>
+    /// Read the command's transaction, and with it the answer it already has, if any: its replay (or conflict),
+    /// or, for an event that follows a grant, the other player who holds that grant (<see cref="HeldByAnotherPlayer"/>).
+    /// Null when the command is to be decided.
+    /// </summary>
+    private async Task<(IReadOnlyList<LedgerEvent> Transaction, EntitlementEventResult? Answered)> ReadTransactionAsync(SubmitEntitlementEvent command)
+    {
+        var transaction = await store.ReadTransactionAsync(command.Platform, command.PlatformTransactionId);
+        return (transaction, EntitlementEventReplay.Find(transaction, command) ?? HeldByAnotherPlayer(command, transaction));
+    }
+
+    /// <summary>
     /// A refund, chargeback or reversal belongs to the player its transaction's grant was recorded for, whatever
     /// player it names. The router found none, or another, and the grant was committed since (for another
     /// player): record nothing here, and tell the router whose it is. Decided with no grant in view, the
@@ -171,11 +172,9 @@ public sealed partial class PlayerGrain(
     /// (<see cref="LedgerEvent.TransactionEventsRead"/>), and the next decision gets here.
     /// </summary>
     private EntitlementEventResult? HeldByAnotherPlayer(SubmitEntitlementEvent command, IReadOnlyList<LedgerEvent> transaction) =>
-        command.FollowsGrant() && transaction.FirstOrDefault(IsGrant) is { PlayerUuid: { } holder } grant && holder != PlayerUuid
+        command.FollowsGrant() && LedgerTransaction.GrantOf(transaction) is { PlayerUuid: { } holder } grant && holder != PlayerUuid
             ? new EntitlementEventResult(EntitlementEventOutcome.GrantHeldByAnotherPlayer, grant.Entitlement)
             : null;
-
-    private static bool IsGrant(LedgerEvent e) => e.Entitlement!.ActionType == EntitlementActionType.Grant;
 
     public Task<PlayerEntitlements?> GetEntitlementsAsync() => InLedgerAsync(async () =>
     {
@@ -399,7 +398,7 @@ public sealed partial class PlayerGrain(
     private async Task ApplyAsync(LedgerEvent appended)
     {
         _state = LedgerFold.Apply(_state, appended);
-        if (_state.Version - _snapshotVersion >= Math.Max(1, options.Value.SnapshotEvery))
+        if (_state.Version - _snapshotVersion >= options.Value.SnapshotEvery)
         {
             try
             {

@@ -74,7 +74,7 @@ public static class EntitlementEventsApi
             {
                 result = await grains.SubmitEntitlementEventAsync(events, command);
             }
-            catch (ArgumentOutOfRangeException)
+            catch (BalanceLimitException)
             {
                 // The ledger refused the event before appending it: what it gives would take the item's
                 // balance past what 64 bits hold (the quantity is within bounds, the balance is not).

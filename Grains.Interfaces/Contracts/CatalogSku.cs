@@ -6,6 +6,15 @@ namespace Entitlements.Contracts;
 [GenerateSerializer, Immutable, Alias("Entitlements.CatalogSku")]
 public sealed record CatalogSku
 {
+    /// <summary>The <see cref="Clazz"/> of an entry that gives none.</summary>
+    public const EntitlementClazz DefaultClazz = EntitlementClazz.Entitlement;
+
+    /// <summary>The <see cref="UnitsPerQuantity"/> of an entry that gives none.</summary>
+    public const long DefaultUnitsPerQuantity = 1;
+
+    /// <summary>The <see cref="RevocationPolicy"/> of an entry that gives none.</summary>
+    public const RevocationPolicy DefaultRevocationPolicy = RevocationPolicy.RevokeOrReport;
+
     [Id(0)] public required Platform Platform { get; init; }
     [Id(1)] public required string Sku { get; init; }
     [Id(2)] public required EntitlementType EntitlementType { get; init; }
@@ -16,11 +25,11 @@ public sealed record CatalogSku
 
     /// <summary>The game's own item class (PlayFab's <c>ItemClass</c>), free text.</summary>
     [Id(5)] public string? ItemClass { get; init; }
-    [Id(6)] public EntitlementClazz Clazz { get; init; } = EntitlementClazz.Entitlement;
+    [Id(6)] public EntitlementClazz Clazz { get; init; } = DefaultClazz;
 
     /// <summary>Units of the item granted per unit of an event's quantity (consumables).</summary>
-    [Id(7)] public long UnitsPerQuantity { get; init; } = 1;
-    [Id(8)] public RevocationPolicy RevocationPolicy { get; init; } = RevocationPolicy.RevokeOrReport;
+    [Id(7)] public long UnitsPerQuantity { get; init; } = DefaultUnitsPerQuantity;
+    [Id(8)] public RevocationPolicy RevocationPolicy { get; init; } = DefaultRevocationPolicy;
 
     /// <summary>The store's own product id (for XboxLive, the Xbox store product id).</summary>
     [Id(9)] public string? PlatformProductId { get; init; }
@@ -171,10 +180,3 @@ public sealed record CatalogSku
                 : new CatalogSkuProblem(member, field, $"is {Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture)}, which is not a value of {typeof(T).Name}.");
     }
 }
-
-/// <summary>
-/// One thing wrong with a catalog entry (<see cref="CatalogSku.Problems"/>): the member, the field that holds
-/// it in the entry's JSON (the catalog route's body and the seed file: <c>["loot_entitlement", "type"]</c>,
-/// <c>["custom_data", key]</c>), and what is wrong, worded to follow either name.
-/// </summary>
-public sealed record CatalogSkuProblem(string Member, IReadOnlyList<string> Field, string Description);

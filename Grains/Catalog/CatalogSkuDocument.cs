@@ -17,9 +17,9 @@ public sealed record CatalogSkuDocument
     [JsonPropertyName("item_id")] public required string ItemId { get; init; }
     [JsonPropertyName("item_name")] public required string ItemName { get; init; }
     [JsonPropertyName("item_class")] public string? ItemClass { get; init; }
-    [JsonPropertyName("clazz")] public string Clazz { get; init; } = "ENTITLEMENT";
-    [JsonPropertyName("units_per_quantity")] public long UnitsPerQuantity { get; init; } = 1;
-    [JsonPropertyName("revocation_policy")] public string RevocationPolicy { get; init; } = "revoke_or_report";
+    [JsonPropertyName("clazz")] public string Clazz { get; init; } = WireNames<EntitlementClazz>.Of(CatalogSku.DefaultClazz);
+    [JsonPropertyName("units_per_quantity")] public long UnitsPerQuantity { get; init; } = CatalogSku.DefaultUnitsPerQuantity;
+    [JsonPropertyName("revocation_policy")] public string RevocationPolicy { get; init; } = WireNames<RevocationPolicy>.Of(CatalogSku.DefaultRevocationPolicy);
     [JsonPropertyName("platform_product_id")] public string? PlatformProductId { get; init; }
     [JsonPropertyName("revision")] public long Revision { get; init; }
 

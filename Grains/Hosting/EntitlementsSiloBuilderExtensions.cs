@@ -59,8 +59,23 @@ public static class EntitlementsSiloBuilderExtensions
         services.AddSingleton<CursorCodec>();
         services.AddSingleton<CatalogSeeder>();
 
-        // Notifications: written with the ledger, relayed to memory streams. The streams are not durable;
-        // the ledger is, and the relay publishes from its stored position after any restart.
+        AddNotifications(builder, configuration);
+        AddWebhooks(services, configuration);
+        AddStartSequence(builder);
+
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ConsumerKeepAlive>();
+
+        builder.AddXboxCollections(configuration);
+        return builder;
+    }
+
+    /// <summary>
+    /// Notifications: written with the ledger, relayed to memory streams. The streams are not durable; the
+    /// ledger is, and the relay publishes from its stored position after any restart.
+    /// </summary>
+    private static void AddNotifications(ISiloBuilder builder, IConfiguration configuration)
+    {
+        var services = builder.Services;
         services.AddOptions<NotificationOptions>().Bind(configuration.GetSection(NotificationOptions.SectionName))
             .PostConfigure(o => o.Namespace = configuration["AccelByte:Namespace"] ?? NotificationOptions.DefaultNamespace)
             .Validate(_ => configuration["Notifications:Namespace"] is null, "Notifications:Namespace is not read: set AccelByte:Namespace, the same on silos and gateways.")
@@ -96,18 +111,26 @@ public static class EntitlementsSiloBuilderExtensions
             // Cluster mode keeps stream subscriptions in PostgreSQL instead (UsePostgresCluster).
             builder.AddMemoryGrainStorage(PostgresClusterExtensions.PubSubStore);
         }
+    }
 
-        // Webhooks: one grain per configured endpoint, each from its own stored position.
+    /// <summary>Webhooks: one grain per configured endpoint, each from its own stored position.</summary>
+    private static void AddWebhooks(IServiceCollection services, IConfiguration configuration)
+    {
         services.AddOptions<WebhookOptions>().Bind(configuration.GetSection(WebhookOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>();
         services.AddHttpClient();
         services.AddSingleton<IConfigureOptions<HttpClientFactoryOptions>, WebhookHttpClients>();
         WebhookHttpClients.RemoveLoggers(services, configuration.GetSection(WebhookOptions.SectionName).Get<WebhookOptions>());
         services.AddSingleton<WebhookSender>();
+    }
 
-        // One start-up task, in order: Orleans runs start-up tasks side by side, and the relay and the
-        // webhooks read their positions from tables the schema creates. A restarted silo resumes
-        // publishing and delivery by itself.
+    /// <summary>
+    /// One start-up task, in order: the schema and the catalog seed, then the relay and every webhook woken.
+    /// Orleans runs start-up tasks side by side, and the relay and the webhooks read their positions from
+    /// tables the schema creates. A restarted silo resumes publishing and delivery by itself.
+    /// </summary>
+    private static void AddStartSequence(ISiloBuilder builder)
+    {
         builder.AddStartupTask(async (sp, cancellationToken) =>
         {
             await sp.GetRequiredService<CatalogSeeder>().RunWhenReachableAsync(cancellationToken);
@@ -118,11 +141,6 @@ public static class EntitlementsSiloBuilderExtensions
                 await grains.GetGrain<IWebhookGrain>(webhook.Name).WakeAsync();
             }
         });
-
-        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ConsumerKeepAlive>();
-
-        builder.AddXboxCollections(configuration);
-        return builder;
     }
 
     /// <summary>

@@ -27,10 +27,3 @@ public sealed class OrleansClusterOptions
     /// <summary>Cluster mode: listen on every interface (0.0.0.0) rather than on the advertised address only.</summary>
     public bool ListenOnAnyHostAddress { get; set; }
 }
-
-/// <summary>How the Orleans side of a process is hosted: the <c>Orleans:Mode</c> setting.</summary>
-public enum OrleansMode
-{
-    Embedded,
-    Cluster,
-}

@@ -8,9 +8,6 @@ namespace Entitlements.Ledger;
 /// </summary>
 public static class EntitlementDecider
 {
-    private const string BalanceLimitMessage =
-        "The event would take the item's balance past what 64 bits hold (9223372036854775807 units); nothing was recorded.";
-
     /// <summary>
     /// Decide an entitlement event for a player.
     /// </summary>
@@ -349,7 +346,7 @@ public static class EntitlementDecider
     private static long UnitsOf(long quantity, long unitsPerQuantity) =>
         quantity <= long.MaxValue / Math.Max(1, unitsPerQuantity)
             ? quantity * unitsPerQuantity
-            : throw new ArgumentOutOfRangeException(nameof(quantity), quantity, BalanceLimitMessage);
+            : throw new BalanceLimitException(nameof(quantity), quantity);
 
     /// <summary>
     /// Refuse an effect that would take an item's balance past what 64 bits hold. The fold adds without a
@@ -360,7 +357,7 @@ public static class EntitlementDecider
     {
         if (units > 0 ? balance > long.MaxValue - units : balance < long.MinValue - units)
         {
-            throw new ArgumentOutOfRangeException(nameof(units), units, BalanceLimitMessage);
+            throw new BalanceLimitException(nameof(units), units);
         }
     }
 

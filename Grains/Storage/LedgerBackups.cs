@@ -6,9 +6,6 @@ using Microsoft.Extensions.Options;
 
 namespace Entitlements.Storage;
 
-/// <summary>A finished backup: the file, its size, the newest ledger sequence it holds, and when it was taken.</summary>
-public sealed record LedgerBackup(string Path, long Bytes, long LastSequence, DateTimeOffset StartedAt, TimeSpan Duration);
-
 /// <summary>
 /// Online backups of the embedded SQLite database, one at a time: each a new file in
 /// <see cref="StorageOptions.BackupPath"/>, named <c>entitlements-&lt;UTC start&gt;.db</c>. The copy is written
@@ -158,13 +155,4 @@ public sealed partial class LedgerBackups(SqliteLedgerStore store, IOptions<Stor
 
     [GeneratedRegex(@"^entitlements-(?<time>\d{8}T\d{9}Z)(?:-(?<n>\d{1,9}))?\.db$", RegexOptions.CultureInvariant)]
     private static partial Regex BackupName();
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Backed up the SQLite database to {Path}: {Bytes} bytes, ledger up to sequence {LastSequence}, in {Milliseconds} ms")]
-    private static partial void LogTaken(ILogger logger, string path, long bytes, long lastSequence, long milliseconds);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Removed the old backup {Path} (Storage:BackupsKept)")]
-    private static partial void LogRemoved(ILogger logger, string path);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove old backups from {Directory}; a later backup tries again")]
-    private static partial void LogRemoveFailed(ILogger logger, Exception exception, string directory);
 }

@@ -22,6 +22,28 @@ internal static class LedgerEventRow
     public const string NotifyingWhere = "(entitlement_updated IS NOT NULL OR revocation_completed IS NOT NULL)";
 
     /// <summary>
+    /// One player's notifying events after a sequence, on the player's version index (there is no index by
+    /// player and sequence), with parameters <c>p</c> (the player), <c>after</c> and <c>limit</c> named with
+    /// the engine's <paramref name="prefix"/> (<c>$</c> for SQLite, <c>@</c> for PostgreSQL). A player's
+    /// versions and sequences grow together, so version order is sequence order, and the index walk starts
+    /// after the player's last event at or before <c>after</c>: found at once when the event at <c>after</c>
+    /// or at <c>after + 1</c> is the player's own (a position from this player's feed, or the one just before
+    /// it), else by walking the player's versions down from the newest to the first at or before <c>after</c>
+    /// (only the events the read returns, and one more: a player who got nothing since a position elsewhere in
+    /// the feed, a silent connection's head, costs one entry, not the player's whole history).
+    /// <c>seq &gt; after</c> decides either way.
+    /// </summary>
+    public static string PlayerFeedWhere(char prefix) => $"""
+        WHERE player_uuid = {prefix}p AND {NotifyingWhere} AND seq > {prefix}after
+          AND version >= COALESCE(
+              (SELECT version + 1 FROM ledger_events WHERE seq = {prefix}after AND player_uuid = {prefix}p),
+              (SELECT version FROM ledger_events WHERE seq = {prefix}after + 1 AND player_uuid = {prefix}p),
+              (SELECT version + 1 FROM ledger_events WHERE player_uuid = {prefix}p AND version IS NOT NULL AND seq <= {prefix}after ORDER BY version DESC LIMIT 1),
+              0)
+        ORDER BY version LIMIT {prefix}limit
+        """;
+
+    /// <summary>
     /// The columns <see cref="ReadListed"/> expects, in its order: all but the notification messages, which a
     /// listing of events never returns (decoding their JSON was most of the cost of reading a row).
     /// </summary>

@@ -1,12 +1,9 @@
 using System.Data;
 using System.Data.Common;
 using System.Security.Cryptography;
-using System.Text.Json;
 using Entitlements.Contracts;
 using Entitlements.Diagnostics;
 using Entitlements.Ledger;
-using Entitlements.Notifications;
-using Entitlements.Webhooks;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
@@ -56,11 +53,6 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
     internal const long MigrationLock = PostgresMigrations.MigrationLock;
 
     private const int SchemaVersion = 10;
-
-    private static readonly JsonSerializerOptions CatalogJson = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
-    };
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly ILogger<PostgresLedgerStore> _logger;
@@ -213,8 +205,8 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
             },
             cancellationToken);
 
-    /// <summary>One player's feed on the player's version index: the SQLite store's query (see there), with this engine's parameters.</summary>
-    internal static readonly string PlayerFeedWhere = SqliteLedgerStore.PlayerFeedWhere.Replace("$", "@", StringComparison.Ordinal);
+    /// <summary>One player's feed on the player's version index (see <see cref="LedgerEventRow.PlayerFeedWhere"/>).</summary>
+    internal static readonly string PlayerFeedWhere = LedgerEventRow.PlayerFeedWhere('@');
 
     public Task<long> ReadLastNotifyingSequenceAsync(CancellationToken cancellationToken = default) =>
         OnceMoreIfDroppedAsync(async () =>
@@ -242,322 +234,6 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
             return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long position ? position : null;
         });
 
-    public async Task<WebhookDeadLetter> WriteDeadLetterAsync(WebhookDeadLetter deadLetter, string? consumer = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(deadLetter);
-        // One statement: the position moves with the dead letter or, if it fails, neither is written.
-        var movePosition = consumer is null ? string.Empty : $"WITH moved AS ({MovePositionSql}) ";
-        await using var command = _dataSource.CreateCommand($"""
-            {movePosition}INSERT INTO webhook_dead_letters (webhook, position, event_id, player_uuid, kind, attempts, last_error, failed_us, replayed_us)
-            VALUES (@w, @pos, @event, @p, @kind, @attempts, @error, @failed, NULL)
-            ON CONFLICT (webhook, position) DO UPDATE SET
-                attempts = excluded.attempts, last_error = excluded.last_error, failed_us = excluded.failed_us, replayed_us = NULL
-            RETURNING {DeadLetterColumns};
-            """);
-        command.Parameters.Add(Parameter("w", NpgsqlDbType.Text, deadLetter.Webhook));
-        command.Parameters.Add(Parameter("pos", NpgsqlDbType.Bigint, deadLetter.Position));
-        command.Parameters.Add(Parameter("event", NpgsqlDbType.Text, deadLetter.EventId));
-        command.Parameters.Add(Parameter("p", NpgsqlDbType.Uuid, deadLetter.PlayerUuid));
-        command.Parameters.Add(Parameter("kind", NpgsqlDbType.Smallint, (short)deadLetter.Kind));
-        command.Parameters.Add(Parameter("attempts", NpgsqlDbType.Integer, deadLetter.Attempts));
-        command.Parameters.Add(Parameter("error", NpgsqlDbType.Text, deadLetter.LastError));
-        command.Parameters.Add(Parameter("failed", NpgsqlDbType.Bigint, Time.ToMicros(deadLetter.Failed)));
-        if (consumer is not null)
-        {
-            command.Parameters.Add(Parameter("c", NpgsqlDbType.Text, consumer));
-            command.Parameters.Add(Parameter("at", NpgsqlDbType.Bigint, Time.ToMicros(DateTimeOffset.UtcNow)));
-        }
-
-        return (await ReadDeadLettersAsync(command, cancellationToken).ConfigureAwait(false))[0];
-    }
-
-    public Task<IReadOnlyList<WebhookDeadLetter>> ReadDeadLettersAsync(string webhook, long afterId, int limit, CancellationToken cancellationToken = default) =>
-        OnceMoreIfDroppedAsync(async () =>
-        {
-            await using var command = _dataSource.CreateCommand($"SELECT {DeadLetterColumns} FROM webhook_dead_letters WHERE webhook = @w AND id > @after ORDER BY id LIMIT @limit;");
-            command.Parameters.Add(Parameter("w", NpgsqlDbType.Text, webhook));
-            command.Parameters.Add(Parameter("after", NpgsqlDbType.Bigint, afterId));
-            command.Parameters.Add(Parameter("limit", NpgsqlDbType.Integer, limit));
-            return await ReadDeadLettersAsync(command, cancellationToken).ConfigureAwait(false);
-        });
-
-    public Task<WebhookDeadLetter?> ReadDeadLetterAsync(string webhook, long id, CancellationToken cancellationToken = default) =>
-        OnceMoreIfDroppedAsync(async () =>
-        {
-            await using var command = _dataSource.CreateCommand($"SELECT {DeadLetterColumns} FROM webhook_dead_letters WHERE webhook = @w AND id = @id;");
-            command.Parameters.Add(Parameter("w", NpgsqlDbType.Text, webhook));
-            command.Parameters.Add(Parameter("id", NpgsqlDbType.Bigint, id));
-            return (await ReadDeadLettersAsync(command, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
-        });
-
-    public async Task<WebhookDeadLetter?> MarkDeadLetterReplayedAsync(string webhook, long id, DateTimeOffset replayed, CancellationToken cancellationToken = default)
-    {
-        await using var command = _dataSource.CreateCommand($"UPDATE webhook_dead_letters SET replayed_us = @at WHERE webhook = @w AND id = @id RETURNING {DeadLetterColumns};");
-        command.Parameters.Add(Parameter("w", NpgsqlDbType.Text, webhook));
-        command.Parameters.Add(Parameter("id", NpgsqlDbType.Bigint, id));
-        command.Parameters.Add(Parameter("at", NpgsqlDbType.Bigint, Time.ToMicros(replayed)));
-        return (await ReadDeadLettersAsync(command, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
-    }
-
-    public async Task<WebhookDeadLetter?> RecordDeadLetterReplayFailureAsync(string webhook, long id, string? lastError, DateTimeOffset failed, CancellationToken cancellationToken = default)
-    {
-        await using var command = _dataSource.CreateCommand($"""
-            UPDATE webhook_dead_letters SET attempts = attempts + 1, last_error = @error, failed_us = @failed
-            WHERE webhook = @w AND id = @id
-            RETURNING {DeadLetterColumns};
-            """);
-        command.Parameters.Add(Parameter("w", NpgsqlDbType.Text, webhook));
-        command.Parameters.Add(Parameter("id", NpgsqlDbType.Bigint, id));
-        command.Parameters.Add(Parameter("error", NpgsqlDbType.Text, lastError));
-        command.Parameters.Add(Parameter("failed", NpgsqlDbType.Bigint, Time.ToMicros(failed)));
-        return (await ReadDeadLettersAsync(command, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
-    }
-
-    public Task<(long Total, long Pending)> CountDeadLettersAsync(string webhook, CancellationToken cancellationToken = default) =>
-        OnceMoreIfDroppedAsync(async () =>
-        {
-            // Two counts that each read one index (schema version 7): the total the unique (webhook, position)
-            // one, the pending the partial one on the rows no replay has delivered. Both are index-only scans: a
-            // row is visited only on a page changed since autovacuum last marked it all-visible.
-            await using var command = _dataSource.CreateCommand(
-                "SELECT (SELECT COUNT(*) FROM webhook_dead_letters WHERE webhook = @w), (SELECT COUNT(*) FROM webhook_dead_letters WHERE webhook = @w AND replayed_us IS NULL);");
-            command.Parameters.Add(Parameter("w", NpgsqlDbType.Text, webhook));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            return (reader.GetInt64(0), reader.GetInt64(1));
-        });
-
-    public Task<PlayerInfo?> ReadPlayerAsync(Guid playerUuid, CancellationToken cancellationToken = default) =>
-        OnceMoreIfDroppedAsync(async () =>
-        {
-            await using var command = _dataSource.CreateCommand("SELECT player_uuid, player_id, created_us FROM players WHERE player_uuid = @p;");
-            command.Parameters.Add(Parameter("p", NpgsqlDbType.Uuid, playerUuid));
-            return await ReadPlayerAsync(command, cancellationToken).ConfigureAwait(false);
-        });
-
-    public Task<PlayerInfo?> ReadPlayerByIdAsync(long playerId, CancellationToken cancellationToken = default) =>
-        OnceMoreIfDroppedAsync(async () =>
-        {
-            await using var command = _dataSource.CreateCommand("SELECT player_uuid, player_id, created_us FROM players WHERE player_id = @id;");
-            command.Parameters.Add(Parameter("id", NpgsqlDbType.Bigint, playerId));
-            return await ReadPlayerAsync(command, cancellationToken).ConfigureAwait(false);
-        });
-
-    public Task<PlatformUserLink?> ReadPlatformUserAsync(Platform platform, string platformUserId, CancellationToken cancellationToken = default) =>
-        OnceMoreIfDroppedAsync(async () =>
-        {
-            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            return await ReadLinkAsync(connection, null, platform, platformUserId, cancellationToken).ConfigureAwait(false);
-        });
-
-    public async Task<LinkPlatformUserResult> LinkPlatformUserAsync(
-        Platform platform, string platformUserId, string? displayName, Guid? playerUuid, DateTimeOffset now, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
-        await LockAsync(connection, transaction, PlayersLock, cancellationToken).ConfigureAwait(false);
-        var existing = await ReadLinkAsync(connection, transaction, platform, platformUserId, cancellationToken).ConfigureAwait(false);
-        if (existing is not null && (playerUuid is null || playerUuid == existing.PlayerUuid))
-        {
-            if (displayName is null || displayName == existing.DisplayName)
-            {
-                return new LinkPlatformUserResult(existing, Created: false);
-            }
-
-            await using var rename = Command(connection, "UPDATE platform_users SET display_name = @name WHERE platform = @platform AND md5(platform_user_id) = md5(@user) AND platform_user_id = @user;", transaction);
-            rename.Parameters.Add(Parameter("name", NpgsqlDbType.Text, displayName));
-            rename.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, platform.ToString()));
-            rename.Parameters.Add(Parameter("user", NpgsqlDbType.Text, platformUserId));
-            await rename.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return new LinkPlatformUserResult(existing with { DisplayName = displayName }, Created: false);
-        }
-
-        var target = playerUuid ?? Guid.NewGuid();
-        // INSERT ... SELECT ... WHERE NOT EXISTS rather than ON CONFLICT DO NOTHING: a conflicting insert
-        // would still draw a player_id, leaving a hole in the sequential ids.
-        await using (var player = Command(connection, """
-            INSERT INTO players (player_uuid, created_us)
-            SELECT @p, @at WHERE NOT EXISTS (SELECT 1 FROM players WHERE player_uuid = @p);
-            INSERT INTO platform_users (platform, platform_user_id, player_uuid, display_name, created_us) VALUES (@platform, @user, @p, @name, @at)
-            ON CONFLICT (platform, md5(platform_user_id)) DO UPDATE SET player_uuid = excluded.player_uuid, display_name = COALESCE(excluded.display_name, platform_users.display_name)
-            WHERE platform_users.platform_user_id = excluded.platform_user_id;
-            """, transaction))
-        {
-            player.Parameters.Add(Parameter("p", NpgsqlDbType.Uuid, target));
-            player.Parameters.Add(Parameter("at", NpgsqlDbType.Bigint, Time.ToMicros(now)));
-            player.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, platform.ToString()));
-            player.Parameters.Add(Parameter("user", NpgsqlDbType.Text, platformUserId));
-            player.Parameters.Add(Parameter("name", NpgsqlDbType.Text, displayName));
-            await player.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        // Nothing was written only when another id of the platform has the same MD5 (the unique key).
-        var linked = await ReadLinkAsync(connection, transaction, platform, platformUserId, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"The {platform} user id has the same MD5 as another user id of the platform; it cannot be linked.");
-        PlayerInfo.ThrowIfNotIssuable(linked.PlayerId);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new LinkPlatformUserResult(linked, Created: existing is null);
-    }
-
-    public Task<CatalogSku?> ReadCatalogSkuAsync(Platform platform, string sku, CancellationToken cancellationToken = default) =>
-        OnceMoreIfDroppedAsync(async () =>
-        {
-            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            return await ReadCatalogSkuAsync(connection, null, platform, sku, cancellationToken).ConfigureAwait(false);
-        });
-
-    private static async Task<CatalogSku?> ReadCatalogSkuAsync(
-        NpgsqlConnection connection, NpgsqlTransaction? transaction, Platform platform, string sku, CancellationToken cancellationToken)
-    {
-        await using var command = Command(connection, "SELECT document, revision FROM catalog_skus WHERE platform = @platform AND md5(sku) = md5(@sku) AND sku = @sku;", transaction);
-        command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, platform.ToString()));
-        command.Parameters.Add(Parameter("sku", NpgsqlDbType.Text, sku));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadCatalog(reader.GetString(0), reader.GetInt64(1)) : null;
-    }
-
-    public async Task<CatalogWriteResult> WriteCatalogSkuAsync(CatalogSku sku, CatalogPrecondition precondition, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(sku);
-        ArgumentNullException.ThrowIfNull(precondition);
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
-        // Every catalog write (and the seed) takes this lock first, so the checks below still hold at the upsert.
-        await LockAsync(connection, transaction, CatalogLock, cancellationToken).ConfigureAwait(false);
-        var stored = await ReadCatalogSkuAsync(connection, transaction, sku.Platform, sku.Sku, cancellationToken).ConfigureAwait(false);
-        if (!precondition.HoldsFor(stored?.Revision))
-        {
-            return new CatalogWriteResult(CatalogWriteOutcome.PreconditionFailed, stored);
-        }
-
-        if (await ReadItemTypeConflictAsync(connection, transaction, sku, cancellationToken).ConfigureAwait(false) is { } otherType)
-        {
-            return new CatalogWriteResult(CatalogWriteOutcome.ItemTypeConflict, stored, otherType);
-        }
-
-        if (await ReadProductIdConflictAsync(connection, transaction, sku, cancellationToken).ConfigureAwait(false) is { } otherProduct)
-        {
-            return new CatalogWriteResult(CatalogWriteOutcome.ProductIdConflict, stored, otherProduct);
-        }
-
-        await using var command = Command(connection, """
-            INSERT INTO catalog_skus (platform, sku, revision, document, platform_product_id) VALUES (@platform, @sku, 1, @doc, @product)
-            ON CONFLICT (platform, md5(sku)) DO UPDATE SET
-                revision = catalog_skus.revision + 1, document = excluded.document, platform_product_id = excluded.platform_product_id
-            WHERE catalog_skus.sku = excluded.sku
-            RETURNING revision;
-            """, transaction);
-        BindCatalog(command, sku);
-        // No row back only when another SKU of the platform has the same MD5 (the unique key).
-        if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not long revision)
-        {
-            throw new InvalidOperationException($"The {sku.Platform} SKU has the same MD5 as another SKU of the platform; it cannot be written.");
-        }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new CatalogWriteResult(CatalogWriteOutcome.Written, sku with { Revision = revision });
-    }
-
-    public async Task<int> SeedCatalogAsync(IEnumerable<CatalogSku> skus, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(skus);
-        var entries = skus.ToList();
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
-        await LockAsync(connection, transaction, CatalogLock, cancellationToken).ConfigureAwait(false);
-        var inserted = 0;
-        foreach (var sku in entries)
-        {
-            await using var command = Command(
-                connection,
-                "INSERT INTO catalog_skus (platform, sku, revision, document, platform_product_id) VALUES (@platform, @sku, 1, @doc, @product) ON CONFLICT DO NOTHING;",
-                transaction);
-            BindCatalog(command, sku);
-            if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
-            {
-                continue;
-            }
-
-            // A new entry only: the ones already stored were checked when written (or predate the check).
-            if (await ReadItemTypeConflictAsync(connection, transaction, sku, cancellationToken).ConfigureAwait(false) is { } other)
-            {
-                throw new InvalidDataException(new CatalogWriteResult(CatalogWriteOutcome.ItemTypeConflict, null, other).Describe(sku));
-            }
-
-            if (await ReadProductIdConflictAsync(connection, transaction, sku, cancellationToken).ConfigureAwait(false) is { } otherProduct)
-            {
-                throw new InvalidDataException(new CatalogWriteResult(CatalogWriteOutcome.ProductIdConflict, null, otherProduct).Describe(sku));
-            }
-
-            inserted++;
-        }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return inserted;
-    }
-
-    /// <summary>
-    /// Another entry (any platform) of the entry's item with another entitlement type, if any: a scan of the
-    /// catalog's documents, which only a catalog write (or a seeded new entry) pays. A document holding a NUL
-    /// escape (stored before NUL was refused) cannot be read as <c>jsonb</c> and is passed over, as the
-    /// schema version 9 upgrade passes it over.
-    /// </summary>
-    private static async Task<CatalogSku?> ReadItemTypeConflictAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, CatalogSku sku, CancellationToken cancellationToken)
-    {
-        await using var command = Command(connection, """
-            SELECT document, revision FROM catalog_skus
-            WHERE (CASE WHEN strpos(document, '\u0000') = 0 THEN document::jsonb ->> 'itemId' END) = @item
-                AND NOT (platform = @platform AND sku = @sku)
-            ORDER BY platform, sku COLLATE "C";
-            """, transaction);
-        command.Parameters.Add(Parameter("item", NpgsqlDbType.Text, sku.ItemId));
-        command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, sku.Platform.ToString()));
-        command.Parameters.Add(Parameter("sku", NpgsqlDbType.Text, sku.Sku));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var sameItem = new List<CatalogSku>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            sameItem.Add(ReadCatalog(reader.GetString(0), reader.GetInt64(1)));
-        }
-
-        return CatalogRules.ItemTypeConflict(sku, sameItem);
-    }
-
-    /// <summary>Another entry of the platform with the entry's product id, if that must be unique (XboxLive), on the product index.</summary>
-    private static async Task<CatalogSku?> ReadProductIdConflictAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, CatalogSku sku, CancellationToken cancellationToken)
-    {
-        if (!CatalogRules.HasUniqueProductId(sku))
-        {
-            return null;
-        }
-
-        await using var command = Command(connection, """
-            SELECT document, revision FROM catalog_skus
-            WHERE platform = @platform AND md5(platform_product_id) = md5(@product) AND platform_product_id = @product AND sku <> @sku
-            ORDER BY sku COLLATE "C" LIMIT 1;
-            """, transaction);
-        command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, sku.Platform.ToString()));
-        command.Parameters.Add(Parameter("product", NpgsqlDbType.Text, sku.PlatformProductId));
-        command.Parameters.Add(Parameter("sku", NpgsqlDbType.Text, sku.Sku));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadCatalog(reader.GetString(0), reader.GetInt64(1)) : null;
-    }
-
-    /// <summary>
-    /// A catalog write's values: the entry as its JSON document (without its revision), and its platform product
-    /// id again in a column of its own (schema version 9), which the lookup by product id is indexed on.
-    /// </summary>
-    private static void BindCatalog(NpgsqlCommand command, CatalogSku sku)
-    {
-        command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, sku.Platform.ToString()));
-        command.Parameters.Add(Parameter("sku", NpgsqlDbType.Text, sku.Sku));
-        command.Parameters.Add(Parameter("doc", NpgsqlDbType.Text, JsonSerializer.Serialize(sku with { Revision = 0 }, CatalogJson)));
-        command.Parameters.Add(Parameter("product", NpgsqlDbType.Text, sku.PlatformProductId));
-    }
-
     public Task<byte[]> ReadCursorKeyAsync(CancellationToken cancellationToken = default) => ReadSettingKeyAsync("cursor_key", cancellationToken);
 
     /// <summary>
@@ -584,27 +260,6 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
             }
 
             return pending;
-        });
-
-    /// <summary>
-    /// The platform's catalog entry of product <c>@product</c>, the first by SKU (byte order) when several share
-    /// it: on the index of product ids by their MD5 (schema version 9), comparing the id itself too, so the read
-    /// costs the entries of that product, not a jsonb parse of every entry of the platform as it did before.
-    /// </summary>
-    internal const string CatalogSkuByProductIdQuery = """
-        SELECT document, revision FROM catalog_skus
-        WHERE platform = @platform AND md5(platform_product_id) = md5(@product) AND platform_product_id = @product
-        ORDER BY sku COLLATE "C" LIMIT 1;
-        """;
-
-    public Task<CatalogSku?> ReadCatalogSkuByProductIdAsync(Platform platform, string productId, CancellationToken cancellationToken = default) =>
-        OnceMoreIfDroppedAsync(async () =>
-        {
-            await using var command = _dataSource.CreateCommand(CatalogSkuByProductIdQuery);
-            command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, platform.ToString()));
-            command.Parameters.Add(Parameter("product", NpgsqlDbType.Text, productId));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadCatalog(reader.GetString(0), reader.GetInt64(1)) : null;
         });
 
     public Task<byte[]> ReadSessionTicketKeyAsync(CancellationToken cancellationToken = default) => ReadSettingKeyAsync("session_ticket_key", cancellationToken);
@@ -782,76 +437,12 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
         }
     }
 
-    private const string DeadLetterColumns = "id, webhook, position, event_id, player_uuid, kind, attempts, last_error, failed_us, replayed_us";
-
     /// <summary>Move consumer <c>@c</c>'s position forward to <c>@pos</c> (never back), at <c>@at</c>; no trailing semicolon, so that it can sit in a <c>WITH</c>.</summary>
     private const string MovePositionSql = """
         INSERT INTO notification_positions (consumer, position, updated_us) VALUES (@c, @pos, @at)
         ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, updated_us = excluded.updated_us
         WHERE excluded.position > notification_positions.position
         """;
-
-    private static async Task<IReadOnlyList<WebhookDeadLetter>> ReadDeadLettersAsync(NpgsqlCommand command, CancellationToken cancellationToken)
-    {
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var letters = new List<WebhookDeadLetter>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            letters.Add(new WebhookDeadLetter
-            {
-                Id = reader.GetInt64(0),
-                Webhook = reader.GetString(1),
-                Position = reader.GetInt64(2),
-                EventId = reader.GetString(3),
-                PlayerUuid = reader.GetGuid(4),
-                Kind = (NotificationKind)reader.GetInt16(5),
-                Attempts = reader.GetInt32(6),
-                LastError = reader.IsDBNull(7) ? null : reader.GetString(7),
-                Failed = Time.FromMicros(reader.GetInt64(8)),
-                Replayed = reader.IsDBNull(9) ? null : Time.FromMicros(reader.GetInt64(9)),
-            });
-        }
-
-        return letters;
-    }
-
-    private static async Task<PlayerInfo?> ReadPlayerAsync(NpgsqlCommand command, CancellationToken cancellationToken)
-    {
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? new PlayerInfo(reader.GetGuid(0), reader.GetInt64(1), Time.FromMicros(reader.GetInt64(2)))
-            : null;
-    }
-
-    private static async Task<PlatformUserLink?> ReadLinkAsync(
-        NpgsqlConnection connection, NpgsqlTransaction? transaction, Platform platform, string platformUserId, CancellationToken cancellationToken)
-    {
-        await using var command = Command(connection, """
-            SELECT u.display_name, u.player_uuid, p.player_id, u.created_us
-            FROM platform_users u JOIN players p ON p.player_uuid = u.player_uuid
-            WHERE u.platform = @platform AND md5(u.platform_user_id) = md5(@user) AND u.platform_user_id = @user;
-            """, transaction);
-        command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, platform.ToString()));
-        command.Parameters.Add(Parameter("user", NpgsqlDbType.Text, platformUserId));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            return null;
-        }
-
-        return new PlatformUserLink
-        {
-            Platform = platform,
-            PlatformUserId = platformUserId,
-            DisplayName = reader.IsDBNull(0) ? null : reader.GetString(0),
-            PlayerUuid = reader.GetGuid(1),
-            PlayerId = reader.GetInt64(2),
-            Created = Time.FromMicros(reader.GetInt64(3)),
-        };
-    }
-
-    private static CatalogSku ReadCatalog(string document, long revision) =>
-        (JsonSerializer.Deserialize<CatalogSku>(document, CatalogJson) ?? throw new InvalidDataException("Empty catalog document.")) with { Revision = revision };
 
     private Task<IReadOnlyList<LedgerEvent>> ReadEventsAsync(string where, Action<NpgsqlCommand> bind, CancellationToken cancellationToken) =>
         ReadEventsAsync(LedgerEventRow.SelectColumns, LedgerEventRow.Read, where, bind, cancellationToken);

@@ -44,10 +44,4 @@ internal sealed partial class ScheduledBackups(LedgerBackups backups, IOptions<S
             // The host is stopping.
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "A scheduled backup was due while another backup ran; the next comes at the next interval")]
-    private static partial void LogBusy(ILogger logger);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "A scheduled backup of the SQLite database failed; nothing was written; the next comes in {Interval}")]
-    private static partial void LogFailed(ILogger logger, Exception exception, TimeSpan interval);
 }

@@ -1,12 +1,9 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text.Json;
 using Entitlements.Contracts;
 using Entitlements.Diagnostics;
 using Entitlements.Ledger;
-using Entitlements.Notifications;
-using Entitlements.Webhooks;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -27,11 +24,6 @@ public sealed partial class SqliteLedgerStore : ILedgerStore, IGroupCommittingSt
     private const int SchemaVersion = 10;
     // SQLITE_CONSTRAINT_UNIQUE: a row would repeat a unique index's key (not a NOT NULL, CHECK, trigger or foreign key refusal).
     private const int SqliteConstraintUnique = 2067;
-
-    private static readonly JsonSerializerOptions CatalogJson = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
-    };
 
     private readonly string _connectionString;
     private readonly StorageOptions _options;
@@ -294,218 +286,6 @@ public sealed partial class SqliteLedgerStore : ILedgerStore, IGroupCommittingSt
         }, cancellationToken);
     }
 
-    public Task<PlayerInfo?> ReadPlayerAsync(Guid playerUuid, CancellationToken cancellationToken = default) => ReadAsync(connection =>
-    {
-        using var command = Command(connection, "SELECT player_uuid, player_id, created_us FROM players WHERE player_uuid = $p;");
-        command.Parameters.AddWithValue("$p", playerUuid.ToString("D"));
-        return ReadPlayer(command);
-    }, cancellationToken);
-
-    public Task<PlayerInfo?> ReadPlayerByIdAsync(long playerId, CancellationToken cancellationToken = default) => ReadAsync(connection =>
-    {
-        using var command = Command(connection, "SELECT player_uuid, player_id, created_us FROM players WHERE player_id = $id;");
-        command.Parameters.AddWithValue("$id", playerId);
-        return ReadPlayer(command);
-    }, cancellationToken);
-
-    public Task<PlatformUserLink?> ReadPlatformUserAsync(Platform platform, string platformUserId, CancellationToken cancellationToken = default) =>
-        ReadAsync(connection => ReadLink(connection, null, platform, platformUserId), cancellationToken);
-
-    public Task<LinkPlatformUserResult> LinkPlatformUserAsync(
-        Platform platform, string platformUserId, string? displayName, Guid? playerUuid, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        WriteAsync(connection =>
-        {
-            using var transaction = connection.BeginTransaction(deferred: false);
-            var existing = ReadLink(connection, transaction, platform, platformUserId);
-            if (existing is not null && (playerUuid is null || playerUuid == existing.PlayerUuid))
-            {
-                if (displayName is null || displayName == existing.DisplayName)
-                {
-                    return new LinkPlatformUserResult(existing, Created: false);
-                }
-
-                using var rename = Command(connection, "UPDATE platform_users SET display_name = $name WHERE platform = $platform AND platform_user_id = $user;", transaction);
-                rename.Parameters.AddWithValue("$name", displayName);
-                rename.Parameters.AddWithValue("$platform", platform.ToString());
-                rename.Parameters.AddWithValue("$user", platformUserId);
-                rename.ExecuteNonQuery();
-                transaction.Commit();
-                return new LinkPlatformUserResult(existing with { DisplayName = displayName }, Created: false);
-            }
-
-            var target = (playerUuid ?? Guid.NewGuid()).ToString("D");
-            // INSERT ... SELECT ... WHERE NOT EXISTS rather than ON CONFLICT DO NOTHING, which still advances the
-            // AUTOINCREMENT sequence: a link to an existing player would leave a hole in the sequential ids.
-            using (var player = Command(connection, "INSERT INTO players (player_uuid, created_us) SELECT $p, $at WHERE NOT EXISTS (SELECT 1 FROM players WHERE player_uuid = $p);", transaction))
-            {
-                player.Parameters.AddWithValue("$p", target);
-                player.Parameters.AddWithValue("$at", Time.ToMicros(now));
-                player.ExecuteNonQuery();
-            }
-
-            using (var link = Command(connection, """
-                INSERT INTO platform_users (platform, platform_user_id, player_uuid, display_name, created_us) VALUES ($platform, $user, $p, $name, $at)
-                ON CONFLICT (platform, platform_user_id) DO UPDATE SET player_uuid = excluded.player_uuid, display_name = COALESCE(excluded.display_name, platform_users.display_name);
-                """, transaction))
-            {
-                link.Parameters.AddWithValue("$platform", platform.ToString());
-                link.Parameters.AddWithValue("$user", platformUserId);
-                link.Parameters.AddWithValue("$p", target);
-                link.Parameters.AddWithValue("$name", (object?)displayName ?? DBNull.Value);
-                link.Parameters.AddWithValue("$at", Time.ToMicros(now));
-                link.ExecuteNonQuery();
-            }
-
-            var linked = ReadLink(connection, transaction, platform, platformUserId)!;
-            PlayerInfo.ThrowIfNotIssuable(linked.PlayerId);
-            transaction.Commit();
-            return new LinkPlatformUserResult(linked, Created: existing is null);
-        }, cancellationToken);
-
-    public Task<CatalogSku?> ReadCatalogSkuAsync(Platform platform, string sku, CancellationToken cancellationToken = default) =>
-        ReadAsync(connection => ReadCatalogSku(connection, null, platform, sku), cancellationToken);
-
-    private static CatalogSku? ReadCatalogSku(SqliteConnection connection, SqliteTransaction? transaction, Platform platform, string sku)
-    {
-        using var command = Command(connection, "SELECT document, revision FROM catalog_skus WHERE platform = $platform AND sku = $sku;", transaction);
-        command.Parameters.AddWithValue("$platform", platform.ToString());
-        command.Parameters.AddWithValue("$sku", sku);
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? ReadCatalog(reader.GetString(0), reader.GetInt64(1)) : null;
-    }
-
-    public Task<CatalogWriteResult> WriteCatalogSkuAsync(CatalogSku sku, CatalogPrecondition precondition, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(sku);
-        ArgumentNullException.ThrowIfNull(precondition);
-        // Under the single writer: nothing else writes between the checks and the upsert.
-        return WriteAsync(connection =>
-        {
-            using var transaction = connection.BeginTransaction(deferred: false);
-            var stored = ReadCatalogSku(connection, transaction, sku.Platform, sku.Sku);
-            if (!precondition.HoldsFor(stored?.Revision))
-            {
-                return new CatalogWriteResult(CatalogWriteOutcome.PreconditionFailed, stored);
-            }
-
-            if (ReadItemTypeConflict(connection, transaction, sku) is { } otherType)
-            {
-                return new CatalogWriteResult(CatalogWriteOutcome.ItemTypeConflict, stored, otherType);
-            }
-
-            if (ReadProductIdConflict(connection, transaction, sku) is { } otherProduct)
-            {
-                return new CatalogWriteResult(CatalogWriteOutcome.ProductIdConflict, stored, otherProduct);
-            }
-
-            using var command = Command(connection, """
-                INSERT INTO catalog_skus (platform, sku, revision, document, platform_product_id) VALUES ($platform, $sku, 1, $doc, $product)
-                ON CONFLICT (platform, sku) DO UPDATE SET
-                    revision = catalog_skus.revision + 1, document = excluded.document, platform_product_id = excluded.platform_product_id
-                RETURNING revision;
-                """, transaction);
-            BindCatalog(command, sku);
-            var revision = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-            transaction.Commit();
-            return new CatalogWriteResult(CatalogWriteOutcome.Written, sku with { Revision = revision });
-        }, cancellationToken);
-    }
-
-    public Task<int> SeedCatalogAsync(IEnumerable<CatalogSku> skus, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(skus);
-        var entries = skus.ToList();
-        return WriteAsync(connection =>
-        {
-            using var transaction = connection.BeginTransaction(deferred: false);
-            var inserted = 0;
-            foreach (var sku in entries)
-            {
-                using var command = Command(
-                    connection,
-                    "INSERT INTO catalog_skus (platform, sku, revision, document, platform_product_id) VALUES ($platform, $sku, 1, $doc, $product) ON CONFLICT DO NOTHING;",
-                    transaction);
-                BindCatalog(command, sku);
-                if (command.ExecuteNonQuery() == 0)
-                {
-                    continue;
-                }
-
-                // A new entry only: the ones already stored were checked when written (or predate the check).
-                if (ReadItemTypeConflict(connection, transaction, sku) is { } other)
-                {
-                    throw new InvalidDataException(new CatalogWriteResult(CatalogWriteOutcome.ItemTypeConflict, null, other).Describe(sku));
-                }
-
-                if (ReadProductIdConflict(connection, transaction, sku) is { } otherProduct)
-                {
-                    throw new InvalidDataException(new CatalogWriteResult(CatalogWriteOutcome.ProductIdConflict, null, otherProduct).Describe(sku));
-                }
-
-                inserted++;
-            }
-
-            transaction.Commit();
-            return inserted;
-        }, cancellationToken);
-    }
-
-    /// <summary>
-    /// Another entry (any platform) of the entry's item with another entitlement type, if any: a scan of the
-    /// catalog's documents, which only a catalog write (or a seeded new entry) pays.
-    /// </summary>
-    private static CatalogSku? ReadItemTypeConflict(SqliteConnection connection, SqliteTransaction transaction, CatalogSku sku)
-    {
-        using var command = Command(connection, """
-            SELECT document, revision FROM catalog_skus
-            WHERE json_extract(document, '$.itemId') = $item AND NOT (platform = $platform AND sku = $sku)
-            ORDER BY platform, sku;
-            """, transaction);
-        command.Parameters.AddWithValue("$item", sku.ItemId);
-        command.Parameters.AddWithValue("$platform", sku.Platform.ToString());
-        command.Parameters.AddWithValue("$sku", sku.Sku);
-        using var reader = command.ExecuteReader();
-        var sameItem = new List<CatalogSku>();
-        while (reader.Read())
-        {
-            sameItem.Add(ReadCatalog(reader.GetString(0), reader.GetInt64(1)));
-        }
-
-        return CatalogRules.ItemTypeConflict(sku, sameItem);
-    }
-
-    /// <summary>Another entry of the platform with the entry's product id, if that must be unique (XboxLive), on the product index.</summary>
-    private static CatalogSku? ReadProductIdConflict(SqliteConnection connection, SqliteTransaction transaction, CatalogSku sku)
-    {
-        if (!CatalogRules.HasUniqueProductId(sku))
-        {
-            return null;
-        }
-
-        using var command = Command(connection, """
-            SELECT document, revision FROM catalog_skus INDEXED BY ix_catalog_skus_product
-            WHERE platform = $platform AND platform_product_id = $product AND sku <> $sku
-            ORDER BY sku LIMIT 1;
-            """, transaction);
-        command.Parameters.AddWithValue("$platform", sku.Platform.ToString());
-        command.Parameters.AddWithValue("$product", sku.PlatformProductId);
-        command.Parameters.AddWithValue("$sku", sku.Sku);
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? ReadCatalog(reader.GetString(0), reader.GetInt64(1)) : null;
-    }
-
-    /// <summary>
-    /// A catalog write's values: the entry as its JSON document (without its revision), and its platform product
-    /// id again in a column of its own (schema version 9), which the lookup by product id is indexed on.
-    /// </summary>
-    private static void BindCatalog(SqliteCommand command, CatalogSku sku)
-    {
-        command.Parameters.AddWithValue("$platform", sku.Platform.ToString());
-        command.Parameters.AddWithValue("$sku", sku.Sku);
-        command.Parameters.AddWithValue("$doc", JsonSerializer.Serialize(sku with { Revision = 0 }, CatalogJson));
-        command.Parameters.AddWithValue("$product", (object?)sku.PlatformProductId ?? DBNull.Value);
-    }
-
     public Task<IReadOnlyList<LedgerEvent>> ReadNotifyingEventsAsync(Guid? playerUuid, long afterSequence, int limit, CancellationToken cancellationToken = default) =>
         // As for the global listing: seq becomes visible in commit order, so nothing below it is skipped.
         ReadEventsAsync(
@@ -524,30 +304,8 @@ public sealed partial class SqliteLedgerStore : ILedgerStore, IGroupCommittingSt
             },
             cancellationToken);
 
-    /// <summary>
-    /// One player's notifying events after a sequence, on the player's version index (there is no index by
-    /// player and sequence). A player's versions and sequences grow together, so version order is sequence
-    /// order, and the index walk starts after the player's last event at or before <c>$after</c>: found at once
-    /// when the event at <c>$after</c> or at <c>$after + 1</c> is the player's own (a position from this
-    /// player's feed, or the one just before it), else by walking the player's versions down from the newest
-    /// to the first at or before <c>$after</c> (only the events the read returns, and one more: a player who got
-    /// nothing since a position elsewhere in the feed, a silent connection's head, costs one entry, not the
-    /// player's whole history). <c>seq &gt; $after</c> decides either way.
-    /// </summary>
-    internal const string PlayerFeedWhere = $"""
-        WHERE player_uuid = $p AND {LedgerEventRow.NotifyingWhere} AND seq > $after
-          AND version >= {PlayerFeedStart}
-        ORDER BY version LIMIT $limit
-        """;
-
-    /// <summary>The first version of player <c>$p</c> whose sequence may be above <c>$after</c> (see <see cref="PlayerFeedWhere"/>).</summary>
-    internal const string PlayerFeedStart = """
-        COALESCE(
-              (SELECT version + 1 FROM ledger_events WHERE seq = $after AND player_uuid = $p),
-              (SELECT version FROM ledger_events WHERE seq = $after + 1 AND player_uuid = $p),
-              (SELECT version + 1 FROM ledger_events WHERE player_uuid = $p AND version IS NOT NULL AND seq <= $after ORDER BY version DESC LIMIT 1),
-              0)
-        """;
+    /// <summary>One player's feed on the player's version index (see <see cref="LedgerEventRow.PlayerFeedWhere"/>).</summary>
+    internal static readonly string PlayerFeedWhere = LedgerEventRow.PlayerFeedWhere('$');
 
     public Task<long> ReadLastNotifyingSequenceAsync(CancellationToken cancellationToken = default) => ReadAsync(
         connection => Convert.ToInt64(Scalar(connection, $"SELECT COALESCE((SELECT seq FROM ledger_events WHERE {LedgerEventRow.NotifyingWhere} ORDER BY seq DESC LIMIT 1), 0);"), CultureInfo.InvariantCulture),
@@ -578,108 +336,6 @@ public sealed partial class SqliteLedgerStore : ILedgerStore, IGroupCommittingSt
         using var command = Command(connection, "SELECT position FROM notification_positions WHERE consumer = $c;");
         command.Parameters.AddWithValue("$c", consumer);
         return command.ExecuteScalar() is { } position ? Convert.ToInt64(position, CultureInfo.InvariantCulture) : (long?)null;
-    }, cancellationToken);
-
-    public Task<WebhookDeadLetter> WriteDeadLetterAsync(WebhookDeadLetter deadLetter, string? consumer = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(deadLetter);
-        return WriteAsync(connection =>
-        {
-            // One transaction: the position moves with the dead letter or, if either write fails, neither is written.
-            using var transaction = connection.BeginTransaction(deferred: false);
-            using var command = Command(connection, $"""
-                INSERT INTO webhook_dead_letters (webhook, position, event_id, player_uuid, kind, attempts, last_error, failed_us, replayed_us)
-                VALUES ($w, $pos, $event, $p, $kind, $attempts, $error, $failed, NULL)
-                ON CONFLICT (webhook, position) DO UPDATE SET
-                    attempts = excluded.attempts, last_error = excluded.last_error, failed_us = excluded.failed_us, replayed_us = NULL
-                RETURNING {DeadLetterColumns};
-                """, transaction);
-            command.Parameters.AddWithValue("$w", deadLetter.Webhook);
-            command.Parameters.AddWithValue("$pos", deadLetter.Position);
-            command.Parameters.AddWithValue("$event", deadLetter.EventId);
-            command.Parameters.AddWithValue("$p", deadLetter.PlayerUuid.ToString("D"));
-            command.Parameters.AddWithValue("$kind", (int)deadLetter.Kind);
-            command.Parameters.AddWithValue("$attempts", deadLetter.Attempts);
-            command.Parameters.AddWithValue("$error", (object?)deadLetter.LastError ?? DBNull.Value);
-            command.Parameters.AddWithValue("$failed", Time.ToMicros(deadLetter.Failed));
-            WebhookDeadLetter written;
-            using (var reader = command.ExecuteReader())
-            {
-                reader.Read();
-                written = ReadDeadLetter(reader);
-            }
-
-            if (consumer is not null)
-            {
-                MovePosition(connection, transaction, consumer, deadLetter.Position);
-            }
-
-            transaction.Commit();
-            return written;
-        }, cancellationToken);
-    }
-
-    public Task<IReadOnlyList<WebhookDeadLetter>> ReadDeadLettersAsync(string webhook, long afterId, int limit, CancellationToken cancellationToken = default) =>
-        ReadAsync<IReadOnlyList<WebhookDeadLetter>>(connection =>
-        {
-            using var command = Command(connection, $"SELECT {DeadLetterColumns} FROM webhook_dead_letters WHERE webhook = $w AND id > $after ORDER BY id LIMIT $limit;");
-            command.Parameters.AddWithValue("$w", webhook);
-            command.Parameters.AddWithValue("$after", afterId);
-            command.Parameters.AddWithValue("$limit", limit);
-            using var reader = command.ExecuteReader();
-            var letters = new List<WebhookDeadLetter>();
-            while (reader.Read())
-            {
-                letters.Add(ReadDeadLetter(reader));
-            }
-
-            return letters;
-        }, cancellationToken);
-
-    public Task<WebhookDeadLetter?> ReadDeadLetterAsync(string webhook, long id, CancellationToken cancellationToken = default) => ReadAsync(connection =>
-    {
-        using var command = Command(connection, $"SELECT {DeadLetterColumns} FROM webhook_dead_letters WHERE webhook = $w AND id = $id;");
-        command.Parameters.AddWithValue("$w", webhook);
-        command.Parameters.AddWithValue("$id", id);
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? ReadDeadLetter(reader) : null;
-    }, cancellationToken);
-
-    public Task<WebhookDeadLetter?> MarkDeadLetterReplayedAsync(string webhook, long id, DateTimeOffset replayed, CancellationToken cancellationToken = default) => WriteAsync(connection =>
-    {
-        using var command = Command(connection, $"UPDATE webhook_dead_letters SET replayed_us = $at WHERE webhook = $w AND id = $id RETURNING {DeadLetterColumns};");
-        command.Parameters.AddWithValue("$w", webhook);
-        command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$at", Time.ToMicros(replayed));
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? ReadDeadLetter(reader) : null;
-    }, cancellationToken);
-
-    public Task<WebhookDeadLetter?> RecordDeadLetterReplayFailureAsync(string webhook, long id, string? lastError, DateTimeOffset failed, CancellationToken cancellationToken = default) => WriteAsync(connection =>
-    {
-        using var command = Command(connection, $"""
-            UPDATE webhook_dead_letters SET attempts = attempts + 1, last_error = $error, failed_us = $failed
-            WHERE webhook = $w AND id = $id
-            RETURNING {DeadLetterColumns};
-            """);
-        command.Parameters.AddWithValue("$w", webhook);
-        command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$error", (object?)lastError ?? DBNull.Value);
-        command.Parameters.AddWithValue("$failed", Time.ToMicros(failed));
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? ReadDeadLetter(reader) : null;
-    }, cancellationToken);
-
-    public Task<(long Total, long Pending)> CountDeadLettersAsync(string webhook, CancellationToken cancellationToken = default) => ReadAsync(connection =>
-    {
-        // Two counts that each read one index (schema version 7), never the rows: the total the unique
-        // (webhook, position) one, the pending the partial one on the rows no replay has delivered.
-        using var command = Command(connection,
-            "SELECT (SELECT COUNT(*) FROM webhook_dead_letters WHERE webhook = $w), (SELECT COUNT(*) FROM webhook_dead_letters WHERE webhook = $w AND replayed_us IS NULL);");
-        command.Parameters.AddWithValue("$w", webhook);
-        using var reader = command.ExecuteReader();
-        reader.Read();
-        return (reader.GetInt64(0), reader.GetInt64(1));
     }, cancellationToken);
 
     public Task<byte[]> ReadCursorKeyAsync(CancellationToken cancellationToken = default) => WriteAsync(connection =>
@@ -719,26 +375,6 @@ public sealed partial class SqliteLedgerStore : ILedgerStore, IGroupCommittingSt
 
             return pending;
         }, cancellationToken);
-
-    /// <summary>
-    /// The platform's catalog entry of product <c>$product</c>, the first by SKU when several share it: on the
-    /// index of product ids (schema version 9), which holds the SKU too, so the read costs the entries of that
-    /// product, not a JSON parse of every entry of the platform as it did before.
-    /// </summary>
-    internal const string CatalogSkuByProductIdQuery = """
-        SELECT document, revision FROM catalog_skus INDEXED BY ix_catalog_skus_product
-        WHERE platform = $platform AND platform_product_id = $product
-        ORDER BY sku LIMIT 1;
-        """;
-
-    public Task<CatalogSku?> ReadCatalogSkuByProductIdAsync(Platform platform, string productId, CancellationToken cancellationToken = default) => ReadAsync(connection =>
-    {
-        using var command = Command(connection, CatalogSkuByProductIdQuery);
-        command.Parameters.AddWithValue("$platform", platform.ToString());
-        command.Parameters.AddWithValue("$product", productId);
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? ReadCatalog(reader.GetString(0), reader.GetInt64(1)) : null;
-    }, cancellationToken);
 
     public Task<byte[]> ReadSessionTicketKeyAsync(CancellationToken cancellationToken = default) => WriteAsync(connection =>
     {
@@ -851,59 +487,6 @@ public sealed partial class SqliteLedgerStore : ILedgerStore, IGroupCommittingSt
             command.Parameters.AddWithValue("$" + column.Name, value ?? DBNull.Value);
         }
     }
-
-    private const string DeadLetterColumns = "id, webhook, position, event_id, player_uuid, kind, attempts, last_error, failed_us, replayed_us";
-
-    private static WebhookDeadLetter ReadDeadLetter(SqliteDataReader reader) => new()
-    {
-        Id = reader.GetInt64(0),
-        Webhook = reader.GetString(1),
-        Position = reader.GetInt64(2),
-        EventId = reader.GetString(3),
-        PlayerUuid = Guid.Parse(reader.GetString(4), CultureInfo.InvariantCulture),
-        Kind = (NotificationKind)reader.GetInt32(5),
-        Attempts = reader.GetInt32(6),
-        LastError = reader.IsDBNull(7) ? null : reader.GetString(7),
-        Failed = Time.FromMicros(reader.GetInt64(8)),
-        Replayed = reader.IsDBNull(9) ? null : Time.FromMicros(reader.GetInt64(9)),
-    };
-
-    private static PlayerInfo? ReadPlayer(SqliteCommand command)
-    {
-        using var reader = command.ExecuteReader();
-        return reader.Read()
-            ? new PlayerInfo(Guid.Parse(reader.GetString(0), CultureInfo.InvariantCulture), reader.GetInt64(1), Time.FromMicros(reader.GetInt64(2)))
-            : null;
-    }
-
-    private static PlatformUserLink? ReadLink(SqliteConnection connection, SqliteTransaction? transaction, Platform platform, string platformUserId)
-    {
-        using var command = Command(connection, """
-            SELECT u.display_name, u.player_uuid, p.player_id, u.created_us
-            FROM platform_users u JOIN players p ON p.player_uuid = u.player_uuid
-            WHERE u.platform = $platform AND u.platform_user_id = $user;
-            """, transaction);
-        command.Parameters.AddWithValue("$platform", platform.ToString());
-        command.Parameters.AddWithValue("$user", platformUserId);
-        using var reader = command.ExecuteReader();
-        if (!reader.Read())
-        {
-            return null;
-        }
-
-        return new PlatformUserLink
-        {
-            Platform = platform,
-            PlatformUserId = platformUserId,
-            DisplayName = reader.IsDBNull(0) ? null : reader.GetString(0),
-            PlayerUuid = Guid.Parse(reader.GetString(1), CultureInfo.InvariantCulture),
-            PlayerId = reader.GetInt64(2),
-            Created = Time.FromMicros(reader.GetInt64(3)),
-        };
-    }
-
-    private static CatalogSku ReadCatalog(string document, long revision) =>
-        (JsonSerializer.Deserialize<CatalogSku>(document, CatalogJson) ?? throw new InvalidDataException("Empty catalog document.")) with { Revision = revision };
 
     private Task<IReadOnlyList<LedgerEvent>> ReadEventsAsync(string where, Action<SqliteCommand> bind, CancellationToken cancellationToken) =>
         ReadEventsAsync(LedgerEventRow.SelectColumns, LedgerEventRow.Read, where, bind, cancellationToken);

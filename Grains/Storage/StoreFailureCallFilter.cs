@@ -44,7 +44,4 @@ internal sealed partial class StoreFailureCallFilter(ILogger<StoreFailureCallFil
             throw Unavailable(exception);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "{Interface}.{Method} failed in the ledger store")]
-    private static partial void LogStoreFailed(ILogger logger, Exception exception, string @interface, string method);
 }

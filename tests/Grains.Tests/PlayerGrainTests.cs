@@ -1383,6 +1383,32 @@ public class PlayerGrainTests(ClusterFixture fixture)
     }
 
     /// <summary>
+    /// A grant that would take a balance past 64 bits reaches an Orleans client as a
+    /// <see cref="BalanceLimitException"/>, still an <see cref="ArgumentOutOfRangeException"/>: the type crosses
+    /// the wire (client to silo to player grain and back), so the callers that answer only that refusal see it.
+    /// </summary>
+    [Fact]
+    public async Task Submit_GrantPastTheLargestBalance_ThrowsBalanceLimitExceptionToTheClient_AndRecordsNothing()
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable, unitsPerQuantity: 1_000_000_000);
+        // Each grant's quantity is within 32 bits: four of the most and one more make 9,223,000,000 quantities.
+        foreach (var quantity in new long[] { int.MaxValue, int.MaxValue, int.MaxValue, int.MaxValue, 9_223_000_000 - (4L * int.MaxValue) })
+        {
+            await SubmitAsync(Command(EntitlementActionType.Grant, user, sku, quantity));
+        }
+
+        var past = Command(EntitlementActionType.Grant, user, sku, quantity: 1_000_000_000);
+
+        var refusal = await Assert.ThrowsAsync<BalanceLimitException>(() => Events.SubmitAsync(past));
+
+        Assert.IsAssignableFrom<ArgumentOutOfRangeException>(refusal);
+        Assert.StartsWith("The event would take the item's balance past what 64 bits hold (9223372036854775807 units); nothing was recorded.", refusal.Message, StringComparison.Ordinal);
+        Assert.Empty(await fixture.Store.ReadTransactionAsync(Platform.Steam, past.PlatformTransactionId));
+        Assert.Equal(5, (await Player(user).GetEntitlementsAsync())!.Version);
+    }
+
+    /// <summary>
     /// A consume's quantity below 1 from an Orleans client (the route takes 1 and up): it was refused only once
     /// the player and the operation were read (an operation id already used answered
     /// <see cref="ConsumeOutcome.Conflict"/>, a player the grain did not know

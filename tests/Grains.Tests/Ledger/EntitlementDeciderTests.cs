@@ -899,7 +899,7 @@ public sealed class EntitlementDeciderTests
         _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 5_000_000_000_000_000_000);
 
         // Two such grants used to wrap the balance round to a negative one, in the ledger for good.
-        Assert.Throws<ArgumentOutOfRangeException>(() => _ledger.Submit(EntitlementActionType.Grant, "tx-2", catalog, quantity: 5_000_000_000_000_000_000));
+        Assert.Throws<BalanceLimitException>(() => _ledger.Submit(EntitlementActionType.Grant, "tx-2", catalog, quantity: 5_000_000_000_000_000_000));
 
         Assert.Single(_ledger.Events);
         Assert.Equal(5_000_000_000_000_000_000, _ledger.Entitlement("gems").UseCount);
@@ -910,7 +910,7 @@ public sealed class EntitlementDeciderTests
     {
         var catalog = TestCatalog.Consumable(unitsPerQuantity: 1_000_000_000);
 
-        Assert.Throws<ArgumentOutOfRangeException>(() => _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 10_000_000_000));
+        Assert.Throws<BalanceLimitException>(() => _ledger.Submit(EntitlementActionType.Grant, "tx-1", catalog, quantity: 10_000_000_000));
 
         Assert.Empty(_ledger.Events);
     }
@@ -923,7 +923,7 @@ public sealed class EntitlementDeciderTests
         _ledger.Submit(EntitlementActionType.Chargeback, "tx-1", catalog);
         _ledger.Submit(EntitlementActionType.Grant, "tx-2", catalog, quantity: 5_000_000_000_000_000_000);
 
-        Assert.Throws<ArgumentOutOfRangeException>(() => _ledger.Submit(EntitlementActionType.ChargebackReversal, "tx-1", catalog));
+        Assert.Throws<BalanceLimitException>(() => _ledger.Submit(EntitlementActionType.ChargebackReversal, "tx-1", catalog));
 
         Assert.Equal(3, _ledger.Events.Count);
         Assert.Equal(5_000_000_000_000_000_000, _ledger.Entitlement("gems").UseCount);

@@ -86,7 +86,7 @@ public sealed class PlayFabXboxRefusedConsumeTests(XboxGatewayFixture fixture) :
         PlayFabHttp.AssertError(first, HttpStatusCode.BadRequest, error, errorCode);
         var sent = await _simulator.ConsumeTrackingIdsAsync(xuid);
         var tracking = Assert.Single(sent.Distinct());
-        Assert.Equal([tracking], (await Store.ReadPendingXboxConsumesAsync(xuid)).Select(p => p.TrackingId));
+        Assert.Equal([tracking], (await Store.ReadPendingXboxConsumesAsync(xuid)).Select(p => p.Consume.TrackingId));
         Assert.Empty(await _client.AllEventsAsync($"&player_uuid={player}"));
         Assert.Equal(3, await _simulator.QuantityAsync(xuid, "c"));
 
@@ -188,7 +188,7 @@ public sealed class PlayFabXboxRefusedConsumeTests(XboxGatewayFixture fixture) :
 
         PlayFabHttp.AssertError(first, HttpStatusCode.BadRequest, "XboxInaccessible", 1339);
         var tracking = Assert.Single((await _simulator.ConsumeTrackingIdsAsync(xuid)).Distinct());
-        Assert.Equal([tracking], (await Store.ReadPendingXboxConsumesAsync(xuid)).Select(p => p.TrackingId));
+        Assert.Equal([tracking], (await Store.ReadPendingXboxConsumesAsync(xuid)).Select(p => p.Consume.TrackingId));
         await _simulator.PutUserAsync(xuid, [SimulatorHost.Item("u1", coins.ProductId, "UnmanagedConsumable", 0)]);
 
         Assert.Empty(await _client.ConsumeXboxOkAsync(ticket, token));

@@ -98,6 +98,21 @@ public sealed class SimulatorHost : IAsyncDisposable
         return (body["held"]!.GetValue<int>(), body["mostAtOnce"]!.GetValue<int>());
     }
 
+    /// <summary>
+    /// Wait until the simulator has admitted at least <paramref name="queries"/> queries and <paramref name="consumes"/>
+    /// consumes of the user since it was created (counted on arrival, before any hold or delay); fails after 10 s.
+    /// </summary>
+    public async Task WaitForArrivalsAsync(string xuid, int queries = 0, int consumes = 0)
+    {
+        using var response = await Client.GetAsync(new Uri(
+            $"admin/users/{xuid}/arrivals?queries={queries.ToString(CultureInfo.InvariantCulture)}&consumes={consumes.ToString(CultureInfo.InvariantCulture)}",
+            UriKind.Relative));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(
+            response.StatusCode == HttpStatusCode.OK,
+            $"the simulator did not see {queries} queries and {consumes} consumes of {xuid} within 10 s: {(int)response.StatusCode} {body}");
+    }
+
     public async Task SetFaultsAsync(JsonObject faults)
     {
         using var response = await Client.PutAsync(new Uri("admin/faults", UriKind.Relative), JsonContent.Create(faults));

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Entitlements.Tests.Infrastructure;
 
@@ -25,9 +24,9 @@ public sealed class XboxSimulatorArrivalsTests : IAsyncLifetime
         Assert.Equal((HttpStatusCode.OK, """{"queries":0,"consumes":0}"""), await ArrivalsAsync(xuid, string.Empty));
 
         await _simulator.SetFaultsAsync(new JsonObject { ["holdQueries"] = true });
-        var query = SendAsync(token, "v8.0/collections/b2bLicensePreview", new JsonObject { ["maxPageSize"] = 10 });
+        var query = _simulator.PostCollectionsAsync(token, "v8.0/collections/b2bLicensePreview", new JsonObject { ["maxPageSize"] = 10 });
         await _simulator.WaitForArrivalsAsync(xuid, queries: 1);
-        var consume = await SendAsync(token, "v8.0/collections/consume", new JsonObject { ["productId"] = "gems", ["trackingId"] = Unique.Name("t"), ["removeQuantity"] = 1 });
+        var consume = await _simulator.PostCollectionsAsync(token, "v8.0/collections/consume", new JsonObject { ["productId"] = "gems", ["trackingId"] = Unique.Name("t"), ["removeQuantity"] = 1 });
 
         // Counted on arrival: the query is held, the consume (never held) was answered.
         Assert.False(query.IsCompleted);
@@ -47,13 +46,5 @@ public sealed class XboxSimulatorArrivalsTests : IAsyncLifetime
     {
         using var response = await _simulator.Client.GetAsync(new Uri($"admin/users/{xuid}/arrivals{query}", UriKind.Relative));
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
-    }
-
-    private async Task<(HttpStatusCode Status, JsonObject Body)> SendAsync(string token, string path, JsonObject body)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = JsonContent.Create(body) };
-        request.Headers.TryAddWithoutValidation("Authorization", token);
-        using var response = await _simulator.Client.SendAsync(request);
-        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject());
     }
 }

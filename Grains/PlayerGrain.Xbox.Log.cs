@@ -28,4 +28,7 @@ public sealed partial class PlayerGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Player {PlayerUuid}: an Xbox consume waited {WaitMilliseconds} ms for the player's running one and was answered 503 without calling Xbox")]
     private static partial void LogXboxTurnNotReached(ILogger logger, Guid playerUuid, double waitMilliseconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Player {PlayerUuid}: the pending Xbox consume with tracking id {TrackingId}, started {Started:o}, could not be settled ({Reason}); it holds up every later consume of the XUID until it is")]
+    private static partial void LogXboxConsumeHeldUp(ILogger logger, Guid playerUuid, string trackingId, DateTimeOffset started, string reason);
 }

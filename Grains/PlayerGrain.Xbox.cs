@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Entitlements.Contracts;
+using Entitlements.Diagnostics;
 using Entitlements.Ledger;
 using Entitlements.Xbox;
 using Microsoft.Extensions.DependencyInjection;
@@ -86,19 +87,29 @@ public sealed partial class PlayerGrain
         var budget = TimeSpan.FromMilliseconds(xbox.ConsumeBudgetMilliseconds);
         using var spent = new CancellationTokenSource(budget, time);
         var deadline = spent.Token;
+
+        // The consume being sent, when Xbox fails it for now it stays unsettled (the gauge of the oldest one); and
+        // whether it was pending at the call's start, the call then held up by it (the counter).
+        PendingXboxConsume? sending = null;
+        var heldUp = false;
         try
         {
             // First finish what an earlier call started for this XUID and did not grant, also when the XUID
             // was linked to another player then: the consume is granted to the player it is linked to now.
             foreach (var pending in await store.ReadPendingXboxConsumesAsync(command.Xuid))
             {
+                (sending, heldUp) = (pending, true);
                 if (deadline.IsCancellationRequested)
                 {
+                    XboxConsumeNotSettled(pending, XboxConsumeOutcome.DeadlineReached);
                     return XboxDeadlineReached(budget, granted);
                 }
 
-                await CompleteXboxConsumeAsync(client, command, pending, granted, deadline);
+                await CompleteXboxConsumeAsync(client, command, pending.Consume, granted, deadline);
             }
+
+            (sending, heldUp) = (null, false);
+            metrics.XboxConsumesSettled(PlayerUuid);
 
             var catalog = new Dictionary<string, CatalogSku?>(StringComparer.Ordinal);
             string? continuation = null;
@@ -139,8 +150,9 @@ public sealed partial class PlayerGrain
                             return XboxDeadlineReached(budget, granted);
                         }
 
-                        var started = await InXboxLedgerAsync(() => StartXboxConsumeAsync(command.Xuid, item, sku));
-                        await CompleteXboxConsumeAsync(client, command, started, granted, deadline);
+                        sending = await InXboxLedgerAsync(() => StartXboxConsumeAsync(command.Xuid, item, sku));
+                        await CompleteXboxConsumeAsync(client, command, sending.Consume, granted, deadline);
+                        sending = null;
                     }
                     else
                     {
@@ -158,6 +170,11 @@ public sealed partial class PlayerGrain
         catch (XboxServiceException exception)
         {
             LogXboxFailed(logger, PlayerUuid, exception.Outcome, exception.StatusCode);
+            if (sending is not null)
+            {
+                XboxConsumeNotSettled(sending, heldUp ? exception.Outcome : null);
+            }
+
             return new XboxConsumeResult(exception.Outcome, granted.Items);
         }
         catch (Exception exception) when (granted.Items.Count > 0)
@@ -171,6 +188,22 @@ public sealed partial class PlayerGrain
         return new XboxConsumeResult(granted.Outcome(XboxConsumeOutcome.Completed), granted.Items);
     }
 
+    /// <summary>
+    /// A consume is left pending, unsettled: the gauge reports its age while this activation lives or until a later
+    /// call settles it; and when it was pending at the call's start (<paramref name="heldUpBy"/> given), the call was
+    /// held up by it, which the counter and a warning say.
+    /// </summary>
+    private void XboxConsumeNotSettled(PendingXboxConsume consume, XboxConsumeOutcome? heldUpBy)
+    {
+        metrics.XboxConsumeUnsettled(PlayerUuid, consume.Started);
+        if (heldUpBy is { } outcome)
+        {
+            var reason = GrainMetrics.HeldUpReasonTag(outcome);
+            LogXboxConsumeHeldUp(logger, PlayerUuid, consume.Consume.TrackingId, consume.Started, reason);
+            metrics.XboxConsumeHeldUp(reason);
+        }
+    }
+
     private XboxConsumeResult XboxDeadlineReached(TimeSpan budget, XboxGrants granted)
     {
         LogXboxDeadlineReached(logger, PlayerUuid, budget.TotalMilliseconds, granted.Items.Count);
@@ -178,7 +211,7 @@ public sealed partial class PlayerGrain
     }
 
     /// <summary>Record the consume about to be sent, with a fresh tracking id, before sending it.</summary>
-    private Task<XboxConsumeStarted> StartXboxConsumeAsync(string xuid, XboxCollectionItem item, CatalogSku sku)
+    private Task<PendingXboxConsume> StartXboxConsumeAsync(string xuid, XboxCollectionItem item, CatalogSku sku)
     {
         var started = new XboxConsumeStarted
         {
@@ -191,8 +224,8 @@ public sealed partial class PlayerGrain
             Quantity = item.Quantity,
         };
         return DecideAndAppendAsync(
-            () => Task.FromResult<(XboxConsumeStarted?, LedgerEvent?)>((null, XboxConsumeEvent(LedgerEventKind.XboxConsumeStarted, started))),
-            _ => started);
+            () => Task.FromResult<(PendingXboxConsume?, LedgerEvent?)>((null, XboxConsumeEvent(LedgerEventKind.XboxConsumeStarted, started))),
+            appended => new PendingXboxConsume(started, appended.Created));
     }
 
     /// <summary>The next event of this player's ledger for an Xbox consume: started, or refused by Xbox.</summary>
@@ -216,7 +249,7 @@ public sealed partial class PlayerGrain
         async () =>
         {
             var pending = await store.ReadPendingXboxConsumesAsync(started.Xuid);
-            if (!pending.Any(p => p.TrackingId == started.TrackingId))
+            if (!pending.Any(p => p.Consume.TrackingId == started.TrackingId))
             {
                 return (started, null);
             }

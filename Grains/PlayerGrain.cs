@@ -238,6 +238,8 @@ public sealed partial class PlayerGrain(
 
     public void Dispose()
     {
+        // This silo's gauge stops reporting the player's unsettled consume: its next call, wherever it runs, reports it again.
+        metrics.XboxConsumesSettled(PlayerUuid);
         _ledger.Dispose();
         _xboxTurn.Dispose();
     }

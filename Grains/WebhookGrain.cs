@@ -29,6 +29,9 @@ public sealed partial class WebhookGrain(
     TimeProvider time,
     ILogger<WebhookGrain> logger) : Grain, IWebhookGrain, IDisposable
 {
+    /// <summary>The most notifications one read delivers (<see cref="NotificationOptions.BatchSize"/>), so that the read of one more stays within an int.</summary>
+    private const int MaxBatchSize = int.MaxValue - 8;
+
     private readonly CancellationTokenSource _stopping = new();
     private WebhookEndpointOptions? _webhook;
     private Task _pump = Task.CompletedTask;
@@ -241,23 +244,31 @@ public sealed partial class WebhookGrain(
             do
             {
                 _pending = false;
-                NotificationPage page;
+                bool more;
                 do
                 {
                     await StorePositionIfDueAsync(webhook);
-                    page = await feed.ReadAsync(null, _position, Math.Max(1, notifications.Value.BatchSize), _stopping.Token);
-                    foreach (var notification in page.Notifications)
+
+                    // One more than the batch is read and left for the next read: the notification after the batch is then
+                    // known, and the gauge reports its age as the oldest undelivered one, also while the next read fails.
+                    var batch = Math.Clamp(notifications.Value.BatchSize, 1, MaxBatchSize);
+                    var page = await feed.ReadAsync(null, _position, batch + 1, _stopping.Token);
+                    var read = page.Notifications;
+                    var count = Math.Min(batch, read.Count);
+                    for (var i = 0; i < count; i++)
                     {
-                        var deadLettered = await DeliverAsync(webhook, notification);
-                        _position = notification.Position;
-                        _progress?.Delivered(_position);
+                        var deadLettered = await DeliverAsync(webhook, read[i]);
+                        _position = read[i].Position;
+                        _progress?.Delivered(_position, i + 1 < read.Count ? read[i + 1] : null);
                         if (!deadLettered)
                         {
                             await StorePositionIfDueAsync(webhook);
                         }
                     }
+
+                    more = page.More || read.Count > count;
                 }
-                while (page.More);
+                while (more);
             }
             while (_pending);
         }

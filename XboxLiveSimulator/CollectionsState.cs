@@ -10,6 +10,9 @@ public sealed class CollectionsState
     private SimulatorFaults _faults = new();
     private readonly Dictionary<string, (int Now, int MostAtOnce)> _heldByUser = new(StringComparer.Ordinal);
     private int _consumesHeld;
+    private readonly Dictionary<string, SimulatedArrivals> _arrivals = new(StringComparer.Ordinal);
+    private TaskCompletionSource _arrived = NewSignal();
+    private TaskCompletionSource? _queriesHeld;
 
     /// <summary>Consumes received and being held by <see cref="SimulatorFaults.ConsumeDelayMilliseconds"/> now, not yet answered.</summary>
     public int ConsumesHeld => Volatile.Read(ref _consumesHeld);
@@ -48,12 +51,98 @@ public sealed class CollectionsState
 
         set
         {
+            TaskCompletionSource? release = null;
             lock (_lock)
             {
                 _faults = value;
+                if (value.HoldQueries)
+                {
+                    _queriesHeld ??= NewSignal();
+                }
+                else
+                {
+                    (release, _queriesHeld) = (_queriesHeld, null);
+                }
+            }
+
+            release?.TrySetResult();
+        }
+    }
+
+    /// <summary>A query of the user was admitted: counted, and held while <see cref="SimulatorFaults.HoldQueries"/> is on.</summary>
+    public Task QueryArrivedAsync(string xuid, CancellationToken cancellationToken)
+    {
+        Task held;
+        lock (_lock)
+        {
+            var arrivals = _arrivals.GetValueOrDefault(xuid) ?? new SimulatedArrivals();
+            _arrivals[xuid] = arrivals with { Queries = arrivals.Queries + 1 };
+            held = _queriesHeld?.Task ?? Task.CompletedTask;
+        }
+
+        Signal();
+        return held.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>A consume of the user was admitted: counted.</summary>
+    public void ConsumeArrived(string xuid)
+    {
+        lock (_lock)
+        {
+            var arrivals = _arrivals.GetValueOrDefault(xuid) ?? new SimulatedArrivals();
+            _arrivals[xuid] = arrivals with { Consumes = arrivals.Consumes + 1 };
+        }
+
+        Signal();
+    }
+
+    /// <summary>
+    /// The user's requests admitted so far, once at least <paramref name="queries"/> queries and <paramref name="consumes"/>
+    /// consumes have arrived, or when <paramref name="wait"/> is over (then short of them).
+    /// </summary>
+    public async Task<SimulatedArrivals> WaitForArrivalsAsync(string xuid, int queries, int consumes, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(wait);
+        while (true)
+        {
+            Task next;
+            SimulatedArrivals arrivals;
+            lock (_lock)
+            {
+                arrivals = _arrivals.GetValueOrDefault(xuid) ?? new SimulatedArrivals();
+                next = _arrived.Task;
+            }
+
+            if ((arrivals.Queries >= queries && arrivals.Consumes >= consumes) || timeout.IsCancellationRequested)
+            {
+                return arrivals;
+            }
+
+            try
+            {
+                await next.WaitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The wait is over: the counts as they are now.
             }
         }
     }
+
+    /// <summary>Wake every arrivals wait to look again.</summary>
+    private void Signal()
+    {
+        TaskCompletionSource arrived;
+        lock (_lock)
+        {
+            (arrived, _arrived) = (_arrived, NewSignal());
+        }
+
+        arrived.TrySetResult();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Whether this request is one of the <see cref="SimulatorFaults.FailNextRequests"/> to fail (counts it down).</summary>
     public bool TakeFailure()
@@ -85,7 +174,7 @@ public sealed class CollectionsState
         }
     }
 
-    /// <summary>Create or replace a user; its consume history starts empty.</summary>
+    /// <summary>Create or replace a user; its consume history and its arrivals start empty.</summary>
     public SimulatedUser Put(SimulatedUser user)
     {
         ArgumentNullException.ThrowIfNull(user);
@@ -100,6 +189,7 @@ public sealed class CollectionsState
         lock (_lock)
         {
             _users[user.Xuid] = stored;
+            _arrivals.Remove(user.Xuid);
         }
 
         return stored;

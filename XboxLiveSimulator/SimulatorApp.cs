@@ -55,6 +55,7 @@ public static class SimulatorApp
         app.MapGet("/admin/users/{xuid}", (string xuid, CollectionsState s) => s.Get(xuid) is { } user ? Results.Ok(user) : Results.NotFound());
         app.MapPost("/admin/users/{xuid}/token", (string xuid, TokenRequest? request, CollectionsState s, XstsTokens tokens) =>
             s.Get(xuid) is { } user ? Results.Ok(new { XboxToken = tokens.Issue(user, request ?? new TokenRequest()) }) : Results.NotFound());
+        app.MapGet("/admin/users/{xuid}/arrivals", ArrivalsAsync);
         app.MapGet("/admin/faults", (CollectionsState s) => TypedResults.Ok(s.Faults));
         app.MapGet("/admin/consumes/held", (string? xuid, CollectionsState s) =>
         {
@@ -79,6 +80,26 @@ public static class SimulatorApp
         return app;
     }
 
+    /// <summary>
+    /// The user's admitted requests, <c>{"queries", "consumes"}</c>: at once, or, with <c>queries</c> and/or
+    /// <c>consumes</c>, once that many have arrived (200), waiting at most <c>waitMilliseconds</c> (default 10,000,
+    /// at most 60,000), after which they answer 408 with the counts reached.
+    /// </summary>
+    private static async Task<IResult> ArrivalsAsync(
+        string xuid, int? queries, int? consumes, int? waitMilliseconds, CollectionsState state, CancellationToken cancellationToken)
+    {
+        if (state.Get(xuid) is null)
+        {
+            return Results.NotFound();
+        }
+
+        var wait = TimeSpan.FromMilliseconds(Math.Clamp(waitMilliseconds ?? 10_000, 0, 60_000));
+        var (wantQueries, wantConsumes) = (queries ?? 0, consumes ?? 0);
+        var arrivals = await state.WaitForArrivalsAsync(xuid, wantQueries, wantConsumes, wait, cancellationToken);
+        var reached = arrivals.Queries >= wantQueries && arrivals.Consumes >= wantConsumes;
+        return Results.Json(arrivals, Json, statusCode: reached ? StatusCodes.Status200OK : StatusCodes.Status408RequestTimeout);
+    }
+
     private static async Task<IResult> QueryAsync(HttpContext context, CollectionsState state, XstsTokens tokens)
     {
         var (xuid, refusal) = await AdmitAsync(context, state, tokens);
@@ -86,6 +107,8 @@ public static class SimulatorApp
         {
             return refusal;
         }
+
+        await state.QueryArrivedAsync(xuid!, context.RequestAborted);
 
         if (state.Faults.QueryAnswerBody is { } answer)
         {
@@ -114,6 +137,8 @@ public static class SimulatorApp
         {
             return refusal;
         }
+
+        state.ConsumeArrived(xuid!);
 
         if (state.Faults.ConsumeDelayMilliseconds > 0)
         {

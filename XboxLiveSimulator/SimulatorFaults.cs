@@ -33,6 +33,12 @@ public sealed record SimulatorFaults
     /// <summary>Consume as asked, but answer the success with this body instead of the consume's JSON.</summary>
     public string? ConsumeAnswerBody { get; init; }
 
+    /// <summary>
+    /// Hold every query, once admitted (counted in the user's arrivals, <c>GET /admin/users/{xuid}/arrivals</c>), until
+    /// the faults are set again without this; then the held queries are answered as usual.
+    /// </summary>
+    public bool HoldQueries { get; init; }
+
     /// <summary>Answer every query's success with this body instead of the page (to send items or shapes the state cannot hold).</summary>
     public string? QueryAnswerBody { get; init; }
 }

@@ -9,7 +9,9 @@ namespace Entitlements.Diagnostics;
 /// grain (decide, append, apply) and how long a notification waits between its ledger event being
 /// recorded and the relay publishing it to the streams; how often the relay handed over to a fresh
 /// activation; and, for every webhook active on this silo, how far it has delivered and how far behind
-/// it is (gauges read from <see cref="WebhookProgress"/>, reported only while the activation lives here).
+/// it is (gauges read from <see cref="WebhookProgress"/>, reported only while the activation lives here);
+/// and the Xbox consume calls held up by a pending consume that could not be settled, with the age of the
+/// oldest such consume that a player active on this silo has.
 /// </summary>
 public sealed class GrainMetrics
 {
@@ -21,6 +23,12 @@ public sealed class GrainMetrics
     public const string WebhookBacklogName = "entitlements.webhook.backlog";
     public const string WebhookOldestUndeliveredAgeName = "entitlements.webhook.oldest_undelivered_age";
 
+    public const string XboxConsumesHeldUpName = "entitlements.xbox.consumes_held_up";
+    public const string XboxOldestUnsettledConsumeAgeName = "entitlements.xbox.oldest_unsettled_consume_age";
+
+    /// <summary>The tag of <see cref="XboxConsumesHeldUpName"/>: why the pending consume could not be settled (<see cref="HeldUpReasonTag"/>).</summary>
+    public const string ReasonTag = "reason";
+
     /// <summary>The tag of the webhook gauges: the webhook's configured name.</summary>
     public const string WebhookTag = "webhook";
 
@@ -30,7 +38,9 @@ public sealed class GrainMetrics
     private readonly Histogram<double> _grantDuration;
     private readonly Histogram<double> _notificationLag;
     private readonly Counter<long> _relayHandovers;
+    private readonly Counter<long> _xboxConsumesHeldUp;
     private readonly ConcurrentDictionary<string, WebhookProgress> _webhooks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Guid, DateTimeOffset> _unsettledXboxConsumes = new();
 
     public GrainMetrics(IMeterFactory meters, TimeProvider time)
     {
@@ -54,7 +64,13 @@ public sealed class GrainMetrics
             "Ledger events with notifications that a webhook active on this silo has not delivered yet.");
         meter.CreateObservableGauge(
             WebhookOldestUndeliveredAgeName, () => ObserveWebhooks(OldestUndeliveredAge), "s",
-            "Age of the notification a webhook active on this silo is delivering; 0 when it delivers none.");
+            "Age of the oldest notification a webhook active on this silo knows it has not delivered; 0 when caught up.");
+        _xboxConsumesHeldUp = meter.CreateCounter<long>(
+            XboxConsumesHeldUpName, "{call}",
+            "ConsumeXboxEntitlements calls that ended at a pending Xbox consume they could not settle, consuming nothing new, by reason.");
+        meter.CreateObservableGauge(
+            XboxOldestUnsettledConsumeAgeName, OldestUnsettledXboxConsumeAge, "s",
+            "Age of the oldest pending Xbox consume that the last consume call of a player active on this silo could not settle; 0 when none.");
     }
 
     public TimeProvider Time { get; }
@@ -67,6 +83,32 @@ public sealed class GrainMetrics
         EntitlementEventOutcome.Conflict => "conflict",
         _ => "unknown_player",
     };
+
+    /// <summary>
+    /// The <c>reason</c> tag of a held-up consume call, from how Xbox failed the pending consume: <c>throttled</c> (429),
+    /// <c>unavailable</c> (5xx, 408, timed out or unreachable), <c>token_rejected</c> (401), <c>access_denied</c> (403);
+    /// <c>budget</c> is the call's time budget running out before the pending consume was sent.
+    /// </summary>
+    public static string HeldUpReasonTag(XboxConsumeOutcome outcome) => outcome switch
+    {
+        XboxConsumeOutcome.TooManyRequests => "throttled",
+        XboxConsumeOutcome.TokenRejected => "token_rejected",
+        XboxConsumeOutcome.AccessDenied => "access_denied",
+        XboxConsumeOutcome.DeadlineReached => "budget",
+        _ => "unavailable",
+    };
+
+    /// <summary>A consume call ended at a pending consume it could not settle (<see cref="HeldUpReasonTag"/>): it consumed and granted nothing new.</summary>
+    public void XboxConsumeHeldUp(string reason) => _xboxConsumesHeldUp.Add(1, new KeyValuePair<string, object?>(ReasonTag, reason));
+
+    /// <summary>The last consume call of <paramref name="player"/> left a pending consume, started at <paramref name="started"/>, unsettled.</summary>
+    public void XboxConsumeUnsettled(Guid player, DateTimeOffset started) => _unsettledXboxConsumes[player] = started;
+
+    /// <summary>
+    /// <paramref name="player"/> has no unsettled pending consume known here: its last call settled every one it
+    /// found, or its activation ended.
+    /// </summary>
+    public void XboxConsumesSettled(Guid player) => _unsettledXboxConsumes.TryRemove(player, out _);
 
     /// <summary>One grant answered, with its <see cref="OutcomeTag"/>.</summary>
     public void GrantCompleted(long startedTimestamp, string outcome) =>
@@ -92,6 +134,12 @@ public sealed class GrainMetrics
 
     private double OldestUndeliveredAge(WebhookProgress progress) =>
         progress.OldestUndelivered is { } recorded ? Math.Max(0, (Time.GetUtcNow() - recorded).TotalSeconds) : 0;
+
+    private double OldestUnsettledXboxConsumeAge()
+    {
+        var now = Time.GetUtcNow();
+        return _unsettledXboxConsumes.Values.Select(started => Math.Max(0, (now - started).TotalSeconds)).DefaultIfEmpty(0).Max();
+    }
 
     private IEnumerable<Measurement<T>> ObserveWebhooks<T>(Func<WebhookProgress, T> value)
         where T : struct =>

@@ -30,16 +30,23 @@ public sealed class WebhookProgress : IDisposable
     /// <summary>Ledger events with notifications after the one delivered through, up to the newest the activation has seen.</summary>
     public long Backlog => Math.Max(0, Volatile.Read(ref _headSequence) - EntitlementNotification.SequenceOf(DeliveredPosition));
 
-    /// <summary>When the notification being delivered was recorded; null when none is.</summary>
+    /// <summary>
+    /// When the oldest notification the activation knows it has not delivered was recorded: the one being delivered,
+    /// else the next one it has read. Null when it knows of none (caught up as of its last read), or the time is unknown.
+    /// </summary>
     public DateTimeOffset? OldestUndelivered =>
         Volatile.Read(ref _oldestUndeliveredTicks) is var ticks and >= 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
-    /// <summary>Everything through <paramref name="position"/> is delivered (or a dead letter); nothing is being delivered.</summary>
-    public void Delivered(long position)
+    /// <summary>
+    /// Everything through <paramref name="position"/> is delivered (or a dead letter). <paramref name="next"/> is the
+    /// notification after it, when the activation has read it (then it is the oldest undelivered, until it is delivered,
+    /// also while the reads that follow fail); null when its last read found nothing more.
+    /// </summary>
+    public void Delivered(long position, EntitlementNotification? next = null)
     {
         Volatile.Write(ref _deliveredPosition, position);
-        Volatile.Write(ref _oldestUndeliveredTicks, -1);
-        SeenHead(EntitlementNotification.SequenceOf(position));
+        Volatile.Write(ref _oldestUndeliveredTicks, next?.RecordedAt?.UtcTicks ?? -1);
+        SeenHead(EntitlementNotification.SequenceOf(next?.Position ?? position));
     }
 
     /// <summary>The notification at <paramref name="position"/>, recorded at <paramref name="recordedAt"/> (if known), is being delivered.</summary>

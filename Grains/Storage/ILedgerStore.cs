@@ -136,9 +136,10 @@ public interface ILedgerStore
     /// The Xbox user's consumes that were started and have neither a grant nor a refusal yet
     /// (<see cref="LedgerEventKind.XboxConsumeRefused"/>, schema version 10), oldest first, in whichever
     /// player's ledger they were started (the XUID may have been linked to another player then). Costs the
-    /// pending consumes only, not the XUID's history of finished ones (schema version 8).
+    /// pending consumes only, not the XUID's history of finished ones (schema version 8). Each comes with the time its
+    /// started row was recorded.
     /// </summary>
-    Task<IReadOnlyList<XboxConsumeStarted>> ReadPendingXboxConsumesAsync(string xuid, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<PendingXboxConsume>> ReadPendingXboxConsumesAsync(string xuid, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The catalog entry of a platform whose store product id is <paramref name="productId"/>, if any (the first by SKU

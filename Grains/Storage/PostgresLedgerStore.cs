@@ -247,16 +247,17 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IGroupCommitting
         ORDER BY p.started_seq;
         """;
 
-    public Task<IReadOnlyList<XboxConsumeStarted>> ReadPendingXboxConsumesAsync(string xuid, CancellationToken cancellationToken = default) =>
-        OnceMoreIfDroppedAsync<IReadOnlyList<XboxConsumeStarted>>(async () =>
+    public Task<IReadOnlyList<PendingXboxConsume>> ReadPendingXboxConsumesAsync(string xuid, CancellationToken cancellationToken = default) =>
+        OnceMoreIfDroppedAsync<IReadOnlyList<PendingXboxConsume>>(async () =>
         {
             await using var command = _dataSource.CreateCommand(PendingXboxConsumesQuery);
             command.Parameters.Add(Parameter("x", NpgsqlDbType.Text, xuid));
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            var pending = new List<XboxConsumeStarted>();
+            var pending = new List<PendingXboxConsume>();
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                pending.Add(LedgerEventRow.Read(reader).XboxConsume!);
+                var row = LedgerEventRow.Read(reader);
+                pending.Add(new PendingXboxConsume(row.XboxConsume!, row.Created));
             }
 
             return pending;

@@ -361,16 +361,17 @@ public sealed partial class SqliteLedgerStore : ILedgerStore, IGroupCommittingSt
         ORDER BY p.started_seq;
         """;
 
-    public Task<IReadOnlyList<XboxConsumeStarted>> ReadPendingXboxConsumesAsync(string xuid, CancellationToken cancellationToken = default) =>
-        ReadAsync<IReadOnlyList<XboxConsumeStarted>>(connection =>
+    public Task<IReadOnlyList<PendingXboxConsume>> ReadPendingXboxConsumesAsync(string xuid, CancellationToken cancellationToken = default) =>
+        ReadAsync<IReadOnlyList<PendingXboxConsume>>(connection =>
         {
             using var command = Command(connection, PendingXboxConsumesQuery);
             command.Parameters.AddWithValue("$x", xuid);
             using var reader = command.ExecuteReader();
-            var pending = new List<XboxConsumeStarted>();
+            var pending = new List<PendingXboxConsume>();
             while (reader.Read())
             {
-                pending.Add(LedgerEventRow.Read(reader).XboxConsume!);
+                var row = LedgerEventRow.Read(reader);
+                pending.Add(new PendingXboxConsume(row.XboxConsume!, row.Created));
             }
 
             return pending;

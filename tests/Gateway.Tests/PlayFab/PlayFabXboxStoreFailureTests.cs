@@ -126,7 +126,7 @@ public sealed class PlayFabXboxStoreFailureTests(XboxFaultyStoreFixture fixture)
             Assert.NotEqual(HttpStatusCode.OK, failed.Status);
             Assert.False(fixture.Faults.AppendFaultPending);
             var refused = Assert.Single(await _simulator.ConsumeTrackingIdsAsync(xuid));
-            Assert.Equal([refused], (await store.ReadPendingXboxConsumesAsync(xuid)).Select(p => p.TrackingId));
+            Assert.Equal([refused], (await store.ReadPendingXboxConsumesAsync(xuid)).Select(p => p.Consume.TrackingId));
 
             // The next call sends it again first; Xbox refuses it again and the refusal is recorded now. The balance,
             // still on Xbox, is started anew and refused too.

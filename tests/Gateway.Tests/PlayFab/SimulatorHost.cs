@@ -106,6 +106,30 @@ public sealed class SimulatorHost : IAsyncDisposable
         return (body["held"]!.GetValue<int>(), body["mostAtOnce"]!.GetValue<int>());
     }
 
+    /// <summary>A collections call (<paramref name="path"/>, e.g. <c>v8.0/collections/consume</c>) with the user's XboxToken, as the gateway makes it.</summary>
+    public async Task<(HttpStatusCode Status, JsonObject Body)> PostCollectionsAsync(string token, string path, JsonObject body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = JsonContent.Create(body) };
+        request.Headers.TryAddWithoutValidation("Authorization", token);
+        using var response = await Client.SendAsync(request);
+        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject());
+    }
+
+    /// <summary>
+    /// Wait until the simulator has admitted at least <paramref name="queries"/> queries and <paramref name="consumes"/>
+    /// consumes of the user since it was created (counted on arrival, before any hold or delay); fails after 10 s.
+    /// </summary>
+    public async Task WaitForArrivalsAsync(string xuid, int queries = 0, int consumes = 0)
+    {
+        using var response = await Client.GetAsync(new Uri(
+            $"admin/users/{xuid}/arrivals?queries={queries.ToString(CultureInfo.InvariantCulture)}&consumes={consumes.ToString(CultureInfo.InvariantCulture)}",
+            UriKind.Relative));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(
+            response.StatusCode == HttpStatusCode.OK,
+            $"the simulator did not see {queries} queries and {consumes} consumes of {xuid} within 10 s: {(int)response.StatusCode} {body}");
+    }
+
     public async Task SetFaultsAsync(JsonObject faults)
     {
         using var response = await Client.PutAsync(new Uri("admin/faults", UriKind.Relative), JsonContent.Create(faults));

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Entitlements.Tests.Infrastructure;
 
@@ -62,9 +61,6 @@ public sealed class XboxSimulatorConsumeTests : IAsyncLifetime
             body["removeQuantity"] = quantity;
         }
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("v8.0/collections/consume", UriKind.Relative)) { Content = JsonContent.Create(body) };
-        request.Headers.TryAddWithoutValidation("Authorization", token);
-        using var response = await _simulator.Client.SendAsync(request);
-        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject());
+        return await _simulator.PostCollectionsAsync(token, "v8.0/collections/consume", body);
     }
 }

@@ -13,7 +13,8 @@ namespace Entitlements.Tests.Outage;
 /// or after it (written, but the acknowledgement lost, as when the connection drops during the commit);
 /// with a platform-user link whose acknowledgement is lost, on demand; with webhook dead-letter writes failing on demand (nothing written);
 /// with one consumer's position writes failing on demand (nothing written, each refused position kept), and its reads; with every
-/// position write asked for kept, refused or not; and with another writer's work
+/// position write asked for kept, refused or not; with the feed's reads of all players' notifying events failing on demand
+/// (nothing read), for the callers a predicate picks; and with another writer's work
 /// slipped in after a transaction read, on demand. Every other call goes
 /// straight to the real store.
 /// </summary>
@@ -31,6 +32,8 @@ public class FaultyLedgerStore : DispatchProxy
     private readonly List<(string Consumer, long Position)> _positionWrites = [];
     private string? _unreadablePositionConsumer;
     private string? _unreadablePlayer;
+    private Func<bool>? _failFeedReads;
+    private int _refusedFeedReads;
 
     public ILedgerStore Inner { get; private set; } = null!;
 
@@ -91,6 +94,15 @@ public class FaultyLedgerStore : DispatchProxy
         }
     }
 
+    /// <summary>
+    /// Make every read of all players' notifying events (the notification feed's) fail while <paramref name="when"/>,
+    /// asked at the read, is true (e.g. only the reads of one grain); none fail once this is called with null.
+    /// </summary>
+    public void FailFeedReads(Func<bool>? when) => Volatile.Write(ref _failFeedReads, when);
+
+    /// <summary>How many feed reads were made to fail.</summary>
+    public int RefusedFeedReads => Volatile.Read(ref _refusedFeedReads);
+
     /// <summary>Make the next platform-user link commit and then fail, as when its acknowledgement is lost.</summary>
     public void LoseNextLinkAcknowledgement() => Volatile.Write(ref _linkAcknowledgementsLost, 1);
 
@@ -123,6 +135,15 @@ public class FaultyLedgerStore : DispatchProxy
             }
 
             return Task.FromException(new NpgsqlException(Message));
+        }
+
+        if (targetMethod.Name == nameof(ILedgerStore.ReadNotifyingEventsAsync)
+            && args![0] is null
+            && Volatile.Read(ref _failFeedReads) is { } failFeedRead
+            && failFeedRead())
+        {
+            Interlocked.Increment(ref _refusedFeedReads);
+            return Task.FromException<IReadOnlyList<LedgerEvent>>(new NpgsqlException(Message));
         }
 
         if (targetMethod.Name == nameof(ILedgerStore.ReadPlayerAsync) && ((Guid)args![0]!).ToString() == Volatile.Read(ref _unreadablePlayer))

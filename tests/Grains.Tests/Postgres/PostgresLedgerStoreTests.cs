@@ -278,7 +278,7 @@ public sealed class PostgresLedgerStoreTests(PostgresServer server) : LedgerStor
         var seasonedRows = await PendingXboxConsumeRowsVisitedAsync(SeasonedXuid);
 
         Assert.Equal(freshRows, seasonedRows);
-        Assert.Equal(["tracking-seasoned"], (await Store.ReadPendingXboxConsumesAsync(SeasonedXuid)).Select(p => p.TrackingId));
+        Assert.Equal(["tracking-seasoned"], (await Store.ReadPendingXboxConsumesAsync(SeasonedXuid)).Select(p => p.Consume.TrackingId));
     }
 
     [Fact]

@@ -19,7 +19,8 @@ public abstract partial class LedgerStoreContractTests
 
         var pending = await Store.ReadPendingXboxConsumesAsync(first.Xuid);
 
-        Assert.Equal([second], pending);
+        // Each with the time its started row was recorded.
+        Assert.Equal([new PendingXboxConsume(second, StoredEvents.At)], pending);
         Assert.Empty(await Store.ReadPendingXboxConsumesAsync("2535400000000002"));
     }
 
@@ -37,9 +38,9 @@ public abstract partial class LedgerStoreContractTests
 
         var pending = await Store.ReadPendingXboxConsumesAsync("2535400000000005");
 
-        Assert.Equal([first, second], pending);
+        Assert.Equal([first, second], Consumes(pending));
         await AppendOkAsync(StoredEvents.Entitlement(after, 3, "tracking-5", platform: Platform.XboxLive));
-        Assert.Equal([second], await Store.ReadPendingXboxConsumesAsync("2535400000000005"));
+        Assert.Equal([second], Consumes(await Store.ReadPendingXboxConsumesAsync("2535400000000005")));
     }
 
     [Fact]
@@ -66,7 +67,7 @@ public abstract partial class LedgerStoreContractTests
             Entitlement = refused.Entitlement! with { Status = EntitlementEventStatus.NotImplemented },
         });
 
-        Assert.Equal([refunded, steam, untouched], await Store.ReadPendingXboxConsumesAsync(refunded.Xuid));
+        Assert.Equal([refunded, steam, untouched], Consumes(await Store.ReadPendingXboxConsumesAsync(refunded.Xuid)));
     }
 
     [Fact]
@@ -81,15 +82,15 @@ public abstract partial class LedgerStoreContractTests
 
         // An append the store refuses (its version is taken) leaves the consume pending: the trigger's work goes with it.
         Assert.Equal(AppendOutcome.VersionConflict, (await Store.AppendAsync(RefusedEvent(before, 2, refused))).Outcome);
-        Assert.Equal([refused, untouched], await Store.ReadPendingXboxConsumesAsync(refused.Xuid));
+        Assert.Equal([refused, untouched], Consumes(await Store.ReadPendingXboxConsumesAsync(refused.Xuid)));
 
         await AppendOkAsync(RefusedEvent(after, 1, refused));
 
-        Assert.Equal([untouched], await Store.ReadPendingXboxConsumesAsync(refused.Xuid));
+        Assert.Equal([untouched], Consumes(await Store.ReadPendingXboxConsumesAsync(refused.Xuid)));
         // The refusal of a consume that is not pending (refused once more, or never started here) changes nothing.
         await AppendOkAsync(RefusedEvent(after, 2, refused));
         await AppendOkAsync(RefusedEvent(after, 3, Started("tracking-unknown")));
-        Assert.Equal([untouched], await Store.ReadPendingXboxConsumesAsync(refused.Xuid));
+        Assert.Equal([untouched], Consumes(await Store.ReadPendingXboxConsumesAsync(refused.Xuid)));
         await AppendOkAsync(StoredEvents.Entitlement(after, 4, "tracking-untouched", platform: Platform.XboxLive));
         Assert.Empty(await Store.ReadPendingXboxConsumesAsync(refused.Xuid));
     }
@@ -141,9 +142,9 @@ public abstract partial class LedgerStoreContractTests
         await upgraded.InitializeAsync();
 
         Assert.Equal("10/10", await ReadSchemaVersionsAsync());
-        Assert.Equal([refused, untouched], await upgraded.ReadPendingXboxConsumesAsync(refused.Xuid));
+        Assert.Equal([refused, untouched], Consumes(await upgraded.ReadPendingXboxConsumesAsync(refused.Xuid)));
         Assert.Equal(AppendOutcome.Appended, (await upgraded.AppendAsync(RefusedEvent(player, 3, refused))).Outcome);
-        Assert.Equal([untouched], await upgraded.ReadPendingXboxConsumesAsync(refused.Xuid));
+        Assert.Equal([untouched], Consumes(await upgraded.ReadPendingXboxConsumesAsync(refused.Xuid)));
     }
 
     [Fact]
@@ -177,7 +178,7 @@ public abstract partial class LedgerStoreContractTests
         Assert.Equal(
             [AppendOutcome.Appended, AppendOutcome.DuplicateKey, AppendOutcome.VersionConflict, AppendOutcome.Appended, AppendOutcome.VersionConflict],
             outcomes);
-        Assert.Equal([stillPending, appended], await Store.ReadPendingXboxConsumesAsync(appended.Xuid));
+        Assert.Equal([stillPending, appended], Consumes(await Store.ReadPendingXboxConsumesAsync(appended.Xuid)));
     }
 
     [Fact]
@@ -215,12 +216,12 @@ public abstract partial class LedgerStoreContractTests
         await upgraded.InitializeAsync();
 
         Assert.Equal("10/10", await ReadSchemaVersionsAsync());
-        Assert.Equal([movedAndPending, pending], await upgraded.ReadPendingXboxConsumesAsync(pending.Xuid));
-        Assert.Equal([otherXuid], await upgraded.ReadPendingXboxConsumesAsync(otherXuid.Xuid));
+        Assert.Equal([movedAndPending, pending], Consumes(await upgraded.ReadPendingXboxConsumesAsync(pending.Xuid)));
+        Assert.Equal([otherXuid], Consumes(await upgraded.ReadPendingXboxConsumesAsync(otherXuid.Xuid)));
         Assert.Equal((AppendOutcome.Appended, AppendOutcome.Appended), (
             (await upgraded.AppendAsync(StoredEvents.Entitlement(after, 3, "tracking-moved", platform: Platform.XboxLive))).Outcome,
             (await upgraded.AppendAsync(StartedEvent(after, 4, Started("tracking-new")))).Outcome));
-        Assert.Equal([pending, Started("tracking-new")], await upgraded.ReadPendingXboxConsumesAsync(pending.Xuid));
+        Assert.Equal([pending, Started("tracking-new")], Consumes(await upgraded.ReadPendingXboxConsumesAsync(pending.Xuid)));
     }
 
     [Fact]
@@ -375,6 +376,8 @@ public abstract partial class LedgerStoreContractTests
         var (outcome, _) = await Store.AppendAsync(ledgerEvent);
         Assert.Equal(AppendOutcome.Appended, outcome);
     }
+
+    private static XboxConsumeStarted[] Consumes(IReadOnlyList<PendingXboxConsume> pending) => [.. pending.Select(p => p.Consume)];
 
     private static XboxConsumeStarted Started(string trackingId, string xuid = "2535400000000001") => new()
     {

@@ -183,7 +183,7 @@ public sealed class SqliteLedgerStoreTests : LedgerStoreContractTests, IDisposab
         var seasonedSteps = PendingXboxConsumeSteps(SeasonedXuid, 1);
 
         Assert.Equal(freshSteps, seasonedSteps);
-        Assert.Equal(["tracking-seasoned"], (await Store.ReadPendingXboxConsumesAsync(SeasonedXuid)).Select(p => p.TrackingId));
+        Assert.Equal(["tracking-seasoned"], (await Store.ReadPendingXboxConsumesAsync(SeasonedXuid)).Select(p => p.Consume.TrackingId));
     }
 
     [Fact]

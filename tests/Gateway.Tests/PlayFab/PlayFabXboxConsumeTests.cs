@@ -142,7 +142,9 @@ public sealed partial class PlayFabXboxConsumeTests(XboxGatewayFixture fixture) 
     {
         var gems = await _client.PutXboxCatalogAsync("consumable", Unique.Name("gems"), "Vast Gems", unitsPerQuantity: 1_000_000_000);
         var coins = await _client.PutXboxCatalogAsync("consumable", Unique.Name("coins"), "Plain Coins");
-        var xuid = await _simulator.CreateUserAsync(SimulatorHost.Item("first", gems.ProductId, "Consumable", 9_000_000_000));
+        // Xbox counts a balance in 32 bits: five items of the one product make 9e9 uses of it (9e18 units).
+        var xuid = await _simulator.CreateUserAsync(
+            [.. Enumerable.Range(1, 5).Select(i => SimulatorHost.Item($"first-{i}", gems.ProductId, "Consumable", i < 5 ? 2_000_000_000 : 1_000_000_000))]);
         var token = await _simulator.TokenAsync(xuid);
         var (ticket, _) = await _client.LoginOkAsync(token);
         Assert.Single(await _client.ConsumeXboxOkAsync(ticket, token));
@@ -169,7 +171,7 @@ public sealed partial class PlayFabXboxConsumeTests(XboxGatewayFixture fixture) 
 
         Assert.Equal((coins.ItemId, 5L), (later["ItemId"]!.GetValue<string>(), later["UsesIncrementedBy"]!.GetValue<long>()));
         var user = await _simulator.UserAsync(xuid);
-        Assert.Equal((3, 3), (user["consumes"]!.AsObject().Count, user["consumeRequests"]!.GetValue<int>()));
+        Assert.Equal((7, 7), (user["consumes"]!.AsObject().Count, user["consumeRequests"]!.GetValue<int>()));
         var held = await fixture.Gateway.App.Services.GetRequiredService<IGrainFactory>().GetGrain<IPlayerGrain>(player).GetEntitlementsAsync();
         Assert.Equal(9_000_000_000_000_000_000L, held!.Entitlements.Single(e => e.ItemId == gems.ItemId).UseCount);
         Assert.Empty(await _client.ConsumeXboxOkAsync(ticket, token));

@@ -75,15 +75,10 @@ public static class CatalogApi
         // Counted as the body's sku is (an emoji is one character), so that a sku an event may name can be put here.
         JsonFieldReader.CheckLength(errors, ["path", "sku"], sku, 0, CatalogSku.MaxSkuLength);
 
-        var (document, bodyErrors, tooLarge, notParsed) = await JsonBody.ReadObjectAsync(context.Request, MaxBodyBytes, cancellationToken);
-        if (tooLarge)
+        var (document, bodyErrors, refusal) = await RallyHereBody.ReadObjectAsync<CatalogSkuDocument>(context.Request, MaxBodyBytes, cancellationToken);
+        if (refusal is not null)
         {
-            return RallyHereResults.TooLarge(MaxBodyBytes);
-        }
-
-        if (notParsed)
-        {
-            return RallyHereResults.BodyNotParsed();
+            return refusal;
         }
 
         errors.AddRange(bodyErrors);

@@ -50,15 +50,10 @@ public static class EntitlementEventsApi
     public static async Task<Results<Ok<EntitlementEventDto>, JsonHttpResult<HttpValidationError>, JsonHttpResult<HzApiErrorModel>, JsonHttpResult<HttpErrorDetail>>> GenerateEntitlementEvent(
         HttpRequest request, IGrainFactory grains, IEntitlementEventsGrain events, CancellationToken cancellationToken)
     {
-        var (document, errors, tooLarge, notParsed) = await JsonBody.ReadObjectAsync(request, EntitlementEventRequestReader.MaxBodyBytes, cancellationToken);
-        if (tooLarge)
+        var (document, errors, refusal) = await RallyHereBody.ReadObjectAsync<EntitlementEventDto>(request, EntitlementEventRequestReader.MaxBodyBytes, cancellationToken);
+        if (refusal is not null)
         {
-            return RallyHereResults.TooLarge(EntitlementEventRequestReader.MaxBodyBytes);
-        }
-
-        if (notParsed)
-        {
-            return RallyHereResults.BodyNotParsed();
+            return refusal;
         }
 
         using (document)

@@ -137,12 +137,8 @@ public static partial class PlayFabClientApi
             return PlayFabResults.Error(PlayFabError.NotAuthenticated, "This API method requires a client session ticket (X-Authorization).");
         }
 
-        // A ticket names the player its XUID was linked to at login; once the link has moved to another
-        // player (PUT /users/v1/platform-user), the ticket is no longer the XUID's, and consuming with it
-        // would put the XUID's balances in the old player's ledger, beside the new player's consumes.
-        if (await grains.GetGrain<ISessionTicketGrain>(0).ReadAsync(ticket.Trim()) is not { } session
-            || await grains.GetGrain<IPlatformUserGrain>(IPlatformUserGrain.Key(Platform.XboxLive, session.Xuid)).GetAsync() is not { } link
-            || link.PlayerUuid != session.PlayerUuid)
+        // Refused too once the XUID's link has moved to another player (PUT /users/v1/platform-user).
+        if (await grains.GetGrain<ISessionTicketGrain>(0).ReadLinkedAsync(ticket.Trim()) is not { } session)
         {
             return PlayFabResults.Error(PlayFabError.InvalidSessionTicket, "The session ticket is invalid or has expired.");
         }

@@ -80,8 +80,9 @@ public static partial class PlayFabClientApi
 
         var playFabId = PlayFabIds.From(link.PlayerUuid);
 
-        // Whole seconds, as the ticket holds its expiry, so the entity token's expiry is the ticket's.
-        var expires = DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().AddMinutes(Math.Max(1, options.Value.SessionTicketLifetimeMinutes)).ToUnixTimeSeconds());
+        // Whole seconds, as the ticket holds its expiry, so the entity token's expiry is the ticket's. The lifetime
+        // is at least a minute: checked when the host starts.
+        var expires = DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().AddMinutes(options.Value.SessionTicketLifetimeMinutes).ToUnixTimeSeconds());
         var ticket = await grains.GetGrain<ISessionTicketGrain>(0).IssueAsync(new SessionTicketClaims
         {
             PlayerUuid = link.PlayerUuid,

@@ -21,4 +21,13 @@ public interface ISessionTicketGrain : IGrainWithIntegerKey
     /// <summary>The claims of a genuine ticket that has not expired; null otherwise.</summary>
     [Alias("Read")]
     Task<SessionTicketClaims?> ReadAsync(string ticket);
+
+    /// <summary>
+    /// <see cref="ReadAsync"/>'s claims while the ticket's XUID is still linked to the ticket's player; null
+    /// otherwise. A ticket names the player its XUID was linked to at login: once the link has moved to another
+    /// player (or is gone), the ticket is no longer the XUID's, and acting for the XUID with it would put the
+    /// XUID's balances in the old player's ledger, beside the new player's.
+    /// </summary>
+    [Alias("ReadLinked")]
+    Task<SessionTicketClaims?> ReadLinkedAsync(string ticket);
 }

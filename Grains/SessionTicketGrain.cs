@@ -121,6 +121,13 @@ public sealed class SessionTicketGrain(ILedgerStore store, TimeProvider time) : 
         };
     }
 
+    public async Task<SessionTicketClaims?> ReadLinkedAsync(string ticket) =>
+        await ReadAsync(ticket) is { } claims
+            && await GrainFactory.GetGrain<IPlatformUserGrain>(IPlatformUserGrain.Key(Platform.XboxLive, claims.Xuid)).GetAsync() is { } link
+            && link.PlayerUuid == claims.PlayerUuid
+            ? claims
+            : null;
+
     private async Task<byte[]> KeyAsync() => _key ??= await store.ReadSessionTicketKeyAsync();
 
     private static string Encode(byte[] bytes) => Base64Url.EncodeToString(bytes);

@@ -54,7 +54,4 @@ public static partial class BackupsApi
                 statusCode: StatusCodes.Status500InternalServerError);
         }
     }
-
-    [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "A backup of the SQLite database failed; nothing was written.")]
-    private static partial void LogBackupFailed(ILogger logger, Exception exception);
 }

@@ -50,15 +50,10 @@ public static class EntitlementEventsApi
     public static async Task<Results<Ok<EntitlementEventDto>, JsonHttpResult<HttpValidationError>, JsonHttpResult<HzApiErrorModel>, JsonHttpResult<HttpErrorDetail>>> GenerateEntitlementEvent(
         HttpRequest request, IGrainFactory grains, IEntitlementEventsGrain events, CancellationToken cancellationToken)
     {
-        var (document, errors, tooLarge, notParsed) = await JsonBody.ReadObjectAsync(request, EntitlementEventRequestReader.MaxBodyBytes, cancellationToken);
-        if (tooLarge)
+        var (document, errors, refusal) = await RallyHereBody.ReadObjectAsync<EntitlementEventDto>(request, EntitlementEventRequestReader.MaxBodyBytes, cancellationToken);
+        if (refusal is not null)
         {
-            return RallyHereResults.TooLarge(EntitlementEventRequestReader.MaxBodyBytes);
-        }
-
-        if (notParsed)
-        {
-            return RallyHereResults.BodyNotParsed();
+            return refusal;
         }
 
         using (document)
@@ -88,7 +83,12 @@ public static class EntitlementEventsApi
                     StatusCodes.Status409Conflict,
                     "entitlement_event_conflict",
                     $"An entitlement event with this platform, platform_transaction_id and action_type already exists with a different payload (event_id {result.Event!.EventId})."),
-                _ => RallyHereResults.Error(StatusCodes.Status404NotFound, "player_not_found", $"No player with player_uuid {command.PlayerUuid}."),
+                EntitlementEventOutcome.UnknownPlayer => RallyHereResults.Error(StatusCodes.Status404NotFound, "player_not_found", $"No player with player_uuid {command.PlayerUuid}."),
+                // A grant never gets it, and IEntitlementEventsGrain routes a refund that does again, to the grant's
+                // player, until it is recorded: reaching here is a bug, answered 500 and logged, not a 404.
+                EntitlementEventOutcome.GrantHeldByAnotherPlayer => throw new InvalidOperationException(
+                    $"An entitlement event came back {result.Outcome} from the grain it was routed to; EntitlementEventRouting should have sent it to the grant's player."),
+                _ => throw new InvalidOperationException($"Unknown entitlement event outcome {result.Outcome}."),
             };
         }
     }

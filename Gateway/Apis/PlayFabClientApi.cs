@@ -80,8 +80,9 @@ public static partial class PlayFabClientApi
 
         var playFabId = PlayFabIds.From(link.PlayerUuid);
 
-        // Whole seconds, as the ticket holds its expiry, so the entity token's expiry is the ticket's.
-        var expires = DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().AddMinutes(Math.Max(1, options.Value.SessionTicketLifetimeMinutes)).ToUnixTimeSeconds());
+        // Whole seconds, as the ticket holds its expiry, so the entity token's expiry is the ticket's. The lifetime
+        // is at least a minute: checked when the host starts.
+        var expires = DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().AddMinutes(options.Value.SessionTicketLifetimeMinutes).ToUnixTimeSeconds());
         var ticket = await grains.GetGrain<ISessionTicketGrain>(0).IssueAsync(new SessionTicketClaims
         {
             PlayerUuid = link.PlayerUuid,
@@ -137,12 +138,8 @@ public static partial class PlayFabClientApi
             return PlayFabResults.Error(PlayFabError.NotAuthenticated, "This API method requires a client session ticket (X-Authorization).");
         }
 
-        // A ticket names the player its XUID was linked to at login; once the link has moved to another
-        // player (PUT /users/v1/platform-user), the ticket is no longer the XUID's, and consuming with it
-        // would put the XUID's balances in the old player's ledger, beside the new player's consumes.
-        if (await grains.GetGrain<ISessionTicketGrain>(0).ReadAsync(ticket.Trim()) is not { } session
-            || await grains.GetGrain<IPlatformUserGrain>(IPlatformUserGrain.Key(Platform.XboxLive, session.Xuid)).GetAsync() is not { } link
-            || link.PlayerUuid != session.PlayerUuid)
+        // Refused too once the XUID's link has moved to another player (PUT /users/v1/platform-user).
+        if (await grains.GetGrain<ISessionTicketGrain>(0).ReadLinkedAsync(ticket.Trim()) is not { } session)
         {
             return PlayFabResults.Error(PlayFabError.InvalidSessionTicket, "The session ticket is invalid or has expired.");
         }

@@ -3,7 +3,6 @@ using Entitlements.Contracts;
 using Entitlements.Gateway.AccelByte;
 using Entitlements.Gateway.Auth;
 using Entitlements.Gateway.RallyHere;
-using Entitlements.Gateway.Validation;
 using Entitlements.Notifications;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -53,15 +52,10 @@ public static class PlayerEntitlementsApi
             return invalid;
         }
 
-        var (document, errors, tooLarge, notParsed) = await JsonBody.ReadObjectAsync(context.Request, ConsumeEntitlementRequestReader.MaxBodyBytes, cancellationToken);
-        if (tooLarge)
+        var (document, errors, refusal) = await RallyHereBody.ReadObjectAsync<EntitlementInfo>(context.Request, ConsumeEntitlementRequestReader.MaxBodyBytes, cancellationToken);
+        if (refusal is not null)
         {
-            return RallyHereResults.TooLarge(ConsumeEntitlementRequestReader.MaxBodyBytes);
-        }
-
-        if (notParsed)
-        {
-            return RallyHereResults.BodyNotParsed();
+            return refusal;
         }
 
         using (document)

@@ -2,11 +2,11 @@ namespace Entitlements.Gateway.Auth;
 
 /// <summary>
 /// Every permission a route can require, in one place. RallyHere's names where RallyHere has the route;
-/// ours, in the same style, where it does not. A permission ending in <c>*</c> covers its prefix.
+/// ours, in the same style, where it does not. A token's permission ending in <c>*</c> (<c>inv:*</c>) covers
+/// every permission with that prefix.
 /// </summary>
 public static class Permissions
 {
-    public const string InventoryAll = "inv:*";
     public const string EntitlementEventWrite = "inv:entitlement_event:write";
     public const string EntitlementEventRead = "inv:entitlement_event:read";
     public const string CatalogRead = "inv:catalog:read";
@@ -19,12 +19,10 @@ public static class Permissions
 
     /// <summary>Every player's pushed notifications: for game services, never for players.</summary>
     public const string NotificationsAll = "inv:notifications:all";
-    public const string UserAll = "user:*";
     public const string PlatformUserRead = "user:platform:read";
     public const string PlatformUserCreate = "user:platform:create";
 
-    /// <summary>Operator surfaces. The Orleans dashboard (<c>/dashboard</c>) requires <see cref="Dashboard"/>.</summary>
-    public const string OperatorAll = "ops:*";
+    /// <summary>The Orleans dashboard (<c>/dashboard</c>).</summary>
     public const string Dashboard = "ops:dashboard";
 
     /// <summary>The Prometheus scraping endpoint (<c>/metrics</c>), unless it is configured open.</summary>

@@ -1,3 +1,4 @@
+using Entitlements.Diagnostics;
 using Entitlements.Gateway.AccelByte;
 using Entitlements.Gateway.Apis;
 using Entitlements.Gateway.Auth;
@@ -26,18 +27,22 @@ public static class GatewayApp
         // Configuration files sit beside the binaries, wherever the process is started from.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
-        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey])
-            && string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.HttpPortsKey])
-            && string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.HttpsPortsKey])
-            && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
-        {
-            // --urls, ASPNETCORE_URLS, ASPNETCORE_HTTP_PORTS / HTTPS_PORTS (set by Microsoft's ASP.NET images) and
-            // Kestrel endpoints win; this is only the documented default.
-            builder.WebHost.UseUrls(DefaultUrl);
-        }
+        ConfigureKestrel(builder);
+        var (auth, telemetry) = builder.AddGatewayServices();
 
-        builder.WebHost.ConfigureKestrel(RequestHeadLimitMiddleware.RaiseKestrelLimits);
+        var app = builder.Build();
+        app.UseGatewayMiddleware(auth);
+        app.MapGatewayApis(auth, telemetry);
+        return app;
+    }
 
+    /// <summary>
+    /// Orleans (a silo in the embedded default, a client in cluster mode) and every service the routes use.
+    /// Returns the settings the middleware and the routes are set up with.
+    /// </summary>
+    public static (AuthOptions Auth, TelemetryOptions Telemetry) AddGatewayServices(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
         builder.AddOrleans(
             silo => silo.AddEntitlementsDashboard(builder.Configuration),
             client => client.AddEntitlementsDashboard(builder.Configuration));
@@ -71,8 +76,13 @@ public static class GatewayApp
         var telemetry = builder.AddGatewayTelemetry();
         builder.Services.AddGatewayHealth();
         builder.AddApiDocs();
+        return (auth, telemetry);
+    }
 
-        var app = builder.Build();
+    /// <summary>The middleware every request passes through before its route, in order.</summary>
+    public static WebApplication UseGatewayMiddleware(this WebApplication app, AuthOptions auth)
+    {
+        ArgumentNullException.ThrowIfNull(app);
         app.UseMiddleware<ErrorMiddleware>();
         // Before anything reads the query: escapes that are not UTF-8 decoded as the peers' servers decode them.
         app.Use((context, next) =>
@@ -89,6 +99,14 @@ public static class GatewayApp
         // after CORS, so that a listed origin's page can read the refusal.
         app.UseMiddleware<RequestHeadLimitMiddleware>();
         app.UseMiddleware<AuthMiddleware>();
+        return app;
+    }
+
+    /// <summary>Every route: the peer surfaces, ours, the operator's, health, metrics and the API document.</summary>
+    public static WebApplication MapGatewayApis(this WebApplication app, AuthOptions auth, TelemetryOptions telemetry)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(auth);
         if (auth.DevelopmentIssuerEnabled)
         {
             app.MapDevelopmentIssuer();
@@ -104,8 +122,24 @@ public static class GatewayApp
         app.MapPlayFabClientApi();
         app.MapGatewayHealth();
         app.MapMetrics(telemetry);
-        app.MapOperatorDashboard(builder.Configuration);
+        app.MapOperatorDashboard(app.Configuration);
         app.MapApiDocs();
         return app;
+    }
+
+    /// <summary>The documented default URL unless one is configured, and Kestrel's limits raised to the gateway's own.</summary>
+    private static void ConfigureKestrel(WebApplicationBuilder builder)
+    {
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey])
+            && string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.HttpPortsKey])
+            && string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.HttpsPortsKey])
+            && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+        {
+            // --urls, ASPNETCORE_URLS, ASPNETCORE_HTTP_PORTS / HTTPS_PORTS (set by Microsoft's ASP.NET images) and
+            // Kestrel endpoints win; this is only the documented default.
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.WebHost.ConfigureKestrel(RequestHeadLimitMiddleware.RaiseKestrelLimits);
     }
 }

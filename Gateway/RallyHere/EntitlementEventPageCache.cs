@@ -51,15 +51,3 @@ public sealed class EntitlementEventPageCache : IDisposable
 
     public void Dispose() => _pages?.Dispose();
 }
-
-/// <summary>What selects one page of the entitlement-event listing.</summary>
-public readonly record struct EntitlementEventPageKey(Guid? PlayerUuid, long? PlayerId, string? Cursor, int Limit);
-
-/// <summary>Configuration section <c>EntitlementEvents</c> of the gateway.</summary>
-public sealed class EntitlementEventPageCacheOptions
-{
-    public const string SectionName = "EntitlementEvents";
-
-    /// <summary>How many megabytes of page bodies <see cref="EntitlementEventPageCache"/> keeps; 0 turns it off.</summary>
-    public int PageCacheMegabytes { get; set; } = 64;
-}

@@ -16,54 +16,23 @@ public static class JsonBody
     public const int MaxDepth = 64;
 
     /// <summary>
-    /// Reads the body, no more than <paramref name="maxBytes"/> of it, chunked or not: a body whose
-    /// Content-Length says more, or that turns out to hold more, is <c>TooLarge</c> as soon as that is
-    /// known, without waiting for the rest, of which nothing is held. A body Python's <c>json.loads</c> raises
-    /// a plain <c>ValueError</c> on (bytes it cannot decode as the UTF-8, UTF-16 or UTF-32 it takes them for, or an integer of more digits than it
-    /// converts, see <see cref="CanonicalJson.MaxIntegerDigits"/>) is <c>NotParsed</c>: FastAPI answers it 400 (see
-    /// <see cref="RallyHereResults.BodyNotParsed"/>) before looking at any field.
+    /// Reads the body as one JSON object, no more than <paramref name="maxBytes"/> of it: <c>TooLarge</c> when it
+    /// holds more (see <see cref="ReadLimitedAsync"/>); an empty body, or one whose <c>Content-Type</c> is not
+    /// JSON, is refused in FastAPI's words; then it is decoded as Python does (<see cref="DecodeAsPythonDoes"/>)
+    /// and parsed (<see cref="ParseObject"/>). A body Python's <c>json.loads</c> raises a plain <c>ValueError</c>
+    /// on is <c>NotParsed</c>: FastAPI answers it 400 (see <see cref="RallyHereResults.BodyNotParsed"/>) before
+    /// looking at any field.
     /// </summary>
     public static async Task<(JsonDocument? Document, List<ValidationErrorDetail> Errors, bool TooLarge, bool NotParsed)> ReadObjectAsync(
         HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.ContentLength > maxBytes)
+        if (await ReadLimitedAsync(request, maxBytes, cancellationToken) is not { } bytes)
         {
-            if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-            {
-                // Kestrel drains an unread body after the answer, up to its own limit (30 MB by default): held to
-                // ours, it closes the connection instead. (Only here: it counts a chunked body's framing too.)
-                limit.MaxRequestBodySize = maxBytes;
-            }
-
             return (null, [], true, false);
         }
 
-        using var buffer = new MemoryStream((int)Math.Min(request.ContentLength ?? 0, maxBytes));
-        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
-        try
-        {
-            int read;
-            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-            {
-                if (buffer.Length + read > maxBytes)
-                {
-                    return (null, [], true, false);
-                }
-
-                buffer.Write(chunk, 0, read);
-            }
-        }
-        catch (IOException exception) when (RequestBodyFailure.IsUnmarked(exception))
-        {
-            throw RequestBodyFailure.AsBadRequest(exception);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(chunk);
-        }
-
-        if (buffer.Length == 0)
+        if (bytes.Length == 0)
         {
             return (null, [BodyMissing], false, false);
         }
@@ -79,11 +48,69 @@ public static class JsonBody
         // Python's json.loads(bytes), which FastAPI uses, decodes the whole body before it reads any JSON: as
         // UTF-8, UTF-16 or UTF-32, told from a byte order mark or the NULs of the first bytes. Its
         // UnicodeDecodeError is no JSONDecodeError: FastAPI answers it 400, whatever else is wrong with the body.
-        if (DecodeAsPythonDoes(buffer.ToArray()) is not { } body)
+        if (DecodeAsPythonDoes(bytes) is not { } body)
         {
             return (null, [], false, true);
         }
 
+        var (document, errors, notParsed) = ParseObject(body);
+        return (document, errors, false, notParsed);
+    }
+
+    /// <summary>
+    /// The body's bytes, chunked or not, or null when it holds more than <paramref name="maxBytes"/>: a body whose
+    /// Content-Length says more, or that turns out to hold more, is refused as soon as that is known, without
+    /// waiting for the rest, of which nothing is held.
+    /// </summary>
+    private static async Task<byte[]?> ReadLimitedAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                // Kestrel drains an unread body after the answer, up to its own limit (30 MB by default): held to
+                // ours, it closes the connection instead. (Only here: it counts a chunked body's framing too.)
+                limit.MaxRequestBodySize = maxBytes;
+            }
+
+            return null;
+        }
+
+        using var buffer = new MemoryStream((int)Math.Min(request.ContentLength ?? 0, maxBytes));
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                if (buffer.Length + read > maxBytes)
+                {
+                    return null;
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (IOException exception) when (RequestBodyFailure.IsUnmarked(exception))
+        {
+            throw RequestBodyFailure.AsBadRequest(exception);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// Parses a decoded body (UTF-8, as <see cref="DecodeAsPythonDoes"/> gives it) as one JSON object: the
+    /// document, or FastAPI's 422 problems (<c>json_invalid</c> at Python's character position; a body that is
+    /// <c>null</c> is missing, any other value not an object), or <c>NotParsed</c> where Python meets an integer
+    /// of more digits than it converts (<see cref="CanonicalJson.MaxIntegerDigits"/>).
+    /// </summary>
+    private static (JsonDocument? Document, List<ValidationErrorDetail> Errors, bool NotParsed) ParseObject(ReadOnlyMemory<byte> body)
+    {
         JsonDocument document;
         try
         {
@@ -95,18 +122,18 @@ public static class JsonBody
             if (IntegerPythonCannotReadBeforeFault(json))
             {
                 // Python reads the number, and fails on it, before it reaches what is malformed.
-                return (null, [], false, true);
+                return (null, [], true);
             }
 
             var position = CharacterIndex(json, LineStart(json, exception.LineNumber ?? 0) + (exception.BytePositionInLine ?? 0));
-            return (null, [new ValidationErrorDetail(["body", position], "JSON decode error", "json_invalid")], false, false);
+            return (null, [new ValidationErrorDetail(["body", position], "JSON decode error", "json_invalid")], false);
         }
 
         var (integerPythonCannotRead, unreadableString) = Check(body.Span, integers: true);
         if (integerPythonCannotRead)
         {
             document.Dispose();
-            return (null, [], false, true);
+            return (null, [], true);
         }
 
         if (unreadableString is { } offset)
@@ -114,7 +141,7 @@ public static class JsonBody
             // Valid JSON syntax, but bytes that are not UTF-8, or an escape such as "\ud800" (a lone
             // surrogate), make a string .NET cannot read.
             document.Dispose();
-            return (null, [new ValidationErrorDetail(["body", CharacterIndex(body.Span, offset)], "JSON decode error", "json_invalid")], false, false);
+            return (null, [new ValidationErrorDetail(["body", CharacterIndex(body.Span, offset)], "JSON decode error", "json_invalid")], false);
         }
 
         if (document.RootElement.ValueKind != JsonValueKind.Object)
@@ -123,10 +150,10 @@ public static class JsonBody
             // JSON `null`) is missing, like an empty one; any other value that is not an object is not a model.
             var kind = document.RootElement.ValueKind;
             document.Dispose();
-            return (null, [kind == JsonValueKind.Null ? BodyMissing : NotAnObject], false, false);
+            return (null, [kind == JsonValueKind.Null ? BodyMissing : NotAnObject], false);
         }
 
-        return (document, [], false, false);
+        return (document, [], false);
     }
 
     /// <summary>

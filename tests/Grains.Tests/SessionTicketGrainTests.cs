@@ -117,6 +117,50 @@ public class SessionTicketGrainTests(ClusterFixture fixture)
         Assert.Equal("Expires is not in the future, so the ticket would never be accepted. (Parameter 'Expires')", refusal.Message);
     }
 
+    [Fact]
+    public async Task ReadLinked_TicketOfThePlayerTheXuidIsLinkedTo_ReturnsItsClaims()
+    {
+        var xuid = NewXuid();
+        var link = (await XboxUser(xuid).LinkAsync("Gamertag", null)).Link;
+        var claims = Claims(xuid) with { PlayerUuid = link.PlayerUuid, PlayFabId = PlayFabIds.From(link.PlayerUuid) };
+
+        var read = await Tickets.ReadLinkedAsync(await Tickets.IssueAsync(claims));
+
+        Assert.Equal(claims, read);
+    }
+
+    [Fact]
+    public async Task ReadLinked_XuidLinkedToAnotherPlayerSinceTheTicket_IsNull()
+    {
+        var xuid = NewXuid();
+        var first = (await XboxUser(xuid).LinkAsync("Gamertag", null)).Link.PlayerUuid;
+        var ticket = await Tickets.IssueAsync(Claims(xuid) with { PlayerUuid = first, PlayFabId = PlayFabIds.From(first) });
+        var second = Guid.NewGuid();
+        Assert.Equal(second, (await XboxUser(xuid).LinkAsync(null, second)).Link.PlayerUuid);
+
+        Assert.Null(await Tickets.ReadLinkedAsync(ticket));
+        Assert.NotNull(await Tickets.ReadAsync(ticket));
+    }
+
+    [Fact]
+    public async Task ReadLinked_XuidLinkedToNoPlayer_IsNull()
+    {
+        var ticket = await Tickets.IssueAsync(Claims(NewXuid()));
+
+        Assert.Null(await Tickets.ReadLinkedAsync(ticket));
+        Assert.NotNull(await Tickets.ReadAsync(ticket));
+    }
+
+    [Fact]
+    public async Task ReadLinked_ForgedTicket_IsNull()
+    {
+        Assert.Null(await Tickets.ReadLinkedAsync("not.a-ticket"));
+    }
+
+    private IPlatformUserGrain XboxUser(string xuid) => fixture.Client.GetGrain<IPlatformUserGrain>(IPlatformUserGrain.Key(Platform.XboxLive, xuid));
+
+    private static string NewXuid() => $"2535{Random.Shared.NextInt64(100_000_000_000, 999_999_999_999)}";
+
     private static SessionTicketClaims Claims(string xuid)
     {
         var player = Guid.NewGuid();

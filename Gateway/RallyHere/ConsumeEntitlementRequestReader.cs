@@ -1,11 +1,13 @@
 using System.Text.Json;
 using Entitlements.Contracts;
-using Entitlements.Gateway.RallyHere;
 using Entitlements.Gateway.Validation;
 
-namespace Entitlements.Gateway.AccelByte;
+namespace Entitlements.Gateway.RallyHere;
 
-/// <summary>The body of our consume route: <c>{"item_id", "quantity", "operation_id"}</c>.</summary>
+/// <summary>
+/// The body of our consume route, <c>{"item_id", "quantity", "operation_id"}</c>, checked as the RallyHere routes'
+/// bodies are (a 422 in FastAPI's shape); only its answer has AccelByte's <c>EntitlementInfo</c> shape.
+/// </summary>
 public static class ConsumeEntitlementRequestReader
 {
     /// <summary>

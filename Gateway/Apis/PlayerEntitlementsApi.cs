@@ -74,7 +74,8 @@ public static class PlayerEntitlementsApi
                 ConsumeOutcome.NotOwned => RallyHereResults.Error(StatusCodes.Status404NotFound, "entitlement_not_found", $"The player has no entitlement for item '{command.ItemId}'."),
                 ConsumeOutcome.NotConsumable => RallyHereResults.Error(StatusCodes.Status409Conflict, "entitlement_not_consumable", $"Item '{command.ItemId}' is not a consumable."),
                 ConsumeOutcome.InsufficientBalance => RallyHereResults.Error(StatusCodes.Status409Conflict, "insufficient_balance", $"The player's balance of item '{command.ItemId}' is below {command.Quantity}."),
-                _ => RallyHereResults.Error(StatusCodes.Status409Conflict, "operation_conflict", $"Operation '{command.OperationId}' was already used with a different request."),
+                ConsumeOutcome.Conflict => RallyHereResults.Error(StatusCodes.Status409Conflict, "operation_conflict", $"Operation '{command.OperationId}' was already used with a different request."),
+                _ => throw new InvalidOperationException($"A consume answered {result.Outcome}, which this route does not know."),
             };
         }
     }

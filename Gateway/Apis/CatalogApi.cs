@@ -115,6 +115,11 @@ public static class CatalogApi
                     result.Entry is null
                         ? $"No catalog entry for {platform} SKU '{sku}', and If-Match asks for one; nothing was written."
                         : $"The catalog entry for {platform} SKU '{sku}' is at revision {result.Entry.Revision} (ETag {ETag(result.Entry)}), which the If-Match or If-None-Match header does not allow; nothing was written."),
+                CatalogWriteOutcome.ItemTypeConflict when result.Conflicting!.Platform == parsedPlatform && result.Conflicting.Sku == sku => RallyHereResults.Error(
+                    StatusCodes.Status409Conflict,
+                    "catalog_item_type_conflict",
+                    $"This entry maps item '{entry.ItemId}' as {WireNames<EntitlementType>.Of(result.Conflicting.EntitlementType)}, and holdings granted under that type keep it; " +
+                    "an item's type cannot change, so to map the SKU to another type give it a new item_id. Nothing was written."),
                 CatalogWriteOutcome.ItemTypeConflict => RallyHereResults.Error(
                     StatusCodes.Status409Conflict,
                     "catalog_item_type_conflict",

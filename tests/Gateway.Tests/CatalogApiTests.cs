@@ -529,6 +529,24 @@ public sealed class CatalogApiTests(GatewayFixture fixture) : IClassFixture<Gate
     }
 
     [Fact]
+    public async Task Put_SameSkuKeepingItsItemIdWithAnotherType_Returns409AndWritesNothing()
+    {
+        var item = Unique.Name("item");
+        var sku = Unique.Name("sword");
+        Assert.Equal(HttpStatusCode.OK, (await _client.PutCatalogAsync("Steam", sku, Entry("durable", item))).Status);
+
+        var put = await _client.PutCatalogAsync("Steam", sku, Entry("consumable", item));
+
+        JsonAssert.Error(
+            HttpStatusCode.Conflict,
+            "catalog_item_type_conflict",
+            $"This entry maps item '{item}' as durable, and holdings granted under that type keep it; an item's type cannot change, so to map the SKU to another type give it a new item_id. Nothing was written.",
+            put);
+        var stored = await _client.GetApiAsync($"{Path}/Steam/{sku}");
+        Assert.Equal(("durable", 1L), (stored.Json["loot_entitlement"]!["type"]!.GetValue<string>(), stored.Json["revision"]!.GetValue<long>()));
+    }
+
+    [Fact]
     public async Task Put_SampleGemsMappedAsADurableByANewSku_Returns409AndWritesNothing()
     {
         // Steam/gems_100 grants item "gems" as a consumable: a durable "gems" would take its holding's type.

@@ -44,6 +44,11 @@ public static class CatalogApi
             return RallyHereResults.Invalid("path", "platform", JsonFieldReader.EnumMessage<Platform>(), "enum");
         }
 
+        if (IsDotSegment(sku))
+        {
+            return RallyHereResults.Invalid("path", "sku", DotSegmentMessage, "value_error");
+        }
+
         var entry = await grains.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(parsed, sku)).GetAsync();
         if (entry is null)
         {
@@ -74,6 +79,10 @@ public static class CatalogApi
 
         // Counted as the body's sku is (an emoji is one character), so that a sku an event may name can be put here.
         JsonFieldReader.CheckLength(errors, ["path", "sku"], sku, 0, CatalogSku.MaxSkuLength);
+        if (IsDotSegment(sku))
+        {
+            errors.Add(new ValidationErrorDetail(["path", "sku"], DotSegmentMessage, "value_error"));
+        }
 
         var (document, bodyErrors, tooLarge, notParsed) = await JsonBody.ReadObjectAsync(context.Request, MaxBodyBytes, cancellationToken);
         if (tooLarge)
@@ -254,6 +263,16 @@ public static class CatalogApi
         var path = (end < 0 ? target : target[..end]).TrimEnd('/');
         return PercentDecoding.Decode(path.AsSpan(path.LastIndexOf('/') + 1), plusIsSpace: false);
     }
+
+    private const string DotSegmentMessage =
+        "Value error, a path segment '.' or '..' (or %2E, %2E%2E) is not a SKU: it is removed from the path before the route is matched";
+
+    /// <summary>
+    /// Whether the path's SKU is a dot segment, sent as such or percent-encoded. Kestrel removes dot segments
+    /// before routing (<c>/Steam/yy/.</c> is matched as SKU <c>yy</c>), while <see cref="PathSku"/> reads the target
+    /// as sent: such a SKU would be another than the one the route matched, so it is refused.
+    /// </summary>
+    private static bool IsDotSegment(string sku) => sku is "." or "..";
 
     private static string ETag(CatalogSku entry) => $"\"{entry.Revision}\"";
 }

@@ -106,11 +106,8 @@ public sealed class LedgerBackupsTests : IDisposable
     public async Task Backup_CopyFails_LeavesNoFileOfItBehind()
     {
         var options = Options.Create(new StorageOptions { DataDirectory = _directory.Path });
-        using var store = new SqliteLedgerStore(options);
-        await store.InitializeAsync();
+        using var store = await OpenWithBackupFilesAsync(options, "other.db");
         var backups = options.Value.BackupPath;
-        Directory.CreateDirectory(backups);
-        File.WriteAllText(Path.Combine(backups, "other.db"), "an operator's file");
         var failing = new LedgerBackups(store, options, new FixedClock(new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.Zero)), NullLogger<LedgerBackups>.Instance)
         {
             TestHookCopied = partial =>
@@ -134,17 +131,12 @@ public sealed class LedgerBackupsTests : IDisposable
     public async Task Backup_AfterAStoppedOne_DeletesThePartialCopyAndItsSqliteFilesOnly()
     {
         var options = Options.Create(new StorageOptions { DataDirectory = _directory.Path });
-        using var store = new SqliteLedgerStore(options);
-        await store.InitializeAsync();
-        var backups = options.Value.BackupPath;
-        Directory.CreateDirectory(backups);
-        foreach (var name in (string[])[
+        using var store = await OpenWithBackupFilesAsync(
+            options,
             "entitlements-20261207T080000000Z.db.partial", "entitlements-20261207T080000000Z.db.partial-journal",
             "entitlements-20261207T070000000Z.db.partial-wal", "entitlements-20261207T070000000Z.db.partial-shm",
-            "entitlements-20261207T070000000Z.db.partial-notes", "other.db.partial-journal"])
-        {
-            File.WriteAllText(Path.Combine(backups, name), "x");
-        }
+            "entitlements-20261207T070000000Z.db.partial-notes", "other.db.partial-journal");
+        var backups = options.Value.BackupPath;
 
         var backup = await new LedgerBackups(store, options, new FixedClock(new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.Zero)), NullLogger<LedgerBackups>.Instance).TryBackUpAsync();
 
@@ -152,6 +144,20 @@ public sealed class LedgerBackupsTests : IDisposable
             ["entitlements-20261207T070000000Z.db.partial-notes", "entitlements-20261207T090000000Z.db", "other.db.partial-journal"],
             Directory.GetFiles(backups).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal(Path.Combine(backups, "entitlements-20261207T090000000Z.db"), backup!.Path);
+    }
+
+    /// <summary>An initialized store, with these files (and nothing else) in its backup directory.</summary>
+    private static async Task<SqliteLedgerStore> OpenWithBackupFilesAsync(IOptions<StorageOptions> options, params string[] files)
+    {
+        var store = new SqliteLedgerStore(options);
+        await store.InitializeAsync();
+        Directory.CreateDirectory(options.Value.BackupPath);
+        foreach (var name in files)
+        {
+            File.WriteAllText(Path.Combine(options.Value.BackupPath, name), "x");
+        }
+
+        return store;
     }
 
     /// <summary>A fixed time whose first reading signals <see cref="Reading"/> and waits for <see cref="Release"/>.</summary>

@@ -29,6 +29,8 @@ public sealed class PlatformUserGrain(ILedgerStore store, TimeProvider time) : G
             throw new ArgumentException($"The display name must have at most {PlatformUserLink.MaxDisplayNameLength} characters; it has {length}.", nameof(displayName));
         }
 
+        PlayerUuids.ThrowIfNil(playerUuid, nameof(playerUuid));
+
         // A write whose outcome is unknown (its acknowledgement lost) may have moved the link: forget the cached
         // one first, so that the next read asks the database instead of answering the player it had before.
         _link = null;

@@ -36,6 +36,11 @@ public static class CatalogApi
             return RallyHereResults.Invalid("path", "platform", JsonFieldReader.EnumMessage<Platform>(), "enum");
         }
 
+        if (IsDotSegment(sku))
+        {
+            return RallyHereResults.Invalid("path", "sku", DotSegmentMessage, "value_error");
+        }
+
         var entry = await grains.GetGrain<ICatalogSkuGrain>(ICatalogSkuGrain.Key(parsed, sku)).GetAsync();
         if (entry is null)
         {
@@ -66,6 +71,10 @@ public static class CatalogApi
 
         // Counted as the body's sku is (an emoji is one character), so that a sku an event may name can be put here.
         JsonFieldReader.CheckLength(errors, ["path", "sku"], sku, 0, CatalogSku.MaxSkuLength);
+        if (IsDotSegment(sku))
+        {
+            errors.Add(new ValidationErrorDetail(["path", "sku"], DotSegmentMessage, "value_error"));
+        }
 
         var (document, bodyErrors, refusal) = await RallyHereBody.ReadObjectAsync<CatalogSkuDocument>(context.Request, CatalogSkuRequestReader.MaxBodyBytes, cancellationToken);
         if (refusal is not null)
@@ -102,6 +111,11 @@ public static class CatalogApi
                     result.Entry is null
                         ? $"No catalog entry for {platform} SKU '{sku}', and If-Match asks for one; nothing was written."
                         : $"The catalog entry for {platform} SKU '{sku}' is at revision {result.Entry.Revision} (ETag {ETag(result.Entry)}), which the If-Match or If-None-Match header does not allow; nothing was written."),
+                CatalogWriteOutcome.ItemTypeConflict when result.Conflicting!.Platform == parsedPlatform && result.Conflicting.Sku == sku => RallyHereResults.Error(
+                    StatusCodes.Status409Conflict,
+                    "catalog_item_type_conflict",
+                    $"This entry maps item '{entry.ItemId}' as {WireNames<EntitlementType>.Of(result.Conflicting.EntitlementType)}, and holdings granted under that type keep it; " +
+                    "an item's type cannot change, so to map the SKU to another type give it a new item_id. Nothing was written."),
                 CatalogWriteOutcome.ItemTypeConflict => RallyHereResults.Error(
                     StatusCodes.Status409Conflict,
                     "catalog_item_type_conflict",
@@ -165,6 +179,16 @@ public static class CatalogApi
         var path = (end < 0 ? target : target[..end]).TrimEnd('/');
         return PercentDecoding.Decode(path.AsSpan(path.LastIndexOf('/') + 1), plusIsSpace: false);
     }
+
+    private const string DotSegmentMessage =
+        "Value error, a path segment '.' or '..' (or %2E, %2E%2E) is not a SKU: it is removed from the path before the route is matched";
+
+    /// <summary>
+    /// Whether the path's SKU is a dot segment, sent as such or percent-encoded. Kestrel removes dot segments
+    /// before routing (<c>/Steam/yy/.</c> is matched as SKU <c>yy</c>), while <see cref="PathSku"/> reads the target
+    /// as sent: such a SKU would be another than the one the route matched, so it is refused.
+    /// </summary>
+    private static bool IsDotSegment(string sku) => sku is "." or "..";
 
     private static string ETag(CatalogSku entry) => $"\"{entry.Revision}\"";
 }

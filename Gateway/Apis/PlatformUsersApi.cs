@@ -49,7 +49,7 @@ public static class PlatformUsersApi
         var query = new QueryFieldReader(request.Query, errors);
         var (platform, platformUserId) = ReadIdentity(query);
         var displayName = query.Text("display_name", required: true, maxLength: PlatformUserLink.MaxDisplayNameLength);
-        var playerUuid = query.Uuid("player_uuid");
+        var playerUuid = query.PlayerUuid("player_uuid");
         if (errors.Count > 0)
         {
             return RallyHereResults.Invalid(errors);

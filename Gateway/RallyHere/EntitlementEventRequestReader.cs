@@ -24,7 +24,7 @@ public static class EntitlementEventRequestReader
         var fields = new JsonFieldReader(body, ["body"], errors);
         var actionType = fields.Enum<EntitlementActionType>("action_type", required: true);
         var status = fields.Enum<EntitlementEventStatus>("status", required: false);
-        var playerUuid = fields.Uuid("player_uuid", required: false);
+        var playerUuid = fields.PlayerUuid("player_uuid", required: false);
         var platform = fields.Enum<Platform>("platform", required: true);
         var platformUserId = fields.Text("platform_user_id", required: true, maxLength: SubmitEntitlementEvent.MaxPlatformUserIdLength, minLength: 1);
         var sku = fields.Text("sku", required: true, maxLength: SubmitEntitlementEvent.MaxSkuLength, minLength: 1);

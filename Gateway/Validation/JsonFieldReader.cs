@@ -52,6 +52,22 @@ public sealed class JsonFieldReader(JsonElement obj, IReadOnlyList<object> locat
         return null;
     }
 
+    /// <summary>What a route answers for the nil UUID as a player's (<see cref="PlayerUuids"/>).</summary>
+    public const string NilPlayerUuidMessage = "Value error, the nil UUID is no player's";
+
+    /// <summary>A UUID naming a player: as <see cref="Uuid"/>, and the nil UUID, which is no player's (<see cref="PlayerUuids"/>), refused.</summary>
+    public Guid? PlayerUuid(string name, bool required)
+    {
+        var uuid = Uuid(name, required);
+        if (uuid == Guid.Empty)
+        {
+            Add(name, NilPlayerUuidMessage, "value_error");
+            return null;
+        }
+
+        return uuid;
+    }
+
     public Guid? Uuid(string name, bool required)
     {
         if (!Present(name, required, out var value, UuidType))

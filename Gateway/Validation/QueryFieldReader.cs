@@ -26,6 +26,19 @@ public sealed class QueryFieldReader(IQueryCollection query, List<ValidationErro
         return JsonFieldReader.CheckLength(errors, ["query", name], text, minLength, maxLength);
     }
 
+    /// <summary>A UUID naming a player to link: as <see cref="Uuid"/>, and the nil UUID, which is no player's (<see cref="PlayerUuids"/>), refused.</summary>
+    public Guid? PlayerUuid(string name)
+    {
+        var uuid = Uuid(name);
+        if (uuid == Guid.Empty)
+        {
+            Add(name, JsonFieldReader.NilPlayerUuidMessage, "value_error");
+            return null;
+        }
+
+        return uuid;
+    }
+
     public Guid? Uuid(string name)
     {
         if (Last(name) is not { } text)

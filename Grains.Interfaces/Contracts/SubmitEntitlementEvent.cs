@@ -65,7 +65,7 @@ public sealed record SubmitEntitlementEvent
     /// <summary>
     /// The command as the ledger records it, or an <see cref="ArgumentException"/> naming the member that the
     /// gateway's route would have refused, thrown before anything is read or written: an enum value no member
-    /// names; an id that is missing, empty, longer than its bound, or text the ledger cannot store (see
+    /// names; a <see cref="PlayerUuid"/> that is the nil UUID (see <see cref="PlayerUuids"/>); an id that is missing, empty, longer than its bound, or text the ledger cannot store (see
     /// <see cref="StoredText"/>); a <see cref="Quantity"/> outside <see cref="MinQuantity"/> to <see cref="MaxQuantity"/>, or a grant's below 1;
     /// platform data that is not a JSON object within <see cref="MaxPlatformDataBytes"/> and <see cref="MaxPlatformDataDepth"/>
     /// (every answer carrying the event reads it as one), or that holds an integer of more than
@@ -82,6 +82,7 @@ public sealed record SubmitEntitlementEvent
             CommandChecks.ThrowIfUndefined(status, nameof(Status));
         }
 
+        PlayerUuids.ThrowIfNil(PlayerUuid, nameof(PlayerUuid));
         CommandChecks.ThrowIfUndefined(Platform, nameof(Platform));
         ThrowIfIdNotStorable(PlatformUserId, MaxPlatformUserIdLength, nameof(PlatformUserId));
         ThrowIfIdNotStorable(Sku, MaxSkuLength, nameof(Sku));

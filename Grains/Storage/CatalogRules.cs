@@ -7,7 +7,9 @@ namespace Entitlements.Storage;
 /// <list type="bullet">
 /// <item>an item id has one entitlement type across the whole catalog (every platform): the ledger keeps the
 /// type a holding was first granted with, so a consumable's units granted into a durable holding could never
-/// be consumed;</item>
+/// be consumed. The entry's own stored version counts as well as the others': a write that keeps the item id
+/// cannot change its type either, since holdings granted under the old type may exist (a new type takes a new
+/// item id);</item>
 /// <item>an XboxLive platform product id belongs to one entry: the Xbox consume maps a product to the first
 /// entry by SKU, and a second entry with the same id would never be used.</item>
 /// </list>
@@ -15,7 +17,7 @@ namespace Entitlements.Storage;
 /// </summary>
 internal static class CatalogRules
 {
-    /// <summary>The first of <paramref name="sameItem"/> (other entries of the item, in order) with another type.</summary>
+    /// <summary>The first of <paramref name="sameItem"/> (the stored entries of the item, the SKU's own included, in order) with another type.</summary>
     public static CatalogSku? ItemTypeConflict(CatalogSku sku, IEnumerable<CatalogSku> sameItem) =>
         sameItem.FirstOrDefault(other => other.EntitlementType != sku.EntitlementType);
 

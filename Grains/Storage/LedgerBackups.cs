@@ -10,10 +10,12 @@ namespace Entitlements.Storage;
 /// Online backups of the embedded SQLite database, one at a time: each a new file in
 /// <see cref="StorageOptions.BackupPath"/>, named <c>entitlements-&lt;UTC start&gt;.db</c>. The copy is written
 /// under a <c>.partial</c> name, synced to disk, and only then given its name, so a file with the final
-/// name is always whole; a failed copy leaves nothing behind. After each backup the oldest beyond
+/// name is always whole, and the directory is synced after the rename so that the name lasts too; a failed copy
+/// leaves nothing behind, SQLite's journal of the copy included. After each backup the oldest beyond
 /// <see cref="StorageOptions.BackupsKept"/> are deleted (none when it is 0): only files named as this class
-/// names them, ordered by the time in their names, and never the one just taken. A <c>.partial</c> file that
-/// a process stopped in the middle of a backup left is deleted when the next backup starts. The copy taken
+/// names them, ordered by the time in their names, and never the one just taken. A <c>.partial</c> file (and
+/// its <c>-journal</c>, <c>-wal</c> or <c>-shm</c>) that a process stopped in the middle of a backup left is
+/// deleted when the next backup starts. The copy taken
 /// before a schema migration (<see cref="PreUpgradeName"/>) is written the same way, under a name
 /// that is not a backup's.
 /// </summary>
@@ -21,7 +23,13 @@ public sealed partial class LedgerBackups(SqliteLedgerStore store, IOptions<Stor
 {
     public const string PartialSuffix = ".partial";
 
+    /// <summary>A file itself, and the files SQLite makes beside a database it writes.</summary>
+    private static readonly string[] SqliteSuffixes = ["", "-journal", "-wal", "-shm"];
+
     private int _running;
+
+    /// <summary>Test seam: called with a backup's <c>.partial</c> copy once the database is copied into it and synced, before it is named.</summary>
+    internal Action<string>? TestHookCopied { get; set; }
 
     /// <summary>Take a backup now; null when another is still being taken.</summary>
     public async Task<LedgerBackup?> TryBackUpAsync()
@@ -36,8 +44,10 @@ public sealed partial class LedgerBackups(SqliteLedgerStore store, IOptions<Stor
             var directory = options.Value.BackupPath;
             Directory.CreateDirectory(directory);
 
-            // A copy a stopped process left half written is of no use to anyone: one backup runs at a time.
-            foreach (var stale in Directory.GetFiles(directory, "entitlements-*.db" + PartialSuffix))
+            // A copy a stopped process left half written is of no use to anyone, nor are SQLite's files of it:
+            // one backup runs at a time.
+            foreach (var stale in Directory.GetFiles(directory, "entitlements-*.db" + PartialSuffix + "*")
+                .Where(file => SqliteSuffixes.Any(suffix => file.EndsWith(".db" + PartialSuffix + suffix, StringComparison.Ordinal))))
             {
                 File.Delete(stale);
             }
@@ -45,7 +55,7 @@ public sealed partial class LedgerBackups(SqliteLedgerStore store, IOptions<Stor
             var startedAt = time.GetUtcNow();
             var started = Stopwatch.GetTimestamp();
             var path = FreeName(directory, "entitlements-", startedAt);
-            var lastSequence = await CopyWholeAsync(store, path).ConfigureAwait(false);
+            var lastSequence = await CopyWholeAsync(store, path, TestHookCopied).ConfigureAwait(false);
             var backup = new LedgerBackup(path, new FileInfo(path).Length, lastSequence, startedAt, Stopwatch.GetElapsedTime(started));
             LogTaken(logger, path, backup.Bytes, backup.LastSequence, (long)backup.Duration.TotalMilliseconds);
             RemoveOld(directory, path);
@@ -83,14 +93,14 @@ public sealed partial class LedgerBackups(SqliteLedgerStore store, IOptions<Stor
     internal static async Task CopyAsync(SqliteLedgerStore store, string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        await CopyWholeAsync(store, path).ConfigureAwait(false);
+        await CopyWholeAsync(store, path, copied: null).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Copy the database to <paramref name="path"/> under a <c>.partial</c> name, sync it to disk, and only then
     /// give it its name; a failed copy leaves nothing behind. Returns the newest ledger sequence it holds.
     /// </summary>
-    private static async Task<long> CopyWholeAsync(SqliteLedgerStore store, string path)
+    private static async Task<long> CopyWholeAsync(SqliteLedgerStore store, string path, Action<string>? copied)
     {
         var partial = path + PartialSuffix;
         try
@@ -102,15 +112,24 @@ public sealed partial class LedgerBackups(SqliteLedgerStore store, IOptions<Stor
                 file.Flush(flushToDisk: true);
             }
 
+            copied?.Invoke(partial);
             File.Move(partial, path);
+            DirectorySync.Flush(Path.GetDirectoryName(Path.GetFullPath(path))!);
             return lastSequence;
         }
         catch
         {
-            File.Delete(partial);
+            foreach (var file in PartialFiles(partial))
+            {
+                File.Delete(file);
+            }
+
             throw;
         }
     }
+
+    /// <summary>The <c>.partial</c> copy and the files SQLite may make beside it while writing it (journal, WAL, shared memory).</summary>
+    private static IEnumerable<string> PartialFiles(string partial) => SqliteSuffixes.Select(suffix => partial + suffix);
 
     /// <summary><c>&lt;prefix&gt;20261207T010203123Z.db</c>, with <c>-2</c>, <c>-3</c>... if that name is taken.</summary>
     private static string FreeName(string directory, string prefix, DateTimeOffset startedAt)

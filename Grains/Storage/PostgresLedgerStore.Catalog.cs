@@ -111,8 +111,9 @@ public sealed partial class PostgresLedgerStore
     }
 
     /// <summary>
-    /// Another entry (any platform) of the entry's item with another entitlement type, if any: a scan of the
-    /// catalog's documents, which only a catalog write (or a seeded new entry) pays. A document holding a NUL
+    /// An entry (any platform) of the entry's item with another entitlement type, if any: a scan of the
+    /// catalog's documents, which only a catalog write (or a seeded new entry) pays. The SKU's own stored entry
+    /// counts too (read before the upsert), so a write that keeps its item id cannot change its type. A document holding a NUL
     /// escape (stored before NUL was refused) cannot be read as <c>jsonb</c> and is passed over, as the
     /// schema version 9 upgrade passes it over.
     /// </summary>
@@ -122,12 +123,9 @@ public sealed partial class PostgresLedgerStore
         await using var command = Command(connection, """
             SELECT document, revision FROM catalog_skus
             WHERE (CASE WHEN strpos(document, '\u0000') = 0 THEN document::jsonb ->> 'itemId' END) = @item
-                AND NOT (platform = @platform AND sku = @sku)
             ORDER BY platform, sku COLLATE "C";
             """, transaction);
         command.Parameters.Add(Parameter("item", NpgsqlDbType.Text, sku.ItemId));
-        command.Parameters.Add(Parameter("platform", NpgsqlDbType.Text, sku.Platform.ToString()));
-        command.Parameters.Add(Parameter("sku", NpgsqlDbType.Text, sku.Sku));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var sameItem = new List<CatalogSku>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

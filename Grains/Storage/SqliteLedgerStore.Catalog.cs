@@ -101,19 +101,18 @@ public sealed partial class SqliteLedgerStore
     }
 
     /// <summary>
-    /// Another entry (any platform) of the entry's item with another entitlement type, if any: a scan of the
-    /// catalog's documents, which only a catalog write (or a seeded new entry) pays.
+    /// An entry (any platform) of the entry's item with another entitlement type, if any: a scan of the
+    /// catalog's documents, which only a catalog write (or a seeded new entry) pays. The SKU's own stored entry
+    /// counts too (read before the upsert), so a write that keeps its item id cannot change its type.
     /// </summary>
     private static CatalogSku? ReadItemTypeConflict(SqliteConnection connection, SqliteTransaction transaction, CatalogSku sku)
     {
         using var command = Command(connection, """
             SELECT document, revision FROM catalog_skus
-            WHERE json_extract(document, '$.itemId') = $item AND NOT (platform = $platform AND sku = $sku)
+            WHERE json_extract(document, '$.itemId') = $item
             ORDER BY platform, sku;
             """, transaction);
         command.Parameters.AddWithValue("$item", sku.ItemId);
-        command.Parameters.AddWithValue("$platform", sku.Platform.ToString());
-        command.Parameters.AddWithValue("$sku", sku.Sku);
         using var reader = command.ExecuteReader();
         var sameItem = new List<CatalogSku>();
         while (reader.Read())

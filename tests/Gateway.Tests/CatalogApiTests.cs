@@ -528,6 +528,58 @@ public sealed class CatalogApiTests(GatewayFixture fixture) : IClassFixture<Gate
         Assert.Equal(HttpStatusCode.NotFound, (await _client.GetApiAsync($"{Path}/Steam/{badge}")).Status);
     }
 
+    /// <summary>
+    /// A SKU segment that is a dot segment, raw or percent-encoded: Kestrel removes it before routing, so the route
+    /// matched the segment before it, and the entry used to be stored under "." or ".." (200) instead. It is refused
+    /// at the path's SKU and nothing is stored. Sent on a socket: HttpClient would remove the dot segments itself.
+    /// </summary>
+    [Theory]
+    [InlineData("{0}/.")]
+    [InlineData("{0}/%2E")]
+    [InlineData("{0}/./")]
+    [InlineData("{0}/x/%2e%2E")]
+    [InlineData("{0}/x/..")]
+    public async Task Put_DotSegmentAsTheSku_Returns422AtThePathSkuAndStoresNothing(string segments)
+    {
+        var sku = Unique.Name("dots");
+
+        var (status, body) = await RawAsync("PUT", $"{Path}/Steam/{string.Format(System.Globalization.CultureInfo.InvariantCulture, segments, sku)}", Entry("durable").ToJsonString());
+        var routed = await _client.GetApiAsync($"{Path}/Steam/{sku}");
+
+        Assert.Equal(422, status);
+        JsonAssert.Equal(DotSegmentError, body);
+        Assert.Equal(HttpStatusCode.NotFound, routed.Status);
+    }
+
+    [Theory]
+    [InlineData("gems_100/.")]
+    [InlineData("gems_100/x/%2E%2E")]
+    public async Task Get_DotSegmentAsTheSku_Returns422AtThePathSku(string segments)
+    {
+        var (status, body) = await RawAsync("GET", $"{Path}/Steam/{segments}", body: null);
+
+        Assert.Equal(422, status);
+        JsonAssert.Equal(DotSegmentError, body);
+    }
+
+    [Fact]
+    public async Task Put_SameSkuKeepingItsItemIdWithAnotherType_Returns409AndWritesNothing()
+    {
+        var item = Unique.Name("item");
+        var sku = Unique.Name("sword");
+        Assert.Equal(HttpStatusCode.OK, (await _client.PutCatalogAsync("Steam", sku, Entry("durable", item))).Status);
+
+        var put = await _client.PutCatalogAsync("Steam", sku, Entry("consumable", item));
+
+        JsonAssert.Error(
+            HttpStatusCode.Conflict,
+            "catalog_item_type_conflict",
+            $"This entry maps item '{item}' as durable, and holdings granted under that type keep it; an item's type cannot change, so to map the SKU to another type give it a new item_id. Nothing was written.",
+            put);
+        var stored = await _client.GetApiAsync($"{Path}/Steam/{sku}");
+        Assert.Equal(("durable", 1L), (stored.Json["loot_entitlement"]!["type"]!.GetValue<string>(), stored.Json["revision"]!.GetValue<long>()));
+    }
+
     [Fact]
     public async Task Put_SampleGemsMappedAsADurableByANewSku_Returns409AndWritesNothing()
     {
@@ -580,6 +632,27 @@ public sealed class CatalogApiTests(GatewayFixture fixture) : IClassFixture<Gate
     }
 
     /// <summary>An entry of a fresh item unless one is named: an item has one entitlement type across the catalog.</summary>
+    private static readonly JsonObject DotSegmentError = new()
+    {
+        ["detail"] = new JsonArray(new JsonObject
+        {
+            ["loc"] = new JsonArray("path", "sku"),
+            ["msg"] = "Value error, a path segment '.' or '..' (or %2E, %2E%2E) is not a SKU: it is removed from the path before the route is matched",
+            ["type"] = "value_error",
+        }),
+    };
+
+    /// <summary>A request sent on a socket with <paramref name="target"/> exactly as written.</summary>
+    private async Task<(int Status, string Body)> RawAsync(string method, string target, string? body)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var bytes = System.Text.Encoding.UTF8.GetBytes(body ?? string.Empty);
+        var head = $"{method} {target} HTTP/1.1\r\nHost: localhost\r\nAuthorization: {_client.DefaultRequestHeaders.Authorization}\r\n" +
+            (body is null ? string.Empty : $"Content-Type: application/json\r\nContent-Length: {bytes.Length}\r\n") + "Connection: close\r\n\r\n";
+        using var tcp = await RawHttp.SendAsync(_client.BaseAddress!, head, bytes, deadline.Token);
+        return await RawHttp.ReadResponseAsync(tcp.GetStream(), deadline.Token);
+    }
+
     private static JsonObject Entry(string type, string? itemId = null) => new()
     {
         ["loot_entitlement"] = new JsonObject { ["type"] = type, ["loot_id"] = 5 },

@@ -215,6 +215,7 @@ public sealed class EntitlementEventPostTests(GatewayFixture fixture) : IClassFi
         Assert.Empty(await _client.EntitlementsOkAsync(player.Uuid));
     }
 
+    /// <summary>A SKU changes its type by mapping a new item (an item keeps its type); each event keeps its time's.</summary>
     [Fact]
     public async Task Post_AfterCatalogTypeChange_EachEventKeepsTheTypeOfItsTime()
     {
@@ -222,7 +223,7 @@ public sealed class EntitlementEventPostTests(GatewayFixture fixture) : IClassFi
         var player = await _client.CreatePlayerAsync();
         await PutCatalogAsync(sku, "durable", lootId: 7001);
         var before = await _client.PostEventOkAsync(EventRequests.Grant(player.PlatformUserId, sku, Unique.Name("tx")));
-        await PutCatalogAsync(sku, "consumable", lootId: 7002);
+        await PutCatalogAsync(sku, "consumable", lootId: 7002, itemId: sku + "-charges");
         var afterRequest = EventRequests.Grant(player.PlatformUserId, sku, Unique.Name("tx"));
 
         var after = await _client.PostEventAsync(afterRequest);
@@ -248,12 +249,12 @@ public sealed class EntitlementEventPostTests(GatewayFixture fixture) : IClassFi
         Assert.Equal(second.Id, secondEvent["player_id"]!.GetValue<long>());
     }
 
-    private async Task PutCatalogAsync(string sku, string type, long lootId)
+    private async Task PutCatalogAsync(string sku, string type, long lootId, string? itemId = null)
     {
         var response = await _client.PutCatalogAsync("Steam", sku, new JsonObject
         {
             ["loot_entitlement"] = new JsonObject { ["type"] = type, ["loot_id"] = lootId },
-            ["item_id"] = sku,
+            ["item_id"] = itemId ?? sku,
             ["item_name"] = "Test item",
         });
         Assert.True(response.Status == HttpStatusCode.OK, $"PUT catalog {sku} answered {response}");

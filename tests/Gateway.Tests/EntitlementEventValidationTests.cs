@@ -353,6 +353,7 @@ public sealed class EntitlementEventValidationTests(GatewayFixture fixture) : IC
     [InlineData("\"\"", "Input should be a valid UUID", "uuid_parsing")]
     [InlineData("42", "UUID input should be a string, bytes or UUID object", "uuid_type")]
     [InlineData("{}", "UUID input should be a string, bytes or UUID object", "uuid_type")]
+    [InlineData("\"00000000-0000-0000-0000-000000000000\"", "Value error, the nil UUID is no player's", "value_error")]
     public async Task Post_BadPlayerUuid_Returns422(string playerUuid, string msg, string type)
     {
         var body = await ValidBodyAsync();

@@ -170,6 +170,21 @@ public sealed class PlatformUsersApiTests(GatewayFixture fixture) : IClassFixtur
             ValidationDetail.Query("display_name", "Field required", "missing"));
     }
 
+    /// <summary>The nil UUID is no player's: it used to create a player with that UUID (201).</summary>
+    [Theory]
+    [InlineData("00000000-0000-0000-0000-000000000000")]
+    [InlineData("00000000000000000000000000000000")]
+    public async Task Put_NilPlayerUuid_Returns422AndLinksNobody(string playerUuid)
+    {
+        var user = Unique.Name("steam");
+
+        var response = await _client.SendAsync(HttpMethod.Put, $"{Path}?platform=Steam&platform_user_id={user}&display_name=Ann&player_uuid={playerUuid}");
+        var found = await _client.GetApiAsync($"{Path}?platform=Steam&platform_user_id={user}");
+
+        JsonAssert.Invalid(response, ValidationDetail.Query("player_uuid", "Value error, the nil UUID is no player's", "value_error"));
+        Assert.Equal(HttpStatusCode.NotFound, found.Status);
+    }
+
     [Theory]
     [InlineData("platform=steam&platform_user_id=u&display_name=d", "platform", ValidationDetail.PlatformEnum, "enum")]
     [InlineData("platform=Steam&platform_user_id=&display_name=d", "platform_user_id", "String should have at least 1 character", "string_too_short")]

@@ -94,6 +94,19 @@ public class PlatformUserGrainTests(ClusterFixture fixture)
         Assert.Null(await fixture.Store.ReadPlatformUserAsync(platform, user));
     }
 
+    /// <summary>The nil UUID is no player's, as for the route: it used to create a player with that UUID.</summary>
+    [Fact]
+    public async Task Link_ToTheNilUuid_ThrowsArgumentException_AndLinksNobody()
+    {
+        var id = $"user-{Guid.NewGuid():N}";
+
+        var refusal = await Assert.ThrowsAsync<ArgumentException>(
+            () => fixture.Client.GetGrain<IPlatformUserGrain>(IPlatformUserGrain.Key(Platform.Steam, id)).LinkAsync("Player", Guid.Empty));
+
+        Assert.Equal("playerUuid is the nil UUID, which is no player's. (Parameter 'playerUuid')", refusal.Message);
+        Assert.Null(await fixture.Store.ReadPlatformUserAsync(Platform.Steam, id));
+    }
+
     /// <summary>The bounds are inclusive, counted in characters as the route counts them (an emoji is one).</summary>
     [Fact]
     public async Task Link_AUserAtTheRoutesLimits_IsLinked()

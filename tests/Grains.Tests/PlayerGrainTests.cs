@@ -992,6 +992,26 @@ public class PlayerGrainTests(ClusterFixture fixture)
         Assert.Equal(0, (await Player(user).GetEntitlementsAsync())!.Version);
     }
 
+    /// <summary>An explicit player UUID that is the nil UUID is refused as the route refuses it: it names no player.</summary>
+    [Fact]
+    public async Task Submit_NilPlayerUuid_IsRefusedAsABadArgumentByEveryRoute_AndRecordsNothing()
+    {
+        var user = await NewPlayerAsync();
+        var sku = await PutSkuAsync(EntitlementType.Consumable);
+        var command = Command(EntitlementActionType.Grant, user, sku) with { PlayerUuid = Guid.Empty };
+
+        var refusals = new[]
+        {
+            await Assert.ThrowsAsync<ArgumentException>(() => Events.SubmitAsync(command)),
+            await Assert.ThrowsAsync<ArgumentException>(() => Player(user).SubmitEntitlementEventAsync(command)),
+            await Assert.ThrowsAsync<ArgumentException>(() => Client.SubmitEntitlementEventAsync(Events, command)),
+        };
+
+        Assert.All(refusals, refusal => Assert.Equal("PlayerUuid is the nil UUID, which is no player's. (Parameter 'PlayerUuid')", refusal.Message));
+        Assert.Empty((await Events.ListAsync(new EntitlementEventQuery { PlayerUuid = user.PlayerUuid })).Events);
+        Assert.Equal(0, (await Player(user).GetEntitlementsAsync())!.Version);
+    }
+
     [Fact]
     public async Task Submit_PlatformDataOver64KiB_IsRefusedAsABadArgumentByEveryRoute_AndRecordsNothing()
     {

@@ -98,6 +98,68 @@ public sealed class LedgerBackupsTests : IDisposable
         Assert.Equal([taken.Path, third.Path], LedgerBackups.List(options.Value.BackupPath));
     }
 
+    /// <summary>
+    /// A copy that fails (here as one on a full disk would, with SQLite's journal of the copy beside it) leaves no
+    /// file of it: the journal used to stay, one more per failed scheduled backup.
+    /// </summary>
+    [Fact]
+    public async Task Backup_CopyFails_LeavesNoFileOfItBehind()
+    {
+        var options = Options.Create(new StorageOptions { DataDirectory = _directory.Path });
+        using var store = await OpenWithBackupFilesAsync(options, "other.db");
+        var backups = options.Value.BackupPath;
+        var failing = new LedgerBackups(store, options, new FixedClock(new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.Zero)), NullLogger<LedgerBackups>.Instance)
+        {
+            TestHookCopied = partial =>
+            {
+                File.WriteAllText(partial + "-journal", "a journal the failed copy left");
+                throw new IOException("No space left on device");
+            },
+        };
+
+        var failure = await Assert.ThrowsAsync<IOException>(failing.TryBackUpAsync);
+
+        Assert.Equal("No space left on device", failure.Message);
+        Assert.Equal(["other.db"], Directory.GetFiles(backups).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// What a process stopped in the middle of a backup left (the <c>.partial</c> copy and SQLite's files of it) is
+    /// deleted when the next backup starts; other files are not.
+    /// </summary>
+    [Fact]
+    public async Task Backup_AfterAStoppedOne_DeletesThePartialCopyAndItsSqliteFilesOnly()
+    {
+        var options = Options.Create(new StorageOptions { DataDirectory = _directory.Path });
+        using var store = await OpenWithBackupFilesAsync(
+            options,
+            "entitlements-20261207T080000000Z.db.partial", "entitlements-20261207T080000000Z.db.partial-journal",
+            "entitlements-20261207T070000000Z.db.partial-wal", "entitlements-20261207T070000000Z.db.partial-shm",
+            "entitlements-20261207T070000000Z.db.partial-notes", "other.db.partial-journal");
+        var backups = options.Value.BackupPath;
+
+        var backup = await new LedgerBackups(store, options, new FixedClock(new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.Zero)), NullLogger<LedgerBackups>.Instance).TryBackUpAsync();
+
+        Assert.Equal(
+            ["entitlements-20261207T070000000Z.db.partial-notes", "entitlements-20261207T090000000Z.db", "other.db.partial-journal"],
+            Directory.GetFiles(backups).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(Path.Combine(backups, "entitlements-20261207T090000000Z.db"), backup!.Path);
+    }
+
+    /// <summary>An initialized store, with these files (and nothing else) in its backup directory.</summary>
+    private static async Task<SqliteLedgerStore> OpenWithBackupFilesAsync(IOptions<StorageOptions> options, params string[] files)
+    {
+        var store = new SqliteLedgerStore(options);
+        await store.InitializeAsync();
+        Directory.CreateDirectory(options.Value.BackupPath);
+        foreach (var name in files)
+        {
+            File.WriteAllText(Path.Combine(options.Value.BackupPath, name), "x");
+        }
+
+        return store;
+    }
+
     /// <summary>A fixed time whose first reading signals <see cref="Reading"/> and waits for <see cref="Release"/>.</summary>
     private sealed class GatedClock(DateTimeOffset now) : TimeProvider
     {

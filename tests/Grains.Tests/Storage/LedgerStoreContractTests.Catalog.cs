@@ -78,6 +78,28 @@ public abstract partial class LedgerStoreContractTests
         Assert.Equal((CatalogWriteOutcome.ItemTypeConflict, 1L, "gems-500"), (retyped.Outcome, retyped.Entry!.Revision, retyped.Conflicting!.Sku));
     }
 
+    /// <summary>
+    /// The SKU's own stored entry counts: holdings may have been granted under its type, and units of another type
+    /// granted into them would be kept under the old one. Only a new item id takes a new type.
+    /// </summary>
+    [Fact]
+    public async Task WriteCatalogSkuAsync_OnlyEntryOfItsItemKeepsTheItemIdAndChangesTheType_IsRefusedNamingItself()
+    {
+        await Store.WriteCatalogSkuAsync(Item(Platform.Steam, "sword", "sword-item", EntitlementType.Durable));
+
+        var retyped = await Store.WriteCatalogSkuAsync(Item(Platform.Steam, "sword", "sword-item", EntitlementType.Consumable), CatalogPrecondition.None);
+        var renamed = await Store.WriteCatalogSkuAsync(Item(Platform.Steam, "sword", "sword-item", EntitlementType.Durable) with { ItemName = "Blade" }, CatalogPrecondition.None);
+        var newItem = await Store.WriteCatalogSkuAsync(Item(Platform.Steam, "sword", "sword-charges", EntitlementType.Consumable), CatalogPrecondition.None);
+
+        Assert.Equal(
+            (CatalogWriteOutcome.ItemTypeConflict, 1L, Platform.Steam, "sword", EntitlementType.Durable),
+            (retyped.Outcome, retyped.Entry!.Revision, retyped.Conflicting!.Platform, retyped.Conflicting.Sku, retyped.Conflicting.EntitlementType));
+        Assert.Equal((CatalogWriteOutcome.Written, 2L), (renamed.Outcome, renamed.Entry!.Revision));
+        Assert.Equal((CatalogWriteOutcome.Written, 3L, EntitlementType.Consumable), (newItem.Outcome, newItem.Entry!.Revision, newItem.Entry.EntitlementType));
+        var read = await Store.ReadCatalogSkuAsync(Platform.Steam, "sword");
+        Assert.Equal(("sword-charges", EntitlementType.Consumable, 3L), (read!.ItemId, read.EntitlementType, read.Revision));
+    }
+
     [Fact]
     public async Task WriteCatalogSkuAsync_XboxProductIdOfAnotherXboxEntry_IsRefusedNamingIt()
     {

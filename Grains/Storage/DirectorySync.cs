@@ -20,19 +20,26 @@ internal static partial class DirectorySync
             return;
         }
 
-        var descriptor = Open(Encoding.UTF8.GetBytes(directory + '\0'), OpenReadOnlyCloseOnExec);
-        if (descriptor < 0)
-        {
-            return;
-        }
-
         try
         {
-            _ = Fsync(descriptor);
+            var descriptor = Open(Encoding.UTF8.GetBytes(directory + '\0'), OpenReadOnlyCloseOnExec);
+            if (descriptor < 0)
+            {
+                return;
+            }
+
+            try
+            {
+                _ = Fsync(descriptor);
+            }
+            finally
+            {
+                _ = Close(descriptor);
+            }
         }
-        finally
+        catch (Exception exception) when (exception is DllNotFoundException or EntryPointNotFoundException)
         {
-            _ = Close(descriptor);
+            // A Linux whose C library the runtime cannot load by this name: the rename stays unsynced, as elsewhere.
         }
     }
 
